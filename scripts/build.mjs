@@ -1,0 +1,49 @@
+// Bundles src/main.ts into dist/stack-wizard.js: one ESM file, no runtime dependencies, so `npx`
+// downloads a single small package and Node starts it without resolving node_modules.
+// Also writes schema/answers.schema.json from the zod schema (for editors).
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const schemaOnly = process.argv.includes('--schema-only');
+
+if (!schemaOnly) {
+  await build({
+    entryPoints: ['src/main.ts'],
+    outfile: 'dist/stack-wizard.js',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'linked',
+    loader: { '.yaml': 'text', '.tmpl': 'text' },
+    define: { __VERSION__: JSON.stringify(pkg.version), 'process.env.DEV': '"false"' },
+    // ssh2 (via dockerode) loads optional native add-ons in try/catch; we never use SSH transport.
+    external: ['cpu-features', '*.node', 'react-devtools-core'],
+    // CJS dependencies inside an ESM bundle still call require() for Node built-ins.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+// The answers JSON Schema, generated from the zod schema so the two never disagree.
+const { build: b2 } = await import('esbuild');
+const tmp = 'dist/.schema-gen.mjs';
+await b2({
+  stdin: {
+    contents: "import { z } from 'zod'; import { AnswersSchema } from './src/domain/answers.ts'; console.log(JSON.stringify(z.toJSONSchema(AnswersSchema, { io: 'input', unrepresentable: 'any' }), null, 2));",
+    resolveDir: '.',
+    loader: 'ts',
+  },
+  outfile: tmp, bundle: true, platform: 'node', format: 'esm', loader: { '.yaml': 'text' }, logLevel: 'warning',
+});
+const { execFileSync } = await import('node:child_process');
+const { rmSync } = await import('node:fs');
+const schema = JSON.parse(execFileSync(process.execPath, [tmp], { encoding: 'utf8' }));
+rmSync(tmp);
+schema.$id = 'https://unpkg.com/stack-wizard/schema/answers.schema.json';
+schema.title = 'stack-wizard answers file';
+mkdirSync('schema', { recursive: true });
+writeFileSync('schema/answers.schema.json', `${JSON.stringify(schema, null, 2)}\n`);

@@ -1,0 +1,104 @@
+// argv → command. Builds the Context, runs the command, maps errors to exit codes (DESIGN.md §4).
+import { parseArgs } from 'node:util';
+import { createContext, type Context, type ContextOptions } from './context.js';
+import { WizardError, EXIT } from './errors.js';
+import { detectLang, translator, type Lang, type T } from './i18n/index.js';
+import { COMMANDS, findCommand } from './commands/index.js';
+import type { ParsedArgs } from './commands/types.js';
+
+declare const __VERSION__: string;
+export const VERSION: string = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const GLOBAL_OPTIONS = {
+  lang: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function helpText(t: T): string {
+  return [
+    t('help.title', { version: VERSION }),
+    '',
+    t('help.usage'),
+    '  stack-wizard',
+    `      ${t('help.interactive')}`,
+    ...COMMANDS.flatMap((c) => [`  stack-wizard ${c.usage}`, `      ${t(c.summary)}`]),
+    `  stack-wizard --help | --version`,
+    '',
+    t('help.exitCodes'),
+    '',
+  ].join('\n');
+}
+
+function langFromArgv(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (i < 0) return undefined;
+  const a = argv[i]!;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
+}
+
+export function printError(ctx: Pick<Context, 't' | 'io'>, e: unknown): number {
+  if (e instanceof WizardError) {
+    ctx.io.err(`${ctx.t('err.prefix')} ${ctx.t(e.key, e.params)}\n`);
+    for (const d of e.details) ctx.io.err(`  ${d}\n`);
+    return e.exitCode;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  ctx.io.err(`${ctx.t('err.prefix')} ${ctx.t('err.internal', { message: msg })}\n`);
+  if (process.env.STACK_WIZARD_DEBUG && e instanceof Error && e.stack) ctx.io.err(`${e.stack}\n`);
+  return EXIT.failed;
+}
+
+export interface MainOptions extends Partial<Omit<ContextOptions, 'lang' | 'dryRun'>> {}
+
+export async function main(argv: readonly string[], o: MainOptions = {}): Promise<number> {
+  const env = o.env ?? process.env;
+  const langArg = langFromArgv(argv);
+  const lang: Lang = detectLang(langArg, env);
+  const t = translator(lang);
+  const io = o.io ?? { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
+  const early = { t, io };
+  try {
+    if (langArg !== undefined && langArg !== 'en' && langArg !== 'zh-CN') {
+      throw new WizardError(EXIT.usage, 'err.badLang', { value: langArg });
+    }
+    const first = argv[0];
+    const entry = first && !first.startsWith('-') ? findCommand(first) : undefined;
+    if (first && !first.startsWith('-') && !entry) throw new WizardError(EXIT.usage, 'err.unknownCommand', { command: first });
+    const rest = entry ? argv.slice(1) : argv;
+
+    if (!entry) {
+      const g = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS }, strict: false, allowPositionals: true });
+      if (g.values.version) {
+        io.out(`${VERSION}\n`);
+        return 0;
+      }
+      if (g.values.help || !(o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY))) {
+        io.out(helpText(t));
+        return g.values.help ? 0 : EXIT.usage;
+      }
+      io.out(helpText(t));
+      return 0;
+    }
+
+    const cmd = (await entry.load()).default;
+    let parsed: ParsedArgs;
+    try {
+      const r = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...cmd.options }, strict: true, allowPositionals: true });
+      parsed = { values: r.values as ParsedArgs['values'], positionals: r.positionals };
+    } catch (e) {
+      throw new WizardError(EXIT.usage, 'err.badOption', { command: entry.name, message: (e as Error).message, usage: entry.usage });
+    }
+    if (parsed.values.help) {
+      io.out(`stack-wizard ${entry.usage}\n  ${t(entry.summary)}\n`);
+      return 0;
+    }
+    if (parsed.positionals.length > cmd.maxPositionals) {
+      throw new WizardError(EXIT.usage, 'err.extraArgument', { command: entry.name, arg: parsed.positionals[cmd.maxPositionals]!, usage: entry.usage });
+    }
+    const ctx = createContext({ ...o, env, io, lang, dryRun: parsed.values['dry-run'] === true });
+    return await cmd.run(ctx, parsed);
+  } catch (e) {
+    return printError(early, e);
+  }
+}

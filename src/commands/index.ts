@@ -1,0 +1,10 @@
+// The command table (DESIGN.md §4). Each command's code loads only when it runs, so --help stays fast.
+import type { CommandEntry } from './types.js';
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'init', usage: 'init [--answers F] [--host-facts F] [--yes] [--dry-run] [--lang en|zh-CN]', summary: 'cmd.init', load: () => import('./init.js') },
+  { name: 'render', usage: 'render --answers F [--host-facts F] --out DIR', summary: 'cmd.render', load: () => import('./render.js') },
+  { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
+];
+
+export const findCommand = (name: string) => COMMANDS.find((c) => c.name === name);

@@ -1,0 +1,79 @@
+// `init`: plan → preview (every file's diff, every command) → confirm → apply.
+// Without root it renders into a local folder and only says what it would do on a server.
+import { resolve } from 'node:path';
+import type { Context } from '../context.js';
+import type { Command, ParsedArgs } from './types.js';
+import { flag, optString, planSummary } from './common.js';
+import { diffAgainstDisk, loadAnswers, prepare, writeRendered, type Prepared } from '../steps/prepare.js';
+import { previewSteps, runSteps } from '../steps/engine.js';
+import { installSteps } from '../steps/install.js';
+import { usageError } from '../errors.js';
+
+export interface InitOptions { answersFile: string; factsFile?: string; out?: string; yes: boolean; dryRun: boolean }
+
+export function initOptions(args: ParsedArgs): InitOptions | null {
+  const answersFile = optString(args, 'answers');
+  if (!answersFile) return null;
+  return { answersFile, factsFile: optString(args, 'host-facts'), out: optString(args, 'out'), yes: flag(args, 'yes'), dryRun: flag(args, 'dry-run') };
+}
+
+async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
+  const { t, io } = ctx;
+  io.out(planSummary(ctx, p.plan));
+  io.out(`\n${t('init.filesHeader', { dir: p.targetDir })}\n`);
+  for (const c of await diffAgainstDisk(ctx, p.targetDir, p.files)) {
+    io.out(`${c.status === 'created' ? '+' : c.status === 'changed' ? '~' : '='} ${c.path}${c.status === 'unchanged' ? ` (${t('init.unchanged')})` : ''}\n`);
+    if (c.diff) io.out(`${c.diff.replace(/^/gm, '    ')}\n`);
+  }
+  io.out(`\n${t('init.stepsHeader')}\n`);
+  for (const { step, check } of await previewSteps(ctx, installSteps(), serverView)) {
+    io.out(`${check.needed ? '•' : '✓'} ${t(step.title, step.params)}${check.needed ? '' : ` (${t('init.nothingToDo')})`}\n`);
+    for (const ch of check.changes) io.out(`    ${ch}\n`);
+  }
+}
+
+export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
+  const answers = await loadAnswers(ctx, o.answersFile);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const local = !isRoot || o.out !== undefined;
+  const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${answers.project}`) : undefined;
+  const p = await prepare(ctx, { answers, factsFile: o.factsFile, targetDir: target });
+  // What the steps would do on the server itself (the install dir), also when we only render locally.
+  const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
+  await printPreview(ctx, local ? { ...p } : p, serverView);
+
+  if (o.dryRun) {
+    ctx.io.out(`\n${ctx.t('init.dryRunDone')}\n`);
+    return 0;
+  }
+  if (local) {
+    await writeRendered(ctx, p.targetDir, p.files);
+    ctx.io.out(`\n${ctx.t(isRoot ? 'init.localDone' : 'init.localDoneNotRoot', { dir: p.targetDir })}\n`);
+    return 0;
+  }
+  if (!o.yes) throw usageError('err.needYes', { command: 'init' });
+  const reports = await runSteps(ctx, installSteps(), p, (e) => {
+    if (e.kind === 'start') ctx.io.out(`→ ${e.text}\n`);
+    else if (e.kind === 'output' && e.text) ctx.io.out(`    ${e.text}\n`);
+  });
+  const applied = reports.filter((r) => r.status === 'applied').length;
+  ctx.io.out(`\n${applied === 0 ? ctx.t('init.nothingChanged') : ctx.t('init.applied', { count: applied, dir: p.plan.installDir })}\n`);
+  return 0;
+}
+
+const command: Command = {
+  options: {
+    answers: { type: 'string' },
+    'host-facts': { type: 'string' },
+    out: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+  },
+  maxPositionals: 0,
+  async run(ctx, args) {
+    const o = initOptions(args);
+    if (!o) throw usageError('err.missingFlag', { flag: '--answers', command: 'init' });
+    return runInit(ctx, o);
+  },
+};
+export default command;

@@ -1,0 +1,56 @@
+// One Context carries every capability a command needs; tests build it with overrides.
+import { randomBytes } from 'node:crypto';
+import { DryRunExecutor, RealExecutor, type Executor, type LogSink } from './exec/executor.js';
+import { translator, type Lang, type T } from './i18n/index.js';
+import type { RandomBytes } from './domain/secrets.js';
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface Context {
+  lang: Lang;
+  t: T;
+  exec: Executor;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  io: Output;
+  /** Whether an operator can answer prompts (stdin and stdout are terminals). */
+  interactive: boolean;
+  random: RandomBytes;
+  clock: () => Date;
+  /** Where this Context's log lines go (the install dir's log once it is known). */
+  setLogSink(sink: LogSink): void;
+}
+
+export interface ContextOptions {
+  lang: Lang;
+  dryRun: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  io?: Output;
+  interactive?: boolean;
+  exec?: Executor;
+  random?: RandomBytes;
+  clock?: () => Date;
+}
+
+export function createContext(o: ContextOptions): Context {
+  let sink: LogSink = () => {};
+  const forward: LogSink = (line) => sink(line);
+  return {
+    lang: o.lang,
+    t: translator(o.lang),
+    exec: o.exec ?? (o.dryRun ? new DryRunExecutor(forward) : new RealExecutor(forward)),
+    env: o.env ?? process.env,
+    cwd: o.cwd ?? process.cwd(),
+    io: o.io ?? { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
+    interactive: o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    random: o.random ?? ((n) => randomBytes(n)),
+    clock: o.clock ?? (() => new Date()),
+    setLogSink(s) {
+      sink = s;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// What the probe saw on the host. `probe --json` prints exactly this; `--host-facts F` reads it back.
+import { z } from 'zod';
+
+const bytes = z.number().int().min(0);
+const DiskSchema = z.strictObject({
+  path: z.string(),
+  mount: z.string().nullable(),
+  totalBytes: bytes,
+  freeBytes: bytes,
+  freeInodes: z.number().int().min(0).nullable(),
+});
+const PortUseSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  inUse: z.boolean(),
+  process: z.string().nullable(),
+  pid: z.number().int().nullable(),
+});
+
+export const HostFactsSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  hostname: z.string(),
+  cpu: z.strictObject({ cores: z.number().int().min(1), model: z.string().nullable(), cgroupCpus: z.number().positive().nullable() }),
+  memory: z.strictObject({
+    totalBytes: bytes.min(1),
+    /** cgroup v2/v1 memory limit of the probing process, when one applies (containers, systemd slices). */
+    cgroupLimitBytes: bytes.nullable(),
+    availableBytes: bytes,
+    swapTotalBytes: bytes,
+    swapFreeBytes: bytes,
+  }),
+  disks: z.strictObject({ installDir: DiskSchema, dockerRoot: DiskSchema }),
+  os: z.strictObject({ id: z.string(), versionId: z.string(), codename: z.string().nullable(), prettyName: z.string(), idLike: z.array(z.string()) }),
+  arch: z.string(),
+  kernel: z.string(),
+  virtualization: z.string().nullable(),
+  docker: z.strictObject({
+    installed: z.boolean(),
+    version: z.string().nullable(),
+    running: z.boolean(),
+    rootDir: z.string().nullable(),
+    storageDriver: z.string().nullable(),
+    cgroupVersion: z.string().nullable(),
+  }),
+  compose: z.strictObject({ installed: z.boolean(), version: z.string().nullable(), v2: z.boolean() }),
+  sshd: z.strictObject({ ports: z.array(z.number().int().min(1).max(65535)), source: z.enum(['listening', 'sshd-config', 'default', 'none']) }),
+  ports: z.array(PortUseSchema),
+  user: z.strictObject({ isRoot: z.boolean(), uid: z.number().int(), name: z.string().nullable() }),
+  systemd: z.boolean(),
+  addresses: z.strictObject({ public: z.array(z.string()), private: z.array(z.string()) }),
+  /** The operator's SSH session as seen in SSH_CONNECTION: where they come from and the port they came in on. */
+  session: z.strictObject({ sshClientAddress: z.string().nullable(), sshServerPort: z.number().int().nullable() }),
+  timezone: z.string(),
+  timeSynchronized: z.boolean().nullable(),
+});
+
+export type HostFacts = z.output<typeof HostFactsSchema>;
+
+const MiB = 1024 * 1024;
+/** RAM the stack may plan with: the smaller of the machine's RAM and the cgroup limit, in MiB. */
+export function usableRamMiB(f: HostFacts): number {
+  const lim = f.memory.cgroupLimitBytes;
+  const b = lim !== null && lim > 0 && lim < f.memory.totalBytes ? lim : f.memory.totalBytes;
+  return Math.floor(b / MiB);
+}
+
+/** Cores the stack may plan with: the machine's, or a cgroup CPU quota when smaller. */
+export function usableCores(f: HostFacts): number {
+  const q = f.cpu.cgroupCpus;
+  return q !== null && q < f.cpu.cores ? Math.max(1, Math.floor(q)) : f.cpu.cores;
+}

@@ -1,0 +1,259 @@
+// answers + host facts → plan: every decision the generators need, and nothing they must compute.
+import { z } from 'zod';
+import type { Answers, ServiceName } from './answers.js';
+import { usableCores, usableRamMiB, type HostFacts } from './facts.js';
+import { PRESETS } from './presets.js';
+import {
+  MIN_HOST_MIB, allocateMemory, cpuLimit, enabledServices, largestFittingPreset, presetFor, sizeApp, sizeMysql, sizeNginx,
+  sizeRedis, type SizedService,
+} from './sizing.js';
+import {
+  DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion, redisTargetVersion, resolveImage, versionAtLeast,
+} from './versions.js';
+import { hostError } from '../errors.js';
+
+const ServicePlanSchema = z.strictObject({
+  name: z.string(),
+  image: z.string(),
+  memoryMiB: z.number().int().positive(),
+  cpus: z.number().positive(),
+});
+
+export const PlanSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  templateVersion: z.number().int(),
+  project: z.string(),
+  installDir: z.string(),
+  region: z.enum(['cn', 'global']),
+  sizing: z.strictObject({
+    requestedPreset: z.enum(['auto', '4g', '8g', '16g']),
+    tier: z.enum(['4g', '8g', '16g']),
+    hostRamMiB: z.number().int(),
+    planRamMiB: z.number().int(),
+    reserveMiB: z.number().int(),
+    budgetMiB: z.number().int(),
+    cores: z.number().int(),
+  }),
+  services: z.array(ServicePlanSchema),
+  app: z.strictObject({
+    image: z.string(),
+    port: z.number().int(),
+    health: z.string(),
+    runtime: z.enum(['python-asgi', 'python-wsgi', 'node', 'java', 'generic']),
+    command: z.array(z.string()).nullable(),
+    workerCommand: z.array(z.string()).nullable(),
+    env: z.record(z.string(), z.string()),
+    dataDir: z.string().nullable(),
+    workers: z.number().int().positive(),
+    nodeMaxOldSpaceMiB: z.number().int().nullable(),
+    jvmHeapMiB: z.number().int().nullable(),
+  }),
+  database: z.strictObject({
+    engine: z.enum(['mysql', 'mariadb']),
+    version: z.string(),
+    image: z.string(),
+    name: z.string(),
+    user: z.string(),
+    bufferPoolMiB: z.number().int(),
+    bufferPoolInstances: z.number().int(),
+    bufferPoolChunkMiB: z.number().int().nullable(),
+    maxConnections: z.number().int(),
+    redoLogMiB: z.number().int(),
+    logBufferMiB: z.number().int(),
+    sortBufferKiB: z.number().int(),
+    joinBufferKiB: z.number().int(),
+    readBufferKiB: z.number().int(),
+    readRndBufferKiB: z.number().int(),
+    tmpTableMiB: z.number().int(),
+    performanceSchema: z.boolean(),
+    perConnectionFixedKiB: z.number().int(),
+    globalOverheadMiB: z.number().int(),
+    worstCaseMiB: z.number().int(),
+    slowQueryMs: z.number().int(),
+    binlogExpireSeconds: z.number().int(),
+  }),
+  redis: z
+    .strictObject({
+      image: z.string(),
+      version: z.string(),
+      mode: z.enum(['cache', 'queue']),
+      maxmemoryMiB: z.number().int(),
+      policy: z.enum(['allkeys-lru', 'noeviction']),
+    })
+    .nullable(),
+  nginx: z.strictObject({
+    image: z.string(),
+    version: z.string(),
+    /** `http2 on;` from 1.25.1; `listen … ssl http2` before. */
+    http2: z.enum(['directive', 'listen']),
+    workerProcesses: z.number().int(),
+    workerConnections: z.number().int(),
+    workerRlimitNofile: z.number().int(),
+    domain: z.string().nullable(),
+    tls: z.enum(['letsencrypt', 'self-signed', 'custom', 'none']),
+    email: z.string().nullable(),
+    certificate: z.strictObject({ cert: z.string(), key: z.string() }).nullable(),
+    clientMaxBodySize: z.string(),
+    ssePaths: z.array(z.string()),
+    websocketPaths: z.array(z.string()),
+    loginPaths: z.array(z.string()),
+    apiPrefix: z.string(),
+    frontendDir: z.string().nullable(),
+    realIp: z.strictObject({ from: z.array(z.string()), header: z.string() }).nullable(),
+  }),
+  components: z.strictObject({ redis: z.boolean(), worker: z.boolean(), rabbitmq: z.boolean(), minio: z.boolean(), monitoring: z.boolean() }),
+  ports: z.strictObject({ http: z.number().int(), https: z.number().int() }),
+  security: z.strictObject({
+    firewall: z.boolean(),
+    fail2ban: z.boolean(),
+    /** Every port sshd listens on (and the one asked for): never blocked. */
+    sshPorts: z.array(z.number().int()),
+    extraPorts: z.array(z.number().int()),
+    ignoreIp: z.array(z.string()),
+  }),
+  backup: z.strictObject({ keep: z.number().int(), schedule: z.string() }),
+  mirrors: z.record(z.string(), z.string()),
+  logs: z.strictObject({ maxSizeMiB: z.number().int(), maxFiles: z.number().int() }),
+  /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
+  warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
+});
+export type Plan = z.output<typeof PlanSchema>;
+export type ServicePlan = Plan['services'][number];
+
+export const defaultInstallDir = (project: string) => `/opt/stack-wizard/${project}`;
+
+function checkHostFits(a: Answers, hostMiB: number, planRamMiB: number): void {
+  if (a.preset === 'auto') {
+    if (hostMiB < MIN_HOST_MIB) throw hostError('err.hostTooSmallAuto', { have: hostMiB, need: MIN_HOST_MIB });
+    return;
+  }
+  if (hostMiB < planRamMiB) {
+    const fits = largestFittingPreset(hostMiB);
+    throw hostError('err.hostTooSmall', { preset: a.preset, have: hostMiB, need: planRamMiB, fits: fits ?? 'auto' });
+  }
+}
+
+export function buildPlan(a: Answers, f: HostFacts): Plan {
+  const hostMiB = usableRamMiB(f);
+  const cores = usableCores(f);
+  const { preset, planRamMiB } = presetFor(a, hostMiB);
+  checkHostFits(a, hostMiB, planRamMiB);
+
+  const components = { ...a.components, worker: a.components.worker };
+  const alloc = allocateMemory(preset, planRamMiB, components);
+  if (alloc.short.length > 0) {
+    const detail = alloc.short.map((s) => `${s}: ${alloc.limits[s] ?? 0} MiB`).join(', ');
+    throw hostError('err.componentsDontFit', { preset: a.preset, have: planRamMiB, detail });
+  }
+
+  const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
+  const image = (s: Exclude<ServiceName, 'app' | 'worker'>) => resolveImage(a, s, dbVersion);
+  const services = enabledServices(components).map((s: SizedService) => ({
+    name: s,
+    image: s === 'app' || s === 'worker' ? a.app.image : image(s),
+    memoryMiB: alloc.limits[s]!,
+    cpus: cpuLimit(s, cores),
+  }));
+  const svc = (n: SizedService) => services.find((s) => s.name === n);
+
+  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine);
+  const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
+  const nginxSvc = svc('nginx')!;
+  const ng = sizeNginx(preset, nginxSvc.cpus);
+  const ngV = nginxTargetVersion(nginxSvc.image);
+  const tls = a.tls ?? (a.domain ? 'letsencrypt' : 'none');
+
+  const warnings: Plan['warnings'] = [];
+  if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
+
+  let sshPorts = [...f.sshd.ports];
+  if (typeof a.security.sshPort === 'number' && !sshPorts.includes(a.security.sshPort)) sshPorts.push(a.security.sshPort);
+  if (sshPorts.length === 0) {
+    // Nothing seen listening (a render on another machine): keep the conventional port open rather than lock anyone out.
+    sshPorts = [22];
+    warnings.push({ key: 'warn.sshPortAssumed', params: { port: 22 } });
+  }
+  sshPorts.sort((x, y) => x - y);
+
+  const redisSvc = svc('redis');
+  const plan: Plan = {
+    schemaVersion: 1,
+    templateVersion: TEMPLATE_VERSION,
+    project: a.project,
+    installDir: a.installDir ?? defaultInstallDir(a.project),
+    region: a.region,
+    sizing: {
+      requestedPreset: a.preset,
+      tier: preset.id,
+      hostRamMiB: hostMiB,
+      planRamMiB,
+      reserveMiB: alloc.reserveMiB,
+      budgetMiB: alloc.budgetMiB,
+      cores,
+    },
+    services,
+    app: {
+      image: a.app.image,
+      port: a.app.port,
+      health: a.app.health,
+      runtime: a.app.runtime,
+      command: a.app.command ?? null,
+      workerCommand: a.components.worker ? (a.app.workerCommand ?? null) : null,
+      env: a.app.env,
+      dataDir: a.app.dataDir ?? null,
+      ...appSz,
+    },
+    database: {
+      engine: a.database.engine,
+      version: dbVersion,
+      image: image('mysql'),
+      name: a.database.name ?? a.project.replace(/-/g, '_'),
+      user: a.database.user,
+      ...mysql,
+    },
+    redis: redisSvc
+      ? {
+          image: redisSvc.image,
+          version: formatVersion(redisTargetVersion(redisSvc.image)),
+          mode: a.redis.mode,
+          ...sizeRedis(preset, redisSvc.memoryMiB, a.redis.mode),
+        }
+      : null,
+    nginx: {
+      image: nginxSvc.image,
+      version: formatVersion(ngV.version),
+      http2: versionAtLeast(ngV.version, 1, 25, 1) ? 'directive' : 'listen',
+      ...ng,
+      domain: a.domain ?? null,
+      tls,
+      email: a.email ?? null,
+      certificate: a.certificate ?? null,
+      clientMaxBodySize: a.nginx.clientMaxBodySize,
+      ssePaths: a.nginx.ssePaths,
+      websocketPaths: a.nginx.websocketPaths,
+      loginPaths: a.nginx.loginPaths,
+      apiPrefix: a.nginx.apiPrefix,
+      frontendDir: a.nginx.frontendDir ?? null,
+      realIp: a.nginx.realIp ?? null,
+    },
+    components,
+    ports: a.ports,
+    security: {
+      firewall: a.security.firewall,
+      fail2ban: a.security.fail2ban,
+      sshPorts,
+      extraPorts: a.security.extraPorts,
+      ignoreIp: a.security.ignoreIp,
+    },
+    backup: a.backup,
+    mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    logs: { ...preset.logs },
+    warnings,
+  };
+  return plan;
+}
+
+/** The preset a host can run, for messages and the UI. */
+export function presetFitsHost(id: keyof typeof PRESETS, hostMiB: number): boolean {
+  return hostMiB >= PRESETS[id].minHostMiB;
+}

@@ -1,0 +1,56 @@
+// Size presets are data (presets/*.yaml, with a reason beside every number), validated at load.
+import { z } from 'zod';
+import { parse } from 'yaml';
+import p4 from '../../presets/4g.yaml';
+import p8 from '../../presets/8g.yaml';
+import p16 from '../../presets/16g.yaml';
+
+const mib = z.number().int().positive();
+const kib = z.number().int().positive();
+const share = z.number().gt(0).lt(1);
+
+export const PresetSchema = z.strictObject({
+  id: z.enum(['4g', '8g', '16g']),
+  title: z.strictObject({ en: z.string(), 'zh-CN': z.string() }),
+  minHostMiB: mib,
+  fixedMiB: z.strictObject({
+    nginx: mib, rabbitmq: mib, minio: mib, 'node-exporter': mib, prometheus: mib, grafana: mib,
+  }),
+  shares: z.strictObject({ mysql: mib, app: mib, redis: mib, worker: mib }),
+  mysql: z.strictObject({
+    bufferPoolShare: share,
+    maxConnections: z.number().int().min(10),
+    sortBufferKiB: kib, joinBufferKiB: kib, readBufferKiB: kib, readRndBufferKiB: kib,
+    tmpTableMiB: mib,
+    logBufferMiB: mib,
+    performanceSchema: z.boolean(),
+    slowQueryMs: z.number().int().min(1),
+    binlogExpireDays: z.number().int().min(1),
+  }),
+  redis: z.strictObject({ maxmemoryShare: share }),
+  app: z.strictObject({
+    workerMiB: z.strictObject({ 'python-asgi': mib, 'python-wsgi': mib, node: mib, generic: mib }),
+    maxWorkers: z.number().int().min(1),
+    jvmHeapShare: share,
+  }),
+  nginx: z.strictObject({ workerConnections: z.number().int().min(512) }),
+  logs: z.strictObject({ maxSizeMiB: mib, maxFiles: z.number().int().min(1) }),
+});
+export type Preset = z.output<typeof PresetSchema>;
+export type PresetId = Preset['id'];
+
+function load(name: string, text: string): Preset {
+  const r = PresetSchema.safeParse(parse(text));
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new Error(`presets/${name}.yaml: ${i.path.join('.')}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export const PRESETS: Readonly<Record<PresetId, Preset>> = {
+  '4g': load('4g', p4),
+  '8g': load('8g', p8),
+  '16g': load('16g', p16),
+};
+export const PRESET_IDS: readonly PresetId[] = ['4g', '8g', '16g'];

@@ -1,0 +1,257 @@
+// Memory and CPU sizing: a preset's table (presets/*.yaml) applied by the formulas below.
+// Everything here is pure and integer MiB, so the same inputs give the same files.
+import type { Answers, Runtime } from './answers.js';
+import { PRESETS, PRESET_IDS, type Preset, type PresetId } from './presets.js';
+
+export type SizedService = 'app' | 'worker' | 'mysql' | 'redis' | 'nginx' | 'rabbitmq' | 'minio' | 'node-exporter' | 'prometheus' | 'grafana';
+
+/** Smallest limits at which each service still starts and does useful work. */
+export const MIN_MIB: Readonly<Record<SizedService, number>> = {
+  // mysqld 8 with a 64 MiB buffer pool and performance_schema off needs ~200 MiB.
+  mysql: 256,
+  // One Python/Node worker plus the runtime.
+  app: 128,
+  worker: 96,
+  // redis-server itself is ~10 MiB; 48 leaves a usable cache after the fork headroom.
+  redis: 48,
+  nginx: 32,
+  rabbitmq: 256,
+  minio: 256,
+  'node-exporter': 16,
+  prometheus: 128,
+  grafana: 96,
+};
+
+/** The smallest host we plan for: below 1 GiB even a tiny stack swaps. */
+export const MIN_HOST_MIB = 960;
+
+/** Host reserve for the OS, dockerd, containerd, sshd and journald (~300 MiB on Debian 12), plus 6 % as kernel/page-cache floor. */
+export function reserveMiB(hostMiB: number): number {
+  return Math.min(2048, Math.round(256 + hostMiB * 0.06));
+}
+
+/** Preset tier for `auto`: the largest preset whose smallest host this one reaches. */
+export function tierFor(hostMiB: number): PresetId {
+  let tier: PresetId = '4g';
+  for (const id of PRESET_IDS) if (hostMiB >= PRESETS[id].minHostMiB) tier = id;
+  return tier;
+}
+
+/** The largest preset a host can run, or null when it is below even 4g. */
+export function largestFittingPreset(hostMiB: number): PresetId | null {
+  let best: PresetId | null = null;
+  for (const id of PRESET_IDS) if (hostMiB >= PRESETS[id].minHostMiB) best = id;
+  return best;
+}
+
+export interface EnabledComponents { redis: boolean; worker: boolean; rabbitmq: boolean; minio: boolean; monitoring: boolean }
+
+export function enabledServices(c: EnabledComponents): SizedService[] {
+  const s: SizedService[] = ['app'];
+  if (c.worker) s.push('worker');
+  s.push('mysql');
+  if (c.redis) s.push('redis');
+  s.push('nginx');
+  if (c.rabbitmq) s.push('rabbitmq');
+  if (c.minio) s.push('minio');
+  if (c.monitoring) s.push('node-exporter', 'prometheus', 'grafana');
+  return s;
+}
+
+const roundDown = (x: number, step: number) => Math.floor(x / step) * step;
+/** CPU limits in quarter cores, the granularity operators read easily. */
+const quarter = (x: number) => Math.max(0.25, Math.round(x * 4) / 4);
+
+export interface MemoryAllocation {
+  planRamMiB: number;
+  reserveMiB: number;
+  budgetMiB: number;
+  limits: Partial<Record<SizedService, number>>;
+  /** Services whose share fell below MIN_MIB: the host cannot run this selection. */
+  short: SizedService[];
+}
+
+/** Splits `planRamMiB` between the enabled services: fixed sizes first, then shares of the rest. */
+export function allocateMemory(preset: Preset, planRamMiB: number, c: EnabledComponents): MemoryAllocation {
+  const reserve = reserveMiB(planRamMiB);
+  const budget = planRamMiB - reserve;
+  const services = enabledServices(c);
+  const limits: Partial<Record<SizedService, number>> = {};
+  let fixed = 0;
+  for (const s of services) {
+    if (s in preset.fixedMiB) {
+      const v = preset.fixedMiB[s as keyof Preset['fixedMiB']];
+      limits[s] = v;
+      fixed += v;
+    }
+  }
+  const shared = services.filter((s): s is keyof Preset['shares'] => s in preset.shares);
+  const totalShare = shared.reduce((n, s) => n + preset.shares[s], 0);
+  const rest = Math.max(0, budget - fixed);
+  // Round down to 16 MiB so limits read cleanly and rounding never overshoots the budget.
+  for (const s of shared) limits[s] = roundDown((rest * preset.shares[s]) / totalShare, 16);
+  const short = services.filter((s) => (limits[s] ?? 0) < MIN_MIB[s]);
+  return { planRamMiB, reserveMiB: reserve, budgetMiB: budget, limits, short };
+}
+
+/** CPU limit per service: no single service may take every core, so sshd and dockerd stay responsive. */
+export function cpuLimit(s: SizedService, cores: number): number {
+  switch (s) {
+    case 'app':
+    case 'mysql':
+      return Math.min(cores, quarter(Math.max(1, cores * 0.75)));
+    case 'worker':
+      return Math.min(cores, quarter(Math.max(0.5, cores * 0.5)));
+    case 'redis':
+      // The command loop is single-threaded; one core is all it can use well.
+      return Math.min(cores, 1);
+    case 'nginx':
+      return Math.min(cores, quarter(Math.min(2, Math.max(0.5, cores * 0.5))));
+    case 'rabbitmq':
+    case 'minio':
+    case 'prometheus':
+      return Math.min(cores, quarter(Math.max(0.5, cores * 0.25)));
+    case 'grafana':
+    case 'node-exporter':
+      return Math.min(cores, 0.5);
+  }
+}
+
+export interface MysqlSizing {
+  bufferPoolMiB: number;
+  bufferPoolInstances: number;
+  /** MySQL only: innodb_buffer_pool_chunk_size; null for MariaDB (it sizes chunks itself). */
+  bufferPoolChunkMiB: number | null;
+  maxConnections: number;
+  redoLogMiB: number;
+  logBufferMiB: number;
+  sortBufferKiB: number;
+  joinBufferKiB: number;
+  readBufferKiB: number;
+  readRndBufferKiB: number;
+  tmpTableMiB: number;
+  performanceSchema: boolean;
+  /** Thread stack (1 MiB on 64-bit) + binlog cache + net buffer: allocated per connection by the server itself. */
+  perConnectionFixedKiB: number;
+  /** Memory mysqld needs besides the buffer pool and connections (code, dictionary, adaptive hash, P_S, temp tables). */
+  globalOverheadMiB: number;
+  /** Buffer pool + global overhead + max_connections × per-connection buffers. */
+  worstCaseMiB: number;
+  slowQueryMs: number;
+  binlogExpireSeconds: number;
+}
+
+/** Worst-case per-connection memory: every buffer a single connection may hold at once (mysqltuner's formula). */
+export function perConnectionKiB(m: Pick<MysqlSizing, 'sortBufferKiB' | 'joinBufferKiB' | 'readBufferKiB' | 'readRndBufferKiB' | 'perConnectionFixedKiB'>): number {
+  return m.sortBufferKiB + m.joinBufferKiB + m.readBufferKiB + m.readRndBufferKiB + m.perConnectionFixedKiB;
+}
+
+export function mysqlWorstCaseMiB(m: Omit<MysqlSizing, 'worstCaseMiB'>): number {
+  return m.bufferPoolMiB + m.globalOverheadMiB + Math.ceil((m.maxConnections * perConnectionKiB(m)) / 1024);
+}
+
+/** MySQL/MariaDB settings that fit `limitMiB` with 10 % headroom for allocator fragmentation. */
+export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb'): MysqlSizing {
+  const t = preset.mysql;
+  // MySQL rounds the pool up to chunk × instances; stay on that grid so the plan is what runs:
+  // 128 MiB chunks (the default) from 1 GiB, 16 MiB chunks below so small pools stay exact.
+  const raw = limitMiB * t.bufferPoolShare;
+  const step = engine === 'mysql' && raw >= 1024 ? 128 : 16;
+  let bufferPool = Math.max(32, roundDown(raw, step));
+  // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB ignores it.
+  const instances = engine === 'mysql' ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
+  if (engine === 'mysql' && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
+  // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
+  const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
+  // Server code, data dictionary, adaptive hash (≈3 % of the pool), log buffer, and in-memory temp tables
+  // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; MariaDB counts 4 concurrent ones).
+  const globalOverhead = 96 + Math.ceil(bufferPool * 0.03) + t.logBufferMiB + pfs + t.tmpTableMiB * 4;
+  const perConnFixed = 1024 + 32 + 16;
+  const base = {
+    bufferPoolMiB: bufferPool,
+    bufferPoolInstances: instances,
+    bufferPoolChunkMiB: engine === 'mysql' ? step : null,
+    redoLogMiB: 0,
+    logBufferMiB: t.logBufferMiB,
+    sortBufferKiB: t.sortBufferKiB,
+    joinBufferKiB: t.joinBufferKiB,
+    readBufferKiB: t.readBufferKiB,
+    readRndBufferKiB: t.readRndBufferKiB,
+    tmpTableMiB: t.tmpTableMiB,
+    performanceSchema: t.performanceSchema,
+    perConnectionFixedKiB: perConnFixed,
+    globalOverheadMiB: globalOverhead,
+    slowQueryMs: t.slowQueryMs,
+    binlogExpireSeconds: t.binlogExpireDays * 86400,
+  };
+  // Connections get what is left of 90 % of the limit, never more than the preset's table.
+  const room = limitMiB * 0.9 - bufferPool - globalOverhead;
+  const byMemory = Math.floor((room * 1024) / perConnectionKiB(base));
+  const maxConnections = Math.max(10, Math.min(t.maxConnections, byMemory));
+  // Redo sized to ~1 hour of writes at this scale: a quarter of the pool, at least MySQL's 100 MiB default, at most 4 GiB.
+  const redoLogMiB = Math.min(4096, Math.max(100, roundDown(bufferPool / 4, 4)));
+  const sized = { ...base, maxConnections, redoLogMiB };
+  return { ...sized, worstCaseMiB: mysqlWorstCaseMiB(sized) };
+}
+
+export interface RedisSizing { maxmemoryMiB: number; policy: 'allkeys-lru' | 'noeviction' }
+
+export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'queue'): RedisSizing {
+  // A queue must not lose jobs: refuse writes when full instead of evicting; a cache evicts least-recently-used keys.
+  const policy = mode === 'queue' ? 'noeviction' : 'allkeys-lru';
+  return { maxmemoryMiB: Math.max(16, Math.floor(limitMiB * preset.redis.maxmemoryShare)), policy };
+}
+
+export interface AppSizing {
+  workers: number;
+  /** Per Node process, --max-old-space-size. */
+  nodeMaxOldSpaceMiB: number | null;
+  /** JVM -Xmx. */
+  jvmHeapMiB: number | null;
+}
+
+export function sizeApp(preset: Preset, limitMiB: number, cores: number, runtime: Runtime): AppSizing {
+  // 85 % of the limit for workers: the master process, imports shared before fork, and spikes need the rest.
+  const usable = limitMiB * 0.85;
+  const cap = preset.app.maxWorkers;
+  switch (runtime) {
+    case 'python-asgi': {
+      // Async workers: one per core plus one to cover a worker blocked in sync code.
+      const w = Math.min(cores + 1, Math.floor(usable / preset.app.workerMiB['python-asgi']), cap);
+      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
+    }
+    case 'python-wsgi': {
+      // Sync workers: gunicorn's (2 × cores) + 1.
+      const w = Math.min(2 * cores + 1, Math.floor(usable / preset.app.workerMiB['python-wsgi']), cap);
+      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
+    }
+    case 'node': {
+      // One process per core (cluster/pm2); V8's old space at 75 % of each process's share.
+      const w = Math.max(1, Math.min(cores, Math.floor(usable / preset.app.workerMiB.node), cap));
+      return { workers: w, nodeMaxOldSpaceMiB: Math.max(64, roundDown((usable / w) * 0.75, 16)), jvmHeapMiB: null };
+    }
+    case 'java':
+      // One JVM with a thread pool; the heap is a share of the container, the rest is native memory.
+      return { workers: 1, nodeMaxOldSpaceMiB: null, jvmHeapMiB: Math.max(64, roundDown(limitMiB * preset.app.jvmHeapShare, 16)) };
+    case 'generic': {
+      const w = Math.min(cores, Math.floor(usable / preset.app.workerMiB.generic), cap);
+      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
+    }
+  }
+}
+
+export interface NginxSizing { workerProcesses: number; workerConnections: number; workerRlimitNofile: number }
+
+export function sizeNginx(preset: Preset, cpus: number): NginxSizing {
+  // One worker per CPU the container may use; `auto` would count the host's cores instead.
+  const workerProcesses = Math.max(1, Math.ceil(cpus));
+  const workerConnections = preset.nginx.workerConnections;
+  // Each proxied connection holds two descriptors (client + upstream).
+  return { workerProcesses, workerConnections, workerRlimitNofile: workerConnections * 2 };
+}
+
+export function presetFor(a: Pick<Answers, 'preset'>, hostMiB: number): { preset: Preset; planRamMiB: number } {
+  if (a.preset === 'auto') return { preset: PRESETS[tierFor(hostMiB)], planRamMiB: hostMiB };
+  const p = PRESETS[a.preset];
+  return { preset: p, planRamMiB: p.minHostMiB };
+}

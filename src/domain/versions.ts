@@ -1,0 +1,92 @@
+// Pinned image tags the generators are written and tested against, and what follows from them.
+import type { Answers, ServiceName } from './answers.js';
+
+/** Bump when any generator's output changes, so `update` can offer the new files with a diff. */
+export const TEMPLATE_VERSION = 1;
+
+export const DB_IMAGES = {
+  mysql: { '8.0': 'mysql:8.0.43', '8.4': 'mysql:8.4.6' },
+  mariadb: { '10.11': 'mariadb:10.11.14', '11.4': 'mariadb:11.4.8', '11.8': 'mariadb:11.8.3' },
+} as const;
+/** Default database version per engine: the current LTS line. */
+export const DB_DEFAULT_VERSION = { mysql: '8.4', mariadb: '11.4' } as const;
+
+export const IMAGES: Readonly<Record<Exclude<ServiceName, 'app' | 'worker' | 'mysql'>, string>> = {
+  redis: 'redis:7.4.5',
+  nginx: 'nginx:1.28.0',
+  rabbitmq: 'rabbitmq:4.1.4-management',
+  minio: 'minio/minio:RELEASE.2025-04-22T22-12-26Z',
+  'node-exporter': 'prom/node-exporter:v1.9.1',
+  prometheus: 'prom/prometheus:v3.5.0',
+  grafana: 'grafana/grafana:12.1.1',
+};
+
+export interface Version { major: number; minor: number; patch: number }
+
+export function parseVersion(s: string): Version | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(s);
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) } : null;
+}
+
+export function versionAtLeast(v: Version, major: number, minor: number, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+export function formatVersion(v: Version): string {
+  return `${v.major}.${v.minor}.${v.patch}`;
+}
+
+/** The tag of an image reference, or null ("repo@sha256:…" and bare names have none). */
+export function imageTag(ref: string): string | null {
+  const noDigest = ref.split('@')[0]!;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(colon + 1) : null;
+}
+
+/**
+ * Docker Hub short names expanded to their full path (`mysql:8` → `library/mysql:8`), which is
+ * what an image-prefix mirror expects after its host. References to other registries are kept.
+ */
+export function hubPath(ref: string): string | null {
+  const first = ref.split('/')[0]!;
+  const hasRegistry = ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return first === 'docker.io' ? ref.slice('docker.io/'.length) : null;
+  return ref.includes('/') ? ref : `library/${ref}`;
+}
+
+/** Rewrites a Docker Hub image to an image-prefix mirror (`https://m.example/` + `library/mysql:8.4.6`). */
+export function withPrefixMirror(ref: string, prefixUrl: string | undefined): string {
+  if (!prefixUrl) return ref;
+  const p = hubPath(ref);
+  if (p === null) return ref;
+  const host = prefixUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return `${host}/${p}`;
+}
+
+/** The image each service runs: the operator's override, else our pin (through a prefix mirror if one was chosen). */
+export function resolveImage(a: Answers, service: Exclude<ServiceName, 'app' | 'worker'>, dbVersion: string): string {
+  const override = a.images[service];
+  if (override) return override;
+  const pinned =
+    service === 'mysql'
+      ? (DB_IMAGES[a.database.engine] as Record<string, string>)[dbVersion]!
+      : IMAGES[service];
+  return withPrefixMirror(pinned, a.mirrors['image-prefix']);
+}
+
+/** The Nginx version the config targets: from the image tag, else our pin's. */
+export function nginxTargetVersion(image: string): { version: Version; fromTag: boolean } {
+  const tag = imageTag(image);
+  const v = tag ? parseVersion(tag) : null;
+  if (v) return { version: v, fromTag: true };
+  return { version: parseVersion(imageTag(IMAGES.nginx)!)!, fromTag: false };
+}
+
+/** Redis version targeted, from the tag when it parses, else our pin's. */
+export function redisTargetVersion(image: string): Version {
+  const tag = imageTag(image);
+  return (tag && parseVersion(tag)) || parseVersion(imageTag(IMAGES.redis)!)!;
+}

@@ -1,0 +1,240 @@
+// The host probe: reads /proc, /sys, /etc and a few quick commands, all in parallel. It changes
+// nothing. systeminformation's broad calls spawn dozens of processes (dmidecode, lsblk, …) and take
+// seconds, so the probe reads the same kernel files directly and stays well under 0.5 s.
+import { readFile, readlink, statfs } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import type { Executor } from '../exec/executor.js';
+import type { HostFacts } from '../domain/facts.js';
+
+export interface ProbeOptions {
+  installDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Ports whose listeners are reported (80/443 and the chosen http/https ports). */
+  ports?: number[];
+}
+
+const read = (p: string) => readFile(p, 'utf8').catch(() => null);
+
+export function parseMeminfo(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^(\w+(?:\(\w+\))?):\s+(\d+)(?:\s+kB)?/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]) * (line.includes('kB') ? 1024 : 1);
+  }
+  return out;
+}
+
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+/** `ss -Hltnp` lines → listening TCP sockets with their process. */
+export function parseSs(text: string): { port: number; address: string; process: string | null; pid: number | null }[] {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 4 || cols[0] !== 'LISTEN') continue;
+    const local = cols[3]!;
+    const i = local.lastIndexOf(':');
+    const port = Number(local.slice(i + 1));
+    if (!Number.isInteger(port)) continue;
+    const users = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
+    out.push({ port, address: local.slice(0, i), process: users ? users[1]! : null, pid: users ? Number(users[2]) : null });
+  }
+  return out;
+}
+
+/** `Port` lines of an sshd_config (first match wins in sshd, but several Port lines all apply). */
+export function parseSshdConfigPorts(text: string): number[] {
+  const ports = new Set<number>();
+  for (const line of text.split('\n')) {
+    const m = /^\s*Port\s+(\d+)\s*(?:#.*)?$/i.exec(line);
+    if (m) ports.add(Number(m[1]));
+    if (/^\s*Match\s/i.test(line)) break;
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+const PRIVATE_V4 = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^169\.254\./, /^127\./];
+export function isPrivateAddress(addr: string): boolean {
+  if (addr.includes(':')) return /^(fc|fd|fe80|::1$)/i.test(addr);
+  return PRIVATE_V4.some((r) => r.test(addr));
+}
+
+async function cgroupMemoryLimit(): Promise<number | null> {
+  // cgroup v2 (unified, usually namespaced so our own cgroup is the root) then v1.
+  for (const p of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    const t = (await read(p))?.trim();
+    if (!t || t === 'max') continue;
+    const n = Number(t);
+    // v1 reports "no limit" as a number near 2^63.
+    if (Number.isFinite(n) && n > 0 && n < 2 ** 60) return n;
+  }
+  return null;
+}
+
+async function cgroupCpus(): Promise<number | null> {
+  const v2 = (await read('/sys/fs/cgroup/cpu.max'))?.trim().split(/\s+/);
+  if (v2 && v2[0] !== 'max' && v2[1]) return Number(v2[0]) / Number(v2[1]);
+  const q = Number((await read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us'))?.trim());
+  const per = Number((await read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'))?.trim());
+  return q > 0 && per > 0 ? q / per : null;
+}
+
+async function disk(path: string, mounts: string): Promise<HostFacts['disks']['installDir']> {
+  // The dir may not exist yet: measure the nearest existing parent, which is where it will be created.
+  let p = path;
+  while (p !== '/' && !existsSync(p)) p = p.replace(/\/[^/]+\/?$/, '') || '/';
+  try {
+    const s = await statfs(p);
+    let mount: string | null = null;
+    for (const line of mounts.split('\n')) {
+      const mp = line.split(' ')[1];
+      if (mp && (p === mp || p.startsWith(mp === '/' ? '/' : `${mp}/`)) && (mount === null || mp.length > mount.length)) mount = mp;
+    }
+    return { path, mount, totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize, freeInodes: s.files > 0 ? s.ffree : null };
+  } catch {
+    return { path, mount: null, totalBytes: 0, freeBytes: 0, freeInodes: null };
+  }
+}
+
+async function virtualization(exec: Executor): Promise<string | null> {
+  const r = await exec.query('systemd-detect-virt', [], { timeoutMs: 1500 });
+  const v = r.stdout.trim();
+  if (r.exitCode === 0 && v && v !== 'none') return v;
+  if (r.exitCode !== 127 && v === 'none') return null;
+  if (existsSync('/.dockerenv')) return 'docker';
+  const cpuinfo = (await read('/proc/cpuinfo')) ?? '';
+  if (/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo)) return (await read('/sys/class/dmi/id/sys_vendor'))?.trim() || 'vm';
+  return null;
+}
+
+async function dockerFacts(exec: Executor): Promise<[HostFacts['docker'], HostFacts['compose']]> {
+  const [ver, info, compose] = await Promise.all([
+    exec.query('docker', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 2000 }),
+    exec.query('docker', ['info', '--format', '{{.ServerVersion}}|{{.DockerRootDir}}|{{.Driver}}|{{.CgroupVersion}}'], { timeoutMs: 3000 }),
+    exec.query('docker', ['compose', 'version', '--short'], { timeoutMs: 2000 }),
+  ]);
+  const installed = ver.exitCode !== 127 && /^\d/.test(ver.stdout.trim());
+  const parts = info.exitCode === 0 ? info.stdout.trim().split('|') : [];
+  const running = parts.length === 4 && /^\d/.test(parts[0]!);
+  const cv = compose.exitCode === 0 ? compose.stdout.trim().replace(/^v/, '') : null;
+  return [
+    {
+      installed,
+      version: running ? parts[0]! : installed ? ver.stdout.trim() : null,
+      running,
+      rootDir: running ? parts[1]! : null,
+      storageDriver: running ? parts[2]! : null,
+      cgroupVersion: running ? parts[3]! : null,
+    },
+    { installed: cv !== null && /^\d/.test(cv), version: cv && /^\d/.test(cv) ? cv : null, v2: cv !== null && /^2\./.test(cv) },
+  ];
+}
+
+async function timezone(exec: Executor): Promise<string> {
+  const link = await readlink('/etc/localtime').catch(() => null);
+  const m = link && /zoneinfo\/(.+)$/.exec(link);
+  if (m) return m[1]!;
+  const tz = (await read('/etc/timezone'))?.trim();
+  if (tz) return tz;
+  void exec;
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+async function timeSynchronized(exec: Executor): Promise<boolean | null> {
+  const r = await exec.query('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { timeoutMs: 1500 });
+  const v = r.stdout.trim();
+  return r.exitCode === 0 && (v === 'yes' || v === 'no') ? v === 'yes' : null;
+}
+
+export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<HostFacts> {
+  const wantPorts = [...new Set([80, 443, ...(opts.ports ?? [])])].sort((a, b) => a - b);
+  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshdConfig, tz, sync] = await Promise.all([
+    read('/proc/meminfo'),
+    read('/etc/os-release'),
+    read('/proc/mounts'),
+    cgroupMemoryLimit(),
+    cgroupCpus(),
+    virtualization(exec),
+    dockerFacts(exec),
+    exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 }),
+    read('/etc/ssh/sshd_config'),
+    timezone(exec),
+    timeSynchronized(exec),
+  ]);
+  const mem = parseMeminfo(meminfo ?? '');
+  const osr = parseOsRelease(osRelease ?? '');
+  const listening = ss.exitCode === 0 ? parseSs(ss.stdout) : [];
+  const [installDisk, dockerDisk] = await Promise.all([
+    disk(opts.installDir, mounts ?? ''),
+    disk(docker.rootDir ?? '/var/lib/docker', mounts ?? ''),
+  ]);
+
+  const sshListen = [...new Set(listening.filter((l) => l.process === 'sshd' || l.process === 'sshd-session').map((l) => l.port))].sort((a, b) => a - b);
+  const sshConf = sshdConfig ? parseSshdConfigPorts(sshdConfig) : [];
+  const sshd: HostFacts['sshd'] = sshListen.length
+    ? { ports: sshListen, source: 'listening' }
+    : sshConf.length
+      ? { ports: sshConf, source: 'sshd-config' }
+      : sshdConfig !== null
+        ? { ports: [22], source: 'default' }
+        : { ports: [], source: 'none' };
+
+  const addrs = Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal)
+    .map((a) => a.address);
+  const conn = (opts.env.SSH_CONNECTION ?? '').trim().split(/\s+/);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const cpus = os.cpus();
+
+  return {
+    schemaVersion: 1,
+    hostname: os.hostname(),
+    cpu: { cores: Math.max(1, os.availableParallelism?.() ?? cpus.length), model: cpus[0]?.model.trim() || null, cgroupCpus: cgCpu },
+    memory: {
+      totalBytes: mem.MemTotal ?? os.totalmem(),
+      cgroupLimitBytes: cgLimit,
+      availableBytes: mem.MemAvailable ?? os.freemem(),
+      swapTotalBytes: mem.SwapTotal ?? 0,
+      swapFreeBytes: mem.SwapFree ?? 0,
+    },
+    disks: { installDir: installDisk, dockerRoot: dockerDisk },
+    os: {
+      id: osr.ID ?? 'unknown',
+      versionId: osr.VERSION_ID ?? '',
+      codename: osr.VERSION_CODENAME || null,
+      prettyName: osr.PRETTY_NAME ?? os.type(),
+      idLike: (osr.ID_LIKE ?? '').split(/\s+/).filter(Boolean),
+    },
+    arch: os.arch(),
+    kernel: os.release(),
+    virtualization: virt,
+    docker,
+    compose,
+    sshd,
+    ports: wantPorts.map((port) => {
+      const l = listening.find((x) => x.port === port);
+      return { port, inUse: !!l, process: l?.process ?? null, pid: l?.pid ?? null };
+    }),
+    user: { isRoot: uid === 0, uid, name: opts.env.USER ?? opts.env.LOGNAME ?? null },
+    systemd: existsSync('/run/systemd/system'),
+    addresses: {
+      public: [...new Set(addrs.filter((a) => !isPrivateAddress(a)))],
+      private: [...new Set(addrs.filter((a) => isPrivateAddress(a)))],
+    },
+    session: {
+      sshClientAddress: conn.length === 4 ? conn[0]! : null,
+      sshServerPort: conn.length === 4 ? Number(conn[3]) : null,
+    },
+    timezone: tz,
+    timeSynchronized: sync,
+  };
+}

@@ -1,0 +1,301 @@
+// docker-compose.yml as data. Service names are fixed (DESIGN.md §5); databases are never published.
+import type { Plan, ServicePlan } from '../domain/plan.js';
+import { toYaml } from './format/yaml.js';
+import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
+import { file, type RenderedFile } from './types.js';
+
+type Dict = Record<string, unknown>;
+
+/** Compose interpolates `$` in every value; text from the operator must not be read as a variable. */
+export const escapeDollar = (s: string) => s.replace(/\$/g, '$$$$');
+
+const healthy = { condition: 'service_healthy' };
+
+function limits(s: ServicePlan): Dict {
+  // deploy.resources.limits is enforced by Compose v2 without swarm (cgroup memory.max and cpu.max).
+  return { resources: { limits: { cpus: String(s.cpus), memory: `${s.memoryMiB}M` } } };
+}
+
+function base(plan: Plan, s: ServicePlan): Dict {
+  return {
+    image: s.image,
+    restart: 'unless-stopped',
+    deploy: limits(s),
+    logging: { driver: 'json-file', options: { 'max-size': `${plan.logs.maxSizeMiB}m`, 'max-file': String(plan.logs.maxFiles) } },
+    security_opt: ['no-new-privileges:true'],
+  };
+}
+
+/** An HTTP GET of the app's health path using whatever the image has: the runtime's own interpreter first. */
+function appHealthTest(plan: Plan): string[] {
+  const url = `http://127.0.0.1:${plan.app.port}${plan.app.health}`;
+  const curl = `curl -fsS -o /dev/null --max-time 4 ${url}`;
+  const wget = `wget -q -O /dev/null -T 4 ${url}`;
+  const py = `python3 -c "import urllib.request; urllib.request.urlopen('${url}', timeout=4)"`;
+  const node = `node -e "fetch('${url}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`;
+  const chain: Record<Plan['app']['runtime'], string[]> = {
+    'python-asgi': [py, curl, wget],
+    'python-wsgi': [py, curl, wget],
+    node: [node, curl, wget],
+    java: [curl, wget],
+    generic: [curl, wget, py, node],
+  };
+  return ['CMD-SHELL', escapeDollar(chain[plan.app.runtime].join(' || '))];
+}
+
+export function appEnvironment(plan: Plan): Dict {
+  const db = plan.database;
+  const env: Dict = {
+    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`,
+    DB_HOST: 'mysql',
+    DB_PORT: '3306',
+    DB_NAME: db.name,
+    DB_USER: db.user,
+    DB_PASSWORD: '${MYSQL_PASSWORD}',
+  };
+  if (plan.redis) {
+    Object.assign(env, {
+      REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0',
+      REDIS_HOST: 'redis',
+      REDIS_PORT: '6379',
+      REDIS_PASSWORD: '${REDIS_PASSWORD}',
+    });
+  }
+  if (plan.components.rabbitmq) {
+    env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD}@rabbitmq:5672/`;
+  }
+  if (plan.components.minio) {
+    Object.assign(env, {
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_ACCESS_KEY: plan.project,
+      S3_SECRET_KEY: '${MINIO_ROOT_PASSWORD}',
+    });
+  }
+  // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY).
+  env.WEB_CONCURRENCY = String(plan.app.workers);
+  if (plan.app.nodeMaxOldSpaceMiB) env.NODE_OPTIONS = `--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`;
+  if (plan.app.jvmHeapMiB) env.JAVA_TOOL_OPTIONS = `-Xms${plan.app.jvmHeapMiB}m -Xmx${plan.app.jvmHeapMiB}m`;
+  for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => a.localeCompare(b))) env[k] = escapeDollar(v);
+  return env;
+}
+
+function appDependsOn(plan: Plan): Dict {
+  const d: Dict = { mysql: healthy };
+  if (plan.redis) d.redis = healthy;
+  if (plan.components.rabbitmq) d.rabbitmq = healthy;
+  if (plan.components.minio) d.minio = healthy;
+  return d;
+}
+
+function app(plan: Plan, s: ServicePlan): Dict {
+  const svc: Dict = { ...base(plan, s) };
+  if (plan.app.command) svc.command = plan.app.command.map(escapeDollar);
+  svc.environment = appEnvironment(plan);
+  svc.depends_on = appDependsOn(plan);
+  svc.healthcheck = { test: appHealthTest(plan), interval: '10s', timeout: '5s', retries: 5, start_period: '60s' };
+  if (plan.app.dataDir) svc.volumes = [`app-data:${plan.app.dataDir}`];
+  svc.networks = ['frontend', 'backend'];
+  // Gunicorn/uvicorn finish in-flight requests on SIGTERM within their graceful timeout (30 s).
+  svc.stop_grace_period = '35s';
+  return svc;
+}
+
+function worker(plan: Plan, s: ServicePlan): Dict {
+  const svc: Dict = { ...base(plan, s) };
+  svc.command = (plan.app.workerCommand ?? []).map(escapeDollar);
+  svc.environment = appEnvironment(plan);
+  svc.depends_on = appDependsOn(plan);
+  if (plan.app.dataDir) svc.volumes = [`app-data:${plan.app.dataDir}`];
+  svc.networks = ['backend', 'frontend'];
+  // Long jobs get time to finish or re-queue before SIGKILL.
+  svc.stop_grace_period = '60s';
+  return svc;
+}
+
+function mysql(plan: Plan, s: ServicePlan): Dict {
+  const db = plan.database;
+  const p = db.engine === 'mariadb' ? 'MARIADB' : 'MYSQL';
+  const environment: Dict = {
+    [`${p}_ROOT_PASSWORD`]: '${MYSQL_ROOT_PASSWORD}',
+    [`${p}_DATABASE`]: db.name,
+    [`${p}_USER`]: db.user,
+    [`${p}_PASSWORD`]: '${MYSQL_PASSWORD}',
+  };
+  // MariaDB upgrades its system tables itself after an image update when asked to.
+  if (db.engine === 'mariadb') environment.MARIADB_AUTO_UPGRADE = '1';
+  // The official images have different tools: mysql has mysqladmin; recent mariadb only healthcheck.sh.
+  // TCP to 127.0.0.1 is refused while the entrypoint's init server runs (--skip-networking), so
+  // "healthy" means the real server is up, not the temporary one.
+  const test =
+    db.engine === 'mariadb'
+      ? ['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized']
+      : ['CMD-SHELL', 'MYSQL_PWD="$$MYSQL_ROOT_PASSWORD" mysqladmin ping -h 127.0.0.1 -u root --silent'];
+  return {
+    ...base(plan, s),
+    environment,
+    volumes: ['mysql-data:' + CONTAINER.mysqlData, `./${HOST.mysqlCnf}:${CONTAINER.mysqlCnf}:ro`],
+    healthcheck: { test, interval: '10s', timeout: '5s', retries: 10, start_period: '120s' },
+    networks: ['backend'],
+    ulimits: { nofile: { soft: 65535, hard: 65535 } },
+    // InnoDB flushes dirty pages on shutdown; a kill would mean crash recovery on next start.
+    stop_grace_period: '120s',
+  };
+}
+
+function redis(plan: Plan, s: ServicePlan): Dict {
+  return {
+    ...base(plan, s),
+    // The password comes from .env by interpolation; redis.conf itself holds no secret.
+    command: ['redis-server', CONTAINER.redisConf, '--requirepass', '${REDIS_PASSWORD}'],
+    environment: { REDISCLI_AUTH: '${REDIS_PASSWORD}' },
+    volumes: ['redis-data:' + CONTAINER.redisData, `./${HOST.redisConf}:${CONTAINER.redisConf}:ro`],
+    healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '10s', timeout: '5s', retries: 5, start_period: '20s' },
+    networks: ['backend'],
+    stop_grace_period: '30s',
+  };
+}
+
+function nginx(plan: Plan, s: ServicePlan): Dict {
+  const n = plan.nginx;
+  const ports = [`${plan.ports.http}:80`];
+  if (n.tls !== 'none') ports.push(`${plan.ports.https}:443`);
+  const volumes = [
+    `./${HOST.nginxConf}:${CONTAINER.nginxConf}:ro`,
+    `./${HOST.nginxConfD}:${CONTAINER.nginxConfD}:ro`,
+    `./${HOST.nginxLogs}:${CONTAINER.nginxLogs}`,
+  ];
+  if (n.tls === 'letsencrypt') {
+    volumes.push(`./${HOST.acmeWebroot}:${CONTAINER.acmeWebroot}:ro`, `./${HOST.letsencrypt}:${CONTAINER.letsencrypt}:ro`);
+  }
+  if (n.tls === 'self-signed') volumes.push(`./${HOST.nginxCerts}:${CONTAINER.nginxCerts}:ro`);
+  if (n.tls === 'custom' && n.certificate) {
+    volumes.push(
+      `${n.certificate.cert}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.cert}:ro`,
+      `${n.certificate.key}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.key}:ro`,
+    );
+  }
+  if (n.frontendDir) volumes.push(`${n.frontendDir}:${CONTAINER.frontend}:ro`);
+  return {
+    ...base(plan, s),
+    ports,
+    volumes,
+    depends_on: { app: healthy },
+    healthcheck: {
+      test: ['CMD-SHELL', `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1${NGINX_HEALTH_PATH} || exit 1`],
+      interval: '10s',
+      timeout: '5s',
+      retries: 3,
+      start_period: '10s',
+    },
+    networks: ['frontend'],
+    ulimits: { nofile: { soft: n.workerRlimitNofile, hard: n.workerRlimitNofile } },
+  };
+}
+
+function rabbitmq(plan: Plan, s: ServicePlan): Dict {
+  return {
+    ...base(plan, s),
+    hostname: 'rabbitmq',
+    environment: { RABBITMQ_DEFAULT_USER: plan.project, RABBITMQ_DEFAULT_PASS: '${RABBITMQ_PASSWORD}' },
+    volumes: ['rabbitmq-data:' + CONTAINER.rabbitmqData],
+    healthcheck: { test: ['CMD', 'rabbitmq-diagnostics', '-q', 'ping'], interval: '15s', timeout: '10s', retries: 5, start_period: '60s' },
+    networks: ['backend'],
+  };
+}
+
+function minio(plan: Plan, s: ServicePlan): Dict {
+  return {
+    ...base(plan, s),
+    command: ['server', CONTAINER.minioData, '--console-address', ':9001'],
+    environment: { MINIO_ROOT_USER: plan.project, MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}' },
+    volumes: ['minio-data:' + CONTAINER.minioData],
+    // The minio image has no curl; `mc ready local` is its documented readiness probe.
+    healthcheck: { test: ['CMD', 'mc', 'ready', 'local'], interval: '15s', timeout: '10s', retries: 5, start_period: '30s' },
+    networks: ['backend'],
+  };
+}
+
+function nodeExporter(plan: Plan, s: ServicePlan): Dict {
+  return {
+    ...base(plan, s),
+    command: ['--path.rootfs=/host', '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|var/lib/docker/.+)($|/)'],
+    pid: 'host',
+    volumes: ['/:/host:ro,rslave'],
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics'], interval: '30s', timeout: '5s', retries: 3 },
+    networks: ['backend'],
+  };
+}
+
+function prometheus(plan: Plan, s: ServicePlan): Dict {
+  // Retention by size as well as time, so a small disk is never filled by metrics.
+  const retentionSize = `${Math.max(1, Math.floor(s.memoryMiB / 128))}GB`;
+  return {
+    ...base(plan, s),
+    command: [
+      `--config.file=${CONTAINER.prometheusConf}`,
+      `--storage.tsdb.path=${CONTAINER.prometheusData}`,
+      '--storage.tsdb.retention.time=15d',
+      `--storage.tsdb.retention.size=${retentionSize}`,
+    ],
+    volumes: [`./${HOST.prometheusConf}:${CONTAINER.prometheusConf}:ro`, 'prometheus-data:' + CONTAINER.prometheusData],
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready'], interval: '30s', timeout: '5s', retries: 3 },
+    depends_on: { 'node-exporter': { condition: 'service_started' } },
+    networks: ['backend'],
+  };
+}
+
+function grafana(plan: Plan, s: ServicePlan): Dict {
+  return {
+    ...base(plan, s),
+    environment: {
+      GF_SECURITY_ADMIN_USER: 'admin',
+      GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD}',
+      GF_USERS_ALLOW_SIGN_UP: 'false',
+      GF_ANALYTICS_REPORTING_ENABLED: 'false',
+    },
+    volumes: ['grafana-data:' + CONTAINER.grafanaData, `./monitoring/grafana/provisioning:${CONTAINER.grafanaProvisioning}:ro`],
+    // Loopback only: reach it through an SSH tunnel (ssh -L 3000:127.0.0.1:3000), never from the Internet.
+    ports: ['127.0.0.1:3000:3000'],
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:3000/api/health'], interval: '30s', timeout: '5s', retries: 3 },
+    depends_on: { prometheus: healthy },
+    networks: ['backend', 'frontend'],
+  };
+}
+
+const BUILDERS: Record<string, (plan: Plan, s: ServicePlan) => Dict> = {
+  app, worker, mysql, redis, nginx, rabbitmq, minio, 'node-exporter': nodeExporter, prometheus, grafana,
+};
+
+export function composeData(plan: Plan): Dict {
+  const services: Dict = {};
+  for (const s of plan.services) services[s.name] = BUILDERS[s.name]!(plan, s);
+  const volumes: Dict = {};
+  const vol = (name: string) => (volumes[name] = {});
+  if (plan.app.dataDir) vol('app-data');
+  vol('mysql-data');
+  if (plan.redis) vol('redis-data');
+  if (plan.components.rabbitmq) vol('rabbitmq-data');
+  if (plan.components.minio) vol('minio-data');
+  if (plan.components.monitoring) {
+    vol('prometheus-data');
+    vol('grafana-data');
+  }
+  return {
+    name: plan.project,
+    services,
+    networks: {
+      // Nginx and the app; the app also reaches the Internet through it.
+      frontend: {},
+      // Databases and queues: no route out, nothing published.
+      backend: { internal: true },
+    },
+    volumes,
+  };
+}
+
+export function renderCompose(plan: Plan): RenderedFile {
+  return file(
+    HOST.compose,
+    toYaml(composeData(plan), `Generated by stack-wizard (template ${plan.templateVersion}) for "${plan.project}".\nEdit the answers and re-render instead of editing this file; hand edits are reported by doctor.`),
+  );
+}

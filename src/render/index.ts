@@ -1,0 +1,40 @@
+// The complete file set for a plan: pure, sorted, byte-identical for the same inputs.
+import { createHash } from 'node:crypto';
+import type { Answers } from '../domain/answers.js';
+import type { Plan } from '../domain/plan.js';
+import type { Secrets } from '../domain/secrets.js';
+import { renderCompose } from './compose.js';
+import { renderEnv } from './env.js';
+import { toYaml } from './format/yaml.js';
+import { renderMonitoring } from './monitoring.js';
+import { HOST } from './paths.js';
+import { file, type RenderedFile } from './types.js';
+
+export interface RenderInput { plan: Plan; answers: Answers; secrets: Secrets }
+export type Generator = (input: RenderInput) => RenderedFile | RenderedFile[];
+
+/** One generator per file kind. */
+export const GENERATORS: readonly Generator[] = [
+  ({ plan }) => renderCompose(plan),
+  ({ plan, secrets }) => renderEnv(plan, secrets),
+  ({ plan }) => renderMonitoring(plan),
+  ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json')),
+];
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export function renderAll(input: RenderInput): RenderedFile[] {
+  const files = GENERATORS.flatMap((g) => g(input)).sort((a, b) => a.path.localeCompare(b.path));
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`two generators wrote ${f.path}`);
+    seen.add(f.path);
+  }
+  // The manifest lets doctor and update tell hand edits from our own output. Secrets are not hashed into it.
+  const manifest = {
+    templateVersion: input.plan.templateVersion,
+    files: Object.fromEntries(files.filter((f) => f.path !== HOST.env).map((f) => [f.path, sha256(f.content)])),
+  };
+  files.push(file(HOST.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
+  return files;
+}

@@ -1,0 +1,54 @@
+// Where generated files live: relative to the install dir on the host, and where containers see them.
+// Shared by the generators, so a path is spelled once.
+
+export const HOST = {
+  compose: 'docker-compose.yml',
+  env: '.env',
+  /** The normalised answers the stack was rendered from; every later command reads it. */
+  answers: 'stack-wizard.yaml',
+  /** Hashes of every rendered file and the template version, to see hand edits and offer updates. */
+  manifest: '.stack-wizard/manifest.json',
+  nginxConf: 'nginx/nginx.conf',
+  nginxConfD: 'nginx/conf.d',
+  nginxSite: 'nginx/conf.d/default.conf',
+  /** Self-signed or copied-in certificates. */
+  nginxCerts: 'nginx/certs',
+  /** ACME http-01 challenge files, written by certbot, served by nginx. */
+  acmeWebroot: 'nginx/acme',
+  /** Let's Encrypt state (certificates, renewal config). */
+  letsencrypt: 'letsencrypt',
+  /** Nginx logs on the host, where fail2ban reads them. */
+  nginxLogs: 'logs/nginx',
+  mysqlCnf: 'mysql/conf.d/stack-wizard.cnf',
+  redisConf: 'redis/redis.conf',
+  prometheusConf: 'monitoring/prometheus.yml',
+  grafanaDatasource: 'monitoring/grafana/provisioning/datasources/prometheus.yml',
+  backups: 'backups',
+} as const;
+
+export const CONTAINER = {
+  nginxConf: '/etc/nginx/nginx.conf',
+  nginxConfD: '/etc/nginx/conf.d',
+  nginxCerts: '/etc/nginx/certs',
+  acmeWebroot: '/var/www/acme',
+  letsencrypt: '/etc/letsencrypt',
+  frontend: '/usr/share/nginx/frontend',
+  nginxLogs: '/var/log/nginx',
+  mysqlCnf: '/etc/mysql/conf.d/stack-wizard.cnf',
+  mysqlData: '/var/lib/mysql',
+  redisConf: '/usr/local/etc/redis/redis.conf',
+  redisData: '/data',
+  appData: '/data',
+  minioData: '/data',
+  rabbitmqData: '/var/lib/rabbitmq',
+  prometheusConf: '/etc/prometheus/prometheus.yml',
+  prometheusData: '/prometheus',
+  grafanaData: '/var/lib/grafana',
+  grafanaProvisioning: '/etc/grafana/provisioning',
+} as const;
+
+/** The path on the host under the install dir where the operator drops a custom certificate. */
+export const CUSTOM_CERT = { cert: 'custom/fullchain.pem', key: 'custom/privkey.pem' } as const;
+
+/** Health endpoint nginx answers for itself (loopback only), used by its container healthcheck. */
+export const NGINX_HEALTH_PATH = '/__stack_wizard_health';

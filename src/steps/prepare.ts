@@ -1,0 +1,104 @@
+// From files and flags to a rendered file set: answers → facts → plan → files. Shared by every
+// command that renders (render, init, update, the wizard's review screen).
+import { join, resolve } from 'node:path';
+import { createPatch } from 'diff';
+import type { Context } from '../context.js';
+import type { Answers } from '../domain/answers.js';
+import type { HostFacts } from '../domain/facts.js';
+import { parseAnswers, parseFacts } from '../domain/load.js';
+import { buildPlan, defaultInstallDir, type Plan } from '../domain/plan.js';
+import { ensureSecrets, parseDotenv, secretValues, type Secrets } from '../domain/secrets.js';
+import { probeHost } from '../host/probe.js';
+import { renderAll } from '../render/index.js';
+import { HOST } from '../render/paths.js';
+import type { RenderedFile } from '../render/types.js';
+import { usageError } from '../errors.js';
+
+async function readInput(ctx: Context, file: string, kind: 'answers' | 'facts'): Promise<string> {
+  const path = resolve(ctx.cwd, file);
+  try {
+    const text = await ctx.exec.readFile(path);
+    if (text === null) throw usageError(kind === 'answers' ? 'err.answersMissing' : 'err.factsMissing', { file });
+    return text;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code) throw usageError('err.fileUnreadable', { file, reason: (e as NodeJS.ErrnoException).code! });
+    throw e;
+  }
+}
+
+export async function loadAnswers(ctx: Context, file: string): Promise<Answers> {
+  return parseAnswers(await readInput(ctx, file, 'answers'), file, ctx.t);
+}
+
+export async function loadFacts(ctx: Context, file: string | undefined, installDir: string, ports: number[] = []): Promise<HostFacts> {
+  if (file) return parseFacts(await readInput(ctx, file, 'facts'), file, ctx.t);
+  return probeHost(ctx.exec, { installDir, env: ctx.env, ports });
+}
+
+export interface Prepared {
+  answers: Answers;
+  facts: HostFacts;
+  plan: Plan;
+  secrets: Secrets;
+  files: RenderedFile[];
+  /** The folder the files go to: the install dir, or a local folder for a render. */
+  targetDir: string;
+}
+
+/** Reads the secrets already in `<dir>/.env` so a re-render keeps them. */
+export async function existingSecrets(ctx: Context, dir: string): Promise<Record<string, string>> {
+  const text = await ctx.exec.readFile(join(dir, HOST.env)).catch(() => null);
+  return text ? parseDotenv(text) : {};
+}
+
+export async function prepare(
+  ctx: Context,
+  o: { answers: Answers; factsFile?: string; facts?: HostFacts; targetDir?: string },
+): Promise<Prepared> {
+  const installDir = o.answers.installDir ?? defaultInstallDir(o.answers.project);
+  const facts = o.facts ?? (await loadFacts(ctx, o.factsFile, installDir, [o.answers.ports.http, o.answers.ports.https]));
+  const plan = buildPlan(o.answers, facts);
+  const targetDir = o.targetDir ?? plan.installDir;
+  const secrets = ensureSecrets(plan, await existingSecrets(ctx, targetDir), ctx.random);
+  ctx.exec.addSecrets(secretValues(secrets));
+  const files = renderAll({ plan, answers: o.answers, secrets });
+  return { answers: o.answers, facts, plan, secrets, files, targetDir };
+}
+
+export interface FileChange { path: string; status: 'created' | 'changed' | 'unchanged'; diff: string }
+
+/** Each file against what is on disk, as a unified diff; .env shows which secrets are kept or new, never values. */
+export async function diffAgainstDisk(ctx: Context, dir: string, files: readonly RenderedFile[]): Promise<FileChange[]> {
+  const out: FileChange[] = [];
+  for (const f of files) {
+    const old = await ctx.exec.readFile(join(dir, f.path)).catch(() => null);
+    const status = old === null ? 'created' : old === f.content ? 'unchanged' : 'changed';
+    let diff = '';
+    if (f.path === HOST.env) {
+      const before = old ? parseDotenv(old) : {};
+      const after = parseDotenv(f.content);
+      diff = Object.keys(after)
+        .map((k) => `${k in before ? (before[k] === after[k] ? ' ' : '~') : '+'} ${k}=${k === 'COMPOSE_PROJECT_NAME' ? after[k] : '••••••'}`)
+        .join('\n');
+    } else if (status !== 'unchanged') {
+      diff = createPatch(f.path, old ?? '', f.content, '', '', { context: 3 }).split('\n').slice(2).join('\n');
+    }
+    out.push({ path: f.path, status, diff });
+  }
+  return out;
+}
+
+export async function writeRendered(ctx: Context, dir: string, files: readonly RenderedFile[]) {
+  // Checked first, so a folder we cannot write gets a clear error and nothing at all is created.
+  const reason = await ctx.exec.unwritableReason(dir);
+  if (reason) throw usageError('err.outNotWritable', { dir, reason });
+  try {
+    return await ctx.exec.writeFiles(files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode })));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+      throw usageError('err.outNotWritable', { dir, reason: code });
+    }
+    throw e;
+  }
+}

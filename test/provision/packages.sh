@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the real programs the tests judge our output with (DESIGN.md §9), when any is missing.
+# Without root a missing program is an error: tests never skip silently.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+check() { have "$1" || need+=("$2"); }
+check nginx nginx
+check mariadbd mariadb-server
+check mariadb mariadb-client
+check redis-server redis-server
+check fail2ban-client fail2ban
+check ufw ufw
+check shellcheck shellcheck
+check openssl openssl
+check tmux tmux
+check dockerd docker.io
+check mmdebstrap mmdebstrap
+check zstd zstd
+check iptables iptables
+check curl curl
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing test programs (${need[*]}); install them as root: apt-get install ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# policy-rc.d keeps the packages' own services from starting: tests start what they need themselves.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

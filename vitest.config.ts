@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+// The bundle embeds .yaml/.tmpl files as text (esbuild's text loader); do the same under vitest.
+const textFiles = {
+  name: 'text-files',
+  transform(code: string, id: string) {
+    if (/\.(ya?ml|tmpl)$/.test(id)) return { code: `export default ${JSON.stringify(code)};`, map: null };
+    return null;
+  },
+};
+
+export default defineConfig({
+  plugins: [textFiles],
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] } },
+      {
+        extends: true,
+        test: { name: 'real', include: ['test/real/**/*.test.{ts,tsx}'], testTimeout: 120_000, hookTimeout: 300_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.{ts,tsx}'], testTimeout: 900_000, hookTimeout: 1_800_000 },
+      },
+    ],
+  },
+});

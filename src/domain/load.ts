@@ -14,7 +14,7 @@ export function parseYamlText(text: string, file: string): ParsedDoc {
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
-    throw usageError('err.yamlSyntax', { file, line: pos?.line ?? 1, col: pos?.col ?? 1, message: err.message.split('\n')[0]! });
+    throw usageError('err.yamlSyntax', { file, line: pos?.line ?? 1, col: pos?.col ?? 1, message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
   }
   return { doc, lines, data: doc.toJS() };
 }

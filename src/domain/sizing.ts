@@ -153,20 +153,26 @@ export function mysqlWorstCaseMiB(m: Omit<MysqlSizing, 'worstCaseMiB'>): number 
 /** MySQL/MariaDB settings that fit `limitMiB` with 10 % headroom for allocator fragmentation. */
 export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb'): MysqlSizing {
   const t = preset.mysql;
+  // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
+  const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
+  // Server code and data dictionary (~96 MiB), log buffer, P_S, and in-memory temp tables (MySQL's
+  // TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
+  const fixedOverhead = 96 + t.logBufferMiB + pfs + t.tmpTableMiB * 4;
+  // Thread stack (1 MiB) + binlog cache (32 KiB) + net buffer (16 KiB) per connection.
+  const perConnFixed = 1024 + 32 + 16;
+  const perConnKiB = t.sortBufferKiB + t.joinBufferKiB + t.readBufferKiB + t.readRndBufferKiB + perConnFixed;
+  // The pool takes its share, but never so much that 10 connections and the overheads (plus the
+  // adaptive hash index, ~3 % of the pool) would leave the 10 % allocator headroom.
+  const cap = (limitMiB * 0.9 - fixedOverhead - (10 * perConnKiB) / 1024) / 1.03;
+  const raw = Math.min(limitMiB * t.bufferPoolShare, cap);
   // MySQL rounds the pool up to chunk × instances; stay on that grid so the plan is what runs:
   // 128 MiB chunks (the default) from 1 GiB, 16 MiB chunks below so small pools stay exact.
-  const raw = limitMiB * t.bufferPoolShare;
   const step = engine === 'mysql' && raw >= 1024 ? 128 : 16;
   let bufferPool = Math.max(32, roundDown(raw, step));
   // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB ignores it.
   const instances = engine === 'mysql' ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
   if (engine === 'mysql' && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
-  // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
-  const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
-  // Server code, data dictionary, adaptive hash (≈3 % of the pool), log buffer, and in-memory temp tables
-  // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; MariaDB counts 4 concurrent ones).
-  const globalOverhead = 96 + Math.ceil(bufferPool * 0.03) + t.logBufferMiB + pfs + t.tmpTableMiB * 4;
-  const perConnFixed = 1024 + 32 + 16;
+  const globalOverhead = fixedOverhead + Math.ceil(bufferPool * 0.03);
   const base = {
     bufferPoolMiB: bufferPool,
     bufferPoolInstances: instances,

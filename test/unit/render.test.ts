@@ -1,0 +1,186 @@
+// The rendered file set: deterministic, secrets generated once and kept, modes, and the compose
+// invariants (databases never published, healthchecks, limits, the app's environment).
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/domain/plan.js';
+import { ensureSecrets, parseDotenv } from '../../src/domain/secrets.js';
+import { renderAll } from '../../src/render/index.js';
+import { HOST } from '../../src/render/paths.js';
+import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
+import { seededRandom } from '../fixtures/facts.js';
+
+function render(c: GoldenCase, random = seededRandom(7), existing: Record<string, string> = {}) {
+  const plan = buildPlan(c.answers, c.facts);
+  const secrets = ensureSecrets(plan, existing, random);
+  return { plan, secrets, files: renderAll({ plan, answers: c.answers, secrets }) };
+}
+
+const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden');
+
+describe('golden files', () => {
+  // UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/render.test.ts rewrites them; review the diff like code.
+  for (const c of GOLDEN_CASES) {
+    it(`${c.name} matches test/golden/${c.name}`, () => {
+      const { files } = render(c);
+      const dir = join(GOLDEN_DIR, c.name);
+      if (process.env.UPDATE_GOLDEN) {
+        rmSync(dir, { recursive: true, force: true });
+        for (const f of files) {
+          mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+          writeFileSync(join(dir, f.path), f.content);
+        }
+      }
+      const onDisk = (d: string, base = ''): string[] =>
+        readdirSync(join(d, base), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? onDisk(d, join(base, e.name)) : [join(base, e.name)]));
+      expect(onDisk(dir).sort()).toEqual(files.map((f) => f.path).sort());
+      for (const f of files) expect(f.content, f.path).toBe(readFileSync(join(dir, f.path), 'utf8'));
+    });
+  }
+});
+
+describe('determinism and secrets', () => {
+  const c = GOLDEN_CASES[0]!;
+
+  it('same answers and facts give byte-identical files (secrets aside)', () => {
+    const a = render(c, seededRandom(1)).files;
+    const b = render(c, seededRandom(2)).files;
+    expect(a.map((f) => f.path)).toEqual(b.map((f) => f.path));
+    for (const [i, f] of a.entries()) if (f.path !== HOST.env) expect(f.content, f.path).toBe(b[i]!.content);
+    // The .env differs only in the secret values.
+    const ea = parseDotenv(a.find((f) => f.path === HOST.env)!.content);
+    const eb = parseDotenv(b.find((f) => f.path === HOST.env)!.content);
+    expect(Object.keys(ea)).toEqual(Object.keys(eb));
+    expect(ea.MYSQL_PASSWORD).not.toBe(eb.MYSQL_PASSWORD);
+  });
+
+  it('keeps existing secrets on a later render and adds only the missing ones', () => {
+    const first = render(c, seededRandom(3));
+    const kept = { MYSQL_ROOT_PASSWORD: first.secrets.MYSQL_ROOT_PASSWORD!, MYSQL_PASSWORD: first.secrets.MYSQL_PASSWORD! };
+    const second = render(c, seededRandom(99), kept);
+    expect(second.secrets.MYSQL_ROOT_PASSWORD).toBe(kept.MYSQL_ROOT_PASSWORD);
+    expect(second.secrets.MYSQL_PASSWORD).toBe(kept.MYSQL_PASSWORD);
+    expect(second.secrets.REDIS_PASSWORD).not.toBe(first.secrets.REDIS_PASSWORD);
+  });
+
+  it('generates strong, URL-safe, distinct secrets', () => {
+    const { secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(5));
+    const values = Object.values(secrets);
+    expect(values.length).toBe(6);
+    expect(new Set(values).size).toBe(values.length);
+    for (const v of values) expect(v).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+
+  it('.env is mode 0600 and no other file contains a secret', () => {
+    const { files, secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(11));
+    for (const f of files) {
+      if (f.path === HOST.env) {
+        expect(f.mode).toBe(0o600);
+        continue;
+      }
+      expect(f.mode, f.path).toBe(0o644);
+      for (const s of Object.values(secrets)) expect(f.content.includes(s), `${f.path} leaks a secret`).toBe(false);
+    }
+  });
+});
+
+describe('docker-compose.yml', () => {
+  for (const c of GOLDEN_CASES) {
+    it(`${c.name}: databases unpublished, every service healthchecked and limited, the app gets its environment`, () => {
+      const { plan, files } = render(c);
+      const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as {
+        services: Record<string, Record<string, unknown>>;
+        networks: Record<string, { internal?: boolean }>;
+      };
+      const services = compose.services;
+      expect(Object.keys(services).sort()).toEqual(plan.services.map((s) => s.name).sort());
+      for (const name of ['mysql', 'redis', 'rabbitmq', 'minio', 'prometheus', 'node-exporter']) {
+        if (!services[name]) continue;
+        expect(services[name]!.ports, `${name} must not publish a port`).toBeUndefined();
+        expect(services[name]!.networks).toEqual(['backend']);
+      }
+      expect(compose.networks.backend!.internal).toBe(true);
+      // Only nginx publishes on every interface, and only the http/https ports; grafana only on loopback.
+      const published = Object.entries(services).flatMap(([n, s]) => ((s.ports as string[] | undefined) ?? []).map((p) => [n, p] as const));
+      for (const [n, p] of published) {
+        if (n === 'nginx') expect(p).toMatch(/^(80:80|443:443)$/);
+        else expect(p, n).toMatch(/^127\.0\.0\.1:/);
+      }
+      for (const [name, s] of Object.entries(services)) {
+        const lim = (s.deploy as { resources: { limits: { memory: string; cpus: string } } }).resources.limits;
+        expect(lim.memory).toBe(`${plan.services.find((x) => x.name === name)!.memoryMiB}M`);
+        expect(Number(lim.cpus)).toBeGreaterThan(0);
+        expect(s.security_opt).toEqual(['no-new-privileges:true']);
+        expect(s.restart).toBe('unless-stopped');
+        expect((s.logging as { options: Record<string, string> }).options['max-size']).toMatch(/^\d+m$/);
+        if (name !== 'worker') expect(s.healthcheck, `${name} healthcheck`).toBeDefined();
+      }
+      const env = services.app!.environment as Record<string, string>;
+      const db = plan.database;
+      expect(env.DATABASE_URL).toBe(`mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`);
+      expect(env).toMatchObject({ DB_HOST: 'mysql', DB_PORT: '3306', DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: '${MYSQL_PASSWORD}' });
+      if (plan.redis) {
+        expect(env).toMatchObject({ REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0', REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
+      }
+      expect(services.app!.depends_on).toMatchObject({ mysql: { condition: 'service_healthy' } });
+      expect(services.nginx!.depends_on).toEqual({ app: { condition: 'service_healthy' } });
+      // Each engine's healthcheck uses a command its official image really has.
+      const test = (services.mysql!.healthcheck as { test: string[] }).test.join(' ');
+      if (db.engine === 'mariadb') {
+        expect(test).toContain('healthcheck.sh');
+        expect(test).not.toMatch(/mysqladmin/);
+        expect(services.mysql!.environment).toHaveProperty('MARIADB_ROOT_PASSWORD');
+      } else {
+        expect(test).toContain('mysqladmin ping -h 127.0.0.1');
+        expect(services.mysql!.environment).toHaveProperty('MYSQL_ROOT_PASSWORD');
+      }
+    });
+  }
+
+  it('quotes every string, so YAML 1.1 parsers keep ports and booleans as written', () => {
+    const { files } = render(GOLDEN_CASES[0]!);
+    const text = files.find((f) => f.path === HOST.compose)!.content;
+    expect(text).toMatch(/- "80:80"/);
+    expect(text).not.toMatch(/: (yes|no|on|off|y|n)$/m);
+    expect(text).not.toMatch(/&a\d|\*a\d/);
+  });
+
+  it("escapes $ in the operator's own values so compose does not interpolate them", () => {
+    const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment: Record<string, string> }> };
+    expect(compose.services.app!.environment.PRICE).toBe('costs $$5');
+  });
+
+  it('rewrites Docker Hub images through the chosen prefix mirror and leaves the private app image alone', () => {
+    const { plan } = render(GOLDEN_CASES.find((g) => g.name === '8g-mysql-cn')!);
+    const img = Object.fromEntries(plan.services.map((s) => [s.name, s.image]));
+    expect(img.mysql).toBe('docker.m.daocloud.io/library/mysql:8.4.6');
+    expect(img.redis).toBe('docker.m.daocloud.io/library/redis:7.4.5');
+    expect(img.app).toBe('registry.example.com/team/api:1.4.2');
+  });
+});
+
+describe('writing the files', () => {
+  it('is atomic per set and keeps modes (checked through the real executor)', async () => {
+    const { RealExecutor } = await import('../../src/exec/executor.js');
+    const ex = new RealExecutor();
+    const dir = join(import.meta.dirname, '..', '..', 'out', `write-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    const { files } = render(GOLDEN_CASES[0]!);
+    const specs = files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode }));
+    const first = await ex.writeFiles(specs);
+    expect([...first.values()].every((o) => o === 'created')).toBe(true);
+    expect(statSync(join(dir, HOST.env)).mode & 0o777).toBe(0o600);
+    const second = await ex.writeFiles(specs);
+    expect([...second.values()].every((o) => o === 'unchanged')).toBe(true);
+    // A set with one unwritable target changes nothing at all.
+    writeFileSync(join(dir, 'blocker'), 'x');
+    const bad = [{ path: join(dir, HOST.compose), content: 'changed\n', mode: 0o644 }, { path: join(dir, 'blocker', 'x'), content: 'x', mode: 0o644 }];
+    await expect(ex.writeFiles(bad)).rejects.toThrow();
+    expect(readFileSync(join(dir, HOST.compose), 'utf8')).toBe(files.find((f) => f.path === HOST.compose)!.content);
+    expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(existsSync(dir)).toBe(false);
+  });
+});

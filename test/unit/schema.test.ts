@@ -1,0 +1,23 @@
+// The shipped JSON Schema is generated from the zod schema; this catches a stale copy, and the
+// example answers file must stay valid.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { parse } from 'yaml';
+import { AnswersSchema } from '../../src/domain/answers.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('answers schema', () => {
+  it('schema/answers.schema.json is what the zod schema generates (run npm run schema after changing it)', () => {
+    const shipped = JSON.parse(readFileSync(join(root, 'schema', 'answers.schema.json'), 'utf8')) as Record<string, unknown>;
+    const { $id: _id, title: _title, ...rest } = shipped;
+    expect(rest).toEqual(JSON.parse(JSON.stringify(z.toJSONSchema(AnswersSchema, { io: 'input', unrepresentable: 'any' }))));
+  });
+
+  it('examples/answers.yaml is valid', () => {
+    const r = AnswersSchema.safeParse(parse(readFileSync(join(root, 'examples', 'answers.yaml'), 'utf8')));
+    expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 // One Context carries every capability a command needs; tests build it with overrides.
 import { randomBytes } from 'node:crypto';
 import { DryRunExecutor, RealExecutor, type Executor, type LogSink } from './exec/executor.js';
+import { createDocker, type DockerApi } from './exec/docker.js';
 import { translator, type Lang, type T } from './i18n/index.js';
 import type { RandomBytes } from './domain/secrets.js';
 
@@ -13,6 +14,8 @@ export interface Context {
   lang: Lang;
   t: T;
   exec: Executor;
+  /** The Docker Engine API (reads run in dry-run too; pulls and tags go through `exec`). Created on first use. */
+  readonly docker: DockerApi;
   env: NodeJS.ProcessEnv;
   cwd: string;
   io: Output;
@@ -32,6 +35,7 @@ export interface ContextOptions {
   io?: Output;
   interactive?: boolean;
   exec?: Executor;
+  docker?: DockerApi;
   random?: RandomBytes;
   clock?: () => Date;
 }
@@ -39,11 +43,18 @@ export interface ContextOptions {
 export function createContext(o: ContextOptions): Context {
   let sink: LogSink = () => {};
   const forward: LogSink = (line) => sink(line);
+  const exec = o.exec ?? (o.dryRun ? new DryRunExecutor(forward) : new RealExecutor(forward));
+  const env = o.env ?? process.env;
+  let docker = o.docker;
   return {
     lang: o.lang,
     t: translator(o.lang),
-    exec: o.exec ?? (o.dryRun ? new DryRunExecutor(forward) : new RealExecutor(forward)),
-    env: o.env ?? process.env,
+    exec,
+    get docker() {
+      docker ??= createDocker(exec, env);
+      return docker;
+    },
+    env,
     cwd: o.cwd ?? process.cwd(),
     io: o.io ?? { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
     interactive: o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),

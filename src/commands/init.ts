@@ -1,6 +1,6 @@
 // `init`: plan → preview (every file's diff, every command) → confirm → apply.
 // Without root it renders into a local folder and only says what it would do on a server.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import type { Command, ParsedArgs } from './types.js';
 import { flag, optString, planSummary } from './common.js';
@@ -8,6 +8,31 @@ import { diffAgainstDisk, loadAnswers, prepare, writeRendered, type Prepared } f
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
 import { usageError } from '../errors.js';
+import { fileLog } from '../exec/executor.js';
+import type { StepEvent } from '../steps/engine.js';
+
+/** Where init logs every action of a server run (appended, timestamped, secrets redacted). */
+export const logFile = (installDir: string) => join(installDir, 'logs', 'stack-wizard.log');
+
+/** Headless output of step events: titles, output lines, and progress in quarters (a log, not a progress bar). */
+export function headlessEvents(ctx: Context): (e: StepEvent) => void {
+  const shown = new Map<string, number>();
+  return (e) => {
+    if (e.kind === 'start') ctx.io.out(`→ ${e.text}\n`);
+    else if (e.kind === 'output' && e.text) ctx.io.out(`    ${e.text}\n`);
+    else if (e.kind === 'progress' && e.item && e.fraction !== undefined) {
+      if (e.item === 'health') {
+        ctx.io.out(`    ${e.text}\n`);
+        return;
+      }
+      if (e.item.includes(' ')) return; // a layer: the image's own line says enough here
+      const q = Math.floor(e.fraction * 4);
+      if ((shown.get(e.item) ?? -1) >= q) return;
+      shown.set(e.item, q);
+      ctx.io.out(`    ${e.item}: ${q * 25}%\n`);
+    }
+  };
+}
 
 export interface InitOptions { answersFile: string; factsFile?: string; out?: string; yes: boolean; dryRun: boolean }
 
@@ -52,10 +77,20 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
     return 0;
   }
   if (!o.yes) throw usageError('err.needYes', { command: 'init' });
+  const log = fileLog(logFile(p.plan.installDir), ctx.clock);
+  ctx.setLogSink(log.sink);
+  ctx.exec.note(`init: answers ${resolve(ctx.cwd, o.answersFile)}, project ${p.plan.project}, preset ${p.plan.sizing.requestedPreset} (${p.plan.sizing.tier})`);
+  const show = headlessEvents(ctx);
   const reports = await runSteps(ctx, installSteps(), p, (e) => {
-    if (e.kind === 'start') ctx.io.out(`→ ${e.text}\n`);
-    else if (e.kind === 'output' && e.text) ctx.io.out(`    ${e.text}\n`);
+    // The first change opens the log file; a run that stops in preflight leaves no trace on disk.
+    if (e.kind === 'start' && e.step !== 'preflight') log.open();
+    show(e);
+  }).catch((e: unknown) => {
+    ctx.exec.note(`init failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
   });
+  ctx.exec.note(`init done: ${reports.map((r) => `${r.id}=${r.status}`).join(' ')}`);
+  log.open();
   const applied = reports.filter((r) => r.status === 'applied').length;
   ctx.io.out(`\n${applied === 0 ? ctx.t('init.nothingChanged') : ctx.t('init.applied', { count: applied, dir: p.plan.installDir })}\n`);
   return 0;

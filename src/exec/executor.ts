@@ -1,8 +1,9 @@
 // The Executor: the only way code changes the host. The real one acts; the dry-run twin records
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { Resolver } from 'node:dns/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
@@ -46,11 +47,20 @@ export interface Executor {
   remove(path: string): Promise<void>;
   /** Records an effect done through another client (dockerode); `fn` is skipped in dry-run. */
   effect<T>(kind: ActionKind, summary: string, fn: () => Promise<T>, dryValue: T): Promise<T>;
+  /**
+   * The public DNS answer for a name (A and AAAA, from the resolvers in /etc/resolv.conf; /etc/hosts is
+   * not consulted, since Let's Encrypt does not see it). Read-only: runs in dry-run too.
+   */
+  resolveName(name: string): Promise<NameAnswer>;
+  /** A line for the log only (what a step decided, a wait's outcome); redacted like every other line. */
+  note(text: string): void;
   readonly actions: readonly Action[];
   /** Adds values that must never appear in logs or action summaries. */
   addSecrets(values: readonly string[]): void;
   redact(text: string): string;
 }
+
+export interface NameAnswer { addresses: string[]; error: string | null }
 
 export class CommandError extends Error {
   constructor(readonly cmd: string, readonly result: CommandResult) {
@@ -60,6 +70,37 @@ export class CommandError extends Error {
 }
 
 export type LogSink = (line: string) => void;
+
+/**
+ * Appends each line, with an ISO timestamp, to a log file (created 0600 with its folder: commands
+ * can name hosts and paths an operator may not want world-readable). A log that cannot be written
+ * never stops the work: the line is dropped. Until `open()`, lines are held in memory, so a run
+ * that stops in preflight (which changes nothing) creates no file.
+ */
+export function fileLog(path: string, clock: () => Date = () => new Date()): { sink: LogSink; open(): void } {
+  let held: string[] | null = [];
+  const write = (text: string) => {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+      appendFileSync(path, text, { mode: 0o600 });
+    } catch {
+      // Logging must not turn a working change into a failure.
+    }
+  };
+  return {
+    sink(line) {
+      const entry = `${clock().toISOString()} ${line.replace(/\n/g, '\n    ')}\n`;
+      if (held) held.push(entry);
+      else write(entry);
+    },
+    open() {
+      if (!held) return;
+      const lines = held;
+      held = null;
+      if (lines.length) write(lines.join(''));
+    },
+  };
+}
 
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 export const commandLine = (cmd: string, args: readonly string[]) => [cmd, ...args].map(quoteArg).join(' ');
@@ -82,8 +123,20 @@ abstract class BaseExecutor implements Executor {
     return out;
   }
 
+  note(text: string): void {
+    this.sink(`${this.dryRun ? '[dry-run] ' : ''}note: ${this.redact(text)}`);
+  }
+
+  async resolveName(name: string): Promise<NameAnswer> {
+    const r = new Resolver({ timeout: 3000, tries: 2 });
+    const [v4, v6] = await Promise.allSettled([r.resolve4(name), r.resolve6(name)]);
+    const addresses = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+    const err = v4.status === 'rejected' ? (v4.reason as NodeJS.ErrnoException).code ?? String(v4.reason) : null;
+    return { addresses, error: addresses.length ? null : err ?? 'ENODATA' };
+  }
+
   protected record(a: Action): void {
-    const clean = { ...a, summary: this.redact(a.summary), detail: a.detail && this.redact(a.detail) };
+    const clean = { ...a, summary: this.redact(a.summary), detail: a.detail && this.redact(a.detail), outcome: a.outcome && this.redact(a.outcome) };
     this.actions.push(clean);
     this.sink(`${this.dryRun ? '[dry-run] ' : ''}${clean.kind}: ${clean.summary}${clean.outcome ? ` → ${clean.outcome}` : ''}`);
   }
@@ -220,7 +273,10 @@ export class RealExecutor extends BaseExecutor {
   async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
     const line = commandLine(cmd, args);
     const r = await this.spawn(cmd, args, { check: true, ...opts }).catch((e: unknown) => {
-      if (e instanceof CommandError) this.record({ kind: 'run', summary: line, outcome: `exit ${e.result.exitCode}` });
+      if (e instanceof CommandError) {
+        const tail = e.result.stderr.trim().split('\n').slice(-3).join(' | ');
+        this.record({ kind: 'run', summary: line, outcome: `exit ${e.result.exitCode}${e.result.timedOut ? ' (timed out)' : ''}${tail ? `: ${tail}` : ''}` });
+      }
       throw e;
     });
     this.record({ kind: 'run', summary: line, outcome: `exit ${r.exitCode}` });
@@ -274,7 +330,13 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async effect<T>(kind: ActionKind, summary: string, fn: () => Promise<T>): Promise<T> {
-    const v = await fn();
+    let v: T;
+    try {
+      v = await fn();
+    } catch (e) {
+      this.record({ kind, summary, outcome: `failed: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    }
     this.record({ kind, summary });
     return v;
   }

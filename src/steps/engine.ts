@@ -18,6 +18,8 @@ export interface StepEvent {
   text?: string;
   /** 0..1 for progress bars (downloads, pulls). */
   fraction?: number;
+  /** Which bar a progress event moves: an image (`mysql:8.4.6`) or one of its layers (`mysql:8.4.6 3f4a…`). */
+  item?: string;
 }
 
 export interface Step {
@@ -30,7 +32,8 @@ export interface Step {
   apply(ctx: Context, s: Prepared, emit: (e: Omit<StepEvent, 'step'>) => void): Promise<void>;
 }
 
-export interface StepReport { id: string; title: string; status: 'skipped' | 'applied'; changes: string[] }
+/** `checked`: a preflight step that passed (it changes nothing, so it is never `applied`). */
+export interface StepReport { id: string; title: string; status: 'skipped' | 'applied' | 'checked'; changes: string[] }
 
 /** Everything the steps would change, without changing anything. */
 export async function previewSteps(ctx: Context, steps: readonly Step[], s: Prepared): Promise<{ step: Step; check: StepCheck }[]> {
@@ -49,6 +52,22 @@ export async function runSteps(
   for (const step of steps) {
     const title = ctx.t(step.title, step.params);
     const check = await step.check(ctx, s);
+    if (step.preflight) {
+      // Its findings are the output; `needed` means it failed, and apply throws with the details.
+      onEvent({ step: step.id, kind: 'start', text: title });
+      for (const line of check.changes) onEvent({ step: step.id, kind: 'output', text: line });
+      if (check.needed) {
+        try {
+          await step.apply(ctx, s, (e) => onEvent({ ...e, step: step.id }));
+        } catch (e) {
+          onEvent({ step: step.id, kind: 'fail', text: e instanceof Error ? e.message : String(e) });
+          throw e;
+        }
+      }
+      onEvent({ step: step.id, kind: 'done', text: title });
+      reports.push({ id: step.id, title, status: 'checked', changes: check.changes });
+      continue;
+    }
     if (!check.needed) {
       onEvent({ step: step.id, kind: 'skip', text: title });
       reports.push({ id: step.id, title, status: 'skipped', changes: [] });

@@ -4,6 +4,10 @@ import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import type { Step } from './engine.js';
 import { registryEntry, stateFile } from './installed.js';
+import { preflightStep } from './preflight.js';
+import { dockerStep } from './docker.js';
+import { imagesStep } from './images.js';
+import { upStep } from './up.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -24,6 +28,7 @@ export const writeFilesStep: Step = {
   },
 };
 
+/** Preflight first (changes nothing), then files, Docker, image pulls, start + health. */
 export function installSteps(): Step[] {
-  return [writeFilesStep];
+  return [preflightStep, writeFilesStep, dockerStep, imagesStep, upStep];
 }

@@ -1,0 +1,121 @@
+// How Docker gets onto a server (pure): which packages from which repository, and the daemon.json
+// merge. The docker step (src/steps/docker.ts) runs these plans through the Executor.
+import type { HostFacts } from './facts.js';
+
+/** Docker's own package repository; a mirror of it has the same layout under another base URL. */
+export const DOCKER_CE_DEFAULT = 'https://download.docker.com';
+export const DOCKER_CE_PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-compose-plugin', 'docker-buildx-plugin'];
+/** Where the CLI looks for plugins (first of its search path): not owned by any package. */
+export const LOCAL_PLUGIN_DIR = '/usr/local/lib/docker/cli-plugins';
+export const DOCKER_KEYRING = '/etc/apt/keyrings/docker.asc';
+export const DOCKER_SOURCES = '/etc/apt/sources.list.d/docker.sources';
+
+/** `debian` or `ubuntu`: the docker-ce repository has one tree per base distribution. */
+export function baseDistro(f: HostFacts): 'debian' | 'ubuntu' | null {
+  if (f.os.id === 'debian' || f.os.id === 'ubuntu') return f.os.id;
+  if (f.os.idLike.includes('ubuntu')) return 'ubuntu';
+  if (f.os.idLike.includes('debian')) return 'debian';
+  return null;
+}
+
+const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'armhf', s390x: 's390x', ppc64: 'ppc64el' };
+export const debArch = (nodeArch: string) => ARCH[nodeArch] ?? nodeArch;
+
+export interface DockerCeRepo { base: string; os: 'debian' | 'ubuntu'; suite: string; gpgUrl: string; releaseUrl: string; sources: string }
+
+/** The docker-ce apt source for this host: `<url>/linux/<os>` with its key at `<url>/linux/<os>/gpg`. */
+export function dockerCeRepo(f: HostFacts, mirrorUrl: string | undefined): DockerCeRepo | null {
+  const os = baseDistro(f);
+  const suite = f.os.codename;
+  if (!os || !suite) return null;
+  const base = `${(mirrorUrl ?? DOCKER_CE_DEFAULT).replace(/\/+$/, '')}/linux/${os}`;
+  const sources = [
+    '# Docker CE packages, added by stack-wizard.',
+    'Types: deb',
+    `URIs: ${base}`,
+    `Suites: ${suite}`,
+    'Components: stable',
+    `Architectures: ${debArch(f.arch)}`,
+    `Signed-By: ${DOCKER_KEYRING}`,
+    '',
+  ].join('\n');
+  return { base, os, suite, gpgUrl: `${base}/gpg`, releaseUrl: `${base}/dists/${suite}/Release`, sources };
+}
+
+/**
+ * The distribution's own packages when the docker-ce repository cannot be reached. Compose v2 is
+ * `docker-compose-v2` on Ubuntu and `docker-compose` on Debian 13; Debian 11 and 12 do not package
+ * Compose v2 at all (their `docker-compose` is v1), so the plugin comes from Debian 13's package,
+ * fetched through this host's own Debian mirror and unpacked into the CLI's plugin folder, where
+ * dpkg does not manage it: no Debian 13 package is installed and the system's packages stay as they are.
+ */
+export type ComposeSource = { kind: 'package'; name: string } | { kind: 'debian-trixie-plugin' };
+
+export function distroPackages(f: HostFacts): { engine: string[]; compose: ComposeSource } | null {
+  const os = baseDistro(f);
+  if (os === 'ubuntu') return { engine: ['docker.io'], compose: { kind: 'package', name: 'docker-compose-v2' } };
+  if (os === 'debian') {
+    const major = Number(f.os.versionId.split('.')[0]);
+    // Debian 13 (trixie) and later package Compose v2 as docker-compose; a derivative without a
+    // version number is treated like the newest.
+    if (!Number.isFinite(major) || major >= 13 || f.os.id !== 'debian') {
+      return { engine: ['docker.io'], compose: { kind: 'package', name: 'docker-compose' } };
+    }
+    return { engine: ['docker.io'], compose: { kind: 'debian-trixie-plugin' } };
+  }
+  return null;
+}
+
+/** The first Debian archive URI of this host's apt configuration (deb822 .sources or one-line lists). */
+export function debianArchiveUri(files: { path: string; text: string }[]): string | null {
+  for (const { path, text } of files) {
+    if (path.endsWith('.sources')) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        if (/^Enabled:\s*no/im.test(stanza)) continue;
+        const suites = /^Suites:\s*(.+)$/im.exec(stanza)?.[1] ?? '';
+        const uri = /^URIs:\s*(\S+)/im.exec(stanza)?.[1];
+        if (uri && !/-security|\/debian-security/.test(`${suites} ${uri}`) && /^https?:/.test(uri)) return uri.replace(/\/+$/, '');
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+        if (m && /^https?:/.test(m[1]!) && !/-security|debian-security/.test(`${m[1]} ${m[2]}`)) return m[1]!.replace(/\/+$/, '');
+      }
+    }
+  }
+  return null;
+}
+
+export interface DaemonMerge { text: string; changed: string[] }
+
+/**
+ * Merges what we need into daemon.json, keeping every key the operator set. Registry mirrors:
+ * ours first (the daemon tries them in order), theirs kept after. `live-restore` keeps containers
+ * running while the daemon restarts (package upgrades); an explicit `false` is respected.
+ * Throws when the file is not a JSON object: it is the operator's to fix, never ours to overwrite.
+ */
+export function mergeDaemonJson(existing: string | null, want: { registryMirrors: string[] }): DaemonMerge {
+  let cur: Record<string, unknown> = {};
+  if (existing !== null && existing.trim() !== '') {
+    const parsed: unknown = JSON.parse(existing);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('daemon.json is not a JSON object');
+    cur = parsed as Record<string, unknown>;
+  }
+  const next: Record<string, unknown> = { ...cur };
+  const changed: string[] = [];
+  if (want.registryMirrors.length > 0) {
+    const have = Array.isArray(cur['registry-mirrors']) ? (cur['registry-mirrors'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+    const norm = (u: string) => u.replace(/\/+$/, '');
+    const merged = [...want.registryMirrors.map(norm), ...have.filter((h) => !want.registryMirrors.map(norm).includes(norm(h)))];
+    if (JSON.stringify(merged) !== JSON.stringify(have)) {
+      next['registry-mirrors'] = merged;
+      changed.push(`registry-mirrors: ${merged.join(', ')}`);
+    }
+  }
+  if (!('live-restore' in cur)) {
+    next['live-restore'] = true;
+    changed.push('live-restore: true');
+  }
+  if (changed.length === 0 && existing !== null) return { text: existing, changed };
+  return { text: `${JSON.stringify(next, null, 2)}\n`, changed };
+}

@@ -1,0 +1,223 @@
+// Docker on the server: the engine and Compose v2 (installed when missing: docker-ce from the chosen
+// mirror, else the distribution's packages), daemon.json merged, the service enabled and running.
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import type { Step } from './engine.js';
+import type { Prepared } from './prepare.js';
+import {
+  DOCKER_CE_PACKAGES, DOCKER_KEYRING, DOCKER_SOURCES, LOCAL_PLUGIN_DIR, debianArchiveUri, distroPackages, dockerCeRepo, mergeDaemonJson,
+} from '../domain/docker-install.js';
+import { MIN_COMPOSE, MIN_DOCKER } from '../domain/preflight.js';
+import { parseVersion, versionAtLeast } from '../domain/versions.js';
+import { hostError, opError } from '../errors.js';
+
+export const DAEMON_JSON = '/etc/docker/daemon.json';
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'a' };
+const APT_TIMEOUT = 15 * 60_000;
+
+export interface DockerState {
+  cli: boolean;
+  serverVersion: string | null;
+  composeVersion: string | null;
+  systemd: boolean;
+  enabled: boolean | null;
+}
+
+export async function dockerState(ctx: Context): Promise<DockerState> {
+  const [cli, server, compose, systemd] = await Promise.all([
+    ctx.exec.query('docker', ['--version'], { timeoutMs: 5000 }),
+    ctx.exec.query('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 }),
+    ctx.exec.query('docker', ['compose', 'version', '--short'], { timeoutMs: 10_000 }),
+    ctx.exec.exists('/run/systemd/system'),
+  ]);
+  let enabled: boolean | null = null;
+  if (systemd) enabled = (await ctx.exec.query('systemctl', ['is-enabled', 'docker.service'], { timeoutMs: 5000 })).stdout.trim() === 'enabled';
+  const sv = server.exitCode === 0 && /^\d/.test(server.stdout.trim()) ? server.stdout.trim() : null;
+  const cv = compose.exitCode === 0 ? compose.stdout.trim().replace(/^v/, '') : '';
+  return { cli: cli.exitCode === 0, serverVersion: sv, composeVersion: /^\d/.test(cv) ? cv : null, systemd, enabled };
+}
+
+const composeOk = (v: string | null) => {
+  const p = v ? parseVersion(v) : null;
+  return p !== null && versionAtLeast(p, MIN_COMPOSE.major, MIN_COMPOSE.minor, MIN_COMPOSE.patch);
+};
+/** dockerd installed: the CLI reports a server, or the daemon binary is there (stopped). */
+const engineInstalled = async (ctx: Context, st: DockerState) => st.serverVersion !== null || (await ctx.exec.exists('/usr/bin/dockerd'));
+
+/** The registry mirrors daemon.json should list (the chosen one for Docker Hub). */
+function wantedMirrors(s: Prepared): string[] {
+  const m = s.answers.mirrors.registry;
+  return m ? [m] : [];
+}
+
+async function daemonMerge(ctx: Context, s: Prepared) {
+  const text = await ctx.exec.readFile(DAEMON_JSON);
+  try {
+    return mergeDaemonJson(text, { registryMirrors: wantedMirrors(s) });
+  } catch (e) {
+    throw hostError('err.daemonJsonInvalid', { file: DAEMON_JSON, reason: (e as Error).message });
+  }
+}
+
+async function aptSourceFiles(ctx: Context): Promise<{ path: string; text: string }[]> {
+  const out: { path: string; text: string }[] = [];
+  for (const name of await ctx.exec.listDir('/etc/apt/sources.list.d')) {
+    if (!/\.(sources|list)$/.test(name) || name === 'docker.sources') continue;
+    const text = await ctx.exec.readFile(join('/etc/apt/sources.list.d', name));
+    if (text) out.push({ path: name, text });
+  }
+  const main = await ctx.exec.readFile('/etc/apt/sources.list');
+  if (main) out.push({ path: 'sources.list', text: main });
+  return out;
+}
+
+type Emit = Parameters<Step['apply']>[2];
+
+async function apt(ctx: Context, args: string[], emit: Emit) {
+  return ctx.exec.run('apt-get', args, {
+    env: APT_ENV,
+    timeoutMs: APT_TIMEOUT,
+    onLine: (line) => {
+      if (/^(Get|Setting up|Unpacking|E:|W:)/.test(line)) emit({ kind: 'output', text: line });
+    },
+  });
+}
+
+/** docker-ce from its repository (or a mirror of it). Throws with the reason when any part fails. */
+async function installFromDockerCe(ctx: Context, s: Prepared, packages: string[], emit: Emit): Promise<void> {
+  const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
+  if (!repo) throw new Error(`no docker-ce repository for ${s.facts.os.prettyName}`);
+  if ((await ctx.exec.query('curl', ['--version'])).exitCode !== 0) {
+    await apt(ctx, ['install', '-y', '-q', '--no-install-recommends', 'ca-certificates', 'curl'], emit);
+  }
+  // Reachable at all? A short probe first, so a dead mirror costs seconds, not apt's long timeouts.
+  const probe = await ctx.exec.query('curl', ['-fsS', '--max-time', '15', '-o', '/dev/null', repo.releaseUrl]);
+  if (probe.exitCode !== 0) throw new Error(`${repo.releaseUrl}: ${probe.stderr.trim() || `curl exit ${probe.exitCode}`}`);
+  await ctx.exec.mkdir('/etc/apt/keyrings', 0o755);
+  await ctx.exec.run('curl', ['-fsSL', '--max-time', '60', '-o', DOCKER_KEYRING, repo.gpgUrl]);
+  await ctx.exec.writeFiles([{ path: DOCKER_SOURCES, content: repo.sources, mode: 0o644 }]);
+  try {
+    await apt(ctx, ['update', '-q'], emit);
+    await apt(ctx, ['install', '-y', '-q', ...packages], emit);
+  } catch (e) {
+    // Leave apt as we found it: a broken source would fail every later `apt-get update`.
+    await ctx.exec.remove(DOCKER_SOURCES);
+    await ctx.exec.remove(DOCKER_KEYRING);
+    throw e;
+  }
+}
+
+/** Compose v2 on Debian 11/12: the plugin binary out of Debian 13's docker-compose package. */
+async function installTrixiePlugin(ctx: Context, emit: Emit): Promise<void> {
+  const uri = debianArchiveUri(await aptSourceFiles(ctx));
+  if (!uri) throw new Error('no Debian archive in /etc/apt to fetch docker-compose from');
+  const work = (await ctx.exec.run('mktemp', ['-d', '/tmp/stack-wizard-compose.XXXXXX'])).stdout.trim() || '/tmp/stack-wizard-compose';
+  try {
+    await ctx.exec.writeFiles([
+      {
+        path: join(work, 'parts', 'trixie.sources'),
+        content: `Types: deb\nURIs: ${uri}\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
+        mode: 0o644,
+      },
+    ]);
+    for (const d of ['lists/partial', 'archives/partial']) await ctx.exec.mkdir(join(work, d));
+    const opts = [
+      '-o', 'Dir::Etc::SourceList=/dev/null', '-o', `Dir::Etc::SourceParts=${join(work, 'parts')}`, '-o', `Dir::State::Lists=${join(work, 'lists')}`,
+      '-o', `Dir::Cache::Archives=${join(work, 'archives')}`, '-o', 'APT::Sandbox::User=root',
+    ];
+    await apt(ctx, [...opts, '-q', 'update'], emit);
+    await ctx.exec.run('apt-get', [...opts, '-q', 'download', 'docker-compose'], { cwd: work, env: APT_ENV, timeoutMs: APT_TIMEOUT });
+    const deb = (await ctx.exec.listDir(work)).find((n) => /^docker-compose_.*\.deb$/.test(n));
+    if (!deb && !ctx.exec.dryRun) throw new Error('apt-get download docker-compose gave no package');
+    await ctx.exec.run('dpkg-deb', ['-x', join(work, deb ?? 'docker-compose.deb'), join(work, 'x')]);
+    await ctx.exec.mkdir(LOCAL_PLUGIN_DIR, 0o755);
+    await ctx.exec.run('install', ['-m', '0755', join(work, 'x/usr/libexec/docker/cli-plugins/docker-compose'), join(LOCAL_PLUGIN_DIR, 'docker-compose')]);
+    emit({ kind: 'output', text: `docker-compose plugin → ${join(LOCAL_PLUGIN_DIR, 'docker-compose')}` });
+  } finally {
+    await ctx.exec.remove(work);
+  }
+}
+
+async function installFromDistro(ctx: Context, s: Prepared, needEngine: boolean, emit: Emit): Promise<void> {
+  const pk = distroPackages(s.facts);
+  if (!pk) throw new Error(`${s.facts.os.prettyName} has no known Docker packages`);
+  await apt(ctx, ['update', '-q'], emit);
+  const packages = [...(needEngine ? pk.engine : []), ...(pk.compose.kind === 'package' ? [pk.compose.name] : [])];
+  if (packages.length) await apt(ctx, ['install', '-y', '-q', ...packages], emit);
+  if (pk.compose.kind === 'debian-trixie-plugin') await installTrixiePlugin(ctx, emit);
+}
+
+async function plannedChanges(ctx: Context, s: Prepared) {
+  const st = await dockerState(ctx);
+  const engine = await engineInstalled(ctx, st);
+  const serverOld = st.serverVersion !== null && !versionAtLeast(parseVersion(st.serverVersion) ?? { major: 0, minor: 0, patch: 0 }, MIN_DOCKER.major, MIN_DOCKER.minor);
+  const needCompose = !composeOk(st.composeVersion);
+  const merge = await daemonMerge(ctx, s);
+  const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
+  const changes: string[] = [];
+  if (!engine || !st.cli) changes.push(`install Docker Engine: ${DOCKER_CE_PACKAGES.join(' ')} from ${repo?.base ?? '-'}; if unreachable, the distribution's docker.io`);
+  else if (needCompose) changes.push(`install Compose v2: docker-compose-plugin from ${repo?.base ?? '-'}; if unreachable, the distribution's package`);
+  for (const c of merge.changed) changes.push(`${DAEMON_JSON}: ${c}`);
+  if (st.systemd && st.enabled !== true) changes.push('systemctl enable --now docker');
+  else if (st.serverVersion === null && engine) changes.push(st.systemd ? 'systemctl start docker' : 'service docker start');
+  return { st, engine, serverOld, needCompose, merge, changes };
+}
+
+export const dockerStep: Step = {
+  id: 'docker',
+  title: 'step.docker',
+  async check(ctx, s) {
+    const p = await plannedChanges(ctx, s);
+    return { needed: p.changes.length > 0, changes: p.changes };
+  },
+  async apply(ctx, s, emit) {
+    const p = await plannedChanges(ctx, s);
+    if (p.serverOld) throw hostError('pf.dockerOld', { have: p.st.serverVersion!, min: `${MIN_DOCKER.major}.${MIN_DOCKER.minor}` });
+    const needEngine = !p.engine || !p.st.cli;
+    const tried: string[] = [];
+    if (needEngine || p.needCompose) {
+      const packages = needEngine ? DOCKER_CE_PACKAGES : ['docker-compose-plugin'];
+      let done = false;
+      try {
+        emit({ kind: 'output', text: ctx.t('docker.tryingCe', { url: dockerCeRepo(s.facts, s.answers.mirrors['docker-ce'])?.base ?? '-' }) });
+        await installFromDockerCe(ctx, s, packages, emit);
+        done = true;
+      } catch (e) {
+        tried.push(`docker-ce: ${ctx.exec.redact(e instanceof Error ? e.message : String(e))}`);
+        emit({ kind: 'output', text: ctx.t('docker.ceFailed', { reason: tried[tried.length - 1]! }) });
+      }
+      if (!done) {
+        try {
+          emit({ kind: 'output', text: ctx.t('docker.tryingDistro', { os: s.facts.os.prettyName }) });
+          await installFromDistro(ctx, s, needEngine, emit);
+        } catch (e) {
+          tried.push(`${s.facts.os.prettyName}: ${ctx.exec.redact(e instanceof Error ? e.message : String(e))}`);
+          throw opError('err.dockerInstall', { os: s.facts.os.prettyName }, tried);
+        }
+      }
+    }
+    const merge = await daemonMerge(ctx, s);
+    if (merge.changed.length) {
+      await ctx.exec.mkdir('/etc/docker', 0o755);
+      await ctx.exec.writeFiles([{ path: DAEMON_JSON, content: merge.text, mode: 0o644 }]);
+    }
+    const st = await dockerState(ctx);
+    if (st.systemd) {
+      if (st.enabled !== true || st.serverVersion === null) await ctx.exec.run('systemctl', ['enable', '--now', 'docker.service'], { timeoutMs: 120_000 });
+      // registry-mirrors and live-restore are reloadable: a SIGHUP, no container stops.
+      else if (merge.changed.length) await ctx.exec.run('systemctl', ['reload', 'docker.service'], { timeoutMs: 60_000 });
+    } else if (st.serverVersion === null) {
+      await ctx.exec.run('service', ['docker', 'start'], { timeoutMs: 120_000 });
+    }
+    if (ctx.exec.dryRun) return;
+    // The engine answers and Compose v2 is there, or we say exactly what is missing.
+    let after = await dockerState(ctx);
+    for (let i = 0; i < 30 && after.serverVersion === null; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      after = await dockerState(ctx);
+    }
+    if (after.serverVersion === null) throw opError('err.dockerNotRunning', {}, tried);
+    if (!composeOk(after.composeVersion)) throw opError('err.composeMissing', { have: after.composeVersion ?? '-' }, tried);
+    emit({ kind: 'output', text: `Docker ${after.serverVersion}, Compose ${after.composeVersion}` });
+  },
+};

@@ -1,0 +1,80 @@
+// Image pulls: every image the stack runs, pulled when missing, with per-layer progress, trying
+// each mirror in turn. An image already present is not pulled again (`update` refreshes tags).
+import type { Context } from '../context.js';
+import type { Step, StepEvent } from './engine.js';
+import type { Prepared } from './prepare.js';
+import { PullError, PullProgress, pullStreamError, type PullMessage } from '../exec/docker.js';
+import { pullCandidates } from '../domain/pull.js';
+import { opError } from '../errors.js';
+
+type Emit = (e: Omit<StepEvent, 'step'>) => void;
+
+export const stackImages = (s: Prepared) => [...new Set(s.plan.services.map((x) => x.image))].sort();
+
+async function missingImages(ctx: Context, s: Prepared): Promise<string[]> {
+  // Before Docker is installed nothing can be present: everything will be pulled.
+  if (await ctx.docker.unreachable()) return stackImages(s);
+  const out: string[] = [];
+  for (const ref of stackImages(s)) if (!(await ctx.docker.image(ref))) out.push(ref);
+  return out;
+}
+
+/** Mirrors to try after the reference itself: the chosen prefix and registry mirrors, then the daemon's. */
+async function mirrorUrls(ctx: Context, s: Prepared): Promise<string[]> {
+  const m = s.answers.mirrors;
+  const daemon = await ctx.docker.registryMirrors().catch(() => []);
+  return [...(m['image-prefix'] ? [m['image-prefix']] : []), ...(m.registry ? [m.registry] : []), ...daemon];
+}
+
+/** Pulls one candidate, reporting the image's and each layer's progress (at most one event per whole percent). */
+async function pullOne(ctx: Context, ref: string, candidate: string, emit: Emit): Promise<void> {
+  const prog = new PullProgress(candidate);
+  const last = new Map<string, number>();
+  const send = (item: string, fraction: number, text: string) => {
+    const pct = Math.floor(fraction * 100);
+    if (last.get(item) === pct) return;
+    last.set(item, pct);
+    emit({ kind: 'progress', item, fraction, text });
+  };
+  send(ref, 0, ref);
+  await ctx.docker.pull(candidate, (m: PullMessage) => {
+    if (pullStreamError(m)) return;
+    const moved = prog.update(m);
+    if (!moved) return;
+    send(`${ref} ${moved.layer}`, moved.fraction, `${ref} ${moved.layer} ${m.status ?? ''}`.trim());
+    send(ref, prog.fraction, `${ref} (${prog.layerCount} layers)`);
+  });
+  send(ref, 1, ref);
+}
+
+export const imagesStep: Step = {
+  id: 'images',
+  title: 'step.images',
+  async check(ctx, s) {
+    const missing = await missingImages(ctx, s);
+    return { needed: missing.length > 0, changes: missing.map((r) => `docker pull ${r}`) };
+  },
+  async apply(ctx, s, emit) {
+    const missing = await missingImages(ctx, s);
+    const mirrors = await mirrorUrls(ctx, s);
+    for (const ref of missing) {
+      const tried: string[] = [];
+      let pulled: string | null = null;
+      for (const candidate of pullCandidates(ref, mirrors)) {
+        try {
+          await pullOne(ctx, ref, candidate, emit);
+          pulled = candidate;
+          break;
+        } catch (e) {
+          const why = e instanceof PullError ? e.message : e instanceof Error ? e.message : String(e);
+          tried.push(`${candidate}: ${why}`);
+          emit({ kind: 'output', text: ctx.t('images.pullFailed', { image: candidate, reason: why }) });
+        }
+      }
+      if (pulled === null) throw opError('err.pullFailed', { image: ref, count: tried.length }, tried);
+      // Pulled under a mirror's name: give it the name the compose file uses.
+      if (pulled !== ref) await ctx.docker.tag(pulled, ref);
+      emit({ kind: 'output', text: ctx.t('images.pulled', { image: ref, from: pulled }) });
+    }
+  },
+};

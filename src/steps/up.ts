@@ -265,7 +265,10 @@ export const upStep: Step = {
       await saveHealthy(ctx, s, await ctx.docker.projectContainers(s.plan.project));
       return;
     }
-    const names = failing.map((f) => f.service).join(', ');
+    // Name the services that failed themselves; the rest were only waiting for them (depends_on).
+    const verdict = failing.filter((f) => f.health === 'unhealthy' || f.state === 'exited' || f.state === 'dead' || f.restarts >= 3 || f.oomKilled);
+    const names = (verdict.length ? verdict : failing).map((f) => f.service).join(', ');
+    failing = [...verdict, ...failing.filter((f) => !verdict.includes(f))];
     const details = failureDetails(ctx, failing);
     for (const d of details) ctx.exec.note(d);
     let rb: { restored: boolean; failing: Unhealthy[] };

@@ -1,0 +1,261 @@
+// The pure parts of applying a stack: preflight findings, the daemon.json merge, where Docker comes
+// from, pull candidates and progress, the Engine's log and stats formats, the log file.
+import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { preflight, diskNeed, type PreflightInput, type Finding } from '../../src/domain/preflight.js';
+import { buildPlan } from '../../src/domain/plan.js';
+import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
+import { debianArchiveUri, distroPackages, dockerCeRepo, mergeDaemonJson } from '../../src/domain/docker-install.js';
+import { pullCandidates } from '../../src/domain/pull.js';
+import { PullProgress, computeUsage, demuxLogs, pullStreamError, splitRef } from '../../src/exec/docker.js';
+import { DryRunExecutor, RealExecutor, fileLog } from '../../src/exec/executor.js';
+import { MESSAGES, isMsgKey } from '../../src/i18n/index.js';
+import { createContext } from '../../src/context.js';
+import { runSteps } from '../../src/steps/engine.js';
+import { preflightStep } from '../../src/steps/preflight.js';
+import { WizardError } from '../../src/errors.js';
+import type { DockerApi } from '../../src/exec/docker.js';
+import { makeFacts } from '../fixtures/facts.js';
+import type { HostFacts } from '../../src/domain/facts.js';
+
+const GiB = 1024 ** 3;
+const base: AnswersInput = { project: 'shop', preset: '4g', app: { image: 'ghcr.io/acme/shop:1.0' } };
+
+function input(o: { facts?: Partial<HostFacts>; answers?: Partial<AnswersInput>; dns?: PreflightInput['dns']; holders?: PreflightInput['portHolders'] } = {}): PreflightInput {
+  const facts = { ...makeFacts({ ramMiB: 3790, cores: 2 }), ...o.facts } as HostFacts;
+  const answers = AnswersSchema.parse({ ...base, ...o.answers });
+  return { facts, plan: buildPlan(answers, facts), portHolders: o.holders ?? [], dns: o.dns ?? null };
+}
+const byId = (fs: Finding[], id: string) => fs.find((f) => f.id === id)!;
+const errors = (fs: Finding[]) => fs.filter((f) => f.level === 'error').map((f) => f.id);
+
+describe('preflight findings', () => {
+  it('a supported, roomy host with Docker passes with only ok lines', () => {
+    const fs = preflight(input());
+    expect(errors(fs)).toEqual([]);
+    expect(fs.map((f) => f.id)).toEqual(['root', 'os', 'ram', 'disk', 'port-80', 'docker', 'compose', 'time']);
+    expect(byId(fs, 'ram').params).toMatchObject({ have: 3790 });
+  });
+
+  it('not root, an old or foreign OS are errors; a derivative is a warning', () => {
+    expect(byId(preflight(input({ facts: { user: { isRoot: false, uid: 1000, name: 'ops' } } })), 'root')).toMatchObject({ level: 'error', params: { user: 'ops' } });
+    const old = preflight(input({ facts: { os: { id: 'debian', versionId: '10', codename: 'buster', prettyName: 'Debian 10', idLike: [] } } }));
+    expect(byId(old, 'os')).toMatchObject({ level: 'error', key: 'pf.osVersion' });
+    expect(String(byId(old, 'os').params.supported)).toContain('ubuntu 22.04/24.04');
+    const centos = preflight(input({ facts: { os: { id: 'centos', versionId: '9', codename: null, prettyName: 'CentOS Stream 9', idLike: ['rhel', 'fedora'] } } }));
+    expect(byId(centos, 'os')).toMatchObject({ level: 'error', key: 'pf.osOther' });
+    const mint = preflight(input({ facts: { os: { id: 'linuxmint', versionId: '21.3', codename: 'virginia', prettyName: 'Linux Mint 21.3', idLike: ['ubuntu', 'debian'] } } }));
+    expect(byId(mint, 'os')).toMatchObject({ level: 'warn', params: { base: 'ubuntu' } });
+  });
+
+  it('disk: images + data + backups against the free space, with the numbers', () => {
+    const need = diskNeed(input().plan);
+    expect(need.imagesGiB).toBeGreaterThan(1.5);
+    expect(need.dataGiB).toBeGreaterThanOrEqual(2);
+    expect(need.backupsGiB).toBeCloseTo(7 * need.dataGiB * 0.25, 0);
+    const total = need.imagesGiB + need.dataGiB + need.backupsGiB;
+    const disk = (free: number) => ({ path: '/var/lib/docker', mount: '/', totalBytes: 40 * GiB, freeBytes: free * GiB, freeInodes: 1e6 });
+    const short = preflight(input({ facts: { disks: { installDir: { ...disk(total - 1), path: '/opt/x' }, dockerRoot: disk(total - 1) } } }));
+    expect(byId(short, 'disk')).toMatchObject({ level: 'error', key: 'pf.diskShort', params: { free: (total - 1).toFixed(1), need: total.toFixed(1) } });
+    const tight = preflight(input({ facts: { disks: { installDir: { ...disk(total * 1.2), path: '/opt/x' }, dockerRoot: disk(total * 1.2) } } }));
+    expect(byId(tight, 'disk').level).toBe('warn');
+    // Separate file systems: backups are checked where the install dir is.
+    const split = preflight(input({ facts: { disks: { installDir: { ...disk(0.5), path: '/opt/x', mount: '/opt' }, dockerRoot: disk(100) } } }));
+    expect(split.filter((f) => f.id === 'disk').map((f) => `${f.level}:${f.params.what}`)).toEqual(['ok:images + data', 'error:backups']);
+  });
+
+  it('ports: free, held by our own Nginx, by another container, or by a host process', () => {
+    const used = { ports: [{ port: 80, inUse: true, process: 'docker-proxy', pid: 900 }, { port: 443, inUse: false, process: null, pid: null }] };
+    const ours = preflight(input({ facts: used, holders: [{ port: 80, project: 'shop', service: 'nginx', container: 'shop-nginx-1' }] }));
+    expect(byId(ours, 'port-80')).toMatchObject({ level: 'ok', key: 'pf.portOurs' });
+    const other = preflight(input({ facts: used, holders: [{ port: 80, project: 'blog', service: 'web', container: 'blog-web-1' }] }));
+    expect(byId(other, 'port-80')).toMatchObject({ level: 'error', params: { container: 'blog-web-1', project: 'blog' } });
+    const host = preflight(input({ facts: { ports: [{ port: 80, inUse: true, process: 'nginx', pid: 321 }, { port: 443, inUse: false, process: null, pid: null }] } }));
+    expect(byId(host, 'port-80')).toMatchObject({ level: 'error', key: 'pf.portTaken', params: { process: 'nginx', pid: 321 } });
+    // With TLS, 443 is checked too.
+    const tls = preflight(input({ answers: { domain: 'shop.example.com', tls: 'self-signed' } }));
+    expect(tls.map((f) => f.id)).toContain('port-443');
+  });
+
+  it('Docker: missing is installed later (info), too old is an error, Compose v1 gets the plugin', () => {
+    const missing = preflight(input({ facts: { docker: { installed: false, version: null, running: false, rootDir: null, storageDriver: null, cgroupVersion: null }, compose: { installed: false, version: null, v2: false } } }));
+    expect(errors(missing)).toEqual([]);
+    expect(byId(missing, 'docker').key).toBe('pf.dockerMissing');
+    const old = preflight(input({ facts: { docker: { installed: true, version: '19.03.15', running: true, rootDir: '/var/lib/docker', storageDriver: 'overlay2', cgroupVersion: '1' } } }));
+    expect(byId(old, 'docker')).toMatchObject({ level: 'error', params: { have: '19.03.15', min: '20.10.0' } });
+    const v1 = preflight(input({ facts: { compose: { installed: false, version: '1.29.2', v2: false } } }));
+    expect(byId(v1, 'compose')).toMatchObject({ level: 'info', key: 'pf.composeMissing', params: { have: '1.29.2' } });
+  });
+
+  it('time: not synchronized is a warning with the command that fixes it', () => {
+    const f = byId(preflight(input({ facts: { timeSynchronized: false } })), 'time');
+    expect(f.level).toBe('warn');
+    expect(MESSAGES.en[f.key]).toContain('timedatectl set-ntp true');
+  });
+
+  it("DNS for Let's Encrypt: on an interface, behind NAT, elsewhere, behind a proxy, or missing", () => {
+    const le = { domain: 'shop.example.com', tls: 'letsencrypt' as const, email: 'ops@example.com' };
+    const dns = (addresses: string[], error: string | null = null) => ({ name: 'shop.example.com', addresses, error });
+    expect(preflight(input({ answers: { ...le } })).some((f) => f.id === 'dns')).toBe(true);
+    expect(byId(preflight(input({ answers: le, dns: dns(['203.0.113.10']) })), 'dns').level).toBe('ok');
+    expect(byId(preflight(input({ answers: le, dns: dns([], 'ENOTFOUND') })), 'dns')).toMatchObject({ level: 'error', params: { error: 'ENOTFOUND' } });
+    expect(byId(preflight(input({ answers: le, dns: dns(['198.51.100.20']) })), 'dns')).toMatchObject({ level: 'error', key: 'pf.dnsElsewhere' });
+    const nat = preflight(input({ answers: le, dns: dns(['198.51.100.20']), facts: { addresses: { public: [], private: ['10.0.0.5'] } } }));
+    expect(byId(nat, 'dns')).toMatchObject({ level: 'warn', key: 'pf.dnsNat', params: { resolved: '198.51.100.20', addrs: '10.0.0.5' } });
+    const cdn = preflight(input({ answers: { ...le, nginx: { realIp: { from: ['198.51.100.0/24'] } } }, dns: dns(['198.51.100.20']) }));
+    expect(byId(cdn, 'dns').key).toBe('pf.dnsProxy');
+    // No DNS check without Let's Encrypt.
+    expect(preflight(input({ answers: { domain: 'shop.example.com', tls: 'self-signed' } })).some((f) => f.id === 'dns')).toBe(false);
+  });
+
+  it('every finding key is in both catalogues', () => {
+    const keys = new Set<string>();
+    const variants = [
+      input(), input({ facts: { user: { isRoot: false, uid: 1, name: 'x' }, timeSynchronized: null } }),
+      input({ answers: { domain: 'a.example.com', email: 'a@example.com' }, dns: { name: 'a.example.com', addresses: [], error: 'x' } }),
+    ];
+    for (const v of variants) for (const f of preflight(v)) keys.add(f.key);
+    for (const k of ['pf.osVersion', 'pf.osOther', 'pf.osDerivative', 'pf.diskShort', 'pf.diskTight', 'pf.diskUnknown', 'pf.portOurs', 'pf.portContainer', 'pf.portTaken',
+      'pf.dockerMissing', 'pf.dockerOld', 'pf.dockerStopped', 'pf.composeMissing', 'pf.composeOld', 'pf.timeNotSynced', 'pf.dnsOk', 'pf.dnsNat', 'pf.dnsProxy', 'pf.dnsElsewhere']) keys.add(k);
+    for (const k of keys) {
+      expect(isMsgKey(k), k).toBe(true);
+      expect(MESSAGES['zh-CN'][k], k).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('a failing preflight stops the run with exit 3, every error listed, before any change', async () => {
+    const exec = new DryRunExecutor();
+    const docker = { unreachable: async () => 'ENOENT' } as unknown as DockerApi;
+    const ctx = createContext({ lang: 'en', dryRun: true, exec, docker, io: { out: () => {}, err: () => {} }, interactive: false });
+    const facts = { ...makeFacts({ ramMiB: 3790, cores: 2 }), user: { isRoot: false, uid: 1000, name: 'ops' }, ports: [{ port: 80, inUse: true, process: 'apache2', pid: 77 }] };
+    const answers = AnswersSchema.parse(base);
+    const p = { answers, facts, plan: buildPlan(answers, facts), secrets: {}, files: [], targetDir: '/nonexistent' };
+    const out: string[] = [];
+    const err = await runSteps(ctx, [preflightStep], p, (e) => e.kind === 'output' && out.push(e.text!)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).exitCode).toBe(3);
+    expect((err as WizardError).details.join('\n')).toMatch(/running as ops, not root[\s\S]*port 80 is in use by apache2 \(pid 77\)/);
+    expect(out.some((l) => l.startsWith('✓ Debian'))).toBe(true);
+    expect(exec.actions).toEqual([]);
+  });
+});
+
+describe('daemon.json merge', () => {
+  it('adds our keys to a missing file, keeps every key the operator set, and is stable', () => {
+    const fresh = mergeDaemonJson(null, { registryMirrors: ['https://m1.example.com/'] });
+    expect(JSON.parse(fresh.text)).toEqual({ 'registry-mirrors': ['https://m1.example.com'], 'live-restore': true });
+    const theirs = JSON.stringify({ 'log-driver': 'local', 'registry-mirrors': ['https://theirs.example.com'], 'data-root': '/data/docker' });
+    const m = mergeDaemonJson(theirs, { registryMirrors: ['https://m1.example.com'] });
+    expect(JSON.parse(m.text)).toEqual({
+      'log-driver': 'local', 'data-root': '/data/docker', 'live-restore': true,
+      'registry-mirrors': ['https://m1.example.com', 'https://theirs.example.com'],
+    });
+    const again = mergeDaemonJson(m.text, { registryMirrors: ['https://m1.example.com'] });
+    expect(again.changed).toEqual([]);
+    expect(again.text).toBe(m.text);
+  });
+
+  it('respects an explicit live-restore: false, and refuses a file that is not a JSON object', () => {
+    expect(mergeDaemonJson('{"live-restore": false}', { registryMirrors: [] }).changed).toEqual([]);
+    expect(() => mergeDaemonJson('{"a": 1,}', { registryMirrors: [] })).toThrow();
+    expect(() => mergeDaemonJson('[1]', { registryMirrors: [] })).toThrow(/not a JSON object/);
+  });
+});
+
+describe('where Docker comes from', () => {
+  const deb = (v: string, codename: string) => ({ ...makeFacts(), os: { id: 'debian', versionId: v, codename, prettyName: `Debian ${v}`, idLike: [] } });
+  const ubu = (v: string, codename: string) => ({ ...makeFacts(), os: { id: 'ubuntu', versionId: v, codename, prettyName: `Ubuntu ${v}`, idLike: ['debian'] } });
+
+  it('the docker-ce repository from a mirror: <url>/linux/<os>, key at <url>/linux/<os>/gpg', () => {
+    const r = dockerCeRepo(deb('12', 'bookworm'), 'https://mirror.example.com/docker-ce/')!;
+    expect(r.base).toBe('https://mirror.example.com/docker-ce/linux/debian');
+    expect(r.gpgUrl).toBe('https://mirror.example.com/docker-ce/linux/debian/gpg');
+    expect(r.releaseUrl).toBe('https://mirror.example.com/docker-ce/linux/debian/dists/bookworm/Release');
+    expect(r.sources).toMatch(/^Suites: bookworm$/m);
+    expect(r.sources).toMatch(/^Architectures: amd64$/m);
+    expect(dockerCeRepo(ubu('24.04', 'noble'), undefined)!.base).toBe('https://download.docker.com/linux/ubuntu');
+  });
+
+  it("the distribution's Compose v2: docker-compose-v2 on Ubuntu, docker-compose on Debian 13, Debian 13's plugin on Debian 11/12", () => {
+    expect(distroPackages(ubu('22.04', 'jammy'))).toEqual({ engine: ['docker.io'], compose: { kind: 'package', name: 'docker-compose-v2' } });
+    expect(distroPackages(deb('13', 'trixie'))!.compose).toEqual({ kind: 'package', name: 'docker-compose' });
+    expect(distroPackages(deb('12', 'bookworm'))!.compose).toEqual({ kind: 'debian-trixie-plugin' });
+    expect(distroPackages(deb('11', 'bullseye'))!.compose).toEqual({ kind: 'debian-trixie-plugin' });
+  });
+
+  it("reads the host's Debian archive from deb822 or one-line sources, skipping security", () => {
+    expect(debianArchiveUri([{ path: 'debian.sources', text: 'Types: deb\nURIs: http://deb.example.org/debian-security\nSuites: bookworm-security\n\nTypes: deb\nURIs: http://deb.example.org/debian/\nSuites: bookworm bookworm-updates\n' }])).toBe('http://deb.example.org/debian');
+    expect(debianArchiveUri([{ path: 'sources.list', text: '# c\ndeb [arch=amd64] https://mirror.example.net/debian bookworm main\n' }])).toBe('https://mirror.example.net/debian');
+    expect(debianArchiveUri([{ path: 'x.sources', text: 'Types: deb\nURIs: http://a.example/debian\nSuites: bookworm\nEnabled: no\n' }])).toBeNull();
+  });
+});
+
+describe('pulls', () => {
+  it('candidates: the reference, then each mirror with the Docker Hub path, then Docker Hub for a mirror reference', () => {
+    expect(pullCandidates('mysql:8.4.6', ['https://r1.example.com', 'https://r2.example.com/'])).toEqual([
+      'mysql:8.4.6', 'r1.example.com/library/mysql:8.4.6', 'r2.example.com/library/mysql:8.4.6',
+    ]);
+    expect(pullCandidates('r1.example.com/library/redis:7', ['https://r1.example.com', 'https://r2.example.com'])).toEqual([
+      'r1.example.com/library/redis:7', 'r2.example.com/library/redis:7', 'docker.io/library/redis:7',
+    ]);
+    // Another registry is not on Docker Hub: no mirror can have it.
+    expect(pullCandidates('ghcr.io/acme/api:1', ['https://r1.example.com'])).toEqual(['ghcr.io/acme/api:1']);
+  });
+
+  it('splits references with registry ports and digests', () => {
+    expect(splitRef('127.0.0.1:5000/a/b:1')).toEqual({ repo: '127.0.0.1:5000/a/b', tag: '1' });
+    expect(splitRef('127.0.0.1:5000/a/b')).toEqual({ repo: '127.0.0.1:5000/a/b', tag: 'latest' });
+    expect(splitRef('a@sha256:abc')).toEqual({ repo: 'a', tag: 'sha256:abc' });
+  });
+
+  it('progress: 80 % download, 20 % extraction per layer; the image is the mean of its layers', () => {
+    const p = new PullProgress('redis:7');
+    expect(p.update({ status: 'Pulling from library/redis', id: '7' })).toBeNull();
+    p.update({ status: 'Pulling fs layer', id: 'aaaaaaaaaaaa' });
+    p.update({ status: 'Already exists', id: 'bbbbbbbbbbbb' });
+    expect(p.fraction).toBe(0.5);
+    expect(p.update({ status: 'Downloading', id: 'aaaaaaaaaaaa', progressDetail: { current: 50, total: 100 } })).toEqual({ layer: 'aaaaaaaaaaaa', fraction: 0.4 });
+    p.update({ status: 'Extracting', id: 'aaaaaaaaaaaa', progressDetail: { current: 100, total: 100 } });
+    expect(p.fraction).toBe(1);
+    expect(pullStreamError({ errorDetail: { message: 'boom' }, error: 'boom' })).toBe('boom');
+    expect(pullStreamError({ status: 'Downloading' })).toBeNull();
+  });
+
+  it("demultiplexes the Engine's log frames and computes memory and CPU as docker stats does", () => {
+    const frame = (kind: number, s: string) => Buffer.concat([Buffer.from([kind, 0, 0, 0, 0, 0, 0, Buffer.byteLength(s)]), Buffer.from(s)]);
+    expect(demuxLogs(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]), false)).toBe('out\nerr\n');
+    expect(demuxLogs(Buffer.from('plain\n'), true)).toBe('plain\n');
+    const u = computeUsage({
+      memory_stats: { usage: 100 * 1024 * 1024, limit: 256 * 1024 * 1024, stats: { total_inactive_file: 20 * 1024 * 1024 } },
+      cpu_stats: { cpu_usage: { total_usage: 2_000_000_000 }, system_cpu_usage: 20_000_000_000, online_cpus: 2 },
+      precpu_stats: { cpu_usage: { total_usage: 1_000_000_000 }, system_cpu_usage: 10_000_000_000 },
+    });
+    expect(u).toEqual({ memoryBytes: 80 * 1024 * 1024, memoryLimitBytes: 256 * 1024 * 1024, cpuPercent: 20 });
+  });
+});
+
+describe('the log file', () => {
+  it('holds lines until opened, then appends them with timestamps, mode 0600, secrets redacted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-log-'));
+    const path = join(dir, 'logs', 'stack-wizard.log');
+    const log = fileLog(path, () => new Date('2026-01-02T03:04:05Z'));
+    const exec = new RealExecutor(log.sink);
+    exec.addSecrets(['s3cretPassw0rd']);
+    exec.note('connecting with s3cretPassw0rd');
+    expect(existsSync(path)).toBe(false);
+    log.open();
+    exec.note('second line');
+    expect(readFileSync(path, 'utf8')).toBe('2026-01-02T03:04:05.000Z note: connecting with ••••••\n2026-01-02T03:04:05.000Z note: second line\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('a failed command is logged with its exit code and last stderr line, redacted', async () => {
+    const lines: string[] = [];
+    const exec = new RealExecutor((l) => lines.push(l));
+    exec.addSecrets(['hunter2hunter2']);
+    await expect(exec.run('sh', ['-c', 'echo "bad password hunter2hunter2" >&2; exit 3'])).rejects.toThrow(/exited 3/);
+    expect(lines).toEqual(["run: sh -c 'echo \"bad password ••••••\" >&2; exit 3' → exit 3: bad password ••••••"]);
+  });
+});

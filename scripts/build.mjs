@@ -23,7 +23,10 @@ if (!schemaOnly) {
     // ssh2 (via dockerode) loads optional native add-ons in try/catch; we never use SSH transport.
     external: ['cpu-features', '*.node', 'react-devtools-core'],
     // CJS dependencies inside an ESM bundle still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // ssh2 (inside dockerode) reads __dirname when it loads: give the bundle the CJS names it expects.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
+    },
     logLevel: 'warning',
   });
 }

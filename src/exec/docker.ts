@@ -1,7 +1,9 @@
 // The Docker Engine API through dockerode: the only module that imports it. Reads (inspect, list,
 // logs, stats) run in dry-run too, since previews and status need the truth; changes (pull, tag)
 // go through the Executor's `effect`, so they are logged and skipped in dry-run.
-import Dockerode from 'dockerode';
+// Types only: the client itself loads on first use, so commands that never talk to Docker (and
+// --help) do not pay for loading it.
+import type Dockerode from 'dockerode';
 import type { Executor } from './executor.js';
 
 export interface PublishedPort { hostIp: string; hostPort: number; containerPort: number; protocol: string }
@@ -216,16 +218,24 @@ function connection(env: NodeJS.ProcessEnv): Dockerode.DockerOptions {
 }
 
 export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.env): DockerApi {
-  const d = new Dockerode({ ...connection(env), timeout: 0 });
-  const inspectAll = async (ids: string[]) =>
-    (await Promise.all(ids.map((id) => d.getContainer(id).inspect().catch(() => null)))).filter(
+  let client: Promise<Dockerode> | null = null;
+  const docker = () =>
+    (client ??= import('dockerode').then((m) => {
+      const D = (m.default ?? m) as unknown as typeof Dockerode;
+      return new D({ ...connection(env), timeout: 0 });
+    }));
+  const inspectAll = async (ids: string[]) => {
+    const d = await docker();
+    return (await Promise.all(ids.map((id) => d.getContainer(id).inspect().catch(() => null)))).filter(
       (x): x is Dockerode.ContainerInspectInfo => x !== null,
     );
+  };
   const redact = (s: string) => exec.redact(s);
 
   return {
     async unreachable() {
       try {
+        const d = await docker();
         await d.ping();
         return null;
       } catch (e) {
@@ -234,24 +244,27 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
     },
 
     async registryMirrors() {
+      const d = await docker();
       const info = (await d.info().catch(() => null)) as { RegistryConfig?: { Mirrors?: string[] } } | null;
       return info?.RegistryConfig?.Mirrors ?? [];
     },
 
     async projectContainers(project) {
+      const d = await docker();
       const list = await d.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
       const states = (await inspectAll(list.map((c) => c.Id))).map((i) => toState(i, redact));
       return states.sort((a, b) => (a.service ?? '').localeCompare(b.service ?? '') || a.name.localeCompare(b.name));
     },
 
     async publishingContainers() {
+      const d = await docker();
       const list = await d.listContainers({ all: false });
       const ids = list.filter((c) => c.Ports.some((p) => p.PublicPort)).map((c) => c.Id);
       return (await inspectAll(ids)).map((i) => toState(i, redact));
     },
 
     async logs(id, tail) {
-      const c = d.getContainer(id);
+      const c = (await docker()).getContainer(id);
       const info = await c.inspect();
       const buf = (await c.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
       return redact(demuxLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), Boolean(info.Config?.Tty)));
@@ -260,7 +273,7 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
     async usage(id) {
       try {
         // stream:false makes the Engine take two samples, so precpu_stats is filled and CPU % is real.
-        const s = (await d.getContainer(id).stats({ stream: false })) as unknown as RawStats;
+        const s = (await (await docker()).getContainer(id).stats({ stream: false })) as unknown as RawStats;
         return computeUsage(s);
       } catch {
         return null;
@@ -269,7 +282,7 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
 
     async image(ref) {
       try {
-        const i = await d.getImage(ref).inspect();
+        const i = await (await docker()).getImage(ref).inspect();
         return { id: i.Id, repoTags: i.RepoTags ?? [], repoDigests: i.RepoDigests ?? [], sizeBytes: i.Size ?? 0 };
       } catch (e) {
         if ((e as { statusCode?: number }).statusCode === 404) return null;
@@ -282,7 +295,7 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
         const { repo, tag } = splitRef(ref);
         let stream: NodeJS.ReadableStream;
         try {
-          stream = (await d.createImage({ fromImage: repo, tag })) as NodeJS.ReadableStream;
+          stream = (await (await docker()).createImage({ fromImage: repo, tag })) as NodeJS.ReadableStream;
         } catch (e) {
           // The Engine refused before streaming (unknown manifest, registry down): its JSON message says why.
           const body = (e as { json?: { message?: string }; message?: string }).json?.message ?? (e as Error).message;
@@ -324,7 +337,7 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
     tag(source, target) {
       return exec.effect('docker', `tag ${source} ${target}`, async () => {
         const { repo, tag } = splitRef(target);
-        await d.getImage(source).tag({ repo, tag });
+        await (await docker()).getImage(source).tag({ repo, tag });
       }, undefined);
     },
   };

@@ -51,6 +51,12 @@ export const HostFactsSchema = z.strictObject({
   session: z.strictObject({ sshClientAddress: z.string().nullable(), sshServerPort: z.number().int().nullable() }),
   timezone: z.string(),
   timeSynchronized: z.boolean().nullable(),
+  /**
+   * The open-files hard limit here and whether root may raise it (CAP_SYS_RESOURCE). Without that
+   * capability (LXC/OpenVZ VPS, sandboxes) no container can get a higher nofile ulimit: asking for
+   * one makes it fail to start. Optional: facts files from before it was probed stay valid.
+   */
+  limits: z.strictObject({ nofileHard: z.number().int().positive().nullable(), canRaiseNofile: z.boolean() }).optional(),
 });
 
 export type HostFacts = z.output<typeof HostFactsSchema>;
@@ -61,6 +67,14 @@ export function usableRamMiB(f: HostFacts): number {
   const lim = f.memory.cgroupLimitBytes;
   const b = lim !== null && lim > 0 && lim < f.memory.totalBytes ? lim : f.memory.totalBytes;
   return Math.floor(b / MiB);
+}
+
+/** The open-files ulimit containers may ask for: 65535 (what MySQL and Nginx want), or less where the host cannot grant it. */
+export const WANTED_NOFILE = 65535;
+export function maxContainerNofile(f: HostFacts): number {
+  const l = f.limits;
+  if (!l || l.canRaiseNofile || l.nofileHard === null) return WANTED_NOFILE;
+  return Math.min(WANTED_NOFILE, l.nofileHard);
 }
 
 /** Cores the stack may plan with: the machine's, or a cgroup CPU quota when smaller. */

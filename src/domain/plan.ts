@@ -1,7 +1,7 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
 import type { Answers, ServiceName } from './answers.js';
-import { usableCores, usableRamMiB, type HostFacts } from './facts.js';
+import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
 import {
   MIN_HOST_MIB, allocateMemory, cpuLimit, enabledServices, largestFittingPreset, presetFor, sizeApp, sizeMysql, sizeNginx,
@@ -114,6 +114,8 @@ export const PlanSchema = z.strictObject({
   backup: z.strictObject({ keep: z.number().int(), schedule: z.string() }),
   mirrors: z.record(z.string(), z.string()),
   logs: z.strictObject({ maxSizeMiB: z.number().int(), maxFiles: z.number().int() }),
+  /** The nofile ulimit MySQL asks for: 65535, or the host's hard limit where it cannot be raised. */
+  nofile: z.number().int(),
   /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
   warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
 });
@@ -159,11 +161,17 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine);
   const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
   const nginxSvc = svc('nginx')!;
-  const ng = sizeNginx(preset, nginxSvc.cpus);
+  const nofile = maxContainerNofile(f);
+  const ngSized = sizeNginx(preset, nginxSvc.cpus);
+  // Nginx's rlimit cannot exceed what the host grants a container; its connections then share it.
+  const ng = ngSized.workerRlimitNofile <= nofile
+    ? ngSized
+    : { ...ngSized, workerRlimitNofile: nofile, workerConnections: Math.floor(nofile / 2) };
   const ngV = nginxTargetVersion(nginxSvc.image);
   const tls = a.tls ?? (a.domain ? 'letsencrypt' : 'none');
 
   const warnings: Plan['warnings'] = [];
+  if (nofile < 65535) warnings.push({ key: 'warn.nofileCapped', params: { limit: nofile } });
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];
@@ -248,6 +256,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     backup: a.backup,
     mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string')),
     logs: { ...preset.logs },
+    nofile,
     warnings,
   };
   return plan;

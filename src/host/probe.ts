@@ -154,9 +154,18 @@ async function timeSynchronized(exec: Executor): Promise<boolean | null> {
   return r.exitCode === 0 && (v === 'yes' || v === 'no') ? v === 'yes' : null;
 }
 
+/** Hard "Max open files" of /proc/self/limits, and CAP_SYS_RESOURCE (bit 24) of CapEff in /proc/self/status. */
+export function parseNofileLimits(limits: string | null, status: string | null): HostFacts['limits'] {
+  const m = limits ? /^Max open files\s+\S+\s+(\S+)/m.exec(limits) : null;
+  const hard = m && /^\d+$/.test(m[1]!) ? Number(m[1]) : null;
+  const cap = status ? /^CapEff:\s*([0-9a-f]+)/m.exec(status) : null;
+  const canRaiseNofile = cap ? (BigInt(`0x${cap[1]}`) & (1n << 24n)) !== 0n : true;
+  return { nofileHard: hard, canRaiseNofile };
+}
+
 export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<HostFacts> {
   const wantPorts = [...new Set([80, 443, ...(opts.ports ?? [])])].sort((a, b) => a - b);
-  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshdConfig, tz, sync] = await Promise.all([
+  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshdConfig, tz, sync, procLimits, procStatus] = await Promise.all([
     read('/proc/meminfo'),
     read('/etc/os-release'),
     read('/proc/mounts'),
@@ -168,6 +177,8 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     read('/etc/ssh/sshd_config'),
     timezone(exec),
     timeSynchronized(exec),
+    read('/proc/self/limits'),
+    read('/proc/self/status'),
   ]);
   const mem = parseMeminfo(meminfo ?? '');
   const osr = parseOsRelease(osRelease ?? '');
@@ -236,5 +247,6 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     },
     timezone: tz,
     timeSynchronized: sync,
+    limits: parseNofileLimits(procLimits, procStatus),
   };
 }

@@ -136,7 +136,7 @@ function mysql(plan: Plan, s: ServicePlan): Dict {
     volumes: ['mysql-data:' + CONTAINER.mysqlData, `./${HOST.mysqlCnf}:${CONTAINER.mysqlCnf}:ro`],
     healthcheck: { test, interval: '10s', timeout: '5s', retries: 10, start_period: '120s' },
     networks: ['backend'],
-    ulimits: { nofile: { soft: 65535, hard: 65535 } },
+    ulimits: { nofile: { soft: plan.nofile, hard: plan.nofile } },
     // InnoDB flushes dirty pages on shutdown; a kill would mean crash recovery on next start.
     stop_grace_period: '120s',
   };

@@ -259,3 +259,28 @@ describe('the log file', () => {
     expect(lines).toEqual(["run: sh -c 'echo \"bad password ••••••\" >&2; exit 3' → exit 3: bad password ••••••"]);
   });
 });
+
+describe('open-files limit on hosts that cannot raise it', () => {
+  it('reads the hard limit and CAP_SYS_RESOURCE from /proc', async () => {
+    const { parseNofileLimits } = await import('../../src/host/probe.js');
+    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\n';
+    expect(parseNofileLimits(limits, 'CapEff:\t000001fffeffffff\n')).toEqual({ nofileHard: 20000, canRaiseNofile: false });
+    expect(parseNofileLimits(limits, 'CapEff:\t000001ffffffffff\n')).toEqual({ nofileHard: 20000, canRaiseNofile: true });
+    expect(parseNofileLimits(null, null)).toEqual({ nofileHard: null, canRaiseNofile: true });
+  });
+
+  it('caps the containers nofile ulimits at the host hard limit, with a warning; otherwise 65535', async () => {
+    const { renderAll } = await import('../../src/render/index.js');
+    const answers = AnswersSchema.parse(base);
+    const capped = { ...makeFacts({ ramMiB: 3790, cores: 2 }), limits: { nofileHard: 20000, canRaiseNofile: false } };
+    const plan = buildPlan(answers, capped);
+    expect(plan.nofile).toBe(20000);
+    expect(plan.nginx.workerRlimitNofile).toBeLessThanOrEqual(20000);
+    expect(plan.warnings.map((w) => w.key)).toContain('warn.nofileCapped');
+    const compose = renderAll({ plan, answers, secrets: { MYSQL_ROOT_PASSWORD: 'a'.repeat(32), MYSQL_PASSWORD: 'b'.repeat(32), REDIS_PASSWORD: 'c'.repeat(32) } })
+      .find((f) => f.path === 'docker-compose.yml')!.content;
+    expect(compose).not.toMatch(/65535/);
+    expect(buildPlan(answers, makeFacts({ ramMiB: 3790, cores: 2 })).nofile).toBe(65535);
+    expect(buildPlan(answers, { ...capped, limits: { nofileHard: 20000, canRaiseNofile: true } }).nofile).toBe(65535);
+  });
+});

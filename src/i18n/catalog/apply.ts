@@ -68,6 +68,7 @@ export const apply = defineCatalog(
     'up.lastLogs': 'last {count} log lines:',
     'up.reloading': 'reloading {service} (its configuration changed or its upstream was recreated)',
     'up.restarting': 'restarting {service} (its configuration file changed)',
+    'warn.nofileCapped': 'containers on this host cannot raise the open-files limit (no CAP_SYS_RESOURCE, as in LXC/OpenVZ VPSes): MySQL and Nginx get {limit} instead of 65535',
 
     'status.header': 'Stack "{project}" ({dir})',
     'status.service': 'SERVICE',
@@ -147,6 +148,7 @@ export const apply = defineCatalog(
     'up.lastLogs': '最后 {count} 行日志：',
     'up.reloading': '正在重新加载 {service}（其配置已改变，或其上游容器被重建）',
     'up.restarting': '正在重启 {service}（其配置文件已改变）',
+    'warn.nofileCapped': '本主机上的容器无法提高打开文件数上限（缺少 CAP_SYS_RESOURCE，LXC/OpenVZ 类 VPS 常见）：MySQL 和 Nginx 只能使用 {limit}，而不是 65535',
 
     'status.header': '服务栈“{project}”（{dir}）',
     'status.service': '服务',

@@ -26,6 +26,8 @@ export interface ContainerState {
   createdAt: string;
   restartCount: number;
   exitCode: number | null;
+  /** Why the Engine could not start it (runc errors, a missing mount source), when it says. */
+  error: string | null;
   oomKilled: boolean;
   configHash: string | null;
   ports: PublishedPort[];
@@ -200,6 +202,7 @@ function toState(info: Dockerode.ContainerInspectInfo, redact: (s: string) => st
     createdAt: info.Created,
     restartCount: info.RestartCount ?? 0,
     exitCode: info.State.Status === 'exited' ? info.State.ExitCode : null,
+    error: (info.State as { Error?: string }).Error || null,
     oomKilled: Boolean(info.State.OOMKilled),
     configHash: labels['com.docker.compose.config-hash'] ?? null,
     ports,

@@ -74,6 +74,9 @@ export async function runSteps(
       continue;
     }
     onEvent({ step: step.id, kind: 'start', text: title });
+    // What it is about to change, so the operator (and the log) sees it before it happens.
+    for (const line of check.changes) onEvent({ step: step.id, kind: 'output', text: line });
+    ctx.exec.note(`step ${step.id}: ${check.changes.join('; ')}`);
     try {
       await step.apply(ctx, s, (e) => onEvent({ ...e, step: step.id }));
     } catch (e) {

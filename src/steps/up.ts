@@ -65,7 +65,7 @@ const compose = (ctx: Context, dir: string, args: string[], emit: Emit, timeoutM
 /** A service is up when its container runs and, if it has a healthcheck, reports healthy. */
 const isUp = (c: ContainerState | undefined) => !!c && c.state === 'running' && (c.health === null || c.health === 'healthy');
 
-export interface Unhealthy { service: string; state: string; health: string | null; healthOutput: string | null; logs: string; restarts: number; oomKilled: boolean }
+export interface Unhealthy { service: string; state: string; health: string | null; healthOutput: string | null; logs: string; restarts: number; oomKilled: boolean; error: string | null }
 
 async function describeFailing(ctx: Context, services: string[], containers: ContainerState[]): Promise<Unhealthy[]> {
   const out: Unhealthy[] = [];
@@ -81,6 +81,7 @@ async function describeFailing(ctx: Context, services: string[], containers: Con
       logs,
       restarts: c?.restartCount ?? 0,
       oomKilled: c?.oomKilled ?? false,
+      error: c?.error ?? null,
     });
   }
   return out;
@@ -105,7 +106,7 @@ export async function waitHealthy(ctx: Context, project: string, services: strin
     if (ready.length === services.length) return [];
     const broken = services.filter((n) => {
       const c = by(n);
-      return c && (c.health === 'unhealthy' || c.state === 'exited' || c.state === 'dead' || c.restartCount >= 3);
+      return c && (c.health === 'unhealthy' || c.state === 'exited' || c.state === 'dead' || c.restartCount >= 3 || (c.error !== null && c.state !== 'running'));
     });
     if (broken.length > 0 || Date.now() - start >= timeoutMs) {
       ctx.exec.note(`health wait ended after ${Math.round((Date.now() - start) / 1000)} s: ${line}`);
@@ -206,6 +207,7 @@ function failureDetails(ctx: Context, failing: Unhealthy[]): string[] {
   for (const f of failing) {
     out.push(ctx.t('up.serviceState', { service: f.service, state: f.state, health: f.health ?? '-', restarts: f.restarts }));
     if (f.oomKilled) out.push(`  ${ctx.t('up.oomKilled', { service: f.service })}`);
+    if (f.error) out.push(`  ${ctx.t('up.engineError')} ${f.error}`);
     if (f.healthOutput) out.push(`  ${ctx.t('up.healthOutput')} ${f.healthOutput.split('\n').slice(-3).join(' | ')}`);
     if (f.logs.trim()) {
       out.push(`  ${ctx.t('up.lastLogs', { count: LOG_LINES })}`);
@@ -266,7 +268,7 @@ export const upStep: Step = {
       return;
     }
     // Name the services that failed themselves; the rest were only waiting for them (depends_on).
-    const verdict = failing.filter((f) => f.health === 'unhealthy' || f.state === 'exited' || f.state === 'dead' || f.restarts >= 3 || f.oomKilled);
+    const verdict = failing.filter((f) => f.health === 'unhealthy' || f.state === 'exited' || f.state === 'dead' || f.restarts >= 3 || f.oomKilled || f.error);
     const names = (verdict.length ? verdict : failing).map((f) => f.service).join(', ');
     failing = [...verdict, ...failing.filter((f) => !verdict.includes(f))];
     const details = failureDetails(ctx, failing);

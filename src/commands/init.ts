@@ -7,7 +7,7 @@ import { flag, optString, planSummary } from './common.js';
 import { diffAgainstDisk, loadAnswers, prepare, writeRendered, type Prepared } from '../steps/prepare.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
-import { usageError } from '../errors.js';
+import { WizardError, usageError } from '../errors.js';
 import { fileLog } from '../exec/executor.js';
 import type { StepEvent } from '../steps/engine.js';
 
@@ -52,7 +52,8 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
   }
   io.out(`\n${t('init.stepsHeader')}\n`);
   for (const { step, check } of await previewSteps(ctx, installSteps(), serverView)) {
-    io.out(`${check.needed ? '•' : '✓'} ${t(step.title, step.params)}${check.needed ? '' : ` (${t('init.nothingToDo')})`}\n`);
+    if (step.preflight) io.out(`${check.needed ? '✗' : '✓'} ${t(step.title, step.params)}\n`);
+    else io.out(`${check.needed ? '•' : '✓'} ${t(step.title, step.params)}${check.needed ? '' : ` (${t('init.nothingToDo')})`}\n`);
     for (const ch of check.changes) io.out(`    ${ch}\n`);
   }
 }
@@ -86,7 +87,8 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
     if (e.kind === 'start' && e.step !== 'preflight') log.open();
     show(e);
   }).catch((e: unknown) => {
-    ctx.exec.note(`init failed: ${e instanceof Error ? e.message : String(e)}`);
+    const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
+    ctx.exec.note(`init failed: ${msg}`);
     throw e;
   });
   ctx.exec.note(`init done: ${reports.map((r) => `${r.id}=${r.status}`).join(' ')}`);

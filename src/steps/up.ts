@@ -190,16 +190,24 @@ async function rollback(ctx: Context, s: Prepared, emit: Emit): Promise<{ restor
     if (img?.id !== v.imageId && (await ctx.docker.image(v.imageId).catch(() => null))) await ctx.docker.tag(v.imageId, v.image);
   }
   const timeout = healthTimeoutMs(ctx.env);
+  const before = new Map((await ctx.docker.projectContainers(s.plan.project)).map((c) => [c.service, c.id]));
   await compose(ctx, dir, ['up', '-d', '--remove-orphans'], emit, timeout).catch(() => undefined);
   const services = Object.keys(prev.services);
   const failing = await waitHealthy(ctx, s.plan.project, services, timeout, emit);
-  if (failing.length === 0) await reloadNginx(ctx, dir, emit);
+  const after = await ctx.docker.projectContainers(s.plan.project);
+  const nginx = after.find((c) => c.service === 'nginx');
+  if (failing.length === 0 && nginx && before.get('nginx') === nginx.id) await reloadNginx(ctx, dir, emit);
   return { restored: failing.length === 0, failing };
 }
 
-/** Nginx resolves `app` when it loads its config: after the app container was recreated, it must reload. */
+/**
+ * Nginx resolves `app` when it loads its config: after the app container was recreated (new
+ * address) while Nginx was not, Nginx must reload. `nginx -s reload` inside, else SIGHUP.
+ */
 async function reloadNginx(ctx: Context, dir: string, emit: Emit) {
-  await compose(ctx, dir, ['kill', '-s', 'HUP', 'nginx'], emit, 30_000).catch(() => undefined);
+  await compose(ctx, dir, ['exec', '-T', 'nginx', 'nginx', '-s', 'reload'], emit, 30_000).catch(() =>
+    compose(ctx, dir, ['kill', '-s', 'HUP', 'nginx'], emit, 30_000).catch(() => undefined),
+  );
 }
 
 function failureDetails(ctx: Context, failing: Unhealthy[]): string[] {
@@ -255,7 +263,7 @@ export const upStep: Step = {
       if (!recreated.has('nginx') && [...recreated].some((x) => x !== 'nginx') && services.includes('nginx')) todo.set('nginx', 'reload');
       for (const [svc, how] of todo) {
         emit({ kind: 'output', text: ctx.t(how === 'reload' ? 'up.reloading' : 'up.restarting', { service: svc }) });
-        if (how === 'reload') await compose(ctx, dir, ['kill', '-s', 'HUP', svc], emit, 30_000);
+        if (how === 'reload') await reloadNginx(ctx, dir, emit);
         else await compose(ctx, dir, ['restart', svc], emit, timeout);
       }
       if (todo.size) {

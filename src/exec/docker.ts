@@ -37,7 +37,8 @@ export interface ContainerState {
 
 export interface ImageState { id: string; repoTags: string[]; repoDigests: string[]; sizeBytes: number }
 
-export interface ContainerUsage { memoryBytes: number; memoryLimitBytes: number | null; cpuPercent: number | null }
+/** null where the Engine reports nothing (its stats are empty when it cannot read the container's cgroup). */
+export interface ContainerUsage { memoryBytes: number | null; memoryLimitBytes: number | null; cpuPercent: number | null }
 
 /** One message of the Engine's pull stream (JSON lines). */
 export interface PullMessage {
@@ -112,7 +113,7 @@ export function computeUsage(s: RawStats): ContainerUsage {
   const m = s.memory_stats ?? {};
   const st = m.stats ?? {};
   const cache = st.total_inactive_file ?? st.inactive_file ?? 0;
-  const memoryBytes = Math.max(0, (m.usage ?? 0) - (cache < (m.usage ?? 0) ? cache : 0));
+  const memoryBytes = m.usage === undefined ? null : Math.max(0, m.usage - (cache < m.usage ? cache : 0));
   // The API reports the host's RAM as the limit when the container has none.
   const limit = m.limit && m.limit < 2 ** 60 ? m.limit : null;
   const cpu = s.cpu_stats;

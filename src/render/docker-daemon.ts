@@ -1,0 +1,114 @@
+// /etc/docker/daemon.json, merged, never overwritten: the operator's keys stay as they are; we add a
+// live Docker Hub registry mirror first in `registry-mirrors`, log rotation defaults and live-restore
+// only where the file says nothing about them. Invalid existing JSON is an error, never a clobber.
+import { assertLive, trimSlash, type MirrorChoice } from '../domain/mirrors.js';
+
+export class DaemonJsonError extends Error {
+  constructor(readonly reason: 'syntax' | 'not-object' | 'field', readonly detail: string, readonly line: number | null = null, readonly col: number | null = null) {
+    super(`daemon.json: ${detail}`);
+    this.name = 'DaemonJsonError';
+  }
+}
+
+function lineCol(text: string, pos: number): { line: number; col: number } {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return { line, col: pos - before.lastIndexOf('\n') };
+}
+
+/** The existing file as an object ({} when absent or empty). */
+export function parseDaemonJson(text: string | null): Record<string, unknown> {
+  if (text === null || text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    // V8: "… at position N" (Node 20) or "… (line L column C)" (Node 22+).
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    const pos = /position (\d+)/.exec(msg);
+    const at = lc ? { line: Number(lc[1]), col: Number(lc[2]) } : pos ? lineCol(text, Number(pos[1])) : { line: null, col: null };
+    throw new DaemonJsonError('syntax', msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*/, ''), at.line, at.col);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new DaemonJsonError('not-object', 'the top level must be a JSON object { … }');
+  return v as Record<string, unknown>;
+}
+
+export interface DaemonWants {
+  /** The chosen Docker Hub mirror (must be live); absent: registry-mirrors is left alone. */
+  registry?: MirrorChoice;
+  /** Existing registry-mirrors entries that probed dead: dropped so Docker stops trying them. */
+  deadExisting?: readonly string[];
+  logs: { maxSizeMiB: number; maxFiles: number };
+  /** False on a swarm manager/worker, where dockerd refuses live-restore. */
+  liveRestore: boolean;
+}
+
+export interface DaemonMerge {
+  text: string;
+  /** Human-readable list of what changed (for the preview). */
+  changes: string[];
+}
+
+const sameUrl = (a: string, b: string) => trimSlash(a).toLowerCase() === trimSlash(b).toLowerCase();
+
+/** The existing registry-mirrors entries (an error when the field is not a list of strings). */
+export function existingRegistryMirrors(cfg: Record<string, unknown>): string[] {
+  const v = cfg['registry-mirrors'];
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new DaemonJsonError('field', '"registry-mirrors" must be a list of URLs');
+  return v as string[];
+}
+
+// Drivers whose log-opts take max-size / max-file.
+const ROTATING_DRIVERS = new Set(['json-file', 'local']);
+
+export function mergeDaemonJson(existingText: string | null, want: DaemonWants): DaemonMerge {
+  const cfg = parseDaemonJson(existingText);
+  const out: Record<string, unknown> = { ...cfg };
+  const changes: string[] = [];
+
+  if (want.registry) {
+    assertLive(want.registry);
+    const old = existingRegistryMirrors(cfg);
+    const dead = want.deadExisting ?? [];
+    const kept = old.filter((u) => !sameUrl(u, want.registry!.url) && !dead.some((d) => sameUrl(d, u)));
+    const next = [trimSlash(want.registry.url), ...kept];
+    for (const u of old.filter((u) => dead.some((d) => sameUrl(d, u)))) changes.push(`- registry-mirrors: ${u}`);
+    if (JSON.stringify(next) !== JSON.stringify(old)) {
+      if (!old.some((u) => sameUrl(u, want.registry!.url))) changes.push(`+ registry-mirrors: ${trimSlash(want.registry.url)}`);
+      else if (!sameUrl(old[0]!, want.registry.url)) changes.push(`~ registry-mirrors: ${trimSlash(want.registry.url)} first`);
+      out['registry-mirrors'] = next;
+    }
+  }
+
+  const driver = out['log-driver'];
+  if (driver !== undefined && typeof driver !== 'string') throw new DaemonJsonError('field', '"log-driver" must be a string');
+  // No log-driver means Docker's default, json-file.
+  if (driver === undefined || ROTATING_DRIVERS.has(driver)) {
+    const opts = out['log-opts'];
+    if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) throw new DaemonJsonError('field', '"log-opts" must be an object of strings');
+    const o = { ...((opts as Record<string, unknown>) ?? {}) };
+    // Rotation so container logs cannot fill the disk: the preset's per-file size and file count.
+    const add: Record<string, string> = { 'max-size': `${want.logs.maxSizeMiB}m`, 'max-file': String(want.logs.maxFiles) };
+    let touched = false;
+    for (const [k, v] of Object.entries(add)) {
+      if (!(k in o)) {
+        o[k] = v;
+        touched = true;
+        changes.push(`+ log-opts.${k}: ${v}`);
+      }
+    }
+    if (touched) out['log-opts'] = o;
+  }
+
+  if (!('live-restore' in out) && want.liveRestore) {
+    // Containers keep running while dockerd restarts (upgrades, daemon.json reloads).
+    out['live-restore'] = true;
+    changes.push('+ live-restore: true');
+  }
+
+  const text = `${JSON.stringify(out, null, 2)}\n`;
+  // Unchanged content keeps the operator's own formatting.
+  return changes.length === 0 && existingText !== null && existingText.trim() !== '' ? { text: existingText, changes } : { text, changes };
+}

@@ -191,7 +191,8 @@ async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<
   if (failed >= 0) {
     const o = outcomes[failed]!;
     const where = failed === 0 ? '' : ` (${originOf(reqs[failed]!.url) === originOf(reqs[0]!.url) ? new URL(reqs[failed]!.url).pathname.split('/').slice(0, 2).join('/') : originOf(reqs[failed]!.url)})`;
-    return { ...base, latencyMs: main.latencyMs === null ? null : Math.round(main.latencyMs), error: `${o.error}${where}` };
+    // A dead candidate has no latency or speed: those describe a usable mirror.
+    return { ...base, error: `${o.error}${where}` };
   }
   const bps = main.bytes >= MIN_SPEED_BYTES ? Math.round(main.bytes / (Math.max(main.bodyMs, 0.5) / 1000)) : null;
   return { ...base, alive: true, latencyMs: Math.round(main.latencyMs ?? 0), bytesPerSecond: bps, error: null };

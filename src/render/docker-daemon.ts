@@ -10,6 +10,81 @@ export class DaemonJsonError extends Error {
   }
 }
 
+/**
+ * Where JSON text first goes wrong (V8's messages do not always carry a position). A small
+ * recursive-descent scan over the JSON grammar; returns the offset of the first bad character.
+ */
+export function jsonErrorOffset(text: string): number | null {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const str = () => {
+    if (text[i] !== '"') fail();
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (text[i] !== '"') fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : null;
+  } catch (at) {
+    return typeof at === 'number' ? at : null;
+  }
+}
+
 function lineCol(text: string, pos: number): { line: number; col: number } {
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
@@ -23,12 +98,10 @@ export function parseDaemonJson(text: string | null): Record<string, unknown> {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    // V8: "… at position N" (Node 20) or "… (line L column C)" (Node 22+).
-    const lc = /line (\d+) column (\d+)/.exec(msg);
-    const pos = /position (\d+)/.exec(msg);
-    const at = lc ? { line: Number(lc[1]), col: Number(lc[2]) } : pos ? lineCol(text, Number(pos[1])) : { line: null, col: null };
-    throw new DaemonJsonError('syntax', msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*/, ''), at.line, at.col);
+    const off = jsonErrorOffset(text);
+    const at = off === null ? { line: null, col: null } : lineCol(text, off);
+    const near = off === null ? '' : off >= text.length ? 'unexpected end of file' : `unexpected ${JSON.stringify(text[off])}`;
+    throw new DaemonJsonError('syntax', near || (e as Error).message.split('\n')[0]!, at.line, at.col);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new DaemonJsonError('not-object', 'the top level must be a JSON object { … }');
   return v as Record<string, unknown>;

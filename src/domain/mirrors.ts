@@ -133,17 +133,17 @@ export const originOf = (u: string) => new URL(u).origin;
 export function probeRequests(e: Pick<MirrorEntry, 'kind' | 'url' | 'security' | 'ports'>, t: ProbeTarget): ProbeRequest[] {
   switch (e.kind) {
     case 'apt-debian': {
-      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.debianSuite}/InRelease`), check: 'apt-release' }];
-      if (e.security) out.push({ url: joinUrl(e.security, `dists/${t.debianSuite}-security/InRelease`), check: 'apt-release' });
+      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.debianSuite}/Release`), check: 'apt-release' }];
+      if (e.security) out.push({ url: joinUrl(e.security, `dists/${t.debianSuite}-security/Release`), check: 'apt-release' });
       return out;
     }
     case 'apt-ubuntu': {
-      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.ubuntuSuite}/InRelease`), check: 'apt-release' }];
-      if (e.ports && t.ubuntuPorts) out.push({ url: joinUrl(e.ports, `dists/${t.ubuntuSuite}/InRelease`), check: 'apt-release' });
+      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.ubuntuSuite}/Release`), check: 'apt-release' }];
+      if (e.ports && t.ubuntuPorts) out.push({ url: joinUrl(e.ports, `dists/${t.ubuntuSuite}/Release`), check: 'apt-release' });
       return out;
     }
     case 'docker-ce':
-      return [{ url: joinUrl(e.url, `linux/${t.dockerDistro}/dists/${t.dockerSuite}/InRelease`), check: 'apt-release' }];
+      return [{ url: joinUrl(e.url, `linux/${t.dockerDistro}/dists/${t.dockerSuite}/Release`), check: 'apt-release' }];
     case 'registry':
     case 'image-prefix':
       // The registry API root: 200, or 401 asking for a token, with Docker-Distribution-API-Version.

@@ -80,13 +80,13 @@ describe('what is probed', () => {
 
   it('the host’s own suite, security and ports archives, each kind’s small real object', () => {
     expect(probeRequests({ kind: 'apt-debian', url: 'https://m.cn/debian/', security: 'https://m.cn/debian-security' }, debianHost).map((r) => r.url)).toEqual([
-      'https://m.cn/debian/dists/bookworm/InRelease', 'https://m.cn/debian-security/dists/bookworm-security/InRelease',
+      'https://m.cn/debian/dists/bookworm/Release', 'https://m.cn/debian-security/dists/bookworm-security/Release',
     ]);
     expect(probeRequests({ kind: 'apt-ubuntu', url: 'https://m.cn/ubuntu', ports: 'https://m.cn/ubuntu-ports' }, ubuntuArm).map((r) => r.url)).toEqual([
-      'https://m.cn/ubuntu/dists/noble/InRelease', 'https://m.cn/ubuntu-ports/dists/noble/InRelease',
+      'https://m.cn/ubuntu/dists/noble/Release', 'https://m.cn/ubuntu-ports/dists/noble/Release',
     ]);
-    expect(probeRequests({ kind: 'apt-ubuntu', url: 'https://m.cn/ubuntu', ports: 'https://m.cn/ubuntu-ports' }, debianHost).map((r) => r.url)).toEqual(['https://m.cn/ubuntu/dists/noble/InRelease']);
-    expect(probeRequests({ kind: 'docker-ce', url: 'https://m.cn/docker-ce' }, ubuntuArm)[0]!.url).toBe('https://m.cn/docker-ce/linux/ubuntu/dists/noble/InRelease');
+    expect(probeRequests({ kind: 'apt-ubuntu', url: 'https://m.cn/ubuntu', ports: 'https://m.cn/ubuntu-ports' }, debianHost).map((r) => r.url)).toEqual(['https://m.cn/ubuntu/dists/noble/Release']);
+    expect(probeRequests({ kind: 'docker-ce', url: 'https://m.cn/docker-ce' }, ubuntuArm)[0]!.url).toBe('https://m.cn/docker-ce/linux/ubuntu/dists/noble/Release');
     expect(probeRequests({ kind: 'image-prefix', url: 'https://m.daocloud.io/docker.io' }, debianHost)[0]!.url).toBe('https://m.daocloud.io/v2/');
     expect(probeRequests({ kind: 'pypi', url: 'https://p.cn/simple' }, debianHost)[0]!.url).toBe('https://p.cn/simple/pip/');
     expect(probeRequests({ kind: 'node', url: 'https://n.cn/node/' }, debianHost)[0]!.url).toBe('https://n.cn/node/index.json');

@@ -115,10 +115,28 @@ export interface DaemonWants {
   logs: { maxSizeMiB: number; maxFiles: number };
   /** False on a swarm manager/worker, where dockerd refuses live-restore. */
   liveRestore: boolean;
+  /**
+   * Options dockerd already gets as command-line flags (`--registry-mirror`, `--log-opt`, …): the
+   * same setting in daemon.json too makes dockerd refuse to start, so those keys are left alone.
+   */
+  flags?: readonly string[];
+}
+
+/** daemon.json key → the dockerd flag(s) that set the same thing. */
+const FLAG_FOR: Record<string, readonly string[]> = {
+  'registry-mirrors': ['--registry-mirror'],
+  'log-opts': ['--log-opt', '--log-driver'],
+  'live-restore': ['--live-restore'],
+};
+
+/** Flag names (`--name`) given to a dockerd command line, e.g. from /proc/<pid>/cmdline or the unit's ExecStart. */
+export function dockerdFlagNames(argv: readonly string[]): string[] {
+  return [...new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]!))];
 }
 
 export interface DaemonMerge {
-  text: string;
+  /** The new content; the existing one (null: no file) when nothing changes. */
+  text: string | null;
   /** Human-readable list of what changed (for the preview). */
   changes: string[];
 }
@@ -140,8 +158,13 @@ export function mergeDaemonJson(existingText: string | null, want: DaemonWants):
   const cfg = parseDaemonJson(existingText);
   const out: Record<string, unknown> = { ...cfg };
   const changes: string[] = [];
+  const byFlag = (key: string) => {
+    const f = FLAG_FOR[key]!.find((x) => want.flags?.includes(x));
+    if (f) changes.push(`! ${key}: dockerd already gets ${f} on its command line; left alone`);
+    return f !== undefined;
+  };
 
-  if (want.registry) {
+  if (want.registry && !byFlag('registry-mirrors')) {
     assertLive(want.registry);
     const old = existingRegistryMirrors(cfg);
     const dead = want.deadExisting ?? [];
@@ -158,7 +181,7 @@ export function mergeDaemonJson(existingText: string | null, want: DaemonWants):
   const driver = out['log-driver'];
   if (driver !== undefined && typeof driver !== 'string') throw new DaemonJsonError('field', '"log-driver" must be a string');
   // No log-driver means Docker's default, json-file.
-  if (driver === undefined || ROTATING_DRIVERS.has(driver)) {
+  if ((driver === undefined || ROTATING_DRIVERS.has(driver)) && !byFlag('log-opts')) {
     const opts = out['log-opts'];
     if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) throw new DaemonJsonError('field', '"log-opts" must be an object of strings');
     const o = { ...((opts as Record<string, unknown>) ?? {}) };
@@ -175,13 +198,14 @@ export function mergeDaemonJson(existingText: string | null, want: DaemonWants):
     if (touched) out['log-opts'] = o;
   }
 
-  if (!('live-restore' in out) && want.liveRestore) {
+  if (!('live-restore' in out) && want.liveRestore && !byFlag('live-restore')) {
     // Containers keep running while dockerd restarts (upgrades, daemon.json reloads).
     out['live-restore'] = true;
     changes.push('+ live-restore: true');
   }
 
   const text = `${JSON.stringify(out, null, 2)}\n`;
-  // Unchanged content keeps the operator's own formatting.
-  return changes.length === 0 && existingText !== null && existingText.trim() !== '' ? { text: existingText, changes } : { text, changes };
+  // Nothing to change (notes aside): the file stays as it is, the operator's formatting included; absent stays absent.
+  if (!changes.some((c) => !c.startsWith('!'))) return { text: existingText, changes };
+  return { text, changes };
 }

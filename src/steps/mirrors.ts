@@ -8,12 +8,12 @@ import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
 import {
   aptDistro, bestByKind, builtinCatalogue, dpkgArch, joinUrl, parseCatalogue, probeTarget, rankResults, trimSlash, type AptDistro, type MirrorChoice,
-  type MirrorEntry, type MirrorKind, type ProbeResult,
+  type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
 } from '../domain/mirrors.js';
 import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
 import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat, REWRITE_MARK } from '../render/apt-sources.js';
-import { DaemonJsonError, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
+import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
 import { hostError, opError, usageError } from '../errors.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
@@ -36,16 +36,17 @@ export const backupPath = (p: string) => `${p}.stack-wizard.bak`;
 // Probe results of this process, so the preview, the checks and the writes agree without re-probing.
 const MEMO_TTL_MS = 10 * 60_000;
 const memo = new Map<string, { at: number; result: ProbeResult }>();
-const memoKey = (kind: MirrorKind, url: string) => `${kind} ${trimSlash(url)}`;
+// The target is part of the key: an apt mirror is judged on the host's own suite.
+const memoKey = (kind: MirrorKind, url: string, t: ProbeTarget) => `${kind} ${trimSlash(url)} ${JSON.stringify(t)}`;
 
-export function rememberProbes(results: readonly ProbeResult[]): void {
-  for (const r of results) memo.set(memoKey(r.kind, r.url), { at: Date.now(), result: r });
+export function rememberProbes(results: readonly ProbeResult[], t: ProbeTarget): void {
+  for (const r of results) memo.set(memoKey(r.kind, r.url, t), { at: Date.now(), result: r });
 }
 export function forgetProbes(): void {
   memo.clear();
 }
-function remembered(kind: MirrorKind, url: string): ProbeResult | null {
-  const m = memo.get(memoKey(kind, url));
+function remembered(kind: MirrorKind, url: string, t: ProbeTarget): ProbeResult | null {
+  const m = memo.get(memoKey(kind, url, t));
   return m && Date.now() - m.at < MEMO_TTL_MS ? m.result : null;
 }
 
@@ -76,9 +77,10 @@ const choiceOf = (e: MirrorEntry, result: ProbeResult): MirrorChoice => ({
 
 /** Probes (or recalls) several URLs of one run in parallel. */
 async function probeAll(entries: readonly MirrorEntry[], facts: HostFacts, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
-  const todo = entries.filter((e) => !remembered(e.kind, e.url));
-  if (todo.length) rememberProbes(await probeMirrors(todo, probeTarget(facts.os, facts.arch), opts));
-  return entries.map((e) => remembered(e.kind, e.url)!);
+  const t = probeTarget(facts.os, facts.arch);
+  const todo = entries.filter((e) => !remembered(e.kind, e.url, t));
+  if (todo.length) rememberProbes(await probeMirrors(todo, t, opts), t);
+  return entries.map((e) => remembered(e.kind, e.url, t)!);
 }
 
 /** A mirror with its probe result (probed now unless this process already did). */
@@ -177,7 +179,7 @@ export function describeResolution(ctx: Context, r: MirrorResolution): string[] 
 // ---------------------------------------------------------------------------------------------
 // apt sources
 
-interface FileEdit { path: string; old: string; next: string; backup: string | null; replaced: number }
+interface FileEdit { path: string; old: string; next: string; backup: string | null; replaced: number; targets: string[] }
 
 async function sourceFiles(ctx: Context): Promise<string[]> {
   const dir = hostPath(ctx, PATHS.sourcesDir);
@@ -188,9 +190,9 @@ async function sourceFiles(ctx: Context): Promise<string[]> {
   return out;
 }
 
-async function editWithBackup(ctx: Context, path: string, old: string, next: string, replaced: number): Promise<FileEdit> {
+async function editWithBackup(ctx: Context, path: string, old: string, next: string, replaced: { to: string }[]): Promise<FileEdit> {
   const b = backupPath(path);
-  return { path, old, next, replaced, backup: (await ctx.exec.exists(b)) ? null : b };
+  return { path, old, next, replaced: replaced.length, targets: [...new Set(replaced.map((r) => trimSlash(r.to)))], backup: (await ctx.exec.exists(b)) ? null : b };
 }
 
 const hostAptKind = (d: AptDistro): MirrorKind => (d === 'debian' ? 'apt-debian' : 'apt-ubuntu');
@@ -212,13 +214,13 @@ async function aptEdits(ctx: Context, s: Prepared): Promise<FileEdit[]> {
     const old = await ctx.exec.readFile(path);
     if (old === null) continue;
     const r = renderAptSources(old, sourcesFormat(path) ?? 'one-line', choice, d, basename(backupPath(path)));
-    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced.length));
+    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
   }
   return edits;
 }
 
-const editLines = (edits: readonly FileEdit[], url: string) =>
-  edits.map((e) => `~ ${e.path}: ${e.replaced} URI(s) → ${trimSlash(url)}${e.backup ? ` (+ ${e.backup})` : ''}`);
+const editLines = (edits: readonly FileEdit[]) =>
+  edits.map((e) => `~ ${e.path}: ${e.replaced} URI(s) → ${e.targets.join(', ')}${e.backup ? ` (+ ${e.backup})` : ''}`);
 
 async function writeEdits(ctx: Context, edits: readonly FileEdit[]): Promise<void> {
   // Backups and new contents in one all-or-nothing write.
@@ -237,7 +239,7 @@ export const aptSourcesStep: Step = {
     const url = d ? s.plan.mirrors[hostAptKind(d)] : undefined;
     if (!d || !url) return { needed: false, changes: [] };
     const edits = await aptEdits(ctx, s);
-    return { needed: edits.length > 0, changes: editLines(edits, url) };
+    return { needed: edits.length > 0, changes: editLines(edits) };
   },
   async apply(ctx, s) {
     await writeEdits(ctx, await aptEdits(ctx, s));
@@ -262,7 +264,7 @@ async function dockerRepoPlan(ctx: Context, s: Prepared): Promise<DockerRepoPlan
     const r = renderDockerRepoRewrite(old, sourcesFormat(path) ?? 'one-line', choice, basename(backupPath(path)));
     // An entry already on this mirror counts as found too (nothing to create).
     if (r.replaced.length || old.includes(joinUrl(url, `linux/${d}`))) found = true;
-    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced.length));
+    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
   }
   const create = found
     ? null
@@ -282,7 +284,7 @@ export function dockerCeRepoStep(fingerprints: readonly string[] = DOCKER_KEY_FI
     async check(ctx, s) {
       const p = await dockerRepoPlan(ctx, s);
       if (!p) return { needed: false, changes: [] };
-      const changes = editLines(p.edits, p.choice.url);
+      const changes = editLines(p.edits);
       if (p.create) changes.push(`+ ${p.create.path} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
       return { needed: changes.length > 0, changes };
     },
@@ -299,7 +301,7 @@ export function dockerCeRepoStep(fingerprints: readonly string[] = DOCKER_KEY_FI
         }
         const text = renderDockerSources(p.choice, { distro: p.create.distro, suite: p.create.suite, arch: p.create.arch, keyArmored: got.text });
         const old = await ctx.exec.readFile(p.create.path);
-        files.push(old === null ? { path: p.create.path, old: '', next: text, backup: null, replaced: 0 } : await editWithBackup(ctx, p.create.path, old, text, 0));
+        files.push(old === null ? { path: p.create.path, old: '', next: text, backup: null, replaced: 0, targets: [] } : await editWithBackup(ctx, p.create.path, old, text, []));
       }
       await writeEdits(ctx, files);
     },
@@ -315,7 +317,26 @@ async function swarmActive(ctx: Context, facts: HostFacts): Promise<boolean> {
   return r.exitCode === 0 && /^(active|pending)\b/.test(r.stdout.trim());
 }
 
-async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; old: string | null; text: string; changes: string[]; reloadable: boolean }> {
+/**
+ * The flags dockerd runs (or will run) with: the running daemon's command line, else the systemd
+ * unit's ExecStart. A setting given as a flag must not be repeated in daemon.json.
+ */
+async function dockerdFlags(ctx: Context, facts: HostFacts): Promise<string[]> {
+  const argv: string[] = [];
+  if (facts.docker.running) {
+    const pid = (await ctx.exec.query('pgrep', ['-o', '-x', 'dockerd'], { timeoutMs: 5000 })).stdout.trim();
+    if (/^\d+$/.test(pid)) argv.push(...((await ctx.exec.readFile(`/proc/${pid}/cmdline`).catch(() => null)) ?? '').split('\0'));
+  }
+  if (argv.length === 0 && facts.systemd) {
+    const r = await ctx.exec.query('systemctl', ['show', '--property=ExecStart', '--value', 'docker.service'], { timeoutMs: 5000 });
+    // "{ path=/usr/bin/dockerd ; argv[]=/usr/bin/dockerd -H fd:// … ; … }"
+    const m = /argv\[\]=([^;]*)/.exec(r.stdout);
+    if (r.exitCode === 0 && m) argv.push(...m[1]!.trim().split(/\s+/));
+  }
+  return dockerdFlagNames(argv);
+}
+
+async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; old: string | null; text: string | null; changes: string[]; reloadable: boolean }> {
   const path = hostPath(ctx, PATHS.daemonJson);
   const old = await ctx.exec.readFile(path);
   try {
@@ -333,7 +354,7 @@ async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; ol
       dead = results.slice(1).filter((r) => !r.alive).map((r) => r.url);
       dead = existing.filter((u) => dead.some((d) => trimSlash(d) === trimSlash(u)));
     }
-    const m = mergeDaemonJson(old, { registry, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)) });
+    const m = mergeDaemonJson(old, { registry, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)), flags: await dockerdFlags(ctx, s.facts) });
     return { path, old, text: m.text, changes: m.changes, reloadable: m.changes.some((c) => /registry-mirrors|live-restore/.test(c)) };
   } catch (e) {
     if (e instanceof DaemonJsonError) {
@@ -350,11 +371,12 @@ export const dockerDaemonStep: Step = {
   async check(ctx, s) {
     const p = await daemonPlan(ctx, s);
     const needed = p.text !== p.old;
-    return { needed, changes: needed ? [`${p.old === null ? '+' : '~'} ${p.path}${p.old !== null && !(await ctx.exec.exists(backupPath(p.path))) ? ` (+ ${backupPath(p.path)})` : ''}`, ...p.changes.map((c) => `    ${c}`)] : [] };
+    const head = needed ? [`${p.old === null ? '+' : '~'} ${p.path}${p.old !== null && !(await ctx.exec.exists(backupPath(p.path))) ? ` (+ ${backupPath(p.path)})` : ''}`] : [];
+    return { needed, changes: [...head, ...p.changes.map((c) => `    ${c}`)] };
   },
   async apply(ctx, s) {
     const p = await daemonPlan(ctx, s);
-    if (p.text === p.old) return;
+    if (p.text === p.old || p.text === null) return;
     const files = [{ path: p.path, content: p.text, mode: 0o644 }];
     if (p.old !== null && !(await ctx.exec.exists(backupPath(p.path)))) files.unshift({ path: backupPath(p.path), content: p.old, mode: 0o644 });
     await ctx.exec.writeFiles(files);

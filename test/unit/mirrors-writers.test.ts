@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DaemonJsonError, jsonErrorOffset, mergeDaemonJson } from '../../src/render/docker-daemon.js';
+import { DaemonJsonError, dockerdFlagNames, jsonErrorOffset, mergeDaemonJson } from '../../src/render/docker-daemon.js';
 import { renderBuildMirrors, MIRROR_FILES } from '../../src/render/build-mirrors.js';
 import { primaryKeyFingerprints, dearmor } from '../../src/domain/openpgp.js';
 import { withPrefixMirror } from '../../src/domain/versions.js';
@@ -14,8 +14,8 @@ const logs = { maxSizeMiB: 20, maxFiles: 5 };
 describe('daemon.json merge', () => {
   it('creates the file when absent: mirror, log rotation from the preset, live-restore', () => {
     const m = mergeDaemonJson(null, { registry: live(R), logs, liveRestore: true });
-    expect(JSON.parse(m.text)).toEqual({ 'registry-mirrors': [R], 'log-opts': { 'max-size': '20m', 'max-file': '5' }, 'live-restore': true });
-    expect(m.text.endsWith('\n')).toBe(true);
+    expect(JSON.parse(m.text!)).toEqual({ 'registry-mirrors': [R], 'log-opts': { 'max-size': '20m', 'max-file': '5' }, 'live-restore': true });
+    expect(m.text!.endsWith('\n')).toBe(true);
   });
 
   it('keeps every existing key and value, puts the live mirror first and drops the existing ones that probed dead', () => {
@@ -24,7 +24,7 @@ describe('daemon.json merge', () => {
       'log-opts': { 'max-size': '100m' }, 'live-restore': false, 'insecure-registries': ['10.0.0.5:5000'],
     });
     const m = mergeDaemonJson(old, { registry: live(`${R}/`), deadExisting: ['https://old-dead.example.com'], logs, liveRestore: true });
-    const v = JSON.parse(m.text);
+    const v = JSON.parse(m.text!);
     expect(v['registry-mirrors']).toEqual([R, 'https://private.mirror.example.com']);
     expect(v['data-root']).toBe('/data/docker');
     expect(v['insecure-registries']).toEqual(['10.0.0.5:5000']);
@@ -36,17 +36,25 @@ describe('daemon.json merge', () => {
 
   it('adds no max-size to a log driver that has none (journald would refuse it), and none without a registry choice', () => {
     const m = mergeDaemonJson('{"log-driver":"journald","registry-mirrors":["https://x.example.com"]}', { logs, liveRestore: true });
-    expect(JSON.parse(m.text)).toEqual({ 'log-driver': 'journald', 'registry-mirrors': ['https://x.example.com'], 'live-restore': true });
+    expect(JSON.parse(m.text!)).toEqual({ 'log-driver': 'journald', 'registry-mirrors': ['https://x.example.com'], 'live-restore': true });
   });
 
   it('leaves an up-to-date file byte for byte (idempotent), with its own formatting', () => {
     const first = mergeDaemonJson(null, { registry: live(R), logs, liveRestore: true }).text;
-    const pretty = first.replace(/\n {2}/g, '\n    ');
+    const pretty = first!.replace(/\n {2}/g, '\n    ');
     expect(mergeDaemonJson(pretty, { registry: live(R), logs, liveRestore: true })).toEqual({ text: pretty, changes: [] });
   });
 
+  it('leaves settings dockerd gets as flags alone (both would stop dockerd from starting)', () => {
+    const flags = dockerdFlagNames(['/usr/bin/dockerd', '-H', 'fd://', '--registry-mirror=https://x.example.com', '--live-restore', '--log-driver', 'journald']);
+    expect(flags).toEqual(['--registry-mirror', '--live-restore', '--log-driver']);
+    const m = mergeDaemonJson(null, { registry: live(R), logs, liveRestore: true, flags });
+    expect(m.text).toBeNull();
+    expect(m.changes).toContain('! registry-mirrors: dockerd already gets --registry-mirror on its command line; left alone');
+  });
+
   it('live-restore stays off on a swarm node', () => {
-    expect(JSON.parse(mergeDaemonJson('{}', { logs, liveRestore: false }).text)['live-restore']).toBeUndefined();
+    expect(JSON.parse(mergeDaemonJson('{}', { logs, liveRestore: false }).text!)['live-restore']).toBeUndefined();
   });
 
   it('invalid JSON is an error with its line and column, never a clobber', () => {

@@ -120,6 +120,19 @@ describe('mirror probe on loopback mirrors', () => {
     expect(get('apt-debian', 'half')).toMatchObject({ alive: false, error: expect.stringMatching(/^refused \(/) });
   });
 
+  // (No unresolvable name here: that would send a DNS query off this machine.)
+  it('host names go through the probe’s own resolver (each resolved once per run): localhost works', async () => {
+    const r = await probeMirrors(
+      [
+        { kind: 'npm', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
+        { kind: 'registry', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
+      ],
+      target,
+      BOUND,
+    );
+    expect(r.map((x) => [x.id, x.alive])).toEqual([['by-name', true], ['by-name', true]]);
+  });
+
   it('best names only live candidates, and leaves out a kind with none', async () => {
     const onlyDead = entries().filter((e) => e.kind === 'npm' && ['dead', 'e500', 'accept'].includes(e.id));
     const r = await probeMirrors(onlyDead, target, BOUND);

@@ -12,7 +12,7 @@ import {
 } from '../domain/mirrors.js';
 import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
-import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat, REWRITE_MARK } from '../render/apt-sources.js';
+import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat } from '../render/apt-sources.js';
 import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
 import { hostError, opError, usageError } from '../errors.js';
 import type { Step } from './engine.js';
@@ -395,4 +395,3 @@ export function mirrorSteps(): Step[] {
   return [aptSourcesStep, dockerCeRepoStep(), dockerDaemonStep];
 }
 
-export { REWRITE_MARK };

@@ -6,6 +6,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'render', usage: 'render --answers F [--host-facts F] --out DIR', summary: 'cmd.render', load: () => import('./render.js') },
   { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
   { name: 'status', usage: 'status [--json] [--answers F] [--project NAME]', summary: 'cmd.status', load: () => import('./status.js') },
+  { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 
 export const findCommand = (name: string) => COMMANDS.find((c) => c.name === name);

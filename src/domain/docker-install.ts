@@ -1,5 +1,5 @@
-// How Docker gets onto a server (pure): which packages from which repository, and the daemon.json
-// merge. The docker step (src/steps/docker.ts) runs these plans through the Executor.
+// How Docker gets onto a server (pure): which packages from which repository. The docker step
+// (src/steps/docker.ts) runs these plans through the Executor; daemon.json is the mirror step's.
 import type { HostFacts } from './facts.js';
 
 /** Docker's own package repository; a mirror of it has the same layout under another base URL. */
@@ -7,7 +7,6 @@ export const DOCKER_CE_DEFAULT = 'https://download.docker.com';
 export const DOCKER_CE_PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-compose-plugin', 'docker-buildx-plugin'];
 /** Where the CLI looks for plugins (first of its search path): not owned by any package. */
 export const LOCAL_PLUGIN_DIR = '/usr/local/lib/docker/cli-plugins';
-export const DOCKER_KEYRING = '/etc/apt/keyrings/docker.asc';
 export const DOCKER_SOURCES = '/etc/apt/sources.list.d/docker.sources';
 
 /** `debian` or `ubuntu`: the docker-ce repository has one tree per base distribution. */
@@ -21,26 +20,20 @@ export function baseDistro(f: HostFacts): 'debian' | 'ubuntu' | null {
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'armhf', s390x: 's390x', ppc64: 'ppc64el' };
 export const debArch = (nodeArch: string) => ARCH[nodeArch] ?? nodeArch;
 
-export interface DockerCeRepo { base: string; os: 'debian' | 'ubuntu'; suite: string; gpgUrl: string; releaseUrl: string; sources: string }
+export interface DockerCeRepo { url: string; base: string; os: 'debian' | 'ubuntu'; suite: string; gpgUrl: string; arch: string }
 
-/** The docker-ce apt source for this host: `<url>/linux/<os>` with its key at `<url>/linux/<os>/gpg`. */
+/** The docker-ce apt repository for this host: `<url>/linux/<os>`, its key at `<url>/linux/<os>/gpg`. */
 export function dockerCeRepo(f: HostFacts, mirrorUrl: string | undefined): DockerCeRepo | null {
   const os = baseDistro(f);
   const suite = f.os.codename;
   if (!os || !suite) return null;
-  const base = `${(mirrorUrl ?? DOCKER_CE_DEFAULT).replace(/\/+$/, '')}/linux/${os}`;
-  const sources = [
-    '# Docker CE packages, added by stack-wizard.',
-    'Types: deb',
-    `URIs: ${base}`,
-    `Suites: ${suite}`,
-    'Components: stable',
-    `Architectures: ${debArch(f.arch)}`,
-    `Signed-By: ${DOCKER_KEYRING}`,
-    '',
-  ].join('\n');
-  return { base, os, suite, gpgUrl: `${base}/gpg`, releaseUrl: `${base}/dists/${suite}/Release`, sources };
+  const url = (mirrorUrl ?? DOCKER_CE_DEFAULT).replace(/\/+$/, '');
+  const base = `${url}/linux/${os}`;
+  return { url, base, os, suite, gpgUrl: `${base}/gpg`, arch: debArch(f.arch) };
 }
+
+/** Whether an apt source already points at a docker-ce repository (ours, the mirror step's, or the operator's). */
+export const hasDockerCeSource = (texts: readonly string[]) => texts.some((t) => /^[^#\n]*\/linux\/(?:debian|ubuntu)\/?(?:\s|$)/m.test(t));
 
 /**
  * The distribution's own packages when the docker-ce repository cannot be reached. Compose v2 is
@@ -84,38 +77,4 @@ export function debianArchiveUri(files: { path: string; text: string }[]): strin
     }
   }
   return null;
-}
-
-export interface DaemonMerge { text: string; changed: string[] }
-
-/**
- * Merges what we need into daemon.json, keeping every key the operator set. Registry mirrors:
- * ours first (the daemon tries them in order), theirs kept after. `live-restore` keeps containers
- * running while the daemon restarts (package upgrades); an explicit `false` is respected.
- * Throws when the file is not a JSON object: it is the operator's to fix, never ours to overwrite.
- */
-export function mergeDaemonJson(existing: string | null, want: { registryMirrors: string[] }): DaemonMerge {
-  let cur: Record<string, unknown> = {};
-  if (existing !== null && existing.trim() !== '') {
-    const parsed: unknown = JSON.parse(existing);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('daemon.json is not a JSON object');
-    cur = parsed as Record<string, unknown>;
-  }
-  const next: Record<string, unknown> = { ...cur };
-  const changed: string[] = [];
-  if (want.registryMirrors.length > 0) {
-    const have = Array.isArray(cur['registry-mirrors']) ? (cur['registry-mirrors'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
-    const norm = (u: string) => u.replace(/\/+$/, '');
-    const merged = [...want.registryMirrors.map(norm), ...have.filter((h) => !want.registryMirrors.map(norm).includes(norm(h)))];
-    if (JSON.stringify(merged) !== JSON.stringify(have)) {
-      next['registry-mirrors'] = merged;
-      changed.push(`registry-mirrors: ${merged.join(', ')}`);
-    }
-  }
-  if (!('live-restore' in cur)) {
-    next['live-restore'] = true;
-    changed.push('live-restore: true');
-  }
-  if (changed.length === 0 && existing !== null) return { text: existing, changed };
-  return { text: `${JSON.stringify(next, null, 2)}\n`, changed };
 }

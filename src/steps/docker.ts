@@ -1,17 +1,21 @@
 // Docker on the server: the engine and Compose v2 (installed when missing: docker-ce from the chosen
-// mirror, else the distribution's packages), daemon.json merged, the service enabled and running.
+// mirror, else the distribution's packages), the service enabled and running. daemon.json is merged
+// before this by the mirror step (src/steps/mirrors.ts), so a new engine starts with it.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 import {
-  DOCKER_CE_PACKAGES, DOCKER_KEYRING, DOCKER_SOURCES, LOCAL_PLUGIN_DIR, debianArchiveUri, distroPackages, dockerCeRepo, mergeDaemonJson,
+  DOCKER_CE_PACKAGES, DOCKER_SOURCES, LOCAL_PLUGIN_DIR, debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource,
 } from '../domain/docker-install.js';
+import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
+import { dpkgArch } from '../domain/mirrors.js';
+import { fetchText } from '../host/mirror-probe.js';
+import { renderDockerSources } from '../render/apt-sources.js';
+import { choiceFor, catalogueFor, hostRoot } from './mirrors.js';
 import { MIN_COMPOSE, MIN_DOCKER } from '../domain/preflight.js';
 import { parseVersion, versionAtLeast } from '../domain/versions.js';
 import { hostError, opError } from '../errors.js';
-
-export const DAEMON_JSON = '/etc/docker/daemon.json';
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'a' };
 const APT_TIMEOUT = 15 * 60_000;
 
@@ -44,25 +48,10 @@ const composeOk = (v: string | null) => {
 /** dockerd installed: the CLI reports a server, or the daemon binary is there (stopped). */
 const engineInstalled = async (ctx: Context, st: DockerState) => st.serverVersion !== null || (await ctx.exec.exists('/usr/bin/dockerd'));
 
-/** The registry mirrors daemon.json should list (the chosen one for Docker Hub). */
-function wantedMirrors(s: Prepared): string[] {
-  const m = s.answers.mirrors.registry;
-  return m ? [m] : [];
-}
-
-async function daemonMerge(ctx: Context, s: Prepared) {
-  const text = await ctx.exec.readFile(DAEMON_JSON);
-  try {
-    return mergeDaemonJson(text, { registryMirrors: wantedMirrors(s) });
-  } catch (e) {
-    throw hostError('err.daemonJsonInvalid', { file: DAEMON_JSON, reason: (e as Error).message });
-  }
-}
-
 async function aptSourceFiles(ctx: Context): Promise<{ path: string; text: string }[]> {
   const out: { path: string; text: string }[] = [];
   for (const name of await ctx.exec.listDir('/etc/apt/sources.list.d')) {
-    if (!/\.(sources|list)$/.test(name) || name === 'docker.sources') continue;
+    if (!/\.(sources|list)$/.test(name)) continue;
     const text = await ctx.exec.readFile(join('/etc/apt/sources.list.d', name));
     if (text) out.push({ path: name, text });
   }
@@ -83,26 +72,34 @@ async function apt(ctx: Context, args: string[], emit: Emit) {
   });
 }
 
-/** docker-ce from its repository (or a mirror of it). Throws with the reason when any part fails. */
+/**
+ * docker-ce from its repository (or a mirror of it). The mirror step has already written the apt
+ * source when a docker-ce mirror was chosen; otherwise it is created here for Docker's own
+ * repository, with the signing key fetched and accepted only when its fingerprint is Docker's.
+ * Throws with the reason when any part fails, leaving apt's sources as they were.
+ */
 async function installFromDockerCe(ctx: Context, s: Prepared, packages: string[], emit: Emit): Promise<void> {
   const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
   if (!repo) throw new Error(`no docker-ce repository for ${s.facts.os.prettyName}`);
-  if ((await ctx.exec.query('curl', ['--version'])).exitCode !== 0) {
-    await apt(ctx, ['install', '-y', '-q', '--no-install-recommends', 'ca-certificates', 'curl'], emit);
+  const created = hostRoot(ctx) + DOCKER_SOURCES;
+  let wrote = false;
+  if (!hasDockerCeSource((await aptSourceFiles(ctx)).map((f) => f.text))) {
+    const choice = await choiceFor('docker-ce', repo.url, s.facts, await catalogueFor(ctx));
+    if (!choice.result.alive) throw new Error(`${repo.base}: ${choice.result.error ?? 'not reachable'}`);
+    const key = await fetchText(repo.gpgUrl, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
+    if (key.text === null) throw new Error(`${repo.gpgUrl}: ${key.error ?? 'no key'}`);
+    const fprs = primaryKeyFingerprints(key.text);
+    if (!fprs.some((f) => DOCKER_KEY_FINGERPRINTS.includes(f))) throw new Error(`${repo.gpgUrl}: key ${fprs.join(', ') || '-'} is not Docker's`);
+    const text = renderDockerSources(choice, { distro: repo.os, suite: repo.suite, arch: dpkgArch(s.facts.arch), keyArmored: key.text });
+    await ctx.exec.writeFiles([{ path: created, content: text, mode: 0o644 }]);
+    wrote = true;
   }
-  // Reachable at all? A short probe first, so a dead mirror costs seconds, not apt's long timeouts.
-  const probe = await ctx.exec.query('curl', ['-fsS', '--max-time', '15', '-o', '/dev/null', repo.releaseUrl]);
-  if (probe.exitCode !== 0) throw new Error(`${repo.releaseUrl}: ${probe.stderr.trim() || `curl exit ${probe.exitCode}`}`);
-  await ctx.exec.mkdir('/etc/apt/keyrings', 0o755);
-  await ctx.exec.run('curl', ['-fsSL', '--max-time', '60', '-o', DOCKER_KEYRING, repo.gpgUrl]);
-  await ctx.exec.writeFiles([{ path: DOCKER_SOURCES, content: repo.sources, mode: 0o644 }]);
   try {
     await apt(ctx, ['update', '-q'], emit);
     await apt(ctx, ['install', '-y', '-q', ...packages], emit);
   } catch (e) {
-    // Leave apt as we found it: a broken source would fail every later `apt-get update`.
-    await ctx.exec.remove(DOCKER_SOURCES);
-    await ctx.exec.remove(DOCKER_KEYRING);
+    // Leave apt as we found it: a source that does not work would fail every later `apt-get update`.
+    if (wrote) await ctx.exec.remove(created);
     throw e;
   }
 }
@@ -141,7 +138,8 @@ async function installTrixiePlugin(ctx: Context, emit: Emit): Promise<void> {
 async function installFromDistro(ctx: Context, s: Prepared, needEngine: boolean, emit: Emit): Promise<void> {
   const pk = distroPackages(s.facts);
   if (!pk) throw new Error(`${s.facts.os.prettyName} has no known Docker packages`);
-  await apt(ctx, ['update', '-q'], emit);
+  // A docker-ce source that cannot be reached makes `apt-get update` fail; the distribution's lists still load.
+  await apt(ctx, ['update', '-q'], emit).catch((e: unknown) => emit({ kind: 'output', text: `apt-get update: ${(e as Error).message}` }));
   const packages = [...(needEngine ? pk.engine : []), ...(pk.compose.kind === 'package' ? [pk.compose.name] : [])];
   if (packages.length) await apt(ctx, ['install', '-y', '-q', ...packages], emit);
   if (pk.compose.kind === 'debian-trixie-plugin') await installTrixiePlugin(ctx, emit);
@@ -152,15 +150,13 @@ async function plannedChanges(ctx: Context, s: Prepared) {
   const engine = await engineInstalled(ctx, st);
   const serverOld = st.serverVersion !== null && !versionAtLeast(parseVersion(st.serverVersion) ?? { major: 0, minor: 0, patch: 0 }, MIN_DOCKER.major, MIN_DOCKER.minor);
   const needCompose = !composeOk(st.composeVersion);
-  const merge = await daemonMerge(ctx, s);
   const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
   const changes: string[] = [];
-  if (!engine || !st.cli) changes.push(`install Docker Engine: ${DOCKER_CE_PACKAGES.join(' ')} from ${repo?.base ?? '-'}; if unreachable, the distribution's docker.io`);
-  else if (needCompose) changes.push(`install Compose v2: docker-compose-plugin from ${repo?.base ?? '-'}; if unreachable, the distribution's package`);
-  for (const c of merge.changed) changes.push(`${DAEMON_JSON}: ${c}`);
+  if (!engine || !st.cli) changes.push(`apt-get install ${DOCKER_CE_PACKAGES.join(' ')} (${repo?.base ?? '-'}); if unreachable: the distribution's docker.io`);
+  else if (needCompose) changes.push(`apt-get install docker-compose-plugin (${repo?.base ?? '-'}); if unreachable: the distribution's Compose v2`);
   if (st.systemd && st.enabled !== true) changes.push('systemctl enable --now docker');
-  else if (st.serverVersion === null && engine) changes.push(st.systemd ? 'systemctl start docker' : 'service docker start');
-  return { st, engine, serverOld, needCompose, merge, changes };
+  else if (st.serverVersion === null && (engine || !st.cli)) changes.push(st.systemd ? 'systemctl start docker' : 'service docker start');
+  return { st, engine, serverOld, needCompose, changes };
 }
 
 export const dockerStep: Step = {
@@ -196,16 +192,9 @@ export const dockerStep: Step = {
         }
       }
     }
-    const merge = await daemonMerge(ctx, s);
-    if (merge.changed.length) {
-      await ctx.exec.mkdir('/etc/docker', 0o755);
-      await ctx.exec.writeFiles([{ path: DAEMON_JSON, content: merge.text, mode: 0o644 }]);
-    }
     const st = await dockerState(ctx);
     if (st.systemd) {
       if (st.enabled !== true || st.serverVersion === null) await ctx.exec.run('systemctl', ['enable', '--now', 'docker.service'], { timeoutMs: 120_000 });
-      // registry-mirrors and live-restore are reloadable: a SIGHUP, no container stops.
-      else if (merge.changed.length) await ctx.exec.run('systemctl', ['reload', 'docker.service'], { timeoutMs: 60_000 });
     } else if (st.serverVersion === null) {
       await ctx.exec.run('service', ['docker', 'start'], { timeoutMs: 120_000 });
     }

@@ -8,6 +8,7 @@ import { preflightStep } from './preflight.js';
 import { dockerStep } from './docker.js';
 import { imagesStep } from './images.js';
 import { upStep } from './up.js';
+import { mirrorSteps } from './mirrors.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -30,5 +31,6 @@ export const writeFilesStep: Step = {
 
 /** Preflight first (changes nothing), then files, Docker, image pulls, start + health. */
 export function installSteps(): Step[] {
-  return [preflightStep, writeFilesStep, dockerStep, imagesStep, upStep];
+  // Mirror steps right after the files: apt and Docker must use the mirrors before anything is installed or pulled.
+  return [preflightStep, writeFilesStep, ...mirrorSteps(), dockerStep, imagesStep, upStep];
 }

@@ -22,6 +22,9 @@ check curl curl
 check docker-registry docker-registry
 # A static busybox: tiny test images FROM scratch (the dynamically linked busybox package would not run there).
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+check apt-ftparchive apt-utils
+check gpg gnupg
+check dpkg-deb dpkg
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing test programs (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

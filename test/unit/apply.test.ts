@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { preflight, diskNeed, type PreflightInput, type Finding } from '../../src/domain/preflight.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
-import { debianArchiveUri, distroPackages, dockerCeRepo, mergeDaemonJson } from '../../src/domain/docker-install.js';
+import { debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource } from '../../src/domain/docker-install.js';
 import { pullCandidates } from '../../src/domain/pull.js';
 import { PullProgress, computeUsage, demuxLogs, pullStreamError, splitRef } from '../../src/exec/docker.js';
 import { DryRunExecutor, RealExecutor, fileLog } from '../../src/exec/executor.js';
@@ -142,28 +142,6 @@ describe('preflight findings', () => {
   });
 });
 
-describe('daemon.json merge', () => {
-  it('adds our keys to a missing file, keeps every key the operator set, and is stable', () => {
-    const fresh = mergeDaemonJson(null, { registryMirrors: ['https://m1.example.com/'] });
-    expect(JSON.parse(fresh.text)).toEqual({ 'registry-mirrors': ['https://m1.example.com'], 'live-restore': true });
-    const theirs = JSON.stringify({ 'log-driver': 'local', 'registry-mirrors': ['https://theirs.example.com'], 'data-root': '/data/docker' });
-    const m = mergeDaemonJson(theirs, { registryMirrors: ['https://m1.example.com'] });
-    expect(JSON.parse(m.text)).toEqual({
-      'log-driver': 'local', 'data-root': '/data/docker', 'live-restore': true,
-      'registry-mirrors': ['https://m1.example.com', 'https://theirs.example.com'],
-    });
-    const again = mergeDaemonJson(m.text, { registryMirrors: ['https://m1.example.com'] });
-    expect(again.changed).toEqual([]);
-    expect(again.text).toBe(m.text);
-  });
-
-  it('respects an explicit live-restore: false, and refuses a file that is not a JSON object', () => {
-    expect(mergeDaemonJson('{"live-restore": false}', { registryMirrors: [] }).changed).toEqual([]);
-    expect(() => mergeDaemonJson('{"a": 1,}', { registryMirrors: [] })).toThrow();
-    expect(() => mergeDaemonJson('[1]', { registryMirrors: [] })).toThrow(/not a JSON object/);
-  });
-});
-
 describe('where Docker comes from', () => {
   const deb = (v: string, codename: string) => ({ ...makeFacts(), os: { id: 'debian', versionId: v, codename, prettyName: `Debian ${v}`, idLike: [] } });
   const ubu = (v: string, codename: string) => ({ ...makeFacts(), os: { id: 'ubuntu', versionId: v, codename, prettyName: `Ubuntu ${v}`, idLike: ['debian'] } });
@@ -172,9 +150,11 @@ describe('where Docker comes from', () => {
     const r = dockerCeRepo(deb('12', 'bookworm'), 'https://mirror.example.com/docker-ce/')!;
     expect(r.base).toBe('https://mirror.example.com/docker-ce/linux/debian');
     expect(r.gpgUrl).toBe('https://mirror.example.com/docker-ce/linux/debian/gpg');
-    expect(r.releaseUrl).toBe('https://mirror.example.com/docker-ce/linux/debian/dists/bookworm/Release');
-    expect(r.sources).toMatch(/^Suites: bookworm$/m);
-    expect(r.sources).toMatch(/^Architectures: amd64$/m);
+    expect(r).toMatchObject({ suite: 'bookworm', arch: 'amd64', os: 'debian' });
+    // An apt source for it already there (the mirror step's, or the operator's own) is used as is.
+    expect(hasDockerCeSource(['Types: deb\nURIs: https://mirror.example.com/docker-ce/linux/debian\nSuites: bookworm\n'])).toBe(true);
+    expect(hasDockerCeSource(['deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu noble stable\n'])).toBe(true);
+    expect(hasDockerCeSource(['# deb https://download.docker.com/linux/ubuntu noble stable\n', 'Types: deb\nURIs: http://deb.example.org/debian\n'])).toBe(false);
     expect(dockerCeRepo(ubu('24.04', 'noble'), undefined)!.base).toBe('https://download.docker.com/linux/ubuntu');
   });
 

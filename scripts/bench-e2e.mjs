@@ -1,0 +1,47 @@
+// Bench section "e2e": `stack-wizard init` of the lab stack (4g preset, MariaDB 10.11, Redis, Nginx,
+// the lab app) on the lab's systemd server with its own Docker engine. Reports the wall time from
+// `init` to a healthy stack and the peak memory of the stack's containers while it starts (sampled
+// with `docker stats`, page cache excluded). Needs root and this machine's Docker engine (npm test
+// provisions both); builds the lab images when missing. Run alone: node scripts/bench-e2e.mjs [--json]
+import { build } from 'esbuild';
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export async function benchE2e() {
+  // Bundled beside test/ so the lab finds the project root relative to itself, as under vitest.
+  const dir = join(root, 'test', '.bench-build');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'bench-apply.mjs');
+  try {
+    await build({
+      entryPoints: [join(root, 'test/e2e/support/bench-apply.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+    const { benchApply } = await import(pathToFileURL(out).href);
+    return await benchApply();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatE2e(r) {
+  const per = Object.entries(r.perServiceMiB).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    'e2e (lab server, 4g preset):',
+    `  init to healthy        ${r.initToHealthyS.toFixed(1)} s`,
+    `  peak stack memory      ${r.peakMemoryMiB} MiB  (per service peaks, MiB: ${per}; ${r.samples} samples)`,
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await benchE2e();
+  console.log(process.argv.includes('--json') ? JSON.stringify({ e2e: r }, null, 2) : formatE2e(r));
+}

@@ -32,6 +32,15 @@ export async function benchE2e() {
   }
 }
 
+/** The figures as bench.mjs sections return them: label → value. */
+export function e2eFigures(r) {
+  const per = Object.entries(r.perServiceMiB).map(([k, v]) => `${k} ${v}`).join(', ');
+  return {
+    'init to healthy on the lab server, 4g preset (wall time)': `${r.initToHealthyS.toFixed(1)} s`,
+    'peak stack memory while starting (docker stats, sum)': `${r.peakMemoryMiB} MiB (service peaks: ${per}; ${r.samples} samples)`,
+  };
+}
+
 export function formatE2e(r) {
   const per = Object.entries(r.perServiceMiB).map(([k, v]) => `${k} ${v}`).join(', ');
   return [

@@ -7,8 +7,25 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const schemaOnly = process.argv.includes('--schema-only');
 
+// dockerode carries transports the wizard never uses: SSH to a remote engine (ssh2) and BuildKit
+// sessions (gRPC, protobuf). They are left out of the bundle, half its size; calling into one
+// throws a clear error instead of loading it.
+const UNUSED = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'];
+const leaveOut = {
+  name: 'leave-out-unused-transports',
+  setup(b) {
+    const filter = new RegExp(`^(${UNUSED.map((m) => m.replace(/[/@.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, k) => k === '__esModule' ? false : function () { throw new Error(${JSON.stringify(`${a.path} is not part of the stack-wizard bundle`)}); } });`,
+      loader: 'js',
+    }));
+  },
+};
+
 if (!schemaOnly) {
   await build({
+    plugins: [leaveOut],
     entryPoints: ['src/main.ts'],
     outfile: 'dist/stack-wizard.js',
     bundle: true,

@@ -166,7 +166,7 @@ abstract class BaseExecutor implements Executor {
           buf += d.toString();
           let i;
           while ((i = buf.indexOf('\n')) >= 0) {
-            onLine(this.redact(buf.slice(0, i)), name);
+            onLine(this.redact(buf.slice(0, i).replace(/\r$/, '')), name);
             buf = buf.slice(i + 1);
           }
         });

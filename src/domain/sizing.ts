@@ -130,6 +130,10 @@ export interface MysqlSizing {
   readBufferKiB: number;
   readRndBufferKiB: number;
   tmpTableMiB: number;
+  /** MyISAM index cache: only MyISAM tables use it and ours are InnoDB, so it stays small. */
+  keyBufferMiB: number;
+  /** MariaDB only: Aria page cache (system tables and on-disk internal temp tables); null for MySQL. */
+  ariaPagecacheMiB: number | null;
   performanceSchema: boolean;
   /** Thread stack (1 MiB on 64-bit) + binlog cache + net buffer: allocated per connection by the server itself. */
   perConnectionFixedKiB: number;
@@ -155,9 +159,15 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const t = preset.mysql;
   // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
   const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
-  // Server code and data dictionary (~96 MiB), log buffer, P_S, and in-memory temp tables (MySQL's
-  // TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
-  const fixedOverhead = 96 + t.logBufferMiB + pfs + t.tmpTableMiB * 4;
+  // 8 MiB of MyISAM key cache (MySQL's default; MariaDB's is 128 MiB) is plenty when every table is InnoDB;
+  // it is part of the ~96 MiB base below.
+  const keyBuffer = 8;
+  // MariaDB's Aria engine holds its system tables and spills internal temp tables: 1/64 of the
+  // container, at most 32 MiB, instead of the 128 MiB default that a small container cannot spare.
+  const aria = engine === 'mariadb' ? Math.min(32, Math.max(1, Math.floor(limitMiB / 64))) : null;
+  // Server code, data dictionary and key cache (~96 MiB), log buffer, Aria cache, P_S, and in-memory temp tables
+  // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
+  const fixedOverhead = 96 + t.logBufferMiB + (aria ?? 0) + pfs + t.tmpTableMiB * 4;
   // Thread stack (1 MiB) + binlog cache (32 KiB) + net buffer (16 KiB) per connection.
   const perConnFixed = 1024 + 32 + 16;
   const perConnKiB = t.sortBufferKiB + t.joinBufferKiB + t.readBufferKiB + t.readRndBufferKiB + perConnFixed;
@@ -184,6 +194,8 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
     readBufferKiB: t.readBufferKiB,
     readRndBufferKiB: t.readRndBufferKiB,
     tmpTableMiB: t.tmpTableMiB,
+    keyBufferMiB: keyBuffer,
+    ariaPagecacheMiB: aria,
     performanceSchema: t.performanceSchema,
     perConnectionFixedKiB: perConnFixed,
     globalOverheadMiB: globalOverhead,
@@ -206,6 +218,18 @@ export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'que
   // A queue must not lose jobs: refuse writes when full instead of evicting; a cache evicts least-recently-used keys.
   const policy = mode === 'queue' ? 'noeviction' : 'allkeys-lru';
   return { maxmemoryMiB: Math.max(16, Math.floor(limitMiB * preset.redis.maxmemoryShare)), policy };
+}
+
+/** Allocator fragmentation redis-server keeps under with activedefrag on (jemalloc's active defrag starts at 10 %). */
+export const REDIS_FRAGMENTATION = 1.1;
+/** Share of the dataset a busy app rewrites while a BGSAVE/AOF-rewrite child runs: those pages are copied on write. */
+export const REDIS_COW_SHARE = 0.5;
+/** redis-server's own code, Lua, and buffers outside maxmemory accounting. */
+export const REDIS_BASE_MIB = 16;
+
+/** Peak RSS of the Redis container: a full dataset, fragmented, plus the pages copied while a child process saves it. */
+export function redisWorstCaseMiB(maxmemoryMiB: number): number {
+  return Math.ceil(maxmemoryMiB * REDIS_FRAGMENTATION + maxmemoryMiB * REDIS_COW_SHARE + REDIS_BASE_MIB);
 }
 
 export interface AppSizing {

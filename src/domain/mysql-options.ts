@@ -68,6 +68,12 @@ export const MYSQL_DEPRECATED: Readonly<Record<string, DeprecatedOption>> = {
   character_set_client_handshake: { deprecated: '8.2.0', source: OPTVAR('8-2') },
 };
 
+/** MariaDB options still accepted with a deprecation warning (seen in MariaDB 11.8's error log). */
+export const MARIADB_DEPRECATED: Readonly<Record<string, DeprecatedOption>> = {
+  // Always on; "--innodb-file-per-table is deprecated and will be removed in a future release".
+  innodb_file_per_table: { deprecated: '11.0.1', source: 'https://mariadb.com/kb/en/innodb-system-variables/#innodb_file_per_table' },
+};
+
 /** MariaDB options that are gone (or were only ever MySQL's): MariaDB refuses to start with them. */
 export const MARIADB_REMOVED: Readonly<Record<string, RemovedOption>> = {
   // Deprecated in 10.5.1, removed in 10.6.0: one buffer pool instance is all InnoDB uses since 10.5.
@@ -83,7 +89,7 @@ export const MARIADB_REMOVED: Readonly<Record<string, RemovedOption>> = {
  * Every option the generator may write, with the first version that has it. An option outside
  * this table is refused too: adding one means looking it up in the manual first.
  */
-export const KNOWN_OPTIONS: Readonly<Record<Engine, Readonly<Record<string, V>>>> = {
+export const KNOWN_OPTIONS: Readonly<Record<Engine, Readonly<Record<string, V | readonly V[]>>>> = {
   mysql: {
     character_set_server: '8.0.0', collation_server: '8.0.0', skip_name_resolve: '8.0.0',
     max_connections: '8.0.0', max_connect_errors: '8.0.0', max_allowed_packet: '8.0.0',
@@ -91,7 +97,7 @@ export const KNOWN_OPTIONS: Readonly<Record<Engine, Readonly<Record<string, V>>>
     // https://dev.mysql.com/doc/refman/8.0/en/innodb-parameters.html#sysvar_innodb_redo_log_capacity
     innodb_redo_log_capacity: '8.0.30',
     innodb_log_file_size: '8.0.0', innodb_log_files_in_group: '8.0.0',
-    innodb_log_buffer_size: '8.0.0', innodb_flush_log_at_trx_commit: '8.0.0', innodb_file_per_table: '8.0.0',
+    innodb_log_buffer_size: '8.0.0', innodb_flush_log_at_trx_commit: '8.0.0',
     sort_buffer_size: '8.0.0', join_buffer_size: '8.0.0', read_buffer_size: '8.0.0', read_rnd_buffer_size: '8.0.0',
     tmp_table_size: '8.0.0', max_heap_table_size: '8.0.0', key_buffer_size: '8.0.0',
     // https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_temptable_max_ram
@@ -106,7 +112,7 @@ export const KNOWN_OPTIONS: Readonly<Record<Engine, Readonly<Record<string, V>>>
     character_set_server: '10.0.0', collation_server: '10.0.0', skip_name_resolve: '10.0.0',
     max_connections: '10.0.0', max_connect_errors: '10.0.0', max_allowed_packet: '10.0.0',
     innodb_buffer_pool_size: '10.0.0', innodb_log_file_size: '10.0.0', innodb_log_buffer_size: '10.0.0',
-    innodb_flush_log_at_trx_commit: '10.0.0', innodb_file_per_table: '10.0.0',
+    innodb_flush_log_at_trx_commit: '10.0.0',
     sort_buffer_size: '10.0.0', join_buffer_size: '10.0.0', read_buffer_size: '10.0.0', read_rnd_buffer_size: '10.0.0',
     tmp_table_size: '10.0.0', max_heap_table_size: '10.0.0', key_buffer_size: '10.0.0', aria_pagecache_buffer_size: '10.0.0',
     // MariaDB keeps the query cache (off by default since 10.1.7); we switch it off explicitly.
@@ -133,6 +139,20 @@ export interface OptionProblem {
 
 const v = (s: string): Version => parseVersion(s)!;
 
+/**
+ * Whether `target` has an option added in `since`: one version, or the first release of each
+ * branch that got it (then a branch not listed has it only if newer than every listed one).
+ */
+export function hasSince(target: Version, since: V | readonly V[]): boolean {
+  const list = [since].flat().map(v);
+  const atLeast = (x: Version) => versionAtLeast(target, x.major, x.minor, x.patch);
+  if (list.length === 1) return atLeast(list[0]!);
+  const branch = list.find((x) => x.major === target.major && x.minor === target.minor);
+  if (branch) return atLeast(branch);
+  const newest = list[list.length - 1]!;
+  return target.major > newest.major || (target.major === newest.major && target.minor > newest.minor);
+}
+
 /** Problems the target server would have with these option names (empty when all are fine). */
 export function checkMysqlOptions(engine: Engine, serverVersion: string, names: readonly string[]): OptionProblem[] {
   const target = parseVersion(serverVersion);
@@ -153,7 +173,7 @@ export function checkMysqlOptions(engine: Engine, serverVersion: string, names: 
       });
       continue;
     }
-    const deprecated = engine === 'mysql' ? MYSQL_DEPRECATED[name] : undefined;
+    const deprecated = (engine === 'mysql' ? MYSQL_DEPRECATED : MARIADB_DEPRECATED)[name];
     if (deprecated && versionAtLeast(target, v(deprecated.deprecated).major, v(deprecated.deprecated).minor, v(deprecated.deprecated).patch)) {
       problems.push({
         option: raw,
@@ -168,9 +188,8 @@ export function checkMysqlOptions(engine: Engine, serverVersion: string, names: 
       problems.push({ option: raw, kind: 'unknown', message: `${name} is not in the ${engine} option table (src/domain/mysql-options.ts): look it up in the manual and add it` });
       continue;
     }
-    const s = v(since);
-    if (!versionAtLeast(target, s.major, s.minor, s.patch)) {
-      problems.push({ option: raw, kind: 'too-new', message: `${label} does not have ${name} yet (added in ${since})` });
+    if (!hasSince(target, since)) {
+      problems.push({ option: raw, kind: 'too-new', message: `${label} does not have ${name} (added in ${[since].flat().join(', ')})` });
     }
   }
   return problems;

@@ -160,7 +160,9 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }));
   const svc = (n: SizedService) => services.find((s) => s.name === n);
 
-  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine);
+  const dbServer = dbServerVersion(a.database.engine, image('mysql'), dbVersion);
+  // MariaDB 11 makes the whole redo log its log buffer (see sizeMysql).
+  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine, { logBufferIsRedo: a.database.engine === 'mariadb' && dbServer.major >= 11 });
   const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
   const nginxSvc = svc('nginx')!;
   const ng = sizeNginx(preset, nginxSvc.cpus);
@@ -210,7 +212,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     database: {
       engine: a.database.engine,
       version: dbVersion,
-      serverVersion: formatVersion(dbServerVersion(a.database.engine, image('mysql'), dbVersion)),
+      serverVersion: formatVersion(dbServer),
       image: image('mysql'),
       name: a.database.name ?? a.project.replace(/-/g, '_'),
       user: a.database.user,

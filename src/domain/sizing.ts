@@ -155,8 +155,11 @@ export function mysqlWorstCaseMiB(m: Omit<MysqlSizing, 'worstCaseMiB'>): number 
 }
 
 /** MySQL/MariaDB settings that fit `limitMiB` with 10 % headroom for allocator fragmentation. */
-export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb'): MysqlSizing {
+export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb', opts: { logBufferIsRedo?: boolean } = {}): MysqlSizing {
   const t = preset.mysql;
+  // MariaDB 11 sizes its log buffer to the whole redo log (SHOW VARIABLES on 11.8 reports
+  // innodb_log_buffer_size = innodb_log_file_size): there the redo log is memory, so it gets smaller.
+  const redoShare = opts.logBufferIsRedo ? 8 : 4;
   // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
   const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
   // 8 MiB of MyISAM key cache (MySQL's default; MariaDB's is 128 MiB) is plenty when every table is InnoDB;
@@ -167,7 +170,9 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const aria = engine === 'mariadb' ? Math.min(32, Math.max(1, Math.floor(limitMiB / 64))) : null;
   // Server code, data dictionary and key cache (~96 MiB), log buffer, Aria cache, P_S, and in-memory temp tables
   // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
-  const fixedOverhead = 96 + t.logBufferMiB + (aria ?? 0) + pfs + t.tmpTableMiB * 4;
+  const rawPool = limitMiB * t.bufferPoolShare;
+  const logBufferEstimate = opts.logBufferIsRedo ? Math.ceil(rawPool / redoShare) : t.logBufferMiB;
+  const fixedOverhead = 96 + logBufferEstimate + (aria ?? 0) + pfs + t.tmpTableMiB * 4;
   // Thread stack (1 MiB) + binlog cache (32 KiB) + net buffer (16 KiB) per connection.
   const perConnFixed = 1024 + 32 + 16;
   const perConnKiB = t.sortBufferKiB + t.joinBufferKiB + t.readBufferKiB + t.readRndBufferKiB + perConnFixed;
@@ -182,13 +187,17 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB ignores it.
   const instances = engine === 'mysql' ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
   if (engine === 'mysql' && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
-  const globalOverhead = fixedOverhead + Math.ceil(bufferPool * 0.03);
+  // Redo sized to ~1 hour of writes at this scale: a quarter of the pool (an eighth where it is also the
+  // log buffer), at least MySQL's 100 MiB default (32 MiB then), at most 4 GiB.
+  const redoLogMiB = Math.min(4096, Math.max(opts.logBufferIsRedo ? 32 : 100, roundDown(bufferPool / redoShare, 4)));
+  const logBufferMiB = opts.logBufferIsRedo ? redoLogMiB : t.logBufferMiB;
+  const globalOverhead = fixedOverhead - logBufferEstimate + logBufferMiB + Math.ceil(bufferPool * 0.03);
   const base = {
     bufferPoolMiB: bufferPool,
     bufferPoolInstances: instances,
     bufferPoolChunkMiB: engine === 'mysql' ? step : null,
-    redoLogMiB: 0,
-    logBufferMiB: t.logBufferMiB,
+    redoLogMiB,
+    logBufferMiB,
     sortBufferKiB: t.sortBufferKiB,
     joinBufferKiB: t.joinBufferKiB,
     readBufferKiB: t.readBufferKiB,
@@ -206,9 +215,7 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const room = limitMiB * 0.9 - bufferPool - globalOverhead;
   const byMemory = Math.floor((room * 1024) / perConnectionKiB(base));
   const maxConnections = Math.max(10, Math.min(t.maxConnections, byMemory));
-  // Redo sized to ~1 hour of writes at this scale: a quarter of the pool, at least MySQL's 100 MiB default, at most 4 GiB.
-  const redoLogMiB = Math.min(4096, Math.max(100, roundDown(bufferPool / 4, 4)));
-  const sized = { ...base, maxConnections, redoLogMiB };
+  const sized = { ...base, maxConnections };
   return { ...sized, worstCaseMiB: mysqlWorstCaseMiB(sized) };
 }
 

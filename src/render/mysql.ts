@@ -18,6 +18,12 @@ export function usesRedoLogCapacity(plan: Plan): boolean {
   return plan.database.engine === 'mysql' && v !== null && versionAtLeast(v, 8, 0, 30);
 }
 
+/** MariaDB 11 keeps the whole redo log in memory as its log buffer. */
+export function logBufferIsRedo(plan: Plan): boolean {
+  const v = parseVersion(plan.database.serverVersion);
+  return plan.database.engine === 'mariadb' && v !== null && v.major >= 11;
+}
+
 export function mysqlOptions(plan: Plan): IniOption[] {
   const db = plan.database;
   const mysql = db.engine === 'mysql';
@@ -48,9 +54,9 @@ export function mysqlOptions(plan: Plan): IniOption[] {
   } else {
     add('innodb_log_file_size', M(db.redoLogMiB), 'MariaDB has one redo log file; about an hour of writes at this size.');
   }
-  add('innodb_log_buffer_size', M(db.logBufferMiB));
+  // MariaDB 11 sizes its log buffer to the redo log itself (counted in the sum above); it ignores this setting.
+  if (!logBufferIsRedo(plan)) add('innodb_log_buffer_size', M(db.logBufferMiB));
   add('innodb_flush_log_at_trx_commit', 1, 'Durable commits: a crash loses no committed transaction.');
-  add('innodb_file_per_table', 'ON');
 
   add('sort_buffer_size', K(db.sortBufferKiB), 'Per-connection buffers: the worst case is max_connections times their sum.');
   add('join_buffer_size', K(db.joinBufferKiB));

@@ -227,10 +227,10 @@ export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'que
   return { maxmemoryMiB: Math.max(16, Math.floor(limitMiB * preset.redis.maxmemoryShare)), policy };
 }
 
-/** Allocator fragmentation redis-server keeps under with activedefrag on (jemalloc's active defrag starts at 10 %). */
-export const REDIS_FRAGMENTATION = 1.1;
+/** jemalloc fragmentation of a long-running Redis (mem_fragmentation_ratio); active defrag is not assumed, Debian's build lacks it. */
+export const REDIS_FRAGMENTATION = 1.2;
 /** Share of the dataset a busy app rewrites while a BGSAVE/AOF-rewrite child runs: those pages are copied on write. */
-export const REDIS_COW_SHARE = 0.5;
+export const REDIS_COW_SHARE = 0.4;
 /** redis-server's own code, Lua, and buffers outside maxmemory accounting. */
 export const REDIS_BASE_MIB = 16;
 

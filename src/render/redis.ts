@@ -66,7 +66,6 @@ export function redisDirectives(plan: Plan): RedisDirective[] {
     e('lazyfree-lazy-expire', ['yes']),
     e('lazyfree-lazy-server-del', ['yes']),
     e('lazyfree-lazy-user-del', ['yes'], undefined, [6, 0]),
-    e('activedefrag', ['yes'], 'Keep jemalloc fragmentation near 10 %, as the memory sum above assumes.'),
 
     e('enable-protected-configs', ['no'], 'CONFIG SET cannot move dir or dbfilename (the classic write-a-file attack); DEBUG and MODULE are off.', [7, 0]),
     e('enable-debug-command', ['no'], undefined, [7, 0]),

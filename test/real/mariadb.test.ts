@@ -11,7 +11,7 @@ import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { renderMysqlCnf } from '../../src/render/mysql.js';
 import { CONTAINER } from '../../src/render/paths.js';
 import { VM } from '../fixtures/facts.js';
-import { NetNs, debianChroot, run, waitFor } from './support/sandbox.js';
+import { NetNs, Stop, debianChroot, run, waitFor } from './support/sandbox.js';
 
 const MiB = 1024 * 1024;
 const PRESETS = ['4g', '8g', '16g'] as const;
@@ -72,7 +72,7 @@ async function startWith(p: Plan, suite: 'trixie' | null): Promise<{ vars: Recor
   const server = ns.spawn(wrap(['mariadbd', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, `--socket=${sock}`, `--log-error=${logFile}`, `--pid-file=${join(inner(runDir), 'mysqld.pid')}`]));
   const client = (sql: string) => run(wrap(['mariadb', `--socket=${sock}`, '-uroot', '-N', '-B', '-e', sql]));
   await waitFor('mariadbd to accept connections', () => {
-    if (server.exitCode !== null) throw new Error(`mariadbd exited ${server.exitCode}: ${readLog()}`);
+    if (server.exitCode !== null) throw new Stop(`mariadbd exited ${server.exitCode}: ${readLog()}`);
     return client('SELECT 1').status === 0 ? true : undefined;
   }, 120_000);
   function readLog() {

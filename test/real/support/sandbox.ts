@@ -125,6 +125,9 @@ export async function killAndWait(p: ChildProcess, signal: NodeJS.Signals = 'SIG
   });
 }
 
+/** Thrown by a check to stop waiting at once (the server died). */
+export class Stop extends Error {}
+
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -134,6 +137,7 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
       const v = await check();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof Stop) throw e;
       last = e;
     }
     await new Promise((r) => setTimeout(r, 200));

@@ -276,7 +276,9 @@ export const upStep: Step = {
       return;
     }
     // Name the services that failed themselves; the rest were only waiting for them (depends_on).
-    const verdict = failing.filter((f) => f.health === 'unhealthy' || f.state === 'exited' || f.state === 'dead' || f.restarts >= 3 || f.oomKilled || f.error);
+    let verdict = failing.filter((f) => f.health === 'unhealthy' || f.state === 'exited' || f.state === 'dead' || f.restarts >= 3 || f.oomKilled || f.error);
+    // At the timeout without a verdict: the ones still starting, not those created and waiting on them.
+    if (!verdict.length) verdict = failing.filter((f) => f.state !== 'created' && f.state !== 'missing');
     const names = (verdict.length ? verdict : failing).map((f) => f.service).join(', ');
     failing = [...verdict, ...failing.filter((f) => !verdict.includes(f))];
     const details = failureDetails(ctx, failing);

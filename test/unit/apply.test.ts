@@ -264,3 +264,27 @@ describe('open-files limit on hosts that cannot raise it', () => {
     expect(buildPlan(answers, { ...capped, limits: { nofileHard: 20000, canRaiseNofile: true } }).nofile).toBe(65535);
   });
 });
+
+describe('status output', () => {
+  it('prints a table with memory and CPU against the limits, in English and Chinese', async () => {
+    const { formatStatus } = await import('../../src/commands/status.js');
+    const st = {
+      project: 'shop', installDir: '/opt/stack-wizard/shop', checkedAt: '2026-01-02T03:04:05.000Z', healthy: false,
+      services: [
+        { service: 'nginx', container: 'shop-nginx-1', containerId: 'a', state: 'running', health: 'healthy', startedAt: 'x', uptimeSeconds: 7300, restarts: 0,
+          image: 'nginx:1.28.0', imageId: 'sha256:1', digest: 'nginx@sha256:abc', ports: [{ hostIp: '0.0.0.0', hostPort: 80, containerPort: 80, protocol: 'tcp' }],
+          memory: { usedBytes: 12 * 1024 * 1024, limitBytes: 128 * 1024 * 1024, percent: 9.4 }, cpu: { percent: 0.2, limitCpus: 0.5 } },
+        { service: 'app', container: null, containerId: null, state: 'missing', health: 'none', startedAt: null, uptimeSeconds: null, restarts: 0,
+          image: null, imageId: null, digest: null, ports: [], memory: { usedBytes: null, limitBytes: null, percent: null }, cpu: { percent: null, limitCpus: null } },
+      ],
+    };
+    const en = formatStatus(createContext({ lang: 'en', dryRun: true, io: { out: () => {}, err: () => {} } }), st);
+    expect(en).toMatch(/^nginx\s+running\s+healthy\s+2h\s+12\/128 MiB\s+0\.2%\/50%\s+80→80\s+nginx:1\.28\.0$/m);
+    expect(en).toMatch(/^app\s+missing\s+none\s+-\s+-\s+-\s+-\s+-$/m);
+    expect(en).toContain('nginx: nginx@sha256:abc');
+    expect(en).toContain('Not healthy: app.');
+    const zh = formatStatus(createContext({ lang: 'zh-CN', dryRun: true, io: { out: () => {}, err: () => {} } }), st);
+    expect(zh).toMatch(/^服务\s+状态\s+健康/m);
+    expect(zh).toContain('不健康：app。');
+  });
+});

@@ -34,6 +34,8 @@ export interface Executor {
   query(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
   readFile(path: string): Promise<string | null>;
   exists(path: string): Promise<boolean>;
+  /** Permission bits of a file, or null when it does not exist. */
+  fileMode(path: string): Promise<number | null>;
   /** Entry names in a folder, sorted; [] when it does not exist. */
   listDir(path: string): Promise<string[]>;
   /** null when `dir` (or the nearest existing parent it would be created in) is a writable folder, else the reason. */
@@ -203,6 +205,14 @@ abstract class BaseExecutor implements Executor {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async fileMode(path: string): Promise<number | null> {
+    try {
+      return (await stat(path)).mode & 0o777;
+    } catch {
+      return null;
     }
   }
 

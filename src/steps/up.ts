@@ -180,7 +180,9 @@ async function rollback(ctx: Context, s: Prepared, emit: Emit): Promise<{ restor
   for (const p of prev.files) {
     const content = await ctx.exec.readFile(join(dir, PREVIOUS, 'files', p));
     if (content === null) continue;
-    restore.push({ path: join(dir, p), content, mode: p === '.env' ? 0o600 : 0o644 });
+    // The modes the healthy set was written with: .env stays 0600.
+    const mode = (await ctx.exec.fileMode(join(dir, PREVIOUS, 'files', p))) ?? 0o600;
+    restore.push({ path: join(dir, p), content, mode });
   }
   await ctx.exec.writeFiles(restore);
   // Files this run added that the healthy set did not have.

@@ -2,7 +2,7 @@
 // service names and real healthchecks: healthy start, a second run that changes nothing, a config
 // change that restarts only its service, status against docker inspect, and a broken app image
 // that ends in exit 1 with its logs while the previous healthy stack comes back and serves.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,7 @@ describe('start + health on a real engine', () => {
     expect(details).toContain('app: cannot reach the database, retrying');
     // Files and containers are back to the healthy state.
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(healthyCompose);
+    expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
     const cs = containers();
     expect(inspect(cs.app!.id).Config.Image).toBe(APP_OK);
     for (const c of Object.values(cs)) expect(inspect(c.id).State.Health?.Status).toBe('healthy');

@@ -3,6 +3,7 @@
 // before this by the mirror step (src/steps/mirrors.ts), so a new engine starts with it.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { offEngine } from './live-engine.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 import {
@@ -163,6 +164,8 @@ export const dockerStep: Step = {
   id: 'docker',
   title: 'step.docker',
   async check(ctx, s) {
+    const other = offEngine(ctx);
+    if (other) return other;
     const p = await plannedChanges(ctx, s);
     return { needed: p.changes.length > 0, changes: p.changes };
   },

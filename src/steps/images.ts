@@ -1,6 +1,7 @@
 // Image pulls: every image the stack runs, pulled when missing, with per-layer progress, trying
 // each mirror in turn. An image already present is not pulled again (`update` refreshes tags).
 import type { Context } from '../context.js';
+import { offEngine } from './live-engine.js';
 import type { Step, StepEvent } from './engine.js';
 import type { Prepared } from './prepare.js';
 import { PullError, PullProgress, pullStreamError, type PullMessage } from '../exec/docker.js';
@@ -51,6 +52,8 @@ export const imagesStep: Step = {
   id: 'images',
   title: 'step.images',
   async check(ctx, s) {
+    const other = offEngine(ctx);
+    if (other) return other;
     const missing = await missingImages(ctx, s);
     return { needed: missing.length > 0, changes: missing.map((r) => `docker pull ${r}`) };
   },

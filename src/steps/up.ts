@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { offEngine } from './live-engine.js';
 import type { Step, StepEvent } from './engine.js';
 import type { Prepared } from './prepare.js';
 import type { ContainerState } from '../exec/docker.js';
@@ -231,6 +232,8 @@ export const upStep: Step = {
   id: 'up',
   title: 'step.up',
   async check(ctx, s) {
+    const other = offEngine(ctx);
+    if (other) return other;
     const p = await plannedChanges(ctx, s);
     return { needed: p.needUp, changes: p.changes };
   },

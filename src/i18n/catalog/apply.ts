@@ -56,6 +56,7 @@ export const apply = defineCatalog(
     'err.noComposeFile': '{file} does not exist: this stack has not been set up here yet; run init',
     'err.dockerUnreachable': 'cannot reach the Docker Engine ({reason}); is it running? systemctl status docker',
 
+    'apply.otherRoot': 'not done: STACK_WIZARD_ROOT={root} points the host files at another root, which has no Docker engine of its own',
     'docker.tryingCe': 'installing from the docker-ce repository {url}',
     'docker.ceFailed': 'docker-ce repository failed: {reason}; trying the distribution\'s packages',
     'docker.tryingDistro': 'installing {os}\'s own Docker packages',
@@ -137,6 +138,7 @@ export const apply = defineCatalog(
     'err.noComposeFile': '{file} 不存在：此处尚未部署该服务栈；请先运行 init',
     'err.dockerUnreachable': '无法连接 Docker Engine（{reason}）；它是否在运行？请查看 systemctl status docker',
 
+    'apply.otherRoot': '未执行：STACK_WIZARD_ROOT={root} 把主机文件指向了另一个根目录，那里没有自己的 Docker Engine',
     'docker.tryingCe': '正在从 docker-ce 软件源 {url} 安装',
     'docker.ceFailed': 'docker-ce 软件源失败：{reason}；改用发行版自带的软件包',
     'docker.tryingDistro': '正在安装 {os} 自带的 Docker 软件包',

@@ -10,8 +10,7 @@ export const isRootUser = () => typeof process.getuid === 'function' && process.
 
 export interface SetupTarget { isRoot: boolean; local: boolean; /** Set when local. */ targetDir: string | undefined }
 
-export function setupTarget(ctx: Context, project: string, out: string | undefined): SetupTarget {
-  const isRoot = isRootUser();
+export function setupTarget(ctx: Context, project: string, out: string | undefined, isRoot = isRootUser()): SetupTarget {
   const local = !isRoot || out !== undefined;
   return { isRoot, local, targetDir: local ? resolve(ctx.cwd, out ?? `stack-wizard-${project}`) : undefined };
 }

@@ -30,6 +30,8 @@ export interface ControllerOptions {
   out?: string;
   dryRun: boolean;
   mirrors?: MirrorSource | null;
+  /** Whether this runs as root (default: the process's uid); decides install dir vs local folder. */
+  isRoot?: boolean;
 }
 
 /** Where the probe measures free disk before a project (and so its install dir) is known. */
@@ -38,14 +40,15 @@ const INSTALL_ROOT = '/opt/stack-wizard';
 export function createController(ctx: Context, o: ControllerOptions): WizardController {
   const { t } = ctx;
   let factsP: Promise<HostFacts> | null = null;
-  const target = (project: string) => setupTarget(ctx, project, o.out);
+  const isRoot = o.isRoot ?? isRootUser();
+  const target = (project: string) => setupTarget(ctx, project, o.out, isRoot);
   const localOnly = target('x').local;
 
   return {
     t,
     lang: ctx.lang,
     localOnly,
-    isRoot: isRootUser(),
+    isRoot,
     mirrors: o.mirrors ?? null,
 
     facts() {
@@ -103,10 +106,9 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       if (r.dryRun) next.push(t('ui.next.dryRun'));
       else if (r.local) {
         next.push(t('ui.next.readFiles', { dir: r.targetDir }));
-        if (r.isRoot) next.push(t('ui.next.installHere'));
-        else next.push(t('ui.next.onServer', { answers: answersFile }));
-        const todo = r.steps.filter((s) => s.needed).map((s) => s.title);
-        if (todo.length) next.push(t('ui.next.serverSteps', { steps: todo.join('; ') }));
+        next.push(r.isRoot ? t('ui.next.installHere') : t('ui.next.onServer', { answers: answersFile }));
+        const todo = r.steps.filter((s) => s.needed).map((s) => s.title).join('; ');
+        if (todo) next.push(t(r.isRoot ? 'ui.next.serverStepsHere' : 'ui.next.serverSteps', { steps: todo }));
       } else {
         if (r.plan.nginx.domain) {
           next.push(t('ui.next.dns', { domain: r.plan.nginx.domain, ip: facts.addresses.public[0] ?? facts.addresses.private[0] ?? '?' }));

@@ -192,10 +192,9 @@ export function Form(props: FormProps) {
                 </Box>
               ) : null}
               {p ? (
-                <Text>
-                  {`  ${f.codec === 'bool' ? '' : ' '.repeat(w + 2)}`}
+                <Box marginLeft={f.codec === 'bool' ? 2 : w + 4}>
                   <Problem text={p.text} severity={p.severity} />
-                </Text>
+                </Box>
               ) : null}
             </Box>
           );

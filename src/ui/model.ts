@@ -224,9 +224,19 @@ function withPlaceholders(d: Draft, asked: ReadonlySet<string>): Draft {
   return out;
 }
 
+/** Where the answers-file wording ("set email") reads wrong on a screen, the screen's own words. */
+const SCREEN_WORDING: Partial<Record<MsgKey, MsgKey>> = {
+  'v.workerNeedsCommand': 'ui.v.workerCommand',
+  'v.leNeedsEmail': 'ui.v.leEmail',
+  'v.customNeedsCert': 'ui.v.certPaths',
+};
+
 /** One line for a schema issue, in the operator's language (the same keys the answers file errors use). */
-export function issueText(issue: z.core.$ZodIssue, t: T): string {
-  if (isMsgKey(issue.message)) return t(issue.message, (issue as { params?: Params }).params ?? {});
+export function issueText(issue: z.core.$ZodIssue, t: T, onScreen = false): string {
+  if (isMsgKey(issue.message)) {
+    const key = (onScreen && SCREEN_WORDING[issue.message]) || issue.message;
+    return t(key, (issue as { params?: Params }).params ?? {});
+  }
   const last = issue.path[issue.path.length - 1];
   switch (issue.code) {
     case 'invalid_type':
@@ -264,7 +274,7 @@ export function validateForm(form: FormDef, v: FormValues, draft: Draft, t: T, g
     for (const issue of r.error.issues) {
       const ip = issue.path.map(String).join('.');
       const f = fields.find((x) => related(ip, x.path));
-      if (f && !out[f.path]) out[f.path] = { text: issueText(issue, t), severity: 'error' };
+      if (f && !out[f.path]) out[f.path] = { text: issueText(issue, t, true), severity: 'error' };
     }
   }
   return out;

@@ -265,6 +265,13 @@ export function App(props: AppProps) {
     const localNote = c.localOnly ? t(c.isRoot ? 'ui.welcome.localOut' : 'ui.welcome.localNotRoot') : null;
     return <Welcome t={t} step={step} facts={facts} error={factsError} localNote={localNote} onNext={() => advance('welcome', draft)} />;
   }
+  if (id === 'preset' && !facts) {
+    return (
+      <Frame t={t} title={t('ui.s.preset')} step={step} hints={[['Esc', 'ui.k.back']]}>
+        {factsError ? <Text color="red">{factsError}</Text> : <Text>{t('ui.welcome.probing')}</Text>}
+      </Frame>
+    );
+  }
   if (id === 'preset') {
     const hostMiB = facts ? usableRamMiB(facts) : 0;
     const rec: PresetChoice = facts ? recommendedPreset(facts) : 'auto';

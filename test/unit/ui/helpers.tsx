@@ -114,3 +114,8 @@ export function controllerFor(o: { lang?: Lang; facts?: HostFacts; out?: string;
 export function expectNoErrorFrame(f: string) {
   expect(f).not.toMatch(/unexpected failure|ERROR/);
 }
+
+/** Text that may wrap over several lines: compared with every run of whitespace as one space. */
+export const flat = (s: string) => s.replace(/\s+/g, ' ');
+export const waitFlat = (frame: () => string | undefined, text: string, ms?: number) =>
+  waitFor(frame, (f) => flat(f).includes(flat(text)), JSON.stringify(text), ms);

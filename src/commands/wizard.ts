@@ -81,7 +81,12 @@ function checkFlagValues(ctx: Context, draft: Draft, flagPaths: ReadonlySet<stri
 export function finalAnswers(ctx: Context, draft: Draft): Answers {
   const r = AnswersSchema.safeParse(draft);
   if (r.success) return r.data;
-  throw usageError('err.wizardIncomplete', { count: r.error.issues.length }, r.error.issues.map((i) => line(i.path.map(String).join('.') || '(top level)', issueText(i, ctx.t))));
+  const lines = r.error.issues.map((i) => {
+    const path = i.path.map(String).join('.') || '(top level)';
+    // A missing app is a missing image: the one answer in it without a default.
+    return path === 'app' && missingRequired(i, draft) ? line('app.image', issueText(i, ctx.t).replace('(object)', '(string)')) : line(path, issueText(i, ctx.t));
+  });
+  throw usageError('err.wizardIncomplete', { count: r.error.issues.length }, lines);
 }
 
 export async function startSetup(ctx: Context, args: ParsedArgs, entry: 'default' | 'init'): Promise<number> {

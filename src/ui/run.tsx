@@ -54,7 +54,9 @@ export async function runWizard(ctx: Context, o: RunWizardOptions): Promise<numb
     // Interrupted: nothing is half-written (writes are staged and renamed with signals held) and
     // exiting ends every child (the Executor spawns them with cleanup), so exit at once.
     const abort = (code: number) => {
-      if (end(code, ctx.t('ui.interrupted'))) hardExit(code);
+      if (!end(code, ctx.t('ui.interrupted'))) return;
+      ctx.exec.terminate();
+      hardExit(code);
     };
     function onSignal(s: NodeJS.Signals) {
       abort(SIGNAL_CODES[s] ?? 130);

@@ -296,7 +296,7 @@ describe('without any terminal', () => {
   function noTty(args: string[], limitMs = 2000): Promise<{ code: number | null; stderr: string; ms: number }> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
-      const env = { ...process.env, LANG: 'en_US.UTF-8' };
+      const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'en_US.UTF-8' };
       delete env.CI;
       const child = spawn('setsid', ['-w', process.execPath, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let stderr = '';

@@ -1,6 +1,6 @@
 // One flag per wizard prompt (DESIGN.md §3 habit 5): a flag or an answers-file key skips its
 // prompt. The table maps each flag to its answers path; values are checked by the answers schema.
-import { MIRROR_KINDS } from '../domain/answers.js';
+import type { MirrorKind } from '../domain/answers.js';
 import { mergeDraft, setPath, type Draft } from '../domain/draft.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import type { OptionSpec } from './types.js';
@@ -9,6 +9,11 @@ type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
 export interface AnswerFlag { flag: string; path: string; parse: (s: string) => Parsed }
 
 const COMPONENTS = ['redis', 'worker', 'rabbitmq', 'minio', 'monitoring'] as const;
+// The mirror kinds, listed here rather than imported: --help shows these flags and must not load
+// the answers schema (zod) to do it. tsc checks the list is the schema's, no more and no less.
+const MIRROR_KINDS = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'registry', 'image-prefix', 'npm', 'pypi', 'node'] as const satisfies readonly MirrorKind[];
+const _allKinds: Exclude<MirrorKind, (typeof MIRROR_KINDS)[number]> extends never ? true : never = true;
+void _allKinds;
 
 const str = (s: string): Parsed => ({ value: s });
 const int = (s: string): Parsed => (/^\d{1,6}$/.test(s.trim()) ? { value: Number(s.trim()) } : { error: 'flag.int' });

@@ -94,6 +94,20 @@ describe('setup flow', () => {
     expect(onAbort).toHaveBeenCalledTimes(1);
   });
 
+  test('--dry-run: the review\'s Enter finishes without writing anything', async () => {
+    const draft = { project: 'dry', app: { image: 'a/b:1', port: 8000, health: '/health', runtime: 'node' }, preset: '4g', region: 'global', components: { redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }, ports: { http: 8080, https: 8443 }, tls: 'none', database: { engine: 'mysql', version: '8.4' }, security: { firewall: true, fail2ban: true, sshPort: 'auto' }, backup: { keep: 7, schedule: '03:00' } };
+    const given = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
+    const { frame, stdin, dir, onExit } = mount({ draft, given, dryRun: true, isRoot: false, exec: new RealExecutor() });
+    await waitText(frame, 'Enter continue');
+    await press(stdin, KEY.enter);
+    await waitText(frame, 'Dry run: Enter finishes');
+    await press(stdin, KEY.enter);
+    await waitText(frame, 'Dry run: nothing was changed.');
+    expect(existsSync(join(dir, 'stack-wizard-dry'))).toBe(false);
+    await press(stdin, KEY.enter);
+    expect(onExit).toHaveBeenCalledWith(0);
+  });
+
   test('everything given: straight from the welcome screen to the review', async () => {
     const draft = { project: 'given', app: { image: 'a/b:1', port: 8000, health: '/health', runtime: 'node' }, preset: '4g', region: 'global', components: { redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }, ports: { http: 8080, https: 8443 }, tls: 'none', database: { engine: 'mysql', version: '8.4' }, security: { firewall: true, fail2ban: true, sshPort: 'auto' }, backup: { keep: 7, schedule: '03:00' } };
     const given = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);

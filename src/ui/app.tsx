@@ -1,13 +1,13 @@
 // The wizard's state machine: which screen shows, the answers drafted so far, going back with Esc,
 // and Ctrl-C. Every effect goes through the controller; screens get data and callbacks only.
-import { Text, useInput, useStdout } from 'ink';
+import { Text, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { flagFor } from '../commands/answer-flags.js';
 import { getPath, setPath, type Draft } from '../domain/draft.js';
 import { usableCores, usableRamMiB, type HostFacts } from '../domain/facts.js';
 import { EXIT, WizardError } from '../errors.js';
 import type { RegistryEntry } from '../steps/installed.js';
-import { Frame, type Hint } from './components.js';
+import { Frame, KeyScope, Para, useKeys, type Hint } from './components.js';
 import { Form } from './form.js';
 import type { MenuEntry } from './menu.js';
 import {
@@ -49,7 +49,16 @@ export const errorText = (t: WizardController['t'], e: unknown): string =>
 
 const FORM_HINTS: Hint[] = [['Enter', 'ui.k.next'], ['Up/Down', 'ui.k.field'], ['Left/Right/Space', 'ui.k.change'], ['Esc', 'ui.k.back']];
 
+/** The wizard with one key listener for all its screens (see KeyHub). */
 export function App(props: AppProps) {
+  return (
+    <KeyScope>
+      <Wizard {...props} />
+    </KeyScope>
+  );
+}
+
+function Wizard(props: AppProps) {
   const c = props.controller;
   const { t } = c;
   const { stdout } = useStdout();
@@ -111,7 +120,7 @@ export function App(props: AppProps) {
   };
   const advance = (from: ScreenId, d: Draft) => go({ v: 'flow', id: nextScreen(from, d, given, kinds) });
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.ctrl && input === 'c') {
       props.onAbort();
       return;
@@ -314,13 +323,13 @@ export function App(props: AppProps) {
           footer={(v) =>
             v.region === 'cn' && kinds.length === 0 ? (
               <>
-                <Text dimColor>{t(given_.length ? 'ui.mirror.unavailableKept' : 'ui.mirror.unavailable')}</Text>
+                <Para dimColor text={t(given_.length ? 'ui.mirror.unavailableKept' : 'ui.mirror.unavailable')} />
                 {given_.map(([k, u]) => (
                   <Text key={k}>{`  ${k}  ${u}  (${t('ui.mirror.notMeasured')})`}</Text>
                 ))}
               </>
             ) : measuring ? (
-              <Text dimColor>{t('ui.mirror.measuringNote')}</Text>
+              <Para dimColor text={t('ui.mirror.measuringNote')} />
             ) : null
           }
         />
@@ -346,7 +355,7 @@ export function App(props: AppProps) {
               ? (v) => {
                   const a = provisionalAnswers(applyValues(def, v, draft, given));
                   const fit = a && componentsFit(a, facts, t);
-                  return fit && !fit.error ? <Text dimColor>{t('ui.components.memory', { line: fit.line })}</Text> : null;
+                  return fit && !fit.error ? <Para dimColor text={t('ui.components.memory', { line: fit.line })} /> : null;
                 }
               : id === 'security' && facts
                 ? () => <Text dimColor>{t('ui.security.sshSeen', { ports: facts.sshd.ports.join(', ') || '-', source: facts.sshd.source })}</Text>

@@ -1,12 +1,12 @@
 // A generic form screen: fields from a FormDef (src/ui/model.ts), values as text/toggles/choices.
 // ↑/↓/Tab move, ←/→ or Space change a choice, Space flips a toggle, Enter goes to the next field
 // and on the last one submits. Checks come in as callbacks; the form itself does no I/O.
-import { Box, Text, useInput, useStdout } from 'ink';
+import { Box, Text, useStdout } from 'ink';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { isGiven } from '../domain/draft.js';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { T } from '../i18n/index.js';
-import { POINTER, Problem, TextInput } from './components.js';
+import { POINTER, Para, Problem, TextInput, useKeys } from './components.js';
 import { hasErrors, visibleFields, type FieldDef, type FormDef, type FormValues, type Option, type Problems } from './model.js';
 
 export interface FormProps {
@@ -104,7 +104,7 @@ export function Form(props: FormProps) {
     }
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       const fields = editable();
       const f = fields[focusRef.current];
@@ -131,7 +131,7 @@ export function Form(props: FormProps) {
   const bw = Math.max(0, ...shown.filter((f) => f.codec === 'bool').map((f) => displayWidth(label(f))));
   return (
     <Box flexDirection="column">
-      {def.intro ? <Text>{t(def.intro)}</Text> : null}
+      {def.intro ? <Para text={t(def.intro)} /> : null}
       <Box flexDirection="column" marginTop={def.intro ? 1 : 0}>
         {shown.map((f) => {
           const isFocused = f === focused;
@@ -186,15 +186,9 @@ export function Form(props: FormProps) {
                   control
                 )}
               </Text>
-              {isFocused && f.hint && f.codec !== 'bool' ? (
-                <Box marginLeft={w + 4}>
-                  <Text dimColor>{t(f.hint)}</Text>
-                </Box>
-              ) : null}
+              {isFocused && f.hint && f.codec !== 'bool' ? <Para text={t(f.hint)} dimColor indent={w + 4} /> : null}
               {p ? (
-                <Box marginLeft={f.codec === 'bool' ? 2 : w + 4}>
-                  <Problem text={p.text} severity={p.severity} />
-                </Box>
+                <Problem text={p.text} severity={p.severity} indent={f.codec === 'bool' ? 2 : w + 4} />
               ) : null}
             </Box>
           );

@@ -1,8 +1,8 @@
 // Apply with live progress: each step with its state, a bar for downloads and image pulls, and
 // the commands' output in a bounded area (the last lines only, so the frame never grows).
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { T } from '../../i18n/index.js';
-import { Frame, Problem, ProgressBar, Spinner } from '../components.js';
+import { Frame, Para, Problem, ProgressBar, Spinner, useKeys } from '../components.js';
 import type { ApplyState } from '../model.js';
 
 export interface ApplyProps {
@@ -15,7 +15,7 @@ export interface ApplyProps {
 }
 
 export function ApplyScreen({ t, state, outputLines, onFailedExit }: ApplyProps) {
-  useInput((_i, key) => {
+  useKeys((_i, key) => {
     if (key.return && state.error && onFailedExit) onFailedExit();
   });
   const tail = state.output.slice(-outputLines);
@@ -49,7 +49,7 @@ export function ApplyScreen({ t, state, outputLines, onFailedExit }: ApplyProps)
       {state.error ? (
         <Box marginTop={1} flexDirection="column">
           <Problem text={state.error} />
-          <Text>{t('ui.apply.failedNote')}</Text>
+          <Para text={t('ui.apply.failedNote')} />
         </Box>
       ) : null}
     </Frame>

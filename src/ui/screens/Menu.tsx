@@ -1,9 +1,9 @@
 // The maintenance menu for an installed stack: one row per capability present in this build.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
 import type { T } from '../../i18n/index.js';
 import type { RegistryEntry } from '../../steps/installed.js';
-import { Frame, SelectList } from '../components.js';
+import { Frame, SelectList, useKeys } from '../components.js';
 import type { MenuEntry, MenuId } from '../menu.js';
 
 export interface MenuProps {
@@ -56,7 +56,7 @@ export function StackChooser({ t, stacks, onChoose }: { t: T; stacks: RegistryEn
 /** A maintenance command's output, live; Enter or Esc returns to the menu when it is done. */
 export function CommandOutput(props: { t: T; title: string; lines: string[]; exitCode: number | null; height: number; onBack: () => void }) {
   const { t, title, lines, exitCode, height, onBack } = props;
-  useInput((_i, key) => {
+  useKeys((_i, key) => {
     if (exitCode !== null && (key.return || key.escape)) onBack();
   });
   return (

@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { padEndDisplay, displayWidth } from '../../host/report.js';
 import type { T } from '../../i18n/index.js';
-import { Frame, Problem, Rows, SelectList } from '../components.js';
+import { Frame, Para, Problem, Rows, SelectList } from '../components.js';
 import type { PresetChoice, PresetOption } from '../model.js';
 
 export interface PresetProps {
@@ -38,7 +38,7 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
   }));
   return (
     <Frame t={t} title={t('ui.s.preset')} step={step} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.continue'], ['Esc', 'ui.k.back']]}>
-      <Text>{t('ui.preset.intro', { mib: hostMiB, cores })}</Text>
+      <Para text={t('ui.preset.intro', { mib: hostMiB, cores })} />
       <Box marginTop={1}>
         <SelectList
           items={items}

@@ -1,9 +1,9 @@
 // Review before anything changes: the plan, every file with its diff against what is on disk,
 // and every command init would run on the server. Enter applies (or finishes a dry run).
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
 import type { T } from '../../i18n/index.js';
-import { Frame, Problem, Rows, Spinner } from '../components.js';
+import { Frame, Para, Problem, Rows, Spinner, useKeys } from '../components.js';
 import type { Review } from '../types.js';
 
 export type ReviewTab = 'plan' | 'files' | 'commands';
@@ -52,7 +52,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
   state.current = { tab, file, offset };
   const height = Math.max(6, rows - 16);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const s = state.current;
     if (!review) return;
     if (key.tab || key.rightArrow || key.leftArrow) {
@@ -74,7 +74,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
   if (problems) {
     return (
       <Frame t={t} title={t('ui.s.review')} step={step} hints={[['Esc', 'ui.k.back'], ['Ctrl-C', 'ui.k.quit']]}>
-        <Text>{t('ui.review.invalid')}</Text>
+        <Para text={t('ui.review.invalid')} />
         {problems.map((p, i) => (
           <Problem key={i} text={p} />
         ))}
@@ -103,9 +103,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
       <Text key="m">{t('plan.mysql', { engine: plan.database.engine, version: plan.database.version, pool: plan.database.bufferPoolMiB, conns: plan.database.maxConnections, worst: plan.database.worstCaseMiB })}</Text>,
       ...(plan.redis ? [<Text key="r">{t('plan.redis', { max: plan.redis.maxmemoryMiB, policy: plan.redis.policy })}</Text>] : []),
       <Text key="a">{t('plan.app', { runtime: plan.app.runtime, workers: plan.app.workers })}</Text>,
-      ...review.notes.map((n, i) => (
-        <Text key={`n${i}`} color="yellow">{`! ${n}`}</Text>
-      )),
+      ...review.notes.map((n, i) => <Para key={`n${i}`} color="yellow" text={`! ${n}`} />),
     ];
     body = <Scrolled t={t} lines={lines} offset={offset} height={height} />;
   } else if (tab === 'files') {
@@ -161,13 +159,16 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
           <Text key={x} inverse={x === tab} bold={x === tab}>{` ${t(`ui.review.tab.${x}`)} `}</Text>
         ))}
       </Text>
-      <Text color="cyan">
-        {review.dryRun
-          ? t('ui.review.dryRun')
-          : review.local
-            ? t(review.isRoot ? 'ui.review.localOut' : 'ui.review.localNotRoot', { dir: review.targetDir })
-            : t('ui.review.server', { dir: review.targetDir })}
-      </Text>
+      <Para
+        color="cyan"
+        text={
+          review.dryRun
+            ? t('ui.review.dryRun')
+            : review.local
+              ? t(review.isRoot ? 'ui.review.localOut' : 'ui.review.localNotRoot', { dir: review.targetDir })
+              : t('ui.review.server', { dir: review.targetDir })
+        }
+      />
       <Box marginTop={1} flexDirection="column">
         {body}
       </Box>

@@ -1,7 +1,7 @@
 // The end of setup: where the stack answers, where its files and secrets live, what to do next.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { T } from '../../i18n/index.js';
-import { Frame, Rows } from '../components.js';
+import { Frame, Para, Rows, useKeys } from '../components.js';
 
 export interface SummaryData {
   urls: string[];
@@ -15,7 +15,7 @@ export interface SummaryData {
 }
 
 export function SummaryScreen({ t, data, onExit }: { t: T; data: SummaryData; onExit: () => void }) {
-  useInput((_i, key) => {
+  useKeys((_i, key) => {
     if (key.return || key.escape) onExit();
   });
   const headline = data.dryRun
@@ -27,7 +27,7 @@ export function SummaryScreen({ t, data, onExit }: { t: T; data: SummaryData; on
         : t('init.applied', { count: data.applied, dir: data.targetDir });
   return (
     <Frame t={t} title={t('ui.s.summary')} hints={[['Enter', 'ui.k.exit']]}>
-      <Text color="green">{headline}</Text>
+      <Para color="green" text={headline} />
       <Box marginTop={1}>
         <Rows
           rows={[
@@ -41,7 +41,7 @@ export function SummaryScreen({ t, data, onExit }: { t: T; data: SummaryData; on
       <Box marginTop={1} flexDirection="column">
         <Text bold>{t('ui.summary.next')}</Text>
         {data.next.map((n, i) => (
-          <Text key={i}>{`  ${i + 1}. ${n}`}</Text>
+          <Para key={i} text={`${i + 1}. ${n}`} indent={2} hang={3} />
         ))}
       </Box>
     </Frame>

@@ -83,8 +83,38 @@ describe('setup flow', () => {
     await press(stdin, KEY.enter);
     f = await waitText(frame, 'back-test');
     // Typed but not submitted, then Esc: also kept.
-    await press(stdin, KEY.down, KEY.ctrlU, 'c/d:2', KEY.escape, KEY.enter);
+    await press(stdin, KEY.down, KEY.ctrlU, 'c/d:2', KEY.escape);
+    await waitText(frame, 'Enter continue');
+    await press(stdin, KEY.enter);
     await waitText(frame, 'c/d:2');
+  });
+
+  test('keys sent all at once (a paste, a script) are not lost when the screen changes under them', async () => {
+    const { frame, stdin } = mount();
+    await waitText(frame, 'Enter continue');
+    // Each key its own read, as from a terminal, but with no pause for timers or effects between
+    // them (only the microtasks in which React commits): each new screen and field must take the
+    // very next key, before Ink's own listeners would have moved to it.
+    for (const k of [KEY.enter, 'fast', KEY.enter, 'ghcr.io/a/fast:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter]) {
+      stdin.write(k);
+      for (let i = 0; i < 5; i++) await new Promise<void>((r) => queueMicrotask(r));
+    }
+    await waitText(frame, 'Size preset');
+    await press(stdin, KEY.escape);
+    const f = await waitText(frame, 'Project and app');
+    expect(f).toMatch(/Project name\s+fast\n/);
+    expect(f).toContain('ghcr.io/a/fast:1');
+  });
+
+  test('text and Enter in one read are the text, then Enter', async () => {
+    const { frame, stdin } = mount();
+    await waitText(frame, 'Enter continue');
+    await press(stdin, KEY.enter);
+    await waitText(frame, '> Project name');
+    stdin.write('oneread\rghcr.io/a/one:1\r');
+    const f = await waitText(frame, '> App port');
+    expect(f).toMatch(/Project name\s+oneread\n/);
+    expect(f).toMatch(/App image\s+ghcr.io\/a\/one:1\n/);
   });
 
   test('Ctrl-C asks the caller to end the run (it restores the terminal and exits 130)', async () => {
@@ -113,6 +143,7 @@ describe('setup flow', () => {
     const given = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
     const { frame, stdin } = mount({ draft, given });
     await waitText(frame, 'step 1 of 2');
+    await waitText(frame, 'Enter continue');
     await press(stdin, KEY.enter);
     await waitText(frame, 'step 2 of 2');
     await waitText(frame, 'files in');

@@ -4,10 +4,11 @@ import { cleanup, render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { translator, type T } from '../../../src/i18n/index.js';
+import { KeyScope } from '../../../src/ui/components.js';
 import { Form } from '../../../src/ui/form.js';
 import { FORMS, initialTouched, initialValues, validateForm, type FormId, type FormValues, type Problems } from '../../../src/ui/model.js';
 import type { Draft } from '../../../src/domain/draft.js';
-import { KEY, plain, press, waitFor, waitText } from './helpers.js';
+import { KEY, plain, press, waitFlat, waitFor, waitText } from './helpers.js';
 
 afterEach(() => cleanup());
 
@@ -21,8 +22,11 @@ function mount(id: FormId, o: { t?: T; draft?: Draft; given?: Set<string>; onSub
     submitted.push(v);
     return o.onSubmit ? o.onSubmit(v) : null;
   });
+  // In a KeyScope, as inside the wizard: one key listener for the form and its fields.
   const r = render(
-    <Form t={t} def={def} initial={initialValues(def, draft)} initialTouched={initialTouched(def, draft)} given={given} validate={(v) => validateForm(def, v, draft, t, given)} onSubmit={onSubmit} />,
+    <KeyScope>
+      <Form t={t} def={def} initial={initialValues(def, draft)} initialTouched={initialTouched(def, draft)} given={given} validate={(v) => validateForm(def, v, draft, t, given)} onSubmit={onSubmit} />
+    </KeyScope>,
   );
   return { ...r, frame: plain(r.lastFrame), onSubmit, submitted, t };
 }
@@ -32,11 +36,11 @@ describe('project and app', () => {
     const { stdin, frame, onSubmit, t } = mount('app');
     await waitText(frame, 'Project name');
     await press(stdin, 'My App', KEY.enter);
-    await waitText(frame, t('v.project'));
+    await waitFlat(frame, t('v.project'));
     await press(stdin, KEY.ctrlU, 'myapp', KEY.enter);
     await waitFor(frame, (f) => !f.includes(t('v.project')), 'the project message to go');
     await press(stdin, 'Not A Ref!', KEY.enter);
-    await waitText(frame, t('v.imageRef'));
+    await waitFlat(frame, t('v.imageRef'));
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
@@ -91,7 +95,7 @@ describe('components', () => {
     await press(stdin, KEY.down, KEY.space);
     await waitText(frame, 'Worker command');
     await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
-    await waitText(frame, t('ui.v.workerCommand'));
+    await waitFlat(frame, t('ui.v.workerCommand'));
     await waitText(frame, '> Worker command');
     await press(stdin, 'celery -A app worker', KEY.enter, KEY.space, KEY.enter, KEY.enter, KEY.enter);
     await waitFor(frame, () => submitted.length === 1, 'submit');
@@ -105,11 +109,11 @@ describe('domain and TLS', () => {
     await waitText(frame, 'Domain');
     expect(frame()).not.toContain('HTTPS port');
     await press(stdin, 'bad_domain', KEY.enter);
-    await waitText(frame, t('v.domain'));
+    await waitFlat(frame, t('v.domain'));
     await press(stdin, KEY.ctrlU, 'app.example.com', KEY.enter);
     await waitText(frame, '(*) Let\'s Encrypt');
     await press(stdin, KEY.enter, KEY.enter);
-    await waitText(frame, t('ui.v.leEmail'));
+    await waitFlat(frame, t('ui.v.leEmail'));
     await press(stdin, 'ops@example.com', KEY.enter, KEY.enter, KEY.enter);
     await waitFor(frame, () => submitted.length === 1, 'submit');
     expect(submitted[0]).toMatchObject({ domain: 'app.example.com', tls: 'letsencrypt', email: 'ops@example.com', 'ports.http': '80', 'ports.https': '443' });
@@ -121,7 +125,7 @@ describe('domain and TLS', () => {
     });
     await waitText(frame, 'HTTP port');
     await press(stdin, KEY.enter, KEY.enter, KEY.enter);
-    const f = await waitText(frame, t('ui.v.portInUse', { port: 80, process: 'nginx' }));
+    const f = await waitFlat(frame, t('ui.v.portInUse', { port: 80, process: 'nginx' }));
     expect(f).toMatch(/> HTTP port/);
   });
 
@@ -132,7 +136,7 @@ describe('domain and TLS', () => {
     await waitText(frame, '(*) my own certificate');
     expect(frame()).toContain('Private key');
     await press(stdin, KEY.down, 'relative.pem', KEY.enter);
-    await waitText(frame, t('v.absPath'));
+    await waitFlat(frame, t('v.absPath'));
   });
 });
 
@@ -154,7 +158,7 @@ describe('security', () => {
     const { stdin, frame, t, submitted } = mount('security');
     await waitText(frame, '[x] Firewall (ufw)');
     await press(stdin, KEY.down, KEY.space, KEY.down, KEY.ctrlU, 'ssh', KEY.enter);
-    await waitText(frame, t('v.portOrAuto'));
+    await waitFlat(frame, t('v.portOrAuto'));
     await press(stdin, KEY.ctrlU, '2222', KEY.enter);
     await waitFor(frame, () => submitted.length === 1, 'submit');
     expect(submitted[0]).toEqual({ 'security.firewall': true, 'security.fail2ban': false, 'security.sshPort': '2222' });
@@ -166,9 +170,9 @@ describe('backups', () => {
     const { stdin, frame, t, submitted } = mount('backup');
     await waitText(frame, '03:00');
     await press(stdin, KEY.ctrlU, '25:00', KEY.enter);
-    await waitText(frame, t('v.schedule'));
+    await waitFlat(frame, t('v.schedule'));
     await press(stdin, KEY.ctrlU, 'off', KEY.enter, KEY.backspace, '400', KEY.enter);
-    await waitText(frame, t('v.tooBig', { max: '365' }));
+    await waitFlat(frame, t('v.tooBig', { max: '365' }));
     await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, '14', KEY.enter);
     await waitFor(frame, () => submitted.length === 1, 'submit');
     expect(submitted[0]).toEqual({ 'backup.schedule': 'off', 'backup.keep': '14' });

@@ -53,8 +53,9 @@ export async function press(stdin: { write(s: string): void; listenerCount?: (e:
   await new Promise((r) => setTimeout(r, 25));
   for (const k of keys) {
     stdin.write(k);
-    // Ink flushes a lone Esc on the next tick; give every key the same chance.
-    await new Promise((r) => setTimeout(r, 25));
+    // Ink flushes a lone Esc on the next tick, and a new screen listens from an effect after its
+    // first frame: give every key time, as a person typing would.
+    await new Promise((r) => setTimeout(r, 40));
   }
 }
 

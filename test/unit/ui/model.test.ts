@@ -181,3 +181,20 @@ describe('draft paths', () => {
     expect(setPath({}, 'a.b', 1)).toEqual({ a: { b: 1 } });
   });
 });
+
+describe('wrapping by display width', async () => {
+  const { wrapDisplay } = await import('../../../src/ui/components.js');
+  const { displayWidth } = await import('../../../src/host/report.js');
+  test('Chinese breaks between characters, never past the width; Latin words stay whole', () => {
+    const zhText = '在中国大陆访问 Docker Hub 和软件包需要镜像源。每个候选源都显示实测延迟；没有响应的镜像源绝不会写入配置。';
+    const lines = wrapDisplay(zhText, 30);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(32);
+    expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
+    expect(lines.some((l) => l.includes('Docker Hub') || (l.endsWith('Docker') && true))).toBe(true);
+    // The first line is filled, not cut at the space before "和".
+    expect(displayWidth(lines[0]!)).toBeGreaterThanOrEqual(28);
+    // Closing punctuation is never the first character of a line.
+    for (const l of lines.slice(1)) expect('，。；：、').not.toContain(l[0]);
+    expect(wrapDisplay('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+  });
+});

@@ -66,3 +66,12 @@ describe('Welcome', () => {
     expect(cols[0]).toBe(2 + Math.max(...factRows(t, f).map(([k]) => stringWidth(k))) + 2);
   });
 });
+
+describe('addresses on the welcome screen', () => {
+  test('link-local addresses are left out and a long list is cut to the first few', async () => {
+    const { shortAddresses } = await import('../../../src/ui/screens/Welcome.js');
+    expect(shortAddresses('203.0.113.10, fe80::1, 10.0.0.5')).toBe('203.0.113.10, 10.0.0.5');
+    expect(shortAddresses('a1, a2, a3, a4, a5, a6')).toBe('a1, a2, a3, a4, … (+2)');
+    expect(shortAddresses('fe80::1')).toBe('fe80::1');
+  });
+});

@@ -82,30 +82,35 @@ function Wizard(props: AppProps) {
   const [measuring, setMeasuring] = useState(false);
   const [cmd, setCmd] = useState<{ lines: string[]; code: number | null }>({ lines: [], code: null });
 
+  const alive = useRef(true);
   useEffect(() => {
-    let live = true;
     c.facts().then(
-      (f) => live && setFacts(f),
-      (e: unknown) => live && setFactsError(errorText(t, e)),
+      (f) => alive.current && setFacts(f),
+      (e: unknown) => alive.current && setFactsError(errorText(t, e)),
     );
-    // Mirrors are measured from the start, so the latencies are there when the region screen shows.
-    const src = c.mirrors;
-    if (src) {
-      void src.candidates('cn').then((cs) => {
-        if (!live) return;
-        setCands(cs);
-        if (!src.measure || cs.length === 0) return;
-        setMeasuring(true);
-        void src
-          .measure(cs, (m) => live && setResults((old) => new Map(old).set(mirrorKey(m.kind, m.id), m)))
-          .catch(() => {})
-          .finally(() => live && setMeasuring(false));
-      }, () => {});
-    }
     return () => {
-      live = false;
+      alive.current = false;
     };
   }, []);
+
+  // Mirrors are measured as soon as a setup starts, so the latencies are there by the region screen.
+  const measured = useRef(false);
+  const inSetup = view.v === 'flow';
+  useEffect(() => {
+    const src = c.mirrors;
+    if (!inSetup || measured.current || !src) return;
+    measured.current = true;
+    src.candidates('cn').then((cs) => {
+      if (!alive.current) return;
+      setCands(cs);
+      if (!src.measure || cs.length === 0) return;
+      setMeasuring(true);
+      src
+        .measure(cs, (m) => alive.current && setResults((old) => new Map(old).set(mirrorKey(m.kind, m.id), m)))
+        .catch(() => {})
+        .finally(() => alive.current && setMeasuring(false));
+    }, () => {});
+  }, [inSetup]);
 
   const kinds = mirrorKinds(cands);
   const go = (next: View, keepHistory = true) => {

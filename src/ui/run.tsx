@@ -71,7 +71,10 @@ export async function runWizard(ctx: Context, o: RunWizardOptions): Promise<numb
         given={o.given}
         onAbort={() => abort(130)}
         onExit={(code) => {
-          if (end(code)) resolve(code);
+          if (!end(code)) return;
+          // Only read-only probes can still be running here (quitting early): do not wait for them.
+          ctx.exec.terminate();
+          resolve(code);
         }}
       />,
       { stdin: o.term.stdin, stdout: o.term.stdout, exitOnCtrlC: false },

@@ -8,6 +8,7 @@ import { AnswersSchema, type Answers } from '../domain/answers.js';
 import { isGiven, leafPaths, mergeDraft, setPath, type Draft } from '../domain/draft.js';
 import { describeIssues, parseYamlText } from '../domain/load.js';
 import { usageError } from '../errors.js';
+import { createController } from '../ui/controller.js';
 import { issueText } from '../ui/model.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
 import type { MirrorSource } from '../ui/types.js';
@@ -126,17 +127,11 @@ export async function startSetup(ctx: Context, args: ParsedArgs, entry: 'default
 
   const term = openTerminal();
   if (!term) throw usageError('err.noTerminal', { command: entry === 'init' ? 'stack-wizard init' : 'stack-wizard' });
+  // The host probe starts once the first frame is drawn: started earlier, its processes compete
+  // with loading React and Ink and the first frame comes later (measured by npm run bench).
+  const controller = createController(ctx, { factsFile, out, dryRun, mirrors: await mirrorSource(ctx) });
   const ui = await withoutCiEnv(() => import('../ui/run.js'));
-  return ui.runWizard(ctx, {
-    term,
-    draft,
-    given,
-    mode: entry === 'default' && !answersFile && given.size === 0 ? 'auto' : 'setup',
-    factsFile,
-    out,
-    dryRun,
-    mirrors: await mirrorSource(ctx),
-  });
+  return ui.runWizard(ctx, { term, draft, given, controller, mode: entry === 'default' && !answersFile && given.size === 0 ? 'auto' : 'setup' });
 }
 
 const command: Command = {

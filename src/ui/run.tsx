@@ -4,9 +4,8 @@ import { render } from 'ink';
 import type { Context } from '../context.js';
 import type { Draft } from '../domain/draft.js';
 import { App } from './app.js';
-import { createController } from './controller.js';
 import type { Terminal } from './terminal.js';
-import type { MirrorSource } from './types.js';
+import type { WizardController } from './types.js';
 
 export interface RunWizardOptions {
   term: Terminal;
@@ -14,10 +13,8 @@ export interface RunWizardOptions {
   given: ReadonlySet<string>;
   /** `auto`: the maintenance menu when a stack is installed, else setup. `setup`: always setup (init). */
   mode: 'auto' | 'setup';
-  factsFile?: string;
-  out?: string;
-  dryRun: boolean;
-  mirrors?: MirrorSource | null;
+  /** Built by the caller, which starts the host probe while React and Ink load. */
+  controller: WizardController;
   /** Ends the process after an interrupt (tests pass their own). */
   hardExit?: (code: number) => void;
 }
@@ -25,7 +22,7 @@ export interface RunWizardOptions {
 const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 export async function runWizard(ctx: Context, o: RunWizardOptions): Promise<number> {
-  const controller = createController(ctx, { factsFile: o.factsFile, out: o.out, dryRun: o.dryRun, mirrors: o.mirrors });
+  const { controller } = o;
   const stacks = o.mode === 'auto' ? await controller.stacks() : [];
   const hardExit = o.hardExit ?? ((code: number) => process.exit(code));
 

@@ -10,6 +10,8 @@ import { describeResolution, resolveMirrors } from '../steps/mirrors.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
 import { usageError } from '../errors.js';
+import type { Answers } from '../domain/answers.js';
+import { ANSWER_FLAG_OPTIONS } from './answer-flags.js';
 
 export interface InitOptions { answersFile: string; factsFile?: string; out?: string; yes: boolean; dryRun: boolean }
 
@@ -35,7 +37,11 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
 }
 
 export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
-  const given = await loadAnswers(ctx, o.answersFile);
+  return runInitAnswers(ctx, await loadAnswers(ctx, o.answersFile), o);
+}
+
+/** init for answers already in hand (the answers file, or flags with --yes). */
+export async function runInitAnswers(ctx: Context, given: Answers, o: Omit<InitOptions, 'answersFile'>): Promise<number> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const local = !isRoot || o.out !== undefined;
   const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${given.project}`) : undefined;
@@ -75,12 +81,10 @@ const command: Command = {
     out: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean' },
+    ...ANSWER_FLAG_OPTIONS,
   },
   maxPositionals: 0,
-  async run(ctx, args) {
-    const o = initOptions(args);
-    if (!o) throw usageError('err.missingFlag', { flag: '--answers', command: 'init' });
-    return runInit(ctx, o);
-  },
+  // Without a complete answers file the setup asks (wizard.ts), or fails fast naming the flags.
+  run: async (ctx, args) => (await import('./wizard.js')).startSetup(ctx, args, 'init'),
 };
 export default command;

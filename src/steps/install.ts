@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import type { Step } from './engine.js';
 import { registryEntry, stateFile } from './installed.js';
+import { securitySteps } from './security.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -25,5 +26,6 @@ export const writeFilesStep: Step = {
 };
 
 export function installSteps(): Step[] {
-  return [writeFilesStep];
+  // The security steps follow the answers' security.firewall / security.fail2ban switches themselves.
+  return [writeFilesStep, ...securitySteps({ mode: 'init' })];
 }

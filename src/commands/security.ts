@@ -7,7 +7,7 @@ import { hostError, usageError } from '../errors.js';
 import { loadAnswers, prepare, type Prepared } from '../steps/prepare.js';
 import { installedStacks } from '../steps/installed.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
-import { isRoot, securitySteps } from '../steps/security.js';
+import { firewallRefusal, isRoot, securitySteps } from '../steps/security.js';
 import { securityStatus, type SecurityStatus } from '../steps/security-status.js';
 
 /** The stack to act on: --answers, or the one init recorded on this host. */
@@ -33,6 +33,9 @@ async function apply(ctx: Context, args: ParsedArgs): Promise<number> {
     io.out(`${check.needed ? '•' : '✓'} ${t(step.title, step.params)}${check.needed ? '' : ` (${t('init.nothingToDo')})`}\n`);
     for (const ch of check.changes) io.out(`    ${ch}\n`);
   }
+  // Refused before anything is installed or written, in a dry run too (exit 3).
+  const refusal = await firewallRefusal(ctx, p);
+  if (refusal) throw refusal;
   if (flag(args, 'dry-run')) {
     io.out(`\n${t('init.dryRunDone')}\n`);
     return 0;

@@ -431,8 +431,34 @@ function swapStep(o: SecurityStepOptions): Step {
   });
 }
 
+/**
+ * Runs first and changes nothing: refuses the whole run, before any package or file is touched,
+ * when the firewall rules would cut an SSH session. The firewall step checks again right before it acts.
+ */
+function guardStep(o: SecurityStepOptions): Step {
+  return {
+    id: 'security-guard',
+    title: 'sec.step.guard',
+    preflight: true,
+    async check(ctx, s) {
+      const p = await planFirewall(ctx, s, o);
+      return p.refusal ? toCheck(ctx, { ops: [], notes: [], refusal: p.refusal }) : { needed: false, changes: [] };
+    },
+    async apply(ctx, s) {
+      const p = await planFirewall(ctx, s, o);
+      if (p.refusal) throw p.refusal;
+    },
+  };
+}
+
+/** The refusal the lock-out guard would give for this stack on this host, if any. */
+export async function firewallRefusal(ctx: Context, s: Prepared, o: SecurityStepOptions = { mode: 'apply' }): Promise<WizardError | undefined> {
+  return (await planFirewall(ctx, s, o)).refusal;
+}
+
 export function securitySteps(o: SecurityStepOptions = { mode: 'apply' }): Step[] {
   return [
+    guardStep(o),
     packagesStep(o),
     makeStep('security-firewall', 'sec.step.firewall', (ctx, s) => planFirewall(ctx, s, o)),
     fail2banStep(o),

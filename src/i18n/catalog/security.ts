@@ -5,6 +5,7 @@ export const security = defineCatalog(
   {
     'cmd.security': 'firewall (ufw, Docker-published ports included), fail2ban, kernel settings and swap: apply, or show their status',
 
+    'sec.step.guard': 'Check that no SSH session would be cut',
     'sec.step.packages': 'Install the security packages',
     'sec.step.firewall': 'Configure the firewall (ufw and Docker\'s DOCKER-USER chain)',
     'sec.step.fail2ban': 'Configure fail2ban (sshd, Nginx rate limits, scanners, repeat offenders)',
@@ -86,6 +87,7 @@ export const security = defineCatalog(
   {
     'cmd.security': '防火墙（ufw，含 Docker 发布的端口）、fail2ban、内核参数与交换空间：应用配置或查看状态',
 
+    'sec.step.guard': '检查不会切断任何 SSH 连接',
     'sec.step.packages': '安装安全相关软件包',
     'sec.step.firewall': '配置防火墙（ufw 及 Docker 的 DOCKER-USER 链）',
     'sec.step.fail2ban': '配置 fail2ban（sshd、Nginx 限流、扫描器、屡犯者）',

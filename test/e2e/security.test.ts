@@ -37,11 +37,26 @@ http {
 `;
 const DB_CONF = 'events {}\nerror_log /dev/stderr;\nhttp { access_log off; server { listen 80; return 200 "db\\n"; } }\n';
 
+/** A Compose project in the install dir, as the stack has one: service `nginx` (what log rotation signals) and the database. */
+const COMPOSE = `name: demo
+services:
+  nginx:
+    image: sw-sec/web:bookworm
+    restart: unless-stopped
+    ports: ["80:80", "443:443"]
+    volumes: ["./logs/nginx:/var/log/nginx", "/opt/e2e/nginx.conf:/etc/nginx/nginx.conf:ro"]
+  db:
+    image: sw-sec/web:bookworm
+    restart: unless-stopped
+    ports: ["3306:80"]
+    volumes: ["/opt/e2e/db.conf:/etc/nginx/nginx.conf:ro"]
+`;
+
 function startStackContainers() {
   lab.exec(`mkdir -p ${INSTALL}/logs/nginx /opt/e2e && cat > /opt/e2e/nginx.conf`, { input: NGINX_CONF });
   lab.exec('cat > /opt/e2e/db.conf', { input: DB_CONF });
-  lab.exec(`docker run -d --name web --restart unless-stopped -p 80:80 -p 443:443 -v ${INSTALL}/logs/nginx:/var/log/nginx -v /opt/e2e/nginx.conf:/etc/nginx/nginx.conf:ro sw-sec/web:bookworm`);
-  lab.exec('docker run -d --name db --restart unless-stopped -p 3306:80 -v /opt/e2e/db.conf:/etc/nginx/nginx.conf:ro sw-sec/web:bookworm');
+  lab.exec(`cat > ${INSTALL}/docker-compose.yml`, { input: COMPOSE });
+  lab.exec(`docker compose -f ${INSTALL}/docker-compose.yml up -d --quiet-pull`);
 }
 
 /** Whether `client` can open a TCP connection to the server's `port` (and, for HTTP, get an answer). */
@@ -123,7 +138,7 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     expect(reach(attacker(), 22)).toBe(false);
     // The server itself still reaches its containers and the database (Docker's own traffic is untouched).
     expect(lab.exec(`curl -s --max-time 4 http://127.0.0.1:3306/`).out).toBe('db\n');
-    expect(lab.exec('docker exec web sh -c "echo > /dev/null"').code).toBe(0);
+    expect(lab.exec('docker exec demo-nginx-1 sh -c "echo > /dev/null"').code).toBe(0);
   });
 
   it('security status --json says the same', async () => {
@@ -187,5 +202,20 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     const ip = lab.attackers[1]!.ip;
     lab.exec(`fail2ban-client set stack-wizard-nginx-scan unbanip ${ip}`);
     expect(http(scanner(), 80)).toBe('200');
+  });
+
+  it('log rotation: logrotate accepts the config, Nginx reopens its logs, fail2ban follows the new file', async () => {
+    const conf = '/etc/logrotate.d/stack-wizard-demo';
+    const debug = lab.exec(`logrotate -d ${conf} 2>&1`, { check: false });
+    expect(debug.code).toBe(0);
+    expect(debug.out).not.toMatch(/^error:/m);
+    expect(debug.out).toContain(`${INSTALL}/logs/nginx/access.log`);
+    lab.exec(`logrotate -f -s /tmp/logrotate.state ${conf}`);
+    expect(lab.exec(`ls ${INSTALL}/logs/nginx`).out.split('\n')).toEqual(expect.arrayContaining(['access.log', 'access.log.1', 'error.log', 'error.log.1']));
+    const ip = lab.attackers[1]!.ip;
+    for (const p of ['/phpmyadmin/', '/.aws/credentials', '/xmlrpc.php']) expect(http(scanner(), 80, p)).toBe('404');
+    // The new lines are in the new file: Nginx got USR1 through Compose and reopened it.
+    expect(lab.exec(`grep -c '"GET /xmlrpc.php' ${INSTALL}/logs/nginx/access.log`).out.trim()).toBe('1');
+    await until('the scan jail to ban the scanner again, from the new file', () => lab.exec('fail2ban-client status stack-wizard-nginx-scan').out.includes(ip), 60_000);
   });
 });

@@ -4,7 +4,7 @@
 # script: a rerun with nothing changed only inspects the images.
 #   server  Debian 12 as a fresh VM: systemd, journald, sshd on 2222 (not the default), ufw,
 #           fail2ban as Debian ships it (its stock sshd jail fails here: no /var/log/auth.log),
-#           docker.io (storage driver vfs), this machine's Node.js. No python3-systemd and no
+#           docker.io (storage driver vfs) with the Compose v2 plugin, this machine's Node.js. No python3-systemd and no
 #           logrotate: the wizard must notice and install them.
 #   web     Debian's nginx, run inside the server's own Docker engine as the stack's Nginx.
 #   client  ssh, curl and nc: the operator and the attackers on the "Internet".
@@ -15,7 +15,8 @@ LABEL=org.stack-wizard.sec-e2e.hash
 command -v mmdebstrap >/dev/null || { echo "build-images: mmdebstrap missing (test/provision/packages.sh)" >&2; exit 1; }
 uri=$("$here/../../provision/debian-uri.sh")
 node_bin=$(readlink -f "$(command -v node)")
-hash=$( { sha256sum "$0" | cut -d' ' -f1; "$node_bin" --version; } | sha256sum | cut -c1-16)
+compose=$(bash "$here/../../provision/compose-v2.sh")
+hash=$( { sha256sum "$0" | cut -d' ' -f1; "$node_bin" --version; "$compose" version --short; } | sha256sum | cut -c1-16)
 
 build() {
   local tag=$1 variant=$2 include=$3 cmd=$4
@@ -37,6 +38,8 @@ build() {
 customize_sw_sec_server_bookworm() {
   local root=$1
   install -m 0755 "$node_bin" "$root/usr/local/bin/node"
+  # Where Debian's docker-compose package (trixie) puts the plugin.
+  install -D -m 0755 "$compose" "$root/usr/libexec/docker/cli-plugins/docker-compose"
   echo 'Port 2222' > "$root/etc/ssh/sshd_config.d/10-port.conf"
   mkdir -p "$root/etc/docker" "$root/root/.ssh"
   chmod 0700 "$root/root/.ssh"

@@ -58,8 +58,17 @@ function ipToInt(ip: string) {
   return ip.split('.').reduce((n, p) => n * 256 + Number(p), 0);
 }
 
-/** A /28 of 203.0.113.0/24 that no network on this engine uses (other suites share the engine). */
+/** Addresses of the package mirror this machine uses: a bridge over one of them would cut every container (and the host) off from it. */
+function mirrorAddresses(): number[] {
+  const uri = sh('bash', [join(ROOT, 'test', 'provision', 'debian-uri.sh')], { check: false }).out.trim();
+  const host = /^[a-z]+:\/\/(?:[^@/]*@)?\[?([^\]/:]+)/i.exec(uri)?.[1];
+  if (!host) return [];
+  return sh('getent', ['ahostsv4', host], { check: false }).out.split('\n').map((l) => l.split(/\s+/)[0]!).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)).map(ipToInt);
+}
+
+/** A /28 of 203.0.113.0/24 that no network on this engine uses (other suites share the engine) and that holds no mirror address. */
 function freeSubnet(): string {
+  const mirror = mirrorAddresses();
   const used = sh('docker', ['network', 'ls', '-q']).out.split('\n').filter(Boolean)
     .flatMap((id) => sh('docker', ['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', id]).out.trim().split(/\s+/))
     .filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s))
@@ -70,7 +79,7 @@ function freeSubnet(): string {
     });
   for (let base = 128; base < 256; base += 16) {
     const s = ipToInt(`203.0.113.${base}`);
-    if (!used.some(([a, b]) => s <= b && s + 15 >= a)) return `203.0.113.${base}/28`;
+    if (!used.some(([a, b]) => s <= b && s + 15 >= a) && !mirror.some((m) => m >= s && m <= s + 15)) return `203.0.113.${base}/28`;
   }
   throw new Error('no free /28 in 203.0.113.0/24 on this engine');
 }

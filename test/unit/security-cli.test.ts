@@ -86,3 +86,38 @@ describe('security CLI', () => {
     expect(r.out).not.toMatch(/ufw allow/);
   });
 });
+
+describe('security status text', () => {
+  it('says what is open, what is live and what is banned, in English and Chinese', async () => {
+    const { formatStatus } = await import('../../src/commands/security.js');
+    const { createContext } = await import('../../src/context.js');
+    const st = {
+      project: 'demo',
+      firewall: {
+        installed: true, active: true, defaults: { incoming: 'deny', outgoing: 'allow', routed: 'deny' }, ipv6: true, rules: [],
+        ports: [{ port: 2222, purpose: 'ssh' as const, v4: true, v6: true }, { port: 80, purpose: 'http' as const, v4: true, v6: false }],
+        sshOpen: true, webOpen: true, unexpected: ['allow 3306'], onlyExpectedOpen: false,
+        dockerUser: { afterRules: true, after6Rules: true, live: false, dockerRunning: true },
+      },
+      fail2ban: { installed: true, running: true, jails: [{ name: 'sshd', currentlyFailed: 2, currentlyBanned: 1, totalBanned: 3, bannedIps: ['203.0.113.66'] }], missingJails: ['recidive'] },
+      sysctl: [{ key: 'vm.overcommit_memory', value: 0, expected: 1, ok: false }],
+      sysctlSettable: true,
+      swap: { ramMiB: 3790, activeMiB: 0, swapfile: false, recommendation: 'create', sizeMiB: 2048 },
+    };
+    const en = formatStatus(createContext({ lang: 'en', dryRun: true }), st);
+    expect(en).toContain('Firewall (ufw): active, incoming by default: deny');
+    expect(en).toContain('✓ SSH 2222/tcp open (IPv4, IPv6)');
+    expect(en).toContain('✓ HTTP 80/tcp open (IPv4)');
+    expect(en).toContain('✗ also open, not in the plan: allow 3306');
+    expect(en).toContain('rules NOT live');
+    expect(en).toContain('sshd: 1 banned now, 3 in total, 2 recent failure(s) (203.0.113.66)');
+    expect(en).toContain('✗ jail(s) not running: recidive');
+    expect(en).toContain('✗ vm.overcommit_memory = 0 (want 1)');
+    expect(en).toContain('security apply would add a 2048 MiB swap file');
+    const zh = formatStatus(createContext({ lang: 'zh-CN', dryRun: true }), st);
+    expect(zh).toContain('防火墙（ufw）：已启用，入站默认策略：deny');
+    expect(zh).toContain('✓ SSH 2222/tcp 已开放（IPv4, IPv6）');
+    expect(zh).toContain('计划之外也开放了：allow 3306');
+    expect(zh).toContain('sshd: 当前封禁 1 个，累计 3 个，近期失败 2 次');
+  });
+});

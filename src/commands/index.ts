@@ -6,6 +6,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'render', usage: 'render --answers F [--host-facts F] --out DIR', summary: 'cmd.render', load: () => import('./render.js') },
   { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
   { name: 'security', usage: 'security apply|status [--answers F] [--yes] [--dry-run] [--json]', summary: 'cmd.security', load: () => import('./security.js') },
+  { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 
 export const findCommand = (name: string) => COMMANDS.find((c) => c.name === name);

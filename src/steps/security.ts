@@ -283,6 +283,8 @@ async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): 
     join(s.plan.installDir, HOST.nginxLogs, NGINX_ACCESS_LOG),
     join(s.plan.installDir, HOST.nginxLogs, NGINX_ERROR_LOG),
     ...(host.fail2banLog.backend === 'file' ? [host.fail2banLog.path] : []),
+    // No journal and no auth.log yet (sshd logging through a syslog daemon that has not written it).
+    ...(host.sshLog.backend === 'file' ? [host.sshLog.path] : []),
   ];
   const created: Op[] = [];
   for (const l of logs) if (!(await ctx.exec.exists(l))) created.push(write(l, '', 0o640, ctx.t('sec.emptyLog')));

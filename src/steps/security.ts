@@ -144,8 +144,14 @@ function packagesStep(o: SecurityStepOptions): Step {
       } catch (e) {
         if (!(e instanceof CommandError)) throw e;
         // Package lists are often stale on a fresh VM: refresh once and try again.
-        await execOp(ctx, { kind: 'run', cmd: 'apt-get', args: ['update', '-q'], env: { DEBIAN_FRONTEND: 'noninteractive' } }, emit);
-        await execOp(ctx, op, emit);
+        try {
+          await execOp(ctx, { kind: 'run', cmd: 'apt-get', args: ['update', '-q'], env: { DEBIAN_FRONTEND: 'noninteractive' } }, emit);
+          await execOp(ctx, op, emit);
+        } catch (again) {
+          if (!(again instanceof CommandError)) throw again;
+          const detail = again.result.stderr.split('\n').filter((l) => /^(?:E|W):/.test(l)).slice(-2).join(' | ') || again.message;
+          throw opError('sec.err.aptFailed', { packages: op.kind === 'run' ? op.args.filter((a) => !a.startsWith('-') && a !== 'install').join(' ') : '', detail });
+        }
       }
     }
   });

@@ -11,9 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG, NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from '../../src/render/nginx-log.js';
-import { HOST } from '../../src/render/paths.js';
+import { CONTAINER, HOST, NGINX_HEALTH_PATH } from '../../src/render/paths.js';
 import { F2B, JAILS, renderFail2ban, type Fail2banHost } from '../../src/render/security-fail2ban.js';
 import { makeFacts } from '../fixtures/facts.js';
+import { stageNginx } from './support/nginx-stage.js';
+import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sw-f2b-'));
 chmodSync(work, 0o755);
@@ -344,5 +346,69 @@ describe('fail2ban-regex: the sshd jail\'s filter (mode = extra) on OpenSSH 9.2 
 
   it('does not count logins, logouts or a health check that only opens the port', () => {
     expect(failures(journalLines(SSH_NORMAL), 'sshd[mode=extra]', dir)).toEqual([]);
+  });
+});
+
+// ---- the same filters on what the generated Nginx config itself logs ----
+
+describe('fail2ban-regex on the logs of the generated Nginx config (Debian 12 nginx 1.22, behind a trusted proxy)', () => {
+  const ns = new NetNs();
+  let root = '';
+  let plan: Plan;
+  let dir = '';
+  const client = (n: number) => `203.0.113.${n}`;
+
+  async function probe(o: Record<string, unknown>): Promise<{ status?: number; statuses?: (number | string)[] }> {
+    const r = await ns.runAsync([process.execPath, join(import.meta.dirname, 'fixtures', 'http-probe.mjs'), JSON.stringify({ port: 80, host: 'shop.example.com', ...o })], { timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`probe failed: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+  const logFile = (name: string) => join(root, CONTAINER.nginxLogs.slice(1), name);
+
+  beforeAll(async () => {
+    plan = buildPlan(
+      AnswersSchema.parse({
+        project: 'shop', domain: 'shop.example.com', tls: 'none', app: { image: 'ghcr.io/example/api:1.0.0' },
+        images: { nginx: 'nginx:1.22.1' }, nginx: { realIp: { from: ['127.0.0.1/32'] } },
+      }),
+      makeFacts({ ramMiB: 7680, cores: 4, sshPorts: [2222] }),
+    );
+    dir = configDir(HOSTS['ufw, sshd in the journal (Debian 12)']!, plan);
+    root = await debianChroot('bookworm');
+    stageNginx(root, plan);
+    for (const f of [NGINX_ACCESS_LOG, NGINX_ERROR_LOG]) writeFileSync(logFile(f), '');
+    await ns.start();
+    const app = ns.spawn([process.execPath, join(import.meta.dirname, 'fixtures', 'fake-app.mjs'), String(plan.app.port)]);
+    await waitFor('the stand-in app', () => (app.output().includes('listening') ? true : undefined));
+    const nginx = ns.spawn(['chroot', root, 'nginx', '-g', 'daemon off;']);
+    await waitFor('nginx', async () => {
+      if (nginx.exitCode !== null) throw new Stop(`nginx exited ${nginx.exitCode}: ${nginx.output()}`);
+      return (await probe({ host: '127.0.0.1', path: NGINX_HEALTH_PATH })).status === 200 ? true : undefined;
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await ns.stop();
+    // The chroot is shared with the Nginx tests: leave no log lines of ours behind.
+    for (const f of [NGINX_ACCESS_LOG, NGINX_ERROR_LOG]) rmSync(logFile(f), { force: true });
+  });
+
+  it('counts the login flood (limit_req rejections in error.log) and the probes, and no visitor', async () => {
+    // Visitors: pages and API calls at a human pace.
+    for (const [i, path] of ['/', '/api/ping', '/api/orders?page=2', '/favicon.ico'].entries()) {
+      expect((await probe({ path, headers: { 'X-Forwarded-For': client(10 + i) } })).status).toBe(200);
+    }
+    // One address hammers the login, another probes for secrets and announces its tool.
+    const flood = await probe({ method: 'POST', path: '/api/login', body: 'u=a&p=b', count: 15, headers: { 'X-Forwarded-For': client(66), 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const rejected = flood.statuses!.filter((x) => x === RATE_LIMIT_STATUS).length;
+    expect(rejected).toBeGreaterThanOrEqual(5);
+    for (const path of ['/.env', '/.git/config']) expect((await probe({ path, headers: { 'X-Forwarded-For': client(77) } })).status).toBe(403);
+    await probe({ path: '/api/users?id=1%27%20OR%201=1', headers: { 'X-Forwarded-For': client(77), 'User-Agent': 'sqlmap/1.7.2#stable (https://sqlmap.org)' } });
+
+    const access = lines(logFile(NGINX_ACCESS_LOG));
+    const errors = lines(logFile(NGINX_ERROR_LOG));
+    expect(errors.filter((l) => /limiting requests, excess: [\d.]+ by zone "\w+", client: 203\.0\.113\.66,/.test(l)).length).toBe(rejected);
+    const f = (rel: string) => join(dir, rel.replace(/^etc\/fail2ban\//, ''));
+    expect(failures(errors, f(F2B.limitFilter))).toEqual(Array(rejected).fill(client(66)));
+    expect(failures(access, f(F2B.scanFilter))).toEqual([client(77), client(77), client(77)]);
   });
 });

@@ -116,6 +116,9 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     const dry = await lab.ssh(`stack-wizard security apply --answers ${ANSWERS} --dry-run`);
     expect(dry.out).toContain("ufw allow 2222/tcp comment 'stack-wizard ssh'");
     expect(dry.out).not.toMatch(/ufw allow 22\/tcp/);
+    // The SSH rule goes in before the firewall is switched on.
+    expect(dry.out.indexOf("ufw allow 2222/tcp")).toBeLessThan(dry.out.indexOf('ufw --force enable'));
+    expect(dry.out.indexOf('write /etc/ufw/after.rules')).toBeLessThan(dry.out.indexOf('ufw --force enable'));
     expect(dry.out).toMatch(/apt-get install -y -q --no-install-recommends python3-systemd logrotate/);
     expect(lab.exec('ufw status').out).toMatch(/Status: inactive/);
 

@@ -50,7 +50,8 @@ export async function runInitAnswers(ctx: Context, given: Answers, o: Omit<InitO
   const mirrors = await resolveMirrors(ctx, given, facts);
   const answers = mirrors.answers;
   for (const line of describeResolution(ctx, mirrors)) ctx.io.out(`${line}\n`);
-  const p = await prepare(ctx, { answers, facts, targetDir: target });
+  // factsFile tells the steps that act on the host (security) that these facts are not its own.
+  const p = await prepare(ctx, { answers, facts, factsFile: o.factsFile, targetDir: target });
   // What the steps would do on the server itself (the install dir), also when we only render locally.
   const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
   await printPreview(ctx, local ? { ...p } : p, serverView);

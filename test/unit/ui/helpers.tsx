@@ -32,7 +32,7 @@ const ANSI = /\u001B\[[0-9;?]*[A-Za-z]/g;
 export const plain = (lastFrame: () => string | undefined) => () => (lastFrame() ?? '').replace(ANSI, '');
 
 /** Polls the last frame until `pred` holds (Ink renders asynchronously). */
-export async function waitFor(frame: () => string | undefined, pred: (f: string) => boolean, what = 'the frame', ms = 3000): Promise<string> {
+export async function waitFor(frame: () => string | undefined, pred: (f: string) => boolean, what = 'the frame', ms = 10_000): Promise<string> {
   const end = Date.now() + ms;
   for (;;) {
     const f = frame() ?? '';

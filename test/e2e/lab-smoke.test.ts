@@ -3,8 +3,9 @@
 // stack-wizard compose file does (official-image contracts, healthchecks, memory limits, a
 // published Nginx port answering the client).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, Lab, OPS_USER, SSH_PORT, type Client, type Server } from '../lab/lab.js';
+import { IMAGES, Lab, OPS_USER, PROJECT_ROOT, SSH_PORT, type Client, type Server } from '../lab/lab.js';
 
 const DIR = '/opt/lab-smoke';
 const secret = () => randomBytes(12).toString('hex');
@@ -217,5 +218,15 @@ describe('e2e lab smoke', () => {
     expect(summary.checksum).toMatch(/^[0-9a-f]{64}$/);
     // Nginx wrote its access log into the bind-mounted host directory (as fail2ban will read it).
     expect(await server.readFile(`${DIR}/logs/nginx/access.log`)).toContain(`"GET /items/summary HTTP/1.1" 200`);
+  });
+
+  it('installs the packed wizard on the server, where it runs with the server\'s own Node as on a real host', async () => {
+    const { version } = JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string };
+    expect(await lab.installWizard(server)).toBe(version);
+    expect((await server.sh('readlink -f "$(command -v stack-wizard)"')).trim()).toBe('/usr/local/lib/node_modules/stack-wizard/bin/stack-wizard.js');
+    // Over SSH from the Internet side, as an operator would: the probe sees the server, not this machine.
+    const probe = await client.ssh(server, 'stack-wizard probe --json');
+    const facts = JSON.parse(probe.stdout) as { hostname: string };
+    expect(facts.hostname).toBe('server');
   });
 });

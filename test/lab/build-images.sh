@@ -87,8 +87,9 @@ build_one() {
   if declare -F customize >/dev/null; then customize "$root"; fi
   local t_cust=$((SECONDS - t0))
 
-  local tag change
+  local tag change old
   for tag in "${TAGS[@]}"; do
+    old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
     local args=(--change "LABEL $LABEL=$hash" --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
     for change in "${CHANGES[@]}"; do args+=(--change "$change"); done
     if [ -n "${TAG_CHANGES[$tag]:-}" ]; then
@@ -97,6 +98,8 @@ build_one() {
     # Same tar bytes for every tag of one rootfs, so the engine stores the layer once.
     tar --numeric-owner --xattrs -C "$root" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf - . \
       | docker import "${args[@]}" - "$tag" >/dev/null
+    # The replaced image, unless a container still uses it (docker refuses then).
+    if [ -n "$old" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
   done
   echo "built ($hash): mmdebstrap ${t_deb}s, customize $((t_cust - t_deb))s, import $((SECONDS - t0 - t_cust))s;"
 }
@@ -107,6 +110,10 @@ if [ -z "${LAB_BUILD_TMP:-}" ]; then
   if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt 3000000 ]; then LAB_BUILD_TMP=/dev/shm; fi
 fi
 export LAB_BUILD_TMP
+
+# One build at a time on this engine (parallel test runs share it): the second finds them cached.
+exec 9>"${TMPDIR:-/tmp}/stack-wizard-lab-build.lock"
+flock 9
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

@@ -376,7 +376,7 @@ export class Lab {
 
   /**
    * A Debian 12 server with systemd as PID 1, started with the flags of DESIGN.md §9
-   * (`--privileged` does not work on this engine). On this machine's cgroup v1 the engine's
+   * (`--privileged` does not work on this engine) and a volume for the inner engine's data. On this machine's cgroup v1 the engine's
    * default cgroup namespace is the host's, and systemd then manages /docker/<id> inside the
    * bind-mounted hierarchy; `--cgroupns=host` says so explicitly (it is also what a cgroup v2 host
    * would need with this bind mount). Returns once systemd has finished booting ("running", or
@@ -391,6 +391,10 @@ export class Lab {
       '--security-opt', 'apparmor=unconfined', '--security-opt', 'seccomp=unconfined',
       // systemd shuts down cleanly on SIGRTMIN+3 (the image cannot carry STOPSIGNAL: docker import).
       '--stop-signal', 'SIGRTMIN+3',
+      // The inner engine's data on a volume (plain ext4), not the container's overlayfs: vfs copies
+      // each image per container, and through overlayfs that is ~5x slower (MariaDB: 17 s vs 3.6 s
+      // for create+start+remove). Kept across restarts of the server; removed with it (rm -v).
+      '-v', '/var/lib/docker',
     ]);
     const state = await waitFor(
       `systemd in ${name} to finish booting`,

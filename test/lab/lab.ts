@@ -179,6 +179,12 @@ export class Container {
   copyIn(hostPath: string, containerPath: string): Promise<ExecResult> {
     return docker(['cp', hostPath, `${this.name}:${containerPath}`]);
   }
+
+  /** The container's output so far: its stdout, then its stderr. */
+  async logs(): Promise<string> {
+    const r = await docker(['logs', this.name]);
+    return r.stdout + r.stderr;
+  }
 }
 
 export interface ServerCredentials {
@@ -426,6 +432,15 @@ export class Lab {
     await exec(name, ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `lab-${name}`, '-f', '/root/.ssh/id_ed25519']);
     const publicKey = (await exec(name, ['cat', '/root/.ssh/id_ed25519.pub'])).stdout.trim();
     return new Client(name, ip, publicKey);
+  }
+
+  /**
+   * Any image on the Internet network, `docker run -d [args] image [cmd]` (a lab image's contract
+   * test, a stand-in service such as a local mirror). Removed by cleanup like the rest.
+   */
+  async startContainer(role: string, image: string, opts: { args?: string[]; cmd?: string[] } = {}): Promise<Container> {
+    const { name, ip } = await this.runContainer(role, image, opts.args ?? [], opts.cmd ?? []);
+    return new Container(name, ip);
   }
 
   /** A bare Debian 12 (no Node) for install.sh tests, kept running with `sleep infinity`. */

@@ -48,8 +48,8 @@ def db_params():
                 database=os.environ.get("DB_NAME", ""))
 
 
-def db():
-    return pymysql.connect(**db_params(), connect_timeout=TIMEOUT, read_timeout=30, write_timeout=30,
+def db(timeout=30):
+    return pymysql.connect(**db_params(), connect_timeout=TIMEOUT, read_timeout=timeout, write_timeout=timeout,
                            autocommit=True, charset="utf8mb4")
 
 
@@ -71,7 +71,7 @@ def health():
         return 500, {"status": "broken", "version": VERSION}
     result, ok = {"version": VERSION}, True
     try:
-        conn = db()
+        conn = db(timeout=TIMEOUT)
         try:
             with conn.cursor() as c:
                 c.execute("SELECT 1")
@@ -172,9 +172,14 @@ class Handler(BaseHTTPRequestHandler):
         if fn is None:
             return self.reply(404, {"error": f"no route {self.command} {path}"})
         try:
-            self.reply(*fn())
-        except Exception as e:
-            self.reply(500, {"error": f"{type(e).__name__}: {e}"})
+            try:
+                self.reply(*fn())
+            except (BrokenPipeError, ConnectionResetError):
+                raise
+            except Exception as e:
+                self.reply(500, {"error": f"{type(e).__name__}: {e}"})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up; nothing to answer
 
     def do_GET(self):
         self.route({

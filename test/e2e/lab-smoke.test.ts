@@ -216,6 +216,11 @@ describe('e2e lab smoke', () => {
     const summary = JSON.parse((await client.http(`http://${server.ip}/items/summary`)).body) as { count: number; checksum: string };
     expect(summary.count).toBe(5);
     expect(summary.checksum).toMatch(/^[0-9a-f]{64}$/);
+    const kv = await client.http(`http://${server.ip}/kv`, { args: ['-X', 'POST', '-H', 'Content-Type: application/json', '-d', '{"count": 3, "prefix": "smoke"}'] });
+    expect(kv.status).toBe(201);
+    expect(JSON.parse((await client.http(`http://${server.ip}/kv/summary`)).body)).toMatchObject({ count: 3 });
+    // The keys are in the Redis the compose file started.
+    expect((await server.compose(DIR, ['exec', '-T', 'redis', 'redis-cli', 'get', 'kv:smoke-2'])).stdout.trim()).toBe('smoke-value-2');
     // Nginx wrote its access log into the bind-mounted host directory (as fail2ban will read it).
     expect(await server.readFile(`${DIR}/logs/nginx/access.log`)).toContain(`"GET /items/summary HTTP/1.1" 200`);
   });

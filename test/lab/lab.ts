@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +36,7 @@ export const SSH_PORT = 2222;
 /** The sudo user baked into the server image; its password and keys are set by startServer. */
 export const OPS_USER = 'ops';
 
-/** Set on everything the lab creates: `<pid>:<process start time>` of the owning test process. */
+/** Set on everything the lab creates: `<host>:<pid>:<process start time>` of the owning test process. */
 const OWNER_LABEL = 'org.stack-wizard.lab.owner';
 const RUN_LABEL = 'org.stack-wizard.lab.run';
 
@@ -266,24 +266,27 @@ export class Client extends Container {
   }
 }
 
-/** `<pid>:<start time>`, so a reused pid is not mistaken for a live owner. */
+/** `<host>:<pid>:<start time>`, so a reused pid is not mistaken for a live owner. */
 function processIdentity(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 22 (starttime) counted after the ")" closing the command name, which may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return `${pid}:${fields[19]}`;
+    return `${hostname()}:${pid}:${fields[19]}`;
   } catch {
     return null;
   }
 }
 
-function ownerAlive(owner: string): boolean {
-  const pid = Number(owner.split(':')[0]);
-  return Number.isInteger(pid) && pid > 0 && processIdentity(pid) === owner;
+/** Gone only when provably so: an owner on another host (or malformed) is left alone. */
+function ownerGone(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  return processIdentity(pid) !== owner;
 }
 
-const OWNER = processIdentity(process.pid) ?? `${process.pid}:0`;
+const OWNER = processIdentity(process.pid) ?? `${hostname()}:${process.pid}:0`;
 const randomSecret = () => randomBytes(18).toString('base64url');
 
 /** Removes containers and networks left by lab runs whose test process is gone (an aborted run). */
@@ -297,7 +300,7 @@ export async function removeStale(): Promise<string[]> {
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split('\t') as [string, string])
-      .filter(([, owner]) => !ownerAlive(owner));
+      .filter(([, owner]) => ownerGone(owner));
   };
   for (const [name] of await list('container')) {
     await docker(['rm', '-f', '-v', name], { allowFail: true });

@@ -11,7 +11,8 @@
 //   await lab.cleanup();                            // in afterAll; also runs at process exit
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,36 @@ const RUN_LABEL = 'org.stack-wizard.lab.run';
 const INTERNET_SUBNETS = ['203.0.113', '198.51.100', '192.0.2'].flatMap((net) =>
   [0, 32, 64, 96, 128, 160, 192, 224].map((o) => `${net}.${o}/27`),
 );
+
+/**
+ * Addresses this machine must keep reaching while a lab exists: its package registries (read from
+ * apt's sources and npm's config at run time) and its DNS resolvers. A lab network whose subnet
+ * holds one of them would capture that traffic (in some sandboxes the registries sit on a
+ * documentation range too).
+ */
+async function reservedAddresses(): Promise<string[]> {
+  const hosts = new Set<string>();
+  const dir = '/etc/apt/sources.list.d';
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.(sources|list)$/.test(f)).map((f) => join(dir, f)) : [];
+  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
+  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/[a-z]+:\/\/([^/\s:]+)/g)) hosts.add(m[1]!);
+  const npm = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' });
+  const reg = /^[a-z]+:\/\/([^/:]+)/.exec(npm.stdout?.trim() ?? '');
+  if (reg) hosts.add(reg[1]!);
+  const out: string[] = [];
+  for (const h of hosts) out.push(...(await lookup(h, { all: true, family: 4 }).catch(() => [])).map((a) => a.address));
+  const resolv = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
+  for (const m of resolv.matchAll(/^nameserver\s+(\d+\.\d+\.\d+\.\d+)/gm)) out.push(m[1]!);
+  return out;
+}
+
+const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+export function inSubnet(ip: string, cidr: string): boolean {
+  const [net, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const start = toInt(net!);
+  return toInt(ip) >= start && toInt(ip) < start + size;
+}
 
 export interface ExecResult {
   stdout: string;
@@ -354,7 +385,8 @@ export class Lab {
     await removeStale();
     const runId = `${process.pid}-${randomBytes(3).toString('hex')}`;
     const name = `swlab-${runId}-internet`;
-    for (const subnet of INTERNET_SUBNETS) {
+    const reserved = await reservedAddresses();
+    for (const subnet of INTERNET_SUBNETS.filter((c) => !reserved.some((ip) => inSubnet(ip, c)))) {
       const r = await docker(
         ['network', 'create', '--driver', 'bridge', '--subnet', subnet, '--label', `${OWNER_LABEL}=${OWNER}`, '--label', `${RUN_LABEL}=${runId}`, name],
         { allowFail: true },

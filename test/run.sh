@@ -6,11 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=${TEST_SUITES:-unit real e2e}
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 bash test/provision/packages.sh
 bash test/provision/compose-v2.sh >/dev/null
 bash test/provision/dockerd.sh
 npm run --silent build
+# The e2e lab's images, from Debian packages, cached by a hash of their inputs (test/lab/README.md).
+case " $suites " in *" e2e "*) bash test/lab/build-images.sh ;; esac
 
 for s in $suites; do
   echo "=== suite: $s ==="

@@ -1,20 +1,17 @@
 // `init`: plan → preview (every file's diff, every command) → confirm → apply.
 // Without root it renders into a local folder and only says what it would do on a server.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import type { Command, ParsedArgs } from './types.js';
 import { flag, optString, planSummary } from './common.js';
 import { diffAgainstDisk, loadAnswers, loadFacts, prepare, writeRendered, type Prepared } from '../steps/prepare.js';
 import { defaultInstallDir } from '../domain/plan.js';
 import { describeResolution, resolveMirrors } from '../steps/mirrors.js';
-import { previewSteps, runSteps } from '../steps/engine.js';
-import { installSteps } from '../steps/install.js';
-import { WizardError, usageError } from '../errors.js';
-import { fileLog } from '../exec/executor.js';
+import { previewSteps } from '../steps/engine.js';
+import { installSteps, runInstall } from '../steps/install.js';
+import { usageError } from '../errors.js';
 import type { StepEvent } from '../steps/engine.js';
 
-/** Where init logs every action of a server run (appended, timestamped, secrets redacted). */
-export const logFile = (installDir: string) => join(installDir, 'logs', 'stack-wizard.log');
 
 /** Headless output of step events: titles, output lines, and progress in quarters (a log, not a progress bar). */
 export function headlessEvents(ctx: Context): (e: StepEvent) => void {
@@ -35,6 +32,8 @@ export function headlessEvents(ctx: Context): (e: StepEvent) => void {
     }
   };
 }
+import type { Answers } from '../domain/answers.js';
+import { ANSWER_FLAG_OPTIONS } from './answer-flags.js';
 
 export interface InitOptions { answersFile: string; factsFile?: string; out?: string; yes: boolean; dryRun: boolean }
 
@@ -61,7 +60,11 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
 }
 
 export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
-  const given = await loadAnswers(ctx, o.answersFile);
+  return runInitAnswers(ctx, await loadAnswers(ctx, o.answersFile), o);
+}
+
+/** init for answers already in hand (the answers file, or flags with --yes). */
+export async function runInitAnswers(ctx: Context, given: Answers, o: Omit<InitOptions, 'answersFile'>): Promise<number> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const local = !isRoot || o.out !== undefined;
   const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${given.project}`) : undefined;
@@ -70,7 +73,8 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
   const mirrors = await resolveMirrors(ctx, given, facts);
   const answers = mirrors.answers;
   for (const line of describeResolution(ctx, mirrors)) ctx.io.out(`${line}\n`);
-  const p = await prepare(ctx, { answers, facts, targetDir: target });
+  // factsFile tells the steps that act on the host (security) that these facts are not its own.
+  const p = await prepare(ctx, { answers, facts, factsFile: o.factsFile, targetDir: target });
   // What the steps would do on the server itself (the install dir), also when we only render locally.
   const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
   await printPreview(ctx, local ? { ...p } : p, serverView);
@@ -85,21 +89,7 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
     return 0;
   }
   if (!o.yes) throw usageError('err.needYes', { command: 'init' });
-  const log = fileLog(logFile(p.plan.installDir), ctx.clock);
-  ctx.setLogSink(log.sink);
-  ctx.exec.note(`init: answers ${resolve(ctx.cwd, o.answersFile)}, project ${p.plan.project}, preset ${p.plan.sizing.requestedPreset} (${p.plan.sizing.tier})`);
-  const show = headlessEvents(ctx);
-  const reports = await runSteps(ctx, installSteps(), p, (e) => {
-    // The first change opens the log file; a run that stops in preflight leaves no trace on disk.
-    if (e.kind === 'start' && e.step !== 'preflight') log.open();
-    show(e);
-  }).catch((e: unknown) => {
-    const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
-    ctx.exec.note(`init failed: ${msg}`);
-    throw e;
-  });
-  ctx.exec.note(`init done: ${reports.map((r) => `${r.id}=${r.status}`).join(' ')}`);
-  log.open();
+  const reports = await runInstall(ctx, p, headlessEvents(ctx));
   const applied = reports.filter((r) => r.status === 'applied').length;
   ctx.io.out(`\n${applied === 0 ? ctx.t('init.nothingChanged') : ctx.t('init.applied', { count: applied, dir: p.plan.installDir })}\n`);
   return 0;
@@ -112,12 +102,10 @@ const command: Command = {
     out: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean' },
+    ...ANSWER_FLAG_OPTIONS,
   },
   maxPositionals: 0,
-  async run(ctx, args) {
-    const o = initOptions(args);
-    if (!o) throw usageError('err.missingFlag', { flag: '--answers', command: 'init' });
-    return runInit(ctx, o);
-  },
+  // Without a complete answers file the setup asks (wizard.ts), or fails fast naming the flags.
+  run: async (ctx, args) => (await import('./wizard.js')).startSetup(ctx, args, 'init'),
 };
 export default command;

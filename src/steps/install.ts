@@ -2,12 +2,15 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
-import type { Step } from './engine.js';
+import { runSteps, type Step, type StepEvent, type StepReport } from './engine.js';
+import { fileLog } from '../exec/executor.js';
+import { WizardError } from '../errors.js';
 import { registryEntry, stateFile } from './installed.js';
 import { preflightStep } from './preflight.js';
 import { dockerStep } from './docker.js';
 import { imagesStep } from './images.js';
 import { upStep } from './up.js';
+import { securitySteps } from './security.js';
 import { mirrorSteps } from './mirrors.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
@@ -29,8 +32,49 @@ export const writeFilesStep: Step = {
   },
 };
 
-/** Preflight first (changes nothing), then files, Docker, image pulls, start + health. */
+/** init's steps on a server, in order. */
 export function installSteps(): Step[] {
-  // Mirror steps right after the files: apt and Docker must use the mirrors before anything is installed or pulled.
-  return [preflightStep, writeFilesStep, ...mirrorSteps(), dockerStep, imagesStep, upStep];
+  // Preflight (this one and the security lock-out guard) before any change; mirror steps right
+  // after the files, so apt and Docker use the mirrors; the firewall once Docker's chains exist and
+  // before anything is published; then images and the start.
+  const security = securitySteps({ mode: 'init' });
+  return [
+    preflightStep,
+    ...security.filter((x) => x.preflight),
+    writeFilesStep,
+    ...mirrorSteps(),
+    dockerStep,
+    ...security.filter((x) => !x.preflight),
+    imagesStep,
+    upStep,
+  ];
+}
+
+/** Where a server run logs every action (appended, timestamped, secrets redacted). */
+export const logFile = (installDir: string) => join(installDir, 'logs', 'stack-wizard.log');
+
+/**
+ * Runs init's steps on this server with every action logged to the install dir's log. The file is
+ * opened by the first step that changes something: a run that stops in preflight leaves no trace.
+ */
+export async function runInstall(ctx: Context, p: Prepared, onEvent: (e: StepEvent) => void = () => {}): Promise<StepReport[]> {
+  const log = fileLog(logFile(p.plan.installDir), ctx.clock);
+  ctx.setLogSink(log.sink);
+  ctx.exec.note(`init: project ${p.plan.project}, preset ${p.plan.sizing.requestedPreset} (${p.plan.sizing.tier}), install dir ${p.plan.installDir}`);
+  const steps = installSteps();
+  const checksOnly = new Set(steps.filter((x) => x.preflight).map((x) => x.id));
+  let reports: StepReport[];
+  try {
+    reports = await runSteps(ctx, steps, p, (e) => {
+      if (e.kind === 'start' && !checksOnly.has(e.step)) log.open();
+      onEvent(e);
+    });
+  } catch (e) {
+    const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
+    ctx.exec.note(`init failed: ${msg}`);
+    throw e;
+  }
+  ctx.exec.note(`init done: ${reports.map((r) => `${r.id}=${r.status}`).join(' ')}`);
+  log.open();
+  return reports;
 }

@@ -41,7 +41,6 @@ export const apply = defineCatalog(
     'pf.dnsElsewhere': '{domain} resolves to {resolved}, but this host\'s public addresses are {addrs}: Let\'s Encrypt would reach another server. Point the A record at this server, or use tls: self-signed',
 
     'err.preflight': 'this host does not meet {count} requirement(s); nothing was changed. Fix these and run init again:',
-    'err.daemonJsonInvalid': '{file} is not valid JSON ({reason}); fix or remove it by hand (the wizard never overwrites it) and run init again',
     'err.dockerInstall': 'could not install Docker on {os}: neither the docker-ce repository nor the distribution\'s packages worked. Choose a reachable docker-ce mirror (mirrors.docker-ce; stack-wizard mirrors --kind docker-ce), check apt (apt-get update), and run init again. What was tried:',
     'err.dockerNotRunning': 'Docker is installed but its daemon does not answer; see: journalctl -u docker --no-pager | tail -n 50',
     'err.composeMissing': 'Docker Compose v2 is still missing after the install (found {have}); install the docker-compose-plugin package and run init again',
@@ -123,7 +122,6 @@ export const apply = defineCatalog(
     'pf.dnsElsewhere': '{domain} 解析到 {resolved}，而本机的公网地址是 {addrs}：Let\'s Encrypt 会访问到另一台服务器。请把 A 记录指向本服务器，或改用 tls: self-signed',
 
     'err.preflight': '本主机有 {count} 项要求未满足；未做任何修改。请修正以下问题后重新运行 init：',
-    'err.daemonJsonInvalid': '{file} 不是有效的 JSON（{reason}）；请手动修正或删除它（向导从不覆盖该文件），然后重新运行 init',
     'err.dockerInstall': '无法在 {os} 上安装 Docker：docker-ce 软件源和发行版自带的软件包都失败了。请选择可访问的 docker-ce 镜像源（mirrors.docker-ce；可用 stack-wizard mirrors --kind docker-ce 测速），检查 apt（apt-get update），然后重新运行 init。尝试过的来源：',
     'err.dockerNotRunning': 'Docker 已安装，但其守护进程没有响应；请查看：journalctl -u docker --no-pager | tail -n 50',
     'err.composeMissing': '安装后仍缺少 Docker Compose v2（当前为 {have}）；请安装 docker-compose-plugin 软件包后重新运行 init',

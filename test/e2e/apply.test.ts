@@ -1,0 +1,145 @@
+// init on a realistic server, exactly as an operator runs it: the wizard installed from its npm
+// tarball on the lab's systemd server with its own Docker engine, the lab answers file, the real
+// generated configs. Proves: healthy stack serving through the published Nginx port to the app and
+// its MySQL and Redis; a second init changes nothing; status --json matches docker inspect; a broken
+// app image ends in exit 1 with its logs while the previous healthy stack keeps serving.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES, Lab, type Client, type Server } from '../lab/lab.js';
+import { ANSWERS, BROKEN_ANSWERS, INSTALL_DIR, PROJECT, STACK_IMAGES, labAnswers, runInit, sampleMemory, type InitRun } from './support/apply-lab.js';
+
+let lab: Lab;
+let server: Server;
+let client: Client;
+let first: InitRun;
+let peak: Awaited<ReturnType<ReturnType<typeof sampleMemory>['stop']>>;
+
+interface Inspect {
+  Id: string;
+  Image: string;
+  Config: { Image: string; Labels: Record<string, string> };
+  State: { Status: string; StartedAt: string; Health?: { Status: string } };
+  HostConfig: { Memory: number; NanoCpus: number };
+  NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[] | null> };
+}
+
+async function containers(): Promise<Inspect[]> {
+  const ids = (await server.docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`])).stdout.split('\n').filter(Boolean);
+  return ids.length ? (JSON.parse((await server.docker(['inspect', ...ids])).stdout) as Inspect[]) : [];
+}
+const byService = (cs: Inspect[]) => Object.fromEntries(cs.map((c) => [c.Config.Labels['com.docker.compose.service']!, c]));
+
+/** Every file of the install dir (logs aside, which grow) with its hash and modification time. */
+const snapshotFiles = () => server.sh(`cd ${INSTALL_DIR} && find . -path ./logs -prune -o -type f -printf '%p %T@ ' -exec sha256sum {} \\; | sort`);
+
+beforeAll(async () => {
+  lab = await Lab.create();
+  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
+  await lab.loadImages(server, STACK_IMAGES);
+  await lab.installWizard(server);
+  await server.writeFile(ANSWERS, labAnswers());
+  await server.writeFile(BROKEN_ANSWERS, labAnswers(IMAGES.appBroken));
+  const mem = sampleMemory(server, PROJECT);
+  first = await runInit(server, ANSWERS);
+  peak = await mem.stop();
+  console.log(`init to healthy: ${(first.wallMs / 1000).toFixed(1)} s; peak memory of the stack while starting: ${(peak.peakBytes / 1024 ** 2).toFixed(0)} MiB over ${peak.samples} samples`);
+});
+
+afterAll(async () => {
+  await lab?.cleanup();
+});
+
+describe('init on the lab server', () => {
+  it('brings the whole stack to healthy, and a request through the published Nginx port reaches the app, MySQL and Redis', async () => {
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/Done: \d+ step\(s\) applied/);
+    const cs = await containers();
+    expect(Object.keys(byService(cs)).sort()).toEqual(['app', 'mysql', 'nginx', 'redis']);
+    for (const c of cs) expect(c.State.Health?.Status, c.Config.Labels['com.docker.compose.service']).toBe('healthy');
+
+    const health = await client.http(`http://${server.ip}/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ mysql: 'ok', redis: 'ok', status: 'ok' });
+    // Real writes through Nginx → app → MariaDB and Redis.
+    const items = await client.http(`http://${server.ip}/items`, { args: ['-X', 'POST', '-H', 'content-type: application/json', '-d', '{"count": 25, "prefix": "e2e"}'] });
+    expect(items.status).toBe(201);
+    expect(JSON.parse((await client.http(`http://${server.ip}/items/summary`)).body)).toMatchObject({ count: 25 });
+    const kv = await client.http(`http://${server.ip}/kv`, { args: ['-X', 'POST', '-H', 'content-type: application/json', '-d', '{"count": 10, "prefix": "e2e"}'] });
+    expect(kv.status).toBe(201);
+    expect(JSON.parse((await client.http(`http://${server.ip}/kv/summary`)).body)).toMatchObject({ count: 10 });
+    // The peak memory stayed within the 4g preset's container limits.
+    const limits = cs.reduce((n, c) => n + c.HostConfig.Memory, 0);
+    expect(peak.samples).toBeGreaterThan(0);
+    expect(peak.peakBytes).toBeGreaterThan(0);
+    expect(peak.peakBytes).toBeLessThan(limits);
+  });
+
+  it('logs every action to the install dir, without a secret', async () => {
+    const log = await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z run: docker compose .* up -d --remove-orphans → exit 0$/m);
+    expect(log).toMatch(/write: \/opt\/stack-wizard\/labshop\/docker-compose\.yml → created/);
+    const env = await server.readFile(`${INSTALL_DIR}/.env`);
+    for (const [, v] of env.matchAll(/^[A-Z_]+_PASSWORD=(\S+)$/gm)) expect(log).not.toContain(v);
+    expect((await server.sh(`stat -c %a ${INSTALL_DIR}/logs/stack-wizard.log`)).trim()).toBe('600');
+  });
+
+  it('a second init changes nothing: no file rewritten, no container recreated or restarted', async () => {
+    const files = await snapshotFiles();
+    const before = (await containers()).map((c) => `${c.Id} ${c.State.StartedAt}`).sort();
+    const again = await runInit(server, ANSWERS);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/Nothing to change: the server already matches these answers\./);
+    expect(await snapshotFiles()).toBe(files);
+    expect((await containers()).map((c) => `${c.Id} ${c.State.StartedAt}`).sort()).toEqual(before);
+  });
+
+  it('status --json reports what is really running', async () => {
+    const r = await server.exec(['stack-wizard', 'status', '--json']);
+    const st = JSON.parse(r.stdout) as {
+      project: string; healthy: boolean;
+      services: { service: string; containerId: string; state: string; health: string; image: string; imageId: string; startedAt: string;
+        ports: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[]; memory: { usedBytes: number; limitBytes: number }; cpu: { limitCpus: number } }[];
+    };
+    expect(st).toMatchObject({ project: PROJECT, healthy: true });
+    const real = byService(await containers());
+    expect(st.services.map((s) => s.service).sort()).toEqual(Object.keys(real).sort());
+    for (const s of st.services) {
+      const c = real[s.service]!;
+      expect(s.containerId).toBe(c.Id);
+      expect(s.state).toBe(c.State.Status);
+      expect(s.health).toBe(c.State.Health!.Status);
+      expect(s.image).toBe(c.Config.Image);
+      expect(s.imageId).toBe(c.Image);
+      expect(s.startedAt).toBe(c.State.StartedAt);
+      expect(s.memory.limitBytes).toBe(c.HostConfig.Memory);
+      expect(s.memory.usedBytes).toBeGreaterThan(0);
+      expect(s.memory.usedBytes).toBeLessThan(s.memory.limitBytes);
+      expect(s.cpu.limitCpus).toBe(c.HostConfig.NanoCpus / 1e9);
+      const published = Object.entries(c.NetworkSettings.Ports ?? {}).flatMap(([k, v]) => (v ?? []).map((b) => `${b.HostIp}:${b.HostPort}->${k}`)).sort();
+      expect(s.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).sort()).toEqual(published);
+    }
+    expect(st.services.find((s) => s.service === 'nginx')!.ports.map((p) => p.hostPort)).toContain(80);
+    for (const s of ['mysql', 'redis', 'app']) expect(st.services.find((x) => x.service === s)!.ports).toEqual([]);
+  });
+
+  it('a broken app image ends with exit 1 naming app with its logs, and the previous healthy stack still runs and serves', async () => {
+    const before = byService(await containers());
+    const r = await runInit(server, BROKEN_ANSWERS);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/the stack did not become healthy \(app\); the previous healthy state was restored/);
+    expect(r.stderr).toMatch(/^ {2}app: running, health unhealthy/m);
+    // The app's own log lines, as the operator needs them.
+    expect(r.stderr).toMatch(/GET \/health HTTP\/1\.1" 500/);
+    // Back on the healthy image, files and containers, and serving the data written before.
+    const after = byService(await containers());
+    expect(after.app!.Config.Image).toBe(IMAGES.app);
+    for (const c of Object.values(after)) expect(c.State.Health?.Status).toBe('healthy');
+    expect(after.mysql!.Id).toBe(before.mysql!.Id);
+    expect(await server.sh(`grep -c 'image: "${IMAGES.appBroken}"' ${INSTALL_DIR}/docker-compose.yml || true`)).toBe('0\n');
+    const health = await client.http(`http://${server.ip}/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse((await client.http(`http://${server.ip}/items/summary`)).body)).toMatchObject({ count: 25 });
+    // The failure is in the log too.
+    expect(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).toMatch(/init failed: the stack did not become healthy \(app\)/);
+  });
+});

@@ -160,6 +160,14 @@ const SECTIONS = [
       };
     },
   },
+  {
+    // A lab server is started and the whole stack brought up: minutes, not milliseconds (scripts/bench-e2e.mjs).
+    name: 'e2e',
+    async run() {
+      const { benchE2e, e2eFigures } = await import('./bench-e2e.mjs');
+      return e2eFigures(await benchE2e());
+    },
+  },
 ];
 
 const args = process.argv.slice(2);

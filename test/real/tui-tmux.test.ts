@@ -1,6 +1,8 @@
 // The wizard in a real terminal (tmux), in both languages: a whole setup to rendered files as a
 // non-root user and with --out, Ctrl-C in the middle, CI set with a terminal, stdin piped while a
 // terminal exists, the maintenance menu, and no terminal at all.
+import { availableEntries } from '../../src/ui/menu.js';
+import { findCommand } from '../../src/commands/index.js';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,7 +131,11 @@ describe('setup in a real terminal', () => {
     expectTerminalRestored(p, w.stty);
 
     const out = join(w.dir, 'stack-wizard-demo');
-    expect(listFiles(out)).toEqual(['.env', '.stack-wizard/manifest.json', 'docker-compose.yml', 'stack-wizard.yaml']);
+    // The complete file set (the domain brings the Let's Encrypt renewal units).
+    expect(listFiles(out)).toEqual([
+      '.env', '.stack-wizard/manifest.json', 'docker-compose.yml', 'mysql/conf.d/stack-wizard.cnf', 'nginx/conf.d/default.conf', 'nginx/nginx.conf',
+      'redis/redis.conf', 'stack-wizard.yaml', 'systemd/stack-wizard-demo-certbot.service', 'systemd/stack-wizard-demo-certbot.timer',
+    ]);
     const env = statSync(join(out, '.env'));
     expect(env.mode & 0o777).toBe(0o600);
     expect(env.uid).toBe(65534);
@@ -279,13 +285,17 @@ describe('interrupting and odd terminals', () => {
     let s = await p.waitFor('Maintenance');
     expect(s).toContain(`Stack "shop" in ${installDir}`);
     expect(s).toContain('Reconfigure');
-    await p.keys('Enter');
+    // Reconfigure sits after the entries whose commands exist in this build (status, security, …).
+    const at = availableEntries((n) => findCommand(n) !== undefined).findIndex((e) => e.id === 'reconfigure');
+    await p.keys(...Array<string>(at).fill('Down'), 'Enter');
     s = await p.waitFor('Project and app');
     expect(s).toContain('shop (given)');
     expect(s).toContain('ghcr.io/acme/shop:3.1');
     await p.keys('Escape');
     await p.waitFor('Maintenance');
-    await p.keys('Down', 'Enter');
+    // Quit is the last entry; Down stops there, wherever the cursor starts.
+    const entries = availableEntries((n) => findCommand(n) !== undefined).length;
+    await p.keys(...Array<string>(entries + 1).fill('Down'), 'Enter');
     expect(await p.waitExit()).toBe(0);
     expectTerminalRestored(p, w.stty);
   });

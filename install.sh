@@ -99,6 +99,7 @@ Environment:
     [info.cliCurrent]='stack-wizard %s is current'
     [info.cliInstall]='Installing stack-wizard %s from %s'
     [info.cliUpgrade]='Upgrading stack-wizard from %s to %s (from %s)'
+    [info.cliInstallFrom]='Installing stack-wizard from %s'
     [info.registryDefault]='npm'"'"'s default registry'
     [info.done]='Installed: %s -> %s'
     [info.unchanged]='Nothing to change: everything is current'
@@ -169,6 +170,7 @@ Environment:
     [info.cliCurrent]='stack-wizard %s 已是最新'
     [info.cliInstall]='正在安装 stack-wizard %s（来源：%s）'
     [info.cliUpgrade]='正在将 stack-wizard 从 %s 升级到 %s（来源：%s）'
+    [info.cliInstallFrom]='正在从 %s 安装 stack-wizard'
     [info.registryDefault]='npm 默认源'
     [info.done]='已安装：%s -> %s'
     [info.unchanged]='无需改动：全部已是最新'
@@ -558,7 +560,7 @@ sw_npm() {
 # Sets SW_CLI_STAGE (non-empty when a new install waits) and SW_CLI_FROM (what the marker records).
 sw_plan_cli() {
   SW_CLI_STAGE=''
-  local spec source have='' registry stage pkg v log
+  local spec source have='' registry stage pkg v out log
   have=$(cat "$SW_MARKER" 2>/dev/null || true)
   if [ -n "${STACK_WIZARD_TARBALL:-}" ]; then
     case $STACK_WIZARD_TARBALL in
@@ -588,7 +590,9 @@ sw_plan_cli() {
     registry=$SW_NPM_REGISTRY
     source=${registry:-$(sw_t info.registryDefault)}
   fi
-  if [ -n "$have" ]; then
+  if [ -n "${STACK_WIZARD_TARBALL:-}" ]; then
+    sw_say info.cliInstallFrom "$source"
+  elif [ -n "$have" ]; then
     sw_say info.cliUpgrade "$(sw_cli_version "$SW_CLI_DIR")" "$SW_VERSION" "$source"
   else
     sw_say info.cliInstall "$SW_VERSION" "$source"
@@ -602,12 +606,13 @@ sw_plan_cli() {
     sw_die 1 err.npmInstall "$spec" "${registry:-$(sw_t info.registryDefault)}"
   fi
   pkg=$stage/lib/node_modules/stack-wizard
-  v=$(sw_root "$SW_NODE_RUN" "$pkg/bin/stack-wizard.js" --version 2>&1 </dev/null) \
-    || sw_die 1 err.cliBroken "$v"
+  # It must start with the chosen Node.js; its package.json says which release npm installed.
+  out=$(sw_root "$SW_NODE_RUN" "$pkg/bin/stack-wizard.js" --version 2>&1 </dev/null) \
+    || sw_die 1 err.cliBroken "$out"
+  v=$(sw_cli_version "$stage")
   if [ -z "${STACK_WIZARD_TARBALL:-}" ] && [ "$v" != "$SW_VERSION" ]; then
-    sw_die 1 err.cliVersion "$v" "$SW_VERSION"
+    sw_die 1 err.cliVersion "${v:-?}" "$SW_VERSION"
   fi
-  SW_VERSION=$v
   SW_CLI_STAGE=$stage
 }
 

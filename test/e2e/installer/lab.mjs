@@ -25,6 +25,22 @@ export function run(cmd, args, opts = {}) {
   }
 }
 
+/**
+ * Runs a program without blocking the event loop (long steps: a blocked vitest worker misses its
+ * RPC deadlines); resolves to stdout, rejects with its stderr on failure.
+ */
+export function runAsync(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${err}`))));
+  });
+}
+
 /** Runs a program; returns { code, stdout, stderr } whatever the exit code. */
 export function tryRun(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
@@ -48,7 +64,7 @@ export function localNode() {
  * include/ of this machine's Node: the node binary, npm and corepack and their bin links, the
  * headers) and SHASUMS256.txt. The tarball is built once per Node version and cached.
  */
-export function buildNodeDist(root) {
+export async function buildNodeDist(root) {
   const n = localNode();
   const base = `node-${n.version}-linux-${n.arch}`;
   const file = `${base}.tar.gz`;
@@ -62,8 +78,8 @@ export function buildNodeDist(root) {
       if (lstatSync(p).isSymbolicLink() && /^\.\.\/lib\/node_modules\/(npm|corepack)\//.test(readlinkSync(p))) members.push(`bin/${b}`);
     }
     if (existsSync(join(n.prefix, 'include/node'))) members.push('include/node');
-    run('tar', ['-C', n.prefix, '-czf', `${cached}.part`, '--owner=0', '--group=0',
-      `--transform=flags=r;s,^,${base}/,`, ...members], { timeout: 300_000 });
+    await runAsync('tar', ['-C', n.prefix, '-czf', `${cached}.part`, '--owner=0', '--group=0',
+      `--transform=flags=r;s,^,${base}/,`, ...members]);
     renameSync(`${cached}.part`, cached);
   }
   const dir = join(root, 'node', n.version);
@@ -130,10 +146,10 @@ export function packProject(root, version) {
 }
 
 /** A mirror root with install.sh, the Node dist, a tampered copy and the packed project. */
-export function buildMirrorRoot(root) {
+export async function buildMirrorRoot(root) {
   mkdirSync(root, { recursive: true });
   copyFileSync(join(repo, 'install.sh'), join(root, 'install.sh'));
-  const node = buildNodeDist(root);
+  const node = await buildNodeDist(root);
   buildTamperedNodeDist(root, node);
   const pkg = packProject(root);
   return { root, node, pkg };
@@ -141,19 +157,20 @@ export function buildMirrorRoot(root) {
 
 /**
  * The bare server images: Debian 12 minbase + ca-certificates + curl (no Node), and the same
- * with Debian's own nodejs (18, too old). Built from Debian packages with mmdebstrap, once.
+ * with Debian's own nodejs (18, too old) and sudo. Built from Debian packages with mmdebstrap, once.
  */
 export const IMAGES = {
   bare: { tag: 'stack-wizard-e2e/installer-debian:12', include: ['ca-certificates', 'curl'] },
-  node18: { tag: 'stack-wizard-e2e/installer-debian:12-node18', include: ['ca-certificates', 'curl', 'nodejs'] },
+  // With sudo too: the non-root operator's path is tested on this one.
+  node18: { tag: 'stack-wizard-e2e/installer-debian:12-node18-sudo', include: ['ca-certificates', 'curl', 'nodejs', 'sudo'] },
 };
 
-export function ensureImage(img) {
+export async function ensureImage(img) {
   if (tryRun('docker', ['image', 'inspect', img.tag]).code === 0) return img.tag;
   const uri = run('bash', [join(repo, 'test/provision/debian-uri.sh')]).trim();
-  run('bash', ['-c',
+  await runAsync('bash', ['-c',
     'set -euo pipefail; mmdebstrap --variant=minbase --include="$1" --quiet bookworm - "$2" | docker import --change \'CMD ["sleep","infinity"]\' - "$3" >/dev/null',
-    'x', img.include.join(','), uri, img.tag], { timeout: 900_000 });
+    'x', img.include.join(','), uri, img.tag]);
   return img.tag;
 }
 
@@ -199,10 +216,10 @@ export function startContainer(image, network, name) {
 
 export const removeContainer = (name) => tryRun('docker', ['rm', '-f', name]);
 
-/** bash -c SCRIPT inside the container, with these environment variables. */
-export function dexec(name, script, env = {}, opts = {}) {
+/** bash -c SCRIPT inside the container, with these environment variables (as `user`: root). */
+export function dexec(name, script, env = {}, { user = 'root' } = {}) {
   const e = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  return tryRun('docker', ['exec', ...e, name, 'bash', '-c', script], { timeout: 600_000, ...opts });
+  return tryRun('docker', ['exec', '-u', user, ...e, name, 'bash', '-c', script], { timeout: 600_000 });
 }
 
 /**

@@ -51,20 +51,20 @@ const pipe = (c: string, args = '', env: Record<string, string> = mirrors()) =>
 const nodeDownloads = () => mirror.requests().filter((r) => r.path.startsWith('/node'));
 const npmRequests = () => mirror.requests().filter((r) => r.path.startsWith('/npm/'));
 
-describe('a fresh Debian 12 without Node.js, no terminal', () => {
+describe('a fresh Debian 12 without Node.js, no terminal', async () => {
   let c: string;
   let before: string[];
   let beforeNoDirTimes: string[];
   let installed: string[];
 
-  it('installs Node.js and stack-wizard, links the command and prints the next command', () => {
+  it('installs Node.js and stack-wizard, links the command and prints the next command', async () => {
     c = server(lab.IMAGES.bare, 'fresh');
-    expect(lab.dexec(c, 'command -v node npm xz').stdout).toBe('');
-    before = lab.fileList(c);
-    beforeNoDirTimes = lab.fileList(c, { mtimes: false });
+    expect((await lab.dexec(c, 'command -v node npm xz')).stdout).toBe('');
+    before = await lab.fileList(c);
+    beforeNoDirTimes = await lab.fileList(c, { mtimes: false });
     mirror.clearLog();
 
-    const r = pipe(c);
+    const r = await pipe(c);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/System: Debian GNU\/Linux 12 \(bookworm\), x86_64|System: Debian GNU\/Linux 12 \(bookworm\), aarch64/);
@@ -83,62 +83,62 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
     // No xz in a minbase system: the .tar.gz build was taken.
     expect(nodeDownloads().map((q) => q.path)).toEqual([`/node/${node.version}/SHASUMS256.txt`, `/node/${node.version}/${node.file}`]);
 
-    const v = lab.dexec(c, 'stack-wizard --version; /opt/stack-wizard/_node/bin/node -v; readlink /usr/local/bin/stack-wizard; cat /opt/stack-wizard/_cli/stack-wizard');
+    const v = await lab.dexec(c, 'stack-wizard --version; /opt/stack-wizard/_node/bin/node -v; readlink /usr/local/bin/stack-wizard; cat /opt/stack-wizard/_cli/stack-wizard');
     expect(v.stdout).toBe(
       `${pkg.version}\n${node.version}\n/opt/stack-wizard/_cli/stack-wizard\n` +
         '#!/bin/sh\n# Written by the stack-wizard installer: runs the wizard with the Node.js it chose.\n' +
         'exec /opt/stack-wizard/_node/bin/node /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/bin/stack-wizard.js "$@"\n',
     );
     // The installed package is the packed one, byte for byte.
-    const inside = lab.dexec(c, 'cd /opt/stack-wizard/_cli/lib/node_modules/stack-wizard && sha256sum dist/stack-wizard.js').stdout.split(' ')[0];
+    const inside = (await lab.dexec(c, 'cd /opt/stack-wizard/_cli/lib/node_modules/stack-wizard && sha256sum dist/stack-wizard.js')).stdout.split(' ')[0];
     const local = lab.run('sha256sum', [join(lab.repo, 'dist/stack-wizard.js')]).split(' ')[0];
     expect(inside).toBe(local);
 
-    installed = lab.fileList(c);
+    installed = await lab.fileList(c);
     // Only its prefixes and the link are new (no npm cache or logs in /root), and /tmp is empty.
     const paths = (l: string[]) => l.map((x) => x.split(' ')[4]!);
     const added = lab.minus(paths(installed), paths(before));
     expect(added.filter((p) => !p.startsWith('/opt/stack-wizard/'))).toEqual(['/opt/stack-wizard', '/usr/local/bin/stack-wizard']);
     expect(added.length).toBeGreaterThan(1000);
-    expect(lab.dexec(c, 'ls -A /tmp').stdout).toBe('');
+    expect((await lab.dexec(c, 'ls -A /tmp')).stdout).toBe('');
   });
 
-  it('a second run changes nothing and downloads no Node.js', () => {
+  it('a second run changes nothing and downloads no Node.js', async () => {
     mirror.clearLog();
-    const r = pipe(c);
+    const r = await pipe(c);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Node.js ${node.version} in /opt/stack-wizard/_node is current`);
     expect(r.stdout).toContain(`stack-wizard ${pkg.version} is current`);
     expect(r.stdout).toContain('Nothing to change: everything is current');
-    expect(lab.fileList(c)).toEqual(installed); // paths, sizes, modes and mtimes
+    expect(await await lab.fileList(c)).toEqual(installed); // paths, sizes, modes and mtimes
     expect(nodeDownloads()).toEqual([]);
     expect(npmRequests()).toEqual([]);
   });
 
-  it('--uninstall removes its prefixes and the link, keeps the stack data, and leaves no trace', () => {
-    lab.dexec(c, 'mkdir -p /opt/stack-wizard/myapp /etc/stack-wizard && echo data > /opt/stack-wizard/myapp/.env && echo x > /etc/stack-wizard/myapp.yaml');
-    const r = pipe(c, '--uninstall');
+  it('--uninstall removes its prefixes and the link, keeps the stack data, and leaves no trace', async () => {
+    await lab.dexec(c, 'mkdir -p /opt/stack-wizard/myapp /etc/stack-wizard && echo data > /opt/stack-wizard/myapp/.env && echo x > /etc/stack-wizard/myapp.yaml');
+    const r = await pipe(c, '--uninstall');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Removed /usr/local/bin/stack-wizard');
     expect(r.stdout).toContain('Removed /opt/stack-wizard/_cli');
     expect(r.stdout).toContain('Removed /opt/stack-wizard/_node');
     expect(r.stdout).toContain('Kept the stack data: /opt/stack-wizard/myapp');
     expect(r.stdout).toContain('Kept the stack data: /etc/stack-wizard');
-    expect(lab.dexec(c, 'cat /opt/stack-wizard/myapp/.env /etc/stack-wizard/myapp.yaml').stdout).toBe('data\nx\n');
+    expect((await lab.dexec(c, 'cat /opt/stack-wizard/myapp/.env /etc/stack-wizard/myapp.yaml')).stdout).toBe('data\nx\n');
 
-    lab.dexec(c, 'rm -r /opt/stack-wizard /etc/stack-wizard');
-    expect(lab.fileList(c, { mtimes: false })).toEqual(beforeNoDirTimes);
+    await lab.dexec(c, 'rm -r /opt/stack-wizard /etc/stack-wizard');
+    expect(await await lab.fileList(c, { mtimes: false })).toEqual(beforeNoDirTimes);
     // Files (not folders) keep even their mtimes.
     const files = (l: string[]) => l.filter((x) => !x.startsWith('d '));
-    expect(files(lab.fileList(c))).toEqual(files(before));
+    expect(files(await await lab.fileList(c))).toEqual(files(before));
 
-    const again = pipe(c, '--uninstall');
+    const again = await pipe(c, '--uninstall');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing to remove: stack-wizard is not installed by this script');
   });
 });
 
-describe('under a terminal the wizard starts on it', () => {
+describe('under a terminal the wizard starts on it', async () => {
   it.each([
     ['', 'en'],
     ['--lang zh-CN', 'zh'],
@@ -160,146 +160,146 @@ describe('under a terminal the wizard starts on it', () => {
   });
 });
 
-describe('Debian 12 with its own Node.js 18 (too old)', () => {
+describe('Debian 12 with its own Node.js 18 (too old)', async () => {
   let c: string;
   let installed: string[];
-  it('installs its own Node.js beside it, from a package tarball URL, and leaves Debian\'s alone', () => {
+  it('installs its own Node.js beside it, from a package tarball URL, and leaves Debian\'s alone', async () => {
     c = server(lab.IMAGES.node18, 'node18');
-    const sysNode = lab.dexec(c, 'node -v').stdout.trim();
+    const sysNode = (await lab.dexec(c, 'node -v')).stdout.trim();
     expect(sysNode).toMatch(/^v18\./);
-    const r = pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+    const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`The installed Node.js ${sysNode} is older than v20.19.0; installing ${node.version} into /opt/stack-wizard/_node`);
     expect(r.stdout).toContain(`Installing stack-wizard from ${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
-    const v = lab.dexec(c, 'node -v; stack-wizard --version; cat /opt/stack-wizard/_cli/.installed-from');
+    const v = await lab.dexec(c, 'node -v; stack-wizard --version; cat /opt/stack-wizard/_cli/.installed-from');
     expect(v.stdout).toBe(`${sysNode}\n${pkg.version}\ntarball sha256:${pkg.sha256}\n`);
-    installed = lab.fileList(c);
+    installed = await lab.fileList(c);
   });
-  it('a second run with the same tarball changes nothing', () => {
-    const r = pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+  it('a second run with the same tarball changes nothing', async () => {
+    const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Nothing to change: everything is current');
-    expect(lab.fileList(c)).toEqual(installed);
+    expect(await await lab.fileList(c)).toEqual(installed);
   });
 });
 
-describe('an operator who is not root', () => {
+describe('an operator who is not root', async () => {
   let c: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     c = server(lab.IMAGES.node18, 'sudo');
-    lab.dexec(c, 'useradd -m deploy && echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy && useradd -m -G sudo ops');
+    await lab.dexec(c, 'useradd -m deploy && echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy && useradd -m -G sudo ops');
   });
-  it('installs through sudo, owned by root, and names sudo in the next command', () => {
-    const home = lab.fileList(c).filter((l) => l.includes(' /home/deploy'));
-    const r = lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'deploy' });
+  it('installs through sudo, owned by root, and names sudo in the next command', async () => {
+    const home = (await lab.fileList(c)).filter((l) => l.includes(' /home/deploy'));
+    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'deploy' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('running as deploy (sudo)');
     expect(r.stdout).toMatch(/Run it next with:\n\n {4}sudo \/usr\/local\/bin\/stack-wizard\n/);
-    expect(lab.dexec(c, 'find /opt/stack-wizard /usr/local/bin/stack-wizard ! -user root | head -n 3').stdout).toBe('');
-    expect(lab.dexec(c, 'stack-wizard --version', {}, { user: 'deploy' }).stdout).toBe(`${pkg.version}\n`);
+    expect((await lab.dexec(c, 'find /opt/stack-wizard /usr/local/bin/stack-wizard ! -user root | head -n 3')).stdout).toBe('');
+    expect((await lab.dexec(c, 'stack-wizard --version', {}, { user: 'deploy' })).stdout).toBe(`${pkg.version}\n`);
     // Nothing of npm (cache, logs) in the operator's home.
-    expect(lab.fileList(c).filter((l) => l.includes(' /home/deploy'))).toEqual(home);
+    expect(await (await lab.fileList(c)).filter((l) => l.includes(' /home/deploy'))).toEqual(home);
   });
-  it('exits 3 when sudo wants a password and there is no terminal to type it', () => {
-    const r = lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'ops' });
+  it('exits 3 when sudo wants a password and there is no terminal to type it', async () => {
+    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'ops' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('sudo needs a password and there is no terminal to ask for it');
   });
 });
 
-describe('a good Node.js is already installed', () => {
-  it('is used as it is: no Node.js download, no _node prefix', () => {
+describe('a good Node.js is already installed', async () => {
+  it('is used as it is: no Node.js download, no _node prefix', async () => {
     const c = server(lab.IMAGES.bare, 'goodnode');
     lab.run('docker', ['cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
-    lab.dexec(c, 'tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 && rm /tmp/node.tgz');
+    await lab.dexec(c, 'tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 && rm /tmp/node.tgz');
     mirror.clearLog();
-    const r = pipe(c);
+    const r = await pipe(c);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Using the installed Node.js ${node.version} (/usr/local/bin/node)`);
     expect(nodeDownloads()).toEqual([]);
-    const v = lab.dexec(c, 'test -e /opt/stack-wizard/_node && echo has-node-prefix; stack-wizard --version; tail -n 1 /opt/stack-wizard/_cli/stack-wizard');
+    const v = await lab.dexec(c, 'test -e /opt/stack-wizard/_node && echo has-node-prefix; stack-wizard --version; tail -n 1 /opt/stack-wizard/_cli/stack-wizard');
     expect(v.stdout).toBe(`${pkg.version}\nexec /usr/local/bin/node /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/bin/stack-wizard.js "$@"\n`);
   });
 });
 
-describe('failures leave nothing half installed', () => {
-  it('a Node.js tarball whose checksum does not match is refused before anything is written', () => {
+describe('failures leave nothing half installed', async () => {
+  it('a Node.js tarball whose checksum does not match is refused before anything is written', async () => {
     const c = server(lab.IMAGES.bare, 'tampered');
-    const before = lab.fileList(c);
-    const r = pipe(c, '', { ...mirrors(), NODE_MIRROR: `${mirror.url}/node-tampered` });
+    const before = await lab.fileList(c);
+    const r = await pipe(c, '', { ...mirrors(), NODE_MIRROR: `${mirror.url}/node-tampered` });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(`^stack-wizard installer: error: checksum mismatch for ${node.file} \\(expected ${node.sha256}, got [0-9a-f]{64}\\); nothing was installed`),
     );
     expect(r.stdout).not.toContain('Checksum verified');
-    expect(lab.fileList(c)).toEqual(before); // even the folders' mtimes
-    expect(lab.dexec(c, 'ls -A /tmp').stdout).toBe('');
+    expect(await await lab.fileList(c)).toEqual(before); // even the folders' mtimes
+    expect((await lab.dexec(c, 'ls -A /tmp')).stdout).toBe('');
   });
 
-  it('an npm failure after Node.js was unpacked removes the unpacked Node.js too', () => {
+  it('an npm failure after Node.js was unpacked removes the unpacked Node.js too', async () => {
     const c = server(lab.IMAGES.bare, 'npmfail');
-    const before = lab.fileList(c, { mtimes: false });
-    const r = pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9' });
+    const before = await lab.fileList(c, { mtimes: false });
+    const r = await pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9' });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('校验和正确');
     expect(r.stderr).toContain(`stack-wizard 安装程序：错误：npm 无法安装 stack-wizard@9.9.9（npm 源：${mirror.url}/npm/），未做任何改动`);
-    expect(lab.fileList(c, { mtimes: false })).toEqual(before);
+    expect(await await lab.fileList(c, { mtimes: false })).toEqual(before);
   });
 });
 
-describe('re-running upgrades in place', () => {
-  it('from an older stack-wizard to the pinned one, keeping the current Node.js', () => {
+describe('re-running upgrades in place', async () => {
+  it('from an older stack-wizard to the pinned one, keeping the current Node.js', async () => {
     const c = server(lab.IMAGES.bare, 'upgrade');
-    const first = pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
+    const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
     expect(first.code, first.stderr).toBe(0);
-    expect(lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from').stdout).toBe('registry stack-wizard@0.0.9\n');
-    const nodeFiles = lab.fileList(c).filter((l) => l.includes(' /opt/stack-wizard/_node'));
+    expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from')).stdout).toBe('registry stack-wizard@0.0.9\n');
+    const nodeFiles = (await lab.fileList(c)).filter((l) => l.includes(' /opt/stack-wizard/_node'));
 
-    const r = pipe(c);
+    const r = await pipe(c);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Upgrading stack-wizard from 0.0.9 to ${pkg.version} (from ${mirror.url}/npm/)`);
-    expect(lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from; sed -n \'s/.*"version": "\\(.*\\)".*/\\1/p\' /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/package.json; ls -A /opt/stack-wizard').stdout).toBe(
+    expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from; sed -n \'s/.*"version": "\\(.*\\)".*/\\1/p\' /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/package.json; ls -A /opt/stack-wizard')).stdout).toBe(
       `registry stack-wizard@${pkg.version}\n${pkg.version}\n_cli\n_node\n`,
     );
-    expect(lab.fileList(c).filter((l) => l.includes(' /opt/stack-wizard/_node'))).toEqual(nodeFiles);
+    expect(await (await lab.fileList(c)).filter((l) => l.includes(' /opt/stack-wizard/_node'))).toEqual(nodeFiles);
   });
 });
 
-describe('clear refusals', () => {
+describe('clear refusals', async () => {
   let c: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     c = server(lab.IMAGES.bare, 'refuse');
   });
-  it('an unsupported system exits 3 naming it and the supported ones', () => {
-    lab.dexec(c, 'cp /etc/os-release /root/os-release.bak && printf \'ID=centos\\nVERSION_ID="9"\\nPRETTY_NAME="CentOS Stream 9"\\n\' > /etc/os-release');
-    const r = pipe(c);
-    lab.dexec(c, 'cp /root/os-release.bak /etc/os-release && rm /root/os-release.bak');
+  it('an unsupported system exits 3 naming it and the supported ones', async () => {
+    await lab.dexec(c, 'cp /etc/os-release /root/os-release.bak && printf \'ID=centos\\nVERSION_ID="9"\\nPRETTY_NAME="CentOS Stream 9"\\n\' > /etc/os-release');
+    const r = await pipe(c);
+    await lab.dexec(c, 'cp /root/os-release.bak /etc/os-release && rm /root/os-release.bak');
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('stack-wizard installer: error: CentOS Stream 9 is not supported; supported: Debian 11/12/13 and Ubuntu 22.04/24.04\n');
   });
-  it('an unsupported processor exits 3 (uname answers armv7l)', () => {
+  it('an unsupported processor exits 3 (uname answers armv7l)', async () => {
     // A 32-bit ARM host cannot be had here; a uname earlier on PATH plays it.
-    lab.dexec(c, 'mkdir -p /root/fake && printf \'#!/bin/sh\\necho armv7l\\n\' > /root/fake/uname && chmod +x /root/fake/uname');
-    const r = lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | PATH=/root/fake:$PATH bash`, mirrors());
-    lab.dexec(c, 'rm -r /root/fake');
+    await lab.dexec(c, 'mkdir -p /root/fake && printf \'#!/bin/sh\\necho armv7l\\n\' > /root/fake/uname && chmod +x /root/fake/uname');
+    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | PATH=/root/fake:$PATH bash`, mirrors());
+    await lab.dexec(c, 'rm -r /root/fake');
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('stack-wizard installer: error: the processor architecture armv7l is not supported; supported: x86_64 and arm64 (aarch64)\n');
   });
-  it('without root and without sudo it exits 3 and says what to do', () => {
-    const r = lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'nobody' });
+  it('without root and without sudo it exits 3 and says what to do', async () => {
+    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'nobody' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('run it as root, or install sudo');
   });
-  it('a stack-wizard command it did not install is not overwritten', () => {
-    lab.dexec(c, 'printf "#!/bin/sh\\n" > /usr/local/bin/stack-wizard');
-    const r = pipe(c);
-    lab.dexec(c, 'rm /usr/local/bin/stack-wizard');
+  it('a stack-wizard command it did not install is not overwritten', async () => {
+    await lab.dexec(c, 'printf "#!/bin/sh\\n" > /usr/local/bin/stack-wizard');
+    const r = await pipe(c);
+    await lab.dexec(c, 'rm /usr/local/bin/stack-wizard');
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('/usr/local/bin/stack-wizard exists and was not installed by this script');
-    expect(lab.dexec(c, 'test -e /opt/stack-wizard || echo clean').stdout).toBe('clean\n');
+    expect((await lab.dexec(c, 'test -e /opt/stack-wizard || echo clean')).stdout).toBe('clean\n');
   });
-  it('bad usage through the pipe exits 2', () => {
-    const r = pipe(c, '--region moon');
+  it('bad usage through the pipe exits 2', async () => {
+    const r = await pipe(c, '--region moon');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('stack-wizard installer: error: --region must be cn, global or auto, not "moon"\n');
   });

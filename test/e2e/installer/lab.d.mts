@@ -23,8 +23,8 @@ export interface Mirror { url: string; log: string; requests: () => Request[]; c
 export declare function startMirror(root: string, host: string, o?: { delayMs?: number; log?: string }): Promise<Mirror>;
 export declare function startContainer(image: string, network: string, name: string): string;
 export declare function removeContainer(name: string): RunResult;
-export declare function dexec(name: string, script: string, env?: Record<string, string>, o?: { user?: string }): RunResult;
-export declare function fileList(name: string, o?: { mtimes?: boolean }): string[];
+export declare function dexec(name: string, script: string, env?: Record<string, string>, o?: { user?: string }): Promise<RunResult>;
+export declare function fileList(name: string, o?: { mtimes?: boolean }): Promise<string[]>;
 export declare function minus(a: string[], b: string[]): string[];
 export interface TmuxRun {
   screen: string;

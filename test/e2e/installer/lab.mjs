@@ -216,10 +216,21 @@ export function startContainer(image, network, name) {
 
 export const removeContainer = (name) => tryRun('docker', ['rm', '-f', name]);
 
-/** bash -c SCRIPT inside the container, with these environment variables (as `user`: root). */
+/**
+ * bash -c SCRIPT inside the container, with these environment variables (as `user`: root).
+ * Asynchronous: a vitest worker blocked in spawnSync for long misses its RPC deadlines.
+ */
 export function dexec(name, script, env = {}, { user = 'root' } = {}) {
   const e = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  return tryRun('docker', ['exec', '-u', user, ...e, name, 'bash', '-c', script], { timeout: 600_000 });
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', ['exec', '-u', user, ...e, name, 'bash', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+  });
 }
 
 /**
@@ -227,9 +238,9 @@ export function dexec(name, script, env = {}, { user = 'root' } = {}) {
  * (mtime,) path. Directories' mtimes are left out with `mtimes: false` (adding and removing an
  * entry touches its folder).
  */
-export function fileList(name, { mtimes = true } = {}) {
+export async function fileList(name, { mtimes = true } = {}) {
   const fmt = mtimes ? '%y %m %s %T@ %p %l\\n' : '%y %m %s %p %l\\n';
-  const r = dexec(name, `find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \\) -prune -o -printf '${fmt}' | LC_ALL=C sort -k${mtimes ? 5 : 4}`);
+  const r = await dexec(name, `find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \\) -prune -o -printf '${fmt}' | LC_ALL=C sort -k${mtimes ? 5 : 4}`);
   if (r.code !== 0) throw new Error(`find failed: ${r.stderr}`);
   return r.stdout
     .split('\n')

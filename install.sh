@@ -29,7 +29,17 @@ sw_defaults() {
   SW_MARKER=$SW_CLI_DIR/.installed-from
   SW_LINK=/usr/local/bin/stack-wizard
   SW_NODE_MIRROR_GLOBAL=https://nodejs.org/dist
-  SW_NODE_MIRROR_CN=https://registry.npmmirror.com/-/binary/node
+  # Mainland Node.js binary mirrors (nodejs.org/dist layout; the same as presets/mirrors.yaml):
+  # all are probed at once and the fastest that has the build wins; the first is the default.
+  SW_NODE_MIRRORS_CN=(
+    https://registry.npmmirror.com/-/binary/node
+    https://mirrors.tuna.tsinghua.edu.cn/nodejs-release
+    https://mirrors.ustc.edu.cn/node
+    https://repo.huaweicloud.com/nodejs
+    https://mirrors.aliyun.com/nodejs-release
+    https://mirrors.cloud.tencent.com/nodejs-release
+  )
+  SW_CN_NODE_BEST=''
   SW_NPM_REGISTRY_CN=https://registry.npmmirror.com
   SW_PROBE_TIMEOUT=3                          # seconds per mirror probe; both run in parallel
   SW_TMP=''
@@ -85,8 +95,9 @@ Environment:
     [info.platform]='System: %s, %s; running as %s'
     [info.region]='Region: %s (%s)'
     [info.regionGiven]='Region: %s (from --region)'
-    [info.probe]='%s %s'
     [info.probeFail]='unreachable'
+    [info.probeCnNone]='no mainland mirror answered'
+    [info.nodeMirror]='Node.js mirror: %s (%s, the fastest that answered)'
     [info.probeNone]='no mirror answered; using the official sources'
     [info.nodeCurrent]='Node.js %s in %s is current'
     [info.nodeExisting]='Using the installed Node.js %s (%s)'
@@ -156,8 +167,9 @@ Environment:
     [info.platform]='系统：%s，%s；运行身份：%s'
     [info.region]='地区：%s（%s）'
     [info.regionGiven]='地区：%s（来自 --region）'
-    [info.probe]='%s %s'
     [info.probeFail]='无法访问'
+    [info.probeCnNone]='国内镜像均无响应'
+    [info.nodeMirror]='Node.js 镜像：%s（%s，响应最快）'
     [info.probeNone]='没有镜像响应，使用官方源'
     [info.nodeCurrent]='Node.js %s（位于 %s）已是最新'
     [info.nodeExisting]='使用已安装的 Node.js %s（%s）'
@@ -324,28 +336,43 @@ sw_check_lang() {
   case $1 in en | zh-CN) ;; *) sw_die 2 err.badLang "$1" ;; esac
 }
 
-# sw_probe_region GLOBAL_URL CN_URL: times one small download from each in parallel (short
-# timeouts, no geolocation service) and prints "cn" or "global", then the two times.
-sw_probe_region() {
-  local dir tg tc rg=0 rc=0 pg pc
+# sw_probe_times URL…: fetches each URL at once, in parallel, with a short timeout (no
+# geolocation service), and prints one line per URL in order: its seconds, or "-" when it failed.
+sw_probe_times() {
+  local dir i=0 pids=() u
   dir=$(mktemp -d)
-  curl -fsS -o /dev/null --max-time "$SW_PROBE_TIMEOUT" -w '%{time_total}' "$1" >"$dir/g" 2>/dev/null &
-  pg=$!
-  curl -fsS -o /dev/null --max-time "$SW_PROBE_TIMEOUT" -w '%{time_total}' "$2" >"$dir/c" 2>/dev/null &
-  pc=$!
-  wait "$pg" || rg=$?
-  wait "$pc" || rc=$?
-  tg=$(cat "$dir/g")
-  tc=$(cat "$dir/c")
+  for u in "$@"; do
+    curl -fsS -o /dev/null --max-time "$SW_PROBE_TIMEOUT" -w '%{time_total}' "$u" >"$dir/$i" 2>/dev/null </dev/null &
+    pids+=($!)
+    i=$((i + 1))
+  done
+  for i in "${!pids[@]}"; do
+    if wait "${pids[i]}"; then cat "$dir/$i"; echo; else echo -; fi
+  done
   rm -rf "$dir"
-  [ "$rg" = 0 ] || tg=-
-  [ "$rc" = 0 ] || tc=-
+}
+
+# sw_fastest TIME…: the index of the smallest time that is not "-", or -1.
+sw_fastest() {
+  printf '%s\n' "$@" | awk '$1 != "-" && $1 != "" && (best == "" || $1 + 0 < best + 0) { best = $1; at = NR - 1 } END { print (at == "" ? -1 : at) }'
+}
+
+# sw_probe_region GLOBAL_URL CN_URL…: prints "REGION GLOBAL_TIME BEST_CN_TIME BEST_CN_INDEX":
+# cn when a mainland mirror answers faster than the official source (or only it answers).
+sw_probe_region() {
+  local -a t
+  mapfile -t t < <(sw_probe_times "$@")
+  local tg=${t[0]} best tc=-
+  best=$(sw_fastest "${t[@]:1}")
+  [ "$best" -lt 0 ] || tc=${t[best + 1]}
   if [ "$tc" != - ] && { [ "$tg" = - ] || awk -v c="$tc" -v g="$tg" 'BEGIN { exit !(c < g) }'; }; then
-    echo "cn $tg $tc"
+    echo "cn $tg $tc $best"
   else
-    echo "global $tg $tc"
+    echo "global $tg $tc $best"
   fi
 }
+
+sw_host() { local h=${1#*://}; echo "${h%%/*}"; }
 
 # --- host ---------------------------------------------------------------------------------------
 
@@ -395,7 +422,8 @@ sw_detect_platform() {
   sw_say info.platform "$name" "$m" "$SW_USER"
 }
 
-# Sets SW_REGION_DONE once: --region, else a probe of both Node mirrors.
+# Sets SW_REGION_DONE once: --region, else a probe of the official source against the mainland
+# mirrors (which also picks SW_CN_NODE_BEST). Only runs when a download needs it.
 sw_resolve_region() {
   [ -z "$SW_REGION_DONE" ] || return 0
   if [ "$SW_REGION" != auto ]; then
@@ -403,24 +431,43 @@ sw_resolve_region() {
     sw_say info.regionGiven "$SW_REGION"
     return
   fi
-  local r tg tc g c
-  read -r r tg tc < <(sw_probe_region "$SW_NODE_MIRROR_GLOBAL/$SW_NODE_VERSION/SHASUMS256.txt" \
-    "$SW_NODE_MIRROR_CN/$SW_NODE_VERSION/SHASUMS256.txt")
-  g="nodejs.org $( [ "$tg" = - ] && sw_t info.probeFail || echo "${tg}s")"
-  c="npmmirror $( [ "$tc" = - ] && sw_t info.probeFail || echo "${tc}s")"
+  local r tg tc best u urls=()
+  for u in "$SW_NODE_MIRROR_GLOBAL" "${SW_NODE_MIRRORS_CN[@]}"; do urls+=("$u/$SW_NODE_VERSION/SHASUMS256.txt"); done
+  read -r r tg tc best < <(sw_probe_region "${urls[@]}")
   SW_REGION_DONE=$r
+  [ "$best" -lt 0 ] || SW_CN_NODE_BEST=${SW_NODE_MIRRORS_CN[best]}
   if [ "$tg" = - ] && [ "$tc" = - ]; then
     sw_say info.region "$r" "$(sw_t info.probeNone)"
-  else
-    sw_say info.region "$r" "$g, $c"
+    return
   fi
+  local g c
+  g="$(sw_host "$SW_NODE_MIRROR_GLOBAL") $(sw_secs "$tg")"
+  if [ "$best" -lt 0 ]; then c="$(sw_t info.probeCnNone)"; else c="$(sw_host "$SW_CN_NODE_BEST") $(sw_secs "$tc")"; fi
+  sw_say info.region "$r" "$g, $c"
 }
 
-# Sets SW_NODE_MIRROR: NODE_MIRROR, else the region's (probed only now, when it matters).
+sw_secs() { if [ "$1" = - ]; then sw_t info.probeFail; else LC_ALL=C printf '%.2fs' "$1"; fi; }
+
+# Sets SW_NODE_MIRROR: NODE_MIRROR, else the official source, else the fastest mainland mirror
+# that has the build (the first when none answers: the download then says what failed).
 sw_pick_node_mirror() {
   if [ -n "${NODE_MIRROR:-}" ]; then SW_NODE_MIRROR=${NODE_MIRROR%/}; return; fi
   sw_resolve_region
-  if [ "$SW_REGION_DONE" = cn ]; then SW_NODE_MIRROR=$SW_NODE_MIRROR_CN; else SW_NODE_MIRROR=$SW_NODE_MIRROR_GLOBAL; fi
+  if [ "$SW_REGION_DONE" != cn ]; then SW_NODE_MIRROR=$SW_NODE_MIRROR_GLOBAL; return; fi
+  if [ -z "$SW_CN_NODE_BEST" ]; then
+    local -a t
+    local u urls=() best
+    for u in "${SW_NODE_MIRRORS_CN[@]}"; do urls+=("$u/$SW_NODE_VERSION/SHASUMS256.txt"); done
+    mapfile -t t < <(sw_probe_times "${urls[@]}")
+    best=$(sw_fastest "${t[@]}")
+    if [ "$best" -ge 0 ]; then
+      SW_CN_NODE_BEST=${SW_NODE_MIRRORS_CN[best]}
+      sw_note info.nodeMirror "$(sw_host "$SW_CN_NODE_BEST")" "$(sw_secs "${t[best]}")"
+    else
+      SW_CN_NODE_BEST=${SW_NODE_MIRRORS_CN[0]}
+    fi
+  fi
+  SW_NODE_MIRROR=$SW_CN_NODE_BEST
 }
 
 # Sets SW_NPM_REGISTRY; empty means npm's own default (or the user's npmrc): only cn is named.

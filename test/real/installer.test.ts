@@ -49,13 +49,15 @@ describe('region probe (sw_probe_region GLOBAL_URL CN_URL)', () => {
     slow?.stop();
   });
 
-  const probe = (g: string, c: string, timeout = 3) => {
-    const r = spawnSync('bash', ['--norc', '-c', `source "$0" --source-only; SW_PROBE_TIMEOUT=${timeout}; sw_probe_region "$1" "$2"`, script, g, c], {
+  const probe = (g: string, c: string | string[], timeout = 3) => {
+    const cn = Array.isArray(c) ? c : [c];
+    const r = spawnSync('bash', ['--norc', '-c', `source "$0" --source-only; SW_PROBE_TIMEOUT=${timeout}; sw_probe_region "$@"`, script, g, ...cn], {
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    const [region, tg, tc] = r.stdout.trim().split(' ');
-    return { region, tg: tg === '-' ? null : Number(tg), tc: tc === '-' ? null : Number(tc) };
+    const [region, tg, tc, best] = r.stdout.trim().split(' ');
+    const o = { region, tg: tg === '-' ? null : Number(tg), tc: tc === '-' ? null : Number(tc) };
+    return Array.isArray(c) ? { ...o, best: Number(best) } : o;
   };
   const file = '/v1/SHASUMS256.txt';
 
@@ -82,6 +84,12 @@ describe('region probe (sw_probe_region GLOBAL_URL CN_URL)', () => {
     expect(probe(fast.url + file, deadUrl + file)).toMatchObject({ region: 'global', tc: null });
     expect(probe(fast.url + file, `${fast.url}/v2/SHASUMS256.txt`)).toMatchObject({ region: 'global', tc: null });
     expect(probe(deadUrl + file, deadUrl + file)).toEqual({ region: 'global', tg: null, tc: null });
+  });
+  it('of several mainland mirrors, the fastest live one is chosen', () => {
+    const r = probe(slow.url + file, [deadUrl + file, slow.url + file, fast.url + file, `${fast.url}/v2/SHASUMS256.txt`]);
+    expect(r).toMatchObject({ region: 'cn', best: 2 });
+    expect(probe(fast.url + file, [deadUrl + file, slow.url + file])).toMatchObject({ region: 'global', best: 1 });
+    expect(probe(fast.url + file, [deadUrl + file, deadUrl + file])).toMatchObject({ region: 'global', tc: null, best: -1 });
   });
   it('gives up on a mirror that hangs after the timeout', () => {
     const t0 = performance.now();

@@ -143,6 +143,23 @@ describe('checksums and file choice', () => {
   });
 });
 
+describe('mirror choice', () => {
+  it.each([
+    ['0.30 0.10 0.20', '1'],
+    ['- 0.5 - 0.25', '3'],
+    ['1.5 - 0.9', '2'],
+    ['- - -', '-1'],
+    ['0.100 0.1000', '0'], // ties: the first (the catalogue's default order)
+    ['', '-1'],
+  ])('sw_fastest %s is %s', (times, want) => {
+    expect(bash(`sw_fastest ${times}`).out.trim()).toBe(want);
+  });
+  it('names hosts for the region message', () => {
+    expect(bash('sw_host https://registry.npmmirror.com/-/binary/node').out.trim()).toBe('registry.npmmirror.com');
+    expect(bash('sw_secs 0.123456; echo; sw_secs -').out).toBe('0.12s\nunreachable');
+  });
+});
+
 describe('the next command it prints', () => {
   it('is shell-quoted so it can be pasted as it is', () => {
     const r = bash(`eval "set -- $(sw_quote /usr/local/bin/stack-wizard init --answers "a b.yaml" "it's" '$HOME')"; printf '[%s]' "$@"`);
@@ -205,10 +222,10 @@ describe('a truncated download runs nothing', () => {
   it('bash reading any prefix of the file prints nothing and does nothing', () => {
     const bytes = Buffer.from(text);
     const cuts: number[] = [];
-    for (let i = 0; i < bytes.length - 'sw_main "$@"\n'.length; i += 211) cuts.push(i);
-    for (let i = bytes.indexOf(10); i >= 0 && i < bytes.length - 'sw_main "$@"\n'.length; i = bytes.indexOf(10, i + 1)) {
-      if (cuts.length < 2000) cuts.push(i + 1);
-    }
+    const end = bytes.length - 'sw_main "$@"\n'.length;
+    for (let i = 0; i < end; i += 499) cuts.push(i); // mid-line cuts
+    for (let i = bytes.indexOf(10), n = 0; i >= 0 && i < end; i = bytes.indexOf(10, i + 1), n++) if (n % 3 === 0) cuts.push(i + 1);
+    cuts.push(end); // all but the last line
     const home = mkdtempSync(join(tmpdir(), 'sw-trunc-'));
     // One bash per cut, all in one process tree: each reads its prefix from a file on stdin.
     const prefixes = cuts.map((c, n) => {
@@ -226,7 +243,7 @@ describe('a truncated download runs nothing', () => {
     // Only syntax errors from a cut inside a function may appear; nothing the script says.
     expect(r.stdout).not.toMatch(/==>|stack-wizard installer|Usage:/);
     expect(readdirSync(home).filter((f) => !/^p\d+$/.test(f))).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describe('the script as a whole (no system changes: each stops at its argument check)', () => {

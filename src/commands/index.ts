@@ -5,6 +5,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'init', usage: 'init [--answers F] [--host-facts F] [--yes] [--dry-run] [--lang en|zh-CN]', summary: 'cmd.init', load: () => import('./init.js') },
   { name: 'render', usage: 'render --answers F [--host-facts F] --out DIR', summary: 'cmd.render', load: () => import('./render.js') },
   { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
+  { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 
 export const findCommand = (name: string) => COMMANDS.find((c) => c.name === name);

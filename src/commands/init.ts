@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import type { Command, ParsedArgs } from './types.js';
 import { flag, optString, planSummary } from './common.js';
-import { diffAgainstDisk, loadAnswers, prepare, writeRendered, type Prepared } from '../steps/prepare.js';
+import { diffAgainstDisk, loadAnswers, loadFacts, prepare, writeRendered, type Prepared } from '../steps/prepare.js';
+import { defaultInstallDir } from '../domain/plan.js';
+import { describeResolution, resolveMirrors } from '../steps/mirrors.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
 import { usageError } from '../errors.js';
@@ -33,11 +35,16 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
 }
 
 export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
-  const answers = await loadAnswers(ctx, o.answersFile);
+  const given = await loadAnswers(ctx, o.answersFile);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const local = !isRoot || o.out !== undefined;
-  const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${answers.project}`) : undefined;
-  const p = await prepare(ctx, { answers, factsFile: o.factsFile, targetDir: target });
+  const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${given.project}`) : undefined;
+  const facts = await loadFacts(ctx, o.factsFile, given.installDir ?? defaultInstallDir(given.project), [given.ports.http, given.ports.https]);
+  // Mirrors are chosen (and the answers' own re-probed) before anything is rendered: a dead one stops here.
+  const mirrors = await resolveMirrors(ctx, given, facts);
+  const answers = mirrors.answers;
+  for (const line of describeResolution(ctx, mirrors)) ctx.io.out(`${line}\n`);
+  const p = await prepare(ctx, { answers, facts, targetDir: target });
   // What the steps would do on the server itself (the install dir), also when we only render locally.
   const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
   await printPreview(ctx, local ? { ...p } : p, serverView);

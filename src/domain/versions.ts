@@ -57,13 +57,22 @@ export function hubPath(ref: string): string | null {
   return ref.includes('/') ? ref : `library/${ref}`;
 }
 
-/** Rewrites a Docker Hub image to an image-prefix mirror (`https://m.example/` + `library/mysql:8.4.6`). */
+/** Public registries a full-reference prefix mirror (one whose URL ends in /docker.io) also serves. */
+export const PREFIXABLE_REGISTRIES = ['ghcr.io', 'quay.io', 'gcr.io', 'registry.k8s.io', 'mcr.microsoft.com', 'docker.elastic.co', 'nvcr.io'] as const;
+
+/**
+ * Rewrites an image to an image-prefix mirror: Docker Hub images become `<prefix>/library/mysql:8.4.6`.
+ * A prefix ending in `/docker.io` takes full references (DaoCloud's m.daocloud.io style), so images
+ * of the other public registries become `<prefix base>/ghcr.io/org/app:1`; anything else is kept.
+ */
 export function withPrefixMirror(ref: string, prefixUrl: string | undefined): string {
   if (!prefixUrl) return ref;
-  const p = hubPath(ref);
-  if (p === null) return ref;
   const host = prefixUrl.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  return `${host}/${p}`;
+  const p = hubPath(ref);
+  if (p !== null) return `${host}/${p}`;
+  const registry = ref.split('/')[0]!;
+  if (host.endsWith('/docker.io') && (PREFIXABLE_REGISTRIES as readonly string[]).includes(registry)) return `${host.slice(0, -'/docker.io'.length)}/${ref}`;
+  return ref;
 }
 
 /** The image each service runs: the operator's override, else our pin (through a prefix mirror if one was chosen). */

@@ -115,11 +115,20 @@ async function virtualization(exec: Executor): Promise<string | null> {
   return null;
 }
 
-async function dockerFacts(exec: Executor): Promise<[HostFacts['docker'], HostFacts['compose']]> {
+/** Where the docker CLI looks for plugins, in its own order. */
+export function composePluginPaths(env: NodeJS.ProcessEnv): string[] {
+  const home = env.DOCKER_CONFIG || (env.HOME ? `${env.HOME}/.docker` : null);
+  const dirs = [home && `${home}/cli-plugins`, '/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+  return dirs.filter((d): d is string => !!d).map((d) => `${d}/docker-compose`);
+}
+
+async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[HostFacts['docker'], HostFacts['compose']]> {
+  // Running the compose plugin directly skips one CLI start (~60 ms); `docker compose` is the fallback.
+  const plugin = composePluginPaths(env).find((p) => existsSync(p));
   const [ver, info, compose] = await Promise.all([
     exec.query('docker', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 2000 }),
     exec.query('docker', ['info', '--format', '{{.ServerVersion}}|{{.DockerRootDir}}|{{.Driver}}|{{.CgroupVersion}}'], { timeoutMs: 3000 }),
-    exec.query('docker', ['compose', 'version', '--short'], { timeoutMs: 2000 }),
+    plugin ? exec.query(plugin, ['version', '--short'], { timeoutMs: 2000 }) : exec.query('docker', ['compose', 'version', '--short'], { timeoutMs: 2000 }),
   ]);
   const installed = ver.exitCode !== 127 && /^\d/.test(ver.stdout.trim());
   const parts = info.exitCode === 0 ? info.stdout.trim().split('|') : [];
@@ -163,7 +172,7 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     cgroupMemoryLimit(),
     cgroupCpus(),
     virtualization(exec),
-    dockerFacts(exec),
+    dockerFacts(exec, opts.env),
     exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 }),
     read('/etc/ssh/sshd_config'),
     timezone(exec),

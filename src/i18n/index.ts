@@ -2,9 +2,10 @@
 import type { Catalog, Lang } from './define.js';
 import { core } from './catalog/core.js';
 import { validation } from './catalog/validation.js';
+import { mirrors } from './catalog/mirrors.js';
 
 export type { Lang } from './define.js';
-const catalogs = [core, validation] as const;
+const catalogs = [core, validation, mirrors] as const;
 type KeysOf<C> = C extends Catalog<infer K> ? K : never;
 export type MsgKey = KeysOf<(typeof catalogs)[number]>;
 export type Params = Record<string, string | number>;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Answers } from '../domain/answers.js';
 import type { Plan } from '../domain/plan.js';
 import type { Secrets } from '../domain/secrets.js';
+import { renderBuildMirrors } from './build-mirrors.js';
 import { renderCompose } from './compose.js';
 import { renderEnv } from './env.js';
 import { toYaml } from './format/yaml.js';
@@ -18,6 +19,7 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan }) => renderCompose(plan),
   ({ plan, secrets }) => renderEnv(plan, secrets),
   ({ plan }) => renderMonitoring(plan),
+  ({ plan }) => renderBuildMirrors(plan),
   ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json')),
 ];
 

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import type { Step } from './engine.js';
 import { registryEntry, stateFile } from './installed.js';
+import { mirrorSteps } from './mirrors.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -25,5 +26,6 @@ export const writeFilesStep: Step = {
 };
 
 export function installSteps(): Step[] {
-  return [writeFilesStep];
+  // Mirror steps come right after the files: apt and Docker must use the mirrors before anything is installed or pulled.
+  return [writeFilesStep, ...mirrorSteps()];
 }

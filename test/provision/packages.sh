@@ -19,6 +19,9 @@ check mmdebstrap mmdebstrap
 check zstd zstd
 check iptables iptables
 check curl curl
+check apt-ftparchive apt-utils
+check gpg gnupg
+check dpkg-deb dpkg
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing test programs (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

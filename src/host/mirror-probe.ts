@@ -1,0 +1,265 @@
+// Probes mirror candidates over the network: all in parallel, each on a small real object, the
+// whole run bounded by one deadline however many candidates are dead, slow to accept, or stall
+// mid-body. Reads only (nothing on the host changes), so it does not go through the Executor.
+// The clock and every timeout are options, for tests.
+import http from 'node:http';
+import https from 'node:https';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { performance } from 'node:perf_hooks';
+import {
+  contentLooksRight, originOf, probeRequests, type ContentCheck, type MirrorEntry, type ProbeRequest, type ProbeResult, type ProbeTarget,
+} from '../domain/mirrors.js';
+
+export interface ProbeOptions {
+  /** The whole probe ends by then, whatever the candidates do (ms). */
+  deadlineMs?: number;
+  /** Per request: from sending to the response headers (connect, TLS, server think time), ms. */
+  headersTimeoutMs?: number;
+  /** A body that sends nothing for this long is stalled: the candidate is dead (ms). */
+  idleTimeoutMs?: number;
+  /** Enough body to measure speed; reading stops there (bytes). */
+  maxBodyBytes?: number;
+  /** Monotonic clock in ms. */
+  now?: () => number;
+  /** Called once per candidate as soon as its outcome is known (progress display). */
+  onResult?: (r: ProbeResult) => void;
+}
+
+export const PROBE_DEFAULTS = {
+  // A few seconds in all: a mirror that cannot send a small index in that time is no use to apt or docker.
+  deadlineMs: 4000,
+  headersTimeoutMs: 2500,
+  idleTimeoutMs: 1500,
+  // 256 KiB: big enough that the speed is not just the first TCP window, small enough to stay quick.
+  maxBodyBytes: 256 * 1024,
+} as const;
+
+/** Below this many body bytes the speed is noise (one TCP window), so none is reported. */
+export const MIN_SPEED_BYTES = 16 * 1024;
+const MAX_REDIRECTS = 3;
+const HEAD_BYTES = 4096;
+
+interface Outcome {
+  ok: boolean;
+  error: string | null;
+  latencyMs: number | null;
+  bytes: number;
+  bodyMs: number;
+}
+
+interface Ctx {
+  deadlineAt: number;
+  o: Required<Omit<ProbeOptions, 'onResult'>>;
+  lookup: typeof dnsLookup;
+}
+
+function errorCode(e: NodeJS.ErrnoException): string {
+  const c = e.code ?? '';
+  if (c === 'ECONNREFUSED') return 'refused';
+  if (c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'ENODATA') return `dns: ${c}`;
+  if (c === 'ECONNRESET' || c === 'EPIPE') return 'reset';
+  if (c === 'EHOSTUNREACH' || c === 'ENETUNREACH') return `unreachable: ${c}`;
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/.test(c) || /certificate|ssl|tls/i.test(e.message)) return `tls: ${c || e.message}`;
+  return `network: ${c || e.message}`;
+}
+
+/** One GET, following a few redirects, always settling by the deadline. */
+function fetchOnce(url: URL, check: ContentCheck, c: Ctx, hops = 0): Promise<Outcome> {
+  const { now, headersTimeoutMs, idleTimeoutMs, maxBodyBytes } = c.o;
+  return new Promise<Outcome>((resolve) => {
+    const t0 = now();
+    let settled = false;
+    let tHeaders = 0;
+    let bytes = 0;
+    let head = '';
+    const timers = new Set<NodeJS.Timeout>();
+    const timer = (ms: number, fn: () => void) => {
+      const h = setTimeout(fn, Math.max(0, ms));
+      timers.add(h);
+      return h;
+    };
+    const finish = (r: Outcome | Promise<Outcome>) => {
+      if (settled) return;
+      settled = true;
+      for (const h of timers) clearTimeout(h);
+      req.destroy();
+      resolve(r);
+    };
+    const fail = (error: string) => finish({ ok: false, error, latencyMs: tHeaders ? tHeaders - t0 : null, bytes, bodyMs: 0 });
+    const remaining = () => c.deadlineAt - now();
+    if (remaining() <= 0) {
+      resolve({ ok: false, error: 'timeout', latencyMs: null, bytes: 0, bodyMs: 0 });
+      return;
+    }
+    const mod = url.protocol === 'https:' ? https : http;
+    const req = mod.request(url, {
+      method: 'GET',
+      agent: false,
+      lookup: c.lookup,
+      headers: { 'user-agent': 'stack-wizard mirror probe', accept: '*/*', 'accept-encoding': 'identity', connection: 'close' },
+    });
+    // Connect, TLS and the server's answer all count against the headers timeout.
+    const headersTimer = timer(Math.min(headersTimeoutMs, remaining()), () => fail('timeout'));
+    req.on('error', (e) => fail(errorCode(e as NodeJS.ErrnoException)));
+    req.on('response', (res) => {
+      tHeaders = now();
+      clearTimeout(headersTimer);
+      const status = res.statusCode ?? 0;
+      const loc = res.headers.location;
+      if (status >= 300 && status < 400 && loc) {
+        if (hops >= MAX_REDIRECTS) return fail('too-many-redirects');
+        let next: URL;
+        try {
+          next = new URL(loc, url);
+        } catch {
+          return fail('bad-redirect');
+        }
+        res.resume();
+        // Latency is what a client sees: to the final answer, redirects included.
+        return finish(fetchOnce(next, check, c, hops + 1).then((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : r.latencyMs + (tHeaders - t0) })));
+      }
+      if (check === 'registry') {
+        const api = String(res.headers['docker-distribution-api-version'] ?? '');
+        if ((status === 200 || status === 401) && api.startsWith('registry/2')) return finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes: 0, bodyMs: 0 });
+        return fail(status === 200 || status === 401 ? 'not-a-registry' : `http-${status}`);
+      }
+      if (status !== 200) return fail(`http-${status}`);
+      const done = (complete: boolean) => {
+        if (!contentLooksRight(check, head)) return fail('unexpected-content');
+        if (!complete && bytes < MIN_SPEED_BYTES) return fail('too-slow');
+        finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes, bodyMs: now() - tHeaders });
+      };
+      let idle = timer(idleTimeoutMs, () => fail('stalled'));
+      // At the deadline a body still flowing is judged on what arrived (enough to measure speed).
+      timer(remaining(), () => done(false));
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (head.length < HEAD_BYTES) head += chunk.toString('latin1', 0, Math.min(chunk.length, HEAD_BYTES - head.length));
+        clearTimeout(idle);
+        timers.delete(idle);
+        idle = timer(idleTimeoutMs, () => fail('stalled'));
+        if (bytes >= maxBodyBytes) done(true);
+      });
+      res.on('end', () => (res.complete ? done(true) : fail('closed-mid-body')));
+      res.on('aborted', () => fail('closed-mid-body'));
+      res.on('error', (e) => fail(errorCode(e as NodeJS.ErrnoException)));
+    });
+    req.end();
+  });
+}
+
+/** Resolves each host once per run, so the per-candidate latency does not include DNS (and the threadpool is not flooded). */
+function cachedLookup(): typeof dnsLookup {
+  const cache = new Map<string, Promise<LookupAddress[]>>();
+  const resolveAll = (host: string) => {
+    let p = cache.get(host);
+    if (!p) {
+      p = new Promise<LookupAddress[]>((res, rej) => dnsLookup(host, { all: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
+      cache.set(host, p);
+    }
+    return p;
+  };
+  const fn = (host: string, opts: unknown, cb?: unknown) => {
+    const callback = (typeof opts === 'function' ? opts : cb) as (err: Error | null, addr: string | LookupAddress[], family?: number) => void;
+    const all = typeof opts === 'object' && opts !== null && (opts as { all?: boolean }).all === true;
+    const family = typeof opts === 'object' && opts !== null ? (opts as { family?: number }).family : undefined;
+    resolveAll(host).then(
+      (addrs) => {
+        const list = family === 4 || family === 6 ? addrs.filter((a) => a.family === family) : addrs;
+        if (list.length === 0) return callback(Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' }), all ? [] : '', 0);
+        if (all) callback(null, list);
+        else callback(null, list[0]!.address, list[0]!.family);
+      },
+      (err: Error) => callback(err, all ? [] : '', 0),
+    );
+  };
+  return fn as unknown as typeof dnsLookup;
+}
+
+async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<ProbeResult> {
+  const base: ProbeResult = { kind: e.kind, id: e.id, url: e.url, alive: false, latencyMs: null, bytesPerSecond: null, error: null };
+  let reqs: ProbeRequest[];
+  try {
+    reqs = probeRequests(e, target);
+  } catch {
+    return { ...base, error: 'bad-url' };
+  }
+  // Every URL the candidate would be written with is fetched at once; the first one is measured.
+  const outcomes = await Promise.all(reqs.map((r) => fetchOnce(new URL(r.url), r.check, c)));
+  const main = outcomes[0]!;
+  const failed = outcomes.findIndex((o) => !o.ok);
+  if (failed >= 0) {
+    const o = outcomes[failed]!;
+    const where = failed === 0 ? '' : ` (${originOf(reqs[failed]!.url) === originOf(reqs[0]!.url) ? new URL(reqs[failed]!.url).pathname.split('/').slice(0, 2).join('/') : originOf(reqs[failed]!.url)})`;
+    // A dead candidate has no latency or speed: those describe a usable mirror.
+    return { ...base, error: `${o.error}${where}` };
+  }
+  const bps = main.bytes >= MIN_SPEED_BYTES ? Math.round(main.bytes / (Math.max(main.bodyMs, 0.5) / 1000)) : null;
+  return { ...base, alive: true, latencyMs: Math.round(main.latencyMs ?? 0), bytesPerSecond: bps, error: null };
+}
+
+/** Probes every entry in parallel; resolves within `deadlineMs` (plus scheduling slack). Results keep the entries' order. */
+export async function probeMirrors(entries: readonly MirrorEntry[], target: ProbeTarget, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+  const now = opts.now ?? (() => performance.now());
+  const o = {
+    deadlineMs: opts.deadlineMs ?? PROBE_DEFAULTS.deadlineMs,
+    headersTimeoutMs: opts.headersTimeoutMs ?? PROBE_DEFAULTS.headersTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs ?? PROBE_DEFAULTS.idleTimeoutMs,
+    maxBodyBytes: opts.maxBodyBytes ?? PROBE_DEFAULTS.maxBodyBytes,
+    now,
+  };
+  const c: Ctx = { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup() };
+  return Promise.all(
+    entries.map(async (e) => {
+      const r = await probeEntry(e, target, c);
+      opts.onResult?.(r);
+      return r;
+    }),
+  );
+}
+
+/**
+ * A small text download (the docker-ce signing key), bounded like a probe. Returns null and the
+ * reason when it fails; the caller decides what that means.
+ */
+export async function fetchText(url: string, opts: { timeoutMs?: number; maxBytes?: number } = {}): Promise<{ text: string | null; error: string | null }> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const maxBytes = opts.maxBytes ?? 1024 * 1024;
+  const get = (u: URL, hops: number): Promise<{ text: string | null; error: string | null }> =>
+    new Promise((resolve) => {
+      const mod = u.protocol === 'https:' ? https : http;
+      let settled = false;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (v: { text: string | null; error: string | null } | Promise<{ text: string | null; error: string | null }>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(t);
+        req.destroy();
+        resolve(v);
+      };
+      const req = mod.request(u, { method: 'GET', agent: false, headers: { 'user-agent': 'stack-wizard', connection: 'close' } }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location && hops < MAX_REDIRECTS) {
+          res.resume();
+          return finish(get(new URL(res.headers.location, u), hops + 1));
+        }
+        if (status !== 200) return finish({ text: null, error: `http-${status}` });
+        res.on('data', (d: Buffer) => {
+          size += d.length;
+          if (size > maxBytes) return finish({ text: null, error: 'too-large' });
+          chunks.push(d);
+        });
+        res.on('end', () => finish(res.complete ? { text: Buffer.concat(chunks).toString('utf8'), error: null } : { text: null, error: 'closed-mid-body' }));
+        res.on('error', (e) => finish({ text: null, error: errorCode(e as NodeJS.ErrnoException) }));
+      });
+      const t = setTimeout(() => finish({ text: null, error: 'timeout' }), timeoutMs);
+      req.on('error', (e) => finish({ text: null, error: errorCode(e as NodeJS.ErrnoException) }));
+      req.end();
+    });
+  try {
+    return await get(new URL(url), 0);
+  } catch (e) {
+    return { text: null, error: `network: ${(e as Error).message}` };
+  }
+}

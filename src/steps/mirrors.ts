@@ -1,0 +1,397 @@
+// Mirrors in init: choose them (answers file, else the best live candidate for region cn), then the
+// host-side writers: apt sources, the docker-ce repository, /etc/docker/daemon.json. A mirror is
+// written only with a live probe result for that URL; the answers' chosen URLs are re-probed, and a
+// dead one stops init before anything is written (DESIGN.md §7).
+import { basename, join } from 'node:path';
+import type { Context } from '../context.js';
+import type { Answers } from '../domain/answers.js';
+import type { HostFacts } from '../domain/facts.js';
+import {
+  aptDistro, bestByKind, builtinCatalogue, dpkgArch, joinUrl, parseCatalogue, probeTarget, rankResults, trimSlash, type AptDistro, type MirrorChoice,
+  type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
+} from '../domain/mirrors.js';
+import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
+import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
+import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat } from '../render/apt-sources.js';
+import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
+import { hostError, opError, usageError } from '../errors.js';
+import type { Step } from './engine.js';
+import type { Prepared } from './prepare.js';
+
+/** STACK_WIZARD_ROOT prefixes the host paths these steps touch (tests, preparing a chroot). */
+export const hostRoot = (ctx: Context) => ctx.env.STACK_WIZARD_ROOT ?? '';
+const hostPath = (ctx: Context, p: string) => `${hostRoot(ctx)}${p}`;
+
+export const PATHS = {
+  sourcesList: '/etc/apt/sources.list',
+  sourcesDir: '/etc/apt/sources.list.d',
+  dockerSources: '/etc/apt/sources.list.d/docker.sources',
+  daemonJson: '/etc/docker/daemon.json',
+  dockerPid: '/var/run/docker.pid',
+} as const;
+
+/** Originals are kept beside the file, once (the first original wins). apt ignores *.bak silently. */
+export const backupPath = (p: string) => `${p}.stack-wizard.bak`;
+
+// Probe results of this process, so the preview, the checks and the writes agree without re-probing.
+const MEMO_TTL_MS = 10 * 60_000;
+const memo = new Map<string, { at: number; result: ProbeResult }>();
+// The target is part of the key: an apt mirror is judged on the host's own suite.
+const memoKey = (kind: MirrorKind, url: string, t: ProbeTarget) => `${kind} ${trimSlash(url)} ${JSON.stringify(t)}`;
+
+export function rememberProbes(results: readonly ProbeResult[], t: ProbeTarget): void {
+  for (const r of results) memo.set(memoKey(r.kind, r.url, t), { at: Date.now(), result: r });
+}
+export function forgetProbes(): void {
+  memo.clear();
+}
+function remembered(kind: MirrorKind, url: string, t: ProbeTarget): ProbeResult | null {
+  const m = memo.get(memoKey(kind, url, t));
+  return m && Date.now() - m.at < MEMO_TTL_MS ? m.result : null;
+}
+
+/**
+ * The candidate list: STACK_WIZARD_MIRROR_CATALOG names a catalogue file that replaces the built-in
+ * one (tests point it at loopback servers, so no test ever reaches out to a real mirror).
+ */
+export async function catalogueFor(ctx: Context): Promise<readonly MirrorEntry[]> {
+  const file = ctx.env.STACK_WIZARD_MIRROR_CATALOG;
+  if (!file) return builtinCatalogue();
+  const text = await ctx.exec.readFile(file);
+  if (text === null) throw usageError('err.catalogMissing', { file });
+  return parseCatalogue(text, file, ctx.t);
+}
+
+/** The catalogue entry with this URL (for its security/ports archives), or a bare entry for a URL the operator typed. */
+export function entryFor(kind: MirrorKind, url: string, catalogue: readonly MirrorEntry[] = builtinCatalogue()): MirrorEntry {
+  return catalogue.find((e) => e.kind === kind && trimSlash(e.url) === trimSlash(url)) ?? { kind, id: 'answers', name: url, url: trimSlash(url) };
+}
+
+const choiceOf = (e: MirrorEntry, result: ProbeResult): MirrorChoice => ({
+  kind: e.kind,
+  url: e.url,
+  ...(e.security ? { security: e.security } : {}),
+  ...(e.ports ? { ports: e.ports } : {}),
+  result,
+});
+
+/** Probes (or recalls) several URLs of one run in parallel. */
+async function probeAll(entries: readonly MirrorEntry[], facts: HostFacts, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+  const t = probeTarget(facts.os, facts.arch);
+  const todo = entries.filter((e) => !remembered(e.kind, e.url, t));
+  if (todo.length) rememberProbes(await probeMirrors(todo, t, opts), t);
+  return entries.map((e) => remembered(e.kind, e.url, t)!);
+}
+
+/** A mirror with its probe result (probed now unless this process already did). */
+export async function choiceFor(kind: MirrorKind, url: string, facts: HostFacts, catalogue: readonly MirrorEntry[], opts: ProbeOptions = {}): Promise<MirrorChoice> {
+  const e = entryFor(kind, url, catalogue);
+  const [r] = await probeAll([e], facts, opts);
+  return choiceOf(e, r!);
+}
+
+/** The mirror kinds that matter on this host (apt for its own distribution only). */
+export function relevantKinds(facts: HostFacts): MirrorKind[] {
+  const d = aptDistro(facts.os);
+  return [...(d ? [d === 'debian' ? 'apt-debian' : 'apt-ubuntu', 'docker-ce'] as const : []), 'registry', 'image-prefix', 'npm', 'pypi', 'node'];
+}
+
+/** Kinds chosen automatically for region cn. Image prefixes rewrite image names, so only on request. */
+const autoKinds = (facts: HostFacts): MirrorKind[] => relevantKinds(facts).filter((k) => k !== 'image-prefix');
+
+export interface ChosenMirror {
+  kind: MirrorKind;
+  id: string;
+  name: string;
+  url: string;
+  source: 'answers' | 'probe';
+  result: ProbeResult;
+}
+
+export interface MirrorResolution {
+  /** The answers with every chosen mirror filled in under `mirrors:` (what the files are rendered from). */
+  answers: Answers;
+  chosen: ChosenMirror[];
+  /** Kinds probed for region cn where no candidate answered: left to the tools' defaults. */
+  noneAlive: MirrorKind[];
+  results: ProbeResult[];
+}
+
+/**
+ * Decides the mirrors for this run, in one bounded parallel probe. A URL set in the answers file is
+ * the operator's explicit choice: when it probes dead, init refuses (exit 3) and names the key and
+ * the live alternatives, rather than silently switching. Region cn fills the other kinds with the
+ * best live candidate; region global leaves them unset.
+ */
+export async function resolveMirrors(
+  ctx: Context,
+  answers: Answers,
+  facts: HostFacts,
+  o: { catalogue?: readonly MirrorEntry[]; probe?: ProbeOptions } = {},
+): Promise<MirrorResolution> {
+  const catalogue = o.catalogue ?? (await catalogueFor(ctx));
+  const kinds = relevantKinds(facts);
+  const explicit = kinds.filter((k) => answers.mirrors[k]);
+  const auto = answers.region === 'cn' ? autoKinds(facts).filter((k) => !answers.mirrors[k]) : [];
+  const explicitEntries = explicit.map((k) => entryFor(k, answers.mirrors[k]!, catalogue));
+  const candidates = catalogue.filter((e) => auto.includes(e.kind) || explicit.includes(e.kind));
+  const all = [...explicitEntries, ...candidates.filter((c) => !explicitEntries.some((x) => x.kind === c.kind && trimSlash(x.url) === trimSlash(c.url)))];
+  if (all.length === 0) return { answers, chosen: [], noneAlive: [], results: [] };
+  const results = await probeAll(all, facts, o.probe);
+  const byEntry = new Map(all.map((e, i) => [e, results[i]!]));
+
+  const chosen: ChosenMirror[] = [];
+  for (const e of explicitEntries) {
+    const r = byEntry.get(e)!;
+    if (!r.alive) {
+      const alternatives = rankResults(results.filter((x) => x.kind === e.kind && x.alive && trimSlash(x.url) !== trimSlash(e.url)))
+        .slice(0, 3)
+        .map((x) => ctx.t('mirrors.alternative', { url: x.url, ms: x.latencyMs ?? '?' }));
+      throw hostError('err.mirrorDead', { key: `mirrors.${e.kind}`, url: e.url, error: r.error ?? 'dead' }, alternatives);
+    }
+    chosen.push({ kind: e.kind, id: e.id, name: e.name, url: e.url, source: 'answers', result: r });
+  }
+  const best = bestByKind(results.filter((r) => auto.includes(r.kind)));
+  const noneAlive: MirrorKind[] = [];
+  const mirrors = { ...answers.mirrors };
+  for (const k of auto) {
+    const id = best[k];
+    const e = id ? catalogue.find((x) => x.kind === k && x.id === id) : undefined;
+    if (!e) {
+      noneAlive.push(k);
+      continue;
+    }
+    mirrors[k] = e.url;
+    chosen.push({ kind: k, id: e.id, name: e.name, url: e.url, source: 'probe', result: byEntry.get(e)! });
+  }
+  return { answers: { ...answers, mirrors }, chosen, noneAlive, results };
+}
+
+/** Lines for the preview: what was chosen, from where, how fast; and what stays at the tools' defaults. */
+export function describeResolution(ctx: Context, r: MirrorResolution): string[] {
+  const lines = r.chosen.map((c) =>
+    ctx.t(c.source === 'answers' ? 'mirrors.chosenAnswers' : 'mirrors.chosenProbe', { kind: c.kind, name: c.name, url: c.url, ms: c.result.latencyMs ?? '?' }),
+  );
+  for (const k of r.noneAlive) lines.push(ctx.t('mirrors.noneAliveKind', { kind: k }));
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// apt sources
+
+interface FileEdit { path: string; old: string; next: string; backup: string | null; replaced: number; targets: string[] }
+
+async function sourceFiles(ctx: Context): Promise<string[]> {
+  const dir = hostPath(ctx, PATHS.sourcesDir);
+  const names = (await ctx.exec.listDir(dir)).filter((n) => sourcesFormat(n) !== null);
+  const out = names.map((n) => join(dir, n));
+  const list = hostPath(ctx, PATHS.sourcesList);
+  if (await ctx.exec.exists(list)) out.unshift(list);
+  return out;
+}
+
+async function editWithBackup(ctx: Context, path: string, old: string, next: string, replaced: { to: string }[]): Promise<FileEdit> {
+  const b = backupPath(path);
+  return { path, old, next, replaced: replaced.length, targets: [...new Set(replaced.map((r) => trimSlash(r.to)))], backup: (await ctx.exec.exists(b)) ? null : b };
+}
+
+const hostAptKind = (d: AptDistro): MirrorKind => (d === 'debian' ? 'apt-debian' : 'apt-ubuntu');
+
+async function liveChoice(ctx: Context, kind: MirrorKind, url: string, facts: HostFacts): Promise<MirrorChoice> {
+  const c = await choiceFor(kind, url, facts, await catalogueFor(ctx));
+  if (!c.result.alive) throw opError('err.mirrorDeadAtWrite', { kind, url, error: c.result.error ?? 'dead' });
+  return c;
+}
+
+async function aptEdits(ctx: Context, s: Prepared): Promise<FileEdit[]> {
+  const d = aptDistro(s.facts.os);
+  if (!d) return [];
+  const url = s.plan.mirrors[hostAptKind(d)];
+  if (!url) return [];
+  const choice = await liveChoice(ctx, hostAptKind(d), url, s.facts);
+  const edits: FileEdit[] = [];
+  for (const path of await sourceFiles(ctx)) {
+    const old = await ctx.exec.readFile(path);
+    if (old === null) continue;
+    const r = renderAptSources(old, sourcesFormat(path) ?? 'one-line', choice, d, basename(backupPath(path)));
+    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
+  }
+  return edits;
+}
+
+const editLines = (edits: readonly FileEdit[]) =>
+  edits.map((e) => `~ ${e.path}: ${e.replaced} URI(s) → ${e.targets.join(', ')}${e.backup ? ` (+ ${e.backup})` : ''}`);
+
+async function writeEdits(ctx: Context, edits: readonly FileEdit[]): Promise<void> {
+  // Backups and new contents in one all-or-nothing write.
+  await ctx.exec.writeFiles([
+    ...edits.filter((e) => e.backup).map((e) => ({ path: e.backup!, content: e.old, mode: 0o644 })),
+    ...edits.map((e) => ({ path: e.path, content: e.next, mode: 0o644 })),
+  ]);
+}
+
+/** Points the distribution's own apt archive (and its security archive where the mirror has one) at the chosen mirror. */
+export const aptSourcesStep: Step = {
+  id: 'mirror-apt',
+  title: 'step.mirrorApt',
+  async check(ctx, s) {
+    const d = aptDistro(s.facts.os);
+    const url = d ? s.plan.mirrors[hostAptKind(d)] : undefined;
+    if (!d || !url) return { needed: false, changes: [] };
+    const edits = await aptEdits(ctx, s);
+    return { needed: edits.length > 0, changes: editLines(edits) };
+  },
+  async apply(ctx, s) {
+    await writeEdits(ctx, await aptEdits(ctx, s));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// docker-ce repository
+
+interface DockerRepoPlan { edits: FileEdit[]; create: { path: string; distro: AptDistro; suite: string; arch: string | null; keyUrl: string } | null; choice: MirrorChoice }
+
+async function dockerRepoPlan(ctx: Context, s: Prepared): Promise<DockerRepoPlan | null> {
+  const d = aptDistro(s.facts.os);
+  const url = s.plan.mirrors['docker-ce'];
+  if (!d || !url || !s.facts.os.codename) return null;
+  const choice = await liveChoice(ctx, 'docker-ce', url, s.facts);
+  const edits: FileEdit[] = [];
+  let found = false;
+  for (const path of await sourceFiles(ctx)) {
+    const old = await ctx.exec.readFile(path);
+    if (old === null) continue;
+    const r = renderDockerRepoRewrite(old, sourcesFormat(path) ?? 'one-line', choice, basename(backupPath(path)));
+    // An entry already on this mirror counts as found too (nothing to create).
+    if (r.replaced.length || old.includes(joinUrl(url, `linux/${d}`))) found = true;
+    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
+  }
+  const create = found
+    ? null
+    : { path: hostPath(ctx, PATHS.dockerSources), distro: d, suite: s.facts.os.codename, arch: dpkgArch(s.facts.arch), keyUrl: joinUrl(url, `linux/${d}/gpg`) };
+  return { edits, create, choice };
+}
+
+/**
+ * Docker's apt repository from the chosen docker-ce mirror: existing Docker entries get the mirror's
+ * URI; without any, a docker.sources is created with the signing key inline, fetched from the mirror
+ * and accepted only when its fingerprint is Docker's (`fingerprints`, overridable for tests).
+ */
+export function dockerCeRepoStep(fingerprints: readonly string[] = DOCKER_KEY_FINGERPRINTS): Step {
+  return {
+    id: 'mirror-docker-ce',
+    title: 'step.mirrorDockerCe',
+    async check(ctx, s) {
+      const p = await dockerRepoPlan(ctx, s);
+      if (!p) return { needed: false, changes: [] };
+      const changes = editLines(p.edits);
+      if (p.create) changes.push(`+ ${p.create.path} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
+      return { needed: changes.length > 0, changes };
+    },
+    async apply(ctx, s) {
+      const p = await dockerRepoPlan(ctx, s);
+      if (!p) return;
+      const files = p.edits;
+      if (p.create) {
+        const got = await fetchText(p.create.keyUrl, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
+        if (got.text === null) throw opError('err.dockerKeyFetch', { url: p.create.keyUrl, error: got.error ?? '?' });
+        const fprs = primaryKeyFingerprints(got.text);
+        if (!fprs.some((f) => fingerprints.includes(f))) {
+          throw opError('err.dockerKeyMismatch', { url: p.create.keyUrl, got: fprs.join(', ') || '-', want: fingerprints.join(', ') });
+        }
+        const text = renderDockerSources(p.choice, { distro: p.create.distro, suite: p.create.suite, arch: p.create.arch, keyArmored: got.text });
+        const old = await ctx.exec.readFile(p.create.path);
+        files.push(old === null ? { path: p.create.path, old: '', next: text, backup: null, replaced: 0, targets: [] } : await editWithBackup(ctx, p.create.path, old, text, []));
+      }
+      await writeEdits(ctx, files);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// /etc/docker/daemon.json
+
+async function swarmActive(ctx: Context, facts: HostFacts): Promise<boolean> {
+  if (!facts.docker.running) return false;
+  const r = await ctx.exec.query('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'], { timeoutMs: 10_000 });
+  return r.exitCode === 0 && /^(active|pending)\b/.test(r.stdout.trim());
+}
+
+/**
+ * The flags dockerd runs (or will run) with: the running daemon's command line, else the systemd
+ * unit's ExecStart. A setting given as a flag must not be repeated in daemon.json.
+ */
+async function dockerdFlags(ctx: Context, facts: HostFacts): Promise<string[]> {
+  const argv: string[] = [];
+  if (facts.docker.running) {
+    const pid = (await ctx.exec.query('pgrep', ['-o', '-x', 'dockerd'], { timeoutMs: 5000 })).stdout.trim();
+    if (/^\d+$/.test(pid)) argv.push(...((await ctx.exec.readFile(`/proc/${pid}/cmdline`).catch(() => null)) ?? '').split('\0'));
+  }
+  if (argv.length === 0 && facts.systemd) {
+    const r = await ctx.exec.query('systemctl', ['show', '--property=ExecStart', '--value', 'docker.service'], { timeoutMs: 5000 });
+    // "{ path=/usr/bin/dockerd ; argv[]=/usr/bin/dockerd -H fd:// … ; … }"
+    const m = /argv\[\]=([^;]*)/.exec(r.stdout);
+    if (r.exitCode === 0 && m) argv.push(...m[1]!.trim().split(/\s+/));
+  }
+  return dockerdFlagNames(argv);
+}
+
+async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; old: string | null; text: string | null; changes: string[]; reloadable: boolean }> {
+  const path = hostPath(ctx, PATHS.daemonJson);
+  const old = await ctx.exec.readFile(path);
+  try {
+    const url = s.plan.mirrors.registry;
+    let registry: MirrorChoice | undefined;
+    let dead: string[] = [];
+    if (url) {
+      // Mirrors already listed are probed with ours; the dead ones are dropped (Docker would keep trying them).
+      const existing = existingRegistryMirrors(parseDaemonJson(old)).filter((u) => /^https?:\/\//.test(u));
+      const cat = await catalogueFor(ctx);
+      const entries = [entryFor('registry', url, cat), ...existing.filter((u) => trimSlash(u) !== trimSlash(url)).map((u) => entryFor('registry', u, cat))];
+      const results = await probeAll(entries, s.facts);
+      registry = choiceOf(entries[0]!, results[0]!);
+      if (!registry.result.alive) throw opError('err.mirrorDeadAtWrite', { kind: 'registry', url, error: registry.result.error ?? 'dead' });
+      dead = results.slice(1).filter((r) => !r.alive).map((r) => r.url);
+      dead = existing.filter((u) => dead.some((d) => trimSlash(d) === trimSlash(u)));
+    }
+    const m = mergeDaemonJson(old, { registry, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)), flags: await dockerdFlags(ctx, s.facts) });
+    return { path, old, text: m.text, changes: m.changes, reloadable: m.changes.some((c) => /registry-mirrors|live-restore/.test(c)) };
+  } catch (e) {
+    if (e instanceof DaemonJsonError) {
+      throw hostError(e.line !== null ? 'err.daemonJsonInvalidAt' : 'err.daemonJsonInvalid', { file: path, line: e.line ?? 0, col: e.col ?? 0, detail: e.detail });
+    }
+    throw e;
+  }
+}
+
+/** Merges daemon.json (registry mirror, log rotation, live-restore) and has a running dockerd reload it. */
+export const dockerDaemonStep: Step = {
+  id: 'docker-daemon-json',
+  title: 'step.dockerDaemonJson',
+  async check(ctx, s) {
+    const p = await daemonPlan(ctx, s);
+    const needed = p.text !== p.old;
+    const head = needed ? [`${p.old === null ? '+' : '~'} ${p.path}${p.old !== null && !(await ctx.exec.exists(backupPath(p.path))) ? ` (+ ${backupPath(p.path)})` : ''}`] : [];
+    return { needed, changes: [...head, ...p.changes.map((c) => `    ${c}`)] };
+  },
+  async apply(ctx, s) {
+    const p = await daemonPlan(ctx, s);
+    if (p.text === p.old || p.text === null) return;
+    const files = [{ path: p.path, content: p.text, mode: 0o644 }];
+    if (p.old !== null && !(await ctx.exec.exists(backupPath(p.path)))) files.unshift({ path: backupPath(p.path), content: p.old, mode: 0o644 });
+    await ctx.exec.writeFiles(files);
+    // registry-mirrors and live-restore are reloadable (SIGHUP); log defaults apply to containers created after a restart.
+    if (!p.reloadable || !s.facts.docker.running) return;
+    if (s.facts.systemd) await ctx.exec.run('systemctl', ['reload', 'docker']);
+    else {
+      const pid = (await ctx.exec.readFile(hostPath(ctx, PATHS.dockerPid)))?.trim();
+      if (pid && /^\d+$/.test(pid)) await ctx.exec.run('kill', ['-HUP', pid]);
+    }
+  },
+};
+
+/** The mirror steps in init's order: after the files are written, before Docker is installed or started. */
+export function mirrorSteps(): Step[] {
+  return [aptSourcesStep, dockerCeRepoStep(), dockerDaemonStep];
+}
+

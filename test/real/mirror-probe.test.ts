@@ -1,0 +1,178 @@
+// The probe against real HTTP servers on loopback, each in its own process, playing mirrors:
+// fast, slow, dead (nothing listening), answering 500 / 404, stalling mid-body, slow to accept,
+// not a registry, an error page served as 200, and a redirect.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { probeMirrors } from '../../src/host/mirror-probe.js';
+import { bestByKind, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult } from '../../src/domain/mirrors.js';
+import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+
+const run = promisify(execFile);
+let s: MirrorServers;
+let dead: number;
+
+beforeAll(async () => {
+  s = await startMirrorServers([
+    { name: 'fast', mode: 'ok', size: 200 * 1024 },
+    { name: 'slow', mode: 'ok', size: 200 * 1024, latencyMs: 250, bytesPerSec: 120 * 1024 },
+    { name: 'e500', mode: 'status', status: 500 },
+    { name: 'e404', mode: 'status', status: 404 },
+    { name: 'stall', mode: 'stall', size: 200 * 1024, after: 20 * 1024 },
+    { name: 'accept', mode: 'slow-accept', delayMs: 8000 },
+    { name: 'html', mode: 'not-registry' },
+    { name: 'portal', mode: 'wrong-content', size: 8 * 1024 },
+  ]);
+  const more = await startMirrorServers([{ name: 'redirect', mode: 'redirect', to: s.url('fast') }]);
+  s.ports.redirect = more.ports.redirect!;
+  const stop = s.stop;
+  s.stop = async () => {
+    await Promise.all([stop(), more.stop()]);
+  };
+  dead = await deadPort();
+});
+afterAll(() => s?.stop());
+
+const NAMES = ['fast', 'slow', 'e500', 'e404', 'stall', 'accept', 'html', 'portal', 'redirect'] as const;
+const KINDS: MirrorKind[] = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'registry', 'npm', 'pypi', 'node'];
+const base = (n: string) => (n === 'dead' ? `http://127.0.0.1:${dead}` : s.url(n));
+
+function entries(): MirrorEntry[] {
+  const out: MirrorEntry[] = [];
+  for (const kind of KINDS) {
+    for (const n of [...NAMES, 'dead']) {
+      const b = base(n);
+      const url = kind === 'apt-debian' ? `${b}/debian` : kind === 'apt-ubuntu' ? `${b}/ubuntu` : kind === 'docker-ce' ? `${b}/docker-ce` : kind === 'pypi' ? `${b}/simple` : kind === 'node' ? `${b}/node` : b;
+      out.push({ kind, id: n, name: n, url, ...(kind === 'apt-debian' ? { security: `${b}/debian-security` } : {}) });
+    }
+  }
+  // A Debian mirror whose main archive works but whose security archive is dead: dead as a whole.
+  out.push({ kind: 'apt-debian', id: 'half', name: 'half', url: `${s.url('fast')}/debian`, security: `http://127.0.0.1:${dead}/debian-security` });
+  return out;
+}
+
+const target = probeTarget({ id: 'debian', codename: 'bookworm', idLike: [] }, 'x64');
+const BOUND = { deadlineMs: 2000, headersTimeoutMs: 1500, idleTimeoutMs: 700 };
+// Scheduling slack for a loaded 2-core machine: the bound itself is the configured deadline.
+const MARGIN_MS = 800;
+
+describe('mirror probe on loopback mirrors', () => {
+  let results: ProbeResult[];
+  let elapsed: number;
+
+  beforeAll(async () => {
+    // The slow-accept server really does not accept: a plain connect does not complete.
+    const sock = net.connect(s.ports.accept!, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sock.connecting).toBe(true);
+    sock.destroy();
+    const t0 = performance.now();
+    results = await probeMirrors(entries(), target, BOUND);
+    elapsed = performance.now() - t0;
+  });
+
+  const get = (kind: MirrorKind, id: string) => results.find((r) => r.kind === kind && r.id === id)!;
+
+  it('the whole probe ends within its deadline, though several candidates never answer', () => {
+    expect(results).toHaveLength(KINDS.length * 10 + 1);
+    expect(elapsed).toBeLessThan(BOUND.deadlineMs + MARGIN_MS);
+  });
+
+  it('fast, slow and a redirect to fast are alive everywhere; fast ranks first, slow after', () => {
+    for (const kind of KINDS) {
+      for (const id of ['fast', 'slow', 'redirect']) expect(get(kind, id).alive, `${kind}/${id}: ${get(kind, id).error}`).toBe(true);
+      const ranked = rankResults(results.filter((r) => r.kind === kind)).map((r) => r.id);
+      expect(ranked.indexOf('fast')).toBeLessThan(ranked.indexOf('slow'));
+      // Servers that serve this kind correctly at full speed ("html" only fails /v2/; "stall" and "portal" only spoil bodies).
+      expect(kind === 'registry' ? ['fast', 'redirect', 'stall', 'portal'] : ['fast', 'redirect', 'html']).toContain(bestByKind(results)[kind]);
+      expect(get(kind, 'slow').latencyMs!).toBeGreaterThanOrEqual(250);
+    }
+  });
+
+  it('speed is measured on real bodies (not on a registry’s few bytes) and tells fast from slow', () => {
+    const fast = get('npm', 'fast').bytesPerSecond!;
+    const slow = get('npm', 'slow').bytesPerSecond!;
+    expect(slow).toBeGreaterThan(60 * 1024);
+    expect(slow).toBeLessThan(400 * 1024);
+    expect(fast).toBeGreaterThan(4 * slow);
+    expect(get('registry', 'fast').bytesPerSecond).toBeNull();
+  });
+
+  it('each dead candidate is dead for its own reason, with no latency or speed', () => {
+    for (const kind of KINDS) {
+      expect(get(kind, 'dead').error).toBe('refused');
+      expect(get(kind, 'e500').error).toBe('http-500');
+      expect(get(kind, 'e404').error).toBe('http-404');
+      expect(get(kind, 'accept').error).toBe('timeout');
+      for (const id of ['dead', 'e500', 'e404', 'accept']) {
+        expect(get(kind, id)).toMatchObject({ alive: false, latencyMs: null, bytesPerSecond: null });
+      }
+    }
+    // Stalls mid-body: dead wherever a body is read; a registry's answer is only headers.
+    for (const kind of KINDS.filter((k) => k !== 'registry')) expect(get(kind, 'stall').error).toBe('stalled');
+    expect(get('registry', 'html').error).toBe('not-a-registry');
+    for (const kind of ['npm', 'pypi', 'node', 'apt-debian'] as const) expect(get(kind, 'portal').error).toBe('unexpected-content');
+    expect(get('apt-debian', 'half')).toMatchObject({ alive: false, error: expect.stringMatching(/^refused \(/) });
+  });
+
+  // (No unresolvable name here: that would send a DNS query off this machine.)
+  it('host names go through the probe’s own resolver (each resolved once per run): localhost works', async () => {
+    const r = await probeMirrors(
+      [
+        { kind: 'npm', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
+        { kind: 'registry', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
+      ],
+      target,
+      BOUND,
+    );
+    expect(r.map((x) => [x.id, x.alive])).toEqual([['by-name', true], ['by-name', true]]);
+  });
+
+  it('best names only live candidates, and leaves out a kind with none', async () => {
+    const onlyDead = entries().filter((e) => e.kind === 'npm' && ['dead', 'e500', 'accept'].includes(e.id));
+    const r = await probeMirrors(onlyDead, target, BOUND);
+    expect(r.every((x) => !x.alive)).toBe(true);
+    expect(bestByKind(r)).toEqual({});
+  });
+});
+
+describe('stack-wizard mirrors (the CLI, built bundle)', () => {
+  it('--json --catalog F --kind K prints exactly the documented shape, bounded by --timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-mirrors-'));
+    const file = join(dir, 'catalog.json');
+    writeFileSync(file, JSON.stringify(entries()));
+    const t0 = performance.now();
+    const { stdout } = await run(process.execPath, ['bin/stack-wizard.js', 'mirrors', '--json', '--catalog', file, '--kind', 'npm,registry', '--timeout', '2000'], { cwd: process.cwd() });
+    const took = performance.now() - t0;
+    const out = JSON.parse(stdout) as { results: Record<string, unknown>[]; best: Record<string, string> };
+    expect(Object.keys(out)).toEqual(['results', 'best']);
+    expect(out.results).toHaveLength(20);
+    for (const r of out.results) expect(Object.keys(r)).toEqual(['kind', 'id', 'url', 'alive', 'latencyMs', 'bytesPerSecond', 'error']);
+    expect(new Set(out.results.map((r) => r.kind))).toEqual(new Set(['npm', 'registry']));
+    expect(out.best.npm).toMatch(/^(fast|redirect|html)$/);
+    expect(out.best.registry).toMatch(/^(fast|redirect|stall|portal)$/);
+    expect(out.results.find((r) => r.id === out.best.npm && r.kind === 'npm')!.alive).toBe(true);
+    // Node startup plus the 2 s bound.
+    expect(took).toBeLessThan(2000 + MARGIN_MS + 1500);
+  });
+
+  it('a bad catalogue is exit 2 with file:line; the table speaks Chinese', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-mirrors-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, '- kind: npm\n  id: a\n  name: A\n  url: not a url\n');
+    const e = await run(process.execPath, ['bin/stack-wizard.js', 'mirrors', '--catalog', bad]).catch((x: { code: number; stderr: string }) => x);
+    expect((e as { code: number }).code).toBe(2);
+    expect((e as { stderr: string }).stderr).toContain(`${bad}:4: 0.url:`);
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, `- { kind: npm, id: fast, name: 快速, url: "${s.url('fast')}" }\n- { kind: npm, id: gone, name: 已关闭, url: "http://127.0.0.1:${dead}" }\n`);
+    const { stdout } = await run(process.execPath, ['bin/stack-wizard.js', 'mirrors', '--catalog', good, '--lang', 'zh-CN', '--timeout', '2000']);
+    expect(stdout).toContain('镜像探测：2 个候选中 1 个可用');
+    expect(stdout).toMatch(/★ fast +快速/);
+    expect(stdout).toContain('不可用：连接被拒绝');
+  });
+});

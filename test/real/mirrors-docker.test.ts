@@ -1,0 +1,183 @@
+// The Docker side of the mirror choice, judged by the real programs: apt verifies the docker-ce
+// mirror's signed repository with the key written inline into docker.sources, and a real dockerd
+// starts with the merged daemon.json and reports the registry mirror and live-restore.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createContext, type Context } from '../../src/context.js';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { primaryKeyFingerprints } from '../../src/domain/openpgp.js';
+import { dockerCeRepoStep, dockerDaemonStep, forgetProbes, resolveMirrors } from '../../src/steps/mirrors.js';
+import { prepare, type Prepared } from '../../src/steps/prepare.js';
+import { runSteps } from '../../src/steps/engine.js';
+import { WizardError } from '../../src/errors.js';
+import { apt, buildArchive, makeGpgKey, signArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
+import { makeFacts } from './helpers/facts.js';
+import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+
+const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
+let s: MirrorServers;
+let repoRoot: string;
+let key: ReturnType<typeof makeGpgKey>;
+let other: ReturnType<typeof makeGpgKey>;
+let gone: number;
+const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+
+beforeAll(async () => {
+  key = makeGpgKey('docker-test');
+  other = makeGpgKey('someone-else');
+  repoRoot = mkdtempSync(join(tmpdir(), 'sw-dockerrepo-'));
+  // Docker's layout: <mirror>/linux/debian/{gpg,dists/bookworm/{InRelease,stable/…}}.
+  buildArchive(join(repoRoot, 'docker-ce', 'linux'), 'debian', ['bookworm'], ['stable'], { codename: () => 'bookworm' });
+  signArchive(join(repoRoot, 'docker-ce', 'linux'), 'debian', ['bookworm'], key.home);
+  writeFileSync(join(repoRoot, 'docker-ce', 'linux', 'debian', 'gpg'), key.armored);
+  // A second mirror that serves someone else's key.
+  buildArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], ['stable'], { codename: () => 'bookworm' });
+  signArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], other.home);
+  writeFileSync(join(repoRoot, 'evil', 'linux', 'debian', 'gpg'), other.armored);
+  s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }, { name: 'fast', mode: 'ok' }]);
+  gone = await deadPort();
+});
+afterAll(() => s?.stop());
+beforeEach(() => forgetProbes());
+
+function setup(catalog: object[], files: Record<string, string> = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'sw-root-'));
+  mkdirSync(join(root, 'etc', 'apt', 'sources.list.d'), { recursive: true });
+  for (const [p, t] of Object.entries(files)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), t);
+  }
+  const catalogFile = join(root, 'catalog.json');
+  writeFileSync(catalogFile, JSON.stringify(catalog));
+  const ctx: Context = createContext({
+    lang: 'en', dryRun: false, cwd: root,
+    env: { ...process.env, STACK_WIZARD_ROOT: root, STACK_WIZARD_MIRROR_CATALOG: catalogFile },
+    io: { out: () => {}, err: () => {} },
+  });
+  return { root, ctx };
+}
+
+async function prepared(ctx: Context, root: string, mirrors: Record<string, string> = {}): Promise<Prepared> {
+  const a = AnswersSchema.parse({ project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' }, mirrors });
+  const res = await resolveMirrors(ctx, a, facts, { probe: BOUND });
+  return prepare(ctx, { answers: res.answers, facts, targetDir: join(root, 'opt') });
+}
+
+describe('docker-ce mirror', () => {
+  it('our key reader agrees with gpg on the fingerprints', () => {
+    expect(primaryKeyFingerprints(key.armored)).toEqual([key.fingerprint]);
+    expect(primaryKeyFingerprints(other.armored)).toEqual([other.fingerprint]);
+  });
+
+  it('creates docker.sources with the mirror’s key inline; apt verifies the signed repository with it', async () => {
+    const { root, ctx } = setup([
+      { kind: 'docker-ce', id: 'loop', name: 'Loopback', url: s.url('repo', '/docker-ce') },
+      { kind: 'docker-ce', id: 'gone', name: 'Gone', url: `http://127.0.0.1:${gone}/docker-ce` },
+    ]);
+    const p = await prepared(ctx, root);
+    expect(p.plan.mirrors['docker-ce']).toBe(s.url('repo', '/docker-ce'));
+    const [r] = await runSteps(ctx, [dockerCeRepoStep([key.fingerprint])], p);
+    expect(r!.status).toBe('applied');
+    const text = readFileSync(join(root, 'etc/apt/sources.list.d/docker.sources'), 'utf8');
+    expect(text).toContain(`URIs: ${s.url('repo', '/docker-ce')}/linux/debian\nSuites: bookworm\nComponents: stable\nArchitectures: amd64\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----`);
+    expect(text).not.toContain(`127.0.0.1:${gone}`);
+    // Signatures checked for real: no insecure repositories allowed.
+    const up = apt(root, 'apt-get', ['update'], { secure: true });
+    expect(up.code, up.out).toBe(0);
+    expect(apt(root, 'apt-cache', ['policy', TEST_PACKAGE]).out).toContain(`${s.url('repo', '/docker-ce')}/linux/debian bookworm/stable`);
+    // Idempotent.
+    const [again] = await runSteps(ctx, [dockerCeRepoStep([key.fingerprint])], p);
+    expect(again!.status).toBe('skipped');
+  });
+
+  it('apt really checks that key: the same file with another key inline fails (the check can fail)', async () => {
+    const { root, ctx } = setup([{ kind: 'docker-ce', id: 'loop', name: 'Loopback', url: s.url('repo', '/docker-ce') }]);
+    await runSteps(ctx, [dockerCeRepoStep([key.fingerprint])], await prepared(ctx, root));
+    const f = join(root, 'etc/apt/sources.list.d/docker.sources');
+    const swapped = readFileSync(f, 'utf8').replace(/Signed-By:\n[\s\S]*$/, `Signed-By:\n${other.armored.trim().split('\n').map((l) => (l.trim() ? ` ${l}` : ' .')).join('\n')}\n`);
+    writeFileSync(f, swapped);
+    expect(apt(root, 'apt-get', ['update'], { secure: true }).code).not.toBe(0);
+  });
+
+  it('refuses a mirror that serves a key other than Docker’s; nothing is written', async () => {
+    const { root, ctx } = setup([{ kind: 'docker-ce', id: 'evil', name: 'Evil', url: s.url('repo', '/evil') }]);
+    const err = await runSteps(ctx, [dockerCeRepoStep([key.fingerprint])], await prepared(ctx, root)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).key).toBe('err.dockerKeyMismatch');
+    expect(existsSync(join(root, 'etc/apt/sources.list.d/docker.sources'))).toBe(false);
+  });
+
+  it('an existing Docker repository entry is pointed at the mirror instead of adding a second one', async () => {
+    const list = `deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/debian bookworm stable\n`;
+    const { root, ctx } = setup([{ kind: 'docker-ce', id: 'loop', name: 'Loopback', url: s.url('repo', '/docker-ce') }], { 'etc/apt/sources.list.d/docker.list': list });
+    await runSteps(ctx, [dockerCeRepoStep([key.fingerprint])], await prepared(ctx, root));
+    expect(readFileSync(join(root, 'etc/apt/sources.list.d/docker.list'), 'utf8')).toContain(`signed-by=/etc/apt/keyrings/docker.asc] ${s.url('repo', '/docker-ce')}/linux/debian bookworm stable`);
+    expect(existsSync(join(root, 'etc/apt/sources.list.d/docker.sources'))).toBe(false);
+  });
+});
+
+/** Starts a private dockerd (own data-root, exec-root, socket; no networking changes) with `config`; reports what docker info says. */
+async function dockerdWith(config: string): Promise<{ started: boolean; info: string; log: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-dockerd-'));
+  const sock = join(dir, 'd.sock');
+  const child = spawn('dockerd', [
+    '--config-file', config, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'd.pid'),
+    '-H', `unix://${sock}`, '--bridge=none', '--iptables=false', '--ip-masq=false',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let info = '';
+  for (let i = 0; i < 80 && child.exitCode === null; i++) {
+    const r = spawnSync('docker', ['-H', `unix://${sock}`, 'info', '--format', '{{json .RegistryConfig.Mirrors}} {{.LiveRestoreEnabled}} {{.LoggingDriver}}'], { encoding: 'utf8' });
+    if (r.status === 0) {
+      info = r.stdout.trim();
+      break;
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const started = info !== '';
+  if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+  return { started, info, log };
+}
+
+describe('daemon.json merged for a registry mirror', () => {
+  it('a real dockerd starts with the merged file and uses the live mirror; the dead one that was there is gone', async () => {
+    const existing = { 'registry-mirrors': [`http://127.0.0.1:${gone}`], 'max-concurrent-downloads': 5, 'log-opts': { 'max-file': '2' } };
+    const { root, ctx } = setup(
+      [{ kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') }, { kind: 'registry', id: 'gone', name: 'Gone', url: `http://127.0.0.1:${gone}` }],
+      { 'etc/docker/daemon.json': JSON.stringify(existing) },
+    );
+    await runSteps(ctx, [dockerDaemonStep], await prepared(ctx, root));
+    const file = join(root, 'etc/docker/daemon.json');
+    const merged = JSON.parse(readFileSync(file, 'utf8'));
+    expect(merged).toMatchObject({ 'registry-mirrors': [s.url('fast')], 'max-concurrent-downloads': 5, 'live-restore': true, 'log-opts': { 'max-file': '2', 'max-size': expect.stringMatching(/^\d+m$/) } });
+    const d = await dockerdWith(file);
+    expect(d.started, d.log.slice(-2000)).toBe(true);
+    expect(d.info).toBe(`["${s.url('fast')}/"] true json-file`);
+  });
+
+  it('dockerd really judges the file: a wrong type makes it refuse to start (the check can fail)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-daemonjson-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ 'registry-mirrors': s.url('fast'), 'live-restore': true }));
+    const d = await dockerdWith(join(dir, 'bad.json'));
+    expect(d.started).toBe(false);
+  });
+
+  it('invalid existing JSON stops the step with file:line and leaves the file as it was', async () => {
+    const broken = '{\n  "registry-mirrors": ["https://a.example.com"],\n  "debug": tru\n}\n';
+    const { root, ctx } = setup([{ kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') }], { 'etc/docker/daemon.json': broken });
+    const err = await runSteps(ctx, [dockerDaemonStep], await prepared(ctx, root)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).exitCode).toBe(3);
+    expect(ctx.t((err as WizardError).key, (err as WizardError).params)).toContain(`${join(root, 'etc/docker/daemon.json')}:3:12: not valid JSON`);
+    expect(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8')).toBe(broken);
+    expect(execFileSync('ls', [join(root, 'etc/docker')], { encoding: 'utf8' }).trim()).toBe('daemon.json');
+  });
+});

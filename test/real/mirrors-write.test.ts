@@ -1,0 +1,247 @@
+// What init writes from the mirror choice, judged by the real programs: apt-get reads the rewritten
+// Debian and Ubuntu sources (deb822 and one-line) and fetches the indexes from a loopback mirror
+// serving a real repository; nothing dead is ever written; init refuses a dead answers-file mirror.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createContext, type Context } from '../../src/context.js';
+import { AnswersSchema, type Answers } from '../../src/domain/answers.js';
+import type { HostFacts } from '../../src/domain/facts.js';
+import { forgetProbes, mirrorSteps, resolveMirrors } from '../../src/steps/mirrors.js';
+import { prepare } from '../../src/steps/prepare.js';
+import { runSteps } from '../../src/steps/engine.js';
+import { WizardError } from '../../src/errors.js';
+import { MIRROR_FILES } from '../../src/render/build-mirrors.js';
+import { apt, buildArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
+import { makeFacts } from './helpers/facts.js';
+import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+
+const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
+let s: MirrorServers;
+let gone: number;
+let repoRoot: string;
+let catalogFile: string;
+let debianHost: string;
+
+const DEBIAN = ['main', 'contrib', 'non-free', 'non-free-firmware'];
+const UBUNTU = ['main', 'restricted', 'universe', 'multiverse'];
+
+beforeAll(async () => {
+  repoRoot = mkdtempSync(join(tmpdir(), 'sw-repo-'));
+  buildArchive(repoRoot, 'debian', ['bookworm', 'bookworm-updates', 'bookworm-backports'], DEBIAN);
+  buildArchive(repoRoot, 'debian-security', ['bookworm-security'], DEBIAN);
+  buildArchive(repoRoot, 'ubuntu', ['noble', 'noble-updates', 'noble-backports', 'noble-security', 'jammy', 'jammy-updates', 'jammy-backports', 'jammy-security'], UBUNTU);
+  s = await startMirrorServers([
+    { name: 'repo', mode: 'static', root: repoRoot },
+    { name: 'fast', mode: 'ok' },
+    { name: 'e500', mode: 'status', status: 500 },
+  ]);
+  gone = await deadPort();
+  const dead = `http://127.0.0.1:${gone}`;
+  const catalog = [
+    { kind: 'apt-debian', id: 'loop', name: 'Loopback', url: s.url('repo', '/debian'), security: s.url('repo', '/debian-security') },
+    { kind: 'apt-debian', id: 'gone', name: 'Gone', url: `${dead}/debian`, security: `${dead}/debian-security` },
+    { kind: 'apt-debian', id: 'broken', name: 'Broken', url: s.url('e500', '/debian'), security: s.url('e500', '/debian-security') },
+    { kind: 'apt-ubuntu', id: 'loop', name: 'Loopback', url: s.url('repo', '/ubuntu') },
+    { kind: 'apt-ubuntu', id: 'gone', name: 'Gone', url: `${dead}/ubuntu` },
+    { kind: 'docker-ce', id: 'gone', name: 'Gone', url: `${dead}/docker-ce` },
+    { kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') },
+    { kind: 'registry', id: 'gone', name: 'Gone', url: dead },
+    { kind: 'npm', id: 'fast', name: 'Fast', url: s.url('fast', '/npm') },
+    { kind: 'npm', id: 'broken', name: 'Broken', url: s.url('e500', '/npm') },
+    { kind: 'pypi', id: 'fast', name: 'Fast', url: s.url('fast', '/simple') },
+    { kind: 'node', id: 'gone', name: 'Gone', url: `${dead}/node` },
+  ];
+  catalogFile = join(repoRoot, 'catalog.json');
+  writeFileSync(catalogFile, JSON.stringify(catalog));
+  // This machine's own Debian archive host, read from its apt configuration (never written into the project).
+  debianHost = new URL(execFileSync('bash', ['test/provision/debian-uri.sh'], { encoding: 'utf8' }).trim()).host;
+});
+afterAll(() => s?.stop());
+beforeEach(() => forgetProbes());
+
+const deadUrls = () => [`127.0.0.1:${gone}`, `127.0.0.1:${s.ports.e500}`];
+
+/** Every file under a folder (contents), to prove no dead URL was written anywhere; backups hold the operator's originals verbatim. */
+function allText(dir: string): string {
+  let out = '';
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (n.endsWith('.stack-wizard.bak')) continue;
+    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+function ctxFor(root: string): Context {
+  const out: string[] = [];
+  return createContext({
+    lang: 'en', dryRun: false, cwd: root,
+    env: { ...process.env, STACK_WIZARD_ROOT: root, STACK_WIZARD_MIRROR_CATALOG: catalogFile, STACK_WIZARD_STATE_DIR: join(root, 'state') },
+    io: { out: (t) => void out.push(t), err: (t) => void out.push(t) },
+  });
+}
+
+const answers = (extra: Record<string, unknown> = {}): Answers =>
+  AnswersSchema.parse({ project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' }, ...extra });
+
+function newRoot(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'sw-root-'));
+  mkdirSync(join(root, 'etc', 'apt', 'sources.list.d'), { recursive: true });
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  return root;
+}
+
+async function choose(root: string, facts: HostFacts, a: Answers = answers()) {
+  const ctx = ctxFor(root);
+  const res = await resolveMirrors(ctx, a, facts, { probe: BOUND });
+  const p = await prepare(ctx, { answers: res.answers, facts, targetDir: join(root, 'opt', 'shop') });
+  return { ctx, res, p };
+}
+
+const sample = (name: string) =>
+  readFileSync(`test/fixtures/apt/${name}`, 'utf8').replaceAll('@DEBIAN_HOST@', debianHost).replaceAll('@DEBIAN_SECURITY_HOST@', debianHost);
+
+function expectAptUses(root: string, archivePath: string, suites: string[]) {
+  const up = apt(root, 'apt-get', ['update']);
+  expect(up.code, up.out).toBe(0);
+  const policy = apt(root, 'apt-cache', ['policy', TEST_PACKAGE]).out;
+  expect(policy).toContain('Candidate: 1.0');
+  for (const suite of suites) expect(policy).toContain(`${s.url('repo', archivePath)} ${suite}/main`);
+}
+
+describe('Debian host, region cn', () => {
+  const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+
+  it('deb822: this machine’s own debian.sources is pointed at the live mirror; apt-get fetches from it', async () => {
+    const original = readFileSync('/etc/apt/sources.list.d/debian.sources', 'utf8');
+    const root = newRoot({
+      'etc/apt/sources.list.d/debian.sources': original,
+      'etc/docker/daemon.json': JSON.stringify({ 'data-root': '/srv/docker', 'registry-mirrors': [`http://127.0.0.1:${gone}`, s.url('e500')] }, null, 2),
+    });
+    const { ctx, res, p } = await choose(root, facts);
+    expect(Object.fromEntries(res.chosen.map((c) => [c.kind, c.id]))).toEqual({ 'apt-debian': 'loop', registry: 'fast', npm: 'fast', pypi: 'fast' });
+    expect(res.noneAlive.sort()).toEqual(['docker-ce', 'node']);
+
+    const reports = await runSteps(ctx, mirrorSteps(), p);
+    expect(reports.map((r) => [r.id, r.status])).toEqual([['mirror-apt', 'applied'], ['mirror-docker-ce', 'skipped'], ['docker-daemon-json', 'applied']]);
+    const written = readFileSync(join(root, 'etc/apt/sources.list.d/debian.sources'), 'utf8');
+    expect(written).toContain(`URIs: ${s.url('repo', '/debian')}\n`);
+    expect(written).toContain(`URIs: ${s.url('repo', '/debian-security')}\n`);
+    expect(readFileSync(join(root, 'etc/apt/sources.list.d/debian.sources.stack-wizard.bak'), 'utf8')).toBe(original);
+    // apt-get (talking only to the loopback mirror) fetches every suite from it.
+    expectAptUses(root, '/debian', ['bookworm', 'bookworm-updates']);
+    expectAptUses(root, '/debian-security', ['bookworm-security']);
+    expect(written).not.toMatch(/^URIs: (?!http:\/\/127\.0\.0\.1)/m);
+
+    // daemon.json: merged, the live mirror first, the dead ones that were there dropped, other keys kept.
+    const daemon = JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'));
+    expect(daemon['registry-mirrors']).toEqual([s.url('fast')]);
+    expect(daemon['data-root']).toBe('/srv/docker');
+    expect(daemon['live-restore']).toBe(true);
+    // The original, dead mirrors and all, is kept as the backup.
+    expect(readFileSync(join(root, 'etc/docker/daemon.json.stack-wizard.bak'), 'utf8')).toContain(`127.0.0.1:${gone}`);
+    expect(daemon['log-opts']).toEqual({ 'max-size': `${p.plan.logs.maxSizeMiB}m`, 'max-file': String(p.plan.logs.maxFiles) });
+
+    // Build mirrors for the app image are rendered into the install dir's file set.
+    const npmrc = p.files.find((f) => f.path === MIRROR_FILES.npmrc)!;
+    expect(npmrc.content).toContain(`registry=${s.url('fast', '/npm')}/`);
+
+    // Nothing dead anywhere: not in the host files, not in the rendered files.
+    for (const d of deadUrls()) {
+      expect(allText(join(root, 'etc'))).not.toContain(d);
+      expect(p.files.map((f) => f.content).join('\n')).not.toContain(d);
+    }
+
+    // A second run finds nothing to do.
+    const again = await runSteps(ctx, mirrorSteps(), p);
+    expect(again.every((r) => r.status === 'skipped')).toBe(true);
+  });
+
+  it('one-line: the installer’s sources.list (deb, deb-src, security) is rewritten and apt-get accepts it', async () => {
+    const original = sample('debian-12.list');
+    const root = newRoot({ 'etc/apt/sources.list': original });
+    const { ctx, p } = await choose(root, facts);
+    await runSteps(ctx, mirrorSteps(), p);
+    const written = readFileSync(join(root, 'etc/apt/sources.list'), 'utf8');
+    expect(written.match(/^deb(-src)? http:\/\/127\.0\.0\.1:\d+\/debian(-security)? /gm)).toHaveLength(6);
+    expect(written).not.toContain(debianHost);
+    expect(readFileSync(join(root, 'etc/apt/sources.list.stack-wizard.bak'), 'utf8')).toBe(original);
+    expectAptUses(root, '/debian', ['bookworm', 'bookworm-updates']);
+    expectAptUses(root, '/debian-security', ['bookworm-security']);
+  });
+
+  it('apt-get really judges the files: a wrong archive path fails it (the check can fail)', () => {
+    const root = newRoot({ 'etc/apt/sources.list': `deb ${s.url('repo', '/debian-typo')} bookworm main\n` });
+    const r = apt(root, 'apt-get', ['update']);
+    expect(r.code).not.toBe(0);
+  });
+
+  it('a mirror the answers file names that is dead stops init (exit 3, the key named, live alternatives listed); nothing is written', async () => {
+    const root = newRoot({ 'etc/apt/sources.list': sample('debian-12.list') });
+    const a = answers({ mirrors: { 'apt-debian': `http://127.0.0.1:${gone}/debian` } });
+    const err = await resolveMirrors(ctxFor(root), a, facts, { probe: BOUND }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    const w = err as WizardError;
+    expect(w.exitCode).toBe(3);
+    expect(w.params).toMatchObject({ key: 'mirrors.apt-debian', error: 'refused' });
+    expect(w.details.join('\n')).toContain(s.url('repo', '/debian'));
+    expect(readFileSync(join(root, 'etc/apt/sources.list'), 'utf8')).toBe(sample('debian-12.list'));
+  });
+
+  it('the init command: a dead answers-file mirror exits 3 before anything is written; a live one is applied', () => {
+    const root = newRoot({ 'etc/apt/sources.list': sample('debian-12.list') });
+    const factsFile = join(root, 'facts.json');
+    writeFileSync(factsFile, JSON.stringify(facts));
+    const installDir = join(root, 'opt', 'shop');
+    const env = { ...process.env, STACK_WIZARD_ROOT: root, STACK_WIZARD_MIRROR_CATALOG: catalogFile, STACK_WIZARD_STATE_DIR: join(root, 'state') };
+    const init = (mirrors: Record<string, string>) => {
+      const f = join(root, 'answers.yaml');
+      writeFileSync(f, JSON.stringify({ project: 'shop', region: 'cn', installDir, app: { image: 'registry.example.com/team/api:1.0' }, mirrors }));
+      return spawnSync(process.execPath, ['bin/stack-wizard.js', 'init', '--answers', f, '--host-facts', factsFile, '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
+    };
+    const bad = init({ registry: s.url('e500') });
+    expect(bad.status, bad.stdout + bad.stderr).toBe(3);
+    expect(bad.stderr).toContain('mirrors.registry');
+    expect(bad.stderr).toContain(s.url('fast'));
+    expect(existsSync(installDir)).toBe(false);
+    expect(readFileSync(join(root, 'etc/apt/sources.list'), 'utf8')).toBe(sample('debian-12.list'));
+
+    const good = init({ registry: s.url('fast') });
+    expect(good.status, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toContain(`mirror registry: Fast ${s.url('fast')}`);
+    expect(readFileSync(join(root, 'etc/apt/sources.list'), 'utf8')).toContain(s.url('repo', '/debian'));
+    expect(JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'))['registry-mirrors']).toEqual([s.url('fast')]);
+    // The chosen mirrors are recorded in the answers the stack was rendered from, so later runs re-probe the same.
+    const saved = readFileSync(join(installDir, 'stack-wizard.yaml'), 'utf8');
+    expect(saved).toContain(s.url('repo', '/debian'));
+    for (const d of deadUrls()) expect(allText(installDir) + allText(join(root, 'etc'))).not.toContain(d);
+  });
+});
+
+describe('Ubuntu host, region cn', () => {
+  it('deb822 (24.04): archive and security entries go to the mirror; apt-get fetches every pocket from it', async () => {
+    const facts = makeFacts({ id: 'ubuntu', versionId: '24.04', codename: 'noble' });
+    const root = newRoot({ 'etc/apt/sources.list.d/ubuntu.sources': sample('ubuntu-24.04.sources') });
+    const { ctx, p } = await choose(root, facts);
+    await runSteps(ctx, mirrorSteps(), p);
+    expect(readFileSync(join(root, 'etc/apt/sources.list.d/ubuntu.sources'), 'utf8').match(/^URIs: http:\/\/127\.0\.0\.1:\d+\/ubuntu$/gm)).toHaveLength(2);
+    expectAptUses(root, '/ubuntu', ['noble', 'noble-updates', 'noble-backports', 'noble-security']);
+  });
+
+  it('one-line (22.04): every archive line, commented deb-src untouched; apt-get accepts it', async () => {
+    const facts = makeFacts({ id: 'ubuntu', versionId: '22.04', codename: 'jammy' });
+    const root = newRoot({ 'etc/apt/sources.list': sample('ubuntu-22.04.list') });
+    const { ctx, p } = await choose(root, facts);
+    await runSteps(ctx, mirrorSteps(), p);
+    const written = readFileSync(join(root, 'etc/apt/sources.list'), 'utf8');
+    expect(written).toContain('# deb-src http://archive.ubuntu.com/ubuntu/ jammy main restricted');
+    expect(written).not.toMatch(/^deb http:\/\/(archive|security)\.ubuntu\.com/m);
+    expectAptUses(root, '/ubuntu', ['jammy', 'jammy-updates', 'jammy-backports', 'jammy-security']);
+  });
+});

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtinCatalogue } from '../../src/domain/mirrors.js';
 
 const script = new URL('../../install.sh', import.meta.url).pathname;
 const text = readFileSync(script, 'utf8');
@@ -199,6 +200,16 @@ describe('what the script pins', () => {
     expect(Number(pin.slice(1).split('.')[0]) % 2).toBe(0);
     expect(ok(`sw_version_ge ${pin} $SW_NODE_MIN`)).toBe('yes');
     expect(bash('echo $SW_NODE_MIN').out.trim()).toBe('20.19.0');
+  });
+  it('its mainland mirrors are the catalogue\'s (presets/mirrors.yaml), npmmirror first', () => {
+    const cat = builtinCatalogue();
+    const node = bash('printf "%s\\n" "${SW_NODE_MIRRORS_CN[@]}"').out.trim().split('\n');
+    expect(node.length).toBeGreaterThanOrEqual(3);
+    expect(node[0]).toMatch(/npmmirror/);
+    const catNode = cat.filter((e) => e.kind === 'node').map((e) => e.url.replace(/\/+$/, ''));
+    for (const u of node) expect(catNode, u).toContain(u);
+    const npm = bash('echo "$SW_NPM_REGISTRY_CN"').out.trim();
+    expect(cat.filter((e) => e.kind === 'npm').map((e) => e.url.replace(/\/+$/, ''))).toContain(npm);
   });
   it('names no npm registry but the mainland mirror (global leaves npm on its default)', () => {
     const urls = [...text.matchAll(/https?:\/\/[^\s'"]+/g)].map((m) => m[0]);

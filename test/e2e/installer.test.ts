@@ -18,13 +18,7 @@ let root: string;
 let node: lab.NodeDist;
 let pkg: lab.Packed;
 
-// The wizard's first screen: the Ink welcome screen once the UI is in the tree, else the help
-// that the CLI prints on a terminal without it.
-const hasUi = existsSync(join(lab.repo, 'src/ui'));
-const FIRST_SCREEN = {
-  en: hasUi ? /This wizard sets up your app/ : /stack-wizard \d+\.\d+\.\d+: set up and look after/,
-  zh: hasUi ? /本向导会按这台主机的配置/ : /stack-wizard \d+\.\d+\.\d+：在单台 Linux 服务器上部署并维护/,
-};
+const FIRST_SCREEN = { en: lab.firstScreen('en'), zh: lab.firstScreen('zh-CN') };
 
 beforeAll(async () => {
   root = join(mkdtempSync(join(tmpdir(), 'swi-mirror-')), 'root');

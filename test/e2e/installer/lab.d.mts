@@ -25,6 +25,7 @@ export declare function startContainer(image: string, network: string, name: str
 export declare function removeContainer(name: string): RunResult;
 export declare function dexec(name: string, script: string, env?: Record<string, string>, o?: { user?: string }): Promise<RunResult>;
 export declare function fileList(name: string, o?: { mtimes?: boolean }): Promise<string[]>;
+export declare function firstScreen(lang: 'en' | 'zh-CN'): RegExp;
 export declare function minus(a: string[], b: string[]): string[];
 export interface TmuxRun {
   screen: string;

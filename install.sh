@@ -498,6 +498,7 @@ sw_new_stage() {
 
 sw_cleanup() {
   local s
+  wait 2>/dev/null || true # a background npm must end before its folder is removed
   for s in "${SW_STAGES[@]}"; do
     [ -e "$s" ] && sw_root rm -rf -- "$s"
   done
@@ -647,8 +648,13 @@ sw_plan_cli() {
   sw_new_stage cli
   stage=$SW_STAGE
   log=$SW_TMP/npm.log
-  if ! sw_npm install --global --prefix "$stage" --no-audit --no-fund --loglevel=error \
-    ${registry:+--registry "$registry"} "$spec" >"$log" 2>&1; then
+  # In the background and waited for: npm handles Ctrl-C itself and exits 1, which bash would
+  # take as a plain failure; `wait` returns at once on the signal, so the INT trap runs.
+  local rc=0
+  sw_npm install --global --prefix "$stage" --no-audit --no-fund --loglevel=error \
+    ${registry:+--registry "$registry"} "$spec" >"$log" 2>&1 &
+  wait $! || rc=$?
+  if [ "$rc" != 0 ]; then
     sed 's/^/    /' "$log" >&2
     sw_die 1 err.npmInstall "$spec" "${registry:-$(sw_t info.registryDefault)}"
   fi

@@ -45,7 +45,7 @@ const pipe = (c: string, args = '', env: Record<string, string> = mirrors()) =>
 const nodeDownloads = () => mirror.requests().filter((r) => r.path.startsWith('/node'));
 const npmRequests = () => mirror.requests().filter((r) => r.path.startsWith('/npm/'));
 
-describe('a fresh Debian 12 without Node.js, no terminal', async () => {
+describe('a fresh Debian 12 without Node.js, no terminal', () => {
   let c: string;
   let before: string[];
   let beforeNoDirTimes: string[];
@@ -132,7 +132,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', async () => {
   });
 });
 
-describe('under a terminal the wizard starts on it', async () => {
+describe('under a terminal the wizard starts on it', () => {
   it.each([
     ['', 'en'],
     ['--lang zh-CN', 'zh'],
@@ -154,7 +154,7 @@ describe('under a terminal the wizard starts on it', async () => {
   });
 });
 
-describe('Debian 12 with its own Node.js 18 (too old)', async () => {
+describe('Debian 12 with its own Node.js 18 (too old)', () => {
   let c: string;
   let installed: string[];
   it('installs its own Node.js beside it, from a package tarball URL, and leaves Debian\'s alone', async () => {
@@ -177,7 +177,7 @@ describe('Debian 12 with its own Node.js 18 (too old)', async () => {
   });
 });
 
-describe('an operator who is not root', async () => {
+describe('an operator who is not root', () => {
   let c: string;
   beforeAll(async () => {
     c = server(lab.IMAGES.node18, 'sudo');
@@ -201,7 +201,7 @@ describe('an operator who is not root', async () => {
   });
 });
 
-describe('a good Node.js is already installed', async () => {
+describe('a good Node.js is already installed', () => {
   it('is used as it is: no Node.js download, no _node prefix', async () => {
     const c = server(lab.IMAGES.bare, 'goodnode');
     lab.run('docker', ['cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
@@ -216,7 +216,7 @@ describe('a good Node.js is already installed', async () => {
   });
 });
 
-describe('failures leave nothing half installed', async () => {
+describe('failures leave nothing half installed', () => {
   it('a Node.js tarball whose checksum does not match is refused before anything is written', async () => {
     const c = server(lab.IMAGES.bare, 'tampered');
     const before = await lab.fileList(c);
@@ -241,7 +241,37 @@ describe('failures leave nothing half installed', async () => {
   });
 });
 
-describe('re-running upgrades in place', async () => {
+describe('Ctrl-C while npm installs', () => {
+  it('removes the unpacked Node.js and the half-made package folder, and exits 130', async () => {
+    // npm's registry answers after 5 s, so the run is surely inside `npm install` when Ctrl-C
+    // (SIGINT to the whole process group, as a terminal sends it) arrives.
+    const slow = await lab.startMirror(root, net.gateway, { delayMs: 5000, log: `${mirror.log}.slow` });
+    try {
+      const c = server(lab.IMAGES.bare, 'interrupt');
+      const before = await lab.fileList(c, { mtimes: false });
+      const r = await lab.dexec(
+        c,
+        // Its own session, started in the foreground so SIGINT is not ignored (as it would be
+        // for a background job); the outer shell traps INT only to record the exit code.
+        `setsid -f bash -c 'echo $$ >/tmp/pid; trap true INT; curl -fsSL ${mirror.url}/install.sh | bash >/tmp/out 2>&1; echo $? >/tmp/rc'
+         for i in $(seq 1 600); do ls -d /opt/stack-wizard/.cli-new.* >/dev/null 2>&1 && break; sleep 0.05; done
+         ls -d /opt/stack-wizard/.node-new.* /opt/stack-wizard/.cli-new.*
+         kill -INT -- -"$(cat /tmp/pid)"
+         for i in $(seq 1 600); do [ -s /tmp/rc ] && break; sleep 0.05; done
+         echo "exit=$(cat /tmp/rc)"; cat /tmp/out; rm -f /tmp/out /tmp/rc /tmp/pid`,
+        { ...mirrors(), NPM_REGISTRY: `${slow.url}/npm/` },
+      );
+      expect(r.stdout).toMatch(/^\/opt\/stack-wizard\/\.cli-new\.\w+\n\/opt\/stack-wizard\/\.node-new\.\w+\nexit=130\n/);
+      expect(r.stdout).toContain('Installing stack-wizard');
+      expect(r.stdout).not.toContain('npm could not install');
+      expect(await lab.fileList(c, { mtimes: false })).toEqual(before);
+    } finally {
+      slow.stop();
+    }
+  });
+});
+
+describe('re-running upgrades in place', () => {
   it('from an older stack-wizard to the pinned one, keeping the current Node.js', async () => {
     const c = server(lab.IMAGES.bare, 'upgrade');
     const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
@@ -259,7 +289,7 @@ describe('re-running upgrades in place', async () => {
   });
 });
 
-describe('clear refusals', async () => {
+describe('clear refusals', () => {
   let c: string;
   beforeAll(async () => {
     c = server(lab.IMAGES.bare, 'refuse');

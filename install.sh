@@ -9,7 +9,7 @@
 # It finds a Node.js >= 20.19 or installs a pinned LTS build into /opt/stack-wizard/_node
 # (checksum verified), installs a pinned stack-wizard into /opt/stack-wizard/_cli, links
 # /usr/local/bin/stack-wizard and starts it on the terminal. Run again to upgrade in place.
-# Environment: NODE_MIRROR, NODE_VERSION, NPM_REGISTRY, STACK_WIZARD_VERSION, STACK_WIZARD_TARBALL
+# Environment: NODE_MIRROR, STACK_WIZARD_NODE_VERSION, NPM_REGISTRY, STACK_WIZARD_VERSION, STACK_WIZARD_TARBALL
 # (see --help). Exit codes: 0 ok, 1 a step failed (nothing half installed), 2 bad usage,
 # 3 this host is not supported.
 #
@@ -18,7 +18,7 @@
 sw_defaults() {
   SW_VERSION=${STACK_WIZARD_VERSION:-0.1.0}   # the stack-wizard release (a test keeps it = package.json)
   SW_NODE_PIN=v24.21.0                        # Node.js LTS installed when no good Node is present
-  SW_NODE_VERSION=${NODE_VERSION:-$SW_NODE_PIN}
+  SW_NODE_VERSION=${STACK_WIZARD_NODE_VERSION:-$SW_NODE_PIN}
   case $SW_NODE_VERSION in v*) ;; *) SW_NODE_VERSION=v$SW_NODE_VERSION ;; esac
   SW_NODE_MIN=20.19.0                         # package.json engines
   SW_HOME=/opt/stack-wizard                   # also holds the stacks (/opt/stack-wizard/<project>)
@@ -66,15 +66,17 @@ Options:
 Other arguments are passed to the wizard (see: stack-wizard --help).
 
 Environment:
-  NODE_MIRROR=URL          Node.js binaries (the layout of nodejs.org/dist)
-  NODE_VERSION=vX.Y.Z      Node.js build to install (default %s)
-  NPM_REGISTRY=URL         npm registry for stack-wizard
-  STACK_WIZARD_VERSION=V   stack-wizard release to install (default %s)
-  STACK_WIZARD_TARBALL=F   install this package tarball (path or URL) instead
+  NODE_MIRROR=URL                   Node.js binaries (the layout of nodejs.org/dist)
+  STACK_WIZARD_NODE_VERSION=vX.Y.Z  Node.js build to install (default %s, at least v20.19.0)
+  NPM_REGISTRY=URL                  npm registry for stack-wizard
+  STACK_WIZARD_VERSION=X.Y.Z        stack-wizard release to install (default %s)
+  STACK_WIZARD_TARBALL=F            install this package tarball (path or URL) instead
 '
     [err.optValue]='%s needs a value; see --help'
     [err.badRegion]='--region must be cn, global or auto, not "%s"'
     [err.badLang]='--lang must be en or zh-CN, not "%s"'
+    [err.badNodeVersion]='STACK_WIZARD_NODE_VERSION must be a Node.js release vX.Y.Z of at least v%s, not "%s"'
+    [err.badVersion]='STACK_WIZARD_VERSION must be a release number such as 1.2.3, not "%s"'
     [err.missingTool]='this installer needs "%s", which is not installed; install it (apt-get install %s) and run again'
     [err.noOsRelease]='cannot read /etc/os-release, so the system is unknown; supported: Debian 11/12/13, Ubuntu 22.04/24.04'
     [err.badOs]='%s is not supported; supported: Debian 11/12/13 and Ubuntu 22.04/24.04'
@@ -82,7 +84,7 @@ Environment:
     [err.noRoot]='this installer writes to /opt and /usr/local/bin: run it as root, or install sudo'
     [err.sudoNoTty]='sudo needs a password and there is no terminal to ask for it: run as root (sudo -i) or pipe into "sudo bash"'
     [err.download]='download failed: %s; check the network or choose another mirror (NODE_MIRROR=URL or --region)'
-    [err.noSum]='%s is not listed in %s; this mirror lacks the build: set NODE_VERSION or NODE_MIRROR'
+    [err.noSum]='%s is not listed in %s; this mirror lacks the build: set STACK_WIZARD_NODE_VERSION or NODE_MIRROR'
     [err.checksum]='checksum mismatch for %s (expected %s, got %s); nothing was installed. The mirror or the connection is corrupt: try again or set NODE_MIRROR'
     [err.extract]='cannot unpack %s into %s; check free disk space (df -h /opt)'
     [err.nodeBroken]='the Node.js just unpacked does not run (%s); nothing was installed'
@@ -138,15 +140,17 @@ Environment:
 其他参数原样交给向导（见 stack-wizard --help）。
 
 环境变量：
-  NODE_MIRROR=URL          Node.js 二进制镜像（目录结构同 nodejs.org/dist）
-  NODE_VERSION=vX.Y.Z      要安装的 Node.js 版本（默认 %s）
-  NPM_REGISTRY=URL         安装 stack-wizard 所用的 npm 源
-  STACK_WIZARD_VERSION=V   要安装的 stack-wizard 版本（默认 %s）
-  STACK_WIZARD_TARBALL=F   改为安装这个软件包 tarball（路径或 URL）
+  NODE_MIRROR=URL                   Node.js 二进制镜像（目录结构同 nodejs.org/dist）
+  STACK_WIZARD_NODE_VERSION=vX.Y.Z  要安装的 Node.js 版本（默认 %s，至少 v20.19.0）
+  NPM_REGISTRY=URL                  安装 stack-wizard 所用的 npm 源
+  STACK_WIZARD_VERSION=X.Y.Z        要安装的 stack-wizard 版本（默认 %s）
+  STACK_WIZARD_TARBALL=F            改为安装这个软件包 tarball（路径或 URL）
 '
     [err.optValue]='%s 需要一个值，见 --help'
     [err.badRegion]='--region 只能是 cn、global 或 auto，而不是“%s”'
     [err.badLang]='--lang 只能是 en 或 zh-CN，而不是“%s”'
+    [err.badNodeVersion]='STACK_WIZARD_NODE_VERSION 必须是不低于 v%s 的 Node.js 版本号 vX.Y.Z，而不是“%s”'
+    [err.badVersion]='STACK_WIZARD_VERSION 必须是 1.2.3 这样的版本号，而不是“%s”'
     [err.missingTool]='本安装程序需要“%s”，但系统中没有；请先安装（apt-get install %s）再重新运行'
     [err.noOsRelease]='无法读取 /etc/os-release，无法识别系统；支持的系统：Debian 11/12/13、Ubuntu 22.04/24.04'
     [err.badOs]='不支持 %s；支持的系统：Debian 11/12/13 和 Ubuntu 22.04/24.04'
@@ -154,7 +158,7 @@ Environment:
     [err.noRoot]='本安装程序需要写入 /opt 和 /usr/local/bin：请以 root 身份运行，或先安装 sudo'
     [err.sudoNoTty]='sudo 需要密码，但当前没有终端可以输入：请以 root 身份运行（sudo -i），或改为通过管道交给“sudo bash”'
     [err.download]='下载失败：%s；请检查网络，或换一个镜像（NODE_MIRROR=URL 或 --region）'
-    [err.noSum]='%s 不在 %s 中，该镜像没有这个版本：请设置 NODE_VERSION 或 NODE_MIRROR'
+    [err.noSum]='%s 不在 %s 中，该镜像没有这个版本：请设置 STACK_WIZARD_NODE_VERSION 或 NODE_MIRROR'
     [err.checksum]='%s 的校验和不符（应为 %s，实际 %s），未安装任何内容。镜像或网络传输有误：请重试或设置 NODE_MIRROR'
     [err.extract]='无法将 %s 解压到 %s；请检查磁盘剩余空间（df -h /opt）'
     [err.nodeBroken]='刚解压的 Node.js 无法运行（%s），未安装任何内容'
@@ -330,6 +334,15 @@ sw_parse_args() {
       --lang=*) sw_check_lang "${SW_PASS[i]#--lang=}" ;;
     esac
   done
+}
+
+# The version overrides, checked before anything runs (a Node older than the wizard needs, or a
+# typo, would otherwise fail late).
+sw_check_versions() {
+  if ! [[ $SW_NODE_VERSION =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || ! sw_version_ge "$SW_NODE_VERSION" "$SW_NODE_MIN"; then
+    sw_die 2 err.badNodeVersion "$SW_NODE_MIN" "${STACK_WIZARD_NODE_VERSION:-}"
+  fi
+  [[ $SW_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] || sw_die 2 err.badVersion "$SW_VERSION"
 }
 
 sw_check_lang() {
@@ -795,6 +808,7 @@ sw_main() {
     sw_t usage "$SW_NODE_PIN" "$SW_VERSION"
     return 0
   fi
+  sw_check_versions
   sw_detect_privilege
   if [ "$SW_UNINSTALL" = 1 ]; then
     sw_uninstall

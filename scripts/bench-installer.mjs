@@ -29,7 +29,7 @@ export async function benchInstaller({ runs: n = runs } = {}) {
   const nodeTarballBytes = Number(lab.run('stat', ['-Lc', '%s', join(node.dir, node.file)]).trim());
   const net = lab.createNetwork(`swb-${process.pid}-net`);
   const mirror = await lab.startMirror(root, net.gateway, { log: join(tmp, 'requests.log') });
-  const env = { NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, NODE_VERSION: node.version };
+  const env = { NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, STACK_WIZARD_NODE_VERSION: node.version };
   const envFlags = Object.entries(env).map(([k, v]) => `-e ${k}=${v}`).join(' ');
   const until = lab.firstScreen('en');
   const cases = {

@@ -39,7 +39,7 @@ function server(image: lab.Image, name: string): string {
   containers.push(c);
   return c;
 }
-const mirrors = () => ({ NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, NODE_VERSION: node.version });
+const mirrors = () => ({ NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, STACK_WIZARD_NODE_VERSION: node.version });
 const pipe = (c: string, args = '', env: Record<string, string> = mirrors()) =>
   lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash${args ? ` -s -- ${args}` : ''}`, env);
 const nodeDownloads = () => mirror.requests().filter((r) => r.path.startsWith('/node'));

@@ -272,6 +272,19 @@ describe('the script as a whole (no system changes: each stops at its argument c
     expect(zh.out).toMatch(/^用法：/);
     expect(runScript(['--lang', 'zh-CN', '-h']).out).toMatch(/^用法：/);
   });
+  it.each([
+    [{ STACK_WIZARD_NODE_VERSION: 'v18.20.4' }, 'STACK_WIZARD_NODE_VERSION must be a Node.js release vX.Y.Z of at least v20.19.0, not "v18.20.4"'],
+    [{ STACK_WIZARD_NODE_VERSION: 'lts' }, 'not "lts"'],
+    [{ STACK_WIZARD_VERSION: 'latest' }, 'STACK_WIZARD_VERSION must be a release number such as 1.2.3, not "latest"'],
+  ])('a bad version override %j exits 2 before anything runs', (env, msg) => {
+    const r = runScript([], env);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(msg);
+  });
+  it('a Node version without the v is accepted', () => {
+    expect(bash('SW_NODE_VERSION=v22.12.0; sw_check_versions && echo fine').out).toBe('fine\n');
+    expect(bash('echo $SW_NODE_VERSION', { STACK_WIZARD_NODE_VERSION: '22.12.0' }).out).toBe('v22.12.0\n');
+  });
   it('bad usage exits 2 in Chinese under a Chinese locale', () => {
     const r = runScript(['--region', 'mars'], { LANG: 'zh_CN.UTF-8' });
     expect(r.code).toBe(2);

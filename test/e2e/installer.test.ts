@@ -22,7 +22,12 @@ const FIRST_SCREEN = { en: lab.firstScreen('en'), zh: lab.firstScreen('zh-CN') }
 
 beforeAll(async () => {
   root = join(mkdtempSync(join(tmpdir(), 'swi-mirror-')), 'root');
-  [, , { node, pkg }] = await Promise.all([lab.ensureImage(lab.IMAGES.bare), lab.ensureImage(lab.IMAGES.node18), lab.buildMirrorRoot(root)]);
+  [, , , { node, pkg }] = await Promise.all([
+    lab.ensureImage(lab.IMAGES.bare),
+    lab.ensureImage(lab.IMAGES.node18),
+    lab.ensureImage(lab.IMAGES.trixieNode),
+    lab.buildMirrorRoot(root),
+  ]);
   lab.packProject(root, '0.0.9'); // an older release, for the upgrade
   net = lab.createNetwork(`${id}-net`);
   mirror = await lab.startMirror(root, net.gateway);
@@ -198,6 +203,19 @@ describe('an operator who is not root', () => {
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'ops' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('sudo needs a password and there is no terminal to ask for it');
+  });
+});
+
+describe('Debian 13 with its own Node.js 20 but no npm', () => {
+  it('installs its own Node.js (with npm) and leaves Debian\'s alone', async () => {
+    const c = server(lab.IMAGES.trixieNode, 'trixie');
+    const sysNode = (await lab.dexec(c, 'node -v; command -v npm || true')).stdout;
+    expect(sysNode).toMatch(/^v20\.(19|[2-9]\d)\.\d+\n$/);
+    const r = await pipe(c);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('System: Debian GNU/Linux 13 (trixie)');
+    expect(r.stdout).toContain(`The installed Node.js ${sysNode.trim()} has no npm; installing ${node.version} into /opt/stack-wizard/_node`);
+    expect((await lab.dexec(c, 'stack-wizard --version; node -v')).stdout).toBe(`${pkg.version}\n${sysNode}`);
   });
 });
 

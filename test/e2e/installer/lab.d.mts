@@ -14,8 +14,8 @@ export declare function ensureBuilt(): void;
 export interface Packed { name: string; version: string; tgz: string; sha256: string }
 export declare function packProject(root: string, version?: string): Packed;
 export declare function buildMirrorRoot(root: string): Promise<{ root: string; node: NodeDist; pkg: Packed }>;
-export interface Image { tag: string; include: string[] }
-export declare const IMAGES: { bare: Image; node18: Image };
+export interface Image { tag: string; include: string[]; suite?: string }
+export declare const IMAGES: { bare: Image; node18: Image; trixieNode: Image };
 export declare function ensureImage(img: Image): Promise<string>;
 export declare function createNetwork(name: string): { name: string; gateway: string; remove: () => RunResult };
 export interface Request { method: string; path: string; status: number; ua: string }

@@ -163,14 +163,16 @@ export const IMAGES = {
   bare: { tag: 'stack-wizard-e2e/installer-debian:12', include: ['ca-certificates', 'curl'] },
   // With sudo too: the non-root operator's path is tested on this one.
   node18: { tag: 'stack-wizard-e2e/installer-debian:12-node18-sudo', include: ['ca-certificates', 'curl', 'nodejs', 'sudo'] },
+  // Debian 13 with its own nodejs (20.19, new enough) but without the separate npm package.
+  trixieNode: { tag: 'stack-wizard-e2e/installer-debian:13-nodejs', include: ['ca-certificates', 'curl', 'nodejs'], suite: 'trixie' },
 };
 
 export async function ensureImage(img) {
   if (tryRun('docker', ['image', 'inspect', img.tag]).code === 0) return img.tag;
   const uri = run('bash', [join(repo, 'test/provision/debian-uri.sh')]).trim();
   await runAsync('bash', ['-c',
-    'set -euo pipefail; mmdebstrap --variant=minbase --include="$1" --quiet bookworm - "$2" | docker import --change \'CMD ["sleep","infinity"]\' - "$3" >/dev/null',
-    'x', img.include.join(','), uri, img.tag]);
+    'set -euo pipefail; mmdebstrap --variant=minbase --include="$1" --quiet "$4" - "$2" | docker import --change \'CMD ["sleep","infinity"]\' - "$3" >/dev/null',
+    'x', img.include.join(','), uri, img.tag, img.suite ?? 'bookworm']);
   return img.tag;
 }
 

@@ -52,7 +52,6 @@ sw_messages() {
   declare -gA SW_EN SW_ZH
   SW_EN=(
     [prefix.err]='stack-wizard installer: error: '
-    [prefix.warn]='stack-wizard installer: warning: '
     [usage]='Usage: curl -fsSL <url>/install.sh | bash -s -- [options] [wizard arguments]
 
 Installs Node.js (when needed) and stack-wizard, then starts the wizard.
@@ -126,7 +125,6 @@ Environment:
   )
   SW_ZH=(
     [prefix.err]='stack-wizard 安装程序：错误：'
-    [prefix.warn]='stack-wizard 安装程序：警告：'
     [usage]='用法：curl -fsSL <url>/install.sh | bash -s -- [选项] [向导参数]
 
 按需安装 Node.js 和 stack-wizard，然后启动向导。
@@ -213,7 +211,6 @@ sw_t() {
 
 sw_say() { printf '==> %s\n' "$(sw_t "$@")"; }
 sw_note() { printf '    %s\n' "$(sw_t "$@")"; }
-sw_warn() { printf '%s%s\n' "$(sw_t prefix.warn)" "$(sw_t "$@")" >&2; }
 
 # sw_die CODE KEY ARGS…: print the message on stderr and exit (the EXIT trap cleans up).
 sw_die() {
@@ -353,7 +350,7 @@ sw_check_lang() {
 # geolocation service), and prints one line per URL in order: its seconds, or "-" when it failed.
 sw_probe_times() {
   local dir i=0 pids=() u
-  dir=$(mktemp -d)
+  dir=$(mktemp -d "${SW_TMP:-${TMPDIR:-/tmp}}/probe.XXXXXX")
   for u in "$@"; do
     curl -fsS -o /dev/null --max-time "$SW_PROBE_TIMEOUT" -w '%{time_total}' "$u" >"$dir/$i" 2>/dev/null </dev/null &
     pids+=($!)

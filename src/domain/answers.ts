@@ -148,6 +148,10 @@ export const AnswersSchema = z
     if (tls === 'custom' && !a.certificate) {
       ctx.addIssue({ code: 'custom', path: ['certificate'], message: 'v.customNeedsCert' });
     }
+    // With a front end, `/` serves its files; the API needs a prefix of its own or it would shadow them.
+    if (a.nginx.frontendDir && a.nginx.apiPrefix === '/') {
+      ctx.addIssue({ code: 'custom', path: ['nginx', 'apiPrefix'], message: 'v.frontendNeedsApiPrefix' });
+    }
     if (a.ports.http === a.ports.https) ctx.addIssue({ code: 'custom', path: ['ports', 'https'], message: 'v.samePorts' });
     if (a.components.worker && !a.app.workerCommand) {
       ctx.addIssue({ code: 'custom', path: ['app', 'workerCommand'], message: 'v.workerNeedsCommand' });

@@ -8,7 +8,7 @@ import {
   sizeRedis, type SizedService,
 } from './sizing.js';
 import {
-  DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion, redisTargetVersion, resolveImage, versionAtLeast,
+  DB_DEFAULT_VERSION, TEMPLATE_VERSION, dbServerVersion, formatVersion, nginxTargetVersion, redisTargetVersion, resolveImage, versionAtLeast,
 } from './versions.js';
 import { hostError } from '../errors.js';
 
@@ -51,6 +51,8 @@ export const PlanSchema = z.strictObject({
   database: z.strictObject({
     engine: z.enum(['mysql', 'mariadb']),
     version: z.string(),
+    /** x.y.z the my.cnf is written for (MySQL's redo settings change at 8.0.30). */
+    serverVersion: z.string(),
     image: z.string(),
     name: z.string(),
     user: z.string(),
@@ -65,6 +67,8 @@ export const PlanSchema = z.strictObject({
     readBufferKiB: z.number().int(),
     readRndBufferKiB: z.number().int(),
     tmpTableMiB: z.number().int(),
+    keyBufferMiB: z.number().int(),
+    ariaPagecacheMiB: z.number().int().nullable(),
     performanceSchema: z.boolean(),
     perConnectionFixedKiB: z.number().int(),
     globalOverheadMiB: z.number().int(),
@@ -156,7 +160,9 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }));
   const svc = (n: SizedService) => services.find((s) => s.name === n);
 
-  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine);
+  const dbServer = dbServerVersion(a.database.engine, image('mysql'), dbVersion);
+  // MariaDB 11 makes the whole redo log its log buffer (see sizeMysql).
+  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine, { logBufferIsRedo: a.database.engine === 'mariadb' && dbServer.major >= 11 });
   const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
   const nginxSvc = svc('nginx')!;
   const ng = sizeNginx(preset, nginxSvc.cpus);
@@ -206,6 +212,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     database: {
       engine: a.database.engine,
       version: dbVersion,
+      serverVersion: formatVersion(dbServer),
       image: image('mysql'),
       name: a.database.name ?? a.project.replace(/-/g, '_'),
       user: a.database.user,

@@ -130,6 +130,10 @@ export interface MysqlSizing {
   readBufferKiB: number;
   readRndBufferKiB: number;
   tmpTableMiB: number;
+  /** MyISAM index cache: only MyISAM tables use it and ours are InnoDB, so it stays small. */
+  keyBufferMiB: number;
+  /** MariaDB only: Aria page cache (system tables and on-disk internal temp tables); null for MySQL. */
+  ariaPagecacheMiB: number | null;
   performanceSchema: boolean;
   /** Thread stack (1 MiB on 64-bit) + binlog cache + net buffer: allocated per connection by the server itself. */
   perConnectionFixedKiB: number;
@@ -151,13 +155,24 @@ export function mysqlWorstCaseMiB(m: Omit<MysqlSizing, 'worstCaseMiB'>): number 
 }
 
 /** MySQL/MariaDB settings that fit `limitMiB` with 10 % headroom for allocator fragmentation. */
-export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb'): MysqlSizing {
+export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb', opts: { logBufferIsRedo?: boolean } = {}): MysqlSizing {
   const t = preset.mysql;
+  // MariaDB 11 sizes its log buffer to the whole redo log (SHOW VARIABLES on 11.8 reports
+  // innodb_log_buffer_size = innodb_log_file_size): there the redo log is memory, so it gets smaller.
+  const redoShare = opts.logBufferIsRedo ? 8 : 4;
   // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
   const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
-  // Server code and data dictionary (~96 MiB), log buffer, P_S, and in-memory temp tables (MySQL's
-  // TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
-  const fixedOverhead = 96 + t.logBufferMiB + pfs + t.tmpTableMiB * 4;
+  // 8 MiB of MyISAM key cache (MySQL's default; MariaDB's is 128 MiB) is plenty when every table is InnoDB;
+  // it is part of the ~96 MiB base below.
+  const keyBuffer = 8;
+  // MariaDB's Aria engine holds its system tables and spills internal temp tables: 1/64 of the
+  // container, at most 32 MiB, instead of the 128 MiB default that a small container cannot spare.
+  const aria = engine === 'mariadb' ? Math.min(32, Math.max(1, Math.floor(limitMiB / 64))) : null;
+  // Server code, data dictionary and key cache (~96 MiB), log buffer, Aria cache, P_S, and in-memory temp tables
+  // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
+  const rawPool = limitMiB * t.bufferPoolShare;
+  const logBufferEstimate = opts.logBufferIsRedo ? Math.ceil(rawPool / redoShare) : t.logBufferMiB;
+  const fixedOverhead = 96 + logBufferEstimate + (aria ?? 0) + pfs + t.tmpTableMiB * 4;
   // Thread stack (1 MiB) + binlog cache (32 KiB) + net buffer (16 KiB) per connection.
   const perConnFixed = 1024 + 32 + 16;
   const perConnKiB = t.sortBufferKiB + t.joinBufferKiB + t.readBufferKiB + t.readRndBufferKiB + perConnFixed;
@@ -172,18 +187,24 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB ignores it.
   const instances = engine === 'mysql' ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
   if (engine === 'mysql' && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
-  const globalOverhead = fixedOverhead + Math.ceil(bufferPool * 0.03);
+  // Redo sized to ~1 hour of writes at this scale: a quarter of the pool (an eighth where it is also the
+  // log buffer), at least MySQL's 100 MiB default (32 MiB then), at most 4 GiB.
+  const redoLogMiB = Math.min(4096, Math.max(opts.logBufferIsRedo ? 32 : 100, roundDown(bufferPool / redoShare, 4)));
+  const logBufferMiB = opts.logBufferIsRedo ? redoLogMiB : t.logBufferMiB;
+  const globalOverhead = fixedOverhead - logBufferEstimate + logBufferMiB + Math.ceil(bufferPool * 0.03);
   const base = {
     bufferPoolMiB: bufferPool,
     bufferPoolInstances: instances,
     bufferPoolChunkMiB: engine === 'mysql' ? step : null,
-    redoLogMiB: 0,
-    logBufferMiB: t.logBufferMiB,
+    redoLogMiB,
+    logBufferMiB,
     sortBufferKiB: t.sortBufferKiB,
     joinBufferKiB: t.joinBufferKiB,
     readBufferKiB: t.readBufferKiB,
     readRndBufferKiB: t.readRndBufferKiB,
     tmpTableMiB: t.tmpTableMiB,
+    keyBufferMiB: keyBuffer,
+    ariaPagecacheMiB: aria,
     performanceSchema: t.performanceSchema,
     perConnectionFixedKiB: perConnFixed,
     globalOverheadMiB: globalOverhead,
@@ -194,9 +215,7 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const room = limitMiB * 0.9 - bufferPool - globalOverhead;
   const byMemory = Math.floor((room * 1024) / perConnectionKiB(base));
   const maxConnections = Math.max(10, Math.min(t.maxConnections, byMemory));
-  // Redo sized to ~1 hour of writes at this scale: a quarter of the pool, at least MySQL's 100 MiB default, at most 4 GiB.
-  const redoLogMiB = Math.min(4096, Math.max(100, roundDown(bufferPool / 4, 4)));
-  const sized = { ...base, maxConnections, redoLogMiB };
+  const sized = { ...base, maxConnections };
   return { ...sized, worstCaseMiB: mysqlWorstCaseMiB(sized) };
 }
 
@@ -206,6 +225,18 @@ export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'que
   // A queue must not lose jobs: refuse writes when full instead of evicting; a cache evicts least-recently-used keys.
   const policy = mode === 'queue' ? 'noeviction' : 'allkeys-lru';
   return { maxmemoryMiB: Math.max(16, Math.floor(limitMiB * preset.redis.maxmemoryShare)), policy };
+}
+
+/** jemalloc fragmentation of a long-running Redis (mem_fragmentation_ratio); active defrag is not assumed, Debian's build lacks it. */
+export const REDIS_FRAGMENTATION = 1.2;
+/** Share of the dataset a busy app rewrites while a BGSAVE/AOF-rewrite child runs: those pages are copied on write. */
+export const REDIS_COW_SHARE = 0.4;
+/** redis-server's own code, Lua, and buffers outside maxmemory accounting. */
+export const REDIS_BASE_MIB = 16;
+
+/** Peak RSS of the Redis container: a full dataset, fragmented, plus the pages copied while a child process saves it. */
+export function redisWorstCaseMiB(maxmemoryMiB: number): number {
+  return Math.ceil(maxmemoryMiB * REDIS_FRAGMENTATION + maxmemoryMiB * REDIS_COW_SHARE + REDIS_BASE_MIB);
 }
 
 export interface AppSizing {

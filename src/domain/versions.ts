@@ -99,3 +99,12 @@ export function redisTargetVersion(image: string): Version {
   const tag = imageTag(image);
   return (tag && parseVersion(tag)) || parseVersion(imageTag(IMAGES.redis)!)!;
 }
+
+/** The database server version the my.cnf targets: from the image tag when it parses (an override may pin a patch release), else our pin's. */
+export function dbServerVersion(engine: 'mysql' | 'mariadb', image: string, version: string): Version {
+  const tag = imageTag(image);
+  const fromTag = tag ? parseVersion(tag) : null;
+  if (fromTag) return fromTag;
+  const pinned = (DB_IMAGES[engine] as Record<string, string>)[version];
+  return parseVersion((pinned && imageTag(pinned)) || version) ?? { major: 0, minor: 0, patch: 0 };
+}

@@ -8,6 +8,10 @@ import { renderCompose } from './compose.js';
 import { renderEnv } from './env.js';
 import { toYaml } from './format/yaml.js';
 import { renderMonitoring } from './monitoring.js';
+import { renderCertbotUnits } from './certbot.js';
+import { renderMysqlCnf } from './mysql.js';
+import { renderNginx } from './nginx.js';
+import { renderRedisConf } from './redis.js';
 import { HOST } from './paths.js';
 import { file, type RenderedFile } from './types.js';
 
@@ -20,6 +24,10 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan, secrets }) => renderEnv(plan, secrets),
   ({ plan }) => renderMonitoring(plan),
   ({ plan }) => renderBuildMirrors(plan),
+  ({ plan }) => renderNginx(plan),
+  ({ plan }) => renderCertbotUnits(plan),
+  ({ plan }) => renderMysqlCnf(plan),
+  ({ plan }) => renderRedisConf(plan),
   ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json')),
 ];
 

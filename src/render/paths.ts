@@ -19,6 +19,11 @@ export const HOST = {
   letsencrypt: 'letsencrypt',
   /** Nginx logs on the host, where fail2ban reads them. */
   nginxLogs: 'logs/nginx',
+  /** certbot's own logs and working files (locks), kept beside the stack. */
+  certbotLogs: 'logs/letsencrypt',
+  certbotWork: '.stack-wizard/certbot',
+  /** systemd units the stack installs on the host (`systemctl link`), e.g. the certificate renewal timer. */
+  systemd: 'systemd',
   mysqlCnf: 'mysql/conf.d/stack-wizard.cnf',
   redisConf: 'redis/redis.conf',
   prometheusConf: 'monitoring/prometheus.yml',
@@ -46,6 +51,9 @@ export const CONTAINER = {
   grafanaData: '/var/lib/grafana',
   grafanaProvisioning: '/etc/grafana/provisioning',
 } as const;
+
+/** The self-signed certificate under HOST.nginxCerts (host) / CONTAINER.nginxCerts (container). */
+export const SELF_SIGNED_CERT = { cert: 'selfsigned/fullchain.pem', key: 'selfsigned/privkey.pem' } as const;
 
 /** The path on the host under the install dir where the operator drops a custom certificate. */
 export const CUSTOM_CERT = { cert: 'custom/fullchain.pem', key: 'custom/privkey.pem' } as const;

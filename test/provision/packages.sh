@@ -22,6 +22,12 @@ check curl curl
 check apt-ftparchive apt-utils
 check gpg gnupg
 check dpkg-deb dpkg
+# Private network namespaces for the servers under test (ip brings their loopback up).
+check ip iproute2
+check nsenter util-linux
+# The Let's Encrypt renewal units: certbot's argv and systemd-analyze verify.
+check certbot certbot
+check systemd-analyze systemd
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing test programs (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

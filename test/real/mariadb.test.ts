@@ -1,0 +1,164 @@
+// A real MariaDB server started with each generated my.cnf (10.11 from Debian 12, 11.8 from a
+// Debian 13 chroot; the 11.4 target runs on 11.8): it must start cleanly, report exactly the planned
+// values in SHOW GLOBAL VARIABLES, and its own figures must give a worst case inside the container.
+// Each server runs as the mysql user in a private network namespace and is stopped after its test.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { worstCaseFromVariables } from '../../src/domain/mysql-memory.js';
+import { buildPlan, type Plan } from '../../src/domain/plan.js';
+import { renderMysqlCnf } from '../../src/render/mysql.js';
+import { CONTAINER } from '../../src/render/paths.js';
+import { VM } from '../fixtures/facts.js';
+import { NetNs, Stop, debianChroot, run, waitFor } from './support/sandbox.js';
+
+const MiB = 1024 * 1024;
+const PRESETS = ['4g', '8g', '16g'] as const;
+/** Target version → where its server comes from: the host's Debian 12 package or the trixie chroot. */
+const SERVERS = [
+  { target: '10.11', suite: null, expect: /^10\.11\./ },
+  { target: '11.4', suite: 'trixie', expect: /^11\.8\./ },
+  { target: '11.8', suite: 'trixie', expect: /^11\.8\./ },
+] as const;
+
+function plan(preset: (typeof PRESETS)[number], version: string): Plan {
+  const a = AnswersSchema.parse({
+    project: 'shop',
+    preset,
+    app: { image: 'registry.example.com/team/api:1.4.2' },
+    database: { engine: 'mariadb', version },
+  });
+  return buildPlan(a, VM[preset]);
+}
+
+let ns: NetNs | null = null;
+let cleanup: (() => void) | null = null;
+afterEach(async () => {
+  await ns?.stop();
+  ns = null;
+  cleanup?.();
+  cleanup = null;
+});
+
+/** Starts mariadbd with only our file as configuration; returns the server's variables and error log. */
+async function startWith(p: Plan, suite: 'trixie' | null): Promise<{ vars: Record<string, string>; log: string; version: string }> {
+  const root = suite ? await debianChroot(suite) : '/';
+  // Inside the root the server sees container-like paths; the work dir is unique per test.
+  const work = mkdtempSync(join(root, 'tmp', 'sw-mariadb-'));
+  // mkdtemp makes it 0700; the server runs as mysql and must reach its data directory inside.
+  chmodSync(work, 0o755);
+  const inner = (p: string) => (suite ? p.slice(root.length) || '/' : p);
+  const cnf = join(work, 'my.cnf');
+  const data = join(work, 'data');
+  const runDir = join(work, 'run');
+  mkdirSync(data);
+  mkdirSync(runDir);
+  writeFileSync(cnf, renderMysqlCnf(p).content);
+  const uid = Number(run(suite ? ['chroot', root, 'id', '-u', 'mysql'] : ['id', '-u', 'mysql']).stdout.trim());
+  const gid = Number(run(suite ? ['chroot', root, 'id', '-g', 'mysql'] : ['id', '-g', 'mysql']).stdout.trim());
+  chownSync(data, uid, gid);
+  chownSync(runDir, uid, gid);
+  cleanup = () => rmSync(work, { recursive: true, force: true });
+  const wrap = (argv: string[]) => (suite ? ['chroot', root, ...argv] : argv);
+
+  const init = run(wrap(['mariadb-install-db', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, '--auth-root-authentication-method=socket', '--skip-test-db']), { timeout: 180_000 });
+  expect(init.status, init.stdout + init.stderr).toBe(0);
+
+  ns = await new NetNs().start();
+  const sock = join(inner(runDir), 'mysqld.sock');
+  // In the run dir: the server (user mysql) creates it.
+  const logFile = join(inner(runDir), 'error.log');
+  const server = ns.spawn(wrap(['mariadbd', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, `--socket=${sock}`, `--log-error=${logFile}`, `--pid-file=${join(inner(runDir), 'mysqld.pid')}`]));
+  const client = (sql: string) => run(wrap(['mariadb', `--socket=${sock}`, '-uroot', '-N', '-B', '-e', sql]));
+  await waitFor('mariadbd to accept connections', () => {
+    if (server.exitCode !== null) throw new Stop(`mariadbd exited ${server.exitCode}: ${readLog()}`);
+    return client('SELECT 1').status === 0 ? true : undefined;
+  }, 120_000);
+  function readLog() {
+    try {
+      return readFileSync(join(runDir, 'error.log'), 'utf8');
+    } catch {
+      return server.output();
+    }
+  }
+  const out = client('SHOW GLOBAL VARIABLES');
+  expect(out.status, out.stderr).toBe(0);
+  const vars = Object.fromEntries(out.stdout.trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  // Everything SHOW VARIABLES said came from the running server; stop it cleanly now.
+  const down = run(wrap(['mariadb-admin', `--socket=${sock}`, '-uroot', 'shutdown']));
+  expect(down.status, down.stderr).toBe(0);
+  await waitFor('mariadbd to stop', () => (server.exitCode !== null ? true : undefined), 60_000);
+  return { vars, log: readLog(), version: vars.version! };
+}
+
+describe('a real MariaDB runs each generated my.cnf as planned', () => {
+  for (const s of SERVERS) {
+    for (const preset of PRESETS) {
+      it(`MariaDB ${s.target} target, preset ${preset}`, async () => {
+        const p = plan(preset, s.target);
+        const db = p.database;
+        expect(db.engine).toBe('mariadb');
+        const { vars, log, version } = await startWith(p, s.suite);
+        expect(version).toMatch(s.expect);
+
+        // The server never complained about an option: nothing unknown, removed or deprecated.
+        expect(log).toMatch(/ready for connections/);
+        expect(log).not.toMatch(/unknown (variable|option)|deprecated|was removed|ignoring option|\[ERROR\]/i);
+
+        const bytes = (mib: number) => String(mib * MiB);
+        expect(vars.innodb_buffer_pool_size).toBe(bytes(db.bufferPoolMiB));
+        expect(vars.innodb_log_file_size).toBe(bytes(db.redoLogMiB));
+        // On 11.x the log buffer is the redo log itself: the plan counts it as memory (logBufferMiB = redoLogMiB).
+        if (Number(version.split('.')[0]) >= 11) expect(db.logBufferMiB).toBe(db.redoLogMiB);
+        if (Number(version.split('.')[0]) >= 11) {
+          // 11.x: the log buffer is the redo log less its 12 KiB header, as the plan counts it.
+          expect(Number(vars.innodb_log_buffer_size)).toBe(db.redoLogMiB * MiB - 12288);
+        } else {
+          expect(vars.innodb_log_buffer_size).toBe(bytes(db.logBufferMiB));
+        }
+        expect(Number(vars.max_connections)).toBe(db.maxConnections);
+        expect(vars.sort_buffer_size).toBe(String(db.sortBufferKiB * 1024));
+        expect(vars.join_buffer_size).toBe(String(db.joinBufferKiB * 1024));
+        expect(vars.read_buffer_size).toBe(String(db.readBufferKiB * 1024));
+        expect(vars.read_rnd_buffer_size).toBe(String(db.readRndBufferKiB * 1024));
+        expect(vars.tmp_table_size).toBe(bytes(db.tmpTableMiB));
+        expect(vars.max_heap_table_size).toBe(bytes(db.tmpTableMiB));
+        expect(vars.key_buffer_size).toBe(bytes(db.keyBufferMiB));
+        expect(vars.aria_pagecache_buffer_size).toBe(bytes(db.ariaPagecacheMiB!));
+        expect(vars.performance_schema).toBe(db.performanceSchema ? 'ON' : 'OFF');
+        expect(vars.query_cache_type).toBe('OFF');
+        expect(vars.query_cache_size).toBe('0');
+        expect(vars.character_set_server).toBe('utf8mb4');
+        expect(vars.collation_server).toBe('utf8mb4_unicode_ci');
+        expect(vars.skip_name_resolve).toBe('ON');
+        expect(vars.slow_query_log).toBe('ON');
+        expect(Number(vars.long_query_time)).toBe(db.slowQueryMs / 1000);
+        expect(vars.log_bin).toBe('ON');
+        expect(vars.log_bin_basename).toMatch(/\/binlog$/);
+        expect(Number(vars.binlog_expire_logs_seconds)).toBe(db.binlogExpireSeconds);
+        expect(vars.innodb_flush_log_at_trx_commit).toBe('1');
+
+        // The memory arithmetic with the server's own figures (its thread stack, binlog cache, net buffer).
+        const limit = p.services.find((x) => x.name === 'mysql')!.memoryMiB;
+        const m = worstCaseFromVariables(vars, 'mariadb');
+        expect(m.maxConnections).toBe(db.maxConnections);
+        expect(m.worstCaseMiB).toBeLessThanOrEqual(limit * 0.9);
+      });
+    }
+  }
+});
+
+describe('the server is the judge: a bad option stops MariaDB', () => {
+  it('MariaDB 11.8 refuses innodb_redo_log_capacity (a MySQL-only name our table also rejects)', async () => {
+    const root = await debianChroot('trixie');
+    const work = mkdtempSync(join(root, 'tmp', 'sw-mariadb-bad-'));
+    cleanup = () => rmSync(work, { recursive: true, force: true });
+    writeFileSync(join(work, 'my.cnf'), '[mysqld]\ninnodb_redo_log_capacity = 512M\n');
+    const inner = work.slice(root.length);
+    const r = run(['chroot', root, 'mariadbd', `--defaults-file=${inner}/my.cnf`, '--user=mysql', `--datadir=${inner}/nodata`, '--help', '--verbose']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown variable 'innodb_redo_log_capacity/);
+    expect(CONTAINER.mysqlCnf).toBe('/etc/mysql/conf.d/stack-wizard.cnf');
+  });
+});

@@ -1,0 +1,88 @@
+// `nginx -t` by the real Nginx on every variant of our config: Debian 12's 1.22 for the
+// `listen … http2` syntax, Debian 13's 1.26 for `http2 on;` (each in a cached chroot, where a
+// private /etc/hosts resolves the upstream name). Warnings count as failures, bar a known list.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
+import { nginxTest, stageNginx } from './support/nginx-stage.js';
+import { debianChroot, run } from './support/sandbox.js';
+
+// A self-signed test certificate has no OCSP responder: nginx says so for the `custom` variant, which staples.
+const EXPECTED_WARNINGS = [/"ssl_stapling" ignored, (no OCSP responder URL|issuer certificate not found)/];
+
+function unexpectedWarnings(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((l) => /\[(warn|emerg|alert|crit|error)\]/.test(l))
+    .filter((l) => !EXPECTED_WARNINGS.some((re) => re.test(l)));
+}
+
+for (const [syntax, target] of Object.entries(NGINX_TARGETS)) {
+  describe(`nginx -t, Nginx ${target.version} (Debian ${target.suite}), http2 syntax "${syntax}"`, () => {
+    let root = '';
+    beforeAll(async () => {
+      root = await debianChroot(target.suite);
+    });
+
+    it(`the chroot runs nginx ${target.version}`, () => {
+      const r = run(['chroot', root, 'nginx', '-v']);
+      expect(r.stderr).toContain(`nginx/${target.version}.`);
+    });
+
+    for (const v of NGINX_VARIANTS) {
+      it(`${v.name}: accepted without warnings`, () => {
+        const plan = variantPlan(v, target.image);
+        expect(plan.nginx.http2).toBe(syntax);
+        const { site } = stageNginx(root, plan);
+        if (plan.nginx.tls !== 'none') {
+          if (syntax === 'directive') {
+            expect(site).toMatch(/^\s*http2 on;$/m);
+            expect(site).not.toMatch(/listen .*http2/);
+          } else {
+            expect(site).toMatch(/listen 443 ssl http2/);
+            expect(site).not.toMatch(/http2 on;/);
+          }
+        }
+        const t = nginxTest(root);
+        expect(t.output).toContain('test is successful');
+        expect(t.ok, t.output).toBe(true);
+        expect(unexpectedWarnings(t.output), t.output).toEqual([]);
+      });
+    }
+  });
+}
+
+describe('the http2 syntax is version-specific', () => {
+  it('Nginx 1.22 rejects the config rendered for 1.26 (`http2 on;` does not exist before 1.25.1)', async () => {
+    const root = await debianChroot('bookworm');
+    const tls = NGINX_VARIANTS.find((v) => v.name === 'letsencrypt')!;
+    stageNginx(root, variantPlan(tls, NGINX_TARGETS.directive.image));
+    const t = nginxTest(root);
+    expect(t.ok).toBe(false);
+    expect(t.output).toMatch(/unknown directive "http2"/);
+  });
+
+  it('Nginx 1.26 warns on the config rendered for 1.22 (`listen … http2` is deprecated there), so each version gets its own', async () => {
+    const root = await debianChroot('trixie');
+    const tls = NGINX_VARIANTS.find((v) => v.name === 'letsencrypt')!;
+    stageNginx(root, variantPlan(tls, NGINX_TARGETS.listen.image));
+    const t = nginxTest(root);
+    expect(t.output).toMatch(/the "listen \.\.\. http2" directive is deprecated/);
+  });
+
+  it('`ssl on;` is refused by both (it was removed in 1.25.1 and never rendered)', async () => {
+    for (const target of Object.values(NGINX_TARGETS)) {
+      const root = await debianChroot(target.suite);
+      const v = NGINX_VARIANTS.find((x) => x.name === 'self-signed-ip')!;
+      const { site } = stageNginx(root, variantPlan(v, target.image), (s) => s.replace(/(ssl_certificate )/, 'ssl on;\n    $1'));
+      expect(site).toContain('ssl on;');
+      const t = nginxTest(root);
+      if (target.suite === 'trixie') {
+        expect(t.ok).toBe(false);
+        expect(t.output).toMatch(/unknown directive "ssl"/);
+      } else {
+        // 1.22 still parses it, with a deprecation warning our check would reject.
+        expect(unexpectedWarnings(t.output).join('\n')).toMatch(/"ssl" directive is deprecated/);
+      }
+    }
+  });
+});

@@ -1,0 +1,128 @@
+// A real redis-server started with each generated redis.conf, the password passed on the command
+// line as compose does: CONFIG GET must show the plan, an unauthenticated command must be refused,
+// the removed commands must be gone, and the data must persist in the data directory (AOF + RDB).
+// Redis 7.0 is Debian 12's; the pinned 7.4 (and 8.0) configs run on Debian 13's redis 8.0 in a chroot.
+// Each server runs in its own network namespace on its real port, 6379.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { buildPlan, type Plan } from '../../src/domain/plan.js';
+import { CONTAINER } from '../../src/render/paths.js';
+import { DISABLED_COMMANDS, renderRedisConf } from '../../src/render/redis.js';
+import { VM } from '../fixtures/facts.js';
+import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
+
+const PASSWORD = 'Test0nlyPassw0rdForRedisServer42';
+const TARGETS = [
+  { image: 'redis:7.0.15', suite: null, expect: /^7\.0\./ },
+  { image: 'redis:7.4.5', suite: 'trixie', expect: /^8\.0\./ },
+  { image: 'redis:8.0.2', suite: 'trixie', expect: /^8\.0\./ },
+] as const;
+
+function plan(preset: '4g' | '8g' | '16g', mode: 'cache' | 'queue', image: string): Plan {
+  const a = AnswersSchema.parse({ project: 'shop', preset, app: { image: 'registry.example.com/team/api:1.4.2' }, images: { redis: image }, redis: { mode } });
+  return buildPlan(a, VM[preset]);
+}
+
+let ns: NetNs | null = null;
+let cleanup: (() => void) | null = null;
+afterEach(async () => {
+  await ns?.stop();
+  ns = null;
+  cleanup?.();
+  cleanup = null;
+});
+
+describe('a real redis-server runs each generated redis.conf', () => {
+  for (const t of TARGETS) {
+    for (const preset of ['4g', '8g', '16g'] as const) {
+      for (const mode of ['cache', 'queue'] as const) {
+        it(`${t.image} target, preset ${preset}, ${mode}`, async () => {
+          const p = plan(preset, mode, t.image);
+          const r = p.redis!;
+          const conf = renderRedisConf(p)[0]!.content;
+          expect(conf).not.toContain(PASSWORD);
+          expect(conf.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toMatch(/requirepass|masterauth|user /);
+
+          const root = t.suite ? await debianChroot(t.suite) : null;
+          // The data directory is the container's /data; here a fresh folder per test (inside the chroot when there is one).
+          const work = mkdtempSync(join(root ?? '/tmp', root ? 'tmp/sw-redis-' : 'sw-redis-'));
+          cleanup = () => rmSync(work, { recursive: true, force: true });
+          const inner = (x: string) => (root ? x.slice(root.length) : x);
+          const data = join(work, 'data');
+          const confPath = join(work, 'redis.conf');
+          // Only `dir` differs from the rendered file: /data is the container's mount point.
+          writeFileSync(confPath, conf.replace(`dir ${CONTAINER.redisData}`, `dir ${inner(data)}`));
+          mkdirSync(data);
+          const wrap = (argv: string[]) => (root ? ['chroot', root, ...argv] : argv);
+
+          ns = await new NetNs().start();
+          // As docker-compose.yml runs it: the config file, then the password from .env.
+          const server = ns.spawn(wrap(['redis-server', inner(confPath), '--requirepass', PASSWORD]));
+          const cli = (...args: string[]) => ns!.run(wrap(['redis-cli', '-h', '127.0.0.1', '-p', '6379', ...args]));
+          const authed = (...args: string[]) => ns!.run(wrap(['redis-cli', '-h', '127.0.0.1', '-p', '6379', '--no-auth-warning', '-a', PASSWORD, ...args]));
+          await waitFor('redis-server to answer', () => {
+            if (server.exitCode !== null) throw new Stop(`redis-server exited ${server.exitCode}: ${server.output()}`);
+            return authed('PING').stdout.trim() === 'PONG' ? true : undefined;
+          });
+
+          const version = authed('INFO', 'server').stdout.match(/redis_version:(\S+)/)?.[1] ?? '';
+          expect(version).toMatch(t.expect);
+
+          // Without the password: refused.
+          const anon = cli('GET', 'x');
+          expect(`${anon.stdout}${anon.stderr}`).toMatch(/NOAUTH/);
+
+          const get = (name: string) => {
+            const lines = authed('CONFIG', 'GET', name).stdout.trim().split('\n');
+            expect(lines[0], name).toBe(name);
+            return lines[1];
+          };
+          expect(get('maxmemory')).toBe(String(r.maxmemoryMiB * 1024 * 1024));
+          expect(get('maxmemory-policy')).toBe(r.policy);
+          expect(get('appendonly')).toBe('yes');
+          expect(get('appendfsync')).toBe('everysec');
+          expect(get('save')).toBe('3600 1 300 100 60 10000');
+          expect(get('dir')).toBe(inner(data));
+          expect(get('protected-mode')).toBe('yes');
+          expect(get('bind')).toBe('* -::*');
+          expect(get('enable-protected-configs')).toBe('no');
+          expect(get('enable-debug-command')).toBe('no');
+          expect(get('enable-module-command')).toBe('no');
+          expect(get('requirepass')).toBe(PASSWORD);
+          if (t.image.startsWith('redis:8')) expect(get('hide-user-data-from-log')).toBe('yes');
+          else expect(conf).not.toContain('hide-user-data-from-log');
+
+          // Removed commands are unknown; CONFIG SET of a protected setting is refused.
+          for (const cmd of DISABLED_COMMANDS) expect(authed(cmd).stdout, cmd).toMatch(/unknown command/i);
+          expect(authed('CONFIG', 'SET', 'dir', '/tmp').stdout).toMatch(/protected config/i);
+          expect(authed('DEBUG', 'SLEEP', '0').stdout).toMatch(/DEBUG command not allowed/i);
+
+          // Writes persist: AOF in appendonlydir, an RDB snapshot on demand, both in the data directory.
+          expect(authed('SET', 'k', 'v').stdout.trim()).toBe('OK');
+          expect(authed('BGSAVE').stdout).toMatch(/Background saving started/);
+          await waitFor('the RDB snapshot', () => (readdirSync(data).includes('dump.rdb') ? true : undefined));
+          expect(readdirSync(join(data, 'appendonlydir')).some((f) => f.endsWith('.aof'))).toBe(true);
+
+          if (mode === 'queue') expect(r.policy).toBe('noeviction');
+          else expect(r.policy).toBe('allkeys-lru');
+        });
+      }
+    }
+  }
+});
+
+describe('directives are rendered per Redis version', () => {
+  it('Debian 12\'s redis 7.0 refuses the config rendered for 8.0 (hide-user-data-from-log), so 7.x targets never get it', () => {
+    const conf = renderRedisConf(plan('4g', 'cache', 'redis:8.0.2'))[0]!.content;
+    expect(conf).toContain('hide-user-data-from-log yes');
+    const work = mkdtempSync('/tmp/sw-redis-v-');
+    cleanup = () => rmSync(work, { recursive: true, force: true });
+    writeFileSync(join(work, 'redis.conf'), conf.replace(`dir ${CONTAINER.redisData}`, `dir ${work}`));
+    const r = spawnSync('redis-server', [join(work, 'redis.conf'), '--port', '0', '--requirepass', PASSWORD], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/FATAL CONFIG FILE ERROR[\s\S]*hide-user-data-from-log/);
+  });
+});

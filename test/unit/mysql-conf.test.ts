@@ -1,0 +1,170 @@
+// my.cnf: the version table catches what each MySQL/MariaDB version refuses, the generator runs it
+// on everything it writes, and the memory worst case computed from the rendered file fits the
+// container for every preset and engine (MySQL has no server here; MariaDB is also run for real).
+import { describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { checkMysqlOptions, hasSince, normalizeOptionName } from '../../src/domain/mysql-options.js';
+import { SERVER_DEFAULTS, sizeToBytes, worstCaseFromVariables } from '../../src/domain/mysql-memory.js';
+import { buildPlan, type Plan } from '../../src/domain/plan.js';
+import { mysqlOptions, renderMysqlCnf } from '../../src/render/mysql.js';
+import { parseVersion } from '../../src/domain/versions.js';
+import { VM } from '../fixtures/facts.js';
+
+const PRESETS = ['4g', '8g', '16g'] as const;
+const TARGETS = [
+  ['mysql', '8.0'],
+  ['mysql', '8.4'],
+  ['mariadb', '10.11'],
+  ['mariadb', '11.4'],
+  ['mariadb', '11.8'],
+] as const;
+
+function plan(preset: (typeof PRESETS)[number], engine: 'mysql' | 'mariadb', version: string, image?: string): Plan {
+  const a = AnswersSchema.parse({
+    project: 'shop',
+    preset,
+    app: { image: 'registry.example.com/team/api:1.4.2' },
+    database: { engine, version },
+    ...(image ? { images: { mysql: image } } : {}),
+  });
+  return buildPlan(a, VM[preset]);
+}
+
+/** The [mysqld] options of a rendered file, as name → value (bare flags → 'ON'). */
+function parseCnf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    if (!l || l.startsWith('#') || l.startsWith('[')) continue;
+    const m = /^([a-z0-9_-]+)\s*(?:=\s*(.*))?$/.exec(l);
+    if (!m) throw new Error(`unparsed line ${l}`);
+    out[normalizeOptionName(m[1]!)] = m[2] ?? 'ON';
+  }
+  return out;
+}
+
+describe('the MySQL version table (from the reference manual) refuses what the server would', () => {
+  it('catches query_cache_size on MySQL 8.0 and 8.4 (the query cache was removed in 8.0.3)', () => {
+    for (const v of ['8.0.43', '8.4.6']) {
+      const p = checkMysqlOptions('mysql', v, ['query_cache_size']);
+      expect(p).toHaveLength(1);
+      expect(p[0]!.kind).toBe('removed');
+      expect(p[0]!.source).toMatch(/^https:\/\/dev\.mysql\.com\//);
+    }
+  });
+
+  it('catches expire_logs_days: deprecated in 8.0, removed in 8.2, with binlog_expire_logs_seconds as the fix', () => {
+    expect(checkMysqlOptions('mysql', '8.0.43', ['expire_logs_days'])[0]!.kind).toBe('deprecated');
+    const removed = checkMysqlOptions('mysql', '8.4.6', ['expire-logs-days'])[0]!;
+    expect(removed.kind).toBe('removed');
+    expect(removed.message).toMatch(/removed in 8\.2\.0; use binlog_expire_logs_seconds/);
+    expect(removed.source).toContain('optvar-changes-8-2');
+  });
+
+  it('catches default_authentication_plugin: removed in 8.4, deprecated in 8.0', () => {
+    const p = checkMysqlOptions('mysql', '8.4.0', ['default_authentication_plugin'])[0]!;
+    expect(p.kind).toBe('removed');
+    expect(p.source).toContain('optvar-changes-8-4');
+    expect(checkMysqlOptions('mysql', '8.0.43', ['default_authentication_plugin'])[0]!.kind).toBe('deprecated');
+  });
+
+  it('knows the redo boundary: innodb_redo_log_capacity from 8.0.30, innodb_log_file_size deprecated from then', () => {
+    expect(checkMysqlOptions('mysql', '8.0.29', ['innodb_redo_log_capacity'])[0]!.kind).toBe('too-new');
+    expect(checkMysqlOptions('mysql', '8.0.30', ['innodb_redo_log_capacity'])).toEqual([]);
+    expect(checkMysqlOptions('mysql', '8.0.29', ['innodb_log_file_size'])).toEqual([]);
+    expect(checkMysqlOptions('mysql', '8.0.30', ['innodb_log_file_size'])[0]!.kind).toBe('deprecated');
+  });
+
+  it('MariaDB is not MySQL: it keeps the query cache and has no innodb_redo_log_capacity', () => {
+    expect(checkMysqlOptions('mariadb', '11.8.3', ['query_cache_size', 'query_cache_type'])).toEqual([]);
+    expect(checkMysqlOptions('mariadb', '10.11.14', ['innodb_redo_log_capacity'])[0]!.kind).toBe('removed');
+    expect(checkMysqlOptions('mariadb', '11.4.8', ['innodb_buffer_pool_instances'])[0]!.kind).toBe('removed');
+  });
+
+  it('refuses an option nobody looked up', () => {
+    expect(checkMysqlOptions('mysql', '8.4.6', ['innodb_made_up_option'])[0]!.kind).toBe('unknown');
+  });
+
+  it('branch-wise versions: a list names the first release of each branch', () => {
+    const list = ['10.11.10', '11.4.4', '11.8.0'] as const;
+    expect(hasSince(parseVersion('10.11.9')!, list)).toBe(false);
+    expect(hasSince(parseVersion('10.11.10')!, list)).toBe(true);
+    expect(hasSince(parseVersion('11.4.3')!, list)).toBe(false);
+    expect(hasSince(parseVersion('11.6.0')!, list)).toBe(false);
+    expect(hasSince(parseVersion('12.0.1')!, list)).toBe(true);
+  });
+});
+
+describe('my.cnf per engine and version', () => {
+  for (const [engine, version] of TARGETS) {
+    for (const preset of PRESETS) {
+      it(`${engine} ${version}, ${preset}: every option passes the table, values come from the plan`, () => {
+        const p = plan(preset, engine, version);
+        const names = mysqlOptions(p).map((o) => o.name);
+        expect(checkMysqlOptions(engine, p.database.serverVersion, names)).toEqual([]);
+        const cnf = parseCnf(renderMysqlCnf(p).content);
+        const db = p.database;
+        expect(cnf.innodb_buffer_pool_size).toBe(`${db.bufferPoolMiB}M`);
+        expect(cnf.max_connections).toBe(String(db.maxConnections));
+        expect(cnf.character_set_server).toBe('utf8mb4');
+        expect(cnf.skip_name_resolve).toBe('ON');
+        expect(cnf.binlog_expire_logs_seconds).toBe(String(db.binlogExpireSeconds));
+        expect(cnf.performance_schema).toBe(preset === '4g' ? 'OFF' : 'ON');
+        for (const gone of ['query_cache_size', 'expire_logs_days', 'default_authentication_plugin']) {
+          if (engine === 'mysql' || gone !== 'query_cache_size') expect(cnf[gone], gone).toBeUndefined();
+        }
+        if (engine === 'mysql') {
+          expect(cnf.innodb_redo_log_capacity).toBe(`${db.redoLogMiB}M`);
+          expect(cnf.innodb_log_file_size).toBeUndefined();
+          // MySQL rounds the pool up to chunk × instances: the plan sits on that grid.
+          expect(db.bufferPoolMiB % (db.bufferPoolChunkMiB! * db.bufferPoolInstances)).toBe(0);
+          expect(cnf.innodb_buffer_pool_chunk_size).toBe(`${db.bufferPoolChunkMiB}M`);
+          expect(cnf.innodb_buffer_pool_instances).toBe(String(db.bufferPoolInstances));
+          expect(cnf.temptable_max_ram).toBe(`${db.tmpTableMiB * 4}M`);
+        } else {
+          expect(cnf.innodb_log_file_size).toBe(`${db.redoLogMiB}M`);
+          expect(cnf.innodb_redo_log_capacity).toBeUndefined();
+          expect(cnf.innodb_buffer_pool_instances).toBeUndefined();
+          expect(cnf.query_cache_type).toBe('0');
+        }
+      });
+    }
+  }
+
+  it('MySQL before 8.0.30 (an image override) gets two redo files instead of innodb_redo_log_capacity', () => {
+    const p = plan('8g', 'mysql', '8.0', 'mysql:8.0.28');
+    expect(p.database.serverVersion).toBe('8.0.28');
+    const cnf = parseCnf(renderMysqlCnf(p).content);
+    expect(cnf.innodb_redo_log_capacity).toBeUndefined();
+    expect(cnf.innodb_log_files_in_group).toBe('2');
+    expect(cnf.innodb_log_file_size).toBe(`${Math.floor(p.database.redoLogMiB / 2)}M`);
+  });
+
+  it('the generator throws rather than render an option the target refuses', () => {
+    // A MySQL plan whose server is too old for binlog_expire_logs_seconds (added in 8.0.1).
+    const p = plan('4g', 'mysql', '8.0', 'mysql:8.0.0');
+    expect(() => renderMysqlCnf(p)).toThrow(/binlog_expire_logs_seconds/);
+  });
+});
+
+describe('memory: the worst case of the rendered my.cnf fits the container', () => {
+  for (const engine of ['mysql', 'mariadb'] as const) {
+    for (const preset of PRESETS) {
+      it(`${engine}, ${preset}: buffer pool + per-connection buffers × max_connections + global overhead`, () => {
+        const p = plan(preset, engine, engine === 'mysql' ? '8.4' : '11.4');
+        const cnf = parseCnf(renderMysqlCnf(p).content);
+        const vars: Record<string, string> = { ...SERVER_DEFAULTS[engine] };
+        for (const [k, v] of Object.entries(cnf)) vars[k] = sizeToBytes(v);
+        // What the server derives itself: MariaDB 11's log buffer is its redo log; MySQL's default log buffer when unset.
+        if (!vars.innodb_log_buffer_size) vars.innodb_log_buffer_size = String(p.database.logBufferMiB * 1024 * 1024);
+        const m = worstCaseFromVariables(vars, engine);
+        const limit = p.services.find((s) => s.name === 'mysql')!.memoryMiB;
+        expect(m.maxConnections).toBe(p.database.maxConnections);
+        expect(m.worstCaseMiB).toBeLessThanOrEqual(limit);
+        // And with the 10 % allocator headroom the plan promises.
+        expect(m.worstCaseMiB).toBeLessThanOrEqual(Math.ceil(limit * 0.9));
+        expect(p.database.worstCaseMiB).toBeLessThanOrEqual(Math.ceil(limit * 0.9));
+      });
+    }
+  }
+});

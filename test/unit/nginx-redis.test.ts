@@ -1,0 +1,180 @@
+// Pure content of the Nginx, redis.conf and certbot generators: the serializers, the version
+// switches and the rules that the real-program tests cannot see from outside.
+import { describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { buildPlan } from '../../src/domain/plan.js';
+import { REDIS_BASE_MIB, redisWorstCaseMiB } from '../../src/domain/sizing.js';
+import { certbotIssueArgv, certbotUnitNames, renderCertbotUnits } from '../../src/render/certbot.js';
+import { b, d, quoteArg, toNginx } from '../../src/render/format/nginx.js';
+import { redisArg } from '../../src/render/format/redis-conf.js';
+import { NGINX_LOG_FORMAT_NAME } from '../../src/render/nginx-log.js';
+import { renderNginx } from '../../src/render/nginx.js';
+import { HOST, NGINX_HEALTH_PATH } from '../../src/render/paths.js';
+import { renderRedisConf } from '../../src/render/redis.js';
+import { VM } from '../fixtures/facts.js';
+import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
+
+const site = (p: ReturnType<typeof variantPlan>) => renderNginx(p).find((f) => f.path === HOST.nginxSite)!.content;
+const main = (p: ReturnType<typeof variantPlan>) => renderNginx(p).find((f) => f.path === HOST.nginxConf)!.content;
+const variant = (name: string, image: string = NGINX_TARGETS.directive.image) => variantPlan(NGINX_VARIANTS.find((v) => v.name === name)!, image);
+
+describe('the Nginx serializer', () => {
+  it('quotes what would split or end a directive, and keeps regex backslashes', () => {
+    expect(quoteArg('plain')).toBe('plain');
+    expect(quoteArg('has space')).toBe('"has space"');
+    expect(quoteArg('a;b')).toBe('"a;b"');
+    expect(quoteArg('{8,}')).toBe('"{8,}"');
+    expect(quoteArg('')).toBe('""');
+    expect(quoteArg('say "hi"')).toBe('"say \\"hi\\""');
+    expect(quoteArg('/\\.(?!x)')).toBe('/\\.(?!x)');
+    expect(() => quoteArg('a\nb')).toThrow();
+    expect(toNginx([b('events', [], [d('worker_connections', 1024)])])).toBe('events {\n    worker_connections 1024;\n}\n');
+  });
+});
+
+describe('nginx.conf and the site', () => {
+  it('uses the http2 syntax of the target version', () => {
+    expect(site(variant('letsencrypt', 'nginx:1.28.0'))).toMatch(/listen 443 ssl;\n\s+http2 on;/);
+    expect(site(variant('letsencrypt', 'nginx:1.24.0'))).toMatch(/listen 443 ssl http2;/);
+    for (const img of ['nginx:1.24.0', 'nginx:1.28.0']) expect(site(variant('letsencrypt', img))).not.toMatch(/^\s*ssl on;/m);
+  });
+
+  it("never staples OCSP for Let's Encrypt or self-signed certificates; does for custom ones", () => {
+    expect(site(variant('letsencrypt'))).not.toMatch(/ssl_stapling/);
+    expect(site(variant('self-signed-ip'))).not.toMatch(/ssl_stapling/);
+    expect(site(variant('custom-wsgi-port8443'))).toMatch(/ssl_stapling on;/);
+  });
+
+  it('sizes workers per preset, hides the version, logs in the fail2ban format', () => {
+    for (const preset of ['4g', '8g', '16g'] as const) {
+      const p = variantPlan(NGINX_VARIANTS[0]!, 'nginx:1.28.0', preset);
+      const m = main(p);
+      expect(m).toContain(`worker_processes ${p.nginx.workerProcesses};`);
+      expect(m).toContain(`worker_connections ${p.nginx.workerConnections};`);
+      expect(m).toContain(`worker_rlimit_nofile ${p.nginx.workerRlimitNofile};`);
+      expect(m).toContain('server_tokens off;');
+      expect(m).toContain(`access_log /var/log/nginx/access.log ${NGINX_LOG_FORMAT_NAME};`);
+      expect(m).toContain('limit_req_status 429;');
+    }
+  });
+
+  it('answers the healthcheck in the default server only from loopback, and refuses unknown names when a domain is set', () => {
+    const s = site(variant('letsencrypt'));
+    const health = s.indexOf(`location = ${NGINX_HEALTH_PATH}`);
+    expect(s.slice(health, s.indexOf('}', health))).toMatch(/allow 127\.0\.0\.1;\s+deny all;\s+stub_status;/);
+    expect(s).toMatch(/listen 80 default_server;[\s\S]*return 444;/);
+    expect(s).toMatch(/ssl_reject_handshake on;/);
+    // Without a domain the app itself is the default server.
+    expect(site(variant('ip-http'))).not.toContain('return 444');
+  });
+
+  it('trusts a client IP header only from the configured proxies; otherwise replaces X-Forwarded-For', () => {
+    const withProxy = site(variant('self-signed-frontend-realip'));
+    expect(withProxy).toContain('set_real_ip_from 10.0.0.0/8;');
+    expect(withProxy).toContain('set_real_ip_from 2001:db8::/32;');
+    expect(withProxy).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    const direct = site(variant('letsencrypt'));
+    expect(direct).not.toContain('set_real_ip_from');
+    expect(direct).toContain('proxy_set_header X-Forwarded-For $remote_addr;');
+  });
+
+  it('with a front end, login paths outside the API prefix are front-end pages, not proxied', () => {
+    const s = site(variant('self-signed-frontend-realip'));
+    expect(s).toContain('location ^~ /api/login {');
+    expect(s).not.toContain('location ^~ /login {');
+  });
+
+  it('serves ACME challenges from the webroot only for Let\'s Encrypt', () => {
+    expect(site(variant('letsencrypt'))).toContain('location ^~ /.well-known/acme-challenge/');
+    expect(site(variant('custom-wsgi-port8443'))).not.toContain('acme-challenge');
+  });
+
+  it('keeps upstream idle connections shorter than the app server keeps them', () => {
+    expect(site(variant('letsencrypt'))).toMatch(/keepalive_timeout 4s;/);
+    expect(site(variant('custom-wsgi-port8443'))).toMatch(/keepalive_timeout 1s;/);
+  });
+});
+
+describe('answers', () => {
+  it('a front end needs an API prefix other than /', () => {
+    const r = AnswersSchema.safeParse({ project: 'x', app: { image: 'a/b:1' }, nginx: { frontendDir: '/srv/web' } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['nginx', 'apiPrefix']);
+    expect(r.error!.issues[0]!.message).toBe('v.frontendNeedsApiPrefix');
+  });
+});
+
+describe('redis.conf', () => {
+  const redisPlan = (preset: '4g' | '8g' | '16g', mode: 'cache' | 'queue', image = 'redis:7.4.5') =>
+    buildPlan(AnswersSchema.parse({ project: 'shop', preset, app: { image: 'a/b:1' }, images: { redis: image }, redis: { mode } }), VM[preset]);
+
+  it('quotes empty and spaced arguments', () => {
+    expect(redisArg('')).toBe('""');
+    expect(redisArg('a b')).toBe('"a b"');
+    expect(redisArg('allkeys-lru')).toBe('allkeys-lru');
+  });
+
+  it('holds no secret, keeps data in /data, AOF every second plus RDB, and removes dangerous commands', () => {
+    const conf = renderRedisConf(redisPlan('8g', 'cache'))[0]!.content;
+    const directives = conf.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(directives.some((l) => /^(requirepass|masterauth|user) /.test(l))).toBe(false);
+    expect(directives).toContain('dir /data');
+    expect(directives).toContain('appendonly yes');
+    expect(directives).toContain('appendfsync everysec');
+    expect(directives.some((l) => l.startsWith('save 3600'))).toBe(true);
+    expect(directives).toContain('rename-command FLUSHALL ""');
+    expect(directives).toContain('protected-mode yes');
+  });
+
+  it('picks the eviction policy from the mode', () => {
+    expect(renderRedisConf(redisPlan('4g', 'cache'))[0]!.content).toContain('maxmemory-policy allkeys-lru');
+    expect(renderRedisConf(redisPlan('4g', 'queue'))[0]!.content).toContain('maxmemory-policy noeviction');
+  });
+
+  it('renders per version: 7.x gets no 8.0-only directive, 6.x no 7.0-only one', () => {
+    expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:7.4.5'))[0]!.content).not.toContain('hide-user-data-from-log');
+    expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:8.0.2'))[0]!.content).toContain('hide-user-data-from-log yes');
+    const six = renderRedisConf(redisPlan('4g', 'cache', 'redis:6.2.14'))[0]!.content;
+    expect(six).not.toMatch(/enable-protected-configs|appenddirname|bind \* -::\*/);
+    expect(six).toContain('bind 0.0.0.0');
+  });
+
+  for (const preset of ['4g', '8g', '16g'] as const) {
+    it(`${preset}: maxmemory leaves room for fragmentation and fork/AOF-rewrite copy-on-write inside the container`, () => {
+      const p = redisPlan(preset, 'cache');
+      const limit = p.services.find((s) => s.name === 'redis')!.memoryMiB;
+      const mm = p.redis!.maxmemoryMiB;
+      expect(redisWorstCaseMiB(mm)).toBeLessThanOrEqual(limit);
+      // At least a third of the dataset can be copied while a child saves, beyond the fragmented dataset itself.
+      expect(limit - REDIS_BASE_MIB - mm * 1.2).toBeGreaterThanOrEqual(mm / 3);
+      expect(renderRedisConf(p)[0]!.content).toContain(`maxmemory ${mm}mb`);
+    });
+  }
+});
+
+describe("Let's Encrypt renewal units", () => {
+  const le = variant('letsencrypt');
+
+  it('are rendered only for letsencrypt', () => {
+    expect(renderCertbotUnits(variant('self-signed-ip'))).toEqual([]);
+    const files = renderCertbotUnits(le);
+    const names = certbotUnitNames(le);
+    expect(files.map((f) => f.path)).toEqual([`systemd/${names.service}`, `systemd/${names.timer}`]);
+  });
+
+  it('renew into the install dir and reload nginx in its container after a renewal', () => {
+    const [service, timer] = renderCertbotUnits(le).map((f) => f.content);
+    expect(service).toMatch(/^ExecStart=\/usr\/bin\/certbot renew .*--config-dir \/opt\/stack-wizard\/shop\/letsencrypt /m);
+    expect(service).toContain('--deploy-hook "docker compose -f /opt/stack-wizard/shop/docker-compose.yml exec -T nginx nginx -s reload"');
+    expect(timer).toMatch(/OnCalendar=\*-\*-\* 00,12:00:00/);
+    expect(timer).toContain('Persistent=true');
+  });
+
+  it('issues through the webroot that nginx serves', () => {
+    const argv = certbotIssueArgv(le);
+    expect(argv.slice(0, 2)).toEqual(['certbot', 'certonly']);
+    expect(argv).toContain('--webroot');
+    expect(argv[argv.indexOf('--webroot-path') + 1]).toBe('/opt/stack-wizard/shop/nginx/acme');
+    expect(argv[argv.indexOf('--cert-name') + 1]).toBe('app.example.com');
+  });
+});

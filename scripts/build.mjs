@@ -19,9 +19,19 @@ if (!schemaOnly) {
     sourcemap: false,
     legalComments: 'linked',
     loader: { '.yaml': 'text', '.tmpl': 'text' },
-    define: { __VERSION__: JSON.stringify(pkg.version), 'process.env.DEV': '"false"' },
+    // React's production build: its development build is three times larger and slower to load.
+    define: { __VERSION__: JSON.stringify(pkg.version), 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
     // ssh2 (via dockerode) loads optional native add-ons in try/catch; we never use SSH transport.
-    external: ['cpu-features', '*.node', 'react-devtools-core'],
+    external: ['cpu-features', '*.node'],
+    // Ink loads its devtools (react-devtools-core, ws) only when DEV=true, never in the bundle; an
+    // external ESM import would be hoisted and fail at load, so Ink's devtools module is empty here.
+    plugins: [{
+      name: 'no-ink-devtools',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (a.importer.includes('/node_modules/ink/') ? { path: 'ink-devtools', namespace: 'stub' } : undefined));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export {};' }));
+      },
+    }],
     // CJS dependencies inside an ESM bundle still call require() for Node built-ins.
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',

@@ -4,7 +4,8 @@ import { createContext, type Context, type ContextOptions } from './context.js';
 import { WizardError, EXIT } from './errors.js';
 import { detectLang, translator, type Lang, type T } from './i18n/index.js';
 import { COMMANDS, findCommand } from './commands/index.js';
-import type { ParsedArgs } from './commands/types.js';
+import type { CommandEntry, ParsedArgs } from './commands/types.js';
+import { answerFlagsHelp } from './commands/answer-flags.js';
 
 declare const __VERSION__: string;
 export const VERSION: string = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -15,15 +16,25 @@ const GLOBAL_OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** `stack-wizard` with no command: flags and answers file skip prompts, as for init. */
+const WIZARD_ENTRY: CommandEntry = {
+  name: 'stack-wizard',
+  usage: '[--answers F] [--yes] [--dry-run] [--out DIR] [--lang en|zh-CN] [answer flags]',
+  summary: 'help.interactive',
+  load: () => import('./commands/wizard.js'),
+};
+
 function helpText(t: T): string {
   return [
     t('help.title', { version: VERSION }),
     '',
     t('help.usage'),
-    '  stack-wizard',
+    `  stack-wizard ${WIZARD_ENTRY.usage}`,
     `      ${t('help.interactive')}`,
     ...COMMANDS.flatMap((c) => [`  stack-wizard ${c.usage}`, `      ${t(c.summary)}`]),
     `  stack-wizard --help | --version`,
+    '',
+    answerFlagsHelp(t),
     '',
     t('help.exitCodes'),
     '',
@@ -73,28 +84,29 @@ export async function main(argv: readonly string[], o: MainOptions = {}): Promis
         io.out(`${VERSION}\n`);
         return 0;
       }
-      if (g.values.help || !(o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY))) {
+      if (g.values.help) {
         io.out(helpText(t));
-        return g.values.help ? 0 : EXIT.usage;
+        return 0;
       }
-      io.out(helpText(t));
-      return 0;
     }
 
-    const cmd = (await entry.load()).default;
+    // No command: the wizard (setup, or the maintenance menu once a stack is installed).
+    const cmd = (await (entry ?? WIZARD_ENTRY).load()).default;
     let parsed: ParsedArgs;
     try {
       const r = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...cmd.options }, strict: true, allowPositionals: true });
       parsed = { values: r.values as ParsedArgs['values'], positionals: r.positionals };
     } catch (e) {
-      throw new WizardError(EXIT.usage, 'err.badOption', { command: entry.name, message: (e as Error).message, usage: entry.usage });
+      const en = entry ?? WIZARD_ENTRY;
+      throw new WizardError(EXIT.usage, 'err.badOption', { command: en.name, message: (e as Error).message, usage: en.usage });
     }
-    if (parsed.values.help) {
-      io.out(`stack-wizard ${entry.usage}\n  ${t(entry.summary)}\n`);
+    if (parsed.values.help && entry) {
+      io.out(`stack-wizard ${entry.usage}\n  ${t(entry.summary)}\n${entry.name === 'init' ? `\n${answerFlagsHelp(t)}` : ''}`);
       return 0;
     }
     if (parsed.positionals.length > cmd.maxPositionals) {
-      throw new WizardError(EXIT.usage, 'err.extraArgument', { command: entry.name, arg: parsed.positionals[cmd.maxPositionals]!, usage: entry.usage });
+      const en = entry ?? WIZARD_ENTRY;
+      throw new WizardError(EXIT.usage, 'err.extraArgument', { command: en.name, arg: parsed.positionals[cmd.maxPositionals]!, usage: en.usage });
     }
     const ctx = createContext({ ...o, env, io, lang, dryRun: parsed.values['dry-run'] === true });
     return await cmd.run(ctx, parsed);

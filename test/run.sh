@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=${TEST_SUITES:-unit real e2e}
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm install --no-audit --no-fund
 bash test/provision/packages.sh
 bash test/provision/compose-v2.sh >/dev/null
 bash test/provision/dockerd.sh

@@ -2,9 +2,10 @@
 import type { CommandEntry } from './types.js';
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'init', usage: 'init [--answers F] [--host-facts F] [--yes] [--dry-run] [--lang en|zh-CN]', summary: 'cmd.init', load: () => import('./init.js') },
+  { name: 'init', usage: 'init [--answers F] [--host-facts F] [--yes] [--dry-run] [--out DIR] [--lang en|zh-CN] [answer flags]', summary: 'cmd.init', load: () => import('./init.js') },
   { name: 'render', usage: 'render --answers F [--host-facts F] --out DIR', summary: 'cmd.render', load: () => import('./render.js') },
   { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
+  { name: 'security', usage: 'security apply|status [--answers F] [--yes] [--dry-run] [--json]', summary: 'cmd.security', load: () => import('./security.js') },
   { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 

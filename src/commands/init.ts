@@ -10,6 +10,8 @@ import { describeResolution, resolveMirrors } from '../steps/mirrors.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
 import { usageError } from '../errors.js';
+import type { Answers } from '../domain/answers.js';
+import { ANSWER_FLAG_OPTIONS } from './answer-flags.js';
 
 export interface InitOptions { answersFile: string; factsFile?: string; out?: string; yes: boolean; dryRun: boolean }
 
@@ -35,7 +37,11 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
 }
 
 export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
-  const given = await loadAnswers(ctx, o.answersFile);
+  return runInitAnswers(ctx, await loadAnswers(ctx, o.answersFile), o);
+}
+
+/** init for answers already in hand (the answers file, or flags with --yes). */
+export async function runInitAnswers(ctx: Context, given: Answers, o: Omit<InitOptions, 'answersFile'>): Promise<number> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const local = !isRoot || o.out !== undefined;
   const target = local ? resolve(ctx.cwd, o.out ?? `stack-wizard-${given.project}`) : undefined;
@@ -44,7 +50,8 @@ export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
   const mirrors = await resolveMirrors(ctx, given, facts);
   const answers = mirrors.answers;
   for (const line of describeResolution(ctx, mirrors)) ctx.io.out(`${line}\n`);
-  const p = await prepare(ctx, { answers, facts, targetDir: target });
+  // factsFile tells the steps that act on the host (security) that these facts are not its own.
+  const p = await prepare(ctx, { answers, facts, factsFile: o.factsFile, targetDir: target });
   // What the steps would do on the server itself (the install dir), also when we only render locally.
   const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
   await printPreview(ctx, local ? { ...p } : p, serverView);
@@ -75,12 +82,10 @@ const command: Command = {
     out: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean' },
+    ...ANSWER_FLAG_OPTIONS,
   },
   maxPositionals: 0,
-  async run(ctx, args) {
-    const o = initOptions(args);
-    if (!o) throw usageError('err.missingFlag', { flag: '--answers', command: 'init' });
-    return runInit(ctx, o);
-  },
+  // Without a complete answers file the setup asks (wizard.ts), or fails fast naming the flags.
+  run: async (ctx, args) => (await import('./wizard.js')).startSetup(ctx, args, 'init'),
 };
 export default command;

@@ -47,6 +47,11 @@ export interface Executor {
   /** Records an effect done through another client (dockerode); `fn` is skipped in dry-run. */
   effect<T>(kind: ActionKind, summary: string, fn: () => Promise<T>, dryValue: T): Promise<T>;
   readonly actions: readonly Action[];
+  /**
+   * Sends SIGTERM to every command still running: an interrupted run (Ctrl-C) ends them before it
+   * exits. execa's own exit hook is not enough: Ink's older signal-exit unhooks it on unmount.
+   */
+  terminate(): void;
   /** Adds values that must never appear in logs or action summaries. */
   addSecrets(values: readonly string[]): void;
   redact(text: string): string;
@@ -68,6 +73,11 @@ abstract class BaseExecutor implements Executor {
   abstract readonly dryRun: boolean;
   readonly actions: Action[] = [];
   private secrets: string[] = [];
+  private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+
+  terminate(): void {
+    for (const sub of this.running) sub.kill('SIGTERM');
+  }
   constructor(protected readonly sink: LogSink = () => {}) {}
 
   addSecrets(values: readonly string[]): void {
@@ -122,7 +132,8 @@ abstract class BaseExecutor implements Executor {
       wire(sub.stdout, 'stdout');
       wire(sub.stderr, 'stderr');
     }
-    const r = await sub;
+    this.running.add(sub);
+    const r = await sub.finally(() => this.running.delete(sub));
     const failedToStart = r.exitCode === undefined && !r.timedOut;
     const result: CommandResult = {
       exitCode: r.exitCode ?? (failedToStart ? 127 : 1),

@@ -61,6 +61,16 @@ export function parseSshdConfigPorts(text: string): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
+/** Ports of `systemctl show ssh.socket -p Listen --value` lines such as "[::]:2222 (Stream)". */
+export function parseSocketListen(text: string): number[] {
+  const ports = new Set<number>();
+  for (const line of text.split('\n')) {
+    const m = /:(\d+) \(Stream\)/.exec(line) ?? /^(\d+) \(Stream\)/.exec(line.trim());
+    if (m) ports.add(Number(m[1]));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 const PRIVATE_V4 = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^169\.254\./, /^127\./];
 export function isPrivateAddress(addr: string): boolean {
   if (addr.includes(':')) return /^(fc|fd|fe80|::1$)/i.test(addr);
@@ -165,7 +175,7 @@ async function timeSynchronized(exec: Executor): Promise<boolean | null> {
 
 export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<HostFacts> {
   const wantPorts = [...new Set([80, 443, ...(opts.ports ?? [])])].sort((a, b) => a - b);
-  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshdConfig, tz, sync] = await Promise.all([
+  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshSocket, sshdConfig, tz, sync] = await Promise.all([
     read('/proc/meminfo'),
     read('/etc/os-release'),
     read('/proc/mounts'),
@@ -174,6 +184,10 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     virtualization(exec),
     dockerFacts(exec, opts.env),
     exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 }),
+    // Ubuntu 24.04 starts sshd by socket activation: systemd, not sshd, holds the listening socket.
+    existsSync('/run/systemd/system')
+      ? exec.query('systemctl', ['show', 'ssh.socket', 'sshd.socket', '-p', 'Listen', '--value'], { timeoutMs: 1500 })
+      : Promise.resolve(null),
     read('/etc/ssh/sshd_config'),
     timezone(exec),
     timeSynchronized(exec),
@@ -186,7 +200,14 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     disk(docker.rootDir ?? '/var/lib/docker', mounts ?? ''),
   ]);
 
-  const sshListen = [...new Set(listening.filter((l) => l.process === 'sshd' || l.process === 'sshd-session').map((l) => l.port))].sort((a, b) => a - b);
+  const socketPorts = sshSocket?.exitCode === 0 ? parseSocketListen(sshSocket.stdout) : [];
+  const sshListen = [
+    ...new Set([
+      ...listening.filter((l) => l.process === 'sshd' || l.process === 'sshd-session').map((l) => l.port),
+      // A socket-activated sshd's port is listened on by systemd; count it when ss agrees it is open.
+      ...socketPorts.filter((p) => listening.some((l) => l.port === p)),
+    ]),
+  ].sort((a, b) => a - b);
   const sshConf = sshdConfig ? parseSshdConfigPorts(sshdConfig) : [];
   const sshd: HostFacts['sshd'] = sshListen.length
     ? { ports: sshListen, source: 'listening' }

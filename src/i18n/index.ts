@@ -2,10 +2,14 @@
 import type { Catalog, Lang } from './define.js';
 import { core } from './catalog/core.js';
 import { validation } from './catalog/validation.js';
+import { security } from './catalog/security.js';
 import { mirrors } from './catalog/mirrors.js';
+import { ui } from './catalog/ui.js';
 
 export type { Lang } from './define.js';
-const catalogs = [core, validation, mirrors] as const;
+const catalogs = [core, validation, security, mirrors, ui] as const;
+/** Every catalogue, for the test that each has one key set in both languages. */
+export const CATALOGS: readonly Catalog<string>[] = catalogs;
 type KeysOf<C> = C extends Catalog<infer K> ? K : never;
 export type MsgKey = KeysOf<(typeof catalogs)[number]>;
 export type Params = Record<string, string | number>;

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import type { Step } from './engine.js';
 import { registryEntry, stateFile } from './installed.js';
+import { securitySteps } from './security.js';
 import { mirrorSteps } from './mirrors.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
@@ -27,5 +28,6 @@ export const writeFilesStep: Step = {
 
 export function installSteps(): Step[] {
   // Mirror steps come right after the files: apt and Docker must use the mirrors before anything is installed or pulled.
-  return [writeFilesStep, ...mirrorSteps()];
+  // The security steps follow the answers' security.firewall / security.fail2ban switches themselves.
+  return [writeFilesStep, ...mirrorSteps(), ...securitySteps({ mode: 'init' })];
 }

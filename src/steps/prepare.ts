@@ -43,6 +43,8 @@ export interface Prepared {
   files: RenderedFile[];
   /** The folder the files go to: the install dir, or a local folder for a render. */
   targetDir: string;
+  /** Set when the facts came from a --host-facts file rather than this host: steps that act on the host's own state skip. */
+  factsFile?: string;
 }
 
 /** Reads the secrets already in `<dir>/.env` so a re-render keeps them. */
@@ -62,7 +64,7 @@ export async function prepare(
   const secrets = ensureSecrets(plan, await existingSecrets(ctx, targetDir), ctx.random);
   ctx.exec.addSecrets(secretValues(secrets));
   const files = renderAll({ plan, answers: o.answers, secrets });
-  return { answers: o.answers, facts, plan, secrets, files, targetDir };
+  return { answers: o.answers, facts, plan, secrets, files, targetDir, ...(o.factsFile ? { factsFile: o.factsFile } : {}) };
 }
 
 export interface FileChange { path: string; status: 'created' | 'changed' | 'unchanged'; diff: string }

@@ -14,6 +14,9 @@ check ufw ufw
 check shellcheck shellcheck
 check openssl openssl
 check tmux tmux
+check ss iproute2
+check runuser util-linux
+check script bsdutils
 check dockerd docker.io
 check mmdebstrap mmdebstrap
 check zstd zstd

@@ -57,3 +57,11 @@ describe('the live probe', () => {
     expect(facts.user.isRoot).toBe(process.getuid?.() === 0);
   });
 });
+
+describe('socket-activated sshd (Ubuntu 24.04)', () => {
+  it('reads the ports of ssh.socket', async () => {
+    const { parseSocketListen } = await import('../../src/host/probe.js');
+    expect(parseSocketListen('[::]:22 (Stream)\n0.0.0.0:2222 (Stream)\n')).toEqual([22, 2222]);
+    expect(parseSocketListen('\n')).toEqual([]);
+  });
+});

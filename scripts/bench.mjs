@@ -1,0 +1,192 @@
+// `npm run bench`: performance figures (DESIGN.md §10), each an independent measurement that
+// prints one labelled line. `node scripts/bench.mjs help first-frame` runs only those; `--json`
+// prints the figures as JSON too. Add a measurement by adding one entry to SECTIONS.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/stack-wizard.js');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+const quietEnv = () => {
+  const env = { ...process.env, LANG: 'en_US.UTF-8' };
+  // Ink draws only the last frame when it believes it runs in CI; the wizard hides CI itself,
+  // but the measurement should not depend on that.
+  delete env.CI;
+  return env;
+};
+
+/** Runs the CLI to completion `n` times; the median wall time. */
+function timeCli(args, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: quietEnv() });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Bundles a snippet the way scripts/build.mjs bundles the CLI, runs it, returns its JSON output. */
+async function harness(code) {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'sw-bench-'));
+  const out = join(dir, 'h.mjs');
+  await build({
+    stdin: { contents: code, resolveDir: ROOT, loader: 'ts' },
+    outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20.19',
+    loader: { '.yaml': 'text' }, define: { __VERSION__: '"bench"' }, external: ['cpu-features', '*.node'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  try {
+    return JSON.parse(execFileSync(process.execPath, [out], { encoding: 'utf8', env: quietEnv() }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts the wizard on a pseudo-terminal (util-linux `script`) and times until `marker` appears
+ * on it; then Ctrl-C ends it. The pty gets a real size, as a terminal has.
+ */
+function timeToScreen(markers, outDir) {
+  return new Promise((resolve, reject) => {
+    const cmd = `stty cols 120 rows 40; exec ${process.execPath} ${BIN} --out ${outDir}`;
+    const t0 = performance.now();
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: quietEnv() });
+    let seen = '';
+    const found = {};
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no ${markers.filter((m) => !(m in found)).join(', ')} after 20 s`));
+    }, 20000);
+    child.stdout.on('data', (d) => {
+      // Colours and cursor moves sit between words; compare the text alone.
+      seen += d.toString().replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
+      for (const m of markers) if (!(m in found) && seen.includes(m)) found[m] = performance.now() - t0;
+      // Ctrl-C ends it (script passes its input on once the pipe is closed).
+      if (markers.every((m) => m in found) && !child.stdin.writableEnded) child.stdin.end('\u0003');
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      if (markers.every((m) => m in found)) resolve(found);
+      else reject(new Error(`the wizard ended before ${markers.join(', ')} appeared:\n${seen.slice(-500)}`));
+    });
+  });
+}
+
+const SECTIONS = [
+  {
+    name: 'help',
+    async run() {
+      return { '--help (median of 9, target < 300 ms)': ms(timeCli(['--help'], 9)), '--version (median of 9)': ms(timeCli(['--version'], 9)) };
+    },
+  },
+  {
+    name: 'probe',
+    async run() {
+      const r = await harness(`
+        import { probeHost } from './src/host/probe.ts';
+        import { RealExecutor } from './src/exec/executor.ts';
+        const times = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          await probeHost(new RealExecutor(), { installDir: '/opt/stack-wizard', env: process.env, ports: [80, 443] });
+          times.push(performance.now() - t0);
+        }
+        console.log(JSON.stringify(times));
+      `);
+      return { 'host probe in-process (median of 5, target < 500 ms)': ms(median(r)), 'probe --json whole process (median of 5)': ms(timeCli(['probe', '--json'], 5)) };
+    },
+  },
+  {
+    name: 'render',
+    async run() {
+      const r = await harness(`
+        import { readFileSync } from 'node:fs';
+        import { parseAnswers } from './src/domain/load.ts';
+        import { buildPlan } from './src/domain/plan.ts';
+        import { renderAll } from './src/render/index.ts';
+        import { ensureSecrets } from './src/domain/secrets.ts';
+        import { probeHost } from './src/host/probe.ts';
+        import { RealExecutor } from './src/exec/executor.ts';
+        import { translator } from './src/i18n/index.ts';
+        const answers = parseAnswers(readFileSync('examples/answers.yaml', 'utf8'), 'examples/answers.yaml', translator('en'));
+        const facts = await probeHost(new RealExecutor(), { installDir: '/opt/stack-wizard', env: process.env });
+        const times = [];
+        for (let i = 0; i < 50; i++) {
+          const t0 = performance.now();
+          const plan = buildPlan(answers, facts);
+          const secrets = ensureSecrets(plan, {}, (n) => new Uint8Array(n).fill(7));
+          renderAll({ plan, answers, secrets });
+          times.push(performance.now() - t0);
+        }
+        console.log(JSON.stringify(times));
+      `);
+      return { 'plan + render of the complete file set (median of 50, target < 50 ms)': ms(median(r)) };
+    },
+  },
+  {
+    name: 'first-frame',
+    async run() {
+      const out = mkdtempSync(join(tmpdir(), 'sw-bench-ff-'));
+      const first = [];
+      const report = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          const r = await timeToScreen(['Welcome', 'Enter continue'], join(out, `o${i}`));
+          first.push(r.Welcome);
+          report.push(r['Enter continue']);
+        }
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+      return { 'wizard first frame on a terminal (median of 5, target < 500 ms)': ms(median(first)), 'wizard host report shown (median of 5)': ms(median(report)) };
+    },
+  },
+  {
+    name: 'package',
+    async run() {
+      const [p] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      const bundle = readFileSync(join(ROOT, 'dist/stack-wizard.js')).length;
+      return {
+        'npm pack: tarball': `${(p.size / 1024).toFixed(0)} KiB`,
+        'npm pack: unpacked': `${(p.unpackedSize / 1024).toFixed(0)} KiB in ${p.entryCount} files`,
+        'bundle dist/stack-wizard.js': `${(bundle / 1024).toFixed(0)} KiB`,
+      };
+    },
+  },
+];
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const only = args.filter((a) => !a.startsWith('--'));
+const unknown = only.filter((n) => !SECTIONS.some((s) => s.name === n));
+if (unknown.length) {
+  console.error(`unknown section(s): ${unknown.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+
+// Measure the current sources: build first (the build itself is not measured).
+execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+
+const all = {};
+let failed = false;
+for (const s of SECTIONS) {
+  if (only.length && !only.includes(s.name)) continue;
+  try {
+    const figures = await s.run();
+    Object.assign(all, figures);
+    const w = Math.max(...Object.keys(figures).map((k) => k.length));
+    for (const [k, v] of Object.entries(figures)) console.log(`${s.name.padEnd(12)} ${k.padEnd(w)}  ${v}`);
+  } catch (e) {
+    failed = true;
+    console.log(`${s.name.padEnd(12)} FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+if (json) writeFileSync(1, `${JSON.stringify(all, null, 2)}\n`);
+process.exit(failed ? 1 : 0);

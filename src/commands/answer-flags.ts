@@ -1,0 +1,131 @@
+// One flag per wizard prompt (DESIGN.md §3 habit 5): a flag or an answers-file key skips its
+// prompt. The table maps each flag to its answers path; values are checked by the answers schema.
+import type { MirrorKind } from '../domain/answers.js';
+import { mergeDraft, setPath, type Draft } from '../domain/draft.js';
+import type { MsgKey, Params } from '../i18n/index.js';
+import type { OptionSpec } from './types.js';
+
+type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
+export interface AnswerFlag { flag: string; path: string; parse: (s: string) => Parsed }
+
+const COMPONENTS = ['redis', 'worker', 'rabbitmq', 'minio', 'monitoring'] as const;
+// The mirror kinds, listed here rather than imported: --help shows these flags and must not load
+// the answers schema (zod) to do it. tsc checks the list is the schema's, no more and no less.
+const MIRROR_KINDS = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'registry', 'image-prefix', 'npm', 'pypi', 'node'] as const satisfies readonly MirrorKind[];
+const _allKinds: Exclude<MirrorKind, (typeof MIRROR_KINDS)[number]> extends never ? true : never = true;
+void _allKinds;
+
+const str = (s: string): Parsed => ({ value: s });
+const int = (s: string): Parsed => (/^\d{1,6}$/.test(s.trim()) ? { value: Number(s.trim()) } : { error: 'flag.int' });
+const onOff = (s: string): Parsed => {
+  const v = s.trim().toLowerCase();
+  if (['on', 'yes', 'true', '1'].includes(v)) return { value: true };
+  if (['off', 'no', 'false', '0'].includes(v)) return { value: false };
+  return { error: 'flag.onOff' };
+};
+
+export const ANSWER_FLAGS: readonly AnswerFlag[] = [
+  { flag: 'project', path: 'project', parse: str },
+  { flag: 'image', path: 'app.image', parse: str },
+  { flag: 'app-port', path: 'app.port', parse: int },
+  { flag: 'health', path: 'app.health', parse: str },
+  { flag: 'runtime', path: 'app.runtime', parse: str },
+  {
+    flag: 'worker-command',
+    path: 'app.workerCommand',
+    // An argv list split on spaces, as the answers file's list form; never run through a shell.
+    parse: (s) => ({ value: s.trim().split(/\s+/).filter(Boolean) }),
+  },
+  { flag: 'preset', path: 'preset', parse: str },
+  { flag: 'region', path: 'region', parse: str },
+  {
+    flag: 'components',
+    path: 'components',
+    parse: (s) => {
+      const names = s.split(',').map((x) => x.trim()).filter((x) => x && x !== 'none');
+      const bad = names.find((n) => !(COMPONENTS as readonly string[]).includes(n));
+      if (bad) return { error: 'flag.component', params: { name: bad, allowed: COMPONENTS.join(',') } };
+      return { value: Object.fromEntries(COMPONENTS.map((c) => [c, names.includes(c)])) };
+    },
+  },
+  // `--domain none`: serve on the IP address; the prompt is still skipped.
+  { flag: 'domain', path: 'domain', parse: (s) => ({ value: s.trim() === 'none' || s.trim() === '' ? undefined : s.trim() }) },
+  { flag: 'tls', path: 'tls', parse: str },
+  { flag: 'email', path: 'email', parse: str },
+  { flag: 'cert', path: 'certificate.cert', parse: str },
+  { flag: 'key', path: 'certificate.key', parse: str },
+  { flag: 'http-port', path: 'ports.http', parse: int },
+  { flag: 'https-port', path: 'ports.https', parse: int },
+  { flag: 'db-engine', path: 'database.engine', parse: str },
+  { flag: 'db-version', path: 'database.version', parse: str },
+  { flag: 'firewall', path: 'security.firewall', parse: onOff },
+  { flag: 'fail2ban', path: 'security.fail2ban', parse: onOff },
+  { flag: 'ssh-port', path: 'security.sshPort', parse: (s) => (s.trim() === 'auto' ? { value: 'auto' } : int(s)) },
+  { flag: 'backup-schedule', path: 'backup.schedule', parse: str },
+  { flag: 'backup-keep', path: 'backup.keep', parse: int },
+  { flag: 'install-dir', path: 'installDir', parse: str },
+];
+
+/** `--mirror KIND=URL`, repeatable: the mirror for one kind (what the region screen asks). */
+export const MIRROR_FLAG = 'mirror';
+
+export const ANSWER_FLAG_OPTIONS: OptionSpec = {
+  ...Object.fromEntries(ANSWER_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
+  [MIRROR_FLAG]: { type: 'string', multiple: true },
+};
+
+export interface FlagProblem { flag: string; key: MsgKey; params: Params }
+
+/** The flags given → a draft and the set of answers paths they fix (so their prompts are skipped). */
+export function draftFromFlags(values: Record<string, unknown>): { draft: Draft; given: Set<string>; problems: FlagProblem[] } {
+  let draft: Draft = {};
+  const given = new Set<string>();
+  const problems: FlagProblem[] = [];
+  for (const f of ANSWER_FLAGS) {
+    const raw = values[f.flag];
+    if (typeof raw !== 'string') continue;
+    const r = f.parse(raw);
+    if ('error' in r) {
+      problems.push({ flag: `--${f.flag}`, key: r.error, params: { value: raw, ...(r.params ?? {}) } });
+      continue;
+    }
+    given.add(f.path);
+    if (r.value !== undefined && typeof r.value === 'object' && !Array.isArray(r.value)) draft = mergeDraft(draft, setPath({}, f.path, r.value));
+    else draft = setPath(draft, f.path, r.value);
+  }
+  const mirrors = values[MIRROR_FLAG];
+  for (const m of Array.isArray(mirrors) ? mirrors : []) {
+    const i = String(m).indexOf('=');
+    const kind = i > 0 ? String(m).slice(0, i) : '';
+    if (!(MIRROR_KINDS as readonly string[]).includes(kind)) {
+      problems.push({ flag: `--${MIRROR_FLAG}`, key: 'flag.mirror', params: { value: String(m), kinds: MIRROR_KINDS.join(', ') } });
+      continue;
+    }
+    given.add(`mirrors.${kind}`);
+    draft = setPath(draft, `mirrors.${kind}`, String(m).slice(i + 1));
+  }
+  return { draft, given, problems };
+}
+
+/** The flag that sets an answers path, for error messages ("--image (app.image): …"). */
+export function flagFor(path: string): string | undefined {
+  if (path.startsWith('mirrors.')) return `--${MIRROR_FLAG} ${path.slice('mirrors.'.length)}=URL`;
+  const f = ANSWER_FLAGS.find((x) => path === x.path || path.startsWith(`${x.path}.`));
+  return f && `--${f.flag}`;
+}
+
+/** The answer flags for --help: each skips its prompt in the wizard and in init. */
+export function answerFlagsHelp(t: (k: 'help.answerFlags') => string): string {
+  const items = [...ANSWER_FLAGS.map((f) => `--${f.flag}`), `--${MIRROR_FLAG} KIND=URL`];
+  const lines: string[] = [];
+  let cur = ' ';
+  for (const it of items) {
+    if (cur.length + it.length + 1 > 96) {
+      lines.push(cur);
+      cur = ' ';
+    }
+    cur += ` ${it}`;
+  }
+  lines.push(cur);
+  return [t('help.answerFlags'), ...lines].join('\n');
+}

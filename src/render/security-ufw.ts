@@ -1,0 +1,334 @@
+// The firewall as data: which ufw rules the stack wants, what ufw already has (parsed from its own
+// output), the commands that turn one into the other, the DOCKER-USER block for after.rules, and
+// the lock-out guard. Pure: the step in src/steps/security.ts reads the host and runs the commands.
+import type { Plan } from '../domain/plan.js';
+import { cidrContains, ipFamily } from '../domain/ip.js';
+
+/** Every rule we add carries this comment prefix, so status and later applies know their own. */
+export const UFW_TAG = 'stack-wizard';
+
+export type AllowPurpose = 'ssh' | 'http' | 'https' | 'extra';
+export interface WantedAllow { port: number; purpose: AllowPurpose }
+
+/** The only incoming TCP ports the stack opens: sshd's real ports, HTTP/HTTPS, and the operator's extras. */
+export function wantedAllows(plan: Plan): WantedAllow[] {
+  const out: WantedAllow[] = [];
+  const add = (port: number, purpose: AllowPurpose) => {
+    if (!out.some((w) => w.port === port)) out.push({ port, purpose });
+  };
+  for (const p of plan.security.sshPorts) add(p, 'ssh');
+  add(plan.ports.http, 'http');
+  add(plan.ports.https, 'https');
+  for (const p of [...plan.security.extraPorts].sort((a, b) => a - b)) add(p, 'extra');
+  return out;
+}
+
+/** Ports a published container may be reached on from outside (sshd runs on the host, not in Docker). */
+export function publishedPorts(plan: Plan): number[] {
+  return [...new Set([plan.ports.http, plan.ports.https, ...plan.security.extraPorts])].sort((a, b) => a - b);
+}
+
+export const allowArgs = (w: WantedAllow): string[] => ['allow', `${w.port}/tcp`, 'comment', `${UFW_TAG} ${w.purpose}`];
+
+// ---- ufw's own output, parsed ----
+
+export type UfwAction = 'allow' | 'deny' | 'reject' | 'limit';
+export interface UfwRule {
+  /** The rule as `ufw show added` prints it, without the leading "ufw "; `ufw delete <text>` removes it. */
+  text: string;
+  route: boolean;
+  action: UfwAction;
+  direction: 'in' | 'out';
+  /** Source address or range; "any" when absent. */
+  from: string;
+  to: string;
+  /** Destination port spec ("80", "8000:8100", "80,443") or a service/app name; null = every port. */
+  port: string | null;
+  proto: string | null;
+  app: string | null;
+  iface: boolean;
+  comment: string | null;
+}
+
+function tokens(line: string): string[] {
+  const out: string[] = [];
+  const re = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  let m;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+/** One line of `ufw show added` ("ufw allow 22/tcp comment 'x'") → a rule; null for anything else. */
+export function parseUfwRule(line: string): UfwRule | null {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('ufw ')) return null;
+  const text = trimmed.slice(4);
+  const t = tokens(text);
+  let i = 0;
+  const rule: UfwRule = { text, route: false, action: 'allow', direction: 'in', from: 'any', to: 'any', port: null, proto: null, app: null, iface: false, comment: null };
+  if (t[i] === 'route') {
+    rule.route = true;
+    i++;
+  }
+  if (t[i] === 'insert' || t[i] === 'prepend') i += t[i] === 'insert' ? 2 : 1;
+  const action = t[i++];
+  if (action !== 'allow' && action !== 'deny' && action !== 'reject' && action !== 'limit') return null;
+  rule.action = action;
+  let extended = false;
+  let last: 'from' | 'to' | null = null;
+  while (i < t.length) {
+    const k = t[i++]!;
+    const v = t[i];
+    if (k === 'in' || k === 'out') rule.direction = k;
+    else if (k === 'on') {
+      rule.iface = true;
+      i++;
+    } else if (k === 'log' || k === 'log-all') continue;
+    else if (k === 'comment') {
+      rule.comment = v ?? '';
+      i++;
+    } else if (k === 'proto') {
+      rule.proto = v ?? null;
+      extended = true;
+      i++;
+    } else if (k === 'from' || k === 'to') {
+      if (k === 'from') rule.from = v ?? 'any';
+      else rule.to = v ?? 'any';
+      last = k;
+      extended = true;
+      i++;
+    } else if (k === 'port') {
+      // A port after "from" is the source port; only the destination port says what is opened.
+      if (last === 'to' || last === null) rule.port = v ?? null;
+      i++;
+    } else if (k === 'app') {
+      if (last === 'to' || last === null) rule.app = v ?? null;
+      i++;
+    } else if (!extended && rule.port === null && rule.app === null) {
+      // Simple form: "80/tcp", "80", "ssh", or an application profile name ("OpenSSH").
+      const [p, proto] = k.split('/');
+      if (/^[\d:,]+$/.test(p!)) rule.port = p!;
+      else if (proto) rule.port = p!;
+      else rule.app = k;
+      rule.proto = proto ?? null;
+    }
+  }
+  return rule;
+}
+
+export function parseUfwAdded(text: string): UfwRule[] {
+  return text.split('\n').map(parseUfwRule).filter((r): r is UfwRule => r !== null);
+}
+
+export type Policy = 'allow' | 'deny' | 'reject';
+export interface UfwDefaults { incoming: Policy; outgoing: Policy; routed: Policy; ipv6: boolean }
+
+const POLICY: Record<string, Policy> = { ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' };
+
+/** /etc/default/ufw → default policies and whether IPv6 rules are managed. */
+export function parseUfwDefaults(text: string): UfwDefaults {
+  const get = (k: string) => new RegExp(`^\\s*${k}\\s*=\\s*"?([A-Za-z]+)"?`, 'm').exec(text)?.[1];
+  return {
+    incoming: POLICY[(get('DEFAULT_INPUT_POLICY') ?? 'DROP').toUpperCase()] ?? 'deny',
+    outgoing: POLICY[(get('DEFAULT_OUTPUT_POLICY') ?? 'ACCEPT').toUpperCase()] ?? 'allow',
+    routed: POLICY[(get('DEFAULT_FORWARD_POLICY') ?? 'DROP').toUpperCase()] ?? 'deny',
+    ipv6: /^yes$/i.test(get('IPV6') ?? 'yes'),
+  };
+}
+
+/** /etc/default/ufw with IPV6=yes: without it ufw drops all IPv6 traffic once enabled (and an IPv6 SSH session with it). */
+export function withUfwIpv6(text: string): string {
+  if (/^\s*IPV6\s*=/m.test(text)) return text.replace(/^\s*IPV6\s*=.*$/m, 'IPV6=yes');
+  return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}IPV6=yes\n`;
+}
+
+export interface UfwStatusEntry { to: string; action: string; direction: string | null; from: string; v6: boolean; comment: string | null }
+export interface UfwStatus { active: boolean; entries: UfwStatusEntry[] }
+
+/** `ufw status` / `ufw status verbose` → whether it is active and the live rule table. */
+export function parseUfwStatus(text: string): UfwStatus {
+  const active = /^Status:\s*active\b/m.test(text);
+  const entries: UfwStatusEntry[] = [];
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    if (/^--\s+-+\s+-+/.test(line.trim())) {
+      inTable = true;
+      continue;
+    }
+    if (!inTable || !line.trim()) continue;
+    const m = /^(.+?)\s{2,}(ALLOW|DENY|REJECT|LIMIT)(?: (IN|OUT|FWD))?\s+(.+?)(?:\s+# (.*))?$/.exec(line.trim());
+    if (!m) continue;
+    const to = m[1]!.trim();
+    const from = m[4]!.trim();
+    entries.push({ to, action: m[2]!, direction: m[3] ?? null, from, v6: /\(v6\)/.test(to) || /\(v6\)/.test(from) || from.includes(':'), comment: m[5] ?? null });
+  }
+  return { active, entries };
+}
+
+// ---- from what is there to what is wanted ----
+
+const SERVICE_PORTS: Record<string, number> = { ssh: 22, http: 80, https: 443, OpenSSH: 22, 'Nginx HTTP': 80, 'Nginx HTTPS': 443, WWW: 80, 'WWW Secure': 443 };
+
+/** Whether a rule's destination port spec covers `port`. */
+export function portMatches(rule: Pick<UfwRule, 'port' | 'app'>, port: number): boolean {
+  if (rule.app !== null) return SERVICE_PORTS[rule.app] === port || rule.app === 'Nginx Full' && (port === 80 || port === 443);
+  if (rule.port === null) return true;
+  return rule.port.split(',').some((part) => {
+    const named = SERVICE_PORTS[part];
+    if (named !== undefined) return named === port;
+    const [a, b] = part.split(':').map(Number);
+    return b === undefined ? a === port : port >= a! && port <= b;
+  });
+}
+
+const protoCovers = (rule: UfwRule, proto: 'tcp' | 'udp') => rule.proto === null || rule.proto === 'any' || rule.proto === proto;
+
+/** An existing rule that already opens `w` to everyone (with or without our comment). */
+export function satisfies(rule: UfwRule, w: WantedAllow): boolean {
+  return (
+    !rule.route && rule.action === 'allow' && rule.direction === 'in' && !rule.iface && rule.from === 'any' &&
+    rule.to === 'any' && rule.app === null && rule.port === String(w.port) && rule.proto === 'tcp'
+  );
+}
+
+/** A rule that lets traffic in (directly or to containers) and is therefore ours to decide on. */
+const opensSomething = (r: UfwRule) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in';
+
+export interface UfwChanges {
+  add: WantedAllow[];
+  /** Rules that open more than the plan allows: removed, so nothing else stays open. */
+  remove: UfwRule[];
+  setIncomingDeny: boolean;
+}
+
+/** What to change so that exactly the wanted ports are open. Deny/reject rules (fail2ban's bans) are kept. */
+export function ufwChanges(current: readonly UfwRule[], defaults: UfwDefaults, wanted: readonly WantedAllow[], readdAll = false): UfwChanges {
+  const add = wanted.filter((w) => readdAll || !current.some((r) => satisfies(r, w)));
+  const remove = current.filter((r) => opensSomething(r) && !wanted.some((w) => satisfies(r, w)));
+  return { add, remove, setIncomingDeny: defaults.incoming !== 'deny' };
+}
+
+// ---- DOCKER-USER: Docker-published ports obey the same policy ----
+
+export const AFTER_RULES_BEGIN = '# BEGIN stack-wizard DOCKER-USER';
+export const AFTER_RULES_END = '# END stack-wizard DOCKER-USER';
+
+/**
+ * The block for /etc/ufw/after.rules (family 4) or after6.rules (6). Docker reaches published ports
+ * through FORWARD after DNAT, where ufw's INPUT rules never look; DOCKER-USER is the chain Docker
+ * leaves to its users and runs first. Declaring the chain here makes ufw flush and refill it on every
+ * start or reload, so the rules never pile up.
+ */
+export function dockerUserBlock(plan: Plan, family: 4 | 6): string {
+  const uf = family === 4 ? 'ufw-user-forward' : 'ufw6-user-forward';
+  const lines = [
+    AFTER_RULES_BEGIN,
+    '# Managed by `stack-wizard security apply`: edits inside this block are overwritten.',
+    '# New connections from outside into a container are dropped unless they were addressed to a',
+    '# port the firewall allows; ufw route rules (where fail2ban puts its bans) are checked first,',
+    '# so a banned address cannot reach the published ports either.',
+    '*filter',
+    ':DOCKER-USER - [0:0]',
+    `:${uf} - [0:0]`,
+    '# Traffic that containers start (and between containers) is Docker\'s own business.',
+    '-A DOCKER-USER -i docker0 -j RETURN',
+    '-A DOCKER-USER -i br-+ -j RETURN',
+    `-A DOCKER-USER -j ${uf}`,
+    '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
+    // --ctorigdstport is the port the client asked for on the host, before Docker rewrote it.
+    ...publishedPorts(plan).map((p) => `-A DOCKER-USER -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${p} -j RETURN`),
+    '-A DOCKER-USER -o docker0 -j DROP',
+    '-A DOCKER-USER -o br-+ -j DROP',
+    '-A DOCKER-USER -j RETURN',
+    'COMMIT',
+    AFTER_RULES_END,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The rules of the block as `iptables -S DOCKER-USER` prints them, to tell whether they are live. */
+export function dockerUserRuleSpecs(block: string): string[] {
+  return block.split('\n').filter((l) => l.startsWith('-A DOCKER-USER '));
+}
+
+export class ManagedBlockError extends Error {}
+
+/** `existing` with our block replaced (or appended once); everything outside the markers is kept byte for byte. */
+export function mergeManagedBlock(existing: string, block: string, begin = AFTER_RULES_BEGIN, end = AFTER_RULES_END): string {
+  const lines = existing.split('\n');
+  const b = lines.findIndex((l) => l.trim() === begin);
+  const e = lines.findIndex((l, i) => i > b && l.trim() === end);
+  if (b >= 0 && e < 0) throw new ManagedBlockError(`found "${begin}" without "${end}"`);
+  if (b < 0 && lines.some((l) => l.trim() === end)) throw new ManagedBlockError(`found "${end}" without "${begin}"`);
+  const body = block.endsWith('\n') ? block.slice(0, -1) : block;
+  if (b >= 0) return [...lines.slice(0, b), body, ...lines.slice(e + 1)].join('\n');
+  const base = existing === '' || existing.endsWith('\n') ? existing : `${existing}\n`;
+  return `${base}${base === '' ? '' : '\n'}${block.endsWith('\n') ? block : `${block}\n`}`;
+}
+
+// ---- the lock-out guard ----
+
+export interface SshSession { address: string; port: number }
+export interface GuardInput {
+  /** The operator's session (SSH_CONNECTION) and every other established sshd connection. */
+  sessions: readonly SshSession[];
+  /** What sshd listens on. */
+  sshdPorts: readonly number[];
+  /** Rules after the change: kept rules plus the added ones. */
+  rules: readonly UfwRule[];
+  incoming: Policy;
+  ipv6: boolean;
+}
+
+export type GuardRefusal =
+  | { reason: 'sshdPortClosed'; port: number }
+  | { reason: 'sessionPortClosed'; port: number; address: string }
+  | { reason: 'sessionDenied'; port: number; address: string; rule: string }
+  | { reason: 'ipv6Off'; address: string };
+
+const ANY = /^(?:any|0\.0\.0\.0\/0|::\/0)$/;
+
+/**
+ * Whether rule `r` decides a new TCP connection from `address` (null: a client anywhere) to `port`.
+ * A rule for one destination address is counted when it blocks and ignored when it allows: we do
+ * not know which address the client uses, so we assume the worse.
+ */
+function decides(r: UfwRule, address: string | null, port: number): boolean {
+  if (r.route || r.direction !== 'in' || !protoCovers(r, 'tcp') || !portMatches(r, port)) return false;
+  const allows = r.action === 'allow' || r.action === 'limit';
+  if (allows && (!ANY.test(r.to) || r.iface)) return false;
+  if (r.from === 'any') return true;
+  return address !== null && cidrContains(r.from, address);
+}
+
+/**
+ * Refuses a rule set that would cut an SSH session or close a port sshd listens on. ufw takes the
+ * first matching rule, so the first rule that decides the connection wins; with none, the default does.
+ */
+export function guardFirewall(g: GuardInput): GuardRefusal | null {
+  const verdict = (address: string | null, port: number): { ok: boolean; rule?: UfwRule } => {
+    const hit = g.rules.find((r) => decides(r, address, port));
+    if (hit) return { ok: hit.action === 'allow' || hit.action === 'limit', rule: hit };
+    return { ok: g.incoming === 'allow' };
+  };
+  for (const port of g.sshdPorts) {
+    if (!verdict(null, port).ok) return { reason: 'sshdPortClosed', port };
+  }
+  for (const s of g.sessions) {
+    if (ipFamily(s.address) === 6 && !g.ipv6) return { reason: 'ipv6Off', address: s.address };
+    const v = verdict(s.address, s.port);
+    if (!v.ok) {
+      return v.rule
+        ? { reason: 'sessionDenied', port: s.port, address: s.address, rule: v.rule.text }
+        : { reason: 'sessionPortClosed', port: s.port, address: s.address };
+    }
+  }
+  return null;
+}
+
+/** The rule list ufw will have after the change: kept rules in their order, then ours appended. */
+export function rulesAfter(current: readonly UfwRule[], ch: UfwChanges): UfwRule[] {
+  const kept = current.filter((r) => !ch.remove.includes(r));
+  const added = ch.add.map((w) => parseUfwRule(`ufw ${allowArgs(w).slice(0, 2).join(' ')} comment '${UFW_TAG} ${w.purpose}'`)!);
+  return [...kept, ...added];
+}

@@ -1,0 +1,479 @@
+// The security steps: packages, firewall (ufw + DOCKER-USER), fail2ban, log rotation, kernel
+// settings, swap. Each step plans its operations from what the host has now (read-only), shows
+// them as its changes, and on apply plans again and runs them through the Executor. A second apply
+// finds nothing to do. `security apply` runs them all; init runs them when the answers turn the
+// firewall or fail2ban on.
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { commandLine, CommandError } from '../exec/executor.js';
+import { hostError, opError, WizardError } from '../errors.js';
+import type { Plan } from '../domain/plan.js';
+import type { HostFacts } from '../domain/facts.js';
+import type { MsgKey, Params } from '../i18n/index.js';
+import type { Step, StepCheck } from './engine.js';
+import type { Prepared } from './prepare.js';
+import {
+  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, ufwChanges,
+  wantedAllows, withUfwIpv6, type GuardRefusal,
+} from '../render/security-ufw.js';
+import { JAILS, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
+import {
+  SWAPFILE, fstabWithSwap, renderLogrotate, renderSysctl, swapDecision, sysctlSettings, type SwapDecision,
+} from '../render/security-host.js';
+import { SYS, UFW_LOCK, abs } from '../render/security-paths.js';
+import { HOST } from '../render/paths.js';
+import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from '../render/nginx-log.js';
+import {
+  fail2banLog, inContainer, isRoot, missingPackages, readDockerUser, readFail2ban, readSwaps, readSysctl, readUfw, sshLogSource,
+  sshSessions,
+} from '../host/security.js';
+
+export type Op =
+  | { kind: 'write'; path: string; content: string; mode: number; why?: string }
+  | { kind: 'run'; cmd: string; args: string[]; env?: Record<string, string> };
+
+interface Planned {
+  ops: Op[];
+  /** Lines shown before the operations: what was found, why something is skipped. */
+  notes: string[];
+  refusal?: WizardError;
+}
+
+const MiB = 1024 * 1024;
+const write = (path: string, content: string, mode = 0o644, why?: string): Op => ({ kind: 'write', path, content, mode, why });
+const run = (cmd: string, ...args: string[]): Op => ({ kind: 'run', cmd, args });
+/** Every ufw call of ours takes the same lock as fail2ban's ban action: ufw does not lock its rule files. */
+const ufw = (...args: string[]): Op => run('flock', '-w', '60', UFW_LOCK, 'ufw', ...args);
+
+export function describeOp(op: Op): string {
+  if (op.kind === 'run') return commandLine(op.cmd, op.args);
+  return `write ${op.path}${op.why ? ` (${op.why})` : ''}`;
+}
+
+async function execOp(ctx: Context, op: Op, emit?: (text: string) => void): Promise<void> {
+  if (op.kind === 'write') {
+    await ctx.exec.writeFiles([{ path: op.path, content: op.content, mode: op.mode }]);
+  } else {
+    await ctx.exec.run(op.cmd, op.args, { env: op.env, timeoutMs: 600_000, onLine: emit ? (l) => emit(l) : undefined });
+  }
+}
+
+function toCheck(ctx: Context, p: Planned): StepCheck {
+  const changes = [...p.notes];
+  if (p.refusal) changes.push(`${ctx.t('sec.refused')} ${ctx.t(p.refusal.key, p.refusal.params)}`);
+  changes.push(...p.ops.map(describeOp));
+  return { needed: p.ops.length > 0 || p.refusal !== undefined, changes };
+}
+
+export interface SecurityStepOptions {
+  /** In init the whole set follows the answers' firewall/fail2ban switches; `security apply` always tunes the host. */
+  mode: 'apply' | 'init';
+}
+
+const securityOn = (plan: Plan) => plan.security.firewall || plan.security.fail2ban;
+
+function gated(ctx: Context, o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
+  const plan = s.plan;
+  // Firewall rules from another machine's facts could lock this one out: these steps need this host's own probe.
+  if (s.factsFile) return { ops: [], notes: [ctx.t('sec.off.factsFile', { file: s.factsFile })] };
+  if (own && !plan.security[own]) return { ops: [], notes: [ctx.t(own === 'firewall' ? 'sec.off.firewall' : 'sec.off.fail2ban')] };
+  if (o.mode === 'init' && !securityOn(plan)) return { ops: [], notes: [ctx.t('sec.off.both')] };
+  return null;
+}
+
+function makeStep(
+  id: string,
+  title: MsgKey,
+  planFn: (ctx: Context, s: Prepared) => Promise<Planned>,
+  applyFn?: (ctx: Context, s: Prepared, p: Planned, emit: (text: string) => void) => Promise<void>,
+): Step {
+  return {
+    id,
+    title,
+    async check(ctx, s) {
+      return toCheck(ctx, await planFn(ctx, s));
+    },
+    async apply(ctx, s, emit) {
+      const p = await planFn(ctx, s);
+      if (p.refusal) throw p.refusal;
+      const out = (text: string) => emit({ kind: 'output', text });
+      if (applyFn) await applyFn(ctx, s, p, out);
+      else for (const op of p.ops) await execOp(ctx, op, out);
+    },
+  };
+}
+
+// ---- packages ----
+
+async function wantedPackages(ctx: Context, s: Prepared): Promise<string[]> {
+  const pk: string[] = [];
+  if (s.plan.security.firewall) pk.push('ufw');
+  if (s.plan.security.fail2ban) {
+    pk.push('fail2ban');
+    // fail2ban's systemd backend imports it; Debian only recommends it, so a minimal install lacks it.
+    if ((await sshLogSource(ctx.exec, s.facts)).backend === 'systemd') pk.push('python3-systemd');
+  }
+  pk.push('logrotate');
+  return pk;
+}
+
+function packagesStep(o: SecurityStepOptions): Step {
+  const plan = async (ctx: Context, s: Prepared): Promise<Planned> => {
+    const g = gated(ctx, o, s, null);
+    if (g) return g;
+    const want = await wantedPackages(ctx, s);
+    const miss = await missingPackages(ctx.exec, want);
+    if (miss === null) {
+      const probes: Record<string, string> = { ufw: 'ufw', fail2ban: 'fail2ban-client', logrotate: 'logrotate' };
+      const absent = [];
+      for (const p of want) {
+        const bin = probes[p];
+        if (bin && (await ctx.exec.query(bin, ['--version'], { timeoutMs: 5000 })).exitCode === 127) absent.push(p);
+      }
+      if (absent.length) return { ops: [], notes: [], refusal: hostError('sec.err.noApt', { packages: absent.join(' ') }) };
+      return { ops: [], notes: [] };
+    }
+    if (miss.length === 0) return { ops: [], notes: [] };
+    const op: Op = { kind: 'run', cmd: 'apt-get', args: ['install', '-y', '-q', '--no-install-recommends', ...miss], env: { DEBIAN_FRONTEND: 'noninteractive' } };
+    return { ops: [op], notes: [] };
+  };
+  return makeStep('security-packages', 'sec.step.packages', plan, async (ctx, _s, p, emit) => {
+    for (const op of p.ops) {
+      try {
+        await execOp(ctx, op, emit);
+      } catch (e) {
+        if (!(e instanceof CommandError)) throw e;
+        // Package lists are often stale on a fresh VM: refresh once and try again.
+        try {
+          await execOp(ctx, { kind: 'run', cmd: 'apt-get', args: ['update', '-q'], env: { DEBIAN_FRONTEND: 'noninteractive' } }, emit);
+          await execOp(ctx, op, emit);
+        } catch (again) {
+          if (!(again instanceof CommandError)) throw again;
+          const detail = again.result.stderr.split('\n').filter((l) => /^(?:E|W):/.test(l)).slice(-2).join(' | ') || again.message;
+          throw opError('sec.err.aptFailed', { packages: op.kind === 'run' ? op.args.filter((a) => !a.startsWith('-') && a !== 'install').join(' ') : '', detail });
+        }
+      }
+    }
+  });
+}
+
+// ---- firewall ----
+
+export function refusalError(r: GuardRefusal): WizardError {
+  switch (r.reason) {
+    case 'sshdPortClosed':
+      return hostError('sec.guard.sshdPortClosed', { port: r.port });
+    case 'sessionPortClosed':
+      return hostError('sec.guard.sessionPortClosed', { port: r.port, address: r.address });
+    case 'sessionDenied':
+      return hostError('sec.guard.sessionDenied', { port: r.port, address: r.address, rule: `ufw ${r.rule}` });
+    case 'ipv6Off':
+      return hostError('sec.guard.ipv6Off', { address: r.address });
+  }
+}
+
+async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
+  const g = gated(ctx, o, s, 'firewall');
+  if (g) return g;
+  const { plan, facts } = s;
+  const st = await readUfw(ctx.exec);
+  const notes: string[] = [];
+  if (!st.installed) notes.push(ctx.t('sec.note.ufwMissing'));
+  else if (!st.readable) notes.push(ctx.t('sec.note.ufwUnreadable'));
+  if (facts.sshd.source !== 'listening') notes.push(ctx.t('sec.note.sshdNotSeen', { ports: plan.security.sshPorts.join(', '), source: facts.sshd.source }));
+
+  const ops: Op[] = [];
+  const wanted = wantedAllows(plan);
+  // Without IPV6=yes ufw drops all IPv6 once enabled; our rules must then be added again for IPv6.
+  const ipv6Was = st.defaults.ipv6;
+  if (st.defaultsText !== null && !ipv6Was) ops.push(write(abs(SYS.ufwDefaults), withUfwIpv6(st.defaultsText), 0o644, 'IPV6=yes'));
+  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was);
+  for (const w of ch.add) ops.push(ufw(...allowArgs(w)));
+  for (const r of ch.remove) ops.push(ufw('delete', ...tokensOf(r.text)));
+  if (ch.setIncomingDeny) ops.push(ufw('default', 'deny', 'incoming'));
+
+  let afterChanged = false;
+  for (const [rel, text, fam] of [[SYS.afterRules, st.afterRules, 4], [SYS.after6Rules, st.after6Rules, 6]] as const) {
+    const block = dockerUserBlock(plan, fam);
+    if (text === null) {
+      if (st.installed) return { ops: [], notes, refusal: opError('sec.err.noAfterRules', { file: abs(rel) }) };
+      ops.push(write(abs(rel), block, 0o640, 'DOCKER-USER'));
+      afterChanged = true;
+      continue;
+    }
+    let merged: string;
+    try {
+      merged = mergeManagedBlock(text, block);
+    } catch (e) {
+      if (e instanceof ManagedBlockError) return { ops: [], notes, refusal: opError('sec.err.blockDamaged', { file: abs(rel), detail: e.message }) };
+      throw e;
+    }
+    if (merged !== text) {
+      ops.push(write(abs(rel), merged, 0o640, 'DOCKER-USER'));
+      afterChanged = true;
+    }
+  }
+
+  if (!st.active) ops.push(ufw('--force', 'enable'));
+  else {
+    // Active, files as wanted, but the live DOCKER-USER differs (hand edits, an old block): reload makes it so.
+    const live = await readDockerUser(ctx.exec);
+    const want = dockerUserRuleSpecs(dockerUserBlock(plan, 4));
+    const liveDiffers = live.v4 === null || live.v4.join('\n') !== want.join('\n');
+    if (afterChanged || !ipv6Was || liveDiffers) ops.push(ufw('reload'));
+  }
+
+  // The guard: the rules after this change must admit every port sshd listens on and every SSH session now open.
+  const sessions = await sshSessions(ctx.exec, facts);
+  const refusal = guardFirewall({
+    sessions,
+    sshdPorts: [...new Set([...facts.sshd.ports, ...plan.security.sshPorts])],
+    rules: rulesAfter(st.rules, ch),
+    incoming: 'deny',
+    ipv6: true,
+  });
+  if (sessions.length) notes.push(ctx.t('sec.note.sessions', { list: sessions.map((x) => `${x.address} → :${x.port}`).join(', ') }));
+  return { ops, notes, refusal: refusal ? refusalError(refusal) : undefined };
+}
+
+/** `allow 80/tcp comment 'x y'` → argv for `ufw delete …`. */
+export function tokensOf(text: string): string[] {
+  const out: string[] = [];
+  const re = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  let m;
+  while ((m = re.exec(text))) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+// ---- fail2ban ----
+
+export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banHost> {
+  const [ufwState, sshLog, docker, f2bLog] = await Promise.all([readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec)]);
+  return {
+    sshLog,
+    banWith: s.plan.security.firewall || ufwState.active ? 'ufw' : 'iptables',
+    dockerUser: docker.v4 !== null,
+    fail2banLog: f2bLog,
+    operatorAddress: s.facts.session.sshClientAddress,
+  };
+}
+
+export const expectedJails = () => [JAILS.sshd, JAILS.limit, JAILS.scan, JAILS.recidive];
+
+interface F2bPlanned extends Planned {
+  /** Config files to write, with what they held before (null: absent), for rollback if fail2ban rejects them. */
+  files: { path: string; content: string; mode: number; old: string | null }[];
+  service: Op[];
+  systemd: boolean;
+}
+
+async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<F2bPlanned> {
+  const empty = { files: [], service: [], systemd: false };
+  const g = gated(ctx, o, s, 'fail2ban');
+  if (g) return { ...g, ...empty };
+  const host = await fail2banHost(ctx, s);
+  const notes: string[] = [ctx.t(host.sshLog.backend === 'systemd' ? 'sec.note.sshJournal' : 'sec.note.sshFile', host.sshLog.backend === 'file' ? { path: host.sshLog.path } : {})];
+  if (host.banWith === 'iptables') notes.push(ctx.t('sec.note.banIptables'));
+  const ops: Op[] = [];
+  const files: F2bPlanned['files'] = [];
+  for (const f of renderFail2ban(s.plan, host)) {
+    const path = abs(f.path);
+    const old = await ctx.exec.readFile(path).catch(() => null);
+    if (old !== f.content) {
+      files.push({ path, content: f.content, mode: f.mode, old });
+      ops.push(write(path, f.content, f.mode));
+    }
+  }
+  // Jails refuse to start on a log file that does not exist yet (Nginx has not run, fail2ban never started).
+  const logs = [
+    join(s.plan.installDir, HOST.nginxLogs, NGINX_ACCESS_LOG),
+    join(s.plan.installDir, HOST.nginxLogs, NGINX_ERROR_LOG),
+    ...(host.fail2banLog.backend === 'file' ? [host.fail2banLog.path] : []),
+    // No journal and no auth.log yet (sshd logging through a syslog daemon that has not written it).
+    ...(host.sshLog.backend === 'file' ? [host.sshLog.path] : []),
+  ];
+  const created: Op[] = [];
+  for (const l of logs) if (!(await ctx.exec.exists(l))) created.push(write(l, '', 0o640, ctx.t('sec.emptyLog')));
+
+  const systemd = s.facts.systemd;
+  const state = await readFail2ban(ctx.exec);
+  const service: Op[] = [];
+  const missingJails = expectedJails().filter((j) => !state.jails.some((x) => x.name === j));
+  if (!state.running) service.push(systemd ? run('systemctl', 'restart', 'fail2ban') : run('fail2ban-client', 'start'));
+  else if (files.length > 0 || missingJails.length > 0) service.push(run('fail2ban-client', 'reload'));
+  if (systemd) {
+    const en = await ctx.exec.query('systemctl', ['is-enabled', 'fail2ban'], { timeoutMs: 5000 });
+    if (en.stdout.trim() !== 'enabled') service.push(run('systemctl', 'enable', 'fail2ban'));
+  }
+  if (!state.running && state.installed) notes.push(ctx.t('sec.note.fail2banDown'));
+  else if (state.running && missingJails.length) notes.push(ctx.t('sec.note.jailsMissing', { jails: missingJails.join(', ') }));
+  const test = files.length > 0 || !state.running ? [run('fail2ban-client', '-t')] : [];
+  return { ops: [...created, ...ops, ...test, ...service], notes, files, service, systemd };
+}
+
+function fail2banStep(o: SecurityStepOptions): Step {
+  return {
+    id: 'security-fail2ban',
+    title: 'sec.step.fail2ban',
+    async check(ctx, s) {
+      return toCheck(ctx, await planFail2ban(ctx, s, o));
+    },
+    async apply(ctx, s, emit) {
+      const p = await planFail2ban(ctx, s, o);
+      const out = (text: string) => emit({ kind: 'output', text });
+      const test = p.ops.filter((op) => op.kind === 'run' && op.cmd === 'fail2ban-client' && op.args[0] === '-t');
+      const before = p.ops.filter((op) => !test.includes(op) && !p.service.includes(op));
+      for (const op of before) await execOp(ctx, op, out);
+      for (const op of test) {
+        if (op.kind !== 'run') continue;
+        const r = await ctx.exec.run(op.cmd, op.args, { check: false, timeoutMs: 60_000 });
+        if (r.exitCode !== 0) {
+          // fail2ban would not start with these files: put the previous ones back and say why.
+          for (const f of p.files) {
+            if (f.old === null) await ctx.exec.remove(f.path);
+            else await ctx.exec.writeFiles([{ path: f.path, content: f.old, mode: f.mode }]);
+          }
+          const why = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /ERROR|error/.test(l)).slice(-3).join(' | ');
+          throw opError('sec.err.fail2banConfig', { detail: why || `exit ${r.exitCode}` });
+        }
+      }
+      for (const op of p.service) await execOp(ctx, op, out);
+      if (ctx.exec.dryRun) return;
+      // The jails come up a moment after the server answers; a jail that does not is a real failure.
+      let missing: string[] = expectedJails();
+      for (let i = 0; i < 30 && missing.length; i++) {
+        const st = await readFail2ban(ctx.exec);
+        missing = expectedJails().filter((j) => !st.jails.some((x) => x.name === j));
+        if (missing.length) await new Promise((r) => setTimeout(r, 500));
+      }
+      if (missing.length) throw opError('sec.err.jailsDown', { jails: missing.join(', ') });
+    },
+  };
+}
+
+// ---- logrotate, sysctl, swap ----
+
+async function planLogrotate(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
+  const g = gated(ctx, o, s, null);
+  if (g) return g;
+  const path = abs(SYS.logrotate(s.plan.project));
+  const content = renderLogrotate(s.plan);
+  const old = await ctx.exec.readFile(path).catch(() => null);
+  return { ops: old === content ? [] : [write(path, content)], notes: [] };
+}
+
+async function planSysctl(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
+  const g = gated(ctx, o, s, null);
+  if (g) return g;
+  const st = await readSysctl(ctx.exec);
+  if (!st.writable || inContainer(s.facts)) return { ops: [], notes: [ctx.t('sec.note.sysctlContainer')] };
+  const settings = sysctlSettings(s.plan, st.values);
+  const path = abs(SYS.sysctl);
+  const content = renderSysctl(s.plan, settings);
+  const old = await ctx.exec.readFile(path).catch(() => null);
+  const ops: Op[] = [];
+  if (old !== content) ops.push(write(path, content));
+  const drift = settings.filter((x) => st.values[x.key] !== x.value);
+  if (ops.length || drift.length) ops.push(run('sysctl', '-p', path));
+  const notes = drift.map((x) => `${x.key}: ${st.values[x.key] ?? '?'} → ${x.value}`);
+  return { ops, notes };
+}
+
+async function freeDiskMiB(ctx: Context, path: string): Promise<number> {
+  const r = await ctx.exec.query('df', ['-Pk', path], { timeoutMs: 5000 });
+  const cols = r.stdout.trim().split('\n')[1]?.trim().split(/\s+/);
+  return cols && cols[3] ? Math.floor(Number(cols[3]) / 1024) : 0;
+}
+
+export interface SwapView { decision: SwapDecision; activeMiB: number; swapfileActive: boolean }
+
+export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView> {
+  const swaps = await readSwaps(ctx.exec);
+  const activeMiB = Math.floor(swaps.reduce((n, x) => n + x.sizeKiB, 0) / 1024);
+  const swapfileActive = swaps.some((x) => x.path === SWAPFILE);
+  const decision = swapDecision({
+    ramMiB: Math.floor(facts.memory.totalBytes / MiB),
+    swapMiB: activeMiB,
+    freeDiskMiB: await freeDiskMiB(ctx, '/'),
+    container: inContainer(facts),
+  });
+  return { decision, activeMiB, swapfileActive };
+}
+
+async function planSwap(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
+  const g = gated(ctx, o, s, null);
+  if (g) return g;
+  const v = await swapView(ctx, s.facts);
+  const ops: Op[] = [];
+  const fstab = (await ctx.exec.readFile(abs(SYS.fstab)).catch(() => null)) ?? '';
+  const withSwap = fstabWithSwap(fstab);
+  if (v.decision.create) {
+    const size = v.decision.sizeMiB;
+    if (!(await ctx.exec.exists(SWAPFILE))) ops.push(run('fallocate', '-l', `${size}M`, SWAPFILE));
+    ops.push(run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE));
+    if (withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+    return { ops, notes: [ctx.t('sec.note.swapCreate', { size, ram: Math.floor(s.facts.memory.totalBytes / MiB) })] };
+  }
+  // Our swap file is on, but a reboot would lose it: add its fstab line.
+  if (v.swapfileActive && withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+  const p: Params = { swap: v.activeMiB, size: v.decision.sizeMiB ?? 0 };
+  return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)] };
+}
+
+function swapStep(o: SecurityStepOptions): Step {
+  return makeStep('security-swap', 'sec.step.swap', (ctx, s) => planSwap(ctx, s, o), async (ctx, _s, p, emit) => {
+    for (const op of p.ops) {
+      try {
+        await execOp(ctx, op, emit);
+      } catch (e) {
+        // Some filesystems refuse a fallocated swap file ("has holes"): write it out with dd instead.
+        if (!(e instanceof CommandError) || op.kind !== 'run' || op.cmd !== 'swapon') throw e;
+        const size = p.ops.find((x) => x.kind === 'run' && x.cmd === 'fallocate');
+        const mib = size && size.kind === 'run' ? size.args[1]!.replace(/M$/, '') : null;
+        if (!mib) throw e;
+        await ctx.exec.remove(SWAPFILE);
+        await execOp(ctx, run('dd', 'if=/dev/zero', `of=${SWAPFILE}`, 'bs=1M', `count=${mib}`, 'status=none'), emit);
+        for (const again of [run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE)]) await execOp(ctx, again, emit);
+      }
+    }
+  });
+}
+
+/**
+ * Runs first and changes nothing: refuses the whole run, before any package or file is touched,
+ * when the firewall rules would cut an SSH session. The firewall step checks again right before it acts.
+ */
+function guardStep(o: SecurityStepOptions): Step {
+  return {
+    id: 'security-guard',
+    title: 'sec.step.guard',
+    preflight: true,
+    async check(ctx, s) {
+      const p = await planFirewall(ctx, s, o);
+      return p.refusal ? toCheck(ctx, { ops: [], notes: [], refusal: p.refusal }) : { needed: false, changes: [] };
+    },
+    async apply(ctx, s) {
+      const p = await planFirewall(ctx, s, o);
+      if (p.refusal) throw p.refusal;
+    },
+  };
+}
+
+/** The refusal the lock-out guard would give for this stack on this host, if any. */
+export async function firewallRefusal(ctx: Context, s: Prepared, o: SecurityStepOptions = { mode: 'apply' }): Promise<WizardError | undefined> {
+  return (await planFirewall(ctx, s, o)).refusal;
+}
+
+export function securitySteps(o: SecurityStepOptions = { mode: 'apply' }): Step[] {
+  return [
+    guardStep(o),
+    packagesStep(o),
+    makeStep('security-firewall', 'sec.step.firewall', (ctx, s) => planFirewall(ctx, s, o)),
+    fail2banStep(o),
+    makeStep('security-logrotate', 'sec.step.logrotate', (ctx, s) => planLogrotate(ctx, s, o)),
+    makeStep('security-sysctl', 'sec.step.sysctl', (ctx, s) => planSysctl(ctx, s, o)),
+    swapStep(o),
+  ];
+}
+
+export { isRoot };

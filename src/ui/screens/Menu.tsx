@@ -1,0 +1,72 @@
+// The maintenance menu for an installed stack: one row per capability present in this build.
+import { Box, Text } from 'ink';
+import { useState, type ReactNode } from 'react';
+import type { T } from '../../i18n/index.js';
+import type { RegistryEntry } from '../../steps/installed.js';
+import { Frame, SelectList, useKeys } from '../components.js';
+import type { MenuEntry, MenuId } from '../menu.js';
+
+export interface MenuProps {
+  t: T;
+  stack: RegistryEntry;
+  entries: MenuEntry[];
+  onChoose: (e: MenuEntry) => void;
+  onQuit: () => void;
+}
+
+export function MenuScreen({ t, stack, entries, onChoose, onQuit }: MenuProps) {
+  const [index, setIndex] = useState(0);
+  const items: { value: MenuId | 'quit'; label: ReactNode }[] = [
+    ...entries.map((e) => ({
+      value: e.id,
+      label: (
+        <Text>
+          <Text bold>{t(e.label)}</Text>
+          <Text dimColor>{`  ${t(e.hint)}`}</Text>
+        </Text>
+      ),
+    })),
+    { value: 'quit', label: <Text>{t('ui.menu.quit')}</Text> },
+  ];
+  return (
+    <Frame t={t} title={t('ui.s.menu')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ['Ctrl-C', 'ui.k.quit']]}>
+      <Text>{t('ui.menu.stack', { project: stack.project, dir: stack.installDir })}</Text>
+      <Box marginTop={1}>
+        <SelectList items={items} index={index} onIndex={setIndex} onChoose={(v) => (v === 'quit' ? onQuit() : onChoose(entries.find((e) => e.id === v)!))} />
+      </Box>
+    </Frame>
+  );
+}
+
+/** When several stacks are installed: which one to look after. */
+export function StackChooser({ t, stacks, onChoose }: { t: T; stacks: RegistryEntry[]; onChoose: (s: RegistryEntry) => void }) {
+  const [index, setIndex] = useState(0);
+  return (
+    <Frame t={t} title={t('ui.s.stacks')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open']]}>
+      <SelectList
+        items={stacks.map((s) => ({ value: s.project, label: `${s.project}  ${s.installDir}` }))}
+        index={index}
+        onIndex={setIndex}
+        onChoose={(p) => onChoose(stacks.find((s) => s.project === p)!)}
+      />
+    </Frame>
+  );
+}
+
+/** A maintenance command's output, live; Enter or Esc returns to the menu when it is done. */
+export function CommandOutput(props: { t: T; title: string; lines: string[]; exitCode: number | null; height: number; onBack: () => void }) {
+  const { t, title, lines, exitCode, height, onBack } = props;
+  useKeys((_i, key) => {
+    if (exitCode !== null && (key.return || key.escape)) onBack();
+  });
+  return (
+    <Frame t={t} title={title} hints={exitCode === null ? [['Ctrl-C', 'ui.k.abort']] : [['Enter', 'ui.k.back']]}>
+      {lines.slice(-height).map((l, i) => (
+        <Text key={i} wrap="truncate-end">
+          {l === '' ? ' ' : l}
+        </Text>
+      ))}
+      {exitCode === null ? null : exitCode === 0 ? <Text color="green">{t('ui.menu.done')}</Text> : <Text color="red">{t('ui.menu.failed', { code: exitCode })}</Text>}
+    </Frame>
+  );
+}

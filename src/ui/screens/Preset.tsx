@@ -1,0 +1,80 @@
+// Size presets: what each gives every service on this host and whether the host fits it
+// (computed by buildPlan for each; see presetOptions). The recommended one is preselected.
+import { Box, Text } from 'ink';
+import { useState } from 'react';
+import { padEndDisplay, displayWidth } from '../../host/report.js';
+import type { T } from '../../i18n/index.js';
+import { Frame, Para, Problem, Rows, SelectList } from '../components.js';
+import type { PresetChoice, PresetOption } from '../model.js';
+
+export interface PresetProps {
+  t: T;
+  step?: string;
+  options: PresetOption[];
+  recommended: PresetChoice;
+  initial: PresetChoice;
+  hostMiB: number;
+  cores: number;
+  onChoose: (id: PresetChoice) => void;
+}
+
+export function PresetScreen({ t, step, options, recommended, initial, hostMiB, cores, onChoose }: PresetProps) {
+  const [index, setIndex] = useState(Math.max(0, options.findIndex((o) => o.id === initial)));
+  const [refused, setRefused] = useState<string | null>(null);
+  const hi = options[index];
+  const tw = Math.max(...options.map((o) => displayWidth(o.title)));
+  const items = options.map((o) => ({
+    value: o.id,
+    label: (
+      <Text>
+        <Text bold>{o.id.padEnd(5)}</Text>
+        {padEndDisplay(o.title, tw)}
+        {'  '}
+        {o.fits ? <Text color="green">{t('ui.preset.fits')}</Text> : <Text color="red">{t('ui.preset.noFit')}</Text>}
+        {o.id === recommended ? <Text color="cyan">{`  (${t('ui.preset.recommended')})`}</Text> : null}
+        {o.fits ? <Text dimColor>{`\n     ${o.services.map((s) => `${s.name} ${s.memoryMiB}`).join(' · ')} MiB`}</Text> : null}
+      </Text>
+    ),
+  }));
+  return (
+    <Frame t={t} title={t('ui.s.preset')} step={step} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.continue'], ['Esc', 'ui.k.back']]}>
+      <Para text={t('ui.preset.intro', { mib: hostMiB, cores })} />
+      <Box marginTop={1}>
+        <SelectList
+          items={items}
+          index={index}
+          onIndex={(i) => {
+            setIndex(i);
+            setRefused(null);
+          }}
+          onChoose={(id) => {
+            const o = options.find((x) => x.id === id)!;
+            if (o.fits) onChoose(id);
+            else setRefused(o.reason);
+          }}
+        />
+      </Box>
+      {hi ? (
+        <Box marginTop={1} flexDirection="column">
+          {hi.fits ? (
+            <>
+              <Text bold>{t('ui.preset.gives', { preset: hi.id })}</Text>
+              <Rows
+                indent={2}
+                rows={hi.services.map((s) => [s.name, `${String(s.memoryMiB).padStart(6)} MiB  ${String(s.cpus).padStart(5)} CPU`])}
+              />
+              <Text dimColor>{`  ${t('ui.preset.total', { reserve: hi.reserveMiB ?? 0, plan: hi.planRamMiB ?? 0, host: hostMiB })}`}</Text>
+            </>
+          ) : (
+            <Problem text={hi.reason ?? ''} />
+          )}
+        </Box>
+      ) : null}
+      {refused ? (
+        <Box marginTop={1}>
+          <Problem text={t('ui.preset.refused', { reason: refused })} />
+        </Box>
+      ) : null}
+    </Frame>
+  );
+}

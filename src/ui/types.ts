@@ -1,0 +1,80 @@
+// What the screens get from the controller: plain data and callbacks. Nothing here does I/O.
+import type { Answers, MirrorKind } from '../domain/answers.js';
+import type { Draft } from '../domain/draft.js';
+import type { HostFacts } from '../domain/facts.js';
+import type { Plan } from '../domain/plan.js';
+import type { Lang, T } from '../i18n/index.js';
+import type { StepEvent } from '../steps/engine.js';
+import type { RegistryEntry } from '../steps/installed.js';
+import type { FileChange, Prepared } from '../steps/prepare.js';
+import type { MenuEntry } from './menu.js';
+import type { SummaryData } from './screens/Summary.js';
+
+/** A mirror the region screen can offer (the mirror catalogue's entry). */
+export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
+/** One probe result, as `mirrors --json` prints it (DESIGN.md §7). */
+export interface MirrorMeasurement {
+  kind: MirrorKind;
+  id: string;
+  url: string;
+  alive: boolean;
+  latencyMs: number | null;
+  bytesPerSecond?: number | null;
+  error?: string | null;
+}
+
+/**
+ * Where mirror candidates and their measurements come from. The mirrors module plugs in here;
+ * without one the region screen shows "not measured" and keeps what flags or the answers file gave.
+ */
+export interface MirrorSource {
+  candidates(region: 'cn' | 'global'): Promise<MirrorCandidate[]>;
+  /** Probes the candidates, reporting each result as it arrives. */
+  measure?(candidates: readonly MirrorCandidate[], onResult: (m: MirrorMeasurement) => void): Promise<void>;
+}
+
+export interface ReviewStep { title: string; needed: boolean; changes: string[] }
+
+export interface Review {
+  answers: Answers;
+  plan: Plan;
+  prepared: Prepared;
+  files: FileChange[];
+  /** What init does on the server (also shown when only rendering locally). */
+  steps: ReviewStep[];
+  targetDir: string;
+  /** Files go to a local folder (not root, or --out) and nothing else is changed. */
+  local: boolean;
+  isRoot: boolean;
+  dryRun: boolean;
+  /** Warnings about the host and the plan, translated. */
+  notes: string[];
+}
+
+export interface ApplyResult { applied: number; targetDir: string; local: boolean }
+
+export interface PortCheck { port: number; inUse: boolean; process: string | null }
+
+export interface WizardController {
+  readonly t: T;
+  readonly lang: Lang;
+  /** Host facts: the probe, or the --host-facts file. */
+  facts(): Promise<HostFacts>;
+  stacks(): Promise<RegistryEntry[]>;
+  /** The saved answers of an installed stack, to prefill reconfigure. */
+  stackDraft(stack: RegistryEntry): Promise<Draft>;
+  /** Listeners on these ports now (read-only `ss`). */
+  checkPorts(ports: number[]): Promise<PortCheck[]>;
+  /** Whether files only go to a local folder (not root, or --out). */
+  readonly localOnly: boolean;
+  readonly isRoot: boolean;
+  review(answers: Answers, facts: HostFacts): Promise<Review>;
+  /** The steps apply will run, for the progress list before the first event. */
+  applySteps(r: Review): { id: string; title: string }[];
+  apply(r: Review, onEvent: (e: StepEvent) => void): Promise<ApplyResult>;
+  /** URLs, where files and secrets live, and what to do next. */
+  summary(r: Review, result: ApplyResult, facts: HostFacts): SummaryData;
+  menu(): MenuEntry[];
+  runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void): Promise<number>;
+  readonly mirrors: MirrorSource | null;
+}

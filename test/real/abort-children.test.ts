@@ -1,0 +1,91 @@
+// Ctrl-C while a command runs: the wizard exits 130 and the command does not outlive it.
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { Pane, sleep } from './tmux.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+let fixture = '';
+const panes: Pane[] = [];
+
+beforeAll(async () => {
+  // Bundled like the product (scripts/build.mjs): YAML as text, React's production build, no devtools.
+  fixture = join(mkdtempSync(join(tmpdir(), 'sw-fix-')), 'wizard-with-child.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'test/real/fixtures/wizard-with-child.ts')],
+    outfile: fixture,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20.19',
+    loader: { '.yaml': 'text' },
+    define: { __VERSION__: '"test"', 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
+    external: ['cpu-features', '*.node'],
+    plugins: [{
+      name: 'no-ink-devtools',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (a.importer.includes('/node_modules/ink/') ? { path: 'x', namespace: 'stub' } : undefined));
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export {};' }));
+      },
+    }],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+});
+afterEach(() => {
+  for (const p of panes.splice(0)) p.kill();
+});
+
+/** Child pids of `pid`, from /proc. */
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+const comm = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+};
+/** Alive and not a zombie. */
+const running = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+test('Ctrl-C ends the wizard with 130 and its running command with it', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'sw-abort-'));
+  const exitFile = join(work, 'status');
+  const p = new Pane(exitFile);
+  panes.push(p);
+  p.start(`sh -c 'env -u CI ${process.execPath} ${fixture} ${join(work, 'out')}; echo $? > ${exitFile}.exit; sleep 60'`);
+  await p.waitFor('Enter continue');
+  const shell = Number(p.display('#{pane_pid}'));
+  const node = children(shell).find((c) => comm(c) === 'node');
+  expect(node, 'the wizard process').toBeDefined();
+  const sleeper = children(node!).find((c) => comm(c) === 'sleep');
+  expect(sleeper, 'the running command').toBeDefined();
+  expect(running(sleeper!)).toBe(true);
+
+  await p.keys('C-c');
+  expect(await p.waitExit()).toBe(130);
+  for (let i = 0; i < 60 && running(sleeper!); i++) await sleep(50);
+  expect(running(sleeper!)).toBe(false);
+});

@@ -1,0 +1,346 @@
+// The wizard in a real terminal (tmux), in both languages: a whole setup to rendered files as a
+// non-root user and with --out, Ctrl-C in the middle, CI set with a terminal, stdin piped while a
+// terminal exists, the maintenance menu, and no terminal at all.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import stringWidth from 'string-width';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Pane, builtPackage } from './tmux.js';
+
+let bin = '';
+const panes: Pane[] = [];
+beforeAll(() => {
+  bin = builtPackage().bin;
+});
+afterEach(() => {
+  for (const p of panes.splice(0)) p.kill();
+});
+afterAll(() => {});
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A work folder any user may write to, and a state dir that must stay empty. */
+function workDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-tui-'));
+  chmodSync(dir, 0o777);
+  // The terminal's state after the run is kept apart, so the work folder holds only what the wizard wrote.
+  return { dir, state: join(dir, 'state'), stty: join(mkdtempSync(join(tmpdir(), 'sw-tty-')), 'stty.txt') };
+}
+
+function run(o: { args?: string[]; env?: Record<string, string>; cwd: string; stty: string; asNobody?: boolean; ci?: boolean; pipeStdin?: boolean }): Pane {
+  const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const unsetCi = o.ci ? 'CI=true' : '-u CI -u CONTINUOUS_INTEGRATION';
+  const user = o.asNobody ? 'runuser -u nobody -- ' : '';
+  const node = `${user}env ${unsetCi} ${env} ${q(process.execPath)} ${q(bin)} ${(o.args ?? []).map(q).join(' ')}`;
+  // After the wizard: the terminal's settings as it left them and its exit status, then the pane
+  // stays open (a dead tmux pane always hides the cursor, so the cursor is read while it lives).
+  const line = `cd ${q(o.cwd)} && ${o.pipeStdin ? 'echo | ' : ''}${node}; code=$?; stty -a > ${q(o.stty)} 2>&1; echo $code > ${q(`${o.stty}.exit`)}; sleep 60`;
+  const p = new Pane(o.stty);
+  panes.push(p);
+  p.start(`sh -c ${q(line)}`);
+  return p;
+}
+
+/** Cooked mode again (line editing and echo on) and the cursor shown. */
+function expectTerminalRestored(p: Pane, sttyFile: string) {
+  const stty = readFileSync(sttyFile, 'utf8');
+  // Nothing was left half-done on the screen either: the wizard's last words are above the shell's.
+  expect(stty).toMatch(/(^|\s)icanon(\s|$)/);
+  expect(stty).toMatch(/(^|\s)echo(\s|$)/);
+  expect(stty).not.toMatch(/-icanon|(^|\s)-echo(\s|$)/);
+  expect(p.display('#{cursor_flag}')).toBe('1');
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name}`);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+describe('setup in a real terminal', () => {
+  test('en, not root: every screen, then the files in ./stack-wizard-demo and nothing else', async () => {
+    const w = workDir();
+    const p = run({ cwd: w.dir, stty: w.stty, asNobody: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state } });
+    await p.waitFor('This host');
+    let s = await p.waitFor('Enter continue');
+    expect(s).toContain('not running as root');
+    await p.keys('Enter');
+    await p.waitFor('> Project name');
+    await p.type('Demo!');
+    await p.keys('Enter');
+    await p.waitFor('x lowercase letters, digits and -');
+    await p.keys('C-u');
+    await p.type('demo');
+    await p.keys('Enter');
+    await p.type('not an image');
+    await p.keys('Enter');
+    await p.waitFor('x not an image reference');
+    await p.keys('C-u');
+    await p.type('ghcr.io/acme/demo:1.0');
+    await p.keys('Enter', 'Enter', 'Enter', 'Right', 'Enter');
+    s = await p.waitFor('gives each service');
+    await p.keys('Enter');
+    await p.waitFor('> Region');
+    await p.keys('Enter');
+    await p.waitFor('[x] Redis');
+    await p.keys('Down', 'Space');
+    await p.waitFor('Worker command');
+    await p.keys('Down');
+    await p.type('celery -A demo worker');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
+    await p.waitFor('> Domain');
+    await p.type('bad_domain');
+    await p.keys('Enter');
+    await p.waitFor('x a host name such as app.example.com');
+    await p.keys('C-u');
+    await p.type('demo.example.com');
+    await p.keys('Enter', 'Enter');
+    await p.type('ops@example.com');
+    await p.keys('Enter', 'Enter', 'Enter');
+    await p.waitFor('> Engine');
+    await p.keys('Enter', 'Enter');
+    await p.waitFor('[x] Firewall (ufw)');
+    await p.keys('Enter', 'Enter', 'Enter');
+    await p.waitFor('> Time');
+    await p.keys('Escape');
+    await p.waitFor('[x] Firewall (ufw)');
+    await p.keys('Enter', 'Enter', 'Enter');
+    await p.waitFor('> Time');
+    await p.keys('Enter', 'Enter');
+    s = await p.waitFor('Not root: Enter only writes the files into');
+    expect(s).toContain('+ docker-compose.yml');
+    await p.keys('Tab');
+    s = await p.waitFor('What init would run on a server (not run now)');
+    expect(s).toContain('/opt/stack-wizard/demo/docker-compose.yml');
+    await p.keys('Enter');
+    s = await p.waitFor('Next:');
+    expect(s).toContain('https://demo.example.com/');
+    expect(s).toContain('stack-wizard init --answers');
+    await p.keys('Enter');
+    expect(await p.waitExit()).toBe(0);
+    expectTerminalRestored(p, w.stty);
+
+    const out = join(w.dir, 'stack-wizard-demo');
+    expect(listFiles(out)).toEqual(['.env', '.stack-wizard/manifest.json', 'docker-compose.yml', 'stack-wizard.yaml']);
+    const env = statSync(join(out, '.env'));
+    expect(env.mode & 0o777).toBe(0o600);
+    expect(env.uid).toBe(65534);
+    const answers = readFileSync(join(out, 'stack-wizard.yaml'), 'utf8');
+    for (const want of ['project: "demo"', 'image: "ghcr.io/acme/demo:1.0"', 'runtime: "python-asgi"', 'worker: true', '- "celery"', 'domain: "demo.example.com"', 'email: "ops@example.com"']) {
+      expect(answers).toContain(want);
+    }
+    expect(readFileSync(join(out, 'docker-compose.yml'), 'utf8')).toContain('worker:');
+    // The safe default: nothing but the local folder.
+    expect(existsSync(w.state)).toBe(false);
+    expect(existsSync('/opt/stack-wizard/demo')).toBe(false);
+    expect(readdirSync(w.dir).sort()).toEqual(['stack-wizard-demo']);
+  });
+
+  test('zh-CN from LANG, with --out and answer flags: Chinese screens that line up, given answers skipped', async () => {
+    const w = workDir();
+    const out = join(w.dir, 'out');
+    const p = run({
+      cwd: w.dir,
+      stty: w.stty,
+      env: { LANG: 'zh_CN.UTF-8', STACK_WIZARD_STATE_DIR: w.state },
+      args: ['--out', out, '--project', 'shop', '--db-engine', 'mariadb', '--db-version', '11.4', '--region', 'global'],
+    });
+    await p.waitFor('Enter 继续');
+    let s = await p.waitFor('操作系统');
+    // Values start in one column although the labels mix CJK (two columns each) and Latin.
+    const labels = ['操作系统', 'CPU 核数', '内存', '磁盘', 'Docker', 'SSH 端口', 'Web 端口'];
+    const cols = labels.map((l) => {
+      const line = p.screen().split('\n').find((x) => x.trimStart().startsWith(l))!;
+      expect(line, l).toBeDefined();
+      const rest = line.slice(line.indexOf(l) + l.length);
+      return stringWidth(line.slice(0, line.indexOf(l) + l.length)) + (rest.length - rest.trimStart().length);
+    });
+    expect(new Set(cols).size).toBe(1);
+    expect(s).toContain('第 1 步，共 8 步');
+    await p.keys('Enter');
+    s = await p.waitFor('项目与应用');
+    expect(s).toContain('shop (已指定)');
+    await p.type('ghcr.io/acme/shop:2.0');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
+    await p.waitFor('为各服务分配的资源');
+    await p.keys('Enter');
+    await p.waitFor('按空格键启用或停用组件');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter');
+    await p.waitFor('不填域名则通过服务器 IP 地址以 HTTP 提供服务');
+    await p.keys('Enter', 'Enter', 'Enter');
+    // The database screen is skipped: both of its answers were given.
+    s = await p.waitFor('防火墙始终为 sshd 实际监听的 SSH 端口放行');
+    await p.keys('Enter', 'Enter', 'Enter');
+    await p.waitFor('每天备份数据库和数据卷');
+    await p.keys('Enter', 'Enter');
+    s = await p.waitFor(`按 Enter 只会把文件写入 ${out}`);
+    expect(s).toContain('第 8 步，共 8 步');
+    await p.keys('Enter');
+    s = await p.waitFor('接下来');
+    expect(s).toContain('http://');
+    expect(s).toContain('权限 0600；从不显示');
+    await p.keys('Enter');
+    expect(await p.waitExit()).toBe(0);
+    expectTerminalRestored(p, w.stty);
+    const answers = readFileSync(join(out, 'stack-wizard.yaml'), 'utf8');
+    expect(answers).toContain('engine: "mariadb"');
+    expect(answers).toContain('version: "11.4"');
+    expect(answers).toContain('image: "ghcr.io/acme/shop:2.0"');
+    expect(existsSync(w.state)).toBe(false);
+  });
+});
+
+describe('interrupting and odd terminals', () => {
+  test('Ctrl-C in the middle: exit 130, no file written, the terminal restored', async () => {
+    const w = workDir();
+    const out = join(w.dir, 'out');
+    const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', out, '--project', 'cc', '--image', 'a/b:1'] });
+    await p.waitFor('Enter continue');
+    await p.keys('Enter');
+    await p.waitFor('> App port');
+    await p.keys('Enter', 'Enter', 'Enter');
+    await p.waitFor('gives each service');
+    await p.keys('Enter');
+    await p.waitFor('> Region');
+    await p.keys('Enter');
+    await p.waitFor('[x] Redis');
+    await p.keys('C-c');
+    expect(await p.waitExit()).toBe(130);
+    expect(p.joined()).toContain('Interrupted.');
+    expectTerminalRestored(p, w.stty);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(w.dir)).toEqual([]);
+  });
+
+  test('Ctrl-C on the review screen, with the files prepared but not confirmed: nothing written', async () => {
+    const w = workDir();
+    const out = join(w.dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'docker-compose.yml'), 'name: "old"\n');
+    const p = run({
+      cwd: w.dir,
+      stty: w.stty,
+      env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state },
+      args: ['--out', out, '--project', 'rv', '--image', 'a/b:1', '--app-port', '8000', '--health', '/health', '--runtime', 'node', '--preset', 'auto', '--region', 'global', '--components', 'redis', '--domain', 'none', '--tls', 'none', '--http-port', '8080', '--https-port', '8443', '--db-engine', 'mysql', '--db-version', '8.4', '--firewall', 'on', '--fail2ban', 'on', '--ssh-port', 'auto', '--backup-schedule', '03:00', '--backup-keep', '7'],
+    });
+    await p.waitFor('step 1 of 2');
+    await p.waitFor('Enter continue');
+    await p.keys('Enter');
+    await p.waitFor('~ docker-compose.yml');
+    await p.keys('C-c');
+    expect(await p.waitExit()).toBe(130);
+    expectTerminalRestored(p, w.stty);
+    expect(readdirSync(out)).toEqual(['docker-compose.yml']);
+    expect(readFileSync(join(out, 'docker-compose.yml'), 'utf8')).toBe('name: "old"\n');
+  });
+
+  test('CI=true but a real terminal: every frame is still drawn and keys work', async () => {
+    const w = workDir();
+    const p = run({ cwd: w.dir, stty: w.stty, ci: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', join(w.dir, 'out')] });
+    await p.waitFor('Enter continue');
+    await p.keys('Enter');
+    await p.waitFor('> Project name');
+    await p.type('ci-run');
+    await p.waitFor('ci-run');
+    await p.keys('C-c');
+    expect(await p.waitExit()).toBe(130);
+    expectTerminalRestored(p, w.stty);
+  });
+
+  test('stdin piped while a terminal exists (curl … | bash): keys come from /dev/tty', async () => {
+    const w = workDir();
+    const p = run({ cwd: w.dir, stty: w.stty, pipeStdin: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['init', '--out', join(w.dir, 'out')] });
+    await p.waitFor('Enter continue');
+    await p.keys('Enter');
+    await p.waitFor('> Project name');
+    await p.type('piped');
+    await p.waitFor('piped');
+    await p.keys('C-c');
+    expect(await p.waitExit()).toBe(130);
+    expectTerminalRestored(p, w.stty);
+  });
+
+  test('an installed stack opens the maintenance menu; reconfigure is prefilled; Quit exits 0', async () => {
+    const w = workDir();
+    mkdirSync(w.state);
+    const installDir = join(w.dir, 'opt-shop');
+    mkdirSync(installDir);
+    writeFileSync(join(installDir, 'stack-wizard.yaml'), 'project: shop\napp:\n  image: ghcr.io/acme/shop:3.1\n');
+    writeFileSync(join(w.state, 'shop.json'), JSON.stringify({ project: 'shop', installDir, answers: join(installDir, 'stack-wizard.yaml'), templateVersion: 1 }));
+    const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state } });
+    let s = await p.waitFor('Maintenance');
+    expect(s).toContain(`Stack "shop" in ${installDir}`);
+    expect(s).toContain('Reconfigure');
+    await p.keys('Enter');
+    s = await p.waitFor('Project and app');
+    expect(s).toContain('shop (given)');
+    expect(s).toContain('ghcr.io/acme/shop:3.1');
+    await p.keys('Escape');
+    await p.waitFor('Maintenance');
+    await p.keys('Down', 'Enter');
+    expect(await p.waitExit()).toBe(0);
+    expectTerminalRestored(p, w.stty);
+  });
+});
+
+describe('without any terminal', () => {
+  /** `echo | stack-wizard …` in a new session: no controlling terminal, so /dev/tty cannot open. */
+  function noTty(args: string[], limitMs = 2000): Promise<{ code: number | null; stderr: string; ms: number }> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'en_US.UTF-8' };
+      delete env.CI;
+      const child = spawn('setsid', ['-w', process.execPath, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.end('\n');
+      // It must not wait for input: a hang is a failure, not a slow pass.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`still running after ${limitMs} ms; stderr so far: ${stderr}`));
+      }, limitMs);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr, ms: Date.now() - started });
+      });
+    });
+  }
+
+  test('stack-wizard exits 2 at once naming the flags to pass', async () => {
+    const r = await noTty([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no terminal');
+    expect(r.stderr).toContain('--answers FILE --yes');
+    expect(r.stderr).toContain('--project NAME --image REF');
+  });
+
+  test('init exits 2 the same way, naming init', async () => {
+    const r = await noTty(['init', '--project', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stack-wizard init --answers FILE --yes');
+  });
+
+  test('with --yes and the answers as flags it asks nothing and renders', async () => {
+    const w = workDir();
+    const out = join(w.dir, 'out');
+    // This one probes the host and renders: not a hang check, so it gets the time that takes.
+    const r = await noTty(['init', '--project', 'flags', '--image', 'a/b:1', '--yes', '--out', out], 30000);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'stack-wizard.yaml'), 'utf8')).toContain('project: "flags"');
+  });
+
+  test('with --yes and an answer missing, the error names its flag', async () => {
+    const r = await noTty(['--project', 'flags', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('app.image (--image): is required');
+  });
+});

@@ -1,0 +1,180 @@
+// The form screens (project/app, components, domain/TLS, database, security, backups): keys,
+// validation messages from the answers schema, given answers, and CJK alignment.
+import { cleanup, render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { translator, type T } from '../../../src/i18n/index.js';
+import { KeyScope } from '../../../src/ui/components.js';
+import { Form } from '../../../src/ui/form.js';
+import { FORMS, initialTouched, initialValues, validateForm, type FormId, type FormValues, type Problems } from '../../../src/ui/model.js';
+import type { Draft } from '../../../src/domain/draft.js';
+import { KEY, plain, press, waitFlat, waitFor, waitText } from './helpers.js';
+
+afterEach(() => cleanup());
+
+function mount(id: FormId, o: { t?: T; draft?: Draft; given?: Set<string>; onSubmit?: (v: FormValues) => Problems | null } = {}) {
+  const t = o.t ?? translator('en');
+  const def = FORMS[id];
+  const draft = o.draft ?? {};
+  const given = o.given ?? new Set<string>();
+  const submitted: FormValues[] = [];
+  const onSubmit = vi.fn((v: FormValues) => {
+    submitted.push(v);
+    return o.onSubmit ? o.onSubmit(v) : null;
+  });
+  // In a KeyScope, as inside the wizard: one key listener for the form and its fields.
+  const r = render(
+    <KeyScope>
+      <Form t={t} def={def} initial={initialValues(def, draft)} initialTouched={initialTouched(def, draft)} given={given} validate={(v) => validateForm(def, v, draft, t, given)} onSubmit={onSubmit} />
+    </KeyScope>,
+  );
+  return { ...r, frame: plain(r.lastFrame), onSubmit, submitted, t };
+}
+
+describe('project and app', () => {
+  test('a bad project name and an image reference that is not one get the schema\'s messages', async () => {
+    const { stdin, frame, onSubmit, t } = mount('app');
+    await waitText(frame, 'Project name');
+    await press(stdin, 'My App', KEY.enter);
+    await waitFlat(frame, t('v.project'));
+    await press(stdin, KEY.ctrlU, 'myapp', KEY.enter);
+    await waitFor(frame, (f) => !f.includes(t('v.project')), 'the project message to go');
+    await press(stdin, 'Not A Ref!', KEY.enter);
+    await waitFlat(frame, t('v.imageRef'));
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  test('Enter walks the fields and submits on the last; Backspace edits; choices cycle with arrows', async () => {
+    const { stdin, frame, onSubmit, submitted } = mount('app');
+    await waitText(frame, 'Project name');
+    await press(stdin, 'shopx', KEY.backspace, KEY.enter, 'ghcr.io/acme/shop:2.0', KEY.enter);
+    await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, '9000', KEY.enter, KEY.enter);
+    await waitText(frame, '> Runtime');
+    await press(stdin, KEY.left, KEY.left);
+    await waitText(frame, '(*) node');
+    await press(stdin, KEY.enter);
+    await waitFor(frame, () => onSubmit.mock.calls.length === 1, 'submit');
+    expect(submitted[0]).toMatchObject({ project: 'shop', 'app.image': 'ghcr.io/acme/shop:2.0', 'app.port': '9000', 'app.health': '/health', 'app.runtime': 'node' });
+  });
+
+  test('submitting with empty required fields marks them and focuses the first', async () => {
+    const { stdin, frame, onSubmit } = mount('app');
+    await waitText(frame, 'Project name');
+    await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
+    const f = await waitText(frame, 'is required');
+    expect(f).toMatch(/> Project name/);
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  test('answers given by flags are shown, not asked', async () => {
+    const { stdin, frame, submitted } = mount('app', { draft: { project: 'given-one', app: { image: 'a/b:1' } }, given: new Set(['project', 'app.image']) });
+    const f = await waitText(frame, 'given-one (given)');
+    expect(f).toContain('a/b:1 (given)');
+    expect(f).toMatch(/> App port/);
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+  });
+
+  test('zh-CN: the values line up although the labels mix CJK and Latin', async () => {
+    const t = translator('zh-CN');
+    const { frame } = mount('app', { t, draft: { project: 'p1', app: { image: 'img:1' } } });
+    const f = await waitText(frame, '项目名');
+    const lines = f.split('\n');
+    const col = (value: string) => {
+      const l = lines.find((x) => x.includes(value))!;
+      return stringWidth(l.slice(0, l.indexOf(value)));
+    };
+    expect(new Set([col('p1'), col('img:1'), col('8000'), col('/health'), col('( ) python-asgi')]).size).toBe(1);
+  });
+});
+
+describe('components', () => {
+  test('Space toggles; the worker asks for its command and needs one', async () => {
+    const { stdin, frame, t, submitted } = mount('components');
+    await waitText(frame, '[x] Redis');
+    await press(stdin, KEY.down, KEY.space);
+    await waitText(frame, 'Worker command');
+    await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
+    await waitFlat(frame, t('ui.v.workerCommand'));
+    await waitText(frame, '> Worker command');
+    await press(stdin, 'celery -A app worker', KEY.enter, KEY.space, KEY.enter, KEY.enter, KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toMatchObject({ 'components.worker': true, 'app.workerCommand': 'celery -A app worker', 'components.rabbitmq': true, 'components.minio': false });
+  });
+});
+
+describe('domain and TLS', () => {
+  test('a bad domain is refused; a domain brings Let\'s Encrypt, which needs an email', async () => {
+    const { stdin, frame, t, submitted } = mount('domain');
+    await waitText(frame, 'Domain');
+    expect(frame()).not.toContain('HTTPS port');
+    await press(stdin, 'bad_domain', KEY.enter);
+    await waitFlat(frame, t('v.domain'));
+    await press(stdin, KEY.ctrlU, 'app.example.com', KEY.enter);
+    await waitText(frame, '(*) Let\'s Encrypt');
+    await press(stdin, KEY.enter, KEY.enter);
+    await waitFlat(frame, t('ui.v.leEmail'));
+    await press(stdin, 'ops@example.com', KEY.enter, KEY.enter, KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toMatchObject({ domain: 'app.example.com', tls: 'letsencrypt', email: 'ops@example.com', 'ports.http': '80', 'ports.https': '443' });
+  });
+
+  test('a port in use, reported by the submit check, shows at its field', async () => {
+    const { stdin, frame, t } = mount('domain', {
+      onSubmit: (v) => ({ 'ports.http': { text: t('ui.v.portInUse', { port: Number(v['ports.http']), process: 'nginx' }), severity: 'error' } }),
+    });
+    await waitText(frame, 'HTTP port');
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter);
+    const f = await waitFlat(frame, t('ui.v.portInUse', { port: 80, process: 'nginx' }));
+    expect(f).toMatch(/> HTTP port/);
+  });
+
+  test('custom TLS asks for the certificate and key paths', async () => {
+    const { stdin, frame, t } = mount('domain');
+    await waitText(frame, 'TLS');
+    await press(stdin, KEY.down, KEY.left);
+    await waitText(frame, '(*) my own certificate');
+    expect(frame()).toContain('Private key');
+    await press(stdin, KEY.down, 'relative.pem', KEY.enter);
+    await waitFlat(frame, t('v.absPath'));
+  });
+});
+
+describe('database', () => {
+  test('the version list follows the engine', async () => {
+    const { stdin, frame, submitted } = mount('database');
+    await waitText(frame, '(*) 8.4');
+    await press(stdin, KEY.right);
+    await waitText(frame, '(*) 11.4');
+    expect(frame()).toContain('10.11');
+    await press(stdin, KEY.enter, KEY.right, KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toEqual({ 'database.engine': 'mariadb', 'database.version': '11.8' });
+  });
+});
+
+describe('security', () => {
+  test('toggles and an SSH port that is neither auto nor a number', async () => {
+    const { stdin, frame, t, submitted } = mount('security');
+    await waitText(frame, '[x] Firewall (ufw)');
+    await press(stdin, KEY.down, KEY.space, KEY.down, KEY.ctrlU, 'ssh', KEY.enter);
+    await waitFlat(frame, t('v.portOrAuto'));
+    await press(stdin, KEY.ctrlU, '2222', KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toEqual({ 'security.firewall': true, 'security.fail2ban': false, 'security.sshPort': '2222' });
+  });
+});
+
+describe('backups', () => {
+  test('a time that is not HH:MM, and a count out of range', async () => {
+    const { stdin, frame, t, submitted } = mount('backup');
+    await waitText(frame, '03:00');
+    await press(stdin, KEY.ctrlU, '25:00', KEY.enter);
+    await waitFlat(frame, t('v.schedule'));
+    await press(stdin, KEY.ctrlU, 'off', KEY.enter, KEY.backspace, '400', KEY.enter);
+    await waitFlat(frame, t('v.tooBig', { max: '365' }));
+    await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, '14', KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toEqual({ 'backup.schedule': 'off', 'backup.keep': '14' });
+  });
+});

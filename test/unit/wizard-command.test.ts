@@ -1,0 +1,85 @@
+// How `stack-wizard` and `init` decide: --yes asks nothing, flags and answers-file keys are
+// checked before any screen, bad values name their flag or file line, and nothing is written then.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { main } from '../../src/cli.js';
+import { facts, tempDir } from './ui/helpers.js';
+
+async function cli(args: string[]) {
+  const dir = tempDir('sw-cmd-');
+  const factsFile = join(dir, 'facts.json');
+  writeFileSync(factsFile, JSON.stringify(facts()));
+  let out = '';
+  let err = '';
+  const code = await main(args.map((a) => a.replace('$DIR', dir).replace('$FACTS', factsFile)), {
+    io: { out: (s) => void (out += s), err: (s) => void (err += s) },
+    interactive: false,
+    env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: join(dir, 'state') },
+    cwd: dir,
+  });
+  return { code, out, err, dir };
+}
+
+describe('asking nothing', () => {
+  test('init --yes with the answers as flags renders into --out', async () => {
+    const r = await cli(['init', '--project', 'flagged', '--image', 'ghcr.io/acme/x:1', '--db-engine', 'mariadb', '--components', 'redis,worker', '--worker-command', 'celery -A x worker', '--host-facts', '$FACTS', '--out', '$DIR/out', '--yes']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const saved = readFileSync(join(r.dir, 'out/stack-wizard.yaml'), 'utf8');
+    expect(saved).toContain('engine: "mariadb"');
+    expect(saved).toMatch(/workerCommand:\n\s+- "celery"\n\s+- "-A"/);
+  });
+
+  test('stack-wizard --yes takes the defaults but names the answers it cannot default', async () => {
+    const r = await cli(['--project', 'x', '--yes', '--host-facts', '$FACTS', '--out', '$DIR/out']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('app.image (--image): is required (string)');
+    expect(existsSync(join(r.dir, 'out'))).toBe(false);
+  });
+
+  test('a flag with a bad value is refused before anything happens, naming the flag', async () => {
+    const r = await cli(['init', '--project', 'x', '--image', 'Not A Ref', '--app-port', '80a', '--yes', '--out', '$DIR/out']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--app-port: "80a" is not a whole number');
+    const r2 = await cli(['init', '--project', 'x', '--image', 'Not A Ref', '--yes', '--out', '$DIR/out']);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain('app.image (--image): not an image reference');
+    expect(existsSync(join(r2.dir, 'out'))).toBe(false);
+  });
+
+  test('a partial answers file: what it says wrongly is reported with its line; missing answers are asked (or named with --yes)', async () => {
+    const dir = tempDir('sw-ans-');
+    writeFileSync(join(dir, 'a.yaml'), 'project: ok\ndatabase:\n  engine: postgres\n');
+    const r = await cli(['init', '--answers', join(dir, 'a.yaml'), '--project', 'x', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/a\.yaml:3: database\.engine: must be one of "mysql", "mariadb"/);
+    writeFileSync(join(dir, 'b.yaml'), 'project: ok\n');
+    const r2 = await cli(['init', '--answers', join(dir, 'b.yaml'), '--region', 'cn', '--yes', '--out', '$DIR/out']);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain('app.image (--image)');
+  });
+
+  test('init --answers F without a terminal keeps its scripted behaviour (unchanged by the wizard)', async () => {
+    const dir = tempDir('sw-ans-');
+    writeFileSync(join(dir, 'a.yaml'), 'project: plain\napp:\n  image: a/b:1\n');
+    const r = await cli(['init', '--answers', join(dir, 'a.yaml'), '--host-facts', '$FACTS', '--out', '$DIR/out']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Files in');
+    expect(existsSync(join(r.dir, 'out/docker-compose.yml'))).toBe(true);
+  });
+
+  test('--help lists the answer flags', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const f of ['--project', '--image', '--preset', '--domain', '--db-engine', '--backup-schedule', '--mirror KIND=URL']) expect(r.out).toContain(f);
+    const i = await cli(['init', '--help']);
+    expect(i.out).toContain('--worker-command');
+  });
+
+  test('an unknown option of the wizard is a usage error', async () => {
+    const r = await cli(['--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('stack-wizard: Unknown option');
+  });
+});

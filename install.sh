@@ -113,7 +113,7 @@ Environment:
     [info.cliUpgrade]='Upgrading stack-wizard from %s to %s (from %s)'
     [info.cliInstallFrom]='Installing stack-wizard from %s'
     [info.registryDefault]='npm'"'"'s default registry'
-    [info.done]='Installed: %s -> %s'
+    [info.done]='Installed: %s (stack-wizard %s, Node.js %s)'
     [info.unchanged]='Nothing to change: everything is current'
     [info.start]='Starting the wizard…'
     [info.noTty]='There is no terminal here, so the wizard was not started. Run it next with:'
@@ -186,7 +186,7 @@ Environment:
     [info.cliUpgrade]='正在将 stack-wizard 从 %s 升级到 %s（来源：%s）'
     [info.cliInstallFrom]='正在从 %s 安装 stack-wizard'
     [info.registryDefault]='npm 默认源'
-    [info.done]='已安装：%s -> %s'
+    [info.done]='已安装：%s（stack-wizard %s，Node.js %s）'
     [info.unchanged]='无需改动：全部已是最新'
     [info.start]='正在启动向导……'
     [info.noTty]='当前没有终端，因此没有启动向导。接下来请运行：'
@@ -735,7 +735,7 @@ sw_commit() {
     changed=1
   fi
   if [ "$changed" = 1 ]; then
-    sw_say info.done "$SW_LINK" "stack-wizard $(sw_cli_version "$SW_CLI_DIR"), Node.js $(sw_node_version "$SW_NODE_BIN")"
+    sw_say info.done "$SW_LINK" "$(sw_cli_version "$SW_CLI_DIR")" "$(sw_node_version "$SW_NODE_BIN")"
   else
     sw_say info.unchanged
   fi

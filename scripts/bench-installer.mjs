@@ -16,11 +16,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as lab from '../test/e2e/installer/lab.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
-const runs = Math.max(1, Number(values.runs));
 const log = (s) => process.stderr.write(`${s}\n`);
 
-export async function benchInstaller({ runs: n = runs } = {}) {
+export async function benchInstaller({ runs: n = 3 } = {}) {
   lab.run('bash', [join(lab.repo, 'test/provision/dockerd.sh')]);
   const tmp = mkdtempSync(join(tmpdir(), 'sw-bench-installer-'));
   const root = join(tmp, 'root');
@@ -75,7 +73,8 @@ export async function benchInstaller({ runs: n = runs } = {}) {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
-  const r = await benchInstaller();
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
+  const r = await benchInstaller({ runs: Math.max(1, Number(values.runs)) });
   if (values.json) process.stdout.write(`${JSON.stringify({ installer: r }, null, 2)}\n`);
   else {
     const f = (s) => `median ${(s.medianMs / 1000).toFixed(2)} s (min ${(s.minMs / 1000).toFixed(2)}, max ${(s.maxMs / 1000).toFixed(2)}, ${s.runs} runs)`;

@@ -153,6 +153,23 @@ describe('under a terminal the wizard starts on it', () => {
       if (lang === 'zh') expect(t.screen).toContain('正在启动向导');
       else expect(t.screen).toContain('Starting the wizard');
       expect(t.screen).not.toContain('There is no terminal');
+      // The wizard runs interactively on that terminal: its host report arrives, then it waits
+      // for a key, and Ctrl-C ends it.
+      const ready = lang === 'zh' ? /Enter 继续/ : /Enter continue/;
+      let screen = t.capture();
+      for (let i = 0; i < 200 && !ready.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = t.capture();
+      }
+      expect(screen).toMatch(ready);
+      expect(screen).toMatch(lang === 'zh' ? /本机（\w+）：/ : /This host \(\w+\):/);
+      expect(screen).toContain('Debian GNU/Linux 12 (bookworm)');
+      t.keys('C-c');
+      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = t.capture();
+      }
+      expect(screen).toMatch(/\[exit 130\]/);
     } finally {
       t.kill();
     }

@@ -250,14 +250,9 @@ export async function fileList(name, { mtimes = true } = {}) {
     .map((l) => (mtimes ? l : l.replace(/^d (\d+) \d+ /, 'd $1 - ')));
 }
 
-/**
- * What the wizard's first screen shows: the Ink welcome screen once the UI is in the tree, else
- * the help the CLI prints on a terminal without it.
- */
+/** What the wizard's first screen (the welcome screen) shows, in each language. */
 export function firstScreen(lang) {
-  const ui = existsSync(join(repo, 'src/ui'));
-  if (lang === 'zh-CN') return ui ? /本向导会按这台主机的配置/ : /stack-wizard \d+\.\d+\.\d+：在单台 Linux 服务器上部署并维护/;
-  return ui ? /This wizard sets up your app/ : /stack-wizard \d+\.\d+\.\d+: set up and look after/;
+  return lang === 'zh-CN' ? /本向导会按这台主机的配置/ : /This wizard sets up your app/;
 }
 
 /** Lines in a but not in b. */

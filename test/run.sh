@@ -11,6 +11,8 @@ bash test/provision/packages.sh
 bash test/provision/compose-v2.sh >/dev/null
 bash test/provision/dockerd.sh
 npm run --silent build
+# The e2e lab's images, from Debian packages, cached by a hash of their inputs (test/lab/README.md).
+case " $suites " in *" e2e "*) bash test/lab/build-images.sh ;; esac
 
 for s in $suites; do
   echo "=== suite: $s ==="

@@ -1,18 +1,18 @@
-// `curl -fsSL <url>/install.sh | bash` on fresh Debian 12 containers (built from Debian packages:
-// minbase + ca-certificates + curl, and the same with Debian's nodejs 18). One real HTTP server
-// process on the Docker network's gateway plays every source: it serves install.sh, a Node.js
-// binary mirror in the official layout (a real tarball built from this machine's own Node, with
+// `curl -fsSL <url>/install.sh | bash` on fresh servers: the lab's bare Debian 12 (minbase +
+// ca-certificates + curl, no Node), Debian 12 with its nodejs 18 and Debian 13 with its nodejs 20
+// but no npm (all built from Debian packages), on the lab's Internet network. One real HTTP server
+// process on that network's gateway plays every source: it serves install.sh, a Node.js binary
+// mirror in the official layout (a real tarball built from this machine's own Node, with
 // SHASUMS256.txt) and an npm registry (a real registry document and this project's `npm pack`
 // tarball), so the real curl, sha256sum, tar and npm client do the work.
 import { copyFileSync, existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as lab from './installer/lab.mjs';
+import * as lab from './installer/lab.js';
+import { IMAGES, InstallerLab, type Image } from './installer/lab.js';
 
-const id = `swi-${process.pid}`;
-const containers: string[] = [];
-let net: ReturnType<typeof lab.createNetwork>;
+let il: InstallerLab;
 let mirror: lab.Mirror;
 let root: string;
 let node: lab.NodeDist;
@@ -22,28 +22,23 @@ const FIRST_SCREEN = { en: lab.firstScreen('en'), zh: lab.firstScreen('zh-CN') }
 
 beforeAll(async () => {
   root = join(mkdtempSync(join(tmpdir(), 'swi-mirror-')), 'root');
-  [, , , { node, pkg }] = await Promise.all([
-    lab.ensureImage(lab.IMAGES.bare),
-    lab.ensureImage(lab.IMAGES.node18),
-    lab.ensureImage(lab.IMAGES.trixieNode),
+  [il, , , { node, pkg }] = await Promise.all([
+    InstallerLab.create(),
+    lab.ensureImage(IMAGES.node18),
+    lab.ensureImage(IMAGES.trixieNode),
     lab.buildMirrorRoot(root),
   ]);
   lab.packProject(root, '0.0.9'); // an older release, for the upgrade
-  net = lab.createNetwork(`${id}-net`);
-  mirror = await lab.startMirror(root, net.gateway);
+  mirror = await lab.startMirror(root, il.gateway);
 });
 
-afterAll(() => {
-  for (const c of containers) lab.removeContainer(c);
+afterAll(async () => {
   mirror?.stop();
-  net?.remove();
+  await il?.cleanup();
 });
 
-function server(image: lab.Image, name: string): string {
-  const c = lab.startContainer(image.tag, net.name, `${id}-${name}`);
-  containers.push(c);
-  return c;
-}
+/** A fresh server: the bare Debian 12 by default. */
+const server = (name: string, image?: Image) => il.server(name, image);
 const mirrors = () => ({ NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, STACK_WIZARD_NODE_VERSION: node.version });
 const pipe = (c: string, args = '', env: Record<string, string> = mirrors()) =>
   lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash${args ? ` -s -- ${args}` : ''}`, env);
@@ -57,7 +52,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
   let installed: string[];
 
   it('installs Node.js and stack-wizard, links the command and prints the next command', async () => {
-    c = server(lab.IMAGES.bare, 'fresh');
+    c = await server('fresh');
     expect((await lab.dexec(c, 'command -v node npm xz')).stdout).toBe('');
     before = await lab.fileList(c);
     beforeNoDirTimes = await lab.fileList(c, { mtimes: false });
@@ -142,7 +137,7 @@ describe('under a terminal the wizard starts on it', () => {
     ['', 'en'],
     ['--lang zh-CN', 'zh'],
   ] as const)('curl … | bash -s -- %s shows the first screen', async (args, lang) => {
-    const c = server(lab.IMAGES.bare, `tty-${lang}`);
+    const c = await server(`tty-${lang}`);
     const env = Object.entries(mirrors()).map(([k, v]) => `-e ${k}=${v}`).join(' ');
     const t = await lab.inTmux(
       `docker exec -it ${env} ${c} bash -c 'curl -fsSL ${mirror.url}/install.sh | bash${args ? ` -s -- ${args}` : ''}'`,
@@ -162,7 +157,7 @@ describe('under a terminal the wizard starts on it', () => {
         screen = t.capture();
       }
       expect(screen).toMatch(ready);
-      expect(screen).toMatch(lang === 'zh' ? /本机（\w+）：/ : /This host \(\w+\):/);
+      expect(screen).toMatch(lang === 'zh' ? /本机（[\w.-]+）：/ : /This host \([\w.-]+\):/);
       expect(screen).toContain('Debian GNU/Linux 12 (bookworm)');
       t.keys('C-c');
       for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
@@ -180,7 +175,7 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
   let c: string;
   let installed: string[];
   it('installs its own Node.js beside it, from a package tarball URL, and leaves Debian\'s alone', async () => {
-    c = server(lab.IMAGES.node18, 'node18');
+    c = await server('node18', IMAGES.node18);
     const sysNode = (await lab.dexec(c, 'node -v')).stdout.trim();
     expect(sysNode).toMatch(/^v18\./);
     const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
@@ -202,7 +197,7 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
 describe('an operator who is not root', () => {
   let c: string;
   beforeAll(async () => {
-    c = server(lab.IMAGES.node18, 'sudo');
+    c = await server('sudo', IMAGES.node18);
     await lab.dexec(c, 'useradd -m deploy && echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy && useradd -m -G sudo ops');
   });
   it('installs through sudo, owned by root, and names sudo in the next command', async () => {
@@ -225,7 +220,7 @@ describe('an operator who is not root', () => {
 
 describe('Debian 13 with its own Node.js 20 but no npm', () => {
   it('installs its own Node.js (with npm) and leaves Debian\'s alone', async () => {
-    const c = server(lab.IMAGES.trixieNode, 'trixie');
+    const c = await server('trixie', IMAGES.trixieNode);
     const sysNode = (await lab.dexec(c, 'node -v; command -v npm || true')).stdout;
     expect(sysNode).toMatch(/^v20\.(19|[2-9]\d)\.\d+\n$/);
     const r = await pipe(c);
@@ -238,7 +233,7 @@ describe('Debian 13 with its own Node.js 20 but no npm', () => {
 
 describe('a good Node.js is already installed', () => {
   it('is used as it is: no Node.js download, no _node prefix', async () => {
-    const c = server(lab.IMAGES.bare, 'goodnode');
+    const c = await server('goodnode');
     lab.run('docker', ['cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
     await lab.dexec(c, 'tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 && rm /tmp/node.tgz');
     mirror.clearLog();
@@ -253,7 +248,7 @@ describe('a good Node.js is already installed', () => {
 
 describe('failures leave nothing half installed', () => {
   it('a Node.js tarball whose checksum does not match is refused before anything is written', async () => {
-    const c = server(lab.IMAGES.bare, 'tampered');
+    const c = await server('tampered');
     const before = await lab.fileList(c);
     const r = await pipe(c, '', { ...mirrors(), NODE_MIRROR: `${mirror.url}/node-tampered` });
     expect(r.code).toBe(1);
@@ -266,7 +261,7 @@ describe('failures leave nothing half installed', () => {
   });
 
   it('an npm failure after Node.js was unpacked removes the unpacked Node.js too', async () => {
-    const c = server(lab.IMAGES.bare, 'npmfail');
+    const c = await server('npmfail');
     const before = await lab.fileList(c, { mtimes: false });
     const r = await pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9' });
     expect(r.code).toBe(1);
@@ -280,9 +275,9 @@ describe('Ctrl-C while npm installs', () => {
   it('removes the unpacked Node.js and the half-made package folder, and exits 130', async () => {
     // npm's registry answers after 5 s, so the run is surely inside `npm install` when Ctrl-C
     // (SIGINT to the whole process group, as a terminal sends it) arrives.
-    const slow = await lab.startMirror(root, net.gateway, { delayMs: 5000, log: `${mirror.log}.slow` });
+    const slow = await lab.startMirror(root, il.gateway, { delayMs: 5000, log: `${mirror.log}.slow` });
     try {
-      const c = server(lab.IMAGES.bare, 'interrupt');
+      const c = await server('interrupt');
       const before = await lab.fileList(c, { mtimes: false });
       const r = await lab.dexec(
         c,
@@ -308,7 +303,7 @@ describe('Ctrl-C while npm installs', () => {
 
 describe('re-running upgrades in place', () => {
   it('from an older stack-wizard to the pinned one, keeping the current Node.js', async () => {
-    const c = server(lab.IMAGES.bare, 'upgrade');
+    const c = await server('upgrade');
     const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
     expect(first.code, first.stderr).toBe(0);
     expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from')).stdout).toBe('registry stack-wizard@0.0.9\n');
@@ -327,7 +322,7 @@ describe('re-running upgrades in place', () => {
 describe('clear refusals', () => {
   let c: string;
   beforeAll(async () => {
-    c = server(lab.IMAGES.bare, 'refuse');
+    c = await server('refuse');
   });
   it('an unsupported system exits 3 naming it and the supported ones', async () => {
     await lab.dexec(c, 'cp /etc/os-release /root/os-release.bak && printf \'ID=centos\\nVERSION_ID="9"\\nPRETTY_NAME="CentOS Stream 9"\\n\' > /etc/os-release');

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMirror, type Mirror } from '../e2e/installer/lab.mjs';
+import { startMirror, type Mirror } from '../e2e/installer/lab.js';
 
 const script = new URL('../../install.sh', import.meta.url).pathname;
 

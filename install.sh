@@ -399,7 +399,7 @@ sw_require() {
   local tool pkg
   for tool in "$@"; do
     pkg=$tool
-    case $tool in sha256sum | mktemp) pkg=coreutils ;; esac
+    case $tool in sha256sum | mktemp | timeout) pkg=coreutils ;; awk) pkg=mawk ;; esac
     command -v "$tool" >/dev/null 2>&1 || sw_die 3 err.missingTool "$tool" "$pkg"
   done
 }
@@ -811,7 +811,7 @@ sw_main() {
     sw_uninstall
     return 0
   fi
-  sw_require curl tar gzip sha256sum mktemp
+  sw_require curl tar gzip sha256sum mktemp timeout awk sed
   sw_detect_platform
   sw_check_link
   trap sw_cleanup EXIT

@@ -352,6 +352,15 @@ describe('clear refusals', () => {
     expect(r.stderr).toContain('/usr/local/bin/stack-wizard exists and was not installed by this script');
     expect((await lab.dexec(c, 'test -e /opt/stack-wizard || echo clean')).stdout).toBe('clean\n');
   });
+  it('a missing program exits 3 naming the package to install', async () => {
+    const r = await lab.dexec(
+      c,
+      `curl -fsSL ${mirror.url}/install.sh -o /root/install.sh && mv /usr/bin/curl /usr/bin/curl.off; bash /root/install.sh; rc=$?; mv /usr/bin/curl.off /usr/bin/curl; rm /root/install.sh; exit $rc`,
+      mirrors(),
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('stack-wizard installer: error: this installer needs "curl", which is not installed; install it (apt-get install curl) and run again\n');
+  });
   it('bad usage through the pipe exits 2', async () => {
     const r = await pipe(c, '--region moon');
     expect(r.code).toBe(2);

@@ -153,11 +153,14 @@ export function packProject(root: string, version?: string): Packed {
   }
 }
 
-/** A mirror root with install.sh, the Node dist, a tampered copy and the packed project. */
+/**
+ * A mirror root with install.sh, the Node dist, a tampered copy and the packed project (built
+ * first, so the package is these sources).
+ */
 export async function buildMirrorRoot(root: string): Promise<{ root: string; node: NodeDist; pkg: Packed }> {
   mkdirSync(root, { recursive: true });
   copyFileSync(join(repo, 'install.sh'), join(root, 'install.sh'));
-  const node = await buildNodeDist(root);
+  const [node] = await Promise.all([buildNodeDist(root), runAsync('npm', ['--prefix', repo, 'run', '--silent', 'build'], { timeoutMs: 300_000 })]);
   buildTamperedNodeDist(root, node);
   const pkg = packProject(root);
   return { root, node, pkg };

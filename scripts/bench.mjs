@@ -149,6 +149,19 @@ const SECTIONS = [
     },
   },
   {
+    // What the e2e suite needs: a Docker engine, the lab images, tmux (scripts/bench-installer.mjs).
+    name: 'installer',
+    async run() {
+      const { benchInstaller } = await import('./bench-installer.mjs');
+      const r = await benchInstaller({ runs: 3 });
+      const f = (x) => `${(x.medianMs / 1000).toFixed(2)} s (min ${(x.minMs / 1000).toFixed(2)}, max ${(x.maxMs / 1000).toFixed(2)})`;
+      return {
+        [`curl | bash → wizard welcome screen, no Node.js: Node ${r.nodeVersion} (${(r.nodeTarballBytes / 1e6).toFixed(0)} MB) + package from a warm mirror, fresh Debian 12 container (median of 3)`]: f(r.fresh),
+        'curl | bash → wizard welcome screen, re-run when all is current (median of 3)': f(r.current),
+      };
+    },
+  },
+  {
     name: 'package',
     async run() {
       const [p] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));

@@ -1,0 +1,293 @@
+// install.sh's pure pieces, run by bash itself: `source install.sh --source-only` defines the
+// functions and runs nothing (the whole body is functions; only the last line calls sw_main).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinCatalogue } from '../../src/domain/mirrors.js';
+
+const script = new URL('../../install.sh', import.meta.url).pathname;
+const text = readFileSync(script, 'utf8');
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; files: string[] };
+
+function bash(snippet: string, env: Record<string, string> = {}, input?: string) {
+  const r = spawnSync('bash', ['--norc', '-c', `source "$0" --source-only; ${snippet}`, script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    input,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const ok = (snippet: string) => bash(`${snippet} && echo yes || echo no`).out.trim();
+
+describe('version comparison (sw_version_ge A B: A >= B)', () => {
+  const cases: [string, string, boolean][] = [
+    ['v20.19.0', '20.19.0', true],
+    ['v20.19.5', '20.19.0', true],
+    ['v20.18.3', '20.19.0', false],
+    ['v20.9.0', '20.19.0', false], // numeric, not lexical
+    ['v22.0.0', '20.19.0', true],
+    ['v18.19.1', '20.19.0', false],
+    ['v24.21.0', '20.19.0', true],
+    ['v100.0.0', '20.19.0', true],
+    ['v20.19.0-rc.1', '20.19.0', true], // the suffix is ignored
+    ['v20.19', '20.19.0', true],
+    ['v08.1.0', '8.0.0', true], // leading zero is not octal
+    ['vfoo', '20.19.0', false],
+    ['', '20.19.0', false],
+  ];
+  it.each(cases)('%s >= %s is %s', (a, b, want) => {
+    expect(ok(`sw_version_ge '${a}' '${b}'`)).toBe(want ? 'yes' : 'no');
+  });
+});
+
+describe('platform', () => {
+  it.each([
+    ['x86_64', 'x64'],
+    ['amd64', 'x64'],
+    ['aarch64', 'arm64'],
+    ['arm64', 'arm64'],
+  ])('uname -m %s is Node arch %s', (m, arch) => {
+    expect(bash(`sw_node_arch ${m}`).out.trim()).toBe(arch);
+  });
+  it.each(['armv7l', 'i686', 's390x', 'riscv64', ''])('refuses architecture "%s"', (m) => {
+    const r = bash(`sw_node_arch '${m}'`);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+  });
+  it.each([
+    ['debian', '11', true],
+    ['debian', '12', true],
+    ['debian', '13', true],
+    ['ubuntu', '22.04', true],
+    ['ubuntu', '24.04', true],
+    ['debian', '10', false],
+    ['ubuntu', '20.04', false],
+    ['ubuntu', '23.10', false],
+    ['centos', '9', false],
+    ['alpine', '3.20.1', false],
+    ['', '', false],
+  ])('%s %s supported: %s', (id, ver, want) => {
+    expect(ok(`sw_os_supported '${id}' '${ver}'`)).toBe(want ? 'yes' : 'no');
+  });
+});
+
+describe('language', () => {
+  const lang = (env: Record<string, string>, args = '') => bash(`sw_detect_lang ${args}`, env).out.trim();
+  it('follows LANG, LC_MESSAGES, LC_ALL in the wizard\'s order', () => {
+    expect(lang({})).toBe('en');
+    expect(lang({ LANG: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(lang({ LANG: 'en_US.UTF-8' })).toBe('en');
+    expect(lang({ LANG: 'en_US.UTF-8', LC_MESSAGES: 'zh_CN.UTF-8' })).toBe('zh-CN');
+    expect(lang({ LANG: 'zh_CN.UTF-8', LC_ALL: 'C' })).toBe('en');
+  });
+  it('--lang wins, in either form, and stops at --', () => {
+    expect(lang({ LANG: 'en_US.UTF-8' }, 'init --lang zh-CN')).toBe('zh-CN');
+    expect(lang({ LANG: 'zh_CN.UTF-8' }, '--lang=en')).toBe('en');
+    expect(lang({ LANG: 'zh_CN.UTF-8' }, '-- --lang en')).toBe('zh-CN');
+  });
+});
+
+describe('arguments', () => {
+  const parse = (args: string) =>
+    bash(`sw_parse_args ${args}; echo "region=$SW_REGION uninstall=$SW_UNINSTALL help=$SW_HELP"; printf '[%s]' "\${SW_PASS[@]}"`);
+  it('keeps its own options and passes every other argument to the wizard, in order', () => {
+    const r = parse(`--region cn --lang zh-CN init --answers 'my answers.yaml' -- --region x --uninstall`);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('region=cn uninstall=0 help=0\n[--lang][zh-CN][init][--answers][my answers.yaml][--region][x][--uninstall]');
+  });
+  it('defaults to a probed region, and reads --region=… and --uninstall', () => {
+    expect(parse('').out).toBe('region=auto uninstall=0 help=0\n[]');
+    expect(parse('--region=global --uninstall').out).toBe('region=global uninstall=1 help=0\n[]');
+    expect(parse('-h').out).toBe('region=auto uninstall=0 help=1\n[]');
+  });
+  it.each([
+    ['--region mars', /--region must be cn, global or auto, not "mars"/],
+    ['--region', /--region needs a value/],
+    ['--lang fr', /--lang must be en or zh-CN, not "fr"/],
+    ['--lang=zh', /--lang must be en or zh-CN, not "zh"/],
+    ['--lang', /--lang needs a value/],
+  ])('%s is a usage error (exit 2) that says the fix', (args, msg) => {
+    const r = parse(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^stack-wizard installer: error: /);
+    expect(r.err).toMatch(msg);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('checksums and file choice', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-inst-'));
+  const sums = join(dir, 'SHASUMS256.txt');
+  writeFileSync(
+    sums,
+    [
+      `${'a'.repeat(64)}  node-v24.21.0-darwin-arm64.tar.gz`,
+      `${'b'.repeat(64)}  node-v24.21.0-linux-x64.tar.gz`,
+      `${'c'.repeat(64)} *node-v24.21.0-linux-arm64.tar.xz`,
+      `${'d'.repeat(64)}  node-v24.21.0-linux-x64.tar.xz.sig`,
+      `${'e'.repeat(64)}  node-v24.21.0-linux-x64.tar.xz`,
+    ].join('\n'),
+  );
+  it('reads the line for exactly that file (text or binary mode)', () => {
+    expect(bash(`sw_sum_for node-v24.21.0-linux-x64.tar.gz ${sums}`).out.trim()).toBe('b'.repeat(64));
+    expect(bash(`sw_sum_for node-v24.21.0-linux-x64.tar.xz ${sums}`).out.trim()).toBe('e'.repeat(64));
+    expect(bash(`sw_sum_for node-v24.21.0-linux-arm64.tar.xz ${sums}`).out.trim()).toBe('c'.repeat(64));
+    expect(bash(`sw_sum_for node-v24.21.0-linux-s390x.tar.xz ${sums}`).out).toBe('');
+  });
+  it('takes .tar.xz only with xz installed and listed, else .tar.gz, else nothing', () => {
+    expect(bash(`sw_node_file v24.21.0 x64 1 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-x64.tar.xz');
+    expect(bash(`sw_node_file v24.21.0 x64 0 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-x64.tar.gz');
+    expect(bash(`sw_node_file v24.21.0 arm64 1 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-arm64.tar.xz');
+    expect(bash(`sw_node_file v24.21.0 arm64 0 ${sums}`).out.trim()).toBe('');
+  });
+});
+
+describe('mirror choice', () => {
+  it.each([
+    ['0.30 0.10 0.20', '1'],
+    ['- 0.5 - 0.25', '3'],
+    ['1.5 - 0.9', '2'],
+    ['- - -', '-1'],
+    ['0.100 0.1000', '0'], // ties: the first (the catalogue's default order)
+    ['', '-1'],
+  ])('sw_fastest %s is %s', (times, want) => {
+    expect(bash(`sw_fastest ${times}`).out.trim()).toBe(want);
+  });
+  it('names hosts for the region message', () => {
+    expect(bash('sw_host https://registry.npmmirror.com/-/binary/node').out.trim()).toBe('registry.npmmirror.com');
+    expect(bash('sw_secs 0.123456; echo; sw_secs -').out).toBe('0.12s\nunreachable');
+  });
+});
+
+describe('the next command it prints', () => {
+  it('is shell-quoted so it can be pasted as it is', () => {
+    const r = bash(`eval "set -- $(sw_quote /usr/local/bin/stack-wizard init --answers "a b.yaml" "it's" '$HOME')"; printf '[%s]' "$@"`);
+    expect(r.out).toBe("[/usr/local/bin/stack-wizard][init][--answers][a b.yaml][it's][$HOME]");
+  });
+});
+
+describe('messages', () => {
+  const keys = (table: string) =>
+    bash(`for k in "\${!${table}[@]}"; do printf '%s\\t%s\\n' "$k" "$(printf '%s' "\${${table}[$k]}" | grep -o '%s' | wc -l)"; done | sort`).out;
+  it('every message exists in English and Chinese with the same placeholders', () => {
+    const en = keys('SW_EN');
+    const zh = keys('SW_ZH');
+    expect(en.split('\n').length).toBeGreaterThan(40);
+    expect(zh).toBe(en);
+  });
+  it('every key the script uses is in the tables', () => {
+    const used = new Set([...text.matchAll(/\bsw_(?:say|note|warn|t|die \d) ([a-z]+\.[A-Za-z]+|usage)\b/g)].map((m) => m[1]!));
+    const en = new Set(keys('SW_EN').split('\n').filter(Boolean).map((l) => l.split('\t')[0]!));
+    expect(used.size).toBeGreaterThan(30);
+    for (const k of used) expect(en, k).toContain(k);
+  });
+  it('the Chinese messages are Chinese', () => {
+    const r = bash(`SW_LANG=zh-CN; sw_t err.checksum a b c; echo; sw_t info.noTty`);
+    expect(r.out).toMatch(/校验和不符/);
+    expect(r.out).toMatch(/没有终端/);
+  });
+});
+
+describe('what the script pins', () => {
+  it('installs the release this package.json describes, and ships in the package', () => {
+    expect(text).toMatch(new RegExp(`SW_VERSION=\\$\\{STACK_WIZARD_VERSION:-${pkg.version.replace(/\./g, '\\.')}\\}`));
+    expect(pkg.files).toContain('install.sh');
+  });
+  it('pins a Node.js LTS build (even major) that meets engines >= 20.19', () => {
+    const pin = /SW_NODE_PIN=(v\d+\.\d+\.\d+)/.exec(text)![1]!;
+    expect(Number(pin.slice(1).split('.')[0]) % 2).toBe(0);
+    expect(ok(`sw_version_ge ${pin} $SW_NODE_MIN`)).toBe('yes');
+    expect(bash('echo $SW_NODE_MIN').out.trim()).toBe('20.19.0');
+  });
+  it('its mainland mirrors are the catalogue\'s (presets/mirrors.yaml), npmmirror first', () => {
+    const cat = builtinCatalogue();
+    const node = bash('printf "%s\\n" "${SW_NODE_MIRRORS_CN[@]}"').out.trim().split('\n');
+    expect(node.length).toBeGreaterThanOrEqual(3);
+    expect(node[0]).toMatch(/npmmirror/);
+    const catNode = cat.filter((e) => e.kind === 'node').map((e) => e.url.replace(/\/+$/, ''));
+    for (const u of node) expect(catNode, u).toContain(u);
+    const npm = bash('echo "$SW_NPM_REGISTRY_CN"').out.trim();
+    expect(cat.filter((e) => e.kind === 'npm').map((e) => e.url.replace(/\/+$/, ''))).toContain(npm);
+  });
+  it('names no npm registry but the mainland mirror (global leaves npm on its default)', () => {
+    const urls = [...text.matchAll(/https?:\/\/[^\s'"]+/g)].map((m) => m[0]);
+    expect(urls.filter((u) => /registry/.test(u) && !/npmmirror\.com/.test(u))).toEqual([]);
+  });
+});
+
+describe('a truncated download runs nothing', () => {
+  it('the body is function definitions; only the last line runs', () => {
+    const lines = text.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe('sw_main "$@"');
+    // Top-level lines: comments, blank lines, function openings/closings and their bodies only.
+    let depth = 0;
+    for (const l of lines.slice(0, -1)) {
+      if (depth === 0) expect(l, l).toMatch(/^(#.*|\s*|[a-z_]+\(\) \{.*\}?)$/);
+      if (/^[a-z_]+\(\) \{\s*$/.test(l)) depth++;
+      else if (/^\}\s*$/.test(l)) depth--;
+    }
+    expect(depth).toBe(0);
+  });
+  it('bash reading any prefix of the file prints nothing and does nothing', () => {
+    const bytes = Buffer.from(text);
+    const cuts: number[] = [];
+    const end = bytes.length - 'sw_main "$@"\n'.length;
+    for (let i = 0; i < end; i += 499) cuts.push(i); // mid-line cuts
+    for (let i = bytes.indexOf(10), n = 0; i >= 0 && i < end; i = bytes.indexOf(10, i + 1), n++) if (n % 3 === 0) cuts.push(i + 1);
+    cuts.push(end); // all but the last line
+    const home = mkdtempSync(join(tmpdir(), 'sw-trunc-'));
+    // One bash per cut, all in one process tree: each reads its prefix from a file on stdin.
+    const prefixes = cuts.map((c, n) => {
+      const f = join(home, `p${n}`);
+      writeFileSync(f, bytes.subarray(0, c));
+      return f;
+    });
+    const r = spawnSync('/bin/bash', ['--norc', '-c', 'for f in "$@"; do /bin/bash --norc < "$f" 2>&1; done', 'x', ...prefixes], {
+      encoding: 'utf8',
+      // An empty PATH: even a broken script could run no program from here.
+      env: { PATH: home, HOME: home, TMPDIR: home },
+      cwd: home,
+    });
+    expect(r.status).not.toBeNull();
+    // Only syntax errors from a cut inside a function may appear; nothing the script says.
+    expect(r.stdout).not.toMatch(/==>|stack-wizard installer|Usage:/);
+    expect(readdirSync(home).filter((f) => !/^p\d+$/.test(f))).toEqual([]);
+  }, 60_000);
+});
+
+describe('the script as a whole (no system changes: each stops at its argument check)', () => {
+  const runScript = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync('bash', ['--norc', script, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  it('--help prints the usage in the chosen language and exits 0', () => {
+    const en = runScript(['--help']);
+    expect(en.code).toBe(0);
+    expect(en.out).toMatch(/^Usage: curl -fsSL <url>\/install\.sh \| bash -s --/);
+    expect(en.out).toMatch(/NODE_MIRROR=URL/);
+    expect(en.out).toMatch(/default v\d+\.\d+\.\d+/);
+    const zh = runScript(['--help'], { LANG: 'zh_CN.UTF-8' });
+    expect(zh.out).toMatch(/^用法：/);
+    expect(runScript(['--lang', 'zh-CN', '-h']).out).toMatch(/^用法：/);
+  });
+  it.each([
+    [{ STACK_WIZARD_NODE_VERSION: 'v18.20.4' }, 'STACK_WIZARD_NODE_VERSION must be a Node.js release vX.Y.Z of at least v20.19.0, not "v18.20.4"'],
+    [{ STACK_WIZARD_NODE_VERSION: 'lts' }, 'not "lts"'],
+    [{ STACK_WIZARD_VERSION: 'latest' }, 'STACK_WIZARD_VERSION must be a release number such as 1.2.3, not "latest"'],
+  ])('a bad version override %j exits 2 before anything runs', (env, msg) => {
+    const r = runScript([], env);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(msg);
+  });
+  it('a Node version without the v is accepted', () => {
+    expect(bash('SW_NODE_VERSION=v22.12.0; sw_check_versions && echo fine').out).toBe('fine\n');
+    expect(bash('echo $SW_NODE_VERSION', { STACK_WIZARD_NODE_VERSION: '22.12.0' }).out).toBe('v22.12.0\n');
+  });
+  it('bad usage exits 2 in Chinese under a Chinese locale', () => {
+    const r = runScript(['--region', 'mars'], { LANG: 'zh_CN.UTF-8' });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('stack-wizard 安装程序：错误：--region 只能是 cn、global 或 auto，而不是“mars”\n');
+  });
+});

@@ -53,6 +53,12 @@ export async function runSteps(
     const title = ctx.t(step.title, step.params);
     const check = await step.check(ctx, s);
     if (step.preflight) {
+      // A check that passed with nothing to report is a skip, like any step with nothing to do.
+      if (!check.needed && check.changes.length === 0) {
+        onEvent({ step: step.id, kind: 'skip', text: title });
+        reports.push({ id: step.id, title, status: 'checked', changes: [] });
+        continue;
+      }
       // Its findings are the output; `needed` means it failed, and apply throws with the details.
       onEvent({ step: step.id, kind: 'start', text: title });
       for (const line of check.changes) onEvent({ step: step.id, kind: 'output', text: line });

@@ -10,11 +10,18 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pane, builtPackage } from './tmux.js';
+import { deadPort, startMirrorServers } from './helpers/servers.js';
 
 let bin = '';
 const panes: Pane[] = [];
+/** An empty mirror catalogue: a wizard that reaches the region screen contacts no real mirror. */
+let noMirrors = '';
 beforeAll(() => {
   bin = builtPackage().bin;
+  const d = mkdtempSync(join(tmpdir(), 'sw-tui-cat-'));
+  chmodSync(d, 0o755);
+  noMirrors = join(d, 'mirrors.yaml');
+  writeFileSync(noMirrors, '[]\n', { mode: 0o644 });
 });
 afterEach(() => {
   for (const p of panes.splice(0)) p.kill();
@@ -32,7 +39,7 @@ function workDir() {
 }
 
 function run(o: { args?: string[]; env?: Record<string, string>; cwd: string; stty: string; asNobody?: boolean; ci?: boolean; pipeStdin?: boolean }): Pane {
-  const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', STACK_WIZARD_MIRROR_CATALOG: noMirrors, ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
   const unsetCi = o.ci ? 'CI=true' : '-u CI -u CONTINUOUS_INTEGRATION';
   const user = o.asNobody ? 'runuser -u nobody -- ' : '';
   const node = `${user}env ${unsetCi} ${env} ${q(process.execPath)} ${q(bin)} ${(o.args ?? []).map(q).join(' ')}`;
@@ -201,6 +208,38 @@ describe('setup in a real terminal', () => {
     expect(answers).toContain('version: "11.4"');
     expect(answers).toContain('image: "ghcr.io/acme/shop:2.0"');
     expect(existsSync(w.state)).toBe(false);
+  });
+});
+
+describe('mirrors in a real terminal', () => {
+  test('mainland China: the candidates with the latency measured against loopback mirrors; the dead one says so', async () => {
+    const m = await startMirrorServers([{ name: 'fast', mode: 'ok', size: 64 * 1024 }]);
+    try {
+      const w = workDir();
+      const cat = join(w.dir, 'mirrors.yaml');
+      const dead = `http://127.0.0.1:${await deadPort()}`;
+      writeFileSync(cat, `- { kind: registry, id: fast, name: "Fast Hub", url: "${m.url('fast')}" }\n- { kind: registry, id: gone, name: "Gone Hub", url: "${dead}" }\n- { kind: npm, id: npmfast, name: "NPM Fast", url: "${m.url('fast')}" }\n`);
+      const out = join(w.dir, 'out');
+      const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state, STACK_WIZARD_MIRROR_CATALOG: cat }, args: ['--out', out, '--project', 'mm', '--image', 'a/b:1'] });
+      await p.waitFor('Enter continue');
+      await p.keys('Enter');
+      await p.waitFor('> App port');
+      await p.keys('Enter', 'Enter', 'Enter');
+      await p.waitFor('gives each service');
+      await p.keys('Enter');
+      await p.waitFor('> Region');
+      await p.keys('Right');
+      let s = await p.waitFor((x) => /Fast Hub {2}http:\/\/127\.0\.0\.1:\d+ {2}\d+ ms/.test(x) && /NPM Fast .* \d+ ms/.test(x) && !x.includes('Measuring'));
+      expect(s).toMatch(/Mirror: registry +< Fast Hub/);
+      await p.keys('Down', 'Right');
+      s = await p.waitFor('Gone Hub');
+      expect(s).toContain(`Gone Hub  ${dead}  no answer`);
+      await p.keys('C-c');
+      expect(await p.waitExit()).toBe(130);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await m.stop();
+    }
   });
 });
 

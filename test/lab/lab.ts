@@ -30,6 +30,7 @@ export const IMAGES = {
   appV2: 'stack-wizard-lab/app:v2',
   appBroken: 'stack-wizard-lab/app:broken',
   appCrash: 'stack-wizard-lab/app:crash',
+  pebble: 'stack-wizard-lab/pebble',
 } as const;
 
 /** The port sshd listens on in the server image (not 22, on purpose). */
@@ -363,6 +364,8 @@ function packWizard(): Promise<string> {
 export interface StartOptions {
   /** Suffix of the container name and its hostname (default "server" / "client"). */
   name?: string;
+  /** More names for it in the lab's DNS (Docker's embedded DNS): e.g. a domain the server plays. */
+  aliases?: string[];
 }
 
 export class Lab {
@@ -426,6 +429,7 @@ export class Lab {
    */
   async startServer(opts: StartOptions = {}): Promise<Server> {
     const { name, ip } = await this.runContainer(opts.name ?? 'server', IMAGES.server, [
+      ...(opts.aliases ?? []).flatMap((a) => ['--network-alias', a]),
       '--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--cap-add', 'SYS_PTRACE',
       '--tmpfs', '/run', '--tmpfs', '/run/lock',
       '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '--cgroupns', 'host',

@@ -2,11 +2,11 @@
 // real HTTP servers (mirror-server.mjs processes on loopback: one fast, one slow, one gone).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMirror, type Mirror } from '../e2e/installer/lab.js';
+import { freePort } from '../support/proc.js';
 
 const script = new URL('../../install.sh', import.meta.url).pathname;
 
@@ -37,12 +37,7 @@ describe('region probe (sw_probe_region GLOBAL_URL CN_URL)', () => {
     fast = await startMirror(root, '127.0.0.1', { log: join(root, '..', `${process.pid}-fast.log`) });
     slow = await startMirror(root, '127.0.0.1', { delayMs: 1000, log: join(root, '..', `${process.pid}-slow.log`) });
     // A port that was free a moment ago: nothing listens there.
-    deadUrl = await new Promise<string>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const a = s.address() as { port: number };
-        s.close(() => resolve(`http://127.0.0.1:${a.port}`));
-      });
-    });
+    deadUrl = `http://127.0.0.1:${await freePort()}`;
   });
   afterAll(() => {
     fast?.stop();

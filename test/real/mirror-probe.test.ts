@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { probeMirrors } from '../../src/host/mirror-probe.js';
 import { bestByKind, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult } from '../../src/domain/mirrors.js';
-import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 const run = promisify(execFile);
 let s: MirrorServers;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   s.stop = async () => {
     await Promise.all([stop(), more.stop()]);
   };
-  dead = await deadPort();
+  dead = await freePort();
 });
 afterAll(() => s?.stop());
 

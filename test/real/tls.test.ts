@@ -13,15 +13,15 @@ import { runSteps } from '../../src/steps/engine.js';
 import { loadAnswers, prepare } from '../../src/steps/prepare.js';
 import { tlsCertStep, tlsToolsStep } from '../../src/steps/tls.js';
 import { makeFacts } from '../fixtures/facts.js';
-import { run } from './support/sandbox.js';
+import { runSync } from '../support/proc.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sw-tls-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const isRoot = process.getuid?.() === 0;
 
 const openssl = (...args: string[]) => {
-  const r = run(['openssl', ...args]);
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  const r = runSync(['openssl', ...args]);
+  if (r.exitCode !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
 const serial = (cert: string) => openssl('x509', '-in', cert, '-noout', '-serial').trim();
@@ -60,12 +60,12 @@ describe('tls: self-signed, the certificate step', () => {
     const text = openssl('x509', '-in', cert, '-noout', '-subject', '-ext', 'subjectAltName', '-enddate');
     expect(text).toMatch(/^subject=CN = shop\.example\.com$/m);
     expect(text).toMatch(/DNS:shop\.example\.com/);
-    expect(run(['openssl', 'x509', '-in', cert, '-noout', '-checkend', String(824 * 86400)]).status).toBe(0);
+    expect(runSync(['openssl', 'x509', '-in', cert, '-noout', '-checkend', String(824 * 86400)]).exitCode).toBe(0);
     expect(openssl('pkey', '-in', key, '-noout', '-text')).toMatch(/ASN1 OID: prime256v1/);
     // The key is the certificate's.
     expect(openssl('pkey', '-in', key, '-pubout')).toBe(openssl('x509', '-in', cert, '-noout', '-pubkey'));
     // No scratch files left beside it.
-    expect(run(['ls', '-A', certs]).stdout.split('\n').filter(Boolean).sort()).toEqual(['fullchain.pem', 'privkey.pem']);
+    expect(runSync(['ls', '-A', certs]).stdout.split('\n').filter(Boolean).sort()).toEqual(['fullchain.pem', 'privkey.pem']);
   });
 
   it('a second run keeps it', async () => {
@@ -81,7 +81,7 @@ describe('tls: self-signed, the certificate step', () => {
     let r = await step();
     expect(r.reports[1]!.changes[0]).toMatch(/^the certificate expires on \d{4}-\d\d-\d\d: a new one: openssl req/);
     expect(serial(cert)).not.toBe(before);
-    expect(run(['openssl', 'x509', '-in', cert, '-noout', '-checkend', String(800 * 86400)]).status).toBe(0);
+    expect(runSync(['openssl', 'x509', '-in', cert, '-noout', '-checkend', String(800 * 86400)]).exitCode).toBe(0);
 
     openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '400', '-subj', '/CN=old.example.com', '-keyout', key, '-out', cert);
     before = serial(cert);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pane, builtPackage } from './tmux.js';
-import { deadPort, startMirrorServers } from './helpers/servers.js';
+import { startMirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 let bin = '';
 const panes: Pane[] = [];
@@ -60,6 +61,18 @@ function expectTerminalRestored(p: Pane, sttyFile: string) {
   expect(stty).toMatch(/(^|\s)echo(\s|$)/);
   expect(stty).not.toMatch(/-icanon|(^|\s)-echo(\s|$)/);
   expect(p.display('#{cursor_flag}')).toBe('1');
+}
+
+/** Past the welcome screen, a project name typed and seen (keys reach the wizard, frames are drawn), then Ctrl-C: exit 130, terminal restored. */
+async function typeNameThenInterrupt(p: Pane, stty: string, name: string) {
+  await p.waitFor('Enter continue');
+  await p.keys('Enter');
+  await p.waitFor('> Project name');
+  await p.type(name);
+  await p.waitFor(name);
+  await p.keys('C-c');
+  expect(await p.waitExit()).toBe(130);
+  expectTerminalRestored(p, stty);
 }
 
 function listFiles(dir: string): string[] {
@@ -217,7 +230,7 @@ describe('mirrors in a real terminal', () => {
     try {
       const w = workDir();
       const cat = join(w.dir, 'mirrors.yaml');
-      const dead = `http://127.0.0.1:${await deadPort()}`;
+      const dead = `http://127.0.0.1:${await freePort()}`;
       writeFileSync(cat, `- { kind: registry, id: fast, name: "Fast Hub", url: "${m.url('fast')}" }\n- { kind: registry, id: gone, name: "Gone Hub", url: "${dead}" }\n- { kind: npm, id: npmfast, name: "NPM Fast", url: "${m.url('fast')}" }\n`);
       const out = join(w.dir, 'out');
       const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state, STACK_WIZARD_MIRROR_CATALOG: cat }, args: ['--out', out, '--project', 'mm', '--image', 'a/b:1'] });
@@ -290,27 +303,13 @@ describe('interrupting and odd terminals', () => {
   test('CI=true but a real terminal: every frame is still drawn and keys work', async () => {
     const w = workDir();
     const p = run({ cwd: w.dir, stty: w.stty, ci: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', join(w.dir, 'out')] });
-    await p.waitFor('Enter continue');
-    await p.keys('Enter');
-    await p.waitFor('> Project name');
-    await p.type('ci-run');
-    await p.waitFor('ci-run');
-    await p.keys('C-c');
-    expect(await p.waitExit()).toBe(130);
-    expectTerminalRestored(p, w.stty);
+    await typeNameThenInterrupt(p, w.stty, 'ci-run');
   });
 
   test('stdin piped while a terminal exists (curl … | bash): keys come from /dev/tty', async () => {
     const w = workDir();
     const p = run({ cwd: w.dir, stty: w.stty, pipeStdin: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['init', '--out', join(w.dir, 'out')] });
-    await p.waitFor('Enter continue');
-    await p.keys('Enter');
-    await p.waitFor('> Project name');
-    await p.type('piped');
-    await p.waitFor('piped');
-    await p.keys('C-c');
-    expect(await p.waitExit()).toBe(130);
-    expectTerminalRestored(p, w.stty);
+    await typeNameThenInterrupt(p, w.stty, 'piped');
   });
 
   test('an installed stack opens the maintenance menu; reconfigure is prefilled; Quit exits 0', async () => {

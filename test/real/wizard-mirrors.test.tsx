@@ -14,8 +14,9 @@ import { App } from '../../src/ui/app.js';
 import { createController } from '../../src/ui/controller.js';
 import type { MirrorMeasurement, WizardController } from '../../src/ui/types.js';
 import { choiceFor, forgetProbes } from '../../src/steps/mirrors.js';
-import { KEY, facts, plain, press, tempDir, waitFlat, waitFor, waitText } from '../unit/ui/helpers.js';
-import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { KEY, facts, plain, press, pressToRegion, tempDir, waitFlat, waitFor, waitText } from '../unit/ui/helpers.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 let s: MirrorServers;
 let dead: number;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     // Slow to answer, but well inside the probe's limits: alive, and behind the fast one.
     { name: 'slow', mode: 'ok', size: 64 * 1024, latencyMs: 600 },
   ]);
-  dead = await deadPort();
+  dead = await freePort();
 });
 afterAll(() => s?.stop());
 afterEach(() => {
@@ -80,11 +81,7 @@ function mount(host = HOST) {
 
 async function toRegion(host = HOST) {
   const m = mount(host);
-  await waitText(m.frame, 'This host');
-  await press(m.stdin, KEY.enter, 'mirrors', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
-  await waitText(m.frame, 'Size preset');
-  await press(m.stdin, KEY.enter);
-  await waitText(m.frame, '> Region');
+  await pressToRegion(m.frame, m.stdin);
   return m;
 }
 

@@ -341,7 +341,8 @@ describe('interrupting and odd terminals', () => {
 
 describe('without any terminal', () => {
   /** `echo | stack-wizard …` in a new session: no controlling terminal, so /dev/tty cannot open. */
-  function noTty(args: string[], limitMs = 2000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  // A hang is caught by the limit; it is generous so a loaded machine's slow start is not mistaken for one.
+  function noTty(args: string[], limitMs = 20_000): Promise<{ code: number | null; stderr: string; ms: number }> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
       const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'en_US.UTF-8' };

@@ -178,6 +178,10 @@ export interface Request {
   path: string;
   status: number;
   ua: string;
+  /** Requests in flight when this one arrived, itself included. */
+  inflight: number;
+  /** The client hung up before the (delayed) answer. */
+  aborted?: boolean;
 }
 export interface Mirror {
   url: string;

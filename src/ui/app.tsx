@@ -185,6 +185,10 @@ function Wizard(props: AppProps) {
   const presetOpts = useMemo(() => (facts && answersNow ? presetOptions(answersNow, facts, t, c.lang) : []), [facts, answersNow]);
   const regionDef = useMemo(() => regionForm(cands, results, measuring, draft, t), [cands, results, measuring, draft]);
   const regionValues = useMemo(() => regionInitial(draft, facts, cands, results), [draft, facts, cands, results]);
+  // What the operator already set on the region screen wins; mirror fields that appear or get
+  // measured after that (candidates arriving late) still start from their defaults.
+  const regionSaved = saved.current.region;
+  const regionStart = useMemo(() => (regionSaved ? { ...regionValues, ...regionSaved } : regionValues), [regionValues, regionSaved]);
 
   const stepLabel = (id: ScreenId) => {
     const shown = shownScreens(draft, given, kinds);
@@ -323,7 +327,7 @@ function Wizard(props: AppProps) {
           key="region"
           t={t}
           def={regionDef}
-          initial={saved.current.region ?? regionValues}
+          initial={regionStart}
           initialTouched={new Set(getPath(draft, 'region') === undefined ? [] : ['region'])}
           given={given}
           labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}

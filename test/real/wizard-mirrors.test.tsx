@@ -58,7 +58,7 @@ function catalogue(dir: string): string {
   return file;
 }
 
-function mount(host = HOST) {
+function mount(host = HOST, gate?: Promise<void>) {
   const dir = tempDir('sw-wizard-mirrors-');
   const factsFile = join(dir, 'facts.json');
   writeFileSync(factsFile, JSON.stringify(host));
@@ -73,7 +73,8 @@ function mount(host = HOST) {
   // As startSetup wires it: the source asks the controller for the host facts.
   const measured: MirrorMeasurement[] = [];
   const source = mirrorSource(ctx, () => controller.facts());
-  const watched = { ...source, measure: (c: Parameters<NonNullable<typeof source.measure>>[0], on: (m: MirrorMeasurement) => void) => source.measure!(c, (m) => (measured.push(m), on(m))) };
+  // `gate` holds the candidate list back (a slow disk or probe): it may arrive after the operator acted.
+  const watched = { ...source, candidates: async (r: 'cn' | 'global') => (await gate, source.candidates(r)), measure: (c: Parameters<NonNullable<typeof source.measure>>[0], on: (m: MirrorMeasurement) => void) => source.measure!(c, (m) => (measured.push(m), on(m))) };
   const controller: WizardController = createController(ctx, { factsFile, dryRun: false, mirrors: watched, isRoot: false });
   const r = render(<App controller={controller} stacks={[]} draft={{}} given={new Set()} onExit={vi.fn()} onAbort={vi.fn()} />);
   return { ...r, frame: plain(r.lastFrame), ctx, measured };
@@ -139,8 +140,9 @@ describe('region screen with the real mirror probe', () => {
     expect(ctx.exec.actions).toEqual([]);
   });
 
-  test('a host abroad probes nothing until the region screen, then measures there for mainland China', async () => {
-    const m = mount(ABROAD);
+  test('a host abroad probes nothing until the region screen, then measures there for mainland China (even when the list arrives after the choice)', async () => {
+    let release = () => {};
+    const m = mount(ABROAD, new Promise<void>((r) => (release = r)));
     await waitText(m.frame, 'This host (vm-test)');
     await press(m.stdin, KEY.enter, 'mirrors', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(m.frame, 'Size preset');
@@ -150,7 +152,12 @@ describe('region screen with the real mirror probe', () => {
     await waitText(m.frame, '> Region');
     expect(m.frame()).toMatch(/\(\*\) global/);
     await press(m.stdin, KEY.right);
+    await waitText(m.frame, '(*) mainland China');
+    // The candidates come only now: the mirror fields appear under a region already chosen, with their defaults.
+    release();
     const f = await waitFor(m.frame, (x) => m.measured.length === 6 && !x.includes('Measuring mirrors') && /Mirror: registry +< Fast Hub/.test(x), 'the mirrors measured on the region screen', 20_000);
-    expect(f).toMatch(/Fast Debian {2}http:\/\/127\.0\.0\.1:\d+\/debian {2}\d+ ms/);
+    expect(f).toMatch(/Mirror: apt-debian +\(\*\) Fast Debian {2}http:\/\/127\.0\.0\.1:\d+\/debian {2}\d+ ms/);
+    expect(f).toMatch(/Mirror: npm +\(\*\) NPM Fast/);
+    expect(f).toMatch(/Mirror: image-prefix .*\(\*\) none/);
   });
 });

@@ -10,7 +10,7 @@ import { describeResolution, resolveMirrors } from '../steps/mirrors.js';
 import { previewSteps } from '../steps/engine.js';
 import { installSteps, runInstall } from '../steps/install.js';
 import { usageError } from '../errors.js';
-import type { StepEvent } from '../steps/engine.js';
+import type { Step, StepEvent } from '../steps/engine.js';
 
 
 /** Headless output of step events: titles, output lines, and progress in quarters (a log, not a progress bar). */
@@ -43,8 +43,10 @@ export function initOptions(args: ParsedArgs): InitOptions | null {
   return { answersFile, factsFile: optString(args, 'host-facts'), out: optString(args, 'out'), yes: flag(args, 'yes'), dryRun: flag(args, 'dry-run') };
 }
 
-async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
+/** Prints the preview; returns the preflight steps that refuse (a real run would stop at the first). */
+async function printPreview(ctx: Context, p: Prepared, serverView: Prepared): Promise<Step[]> {
   const { t, io } = ctx;
+  const refused: Step[] = [];
   io.out(planSummary(ctx, p.plan));
   io.out(`\n${t('init.filesHeader', { dir: p.targetDir })}\n`);
   for (const c of await diffAgainstDisk(ctx, p.targetDir, p.files)) {
@@ -52,11 +54,23 @@ async function printPreview(ctx: Context, p: Prepared, serverView: Prepared) {
     if (c.diff) io.out(`${c.diff.replace(/^/gm, '    ')}\n`);
   }
   io.out(`\n${t('init.stepsHeader')}\n`);
-  for (const { step, check } of await previewSteps(ctx, installSteps(), serverView)) {
+  for (const { step, check } of await previewSteps(ctx, installSteps(serverView.plan), serverView)) {
+    if (step.preflight && check.needed) refused.push(step);
     if (step.preflight) io.out(`${check.needed ? '✗' : '✓'} ${t(step.title, step.params)}\n`);
     else io.out(`${check.needed ? '•' : '✓'} ${t(step.title, step.params)}${check.needed ? '' : ` (${t('init.nothingToDo')})`}\n`);
     for (const ch of check.changes) io.out(`    ${ch}\n`);
   }
+  return refused;
+}
+
+/** The error a refusing preflight step stops a real run with (its apply only checks, and throws). */
+async function refusalOf(ctx: Context, step: Step, s: Prepared): Promise<unknown> {
+  try {
+    await step.apply(ctx, s, () => {});
+  } catch (e) {
+    return e;
+  }
+  return null;
 }
 
 export async function runInit(ctx: Context, o: InitOptions): Promise<number> {
@@ -77,10 +91,14 @@ export async function runInitAnswers(ctx: Context, given: Answers, o: Omit<InitO
   const p = await prepare(ctx, { answers, facts, factsFile: o.factsFile, targetDir: target });
   // What the steps would do on the server itself (the install dir), also when we only render locally.
   const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
-  await printPreview(ctx, local ? { ...p } : p, serverView);
+  const refused = await printPreview(ctx, local ? { ...p } : p, serverView);
 
   if (o.dryRun) {
     ctx.io.out(`\n${ctx.t('init.dryRunDone')}\n`);
+    // On a server the exit code says what the real run would do: stop in preflight (exit 3). A local
+    // render (not root, or --out) would go ahead, so its preview of the server's checks only informs.
+    const stop = !local && refused[0] ? await refusalOf(ctx, refused[0], serverView) : null;
+    if (stop) throw stop;
     return 0;
   }
   if (local) {

@@ -11,7 +11,11 @@ import { usageError } from '../errors.js';
 import { createController } from '../ui/controller.js';
 import { issueText } from '../ui/model.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
-import type { MirrorSource } from '../ui/types.js';
+import type { MirrorSource, WizardController } from '../ui/types.js';
+import type { HostFacts } from '../domain/facts.js';
+import { probeTarget } from '../domain/mirrors.js';
+import { probeMirrors } from '../host/mirror-probe.js';
+import { catalogueFor, entryFor, relevantKinds, rememberProbes } from '../steps/mirrors.js';
 import { ANSWER_FLAG_OPTIONS, ANSWER_FLAGS, MIRROR_FLAG, draftFromFlags, flagFor } from './answer-flags.js';
 import { flag, optString } from './common.js';
 import { initOptions, runInit, runInitAnswers } from './init.js';
@@ -27,11 +31,34 @@ export const WIZARD_OPTIONS: OptionSpec = {
 };
 
 /**
- * Where the region screen gets mirror candidates and their latency. The mirrors module plugs in
- * here; until then the screen says "not measured" and keeps what flags or the answers file gave.
+ * Where the region screen gets mirror candidates and their latency: the mirror catalogue (or
+ * STACK_WIZARD_MIRROR_CATALOG) for the kinds that matter on this host, probed in parallel as init
+ * probes them. The results are remembered for this process, so applying the setup does not probe
+ * the chosen mirrors again (and writes only one that answered).
  */
-async function mirrorSource(_ctx: Context): Promise<MirrorSource | null> {
-  return null;
+export function mirrorSource(ctx: Context, facts: () => Promise<HostFacts>): MirrorSource {
+  return {
+    async candidates(region) {
+      // Region global leaves every tool at its defaults: nothing to offer.
+      if (region !== 'cn') return [];
+      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
+      const kinds = relevantKinds(f);
+      return cat.filter((e) => kinds.includes(e.kind)).map((e) => ({ kind: e.kind, id: e.id, name: e.name, url: e.url }));
+    },
+    async measure(cands, onResult) {
+      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
+      const target = probeTarget(f.os, f.arch);
+      // The catalogue's entries (with their security/ports archives), probed as init probes them.
+      const entries = cands.map((c) => cat.find((e) => e.kind === c.kind && e.id === c.id) ?? entryFor(c.kind, c.url, cat));
+      await probeMirrors(entries, target, {
+        onResult: (r) => {
+          // Remembered before the screen shows it: what the operator sees is what init writes with.
+          rememberProbes([r], target);
+          onResult({ kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error });
+        },
+      });
+    },
+  };
 }
 
 const missingRequired = (i: { code: string; path: PropertyKey[] }, data: unknown) => {
@@ -129,7 +156,8 @@ export async function startSetup(ctx: Context, args: ParsedArgs, entry: 'default
   if (!term) throw usageError('err.noTerminal', { command: entry === 'init' ? 'stack-wizard init' : 'stack-wizard' });
   // The host probe starts once the first frame is drawn: started earlier, its processes compete
   // with loading React and Ink and the first frame comes later (measured by npm run bench).
-  const controller = createController(ctx, { factsFile, out, dryRun, mirrors: await mirrorSource(ctx) });
+  // The mirror probe needs the host facts (the apt suite), which the controller probes once for all.
+  const controller: WizardController = createController(ctx, { factsFile, out, dryRun, mirrors: mirrorSource(ctx, () => controller.facts()) });
   const ui = await withoutCiEnv(() => import('../ui/run.js'));
   return ui.runWizard(ctx, { term, draft, given, controller, mode: entry === 'default' && !answersFile && given.size === 0 ? 'auto' : 'setup' });
 }

@@ -56,7 +56,13 @@ export function certbotIssueArgv(plan: Plan, opts: { server?: string } = {}): st
 
 /** `certbot renew` as the timer runs it: only certificates due within 30 days are renewed. */
 export function certbotRenewArgv(plan: Plan): string[] {
-  return ['certbot', 'renew', '--quiet', '--non-interactive', ...certbotDirArgs(plan), '--deploy-hook', nginxReloadCommand(plan)];
+  return [
+    'certbot', 'renew', '--quiet', '--non-interactive',
+    // Without a terminal certbot would first sleep up to 8 minutes to spread the load on Let's
+    // Encrypt; the timer's RandomizedDelaySec already does that, so the service finishes promptly.
+    '--no-random-sleep-on-renew',
+    ...certbotDirArgs(plan), '--deploy-hook', nginxReloadCommand(plan),
+  ];
 }
 
 /** systemd quotes: an argument with spaces is double-quoted (systemd.syntax(7)). */

@@ -12,6 +12,8 @@ import { imagesStep } from './images.js';
 import { upStep } from './up.js';
 import { securitySteps } from './security.js';
 import { mirrorSteps } from './mirrors.js';
+import { tlsSteps } from './tls.js';
+import type { Plan } from '../domain/plan.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -32,21 +34,26 @@ export const writeFilesStep: Step = {
   },
 };
 
-/** init's steps on a server, in order. */
-export function installSteps(): Step[] {
-  // Preflight (this one and the security lock-out guard) before any change; mirror steps right
-  // after the files, so apt and Docker use the mirrors; the firewall once Docker's chains exist and
-  // before anything is published; then images and the start.
+/** init's steps on a server, in order; with a plan, only the TLS steps of its mode (all of them without). */
+export function installSteps(plan?: Plan): Step[] {
+  // Preflight (this one, the security lock-out guard, the TLS files) before any change; mirror steps
+  // right after the files, so apt and Docker use the mirrors; the firewall once Docker's chains exist
+  // and before anything is published; the certificate Nginx starts with, images and the start; then
+  // the first Let's Encrypt issuance (it needs Nginx serving the webroot) and the renewal timer.
   const security = securitySteps({ mode: 'init' });
+  const tls = tlsSteps(plan);
   return [
     preflightStep,
     ...security.filter((x) => x.preflight),
+    ...tls.preflight,
     writeFilesStep,
     ...mirrorSteps(),
     dockerStep,
     ...security.filter((x) => !x.preflight),
+    ...tls.beforeStart,
     imagesStep,
     upStep,
+    ...tls.afterStart,
   ];
 }
 
@@ -61,7 +68,7 @@ export async function runInstall(ctx: Context, p: Prepared, onEvent: (e: StepEve
   const log = fileLog(logFile(p.plan.installDir), ctx.clock);
   ctx.setLogSink(log.sink);
   ctx.exec.note(`init: project ${p.plan.project}, preset ${p.plan.sizing.requestedPreset} (${p.plan.sizing.tier}), install dir ${p.plan.installDir}`);
-  const steps = installSteps();
+  const steps = installSteps(p.plan);
   const checksOnly = new Set(steps.filter((x) => x.preflight).map((x) => x.id));
   let reports: StepReport[];
   try {

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { runSteps, type Step, type StepEvent, type StepReport } from './engine.js';
 import { installSteps, runInstall } from './install.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
+import type { Plan } from '../domain/plan.js';
 
 export const isRootUser = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -30,7 +31,7 @@ export const writeLocalStep: Step = {
   },
 };
 
-export const setupSteps = (local: boolean): Step[] => (local ? [writeLocalStep] : installSteps());
+export const setupSteps = (local: boolean, plan?: Plan): Step[] => (local ? [writeLocalStep] : installSteps(plan));
 
 export function applySetup(ctx: Context, p: Prepared, local: boolean, onEvent: (e: StepEvent) => void): Promise<StepReport[]> {
   // On a server every action is also logged to the install dir (runInstall).

@@ -207,7 +207,7 @@ async function rollback(ctx: Context, s: Prepared, emit: Emit): Promise<{ restor
  * Nginx resolves `app` when it loads its config: after the app container was recreated (new
  * address) while Nginx was not, Nginx must reload. `nginx -s reload` inside, else SIGHUP.
  */
-async function reloadNginx(ctx: Context, dir: string, emit: Emit) {
+export async function reloadNginx(ctx: Context, dir: string, emit: Emit) {
   await compose(ctx, dir, ['exec', '-T', 'nginx', 'nginx', '-s', 'reload'], emit, 30_000).catch(() =>
     compose(ctx, dir, ['kill', '-s', 'HUP', 'nginx'], emit, 30_000).catch(() => undefined),
   );

@@ -13,7 +13,7 @@ import type { MenuEntry } from './menu.js';
 import {
   FORMS, answersFromDraft, applyReducer, applyValues, componentsFit, initialApply, initialTouched, initialValues, isFormId, mirrorKey,
   mirrorKinds, nextScreen, presetOptions, provisionalAnswers, recommendedPreset, regionForm, regionInitial, shownScreens, validateForm,
-  validateRegion, type ApplyState, type FormId, type FormValues, type MirrorResult, type PresetChoice, type Problems, type ScreenId,
+  suggestRegion, validateRegion, type ApplyState, type FormId, type FormValues, type MirrorResult, type PresetChoice, type Problems, type ScreenId,
 } from './model.js';
 import { ApplyScreen } from './screens/Apply.js';
 import { CommandOutput, MenuScreen, StackChooser } from './screens/Menu.js';
@@ -93,12 +93,17 @@ function Wizard(props: AppProps) {
     };
   }, []);
 
-  // Mirrors are measured as soon as a setup starts, so the latencies are there by the region screen.
+  // Mirrors are measured as soon as a setup starts on a host that is likely to want them (region cn
+  // given or suggested by the time zone), so the latencies are there by the region screen; anywhere
+  // else only once the region screen shows (the operator may choose cn there): a host abroad does
+  // not contact the mainland mirrors for nothing.
   const measured = useRef(false);
-  const inSetup = view.v === 'flow';
+  const regionDrafted = getPath(draft, 'region');
+  const wantMirrors =
+    view.v === 'flow' && (view.id === 'region' || regionDrafted === 'cn' || (regionDrafted === undefined && facts !== null && suggestRegion(facts) === 'cn'));
   useEffect(() => {
     const src = c.mirrors;
-    if (!inSetup || measured.current || !src) return;
+    if (!wantMirrors || measured.current || !src) return;
     measured.current = true;
     src.candidates('cn').then((cs) => {
       if (!alive.current) return;
@@ -110,7 +115,7 @@ function Wizard(props: AppProps) {
         .catch(() => {})
         .finally(() => alive.current && setMeasuring(false));
     }, () => {});
-  }, [inSetup]);
+  }, [wantMirrors]);
 
   const kinds = mirrorKinds(cands);
   const go = (next: View, keepHistory = true) => {
@@ -180,6 +185,10 @@ function Wizard(props: AppProps) {
   const presetOpts = useMemo(() => (facts && answersNow ? presetOptions(answersNow, facts, t, c.lang) : []), [facts, answersNow]);
   const regionDef = useMemo(() => regionForm(cands, results, measuring, draft, t), [cands, results, measuring, draft]);
   const regionValues = useMemo(() => regionInitial(draft, facts, cands, results), [draft, facts, cands, results]);
+  // What the operator already set on the region screen wins; mirror fields that appear or get
+  // measured after that (candidates arriving late) still start from their defaults.
+  const regionSaved = saved.current.region;
+  const regionStart = useMemo(() => (regionSaved ? { ...regionValues, ...regionSaved } : regionValues), [regionValues, regionSaved]);
 
   const stepLabel = (id: ScreenId) => {
     const shown = shownScreens(draft, given, kinds);
@@ -318,7 +327,7 @@ function Wizard(props: AppProps) {
           key="region"
           t={t}
           def={regionDef}
-          initial={saved.current.region ?? regionValues}
+          initial={regionStart}
           initialTouched={new Set(getPath(draft, 'region') === undefined ? [] : ['region'])}
           given={given}
           labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}

@@ -81,7 +81,7 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       const files = await diffAgainstDisk(ctx, p.targetDir, p.files);
       // What init does on the server itself (the install dir), also when we only render locally.
       const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
-      const steps = (await previewSteps(ctx, installSteps(), serverView)).map(({ step, check }) => ({
+      const steps = (await previewSteps(ctx, installSteps(p.plan), serverView)).map(({ step, check }) => ({
         title: t(step.title, step.params),
         // A preflight step changes nothing: its findings are in `changes`, it is never work to do.
         needed: step.preflight ? false : check.needed,
@@ -94,7 +94,7 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       return { answers, plan: p.plan, prepared: p, files, steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
     },
 
-    applySteps: (r) => setupSteps(r.local).map((s) => ({ id: s.id, title: t(s.title, s.params) })),
+    applySteps: (r) => setupSteps(r.local, r.plan).map((s) => ({ id: s.id, title: t(s.title, s.params) })),
 
     async apply(r, onEvent): Promise<ApplyResult> {
       const reports = await applySetup(ctx, r.prepared, r.local, onEvent);

@@ -491,7 +491,8 @@ export function regionInitial(draft: Draft, facts: HostFacts | null, cands: read
   const v: FormValues = { region: String(getPath(draft, 'region') ?? suggestRegion(facts)) };
   for (const kind of mirrorKinds(cands)) {
     const had = getPath(draft, `mirrors.${kind}`);
-    v[`mirrors.${kind}`] = typeof had === 'string' ? had : bestMirror(cands.filter((c) => c.kind === kind), results);
+    // An image prefix renames every image: offered, never chosen for the operator (as init does).
+    v[`mirrors.${kind}`] = typeof had === 'string' ? had : kind === 'image-prefix' ? '' : bestMirror(cands.filter((c) => c.kind === kind), results);
   }
   return v;
 }

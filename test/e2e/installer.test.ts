@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lab from './installer/lab.js';
+import { output } from '../support/proc.js';
 import { IMAGES, InstallerLab, type Image } from './installer/lab.js';
 
 let il: InstallerLab;
@@ -59,7 +60,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
     mirror.clearLog();
 
     const r = await pipe(c);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/System: Debian GNU\/Linux 12 \(bookworm\), x86_64|System: Debian GNU\/Linux 12 \(bookworm\), aarch64/);
     expect(r.stdout).toContain(`No Node.js found; installing ${node.version} into /opt/stack-wizard/_node`);
@@ -85,7 +86,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
     );
     // The installed package is the packed one, byte for byte.
     const inside = (await lab.dexec(c, 'cd /opt/stack-wizard/_cli/lib/node_modules/stack-wizard && sha256sum dist/stack-wizard.js')).stdout.split(' ')[0];
-    const local = lab.run('sha256sum', [join(lab.repo, 'dist/stack-wizard.js')]).split(' ')[0];
+    const local = output(['sha256sum', join(lab.repo, 'dist/stack-wizard.js')]).split(' ')[0];
     expect(inside).toBe(local);
 
     installed = await lab.fileList(c);
@@ -100,7 +101,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
   it('a second run changes nothing and downloads no Node.js', async () => {
     mirror.clearLog();
     const r = await pipe(c);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Node.js ${node.version} in /opt/stack-wizard/_node is current`);
     expect(r.stdout).toContain(`stack-wizard ${pkg.version} is current`);
     expect(r.stdout).toContain('Nothing to change: everything is current');
@@ -112,7 +113,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
   it('--uninstall removes its prefixes and the link, keeps the stack data, and leaves no trace', async () => {
     await lab.dexec(c, 'mkdir -p /opt/stack-wizard/myapp /etc/stack-wizard && echo data > /opt/stack-wizard/myapp/.env && echo x > /etc/stack-wizard/myapp.yaml');
     const r = await pipe(c, '--uninstall');
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('Removed /usr/local/bin/stack-wizard');
     expect(r.stdout).toContain('Removed /opt/stack-wizard/_cli');
     expect(r.stdout).toContain('Removed /opt/stack-wizard/_node');
@@ -127,7 +128,7 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
     expect(files(await await lab.fileList(c))).toEqual(files(before));
 
     const again = await pipe(c, '--uninstall');
-    expect(again.code).toBe(0);
+    expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('Nothing to remove: stack-wizard is not installed by this script');
   });
 });
@@ -179,7 +180,7 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
     const sysNode = (await lab.dexec(c, 'node -v')).stdout.trim();
     expect(sysNode).toMatch(/^v18\./);
     const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`The installed Node.js ${sysNode} is older than v20.19.0; installing ${node.version} into /opt/stack-wizard/_node`);
     expect(r.stdout).toContain(`Installing stack-wizard from ${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
     const v = await lab.dexec(c, 'node -v; stack-wizard --version; cat /opt/stack-wizard/_cli/.installed-from');
@@ -188,7 +189,7 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
   });
   it('a second run with the same tarball changes nothing', async () => {
     const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('Nothing to change: everything is current');
     expect(await await lab.fileList(c)).toEqual(installed);
   });
@@ -203,7 +204,7 @@ describe('an operator who is not root', () => {
   it('installs through sudo, owned by root, and names sudo in the next command', async () => {
     const home = (await lab.fileList(c)).filter((l) => l.includes(' /home/deploy'));
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'deploy' });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('running as deploy (sudo)');
     expect(r.stdout).toMatch(/Run it next with:\n\n {4}sudo \/usr\/local\/bin\/stack-wizard\n/);
     expect((await lab.dexec(c, 'find /opt/stack-wizard /usr/local/bin/stack-wizard ! -user root | head -n 3')).stdout).toBe('');
@@ -213,7 +214,7 @@ describe('an operator who is not root', () => {
   });
   it('exits 3 when sudo wants a password and there is no terminal to type it', async () => {
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'ops' });
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('sudo needs a password and there is no terminal to ask for it');
   });
 });
@@ -224,7 +225,7 @@ describe('Debian 13 with its own Node.js 20 but no npm', () => {
     const sysNode = (await lab.dexec(c, 'node -v; command -v npm || true')).stdout;
     expect(sysNode).toMatch(/^v20\.(19|[2-9]\d)\.\d+\n$/);
     const r = await pipe(c);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('System: Debian GNU/Linux 13 (trixie)');
     expect(r.stdout).toContain(`The installed Node.js ${sysNode.trim()} has no npm; installing ${node.version} into /opt/stack-wizard/_node`);
     expect((await lab.dexec(c, 'stack-wizard --version; node -v')).stdout).toBe(`${pkg.version}\n${sysNode}`);
@@ -234,11 +235,11 @@ describe('Debian 13 with its own Node.js 20 but no npm', () => {
 describe('a good Node.js is already installed', () => {
   it('is used as it is: no Node.js download, no _node prefix', async () => {
     const c = await server('goodnode');
-    lab.run('docker', ['cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
+    output(['docker', 'cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
     await lab.dexec(c, 'tar -xzf /tmp/node.tgz -C /usr/local --strip-components=1 && rm /tmp/node.tgz');
     mirror.clearLog();
     const r = await pipe(c);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Using the installed Node.js ${node.version} (/usr/local/bin/node)`);
     expect(nodeDownloads()).toEqual([]);
     const v = await lab.dexec(c, 'test -e /opt/stack-wizard/_node && echo has-node-prefix; stack-wizard --version; tail -n 1 /opt/stack-wizard/_cli/stack-wizard');
@@ -251,7 +252,7 @@ describe('failures leave nothing half installed', () => {
     const c = await server('tampered');
     const before = await lab.fileList(c);
     const r = await pipe(c, '', { ...mirrors(), NODE_MIRROR: `${mirror.url}/node-tampered` });
-    expect(r.code).toBe(1);
+    expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(`^stack-wizard installer: error: checksum mismatch for ${node.file} \\(expected ${node.sha256}, got [0-9a-f]{64}\\); nothing was installed`),
     );
@@ -264,7 +265,7 @@ describe('failures leave nothing half installed', () => {
     const c = await server('npmfail');
     const before = await lab.fileList(c, { mtimes: false });
     const r = await pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9' });
-    expect(r.code).toBe(1);
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('校验和正确');
     expect(r.stderr).toContain(`stack-wizard 安装程序：错误：npm 无法安装 stack-wizard@9.9.9（npm 源：${mirror.url}/npm/），未做任何改动`);
     expect(await await lab.fileList(c, { mtimes: false })).toEqual(before);
@@ -305,12 +306,12 @@ describe('re-running upgrades in place', () => {
   it('from an older stack-wizard to the pinned one, keeping the current Node.js', async () => {
     const c = await server('upgrade');
     const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
-    expect(first.code, first.stderr).toBe(0);
+    expect(first.exitCode, first.stderr).toBe(0);
     expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from')).stdout).toBe('registry stack-wizard@0.0.9\n');
     const nodeFiles = (await lab.fileList(c)).filter((l) => l.includes(' /opt/stack-wizard/_node'));
 
     const r = await pipe(c);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Upgrading stack-wizard from 0.0.9 to ${pkg.version} (from ${mirror.url}/npm/)`);
     expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from; sed -n \'s/.*"version": "\\(.*\\)".*/\\1/p\' /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/package.json; ls -A /opt/stack-wizard')).stdout).toBe(
       `registry stack-wizard@${pkg.version}\n${pkg.version}\n_cli\n_node\n`,
@@ -328,7 +329,7 @@ describe('clear refusals', () => {
     await lab.dexec(c, 'cp /etc/os-release /root/os-release.bak && printf \'ID=centos\\nVERSION_ID="9"\\nPRETTY_NAME="CentOS Stream 9"\\n\' > /etc/os-release');
     const r = await pipe(c);
     await lab.dexec(c, 'cp /root/os-release.bak /etc/os-release && rm /root/os-release.bak');
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toBe('stack-wizard installer: error: CentOS Stream 9 is not supported; supported: Debian 11/12/13 and Ubuntu 22.04/24.04\n');
   });
   it('an unsupported processor exits 3 (uname answers armv7l)', async () => {
@@ -336,19 +337,19 @@ describe('clear refusals', () => {
     await lab.dexec(c, 'mkdir -p /root/fake && printf \'#!/bin/sh\\necho armv7l\\n\' > /root/fake/uname && chmod +x /root/fake/uname');
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | PATH=/root/fake:$PATH bash`, mirrors());
     await lab.dexec(c, 'rm -r /root/fake');
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toBe('stack-wizard installer: error: the processor architecture armv7l is not supported; supported: x86_64 and arm64 (aarch64)\n');
   });
   it('without root and without sudo it exits 3 and says what to do', async () => {
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'nobody' });
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('run it as root, or install sudo');
   });
   it('a stack-wizard command it did not install is not overwritten', async () => {
     await lab.dexec(c, 'printf "#!/bin/sh\\n" > /usr/local/bin/stack-wizard');
     const r = await pipe(c);
     await lab.dexec(c, 'rm /usr/local/bin/stack-wizard');
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('/usr/local/bin/stack-wizard exists and was not installed by this script');
     expect((await lab.dexec(c, 'test -e /opt/stack-wizard || echo clean')).stdout).toBe('clean\n');
   });
@@ -358,12 +359,12 @@ describe('clear refusals', () => {
       `curl -fsSL ${mirror.url}/install.sh -o /root/install.sh && mv /usr/bin/curl /usr/bin/curl.off; bash /root/install.sh; rc=$?; mv /usr/bin/curl.off /usr/bin/curl; rm /root/install.sh; exit $rc`,
       mirrors(),
     );
-    expect(r.code).toBe(3);
+    expect(r.exitCode).toBe(3);
     expect(r.stderr).toBe('stack-wizard installer: error: this installer needs "curl", which is not installed; install it (apt-get install curl) and run again\n');
   });
   it('bad usage through the pipe exits 2', async () => {
     const r = await pipe(c, '--region moon');
-    expect(r.code).toBe(2);
+    expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe('stack-wizard installer: error: --region must be cn, global or auto, not "moon"\n');
   });
 });

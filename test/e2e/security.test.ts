@@ -4,17 +4,19 @@
 // not; failed SSH logins and scans get the client banned from SSH and from the Docker-published
 // web ports; a second apply changes nothing; an apply that would cut the operator's SSH session is
 // refused. The wizard runs inside the server over SSH, as an operator runs it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from '../../src/render/nginx-log.js';
-import { buildImages, sh, startLab, until, type Lab } from './security/lab.js';
+import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const INSTALL = '/opt/stack-wizard/demo';
 const ANSWERS = '/root/answers.yaml';
 
 let lab: Lab;
+let server: Server;
+/** The operator's machine, and two others on the Internet: one guesses SSH passwords, one scans the web stack. */
+let operator: Client;
+let attacker: Client;
+let scanner: Client;
 
 /** The stack's Nginx (our log format, a rate-limited login) and a database that someone published on every interface. */
 const NGINX_CONF = `worker_processes 1;
@@ -41,111 +43,135 @@ const DB_CONF = 'events {}\nerror_log /dev/stderr;\nhttp { access_log off; serve
 const COMPOSE = `name: demo
 services:
   nginx:
-    image: sw-sec/web:bookworm
+    image: ${IMAGES.nginx}
     restart: unless-stopped
     ports: ["80:80", "443:443"]
     volumes: ["./logs/nginx:/var/log/nginx", "/opt/e2e/nginx.conf:/etc/nginx/nginx.conf:ro"]
   db:
-    image: sw-sec/web:bookworm
+    image: ${IMAGES.nginx}
     restart: unless-stopped
     ports: ["3306:80"]
     volumes: ["/opt/e2e/db.conf:/etc/nginx/nginx.conf:ro"]
 `;
 
-function startStackContainers() {
-  lab.exec(`mkdir -p ${INSTALL}/logs/nginx /opt/e2e && cat > /opt/e2e/nginx.conf`, { input: NGINX_CONF });
-  lab.exec('cat > /opt/e2e/db.conf', { input: DB_CONF });
-  lab.exec(`cat > ${INSTALL}/docker-compose.yml`, { input: COMPOSE });
-  lab.exec(`docker compose -f ${INSTALL}/docker-compose.yml up -d --quiet-pull`);
+async function startStackContainers() {
+  await server.sh(`mkdir -p ${INSTALL}/logs/nginx /opt/e2e`);
+  await server.writeFile('/opt/e2e/nginx.conf', NGINX_CONF);
+  await server.writeFile('/opt/e2e/db.conf', DB_CONF);
+  await server.writeFile(`${INSTALL}/docker-compose.yml`, COMPOSE);
+  await server.sh(`docker compose -f ${INSTALL}/docker-compose.yml up -d --quiet-pull`, { timeoutMs: 300_000 });
 }
 
-/** Whether `client` can open a TCP connection to the server's `port` (and, for HTTP, get an answer). */
-const reach = (client: string, port: number) => lab.on(client, `nc -z -w 3 ${lab.server.ip} ${port}`, false).code === 0;
-const http = (client: string, port: number, path = '/') => lab.on(client, `curl -s -o /dev/null -w '%{http_code}' --max-time 4 http://${lab.server.ip}:${port}${path}`, false).out.trim();
+/** A command in the server as root (docker exec: the console, no SSH session). */
+const sh = (cmd: string) => server.sh(cmd);
+const tryCmd = (cmd: string) => server.exec(['bash', '-c', cmd], { allowFail: true });
+/** Whether `client` can open a TCP connection to the server's `port`. */
+const reach = async (client: Client, port: number) => (await client.exec(['sh', '-c', `nc -z -w 3 ${server.ip} ${port}`], { allowFail: true })).exitCode === 0;
+/** The HTTP status `client` gets (000 when nothing answers). */
+const http = async (client: Client, port: number, path = '/') =>
+  (await client.exec(['sh', '-c', `curl -s -o /dev/null -w '%{http_code}' --max-time 4 http://${server.ip}:${port}${path}`], { allowFail: true })).stdout.trim();
+/** A command run on the server over SSH from the operator's machine, as an operator does. */
+const ssh = (cmd: string, allowFail = false) => operator.ssh(server, cmd, { allowFail, timeoutMs: 900_000 });
 
-function snapshot(): string {
-  return lab.exec(
+function snapshot(): Promise<string> {
+  return sh(
     'ufw show added; iptables -S; ip6tables -S DOCKER-USER; cat /etc/ufw/after.rules /etc/ufw/after6.rules /etc/default/ufw; ' +
       'cat /etc/fail2ban/jail.d/stack-wizard.local /etc/fail2ban/filter.d/stack-wizard-*.conf /etc/fail2ban/action.d/stack-wizard-ufw.conf; ' +
       'cat /etc/logrotate.d/stack-wizard-demo; stat -c %Y /etc/fail2ban/jail.d/stack-wizard.local',
-  ).out;
+  );
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'stack-wizard.js'))) sh('npm', ['run', '--silent', 'build']);
-  await buildImages();
-  lab = await startLab();
-  startStackContainers();
-  lab.exec(`cat > ${ANSWERS}`, { input: 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true }\n' });
-}, 1_800_000);
+  lab = await Lab.create();
+  [server, operator, attacker, scanner] = await Promise.all([
+    lab.startServer(),
+    lab.startClient({ name: 'operator' }),
+    lab.startClient({ name: 'attacker' }),
+    lab.startClient({ name: 'scanner' }),
+  ]);
+  // The operator logs in with a key, as on a real server.
+  await server.authorizeKey(operator.publicKey, 'root');
+  // A server where fail2ban's journal backend (python3-systemd) and logrotate are missing, as on a
+  // minimal install: the wizard must notice and install them.
+  await server.sh('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q python3-systemd logrotate >/dev/null', { timeoutMs: 300_000 });
+  await Promise.all([lab.loadImages(server, [IMAGES.nginx]), lab.installWizard(server)]);
+  await startStackContainers();
+  await server.writeFile(ANSWERS, 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true }\n');
+});
 
-afterAll(() => {
-  if (lab && !process.env.KEEP_LAB) lab.down();
+afterAll(async () => {
+  await lab?.cleanup();
 });
 
 describe('security on a Debian 12 server with its own Docker engine', () => {
-  const attacker = () => lab.attackers[0]!.name;
-  const scanner = () => lab.attackers[1]!.name;
-
-  it('before: the server is as a fresh VM leaves it, and the published database port is open to the world', () => {
-    expect(lab.exec('ufw status').out).toMatch(/Status: inactive/);
+  it('before: the server is as a fresh VM leaves it, and the published database port is open to the world', async () => {
+    expect(await sh('ufw status')).toMatch(/Status: inactive/);
     // Debian 12's fail2ban does not even start: its sshd jail wants /var/log/auth.log.
-    expect(lab.exec('systemctl is-active fail2ban', { check: false }).out.trim()).not.toBe('active');
-    expect(lab.exec('test -e /var/log/auth.log', { check: false }).code).not.toBe(0);
-    expect(http(attacker(), 80)).toBe('200');
-    expect(http(attacker(), 3306)).toBe('200');
+    expect((await tryCmd('systemctl is-active fail2ban')).stdout.trim()).not.toBe('active');
+    expect((await tryCmd('test -e /var/log/auth.log')).exitCode).not.toBe(0);
+    expect(await http(attacker, 80)).toBe('200');
+    expect(await http(attacker, 3306)).toBe('200');
   });
 
-  it('refuses an apply that would cut the operator\'s SSH session, and changes nothing', async () => {
+  it('refuses an apply that would cut the operator\'s SSH session, and changes nothing; init --dry-run shows the whole preview and exits 3 too', async () => {
     // A deny rule left behind in an inactive ufw covers the operator's address: enabling would lock them out.
-    lab.exec('ufw deny from 203.0.113.0/24');
-    const before = lab.exec('ufw show added; cat /etc/ufw/after.rules; ls /etc/fail2ban/jail.d').out;
-    expect(before).toContain('ufw deny from 203.0.113.0/24');
-    const r = await lab.ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`, false);
-    expect(r.code).toBe(3);
-    expect(r.err).toContain(`the existing rule "ufw deny from 203.0.113.0/24" would block the SSH connection from ${lab.operator.ip} on port 2222`);
-    expect(r.out).toMatch(/• Check that no SSH session would be cut\n\s+REFUSED:/);
-    expect(lab.exec('ufw status').out).toMatch(/Status: inactive/);
-    expect(lab.exec('ufw show added; cat /etc/ufw/after.rules; ls /etc/fail2ban/jail.d').out).toBe(before);
+    const deny = `ufw deny from ${lab.internet.subnet}`;
+    await sh(deny);
+    const state = 'ufw show added; cat /etc/ufw/after.rules; ls /etc/fail2ban/jail.d';
+    const before = await sh(state);
+    expect(before).toContain(deny);
+    const r = await ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`, true);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain(`the existing rule "${deny}" would block the SSH connection from ${operator.ip} on port 2222`);
+    expect(r.stdout).toMatch(/• Check that no SSH session would be cut\n\s+REFUSED:/);
+    // init's preview: everything it would do, the guard's refusal among it, and the exit code a real run would end with.
+    const dry = await ssh(`stack-wizard init --answers ${ANSWERS} --dry-run`, true);
+    expect(dry.stdout).toMatch(/✗ Check that no SSH session would be cut\n\s+REFUSED:/);
+    expect(dry.stdout).toMatch(/• Start the stack and wait until it is healthy/);
+    expect(dry.stdout).toMatch(/Dry run: nothing was changed/);
+    expect(dry.stderr).toContain(`the existing rule "${deny}" would block the SSH connection from ${operator.ip} on port 2222`);
+    expect(dry.exitCode).toBe(3);
+    expect(await sh('ufw status')).toMatch(/Status: inactive/);
+    expect(await sh(state)).toBe(before);
     // Nothing at all was installed either: the refusal comes before the package step.
-    expect(lab.exec("dpkg-query -W -f '${db:Status-Abbrev}' python3-systemd", { check: false }).out.trim()).toBe('un');
-    lab.exec('ufw delete deny from 203.0.113.0/24');
+    expect((await tryCmd("dpkg-query -W -f '${db:Status-Abbrev}' python3-systemd")).stdout).not.toMatch(/^ii/);
+    await sh(`ufw delete deny from ${lab.internet.subnet}`);
   });
 
   it('apply, run over SSH: firewall, fail2ban (journal backend, missing python3-systemd installed), kernel settings skipped in a container', async () => {
-    const dry = await lab.ssh(`stack-wizard security apply --answers ${ANSWERS} --dry-run`);
-    expect(dry.out).toContain("ufw allow 2222/tcp comment 'stack-wizard ssh'");
-    expect(dry.out).not.toMatch(/ufw allow 22\/tcp/);
+    const dry = await ssh(`stack-wizard security apply --answers ${ANSWERS} --dry-run`);
+    expect(dry.stdout).toContain("ufw allow 2222/tcp comment 'stack-wizard ssh'");
+    expect(dry.stdout).not.toMatch(/ufw allow 22\/tcp/);
     // The SSH rule goes in before the firewall is switched on.
-    expect(dry.out.indexOf("ufw allow 2222/tcp")).toBeLessThan(dry.out.indexOf('ufw --force enable'));
-    expect(dry.out.indexOf('write /etc/ufw/after.rules')).toBeLessThan(dry.out.indexOf('ufw --force enable'));
-    expect(dry.out).toMatch(/apt-get install -y -q --no-install-recommends python3-systemd logrotate/);
-    expect(lab.exec('ufw status').out).toMatch(/Status: inactive/);
+    expect(dry.stdout.indexOf('ufw allow 2222/tcp')).toBeLessThan(dry.stdout.indexOf('ufw --force enable'));
+    expect(dry.stdout.indexOf('write /etc/ufw/after.rules')).toBeLessThan(dry.stdout.indexOf('ufw --force enable'));
+    expect(dry.stdout).toMatch(/apt-get install -y -q --no-install-recommends python3-systemd logrotate/);
+    expect(await sh('ufw status')).toMatch(/Status: inactive/);
 
-    const r = await lab.ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`);
-    expect(r.out).toMatch(/Done: \d step\(s\) applied/);
-    expect(r.out).toContain(`SSH connections kept open: ${lab.operator.ip} → :2222`);
-    expect(lab.exec('ufw status verbose').out).toMatch(/Status: active[\s\S]*Default: deny \(incoming\)/);
-    expect(lab.exec('systemctl is-active fail2ban').out.trim()).toBe('active');
-    expect(lab.exec('systemctl is-enabled fail2ban').out.trim()).toBe('enabled');
-    expect(lab.exec('fail2ban-client status').out).toMatch(/Jail list:\s+recidive, sshd, stack-wizard-nginx-limit, stack-wizard-nginx-scan/);
-    expect(lab.exec("dpkg-query -W -f '${db:Status-Abbrev}' python3-systemd").out.trim()).toBe('ii');
-    expect(lab.exec('cat /etc/fail2ban/jail.d/stack-wizard.local').out).toMatch(new RegExp(`ignoreip = 127\\.0\\.0\\.1/8 ::1 ${lab.operator.ip.replace(/\./g, '\\.')}\\n`));
+    const r = await ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`);
+    expect(r.stdout).toMatch(/Done: \d step\(s\) applied/);
+    expect(r.stdout).toContain(`SSH connections kept open: ${operator.ip} → :2222`);
+    expect(await sh('ufw status verbose')).toMatch(/Status: active[\s\S]*Default: deny \(incoming\)/);
+    expect((await sh('systemctl is-active fail2ban')).trim()).toBe('active');
+    expect((await sh('systemctl is-enabled fail2ban')).trim()).toBe('enabled');
+    expect(await sh('fail2ban-client status')).toMatch(/Jail list:\s+recidive, sshd, stack-wizard-nginx-limit, stack-wizard-nginx-scan/);
+    expect((await sh("dpkg-query -W -f '${db:Status-Abbrev}' python3-systemd")).trim()).toBe('ii');
+    expect(await sh('cat /etc/fail2ban/jail.d/stack-wizard.local')).toMatch(new RegExp(`ignoreip = 127\\.0\\.0\\.1/8 ::1 ${operator.ip.replace(/\./g, '\\.')}\\n`));
   });
 
-  it('from the Internet: SSH on 2222, HTTP and HTTPS answer; the database port and everything else do not', () => {
-    expect(reach(attacker(), 2222)).toBe(true);
-    expect(http(attacker(), 80)).toBe('200');
-    expect(http(attacker(), 443)).toBe('200');
-    expect(reach(attacker(), 3306)).toBe(false);
-    expect(reach(attacker(), 22)).toBe(false);
+  it('from the Internet: SSH on 2222, HTTP and HTTPS answer; the database port and everything else do not', async () => {
+    expect(await reach(attacker, 2222)).toBe(true);
+    expect(await http(attacker, 80)).toBe('200');
+    expect(await http(attacker, 443)).toBe('200');
+    expect(await reach(attacker, 3306)).toBe(false);
+    expect(await reach(attacker, 22)).toBe(false);
     // The server itself still reaches its containers and the database (Docker's own traffic is untouched).
-    expect(lab.exec(`curl -s --max-time 4 http://127.0.0.1:3306/`).out).toBe('db\n');
-    expect(lab.exec('docker exec demo-nginx-1 sh -c "echo > /dev/null"').code).toBe(0);
+    expect(await sh('curl -s --max-time 4 http://127.0.0.1:3306/')).toBe('db\n');
+    expect((await tryCmd('docker exec demo-nginx-1 sh -c "echo > /dev/null"')).exitCode).toBe(0);
   });
 
   it('security status --json says the same', async () => {
-    const st = JSON.parse((await lab.ssh(`stack-wizard security status --json --answers ${ANSWERS}`)).out);
+    const st = JSON.parse((await ssh(`stack-wizard security status --json --answers ${ANSWERS}`)).stdout);
     expect(st.firewall).toMatchObject({ active: true, sshOpen: true, webOpen: true, onlyExpectedOpen: true, unexpected: [] });
     expect(st.firewall.ports).toEqual([
       { port: 2222, purpose: 'ssh', v4: true, v6: true },
@@ -156,69 +182,68 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     expect(st.fail2ban.running).toBe(true);
     expect(st.fail2ban.missingJails).toEqual([]);
     expect(st.sysctlSettable).toBe(false);
-    const text = (await lab.ssh(`stack-wizard security status --answers ${ANSWERS}`)).out;
+    const text = (await ssh(`stack-wizard security status --answers ${ANSWERS}`)).stdout;
     expect(text).toMatch(/✓ SSH 2222\/tcp open \(IPv4, IPv6\)/);
     expect(text).toMatch(/✓ nothing else is open/);
   });
 
   it('a second apply changes nothing', async () => {
-    const before = snapshot();
-    const r = await lab.ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`);
-    expect(r.out).toMatch(/Nothing to change: the server already matches the plan\./);
-    expect(r.out).not.toMatch(/^→ /m);
-    expect(snapshot()).toBe(before);
+    const before = await snapshot();
+    const r = await ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`);
+    expect(r.stdout).toMatch(/Nothing to change: the server already matches the plan\./);
+    expect(r.stdout).not.toMatch(/^→ /m);
+    expect(await snapshot()).toBe(before);
   });
 
   it('failed SSH logins get the client banned, from SSH and from the Docker-published web ports too', async () => {
     for (let i = 0; i < 6; i++) {
-      lab.on(attacker(), `ssh -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o ConnectTimeout=5 nosuchuser${i}@${lab.server.ip} true`, false);
+      await attacker.exec(['sh', '-c', `ssh -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o ConnectTimeout=5 nosuchuser${i}@${server.ip} true`], { allowFail: true });
     }
-    const ip = lab.attackers[0]!.ip;
-    await until('the sshd jail to ban the attacker', () => lab.exec('fail2ban-client status sshd').out.includes(ip), 60_000);
+    const ip = attacker.ip;
+    await waitFor('the sshd jail to ban the attacker', async () => (await sh('fail2ban-client status sshd')).includes(ip), { timeoutMs: 60_000 });
     // The ban action runs two ufw commands (INPUT, then the route rule) after the jail lists the address.
-    await until('the ban to reach the route rules', () => lab.exec('ufw status').out.includes(`REJECT FWD  ${ip}`), 30_000);
-    expect(reach(attacker(), 2222)).toBe(false);
-    expect(http(attacker(), 80)).not.toBe('200');
-    expect(http(attacker(), 443)).not.toBe('200');
+    await waitFor('the ban to reach the route rules', async () => (await sh('ufw status')).includes(`REJECT FWD  ${ip}`), { timeoutMs: 30_000 });
+    expect(await reach(attacker, 2222)).toBe(false);
+    expect(await http(attacker, 80)).not.toBe('200');
+    expect(await http(attacker, 443)).not.toBe('200');
     // The ban is one address: the operator and other visitors are unaffected.
-    expect(http(lab.operator.name, 80)).toBe('200');
-    expect((await lab.ssh('true')).code).toBe(0);
-    expect(http(scanner(), 443)).toBe('200');
-    const st = JSON.parse((await lab.ssh(`stack-wizard security status --json --answers ${ANSWERS}`)).out);
+    expect(await http(operator, 80)).toBe('200');
+    expect((await ssh('true', true)).exitCode).toBe(0);
+    expect(await http(scanner, 443)).toBe('200');
+    const st = JSON.parse((await ssh(`stack-wizard security status --json --answers ${ANSWERS}`)).stdout);
     expect(st.fail2ban.jails.find((j: { name: string }) => j.name === 'sshd')).toMatchObject({ currentlyBanned: 1, bannedIps: [ip] });
     // The bans are fail2ban's, not "extra open ports".
     expect(st.firewall.onlyExpectedOpen).toBe(true);
   });
 
   it('scanning the web stack through Docker gets the scanner banned by the Nginx jail', async () => {
-    const ip = lab.attackers[1]!.ip;
-    for (const p of ['/.env', '/wp-login.php', '/.git/config']) expect(http(scanner(), 80, p)).toBe('404');
-    await until('the scan jail to ban the scanner', () => lab.exec('fail2ban-client status stack-wizard-nginx-scan').out.includes(ip), 60_000);
-    await until('the ban to reach the route rules', () => lab.exec('ufw status').out.includes(`REJECT FWD  ${ip}`), 30_000);
-    expect(lab.exec(`tail -n 1 ${INSTALL}/logs/nginx/access.log`).out).toMatch(new RegExp(`^${ip.replace(/\./g, '\\.')} - - \\[.*\\] "GET /\\.git/config HTTP/1\\.1" 404 `));
-    expect(http(scanner(), 80)).not.toBe('200');
-    expect(http(scanner(), 443)).not.toBe('200');
-    expect(http(lab.operator.name, 443)).toBe('200');
+    const ip = scanner.ip;
+    for (const p of ['/.env', '/wp-login.php', '/.git/config']) expect(await http(scanner, 80, p)).toBe('404');
+    await waitFor('the scan jail to ban the scanner', async () => (await sh('fail2ban-client status stack-wizard-nginx-scan')).includes(ip), { timeoutMs: 60_000 });
+    await waitFor('the ban to reach the route rules', async () => (await sh('ufw status')).includes(`REJECT FWD  ${ip}`), { timeoutMs: 30_000 });
+    expect(await sh(`tail -n 1 ${INSTALL}/logs/nginx/access.log`)).toMatch(new RegExp(`^${ip.replace(/\./g, '\\.')} - - \\[.*\\] "GET /\\.git/config HTTP/1\\.1" 404 `));
+    expect(await http(scanner, 80)).not.toBe('200');
+    expect(await http(scanner, 443)).not.toBe('200');
+    expect(await http(operator, 443)).toBe('200');
   });
 
-  it('unbanning lets the client back in', () => {
-    const ip = lab.attackers[1]!.ip;
-    lab.exec(`fail2ban-client set stack-wizard-nginx-scan unbanip ${ip}`);
-    expect(http(scanner(), 80)).toBe('200');
+  it('unbanning lets the client back in', async () => {
+    await sh(`fail2ban-client set stack-wizard-nginx-scan unbanip ${scanner.ip}`);
+    expect(await http(scanner, 80)).toBe('200');
   });
 
   it('log rotation: logrotate accepts the config, Nginx reopens its logs, fail2ban follows the new file', async () => {
     const conf = '/etc/logrotate.d/stack-wizard-demo';
-    const debug = lab.exec(`logrotate -d ${conf} 2>&1`, { check: false });
-    expect(debug.code).toBe(0);
-    expect(debug.out).not.toMatch(/^error:/m);
-    expect(debug.out).toContain(`${INSTALL}/logs/nginx/access.log`);
-    lab.exec(`logrotate -f -s /tmp/logrotate.state ${conf}`);
-    expect(lab.exec(`ls ${INSTALL}/logs/nginx`).out.split('\n')).toEqual(expect.arrayContaining(['access.log', 'access.log.1', 'error.log', 'error.log.1']));
-    const ip = lab.attackers[1]!.ip;
-    for (const p of ['/phpmyadmin/', '/.aws/credentials', '/xmlrpc.php']) expect(http(scanner(), 80, p)).toBe('404');
+    const debug = await tryCmd(`logrotate -d ${conf} 2>&1`);
+    expect(debug.exitCode).toBe(0);
+    expect(debug.stdout).not.toMatch(/^error:/m);
+    expect(debug.stdout).toContain(`${INSTALL}/logs/nginx/access.log`);
+    await sh(`logrotate -f -s /tmp/logrotate.state ${conf}`);
+    expect((await sh(`ls ${INSTALL}/logs/nginx`)).split('\n')).toEqual(expect.arrayContaining(['access.log', 'access.log.1', 'error.log', 'error.log.1']));
+    const ip = scanner.ip;
+    for (const p of ['/phpmyadmin/', '/.aws/credentials', '/xmlrpc.php']) expect(await http(scanner, 80, p)).toBe('404');
     // The new lines are in the new file: Nginx got USR1 through Compose and reopened it.
-    expect(lab.exec(`grep -c '"GET /xmlrpc.php' ${INSTALL}/logs/nginx/access.log`).out.trim()).toBe('1');
-    await until('the scan jail to ban the scanner again, from the new file', () => lab.exec('fail2ban-client status stack-wizard-nginx-scan').out.includes(ip), 60_000);
+    expect((await sh(`grep -c '"GET /xmlrpc.php' ${INSTALL}/logs/nginx/access.log`)).trim()).toBe('1');
+    await waitFor('the scan jail to ban the scanner again, from the new file', async () => (await sh('fail2ban-client status stack-wizard-nginx-scan')).includes(ip), { timeoutMs: 60_000 });
   });
 });

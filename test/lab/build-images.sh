@@ -4,13 +4,13 @@
 # image's CMD/ENTRYPOINT/ENV/EXPOSE. Each image is cached by a hash of its build inputs (the
 # label below): a rerun with unchanged inputs only inspects. Independent images build in parallel,
 # one job per core (dpkg is single-threaded, so more jobs than cores only adds contention).
-#   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian
+#   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian pebble
 # Env: LAB_BUILD_JOBS (parallel jobs, default nproc), LAB_BUILD_TMP (scratch dir for the rootfs;
 # default /dev/shm when it has room: dpkg on tmpfs builds about twice as fast as on disk here).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Longest first, so the biggest build starts at once and the small ones fill the other slots.
-all=(server mariadb app nginx redis client debian)
+all=(server mariadb app nginx redis client debian pebble)
 LABEL=org.stack-wizard.lab.hash
 
 die() { echo "build-images: $*" >&2; exit 1; }

@@ -9,13 +9,17 @@
 //   await lab.installWizard(server);                // npm pack → npm install -g on the server
 //   await client.ssh(server, 'stack-wizard status --json');
 //   await lab.cleanup();                            // in afterAll; also runs at process exit
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandError, run, waitFor, type ExecResult, type RunOptions } from '../support/proc.js';
+
+// The process helpers every suite shares, here too for the e2e tests that import the lab.
+export { CommandError, run, waitFor, type ExecResult, type RunOptions };
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,6 +34,7 @@ export const IMAGES = {
   appV2: 'stack-wizard-lab/app:v2',
   appBroken: 'stack-wizard-lab/app:broken',
   appCrash: 'stack-wizard-lab/app:crash',
+  pebble: 'stack-wizard-lab/pebble',
 } as const;
 
 /** The port sshd listens on in the server image (not 22, on purpose). */
@@ -80,64 +85,11 @@ export function inSubnet(ip: string, cidr: string): boolean {
   return toInt(ip) >= start && toInt(ip) < start + size;
 }
 
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-export interface RunOptions {
-  input?: string | Buffer;
-  timeoutMs?: number;
-  /** Resolve with the result instead of throwing when the exit code is not 0. */
-  allowFail?: boolean;
-}
-
-export interface ExecOptions extends RunOptions {
+/** For a command in a container: `env` and `workdir` are the container's (docker exec --env/--workdir). */
+export interface ExecOptions extends Omit<RunOptions, 'env' | 'cwd'> {
   user?: string;
   workdir?: string;
   env?: Record<string, string>;
-}
-
-export class CommandError extends Error {
-  constructor(
-    readonly command: string[],
-    readonly result: ExecResult,
-  ) {
-    const tail = (s: string) => s.trim().split('\n').slice(-20).join('\n');
-    super(`command failed (exit ${result.exitCode}): ${command.join(' ')}\n${tail(result.stderr) || tail(result.stdout)}`);
-  }
-}
-
-/** Runs a program (no shell), collecting its output. */
-export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    let timedOut = false;
-    const timer = opts.timeoutMs
-      ? setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
-        }, opts.timeoutMs)
-      : undefined;
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      const result: ExecResult = {
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') + (timedOut ? `\n[killed after ${opts.timeoutMs} ms]` : ''),
-        exitCode: code ?? (signal ? 128 : 1),
-      };
-      if (result.exitCode !== 0 && !opts.allowFail) reject(new CommandError([cmd, ...args], result));
-      else resolve(result);
-    });
-    child.stdin.on('error', () => {}); // the program may exit without reading its input
-    child.stdin.end(opts.input ?? '');
-  });
 }
 
 export const docker = (args: string[], opts?: RunOptions) => run('docker', args, opts);
@@ -150,29 +102,7 @@ export function exec(container: string | Container, cmd: string | string[], opts
   if (opts.workdir) args.push('--workdir', opts.workdir);
   for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
   args.push(name, ...(typeof cmd === 'string' ? ['bash', '-c', cmd] : cmd));
-  return docker(args, opts);
-}
-
-/** Polls `probe` until it returns a value other than undefined/false, or throws after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  { timeoutMs = 60_000, intervalMs = 500 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return docker(args, { input: opts.input, timeoutMs: opts.timeoutMs, allowFail: opts.allowFail });
 }
 
 let imagesBuilt: Promise<void> | undefined;
@@ -258,7 +188,7 @@ export class Server extends Container {
   }
 }
 
-export interface SshOptions extends RunOptions {
+export interface SshOptions extends Omit<RunOptions, 'env' | 'cwd'> {
   user?: string;
   /** Log in with this password (sshpass) instead of the client's key. */
   password?: string;
@@ -290,7 +220,7 @@ export class Client extends Container {
   }
 
   /** `curl -sS` from this client; returns status code and body. */
-  async http(url: string, opts: RunOptions & { args?: string[] } = {}): Promise<{ status: number; body: string }> {
+  async http(url: string, opts: Omit<RunOptions, 'env' | 'cwd'> & { args?: string[] } = {}): Promise<{ status: number; body: string }> {
     const r = await exec(this, ['curl', '-sS', '--max-time', '10', '-o', '/dev/stdout', '-w', '\n%{http_code}', ...(opts.args ?? []), url], opts);
     const i = r.stdout.lastIndexOf('\n');
     return { status: Number(r.stdout.slice(i + 1)), body: r.stdout.slice(0, i) };
@@ -363,6 +293,8 @@ function packWizard(): Promise<string> {
 export interface StartOptions {
   /** Suffix of the container name and its hostname (default "server" / "client"). */
   name?: string;
+  /** More names for it in the lab's DNS (Docker's embedded DNS): e.g. a domain the server plays. */
+  aliases?: string[];
 }
 
 export class Lab {
@@ -426,6 +358,7 @@ export class Lab {
    */
   async startServer(opts: StartOptions = {}): Promise<Server> {
     const { name, ip } = await this.runContainer(opts.name ?? 'server', IMAGES.server, [
+      ...(opts.aliases ?? []).flatMap((a) => ['--network-alias', a]),
       '--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--cap-add', 'SYS_PTRACE',
       '--tmpfs', '/run', '--tmpfs', '/run/lock',
       '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '--cgroupns', 'host',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certbotIssueArgv, certbotRenewArgv, renderCertbotUnits } from '../../src/render/certbot.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
-import { run } from './support/sandbox.js';
+import { runSync } from '../support/proc.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sw-certbot-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -25,22 +25,22 @@ describe("Let's Encrypt renewal with the host's certbot and a systemd timer", ()
       writeFileSync(p, f.content);
       return p;
     });
-    const r = run(['systemd-analyze', 'verify', ...files]);
+    const r = runSync(['systemd-analyze', 'verify', ...files]);
     expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.exitCode).toBe(0);
   });
 
   it('certbot accepts the renewal command (nothing due yet: it exits 0)', () => {
     const argv = certbotRenewArgv(plan);
-    const r = run(argv, { timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    const r = runSync(argv, { timeoutMs: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   it('certbot accepts the issuance command and gets as far as the ACME server', () => {
     mkdirSync(join(work, 'nginx/acme'), { recursive: true });
     // A closed loopback port stands in for the ACME directory; arguments are parsed before it is contacted.
-    const r = run(certbotIssueArgv(plan, { server: 'http://127.0.0.1:9/directory' }), { timeout: 60_000 });
-    expect(r.status).not.toBe(0);
+    const r = runSync(certbotIssueArgv(plan, { server: 'http://127.0.0.1:9/directory' }), { timeoutMs: 60_000 });
+    expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/Connection refused|Max retries exceeded|Failed to establish/i);
     expect(r.stdout + r.stderr).not.toMatch(/unrecognized arguments|usage:/i);
   });

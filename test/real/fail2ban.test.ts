@@ -16,6 +16,7 @@ import { F2B, JAILS, renderFail2ban, type Fail2banHost } from '../../src/render/
 import { makeFacts } from '../fixtures/facts.js';
 import { stageNginx } from './support/nginx-stage.js';
 import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
+import { freePort } from '../support/proc.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sw-f2b-'));
 chmodSync(work, 0o755);
@@ -97,15 +98,6 @@ describe('fail2ban-client -t accepts the generated configuration', () => {
 
 let nginx: ChildProcess | null = null;
 let port = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 function nginxConf(): string {
   const site = join(work, 'site');
@@ -359,8 +351,8 @@ describe('fail2ban-regex on the logs of the generated Nginx config (Debian 12 ng
   const client = (n: number) => `203.0.113.${n}`;
 
   async function probe(o: Record<string, unknown>): Promise<{ status?: number; statuses?: (number | string)[] }> {
-    const r = await ns.runAsync([process.execPath, join(import.meta.dirname, 'fixtures', 'http-probe.mjs'), JSON.stringify({ port: 80, host: 'shop.example.com', ...o })], { timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`probe failed: ${r.stderr}`);
+    const r = await ns.runAsync([process.execPath, join(import.meta.dirname, 'fixtures', 'http-probe.mjs'), JSON.stringify({ port: 80, host: 'shop.example.com', ...o })], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw new Error(`probe failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   }
   const logFile = (name: string) => join(root, CONTAINER.nginxLogs.slice(1), name);

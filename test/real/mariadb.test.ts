@@ -11,7 +11,8 @@ import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { renderMysqlCnf } from '../../src/render/mysql.js';
 import { CONTAINER } from '../../src/render/paths.js';
 import { VM } from '../fixtures/facts.js';
-import { NetNs, Stop, debianChroot, run, waitFor } from './support/sandbox.js';
+import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
+import { runSync } from '../support/proc.js';
 
 const MiB = 1024 * 1024;
 const PRESETS = ['4g', '8g', '16g'] as const;
@@ -55,26 +56,26 @@ async function startWith(p: Plan, suite: 'trixie' | null): Promise<{ vars: Recor
   mkdirSync(data);
   mkdirSync(runDir);
   writeFileSync(cnf, renderMysqlCnf(p).content);
-  const uid = Number(run(suite ? ['chroot', root, 'id', '-u', 'mysql'] : ['id', '-u', 'mysql']).stdout.trim());
-  const gid = Number(run(suite ? ['chroot', root, 'id', '-g', 'mysql'] : ['id', '-g', 'mysql']).stdout.trim());
+  const uid = Number(runSync(suite ? ['chroot', root, 'id', '-u', 'mysql'] : ['id', '-u', 'mysql']).stdout.trim());
+  const gid = Number(runSync(suite ? ['chroot', root, 'id', '-g', 'mysql'] : ['id', '-g', 'mysql']).stdout.trim());
   chownSync(data, uid, gid);
   chownSync(runDir, uid, gid);
   cleanup = () => rmSync(work, { recursive: true, force: true });
   const wrap = (argv: string[]) => (suite ? ['chroot', root, ...argv] : argv);
 
-  const init = run(wrap(['mariadb-install-db', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, '--auth-root-authentication-method=socket', '--skip-test-db']), { timeout: 180_000 });
-  expect(init.status, init.stdout + init.stderr).toBe(0);
+  const init = runSync(wrap(['mariadb-install-db', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, '--auth-root-authentication-method=socket', '--skip-test-db']), { timeoutMs: 180_000 });
+  expect(init.exitCode, init.stdout + init.stderr).toBe(0);
 
   ns = await new NetNs().start();
   const sock = join(inner(runDir), 'mysqld.sock');
   // In the run dir: the server (user mysql) creates it.
   const logFile = join(inner(runDir), 'error.log');
   const server = ns.spawn(wrap(['mariadbd', `--defaults-file=${inner(cnf)}`, '--user=mysql', `--datadir=${inner(data)}`, `--socket=${sock}`, `--log-error=${logFile}`, `--pid-file=${join(inner(runDir), 'mysqld.pid')}`]));
-  const client = (sql: string) => run(wrap(['mariadb', `--socket=${sock}`, '-uroot', '-N', '-B', '-e', sql]));
+  const client = (sql: string) => runSync(wrap(['mariadb', `--socket=${sock}`, '-uroot', '-N', '-B', '-e', sql]));
   await waitFor('mariadbd to accept connections', () => {
     if (server.exitCode !== null) throw new Stop(`mariadbd exited ${server.exitCode}: ${readLog()}`);
-    return client('SELECT 1').status === 0 ? true : undefined;
-  }, 120_000);
+    return client('SELECT 1').exitCode === 0 ? true : undefined;
+  }, { timeoutMs: 120_000 });
   function readLog() {
     try {
       return readFileSync(join(runDir, 'error.log'), 'utf8');
@@ -83,12 +84,12 @@ async function startWith(p: Plan, suite: 'trixie' | null): Promise<{ vars: Recor
     }
   }
   const out = client('SHOW GLOBAL VARIABLES');
-  expect(out.status, out.stderr).toBe(0);
+  expect(out.exitCode, out.stderr).toBe(0);
   const vars = Object.fromEntries(out.stdout.trim().split('\n').map((l) => l.split('\t') as [string, string]));
   // Everything SHOW VARIABLES said came from the running server; stop it cleanly now.
-  const down = run(wrap(['mariadb-admin', `--socket=${sock}`, '-uroot', 'shutdown']));
-  expect(down.status, down.stderr).toBe(0);
-  await waitFor('mariadbd to stop', () => (server.exitCode !== null ? true : undefined), 60_000);
+  const down = runSync(wrap(['mariadb-admin', `--socket=${sock}`, '-uroot', 'shutdown']));
+  expect(down.exitCode, down.stderr).toBe(0);
+  await waitFor('mariadbd to stop', () => (server.exitCode !== null ? true : undefined), { timeoutMs: 60_000 });
   return { vars, log: readLog(), version: vars.version! };
 }
 
@@ -156,8 +157,8 @@ describe('the server is the judge: a bad option stops MariaDB', () => {
     cleanup = () => rmSync(work, { recursive: true, force: true });
     writeFileSync(join(work, 'my.cnf'), '[mysqld]\ninnodb_redo_log_capacity = 512M\n');
     const inner = work.slice(root.length);
-    const r = run(['chroot', root, 'mariadbd', `--defaults-file=${inner}/my.cnf`, '--user=mysql', `--datadir=${inner}/nodata`, '--help', '--verbose']);
-    expect(r.status).not.toBe(0);
+    const r = runSync(['chroot', root, 'mariadbd', `--defaults-file=${inner}/my.cnf`, '--user=mysql', `--datadir=${inner}/nodata`, '--help', '--verbose']);
+    expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/unknown variable 'innodb_redo_log_capacity/);
     expect(CONTAINER.mysqlCnf).toBe('/etc/mysql/conf.d/stack-wizard.cnf');
   });

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { probeMirrors } from '../../src/host/mirror-probe.js';
 import { bestByKind, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult } from '../../src/domain/mirrors.js';
-import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 const run = promisify(execFile);
 let s: MirrorServers;
@@ -24,7 +25,7 @@ beforeAll(async () => {
     { name: 'e500', mode: 'status', status: 500 },
     { name: 'e404', mode: 'status', status: 404 },
     { name: 'stall', mode: 'stall', size: 200 * 1024, after: 20 * 1024 },
-    { name: 'accept', mode: 'slow-accept', delayMs: 8000 },
+    { name: 'accept', mode: 'slow-accept', delayMs: ACCEPT_DELAY_MS },
     { name: 'html', mode: 'not-registry' },
     { name: 'portal', mode: 'wrong-content', size: 8 * 1024 },
   ]);
@@ -34,7 +35,7 @@ beforeAll(async () => {
   s.stop = async () => {
     await Promise.all([stop(), more.stop()]);
   };
-  dead = await deadPort();
+  dead = await freePort();
 });
 afterAll(() => s?.stop());
 
@@ -58,8 +59,8 @@ function entries(): MirrorEntry[] {
 
 const target = probeTarget({ id: 'debian', codename: 'bookworm', idLike: [] }, 'x64');
 const BOUND = { deadlineMs: 2000, headersTimeoutMs: 1500, idleTimeoutMs: 700 };
-// Scheduling slack for a loaded 2-core machine: the bound itself is the configured deadline.
-const MARGIN_MS = 800;
+/** When the slow-accept server starts answering: a probe that waited for it would call it alive. */
+const ACCEPT_DELAY_MS = 8000;
 
 describe('mirror probe on loopback mirrors', () => {
   let results: ProbeResult[];
@@ -80,7 +81,12 @@ describe('mirror probe on loopback mirrors', () => {
 
   it('the whole probe ends within its deadline, though several candidates never answer', () => {
     expect(results).toHaveLength(KINDS.length * 10 + 1);
-    expect(elapsed).toBeLessThan(BOUND.deadlineMs + MARGIN_MS);
+    // It gave up on the server that accepts only after 8 s and on the one that stalls mid-body
+    // (had it waited, the first would be alive and the second would never end)…
+    for (const kind of KINDS) expect(get(kind, 'accept')).toMatchObject({ alive: false, error: 'timeout' });
+    for (const kind of KINDS.filter((k) => k !== 'registry')) expect(get(kind, 'stall')).toMatchObject({ alive: false, error: 'stalled' });
+    // …and so it was over before the slow-accept server would have answered (no speed target: that is npm run bench's).
+    expect(elapsed).toBeLessThan(ACCEPT_DELAY_MS);
   });
 
   it('fast, slow and a redirect to fast are alive everywhere; fast ranks first, slow after', () => {
@@ -157,8 +163,9 @@ describe('stack-wizard mirrors (the CLI, built bundle)', () => {
     expect(out.best.npm).toMatch(/^(fast|redirect|html)$/);
     expect(out.best.registry).toMatch(/^(fast|redirect|stall|portal)$/);
     expect(out.results.find((r) => r.id === out.best.npm && r.kind === 'npm')!.alive).toBe(true);
-    // Node startup plus the 2 s bound.
-    expect(took).toBeLessThan(2000 + MARGIN_MS + 1500);
+    // Bounded by --timeout: the server that accepts only after 8 s was given up on, not waited for.
+    for (const kind of ['npm', 'registry']) expect(out.results.find((r) => r.kind === kind && r.id === 'accept')).toMatchObject({ alive: false, error: 'timeout' });
+    expect(took).toBeLessThan(ACCEPT_DELAY_MS);
   });
 
   it('a bad catalogue is exit 2 with file:line; the table speaks Chinese', async () => {

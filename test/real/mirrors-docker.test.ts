@@ -14,8 +14,9 @@ import { prepare, type Prepared } from '../../src/steps/prepare.js';
 import { runSteps } from '../../src/steps/engine.js';
 import { WizardError } from '../../src/errors.js';
 import { apt, buildArchive, makeGpgKey, signArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
-import { makeFacts } from './helpers/facts.js';
-import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { distroFacts as makeFacts } from '../fixtures/facts.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
 let s: MirrorServers;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   signArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], other.home);
   writeFileSync(join(repoRoot, 'evil', 'linux', 'debian', 'gpg'), other.armored);
   s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }, { name: 'fast', mode: 'ok' }]);
-  gone = await deadPort();
+  gone = await freePort();
 });
 afterAll(() => s?.stop());
 beforeEach(() => forgetProbes());

@@ -15,8 +15,9 @@ import { runSteps } from '../../src/steps/engine.js';
 import { WizardError } from '../../src/errors.js';
 import { MIRROR_FILES } from '../../src/render/build-mirrors.js';
 import { apt, buildArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
-import { makeFacts } from './helpers/facts.js';
-import { deadPort, startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { distroFacts as makeFacts } from '../fixtures/facts.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
 let s: MirrorServers;
@@ -38,7 +39,7 @@ beforeAll(async () => {
     { name: 'fast', mode: 'ok' },
     { name: 'e500', mode: 'status', status: 500 },
   ]);
-  gone = await deadPort();
+  gone = await freePort();
   const dead = `http://127.0.0.1:${gone}`;
   const catalog = [
     { kind: 'apt-debian', id: 'loop', name: 'Loopback', url: s.url('repo', '/debian'), security: s.url('repo', '/debian-security') },

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 import { nginxTest, stageNginx } from './support/nginx-stage.js';
-import { debianChroot, run } from './support/sandbox.js';
+import { debianChroot } from './support/sandbox.js';
+import { runSync } from '../support/proc.js';
 
 // A self-signed test certificate has no OCSP responder: nginx says so for the `custom` variant, which staples.
 const EXPECTED_WARNINGS = [/"ssl_stapling" ignored, (no OCSP responder URL|issuer certificate not found)/];
@@ -24,7 +25,7 @@ for (const [syntax, target] of Object.entries(NGINX_TARGETS)) {
     });
 
     it(`the chroot runs nginx ${target.version}`, () => {
-      const r = run(['chroot', root, 'nginx', '-v']);
+      const r = runSync(['chroot', root, 'nginx', '-v']);
       expect(r.stderr).toContain(`nginx/${target.version}.`);
     });
 

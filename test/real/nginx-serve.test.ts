@@ -12,7 +12,8 @@ import { NGINX_LOG_FORMAT, RATE_LIMIT_STATUS } from '../../src/render/nginx-log.
 import { CONTAINER, NGINX_HEALTH_PATH } from '../../src/render/paths.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 import { stageNginx } from './support/nginx-stage.js';
-import { NetNs, Stop, debianChroot, run, waitFor } from './support/sandbox.js';
+import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
+import { runSync } from '../support/proc.js';
 
 const FAKE_APP = join(import.meta.dirname, 'fixtures', 'fake-app.mjs');
 const PROBE = join(import.meta.dirname, 'fixtures', 'http-probe.mjs');
@@ -57,18 +58,18 @@ class Served {
   }
 
   async probe(o: Record<string, unknown>): Promise<Probe> {
-    const r = await this.ns.runAsync([process.execPath, PROBE, JSON.stringify({ releasePort: this.plan.app.port, ...o })], { timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`probe failed: ${r.stderr}`);
+    const r = await this.ns.runAsync([process.execPath, PROBE, JSON.stringify({ releasePort: this.plan.app.port, ...o })], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw new Error(`probe failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as Probe;
   }
 
   /** openssl s_client against 127.0.0.1:443: did the handshake succeed, and with which cipher. */
   tls(args: string[], servername = this.plan.nginx.domain ?? 'shop'): { ok: boolean; cipher: string | null; protocol: string | null; out: string } {
-    const r = this.ns.run(['openssl', 's_client', '-connect', '127.0.0.1:443', '-servername', servername, ...args], { input: '', timeout: 20_000 });
+    const r = this.ns.run(['openssl', 's_client', '-connect', '127.0.0.1:443', '-servername', servername, ...args], { input: '', timeoutMs: 20_000 });
     const out = r.stdout + r.stderr;
     const cipher = /Cipher is (\S+)/.exec(out)?.[1] ?? null;
     const protocol = /Protocol\s*:\s*(\S+)/.exec(out)?.[1] ?? /New, (TLSv[\d.]+)/.exec(out)?.[1] ?? null;
-    return { ok: r.status === 0 && cipher !== null && cipher !== '(NONE)', cipher, protocol, out };
+    return { ok: r.exitCode === 0 && cipher !== null && cipher !== '(NONE)', cipher, protocol, out };
   }
 
   accessLog(): string[] {
@@ -82,7 +83,7 @@ class Served {
 
 /** Every TLS 1.2 cipher this machine's OpenSSL can offer, security level 0 so that weak ones are tried too. */
 function allTls12Ciphers(): string[] {
-  return run(['openssl', 'ciphers', '-tls1_2', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0']).stdout.trim().split(':').filter(Boolean);
+  return runSync(['openssl', 'ciphers', '-tls1_2', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0']).stdout.trim().split(':').filter(Boolean);
 }
 const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_8_SHA256'];
 

@@ -10,11 +10,19 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pane, builtPackage } from './tmux.js';
+import { startMirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
 
 let bin = '';
 const panes: Pane[] = [];
+/** An empty mirror catalogue: a wizard that reaches the region screen contacts no real mirror. */
+let noMirrors = '';
 beforeAll(() => {
   bin = builtPackage().bin;
+  const d = mkdtempSync(join(tmpdir(), 'sw-tui-cat-'));
+  chmodSync(d, 0o755);
+  noMirrors = join(d, 'mirrors.yaml');
+  writeFileSync(noMirrors, '[]\n', { mode: 0o644 });
 });
 afterEach(() => {
   for (const p of panes.splice(0)) p.kill();
@@ -32,7 +40,7 @@ function workDir() {
 }
 
 function run(o: { args?: string[]; env?: Record<string, string>; cwd: string; stty: string; asNobody?: boolean; ci?: boolean; pipeStdin?: boolean }): Pane {
-  const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', STACK_WIZARD_MIRROR_CATALOG: noMirrors, ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
   const unsetCi = o.ci ? 'CI=true' : '-u CI -u CONTINUOUS_INTEGRATION';
   const user = o.asNobody ? 'runuser -u nobody -- ' : '';
   const node = `${user}env ${unsetCi} ${env} ${q(process.execPath)} ${q(bin)} ${(o.args ?? []).map(q).join(' ')}`;
@@ -53,6 +61,18 @@ function expectTerminalRestored(p: Pane, sttyFile: string) {
   expect(stty).toMatch(/(^|\s)echo(\s|$)/);
   expect(stty).not.toMatch(/-icanon|(^|\s)-echo(\s|$)/);
   expect(p.display('#{cursor_flag}')).toBe('1');
+}
+
+/** Past the welcome screen, a project name typed and seen (keys reach the wizard, frames are drawn), then Ctrl-C: exit 130, terminal restored. */
+async function typeNameThenInterrupt(p: Pane, stty: string, name: string) {
+  await p.waitFor('Enter continue');
+  await p.keys('Enter');
+  await p.waitFor('> Project name');
+  await p.type(name);
+  await p.waitFor(name);
+  await p.keys('C-c');
+  expect(await p.waitExit()).toBe(130);
+  expectTerminalRestored(p, stty);
 }
 
 function listFiles(dir: string): string[] {
@@ -204,6 +224,38 @@ describe('setup in a real terminal', () => {
   });
 });
 
+describe('mirrors in a real terminal', () => {
+  test('mainland China: the candidates with the latency measured against loopback mirrors; the dead one says so', async () => {
+    const m = await startMirrorServers([{ name: 'fast', mode: 'ok', size: 64 * 1024 }]);
+    try {
+      const w = workDir();
+      const cat = join(w.dir, 'mirrors.yaml');
+      const dead = `http://127.0.0.1:${await freePort()}`;
+      writeFileSync(cat, `- { kind: registry, id: fast, name: "Fast Hub", url: "${m.url('fast')}" }\n- { kind: registry, id: gone, name: "Gone Hub", url: "${dead}" }\n- { kind: npm, id: npmfast, name: "NPM Fast", url: "${m.url('fast')}" }\n`);
+      const out = join(w.dir, 'out');
+      const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state, STACK_WIZARD_MIRROR_CATALOG: cat }, args: ['--out', out, '--project', 'mm', '--image', 'a/b:1'] });
+      await p.waitFor('Enter continue');
+      await p.keys('Enter');
+      await p.waitFor('> App port');
+      await p.keys('Enter', 'Enter', 'Enter');
+      await p.waitFor('gives each service');
+      await p.keys('Enter');
+      await p.waitFor('> Region');
+      await p.keys('Right');
+      let s = await p.waitFor((x) => /Fast Hub {2}http:\/\/127\.0\.0\.1:\d+ {2}\d+ ms/.test(x) && /NPM Fast .* \d+ ms/.test(x) && !x.includes('Measuring'));
+      expect(s).toMatch(/Mirror: registry +< Fast Hub/);
+      await p.keys('Down', 'Right');
+      s = await p.waitFor('Gone Hub');
+      expect(s).toContain(`Gone Hub  ${dead}  no answer`);
+      await p.keys('C-c');
+      expect(await p.waitExit()).toBe(130);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await m.stop();
+    }
+  });
+});
+
 describe('interrupting and odd terminals', () => {
   test('Ctrl-C in the middle: exit 130, no file written, the terminal restored', async () => {
     const w = workDir();
@@ -251,27 +303,13 @@ describe('interrupting and odd terminals', () => {
   test('CI=true but a real terminal: every frame is still drawn and keys work', async () => {
     const w = workDir();
     const p = run({ cwd: w.dir, stty: w.stty, ci: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', join(w.dir, 'out')] });
-    await p.waitFor('Enter continue');
-    await p.keys('Enter');
-    await p.waitFor('> Project name');
-    await p.type('ci-run');
-    await p.waitFor('ci-run');
-    await p.keys('C-c');
-    expect(await p.waitExit()).toBe(130);
-    expectTerminalRestored(p, w.stty);
+    await typeNameThenInterrupt(p, w.stty, 'ci-run');
   });
 
   test('stdin piped while a terminal exists (curl … | bash): keys come from /dev/tty', async () => {
     const w = workDir();
     const p = run({ cwd: w.dir, stty: w.stty, pipeStdin: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['init', '--out', join(w.dir, 'out')] });
-    await p.waitFor('Enter continue');
-    await p.keys('Enter');
-    await p.waitFor('> Project name');
-    await p.type('piped');
-    await p.waitFor('piped');
-    await p.keys('C-c');
-    expect(await p.waitExit()).toBe(130);
-    expectTerminalRestored(p, w.stty);
+    await typeNameThenInterrupt(p, w.stty, 'piped');
   });
 
   test('an installed stack opens the maintenance menu; reconfigure is prefilled; Quit exits 0', async () => {
@@ -303,7 +341,8 @@ describe('interrupting and odd terminals', () => {
 
 describe('without any terminal', () => {
   /** `echo | stack-wizard …` in a new session: no controlling terminal, so /dev/tty cannot open. */
-  function noTty(args: string[], limitMs = 2000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  // A hang is caught by the limit; it is generous so a loaded machine's slow start is not mistaken for one.
+  function noTty(args: string[], limitMs = 20_000): Promise<{ code: number | null; stderr: string; ms: number }> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
       const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'en_US.UTF-8' };

@@ -80,4 +80,44 @@ describe('init', () => {
     expect(r.out).toContain(join(dir, 'opt', 'docker-compose.yml'));
     expect(existsSync(join(dir, 'opt'))).toBe(false);
   });
+
+  // A preflight refusal on a server: the preview is complete, and the exit code is what the real run
+  // would end with (3), so a script's `init --dry-run && init --yes` stops here.
+  it.runIf(isRoot)('--dry-run on a server that fails preflight prints the whole preview, then exits 3 with the refusal', async () => {
+    const { dir, answers, run } = setup();
+    const small = makeFacts({ ramMiB: 7680, cores: 4, sshPorts: [2222] });
+    small.disks.dockerRoot.freeBytes = 2 * 1024 ** 3;
+    small.disks.installDir.freeBytes = 2 * 1024 ** 3;
+    const facts = join(dir, 'facts-small-disk.json');
+    writeFileSync(facts, JSON.stringify(small));
+    const r = await run('init', '--answers', answers, '--host-facts', facts, '--dry-run');
+    expect(r.code).toBe(3);
+    // Everything is previewed: the files, the failed check with its numbers, and the steps after it.
+    expect(r.out).toMatch(/\+ docker-compose\.yml\n/);
+    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?:    .*\n)*    ✗ disk at \/: only 2\.0 GiB free/);
+    expect(r.out).toMatch(/• Start the stack and wait until it is healthy/);
+    expect(r.out).toMatch(/Dry run: nothing was changed/);
+    // The same refusal a real run stops with, on stderr.
+    expect(r.err).toMatch(/this host does not meet 1 requirement\(s\); nothing was changed/);
+    expect(r.err).toMatch(/disk at \/: only 2\.0 GiB free/);
+    expect(existsSync(join(dir, 'opt'))).toBe(false);
+    expect(existsSync(join(dir, 'etc'))).toBe(false);
+
+    // A host that passes: the same preview ends with exit 0.
+    const ok = await run('init', '--answers', answers, '--host-facts', join(dir, 'facts.json'), '--dry-run');
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/✓ Check the host \(changes nothing\)/);
+  });
+
+  it('--dry-run of a local render (--out) shows the server checks that would fail, and exits 0: the render itself would go ahead', async () => {
+    const { dir, answers, run } = setup();
+    const facts = join(dir, 'facts-not-root.json');
+    writeFileSync(facts, JSON.stringify(makeFacts({ isRoot: false })));
+    const r = await run('init', '--answers', answers, '--host-facts', facts, '--out', join(dir, 'local'), '--dry-run');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?:    .*\n)*    ✗ running as ops, not root/);
+    expect(existsSync(join(dir, 'local'))).toBe(false);
+  });
 });

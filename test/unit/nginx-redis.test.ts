@@ -165,6 +165,9 @@ describe("Let's Encrypt renewal units", () => {
   it('renew into the install dir and reload nginx in its container after a renewal', () => {
     const [service, timer] = renderCertbotUnits(le).map((f) => f.content);
     expect(service).toMatch(/^ExecStart=\/usr\/bin\/certbot renew .*--config-dir \/opt\/stack-wizard\/shop\/letsencrypt /m);
+    // The timer spreads the runs (RandomizedDelaySec); certbot's own sleep of up to 8 min would only delay the reload.
+    expect(service).toContain(' --no-random-sleep-on-renew ');
+    expect(timer).toContain('RandomizedDelaySec=12h');
     expect(service).toContain('--deploy-hook "docker compose -f /opt/stack-wizard/shop/docker-compose.yml exec -T nginx nginx -s reload"');
     expect(timer).toMatch(/OnCalendar=\*-\*-\* 00,12:00:00/);
     expect(timer).toContain('Persistent=true');

@@ -4,7 +4,7 @@
 // built from this machine's own Node, this project's `npm pack` tarball), two more Debian images
 // with a distribution's own Node.js, the mirror server on the network's gateway, file lists of a
 // container, and a tmux driver for runs under a terminal.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
@@ -14,30 +14,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { docker, exec, IMAGES as LAB_IMAGES, Lab, run as runAsync } from '../../lab/lab.js';
+import { output, runSync, type ExecResult } from '../../support/proc.js';
 
 export const repo = fileURLToPath(new URL('../../..', import.meta.url));
 export const cacheDir = join(repo, '.lab', 'installer');
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a short program; returns stdout, throws with its stderr on failure. */
-export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20, ...opts });
-  } catch (e) {
-    const err = e as { status?: number; stderr?: string; stdout?: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed (${err.status}): ${err.stderr ?? ''}${err.stdout ?? ''}`);
-  }
-}
-
-export function tryRun(cmd: string, args: string[]): RunResult {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20 });
-  return { code: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -56,9 +36,9 @@ export interface NodeDist extends LocalNode {
 
 /** This machine's Node.js installation, found as `command -v node` finds it. */
 export function localNode(): LocalNode {
-  const bin = realpathSync(run('bash', ['-c', 'command -v node']).trim());
+  const bin = realpathSync(output(['bash', '-c', 'command -v node']).trim());
   const prefix = dirname(dirname(bin));
-  const version = run(bin, ['-v']).trim();
+  const version = output([bin, '-v']).trim();
   const arch = ({ x64: 'x64', arm64: 'arm64' } as Record<string, string>)[process.arch];
   if (!arch) throw new Error(`no Node.js dist for ${process.arch}`);
   return { bin, prefix, version, arch };
@@ -128,21 +108,21 @@ export interface Packed {
  * instead (an older or newer release for upgrade tests).
  */
 export function packProject(root: string, version?: string): Packed {
-  if (!existsSync(join(repo, 'dist/stack-wizard.js'))) run('npm', ['run', '--silent', 'build'], { cwd: repo });
+  if (!existsSync(join(repo, 'dist/stack-wizard.js'))) output(['npm', 'run', '--silent', 'build'], { cwd: repo });
   const tmp = mkdtempSync(join(tmpdir(), 'sw-pack-'));
   try {
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: repo })) as { filename: string }[];
+    const out = JSON.parse(output(['npm', 'pack', '--json', '--pack-destination', tmp], { cwd: repo })) as { filename: string }[];
     let tgz = join(tmp, out[0]!.filename);
     if (version) {
       const x = join(tmp, 'x');
       mkdirSync(x);
-      run('tar', ['-xzf', tgz, '-C', x]);
+      output(['tar', '-xzf', tgz, '-C', x]);
       const pj = join(x, 'package/package.json');
       writeFileSync(pj, JSON.stringify({ ...JSON.parse(readFileSync(pj, 'utf8')), version }, null, 2));
       tgz = join(tmp, `stack-wizard-${version}.tgz`);
-      run('tar', ['-czf', tgz, '-C', x, '--owner=0', '--group=0', 'package']);
+      output(['tar', '-czf', tgz, '-C', x, '--owner=0', '--group=0', 'package']);
     }
-    const pkg = JSON.parse(run('tar', ['-xzOf', tgz, 'package/package.json'])) as { name: string; version: string };
+    const pkg = JSON.parse(output(['tar', '-xzOf', tgz, 'package/package.json'])) as { name: string; version: string };
     const dir = join(root, 'npm', pkg.name);
     mkdirSync(dir, { recursive: true });
     copyFileSync(tgz, join(dir, `${pkg.version}.tgz`));
@@ -184,7 +164,7 @@ export const IMAGES = {
 
 export async function ensureImage(img: Image): Promise<string> {
   if ((await docker(['image', 'inspect', img.tag], { allowFail: true })).exitCode === 0) return img.tag;
-  const uri = run('bash', [join(repo, 'test/provision/debian-uri.sh')]).trim();
+  const uri = output(['bash', join(repo, 'test/provision/debian-uri.sh')]).trim();
   await runAsync('bash', [
     '-c',
     'set -euo pipefail; mmdebstrap --variant=minbase --include="$1" --quiet "$4" - "$2" | docker import --change \'CMD ["sleep","infinity"]\' - "$3" >/dev/null',
@@ -198,6 +178,10 @@ export interface Request {
   path: string;
   status: number;
   ua: string;
+  /** Requests in flight when this one arrived, itself included. */
+  inflight: number;
+  /** The client hung up before the (delayed) answer. */
+  aborted?: boolean;
 }
 export interface Mirror {
   url: string;
@@ -279,9 +263,8 @@ export class InstallerLab {
 export const BARE_DEBIAN = LAB_IMAGES.debian;
 
 /** bash -c SCRIPT inside the container, with these environment variables (as `user`: root). */
-export async function dexec(name: string, script: string, env: Record<string, string> = {}, { user = 'root' } = {}): Promise<RunResult> {
-  const r = await exec(name, script, { env, user, allowFail: true, timeoutMs: 600_000 });
-  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+export async function dexec(name: string, script: string, env: Record<string, string> = {}, { user = 'root' } = {}): Promise<ExecResult> {
+  return exec(name, script, { env, user, allowFail: true, timeoutMs: 600_000 });
 }
 
 /**
@@ -295,7 +278,7 @@ export async function fileList(name: string, { mtimes = true } = {}): Promise<st
     name,
     `find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp \\) -prune -o -printf '${fmt}' | LC_ALL=C sort -k${mtimes ? 5 : 4}`,
   );
-  if (r.code !== 0) throw new Error(`find failed: ${r.stderr}`);
+  if (r.exitCode !== 0) throw new Error(`find failed: ${r.stderr}`);
   return r.stdout.split('\n').filter(Boolean);
 }
 
@@ -327,8 +310,8 @@ export interface TmuxRun {
 export async function inTmux(command: string, { until, timeoutMs = 120_000, width = 120, height = 40 }: { until?: RegExp; timeoutMs?: number; width?: number; height?: number } = {}): Promise<TmuxRun> {
   const session = `swi-${process.pid}-${Date.now()}`;
   const t0 = performance.now();
-  run('tmux', ['new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `${command}; echo "[exit $?]"; sleep 3600`]);
-  const capture = () => tryRun('tmux', ['capture-pane', '-p', '-J', '-t', session]).stdout;
+  output(['tmux', 'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), `${command}; echo "[exit $?]"; sleep 3600`]);
+  const capture = () => runSync(['tmux', 'capture-pane', '-p', '-J', '-t', session]).stdout;
   let screen = '';
   let ms = -1;
   for (;;) {
@@ -345,7 +328,7 @@ export async function inTmux(command: string, { until, timeoutMs = 120_000, widt
     matched: ms >= 0,
     ms,
     capture,
-    keys: (...k) => void run('tmux', ['send-keys', '-t', session, ...k]),
-    kill: () => void tryRun('tmux', ['kill-session', '-t', session]),
+    keys: (...k) => void output(['tmux', 'send-keys', '-t', session, ...k]),
+    kill: () => void runSync(['tmux', 'kill-session', '-t', session]),
   };
 }

@@ -8,7 +8,8 @@
 // ROOT/install.sh, ROOT/<any>/... are served as files; ROOT/npm/<name>/<version>.tgz (with
 // <version>.json, the package.json) become GET /npm/<name> (the registry document) and
 // GET /npm/<name>/-/<name>-<version>.tgz. Prints "listening http://HOST:PORT" when ready and
-// appends one JSON line per request to LOG. DELAY_MS delays every answer (a slow mirror).
+// appends one JSON line per request to LOG ({ method, path, status, ua, inflight }, and
+// aborted: true when the client gave up before the answer). DELAY_MS delays every answer (a slow mirror).
 import { createHash } from 'node:crypto';
 import { appendFileSync, createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -66,12 +67,14 @@ function compare(a, b) {
   return 0;
 }
 
-function answer(req, res) {
+function answer(req, res, inflight) {
   const url = new URL(req.url ?? '/', 'http://x');
   const path = decodeURIComponent(url.pathname);
-  const done = (status) => {
-    if (log) appendFileSync(log, `${JSON.stringify({ method: req.method, path, status, ua: req.headers['user-agent'] ?? '' })}\n`);
+  const done = (status, extra = {}) => {
+    if (log) appendFileSync(log, `${JSON.stringify({ method: req.method, path, status, ua: req.headers['user-agent'] ?? '', inflight, ...extra })}\n`);
   };
+  // The client hung up while the answer was delayed (it gave up): nothing to send.
+  if (req.socket.destroyed) return done(0, { aborted: true });
   const tarball = /^\/npm\/([^/]+)\/-\/\1-(.+)\.tgz$/.exec(path);
   const doc = /^\/npm\/([^/]+)\/?$/.exec(path);
   let file = null;
@@ -100,9 +103,14 @@ function answer(req, res) {
   done(200);
 }
 
+// Requests being answered right now; each log line says how many were when it arrived (itself
+// included), so a test sees whether a client asked in parallel without timing anything.
+let inflight = 0;
 const server = createServer((req, res) => {
-  if (delayMs > 0) setTimeout(() => answer(req, res), delayMs);
-  else answer(req, res);
+  const n = ++inflight;
+  res.once('close', () => inflight--);
+  if (delayMs > 0) setTimeout(() => answer(req, res, n), delayMs);
+  else answer(req, res, n);
 });
 server.listen(Number(port), host, () => {
   const a = server.address();

@@ -1,24 +1,15 @@
 // Real-engine helpers: tiny images built from Debian's busybox-static (no registry needed), a real
 // Docker registry (Debian's docker-registry, distribution 2.8) on loopback, free ports.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, output } from '../../support/proc.js';
 
-export const sh = (cmd: string, args: string[], input?: string) => execFileSync(cmd, args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+export { freePort };
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A quick command's stdout (throws with its stderr when it fails). */
+export const sh = (cmd: string, args: string[], input?: string) => output([cmd, ...args], { input });
 
 /**
  * Imports a busybox-only image (about 2 MB) as `tag`, with `cmd` as its CMD and a small web root

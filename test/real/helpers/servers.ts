@@ -1,6 +1,5 @@
 // Starts test/real/helpers/mirror-server.mjs as its own process and hands back its ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export interface ServerSpec {
@@ -45,13 +44,4 @@ export async function startMirrorServers(servers: ServerSpec[]): Promise<MirrorS
         child.kill('SIGTERM');
       }),
   };
-}
-
-/** A loopback port with nothing listening (bound, then released). */
-export async function deadPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }

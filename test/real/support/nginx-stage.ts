@@ -7,7 +7,7 @@ import type { Plan } from '../../../src/domain/plan.js';
 import { renderNginx } from '../../../src/render/nginx.js';
 import { CONTAINER, CUSTOM_CERT, HOST, SELF_SIGNED_CERT } from '../../../src/render/paths.js';
 import { selfSignedCertArgv } from '../../../src/render/tls-certs.js';
-import { run } from './sandbox.js';
+import { runSync } from '../../support/proc.js';
 
 export const FRONTEND_FILES = {
   'index.html': '<!doctype html><title>shop</title><div id="app"></div>',
@@ -23,8 +23,8 @@ function write(path: string, content: string) {
 }
 
 function opensslOk(argv: string[]) {
-  const r = run(argv);
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  const r = runSync(argv);
+  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
 }
 
 /** Writes the config and its mounts into `root`; `extra` adds or replaces files of the site (for control tests). */
@@ -74,6 +74,6 @@ export function stageNginx(root: string, plan: Plan, edit?: (site: string) => st
 
 /** `nginx -t` on the staged config, inside the chroot. */
 export function nginxTest(root: string): { ok: boolean; output: string } {
-  const r = run(['chroot', root, 'nginx', '-t', '-c', CONTAINER.nginxConf]);
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+  const r = runSync(['chroot', root, 'nginx', '-t', '-c', CONTAINER.nginxConf]);
+  return { ok: r.exitCode === 0, output: `${r.stdout}${r.stderr}` };
 }

@@ -1,8 +1,11 @@
 // Helpers for tests that run real servers: Debian chroots for versions this machine lacks, and
 // private network namespaces so servers listen on their real ports (80, 443, 6379) on a loopback
 // nobody else shares. Every process started here is tracked and killed by its own pid.
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { run, runSync, type ExecResult } from '../../support/proc.js';
+
+export { Stop, waitFor } from '../../support/proc.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -32,15 +35,6 @@ export function debianChroot(suite: keyof typeof CHROOT_PACKAGES): Promise<strin
   return p;
 }
 
-export interface Run { status: number | null; stdout: string; stderr: string }
-const asRun = (r: SpawnSyncReturns<string>): Run => ({ status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' });
-
-export function run(argv: string[], opts: { input?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {}): Run {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', input: opts.input, timeout: opts.timeout ?? 60_000, env: opts.env ?? process.env });
-  if (r.error) throw r.error;
-  return asRun(r);
-}
-
 /** A network namespace with only `lo` (up), held open by one sleeping process. */
 export class NetNs {
   private holder: ChildProcess | null = null;
@@ -68,27 +62,14 @@ export class NetNs {
   }
 
   /** Runs a command inside the namespace and waits for it. */
-  run(argv: string[], opts: { input?: string; timeout?: number } = {}): Run {
-    return run(this.nsArgv(argv), opts);
+  run(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): ExecResult {
+    return runSync(this.nsArgv(argv), opts);
   }
 
   /** Runs a command inside the namespace without blocking the event loop (for clients of servers we also run). */
-  runAsync(argv: string[], opts: { input?: string; timeout?: number } = {}): Promise<Run> {
+  runAsync(argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     const [cmd, ...args] = this.nsArgv(argv);
-    return new Promise((resolve, reject) => {
-      const p = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      const timer = setTimeout(() => p.kill('SIGKILL'), opts.timeout ?? 60_000);
-      p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      p.on('error', reject);
-      p.on('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-      p.stdin.end(opts.input ?? '');
-    });
+    return run(cmd!, args, { ...opts, allowFail: true });
   }
 
   /** Starts a long-running process inside the namespace; it is killed by stop(). */
@@ -123,24 +104,4 @@ export async function killAndWait(p: ChildProcess, signal: NodeJS.Signals = 'SIG
     });
     p.kill(signal);
   });
-}
-
-/** Thrown by a check to stop waiting at once (the server died). */
-export class Stop extends Error {}
-
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      if (e instanceof Stop) throw e;
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

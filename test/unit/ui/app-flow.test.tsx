@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RealExecutor } from '../../../src/exec/executor.js';
 import { App } from '../../../src/ui/app.js';
 import type { MirrorSource } from '../../../src/ui/types.js';
-import { KEY, controllerFor, flat, plain, press, waitFlat, waitFor, waitText } from './helpers.js';
+import { KEY, controllerFor, flat, plain, press, pressToRegion, waitFlat, waitFor, waitText } from './helpers.js';
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -205,11 +205,7 @@ describe('region and mirrors', () => {
   };
   async function toRegion(o: Parameters<typeof mount>[0]) {
     const m = mount(o);
-    await waitText(m.frame, 'This host');
-    await press(m.stdin, KEY.enter, 'mirrors', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
-    await waitText(m.frame, 'Size preset');
-    await press(m.stdin, KEY.enter);
-    await waitText(m.frame, '> Region');
+    await pressToRegion(m.frame, m.stdin);
     return m;
   }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { vmFacts } from '../../fixtures/facts.js';
 import { createContext, type Context } from '../../../src/context.js';
 import type { HostFacts } from '../../../src/domain/facts.js';
 import { DryRunExecutor } from '../../../src/exec/executor.js';
@@ -59,37 +60,16 @@ export async function press(stdin: { write(s: string): void; listenerCount?: (e:
   }
 }
 
-const GiB = 1024 ** 3;
 /** A "4 GB" Debian 12 VM as `probe --json` describes it: 3.7 GiB usable, sshd on 22, nginx on 80. */
-export function facts(over: Partial<HostFacts> = {}): HostFacts {
-  return {
-    schemaVersion: 1,
-    hostname: 'vm-test',
-    cpu: { cores: 2, model: 'Test CPU', cgroupCpus: null },
-    memory: { totalBytes: Math.round(3.7 * GiB), cgroupLimitBytes: null, availableBytes: 3 * GiB, swapTotalBytes: 0, swapFreeBytes: 0 },
-    disks: {
-      installDir: { path: '/opt/stack-wizard', mount: '/', totalBytes: 40 * GiB, freeBytes: 30 * GiB, freeInodes: 1000000 },
-      dockerRoot: { path: '/var/lib/docker', mount: '/', totalBytes: 40 * GiB, freeBytes: 30 * GiB, freeInodes: 1000000 },
-    },
-    os: { id: 'debian', versionId: '12', codename: 'bookworm', prettyName: 'Debian GNU/Linux 12 (bookworm)', idLike: [] },
-    arch: 'x64',
-    kernel: '6.1.0-test',
-    virtualization: 'kvm',
-    docker: { installed: true, version: '27.3.1', running: true, rootDir: '/var/lib/docker', storageDriver: 'overlay2', cgroupVersion: '2' },
-    compose: { installed: true, version: '2.29.7', v2: true },
-    sshd: { ports: [22], source: 'listening' },
-    ports: [
-      { port: 80, inUse: true, process: 'nginx', pid: 812 },
-      { port: 443, inUse: false, process: null, pid: null },
-    ],
-    user: { isRoot: true, uid: 0, name: 'root' },
-    systemd: true,
-    addresses: { public: ['203.0.113.10'], private: ['10.0.0.5'] },
-    session: { sshClientAddress: null, sshServerPort: null },
-    timezone: 'Etc/UTC',
-    timeSynchronized: true,
-    ...over,
-  };
+export const facts = vmFacts;
+
+/** From the welcome screen to the region screen: project "mirrors", image a/b:1, every other default. */
+export async function pressToRegion(frame: () => string | undefined, stdin: { write(s: string): void; listenerCount?: (e: string) => number }) {
+  await waitText(frame, 'This host');
+  await press(stdin, KEY.enter, 'mirrors', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+  await waitText(frame, 'Size preset');
+  await press(stdin, KEY.enter);
+  await waitText(frame, '> Region');
 }
 
 export const tempDir = (prefix = 'sw-ui-') => mkdtempSync(join(tmpdir(), prefix));

@@ -1,0 +1,163 @@
+// The wizard's region screen with the real mirror source: the catalogue (STACK_WIZARD_MIRROR_CATALOG)
+// filtered to the kinds this Debian 12 host needs, probed by the real probe against loopback HTTP
+// servers in their own process (a fast mirror, a slow one, a port with nothing listening). The
+// screen shows each candidate's measured latency, picks the fastest live one, offers the image
+// prefix without choosing it, and refuses the dead one; what it measured is what init then uses.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup, render } from 'ink-testing-library';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { mirrorSource } from '../../src/commands/wizard.js';
+import { createContext } from '../../src/context.js';
+import { DryRunExecutor } from '../../src/exec/executor.js';
+import { App } from '../../src/ui/app.js';
+import { createController } from '../../src/ui/controller.js';
+import type { MirrorMeasurement, WizardController } from '../../src/ui/types.js';
+import { choiceFor, forgetProbes } from '../../src/steps/mirrors.js';
+import { KEY, facts, plain, press, pressToRegion, tempDir, waitFlat, waitFor, waitText } from '../unit/ui/helpers.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { freePort } from '../support/proc.js';
+
+let s: MirrorServers;
+let dead: number;
+beforeAll(async () => {
+  s = await startMirrorServers([
+    { name: 'fast', mode: 'ok', size: 64 * 1024 },
+    // Slow to answer, but well inside the probe's limits: alive, and behind the fast one.
+    { name: 'slow', mode: 'ok', size: 64 * 1024, latencyMs: 600 },
+  ]);
+  dead = await freePort();
+});
+afterAll(() => s?.stop());
+afterEach(() => {
+  cleanup();
+  forgetProbes();
+});
+
+const HOST = facts({ timezone: 'Asia/Shanghai' });
+const ABROAD = facts({ timezone: 'Europe/Berlin' });
+
+function catalogue(dir: string): string {
+  const fast = s.url('fast');
+  const slow = s.url('slow');
+  const none = `http://127.0.0.1:${dead}`;
+  const file = join(dir, 'mirrors.yaml');
+  writeFileSync(
+    file,
+    [
+      `- { kind: apt-debian, id: fastdeb, name: "Fast Debian", url: "${fast}/debian", security: "${fast}/debian-security" }`,
+      `- { kind: apt-ubuntu, id: ubu, name: "Ubuntu only", url: "${fast}/ubuntu" }`,
+      `- { kind: registry, id: slowhub, name: "Slow Hub", url: "${slow}" }`,
+      `- { kind: registry, id: deadhub, name: "Dead Hub", url: "${none}" }`,
+      `- { kind: registry, id: fasthub, name: "Fast Hub", url: "${fast}" }`,
+      `- { kind: image-prefix, id: prefix, name: "Prefix", url: "${fast}" }`,
+      `- { kind: npm, id: npmfast, name: "NPM Fast", url: "${fast}" }`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function mount(host = HOST, gate?: Promise<void>) {
+  const dir = tempDir('sw-wizard-mirrors-');
+  const factsFile = join(dir, 'facts.json');
+  writeFileSync(factsFile, JSON.stringify(host));
+  const ctx = createContext({
+    lang: 'en',
+    dryRun: true,
+    exec: new DryRunExecutor(),
+    cwd: dir,
+    interactive: false,
+    env: { STACK_WIZARD_STATE_DIR: join(dir, 'state'), STACK_WIZARD_MIRROR_CATALOG: catalogue(dir) },
+  });
+  // As startSetup wires it: the source asks the controller for the host facts.
+  const measured: MirrorMeasurement[] = [];
+  const source = mirrorSource(ctx, () => controller.facts());
+  // `gate` holds the candidate list back (a slow disk or probe): it may arrive after the operator acted.
+  const watched = { ...source, candidates: async (r: 'cn' | 'global') => (await gate, source.candidates(r)), measure: (c: Parameters<NonNullable<typeof source.measure>>[0], on: (m: MirrorMeasurement) => void) => source.measure!(c, (m) => (measured.push(m), on(m))) };
+  const controller: WizardController = createController(ctx, { factsFile, dryRun: false, mirrors: watched, isRoot: false });
+  const r = render(<App controller={controller} stacks={[]} draft={{}} given={new Set()} onExit={vi.fn()} onAbort={vi.fn()} />);
+  return { ...r, frame: plain(r.lastFrame), ctx, measured };
+}
+
+async function toRegion(host = HOST) {
+  const m = mount(host);
+  await pressToRegion(m.frame, m.stdin);
+  return m;
+}
+
+const latency = (f: string, url: string) => {
+  const m = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}  (\\d+) ms`).exec(f);
+  return m ? Number(m[1]) : null;
+};
+
+describe('region screen with the real mirror probe', () => {
+  test('candidates for this host with their measured latency; the fastest live one chosen; the dead one refused', async () => {
+    const { frame, stdin, measured } = await toRegion();
+    // Asia/Shanghai: mainland China is suggested, and every kind this host needs is listed.
+    // Each row changes as its result arrives; the note goes once the last one is in.
+    await waitText(frame, 'Measuring mirrors');
+    const f = await waitFor(frame, (x) => measured.length === 6 && !x.includes('Measuring mirrors'), 'every candidate measured', 20_000);
+    expect(f).toMatch(/Region.*mainland China/);
+    expect(f).not.toContain('Ubuntu only');
+    // One probe per candidate of the host's kinds, each reported as it arrived.
+    expect(measured.map((m) => `${m.kind}/${m.id}`).sort()).toEqual(['apt-debian/fastdeb', 'image-prefix/prefix', 'npm/npmfast', 'registry/deadhub', 'registry/fasthub', 'registry/slowhub']);
+    const byId = Object.fromEntries(measured.map((m) => [m.id, m]));
+    expect(byId.fasthub).toMatchObject({ alive: true, error: null });
+    expect(byId.slowhub).toMatchObject({ alive: true });
+    expect(byId.slowhub!.latencyMs!).toBeGreaterThanOrEqual(600);
+    expect(byId.deadhub).toMatchObject({ alive: false, latencyMs: null, error: 'refused' });
+    // The screen shows the probe's own figures.
+    expect(latency(f, s.url('fast'))).toBe(Math.round(byId.fasthub!.latencyMs!));
+    // The image prefix is offered, never chosen for the operator; the others are.
+    expect(f).toMatch(/Mirror: image-prefix {2}\( \) Prefix {2}http:\/\/127\.0\.0\.1:\d+ {2}\d+ ms {2}\(\*\) none/);
+    expect(f).toMatch(/Mirror: npm +\(\*\) NPM Fast/);
+    expect(f).toMatch(/Mirror: apt-debian +\(\*\) Fast Debian/);
+
+    // The registry field: the fast hub is chosen; the slow one shows its latency; the dead one "no answer" and is refused.
+    expect(f).toMatch(/Mirror: registry +< Fast Hub {2}http:\/\/127\.0\.0\.1:\d+ {2}\d+ ms > {2}3\/4/);
+    await press(stdin, KEY.down, KEY.down);
+    await press(stdin, KEY.left);
+    let g = await waitText(frame, 'Dead Hub');
+    expect(g).toMatch(/Dead Hub {2}http:\/\/127\.0\.0\.1:\d+ {2}no answer/);
+    await press(stdin, KEY.left);
+    g = await waitText(frame, 'Slow Hub');
+    expect(latency(g, s.url('slow'))).toBe(Math.round(byId.slowhub!.latencyMs!));
+    await press(stdin, KEY.right);
+    await waitText(frame, 'Dead Hub');
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    await waitFlat(frame, `http://127.0.0.1:${dead} did not answer`);
+  });
+
+  test('what the screen measured is what init writes with: the chosen mirror is not probed again', async () => {
+    const { frame, ctx, measured } = await toRegion();
+    await waitFor(frame, (x) => /Fast Hub .* \d+ ms/.test(x), 'measured latencies', 20_000);
+    const fast = measured.find((m) => m.id === 'fasthub')!;
+    // The mirror steps ask choiceFor for a live result before writing; it answers from this run's
+    // probe (the very same figure: a new probe would measure another latency).
+    const c = await choiceFor('registry', s.url('fast'), HOST, [{ kind: 'registry', id: 'fasthub', name: 'Fast Hub', url: s.url('fast') }]);
+    expect(c.result).toMatchObject({ alive: true, latencyMs: fast.latencyMs });
+    expect(ctx.exec.actions).toEqual([]);
+  });
+
+  test('a host abroad probes nothing until the region screen, then measures there for mainland China (even when the list arrives after the choice)', async () => {
+    let release = () => {};
+    const m = mount(ABROAD, new Promise<void>((r) => (release = r)));
+    await waitText(m.frame, 'This host (vm-test)');
+    await press(m.stdin, KEY.enter, 'mirrors', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    await waitText(m.frame, 'Size preset');
+    // Through the welcome, project and preset screens: no mirror was contacted.
+    expect(m.measured).toEqual([]);
+    await press(m.stdin, KEY.enter);
+    await waitText(m.frame, '> Region');
+    expect(m.frame()).toMatch(/\(\*\) global/);
+    await press(m.stdin, KEY.right);
+    await waitText(m.frame, '(*) mainland China');
+    // The candidates come only now: the mirror fields appear under a region already chosen, with their defaults.
+    release();
+    const f = await waitFor(m.frame, (x) => m.measured.length === 6 && !x.includes('Measuring mirrors') && /Mirror: registry +< Fast Hub/.test(x), 'the mirrors measured on the region screen', 20_000);
+    expect(f).toMatch(/Mirror: apt-debian +\(\*\) Fast Debian {2}http:\/\/127\.0\.0\.1:\d+\/debian {2}\d+ ms/);
+    expect(f).toMatch(/Mirror: npm +\(\*\) NPM Fast/);
+    expect(f).toMatch(/Mirror: image-prefix .*\(\*\) none/);
+  });
+});

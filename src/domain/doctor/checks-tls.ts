@@ -41,7 +41,8 @@ export function nameMatches(pattern: string, host: string): boolean {
   return false;
 }
 
-const none = (check: string, id: string): Finding[] => [{ ...okFinding(check, id, 'doc.tls.off'), severity: 'info' }];
+// HTTPS off is said once (by the expiry check); the others have nothing to look at.
+const none = (check: string, id: string): Finding[] => [{ ...okFinding(check, id, 'doc.tls.off'), severity: check === 'tls-expiry' ? 'info' : 'ok' }];
 
 function renewFix(e: TlsEvidence): Fix {
   if (e.mode === 'self-signed') return { auto: true, action: { kind: 'renew-cert', mode: 'self-signed' }, notes: [msg('doc.tls.fix.selfSignedNote')] };
@@ -135,7 +136,7 @@ export const tlsRenewalCheck: CheckDef<TlsEvidence> = {
   label: 'doc.check.tlsRenewal',
   symptoms: ['tls'],
   evaluate(e) {
-    if (e.mode !== 'letsencrypt' || !e.timer) return [{ ...okFinding('tls-renewal', 'tls.renewal', e.mode === 'none' ? 'doc.tls.off' : 'doc.tls.renewalNa'), severity: 'info' }];
+    if (e.mode !== 'letsencrypt' || !e.timer) return [{ ...okFinding('tls-renewal', 'tls.renewal', e.mode === 'none' ? 'doc.tls.off' : 'doc.tls.renewalNa'), severity: e.mode === 'none' ? 'ok' : 'info' }];
     const t = e.timer;
     const ev: Line[] = [msg('doc.tls.ev.timer', { unit: t.unit, enabled: t.enabled ?? '?', active: t.active ?? '?', result: t.lastResult ?? '-', last: t.lastRun ?? '-' }), ...t.journal.slice(-4)];
     if (t.enabled !== 'enabled' || t.active !== 'active') {

@@ -2,7 +2,7 @@
 // elsewhere (src/host/doctor-gather.ts, read-only, through the Executor), so every verdict can be
 // tested on recorded evidence. Findings carry message keys, not text: the CLI, --json and the TUI
 // translate them in the operator's language.
-import type { MsgKey, Params } from '../../i18n/index.js';
+import type { MsgKey, Params, T } from '../../i18n/index.js';
 
 export type Severity = 'ok' | 'info' | 'warn' | 'error';
 export const SEVERITIES: readonly Severity[] = ['ok', 'info', 'warn', 'error'];
@@ -13,6 +13,8 @@ export interface Msg { key: MsgKey; params?: Params }
 /** A line of evidence or a fix step: a message, or text shown as it is (a log line, a command). */
 export type Line = Msg | string;
 export const msg = (key: MsgKey, params?: Params): Msg => (params ? { key, params } : { key });
+/** A line in the operator's language. */
+export const lineText = (t: T, l: Line): string => (typeof l === 'string' ? l : t(l.key, l.params));
 
 /** What an automatic fix does; src/steps/doctor-fixes.ts runs it through the Executor. */
 export type FixAction =

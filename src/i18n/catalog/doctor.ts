@@ -47,6 +47,7 @@ export const doctor = defineCatalog(
     'doc.skipped.docker': 'not checked: the Docker engine does not answer',
     'doc.data.notRunning': 'not checked: {service} is not running',
     'doc.data.unasked': 'not checked: {service} did not answer the query',
+    'doc.checkFailed': 'the {check} check could not run: {error}',
 
     // ---- disk and inodes
     'doc.disk.ev.usage': '{where}: {free} free of {total} ({used} % used)',
@@ -557,6 +558,7 @@ export const doctor = defineCatalog(
     'doc.skipped.docker': '未检查：Docker 引擎无响应',
     'doc.data.notRunning': '未检查：{service} 没有运行',
     'doc.data.unasked': '未检查：{service} 没有响应查询',
+    'doc.checkFailed': '{check} 检查无法运行：{error}',
 
     'doc.disk.ev.usage': '{where}：剩余 {free}，共 {total}（已用 {used}%）',
     'doc.disk.ev.reclaimable': '未使用的 Docker 镜像和构建缓存：{size}（docker image prune、docker builder prune）',

@@ -216,8 +216,21 @@ export class Gather {
     return this.q('docker', ['exec', c.Id, ...argv], timeoutMs);
   }
 
-  logs(id: string, tail: number): Promise<string[]> {
-    return this.once(`logs:${id}:${tail}`, async () => lines(await this.ctx.docker.logs(id, tail).catch((e: Error) => `(logs unavailable: ${e.message})`)));
+  /**
+   * The container's last lines from its latest run only (since `since`): a stopped service's log
+   * still holds the errors of an earlier crash, which are not why it is down now.
+   */
+  logs(id: string, tail: number, since: string | null = null): Promise<string[]> {
+    return this.once(`logs:${id}:${tail}:${since}`, async () => {
+      const r = await this.q('docker', ['logs', '--timestamps', '--tail', String(tail), id], 15_000);
+      if (r.exitCode !== 0) return [`(logs unavailable: ${r.stderr.trim().split('\n').pop() ?? ''})`];
+      const from = since && !since.startsWith('0001-') ? Date.parse(since) - 1000 : null;
+      return lines(this.ctx.exec.redact(`${r.stdout}\n${r.stderr}`))
+        .map((l) => /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null && (from === null || Date.parse(m[1]!) >= from))
+        .sort((a, b) => a[1]!.localeCompare(b[1]!))
+        .map((m) => m[2]!);
+    });
   }
 
   usage(id: string) {
@@ -577,7 +590,7 @@ const SOURCES: Gatherers = {
       if (u?.cpuPercent !== null && u?.cpuPercent !== undefined) top.push({ service: s.name, cpuPercent: u.cpuPercent, limitCpus: c.HostConfig.NanoCpus ? c.HostConfig.NanoCpus / 1e9 : null });
     }
     top.sort((a, b) => b.cpuPercent - a.cpuPercent);
-    return { load1: l1 ?? 0, load5: l5 ?? 0, load15: l15 ?? 0, cores: g.stack.facts.cpu.cores, top };
+    return { load1: l1 ?? 0, load5: l5 ?? 0, load15: l15 ?? 0, cores: g.stack.facts.cpu.cores, container: inContainer(g.stack.facts), top };
   },
 
   async dockerSpace(g) {
@@ -682,7 +695,7 @@ const SOURCES: Gatherers = {
           image: c.Config.Image,
           imageId: c.Image,
         };
-        const [logs, use] = await Promise.all([g.logs(c.Id, 40), c.State.Status === 'running' ? g.usage(c.Id) : null]);
+        const [logs, use] = await Promise.all([g.logs(c.Id, 60, c.State.StartedAt), c.State.Status === 'running' ? g.usage(c.Id) : null]);
         return {
           name: d.name,
           container: ce,
@@ -812,7 +825,7 @@ const SOURCES: Gatherers = {
     if (!c) return { running: false, error: null, info: {}, rendered, logs: [] };
     // REDISCLI_AUTH is set in the container by the compose file: the password stays inside.
     const r = await g.q('docker', ['exec', c.Id, 'redis-cli', 'INFO', 'everything'], 15_000);
-    const logs = await g.logs(c.Id, 60);
+    const logs = await g.logs(c.Id, 200);
     if (r.exitCode !== 0 || /^(NOAUTH|ERR|WRONGPASS)/m.test(r.stdout)) return { running: true, error: g.ctx.exec.redact((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), info: {}, rendered, logs };
     return { running: true, error: null, info: parseInfo(r.stdout), rendered, logs };
   },

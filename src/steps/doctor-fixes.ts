@@ -77,8 +77,9 @@ async function reloadNginx(ctx: Context, s: DoctorStack, onLine: FixLine) {
   await compose(ctx, s, ['exec', '-T', 'nginx', 'nginx', '-s', 'reload'], onLine, 30_000).catch(() => compose(ctx, s, ['kill', '-s', 'HUP', 'nginx'], onLine, 30_000).catch(() => undefined));
 }
 
+/** nginx up and well: a reload is enough. One in a restart loop needs a restart instead. */
 async function nginxRunning(ctx: Context, s: DoctorStack): Promise<boolean> {
-  return (await ctx.docker.projectContainers(s.project).catch(() => [])).some((c) => c.service === 'nginx' && c.state === 'running');
+  return (await ctx.docker.projectContainers(s.project).catch(() => [])).some((c) => c.service === 'nginx' && c.state === 'running' && c.restartCount === 0 && c.health !== 'unhealthy');
 }
 
 /** The content a rendered file had at the last render: a fresh render or the last healthy copy, whichever matches the manifest. */
@@ -125,7 +126,7 @@ async function restoreFiles(ctx: Context, s: DoctorStack, paths: readonly string
   for (const [svc, how] of services) {
     if (svc === 'nginx') {
       if (await nginxRunning(ctx, s)) await reloadNginx(ctx, s, onLine);
-      else await compose(ctx, s, ['up', '-d', 'nginx'], onLine);
+      else await compose(ctx, s, ['up', '-d', '--force-recreate', 'nginx'], onLine);
     } else if (how === 'restart') await compose(ctx, s, ['restart', svc], onLine);
   }
   await waitStack(ctx, s, [...services.keys()], onLine);

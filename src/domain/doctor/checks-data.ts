@@ -178,8 +178,9 @@ export const redisMemoryCheck: CheckDef<RedisEvidence> = {
     if (wantMax !== null && wantMax !== max) set.maxmemory = String(wantMax);
     if (e.rendered.policy && e.rendered.policy !== policy) set['maxmemory-policy'] = e.rendered.policy;
     const restore = drift ? { auto: true as const, action: { kind: 'redis-config' as const, set }, notes: [msg('doc.redis.fix.driftNote')] } : null;
-    // Full under noeviction: every write is refused ("OOM command not allowed"); reads still work.
-    if (max > 0 && policy === 'noeviction' && used >= max * 0.95) {
+    // Full under noeviction: writes are refused ("OOM command not allowed"), the larger ones first,
+    // from about 90 % on (a value must fit whole); reads still work.
+    if (max > 0 && policy === 'noeviction' && used >= max * 0.9) {
       return [{
         id: 'redis.memory', check: 'redis-memory', severity: 'error',
         title: msg('doc.redis.full', { used: fmtBytes(used), max: fmtBytes(max) }), explain: msg(drift ? 'doc.redis.fullDriftExplain' : 'doc.redis.fullExplain'), evidence: ev,

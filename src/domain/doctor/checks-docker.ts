@@ -201,12 +201,28 @@ export function logSignals(lines: readonly string[], extra: string[] = []): stri
   return [...s];
 }
 
-/** The lines worth showing: errors first (the last few), else the tail. */
+/** A log line without its own leading timestamp, to see repeats of one message. */
+const withoutTime = (l: string) => l.replace(/^\[?\d{4}[-/]\d\d[-/]\d\d[ T]+\d{1,2}:\d\d:\d\d(?:[.,]\d+)?Z?\]?\s*/, '');
+
+/** The lines worth showing: errors first (the last few), else the tail; a repeated message once, with its count. */
 export function importantLines(lines: readonly string[], n = 6): string[] {
   const clean = lines.map((l) => l.replace(/\s+$/, '')).filter((l) => l.trim() !== '');
   const errs = clean.filter((l) => ERROR_LINE.test(l));
-  const pick = errs.length ? errs.slice(-n) : clean.slice(-n);
-  return pick.map((l) => (l.length > 300 ? `${l.slice(0, 297)}...` : l));
+  const src = errs.length ? errs : clean;
+  const out: { line: string; key: string; count: number }[] = [];
+  for (const l of src) {
+    const key = withoutTime(l).replace(/\b\d+#\d+: (\*\d+ )?/, '');
+    const prev = out.find((x) => x.key === key);
+    if (prev) {
+      prev.count++;
+      prev.line = l;
+      out.push(...out.splice(out.indexOf(prev), 1));
+    } else out.push({ line: l, key, count: 1 });
+  }
+  return out.slice(-n).map((x) => {
+    const l = x.line.length > 300 ? `${x.line.slice(0, 297)}...` : x.line;
+    return x.count > 1 ? `${l} (×${x.count})` : l;
+  });
 }
 
 const ago = (iso: string | null, now: Date) => (iso && !iso.startsWith('0001-') ? fmtAge((now.getTime() - Date.parse(iso)) / 1000) : '?');

@@ -351,6 +351,8 @@ export interface LoadEvidence {
   load5: number;
   load15: number;
   cores: number;
+  /** In a container /proc/loadavg is the whole machine's: other tenants' load, not ours. */
+  container: boolean;
   /** Containers by CPU use, with their limits (cores). */
   top: { service: string; cpuPercent: number; limitCpus: number | null }[];
 }
@@ -364,14 +366,15 @@ export const loadCheck: CheckDef<LoadEvidence> = {
     const capped = e.top.filter((t) => t.limitCpus && t.cpuPercent >= t.limitCpus * 90);
     for (const t of e.top.slice(0, 5)) ev.push(`  ${t.service}: ${t.cpuPercent}%${t.limitCpus ? ` / ${t.limitCpus * 100}%` : ''}`);
     // A 5-minute load above twice the cores means runnable tasks wait; requests queue behind them.
-    const level = e.load5 > e.cores * 4 ? 'error' : e.load5 > e.cores * 2 || capped.length ? 'warn' : 'ok';
+    const busy = e.load5 > e.cores * 4 ? 'error' : e.load5 > e.cores * 2 ? 'warn' : 'ok';
+    const level = capped.length ? (busy === 'error' && !e.container ? 'error' : 'warn') : e.container && busy !== 'ok' ? 'info' : busy;
     if (level === 'ok') return [okFinding('load', 'load', 'doc.load.ok', ev)];
     return [{
       id: 'load',
       check: 'load',
       severity: level,
-      title: capped.length && e.load5 <= e.cores * 2 ? msg('doc.load.capped', { services: capped.map((c) => c.service).join(', ') }) : msg('doc.load.title', { l5: e.load5, cores: e.cores }),
-      explain: msg('doc.load.explain'),
+      title: capped.length && (e.container || e.load5 <= e.cores * 2) ? msg('doc.load.capped', { services: capped.map((c) => c.service).join(', ') }) : msg('doc.load.title', { l5: e.load5, cores: e.cores }),
+      explain: msg(e.container && !capped.length ? 'doc.load.hostExplain' : 'doc.load.explain'),
       evidence: ev,
       fix: { auto: false, steps: [msg('doc.load.fix.top'), msg('doc.load.fix.slowQueries'), msg('doc.memory.fix.preset')] },
       causedBy: [],

@@ -102,6 +102,7 @@ export const doctor = defineCatalog(
     'doc.load.title': 'the CPU is overloaded: load {l5} on {cores} core(s)',
     'doc.load.capped': 'container(s) at their CPU limit: {services}',
     'doc.load.explain': 'More work than cores: requests wait in line and answer slowly. A container at its CPU limit is throttled even when the host has spare cores.',
+    'doc.load.hostExplain': 'This runs in a container: the load is the whole machine\'s, other tenants included. The stack\'s own containers are below their CPU limits.',
     'doc.load.fix.top': 'See what uses it: docker stats --no-stream; top -o %CPU',
     'doc.load.fix.slowQueries': 'Slow SQL often burns the CPU: see the MySQL slow query finding',
 
@@ -611,6 +612,7 @@ export const doctor = defineCatalog(
     'doc.load.title': 'CPU 过载：{cores} 个核心上负载 {l5}',
     'doc.load.capped': '容器已达到 CPU 上限：{services}',
     'doc.load.explain': '工作量超过了核心数：请求排队，响应变慢。容器达到自己的 CPU 上限时，即使主机还有空闲核心也会被限流。',
+    'doc.load.hostExplain': '这里运行在容器中：负载是整台宿主机的，包括其他租户。服务栈自己的容器都没有达到 CPU 上限。',
     'doc.load.fix.top': '查看 CPU 被谁占用：docker stats --no-stream; top -o %CPU',
     'doc.load.fix.slowQueries': '慢 SQL 常常吃掉 CPU：参见 MySQL 慢查询的检查结果',
 

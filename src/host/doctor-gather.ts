@@ -398,7 +398,7 @@ function httpGet(url: string, o: { host?: string; servername?: string; timeoutMs
   });
 }
 
-function servedChain(port: number, servername: string | null, timeoutMs: number): Promise<{ chain: CertInfo[]; authorized: boolean; authError: string | null; error: string | null }> {
+export function servedChain(port: number, servername: string | null, timeoutMs: number): Promise<{ chain: CertInfo[]; authorized: boolean; authError: string | null; error: string | null }> {
   return new Promise((resolve) => {
     const sock = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername && !/^[\d.]+$/.test(servername) ? { servername } : {}) });
     const timer = setTimeout(() => {

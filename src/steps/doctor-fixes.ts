@@ -1,16 +1,16 @@
 // Doctor's automatic fixes, through the Executor (so --dry-run records them and changes nothing).
 // Each waits until what it fixed is back (healthy containers, an answering engine), so the check
 // re-run right after it sees the result.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import type { FixAction } from '../domain/doctor/types.js';
 import { composeCmd, withoutDeadMirrors, type StackPaths } from '../domain/doctor/actions.js';
 import { bestByKind, probeTarget } from '../domain/mirrors.js';
 import { probeMirrors } from '../host/mirror-probe.js';
-import type { DoctorStack } from '../host/doctor-gather.js';
+import { servedChain, type DoctorStack } from '../host/doctor-gather.js';
 import { HOST } from '../render/paths.js';
-import { selfSignedCertArgv, selfSignedFiles } from '../render/tls-certs.js';
+import { letsencryptFiles, selfSignedCertArgv, selfSignedFiles } from '../render/tls-certs.js';
 import { certbotRenewArgv } from '../render/certbot.js';
 import { builtinCatalogue } from '../domain/mirrors.js';
 import { healthTimeoutMs, serviceOfFile, PREVIOUS } from './up.js';
@@ -22,7 +22,13 @@ import { CommandError } from '../exec/executor.js';
 
 export type FixLine = (line: string) => void;
 
-export const stackPaths = (s: DoctorStack): StackPaths => ({ project: s.project, installDir: s.installDir, composeFile: join(s.installDir, HOST.compose) });
+export const stackPaths = (s: DoctorStack): StackPaths => ({
+  project: s.project,
+  installDir: s.installDir,
+  composeFile: join(s.installDir, HOST.compose),
+  ...(s.plan.nginx.tls === 'self-signed' ? { selfSignedArgv: selfSignedCertArgv(s.plan, selfSignedFiles(s.plan)) } : {}),
+  ...(s.plan.nginx.tls === 'letsencrypt' && s.plan.nginx.domain && s.plan.nginx.email ? { renewArgv: certbotRenewArgv(s.plan) } : {}),
+});
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -187,6 +193,7 @@ async function renewCert(ctx: Context, s: DoctorStack, mode: 'self-signed' | 'le
   if (mode === 'letsencrypt') {
     await ctx.exec.run(certbotRenewArgv(s.plan)[0]!, certbotRenewArgv(s.plan).slice(1), { timeoutMs: 300_000, onLine: (l) => onLine(l) });
     await reloadNginx(ctx, s, onLine);
+    await servesFile(ctx, s, letsencryptFiles(s.plan).cert);
     return;
   }
   const final = selfSignedFiles(s.plan);
@@ -210,6 +217,25 @@ async function renewCert(ctx: Context, s: DoctorStack, mode: 'self-signed' | 'le
   else {
     await compose(ctx, s, ['up', '-d', 'nginx'], onLine);
     await waitStack(ctx, s, ['nginx'], onLine);
+  }
+  await servesFile(ctx, s, final.cert);
+}
+
+/**
+ * After a reload, nginx's old workers finish their connections while new ones start: wait
+ * (bounded) until the HTTPS port serves the certificate now in the file.
+ */
+async function servesFile(ctx: Context, s: DoctorStack, certPath: string) {
+  if (ctx.exec.dryRun) return;
+  const pem = await ctx.exec.readFile(certPath).catch(() => null);
+  if (!pem) return;
+  const want = new X509Certificate(pem).fingerprint256;
+  // Old workers still accept for a moment after the new ones start: several answers in a row must agree.
+  let inARow = 0;
+  for (let i = 0; i < 40 && inARow < 5; i++) {
+    const got = await servedChain(s.plan.ports.https, s.plan.nginx.domain, 3000);
+    inARow = got.chain[0]?.fingerprint256 === want ? inARow + 1 : 0;
+    await sleep(300);
   }
 }
 

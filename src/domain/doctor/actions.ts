@@ -4,7 +4,15 @@ import { msg, type FixAction, type Msg } from './types.js';
 import { commandLine } from '../../exec/executor.js';
 import { parseDaemonJson } from '../../render/docker-daemon.js';
 
-export interface StackPaths { project: string; installDir: string; composeFile: string }
+export interface StackPaths {
+  project: string;
+  installDir: string;
+  composeFile: string;
+  /** The openssl command that makes the self-signed pair (from the plan), shown before it runs. */
+  selfSignedArgv?: string[];
+  /** certbot renew for this stack. */
+  renewArgv?: string[];
+}
 
 export const composeCmd = (s: StackPaths, ...args: string[]) => commandLine('docker', ['compose', '--project-directory', s.installDir, '-f', s.composeFile, ...args]);
 
@@ -40,8 +48,8 @@ export function describeAction(a: FixAction, s: StackPaths): { title: Msg; comma
       return { title: msg('doc.act.redisSave', { command: a.command }), commands: [composeCmd(s, 'exec', '-T', 'redis', 'redis-cli', a.command)] };
     case 'renew-cert':
       return a.mode === 'self-signed'
-        ? { title: msg('doc.act.renewSelf'), commands: ['openssl req -x509 … (825 days)', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] }
-        : { title: msg('doc.act.renewLe'), commands: ['certbot renew …', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] };
+        ? { title: msg('doc.act.renewSelf'), commands: [s.selfSignedArgv ? commandLine(s.selfSignedArgv[0]!, s.selfSignedArgv.slice(1)) : 'openssl req -x509 …', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] }
+        : { title: msg('doc.act.renewLe'), commands: [s.renewArgv ? commandLine(s.renewArgv[0]!, s.renewArgv.slice(1)) : 'certbot renew …', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] };
     case 'drop-mirrors':
       return { title: msg('doc.act.dropMirrors', { urls: a.urls.join(', ') }), commands: ['edit /etc/docker/daemon.json (registry-mirrors)', 'systemctl reload docker'] };
     case 'commands':
@@ -63,8 +71,7 @@ export function withoutDeadMirrors(text: string | null, dead: readonly string[],
   let next = old.filter((u) => !dead.some((d) => sameUrl(d, u)));
   if (add && !next.some((u) => sameUrl(u, add))) next = [add.replace(/\/+$/, ''), ...next];
   if (JSON.stringify(next) === JSON.stringify(old)) return null;
-  const out: Record<string, unknown> = { ...cfg };
-  if (next.length) out['registry-mirrors'] = next;
-  else delete out['registry-mirrors'];
+  // An empty list, not a missing key: dockerd's reload (SIGHUP) keeps its mirrors when the key is absent.
+  const out: Record<string, unknown> = { ...cfg, 'registry-mirrors': next };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -67,7 +67,7 @@ export const tlsExpiryCheck: CheckDef<TlsEvidence> = {
       return [{ id: 'tls.expiry', check: 'tls-expiry', severity: 'error', title: msg('doc.tls.noCert'), explain: msg('doc.tls.noCertExplain'), evidence: ev, fix: renewFix(e), causedBy: [], hints: { needs: ['nginx'] } }];
     }
     const left = (Date.parse(c.notAfter) - now.getTime()) / DAY;
-    const ev2 = [...ev, msg('doc.tls.ev.left', { days: Math.floor(left) })];
+    const ev2 = left >= 0 ? [...ev, msg('doc.tls.ev.left', { days: Math.floor(left) })] : ev;
     // A served certificate older than the file: renewed, but nginx was not reloaded.
     const stale = e.served?.chain[0] && e.file?.cert && e.served.chain[0].fingerprint256 !== e.file.cert.fingerprint256 && Date.parse(e.file.cert.notAfter) > Date.parse(e.served.chain[0].notAfter);
     if (left < 0) {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import type { DoctorStack } from '../host/doctor-gather.js';
 import { parseDotenv } from '../domain/secrets.js';
-import { redactDotenv, redactText } from '../domain/doctor/redact.js';
+import { NOT_SECRET, redactDotenv, redactText } from '../domain/doctor/redact.js';
 import { tarGz, type TarEntry } from '../render/format/tar.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ERROR_LOG } from '../render/nginx-log.js';
@@ -31,7 +31,8 @@ export function defaultBundlePath(s: DoctorStack, now: Date): string {
 /** Every value that must not leave the server: the .env secrets and anything else .env holds. */
 async function secretsOf(ctx: Context, s: DoctorStack): Promise<string[]> {
   const env = await ctx.exec.readFile(join(s.installDir, HOST.env)).catch(() => null);
-  return [...Object.values(s.secrets), ...Object.values(env ? parseDotenv(env) : {})].filter((v) => v.length >= 6);
+  const values = Object.entries(env ? parseDotenv(env) : {}).filter(([k]) => !NOT_SECRET.has(k)).map(([, v]) => v);
+  return [...Object.values(s.secrets), ...values].filter((v) => v.length >= 6);
 }
 
 export async function writeBundle(ctx: Context, s: DoctorStack, report: DoctorReport, o: BundleOptions): Promise<{ path: string; bytes: number; files: string[] }> {

@@ -239,8 +239,9 @@ async function servesFile(ctx: Context, s: DoctorStack, certPath: string) {
   }
 }
 
-export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, onLine: FixLine = () => {}): Promise<void> {
+export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, show: FixLine = () => {}): Promise<void> {
   ctx.exec.note(`doctor fix: ${JSON.stringify(a)}`);
+  const onLine: FixLine = (l) => l.trim() !== '' && show(l.trimEnd());
   switch (a.kind) {
     case 'compose-up': {
       await compose(ctx, s, ['up', '-d', ...a.services], onLine);

@@ -38,7 +38,7 @@ export function describeAction(a: FixAction, s: StackPaths): { title: Msg; comma
     case 'stop-port-holder':
       return {
         title: msg('doc.act.stopHolder', { port: a.port }),
-        commands: [a.unit ? commandLine('systemctl', ['disable', '--now', a.unit]) : commandLine('kill', [String(a.pid)]), composeCmd(s, 'up', '-d', 'nginx')],
+        commands: [a.unit ? commandLine('systemctl', ['stop', a.unit]) : commandLine('kill', [String(a.pid)]), composeCmd(s, 'up', '-d', 'nginx')],
       };
     case 'restore-files':
       return { title: msg('doc.act.restore', { files: a.paths.join(', ') }), commands: a.paths.map((p) => `write ${s.installDir}/${p}`) };

@@ -61,7 +61,7 @@ function diskFix(e: DiskEvidence, fs: FsUse): Fix {
     msg('doc.disk.fix.apt'),
   ];
   if ((e.reclaimableBytes ?? 0) >= 64 * MiB && e.docker && (e.sameFs || fs === e.docker)) {
-    return { auto: true, action: { kind: 'docker-prune' }, notes: [msg('doc.disk.fix.prune', { size: fmtBytes(e.reclaimableBytes) }), ...manual.slice(0, 2 + biggest.length)] };
+    return { auto: true, action: { kind: 'docker-prune' }, notes: [msg('doc.disk.fix.prune', { size: fmtBytes(e.reclaimableBytes) })] };
   }
   return { auto: false, steps: manual };
 }

@@ -30,7 +30,12 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return out;
 }
 
+/** .env names whose values are not secret (the project name). */
+export const NOT_SECRET = new Set(['COMPOSE_PROJECT_NAME']);
+
 /** A .env file with every value masked (names kept, so support sees which are set). */
 export function redactDotenv(text: string): string {
-  return text.replace(/^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*)(.*)$/gm, (_m, head: string, v: string) => `${head}${v.trim() === '' ? '' : MASK}`);
+  return text.replace(/^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*)(.*)$/gm, (_m, head: string, name: string, v: string) =>
+    `${head}${v.trim() === '' || NOT_SECRET.has(name) ? v : MASK}`,
+  );
 }

@@ -56,6 +56,7 @@ export async function writeBundle(ctx: Context, s: DoctorStack, report: DoctorRe
   ].join('\n'));
   add('findings.json', o.reportJson);
   add('findings.txt', o.reportText);
+  add('evidence.json', `${JSON.stringify({ checkedAt: report.checkedAt, evidence: report.evidence }, null, 2)}\n`);
   add('facts.json', `${JSON.stringify(s.facts, null, 2)}\n`);
   try {
     add('status.json', `${JSON.stringify(await stackStatus(ctx, { project: s.project, installDir: s.installDir }), null, 2)}\n`);

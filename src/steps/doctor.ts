@@ -3,7 +3,7 @@
 // check verifies a fix.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { CHECKS, checksFor, type CheckEntry } from '../domain/doctor/checks.js';
+import { CHECKS, checksFor, type CheckEntry, type EvidenceSources } from '../domain/doctor/checks.js';
 import { link, sortFindings } from '../domain/doctor/link.js';
 import { msg, severityRank, worst, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { MsgKey } from '../i18n/index.js';
@@ -36,6 +36,8 @@ export interface DoctorReport {
   /** Check ids that ran, in report order. */
   checks: string[];
   findings: Finding[];
+  /** The evidence the checks read, by source (the support bundle keeps it; tests replay it). */
+  evidence: Partial<EvidenceSources>;
 }
 
 /** The checks a run covers: a symptom's, or the named ones. */
@@ -90,6 +92,11 @@ export async function runDoctor(
     o.onProgress?.({ check: e.def.id, label: e.def.label, state: 'done', severity: worst(fs.map((f) => f.severity)) });
     return fs;
   });
+  const evidence: Partial<EvidenceSources> = {};
+  for (const src of new Set(entries.map((e) => e.source))) {
+    const v = await g.source(src).catch(() => undefined);
+    if (v !== undefined) (evidence as Record<string, unknown>)[src] = v;
+  }
   return {
     project: stack.project,
     installDir: stack.installDir,
@@ -97,6 +104,7 @@ export async function runDoctor(
     checkedAt: now.toISOString(),
     checks: entries.map((e) => e.def.id),
     findings: sortFindings(link(results.flat())),
+    evidence,
   };
 }
 

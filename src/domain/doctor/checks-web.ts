@@ -157,36 +157,39 @@ export const httpCheck: CheckDef<HttpEvidence> = {
     const base = { id: 'http.chain', check: 'http', evidence: ev, causedBy: [] };
     const frontBad = badStatus(e.front.status);
 
-    // Hop 1: nothing answers on the published port at all.
-    if (e.front.status === null) {
+    // Hop 1: nothing answers on the published port at all (a timeout with nginx up is a slow hop behind it).
+    const timedOut = e.front.status === null && /TIMEDOUT|timed out|ESOCKETTIMEDOUT/i.test(e.front.error ?? '');
+    if (e.front.status === null && !(timedOut && e.nginxToApp)) {
       return [{ ...base, severity: 'error', title: msg('doc.http.noAnswer', { url: e.front.url, error: e.front.error ?? '?' }), explain: msg('doc.http.noAnswerExplain'), fix: null, hints: { needs: ['nginx'] } }];
     }
+    const status = e.front.status !== null ? `HTTP ${e.front.status}` : (e.front.error ?? 'timeout');
     if (frontBad || (e.nginxToApp && !e.nginxToApp.ok)) {
       // Hop 2: nginx cannot reach the app.
-      if (!e.nginxToApp) return [{ ...base, severity: 'error', title: msg('doc.http.status', { status: e.front.status }), explain: msg('doc.http.502Explain'), fix: null, hints: { needs: ['nginx'] } }];
+      if (!e.nginxToApp) return [{ ...base, severity: 'error', title: msg('doc.http.status', { status }), explain: msg('doc.http.502Explain'), fix: null, hints: { needs: ['nginx'] } }];
       if (e.nginxToApp.status === null) {
-        return [{ ...base, severity: 'error', title: msg('doc.http.nginxApp', { status: e.front.status, error: e.nginxToApp.error ?? '?' }), explain: msg('doc.http.502Explain'), fix: null, hints: { needs: ['app'] } }];
+        return [{ ...base, severity: 'error', title: msg('doc.http.nginxApp', { status, error: e.nginxToApp.error ?? '?' }), explain: msg('doc.http.502Explain'), fix: null, hints: { needs: ['app'] } }];
       }
       // Hop 3: the app answers with an error; which of its backends does it fail to reach?
       const broken = (e.appTo ?? []).filter((b) => !b.ok);
       if (broken.length) {
         return [{
           ...base, severity: 'error',
-          title: msg('doc.http.backend', { status: e.front.status, services: broken.map((b) => b.service).join(', '), error: broken[0]!.error ?? '?' }),
+          title: msg('doc.http.backend', { status, services: broken.map((b) => b.service).join(', '), error: broken[0]!.error ?? '?' }),
           explain: msg('doc.http.backendExplain'), fix: null, hints: { needs: broken.map((b) => b.service) },
         }];
       }
       if (e.nginxToApp.status >= 500) {
-        return [{ ...base, severity: 'error', title: msg('doc.http.appError', { status: e.nginxToApp.status }), explain: msg('doc.http.appErrorExplain'), fix: null, hints: { needs: ['app'] } }];
+        // The backends answer a connection; a backend refusing work (full, read-only) still fails the app.
+        return [{ ...base, severity: 'error', title: msg('doc.http.appError', { status: e.nginxToApp.status }), explain: msg('doc.http.appErrorExplain'), fix: null, hints: { needs: ['app'], affectedBy: (e.appTo ?? []).map((b) => b.service) } }];
       }
       // The app answers nginx's own test, yet clients get 502: nginx holds an old address for it.
       if (e.staleUpstream) {
         return [{
-          ...base, severity: 'error', title: msg('doc.http.stale', { status: e.front.status, logged: e.staleUpstream.logged, current: e.staleUpstream.current }),
+          ...base, severity: 'error', title: msg('doc.http.stale', { status, logged: e.staleUpstream.logged, current: e.staleUpstream.current }),
           explain: msg('doc.http.staleExplain'), fix: { auto: true, action: { kind: 'reload-nginx' }, notes: [] },
         }];
       }
-      return [{ ...base, severity: 'error', title: msg('doc.http.status', { status: e.front.status }), explain: msg('doc.http.502Explain'), fix: { auto: true, action: { kind: 'reload-nginx' }, notes: [] }, hints: { needs: ['app'] } }];
+      return [{ ...base, severity: 'error', title: msg('doc.http.status', { status }), explain: msg('doc.http.502Explain'), fix: { auto: true, action: { kind: 'reload-nginx' }, notes: [] }, hints: { needs: ['app'] } }];
     }
     if (e.staleUpstream) {
       return [{ ...base, severity: 'warn', title: msg('doc.http.staleRecent', { logged: e.staleUpstream.logged, current: e.staleUpstream.current }), explain: msg('doc.http.staleExplain'), fix: { auto: true, action: { kind: 'reload-nginx' }, notes: [] } }];
@@ -196,6 +199,6 @@ export const httpCheck: CheckDef<HttpEvidence> = {
     if (recent >= 5) {
       return [{ ...base, severity: 'warn', title: msg('doc.http.recent', { count: recent, minutes: log.minutes }), explain: msg(log.timedOut > log.refused ? 'doc.http.504Explain' : 'doc.http.502Explain'), fix: { auto: false, steps: [msg('doc.http.fix.log'), msg('doc.svc.fix.logs', { service: 'app' })] }, hints: { needs: ['app'] } }];
     }
-    return [okFinding('http', 'http.chain', 'doc.http.ok', ev, { status: e.front.status })];
+    return [okFinding('http', 'http.chain', 'doc.http.ok', ev, { status })];
   },
 };

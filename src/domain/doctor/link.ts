@@ -53,6 +53,10 @@ export function link(input: readonly Finding[]): Finding[] {
     if (has(h.signals, 'dns')) add(f, dns);
     // Dependencies last: a deeper, more specific cause found above comes first.
     for (const svc of h.needs ?? []) add(f, serviceDown(svc));
+    for (const svc of h.affectedBy ?? []) {
+      add(f, serviceDown(svc));
+      for (const x of fs) if (x.hints?.service === svc && x.severity === 'error') add(f, x);
+    }
   }
   // Kernel OOM kills follow from memory pressure on the host when that is reported too.
   const oomKernel = byId.get('oom.kernel');

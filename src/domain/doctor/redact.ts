@@ -4,7 +4,8 @@
 
 export const MASK = '••••••';
 
-const SECRET_NAME = '(?:[A-Za-z0-9_.-]*?)(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|CREDENTIALS?)(?:[A-Za-z0-9_.-]*)';
+// A name that ends in a secret word, or has one before an _SUFFIX (SECRET_KEY_BASE): not authError, authorized.
+const SECRET_NAME = '[A-Za-z0-9_.-]*?(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|CREDENTIALS?|DSN)(?:_[A-Za-z0-9]+)*(?![A-Za-z0-9])';
 
 /** A value that is a reference, not a secret: compose interpolation (${VAR}), empty, or already masked. */
 const isReference = (v: string) => v === '' || v.includes(MASK) || /^\$\{?[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}?$/.test(v) || /^["']?\$\{/.test(v);

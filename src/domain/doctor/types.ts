@@ -48,6 +48,8 @@ export interface Hints {
   serviceDown?: boolean;
   /** Compose services whose failure would explain this finding. */
   needs?: string[];
+  /** Services whose any problem (not only being down: full, refusing writes) would explain it. */
+  affectedBy?: string[];
   /** What logs and outputs said: `enospc` (disk full), `oom`, `addr-in-use`, `dns`, `emerg`. */
   signals?: string[];
   /** Paths on a filesystem that is full (`install`, `docker`). */

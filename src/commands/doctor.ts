@@ -11,7 +11,7 @@ import { usageError } from '../errors.js';
 import { SYMPTOMS, lineText, severityRank, type Finding, type Symptom } from '../domain/doctor/types.js';
 import { rootCauses } from '../domain/doctor/link.js';
 import { describeAction } from '../domain/doctor/actions.js';
-import { exitCodeFor, isProblem, loadDoctorStack, recheck, resolved, runDoctor, type DoctorReport, type DoctorStack } from '../steps/doctor.js';
+import { exitCodeFor, isProblem, loadDoctorStack, recheck, resolved, runDoctor, selectChecks, type DoctorReport, type DoctorStack } from '../steps/doctor.js';
 import { applyFix, stackPaths } from '../steps/doctor-fixes.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
 import { fmtBytes } from '../domain/doctor/types.js';
@@ -95,14 +95,13 @@ export function nextFix(findings: readonly Finding[], tried: ReadonlySet<string>
   return cands.find((f) => f.causedBy.every((c) => !cands.some((x) => x.id === c))) ?? cands[0]!;
 }
 
-async function ask(ctx: Context, question: string): Promise<boolean> {
+async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {
     rl.close();
   }
-  void ctx;
 }
 
 async function fixAll(ctx: Context, s: DoctorStack, args: ParsedArgs, symptom: Symptom | undefined, checks: string[] | undefined): Promise<number> {
@@ -124,7 +123,7 @@ async function fixAll(ctx: Context, s: DoctorStack, args: ParsedArgs, symptom: S
     const d = describeAction(f.fix.action, stackPaths(s));
     io.out(`${t('doc.fix.applying', { title: `${t(f.title.key, f.title.params)} [${f.id}]` })}\n    ${t(d.title.key, d.title.params)}\n`);
     for (const c of d.commands) io.out(`      $ ${c}\n`);
-    if (!yes && !dry && !(await ask(ctx, `    ${t('doc.fix.ask')}`))) {
+    if (!yes && !dry && !(await ask(`    ${t('doc.fix.ask')}`))) {
       io.out(`${t('doc.fix.skipped')}\n`);
       continue;
     }
@@ -178,6 +177,8 @@ const command: Command = {
     if (json && (fix || bundle)) throw usageError('doc.err.fixJson');
     const symptom = parseSymptom(args);
     const checks = Array.isArray(args.values.check) ? (args.values.check as string[]) : undefined;
+    // Bad names are refused before anything is probed.
+    selectChecks({ symptom, checks });
     const s = await loadDoctorStack(ctx, { answersFile: optString(args, 'answers'), project: optString(args, 'project') });
     if (fix) return fixAll(ctx, s, args, symptom, checks);
     // A person at a terminal without flags gets the guided session.

@@ -102,10 +102,13 @@ export function registryOf(ref: string): string {
   return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
 }
 
-/** nginx error log lines about the upstream, within the last `minutes`. */
-export function upstreamErrors(text: string, now: Date, minutes: number): { refused: number; timedOut: number; other: number; sample: string[]; lastUpstream: string | null } {
+/**
+ * nginx error log lines about the upstream, within the last `minutes` and after `notBefore` (the
+ * later start of nginx and the app: errors from before a restart are history, not the state now).
+ */
+export function upstreamErrors(text: string, now: Date, minutes: number, notBefore: number | null = null): { refused: number; timedOut: number; other: number; sample: string[]; lastUpstream: string | null } {
   const out = { refused: 0, timedOut: 0, other: 0, sample: [] as string[], lastUpstream: null as string | null };
-  const since = now.getTime() - minutes * 60_000;
+  const since = Math.max(now.getTime() - minutes * 60_000, notBefore ?? 0);
   for (const l of text.split('\n')) {
     if (!/upstream/.test(l)) continue;
     const ts = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)/.exec(l);
@@ -782,7 +785,9 @@ const SOURCES: Gatherers = {
     }
     const minutes = 15;
     const tail = await g.q('tail', ['-n', '400', join(g.stack.installDir, HOST.nginxLogs, NGINX_ERROR_LOG)], 5000);
-    const errs = upstreamErrors(tail.exitCode === 0 ? tail.stdout : '', g.ctx.clock(), minutes);
+    const nginx = await g.running('nginx');
+    const started = [app, nginx].map((c) => (c?.State.StartedAt ? Date.parse(c.State.StartedAt) : NaN)).filter((n) => Number.isFinite(n));
+    const errs = upstreamErrors(tail.exitCode === 0 ? tail.stdout : '', g.ctx.clock(), minutes, started.length ? Math.max(...started) : null);
     const appIps = app ? Object.values(app.NetworkSettings.Networks ?? {}).map((x) => x.IPAddress).filter(Boolean) : [];
     const staleUpstream = errs.lastUpstream && appIps.length && !appIps.includes(errs.lastUpstream) ? { logged: errs.lastUpstream, current: appIps.join(', ') } : null;
     return {

@@ -228,11 +228,13 @@ export class Gather {
       const r = await this.q('docker', ['logs', '--timestamps', '--tail', String(tail), id], 15_000);
       if (r.exitCode !== 0) return [`(logs unavailable: ${r.stderr.trim().split('\n').pop() ?? ''})`];
       const from = since && !since.startsWith('0001-') ? Date.parse(since) - 1000 : null;
-      return lines(this.ctx.exec.redact(`${r.stdout}\n${r.stderr}`))
+      const all = lines(this.ctx.exec.redact(`${r.stdout}\n${r.stderr}`))
         .map((l) => /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(l))
-        .filter((m): m is RegExpExecArray => m !== null && (from === null || Date.parse(m[1]!) >= from))
-        .sort((a, b) => a[1]!.localeCompare(b[1]!))
-        .map((m) => m[2]!);
+        .filter((m): m is RegExpExecArray => m !== null)
+        .sort((a, b) => a[1]!.localeCompare(b[1]!));
+      const last = all.filter((m) => from === null || Date.parse(m[1]!) >= from);
+      // A run that has printed next to nothing yet (between two crashes): the runs before it say why.
+      return (last.length >= 3 ? last : all).map((m) => m[2]!);
     });
   }
 

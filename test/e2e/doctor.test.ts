@@ -14,6 +14,8 @@ import {
 let lab: Lab;
 let server: Server;
 let client: Client;
+/** The app image the stack runs healthy with, to put back should a case leave the crashing one tagged. */
+let goodApp = '';
 const CERTS = `${INSTALL_DIR}/nginx/certs/selfsigned`;
 
 beforeAll(async () => {
@@ -29,6 +31,7 @@ beforeAll(async () => {
   const init = await runInit(server, DOCTOR_ANSWERS);
   if (init.exitCode !== 0) throw new Error(`init failed (${init.exitCode}):\n${init.stdout}\n${init.stderr}`);
   await waitHealthy(server);
+  goodApp = (await server.sh(`docker image inspect -f '{{.Id}}' ${IMAGES.app}`)).trim();
 });
 
 afterAll(async () => {
@@ -37,7 +40,12 @@ afterAll(async () => {
 
 /** Whatever a case broke and did not repair (a failed assertion) is put back, so the next case starts healthy. */
 afterEach(async () => {
-  if (!server) return;
+  if (!server || !goodApp) return;
+  if ((await health(client, server)) === 200 && (await server.sh('cat /etc/resolv.conf')).includes('127.0.0.11')) {
+    // Healthy already (the case's own fix worked): only leftovers that do not show in /health.
+    await server.sh('systemctl stop other-web.service 2>/dev/null; docker image prune -f >/dev/null; true');
+    return;
+  }
   await server.sh(
     [
       '[ -f /root/resolv.conf.orig ] && cat /root/resolv.conf.orig > /etc/resolv.conf && rm /root/resolv.conf.orig',
@@ -47,7 +55,10 @@ afterEach(async () => {
       `mount -o remount,size=${DOCKER_FS} /var/lib/docker`,
       `docker exec ${PROJECT}-redis-1 redis-cli CONFIG SET maxmemory-policy allkeys-lru >/dev/null 2>&1`,
       `docker exec ${PROJECT}-redis-1 redis-cli CONFIG SET maxmemory 291504128 >/dev/null 2>&1`,
-      `cd ${INSTALL_DIR} && docker compose up -d >/dev/null 2>&1`,
+      `docker tag ${goodApp} ${IMAGES.app}`,
+      // The last healthy file set (init keeps it), and every container recreated from it.
+      `cp -a ${INSTALL_DIR}/.stack-wizard/previous/files/. ${INSTALL_DIR}/`,
+      `cd ${INSTALL_DIR} && docker compose up -d --force-recreate >/dev/null 2>&1`,
       'true',
     ].join('; '),
     { timeoutMs: 300_000 },
@@ -106,7 +117,7 @@ describe('doctor on the lab server', () => {
     // A new image pushed under the same tag, pulled and started: it exits right away.
     await server.sh(`docker tag ${IMAGES.appCrash} ${IMAGES.app} && cd ${INSTALL_DIR} && docker compose up -d app`);
     await waitFor('the app to crash again and again', async () => Number(await server.sh(`docker inspect -f '{{.RestartCount}}' ${PROJECT}-app-1`)) >= 2, { timeoutMs: 90_000 });
-    expect(await health(client, server)).toBe(502);
+    expect(await health(client, server)).not.toBe(200);
     const { code, report } = await doctorJson(server, ['--symptom', 'down']);
     expect(code).toBe(5);
     const app = finding(report, 'service.app');

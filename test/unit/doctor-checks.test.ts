@@ -304,6 +304,9 @@ describe('Docker and service checks on variants', () => {
     expect(title(oom)).toBe('app was killed for exceeding its memory limit');
     expect(oom.hints?.signals).toContain('oom');
     expect(byId(check('services', sv((s) => (s.container!.health = 'starting'))), 'service.app').severity).toBe('info');
+    // Up for seconds after several restarts: a loop caught between two crashes, not a slow start.
+    const between = byId(check('services', sv((s) => Object.assign(s.container!, { health: 'starting', restartCount: 4, startedAt: '2026-11-23T09:29:55Z' }))), 'service.app');
+    expect(between.title.key).toBe('doc.svc.loop');
   });
 
   test('restarts: up now after crashing 4 times is a warning', () => {
@@ -502,6 +505,13 @@ describe('security, mirror and file checks on variants', () => {
     expect(f.severity).toBe('warn');
     expect(title(f)).toBe('images cannot be pulled: no registry endpoint answers for docker.io');
     expect(check('pull', { ...ev, endpoints: [{ ...ev.endpoints[0]!, alive: true, error: null }] })[0]!.severity).toBe('ok');
+  });
+
+  test('files: a changed answers file is news (init applies it), never put back', () => {
+    const f = check('files', variant('files', (e) => (e.actual['stack-wizard.yaml'] = 'f'.repeat(64))))[0]!;
+    expect(f.severity).toBe('info');
+    expect(title(f)).toBe('the answers (stack-wizard.yaml) changed since the last render: not applied yet');
+    expect(f.fix?.auto).toBe(false);
   });
 
   test('files: a missing rendered file is an error restored by the fix; no manifest warns', () => {

@@ -244,19 +244,22 @@ function serviceFinding(s: ServiceEvidence, now: Date): Finding {
       fix: { auto: true, action: { kind: 'compose-up', services: [s.name] }, notes: [] }, hints: { service: s.name, serviceDown: true, needs: s.dependsOn },
     };
   }
+  // Caught in the moment between two crashes of a restart loop: up for seconds after several restarts.
+  const upSeconds = c.startedAt && !c.startedAt.startsWith('0001-') ? (now.getTime() - Date.parse(c.startedAt)) / 1000 : null;
+  const betweenCrashes = c.state === 'running' && c.health !== 'healthy' && c.restartCount >= 2 && upSeconds !== null && upSeconds < 60;
   const evidence: Line[] = [stateLine(c, now)];
   if (c.error) evidence.push(msg('doc.svc.ev.engineError', { error: c.error }));
   if (c.healthLog && c.health !== 'healthy') evidence.push(msg('doc.svc.ev.health', { output: c.healthLog.split('\n').slice(-3).join(' | ') }));
   const lines = importantLines(s.logs);
-  if (lines.length && !(c.state === 'running' && c.health !== 'unhealthy')) evidence.push(msg('doc.svc.ev.logs'), ...lines.map((l) => `  ${l}`));
+  if (lines.length && (c.state !== 'running' || c.health === 'unhealthy' || betweenCrashes)) evidence.push(msg('doc.svc.ev.logs'), ...lines.map((l) => `  ${l}`));
   const signals = logSignals(s.logs, [c.error ?? '', c.healthLog ?? '']);
   if (c.oomKilled) signals.push('oom');
   const hints = { service: s.name, serviceDown: true, needs: s.dependsOn, signals };
 
-  if (c.state === 'running' && (c.health === 'healthy' || c.health === null)) {
+  if (c.state === 'running' && (c.health === 'healthy' || c.health === null) && !betweenCrashes) {
     return { ...okFinding('services', id, 'doc.svc.ok', [stateLine(c, now)], { service: s.name }), hints: { service: s.name } };
   }
-  if (c.state === 'running' && c.health === 'starting') {
+  if (c.state === 'running' && c.health === 'starting' && !betweenCrashes) {
     return { ...base, severity: 'info', title: msg('doc.svc.starting', { service: s.name }), evidence, fix: null, hints: { service: s.name } };
   }
   // A new image under the same tag that does not work: the last healthy one is still here.
@@ -271,7 +274,7 @@ function serviceFinding(s: ServiceEvidence, now: Date): Finding {
       hints,
     };
   }
-  const looping = c.state === 'restarting' || (c.restartCount >= 3 && c.state !== 'exited');
+  const looping = c.state === 'restarting' || betweenCrashes || (c.restartCount >= 3 && c.state !== 'exited');
   if (looping) {
     return {
       ...base, severity: 'error', title: msg(c.oomKilled ? 'doc.svc.loopOom' : 'doc.svc.loop', { service: s.name, code: c.exitCode, restarts: c.restartCount }),

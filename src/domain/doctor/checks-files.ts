@@ -95,6 +95,9 @@ export const pullCheck: CheckDef<PullEvidence> = {
 
 // ---------------------------------------------------------------- the stack's files
 
+/** The answers file is the operator's to edit (then run init): a change there is news, never undone. */
+export const ANSWERS_FILE = 'stack-wizard.yaml';
+
 export interface FilesEvidence {
   /** The manifest of the last render: file → sha256; null when absent or unreadable. */
   manifest: Record<string, string> | null;
@@ -117,6 +120,13 @@ export const filesCheck: CheckDef<FilesEvidence> = {
     const edited = Object.keys(e.manifest).filter((p) => e.actual[p] !== null && e.actual[p] !== undefined && e.actual[p] !== e.manifest![p]).sort();
     const missing = Object.keys(e.manifest).filter((p) => e.actual[p] === null).sort();
     for (const p of edited) {
+      if (p === ANSWERS_FILE) {
+        out.push({
+          id: `files.edited:${p}`, check: 'files', severity: 'info', title: msg('doc.files.answersChanged', { file: p }), evidence: [],
+          fix: { auto: false, steps: [msg('doc.files.fix.applyAnswers', { file: p })] }, causedBy: [],
+        });
+        continue;
+      }
       out.push({
         id: `files.edited:${p}`, check: 'files', severity: 'warn', title: msg('doc.files.edited', { file: p }), explain: msg('doc.files.editedExplain'),
         evidence: [msg('doc.files.ev.hash', { want: e.manifest[p]!.slice(0, 12), got: (e.actual[p] ?? '').slice(0, 12) })],

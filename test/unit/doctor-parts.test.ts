@@ -45,6 +45,12 @@ describe('linking symptoms to causes', () => {
     expect(http.causedBy).toEqual([]);
   });
 
+  test('Redis failing to write its files follows from Docker\'s disk being full, even without "No space left" in its log', () => {
+    const fs = link([f('redis.persistence', { hints: { service: 'redis', signals: ['disk-write'] } }), f('disk.install', { hints: { fullDisk: ['install'] } }), f('disk.docker', { hints: { fullDisk: ['docker'] } })]);
+    expect(fs[0]!.causedBy).toEqual(['disk.docker']);
+    expect(link([f('redis.persistence', { hints: { service: 'redis', signals: ['disk-write'] } })])[0]!.causedBy).toEqual([]);
+  });
+
   test('never a cycle, and a finding that is fine is never a cause', () => {
     const a = f('service.app', { hints: { service: 'app', serviceDown: true, needs: ['nginx'] } });
     const n = f('service.nginx', { hints: { service: 'nginx', serviceDown: true, needs: ['app'] } });

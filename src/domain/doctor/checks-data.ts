@@ -216,13 +216,14 @@ export const redisPersistenceCheck: CheckDef<RedisEvidence> = {
       aofOn ? msg('doc.redis.ev.aof', { write: e.info.aof_last_write_status ?? '?', rewrite: e.info.aof_last_bgrewrite_status ?? '?' }) : msg('doc.redis.ev.aofOff'),
     ];
     if (!rdbErr && !aofErr) return [okFinding('redis-persistence', 'redis.persistence', 'doc.redis.persistOk', ev)];
-    const lines = e.logs.filter((l) => /Background saving error|Error writing|Can't save|No space left|Failed opening|MISCONF|AOF/i.test(l)).slice(-4);
+    const lines = e.logs.filter((l) => /Background saving error|Error writing|Short write|Can't save|No space left|Failed opening|MISCONF|AOF/i.test(l)).slice(-4);
     ev.push(...lines.map((l) => `  ${l}`));
     return [{
       id: 'redis.persistence', check: 'redis-persistence', severity: 'error',
       title: msg(aofErr ? 'doc.redis.aofErr' : 'doc.redis.rdbErr'), explain: msg('doc.redis.persistExplain'), evidence: ev,
       fix: { auto: true, action: { kind: 'redis-save', command: aofErr && !rdbErr ? 'BGREWRITEAOF' : 'BGSAVE' }, notes: [msg('doc.redis.fix.saveNote')] },
-      causedBy: [], hints: { service: 'redis', signals: /No space left|ENOSPC/i.test(e.logs.join('\n')) ? ['enospc'] : [] },
+      // A failed write to disk: a full disk explains it even when Redis logged only a short write.
+      causedBy: [], hints: { service: 'redis', signals: ['disk-write', ...(/No space left|ENOSPC/i.test(e.logs.join('\n')) ? ['enospc'] : [])] },
     }];
   },
 };

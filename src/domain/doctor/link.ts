@@ -38,6 +38,8 @@ export function link(input: readonly Finding[]): Finding[] {
     if (has(h.signals, 'enospc')) {
       add(f, fullDisks.find((d) => h.service && d.hints!.fullDisk!.includes('docker')) ?? fullDisks[0]);
     }
+    // A service's failed disk write (its data lives in a Docker volume) and Docker's disk full.
+    if (has(h.signals, 'disk-write') && h.service) add(f, fullDisks.find((d) => d.hints!.fullDisk!.includes('docker')));
     // The nginx config error explains nginx not starting; a hand edit of that file explains the error.
     if (h.service === 'nginx' && h.serviceDown && (has(h.signals, 'emerg') || nginxConfig)) add(f, nginxConfig);
     if (h.files?.length) {

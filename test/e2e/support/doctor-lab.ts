@@ -100,7 +100,7 @@ export async function waitHealthy(server: Server, timeoutMs = 240_000): Promise<
 }
 
 /** A POST that writes to Redis through nginx and the app: 201 when Redis accepts writes. */
-export async function redisWrite(client: Client, server: Server, prefix: string): Promise<number> {
-  const r = await client.http(`https://${server.ip}/kv`, { args: ['-k', '-X', 'POST', '-H', 'content-type: application/json', '-d', JSON.stringify({ count: 20, prefix })], allowFail: true });
+export async function redisWrite(client: Client, server: Server, prefix: string, count = 20): Promise<number> {
+  const r = await client.http(`https://${server.ip}/kv`, { args: ['-k', '-X', 'POST', '-H', 'content-type: application/json', '-d', JSON.stringify({ count, prefix })], allowFail: true });
   return r.status;
 }

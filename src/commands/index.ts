@@ -7,6 +7,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'probe', usage: 'probe [--json]', summary: 'cmd.probe', load: () => import('./probe.js') },
   { name: 'status', usage: 'status [--json] [--answers F] [--project NAME]', summary: 'cmd.status', load: () => import('./status.js') },
   { name: 'security', usage: 'security apply|status [--answers F] [--yes] [--dry-run] [--json]', summary: 'cmd.security', load: () => import('./security.js') },
+  { name: 'doctor', usage: 'doctor [--json] [--symptom S] [--check ID]… [--fix [--yes] [--dry-run]] [--bundle [--out F]] [--answers F] [--project NAME]', summary: 'cmd.doctor', load: () => import('./doctor.js') },
   { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 

@@ -17,6 +17,8 @@ import {
 } from './model.js';
 import { ApplyScreen } from './screens/Apply.js';
 import { CommandOutput, MenuScreen, StackChooser } from './screens/Menu.js';
+import { DoctorFlow } from './screens/Doctor.js';
+import type { DoctorController } from './doctor-controller.js';
 import { PresetScreen } from './screens/Preset.js';
 import { ReviewScreen } from './screens/Review.js';
 import { SummaryScreen, type SummaryData } from './screens/Summary.js';
@@ -42,7 +44,8 @@ type View =
   | { v: 'flow'; id: ScreenId }
   | { v: 'apply' }
   | { v: 'summary' }
-  | { v: 'command'; entry: MenuEntry };
+  | { v: 'command'; entry: MenuEntry }
+  | { v: 'doctor'; controller: DoctorController };
 
 export const errorText = (t: WizardController['t'], e: unknown): string =>
   e instanceof WizardError ? [t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
@@ -245,6 +248,10 @@ function Wizard(props: AppProps) {
         entries={c.menu()}
         onQuit={() => props.onExit(0)}
         onChoose={(e) => {
+          if (e.flow === 'doctor' && c.doctor) {
+            go({ v: 'doctor', controller: c.doctor(stack) });
+            return;
+          }
           if (e.flow === 'reconfigure') {
             c.stackDraft(stack).then(
               (d) => {
@@ -270,6 +277,9 @@ function Wizard(props: AppProps) {
         }}
       />
     );
+  }
+  if (view.v === 'doctor') {
+    return <DoctorFlow controller={view.controller} rows={rows} onExit={back} />;
   }
   if (view.v === 'command') {
     return <CommandOutput t={t} title={t(view.entry.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} />;

@@ -21,6 +21,7 @@ import { diffAgainstDisk, loadFacts, prepare, type Prepared } from '../steps/pre
 import { applySetup, setupSteps, setupTarget, isRootUser } from '../steps/setup.js';
 import { availableEntries, type MenuEntry } from './menu.js';
 import { stackUrls } from './model.js';
+import { createDoctorController } from './doctor-controller.js';
 import type { SummaryData } from './screens/Summary.js';
 import type { ApplyResult, MirrorSource, PortCheck, Review, WizardController } from './types.js';
 
@@ -130,6 +131,8 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
     },
 
     menu: () => availableEntries((name) => findCommand(name) !== undefined),
+
+    doctor: (stack: RegistryEntry) => createDoctorController(ctx, { answersFile: stack.answers }),
 
     async runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void): Promise<number> {
       const found = findCommand(entry.command);

@@ -14,7 +14,7 @@ export interface MenuEntry {
   /** Its arguments for the chosen stack; every stack command accepts --answers (DESIGN.md §4). */
   args: (stack: RegistryEntry) => string[];
   /** Entries that are a wizard flow rather than a command's output. */
-  flow?: 'reconfigure';
+  flow?: 'reconfigure' | 'doctor';
 }
 
 const forStack = (...extra: string[]) => (s: RegistryEntry) => [...extra, '--answers', s.answers];
@@ -24,7 +24,7 @@ export const MAINTENANCE_MENU: readonly MenuEntry[] = [
   { id: 'backup', label: 'ui.menu.backup', hint: 'ui.menu.backupHint', command: 'backup', args: forStack() },
   { id: 'restore', label: 'ui.menu.restore', hint: 'ui.menu.restoreHint', command: 'restore', args: forStack() },
   { id: 'update', label: 'ui.menu.update', hint: 'ui.menu.updateHint', command: 'update', args: forStack() },
-  { id: 'troubleshoot', label: 'ui.menu.troubleshoot', hint: 'ui.menu.troubleshootHint', command: 'doctor', args: forStack() },
+  { id: 'troubleshoot', label: 'ui.menu.troubleshoot', hint: 'ui.menu.troubleshootHint', command: 'doctor', args: forStack(), flow: 'doctor' },
   { id: 'security', label: 'ui.menu.security', hint: 'ui.menu.securityHint', command: 'security', args: forStack('status') },
   // Re-runs the setup flow prefilled from the saved answers; init writes the result.
   { id: 'reconfigure', label: 'ui.menu.reconfigure', hint: 'ui.menu.reconfigureHint', command: 'init', args: () => [], flow: 'reconfigure' },

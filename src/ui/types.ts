@@ -9,6 +9,7 @@ import type { RegistryEntry } from '../steps/installed.js';
 import type { FileChange, Prepared } from '../steps/prepare.js';
 import type { MenuEntry } from './menu.js';
 import type { SummaryData } from './screens/Summary.js';
+import type { DoctorController } from './doctor-controller.js';
 
 /** A mirror the region screen can offer (the mirror catalogue's entry). */
 export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
@@ -77,4 +78,6 @@ export interface WizardController {
   menu(): MenuEntry[];
   runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void): Promise<number>;
   readonly mirrors: MirrorSource | null;
+  /** The guided troubleshooting session for an installed stack (the menu's Troubleshoot entry). */
+  doctor?(stack: RegistryEntry): DoctorController;
 }

@@ -1,0 +1,49 @@
+// `stack-wizard doctor` at a terminal: the guided session on its own (the menu's Troubleshoot
+// entry shows the same flow inside the wizard). Loaded lazily, like the wizard.
+import { render, useStdout } from 'ink';
+import type { Context } from '../context.js';
+import type { DoctorStack } from '../steps/doctor.js';
+import { KeyScope, useKeys } from './components.js';
+import { createDoctorController, type DoctorController } from './doctor-controller.js';
+import { DoctorFlow } from './screens/Doctor.js';
+import type { Terminal } from './terminal.js';
+
+function Session({ controller, onExit, onAbort }: { controller: DoctorController; onExit: (code: number) => void; onAbort: () => void }) {
+  const { stdout } = useStdout();
+  useKeys((input, key) => {
+    if (key.ctrl && input === 'c') onAbort();
+  });
+  return <DoctorFlow controller={controller} rows={stdout.rows || 24} onExit={onExit} />;
+}
+
+export function runDoctorSession(ctx: Context, o: { term: Terminal; stack: DoctorStack; hardExit?: (code: number) => void }): Promise<number> {
+  const controller = createDoctorController(ctx, o.stack);
+  const hardExit = o.hardExit ?? ((code: number) => process.exit(code));
+  return new Promise<number>((resolve) => {
+    let ended = false;
+    const finish = (code: number, abort: boolean) => {
+      if (ended) return;
+      ended = true;
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+      instance.unmount();
+      o.term.close();
+      if (abort) {
+        o.term.stdout.write(`\n${ctx.t('ui.interrupted')}\n`);
+        // A fix still running is ended with us; its writes are atomic, so nothing is half-done.
+        ctx.exec.terminate();
+        hardExit(code);
+      }
+      resolve(code);
+    };
+    const onSig = () => finish(130, true);
+    process.on('SIGINT', onSig);
+    process.on('SIGTERM', onSig);
+    const instance = render(
+      <KeyScope>
+        <Session controller={controller} onExit={(code) => finish(code, false)} onAbort={() => finish(130, true)} />
+      </KeyScope>,
+      { stdin: o.term.stdin, stdout: o.term.stdout, exitOnCtrlC: false },
+    );
+  });
+}

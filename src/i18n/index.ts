@@ -6,9 +6,10 @@ import { apply } from './catalog/apply.js';
 import { security } from './catalog/security.js';
 import { mirrors } from './catalog/mirrors.js';
 import { ui } from './catalog/ui.js';
+import { backup } from './catalog/backup.js';
 
 export type { Lang } from './define.js';
-const catalogs = [core, validation, security, mirrors, ui, apply] as const;
+const catalogs = [core, validation, security, mirrors, ui, apply, backup] as const;
 /** Every catalogue, for the test that each has one key set in both languages. */
 export const CATALOGS: readonly Catalog<string>[] = catalogs;
 type KeysOf<C> = C extends Catalog<infer K> ? K : never;

@@ -12,6 +12,7 @@ import { imagesStep } from './images.js';
 import { upStep } from './up.js';
 import { securitySteps } from './security.js';
 import { mirrorSteps } from './mirrors.js';
+import { backupScheduleStep } from './backup-schedule.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -47,6 +48,7 @@ export function installSteps(): Step[] {
     ...security.filter((x) => !x.preflight),
     imagesStep,
     upStep,
+    backupScheduleStep,
   ];
 }
 

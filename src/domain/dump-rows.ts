@@ -94,9 +94,15 @@ export class DumpRowCounter {
       switch (state) {
         case S.Head: {
           if (c === NL) {
-            // A whole short line: USE `db`; fits, so decide now.
-            this.classify();
+            // A whole short line (USE `db`;), or "INSERT INTO `t` VALUES" with its rows on the next
+            // lines (mariadb-dump 10.x writes one row per line).
+            const next = this.classify();
             this.head = [];
+            if (next === S.Values) {
+              count = this.rows.get(this.table) ?? 0;
+              state = S.Values;
+              depth = 0;
+            }
             break;
           }
           this.head.push(c);

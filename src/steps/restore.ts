@@ -41,6 +41,7 @@ export function composeRun(ctx: Context, s: Stack, args: string[], emit: Emit, t
 
 /** Services that write the data a restore replaces: stopped while it is replaced. */
 const WRITERS = ['app', 'worker'];
+const writersOf = (s: Stack) => WRITERS.filter((w) => s.prepared.plan.services.some((x) => x.name === w));
 
 class Journaled {
   constructor(
@@ -242,6 +243,8 @@ export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: bool
   emit({ kind: 'output', text: ctx.t('rs.found', { id: j.backupId, phase: j.phase, started: j.startedAt }) });
   await removeThrowaways(ctx, s.project);
   return interruptible(ctx, async () => {
+    // Someone may have started the app since: it must not write while its data is replaced.
+    await composeRun(ctx, s, ['stop', ...writersOf(s)], emit);
     if (rec.action === 'rollback' || rec.action === 'manual' || o.rollback) {
       if (jr.j.phase !== 'rolling-back') await jr.move('rolling-back', { reason: 'operator asked for a rollback' });
       await rollBack(ctx, s, jr, emit);
@@ -318,7 +321,7 @@ export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit)
     let failing: Unhealthy[] = [];
     let error: unknown = null;
     try {
-      await composeRun(ctx, s, ['stop', ...WRITERS.filter((w) => s.prepared.plan.services.some((x) => x.name === w))], emit);
+      await composeRun(ctx, s, ['stop', ...writersOf(s)], emit);
       await jr.move('stopped');
       failing = await replaceAndStart(ctx, s, jr, id, 'restoring', emit);
       if (interrupted()) error = new Error('interrupted');

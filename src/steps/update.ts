@@ -96,7 +96,7 @@ export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, e
       const r = await pullImage(ctx, p, ref, emit);
       if (r.pulled !== null) continue;
       const local = await ctx.docker.image(ref).catch(() => null);
-      (local ? pullWarnings : pullErrors).push(`${ref}: ${r.tried.join('; ')}`);
+      (local ? pullWarnings : pullErrors).push(r.tried.join("; "));
     }
   }
   const cs = await containers(ctx, s.project);

@@ -115,6 +115,14 @@ export const backup = defineCatalog(
     'err.up.rolledBack': 'the update failed its health check ({services}); the previous images and files were put back and the stack is healthy (backup {id} was not needed)',
     'err.up.rolledBackData': 'the update failed its health check ({services}) after changing the database; the previous images, files and the data of backup {id} were put back',
     'err.up.rollbackFailed': 'the update failed its health check ({services}) and the rollback did not bring the stack back to healthy: check docker compose ps and logs',
+
+    'ui.bk.pickTitle': 'Restore: choose a backup',
+    'ui.bk.loading': 'Reading the backups…',
+    'ui.bk.rows': 'rows',
+    'ui.bk.kConfirm': 'yes, go ahead',
+    'ui.bk.restoreConfirm': 'Restore backup {id}? The current database, Redis data and uploads are replaced by the backup\'s. A safety backup of the current state is taken first, and any failure puts it back. Enter restores, Esc goes back.',
+    'ui.bk.updateConfirm': 'Apply this update? A backup is taken and the running image IDs are recorded first; services are recreated one by one, and a failed health check rolls back. Enter applies, Esc goes back.',
+    'ui.bk.genericConfirm': 'Go ahead? Enter confirms, Esc goes back.',
   },
   {
     'cmd.backup': '备份数据库、Redis、数据卷和配置（list：按时间从新到旧列出；verify：校验和并做一次试恢复）',
@@ -229,5 +237,12 @@ export const backup = defineCatalog(
     'err.up.rolledBack': '更新没有通过健康检查（{services}）；已放回之前的镜像和文件，服务健康（未用到备份 {id}）',
     'err.up.rolledBackData': '更新改动数据库后没有通过健康检查（{services}）；已放回之前的镜像、文件以及备份 {id} 中的数据',
     'err.up.rollbackFailed': '更新没有通过健康检查（{services}），回滚后服务也没有恢复健康：请查看 docker compose ps 和日志',
+    'ui.bk.pickTitle': '恢复：选择一个备份',
+    'ui.bk.loading': '正在读取备份…',
+    'ui.bk.rows': '行',
+    'ui.bk.kConfirm': '确定，继续',
+    'ui.bk.restoreConfirm': '恢复备份 {id}？当前的数据库、Redis 数据和上传文件会被备份中的内容替换。替换前会先为当前状态做安全备份，任何失败都会把它放回。回车开始恢复，Esc 返回。',
+    'ui.bk.updateConfirm': '应用这次更新？会先做备份并记录正在运行的镜像 ID；服务逐个重建，健康检查失败就回滚。回车应用，Esc 返回。',
+    'ui.bk.genericConfirm': '继续吗？回车确认，Esc 返回。',
   },
 );

@@ -43,15 +43,19 @@ export async function uploadBackup(ctx: Context, s: Stack, dir: string, m: Manif
   if (!t) return [];
   const { key, secret } = await credentials(ctx, t);
   const urls: string[] = [];
-  for (const name of [...m.files.map((f) => f.name), MANIFEST_FILE]) {
+  const manifestSum = (await ctx.exec.hashFile(join(dir, MANIFEST_FILE))).sha256;
+  for (const [name, sum] of [...m.files.map((f) => [f.name, f.sha256] as const), [MANIFEST_FILE, manifestSum] as const]) {
     const url = objectUrl(t, s.project, m.id, name);
     emit({ kind: 'output', text: ctx.t('s3.uploading', { name, url }) });
+    // The payload's SHA-256 (from the manifest) is signed: S3 refuses a body that does not match
+    // it, so a file damaged on the way never lands. (S3 wants this header on every SigV4 request;
+    // curl 7.88 does not add it by itself, and signs it when given.)
     const r = await ctx.exec.run(
       'curl',
-      ['--fail-with-body', '-sS', '--retry', '3', '--max-time', '7200', '--aws-sigv4', `aws:amz:${t.region}:s3`, '-K', '-', '-T', join(dir, name), url],
+      ['--fail-with-body', '-sS', '--retry', '3', '--max-time', '7200', '--aws-sigv4', `aws:amz:${t.region}:s3`, '-K', '-', '-H', `x-amz-content-sha256: ${sum}`, '-T', join(dir, name), url],
       { input: `user = ${curlQuote(`${key}:${secret}`)}\n`, timeoutMs: 7_300_000, check: false },
     );
-    if (r.exitCode !== 0) throw opError('err.s3.uploadFailed', { name, url, reason: ctx.exec.redact(`${r.stderr} ${r.stdout}`.trim().slice(0, 400)) });
+    if (r.exitCode !== 0) throw opError('err.s3.uploadFailed', { name, url, reason: ctx.exec.redact(`${r.stderr} ${r.stdout}`.replace(/\s+/g, ' ').trim().slice(0, 400)) });
     urls.push(url);
   }
   return urls;

@@ -31,6 +31,31 @@ async function killRestoreAt(id: string, at: string, extra: string[] = []): Prom
   await waitFor('the killed restore to be gone', async () => (await server.exec(['kill', '-0', pid], { allowFail: true })).exitCode !== 0);
 }
 
+/**
+ * A backup as another server or a broken tool would have made it: a copy of `from` under a new ID,
+ * its manifest changed by `edit`, and optionally its dump replaced by `sql` (sums recomputed, so
+ * only what the test means to break is broken).
+ */
+async function forge(from: string, id: string, edit: string, sql?: string): Promise<void> {
+  const dir = `${INSTALL_DIR}/backups/${id}`;
+  await server.sh(`cp -a ${INSTALL_DIR}/backups/${from} ${dir}`);
+  if (sql !== undefined) await server.writeFile(`/tmp/forged.sql`, sql);
+  await server.exec(['python3', '-c', `
+import gzip, hashlib, json, os, sys
+d, new_id, sql = sys.argv[1], sys.argv[2], sys.argv[3]
+m = json.load(open(d + "/manifest.json"))
+m["id"] = new_id
+if sql == "yes":
+    with open("/tmp/forged.sql", "rb") as f, gzip.open(d + "/database.sql.gz", "wb") as g: g.write(f.read())
+    raw = open("/tmp/forged.sql", "rb").read()
+    data = open(d + "/database.sql.gz", "rb").read()
+    for e in m["files"]:
+        if e["kind"] == "database": e.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), rawBytes=len(raw))
+${edit}
+json.dump(m, open(d + "/manifest.json", "w"), indent=2)
+`, dir, id, sql === undefined ? 'no' : 'yes']);
+}
+
 beforeAll(async () => {
   lab = await Lab.create();
   [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
@@ -159,6 +184,50 @@ describe('backup and restore on the lab server', () => {
     expect((await wizard(server, ['restore', saved.id, '--yes'])).exitCode).toBe(0);
   });
 
+  it('refuses a backup of another engine (exit 2) or of a newer database series (exit 3), before changing anything', async () => {
+    await forge(saved.id, '20200101-000000', 'm["database"]["engine"] = "mysql"; m["database"]["serverVersion"] = "8.4.6"');
+    await forge(saved.id, '20200101-000001', 'm["database"]["serverVersion"] = "11.4.8-MariaDB"');
+    const before = await summaries(client, server);
+    const safeties = (await listBackups(server)).filter((b) => b.kind === 'pre-restore').length;
+    const engine = await wizard(server, ['restore', '20200101-000000', '--yes']);
+    expect(engine.exitCode).toBe(2);
+    expect(engine.stderr).toMatch(/backup 20200101-000000 is of mysql and this stack runs mariadb: a dump does not load across engines/);
+    const newer = await wizard(server, ['restore', '20200101-000001', '--yes']);
+    expect(newer.exitCode).toBe(3);
+    expect(newer.stderr).toMatch(/comes from database 11\.4\.8-MariaDB, newer than the running 10\.11\.\d+/);
+    expect(await summaries(client, server)).toEqual(before);
+    expect((await listBackups(server)).filter((b) => b.kind === 'pre-restore')).toHaveLength(safeties);
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/20200101-00000*`);
+  });
+
+  it('a dump that fails half way through loading is rolled back to the safety backup', async () => {
+    const before = await summaries(client, server);
+    // Valid SQL that empties the table, loads some rows, then breaks: the damage a bad dump does.
+    await forge(saved.id, '20200101-000002', 'pass', 'CREATE DATABASE `labshop`;\nUSE `labshop`;\nCREATE TABLE items (id BIGINT AUTO_INCREMENT PRIMARY KEY, value VARCHAR(255) NOT NULL);\nINSERT INTO items (value) VALUES (\'half\');\nTHIS IS NOT SQL;\n');
+    const r = await wizard(server, ['restore', '20200101-000002', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/the restore of 20200101-000002 failed; the state before it was put back from backup \d{8}-\d{6}-pre-restore(-\d+)? and is healthy/);
+    expect(r.stderr).toMatch(/ERROR 1064/);
+    expect(await summaries(client, server)).toEqual(before);
+    expect(await uploads(server)).toBe(saved.uploads);
+    expect(await phase()).toBeNull();
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/20200101-000002`);
+  });
+
+  it('a restore interrupted by SIGTERM (Ctrl-C, systemctl stop) puts the safety backup back itself', async () => {
+    await sql(server, 'DELETE FROM items WHERE id > 1500;');
+    const before = await summaries(client, server);
+    const pid = (await server.sh(`stack-wizard restore ${saved.id} --yes >/tmp/term-restore.log 2>&1 & echo $!`)).trim();
+    await waitFor('the restore to reach restoring', async () => (await phase()) === 'restoring', { timeoutMs: 300_000, intervalMs: 100 });
+    await server.sh(`kill -TERM ${pid}`);
+    await waitFor('the interrupted restore to finish its rollback', async () => (await server.exec(['kill', '-0', pid], { allowFail: true })).exitCode !== 0, { timeoutMs: 600_000 });
+    const log = await server.readFile('/tmp/term-restore.log');
+    expect(log).toMatch(/the restore of .* was interrupted; the state before it was put back from backup/);
+    expect(await summaries(client, server)).toEqual(before);
+    expect(await phase()).toBeNull();
+    expect((await wizard(server, ['restore', saved.id, '--yes'])).exitCode).toBe(0);
+  });
+
   it('one flipped byte is refused by verify and by restore, which changes nothing', async () => {
     const r0 = await wizard(server, ['backup']);
     expect(r0.exitCode, r0.stderr).toBe(0);
@@ -204,7 +273,10 @@ describe('backup and restore on the lab server', () => {
     expect(b!.files.map((f) => f.name).sort()).toEqual(['config.tar.zst.gpg', 'database.sql.zst.gpg', 'redis.tar.zst.gpg', 'volume-app-data.tar.zst.gpg']);
     const dir = `${INSTALL_DIR}/backups/${b!.id}`;
     // Really OpenPGP (symmetric AES-256), and not readable without the passphrase.
-    expect(await server.sh(`gpg --list-packets --batch --passphrase-file /root/backup.pass ${dir}/database.sql.zst.gpg 2>&1 | head -3`)).toMatch(/symkey enc packet: version 4, cipher 9/);
+    // cipher 9 = AES-256, s2k 3 = iterated and salted, hash 10 = SHA-512; mdc_method 2 = integrity protected.
+    const packets = await server.sh(`gpg --list-packets --batch --pinentry-mode loopback --passphrase-file /root/backup.pass ${dir}/database.sql.zst.gpg 2>/dev/null | grep -a -E '^:(symkey|encrypted)|mdc_method'`);
+    expect(packets).toMatch(/^:symkey enc packet: version 4, cipher 9, aead 0, ?s2k 3, hash 10/m);
+    expect(packets).toMatch(/^:encrypted data packet:\n\s+mdc_method: 2/m);
     const ok = await wizard(server, ['backup', 'verify', b!.id]);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(await server.sh(`grep -rlF -- '${pass}' ${INSTALL_DIR}/logs ${INSTALL_DIR}/backups /var/log /tmp 2>/dev/null || true`)).toBe('');

@@ -68,7 +68,7 @@ export async function encryptionFor(ctx: Context, s: Stack): Promise<string | nu
   const wanted = b.encrypt === true || (b.encrypt === undefined && !!b.passphraseFile);
   const pass = await backupPassphrase(ctx, b.passphraseFile);
   if (wanted && !pass) throw usageError('err.bk.noPassphrase');
-  if (wanted || pass) await requireGpg(ctx);
+  if (wanted) await requireGpg(ctx);
   return wanted ? pass : null;
 }
 
@@ -230,7 +230,9 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     const mount = await volumeMountpoint(ctx, volumeName(s.project, 'redis-data'));
     if (!mount) throw opError('err.bk.volumeMissing', { volume: volumeName(s.project, 'redis-data') });
     const snap = await redisSnapshot(ctx, redis.id);
-    const members = ['dump.rdb', ...((await ctx.exec.exists(join(mount, 'appendonlydir'))) ? ['appendonlydir'] : [])];
+    // Redis 7 keeps its AOF in a folder; older ones in one file.
+    const members = ['dump.rdb'];
+    for (const aof of ['appendonlydir', 'appendonly.aof']) if (await ctx.exec.exists(join(mount, aof))) members.push(aof);
     const name = `redis.tar${suffix}`;
     const r = await store(ctx, {
       dir: partial, name, c, pass, emit, label: 'redis', expect: sizes.redisBytes,

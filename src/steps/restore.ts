@@ -92,6 +92,7 @@ async function restoreRedis(ctx: Context, s: Stack, dir: string, m: Manifest, em
   await emptyFolder(ctx, mount);
   await ctx.exec.pipe([...(await readStages(ctx, s, m)), { cmd: 'tar', args: ['-C', mount, '--numeric-owner', '-xpf', '-'] }], { inputFile: join(dir, f.name) });
   await ctx.exec.remove(join(mount, 'appendonlydir'));
+  await ctx.exec.remove(join(mount, 'appendonly.aof'));
   const name = `sw-restore-${s.project}-redis-${process.pid}`;
   const v = parseVersion(plan.redis.version);
   const aofDir = v && versionAtLeast(v, 7, 0) ? ['--appenddirname', 'appendonlydir'] : [];

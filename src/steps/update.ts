@@ -119,8 +119,8 @@ interface Recorded {
   startedAt: string;
   backupId: string;
   schema: string | null;
-  /** Image ref and ID each service ran before. */
-  services: Record<string, { image: string; imageId: string }>;
+  /** Image ref, ID and registry digests each service ran before. */
+  services: Record<string, { image: string; imageId: string; digests: string[] }>;
   /** The files as they were on disk (paths relative to the install dir), to write back. */
   files: { path: string; content: string | null; mode: number }[];
 }
@@ -128,7 +128,11 @@ interface Recorded {
 async function recordBefore(ctx: Context, s: Stack, u: UpdatePlan, backupId: string, schema: string | null): Promise<Recorded> {
   const cs = await containers(ctx, s.project);
   const services: Recorded['services'] = {};
-  for (const c of cs) if (c.service && c.state === 'running') services[c.service] = { image: c.image, imageId: c.imageId };
+  for (const c of cs) {
+    if (!c.service || c.state !== 'running') continue;
+    const img = await ctx.docker.image(c.imageId).catch(() => null);
+    services[c.service] = { image: c.image, imageId: c.imageId, digests: img?.repoDigests ?? [] };
+  }
   const files: Recorded['files'] = [];
   for (const f of u.files) {
     const path = join(s.installDir, f.path);

@@ -341,8 +341,14 @@ abstract class BaseExecutor implements Executor {
       this.running.add(handle);
       return { child, handle };
     });
+    let failed = false;
     const killAll = () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+      failed = true;
+      for (const c of children) {
+        if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+        // A stream paused for back-pressure never ends otherwise: drain it (its data goes nowhere now).
+        c.stdout?.resume();
+      }
     };
     let timer: NodeJS.Timeout | undefined;
     if (opts.timeoutMs) timer = setTimeout(killAll, opts.timeoutMs);
@@ -378,6 +384,10 @@ abstract class BaseExecutor implements Executor {
     if (opts.inputFile) {
       const rs = createReadStream(opts.inputFile);
       rs.on('data', (d) => {
+        if (failed) {
+          rs.destroy();
+          return;
+        }
         const b = d as Buffer;
         bytesIn += b.length;
         hashIn!.update(b);
@@ -400,6 +410,7 @@ abstract class BaseExecutor implements Executor {
       const from = children[i]!;
       const to = children[i + 1]!;
       from.stdout!.on('data', (b: Buffer) => {
+        if (failed) return;
         if (i === 0 && !opts.inputFile) {
           bytesIn += b.length;
           opts.tap?.(b);
@@ -425,6 +436,7 @@ abstract class BaseExecutor implements Executor {
         ws.on('finish', () => resolve());
       }
       last.stdout!.on('data', (b: Buffer) => {
+        if (failed) return;
         if (children.length === 1 && !opts.inputFile) {
           bytesIn += b.length;
           opts.tap?.(b);
@@ -448,7 +460,8 @@ abstract class BaseExecutor implements Executor {
       (c) =>
         new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
           c.on('error', (e) => resolve({ code: 127, signal: null, error: e }));
-          c.on('close', (code, signal) => resolve({ code, signal }));
+          // 'exit', not 'close': a killed program's unread output must not keep us waiting.
+          c.on('exit', (code, signal) => resolve({ code, signal }));
         }),
     );
     // A program that fails ends the others (they would wait for input or output forever).
@@ -463,9 +476,9 @@ abstract class BaseExecutor implements Executor {
     report();
     const redacted = stderr.map((x) => this.redact(x));
     // The culprit: the first program that failed on its own (not one ended by SIGPIPE or by us).
-    const failed = results.findIndex((r) => r.code !== 0 && r.signal !== 'SIGPIPE' && r.signal !== 'SIGTERM');
+    const culprit = results.findIndex((r) => r.code !== 0 && r.signal !== 'SIGPIPE' && r.signal !== 'SIGTERM');
     const anyFailed = results.findIndex((r) => r.code !== 0);
-    const bad = failed >= 0 ? failed : anyFailed;
+    const bad = culprit >= 0 ? culprit : anyFailed;
     if (bad >= 0) {
       const r = results[bad]!;
       const st = stages[bad]!;

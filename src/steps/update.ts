@@ -240,6 +240,8 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
     dataRestored = true;
   }
   await ctx.exec.remove(join(s.installDir, UPDATE_STATE));
+  // The answers still ask for what failed: say so, or the next update or init tries it again.
+  if (!rec.files.some((f) => f.path === HOST.answers)) details.push(ctx.t('upd.answersStill', { file: s.answersFile }));
   if (still.length) throw opError('err.up.rollbackFailed', { services: names }, [...details, ...describe(ctx, still)]);
   throw opError(dataRestored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
 }

@@ -104,7 +104,7 @@ describe('update on the lab server', () => {
     const conf = `${INSTALL_DIR}/redis/redis.conf`;
     await server.sh(`echo '# my tuning' >> ${conf}`);
     // A change of the answers that rewrites redis.conf.
-    await server.sh(`sed -i 's/^  mode: cache$/  mode: queue/' ${STACK_ANSWERS} && grep -c 'mode: queue' ${STACK_ANSWERS}`);
+    await server.sh(`sed -i -E 's/^  mode: "?cache"?$/  mode: queue/' ${STACK_ANSWERS} && grep -c 'mode: queue' ${STACK_ANSWERS}`);
     const r = await wizard(server, ['update', '--no-pull']);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/~ redis\/redis\.conf {2}\(edited by hand\)/);

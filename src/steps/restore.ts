@@ -70,7 +70,9 @@ async function restoreDatabase(ctx: Context, s: Stack, dir: string, m: Manifest,
     onProgress: (inBytes) =>
       emit({ kind: 'progress', item: 'database', fraction: f.bytes ? Math.min(0.99, inBytes / f.bytes) : 0, text: `database: ${Math.round((inBytes / Math.max(1, f.bytes)) * 100)}% (${Math.round((Date.now() - started) / 1000)} s)` }),
   });
-  emit({ kind: 'progress', item: 'database', fraction: 1, text: 'database: loaded' });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  ctx.exec.note(`restore part database: loaded ${f.rawBytes} bytes of SQL in ${secs} s`);
+  emit({ kind: 'progress', item: 'database', fraction: 1, text: `database: loaded in ${secs} s` });
 }
 
 /** Empties a folder on the host, keeping the folder itself (a volume's mountpoint). */
@@ -137,9 +139,10 @@ async function restoreVolume(ctx: Context, s: Stack, dir: string, m: Manifest, v
 const partsOf = (m: Manifest) => [...(m.database ? ['database'] : []), ...(m.redis ? ['redis'] : []), ...m.volumes.map((v) => `volume:${v}`)];
 
 /** Replaces the live data with backup `id` (parts already `done` are skipped), then starts and health-checks the stack. */
-async function replaceAndStart(ctx: Context, s: Stack, jr: Journaled, id: string, phase: 'restoring' | 'rolling-back', emit: Emit): Promise<Unhealthy[]> {
+async function replaceAndStart(ctx: Context, s: Stack, jr: Journaled, id: string, phase: 'restoring' | 'rolling-back', emit: Emit, o: { sumsChecked?: boolean } = {}): Promise<Unhealthy[]> {
   const { dir, manifest: m } = await readManifest(ctx, s.installDir, id);
-  await requireSums(ctx, dir, m, emit);
+  // Sums checked a moment ago by checkRestorable need not be read again; a resumed or rollback run checks them.
+  if (!o.sumsChecked) await requireSums(ctx, dir, m, emit);
   // Killed while starting: every part was already replaced.
   const resumeStart = phase === 'restoring' && jr.j.phase === 'starting';
   const already = new Set(jr.j.phase === phase ? jr.j.done : []);
@@ -151,6 +154,7 @@ async function replaceAndStart(ctx: Context, s: Stack, jr: Journaled, id: string
     else if (part === 'redis') await restoreRedis(ctx, s, dir, m, emit);
     else await restoreVolume(ctx, s, dir, m, part.slice('volume:'.length), emit);
     await jr.move(phase, { part });
+    ctx.exec.note(`restore part ${part} done at ${new Date().toISOString()}`);
   }
   if (phase === 'restoring' && !resumeStart) await jr.move('starting');
   await composeRun(ctx, s, ['up', '-d', '--remove-orphans'], emit, healthTimeoutMs(ctx.env)).catch((e: unknown) => {
@@ -324,7 +328,7 @@ export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit)
     try {
       await composeRun(ctx, s, ['stop', ...writersOf(s)], emit);
       await jr.move('stopped');
-      failing = await replaceAndStart(ctx, s, jr, id, 'restoring', emit);
+      failing = await replaceAndStart(ctx, s, jr, id, 'restoring', emit, { sumsChecked: true });
       if (interrupted()) error = new Error('interrupted');
     } catch (e) {
       error = interrupted() ? new Error('interrupted') : e;

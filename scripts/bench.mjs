@@ -174,6 +174,14 @@ const SECTIONS = [
     },
   },
   {
+    // A generated 1 GiB database in the lab: backup and restore against mariadb-dump | gzip, minutes (scripts/bench-backup.mjs).
+    name: 'backup',
+    async run() {
+      const { runBackupBench } = await import('./bench-backup.mjs');
+      return (await runBackupBench()).figures;
+    },
+  },
+  {
     // A lab server is started and the whole stack brought up: minutes, not milliseconds (scripts/bench-e2e.mjs).
     name: 'e2e',
     async run() {

@@ -104,6 +104,19 @@ const SecuritySchema = z.strictObject({
 const BackupSchema = z.strictObject({
   keep: z.number().int().min(1).max(365).default(7),
   schedule: z.union([z.literal('off'), z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'v.schedule')]).default('03:00'),
+  /** Encrypt every backup file (gpg, AES-256) with the passphrase in this file (first line) or STACK_WIZARD_BACKUP_PASSPHRASE; never the passphrase itself here. */
+  passphraseFile: absPath.optional(),
+  encrypt: z.boolean().optional(),
+  /** Copy each backup to an S3-compatible bucket (AWS SigV4). Keys come from credentialsFile (AWS_ACCESS_KEY_ID=, AWS_SECRET_ACCESS_KEY=) or the environment. */
+  s3: z
+    .strictObject({
+      endpoint: z.string().url().regex(/^https?:\/\//, 'v.httpUrl'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket'),
+      region: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1'),
+      prefix: z.string().regex(/^[A-Za-z0-9._/-]*$/).default(''),
+      credentialsFile: absPath.optional(),
+    })
+    .optional(),
 });
 
 const httpUrl = z.string().url().regex(/^https?:\/\//, 'v.httpUrl');

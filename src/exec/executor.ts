@@ -1,7 +1,9 @@
 // The Executor: the only way code changes the host. The real one acts; the dry-run twin records
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
-import { appendFileSync, closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, createReadStream, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
 import { dirname, join } from 'node:path';
@@ -36,6 +38,8 @@ export interface Executor {
   exists(path: string): Promise<boolean>;
   /** Permission bits of a file, or null when it does not exist. */
   fileMode(path: string): Promise<number | null>;
+  /** Size and SHA-256 of a file, streamed (gigabytes are fine). Read-only: runs in dry-run too. */
+  hashFile(path: string): Promise<{ bytes: number; sha256: string }>;
   /** Entry names in a folder, sorted; [] when it does not exist. */
   listDir(path: string): Promise<string[]>;
   /** null when `dir` (or the nearest existing parent it would be created in) is a writable folder, else the reason. */
@@ -47,6 +51,12 @@ export interface Executor {
   writeFiles(files: readonly WriteSpec[]): Promise<Map<string, WriteOutcome>>;
   mkdir(path: string, mode?: number): Promise<void>;
   remove(path: string): Promise<void>;
+  /**
+   * Runs programs connected stdout → stdin, streaming (gigabytes pass through without being held),
+   * hashing and counting what flows. Any program failing fails the whole pipeline (CommandError
+   * naming it); the others are then ended. In dry-run it is recorded and nothing runs.
+   */
+  pipe(stages: readonly PipeStage[], opts?: PipeOptions): Promise<PipeResult>;
   /** Records an effect done through another client (dockerode); `fn` is skipped in dry-run. */
   effect<T>(kind: ActionKind, summary: string, fn: () => Promise<T>, dryValue: T): Promise<T>;
   /**
@@ -68,6 +78,43 @@ export interface Executor {
 }
 
 export interface NameAnswer { addresses: string[]; error: string | null }
+
+/** One program of a pipeline. */
+export interface PipeStage {
+  cmd: string;
+  args: readonly string[];
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  /** Written to the program's file descriptor 3 (a passphrase): never on a command line, never logged. */
+  fd3?: string;
+}
+
+export interface PipeOptions {
+  /** The first program reads this file on stdin (else empty input). */
+  inputFile?: string;
+  /** The last program's stdout goes to this file, created with `outputMode` (else it is collected, for small outputs). */
+  outputFile?: string;
+  outputMode?: number;
+  /** Sees every chunk leaving the first program, in order (e.g. to count rows of a dump). */
+  tap?: (chunk: Buffer) => void;
+  /** Cumulative bytes read from the input (file or first program) and written by the last program. */
+  onProgress?: (bytesIn: number, bytesOut: number) => void;
+  timeoutMs?: number;
+}
+
+export interface PipeResult {
+  /** Bytes that left the first program (or were read from inputFile). */
+  bytesIn: number;
+  bytesOut: number;
+  /** SHA-256 of the input file as read, when there is one. */
+  sha256In: string | null;
+  /** SHA-256 of the last program's output. */
+  sha256Out: string;
+  /** The last program's output when no outputFile was given. */
+  stdout: string;
+  /** Each program's stderr, redacted. */
+  stderr: string[];
+}
 
 export class CommandError extends Error {
   constructor(readonly cmd: string, readonly result: CommandResult) {
@@ -116,7 +163,7 @@ abstract class BaseExecutor implements Executor {
   abstract readonly dryRun: boolean;
   readonly actions: Action[] = [];
   private secrets: string[] = [];
-  private readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+  protected readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
 
   terminate(): void {
     for (const sub of this.running) sub.kill('SIGTERM');
@@ -219,6 +266,16 @@ abstract class BaseExecutor implements Executor {
     }
   }
 
+  async hashFile(path: string): Promise<{ bytes: number; sha256: string }> {
+    const h = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of createReadStream(path)) {
+      bytes += (chunk as Buffer).length;
+      h.update(chunk as Buffer);
+    }
+    return { bytes, sha256: h.digest('hex') };
+  }
+
   async fileMode(path: string): Promise<number | null> {
     try {
       return (await stat(path)).mode & 0o777;
@@ -266,6 +323,179 @@ abstract class BaseExecutor implements Executor {
     return out;
   }
 
+  pipeSummary(stages: readonly PipeStage[], opts: PipeOptions): string {
+    return `${opts.inputFile ? `< ${opts.inputFile} ` : ''}${stages.map((x) => commandLine(x.cmd, x.args)).join(' | ')}${opts.outputFile ? ` > ${opts.outputFile}` : ''}`;
+  }
+
+  protected async pipeSpawn(stages: readonly PipeStage[], opts: PipeOptions): Promise<PipeResult> {
+    if (stages.length === 0) throw new Error('pipe: no stages');
+    const children: ChildProcess[] = [];
+    const stderr: string[] = stages.map(() => '');
+    const handles = stages.map((st) => {
+      const child = spawn(st.cmd, [...st.args], {
+        env: st.env ? { ...process.env, ...st.env } : process.env,
+        stdio: st.fd3 !== undefined ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      const handle = { kill: (sig?: NodeJS.Signals) => child.kill(sig) };
+      this.running.add(handle);
+      return { child, handle };
+    });
+    let failed = false;
+    const killAll = () => {
+      failed = true;
+      for (const c of children) {
+        if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+        // A stream paused for back-pressure never ends otherwise: drain it (its data goes nowhere now).
+        c.stdout?.resume();
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(killAll, opts.timeoutMs);
+    let bytesIn = 0;
+    let bytesOut = 0;
+    const hashIn = opts.inputFile ? createHash('sha256') : null;
+    const hashOut = createHash('sha256');
+    const collected: Buffer[] = [];
+    const report = () => opts.onProgress?.(bytesIn, bytesOut);
+    let lastReport = 0;
+    const maybeReport = () => {
+      const now = Date.now();
+      if (now - lastReport >= 250) {
+        lastReport = now;
+        report();
+      }
+    };
+    stages.forEach((st, i) => {
+      const c = children[i]!;
+      c.stderr!.on('data', (d: Buffer) => {
+        // Keep the tail only: a chatty program must not fill memory.
+        stderr[i] = (stderr[i]! + d.toString()).slice(-8192);
+      });
+      c.stdin!.on('error', () => {}); // EPIPE when the program ends early: its exit code tells.
+      if (st.fd3 !== undefined) {
+        const fd3 = c.stdio[3] as NodeJS.WritableStream;
+        fd3.on('error', () => {});
+        fd3.end(`${st.fd3}\n`);
+      }
+    });
+    // Input: a file, or nothing.
+    const first = children[0]!;
+    if (opts.inputFile) {
+      const rs = createReadStream(opts.inputFile);
+      rs.on('data', (d) => {
+        if (failed) {
+          rs.destroy();
+          return;
+        }
+        const b = d as Buffer;
+        bytesIn += b.length;
+        hashIn!.update(b);
+        maybeReport();
+        if (!first.stdin!.write(b)) {
+          rs.pause();
+          first.stdin!.once('drain', () => rs.resume());
+        }
+      });
+      rs.on('end', () => first.stdin!.end());
+      rs.on('error', (e) => {
+        stderr[0] += `\nreading ${opts.inputFile}: ${e.message}`;
+        killAll();
+      });
+    } else {
+      first.stdin!.end();
+    }
+    // Links between programs: through us, so the first link can be counted and tapped.
+    for (let i = 0; i < children.length - 1; i++) {
+      const from = children[i]!;
+      const to = children[i + 1]!;
+      from.stdout!.on('data', (b: Buffer) => {
+        if (failed) return;
+        if (i === 0 && !opts.inputFile) {
+          bytesIn += b.length;
+          opts.tap?.(b);
+          maybeReport();
+        } else if (i === 0) opts.tap?.(b);
+        if (!to.stdin!.write(b)) {
+          from.stdout!.pause();
+          to.stdin!.once('drain', () => from.stdout!.resume());
+        }
+      });
+      from.stdout!.on('end', () => to.stdin!.end());
+    }
+    // Output: a file (hashed as written) or collected.
+    const last = children[children.length - 1]!;
+    let ws: ReturnType<typeof createWriteStream> | null = null;
+    const written = new Promise<void>((resolve, reject) => {
+      if (opts.outputFile) {
+        ws = createWriteStream(opts.outputFile, { mode: opts.outputMode ?? 0o600 });
+        ws.on('error', (e) => {
+          killAll();
+          reject(e);
+        });
+        ws.on('finish', () => resolve());
+      }
+      last.stdout!.on('data', (b: Buffer) => {
+        if (failed) return;
+        if (children.length === 1 && !opts.inputFile) {
+          bytesIn += b.length;
+          opts.tap?.(b);
+        }
+        bytesOut += b.length;
+        hashOut.update(b);
+        maybeReport();
+        if (ws) {
+          if (!ws.write(b)) {
+            last.stdout!.pause();
+            ws.once('drain', () => last.stdout!.resume());
+          }
+        } else collected.push(b);
+      });
+      last.stdout!.on('end', () => {
+        if (ws) ws.end();
+        else resolve();
+      });
+    });
+    const exits = children.map(
+      (c) =>
+        new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+          c.on('error', (e) => resolve({ code: 127, signal: null, error: e }));
+          // 'exit', not 'close': a killed program's unread output must not keep us waiting.
+          c.on('exit', (code, signal) => resolve({ code, signal }));
+        }),
+    );
+    // A program that fails ends the others (they would wait for input or output forever).
+    exits.forEach((p) => p.then((r) => r.code !== 0 && killAll()));
+    const results = await Promise.all(exits);
+    await written.catch((e: Error) => {
+      stderr[stderr.length - 1] += `\nwriting ${opts.outputFile}: ${e.message}`;
+      results[results.length - 1] = { code: 1, signal: null };
+    });
+    if (timer) clearTimeout(timer);
+    for (const h of handles) this.running.delete(h.handle);
+    report();
+    const redacted = stderr.map((x) => this.redact(x));
+    // The culprit: the first program that failed on its own (not one ended by SIGPIPE or by us).
+    const culprit = results.findIndex((r) => r.code !== 0 && r.signal !== 'SIGPIPE' && r.signal !== 'SIGTERM');
+    const anyFailed = results.findIndex((r) => r.code !== 0);
+    const bad = culprit >= 0 ? culprit : anyFailed;
+    if (bad >= 0) {
+      const r = results[bad]!;
+      const st = stages[bad]!;
+      const msg = r.error ? r.error.message : redacted[bad]!;
+      throw new CommandError(commandLine(st.cmd, st.args), { exitCode: r.code ?? 128, stdout: '', stderr: msg || (r.signal ? `killed by ${r.signal}` : ''), timedOut: false });
+    }
+    return {
+      bytesIn,
+      bytesOut,
+      sha256In: hashIn ? hashIn.digest('hex') : null,
+      sha256Out: hashOut.digest('hex'),
+      stdout: Buffer.concat(collected).toString('utf8'),
+      stderr: redacted,
+    };
+  }
+
+  abstract pipe(stages: readonly PipeStage[], opts?: PipeOptions): Promise<PipeResult>;
   abstract run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
   abstract writeFiles(files: readonly WriteSpec[]): Promise<Map<string, WriteOutcome>>;
   abstract mkdir(path: string, mode?: number): Promise<void>;
@@ -290,6 +520,18 @@ export function withSignalsHeld<T>(fn: () => T): T {
 
 export class RealExecutor extends BaseExecutor {
   readonly dryRun = false;
+
+  async pipe(stages: readonly PipeStage[], opts: PipeOptions = {}): Promise<PipeResult> {
+    const line = this.pipeSummary(stages, opts);
+    try {
+      const r = await this.pipeSpawn(stages, opts);
+      this.record({ kind: 'run', summary: line, outcome: `ok, ${r.bytesIn} bytes in, ${r.bytesOut} out` });
+      return r;
+    } catch (e) {
+      this.record({ kind: 'run', summary: line, outcome: `failed: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    }
+  }
 
   async run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
     const line = commandLine(cmd, args);
@@ -365,6 +607,11 @@ export class RealExecutor extends BaseExecutor {
 
 export class DryRunExecutor extends BaseExecutor {
   readonly dryRun = true;
+
+  async pipe(stages: readonly PipeStage[], opts: PipeOptions = {}): Promise<PipeResult> {
+    this.record({ kind: 'run', summary: this.pipeSummary(stages, opts) });
+    return { bytesIn: 0, bytesOut: 0, sha256In: null, sha256Out: createHash('sha256').digest('hex'), stdout: '', stderr: stages.map(() => '') };
+  }
 
   async run(cmd: string, args: readonly string[]): Promise<CommandResult> {
     this.record({ kind: 'run', summary: commandLine(cmd, args) });

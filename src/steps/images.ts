@@ -59,25 +59,33 @@ export const imagesStep: Step = {
   },
   async apply(ctx, s, emit) {
     const missing = await missingImages(ctx, s);
-    const mirrors = await mirrorUrls(ctx, s);
     for (const ref of missing) {
-      const tried: string[] = [];
-      let pulled: string | null = null;
-      for (const candidate of pullCandidates(ref, mirrors)) {
-        try {
-          await pullOne(ctx, ref, candidate, emit);
-          pulled = candidate;
-          break;
-        } catch (e) {
-          const why = e instanceof PullError ? e.message : e instanceof Error ? e.message : String(e);
-          tried.push(`${candidate}: ${why}`);
-          emit({ kind: 'output', text: ctx.t('images.pullFailed', { image: candidate, reason: why }) });
-        }
-      }
-      if (pulled === null) throw opError('err.pullFailed', { image: ref, count: tried.length }, tried);
-      // Pulled under a mirror's name: give it the name the compose file uses.
-      if (pulled !== ref) await ctx.docker.tag(pulled, ref);
-      emit({ kind: 'output', text: ctx.t('images.pulled', { image: ref, from: pulled }) });
+      const r = await pullImage(ctx, s, ref, emit);
+      if (r.pulled === null) throw opError('err.pullFailed', { image: ref, count: r.tried.length }, r.tried);
     }
   },
 };
+
+/**
+ * Pulls one image, trying the reference and then each mirror; tags a mirror's copy with the
+ * reference's name. `pulled` is null (with every attempt's error) when none worked. Shared with
+ * `update`, which pulls every image again (tags move) before it stops anything.
+ */
+export async function pullImage(ctx: Context, s: Prepared, ref: string, emit: Emit): Promise<{ pulled: string | null; tried: string[] }> {
+  const mirrors = await mirrorUrls(ctx, s);
+  const tried: string[] = [];
+  for (const candidate of pullCandidates(ref, mirrors)) {
+    try {
+      await pullOne(ctx, ref, candidate, emit);
+      // Pulled under a mirror's name: give it the name the compose file uses.
+      if (candidate !== ref) await ctx.docker.tag(candidate, ref);
+      emit({ kind: 'output', text: ctx.t('images.pulled', { image: ref, from: candidate }) });
+      return { pulled: candidate, tried };
+    } catch (e) {
+      const why = e instanceof PullError ? e.message : e instanceof Error ? e.message : String(e);
+      tried.push(`${candidate}: ${why}`);
+      emit({ kind: 'output', text: ctx.t('images.pullFailed', { image: candidate, reason: why }) });
+    }
+  }
+  return { pulled: null, tried };
+}

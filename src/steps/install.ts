@@ -14,6 +14,7 @@ import { securitySteps } from './security.js';
 import { mirrorSteps } from './mirrors.js';
 import { tlsSteps } from './tls.js';
 import type { Plan } from '../domain/plan.js';
+import { backupScheduleStep } from './backup-schedule.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -54,6 +55,7 @@ export function installSteps(plan?: Plan): Step[] {
     imagesStep,
     upStep,
     ...tls.afterStart,
+    backupScheduleStep,
   ];
 }
 

@@ -56,7 +56,7 @@ async function readApplied(ctx: Context, dir: string): Promise<AppliedState | nu
   }
 }
 
-const compose = (ctx: Context, dir: string, args: string[], emit: Emit, timeoutMs: number) =>
+export const compose = (ctx: Context, dir: string, args: string[], emit: Emit, timeoutMs: number) =>
   ctx.exec.run('docker', ['compose', '--project-directory', dir, '-f', join(dir, 'docker-compose.yml'), ...args], {
     cwd: dir,
     timeoutMs,
@@ -151,7 +151,7 @@ async function plannedChanges(ctx: Context, s: Prepared) {
 }
 
 /** The files and image IDs of a healthy stack, kept so a later failed start can come back to them. */
-async function saveHealthy(ctx: Context, s: Prepared, cs: ContainerState[]) {
+export async function saveHealthy(ctx: Context, s: Prepared, cs: ContainerState[]) {
   const dir = s.targetDir;
   const services: AppliedState['services'] = {};
   for (const x of s.plan.services) {

@@ -9,7 +9,9 @@ import { EXIT, WizardError } from '../errors.js';
 import type { RegistryEntry } from '../steps/installed.js';
 import { Frame, KeyScope, Para, useKeys, type Hint } from './components.js';
 import { Form } from './form.js';
-import type { MenuEntry } from './menu.js';
+import type { MenuChoice, MenuEntry } from './menu.js';
+import { BackupPicker, Confirm } from './screens/Backups.js';
+import type { BackupSummary } from '../domain/backup.js';
 import {
   FORMS, answersFromDraft, applyReducer, applyValues, componentsFit, initialApply, initialTouched, initialValues, isFormId, mirrorKey,
   mirrorKinds, nextScreen, presetOptions, provisionalAnswers, recommendedPreset, regionForm, regionInitial, shownScreens, validateForm,
@@ -44,8 +46,10 @@ type View =
   | { v: 'flow'; id: ScreenId }
   | { v: 'apply' }
   | { v: 'summary' }
-  | { v: 'command'; entry: MenuEntry }
-  | { v: 'doctor'; controller: DoctorController };
+  | { v: 'command'; entry: MenuEntry; choice?: MenuChoice }
+  | { v: 'doctor'; controller: DoctorController }
+  | { v: 'pick'; entry: MenuEntry }
+  | { v: 'confirm'; entry: MenuEntry; choice: MenuChoice };
 
 export const errorText = (t: WizardController['t'], e: unknown): string =>
   e instanceof WizardError ? [t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
@@ -84,6 +88,7 @@ function Wizard(props: AppProps) {
   const [results, setResults] = useState<ReadonlyMap<string, MirrorResult>>(new Map());
   const [measuring, setMeasuring] = useState(false);
   const [cmd, setCmd] = useState<{ lines: string[]; code: number | null }>({ lines: [], code: null });
+  const [backups, setBackups] = useState<{ list: BackupSummary[] | null; error: string | null }>({ list: null, error: null });
 
   const alive = useRef(true);
   useEffect(() => {
@@ -226,6 +231,18 @@ function Wizard(props: AppProps) {
     return null;
   };
 
+  /** Runs a menu entry's command, its output live on the command screen (replacing the current view when `push` is false). */
+  const runEntry = (e: MenuEntry, choice: MenuChoice, push = true) => {
+    if (!stack) return;
+    setCmd({ lines: [], code: null });
+    if (push) go({ v: 'command', entry: e, choice });
+    else setView({ v: 'command', entry: e, choice });
+    c.runCommand(e, stack, (line) => setCmd((s) => ({ ...s, lines: [...s.lines, line].slice(-500) })), choice).then(
+      (code) => setCmd((s) => ({ ...s, code })),
+      (err: unknown) => setCmd((s) => ({ lines: [...s.lines, errorText(t, err)], code: EXIT.failed })),
+    );
+  };
+
   // ---------------------------------------------------------------- rendering
 
   if (view.v === 'stacks') {
@@ -268,12 +285,16 @@ function Wizard(props: AppProps) {
             );
             return;
           }
-          setCmd({ lines: [], code: null });
-          go({ v: 'command', entry: e });
-          c.runCommand(e, stack, (line) => setCmd((s) => ({ ...s, lines: [...s.lines, line].slice(-500) }))).then(
-            (code) => setCmd((s) => ({ ...s, code })),
-            (err: unknown) => setCmd((s) => ({ lines: [...s.lines, errorText(t, err)], code: EXIT.failed })),
-          );
+          if (e.pick === 'backup') {
+            setBackups({ list: null, error: null });
+            go({ v: 'pick', entry: e });
+            c.backups(stack).then(
+              (list) => setBackups({ list, error: null }),
+              (err: unknown) => setBackups({ list: null, error: errorText(t, err) }),
+            );
+            return;
+          }
+          runEntry(e, {});
         }}
       />
     );
@@ -281,8 +302,24 @@ function Wizard(props: AppProps) {
   if (view.v === 'doctor') {
     return <DoctorFlow controller={view.controller} rows={rows} onExit={back} />;
   }
+  if (view.v === 'pick' && stack) {
+    return <BackupPicker t={t} backups={backups.list} error={backups.error} onBack={back} onChoose={(id) => go({ v: 'confirm', entry: view.entry, choice: { id } })} />;
+  }
+  if (view.v === 'confirm') {
+    return (
+      <Confirm
+        t={t}
+        title={t(view.entry.label)}
+        text={t(view.entry.confirm ?? 'ui.bk.genericConfirm', { id: view.choice.id ?? '' })}
+        onBack={back}
+        onConfirm={() => runEntry(view.entry, { ...view.choice, yes: true })}
+      />
+    );
+  }
   if (view.v === 'command') {
-    return <CommandOutput t={t} title={t(view.entry.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} />;
+    const e = view.entry;
+    const confirm = e.previewFirst && !view.choice?.yes ? { text: t(e.confirm ?? 'ui.bk.genericConfirm', { id: '' }), onConfirm: () => runEntry(e, { ...view.choice, yes: true }, false) } : undefined;
+    return <CommandOutput t={t} title={t(e.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} confirm={confirm} />;
   }
   if (view.v === 'apply' && apply) {
     return <ApplyScreen t={t} state={apply} outputLines={Math.max(3, Math.min(12, rows - apply.steps.length * 2 - 10))} onFailedExit={() => props.onExit(failCode)} />;

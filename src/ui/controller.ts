@@ -19,7 +19,8 @@ import type { RegistryEntry } from '../steps/installed.js';
 import { installedStacks } from '../steps/installed.js';
 import { diffAgainstDisk, loadFacts, prepare, type Prepared } from '../steps/prepare.js';
 import { applySetup, setupSteps, setupTarget, isRootUser } from '../steps/setup.js';
-import { availableEntries, type MenuEntry } from './menu.js';
+import { availableEntries, type MenuChoice, type MenuEntry } from './menu.js';
+import { listBackups } from '../steps/backup.js';
 import { stackUrls } from './model.js';
 import { createDoctorController } from './doctor-controller.js';
 import type { SummaryData } from './screens/Summary.js';
@@ -134,7 +135,9 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
 
     doctor: (stack: RegistryEntry) => createDoctorController(ctx, { answersFile: stack.answers }),
 
-    async runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void): Promise<number> {
+    backups: (stack: RegistryEntry) => listBackups(ctx, stack.installDir),
+
+    async runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void, choice?: MenuChoice): Promise<number> {
       const found = findCommand(entry.command);
       if (!found) return 1;
       const cmd = (await found.load()).default;
@@ -150,7 +153,7 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       // The command's own Context prints into the screen; it shares the Executor (and its redaction).
       const sub = createContext({ lang: ctx.lang, dryRun: ctx.exec.dryRun, env: ctx.env, cwd: ctx.cwd, interactive: false, exec: ctx.exec, io: { out: write, err: write } });
       try {
-        const r = parseArgs({ args: entry.args(stack), options: cmd.options, strict: true, allowPositionals: true });
+        const r = parseArgs({ args: entry.args(stack, choice), options: cmd.options, strict: true, allowPositionals: true });
         return await cmd.run(sub, { values: r.values as ParsedArgs['values'], positionals: r.positionals });
       } catch (e) {
         write(`${t('err.prefix')} ${e instanceof WizardError ? t(e.key, e.params) : e instanceof Error ? e.message : String(e)}\n`);

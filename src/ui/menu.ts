@@ -11,19 +11,34 @@ export interface MenuEntry {
   hint: MsgKey;
   /** The command (by its name in COMMANDS) this entry needs; the entry is hidden until it exists. */
   command: string;
-  /** Its arguments for the chosen stack; every stack command accepts --answers (DESIGN.md §4). */
-  args: (stack: RegistryEntry) => string[];
+  /** Its arguments for the chosen stack (and the backup picked, the operator's yes); every stack command accepts --answers (DESIGN.md §4). */
+  args: (stack: RegistryEntry, choice?: MenuChoice) => string[];
   /** Entries that are a wizard flow rather than a command's output. */
   flow?: 'reconfigure' | 'doctor';
+  /** A backup is picked first (restore). */
+  pick?: 'backup';
+  /** The question asked before the command runs with --yes. */
+  confirm?: MsgKey;
+  /** The command first runs without --yes (it shows what it would change and exits 2); then the question. */
+  previewFirst?: boolean;
 }
 
+export interface MenuChoice { id?: string; yes?: boolean }
+
 const forStack = (...extra: string[]) => (s: RegistryEntry) => [...extra, '--answers', s.answers];
+const yes = (c?: MenuChoice) => (c?.yes ? ['--yes'] : []);
 
 export const MAINTENANCE_MENU: readonly MenuEntry[] = [
   { id: 'status', label: 'ui.menu.status', hint: 'ui.menu.statusHint', command: 'status', args: forStack() },
   { id: 'backup', label: 'ui.menu.backup', hint: 'ui.menu.backupHint', command: 'backup', args: forStack() },
-  { id: 'restore', label: 'ui.menu.restore', hint: 'ui.menu.restoreHint', command: 'restore', args: forStack() },
-  { id: 'update', label: 'ui.menu.update', hint: 'ui.menu.updateHint', command: 'update', args: forStack() },
+  {
+    id: 'restore', label: 'ui.menu.restore', hint: 'ui.menu.restoreHint', command: 'restore', pick: 'backup', confirm: 'ui.bk.restoreConfirm',
+    args: (s, c) => [...(c?.id ? [c.id] : []), ...yes(c), '--answers', s.answers],
+  },
+  {
+    id: 'update', label: 'ui.menu.update', hint: 'ui.menu.updateHint', command: 'update', previewFirst: true, confirm: 'ui.bk.updateConfirm',
+    args: (s, c) => [...yes(c), '--answers', s.answers],
+  },
   { id: 'troubleshoot', label: 'ui.menu.troubleshoot', hint: 'ui.menu.troubleshootHint', command: 'doctor', args: forStack(), flow: 'doctor' },
   { id: 'security', label: 'ui.menu.security', hint: 'ui.menu.securityHint', command: 'security', args: forStack('status') },
   // Re-runs the setup flow prefilled from the saved answers; init writes the result.

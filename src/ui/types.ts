@@ -7,7 +7,8 @@ import type { Lang, T } from '../i18n/index.js';
 import type { StepEvent } from '../steps/engine.js';
 import type { RegistryEntry } from '../steps/installed.js';
 import type { FileChange, Prepared } from '../steps/prepare.js';
-import type { MenuEntry } from './menu.js';
+import type { MenuChoice, MenuEntry } from './menu.js';
+import type { BackupSummary } from '../domain/backup.js';
 import type { SummaryData } from './screens/Summary.js';
 import type { DoctorController } from './doctor-controller.js';
 
@@ -76,7 +77,9 @@ export interface WizardController {
   /** URLs, where files and secrets live, and what to do next. */
   summary(r: Review, result: ApplyResult, facts: HostFacts): SummaryData;
   menu(): MenuEntry[];
-  runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void): Promise<number>;
+  runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void, choice?: MenuChoice): Promise<number>;
+  /** The stack's backups, newest first (the restore picker). */
+  backups(stack: RegistryEntry): Promise<BackupSummary[]>;
   readonly mirrors: MirrorSource | null;
   /** The guided troubleshooting session for an installed stack (the menu's Troubleshoot entry). */
   doctor?(stack: RegistryEntry): DoctorController;

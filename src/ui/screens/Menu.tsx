@@ -54,19 +54,31 @@ export function StackChooser({ t, stacks, onChoose }: { t: T; stacks: RegistryEn
 }
 
 /** A maintenance command's output, live; Enter or Esc returns to the menu when it is done. */
-export function CommandOutput(props: { t: T; title: string; lines: string[]; exitCode: number | null; height: number; onBack: () => void }) {
-  const { t, title, lines, exitCode, height, onBack } = props;
+export function CommandOutput(props: {
+  t: T;
+  title: string;
+  lines: string[];
+  exitCode: number | null;
+  height: number;
+  onBack: () => void;
+  /** A preview that ended asking for a yes (exit 2): Enter answers it, Esc goes back. */
+  confirm?: { text: string; onConfirm: () => void };
+}) {
+  const { t, title, lines, exitCode, height, onBack, confirm } = props;
+  const asking = exitCode === 2 && confirm !== undefined;
   useKeys((_i, key) => {
-    if (exitCode !== null && (key.return || key.escape)) onBack();
+    if (exitCode === null) return;
+    if (asking && key.return) confirm.onConfirm();
+    else if (key.return || key.escape) onBack();
   });
   return (
-    <Frame t={t} title={title} hints={exitCode === null ? [['Ctrl-C', 'ui.k.abort']] : [['Enter', 'ui.k.back']]}>
-      {lines.slice(-height).map((l, i) => (
+    <Frame t={t} title={title} hints={exitCode === null ? [['Ctrl-C', 'ui.k.abort']] : asking ? [['Enter', 'ui.bk.kConfirm'], ['Esc', 'ui.k.back']] : [['Enter', 'ui.k.back']]}>
+      {lines.slice(-(asking ? height - 2 : height)).map((l, i) => (
         <Text key={i} wrap="truncate-end">
           {l === '' ? ' ' : l}
         </Text>
       ))}
-      {exitCode === null ? null : exitCode === 0 ? <Text color="green">{t('ui.menu.done')}</Text> : <Text color="red">{t('ui.menu.failed', { code: exitCode })}</Text>}
+      {exitCode === null ? null : asking ? <Text color="yellow">{confirm.text}</Text> : exitCode === 0 ? <Text color="green">{t('ui.menu.done')}</Text> : <Text color="red">{t('ui.menu.failed', { code: exitCode })}</Text>}
     </Frame>
   );
 }

@@ -1,0 +1,198 @@
+// Backups as data: IDs, the manifest, retention, version compatibility and the space estimate.
+// Pure: the steps in src/steps/backup*.ts do the work and call these for every decision.
+import { z } from 'zod';
+import { parseVersion, type Version } from './versions.js';
+
+/** Why a backup was taken; the pre-* ones are taken by restore and update before they change anything. */
+export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-restore', 'pre-update'] as const;
+export type BackupKind = (typeof BACKUP_KINDS)[number];
+
+export const MANIFEST_FILE = 'manifest.json';
+/** A backup being written lives under this name until it is complete, so a crash never leaves a folder that looks whole. */
+export const PARTIAL_SUFFIX = '.partial';
+
+const FileEntrySchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  kind: z.enum(['database', 'redis', 'volume', 'config']),
+  /** The compose volume for kind `volume`. */
+  volume: z.string().optional(),
+  /** Size and SHA-256 of the file as stored (compressed, and encrypted when it is). */
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Bytes before compression (the dump's or the tar stream's size). */
+  rawBytes: z.number().int().nonnegative(),
+});
+export type FileEntry = z.infer<typeof FileEntrySchema>;
+
+export const ManifestSchema = z.strictObject({
+  format: z.literal(1),
+  id: z.string(),
+  project: z.string(),
+  kind: z.enum(BACKUP_KINDS),
+  createdAt: z.string(),
+  durationMs: z.number().int().nonnegative(),
+  tool: z.strictObject({ version: z.string(), templateVersion: z.number().int() }),
+  compression: z.enum(['zstd', 'gzip']),
+  encryption: z.strictObject({ method: z.literal('gpg-symmetric-aes256') }).nullable(),
+  database: z
+    .strictObject({
+      engine: z.enum(['mysql', 'mariadb']),
+      /** `SELECT VERSION()` of the server that was dumped, e.g. 10.11.14-MariaDB-0+deb12u2. */
+      serverVersion: z.string(),
+      image: z.string(),
+      dumpTool: z.string(),
+      databases: z.array(z.string()),
+      /** Rows per `db.table` as the dump holds them: verify loads the dump and compares. */
+      tables: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .nullable(),
+  redis: z
+    .strictObject({
+      version: z.string(),
+      image: z.string(),
+      /** Keys in the snapshot (writes were paused for the instant of the fork): verify compares. */
+      keys: z.number().int().nonnegative(),
+      keyspace: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .nullable(),
+  volumes: z.array(z.string()),
+  files: z.array(FileEntrySchema),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Parses a manifest's text; null with the reason when it is not one. */
+export function parseManifest(text: string): { manifest: Manifest } | { error: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON: ${(e as Error).message}` };
+  }
+  const r = ManifestSchema.safeParse(data);
+  if (!r.success) return { error: r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ') };
+  return { manifest: r.data };
+}
+
+export const manifestText = (m: Manifest) => `${JSON.stringify(m, null, 2)}\n`;
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * `20260315-031500` (UTC, so IDs sort by time whatever the host's zone), a kind suffix for the
+ * safety backups (`-pre-restore`), and `-2`, `-3` … when that name is taken (two in one second).
+ */
+export function backupId(at: Date, kind: BackupKind, taken: ReadonlySet<string> = new Set()): string {
+  const stamp = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}-${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}`;
+  const base = kind === 'manual' || kind === 'scheduled' ? stamp : `${stamp}-${kind}`;
+  if (!taken.has(base) && !taken.has(base + PARTIAL_SUFFIX)) return base;
+  for (let i = 2; ; i++) {
+    const id = `${base}-${i}`;
+    if (!taken.has(id) && !taken.has(id + PARTIAL_SUFFIX)) return id;
+  }
+}
+
+export const ID_RE = /^\d{8}-\d{6}(?:-(?:pre-restore|pre-update))?(?:-\d+)?$/;
+export const isBackupId = (s: string) => ID_RE.test(s);
+
+export interface BackupSummary { id: string; createdAt: string; kind: BackupKind; bytes: number; manifest: Manifest | null; error: string | null }
+
+/** Newest first: by creation time, then by ID (both sort as text). */
+export function newestFirst<T extends { id: string; createdAt: string }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+}
+
+/**
+ * Which backups retention removes: everything but the `keep` newest complete ones. A backup in
+ * `protect` (the one a restore in progress relies on, the one just taken) is never removed, nor
+ * one whose manifest cannot be read (an operator should look at it, not lose it silently).
+ */
+export function retentionVictims(list: readonly BackupSummary[], keep: number, protect: ReadonlySet<string> = new Set()): string[] {
+  const complete = newestFirst(list.filter((b) => b.manifest !== null));
+  return complete.slice(Math.max(0, keep)).map((b) => b.id).filter((id) => !protect.has(id));
+}
+
+// ---------------------------------------------------------------- compatibility
+
+export type Compat =
+  | { ok: true }
+  | { ok: false; reason: 'engine'; backup: string; current: string }
+  | { ok: false; reason: 'newer'; what: 'database' | 'redis'; backup: string; current: string }
+  | { ok: false; reason: 'unknown-version'; what: 'database' | 'redis'; backup: string; current: string };
+
+const majorMinor = (v: Version) => v.major * 1000 + v.minor;
+
+/**
+ * Whether a backup can be loaded into the running stack. A logical dump loads into the same
+ * engine at the same or a later major.minor (8.0 → 8.4, 10.11 → 11.4); never across engines
+ * (MariaDB's dump uses collations and syntax MySQL lacks, and the other way round) and never
+ * into an older series (a newer server's dump may use what the older one does not know). An RDB
+ * file loads into the Redis that wrote it or a later one; an older Redis refuses newer RDB versions.
+ */
+export function compatibility(backup: Manifest, current: { engine: 'mysql' | 'mariadb' | null; dbVersion: string | null; redisVersion: string | null }): Compat {
+  const db = backup.database;
+  if (db && current.engine) {
+    if (db.engine !== current.engine) return { ok: false, reason: 'engine', backup: db.engine, current: current.engine };
+    const b = parseVersion(db.serverVersion);
+    const c = current.dbVersion ? parseVersion(current.dbVersion) : null;
+    if (!b || !c) return { ok: false, reason: 'unknown-version', what: 'database', backup: db.serverVersion, current: current.dbVersion ?? '?' };
+    if (majorMinor(b) > majorMinor(c)) return { ok: false, reason: 'newer', what: 'database', backup: db.serverVersion, current: current.dbVersion! };
+  }
+  const r = backup.redis;
+  if (r && current.redisVersion) {
+    const b = parseVersion(r.version);
+    const c = parseVersion(current.redisVersion);
+    if (!b || !c) return { ok: false, reason: 'unknown-version', what: 'redis', backup: r.version, current: current.redisVersion };
+    if (majorMinor(b) > majorMinor(c)) return { ok: false, reason: 'newer', what: 'redis', backup: r.version, current: current.redisVersion };
+  }
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------- space
+
+export interface SizeInputs {
+  /** InnoDB data + index bytes of the databases that will be dumped (information_schema). */
+  databaseBytes: number;
+  /** The current RDB file plus the AOF folder. */
+  redisBytes: number;
+  /** Sum of the data volumes' sizes. */
+  volumeBytes: number;
+  configBytes: number;
+}
+
+/** Headroom kept free on the backup disk: a full disk stops MySQL and Docker, not just the backup. */
+export const SPACE_RESERVE_BYTES = 512 * 1024 ** 2;
+
+/**
+ * Bytes a backup needs, before it is taken. A logical dump is about as large as the data it comes
+ * from (index pages are not dumped, text encoding grows numbers: the two roughly cancel), and we
+ * give compression no credit beyond half (SQL text compresses 4–10×, but blobs and uploads are
+ * often compressed already). Redis files, volumes and config are counted whole.
+ */
+export function estimateBackupBytes(s: SizeInputs): number {
+  return Math.ceil(s.databaseBytes * 0.5 + s.redisBytes + s.volumeBytes + s.configBytes);
+}
+
+export function spaceVerdict(needBytes: number, freeBytes: number): { ok: boolean; needBytes: number; freeBytes: number } {
+  return { ok: freeBytes >= needBytes + SPACE_RESERVE_BYTES, needBytes: needBytes + SPACE_RESERVE_BYTES, freeBytes };
+}
+
+export const GiB = 1024 ** 3;
+export const MiB = 1024 ** 2;
+/** `1.2 GiB`, `340 MiB`, `12 KiB`: sizes as the operator reads them. */
+export function humanBytes(n: number): string {
+  if (n >= GiB) return `${(n / GiB).toFixed(n >= 10 * GiB ? 0 : 1)} GiB`;
+  if (n >= MiB) return `${(n / MiB).toFixed(n >= 10 * MiB ? 0 : 1)} MiB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${n} B`;
+}
+
+/** Table names of a manifest's `db.table` keys that differ between two row-count maps. */
+export function rowCountDiff(expected: Record<string, number>, actual: Record<string, number>): { table: string; expected: number | null; actual: number | null }[] {
+  const out = [];
+  for (const t of [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort()) {
+    const e = expected[t] ?? null;
+    const a = actual[t] ?? null;
+    if (e !== a) out.push({ table: t, expected: e, actual: a });
+  }
+  return out;
+}

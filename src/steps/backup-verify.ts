@@ -1,0 +1,185 @@
+// `backup verify`: every file's SHA-256 against the manifest, then a restore into throwaway
+// containers of the stack's own images on the same engine (no network at all, so nothing is
+// published; removed afterwards, also after a failure) that proves the dump loads with the row
+// counts the manifest recorded, the Redis snapshot loads with its key count, and every archive reads.
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { MANIFEST_FILE, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import type { PipeStage } from '../exec/executor.js';
+import { opError, usageError } from '../errors.js';
+import { backupsDir, type Emit } from './backup.js';
+import {
+  SQL_CLIENT_SH, backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf,
+  type Stack,
+} from './stack-tools.js';
+
+export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
+
+export interface ChecksumProblem { name: string; problem: 'missing' | 'size' | 'sha256'; expected: string; actual: string }
+
+export async function readManifest(ctx: Context, installDir: string, id: string): Promise<{ dir: string; manifest: Manifest }> {
+  const dir = join(backupsDir(installDir), id);
+  const text = await ctx.exec.readFile(join(dir, MANIFEST_FILE)).catch(() => null);
+  if (text === null) {
+    if (!(await ctx.exec.exists(dir))) throw usageError('err.bk.unknownId', { id, dir: backupsDir(installDir) });
+    throw opError('err.bk.noManifest', { id, file: join(dir, MANIFEST_FILE) });
+  }
+  const p = parseManifest(text);
+  if ('error' in p) throw opError('err.bk.badManifest', { id, reason: p.error });
+  if (p.manifest.id !== id) throw opError('err.bk.badManifest', { id, reason: `manifest names ${p.manifest.id}` });
+  return { dir, manifest: p.manifest };
+}
+
+/** Each file's size and SHA-256 as stored, against the manifest. */
+export async function checkSums(ctx: Context, dir: string, m: Manifest, emit: Emit): Promise<ChecksumProblem[]> {
+  const out: ChecksumProblem[] = [];
+  for (const [i, f] of m.files.entries()) {
+    const path = join(dir, f.name);
+    emit({ kind: 'progress', item: 'checksums', fraction: i / m.files.length, text: `sha256 ${f.name}` });
+    if (!(await ctx.exec.exists(path))) {
+      out.push({ name: f.name, problem: 'missing', expected: f.sha256, actual: '-' });
+      continue;
+    }
+    const h = await ctx.exec.hashFile(path);
+    if (h.bytes !== f.bytes) out.push({ name: f.name, problem: 'size', expected: String(f.bytes), actual: String(h.bytes) });
+    else if (h.sha256 !== f.sha256) out.push({ name: f.name, problem: 'sha256', expected: f.sha256, actual: h.sha256 });
+  }
+  emit({ kind: 'progress', item: 'checksums', fraction: 1, text: ctx.t('bk.checksumsDone', { count: m.files.length }) });
+  return out;
+}
+
+/** Refuses a backup whose files do not match their checksums, naming each one. */
+export async function requireSums(ctx: Context, dir: string, m: Manifest, emit: Emit): Promise<void> {
+  const bad = await checkSums(ctx, dir, m, emit);
+  if (bad.length) {
+    throw opError('err.bk.corrupt', { id: m.id, count: bad.length }, bad.map((b) => ctx.t('bk.sumLine', { name: b.name, problem: b.problem, expected: b.expected, actual: b.actual })));
+  }
+}
+
+/** The stages that turn a stored file back into its plain stream. */
+export async function readStages(ctx: Context, s: Stack, m: Manifest): Promise<PipeStage[]> {
+  await requireDecompressor(ctx, m.compression);
+  if (!m.encryption) return [decompressStage(m.compression)];
+  await requireGpg(ctx);
+  const pass = await backupPassphrase(ctx, s.prepared.answers.backup.passphraseFile);
+  if (!pass) throw usageError('err.bk.encryptedNoPassphrase', { id: m.id });
+  return [decryptStage(pass), decompressStage(m.compression)];
+}
+
+/** Removes throwaway containers a killed verify or restore left behind (they carry our label). */
+export async function removeThrowaways(ctx: Context, project: string): Promise<void> {
+  const r = await ctx.exec.query('docker', ['ps', '-aq', '--filter', `label=${THROWAWAY_LABEL}=${project}`], { timeoutMs: 30_000 });
+  const ids = r.stdout.split('\n').filter(Boolean);
+  if (ids.length) await ctx.exec.run('docker', ['rm', '-f', '-v', ...ids], { timeoutMs: 120_000 });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until a throwaway server answers over TCP (the image's init server listens on no port, so this is the real one). */
+export async function waitSql(ctx: Context, name: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await ctx.exec.query('docker', ['exec', name, 'sh', '-c', SQL_CLIENT_SH, 'sh', '-h127.0.0.1', '--protocol=TCP', '-N', '-e', 'SELECT 1'], { timeoutMs: 15_000 });
+    if (r.exitCode === 0 && r.stdout.trim() === '1') return;
+    const st = await ctx.exec.query('docker', ['inspect', '-f', '{{.State.Status}}', name], { timeoutMs: 10_000 });
+    if (st.stdout.trim() === 'exited' || Date.now() > deadline) {
+      const logs = await ctx.exec.query('docker', ['logs', '--tail', '20', name], { timeoutMs: 10_000 });
+      throw opError('err.bk.throwawayFailed', { what: 'database', reason: (logs.stdout + logs.stderr).trim().split('\n').slice(-5).join(' | ') });
+    }
+    await sleep(1000);
+  }
+}
+
+/** Waits until Redis answers PING (it answers LOADING while it reads the snapshot). */
+export async function waitRedis(ctx: Context, name: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await ctx.exec.query('docker', ['exec', name, 'redis-cli', 'PING'], { timeoutMs: 10_000 });
+    if (r.stdout.trim() === 'PONG') return;
+    const st = await ctx.exec.query('docker', ['inspect', '-f', '{{.State.Status}}', name], { timeoutMs: 10_000 });
+    if (st.stdout.trim() === 'exited' || Date.now() > deadline) {
+      const logs = await ctx.exec.query('docker', ['logs', '--tail', '20', name], { timeoutMs: 10_000 });
+      throw opError('err.bk.throwawayFailed', { what: 'redis', reason: (logs.stdout + logs.stderr).trim().split('\n').slice(-5).join(' | ') });
+    }
+    await sleep(500);
+  }
+}
+
+/**
+ * A throwaway server of the stack's database image, reachable only through `docker exec`: no
+ * network, an empty root password that nothing can reach, no binary log and relaxed flushing
+ * (nothing here must survive a crash), a buffer pool that fits beside the running stack.
+ */
+export async function startThrowawayDb(ctx: Context, s: Stack, name: string, image: string): Promise<void> {
+  await ctx.exec.run('docker', [
+    'run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`,
+    '-e', 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD=1', '-e', 'MYSQL_ALLOW_EMPTY_PASSWORD=yes',
+    image,
+    '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=0', '--skip-log-bin', '--max-allowed-packet=1G',
+  ], { timeoutMs: 120_000 });
+}
+
+export interface VerifyResult {
+  id: string;
+  checksums: number;
+  database: { tables: number; rows: number } | null;
+  redis: { keys: number } | null;
+  archives: string[];
+}
+
+/** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
+export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit): Promise<VerifyResult> {
+  const { dir, manifest: m } = await readManifest(ctx, s.installDir, id);
+  await requireSums(ctx, dir, m, emit);
+  const read = await readStages(ctx, s, m);
+  const cs = await ctx.docker.projectContainers(s.project).catch(() => []);
+  await removeThrowaways(ctx, s.project);
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const result: VerifyResult = { id, checksums: m.files.length, database: null, redis: null, archives: [] };
+  try {
+    for (const f of m.files) {
+      const path = join(dir, f.name);
+      if (f.kind === 'database' && m.database) {
+        const name = `sw-verify-${s.project}-db-${tag}`;
+        // The image the stack runs now (what a restore would load into), else the one the backup names.
+        const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
+        emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
+        await startThrowawayDb(ctx, s, name, image);
+        await waitSql(ctx, name);
+        const started = Date.now();
+        await ctx.exec.pipe([...read, { cmd: 'docker', args: ['exec', '-i', name, 'sh', '-c', SQL_CLIENT_SH, 'sh'] }], {
+          inputFile: path,
+          onProgress: (inBytes) => emit({ kind: 'progress', item: 'load', fraction: f.bytes ? Math.min(0.99, inBytes / f.bytes) : 0, text: `load ${f.name}: ${Math.round((inBytes / Math.max(1, f.bytes)) * 100)}% (${Math.round((Date.now() - started) / 1000)} s)` }),
+        });
+        const actual = await rowCounts(ctx, name, m.database.databases);
+        const diff = rowCountDiff(m.database.tables, actual);
+        if (diff.length) {
+          throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
+        }
+        result.database = { tables: Object.keys(actual).length, rows: Object.values(actual).reduce((n, x) => n + x, 0) };
+        emit({ kind: 'output', text: ctx.t('bk.verifyDbOk', { tables: result.database.tables, rows: result.database.rows }) });
+        await ctx.exec.run('docker', ['rm', '-f', '-v', name], { timeoutMs: 120_000 });
+      } else if (f.kind === 'redis' && m.redis) {
+        const name = `sw-verify-${s.project}-redis-${tag}`;
+        const image = runningOf(cs, 'redis')?.imageId ?? s.prepared.plan.redis?.image ?? m.redis.image;
+        await ctx.exec.run('docker', ['create', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, image, 'redis-server', '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no'], { timeoutMs: 60_000 });
+        await ctx.exec.pipe([...read, { cmd: 'docker', args: ['cp', '-', `${name}:/data`] }], { inputFile: path });
+        await ctx.exec.run('docker', ['start', name], { timeoutMs: 60_000 });
+        await waitRedis(ctx, name);
+        const ks = keyspace(parseInfo((await ctx.exec.query('docker', ['exec', name, 'redis-cli', 'INFO', 'keyspace'], { timeoutMs: 30_000 })).stdout));
+        const keys = Object.values(ks).reduce((n, k) => n + k, 0);
+        if (keys !== m.redis.keys) throw opError('err.bk.keysDiffer', { id, expected: m.redis.keys, actual: keys });
+        result.redis = { keys };
+        emit({ kind: 'output', text: ctx.t('bk.verifyRedisOk', { keys }) });
+        await ctx.exec.run('docker', ['rm', '-f', '-v', name], { timeoutMs: 60_000 });
+      } else {
+        // Archives: the whole stream decompresses (and decrypts) and tar reads every member.
+        await ctx.exec.pipe([...read, { cmd: 'sh', args: ['-c', 'tar -tf - >/dev/null'] }], { inputFile: path });
+        result.archives.push(f.name);
+      }
+    }
+  } finally {
+    await removeThrowaways(ctx, s.project).catch(() => undefined);
+  }
+  return result;
+}

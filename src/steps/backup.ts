@@ -1,0 +1,293 @@
+// `backup`: a consistent copy of the stack's data, verified by checksums, under <installDir>/backups/<ID>.
+//
+// Database: the engine's own dump tool inside the mysql container (mariadb-dump, else mysqldump)
+// with --single-transaction: one InnoDB snapshot, no table locks, the app keeps writing. The dump
+// streams out of the container and is compressed on the host by zstd -T0 (every core; gzip where
+// zstd is missing), hashed and row-counted on the way, never held in memory or on disk uncompressed.
+// Why not a parallel dump: neither mariadb-dump nor mysqldump has threads, and a consistent parallel
+// dump needs several sessions opened on one snapshot under a brief global read lock, as mydumper
+// does; mydumper is in no official image, and separate dump processes would each see a different
+// moment. MySQL's images carry MySQL Shell (util.dumpSchemas is parallel and consistent), MariaDB's
+// do not; one format for both engines keeps restore and verify one code path, and on the small
+// VMs this targets the dump thread is rarely the bottleneck once compression has every core.
+//
+// Redis: writes are paused for the instant of BGSAVE's fork (CLIENT PAUSE WRITE, Redis ≥ 6.2), so
+// the key count recorded is exactly the snapshot's; then the RDB and the AOF folder are copied.
+// Volumes (uploads, MinIO) and the install dir's config (.env included) are tar streams.
+// The backup is written as <ID>.partial and renamed when its manifest is complete.
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import {
+  MANIFEST_FILE, PARTIAL_SUFFIX, backupId, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
+  retentionVictims, spaceVerdict, type BackupKind, type BackupSummary, type FileEntry, type Manifest,
+} from '../domain/backup.js';
+import { DumpRowCounter } from '../domain/dump-rows.js';
+import { TEMPLATE_VERSION } from '../domain/versions.js';
+import type { PipeStage } from '../exec/executor.js';
+import { hostError, opError, usageError } from '../errors.js';
+import { HOST } from '../render/paths.js';
+import type { StepEvent } from './engine.js';
+import {
+  EXT, SQL_DUMP_SH, backupPassphrase, compressStage, containers, databaseBytes, encryptStage, folderBytes, freeBytes, hostCompression,
+  keyspace, parseInfo, redisCli, requireGpg, requireRunning, serverVersion, userDatabases, volumeMountpoint, volumeName, type Compression,
+  type Stack,
+} from './stack-tools.js';
+
+declare const __VERSION__: string;
+const VERSION: string = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+export type Emit = (e: Omit<StepEvent, 'step'>) => void;
+
+export const backupsDir = (installDir: string) => join(installDir, HOST.backups);
+
+/** Compose volumes that hold user data: the app's uploads and MinIO's objects (databases are dumped, not copied). */
+export function dataVolumes(s: Stack): string[] {
+  const p = s.prepared.plan;
+  const out: string[] = [];
+  if (p.app.dataDir) out.push('app-data');
+  if (p.components.minio) out.push('minio-data');
+  return out;
+}
+
+/** Config: everything in the install dir but backups, logs and our transient state. */
+const CONFIG_EXCLUDES = [`./${HOST.backups}`, './logs', './.stack-wizard/maintenance.lock', './.stack-wizard/restore.json', './.stack-wizard/update.json', './.stack-wizard/certbot'];
+
+export interface BackupOptions {
+  kind: BackupKind;
+  /** Never retention-deleted by this run (the backup a restore depends on). */
+  protect?: ReadonlySet<string>;
+  /** Skip retention (restore and update take safety backups and leave pruning to the next backup). */
+  noRetention?: boolean;
+}
+
+export interface BackupResult { id: string; dir: string; manifest: Manifest; removed: string[] }
+
+/** Whether encryption is on for this stack, and the passphrase (checked before anything runs). */
+export async function encryptionFor(ctx: Context, s: Stack): Promise<string | null> {
+  const b = s.prepared.answers.backup;
+  const wanted = b.encrypt === true || (b.encrypt === undefined && !!b.passphraseFile);
+  const pass = await backupPassphrase(ctx, b.passphraseFile);
+  if (wanted && !pass) throw usageError('err.bk.noPassphrase');
+  if (wanted) await requireGpg(ctx);
+  return wanted ? pass : null;
+}
+
+interface Sizes { databaseBytes: number; redisBytes: number; volumeBytes: number; configBytes: number }
+
+async function measure(ctx: Context, s: Stack, dbContainer: string | null, dbs: string[]): Promise<Sizes> {
+  const redisMount = s.prepared.plan.redis ? await volumeMountpoint(ctx, volumeName(s.project, 'redis-data')) : null;
+  let volumeBytes = 0;
+  for (const v of dataVolumes(s)) {
+    const m = await volumeMountpoint(ctx, volumeName(s.project, v));
+    if (m) volumeBytes += await folderBytes(ctx, m);
+  }
+  return {
+    databaseBytes: dbContainer ? await databaseBytes(ctx, dbContainer, dbs) : 0,
+    redisBytes: redisMount ? await folderBytes(ctx, redisMount) : 0,
+    volumeBytes,
+    configBytes: await folderBytes(ctx, s.installDir, CONFIG_EXCLUDES.map((e) => e.slice(2))),
+  };
+}
+
+/** Streams `source` through compression (and encryption) into `dir/name`, with progress against `expect` bytes. */
+async function store(
+  ctx: Context,
+  o: { dir: string; name: string; source: PipeStage[]; c: Compression; pass: string | null; expect: number; emit: Emit; label: string; tap?: (b: Buffer) => void },
+): Promise<{ bytes: number; sha256: string; rawBytes: number }> {
+  const stages = [...o.source, compressStage(o.c), ...(o.pass ? [encryptStage(o.pass)] : [])];
+  const started = Date.now();
+  let lastPct = -1;
+  const r = await ctx.exec.pipe(stages, {
+    outputFile: join(o.dir, o.name),
+    outputMode: 0o600,
+    tap: o.tap,
+    onProgress: (inBytes, outBytes) => {
+      const fraction = o.expect > 0 ? Math.min(0.99, inBytes / o.expect) : 0;
+      const pct = Math.floor(fraction * 100);
+      if (pct === lastPct) return;
+      lastPct = pct;
+      const secs = (Date.now() - started) / 1000;
+      const rate = secs > 0 ? inBytes / secs : 0;
+      o.emit({ kind: 'progress', item: o.label, fraction, text: `${o.label}: ${humanBytes(inBytes)} read, ${humanBytes(outBytes)} written, ${humanBytes(rate)}/s` });
+    },
+  });
+  o.emit({ kind: 'progress', item: o.label, fraction: 1, text: `${o.label}: ${humanBytes(r.bytesIn)} → ${humanBytes(r.bytesOut)}` });
+  return { bytes: r.bytesOut, sha256: r.sha256Out, rawBytes: r.bytesIn };
+}
+
+/** Which save the RDB on disk is from: the save counter (Redis 7), else the last save's time. */
+const saveMark = (info: Record<string, string>) => `${info.rdb_saves ?? ''}/${info.rdb_last_save_time ?? ''}`;
+
+/**
+ * Pauses writes for the fork of BGSAVE, so the key count is exactly the snapshot's. Waits for any
+ * save or AOF rewrite already running (BGSAVE refuses to start during one).
+ */
+async function redisSnapshot(ctx: Context, container: string): Promise<{ keyspace: Record<string, number>; version: string; saveTime: string }> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    const info = parseInfo(await redisCli(ctx, container, 'INFO persistence\n'));
+    if (info.rdb_bgsave_in_progress === '0' && info.aof_rewrite_in_progress === '0') break;
+    if (Date.now() > deadline) throw opError('err.bk.redisBusy');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const before = parseInfo(await redisCli(ctx, container, 'INFO persistence\nINFO server\n'));
+  // CLIENT PAUSE … WRITE holds writers only (readers go on); the pause ends right after the fork.
+  const out = await redisCli(ctx, container, 'CLIENT PAUSE 10000 WRITE\nINFO keyspace\nBGSAVE\nCLIENT UNPAUSE\n');
+  if (!/Background saving started/.test(out)) throw opError('err.bk.redisSave', { reason: out.trim().split('\n').slice(-2).join(' | ') });
+  const ks = keyspace(parseInfo(out));
+  for (;;) {
+    const info = parseInfo(await redisCli(ctx, container, 'INFO persistence\n'));
+    // The fork happened inside BGSAVE, so "in progress" was already set when it answered.
+    if (info.rdb_bgsave_in_progress === '0') {
+      if (info.rdb_last_bgsave_status !== 'ok') throw opError('err.bk.redisSave', { reason: `rdb_last_bgsave_status:${info.rdb_last_bgsave_status}` });
+      return { keyspace: ks, version: before.redis_version ?? '', saveTime: saveMark(info) };
+    }
+    if (Date.now() > deadline) throw opError('err.bk.redisBusy');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Backups of a stack, newest first, with their manifests (null with the reason when unreadable). */
+export async function listBackups(ctx: Context, installDir: string): Promise<BackupSummary[]> {
+  const dir = backupsDir(installDir);
+  const out: BackupSummary[] = [];
+  for (const name of await ctx.exec.listDir(dir)) {
+    if (!isBackupId(name)) continue;
+    const text = await ctx.exec.readFile(join(dir, name, MANIFEST_FILE)).catch(() => null);
+    if (text === null) {
+      out.push({ id: name, createdAt: '', kind: 'manual', bytes: 0, manifest: null, error: 'manifest.json missing' });
+      continue;
+    }
+    const p = parseManifest(text);
+    if ('error' in p) out.push({ id: name, createdAt: '', kind: 'manual', bytes: 0, manifest: null, error: p.error });
+    else out.push({ id: name, createdAt: p.manifest.createdAt, kind: p.manifest.kind, bytes: p.manifest.files.reduce((n, f) => n + f.bytes, 0), manifest: p.manifest, error: null });
+  }
+  return newestFirst(out);
+}
+
+/** Removes backups beyond `keep` (newest kept) and partial folders no run is writing. */
+export async function applyRetention(ctx: Context, installDir: string, keep: number, protect: ReadonlySet<string>): Promise<string[]> {
+  const dir = backupsDir(installDir);
+  const victims = retentionVictims(await listBackups(ctx, installDir), keep, protect);
+  for (const id of victims) await ctx.exec.remove(join(dir, id));
+  // A .partial left by a killed run: the lock is ours now, so nobody writes it.
+  for (const name of await ctx.exec.listDir(dir)) if (name.endsWith(PARTIAL_SUFFIX)) await ctx.exec.remove(join(dir, name));
+  return victims;
+}
+
+/** Takes a backup of the running stack. The caller holds the maintenance lock. */
+export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit: Emit): Promise<BackupResult> {
+  const t0 = Date.now();
+  const plan = s.prepared.plan;
+  const pass = await encryptionFor(ctx, s);
+  const cs = await containers(ctx, s.project);
+  const db = requireRunning(cs, 'mysql');
+  const redis = plan.redis ? requireRunning(cs, 'redis') : null;
+  const dbs = await userDatabases(ctx, db.id);
+  const c = await hostCompression(ctx);
+  const sizes = await measure(ctx, s, db.id, dbs);
+
+  // Enough room first: a backup that fills the disk stops MySQL and Docker too.
+  const dir = backupsDir(s.installDir);
+  await ctx.exec.mkdir(dir, 0o700);
+  const need = estimateBackupBytes(sizes);
+  const free = await freeBytes(ctx, dir);
+  if (free !== null) {
+    const v = spaceVerdict(need, free);
+    if (!v.ok) {
+      throw hostError('err.bk.noSpace', { dir, need: humanBytes(v.needBytes), free: humanBytes(free) }, [
+        ctx.t('bk.sizes', { db: humanBytes(sizes.databaseBytes), redis: humanBytes(sizes.redisBytes), volumes: humanBytes(sizes.volumeBytes), config: humanBytes(sizes.configBytes) }),
+      ]);
+    }
+  }
+  const now = ctx.clock();
+  const id = backupId(now, o.kind, new Set(await ctx.exec.listDir(dir)));
+  const partial = join(dir, id + PARTIAL_SUFFIX);
+  await ctx.exec.mkdir(partial, 0o700);
+  emit({ kind: 'output', text: ctx.t('bk.starting', { id, dir: join(dir, id), need: humanBytes(need), free: free === null ? '?' : humanBytes(free), compression: c, encryption: pass ? 'gpg AES-256' : ctx.t('bk.none') }) });
+  const suffix = `${EXT[c]}${pass ? '.gpg' : ''}`;
+  const files: FileEntry[] = [];
+
+  // 1. Database.
+  const counter = new DumpRowCounter();
+  const dumpArgs = [
+    '--single-transaction', '--quick', '--routines', '--events', '--triggers', '--hex-blob', '--default-character-set=utf8mb4',
+    ...(plan.database.engine === 'mysql' ? ['--set-gtid-purged=OFF', '--no-tablespaces'] : []),
+    '--databases', ...dbs,
+  ];
+  const version = await serverVersion(ctx, db.id);
+  const dbFile = `database.sql${suffix}`;
+  const d = await store(ctx, {
+    dir: partial, name: dbFile, c, pass, emit, label: 'database', expect: sizes.databaseBytes, tap: (b) => counter.push(b),
+    source: [{ cmd: 'docker', args: ['exec', db.id, 'sh', '-c', SQL_DUMP_SH, 'sh', ...dumpArgs] }],
+  });
+  files.push({ name: dbFile, kind: 'database', ...d });
+  const tables = counter.counts();
+
+  // 2. Redis: a fresh snapshot, then its files.
+  let redisMeta: Manifest['redis'] = null;
+  if (redis && plan.redis) {
+    const mount = await volumeMountpoint(ctx, volumeName(s.project, 'redis-data'));
+    if (!mount) throw opError('err.bk.volumeMissing', { volume: volumeName(s.project, 'redis-data') });
+    const snap = await redisSnapshot(ctx, redis.id);
+    // Redis 7 keeps its AOF in a folder; older ones in one file.
+    const members = ['dump.rdb'];
+    for (const aof of ['appendonlydir', 'appendonly.aof']) if (await ctx.exec.exists(join(mount, aof))) members.push(aof);
+    const name = `redis.tar${suffix}`;
+    const r = await store(ctx, {
+      dir: partial, name, c, pass, emit, label: 'redis', expect: sizes.redisBytes,
+      source: [{ cmd: 'tar', args: ['-C', mount, '--numeric-owner', '-cf', '-', ...members] }],
+    });
+    files.push({ name, kind: 'redis', ...r });
+    const after = parseInfo(await redisCli(ctx, redis.id, 'INFO persistence\n'));
+    // A save that finished while we copied replaced dump.rdb: the copy may not be our snapshot.
+    if (saveMark(after) !== snap.saveTime) throw opError('err.bk.redisRaced');
+    const keys = Object.values(snap.keyspace).reduce((n, k) => n + k, 0);
+    redisMeta = { version: snap.version, image: plan.redis.image, keys, keyspace: snap.keyspace };
+  }
+
+  // 3. Data volumes, read on the host where the Engine keeps them.
+  const volumes: string[] = [];
+  for (const v of dataVolumes(s)) {
+    const mount = await volumeMountpoint(ctx, volumeName(s.project, v));
+    if (!mount) continue;
+    const name = `volume-${v}.tar${suffix}`;
+    const r = await store(ctx, {
+      dir: partial, name, c, pass, emit, label: v, expect: await folderBytes(ctx, mount),
+      // A file changed while read is still archived (tar exits 1 then): uploads go on during a backup.
+      source: [{ cmd: 'sh', args: ['-c', 'tar -C "$1" --numeric-owner -cf - . ; s=$?; [ $s -le 1 ] || exit $s', 'sh', mount] }],
+    });
+    files.push({ name, kind: 'volume', volume: v, ...r });
+    volumes.push(v);
+  }
+
+  // 4. The stack's config: compose file, .env, answers, rendered configs, certificates.
+  const cfg = `config.tar${suffix}`;
+  const r = await store(ctx, {
+    dir: partial, name: cfg, c, pass, emit, label: 'config', expect: sizes.configBytes,
+    source: [{ cmd: 'tar', args: ['-C', s.installDir, ...CONFIG_EXCLUDES.map((e) => `--exclude=${e}`), '-cf', '-', '.'] }],
+  });
+  files.push({ name: cfg, kind: 'config', ...r });
+
+  const manifest: Manifest = {
+    format: 1,
+    id,
+    project: s.project,
+    kind: o.kind,
+    createdAt: now.toISOString(),
+    durationMs: Date.now() - t0,
+    tool: { version: VERSION, templateVersion: TEMPLATE_VERSION },
+    compression: c,
+    encryption: pass ? { method: 'gpg-symmetric-aes256' } : null,
+    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: plan.database.engine === 'mariadb' ? 'mariadb-dump' : 'mysqldump', databases: dbs, tables },
+    redis: redisMeta,
+    volumes,
+    files,
+  };
+  await ctx.exec.writeFiles([{ path: join(partial, MANIFEST_FILE), content: manifestText(manifest), mode: 0o600 }]);
+  const final = join(dir, id);
+  await ctx.exec.run('mv', ['-T', partial, final]);
+  let removed: string[] = [];
+  if (!o.noRetention) removed = await applyRetention(ctx, s.installDir, s.prepared.plan.backup.keep, new Set([id, ...(o.protect ?? [])]));
+  return { id, dir: final, manifest, removed };
+}

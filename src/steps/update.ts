@@ -1,0 +1,247 @@
+// `update`: new images and new stack-wizard files, one service at a time, each behind a health
+// gate, with the way back recorded first.
+//   1. Render the answers again (a changed app.image, a newer template) and diff against disk;
+//      files edited by hand since we wrote them (their hash differs from our manifest's) are
+//      named, and only --yes overwrites them (a copy is kept under .stack-wizard/hand-edited/).
+//   2. Pull every image before anything stops (a registry that is down changes nothing).
+//   3. Record the running image IDs and take a backup; fingerprint the database schema.
+//   4. Write the files, then recreate service by service (databases first, Nginx last), waiting
+//      for each to be healthy.
+//   5. On a failed gate: the old files and image IDs come back; if the schema changed meanwhile
+//      (a migration ran), the pre-update backup is restored too.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { TEMPLATE_VERSION } from '../domain/versions.js';
+import { WizardError, opError } from '../errors.js';
+import { HOST } from '../render/paths.js';
+import type { RenderedFile } from '../render/types.js';
+import { takeBackup, type Emit } from './backup.js';
+import { pullImage } from './images.js';
+import { registryEntry, stateFile } from './installed.js';
+import { diffAgainstDisk, writeRendered, type FileChange } from './prepare.js';
+import { refuseIfRestorePending, runRestore } from './restore.js';
+import { containers, quoteString, runningOf, sqlQuery, userDatabases, type Stack } from './stack-tools.js';
+import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
+
+/** Recreation order: what others depend on first, the entry point last. */
+const ORDER = ['mysql', 'redis', 'rabbitmq', 'minio', 'app', 'worker', 'node-exporter', 'prometheus', 'grafana', 'nginx'];
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Tables migration tools keep their history in: a change there means a migration ran. */
+const MIGRATION_TABLES = ['django_migrations', 'alembic_version', 'flyway_schema_history', 'schema_migrations', 'knex_migrations', 'doctrine_migration_versions', 'SequelizeMeta', 'migrations', 'typeorm_metadata', 'goose_db_version'];
+
+/**
+ * A hash of every user database's schema (tables, columns, indexes) and of the migration tools'
+ * history tables: equal before and after means no migration ran.
+ */
+export async function schemaFingerprint(ctx: Context, container: string): Promise<string> {
+  const dbs = await userDatabases(ctx, container);
+  if (dbs.length === 0) return sha('');
+  const inList = dbs.map(quoteString).join(',');
+  const cols = await sqlQuery(ctx, container, `SELECT table_schema, table_name, column_name, column_type, is_nullable, COALESCE(column_default, 'NULL'), extra FROM information_schema.columns WHERE table_schema IN (${inList}) ORDER BY 1, 2, ordinal_position;`);
+  const idx = await sqlQuery(ctx, container, `SELECT table_schema, table_name, index_name, seq_in_index, column_name, non_unique FROM information_schema.statistics WHERE table_schema IN (${inList}) ORDER BY 1, 2, 3, 4;`);
+  const mig = await sqlQuery(ctx, container, `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN (${inList}) AND table_name IN (${MIGRATION_TABLES.map(quoteString).join(',')}) ORDER BY 1, 2;`);
+  let sums = '';
+  if (mig.length) {
+    const rows = await sqlQuery(ctx, container, `CHECKSUM TABLE ${mig.map(([d, t]) => `\`${d}\`.\`${t}\``).join(', ')};`);
+    sums = rows.map((r) => r.join('\t')).join('\n');
+  }
+  return sha([cols, idx].map((rows) => rows.map((r) => r.join('\t')).join('\n')).join('\n--\n') + `\n--\n${sums}`);
+}
+
+export interface ImageChange { service: string; image: string; fromImage: string | null; fromId: string | null; toId: string | null }
+
+export interface UpdatePlan {
+  files: FileChange[];
+  /** Changed files that were edited by hand since stack-wizard wrote them. */
+  handEdited: string[];
+  templateFrom: number | null;
+  templateTo: number;
+  images: ImageChange[];
+  /** Pull failures where a local copy exists (used as is), and where none does (update cannot go on). */
+  pullWarnings: string[];
+  pullErrors: string[];
+}
+
+interface OldManifest { templateVersion?: number; files?: Record<string, string> }
+
+async function readOldManifest(ctx: Context, dir: string): Promise<OldManifest | null> {
+  const text = await ctx.exec.readFile(join(dir, HOST.manifest)).catch(() => null);
+  try {
+    return text ? (JSON.parse(text) as OldManifest) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What an update would change. Pulls the images (nothing else changes) unless `pull` is false. */
+export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, emit: Emit): Promise<UpdatePlan> {
+  const p = s.prepared;
+  const old = await readOldManifest(ctx, s.installDir);
+  const files = (await diffAgainstDisk(ctx, s.installDir, p.files)).filter((f) => f.status !== 'unchanged');
+  const handEdited: string[] = [];
+  for (const f of files) {
+    // The answers file is the operator's to edit: it is the input, never a hand edit of our output.
+    if (f.status !== 'changed' || f.path === HOST.manifest || f.path === HOST.env || f.path === HOST.answers) continue;
+    const onDisk = await ctx.exec.readFile(join(s.installDir, f.path));
+    const ours = old?.files?.[f.path];
+    if (onDisk !== null && ours && sha(onDisk) !== ours) handEdited.push(f.path);
+  }
+  const pullWarnings: string[] = [];
+  const pullErrors: string[] = [];
+  if (o.pull) {
+    for (const ref of [...new Set(p.plan.services.map((x) => x.image))].sort()) {
+      const r = await pullImage(ctx, p, ref, emit);
+      if (r.pulled !== null) continue;
+      const local = await ctx.docker.image(ref).catch(() => null);
+      (local ? pullWarnings : pullErrors).push(r.tried.join("; "));
+    }
+  }
+  const cs = await containers(ctx, s.project);
+  const images: ImageChange[] = [];
+  for (const x of p.plan.services) {
+    const c = runningOf(cs, x.name) ?? cs.find((k) => k.service === x.name) ?? null;
+    const img = await ctx.docker.image(x.image).catch(() => null);
+    if (!c || c.image !== x.image || (img && img.id !== c.imageId)) {
+      images.push({ service: x.name, image: x.image, fromImage: c?.image ?? null, fromId: c?.imageId ?? null, toId: img?.id ?? null });
+    }
+  }
+  return { files, handEdited, templateFrom: old?.templateVersion ?? null, templateTo: TEMPLATE_VERSION, images, pullWarnings, pullErrors };
+}
+
+export const hasWork = (u: UpdatePlan) => u.files.length > 0 || u.images.length > 0;
+
+const UPDATE_STATE = `${STATE_DIR}/update.json`;
+
+interface Recorded {
+  startedAt: string;
+  backupId: string;
+  schema: string | null;
+  /** Image ref, ID and registry digests each service ran before. */
+  services: Record<string, { image: string; imageId: string; digests: string[] }>;
+  /** The files as they were on disk (paths relative to the install dir), to write back. */
+  files: { path: string; content: string | null; mode: number }[];
+}
+
+async function recordBefore(ctx: Context, s: Stack, u: UpdatePlan, backupId: string, schema: string | null): Promise<Recorded> {
+  const cs = await containers(ctx, s.project);
+  const services: Recorded['services'] = {};
+  for (const c of cs) {
+    if (!c.service || c.state !== 'running') continue;
+    const img = await ctx.docker.image(c.imageId).catch(() => null);
+    services[c.service] = { image: c.image, imageId: c.imageId, digests: img?.repoDigests ?? [] };
+  }
+  const files: Recorded['files'] = [];
+  for (const f of u.files) {
+    const path = join(s.installDir, f.path);
+    files.push({ path: f.path, content: await ctx.exec.readFile(path), mode: (await ctx.exec.fileMode(path)) ?? 0o644 });
+  }
+  const rec: Recorded = { startedAt: ctx.clock().toISOString(), backupId, schema, services, files };
+  await ctx.exec.writeFiles([{ path: join(s.installDir, UPDATE_STATE), content: `${JSON.stringify(rec, null, 2)}\n`, mode: 0o600 }]);
+  return rec;
+}
+
+/** Keeps the operator's hand-edited version of a file before it is overwritten. */
+async function keepHandEdits(ctx: Context, s: Stack, paths: string[]): Promise<string | null> {
+  if (!paths.length) return null;
+  const stamp = ctx.clock().toISOString().replace(/[:.]/g, '-');
+  const base = join(s.installDir, STATE_DIR, 'hand-edited', stamp);
+  const out = [];
+  for (const p of paths) {
+    const src = join(s.installDir, p);
+    out.push({ path: join(base, p), content: (await ctx.exec.readFile(src)) ?? '', mode: (await ctx.exec.fileMode(src)) ?? 0o600 });
+  }
+  await ctx.exec.writeFiles(out);
+  return base;
+}
+
+export interface UpdateOutcome { changed: string[]; backupId: string | null; handEditedKept: string | null }
+
+const describe = (ctx: Context, f: Unhealthy[]) => f.map((x) => ctx.t('up.serviceState', { service: x.service, state: x.state, health: x.health ?? '-', restarts: x.restarts }));
+
+/** Puts back the recorded files and image IDs and starts the services that changed. */
+async function rollbackUpdate(ctx: Context, s: Stack, rec: Recorded, touched: string[], emit: Emit): Promise<Unhealthy[]> {
+  emit({ kind: 'output', text: ctx.t('up.rollingBack') });
+  const restore = rec.files.filter((f) => f.content !== null).map((f) => ({ path: join(s.installDir, f.path), content: f.content!, mode: f.mode }));
+  await ctx.exec.writeFiles(restore);
+  for (const f of rec.files) if (f.content === null) await ctx.exec.remove(join(s.installDir, f.path));
+  for (const [, v] of Object.entries(rec.services)) {
+    const img = await ctx.docker.image(v.image).catch(() => null);
+    if (img?.id !== v.imageId && (await ctx.docker.image(v.imageId).catch(() => null))) await ctx.docker.tag(v.imageId, v.image);
+  }
+  const timeout = healthTimeoutMs(ctx.env);
+  await compose(ctx, s.installDir, ['up', '-d', '--remove-orphans'], emit, timeout).catch(() => undefined);
+  const failing = await waitHealthy(ctx, s.project, Object.keys(rec.services), timeout, emit);
+  if (!failing.length && touched.some((x) => x !== 'nginx') && rec.services.nginx) await reloadNginx(ctx, s.installDir, emit);
+  return failing;
+}
+
+/** Applies an update planned by planUpdate. The caller holds the maintenance lock and the operator's yes. */
+export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit): Promise<UpdateOutcome> {
+  await refuseIfRestorePending(ctx, s);
+  if (u.pullErrors.length) throw opError('err.up.pullFailed', { count: u.pullErrors.length }, u.pullErrors);
+  const p = s.prepared;
+  const cs0 = await containers(ctx, s.project);
+  const db = runningOf(cs0, 'mysql');
+  emit({ kind: 'output', text: ctx.t('upd.backup') });
+  const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true }, emit);
+  const schemaBefore = db ? await schemaFingerprint(ctx, db.id) : null;
+  const rec = await recordBefore(ctx, s, u, backup.id, schemaBefore);
+  const kept = await keepHandEdits(ctx, s, u.handEdited);
+
+  const changedFiles = u.files.map((f) => f.path);
+  await writeRendered(ctx, s.installDir, p.files);
+  await ctx.exec.writeFiles([{ path: stateFile(ctx, s.project), content: registryEntry(p.plan), mode: 0o644 }]);
+
+  const timeout = healthTimeoutMs(ctx.env);
+  const planned = p.plan.services.map((x) => x.name);
+  const order = [...ORDER.filter((n) => planned.includes(n)), ...planned.filter((n) => !ORDER.includes(n))];
+  const touched: string[] = [];
+  let failing: Unhealthy[] = [];
+  let error: unknown = null;
+  try {
+    for (const svc of order) {
+      const before = runningOf(await containers(ctx, s.project), svc);
+      emit({ kind: 'output', text: ctx.t('upd.service', { service: svc }) });
+      await compose(ctx, s.installDir, ['up', '-d', '--no-deps', svc], emit, timeout);
+      const after = runningOf(await containers(ctx, s.project), svc);
+      const recreated = !before || !after || before.id !== after.id;
+      // Config read through a bind mount: a running service must reload or restart to see it.
+      const how = changedFiles.map(serviceOfFile).find((x) => x?.service === svc)?.how;
+      if (!recreated && how === 'restart') await compose(ctx, s.installDir, ['restart', svc], emit, timeout);
+      if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0)) await reloadNginx(ctx, s.installDir, emit);
+      if (recreated || how) touched.push(svc);
+      failing = await waitHealthy(ctx, s.project, [svc], timeout, emit);
+      if (failing.length) break;
+    }
+    if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit);
+  } catch (e) {
+    error = e;
+  }
+  if (!error && !failing.length) {
+    await saveHealthy(ctx, p, await containers(ctx, s.project));
+    await ctx.exec.remove(join(s.installDir, UPDATE_STATE));
+    return { changed: touched, backupId: backup.id, handEditedKept: kept };
+  }
+
+  const details = error ? [error instanceof WizardError ? ctx.t(error.key, error.params) : String(error)] : describe(ctx, failing);
+  for (const d of details) ctx.exec.note(d);
+  const names = error ? '-' : failing.map((f) => f.service).join(', ');
+  const still = await rollbackUpdate(ctx, s, rec, touched, emit);
+  // A migration that ran against the data must be undone too: the old version may not read it.
+  const dbNow = runningOf(await containers(ctx, s.project), 'mysql');
+  const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, dbNow.id).catch(() => null) : null;
+  let dataRestored = false;
+  if (rec.schema !== null && schemaAfter !== null && schemaAfter !== rec.schema) {
+    emit({ kind: 'output', text: ctx.t('upd.schemaChanged', { id: rec.backupId }) });
+    await runRestore(ctx, s, rec.backupId, emit);
+    dataRestored = true;
+  }
+  await ctx.exec.remove(join(s.installDir, UPDATE_STATE));
+  // The answers still ask for what failed: say so, or the next update or init tries it again.
+  if (!rec.files.some((f) => f.path === HOST.answers)) details.push(ctx.t('upd.answersStill', { file: s.answersFile }));
+  if (still.length) throw opError('err.up.rollbackFailed', { services: names }, [...details, ...describe(ctx, still)]);
+  throw opError(dataRestored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
+}

@@ -3,34 +3,13 @@
 // `gunzip | mariadb` measured in the same run. Minutes, not seconds: the database is generated
 // (INSERT … SELECT doubling) and each tool runs once. Needs root and this machine's Docker engine
 // (npm test provisions both). Run alone: node scripts/bench-backup.mjs [--json] [--gib N]
-import { build } from 'esbuild';
-import { mkdirSync, rmSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { pathToFileURL } from 'node:url';
+import { importLabModule } from './lab-module.mjs';
 
 export async function runBackupBench(o = {}) {
-  // Bundled beside test/ so the lab finds the project root relative to itself, as under vitest.
-  const dir = join(root, 'test', '.bench-build');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'bench-backup.mjs');
-  try {
-    await build({
-      entryPoints: [join(root, 'test/e2e/support/bench-backup.ts')],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    const m = await import(pathToFileURL(out).href);
-    const r = await m.benchBackup(o);
-    return { raw: r, figures: m.backupFigures(r) };
-  } finally {
-    rmSync(out, { force: true });
-  }
+  const m = await importLabModule('bench-backup');
+  const r = await m.benchBackup(o);
+  return { raw: r, figures: m.backupFigures(r) };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -3,33 +3,12 @@
 // `init` to a healthy stack and the peak memory of the stack's containers while it starts (sampled
 // with `docker stats`, page cache excluded). Needs root and this machine's Docker engine (npm test
 // provisions both); builds the lab images when missing. Run alone: node scripts/bench-e2e.mjs [--json]
-import { build } from 'esbuild';
-import { mkdirSync, rmSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { pathToFileURL } from 'node:url';
+import { importLabModule } from './lab-module.mjs';
 
 export async function benchE2e() {
-  // Bundled beside test/ so the lab finds the project root relative to itself, as under vitest.
-  const dir = join(root, 'test', '.bench-build');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'bench-apply.mjs');
-  try {
-    await build({
-      entryPoints: [join(root, 'test/e2e/support/bench-apply.ts')],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'warning',
-    });
-    const { benchApply } = await import(pathToFileURL(out).href);
-    return await benchApply();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { benchApply } = await importLabModule('bench-apply');
+  return await benchApply();
 }
 
 /** The figures as bench.mjs sections return them: label → value. */

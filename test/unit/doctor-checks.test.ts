@@ -239,7 +239,7 @@ describe('host checks on variants', () => {
   });
 
   test('time: minutes off is an error (NTP switched on by the fix); not synchronized on a VM a warning', () => {
-    const off = check('time', { container: false, synchronized: false, service: null, skew: { source: 'deb.debian.org', seconds: -300 } })[0]!;
+    const off = check('time', { container: false, synchronized: false, service: null, skew: { source: 'apt.example.org', seconds: -300 } })[0]!;
     expect(off.severity).toBe('error');
     expect(action(off)).toEqual({ kind: 'commands', argv: [['timedatectl', 'set-ntp', 'true']] });
     expect(check('time', { container: false, synchronized: false, service: null, skew: { source: 'x', seconds: 1 } })[0]!.severity).toBe('warn');
@@ -248,11 +248,11 @@ describe('host checks on variants', () => {
   });
 
   test('DNS: some names failing is a warning; a stopped systemd-resolved behind 127.0.0.53 is restarted by the fix', () => {
-    const some = check('dns', { nameservers: ['10.0.0.2'], names: [{ name: 'deb.debian.org', addresses: ['1.2.3.4'], error: null }, { name: 'mirror.example.cn', addresses: [], error: 'ENOTFOUND' }], servers: [{ server: '10.0.0.2', error: null }], resolved: null })[0]!;
+    const some = check('dns', { nameservers: ['10.0.0.2'], names: [{ name: 'apt.example.org', addresses: ['1.2.3.4'], error: null }, { name: 'mirror.example.cn', addresses: [], error: 'ENOTFOUND' }], servers: [{ server: '10.0.0.2', error: null }], resolved: null })[0]!;
     expect(some.severity).toBe('warn');
     expect(title(some)).toBe('DNS does not resolve mirror.example.cn');
     expect(some.hints?.dnsBroken).toBeUndefined();
-    const resolved = check('dns', { nameservers: ['127.0.0.53'], names: [{ name: 'deb.debian.org', addresses: [], error: 'ECONNREFUSED' }], servers: [{ server: '127.0.0.53', error: 'ECONNREFUSED' }], resolved: 'inactive' })[0]!;
+    const resolved = check('dns', { nameservers: ['127.0.0.53'], names: [{ name: 'apt.example.org', addresses: [], error: 'ECONNREFUSED' }], servers: [{ server: '127.0.0.53', error: 'ECONNREFUSED' }], resolved: 'inactive' })[0]!;
     expect(action(resolved)).toEqual({ kind: 'commands', argv: [['systemctl', 'restart', 'systemd-resolved']] });
   });
 });

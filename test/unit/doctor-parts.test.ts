@@ -176,7 +176,7 @@ describe('parsers of what the host says', () => {
 
   test('logins, package sources, registries, sizes', () => {
     expect(acceptedLogins('Accepted publickey for root from 203.0.113.9 port 5 ssh2\nFailed password for ops from 198.51.100.1 port 6 ssh2\nAccepted password for ops from 198.51.100.2 port 7 ssh2\nAccepted publickey for root from 203.0.113.9 port 8 ssh2')).toEqual(['198.51.100.2', '203.0.113.9']);
-    expect(aptHosts(['deb http://deb.debian.org/debian bookworm main\n# deb http://old.example.com/debian x\n', 'Types: deb\nURIs: https://mirrors.example.cn/debian-security\n'])).toEqual(['deb.debian.org', 'mirrors.example.cn']);
+    expect(aptHosts(['deb http://apt.example.org/debian bookworm main\n# deb http://old.example.com/debian x\n', 'Types: deb\nURIs: https://mirrors.example.cn/debian-security\n'])).toEqual(['apt.example.org', 'mirrors.example.cn']);
     expect(registryOf('nginx:1.26')).toBe('docker.io');
     expect(registryOf('acme/shop:2')).toBe('docker.io');
     expect(registryOf('ghcr.io/acme/shop:2')).toBe('ghcr.io');

@@ -306,7 +306,8 @@ describe('Docker and service checks on variants', () => {
     expect(byId(check('services', sv((s) => (s.container!.health = 'starting'))), 'service.app').severity).toBe('info');
     // Up for seconds after several restarts: a loop caught between two crashes, not a slow start.
     const between = byId(check('services', sv((s) => Object.assign(s.container!, { health: 'starting', restartCount: 4, startedAt: '2026-11-23T09:29:55Z' }))), 'service.app');
-    expect(between.title.key).toBe('doc.svc.loop');
+    expect(between.title.key).toBe('doc.svc.loopUp');
+    expect(title(between)).toBe('app keeps crashing: restarted 4 time(s), starting again now');
   });
 
   test('restarts: up now after crashing 4 times is a warning', () => {

@@ -277,7 +277,8 @@ function serviceFinding(s: ServiceEvidence, now: Date): Finding {
   const looping = c.state === 'restarting' || betweenCrashes || (c.restartCount >= 3 && c.state !== 'exited');
   if (looping) {
     return {
-      ...base, severity: 'error', title: msg(c.oomKilled ? 'doc.svc.loopOom' : 'doc.svc.loop', { service: s.name, code: c.exitCode, restarts: c.restartCount }),
+      ...base, severity: 'error', // Between two crashes Docker reports the running attempt's exit code (0), not the last crash's.
+      title: msg(c.oomKilled ? 'doc.svc.loopOom' : betweenCrashes ? 'doc.svc.loopUp' : 'doc.svc.loop', { service: s.name, code: c.exitCode, restarts: c.restartCount }),
       explain: msg(c.oomKilled ? 'doc.svc.oomExplain' : 'doc.svc.loopExplain'), evidence,
       fix: rollback ?? { auto: false, steps: [msg('doc.svc.fix.logs', { service: s.name }), msg(s.name === 'app' ? 'doc.svc.fix.appImage' : 'doc.svc.fix.config', { service: s.name })] },
       hints,

@@ -1,7 +1,6 @@
 // nginx.conf and the site (conf.d/default.conf) as data, for the Nginx version the plan targets.
 // The official image's contract: /etc/nginx/nginx.conf, conf.d/*.conf included in http{}, user nginx.
 import type { Plan } from '../domain/plan.js';
-import { parseVersion, versionAtLeast, type Version } from '../domain/versions.js';
 import { b, blank, c, d, toNginx, withComment, type NginxDirective } from './format/nginx.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG, NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from './nginx-log.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH, SELF_SIGNED_CERT } from './paths.js';
@@ -39,23 +38,9 @@ export const RATE_LIMITS = {
 /** Long-lived streams (SSE, WebSocket): an hour without traffic before Nginx closes them. */
 const STREAM_TIMEOUT = '1h';
 
-export interface NginxFeatures {
-  /** `http2 on;` (1.25.1+) instead of the `listen … http2` parameter. */
-  http2Directive: boolean;
-  /** `ssl_reject_handshake` (1.19.4+): the default TLS server refuses unknown names without a certificate. */
-  rejectHandshake: boolean;
-  /** `keepalive_timeout` inside `upstream` (1.15.3+). */
-  upstreamKeepaliveTimeout: boolean;
-}
-
-export function nginxFeatures(plan: Plan): NginxFeatures {
-  const v: Version = parseVersion(plan.nginx.version) ?? { major: 1, minor: 28, patch: 0 };
-  return {
-    http2Directive: plan.nginx.http2 === 'directive',
-    rejectHandshake: versionAtLeast(v, 1, 19, 4),
-    upstreamKeepaliveTimeout: versionAtLeast(v, 1, 15, 3),
-  };
-}
+// Every directive below exists in the floor version (VERSION_FLOORS.nginx, refused below it by the
+// answers schema); the one switch left is the http2 syntax, which changed in 1.25.1.
+const http2Directive = (plan: Plan) => plan.nginx.http2 === 'directive';
 
 const tlsOn = (plan: Plan) => plan.nginx.tls !== 'none';
 
@@ -292,15 +277,14 @@ function acmeLocation(): N {
 }
 
 function listen(plan: Plan, port: 80 | 443, defaultServer: boolean): N[] {
-  const f = nginxFeatures(plan);
   const args: (string | number)[] = [port];
   if (port === 443) {
     args.push('ssl');
-    if (!f.http2Directive) args.push('http2');
+    if (!http2Directive(plan)) args.push('http2');
   }
   if (defaultServer) args.push('default_server');
   const out = [d('listen', ...args)];
-  if (port === 443 && f.http2Directive) out.push(d('http2', 'on'));
+  if (port === 443 && http2Directive(plan)) out.push(d('http2', 'on'));
   return out;
 }
 
@@ -343,7 +327,6 @@ function httpsRedirect(plan: Plan): N {
 
 function httpLevel(plan: Plan): N[] {
   const n = plan.nginx;
-  const f = nginxFeatures(plan);
   const out: N[] = [];
   out.push(
     b(
@@ -352,9 +335,7 @@ function httpLevel(plan: Plan): N[] {
       [
         d('server', `app:${plan.app.port}`),
         withComment(d('keepalive', 32), 'Idle keep-alive connections to the app, per worker: saves a TCP handshake per request.'),
-        ...(f.upstreamKeepaliveTimeout
-          ? [withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing.")]
-          : []),
+        withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing."),
         d('keepalive_requests', 1000),
       ],
     ),
@@ -407,7 +388,6 @@ function appServer(plan: Plan, port: 80 | 443, defaultServer: boolean): N {
 /** The site: upstream, limits and the servers for this plan's domain and TLS mode. */
 export function nginxSiteConf(plan: Plan): N[] {
   const n = plan.nginx;
-  const f = nginxFeatures(plan);
   const out: N[] = [...httpLevel(plan), blank];
   const tls = tlsOn(plan);
 
@@ -420,9 +400,7 @@ export function nginxSiteConf(plan: Plan): N[] {
     );
     if (tls) {
       out.push(
-        f.rejectHandshake
-          ? b('server', [], [...listen(plan, 443, true), d('server_name', '_'), d('ssl_reject_handshake', 'on')], 'TLS for any other name is refused during the handshake; no certificate is shown.')
-          : b('server', [], [...listen(plan, 443, true), d('server_name', '_'), ...tlsServerSettings(plan), b('location', ['/'], [d('return', 444)])], 'TLS for any other name: dropped.'),
+        b('server', [], [...listen(plan, 443, true), d('server_name', '_'), d('ssl_reject_handshake', 'on')], 'TLS for any other name is refused during the handshake; no certificate is shown.'),
         blank,
         b('server', [], [...listen(plan, 80, false), d('server_name', n.domain), ...(n.tls === 'letsencrypt' ? [acmeLocation()] : []), httpsRedirect(plan)],
           'Plain HTTP for the domain: ACME challenges, and a permanent redirect to HTTPS.'),

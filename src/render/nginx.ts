@@ -147,9 +147,10 @@ function proxyHeaders(plan: Plan, upgrade: boolean): N[] {
       ? [d('proxy_set_header', 'Upgrade', '$http_upgrade'), d('proxy_set_header', 'Connection', '$connection_upgrade')]
       : [d('proxy_set_header', 'Connection', '')]),
     d('proxy_set_header', 'Host', '$host'),
+    // The client's address: the realip module has rewritten it only for connections from a trusted proxy.
     d('proxy_set_header', 'X-Real-IP', '$remote_addr'),
-    // Behind a trusted proxy the chain is kept; otherwise a client-sent X-Forwarded-For is replaced, never trusted.
-    d('proxy_set_header', 'X-Forwarded-For', real ? '$proxy_add_x_forwarded_for' : '$remote_addr'),
+    // From a trusted proxy its chain and its scheme are kept (maps in httpLevel); from anyone else both are replaced, never believed.
+    d('proxy_set_header', 'X-Forwarded-For', real ? '$sw_forwarded_for' : '$remote_addr'),
     d('proxy_set_header', 'X-Forwarded-Proto', real ? '$sw_forwarded_proto' : '$scheme'),
     d('proxy_set_header', 'X-Forwarded-Host', '$host'),
   ];
@@ -293,7 +294,10 @@ function tlsServerSettings(plan: Plan): N[] {
   const out = [d('ssl_certificate', cert.cert), d('ssl_certificate_key', cert.key)];
   if (plan.nginx.tls === 'custom') {
     // Stapling only where a CA may still run OCSP; Let's Encrypt ended OCSP in 2025 and a self-signed cert has none.
-    out.push(d('ssl_stapling', 'on'), d('ssl_stapling_verify', 'on'));
+    // Nginx finds the issuer in the certificate file's chain. No ssl_stapling_verify: it needs the CA's root
+    // in ssl_trusted_certificate, which an operator's cert/key pair does not carry (a response signed by a
+    // delegated OCSP responder would then never be stapled); the browser verifies the stapled response itself.
+    out.push(d('ssl_stapling', 'on'));
   }
   return out;
 }
@@ -349,8 +353,12 @@ function httpLevel(plan: Plan): N[] {
       ...n.realIp.from.map((cidr) => d('set_real_ip_from', cidr)),
       d('real_ip_header', n.realIp.header),
       d('real_ip_recursive', 'on'),
-      // The proxy in front may have terminated TLS; its X-Forwarded-Proto is believed (it is trusted), else our scheme.
-      b('map', ['$http_x_forwarded_proto', '$sw_forwarded_proto'], [d('default', '$http_x_forwarded_proto'), d('', '$scheme')]),
+      // Whether this connection comes from a trusted proxy: $realip_remote_addr is the peer before realip rewrote it.
+      b('geo', ['$realip_remote_addr', '$sw_via_proxy'], [d('default', 0), ...n.realIp.from.map((cidr) => d(cidr, 1))]),
+      // The proxy may have terminated TLS: its X-Forwarded-Proto (http or https only) is believed; anyone else's is not.
+      b('map', ['$sw_via_proxy:$http_x_forwarded_proto', '$sw_forwarded_proto'], [d('default', '$scheme'), d('1:https', 'https'), d('1:http', 'http')]),
+      // The proxy's chain plus the proxy itself; a client's own X-Forwarded-For is replaced by its address.
+      b('map', ['$sw_via_proxy:$http_x_forwarded_for', '$sw_forwarded_for'], [d('default', '$remote_addr'), d('~^1:(?<sw_chain>.+)$', '$sw_chain, $realip_remote_addr')]),
     );
   }
   out.push(

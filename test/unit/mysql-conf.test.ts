@@ -187,6 +187,34 @@ describe('my.cnf per engine and version', () => {
     }
   }
 
+  it('MariaDB 11.4, the default (no 11.4 server runs here): every option written is documented for 11.4', () => {
+    // Looked up in MariaDB's documentation (https://mariadb.com/kb/en/<page>/#<option>): present in 11.4, not removed.
+    const KB = {
+      server: 'server-system-variables', innodb: 'innodb-system-variables', aria: 'aria-system-variables',
+      myisam: 'myisam-system-variables', pfs: 'performance-schema-system-variables', repl: 'replication-and-binary-log-system-variables',
+    };
+    const DOCUMENTED_IN_11_4: Record<string, string> = {
+      character_set_server: KB.server, collation_server: KB.server, skip_name_resolve: KB.server, max_connections: KB.server,
+      max_connect_errors: KB.server, max_allowed_packet: KB.server, sort_buffer_size: KB.server, join_buffer_size: KB.server,
+      read_buffer_size: KB.server, read_rnd_buffer_size: KB.server, tmp_table_size: KB.server, max_heap_table_size: KB.server,
+      query_cache_type: KB.server, query_cache_size: KB.server, slow_query_log: KB.server, slow_query_log_file: KB.server,
+      long_query_time: KB.server, innodb_buffer_pool_size: KB.innodb, innodb_log_file_size: KB.innodb,
+      innodb_flush_log_at_trx_commit: KB.innodb, aria_pagecache_buffer_size: KB.aria, key_buffer_size: KB.myisam,
+      performance_schema: KB.pfs, log_bin: KB.repl, server_id: KB.repl,
+      // Added in 10.6.1.
+      binlog_expire_logs_seconds: KB.repl,
+    };
+    for (const preset of PRESETS) {
+      const p = plan(preset, 'mariadb', '11.4');
+      expect(p.database.serverVersion).toBe('11.4.8');
+      const names = mysqlOptions(p).map((o) => normalizeOptionName(o.name));
+      expect(names.filter((n) => !(n in DOCUMENTED_IN_11_4)), 'options nobody checked against the 11.4 docs').toEqual([]);
+      // MySQL-only names never reach a MariaDB file.
+      expect(names).not.toContain('innodb_redo_log_capacity');
+      expect(names).not.toContain('innodb_buffer_pool_instances');
+    }
+  });
+
   it('MySQL before 8.0.30 (an image override) gets two redo files instead of innodb_redo_log_capacity', () => {
     const p = plan('8g', 'mysql', '8.0', 'mysql:8.0.28');
     expect(p.database.serverVersion).toBe('8.0.28');

@@ -9,10 +9,11 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
+import { GOLDEN_CASES } from '../fixtures/golden-cases.js';
 import { worstCaseFromVariables } from '../../src/domain/mysql-memory.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { renderMysqlCnf } from '../../src/render/mysql.js';
-import { CONTAINER } from '../../src/render/paths.js';
+import { CONTAINER, HOST } from '../../src/render/paths.js';
 import { VM } from '../fixtures/facts.js';
 import { composeMemoryLimit } from './support/compose-limit.js';
 import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
@@ -168,4 +169,30 @@ describe('the server is the judge: a bad option stops MariaDB', () => {
     expect(r.stderr).toMatch(/unknown variable 'innodb_redo_log_capacity/);
     expect(CONTAINER.mysqlCnf).toBe('/etc/mysql/conf.d/stack-wizard.cnf');
   });
+});
+
+describe('every golden MariaDB my.cnf (test/golden) is read without a complaint by the server of its series', () => {
+  const GOLDEN = join(import.meta.dirname, '..', 'golden');
+  for (const c of GOLDEN_CASES.filter((g) => g.answers.database.engine === 'mariadb')) {
+    it(c.name, async () => {
+      const p = buildPlan(c.answers, c.facts);
+      // 10.11 is this machine's own; 11.4 and 11.8 files run on Debian 13's 11.8.
+      const suite = p.database.serverVersion.startsWith('10.') ? null : 'trixie';
+      const root = suite ? await debianChroot(suite) : '/';
+      const work = mkdtempSync(join(root, 'tmp', 'sw-mariadb-golden-'));
+      cleanup = () => rmSync(work, { recursive: true, force: true });
+      writeFileSync(join(work, 'my.cnf'), readFileSync(join(GOLDEN, c.name, HOST.mysqlCnf), 'utf8'));
+      const inner = suite ? work.slice(root.length) : work;
+      const wrap = (argv: string[]) => (suite ? ['chroot', root, ...argv] : argv);
+      // --help --verbose parses every option as the server would at start, then prints the resulting values.
+      const r = runSync(wrap(['mariadbd', `--defaults-file=${inner}/my.cnf`, '--user=mysql', `--datadir=${inner}/nodata`, '--help', '--verbose']));
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/unknown (variable|option)|deprecated|was removed|ignoring option|\[ERROR\]/i);
+      // Only what this sandbox causes (no data directory, the test's own open-files limit) may warn.
+      const warnings = r.stderr.split('\n').filter((l) => /\[Warning\]/.test(l));
+      expect(warnings.filter((l) => !/Could not increase number of max_open_files|Could not open mysql\.plugin table/.test(l))).toEqual([]);
+      expect(r.stdout).toMatch(new RegExp(`^innodb-buffer-pool-size\\s+${p.database.bufferPoolMiB * MiB}$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^max-connections\\s+${p.database.maxConnections}$`, 'm'));
+    });
+  }
 });

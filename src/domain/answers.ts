@@ -1,5 +1,6 @@
 // The answers file: what the operator chose. Keys of DESIGN.md §5 are fixed; the rest are ours.
 import { z } from 'zod';
+import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
 
 export const PROJECT_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 // distribution/reference grammar: [host[:port]/]path[:tag][@digest]
@@ -168,6 +169,14 @@ export const AnswersSchema = z
     if (a.ports.http === a.ports.https) ctx.addIssue({ code: 'custom', path: ['ports', 'https'], message: 'v.samePorts' });
     if (a.components.worker && !a.app.workerCommand) {
       ctx.addIssue({ code: 'custom', path: ['app', 'workerCommand'], message: 'v.workerNeedsCommand' });
+    }
+    // An image older than the generated config's floor would reject (Nginx) or ignore (Redis) what we write.
+    for (const service of ['nginx', 'redis'] as const) {
+      const image = a.images[service];
+      const v = image ? belowFloor(service, image) : null;
+      if (v) {
+        ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(VERSION_FLOORS[service]) } });
+      }
     }
     const sshPort = a.security.sshPort;
     if (typeof sshPort === 'number' && (sshPort === a.ports.http || sshPort === a.ports.https)) {

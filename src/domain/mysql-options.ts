@@ -2,12 +2,13 @@
 // generator runs checkMysqlOptions() on everything it writes, so an option the target server would
 // refuse (or has deprecated) can never be rendered; tests run it on deliberately bad options too.
 //
-// Sources (MySQL Server Version Reference, "Option and Variable Changes"):
-//   8.0: https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-0.html
-//   8.2: https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-2.html
-//   8.3: https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-3.html
-//   8.4: https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-4.html
-// and the query cache removal, WL#10824: https://dev.mysql.com/worklog/task/?id=10824
+// Sources, MySQL reference manual:
+//   8.0: "Server and Status Variables and Options Added, Deprecated, or Removed in MySQL 8.0"
+//        https://dev.mysql.com/doc/refman/8.0/en/added-deprecated-removed.html
+//   8.4: "… in MySQL 8.4 since 8.0" (covers the 8.1–8.3 innovation releases too)
+//        https://dev.mysql.com/doc/refman/8.4/en/added-deprecated-removed.html
+// and, for the exact release of each change, the MySQL Server Version Reference:
+//   https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-0.html (8-2, 8-3, 8-4 likewise)
 // MariaDB: https://mariadb.com/kb/en/server-system-variables/ and .../innodb-system-variables/
 import { formatVersion, parseVersion, versionAtLeast, type Version } from './versions.js';
 
@@ -26,46 +27,108 @@ export interface DeprecatedOption {
   source: string;
 }
 
+const REFMAN_80 = 'https://dev.mysql.com/doc/refman/8.0/en/added-deprecated-removed.html';
+const REFMAN_84 = 'https://dev.mysql.com/doc/refman/8.4/en/added-deprecated-removed.html';
 const OPTVAR = (v: string) => `https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-${v}.html`;
+// The 5.7 manual's query cache chapter: "deprecated as of MySQL 5.7.20, and is removed in MySQL 8.0"
+// (the removal itself: WL#10824, https://dev.mysql.com/worklog/task/?id=10824).
+const QUERY_CACHE = 'https://dev.mysql.com/doc/refman/5.7/en/query-cache.html';
+
+const each = <T>(names: readonly string[], entry: T): Record<string, T> => Object.fromEntries(names.map((n) => [n, entry]));
+
+// Removed in 8.3.0 (refman 8.4 "Options and Variables Removed in MySQL 8.4 since 8.0"; optvar-changes-8-3).
+const MEMCACHED = [
+  'daemon_memcached_enable_binlog', 'daemon_memcached_engine_lib_name', 'daemon_memcached_engine_lib_path', 'daemon_memcached_option',
+  'daemon_memcached_r_batch_size', 'daemon_memcached_w_batch_size',
+  'innodb_api_bk_commit_interval', 'innodb_api_disable_rowlock', 'innodb_api_enable_binlog', 'innodb_api_enable_mdl', 'innodb_api_trx_level',
+] as const;
+const REPLICATION_REPOSITORIES = ['master_info_repository', 'relay_log_info_repository'] as const;
+
+/** The slave/master names MySQL 8.0.26 renamed (the old ones still start, with a warning): old → new. */
+const RENAMED_8_0_26: Readonly<Record<string, string>> = {
+  log_slave_updates: 'log_replica_updates',
+  log_slow_slave_statements: 'log_slow_replica_statements',
+  skip_slave_start: 'skip_replica_start',
+  slave_allow_batching: 'replica_allow_batching',
+  slave_checkpoint_group: 'replica_checkpoint_group',
+  slave_checkpoint_period: 'replica_checkpoint_period',
+  slave_exec_mode: 'replica_exec_mode',
+  slave_load_tmpdir: 'replica_load_tmpdir',
+  slave_max_allowed_packet: 'replica_max_allowed_packet',
+  slave_net_timeout: 'replica_net_timeout',
+  slave_parallel_workers: 'replica_parallel_workers',
+  slave_pending_jobs_size_max: 'replica_pending_jobs_size_max',
+  slave_preserve_commit_order: 'replica_preserve_commit_order',
+  slave_skip_errors: 'replica_skip_errors',
+  slave_sql_verify_checksum: 'replica_sql_verify_checksum',
+  slave_transaction_retries: 'replica_transaction_retries',
+  slave_type_conversions: 'replica_type_conversions',
+  init_slave: 'init_replica',
+  rpl_stop_slave_timeout: 'rpl_stop_replica_timeout',
+  master_verify_checksum: 'source_verify_checksum',
+  sync_master_info: 'sync_source_info',
+};
 
 /** MySQL options removed in 8.x: the server refuses to start with any of them in a config file. */
 export const MYSQL_REMOVED: Readonly<Record<string, RemovedOption>> = {
   // The query cache is gone: "All query cache system variables will be removed. Trying to set them will return errors."
-  query_cache_size: { removed: '8.0.3', source: 'https://dev.mysql.com/worklog/task/?id=10824' },
-  query_cache_type: { removed: '8.0.3', source: 'https://dev.mysql.com/worklog/task/?id=10824' },
-  query_cache_limit: { removed: '8.0.3', source: 'https://dev.mysql.com/worklog/task/?id=10824' },
-  query_cache_min_res_unit: { removed: '8.0.3', source: 'https://dev.mysql.com/worklog/task/?id=10824' },
-  query_cache_wlock_invalidate: { removed: '8.0.3', source: 'https://dev.mysql.com/worklog/task/?id=10824' },
-  tx_isolation: { removed: '8.0.3', instead: 'transaction_isolation', source: OPTVAR('8-0') },
-  tx_read_only: { removed: '8.0.3', instead: 'transaction_read_only', source: OPTVAR('8-0') },
-  log_warnings: { removed: '8.0.3', instead: 'log_error_verbosity', source: OPTVAR('8-0') },
-  date_format: { removed: '8.0.3', source: OPTVAR('8-0') },
-  datetime_format: { removed: '8.0.3', source: OPTVAR('8-0') },
-  time_format: { removed: '8.0.3', source: OPTVAR('8-0') },
-  innodb_file_format: { removed: '8.0.0', source: OPTVAR('8-0') },
-  innodb_file_format_check: { removed: '8.0.0', source: OPTVAR('8-0') },
-  innodb_file_format_max: { removed: '8.0.0', source: OPTVAR('8-0') },
-  innodb_large_prefix: { removed: '8.0.0', source: OPTVAR('8-0') },
-  innodb_locks_unsafe_for_binlog: { removed: '8.0.0', source: 'https://dev.mysql.com/worklog/task/?id=8894' },
+  ...each(['query_cache_size', 'query_cache_type', 'query_cache_limit', 'query_cache_min_res_unit', 'query_cache_wlock_invalidate'], { removed: '8.0.3', source: QUERY_CACHE } as RemovedOption),
+  tx_isolation: { removed: '8.0.3', instead: 'transaction_isolation', source: REFMAN_80 },
+  tx_read_only: { removed: '8.0.3', instead: 'transaction_read_only', source: REFMAN_80 },
+  log_warnings: { removed: '8.0.3', instead: 'log_error_verbosity', source: REFMAN_80 },
+  date_format: { removed: '8.0.3', source: REFMAN_80 },
+  datetime_format: { removed: '8.0.3', source: REFMAN_80 },
+  time_format: { removed: '8.0.3', source: REFMAN_80 },
+  innodb_file_format: { removed: '8.0.0', source: REFMAN_80 },
+  innodb_file_format_check: { removed: '8.0.0', source: REFMAN_80 },
+  innodb_file_format_max: { removed: '8.0.0', source: REFMAN_80 },
+  innodb_large_prefix: { removed: '8.0.0', source: REFMAN_80 },
+  innodb_locks_unsafe_for_binlog: { removed: '8.0.0', source: REFMAN_80 },
   log_syslog: { removed: '8.0.13', source: OPTVAR('8-0') },
   expire_logs_days: { removed: '8.2.0', instead: 'binlog_expire_logs_seconds', source: OPTVAR('8-2') },
+  // 8.3.0
   character_set_client_handshake: { removed: '8.3.0', source: OPTVAR('8-3') },
+  ...each(MEMCACHED, { removed: '8.3.0', source: REFMAN_84 } as RemovedOption),
+  group_replication_ip_whitelist: { removed: '8.3.0', instead: 'group_replication_ip_allowlist', source: OPTVAR('8-3') },
+  group_replication_primary_member: { removed: '8.3.0', source: OPTVAR('8-3') },
+  ...each(REPLICATION_REPOSITORIES, { removed: '8.3.0', source: REFMAN_84 } as RemovedOption),
+  master_info_file: { removed: '8.3.0', source: REFMAN_84 },
+  relay_log_info_file: { removed: '8.3.0', source: REFMAN_84 },
+  slave_rows_search_algorithms: { removed: '8.3.0', source: REFMAN_84 },
+  log_bin_use_v1_row_events: { removed: '8.3.0', source: REFMAN_84 },
+  transaction_write_set_extraction: { removed: '8.3.0', source: REFMAN_84 },
+  // 8.4.0
+  admin_ssl: { removed: '8.4.0', instead: 'admin_tls_version', source: OPTVAR('8-4') },
+  authentication_fido_rp_id: { removed: '8.4.0', source: OPTVAR('8-4') },
   default_authentication_plugin: { removed: '8.4.0', instead: 'authentication_policy', source: OPTVAR('8-4') },
   avoid_temporal_upgrade: { removed: '8.4.0', source: OPTVAR('8-4') },
   binlog_transaction_dependency_tracking: { removed: '8.4.0', source: OPTVAR('8-4') },
+  group_replication_recovery_complete_at: { removed: '8.4.0', source: OPTVAR('8-4') },
   have_ssl: { removed: '8.4.0', source: OPTVAR('8-4') },
   have_openssl: { removed: '8.4.0', source: OPTVAR('8-4') },
+  keyring_encrypted_file_data: { removed: '8.4.0', source: OPTVAR('8-4') },
+  keyring_encrypted_file_password: { removed: '8.4.0', source: OPTVAR('8-4') },
 };
 
 /** Still accepted, with a warning, and on their way out: we never write them either. */
 export const MYSQL_DEPRECATED: Readonly<Record<string, DeprecatedOption>> = {
-  expire_logs_days: { deprecated: '8.0.3', instead: 'binlog_expire_logs_seconds', source: OPTVAR('8-0') },
-  default_authentication_plugin: { deprecated: '8.0.27', instead: 'authentication_policy', source: OPTVAR('8-0') },
-  innodb_log_file_size: { deprecated: '8.0.30', instead: 'innodb_redo_log_capacity', source: OPTVAR('8-0') },
-  innodb_log_files_in_group: { deprecated: '8.0.30', instead: 'innodb_redo_log_capacity', source: OPTVAR('8-0') },
-  log_slave_updates: { deprecated: '8.0.26', instead: 'log_replica_updates', source: OPTVAR('8-0') },
-  binlog_format: { deprecated: '8.0.34', source: OPTVAR('8-0') },
-  character_set_client_handshake: { deprecated: '8.2.0', source: OPTVAR('8-2') },
+  expire_logs_days: { deprecated: '8.0.3', instead: 'binlog_expire_logs_seconds', source: REFMAN_80 },
+  default_authentication_plugin: { deprecated: '8.0.27', instead: 'authentication_policy', source: REFMAN_80 },
+  innodb_log_file_size: { deprecated: '8.0.30', instead: 'innodb_redo_log_capacity', source: REFMAN_80 },
+  innodb_log_files_in_group: { deprecated: '8.0.30', instead: 'innodb_redo_log_capacity', source: REFMAN_80 },
+  binlog_format: { deprecated: '8.0.34', source: REFMAN_80 },
+  // Deprecated in 8.0.35 (and in the 8.2.0 innovation release), removed in 8.3.0.
+  character_set_client_handshake: { deprecated: '8.0.35', source: REFMAN_80 },
+  binlog_transaction_dependency_tracking: { deprecated: '8.0.35', source: REFMAN_80 },
+  // The InnoDB memcached plugin: deprecated in 8.0.22, removed in 8.3.0.
+  ...each(MEMCACHED, { deprecated: '8.0.22', source: REFMAN_80 } as DeprecatedOption),
+  group_replication_ip_whitelist: { deprecated: '8.0.22', instead: 'group_replication_ip_allowlist', source: REFMAN_80 },
+  ...each(REPLICATION_REPOSITORIES, { deprecated: '8.0.23', source: REFMAN_80 } as DeprecatedOption),
+  slave_rows_search_algorithms: { deprecated: '8.0.18', source: REFMAN_80 },
+  log_bin_use_v1_row_events: { deprecated: '8.0.18', source: REFMAN_80 },
+  transaction_write_set_extraction: { deprecated: '8.0.26', source: REFMAN_80 },
+  admin_ssl: { deprecated: '8.0.26', instead: 'admin_tls_version', source: REFMAN_80 },
+  ...Object.fromEntries(Object.entries(RENAMED_8_0_26).map(([old, instead]) => [old, { deprecated: '8.0.26', instead, source: REFMAN_80 } as DeprecatedOption])),
 };
 
 /** MariaDB options still accepted with a deprecation warning (seen in MariaDB 11.8's error log). */

@@ -23,6 +23,27 @@ export const IMAGES: Readonly<Record<Exclude<ServiceName, 'app' | 'worker' | 'my
 
 export interface Version { major: number; minor: number; patch: number }
 
+/**
+ * The oldest server versions the generated files are written for and proven on by the real
+ * programs in the tests; an image override below its floor is refused (answers.ts).
+ */
+export const VERSION_FLOORS = {
+  // Debian 12's nginx, on which every variant passes `nginx -t`; it has everything we write
+  // (ssl_reject_handshake 1.19.4, keepalive_* in upstream 1.15.3, $realip_remote_addr 1.9.7).
+  nginx: { major: 1, minor: 22, patch: 0 },
+  // enable-protected-configs / enable-debug-command / enable-module-command exist from 7.0
+  // (Debian 12's 7.0 runs every generated redis.conf); an older server would keep DEBUG and MODULE.
+  redis: { major: 7, minor: 0, patch: 0 },
+} as const satisfies Record<string, Version>;
+
+/** The version an image tag names when it is below the service's floor, else null (an unparsable tag is judged elsewhere). */
+export function belowFloor(service: keyof typeof VERSION_FLOORS, image: string): Version | null {
+  const tag = imageTag(image);
+  const v = tag ? parseVersion(tag) : null;
+  const f = VERSION_FLOORS[service];
+  return v && !versionAtLeast(v, f.major, f.minor, f.patch) ? v : null;
+}
+
 export function parseVersion(s: string): Version | null {
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(s);
   return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) } : null;

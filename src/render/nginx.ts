@@ -1,7 +1,6 @@
 // nginx.conf and the site (conf.d/default.conf) as data, for the Nginx version the plan targets.
 // The official image's contract: /etc/nginx/nginx.conf, conf.d/*.conf included in http{}, user nginx.
 import type { Plan } from '../domain/plan.js';
-import { parseVersion, versionAtLeast, type Version } from '../domain/versions.js';
 import { b, blank, c, d, toNginx, withComment, type NginxDirective } from './format/nginx.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG, NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from './nginx-log.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH, SELF_SIGNED_CERT } from './paths.js';
@@ -39,23 +38,9 @@ export const RATE_LIMITS = {
 /** Long-lived streams (SSE, WebSocket): an hour without traffic before Nginx closes them. */
 const STREAM_TIMEOUT = '1h';
 
-export interface NginxFeatures {
-  /** `http2 on;` (1.25.1+) instead of the `listen … http2` parameter. */
-  http2Directive: boolean;
-  /** `ssl_reject_handshake` (1.19.4+): the default TLS server refuses unknown names without a certificate. */
-  rejectHandshake: boolean;
-  /** `keepalive_timeout` inside `upstream` (1.15.3+). */
-  upstreamKeepaliveTimeout: boolean;
-}
-
-export function nginxFeatures(plan: Plan): NginxFeatures {
-  const v: Version = parseVersion(plan.nginx.version) ?? { major: 1, minor: 28, patch: 0 };
-  return {
-    http2Directive: plan.nginx.http2 === 'directive',
-    rejectHandshake: versionAtLeast(v, 1, 19, 4),
-    upstreamKeepaliveTimeout: versionAtLeast(v, 1, 15, 3),
-  };
-}
+// Every directive below exists in the floor version (VERSION_FLOORS.nginx, refused below it by the
+// answers schema); the one switch left is the http2 syntax, which changed in 1.25.1.
+const http2Directive = (plan: Plan) => plan.nginx.http2 === 'directive';
 
 const tlsOn = (plan: Plan) => plan.nginx.tls !== 'none';
 
@@ -162,9 +147,10 @@ function proxyHeaders(plan: Plan, upgrade: boolean): N[] {
       ? [d('proxy_set_header', 'Upgrade', '$http_upgrade'), d('proxy_set_header', 'Connection', '$connection_upgrade')]
       : [d('proxy_set_header', 'Connection', '')]),
     d('proxy_set_header', 'Host', '$host'),
+    // The client's address: the realip module has rewritten it only for connections from a trusted proxy.
     d('proxy_set_header', 'X-Real-IP', '$remote_addr'),
-    // Behind a trusted proxy the chain is kept; otherwise a client-sent X-Forwarded-For is replaced, never trusted.
-    d('proxy_set_header', 'X-Forwarded-For', real ? '$proxy_add_x_forwarded_for' : '$remote_addr'),
+    // From a trusted proxy its chain and its scheme are kept (maps in httpLevel); from anyone else both are replaced, never believed.
+    d('proxy_set_header', 'X-Forwarded-For', real ? '$sw_forwarded_for' : '$remote_addr'),
     d('proxy_set_header', 'X-Forwarded-Proto', real ? '$sw_forwarded_proto' : '$scheme'),
     d('proxy_set_header', 'X-Forwarded-Host', '$host'),
   ];
@@ -292,15 +278,14 @@ function acmeLocation(): N {
 }
 
 function listen(plan: Plan, port: 80 | 443, defaultServer: boolean): N[] {
-  const f = nginxFeatures(plan);
   const args: (string | number)[] = [port];
   if (port === 443) {
     args.push('ssl');
-    if (!f.http2Directive) args.push('http2');
+    if (!http2Directive(plan)) args.push('http2');
   }
   if (defaultServer) args.push('default_server');
   const out = [d('listen', ...args)];
-  if (port === 443 && f.http2Directive) out.push(d('http2', 'on'));
+  if (port === 443 && http2Directive(plan)) out.push(d('http2', 'on'));
   return out;
 }
 
@@ -309,7 +294,10 @@ function tlsServerSettings(plan: Plan): N[] {
   const out = [d('ssl_certificate', cert.cert), d('ssl_certificate_key', cert.key)];
   if (plan.nginx.tls === 'custom') {
     // Stapling only where a CA may still run OCSP; Let's Encrypt ended OCSP in 2025 and a self-signed cert has none.
-    out.push(d('ssl_stapling', 'on'), d('ssl_stapling_verify', 'on'));
+    // Nginx finds the issuer in the certificate file's chain. No ssl_stapling_verify: it needs the CA's root
+    // in ssl_trusted_certificate, which an operator's cert/key pair does not carry (a response signed by a
+    // delegated OCSP responder would then never be stapled); the browser verifies the stapled response itself.
+    out.push(d('ssl_stapling', 'on'));
   }
   return out;
 }
@@ -343,7 +331,6 @@ function httpsRedirect(plan: Plan): N {
 
 function httpLevel(plan: Plan): N[] {
   const n = plan.nginx;
-  const f = nginxFeatures(plan);
   const out: N[] = [];
   out.push(
     b(
@@ -352,9 +339,7 @@ function httpLevel(plan: Plan): N[] {
       [
         d('server', `app:${plan.app.port}`),
         withComment(d('keepalive', 32), 'Idle keep-alive connections to the app, per worker: saves a TCP handshake per request.'),
-        ...(f.upstreamKeepaliveTimeout
-          ? [withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing.")]
-          : []),
+        withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing."),
         d('keepalive_requests', 1000),
       ],
     ),
@@ -368,8 +353,12 @@ function httpLevel(plan: Plan): N[] {
       ...n.realIp.from.map((cidr) => d('set_real_ip_from', cidr)),
       d('real_ip_header', n.realIp.header),
       d('real_ip_recursive', 'on'),
-      // The proxy in front may have terminated TLS; its X-Forwarded-Proto is believed (it is trusted), else our scheme.
-      b('map', ['$http_x_forwarded_proto', '$sw_forwarded_proto'], [d('default', '$http_x_forwarded_proto'), d('', '$scheme')]),
+      // Whether this connection comes from a trusted proxy: $realip_remote_addr is the peer before realip rewrote it.
+      b('geo', ['$realip_remote_addr', '$sw_via_proxy'], [d('default', 0), ...n.realIp.from.map((cidr) => d(cidr, 1))]),
+      // The proxy may have terminated TLS: its X-Forwarded-Proto (http or https only) is believed; anyone else's is not.
+      b('map', ['$sw_via_proxy:$http_x_forwarded_proto', '$sw_forwarded_proto'], [d('default', '$scheme'), d('1:https', 'https'), d('1:http', 'http')]),
+      // The proxy's chain plus the proxy itself; a client's own X-Forwarded-For is replaced by its address.
+      b('map', ['$sw_via_proxy:$http_x_forwarded_for', '$sw_forwarded_for'], [d('default', '$remote_addr'), d('~^1:(?<sw_chain>.+)$', '$sw_chain, $realip_remote_addr')]),
     );
   }
   out.push(
@@ -407,7 +396,6 @@ function appServer(plan: Plan, port: 80 | 443, defaultServer: boolean): N {
 /** The site: upstream, limits and the servers for this plan's domain and TLS mode. */
 export function nginxSiteConf(plan: Plan): N[] {
   const n = plan.nginx;
-  const f = nginxFeatures(plan);
   const out: N[] = [...httpLevel(plan), blank];
   const tls = tlsOn(plan);
 
@@ -420,9 +408,7 @@ export function nginxSiteConf(plan: Plan): N[] {
     );
     if (tls) {
       out.push(
-        f.rejectHandshake
-          ? b('server', [], [...listen(plan, 443, true), d('server_name', '_'), d('ssl_reject_handshake', 'on')], 'TLS for any other name is refused during the handshake; no certificate is shown.')
-          : b('server', [], [...listen(plan, 443, true), d('server_name', '_'), ...tlsServerSettings(plan), b('location', ['/'], [d('return', 444)])], 'TLS for any other name: dropped.'),
+        b('server', [], [...listen(plan, 443, true), d('server_name', '_'), d('ssl_reject_handshake', 'on')], 'TLS for any other name is refused during the handshake; no certificate is shown.'),
         blank,
         b('server', [], [...listen(plan, 80, false), d('server_name', n.domain), ...(n.tls === 'letsencrypt' ? [acmeLocation()] : []), httpsRedirect(plan)],
           'Plain HTTP for the domain: ACME challenges, and a permanent redirect to HTTPS.'),

@@ -1,5 +1,6 @@
 // redis.conf for the Redis version the plan targets (the pinned image is 7.4; Debian 12 has 7.0).
-// No secret here: compose passes --requirepass from .env on the command line.
+// Images older than 7.0 are refused (VERSION_FLOORS): everything here but the 8.0-only line exists
+// from 7.0 on. No secret here: compose passes --requirepass from .env on the command line.
 import type { Plan } from '../domain/plan.js';
 import { REDIS_COW_SHARE, REDIS_FRAGMENTATION, redisWorstCaseMiB } from '../domain/sizing.js';
 import { parseVersion, versionAtLeast, type Version } from '../domain/versions.js';
@@ -7,7 +8,10 @@ import { toRedisConf, type RedisDirective } from './format/redis-conf.js';
 import { CONTAINER, HOST } from './paths.js';
 import { file, type RenderedFile } from './types.js';
 
-/** Commands no app needs and an intruder would love: renamed to "" (gone). CONFIG stays: job queues read maxmemory-policy. */
+/**
+ * Commands no app needs and an intruder would love: renamed to "" (gone). CONFIG stays: job queues
+ * read maxmemory-policy and doctor's fix sets maxmemory; enable-protected-configs keeps it from dir and dbfilename.
+ */
 export const DISABLED_COMMANDS = ['FLUSHALL', 'REPLICAOF', 'SLAVEOF'] as const;
 
 type Since = [number, number];
@@ -23,8 +27,7 @@ export function redisDirectives(plan: Plan): RedisDirective[] {
   const entries: Entry[] = [
     // Every interface of the container (the backend network); the "-::*" part is skipped where IPv6 is off.
     // With this default bind, protected mode refuses remote clients should the password ever be missing.
-    e('bind', ['*', '-::*'], 'Listen inside the container network only (never published); protected mode as a second lock.', [7, 0]),
-    ...(has(v, [7, 0]) ? [] : [e('bind', ['0.0.0.0'])]),
+    e('bind', ['*', '-::*'], 'Listen inside the container network only (never published); protected mode as a second lock.'),
     e('protected-mode', ['yes']),
     e('port', [6379]),
     e('tcp-backlog', [511]),
@@ -44,7 +47,7 @@ export function redisDirectives(plan: Plan): RedisDirective[] {
 
     e('appendonly', ['yes'], 'AOF, fsynced every second: at most one second of writes is lost in a crash.'),
     e('appendfilename', ['appendonly.aof']),
-    e('appenddirname', ['appendonlydir'], undefined, [7, 0]),
+    e('appenddirname', ['appendonlydir']),
     e('appendfsync', ['everysec']),
     e('no-appendfsync-on-rewrite', ['no']),
     e('auto-aof-rewrite-percentage', [100]),
@@ -65,11 +68,11 @@ export function redisDirectives(plan: Plan): RedisDirective[] {
     e('lazyfree-lazy-eviction', ['yes'], 'Free evicted, expired and deleted values in a background thread: no latency spikes on big keys.'),
     e('lazyfree-lazy-expire', ['yes']),
     e('lazyfree-lazy-server-del', ['yes']),
-    e('lazyfree-lazy-user-del', ['yes'], undefined, [6, 0]),
+    e('lazyfree-lazy-user-del', ['yes']),
 
-    e('enable-protected-configs', ['no'], 'CONFIG SET cannot move dir or dbfilename (the classic write-a-file attack); DEBUG and MODULE are off.', [7, 0]),
-    e('enable-debug-command', ['no'], undefined, [7, 0]),
-    e('enable-module-command', ['no'], undefined, [7, 0]),
+    e('enable-protected-configs', ['no'], 'CONFIG SET cannot move dir or dbfilename (the classic write-a-file attack); DEBUG and MODULE are off.'),
+    e('enable-debug-command', ['no']),
+    e('enable-module-command', ['no']),
     ...DISABLED_COMMANDS.map((cmd, i) => e('rename-command', [cmd, ''], i === 0 ? 'Commands no app needs, removed.' : undefined)),
     // Checked against Redis 8.0's shipped redis.conf; not claimed for 7.4, so older servers never see it.
     e('hide-user-data-from-log', ['yes'], 'Crash reports and logs show no keys or values.', [8, 0]),

@@ -1,25 +1,30 @@
-// A real redis-server started with each generated redis.conf, the password passed on the command
-// line as compose does: CONFIG GET must show the plan, an unauthenticated command must be refused,
-// the removed commands must be gone, and the data must persist in the data directory (AOF + RDB).
-// Redis 7.0 is Debian 12's; the pinned 7.4 (and 8.0) configs run on Debian 13's redis 8.0 in a chroot.
+// A real redis-server started with each generated redis.conf, byte for byte, the password passed on
+// the command line as compose does: CONFIG GET must show the plan, an unauthenticated command must
+// be refused, the removed commands must be gone, and the data must land in /data, the official
+// image's data directory (AOF + RDB). maxmemory is also held against the container limit read from
+// the rendered docker-compose.yml. Redis 7.0 (the floor) is Debian 12's, the pinned 7.4 and 8.0
+// configs run on Debian 13's redis 8.0; each in its Debian chroot, whose /data plays the volume.
 // Each server runs in its own network namespace on its real port, 6379.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
-import { CONTAINER } from '../../src/render/paths.js';
 import { DISABLED_COMMANDS, renderRedisConf } from '../../src/render/redis.js';
 import { VM } from '../fixtures/facts.js';
+import { composeMemoryLimit } from './support/compose-limit.js';
 import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
 
 const PASSWORD = 'Test0nlyPassw0rdForRedisServer42';
 const TARGETS = [
-  { image: 'redis:7.0.15', suite: null, expect: /^7\.0\./ },
+  { image: 'redis:7.0.15', suite: 'bookworm', expect: /^7\.0\./ },
   { image: 'redis:7.4.5', suite: 'trixie', expect: /^8\.0\./ },
   { image: 'redis:8.0.2', suite: 'trixie', expect: /^8\.0\./ },
 ] as const;
+/** The official redis image's data directory (its documented contract), where the volume is mounted. */
+const IMAGE_DATA_DIR = '/data';
+const MiB = 1024 * 1024;
 
 function plan(preset: '4g' | '8g' | '16g', mode: 'cache' | 'queue', image: string): Plan {
   const a = AnswersSchema.parse({ project: 'shop', preset, app: { image: 'registry.example.com/team/api:1.4.2' }, images: { redis: image }, redis: { mode } });
@@ -46,17 +51,20 @@ describe('a real redis-server runs each generated redis.conf', () => {
           expect(conf).not.toContain(PASSWORD);
           expect(conf.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toMatch(/requirepass|masterauth|user /);
 
-          const root = t.suite ? await debianChroot(t.suite) : null;
-          // The data directory is the container's /data; here a fresh folder per test (inside the chroot when there is one).
-          const work = mkdtempSync(join(root ?? '/tmp', root ? 'tmp/sw-redis-' : 'sw-redis-'));
-          cleanup = () => rmSync(work, { recursive: true, force: true });
-          const inner = (x: string) => (root ? x.slice(root.length) : x);
-          const data = join(work, 'data');
-          const confPath = join(work, 'redis.conf');
-          // Only `dir` differs from the rendered file: /data is the container's mount point.
-          writeFileSync(confPath, conf.replace(`dir ${CONTAINER.redisData}`, `dir ${inner(data)}`));
+          const root = await debianChroot(t.suite);
+          const work = mkdtempSync(join(root, 'tmp', 'sw-redis-'));
+          // The chroot's /data is the volume: empty for every test.
+          const data = join(root, IMAGE_DATA_DIR);
+          rmSync(data, { recursive: true, force: true });
           mkdirSync(data);
-          const wrap = (argv: string[]) => (root ? ['chroot', root, ...argv] : argv);
+          cleanup = () => {
+            rmSync(work, { recursive: true, force: true });
+            rmSync(data, { recursive: true, force: true });
+          };
+          const inner = (x: string) => x.slice(root.length);
+          const confPath = join(work, 'redis.conf');
+          writeFileSync(confPath, conf);
+          const wrap = (argv: string[]) => ['chroot', root, ...argv];
 
           ns = await new NetNs().start();
           // As docker-compose.yml runs it: the config file, then the password from .env.
@@ -80,12 +88,18 @@ describe('a real redis-server runs each generated redis.conf', () => {
             expect(lines[0], name).toBe(name);
             return lines[1];
           };
-          expect(get('maxmemory')).toBe(String(r.maxmemoryMiB * 1024 * 1024));
-          expect(get('maxmemory-policy')).toBe(r.policy);
+          const maxmemory = Number(get('maxmemory'));
+          expect(maxmemory).toBe(r.maxmemoryMiB * MiB);
+          // Independent of the plan's own arithmetic: the container the engine will run it in must leave room above maxmemory.
+          const limit = composeMemoryLimit(p, 'redis');
+          expect(maxmemory).toBeGreaterThan(0);
+          // At least a quarter of the container stays free for fragmentation, pages copied while a child saves, and the server itself.
+          expect(maxmemory).toBeLessThanOrEqual(limit * 0.75);
+          expect(get('maxmemory-policy')).toBe(mode === 'queue' ? 'noeviction' : 'allkeys-lru');
           expect(get('appendonly')).toBe('yes');
           expect(get('appendfsync')).toBe('everysec');
           expect(get('save')).toBe('3600 1 300 100 60 10000');
-          expect(get('dir')).toBe(inner(data));
+          expect(get('dir')).toBe(IMAGE_DATA_DIR);
           expect(get('protected-mode')).toBe('yes');
           expect(get('bind')).toBe('* -::*');
           expect(get('enable-protected-configs')).toBe('no');
@@ -95,19 +109,22 @@ describe('a real redis-server runs each generated redis.conf', () => {
           if (t.image.startsWith('redis:8')) expect(get('hide-user-data-from-log')).toBe('yes');
           else expect(conf).not.toContain('hide-user-data-from-log');
 
-          // Removed commands are unknown; CONFIG SET of a protected setting is refused.
+          // Removed commands are unknown; CONFIG SET of a protected setting is refused, DEBUG and MODULE too.
           for (const cmd of DISABLED_COMMANDS) expect(authed(cmd).stdout, cmd).toMatch(/unknown command/i);
           expect(authed('CONFIG', 'SET', 'dir', '/tmp').stdout).toMatch(/protected config/i);
+          expect(authed('CONFIG', 'SET', 'dbfilename', 'x.php').stdout).toMatch(/protected config/i);
           expect(authed('DEBUG', 'SLEEP', '0').stdout).toMatch(/DEBUG command not allowed/i);
+          expect(authed('MODULE', 'LOAD', '/tmp/evil.so').stdout).toMatch(/MODULE command not allowed/i);
+          // What doctor's fix does (src/steps/doctor-fixes.ts): CONFIG SET maxmemory / maxmemory-policy still works.
+          expect(authed('CONFIG', 'SET', 'maxmemory', String(maxmemory)).stdout.trim()).toBe('OK');
+          expect(authed('CONFIG', 'SET', 'maxmemory-policy', get('maxmemory-policy')!).stdout.trim()).toBe('OK');
 
-          // Writes persist: AOF in appendonlydir, an RDB snapshot on demand, both in the data directory.
+          // Writes persist: AOF in appendonlydir, an RDB snapshot on demand, both in /data (the volume).
           expect(authed('SET', 'k', 'v').stdout.trim()).toBe('OK');
           expect(authed('BGSAVE').stdout).toMatch(/Background saving started/);
           await waitFor('the RDB snapshot', () => (readdirSync(data).includes('dump.rdb') ? true : undefined));
           expect(readdirSync(join(data, 'appendonlydir')).some((f) => f.endsWith('.aof'))).toBe(true);
-
-          if (mode === 'queue') expect(r.policy).toBe('noeviction');
-          else expect(r.policy).toBe('allkeys-lru');
+          expect(existsSync(join(work, 'dump.rdb'))).toBe(false);
         });
       }
     }
@@ -120,7 +137,8 @@ describe('directives are rendered per Redis version', () => {
     expect(conf).toContain('hide-user-data-from-log yes');
     const work = mkdtempSync('/tmp/sw-redis-v-');
     cleanup = () => rmSync(work, { recursive: true, force: true });
-    writeFileSync(join(work, 'redis.conf'), conf.replace(`dir ${CONTAINER.redisData}`, `dir ${work}`));
+    // The host's own redis-server (Debian 12's 7.0), with a scratch data dir: the point is the config error.
+    writeFileSync(join(work, 'redis.conf'), conf.replace(`dir ${IMAGE_DATA_DIR}`, `dir ${work}`));
     const r = spawnSync('redis-server', [join(work, 'redis.conf'), '--port', '0', '--requirepass', PASSWORD], { encoding: 'utf8', timeout: 20_000 });
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toMatch(/FATAL CONFIG FILE ERROR[\s\S]*hide-user-data-from-log/);

@@ -3,7 +3,7 @@
 // container for every preset and engine (MySQL has no server here; MariaDB is also run for real).
 import { describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
-import { checkMysqlOptions, hasSince, normalizeOptionName } from '../../src/domain/mysql-options.js';
+import { MYSQL_DEPRECATED, MYSQL_REMOVED, checkMysqlOptions, hasSince, normalizeOptionName } from '../../src/domain/mysql-options.js';
 import { SERVER_DEFAULTS, sizeToBytes, worstCaseFromVariables } from '../../src/domain/mysql-memory.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { mysqlOptions, renderMysqlCnf } from '../../src/render/mysql.js';
@@ -44,12 +44,68 @@ function parseCnf(text: string): Record<string, string> {
 }
 
 describe('the MySQL version table (from the reference manual) refuses what the server would', () => {
-  it('catches query_cache_size on MySQL 8.0 and 8.4 (the query cache was removed in 8.0.3)', () => {
+  it('catches query_cache_size on MySQL 8.0 and 8.4 (the query cache was removed in 8.0.3), citing the manual', () => {
     for (const v of ['8.0.43', '8.4.6']) {
       const p = checkMysqlOptions('mysql', v, ['query_cache_size']);
       expect(p).toHaveLength(1);
       expect(p[0]!.kind).toBe('removed');
-      expect(p[0]!.source).toMatch(/^https:\/\/dev\.mysql\.com\//);
+      expect(p[0]!.source).toMatch(/^https:\/\/dev\.mysql\.com\/doc\/refman\//);
+    }
+  });
+
+  it('character_set_client_handshake: fine until 8.0.34 as far as deprecation goes, deprecated from 8.0.35, removed in 8.3.0', () => {
+    const kind = (v: string) => checkMysqlOptions('mysql', v, ['character-set-client-handshake'])[0]!.kind;
+    // Before 8.0.35 it is merely not an option we write (unknown); from 8.0.35 the server warns; from 8.3.0 it refuses to start.
+    expect(kind('8.0.34')).toBe('unknown');
+    expect(kind('8.0.35')).toBe('deprecated');
+    expect(kind('8.2.0')).toBe('deprecated');
+    expect(kind('8.3.0')).toBe('removed');
+  });
+
+  // [option, on 8.0.43, on 8.4.6, what to use instead] — from the 8.0 and 8.4 manuals' added/deprecated/removed lists.
+  const CHANGES: [string, 'deprecated' | 'unknown', 'deprecated' | 'removed', string?][] = [
+    ['innodb_api_enable_mdl', 'deprecated', 'removed'],
+    ['innodb_api_trx_level', 'deprecated', 'removed'],
+    ['innodb_api_enable_binlog', 'deprecated', 'removed'],
+    ['innodb_api_bk_commit_interval', 'deprecated', 'removed'],
+    ['innodb_api_disable_rowlock', 'deprecated', 'removed'],
+    ['daemon_memcached_option', 'deprecated', 'removed'],
+    ['daemon_memcached_enable_binlog', 'deprecated', 'removed'],
+    ['daemon_memcached_r_batch_size', 'deprecated', 'removed'],
+    ['group_replication_ip_whitelist', 'deprecated', 'removed', 'group_replication_ip_allowlist'],
+    ['group_replication_primary_member', 'unknown', 'removed'],
+    ['master_info_repository', 'deprecated', 'removed'],
+    ['relay_log_info_repository', 'deprecated', 'removed'],
+    ['slave_rows_search_algorithms', 'deprecated', 'removed'],
+    ['log_bin_use_v1_row_events', 'deprecated', 'removed'],
+    ['transaction_write_set_extraction', 'deprecated', 'removed'],
+    ['binlog_transaction_dependency_tracking', 'deprecated', 'removed'],
+    ['admin_ssl', 'deprecated', 'removed', 'admin_tls_version'],
+    ['have_ssl', 'unknown', 'removed'],
+    ['avoid_temporal_upgrade', 'unknown', 'removed'],
+    ['log_slave_updates', 'deprecated', 'deprecated', 'log_replica_updates'],
+    ['slave_parallel_workers', 'deprecated', 'deprecated', 'replica_parallel_workers'],
+    ['slave_preserve_commit_order', 'deprecated', 'deprecated', 'replica_preserve_commit_order'],
+    ['skip_slave_start', 'deprecated', 'deprecated', 'skip_replica_start'],
+    ['slave_net_timeout', 'deprecated', 'deprecated', 'replica_net_timeout'],
+    ['slave_skip_errors', 'deprecated', 'deprecated', 'replica_skip_errors'],
+    ['master_verify_checksum', 'deprecated', 'deprecated', 'source_verify_checksum'],
+    ['init_slave', 'deprecated', 'deprecated', 'init_replica'],
+  ];
+  for (const [name, on80, on84, instead] of CHANGES) {
+    it(`${name}: ${on80} on 8.0.43, ${on84} on 8.4.6${instead ? `, use ${instead}` : ''}`, () => {
+      const a = checkMysqlOptions('mysql', '8.0.43', [name.replace(/_/g, '-')])[0]!;
+      const b = checkMysqlOptions('mysql', '8.4.6', [name])[0]!;
+      expect(a.kind).toBe(on80);
+      expect(b.kind).toBe(on84);
+      if (instead) expect(b.message).toContain(`; use ${instead}`);
+      for (const p of [a, b]) if (p.kind !== 'unknown') expect(p.source).toMatch(/^https:\/\/dev\.mysql\.com\/doc\/(refman|mysqld-version-reference)\//);
+    });
+  }
+
+  it('every entry of both tables cites a page of the MySQL manual', () => {
+    for (const [name, e] of [...Object.entries(MYSQL_REMOVED), ...Object.entries(MYSQL_DEPRECATED)]) {
+      expect(e.source, name).toMatch(/^https:\/\/dev\.mysql\.com\/doc\/(refman|mysqld-version-reference)\/.+\.html$/);
     }
   });
 
@@ -130,6 +186,34 @@ describe('my.cnf per engine and version', () => {
       });
     }
   }
+
+  it('MariaDB 11.4, the default (no 11.4 server runs here): every option written is documented for 11.4', () => {
+    // Looked up in MariaDB's documentation (https://mariadb.com/kb/en/<page>/#<option>): present in 11.4, not removed.
+    const KB = {
+      server: 'server-system-variables', innodb: 'innodb-system-variables', aria: 'aria-system-variables',
+      myisam: 'myisam-system-variables', pfs: 'performance-schema-system-variables', repl: 'replication-and-binary-log-system-variables',
+    };
+    const DOCUMENTED_IN_11_4: Record<string, string> = {
+      character_set_server: KB.server, collation_server: KB.server, skip_name_resolve: KB.server, max_connections: KB.server,
+      max_connect_errors: KB.server, max_allowed_packet: KB.server, sort_buffer_size: KB.server, join_buffer_size: KB.server,
+      read_buffer_size: KB.server, read_rnd_buffer_size: KB.server, tmp_table_size: KB.server, max_heap_table_size: KB.server,
+      query_cache_type: KB.server, query_cache_size: KB.server, slow_query_log: KB.server, slow_query_log_file: KB.server,
+      long_query_time: KB.server, innodb_buffer_pool_size: KB.innodb, innodb_log_file_size: KB.innodb,
+      innodb_flush_log_at_trx_commit: KB.innodb, aria_pagecache_buffer_size: KB.aria, key_buffer_size: KB.myisam,
+      performance_schema: KB.pfs, log_bin: KB.repl, server_id: KB.repl,
+      // Added in 10.6.1.
+      binlog_expire_logs_seconds: KB.repl,
+    };
+    for (const preset of PRESETS) {
+      const p = plan(preset, 'mariadb', '11.4');
+      expect(p.database.serverVersion).toBe('11.4.8');
+      const names = mysqlOptions(p).map((o) => normalizeOptionName(o.name));
+      expect(names.filter((n) => !(n in DOCUMENTED_IN_11_4)), 'options nobody checked against the 11.4 docs').toEqual([]);
+      // MySQL-only names never reach a MariaDB file.
+      expect(names).not.toContain('innodb_redo_log_capacity');
+      expect(names).not.toContain('innodb_buffer_pool_instances');
+    }
+  });
 
   it('MySQL before 8.0.30 (an image override) gets two redo files instead of innodb_redo_log_capacity', () => {
     const p = plan('8g', 'mysql', '8.0', 'mysql:8.0.28');

@@ -1,6 +1,10 @@
 // Pure content of the Nginx, redis.conf and certbot generators: the serializers, the version
 // switches and the rules that the real-program tests cannot see from outside.
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main as cliMain } from '../../src/cli.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { REDIS_BASE_MIB, redisWorstCaseMiB } from '../../src/domain/sizing.js';
@@ -11,7 +15,7 @@ import { NGINX_LOG_FORMAT_NAME } from '../../src/render/nginx-log.js';
 import { renderNginx } from '../../src/render/nginx.js';
 import { HOST, NGINX_HEALTH_PATH } from '../../src/render/paths.js';
 import { renderRedisConf } from '../../src/render/redis.js';
-import { VM } from '../fixtures/facts.js';
+import { VM, makeFacts } from '../fixtures/facts.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 
 const site = (p: ReturnType<typeof variantPlan>) => renderNginx(p).find((f) => f.path === HOST.nginxSite)!.content;
@@ -39,10 +43,23 @@ describe('nginx.conf and the site', () => {
     for (const img of ['nginx:1.24.0', 'nginx:1.28.0']) expect(site(variant('letsencrypt', img))).not.toMatch(/^\s*ssl on;/m);
   });
 
-  it("never staples OCSP for Let's Encrypt or self-signed certificates; does for custom ones", () => {
+  it("never staples OCSP for Let's Encrypt or self-signed certificates; does for custom ones, without verify (no CA root to verify against)", () => {
     expect(site(variant('letsencrypt'))).not.toMatch(/ssl_stapling/);
     expect(site(variant('self-signed-ip'))).not.toMatch(/ssl_stapling/);
-    expect(site(variant('custom-wsgi-port8443'))).toMatch(/ssl_stapling on;/);
+    const custom = site(variant('custom-wsgi-port8443'));
+    expect(custom).toMatch(/ssl_stapling on;/);
+    expect(custom).not.toMatch(/ssl_stapling_verify|ssl_trusted_certificate/);
+  });
+
+  it("writes Mozilla's intermediate TLS settings (guidelines 6.0): TLS 1.2 and 1.3, ECDHE with AEAD ciphers only, two-year HSTS", () => {
+    const s = site(variant('letsencrypt'));
+    expect(s).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
+    expect(s).toContain(
+      'ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;',
+    );
+    expect(s).toContain('ssl_prefer_server_ciphers off;');
+    expect(s).toMatch(/map \$upstream_http_strict_transport_security \$sw_hsts \{\n\s+"" max-age=63072000;/);
+    expect(s).not.toMatch(/TLSv1(\.1)?[ ;]|[ :]DHE-|ssl_session_tickets on/);
   });
 
   it('sizes workers per preset, hides the version, logs in the fail2ban format', () => {
@@ -68,14 +85,20 @@ describe('nginx.conf and the site', () => {
     expect(site(variant('ip-http'))).not.toContain('return 444');
   });
 
-  it('trusts a client IP header only from the configured proxies; otherwise replaces X-Forwarded-For', () => {
+  it('trusts a client IP header and X-Forwarded-Proto only from the configured proxies; otherwise replaces both', () => {
     const withProxy = site(variant('self-signed-frontend-realip'));
     expect(withProxy).toContain('set_real_ip_from 10.0.0.0/8;');
     expect(withProxy).toContain('set_real_ip_from 2001:db8::/32;');
-    expect(withProxy).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    // Trust is decided on the connection's own peer, the same ranges as set_real_ip_from.
+    expect(withProxy).toMatch(/geo \$realip_remote_addr \$sw_via_proxy \{\n\s+default 0;\n\s+10\.0\.0\.0\/8 1;\n\s+2001:db8::\/32 1;\n\}/);
+    expect(withProxy).toMatch(/map \$sw_via_proxy:\$http_x_forwarded_proto \$sw_forwarded_proto \{\n\s+default \$scheme;\n\s+1:https https;\n\s+1:http http;\n\}/);
+    expect(withProxy).toContain('proxy_set_header X-Forwarded-For $sw_forwarded_for;');
+    expect(withProxy).toContain('proxy_set_header X-Forwarded-Proto $sw_forwarded_proto;');
+    expect(withProxy).not.toContain('$proxy_add_x_forwarded_for');
     const direct = site(variant('letsencrypt'));
-    expect(direct).not.toContain('set_real_ip_from');
+    expect(direct).not.toMatch(/set_real_ip_from|sw_via_proxy/);
     expect(direct).toContain('proxy_set_header X-Forwarded-For $remote_addr;');
+    expect(direct).toContain('proxy_set_header X-Forwarded-Proto $scheme;');
   });
 
   it('with a front end, login paths outside the API prefix are front-end pages, not proxied', () => {
@@ -92,6 +115,49 @@ describe('nginx.conf and the site', () => {
   it('keeps upstream idle connections shorter than the app server keeps them', () => {
     expect(site(variant('letsencrypt'))).toMatch(/keepalive_timeout 4s;/);
     expect(site(variant('custom-wsgi-port8443'))).toMatch(/keepalive_timeout 1s;/);
+  });
+
+  it('renders the same directives for the floor version 1.22 as for 1.28, but for the http2 syntax', () => {
+    const old = site(variant('letsencrypt', NGINX_TARGETS.listen.image));
+    const cur = site(variant('letsencrypt', 'nginx:1.28.0'));
+    expect(old).toMatch(/upstream app_upstream \{[^}]*keepalive_timeout 4s;[^}]*keepalive_requests 1000;/);
+    expect(old).toContain('ssl_reject_handshake on;');
+    const norm = (x: string) => x.replace(/Nginx [\d.]+/, 'Nginx X').replace(/listen 443 ssl http2( default_server)?;/g, 'listen 443 ssl$1;\n    http2 on;');
+    expect(norm(old)).toBe(norm(cur));
+  });
+});
+
+describe('image versions below what the generated files are proven on are refused (exit 2, naming the field)', () => {
+  const parse = (images: Record<string, string | undefined>) => AnswersSchema.safeParse({ project: 'x', app: { image: 'a/b:1' }, images });
+
+  it('images.nginx below 1.22 and images.redis below 7.0', () => {
+    for (const [service, image, version, floor] of [['nginx', 'nginx:1.20.2', '1.20.2', '1.22.0'], ['nginx', 'registry.example.com/mirror/nginx:1.18-alpine', '1.18.0', '1.22.0'], ['redis', 'redis:6.2.14', '6.2.14', '7.0.0']] as const) {
+      const r = parse({ [service]: image });
+      expect(r.success, image).toBe(false);
+      const issue = r.error!.issues[0]! as { path: PropertyKey[]; message: string; params?: Record<string, string> };
+      expect(issue.path).toEqual(['images', service]);
+      expect(issue.message).toBe('v.imageTooOld');
+      expect(issue.params).toEqual({ service, version, floor });
+    }
+  });
+
+  it('the floor itself, newer tags and tags without a version pass', () => {
+    for (const images of [{ nginx: 'nginx:1.22.0' }, { nginx: 'nginx:1.29.1-alpine' }, { nginx: 'nginx:stable' }, { redis: 'redis:7.0.0' }, { redis: 'redis:8.0.2' }, { redis: 'redis@sha256:' + 'a'.repeat(64) }]) {
+      expect(parse(images).success, JSON.stringify(images)).toBe(true);
+    }
+  });
+
+  it('`render` exits 2, names images.nginx, the floor and the fix, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-floor-'));
+    const answers = join(dir, 'answers.yaml');
+    writeFileSync(answers, 'project: shop\npreset: 4g\napp: { image: ghcr.io/example/api:1.0.0 }\nimages:\n  nginx: nginx:1.20.2\n');
+    const facts = join(dir, 'facts.json');
+    writeFileSync(facts, JSON.stringify(makeFacts({ ramMiB: 7680, cores: 4 })));
+    let err = '';
+    const code = await cliMain(['render', '--answers', answers, '--host-facts', facts, '--out', join(dir, 'out')], { io: { out: () => {}, err: (x) => void (err += x) }, env: { LANG: 'C' }, interactive: false });
+    expect(code).toBe(2);
+    expect(err).toMatch(/answers\.yaml:5: images\.nginx: nginx 1\.20\.2 is older than 1\.22\.0, .*use an image tagged 1\.22\.0 or newer/);
+    expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
   });
 });
 
@@ -131,12 +197,13 @@ describe('redis.conf', () => {
     expect(renderRedisConf(redisPlan('4g', 'queue'))[0]!.content).toContain('maxmemory-policy noeviction');
   });
 
-  it('renders per version: 7.x gets no 8.0-only directive, 6.x no 7.0-only one', () => {
+  it('renders per version: 7.x gets no 8.0-only directive; every 7.x gets the DEBUG/MODULE/CONFIG hardening', () => {
     expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:7.4.5'))[0]!.content).not.toContain('hide-user-data-from-log');
     expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:8.0.2'))[0]!.content).toContain('hide-user-data-from-log yes');
-    const six = renderRedisConf(redisPlan('4g', 'cache', 'redis:6.2.14'))[0]!.content;
-    expect(six).not.toMatch(/enable-protected-configs|appenddirname|bind \* -::\*/);
-    expect(six).toContain('bind 0.0.0.0');
+    for (const image of ['redis:7.0.0', 'redis:7.4.5', 'redis:8.0.2']) {
+      const conf = renderRedisConf(redisPlan('4g', 'cache', image))[0]!.content;
+      for (const line of ['enable-protected-configs no', 'enable-debug-command no', 'enable-module-command no', 'bind * -::*']) expect(conf, image).toContain(`\n${line}\n`);
+    }
   });
 
   for (const preset of ['4g', '8g', '16g'] as const) {

@@ -11,7 +11,8 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 /** One package set per suite, so every test shares one cached chroot per suite. */
 export const CHROOT_PACKAGES = {
-  bookworm: ['nginx'],
+  // Debian 12's redis 7.0 here too, so redis.conf runs unchanged with its `dir /data` inside the chroot.
+  bookworm: ['nginx', 'redis-server'],
   trixie: ['nginx', 'mariadb-server', 'redis-server'],
 } as const;
 

@@ -3,6 +3,7 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
 import { file, type RenderedFile } from './types.js';
+import { byCodePoint } from '../domain/order.js';
 
 type Dict = Record<string, unknown>;
 
@@ -75,7 +76,7 @@ export function appEnvironment(plan: Plan): Dict {
   env.WEB_CONCURRENCY = String(plan.app.workers);
   if (plan.app.nodeMaxOldSpaceMiB) env.NODE_OPTIONS = `--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`;
   if (plan.app.jvmHeapMiB) env.JAVA_TOOL_OPTIONS = `-Xms${plan.app.jvmHeapMiB}m -Xmx${plan.app.jvmHeapMiB}m`;
-  for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => a.localeCompare(b))) env[k] = escapeDollar(v);
+  for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => byCodePoint(a, b))) env[k] = escapeDollar(v);
   return env;
 }
 

@@ -1,7 +1,7 @@
 // The rendered file set: deterministic, secrets generated once and kept, modes, and the compose
 // invariants (databases never published, healthchecks, limits, the app's environment).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { parse } from 'yaml';
@@ -12,6 +12,7 @@ import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
 import { makeFacts, seededRandom } from '../fixtures/facts.js';
+import { runCli } from '../fixtures/bundle.js';
 
 function render(c: GoldenCase, random = seededRandom(7), existing: Record<string, string> = {}) {
   const plan = buildPlan(c.answers, c.facts);
@@ -166,20 +167,17 @@ describe('docker-compose.yml', () => {
 describe('the built CLI renders the same bytes under any locale', () => {
   // ICU's collation follows LC_ALL even where the OS has no such locale installed: in Danish "AA"
   // is "Å" and sorts after "Z", so any localeCompare in the output path shows up here.
-  const ROOT = join(import.meta.dirname, '..', '..');
   const tmp = mkdtempSync(join(tmpdir(), 'sw-locale-'));
-  const bundle = join(tmp, 'stack-wizard.js');
   const LOCALES = ['C', 'da_DK.UTF-8'];
 
   const listFiles = (d: string, base = ''): string[] =>
     readdirSync(join(d, base), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(d, join(base, e.name)) : [join(base, e.name)]));
 
   it('render under LC_ALL=C and LC_ALL=da_DK.UTF-8 writes byte-identical folders', () => {
-    execFileSync(process.execPath, ['scripts/build.mjs', `--outfile=${bundle}`], { cwd: ROOT, stdio: 'pipe' });
-    const node = (lc: string, args: string[]) =>
-      spawnSync(process.execPath, args, { env: { PATH: process.env.PATH, HOME: tmp, LC_ALL: lc, LANG: lc }, encoding: 'utf8', timeout: 60_000 });
+    const env = (lc: string) => ({ HOME: tmp, LC_ALL: lc, LANG: lc });
     // The precondition, or the test proves nothing: this Node's ICU really orders the keys differently.
-    const order = LOCALES.map((lc) => node(lc, ['-e', "process.stdout.write(['AB_MODE','AA_MODE','Z_MODE'].sort((a,b)=>a.localeCompare(b)).join())"]).stdout);
+    const sortIn = "process.stdout.write(['AB_MODE','AA_MODE','Z_MODE'].sort((a,b)=>a.localeCompare(b)).join())";
+    const order = LOCALES.map((lc) => spawnSync(process.execPath, ['-e', sortIn], { env: env(lc), encoding: 'utf8' }).stdout);
     expect(order).toEqual(['AA_MODE,AB_MODE,Z_MODE', 'AB_MODE,Z_MODE,AA_MODE']);
 
     const answers = join(tmp, 'answers.yaml');
@@ -197,7 +195,7 @@ describe('the built CLI renders the same bytes under any locale', () => {
     mkdirSync(outs[1]!);
     for (const [i, lc] of LOCALES.entries()) {
       if (i === 1) copyFileSync(join(outs[0]!, HOST.env), join(outs[1]!, HOST.env));
-      const r = node(lc, [bundle, 'render', '--answers', answers, '--host-facts', facts, '--out', outs[i]!]);
+      const r = runCli(['render', '--answers', answers, '--host-facts', facts, '--out', outs[i]!], env(lc));
       expect(r.stderr, lc).toBe('');
       expect(r.status, lc).toBe(0);
     }
@@ -205,8 +203,8 @@ describe('the built CLI renders the same bytes under any locale', () => {
     expect(b).toEqual(a);
     for (const p of a!) expect(readFileSync(join(outs[1]!, p)).equals(readFileSync(join(outs[0]!, p))), p).toBe(true);
     // And the keys really are in code-point order (uppercase before lowercase, '_' after letters).
-    const env = Object.keys((parse(readFileSync(join(outs[0]!, HOST.compose), 'utf8')) as { services: { app: { environment: Record<string, string> } } }).services.app.environment);
-    const mine = env.filter((k) => ['AB_MODE', 'AA_MODE', 'Z_MODE', 'aa_lower', 'A_B', 'A__B'].includes(k));
+    const appEnv = Object.keys((parse(readFileSync(join(outs[0]!, HOST.compose), 'utf8')) as { services: { app: { environment: Record<string, string> } } }).services.app.environment);
+    const mine = appEnv.filter((k) => ['AB_MODE', 'AA_MODE', 'Z_MODE', 'aa_lower', 'A_B', 'A__B'].includes(k));
     expect(mine).toEqual(['AA_MODE', 'AB_MODE', 'A_B', 'A__B', 'Z_MODE', 'aa_lower']);
     rmSync(tmp, { recursive: true, force: true });
   }, 120_000);
@@ -233,5 +231,48 @@ describe('writing the files', () => {
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
     expect(existsSync(dir)).toBe(false);
+  });
+
+  for (const umask of [0o077, 0o027]) {
+    it(`modes are as planned under umask ${umask.toString(8).padStart(4, '0')}, and a second run changes nothing`, async () => {
+      const { RealExecutor } = await import('../../src/exec/executor.js');
+      const ex = new RealExecutor();
+      const dir = join(mkdtempSync(join(tmpdir(), 'sw-umask-')), 'stack');
+      const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+      const specs = files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode }));
+      const old = process.umask(umask);
+      try {
+        const first = await ex.writeFiles(specs);
+        expect([...first.values()].every((o) => o === 'created')).toBe(true);
+        await ex.mkdir(join(dir, 'backups', 'private'), 0o700);
+        const second = await ex.writeFiles(specs);
+        expect([...second.values()].filter((o) => o !== 'unchanged')).toEqual([]);
+      } finally {
+        process.umask(old);
+      }
+      // Containers run as other users (redis, mysql): they read the configs through 0644 files in 0755 folders.
+      for (const f of files) expect((statSync(join(dir, f.path)).mode & 0o777).toString(8), f.path).toBe(f.mode.toString(8));
+      const folders = new Set(files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+      expect(folders.size).toBeGreaterThan(5);
+      for (const d of ['', ...folders]) expect((statSync(join(dir, d)).mode & 0o777).toString(8), d || '.').toBe('755');
+      expect(statSync(join(dir, 'backups')).mode & 0o777).toBe(0o755);
+      expect(statSync(join(dir, 'backups', 'private')).mode & 0o777).toBe(0o700);
+      rmSync(dirname(dir), { recursive: true, force: true });
+    });
+  }
+
+  it('a failed write removes the folders it created and leaves none of its temporary files', async () => {
+    const { RealExecutor } = await import('../../src/exec/executor.js');
+    const ex = new RealExecutor();
+    const root = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    writeFileSync(join(root, 'blocker'), 'x');
+    const bad = [
+      { path: join(root, 'new', 'deep', 'a.conf'), content: 'a\n', mode: 0o644 },
+      { path: join(root, 'other', 'b.conf'), content: 'b\n', mode: 0o644 },
+      { path: join(root, 'blocker', 'x', 'c.conf'), content: 'c\n', mode: 0o644 },
+    ];
+    await expect(ex.writeFiles(bad)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(readdirSync(root)).toEqual(['blocker']);
+    rmSync(root, { recursive: true, force: true });
   });
 });

@@ -98,7 +98,8 @@ export async function writeRendered(ctx: Context, dir: string, files: readonly R
     return await ctx.exec.writeFiles(files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode })));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+    // ENOENT/EINVAL: a folder that exists but takes no new entries (/proc, /sys and other pseudo-filesystems).
+    if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT', 'EINVAL'].includes(code)) {
       throw usageError('err.outNotWritable', { dir, reason: code });
     }
     throw e;

@@ -45,9 +45,10 @@ function appHealthTest(plan: Plan): string[] {
 }
 
 export function appEnvironment(plan: Plan): Dict {
+  // URLs take the percent-encoded copies from .env: a kept password may hold @, : or /.
   const db = plan.database;
   const env: Dict = {
-    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`,
+    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:3306/${db.name}`,
     DB_HOST: 'mysql',
     DB_PORT: '3306',
     DB_NAME: db.name,
@@ -56,14 +57,14 @@ export function appEnvironment(plan: Plan): Dict {
   };
   if (plan.redis) {
     Object.assign(env, {
-      REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0',
+      REDIS_URL: 'redis://:${REDIS_PASSWORD_URLENCODED}@redis:6379/0',
       REDIS_HOST: 'redis',
       REDIS_PORT: '6379',
       REDIS_PASSWORD: '${REDIS_PASSWORD}',
     });
   }
   if (plan.components.rabbitmq) {
-    env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD}@rabbitmq:5672/`;
+    env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD_URLENCODED}@rabbitmq:5672/`;
   }
   if (plan.components.minio) {
     Object.assign(env, {

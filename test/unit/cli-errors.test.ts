@@ -1,6 +1,6 @@
 // Bad input of every kind: exit 2 (usage/input) or 3 (host), a message that names the problem
 // and the fix, and nothing written.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -237,6 +237,25 @@ describe('bad hosts, files and flags', () => {
     expect(r.stderr).toMatch(/cannot write to .*read-only\/out \(EACCES\)/);
     expect(readdirSync(ro)).toEqual([]);
     nothingWritten(r.caseDir);
+  });
+
+  it('an existing .env secret Compose cannot carry exactly: exit 2 naming key, file:line and fix; the .env is untouched', async () => {
+    const f = join(dir, 'good-env.yaml');
+    writeFileSync(f, GOOD);
+    const caseDir = join(dir, `case-${++n}`);
+    mkdirSync(join(caseDir, 'out'), { recursive: true });
+    const env = 'COMPOSE_PROJECT_NAME=myapp\nMYSQL_ROOT_PASSWORD=Root0123456789abcdef\nMYSQL_PASSWORD="first\nsecond"\n';
+    writeFileSync(join(caseDir, 'out', '.env'), env, { mode: 0o600 });
+    let stderr = '';
+    const code = await main(['render', '--answers', f, '--host-facts', facts8, '--out', 'out'], {
+      io: { out: () => {}, err: (s) => void (stderr += s) },
+      env: { LANG: 'C' },
+      cwd: caseDir,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/out\/\.env:3: MYSQL_PASSWORD holds \\n \(a line break or control character\).*never replaces an existing secret.*MYSQL_PASSWORD='…'/);
+    expect(readdirSync(join(caseDir, 'out'))).toEqual(['.env']);
+    expect(readFileSync(join(caseDir, 'out', '.env'), 'utf8')).toBe(env);
   });
 
   it('render without --out: exit 2 naming the flag, nothing written', async () => {

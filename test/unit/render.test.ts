@@ -7,7 +7,9 @@ import { join, dirname } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/domain/plan.js';
-import { ensureSecrets, parseDotenv } from '../../src/domain/secrets.js';
+import { dotenvValue, ensureSecrets, parseDotenv, readDotenv } from '../../src/domain/secrets.js';
+import { WizardError } from '../../src/errors.js';
+import { TRICKY_VALUES, randomValues } from '../fixtures/dotenv-values.js';
 import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
@@ -67,6 +69,81 @@ describe('determinism and secrets', () => {
     expect(second.secrets.REDIS_PASSWORD).not.toBe(first.secrets.REDIS_PASSWORD);
   });
 
+  it('keeps an existing secret whatever its characters (a replaced one would lock out an initialised database)', () => {
+    const kept = { MYSQL_ROOT_PASSWORD: 'short', MYSQL_PASSWORD: 'my-Own_p@ss.word!2024', REDIS_PASSWORD: `it's "quoted" $X \\` };
+    const { secrets, files } = render(c, seededRandom(4), kept);
+    expect(secrets).toMatchObject(kept);
+    const env = files.find((f) => f.path === HOST.env)!.content;
+    expect(env).toContain(`MYSQL_PASSWORD='my-Own_p@ss.word!2024'\n`);
+    expect(readDotenv(env).values).toMatchObject(kept);
+    expect(readDotenv(env).problems).toEqual({});
+  });
+
+  it('writes every value so that reading the .env back as Compose does gives it exactly', () => {
+    const values = [...TRICKY_VALUES, ...randomValues(500)];
+    const text = values.map((v, i) => `K${i}=${dotenvValue(v)}`).join('\n');
+    const doc = readDotenv(text);
+    expect(doc.problems).toEqual({});
+    for (const [i, v] of values.entries()) expect(doc.values[`K${i}`], JSON.stringify(v)).toBe(v);
+    // Generated secrets stay bare, as before.
+    expect(dotenvValue('Abc123')).toBe('Abc123');
+    expect(() => dotenvValue('two\nlines')).toThrow();
+  });
+
+  it('reads hand-written .env lines as Compose does', () => {
+    const doc = readDotenv([
+      'export A=plain # a comment',
+      "B='lit $X \\n'",
+      'C="esc \\"q\\" \\\\ \\$ $$ \\t"',
+      'D=  spaced out  ',
+      'E=a#b',
+      'F=pa$$',
+      "G='x' trailing ignored",
+      '# H=commented',
+      'I="two',
+      'lines"',
+      'J=$HOME',
+      'K="${USER:-x}"',
+      "L='a\\'b'",
+      'M="\\q"',
+      'N=',
+    ].join('\n'));
+    expect(doc.values).toMatchObject({ A: 'plain', B: 'lit $X \\n', C: 'esc "q" \\ $ $ \t', D: 'spaced out', E: 'a#b', F: 'pa$', G: 'x', N: '' });
+    expect(doc.values.H).toBeUndefined();
+    expect(doc.problems).toEqual({
+      I: { line: 9, kind: 'control', detail: '\\n' },
+      J: { line: 11, kind: 'variable', detail: '$HOME' },
+      K: { line: 12, kind: 'variable', detail: '${USER:-x}' },
+      L: { line: 13, kind: 'escape', detail: "\\'" },
+      M: { line: 14, kind: 'escape', detail: '\\q' },
+    });
+  });
+
+  it('refuses, naming the key, the file:line and the fix, a secret Compose cannot carry exactly; never replaces it', () => {
+    const plan = buildPlan(c.answers, c.facts);
+    const cases: [string, string, RegExp][] = [
+      ['MYSQL_PASSWORD="line one\nline two"\n', 'err.secret.control', /\\n/],
+      ['MYSQL_PASSWORD=abc$HOME\n', 'err.secret.variable', /\$HOME/],
+      ["MYSQL_ROOT_PASSWORD='it\\'s'\n", 'err.secret.escape', /\\'/],
+    ];
+    for (const [text, key, detail] of cases) {
+      try {
+        ensureSecrets(plan, readDotenv(`# header\n${text}`, '/srv/shop/.env'), seededRandom(1));
+        expect.unreachable(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WizardError);
+        const w = e as WizardError;
+        expect(w.exitCode).toBe(2);
+        expect(w.key).toBe(key);
+        expect(w.params.file).toBe('/srv/shop/.env:2');
+        expect(String(w.params.key)).toMatch(/^MYSQL_(ROOT_)?PASSWORD$/);
+        expect(String(w.params.detail)).toMatch(detail);
+      }
+    }
+    // A value with a line break given directly (not from a file) is refused the same way.
+    expect(() => ensureSecrets(plan, { MYSQL_PASSWORD: 'a\nb' }, seededRandom(1))).toThrow(WizardError);
+  });
+
   it('generates strong, URL-safe, distinct secrets', () => {
     const { secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(5));
     const values = Object.values(secrets);
@@ -121,10 +198,10 @@ describe('docker-compose.yml', () => {
       }
       const env = services.app!.environment as Record<string, string>;
       const db = plan.database;
-      expect(env.DATABASE_URL).toBe(`mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`);
+      expect(env.DATABASE_URL).toBe(`mysql://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:3306/${db.name}`);
       expect(env).toMatchObject({ DB_HOST: 'mysql', DB_PORT: '3306', DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: '${MYSQL_PASSWORD}' });
       if (plan.redis) {
-        expect(env).toMatchObject({ REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0', REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
+        expect(env).toMatchObject({ REDIS_URL: 'redis://:${REDIS_PASSWORD_URLENCODED}@redis:6379/0', REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
       }
       expect(services.app!.depends_on).toMatchObject({ mysql: { condition: 'service_healthy' } });
       expect(services.nginx!.depends_on).toEqual({ app: { condition: 'service_healthy' } });

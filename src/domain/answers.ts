@@ -39,6 +39,11 @@ const AppSchema = z.strictObject({
   command: z.array(z.string()).min(1).optional(),
   /** The background worker's argv (same image), e.g. ["celery","-A","app","worker"]. */
   workerCommand: z.array(z.string()).min(1).optional(),
+  /**
+   * The worker's health check, an argv run inside its container (exit 0 = healthy), e.g.
+   * ["celery","-A","app","inspect","ping"]. Default: the worker holds a TCP connection to its queue.
+   */
+  workerHealth: z.array(z.string()).min(1).optional(),
   /** Extra non-secret environment for app and worker. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), z.string()).default({}),
   /** Where the app keeps user uploads inside its container; gets a named volume that backups include. */

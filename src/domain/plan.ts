@@ -42,6 +42,8 @@ export const PlanSchema = z.strictObject({
     runtime: z.enum(['python-asgi', 'python-wsgi', 'node', 'java', 'generic']),
     command: z.array(z.string()).nullable(),
     workerCommand: z.array(z.string()).nullable(),
+    /** The worker's own health check argv; null: the default (a connection to its queue). */
+    workerHealth: z.array(z.string()).nullable(),
     env: z.record(z.string(), z.string()),
     dataDir: z.string().nullable(),
     workers: z.number().int().positive(),
@@ -213,6 +215,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       runtime: a.app.runtime,
       command: a.app.command ?? null,
       workerCommand: a.components.worker ? (a.app.workerCommand ?? null) : null,
+      workerHealth: a.components.worker ? (a.app.workerHealth ?? null) : null,
       env: a.app.env,
       dataDir: a.app.dataDir ?? null,
       ...appSz,

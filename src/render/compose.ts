@@ -102,11 +102,32 @@ function app(plan: Plan, s: ServicePlan): Dict {
   return svc;
 }
 
+/** TCP ports of the queues a worker may consume, as /proc/net/tcp writes them (hex). */
+const QUEUE_PORT_HEX = { rabbitmq: '1628' /* 5672 */, redis: '18EB' /* 6379 */, mysql: '0CEA' /* 3306 */ } as const;
+
+/**
+ * The worker's health: the operator's own check (app.workerHealth), else "it holds an established
+ * TCP connection to its queue" (RabbitMQ or Redis, else MySQL for a database-backed queue), read
+ * from /proc/net/tcp with sh and grep, which Debian-, Ubuntu- and Alpine-based images all have.
+ * Celery, RQ, BullMQ and Sidekiq-style workers keep that connection open while they wait for jobs.
+ */
+export function workerHealthTest(plan: Plan): string[] {
+  if (plan.app.workerHealth) return ['CMD', ...plan.app.workerHealth.map(escapeDollar)];
+  const ports = [
+    ...(plan.components.rabbitmq ? [QUEUE_PORT_HEX.rabbitmq] : []),
+    ...(plan.redis ? [QUEUE_PORT_HEX.redis] : []),
+  ];
+  const alt = (ports.length ? ports : [QUEUE_PORT_HEX.mysql]).join('|');
+  // Columns: "sl: local_addr:port rem_addr:port st"; state 01 is ESTABLISHED. tcp6 may be absent (-s).
+  return ['CMD-SHELL', `grep -qsE '^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:(${alt}) 01 ' /proc/net/tcp /proc/net/tcp6`];
+}
+
 function worker(plan: Plan, s: ServicePlan): Dict {
   const svc: Dict = { ...base(plan, s) };
   svc.command = (plan.app.workerCommand ?? []).map(escapeDollar);
   svc.environment = appEnvironment(plan);
   svc.depends_on = appDependsOn(plan);
+  svc.healthcheck = { test: workerHealthTest(plan), interval: '30s', timeout: '5s', retries: 3, start_period: '60s' };
   if (plan.app.dataDir) svc.volumes = [`app-data:${plan.app.dataDir}`];
   svc.networks = ['backend', 'frontend'];
   // Long jobs get time to finish or re-queue before SIGKILL.
@@ -223,7 +244,8 @@ function nodeExporter(plan: Plan, s: ServicePlan): Dict {
     command: ['--path.rootfs=/host', '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|var/lib/docker/.+)($|/)'],
     pid: 'host',
     volumes: ['/:/host:ro,rslave'],
-    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics'], interval: '30s', timeout: '5s', retries: 3 },
+    // prom/node-exporter is built on Prometheus's busybox image, whose wget this uses.
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics'], interval: '30s', timeout: '5s', retries: 3, start_period: '10s' },
     networks: ['backend'],
   };
 }
@@ -241,7 +263,7 @@ function prometheus(plan: Plan, s: ServicePlan): Dict {
     ],
     volumes: [`./${HOST.prometheusConf}:${CONTAINER.prometheusConf}:ro`, 'prometheus-data:' + CONTAINER.prometheusData],
     healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready'], interval: '30s', timeout: '5s', retries: 3 },
-    depends_on: { 'node-exporter': { condition: 'service_started' } },
+    depends_on: { 'node-exporter': healthy },
     networks: ['backend'],
   };
 }

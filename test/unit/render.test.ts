@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { dotenvValue, ensureSecrets, parseDotenv, readDotenv } from '../../src/domain/secrets.js';
 import { WizardError } from '../../src/errors.js';
@@ -194,7 +195,14 @@ describe('docker-compose.yml', () => {
         expect(s.security_opt).toEqual(['no-new-privileges:true']);
         expect(s.restart).toBe('unless-stopped');
         expect((s.logging as { options: Record<string, string> }).options['max-size']).toMatch(/^\d+m$/);
-        if (name !== 'worker') expect(s.healthcheck, `${name} healthcheck`).toBeDefined();
+        const hc = s.healthcheck as { test: string[]; interval: string } | undefined;
+        expect(hc?.test?.length, `${name} healthcheck`).toBeGreaterThan(1);
+        expect(['CMD', 'CMD-SHELL']).toContain(hc!.test[0]);
+        // Every dependency waits for health, never just for a started container.
+        for (const [dep, cond] of Object.entries((s.depends_on as Record<string, { condition: string }> | undefined) ?? {})) {
+          expect(cond, `${name} → ${dep}`).toEqual({ condition: 'service_healthy' });
+          expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+        }
       }
       const env = services.app!.environment as Record<string, string>;
       const db = plan.database;
@@ -217,6 +225,27 @@ describe('docker-compose.yml', () => {
       }
     });
   }
+
+  it('the worker is health-checked: by its own command when given, else by its connection to the queue', async () => {
+    const { workerHealthTest } = await import('../../src/render/compose.js');
+    const full = GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!;
+    const withWorker = (over: Record<string, unknown>, components: Record<string, boolean>) =>
+      buildPlan(AnswersSchema.parse({ ...full.answers, app: { ...full.answers.app, ...over }, components: { ...full.answers.components, ...components } }), full.facts);
+    // RabbitMQ (5672 = 0x1628) and Redis (6379 = 0x18EB) both count; without either, MySQL (3306 = 0x0CEA).
+    expect(workerHealthTest(withWorker({}, {})).join(' ')).toMatch(/^CMD-SHELL grep -qsE .*:\(1628\|18EB\) 01 ' \/proc\/net\/tcp \/proc\/net\/tcp6$/);
+    expect(workerHealthTest(withWorker({}, { rabbitmq: false })).join(' ')).toContain(':(18EB) 01 ');
+    expect(workerHealthTest(withWorker({}, { rabbitmq: false, redis: false })).join(' ')).toContain(':(0CEA) 01 ');
+    expect(workerHealthTest(withWorker({ workerHealth: ['celery', '-A', 'app', 'inspect', 'ping', '$x'] }, {}))).toEqual(['CMD', 'celery', '-A', 'app', 'inspect', 'ping', '$$x']);
+    // No worker, no worker health in the plan.
+    expect(buildPlan(GOLDEN_CASES[0]!.answers, GOLDEN_CASES[0]!.facts).app.workerHealth).toBeNull();
+  });
+
+  it('Prometheus waits for a healthy node-exporter', () => {
+    const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };
+    expect(compose.services.prometheus!.depends_on).toEqual({ 'node-exporter': { condition: 'service_healthy' } });
+    expect(compose.services['node-exporter']!.healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics']);
+  });
 
   it('quotes every string, so YAML 1.1 parsers keep ports and booleans as written', () => {
     const { files } = render(GOLDEN_CASES[0]!);

@@ -44,7 +44,7 @@ function appHealthTest(plan: Plan): string[] {
   return ['CMD-SHELL', escapeDollar(chain[plan.app.runtime].join(' || '))];
 }
 
-export function appEnvironment(plan: Plan): Dict {
+export function appEnvironment(plan: Plan, forWorker = false): Dict {
   // URLs take the percent-encoded copies from .env: a kept password may hold @, : or /.
   const db = plan.database;
   const env: Dict = {
@@ -73,10 +73,14 @@ export function appEnvironment(plan: Plan): Dict {
       S3_SECRET_KEY: '${MINIO_ROOT_PASSWORD}',
     });
   }
-  // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY).
-  env.WEB_CONCURRENCY = String(plan.app.workers);
-  if (plan.app.nodeMaxOldSpaceMiB) env.NODE_OPTIONS = `--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`;
-  if (plan.app.jvmHeapMiB) env.JAVA_TOOL_OPTIONS = `-Xms${plan.app.jvmHeapMiB}m -Xmx${plan.app.jvmHeapMiB}m`;
+  // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY);
+  // the background worker's own, from its smaller container.
+  const sz = forWorker && plan.worker
+    ? { workers: plan.worker.processes, node: plan.worker.nodeMaxOldSpaceMiB, jvm: plan.worker.jvmHeapMiB }
+    : { workers: plan.app.workers, node: plan.app.nodeMaxOldSpaceMiB, jvm: plan.app.jvmHeapMiB };
+  env.WEB_CONCURRENCY = String(sz.workers);
+  if (sz.node) env.NODE_OPTIONS = `--max-old-space-size=${sz.node}`;
+  if (sz.jvm) env.JAVA_TOOL_OPTIONS = `-Xms${sz.jvm}m -Xmx${sz.jvm}m`;
   for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => byCodePoint(a, b))) env[k] = escapeDollar(v);
   return env;
 }
@@ -125,7 +129,7 @@ export function workerHealthTest(plan: Plan): string[] {
 function worker(plan: Plan, s: ServicePlan): Dict {
   const svc: Dict = { ...base(plan, s) };
   svc.command = (plan.app.workerCommand ?? []).map(escapeDollar);
-  svc.environment = appEnvironment(plan);
+  svc.environment = appEnvironment(plan, true);
   svc.depends_on = appDependsOn(plan);
   svc.healthcheck = { test: workerHealthTest(plan), interval: '30s', timeout: '5s', retries: 3, start_period: '60s' };
   if (plan.app.dataDir) svc.volumes = [`app-data:${plan.app.dataDir}`];

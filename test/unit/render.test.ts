@@ -240,6 +240,17 @@ describe('docker-compose.yml', () => {
     expect(buildPlan(GOLDEN_CASES[0]!.answers, GOLDEN_CASES[0]!.facts).app.workerHealth).toBeNull();
   });
 
+  it("the worker container gets process counts and heap caps for its own limit, not the app's", () => {
+    const { plan, files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment: Record<string, string> }> };
+    const w = plan.worker!;
+    expect(compose.services.worker!.environment.WEB_CONCURRENCY).toBe(String(w.processes));
+    expect(compose.services.worker!.environment.NODE_OPTIONS).toBe(`--max-old-space-size=${w.nodeMaxOldSpaceMiB}`);
+    expect(compose.services.app!.environment.NODE_OPTIONS).toBe(`--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`);
+    const limit = plan.services.find((s) => s.name === 'worker')!.memoryMiB;
+    expect(w.processes * w.nodeMaxOldSpaceMiB!).toBeLessThan(limit);
+  });
+
   it('Prometheus waits for a healthy node-exporter', () => {
     const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
     const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };

@@ -393,3 +393,24 @@ describe('writing the files', () => {
     rmSync(root, { recursive: true, force: true });
   });
 });
+
+describe('templates/*.tmpl and their one fill function', () => {
+  it('fills {{name}}, drops {{# comment }} lines, and throws on a missing or an unused value', async () => {
+    const { fill } = await import('../../src/render/template.js');
+    const t = '{{# why this file exists }}\n[Unit]\nDescription={{what}} of {{project}}\n{{# a reason }}\nX={{what}}\n';
+    expect(fill(t, { what: 'backup {{project}}', project: 'shop' })).toBe('[Unit]\nDescription=backup {{project}} of shop\nX=backup {{project}}\n');
+    expect(() => fill(t, { what: 'x' })).toThrow(/\{\{project\}\} has no value/);
+    expect(() => fill(t, { what: 'x', project: 'p', extra: 1 })).toThrow(/not used: extra/);
+  });
+
+  it('every template in templates/ is filled by the code and ends with one line break', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'templates');
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(['backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl']);
+    const src = ['src/render/certbot.ts', 'src/steps/backup-schedule.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
+    for (const n of names) {
+      expect(src, n).toContain(`templates/${n}'`);
+      expect(readFileSync(join(dir, n), 'utf8')).toMatch(/[^\n]\n$/);
+    }
+  });
+});

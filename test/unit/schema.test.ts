@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parse } from 'yaml';
 import { AnswersSchema } from '../../src/domain/answers.js';
+import { PlanSchema, buildPlan } from '../../src/domain/plan.js';
+import { GOLDEN_CASES } from '../fixtures/golden-cases.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,5 +21,24 @@ describe('answers schema', () => {
   it('examples/answers.yaml is valid', () => {
     const r = AnswersSchema.safeParse(parse(readFileSync(join(root, 'examples', 'answers.yaml'), 'utf8')));
     expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+  });
+});
+
+describe('plan schema', () => {
+  // The plan is what every later command reads back (stack-wizard.yaml → plan); its schema must describe what buildPlan makes.
+  for (const c of GOLDEN_CASES) {
+    it(`${c.name}: the plan parses with PlanSchema unchanged`, () => {
+      const plan = buildPlan(c.answers, c.facts);
+      const r = PlanSchema.safeParse(plan);
+      expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+      expect(r.data).toEqual(plan);
+    });
+  }
+
+  it('rejects a plan with an unknown or a missing key', () => {
+    const plan = buildPlan(GOLDEN_CASES[0]!.answers, GOLDEN_CASES[0]!.facts);
+    expect(PlanSchema.safeParse({ ...plan, extra: 1 }).success).toBe(false);
+    const { app: _app, ...noApp } = plan;
+    expect(PlanSchema.safeParse(noApp).success).toBe(false);
   });
 });

@@ -89,6 +89,7 @@ export const core = defineCatalog(
     'host.noSystemd': 'systemd is not running: timers and service management will not work',
     'host.timeNotSynced': 'the clock is not synchronized: TLS and backups depend on the right time',
     'host.sshUnknown': 'could not see which port sshd listens on (run as root to see it)',
+    'host.sshUnknownRoot': 'sshd is not seen listening on any port and its configuration names none: check that sshd runs (systemctl status ssh) before enabling the firewall',
   },
   {
     'help.title': 'stack-wizard {version}：在单台 Linux 服务器上部署并维护 Docker Compose Web 服务栈',
@@ -177,5 +178,6 @@ export const core = defineCatalog(
     'host.noSystemd': 'systemd 未运行：定时任务和服务管理将无法使用',
     'host.timeNotSynced': '系统时间未同步：TLS 和备份都依赖正确的时间',
     'host.sshUnknown': '未能确定 sshd 监听的端口（以 root 身份运行即可看到）',
+    'host.sshUnknownRoot': '未发现 sshd 在任何端口上监听，其配置中也未指定端口：启用防火墙前请确认 sshd 正在运行（systemctl status ssh）',
   },
 );

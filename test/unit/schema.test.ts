@@ -8,6 +8,8 @@ import { parse } from 'yaml';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { PlanSchema, buildPlan } from '../../src/domain/plan.js';
 import { GOLDEN_CASES } from '../fixtures/golden-cases.js';
+// @ts-expect-error: a plain ESM script without types
+import { answersRows, withTable } from '../../scripts/answers-table.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -21,6 +23,26 @@ describe('answers schema', () => {
   it('examples/answers.yaml is valid', () => {
     const r = AnswersSchema.safeParse(parse(readFileSync(join(root, 'examples', 'answers.yaml'), 'utf8')));
     expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+  });
+});
+
+describe('README: the answers file', () => {
+  const schema = JSON.parse(readFileSync(join(root, 'schema', 'answers.schema.json'), 'utf8')) as Record<string, unknown>;
+
+  it('the table of every key is what the schema generates (run node scripts/answers-table.mjs after changing it)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toBe(withTable(readme, schema));
+  });
+
+  it('every key has a row with a meaning, including the nested ones', () => {
+    const rows = answersRows(schema) as { path: string; meaning: string }[];
+    for (const r of rows) expect(r.meaning, r.path).not.toBe('');
+    const paths = rows.map((r) => r.path);
+    for (const p of ['project', 'app.image', 'app.workerHealth', 'database.version', 'security.sshPort', 'backup.s3.credentialsFile', 'nginx.realIp.header', 'redis.mode', 'images', 'mirrors']) {
+      expect(paths).toContain(p);
+    }
+    // Every top-level key of the schema is in the table.
+    for (const k of Object.keys((schema as { properties: Record<string, unknown> }).properties)) if (k !== '$schema') expect(paths).toContain(k);
   });
 });
 

@@ -76,7 +76,7 @@ function unwritable(v: string): string | null {
  * A value as a .env right-hand side that Compose reads back exactly: bare when alphanumeric (every
  * generated secret), in single quotes (literal: no escapes, no `$` substitution) when it has no `'`
  * and no backslash, else in double quotes with `\`, `"` and `$` escaped by a backslash. The real
- * `docker compose config` checks this in test/real/compose-config.test.ts.
+ * `docker compose config` checks this in test/real/dotenv-compose.test.ts.
  */
 export function dotenvValue(v: string): string {
   const bad = unwritable(v);

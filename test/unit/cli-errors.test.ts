@@ -103,6 +103,7 @@ describe('bad answers files', () => {
     expect(r.stderr).toMatch(/:1: project:/);
     expect(r.stderr).toMatch(/:2: preset:/);
     expect(r.stderr).toMatch(/:5: app\.port:/);
+    nothingWritten(r.caseDir);
   });
 
   it('speaks Chinese when asked', async () => {
@@ -110,6 +111,7 @@ describe('bad answers files', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/错误：.*应答中有 1 个问题/);
     expect(r.stderr).toMatch(/preset：必须是以下之一/);
+    nothingWritten(r.caseDir);
   });
 });
 

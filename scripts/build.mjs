@@ -6,6 +6,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const schemaOnly = process.argv.includes('--schema-only');
+// --outfile=F bundles to F only (tests build a private copy; the schema is left alone).
+const outArg = process.argv.find((a) => a.startsWith('--outfile='));
+const outfile = outArg ? outArg.slice('--outfile='.length) : 'dist/stack-wizard.js';
 
 // dockerode carries transports the wizard never uses: SSH to a remote engine (ssh2) and BuildKit
 // sessions (gRPC, protobuf). They are left out of the bundle, half its size; calling into one
@@ -27,7 +30,7 @@ if (!schemaOnly) {
   await build({
     plugins: [leaveOut],
     entryPoints: ['src/main.ts'],
-    outfile: 'dist/stack-wizard.js',
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -57,6 +60,8 @@ if (!schemaOnly) {
     logLevel: 'warning',
   });
 }
+
+if (outArg) process.exit(0);
 
 // The answers JSON Schema, generated from the zod schema so the two never disagree.
 const { build: b2 } = await import('esbuild');

@@ -32,26 +32,35 @@ export type Runtime = (typeof RUNTIMES)[number];
 export const DB_VERSIONS = { mysql: ['8.0', '8.4'], mariadb: ['10.11', '11.4', '11.8'] } as const;
 
 const AppSchema = z.strictObject({
-  image: imageRef,
-  port: port.default(8000),
-  health: urlPath.default('/health'),
-  runtime: z.enum(RUNTIMES).default('generic'),
+  image: imageRef.describe('Image of your application, as docker pulls it: [registry/]path[:tag][@sha256:…]'),
+  port: port.default(8000).describe('Port the app listens on inside its container (Nginx proxies to it; never published)'),
+  health: urlPath.default('/health').describe('Path that answers 2xx when the app is ready: its container healthcheck'),
+  runtime: z.enum(RUNTIMES).default('generic').describe('Sizes the worker processes: uvicorn, gunicorn, Node processes, one JVM, or one process per core'),
   /** Overrides the image's CMD; an argv list, never a shell string. */
-  command: z.array(z.string()).min(1).optional(),
+  command: z.array(z.string()).min(1).optional().describe("Replaces the image's CMD; an argv list, never a shell string"),
   /** The background worker's argv (same image), e.g. ["celery","-A","app","worker"]. */
-  workerCommand: z.array(z.string()).min(1).optional(),
+  workerCommand: z.array(z.string()).min(1).optional().describe('The background worker\'s argv (same image), e.g. ["celery", "-A", "app", "worker"]; needed with components.worker'),
+  /**
+   * The worker's health check, an argv run inside its container (exit 0 = healthy), e.g.
+   * ["celery","-A","app","inspect","ping"]. Default: the worker holds a TCP connection to its queue.
+   */
+  workerHealth: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe("The worker's healthcheck argv, run inside it, exit 0 = healthy, e.g. [\"celery\", \"-A\", \"app\", \"inspect\", \"ping\"] (default: an open connection to RabbitMQ, else Redis, else MySQL)"),
   /** Extra non-secret environment for app and worker. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), z.string()).default({}),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), z.string()).default({}).describe('More environment for app and worker (no secrets: those live in .env); $ is kept literally'),
   /** Where the app keeps user uploads inside its container; gets a named volume that backups include. */
-  dataDir: absPath.optional(),
-});
+  dataDir: absPath.optional().describe('Folder of user uploads inside the app container: gets a named volume that backups include'),
+}).describe('Your application container (compose service app; the worker runs the same image)');
 
 const DatabaseSchema = z
   .strictObject({
-    engine: z.enum(['mysql', 'mariadb']).default('mysql'),
-    version: z.string().optional(),
-    name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional(),
-    user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app'),
+    engine: z.enum(['mysql', 'mariadb']).default('mysql').describe('The database server; the compose service is called mysql either way'),
+    version: z.string().optional().describe('Series: mysql 8.0 or 8.4, mariadb 10.11, 11.4 or 11.8 (default: 8.4 for mysql, 11.4 for mariadb)'),
+    name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
+    user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
   })
   .superRefine((db, ctx) => {
     if (db.version === undefined) return;
@@ -62,11 +71,11 @@ const DatabaseSchema = z
   });
 
 const ComponentsSchema = z.strictObject({
-  redis: z.boolean().default(true),
-  worker: z.boolean().default(false),
-  rabbitmq: z.boolean().default(false),
-  minio: z.boolean().default(false),
-  monitoring: z.boolean().default(false),
+  redis: z.boolean().default(true).describe('Redis (cache, sessions, queues)'),
+  worker: z.boolean().default(false).describe('A background worker container running app.workerCommand'),
+  rabbitmq: z.boolean().default(false).describe('RabbitMQ (the app gets RABBITMQ_URL)'),
+  minio: z.boolean().default(false).describe('MinIO, S3-compatible object storage (the app gets S3_ENDPOINT and keys)'),
+  monitoring: z.boolean().default(false).describe('node-exporter, Prometheus and Grafana (Grafana on 127.0.0.1:3000 only)'),
 });
 
 const ImagesSchema = z.strictObject(
@@ -74,50 +83,60 @@ const ImagesSchema = z.strictObject(
     Exclude<ServiceName, 'app' | 'worker'>,
     z.ZodOptional<typeof imageRef>
   >,
-);
+).describe('Per-service image overrides (a private registry or a mirror prefix) for mysql, redis, nginx, rabbitmq, minio, node-exporter, prometheus, grafana; default: the tested tags');
 
 const NginxSchema = z.strictObject({
   /** Paths answered with server-sent events: buffering off, long timeouts. */
-  ssePaths: z.array(urlPath).default([]),
+  ssePaths: z.array(urlPath).default([]).describe('Paths answered with server-sent events: no buffering, long timeouts'),
   /** Paths that upgrade to WebSocket. */
-  websocketPaths: z.array(urlPath).default([]),
+  websocketPaths: z.array(urlPath).default([]).describe('Paths that upgrade to WebSocket'),
   /** Login-like paths that get the strict rate limit. */
-  loginPaths: z.array(urlPath).default(['/login', '/api/login', '/api/auth/login']),
+  loginPaths: z.array(urlPath).default(['/login', '/api/login', '/api/auth/login']).describe('Login-like paths that get the strict rate limit (GET, HEAD and OPTIONS exempt)'),
   /** Prefix of the API, proxied to the app; `/` proxies everything. */
-  apiPrefix: urlPath.default('/'),
-  clientMaxBodySize: z.string().regex(SIZE_RE, 'v.size').default('20m'),
+  apiPrefix: urlPath.default('/').describe('Prefix proxied to the app; / proxies everything'),
+  clientMaxBodySize: z.string().regex(SIZE_RE, 'v.size').default('20m').describe('Largest request body (uploads), as Nginx writes sizes: 20m, 512k'),
   /** Serve a built front end (index.html + hashed assets) from this host folder; the API prefix still goes to the app. */
-  frontendDir: absPath.optional(),
+  frontendDir: absPath.optional().describe('Host folder of a built front end (index.html and hashed assets) that Nginx serves at /; needs an apiPrefix other than /'),
   /** Behind a cloud load balancer or CDN: trust these addresses for the client IP header. */
-  realIp: z.strictObject({ from: z.array(z.string().regex(CIDR_RE, 'v.cidr')).min(1), header: z.string().default('X-Forwarded-For') }).optional(),
+  realIp: z
+    .strictObject({
+      from: z.array(z.string().regex(CIDR_RE, 'v.cidr')).min(1).describe('Addresses or CIDR ranges of the load balancer or CDN'),
+      header: z.string().default('X-Forwarded-For').describe('Header that carries the client address'),
+    })
+    .optional()
+    .describe('Behind a cloud load balancer or CDN: take the client address from its header'),
 });
 
 const SecuritySchema = z.strictObject({
-  firewall: z.boolean().default(true),
-  fail2ban: z.boolean().default(true),
-  sshPort: z.union([z.literal('auto'), port]).default('auto'),
+  firewall: z.boolean().default(true).describe('ufw: deny incoming except SSH, HTTP(S) and extraPorts, Docker-published ports included'),
+  fail2ban: z.boolean().default(true).describe('fail2ban jails for sshd and Nginx abuse'),
+  sshPort: z.union([z.literal('auto'), port]).default('auto').describe('SSH port kept open; auto = every port sshd really listens on'),
   /** More TCP ports to open to the world. */
-  extraPorts: z.array(port).default([]),
+  extraPorts: z.array(port).default([]).describe('More TCP ports to open to the world'),
   /** Addresses fail2ban never bans (the operator's own). */
-  ignoreIp: z.array(z.string().regex(CIDR_RE, 'v.cidr')).default([]),
+  ignoreIp: z.array(z.string().regex(CIDR_RE, 'v.cidr')).default([]).describe('Addresses or ranges fail2ban never bans (your own)'),
 });
 
 const BackupSchema = z.strictObject({
-  keep: z.number().int().min(1).max(365).default(7),
-  schedule: z.union([z.literal('off'), z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'v.schedule')]).default('03:00'),
+  keep: z.number().int().min(1).max(365).default(7).describe('How many backups are kept; the oldest are removed after each backup'),
+  schedule: z
+    .union([z.literal('off'), z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'v.schedule')])
+    .default('03:00')
+    .describe("Daily backup time HH:MM in the host's time zone (a systemd timer, else cron), or off"),
   /** Encrypt every backup file (gpg, AES-256) with the passphrase in this file (first line) or STACK_WIZARD_BACKUP_PASSPHRASE; never the passphrase itself here. */
-  passphraseFile: absPath.optional(),
-  encrypt: z.boolean().optional(),
+  passphraseFile: absPath.optional().describe('File whose first line is the backup passphrase (mode 0600), else STACK_WIZARD_BACKUP_PASSPHRASE; never the passphrase itself'),
+  encrypt: z.boolean().optional().describe('Encrypt every backup file with gpg (AES-256) (default: true when passphraseFile is set)'),
   /** Copy each backup to an S3-compatible bucket (AWS SigV4). Keys come from credentialsFile (AWS_ACCESS_KEY_ID=, AWS_SECRET_ACCESS_KEY=) or the environment. */
   s3: z
     .strictObject({
-      endpoint: z.string().url().regex(/^https?:\/\//, 'v.httpUrl'),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket'),
-      region: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1'),
-      prefix: z.string().regex(/^[A-Za-z0-9._/-]*$/).default(''),
-      credentialsFile: absPath.optional(),
+      endpoint: z.string().url().regex(/^https?:\/\//, 'v.httpUrl').describe('S3 endpoint URL (path-style requests)'),
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket').describe('Bucket name'),
+      region: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1').describe('Region used in the SigV4 signature'),
+      prefix: z.string().regex(/^[A-Za-z0-9._/-]*$/).default('').describe('Key prefix; objects go to <prefix><project>/<backup ID>/<file>'),
+      credentialsFile: absPath.optional().describe('File with AWS_ACCESS_KEY_ID= and AWS_SECRET_ACCESS_KEY= lines, else the environment'),
     })
-    .optional(),
+    .optional()
+    .describe('Copy each backup to an S3-compatible bucket'),
 });
 
 const httpUrl = z.string().url().regex(/^https?:\/\//, 'v.httpUrl');
@@ -126,31 +145,46 @@ export type MirrorKind = (typeof MIRROR_KINDS)[number];
 /** Chosen mirror base URLs per kind; normally filled in by the mirror probe. */
 const MirrorsSchema = z.strictObject(
   Object.fromEntries(MIRROR_KINDS.map((k) => [k, httpUrl.optional()])) as Record<MirrorKind, z.ZodOptional<typeof httpUrl>>,
-);
+).describe('Mirror base URLs per kind (apt-debian, apt-ubuntu, docker-ce, registry, image-prefix, npm, pypi, node); init probes them and stops on a dead one; default: the fastest live one in region cn');
 
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    project: z.string().regex(PROJECT_RE, 'v.project'),
-    preset: z.enum(['auto', '4g', '8g', '16g']).default('auto'),
-    region: z.enum(['cn', 'global']).default('global'),
-    domain: z.string().regex(DOMAIN_RE, 'v.domain').optional(),
-    tls: z.enum(['letsencrypt', 'self-signed', 'custom', 'none']).optional(),
-    email: z.string().email().optional(),
-    certificate: z.strictObject({ cert: absPath, key: absPath }).optional(),
+    $schema: z.string().optional().describe('JSON Schema for editors (ignored)'),
+    project: z.string().regex(PROJECT_RE, 'v.project').describe('Lowercase letters, digits and -: names containers, volumes and the install dir'),
+    preset: z.enum(['auto', '4g', '8g', '16g']).default('auto').describe('Size preset; auto sizes every service from the measured RAM and cores'),
+    region: z.enum(['cn', 'global']).default('global').describe('cn: mainland-China mirrors for everything downloaded'),
+    domain: z.string().regex(DOMAIN_RE, 'v.domain').optional().describe('Public host name; without it the stack is served on the IP over HTTP'),
+    tls: z
+      .enum(['letsencrypt', 'self-signed', 'custom', 'none'])
+      .optional()
+      .describe('Certificates for HTTPS (default: letsencrypt with a domain, none without)'),
+    email: z.string().email().optional().describe("Contact for Let's Encrypt (needed with tls: letsencrypt)"),
+    certificate: z
+      .strictObject({ cert: absPath.describe('Full-chain PEM certificate on the host'), key: absPath.describe('Its private key (PEM)') })
+      .optional()
+      .describe('Your certificate, needed with tls: custom'),
     app: AppSchema,
-    database: DatabaseSchema.default({ engine: 'mysql', user: 'app' }),
-    components: ComponentsSchema.default({ redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }),
+    database: DatabaseSchema.default({ engine: 'mysql', user: 'app' }).describe('MySQL or MariaDB'),
+    components: ComponentsSchema.default({ redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }).describe('Optional services'),
     images: ImagesSchema.default({}),
-    installDir: absPath.optional(),
-    ports: z.strictObject({ http: port.default(80), https: port.default(443) }).default({ http: 80, https: 443 }),
-    security: SecuritySchema.default({ firewall: true, fail2ban: true, sshPort: 'auto', extraPorts: [], ignoreIp: [] }),
-    backup: BackupSchema.default({ keep: 7, schedule: '03:00' }),
+    installDir: absPath.optional().describe('Where the stack files and backups live (default: /opt/stack-wizard/<project>)'),
+    ports: z
+      .strictObject({
+        http: port.default(80).describe('Host port Nginx publishes for HTTP'),
+        https: port.default(443).describe('Host port Nginx publishes for HTTPS'),
+      })
+      .default({ http: 80, https: 443 })
+      .describe('The only ports published on the host'),
+    security: SecuritySchema.default({ firewall: true, fail2ban: true, sshPort: 'auto', extraPorts: [], ignoreIp: [] }).describe('Firewall and fail2ban (security apply, run by init)'),
+    backup: BackupSchema.default({ keep: 7, schedule: '03:00' }).describe('Backups under <installDir>/backups'),
     nginx: NginxSchema.default({
       ssePaths: [], websocketPaths: [], loginPaths: ['/login', '/api/login', '/api/auth/login'], apiPrefix: '/', clientMaxBodySize: '20m',
-    }),
-    redis: z.strictObject({ mode: z.enum(['cache', 'queue']).default('cache') }).default({ mode: 'cache' }),
+    }).describe('Reverse proxy options'),
+    redis: z
+      .strictObject({ mode: z.enum(['cache', 'queue']).default('cache').describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead)') })
+      .default({ mode: 'cache' })
+      .describe('Redis options'),
     mirrors: MirrorsSchema.default({}),
   })
   .superRefine((a, ctx) => {

@@ -7,6 +7,7 @@
 // parenthesis inside VALUES; strings ('…' with backslash escapes, or '' doubled) may contain
 // anything, so quotes are tracked byte by byte. A byte loop, no regex over the data: it must keep
 // up with the dump (hundreds of MB/s).
+import { byCodePoint } from './order.js';
 
 const enum S {
   /** At the start of a line: collecting its head to see what it is. */
@@ -157,6 +158,6 @@ export class DumpRowCounter {
 
   /** Rows per `db.table`, sorted by name. */
   counts(): Record<string, number> {
-    return Object.fromEntries([...this.rows.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this.rows.entries()].sort(([a], [b]) => byCodePoint(a, b)));
   }
 }

@@ -2,7 +2,7 @@
 import type { HostFacts } from './facts.js';
 import { usableRamMiB } from './facts.js';
 
-export interface HostNote { key: 'host.noDocker' | 'host.dockerStopped' | 'host.noComposeV2' | 'host.portTaken' | 'host.noSwapSmall' | 'host.lowDisk' | 'host.notRoot' | 'host.noSystemd' | 'host.timeNotSynced' | 'host.sshUnknown' | 'host.osUnsupported'; params: Record<string, string | number> }
+export interface HostNote { key: 'host.noDocker' | 'host.dockerStopped' | 'host.noComposeV2' | 'host.portTaken' | 'host.noSwapSmall' | 'host.lowDisk' | 'host.notRoot' | 'host.noSystemd' | 'host.timeNotSynced' | 'host.sshUnknown' | 'host.sshUnknownRoot' | 'host.osUnsupported'; params: Record<string, string | number> }
 
 export const SUPPORTED_OS: Readonly<Record<string, readonly string[]>> = {
   debian: ['11', '12', '13'],
@@ -28,6 +28,7 @@ export function hostNotes(f: HostFacts): HostNote[] {
   }
   if (!f.systemd) n.push({ key: 'host.noSystemd', params: {} });
   if (f.timeSynchronized === false) n.push({ key: 'host.timeNotSynced', params: {} });
-  if (f.sshd.source === 'none' || f.sshd.source === 'default') n.push({ key: 'host.sshUnknown', params: {} });
+  // Root sees every listening socket: there, not seeing sshd means it does not listen (or is not installed).
+  if (f.sshd.source === 'none' || f.sshd.source === 'default') n.push({ key: f.user.isRoot ? 'host.sshUnknownRoot' : 'host.sshUnknown', params: {} });
   return n;
 }

@@ -42,9 +42,13 @@ export const PlanSchema = z.strictObject({
     runtime: z.enum(['python-asgi', 'python-wsgi', 'node', 'java', 'generic']),
     command: z.array(z.string()).nullable(),
     workerCommand: z.array(z.string()).nullable(),
+    /** The worker's own health check argv; null: the default (a connection to its queue). */
+    workerHealth: z.array(z.string()).nullable(),
     env: z.record(z.string(), z.string()),
     dataDir: z.string().nullable(),
     workers: z.number().int().positive(),
+    /** Memory per worker process (MiB); workers × workerMiB stays within 85 % of the app's limit. */
+    workerMiB: z.number().int().positive(),
     nodeMaxOldSpaceMiB: z.number().int().nullable(),
     jvmHeapMiB: z.number().int().nullable(),
   }),
@@ -105,6 +109,15 @@ export const PlanSchema = z.strictObject({
     frontendDir: z.string().nullable(),
     realIp: z.strictObject({ from: z.array(z.string()), header: z.string() }).nullable(),
   }),
+  /** The background worker's processes, sized to its own container (it runs the app's image with the app's environment). */
+  worker: z
+    .strictObject({
+      processes: z.number().int().positive(),
+      processMiB: z.number().int().positive(),
+      nodeMaxOldSpaceMiB: z.number().int().nullable(),
+      jvmHeapMiB: z.number().int().nullable(),
+    })
+    .nullable(),
   components: z.strictObject({ redis: z.boolean(), worker: z.boolean(), rabbitmq: z.boolean(), minio: z.boolean(), monitoring: z.boolean() }),
   ports: z.strictObject({ http: z.number().int(), https: z.number().int() }),
   security: z.strictObject({
@@ -166,6 +179,9 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   // MariaDB 11 makes the whole redo log its log buffer (see sizeMysql).
   const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine, { logBufferIsRedo: a.database.engine === 'mariadb' && dbServer.major >= 11 });
   const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
+  // The worker container is smaller than the app's: its processes and heaps come from its own limit and CPUs.
+  const workerSvc = svc('worker');
+  const workerSz = workerSvc ? sizeApp(preset, workerSvc.memoryMiB, Math.max(1, Math.ceil(workerSvc.cpus)), a.app.runtime) : null;
   const nginxSvc = svc('nginx')!;
   const nofile = maxContainerNofile(f);
   const ngSized = sizeNginx(preset, nginxSvc.cpus);
@@ -178,6 +194,10 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
 
   const warnings: Plan['warnings'] = [];
   if (nofile < 65535) warnings.push({ key: 'warn.nofileCapped', params: { limit: nofile } });
+  if (a.app.runtime !== 'java' && appSz.workerMiB < preset.app.workerMiB[a.app.runtime]) {
+    // One worker does not get the memory such a process usually takes: it may be killed under load.
+    warnings.push({ key: 'warn.appWorkerSmall', params: { runtime: a.app.runtime, have: appSz.workerMiB, typical: preset.app.workerMiB[a.app.runtime] } });
+  }
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];
@@ -213,6 +233,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       runtime: a.app.runtime,
       command: a.app.command ?? null,
       workerCommand: a.components.worker ? (a.app.workerCommand ?? null) : null,
+      workerHealth: a.components.worker ? (a.app.workerHealth ?? null) : null,
       env: a.app.env,
       dataDir: a.app.dataDir ?? null,
       ...appSz,
@@ -251,6 +272,9 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       frontendDir: a.nginx.frontendDir ?? null,
       realIp: a.nginx.realIp ?? null,
     },
+    worker: workerSz
+      ? { processes: workerSz.workers, processMiB: workerSz.workerMiB, nodeMaxOldSpaceMiB: workerSz.nodeMaxOldSpaceMiB, jvmHeapMiB: workerSz.jvmHeapMiB }
+      : null,
     components,
     ports: a.ports,
     security: {

@@ -221,12 +221,6 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
 
 export interface RedisSizing { maxmemoryMiB: number; policy: 'allkeys-lru' | 'noeviction' }
 
-export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'queue'): RedisSizing {
-  // A queue must not lose jobs: refuse writes when full instead of evicting; a cache evicts least-recently-used keys.
-  const policy = mode === 'queue' ? 'noeviction' : 'allkeys-lru';
-  return { maxmemoryMiB: Math.max(16, Math.floor(limitMiB * preset.redis.maxmemoryShare)), policy };
-}
-
 /** jemalloc fragmentation of a long-running Redis (mem_fragmentation_ratio); active defrag is not assumed, Debian's build lacks it. */
 export const REDIS_FRAGMENTATION = 1.2;
 /** Share of the dataset a busy app rewrites while a BGSAVE/AOF-rewrite child runs: those pages are copied on write. */
@@ -239,41 +233,55 @@ export function redisWorstCaseMiB(maxmemoryMiB: number): number {
   return Math.ceil(maxmemoryMiB * REDIS_FRAGMENTATION + maxmemoryMiB * REDIS_COW_SHARE + REDIS_BASE_MIB);
 }
 
+export function sizeRedis(preset: Preset, limitMiB: number, mode: 'cache' | 'queue'): RedisSizing {
+  // A queue must not lose jobs: refuse writes when full instead of evicting; a cache evicts least-recently-used keys.
+  const policy = mode === 'queue' ? 'noeviction' : 'allkeys-lru';
+  // The preset's share, but never more than lets the worst case (fragmented, mid-fork, plus the base) fit the
+  // limit: on small containers the base's fixed 16 MiB makes the share alone overshoot.
+  const fits = Math.floor((limitMiB - REDIS_BASE_MIB) / (REDIS_FRAGMENTATION + REDIS_COW_SHARE));
+  // 16 MiB is the floor that is still a useful cache; MIN_MIB.redis (48) keeps `fits` at or above it.
+  return { maxmemoryMiB: Math.max(16, Math.min(Math.floor(limitMiB * preset.redis.maxmemoryShare), fits)), policy };
+}
+
 export interface AppSizing {
   workers: number;
+  /** Each worker process's share of the usable memory; below the preset's typical size only when one worker does not fit it. */
+  workerMiB: number;
   /** Per Node process, --max-old-space-size. */
   nodeMaxOldSpaceMiB: number | null;
   /** JVM -Xmx. */
   jvmHeapMiB: number | null;
 }
 
+/** Share of the app container its worker processes may use: the master process, imports shared before fork, and spikes need the rest. */
+export const APP_WORKER_SHARE = 0.85;
+
 export function sizeApp(preset: Preset, limitMiB: number, cores: number, runtime: Runtime): AppSizing {
-  // 85 % of the limit for workers: the master process, imports shared before fork, and spikes need the rest.
-  const usable = limitMiB * 0.85;
+  const usable = Math.floor(limitMiB * APP_WORKER_SHARE);
   const cap = preset.app.maxWorkers;
+  // As many workers as the runtime wants (`want`) and the memory holds at the preset's typical size,
+  // at least one; they share the usable memory equally.
+  const fit = (want: number, typicalMiB: number) => {
+    const workers = Math.max(1, Math.min(want, Math.floor(usable / typicalMiB), cap));
+    return { workers, workerMiB: Math.floor(usable / workers) };
+  };
   switch (runtime) {
-    case 'python-asgi': {
+    case 'python-asgi':
       // Async workers: one per core plus one to cover a worker blocked in sync code.
-      const w = Math.min(cores + 1, Math.floor(usable / preset.app.workerMiB['python-asgi']), cap);
-      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
-    }
-    case 'python-wsgi': {
+      return { ...fit(cores + 1, preset.app.workerMiB['python-asgi']), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
+    case 'python-wsgi':
       // Sync workers: gunicorn's (2 × cores) + 1.
-      const w = Math.min(2 * cores + 1, Math.floor(usable / preset.app.workerMiB['python-wsgi']), cap);
-      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
-    }
+      return { ...fit(2 * cores + 1, preset.app.workerMiB['python-wsgi']), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
     case 'node': {
-      // One process per core (cluster/pm2); V8's old space at 75 % of each process's share.
-      const w = Math.max(1, Math.min(cores, Math.floor(usable / preset.app.workerMiB.node), cap));
-      return { workers: w, nodeMaxOldSpaceMiB: Math.max(64, roundDown((usable / w) * 0.75, 16)), jvmHeapMiB: null };
+      // One process per core (cluster/pm2); V8's old space at 75 % of each process's share (code, new space and buffers need the rest).
+      const f = fit(cores, preset.app.workerMiB.node);
+      return { ...f, nodeMaxOldSpaceMiB: Math.max(64, roundDown(f.workerMiB * 0.75, 16)), jvmHeapMiB: null };
     }
     case 'java':
       // One JVM with a thread pool; the heap is a share of the container, the rest is native memory.
-      return { workers: 1, nodeMaxOldSpaceMiB: null, jvmHeapMiB: Math.max(64, roundDown(limitMiB * preset.app.jvmHeapShare, 16)) };
-    case 'generic': {
-      const w = Math.min(cores, Math.floor(usable / preset.app.workerMiB.generic), cap);
-      return { workers: Math.max(1, w), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
-    }
+      return { workers: 1, workerMiB: usable, nodeMaxOldSpaceMiB: null, jvmHeapMiB: Math.max(64, roundDown(limitMiB * preset.app.jvmHeapShare, 16)) };
+    case 'generic':
+      return { ...fit(cores, preset.app.workerMiB.generic), nodeMaxOldSpaceMiB: null, jvmHeapMiB: null };
   }
 }
 

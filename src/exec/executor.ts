@@ -1,12 +1,12 @@
 // The Executor: the only way code changes the host. The real one acts; the dry-run twin records
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
-import { appendFileSync, closeSync, constants, createReadStream, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, constants, createReadStream, createWriteStream, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 
 export interface CommandResult { exitCode: number; stdout: string; stderr: string; timedOut: boolean }
@@ -518,6 +518,69 @@ export function withSignalsHeld<T>(fn: () => T): T {
   }
 }
 
+const errnoCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
+
+/**
+ * Creates `path` and its missing parents one level at a time, each chmod-ed explicitly (`mode` for
+ * `path`, 0755 for parents), so the caller's umask never decides who can read the stack's files.
+ * Not mkdirSync({ recursive }): where mkdir answers ENOENT under a folder that exists (/proc, /sys)
+ * Node's recursive mkdir retries forever. Appends what it created to `created`, outermost first.
+ */
+export function makeDirs(path: string, mode: number, created: string[]): void {
+  const missing: string[] = [];
+  for (let p = resolve(path); ; ) {
+    try {
+      if (statSync(p).isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path: p });
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+    }
+  }
+  for (const d of missing.reverse()) {
+    const m = d === resolve(path) ? mode : 0o755;
+    try {
+      // Created no more open than `m` (the umask only narrows it), then set exactly.
+      mkdirSync(d, { mode: m });
+    } catch (e) {
+      // Someone else made it meanwhile: fine, and not ours to remove.
+      if (errnoCode(e) === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw e;
+    }
+    created.push(d);
+    chmodSync(d, m);
+  }
+}
+
+/** Removes folders a failed write created, innermost first; one that is not empty (someone else's files) stays. */
+function removeEmptyDirs(created: readonly string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      // Not empty or already gone: leave it.
+    }
+  }
+}
+
+function syncDirs(dirs: readonly string[]): void {
+  for (const d of new Set(dirs)) {
+    try {
+      const fd = openSync(d, constants.O_RDONLY | constants.O_DIRECTORY);
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Some filesystems refuse fsync on a folder (EINVAL); the files are in place already.
+    }
+  }
+}
+
 export class RealExecutor extends BaseExecutor {
   readonly dryRun = false;
 
@@ -550,13 +613,16 @@ export class RealExecutor extends BaseExecutor {
     const outcomes = await this.outcomes(files);
     const todo = files.filter((f) => outcomes.get(f.path) !== 'unchanged');
     const staged: { tmp: string; path: string }[] = [];
+    const createdDirs: string[] = [];
     try {
       for (const f of todo) {
-        mkdirSync(dirname(f.path), { recursive: true });
+        makeDirs(dirname(f.path), 0o755, createdDirs);
         const tmp = join(dirname(f.path), `.${f.path.split('/').pop()}.sw-${process.pid}.tmp`);
-        // Created with its final mode, so a secret is never readable by others, even for a moment.
+        // Created no more open than its final mode (the umask can only narrow it), so a secret is
+        // never readable by others, even for a moment; then set exactly, whatever the umask.
         const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, f.mode);
         try {
+          fchmodSync(fd, f.mode);
           writeSync(fd, typeof f.content === 'string' ? Buffer.from(f.content) : f.content);
           fsyncSync(fd);
         } finally {
@@ -566,11 +632,14 @@ export class RealExecutor extends BaseExecutor {
       }
     } catch (e) {
       for (const s of staged) rmSync(s.tmp, { force: true });
+      removeEmptyDirs(createdDirs);
       throw e;
     }
     withSignalsHeld(() => {
       for (const s of staged) renameSync(s.tmp, s.path);
     });
+    // A rename is durable only once its folder is: without this a power cut can bring back the old names.
+    syncDirs([...staged.map((s) => dirname(s.path)), ...createdDirs.map((d) => dirname(d))]);
     for (const f of files) {
       const o = outcomes.get(f.path)!;
       if (o !== 'unchanged') this.record({ kind: 'write', summary: f.path, outcome: o });
@@ -579,7 +648,7 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
-    mkdirSync(path, { recursive: true, mode });
+    makeDirs(path, mode, []);
   }
 
   async remove(path: string): Promise<void> {

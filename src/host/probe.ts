@@ -1,7 +1,8 @@
 // The host probe: reads /proc, /sys, /etc and a few quick commands, all in parallel. It changes
 // nothing. systeminformation's broad calls spawn dozens of processes (dmidecode, lsblk, …) and take
 // seconds, so the probe reads the same kernel files directly and stays well under 0.5 s.
-import { readFile, readlink, statfs } from 'node:fs/promises';
+import { readFile, readdir, readlink, statfs } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Executor } from '../exec/executor.js';
@@ -52,12 +53,72 @@ export function parseSs(text: string): { port: number; address: string; process:
 
 /** `Port` lines of an sshd_config (first match wins in sshd, but several Port lines all apply). */
 export function parseSshdConfigPorts(text: string): number[] {
-  const ports = new Set<number>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*Port\s+(\d+)\s*(?:#.*)?$/i.exec(line);
-    if (m) ports.add(Number(m[1]));
-    if (/^\s*Match\s/i.test(line)) break;
+  return [...new Set(parseSshdConfig(text).ports)].sort((a, b) => a - b);
+}
+
+/** The Port values and Include patterns of one sshd_config file, in order, up to its first Match block. */
+export function parseSshdConfig(text: string): { ports: number[]; includes: string[] } {
+  const ports: number[] = [];
+  const includes: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (/^Match\s/i.test(line)) break;
+    const m = /^(\w+)(?:\s*=\s*|\s+)(.+)$/.exec(line);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    if (key === 'port' && /^\d+$/.test(m[2]!)) ports.push(Number(m[2]));
+    if (key === 'include') includes.push(...m[2]!.split(/\s+/));
   }
+  return { ports, includes };
+}
+
+const globRe = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\[!/g, '[^')}$`);
+
+/** Paths matching a glob (`*`, `?`, `[…]` in any component), sorted as sshd's glob(3) does; [] when none. */
+async function expandGlob(pattern: string): Promise<string[]> {
+  let paths = ['/'];
+  for (const part of pattern.split('/').filter(Boolean)) {
+    const next: string[] = [];
+    for (const dir of paths) {
+      if (!/[*?[]/.test(part)) {
+        next.push(join(dir, part));
+        continue;
+      }
+      const re = globRe(part);
+      const names = await readdir(dir).catch(() => [] as string[]);
+      // glob(3) skips dot files unless the pattern names them.
+      for (const n of names.sort()) if (re.test(n) && (part.startsWith('.') || !n.startsWith('.'))) next.push(join(dir, n));
+    }
+    paths = next;
+  }
+  return paths;
+}
+
+/**
+ * The ports an sshd_config sets, following `Include` (globs, relative paths against /etc/ssh, as
+ * sshd does) into files such as sshd_config.d/10-port.conf. null when the main file is unreadable.
+ */
+export async function sshdConfigPorts(main = '/etc/ssh/sshd_config', readText: (p: string) => Promise<string | null> = read): Promise<number[] | null> {
+  const text = await readText(main);
+  if (text === null) return null;
+  const ports = new Set<number>();
+  const seen = new Set<string>([main]);
+  const visit = async (t: string, depth: number) => {
+    const c = parseSshdConfig(t);
+    for (const p of c.ports) ports.add(p);
+    // sshd itself refuses nesting deeper than 16; the limit also ends an include loop.
+    if (depth >= 16) return;
+    for (const inc of c.includes) {
+      for (const path of await expandGlob(isAbsolute(inc) ? inc : join(dirname(main), inc))) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const sub = await readText(path);
+        if (sub !== null) await visit(sub, depth + 1);
+      }
+    }
+  };
+  await visit(text, 0);
   return [...ports].sort((a, b) => a - b);
 }
 
@@ -197,7 +258,7 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     existsSync('/run/systemd/system')
       ? exec.query('systemctl', ['show', 'ssh.socket', 'sshd.socket', '-p', 'Listen', '--value'], { timeoutMs: 1500 })
       : Promise.resolve(null),
-    read('/etc/ssh/sshd_config'),
+    sshdConfigPorts(),
     timezone(exec),
     timeSynchronized(exec),
     read('/proc/self/limits'),
@@ -219,7 +280,7 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
       ...socketPorts.filter((p) => listening.some((l) => l.port === p)),
     ]),
   ].sort((a, b) => a - b);
-  const sshConf = sshdConfig ? parseSshdConfigPorts(sshdConfig) : [];
+  const sshConf = sshdConfig ?? [];
   const sshd: HostFacts['sshd'] = sshListen.length
     ? { ports: sshListen, source: 'listening' }
     : sshConf.length

@@ -3,6 +3,7 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
 import { file, type RenderedFile } from './types.js';
+import { byCodePoint } from '../domain/order.js';
 
 type Dict = Record<string, unknown>;
 
@@ -43,10 +44,11 @@ function appHealthTest(plan: Plan): string[] {
   return ['CMD-SHELL', escapeDollar(chain[plan.app.runtime].join(' || '))];
 }
 
-export function appEnvironment(plan: Plan): Dict {
+export function appEnvironment(plan: Plan, forWorker = false): Dict {
+  // URLs take the percent-encoded copies from .env: a kept password may hold @, : or /.
   const db = plan.database;
   const env: Dict = {
-    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`,
+    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:3306/${db.name}`,
     DB_HOST: 'mysql',
     DB_PORT: '3306',
     DB_NAME: db.name,
@@ -55,14 +57,14 @@ export function appEnvironment(plan: Plan): Dict {
   };
   if (plan.redis) {
     Object.assign(env, {
-      REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0',
+      REDIS_URL: 'redis://:${REDIS_PASSWORD_URLENCODED}@redis:6379/0',
       REDIS_HOST: 'redis',
       REDIS_PORT: '6379',
       REDIS_PASSWORD: '${REDIS_PASSWORD}',
     });
   }
   if (plan.components.rabbitmq) {
-    env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD}@rabbitmq:5672/`;
+    env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD_URLENCODED}@rabbitmq:5672/`;
   }
   if (plan.components.minio) {
     Object.assign(env, {
@@ -71,11 +73,15 @@ export function appEnvironment(plan: Plan): Dict {
       S3_SECRET_KEY: '${MINIO_ROOT_PASSWORD}',
     });
   }
-  // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY).
-  env.WEB_CONCURRENCY = String(plan.app.workers);
-  if (plan.app.nodeMaxOldSpaceMiB) env.NODE_OPTIONS = `--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`;
-  if (plan.app.jvmHeapMiB) env.JAVA_TOOL_OPTIONS = `-Xms${plan.app.jvmHeapMiB}m -Xmx${plan.app.jvmHeapMiB}m`;
-  for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => a.localeCompare(b))) env[k] = escapeDollar(v);
+  // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY);
+  // the background worker's own, from its smaller container.
+  const sz = forWorker && plan.worker
+    ? { workers: plan.worker.processes, node: plan.worker.nodeMaxOldSpaceMiB, jvm: plan.worker.jvmHeapMiB }
+    : { workers: plan.app.workers, node: plan.app.nodeMaxOldSpaceMiB, jvm: plan.app.jvmHeapMiB };
+  env.WEB_CONCURRENCY = String(sz.workers);
+  if (sz.node) env.NODE_OPTIONS = `--max-old-space-size=${sz.node}`;
+  if (sz.jvm) env.JAVA_TOOL_OPTIONS = `-Xms${sz.jvm}m -Xmx${sz.jvm}m`;
+  for (const [k, v] of Object.entries(plan.app.env).sort(([a], [b]) => byCodePoint(a, b))) env[k] = escapeDollar(v);
   return env;
 }
 
@@ -100,11 +106,32 @@ function app(plan: Plan, s: ServicePlan): Dict {
   return svc;
 }
 
+/** TCP ports of the queues a worker may consume, as /proc/net/tcp writes them (hex). */
+const QUEUE_PORT_HEX = { rabbitmq: '1628' /* 5672 */, redis: '18EB' /* 6379 */, mysql: '0CEA' /* 3306 */ } as const;
+
+/**
+ * The worker's health: the operator's own check (app.workerHealth), else "it holds an established
+ * TCP connection to its queue" (RabbitMQ or Redis, else MySQL for a database-backed queue), read
+ * from /proc/net/tcp with sh and grep, which Debian-, Ubuntu- and Alpine-based images all have.
+ * Celery, RQ, BullMQ and Sidekiq-style workers keep that connection open while they wait for jobs.
+ */
+export function workerHealthTest(plan: Plan): string[] {
+  if (plan.app.workerHealth) return ['CMD', ...plan.app.workerHealth.map(escapeDollar)];
+  const ports = [
+    ...(plan.components.rabbitmq ? [QUEUE_PORT_HEX.rabbitmq] : []),
+    ...(plan.redis ? [QUEUE_PORT_HEX.redis] : []),
+  ];
+  const alt = (ports.length ? ports : [QUEUE_PORT_HEX.mysql]).join('|');
+  // Columns: "sl: local_addr:port rem_addr:port st"; state 01 is ESTABLISHED. tcp6 may be absent (-s).
+  return ['CMD-SHELL', `grep -qsE '^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:(${alt}) 01 ' /proc/net/tcp /proc/net/tcp6`];
+}
+
 function worker(plan: Plan, s: ServicePlan): Dict {
   const svc: Dict = { ...base(plan, s) };
   svc.command = (plan.app.workerCommand ?? []).map(escapeDollar);
-  svc.environment = appEnvironment(plan);
+  svc.environment = appEnvironment(plan, true);
   svc.depends_on = appDependsOn(plan);
+  svc.healthcheck = { test: workerHealthTest(plan), interval: '30s', timeout: '5s', retries: 3, start_period: '60s' };
   if (plan.app.dataDir) svc.volumes = [`app-data:${plan.app.dataDir}`];
   svc.networks = ['backend', 'frontend'];
   // Long jobs get time to finish or re-queue before SIGKILL.
@@ -221,7 +248,8 @@ function nodeExporter(plan: Plan, s: ServicePlan): Dict {
     command: ['--path.rootfs=/host', '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|var/lib/docker/.+)($|/)'],
     pid: 'host',
     volumes: ['/:/host:ro,rslave'],
-    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics'], interval: '30s', timeout: '5s', retries: 3 },
+    // prom/node-exporter is built on Prometheus's busybox image, whose wget this uses.
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics'], interval: '30s', timeout: '5s', retries: 3, start_period: '10s' },
     networks: ['backend'],
   };
 }
@@ -239,7 +267,7 @@ function prometheus(plan: Plan, s: ServicePlan): Dict {
     ],
     volumes: [`./${HOST.prometheusConf}:${CONTAINER.prometheusConf}:ro`, 'prometheus-data:' + CONTAINER.prometheusData],
     healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready'], interval: '30s', timeout: '5s', retries: 3 },
-    depends_on: { 'node-exporter': { condition: 'service_started' } },
+    depends_on: { 'node-exporter': healthy },
     networks: ['backend'],
   };
 }

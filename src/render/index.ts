@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Answers } from '../domain/answers.js';
 import type { Plan } from '../domain/plan.js';
 import type { Secrets } from '../domain/secrets.js';
+import { byCodePoint } from '../domain/order.js';
 import { renderBuildMirrors } from './build-mirrors.js';
 import { renderCompose } from './compose.js';
 import { renderEnv } from './env.js';
@@ -34,7 +35,7 @@ export const GENERATORS: readonly Generator[] = [
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function renderAll(input: RenderInput): RenderedFile[] {
-  const files = GENERATORS.flatMap((g) => g(input)).sort((a, b) => a.path.localeCompare(b.path));
+  const files = GENERATORS.flatMap((g) => g(input)).sort((a, b) => byCodePoint(a.path, b.path));
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.path)) throw new Error(`two generators wrote ${f.path}`);

@@ -7,7 +7,7 @@ import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
 import { parseAnswers, parseFacts } from '../domain/load.js';
 import { buildPlan, defaultInstallDir, type Plan } from '../domain/plan.js';
-import { ensureSecrets, parseDotenv, secretValues, type Secrets } from '../domain/secrets.js';
+import { ensureSecrets, parseDotenv, readDotenv, secretValues, type DotenvDoc, type Secrets } from '../domain/secrets.js';
 import { probeHost } from '../host/probe.js';
 import { renderAll } from '../render/index.js';
 import { HOST } from '../render/paths.js';
@@ -47,10 +47,11 @@ export interface Prepared {
   factsFile?: string;
 }
 
-/** Reads the secrets already in `<dir>/.env` so a re-render keeps them. */
-export async function existingSecrets(ctx: Context, dir: string): Promise<Record<string, string>> {
-  const text = await ctx.exec.readFile(join(dir, HOST.env)).catch(() => null);
-  return text ? parseDotenv(text) : {};
+/** Reads the secrets already in `<dir>/.env` (as Compose reads them) so a re-render keeps them. */
+export async function existingSecrets(ctx: Context, dir: string): Promise<DotenvDoc> {
+  const path = join(dir, HOST.env);
+  const text = await ctx.exec.readFile(path).catch(() => null);
+  return readDotenv(text ?? '', path);
 }
 
 export async function prepare(
@@ -98,7 +99,8 @@ export async function writeRendered(ctx: Context, dir: string, files: readonly R
     return await ctx.exec.writeFiles(files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode })));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EEXIST') {
+    // ENOENT/EINVAL: a folder that exists but takes no new entries (/proc, /sys and other pseudo-filesystems).
+    if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT', 'EINVAL'].includes(code)) {
       throw usageError('err.outNotWritable', { dir, reason: code });
     }
     throw e;

@@ -11,6 +11,7 @@ import { HOST } from '../render/paths.js';
 import { findStack } from './stack-status.js';
 import { loadAnswers, prepare, type Prepared } from './prepare.js';
 import { STATE_DIR } from './up.js';
+import { byCodePoint } from '../domain/order.js';
 
 export interface Stack {
   project: string;
@@ -103,7 +104,7 @@ export async function rowCounts(ctx: Context, container: string, dbs: readonly s
   const sql = `${tables.map(([d, t]) => `SELECT ${quoteString(`${d}.${t}`)}, COUNT(*) FROM ${quoteIdent(d!)}.${quoteIdent(t!)}`).join('\nUNION ALL\n')};`;
   const out: Record<string, number> = {};
   for (const [k, v] of await sqlQuery(ctx, container, sql, 3_600_000)) out[k!] = Number(v);
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 // ---------------------------------------------------------------- Redis

@@ -11,6 +11,7 @@ import type { ContainerState } from '../exec/docker.js';
 import type { RenderedFile } from '../render/types.js';
 import { CommandError } from '../exec/executor.js';
 import { WizardError, opError } from '../errors.js';
+import { byCodePoint } from '../domain/order.js';
 
 type Emit = (e: Omit<StepEvent, 'step'>) => void;
 
@@ -29,7 +30,7 @@ export interface AppliedState {
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-export const fileHashes = (files: readonly RenderedFile[]) => Object.fromEntries(files.map((f) => [f.path, sha(f.content)]).sort(([a], [b]) => a!.localeCompare(b!)));
+export const fileHashes = (files: readonly RenderedFile[]) => Object.fromEntries(files.map((f) => [f.path, sha(f.content)]).sort(([a], [b]) => byCodePoint(a!, b!)));
 
 /** Which running service reads a rendered file through a bind mount, and how it picks up a change. */
 export function serviceOfFile(path: string): { service: string; how: 'reload' | 'restart' } | null {

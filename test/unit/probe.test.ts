@@ -1,6 +1,12 @@
 // The probe's parsers on real command output, and the live probe on this machine.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress, parseMeminfo, parseOsRelease, parseSs, parseSshdConfigPorts, probeHost } from '../../src/host/probe.js';
+import { isPrivateAddress, parseMeminfo, parseOsRelease, parseSs, parseSshdConfigPorts, probeHost, sshdConfigPorts } from '../../src/host/probe.js';
+import { hostNotes } from '../../src/domain/host-checks.js';
+import { translator } from '../../src/i18n/index.js';
+import { makeFacts } from '../fixtures/facts.js';
 import { HostFactsSchema } from '../../src/domain/facts.js';
 import { RealExecutor } from '../../src/exec/executor.js';
 
@@ -36,6 +42,33 @@ describe('probe parsers', () => {
   it('reads every Port line of sshd_config before the first Match block', () => {
     expect(parseSshdConfigPorts('#Port 22\nPort 2222\nport 2200 # second\nMatch User x\n  Port 9999\n')).toEqual([2200, 2222]);
     expect(parseSshdConfigPorts('# nothing\n')).toEqual([]);
+  });
+
+  it('follows Include (relative to the config folder, globs in sorted order, nested, loops cut) as sshd does', async () => {
+    const etc = mkdtempSync(join(tmpdir(), 'sw-sshd-'));
+    mkdirSync(join(etc, 'sshd_config.d'));
+    mkdirSync(join(etc, 'extra'));
+    // Debian 12's layout: the main file includes the drop-in folder first and names no port itself.
+    writeFileSync(join(etc, 'sshd_config'), `Include sshd_config.d/*.conf\n#Port 22\nPermitRootLogin no\nMatch User backup\n  Include extra/never.conf\n`);
+    writeFileSync(join(etc, 'sshd_config.d', '10-port.conf'), 'Port 2222\n');
+    writeFileSync(join(etc, 'sshd_config.d', '20-more.conf'), `Port=2200\nInclude ${join(etc, 'extra')}/p?rt[!x].conf sshd_config\n`);
+    writeFileSync(join(etc, 'sshd_config.d', '.hidden.conf'), 'Port 1111\n');
+    writeFileSync(join(etc, 'sshd_config.d', 'notes.txt'), 'Port 3333\n');
+    writeFileSync(join(etc, 'extra', 'port1.conf'), 'Port 4444\nMatch Address 10.0.0.0/8\nPort 5555\n');
+    writeFileSync(join(etc, 'extra', 'portx.conf'), 'Port 6666\n');
+    writeFileSync(join(etc, 'extra', 'never.conf'), 'Port 7777\n');
+    expect(await sshdConfigPorts(join(etc, 'sshd_config'))).toEqual([2200, 2222, 4444]);
+    expect(await sshdConfigPorts(join(etc, 'missing'))).toBeNull();
+    writeFileSync(join(etc, 'plain'), 'Port 22\n');
+    expect(await sshdConfigPorts(join(etc, 'plain'))).toEqual([22]);
+  });
+
+  it('says "run as root" only to a non-root probe; as root, that sshd is not seen listening', () => {
+    const t = translator('en');
+    const unseen = (isRoot: boolean) => hostNotes(makeFacts({ isRoot }, { sshd: { ports: [], source: 'none' } })).filter((n) => n.key.startsWith('host.ssh')).map((n) => t(n.key, n.params));
+    expect(unseen(false)).toEqual([expect.stringMatching(/run as root to see it/)]);
+    expect(unseen(true)).toEqual([expect.stringMatching(/sshd is not seen listening.*systemctl status ssh/)]);
+    expect(unseen(true)[0]).not.toMatch(/as root/);
   });
 
   it('classifies addresses', () => {

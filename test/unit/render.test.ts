@@ -1,15 +1,21 @@
 // The rendered file set: deterministic, secrets generated once and kept, modes, and the compose
 // invariants (databases never published, healthchecks, limits, the app's environment).
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
-import { ensureSecrets, parseDotenv } from '../../src/domain/secrets.js';
+import { dotenvValue, ensureSecrets, parseDotenv, readDotenv } from '../../src/domain/secrets.js';
+import { WizardError } from '../../src/errors.js';
+import { TRICKY_VALUES, randomValues } from '../fixtures/dotenv-values.js';
 import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
-import { seededRandom } from '../fixtures/facts.js';
+import { makeFacts, seededRandom } from '../fixtures/facts.js';
+import { runCli } from '../fixtures/bundle.js';
 
 function render(c: GoldenCase, random = seededRandom(7), existing: Record<string, string> = {}) {
   const plan = buildPlan(c.answers, c.facts);
@@ -64,6 +70,81 @@ describe('determinism and secrets', () => {
     expect(second.secrets.REDIS_PASSWORD).not.toBe(first.secrets.REDIS_PASSWORD);
   });
 
+  it('keeps an existing secret whatever its characters (a replaced one would lock out an initialised database)', () => {
+    const kept = { MYSQL_ROOT_PASSWORD: 'short', MYSQL_PASSWORD: 'my-Own_p@ss.word!2024', REDIS_PASSWORD: `it's "quoted" $X \\` };
+    const { secrets, files } = render(c, seededRandom(4), kept);
+    expect(secrets).toMatchObject(kept);
+    const env = files.find((f) => f.path === HOST.env)!.content;
+    expect(env).toContain(`MYSQL_PASSWORD='my-Own_p@ss.word!2024'\n`);
+    expect(readDotenv(env).values).toMatchObject(kept);
+    expect(readDotenv(env).problems).toEqual({});
+  });
+
+  it('writes every value so that reading the .env back as Compose does gives it exactly', () => {
+    const values = [...TRICKY_VALUES, ...randomValues(500)];
+    const text = values.map((v, i) => `K${i}=${dotenvValue(v)}`).join('\n');
+    const doc = readDotenv(text);
+    expect(doc.problems).toEqual({});
+    for (const [i, v] of values.entries()) expect(doc.values[`K${i}`], JSON.stringify(v)).toBe(v);
+    // Generated secrets stay bare, as before.
+    expect(dotenvValue('Abc123')).toBe('Abc123');
+    expect(() => dotenvValue('two\nlines')).toThrow();
+  });
+
+  it('reads hand-written .env lines as Compose does', () => {
+    const doc = readDotenv([
+      'export A=plain # a comment',
+      "B='lit $X \\n'",
+      'C="esc \\"q\\" \\\\ \\$ $$ \\t"',
+      'D=  spaced out  ',
+      'E=a#b',
+      'F=pa$$',
+      "G='x' trailing ignored",
+      '# H=commented',
+      'I="two',
+      'lines"',
+      'J=$HOME',
+      'K="${USER:-x}"',
+      "L='a\\'b'",
+      'M="\\q"',
+      'N=',
+    ].join('\n'));
+    expect(doc.values).toMatchObject({ A: 'plain', B: 'lit $X \\n', C: 'esc "q" \\ $ $ \t', D: 'spaced out', E: 'a#b', F: 'pa$', G: 'x', N: '' });
+    expect(doc.values.H).toBeUndefined();
+    expect(doc.problems).toEqual({
+      I: { line: 9, kind: 'control', detail: '\\n' },
+      J: { line: 11, kind: 'variable', detail: '$HOME' },
+      K: { line: 12, kind: 'variable', detail: '${USER:-x}' },
+      L: { line: 13, kind: 'escape', detail: "\\'" },
+      M: { line: 14, kind: 'escape', detail: '\\q' },
+    });
+  });
+
+  it('refuses, naming the key, the file:line and the fix, a secret Compose cannot carry exactly; never replaces it', () => {
+    const plan = buildPlan(c.answers, c.facts);
+    const cases: [string, string, RegExp][] = [
+      ['MYSQL_PASSWORD="line one\nline two"\n', 'err.secret.control', /\\n/],
+      ['MYSQL_PASSWORD=abc$HOME\n', 'err.secret.variable', /\$HOME/],
+      ["MYSQL_ROOT_PASSWORD='it\\'s'\n", 'err.secret.escape', /\\'/],
+    ];
+    for (const [text, key, detail] of cases) {
+      try {
+        ensureSecrets(plan, readDotenv(`# header\n${text}`, '/srv/shop/.env'), seededRandom(1));
+        expect.unreachable(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WizardError);
+        const w = e as WizardError;
+        expect(w.exitCode).toBe(2);
+        expect(w.key).toBe(key);
+        expect(w.params.file).toBe('/srv/shop/.env:2');
+        expect(String(w.params.key)).toMatch(/^MYSQL_(ROOT_)?PASSWORD$/);
+        expect(String(w.params.detail)).toMatch(detail);
+      }
+    }
+    // A value with a line break given directly (not from a file) is refused the same way.
+    expect(() => ensureSecrets(plan, { MYSQL_PASSWORD: 'a\nb' }, seededRandom(1))).toThrow(WizardError);
+  });
+
   it('generates strong, URL-safe, distinct secrets', () => {
     const { secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(5));
     const values = Object.values(secrets);
@@ -114,14 +195,21 @@ describe('docker-compose.yml', () => {
         expect(s.security_opt).toEqual(['no-new-privileges:true']);
         expect(s.restart).toBe('unless-stopped');
         expect((s.logging as { options: Record<string, string> }).options['max-size']).toMatch(/^\d+m$/);
-        if (name !== 'worker') expect(s.healthcheck, `${name} healthcheck`).toBeDefined();
+        const hc = s.healthcheck as { test: string[]; interval: string } | undefined;
+        expect(hc?.test?.length, `${name} healthcheck`).toBeGreaterThan(1);
+        expect(['CMD', 'CMD-SHELL']).toContain(hc!.test[0]);
+        // Every dependency waits for health, never just for a started container.
+        for (const [dep, cond] of Object.entries((s.depends_on as Record<string, { condition: string }> | undefined) ?? {})) {
+          expect(cond, `${name} → ${dep}`).toEqual({ condition: 'service_healthy' });
+          expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+        }
       }
       const env = services.app!.environment as Record<string, string>;
       const db = plan.database;
-      expect(env.DATABASE_URL).toBe(`mysql://${db.user}:\${MYSQL_PASSWORD}@mysql:3306/${db.name}`);
+      expect(env.DATABASE_URL).toBe(`mysql://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:3306/${db.name}`);
       expect(env).toMatchObject({ DB_HOST: 'mysql', DB_PORT: '3306', DB_NAME: db.name, DB_USER: db.user, DB_PASSWORD: '${MYSQL_PASSWORD}' });
       if (plan.redis) {
-        expect(env).toMatchObject({ REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0', REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
+        expect(env).toMatchObject({ REDIS_URL: 'redis://:${REDIS_PASSWORD_URLENCODED}@redis:6379/0', REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
       }
       expect(services.app!.depends_on).toMatchObject({ mysql: { condition: 'service_healthy' } });
       expect(services.nginx!.depends_on).toEqual({ app: { condition: 'service_healthy' } });
@@ -137,6 +225,38 @@ describe('docker-compose.yml', () => {
       }
     });
   }
+
+  it('the worker is health-checked: by its own command when given, else by its connection to the queue', async () => {
+    const { workerHealthTest } = await import('../../src/render/compose.js');
+    const full = GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!;
+    const withWorker = (over: Record<string, unknown>, components: Record<string, boolean>) =>
+      buildPlan(AnswersSchema.parse({ ...full.answers, app: { ...full.answers.app, ...over }, components: { ...full.answers.components, ...components } }), full.facts);
+    // RabbitMQ (5672 = 0x1628) and Redis (6379 = 0x18EB) both count; without either, MySQL (3306 = 0x0CEA).
+    expect(workerHealthTest(withWorker({}, {})).join(' ')).toMatch(/^CMD-SHELL grep -qsE .*:\(1628\|18EB\) 01 ' \/proc\/net\/tcp \/proc\/net\/tcp6$/);
+    expect(workerHealthTest(withWorker({}, { rabbitmq: false })).join(' ')).toContain(':(18EB) 01 ');
+    expect(workerHealthTest(withWorker({}, { rabbitmq: false, redis: false })).join(' ')).toContain(':(0CEA) 01 ');
+    expect(workerHealthTest(withWorker({ workerHealth: ['celery', '-A', 'app', 'inspect', 'ping', '$x'] }, {}))).toEqual(['CMD', 'celery', '-A', 'app', 'inspect', 'ping', '$$x']);
+    // No worker, no worker health in the plan.
+    expect(buildPlan(GOLDEN_CASES[0]!.answers, GOLDEN_CASES[0]!.facts).app.workerHealth).toBeNull();
+  });
+
+  it("the worker container gets process counts and heap caps for its own limit, not the app's", () => {
+    const { plan, files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment: Record<string, string> }> };
+    const w = plan.worker!;
+    expect(compose.services.worker!.environment.WEB_CONCURRENCY).toBe(String(w.processes));
+    expect(compose.services.worker!.environment.NODE_OPTIONS).toBe(`--max-old-space-size=${w.nodeMaxOldSpaceMiB}`);
+    expect(compose.services.app!.environment.NODE_OPTIONS).toBe(`--max-old-space-size=${plan.app.nodeMaxOldSpaceMiB}`);
+    const limit = plan.services.find((s) => s.name === 'worker')!.memoryMiB;
+    expect(w.processes * w.nodeMaxOldSpaceMiB!).toBeLessThan(limit);
+  });
+
+  it('Prometheus waits for a healthy node-exporter', () => {
+    const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };
+    expect(compose.services.prometheus!.depends_on).toEqual({ 'node-exporter': { condition: 'service_healthy' } });
+    expect(compose.services['node-exporter']!.healthcheck!.test).toEqual(['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9100/metrics']);
+  });
 
   it('quotes every string, so YAML 1.1 parsers keep ports and booleans as written', () => {
     const { files } = render(GOLDEN_CASES[0]!);
@@ -161,6 +281,52 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('the built CLI renders the same bytes under any locale', () => {
+  // ICU's collation follows LC_ALL even where the OS has no such locale installed: in Danish "AA"
+  // is "Å" and sorts after "Z", so any localeCompare in the output path shows up here.
+  const tmp = mkdtempSync(join(tmpdir(), 'sw-locale-'));
+  const LOCALES = ['C', 'da_DK.UTF-8'];
+
+  const listFiles = (d: string, base = ''): string[] =>
+    readdirSync(join(d, base), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(d, join(base, e.name)) : [join(base, e.name)]));
+
+  it('render under LC_ALL=C and LC_ALL=da_DK.UTF-8 writes byte-identical folders', () => {
+    const env = (lc: string) => ({ HOME: tmp, LC_ALL: lc, LANG: lc });
+    // The precondition, or the test proves nothing: this Node's ICU really orders the keys differently.
+    const sortIn = "process.stdout.write(['AB_MODE','AA_MODE','Z_MODE'].sort((a,b)=>a.localeCompare(b)).join())";
+    const order = LOCALES.map((lc) => spawnSync(process.execPath, ['-e', sortIn], { env: env(lc), encoding: 'utf8' }).stdout);
+    expect(order).toEqual(['AA_MODE,AB_MODE,Z_MODE', 'AB_MODE,Z_MODE,AA_MODE']);
+
+    const answers = join(tmp, 'answers.yaml');
+    writeFileSync(answers, [
+      'project: locale',
+      'app:',
+      '  image: example/app:1',
+      '  env: { AB_MODE: "b", AA_MODE: "a", Z_MODE: "z", aa_lower: "x", A_B: "1", A__B: "2" }',
+      '',
+    ].join('\n'));
+    const facts = join(tmp, 'facts.json');
+    writeFileSync(facts, JSON.stringify(makeFacts({ ramMiB: 7680, cores: 4 })));
+    const outs = LOCALES.map((lc) => join(tmp, `out-${lc}`));
+    // The second folder starts with the first one's .env, so the secrets are the same and every byte must be.
+    mkdirSync(outs[1]!);
+    for (const [i, lc] of LOCALES.entries()) {
+      if (i === 1) copyFileSync(join(outs[0]!, HOST.env), join(outs[1]!, HOST.env));
+      const r = runCli(['render', '--answers', answers, '--host-facts', facts, '--out', outs[i]!], env(lc));
+      expect(r.stderr, lc).toBe('');
+      expect(r.status, lc).toBe(0);
+    }
+    const [a, b] = outs.map((d) => listFiles(d).sort());
+    expect(b).toEqual(a);
+    for (const p of a!) expect(readFileSync(join(outs[1]!, p)).equals(readFileSync(join(outs[0]!, p))), p).toBe(true);
+    // And the keys really are in code-point order (uppercase before lowercase, '_' after letters).
+    const appEnv = Object.keys((parse(readFileSync(join(outs[0]!, HOST.compose), 'utf8')) as { services: { app: { environment: Record<string, string> } } }).services.app.environment);
+    const mine = appEnv.filter((k) => ['AB_MODE', 'AA_MODE', 'Z_MODE', 'aa_lower', 'A_B', 'A__B'].includes(k));
+    expect(mine).toEqual(['AA_MODE', 'AB_MODE', 'A_B', 'A__B', 'Z_MODE', 'aa_lower']);
+    rmSync(tmp, { recursive: true, force: true });
+  }, 120_000);
+});
+
 describe('writing the files', () => {
   it('is atomic per set and keeps modes (checked through the real executor)', async () => {
     const { RealExecutor } = await import('../../src/exec/executor.js');
@@ -182,5 +348,69 @@ describe('writing the files', () => {
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
     expect(existsSync(dir)).toBe(false);
+  });
+
+  for (const umask of [0o077, 0o027]) {
+    it(`modes are as planned under umask ${umask.toString(8).padStart(4, '0')}, and a second run changes nothing`, async () => {
+      const { RealExecutor } = await import('../../src/exec/executor.js');
+      const ex = new RealExecutor();
+      const dir = join(mkdtempSync(join(tmpdir(), 'sw-umask-')), 'stack');
+      const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+      const specs = files.map((f) => ({ path: join(dir, f.path), content: f.content, mode: f.mode }));
+      const old = process.umask(umask);
+      try {
+        const first = await ex.writeFiles(specs);
+        expect([...first.values()].every((o) => o === 'created')).toBe(true);
+        await ex.mkdir(join(dir, 'backups', 'private'), 0o700);
+        const second = await ex.writeFiles(specs);
+        expect([...second.values()].filter((o) => o !== 'unchanged')).toEqual([]);
+      } finally {
+        process.umask(old);
+      }
+      // Containers run as other users (redis, mysql): they read the configs through 0644 files in 0755 folders.
+      for (const f of files) expect((statSync(join(dir, f.path)).mode & 0o777).toString(8), f.path).toBe(f.mode.toString(8));
+      const folders = new Set(files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+      expect(folders.size).toBeGreaterThan(5);
+      for (const d of ['', ...folders]) expect((statSync(join(dir, d)).mode & 0o777).toString(8), d || '.').toBe('755');
+      expect(statSync(join(dir, 'backups')).mode & 0o777).toBe(0o755);
+      expect(statSync(join(dir, 'backups', 'private')).mode & 0o777).toBe(0o700);
+      rmSync(dirname(dir), { recursive: true, force: true });
+    });
+  }
+
+  it('a failed write removes the folders it created and leaves none of its temporary files', async () => {
+    const { RealExecutor } = await import('../../src/exec/executor.js');
+    const ex = new RealExecutor();
+    const root = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    writeFileSync(join(root, 'blocker'), 'x');
+    const bad = [
+      { path: join(root, 'new', 'deep', 'a.conf'), content: 'a\n', mode: 0o644 },
+      { path: join(root, 'other', 'b.conf'), content: 'b\n', mode: 0o644 },
+      { path: join(root, 'blocker', 'x', 'c.conf'), content: 'c\n', mode: 0o644 },
+    ];
+    await expect(ex.writeFiles(bad)).rejects.toMatchObject({ code: 'ENOTDIR' });
+    expect(readdirSync(root)).toEqual(['blocker']);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('templates/*.tmpl and their one fill function', () => {
+  it('fills {{name}}, drops {{# comment }} lines, and throws on a missing or an unused value', async () => {
+    const { fill } = await import('../../src/render/template.js');
+    const t = '{{# why this file exists }}\n[Unit]\nDescription={{what}} of {{project}}\n{{# a reason }}\nX={{what}}\n';
+    expect(fill(t, { what: 'backup {{project}}', project: 'shop' })).toBe('[Unit]\nDescription=backup {{project}} of shop\nX=backup {{project}}\n');
+    expect(() => fill(t, { what: 'x' })).toThrow(/\{\{project\}\} has no value/);
+    expect(() => fill(t, { what: 'x', project: 'p', extra: 1 })).toThrow(/not used: extra/);
+  });
+
+  it('every template in templates/ is filled by the code and ends with one line break', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'templates');
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(['backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl']);
+    const src = ['src/render/certbot.ts', 'src/steps/backup-schedule.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
+    for (const n of names) {
+      expect(src, n).toContain(`templates/${n}'`);
+      expect(readFileSync(join(dir, n), 'utf8')).toMatch(/[^\n]\n$/);
+    }
   });
 });

@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parse } from 'yaml';
 import { AnswersSchema } from '../../src/domain/answers.js';
+import { PlanSchema, buildPlan } from '../../src/domain/plan.js';
+import { GOLDEN_CASES } from '../fixtures/golden-cases.js';
+// @ts-expect-error: a plain ESM script without types
+import { answersRows, withTable } from '../../scripts/answers-table.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -19,5 +23,44 @@ describe('answers schema', () => {
   it('examples/answers.yaml is valid', () => {
     const r = AnswersSchema.safeParse(parse(readFileSync(join(root, 'examples', 'answers.yaml'), 'utf8')));
     expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+  });
+});
+
+describe('README: the answers file', () => {
+  const schema = JSON.parse(readFileSync(join(root, 'schema', 'answers.schema.json'), 'utf8')) as Record<string, unknown>;
+
+  it('the table of every key is what the schema generates (run node scripts/answers-table.mjs after changing it)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toBe(withTable(readme, schema));
+  });
+
+  it('every key has a row with a meaning, including the nested ones', () => {
+    const rows = answersRows(schema) as { path: string; meaning: string }[];
+    for (const r of rows) expect(r.meaning, r.path).not.toBe('');
+    const paths = rows.map((r) => r.path);
+    for (const p of ['project', 'app.image', 'app.workerHealth', 'database.version', 'security.sshPort', 'backup.s3.credentialsFile', 'nginx.realIp.header', 'redis.mode', 'images', 'mirrors']) {
+      expect(paths).toContain(p);
+    }
+    // Every top-level key of the schema is in the table.
+    for (const k of Object.keys((schema as { properties: Record<string, unknown> }).properties)) if (k !== '$schema') expect(paths).toContain(k);
+  });
+});
+
+describe('plan schema', () => {
+  // The plan is what every later command reads back (stack-wizard.yaml → plan); its schema must describe what buildPlan makes.
+  for (const c of GOLDEN_CASES) {
+    it(`${c.name}: the plan parses with PlanSchema unchanged`, () => {
+      const plan = buildPlan(c.answers, c.facts);
+      const r = PlanSchema.safeParse(plan);
+      expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+      expect(r.data).toEqual(plan);
+    });
+  }
+
+  it('rejects a plan with an unknown or a missing key', () => {
+    const plan = buildPlan(GOLDEN_CASES[0]!.answers, GOLDEN_CASES[0]!.facts);
+    expect(PlanSchema.safeParse({ ...plan, extra: 1 }).success).toBe(false);
+    const { app: _app, ...noApp } = plan;
+    expect(PlanSchema.safeParse(noApp).success).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { PRESETS } from '../../src/domain/presets.js';
-import { MIN_MIB, allocateMemory, mysqlWorstCaseMiB, reserveMiB, tierFor, type SizedService } from '../../src/domain/sizing.js';
+import { APP_WORKER_SHARE, MIN_MIB, allocateMemory, mysqlWorstCaseMiB, redisWorstCaseMiB, reserveMiB, tierFor, type SizedService } from '../../src/domain/sizing.js';
 import { WizardError } from '../../src/errors.js';
 import { VM, makeFacts } from '../fixtures/facts.js';
 
@@ -44,13 +44,31 @@ function checkInvariants(plan: Plan) {
   expect(db.worstCaseMiB).toBeLessThanOrEqual(Math.ceil(limit('mysql') * 0.9) + 1);
   expect(db.bufferPoolMiB).toBeLessThan(limit('mysql'));
   if (db.engine === 'mysql') expect(db.bufferPoolMiB % (db.bufferPoolChunkMiB! * db.bufferPoolInstances)).toBe(0);
-  // Redis: maxmemory leaves at least 40 % of the container for fork/AOF rewrite copy-on-write.
-  if (plan.redis) expect(plan.redis.maxmemoryMiB).toBeLessThanOrEqual(limit('redis') * 0.6);
-  // App workers fit the app container.
+  // Redis: maxmemory leaves at least 40 % of the container for fork/AOF rewrite copy-on-write, and the
+  // worst case (fragmented dataset + pages copied mid-fork + the server itself) fits the limit.
+  if (plan.redis) {
+    expect(plan.redis.maxmemoryMiB).toBeLessThanOrEqual(limit('redis') * 0.6);
+    expect(redisWorstCaseMiB(plan.redis.maxmemoryMiB), `redis limit ${limit('redis')}`).toBeLessThanOrEqual(limit('redis'));
+  }
+  // App workers fit the app container with 15 % headroom, for every runtime.
   const app = plan.app;
-  if (app.jvmHeapMiB) expect(app.jvmHeapMiB).toBeLessThanOrEqual(limit('app') * 0.75);
-  if (app.nodeMaxOldSpaceMiB) expect(app.nodeMaxOldSpaceMiB * app.workers).toBeLessThanOrEqual(limit('app'));
   expect(app.workers).toBeGreaterThanOrEqual(1);
+  expect(app.workers * app.workerMiB, `${app.runtime}: ${app.workers} × ${app.workerMiB} MiB in ${limit('app')}`).toBeLessThanOrEqual(limit('app') * APP_WORKER_SHARE);
+  // The background worker's processes fit its own container the same way.
+  if (plan.worker) {
+    const w = plan.worker;
+    expect(w.processes * w.processMiB, `worker: ${w.processes} × ${w.processMiB} MiB in ${limit('worker')}`).toBeLessThanOrEqual(limit('worker') * APP_WORKER_SHARE);
+    if (w.jvmHeapMiB) expect(w.jvmHeapMiB).toBeLessThanOrEqual(limit('worker') * 0.75);
+    if (w.nodeMaxOldSpaceMiB) expect(w.nodeMaxOldSpaceMiB).toBeLessThanOrEqual(w.processMiB * 0.75);
+  } else expect(plan.components.worker).toBe(false);
+  if (app.runtime !== 'java') {
+    // More than one worker only where each gets at least the preset's typical size; one smaller worker is flagged.
+    const typical = PRESETS[plan.sizing.tier].app.workerMiB[app.runtime];
+    if (app.workers > 1) expect(app.workerMiB).toBeGreaterThanOrEqual(typical);
+    expect(plan.warnings.some((w) => w.key === 'warn.appWorkerSmall')).toBe(app.workerMiB < typical);
+  }
+  if (app.jvmHeapMiB) expect(app.jvmHeapMiB).toBeLessThanOrEqual(Math.min(app.workerMiB, limit('app') * 0.75));
+  if (app.nodeMaxOldSpaceMiB) expect(app.nodeMaxOldSpaceMiB).toBeLessThanOrEqual(app.workerMiB * 0.75);
 }
 
 describe('memory invariant over the host grid', () => {
@@ -101,6 +119,32 @@ describe('memory invariant over the host grid', () => {
       const plan = buildPlan(answers({ preset: id }), makeFacts({ ramMiB: 262144 }));
       expect(plan.sizing.planRamMiB).toBe(PRESETS[id].minHostMiB);
     }
+  });
+});
+
+describe('small auto hosts (the cases an audit found over their limits)', () => {
+  it('Redis worst case fits its container on 1, 1.5, 2 and 2.5 GiB hosts', () => {
+    const seen: [number, number, number][] = [];
+    for (const gib of [1, 1.5, 2, 2.5]) {
+      const plan = buildPlan(answers(), makeFacts({ ramMiB: gib * 1024, cores: 1 }));
+      const lim = plan.services.find((s) => s.name === 'redis')!.memoryMiB;
+      seen.push([lim, plan.redis!.maxmemoryMiB, redisWorstCaseMiB(plan.redis!.maxmemoryMiB)]);
+    }
+    // limit, maxmemory, worst case: before, 0.6 × limit gave worst cases of 93, 170, 231 and 308 MiB.
+    expect(seen).toEqual([[80, 40, 80], [160, 90, 160], [224, 130, 224], [304, 180, 304]]);
+  });
+
+  it('node on a 1 GiB host: one process sized to the container, not the 256 MiB of the table, and a warning', () => {
+    const plan = buildPlan(answers({ app: { image: 'a/b:1', runtime: 'node' } }), makeFacts({ ramMiB: 1024, cores: 1 }));
+    const lim = plan.services.find((s) => s.name === 'app')!.memoryMiB;
+    expect(lim).toBe(240);
+    expect(plan.app).toMatchObject({ workers: 1, workerMiB: 204, nodeMaxOldSpaceMiB: 144 });
+    expect(plan.app.workerMiB).toBeLessThanOrEqual(lim * APP_WORKER_SHARE);
+    expect(plan.warnings).toContainEqual({ key: 'warn.appWorkerSmall', params: { runtime: 'node', have: 204, typical: 256 } });
+    // A host with room gets the table's size and no warning.
+    const big = buildPlan(answers({ app: { image: 'a/b:1', runtime: 'node' } }), VM['8g']);
+    expect(big.app.workerMiB).toBeGreaterThanOrEqual(PRESETS['8g'].app.workerMiB.node);
+    expect(big.warnings.map((w) => w.key)).not.toContain('warn.appWorkerSmall');
   });
 });
 

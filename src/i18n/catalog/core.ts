@@ -30,6 +30,9 @@ export const core = defineCatalog(
     'err.hostTooSmall': 'this host has {have} MiB of usable RAM; preset {preset} needs at least {need} MiB. Use preset {fits} (or auto) or a larger server',
     'err.hostTooSmallAuto': 'this host has {have} MiB of usable RAM; the stack needs at least {need} MiB (a 1 GB server)',
     'err.componentsDontFit': 'the selected components do not fit in {have} MiB with preset {preset} ({detail} is below its minimum); turn off optional components or use a larger server',
+    'err.secret.control': "{file}: {key} holds {detail} (a line break or control character), which a Compose .env line cannot carry. stack-wizard never replaces an existing secret: change that password (in the service too) to one without it and write it on one line as {key}='…'",
+    'err.secret.variable': "{file}: {key} contains {detail}, which Compose replaces with another variable's value, so the secret depends on the environment. stack-wizard never replaces an existing secret: write the exact value the service uses in single quotes, {key}='…' (there $ is literal)",
+    'err.secret.escape': "{file}: {key} has {detail}, which Compose does not read the same way everywhere. stack-wizard never replaces an existing secret: write the exact value in double quotes with \\\\, \\\" and \\$ for a backslash, a quote and a dollar, {key}=\"…\"",
 
     'plan.header': 'Plan for "{project}": preset {preset} (sizing table {tier}), host {ram} MiB usable RAM, {cores} core(s)',
     'plan.total': '  containers {used} MiB + host reserve {reserve} MiB = {sum} MiB of {plan} MiB planned',
@@ -51,6 +54,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': 'cannot read the Nginx version from image {image}; the config targets Nginx {version}',
     'warn.sshPortAssumed': 'could not see which port sshd listens on; assuming {port}: check before enabling the firewall',
+    'warn.appWorkerSmall': 'the app container leaves one {runtime} worker {have} MiB, less than such a process usually takes ({typical} MiB): it may run out of memory under load; turn off optional components or use a larger server',
 
     'probe.os': 'OS',
     'probe.cpu': 'CPU cores',
@@ -85,6 +89,7 @@ export const core = defineCatalog(
     'host.noSystemd': 'systemd is not running: timers and service management will not work',
     'host.timeNotSynced': 'the clock is not synchronized: TLS and backups depend on the right time',
     'host.sshUnknown': 'could not see which port sshd listens on (run as root to see it)',
+    'host.sshUnknownRoot': 'sshd is not seen listening on any port and its configuration names none: check that sshd runs (systemctl status ssh) before enabling the firewall',
   },
   {
     'help.title': 'stack-wizard {version}：在单台 Linux 服务器上部署并维护 Docker Compose Web 服务栈',
@@ -114,6 +119,9 @@ export const core = defineCatalog(
     'err.hostTooSmall': '本机可用内存为 {have} MiB；规格 {preset} 至少需要 {need} MiB。请改用规格 {fits}（或 auto），或换更大的服务器',
     'err.hostTooSmallAuto': '本机可用内存为 {have} MiB；服务栈至少需要 {need} MiB（1 GB 服务器）',
     'err.componentsDontFit': '所选组件在规格 {preset} 的 {have} MiB 内放不下（{detail} 低于最低要求）；请关闭可选组件或换更大的服务器',
+    'err.secret.control': "{file}：{key} 含有 {detail}（换行或控制字符），Compose 的 .env 单行无法承载。stack-wizard 绝不替换已有的密钥：请把该密码（服务中的也一并）改为不含此字符的值，并写成一行 {key}='…'",
+    'err.secret.variable': "{file}：{key} 含有 {detail}，Compose 会把它替换为另一个变量的值，密钥因此取决于环境。stack-wizard 绝不替换已有的密钥：请把服务实际使用的值原样写在单引号中 {key}='…'（单引号内 $ 不作替换）",
+    'err.secret.escape': "{file}：{key} 含有 {detail}，Compose 对它的解读并不一致。stack-wizard 绝不替换已有的密钥：请把确切的值写在双引号中，反斜杠、引号和美元符分别写作 \\\\、\\\" 和 \\$：{key}=\"…\"",
 
     'plan.header': '“{project}”的部署计划：规格 {preset}（参数表 {tier}），主机可用内存 {ram} MiB，{cores} 个 CPU 核',
     'plan.total': '  容器 {used} MiB + 主机预留 {reserve} MiB = {sum} MiB（计划总量 {plan} MiB）',
@@ -135,6 +143,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': '无法从镜像 {image} 读出 Nginx 版本；配置按 Nginx {version} 生成',
     'warn.sshPortAssumed': '未能确定 sshd 监听的端口；暂按 {port} 处理：启用防火墙前请确认',
+    'warn.appWorkerSmall': '应用容器只能给一个 {runtime} 工作进程 {have} MiB，少于此类进程通常所需的 {typical} MiB：负载高时可能内存不足；请关闭可选组件或换更大的服务器',
 
     'probe.os': '操作系统',
     'probe.cpu': 'CPU 核数',
@@ -169,5 +178,6 @@ export const core = defineCatalog(
     'host.noSystemd': 'systemd 未运行：定时任务和服务管理将无法使用',
     'host.timeNotSynced': '系统时间未同步：TLS 和备份都依赖正确的时间',
     'host.sshUnknown': '未能确定 sshd 监听的端口（以 root 身份运行即可看到）',
+    'host.sshUnknownRoot': '未发现 sshd 在任何端口上监听，其配置中也未指定端口：启用防火墙前请确认 sshd 正在运行（systemctl status ssh）',
   },
 );

@@ -28,7 +28,6 @@ const leaveOut = {
 
 if (!schemaOnly) {
   await build({
-    plugins: [leaveOut],
     entryPoints: ['src/main.ts'],
     outfile,
     bundle: true,
@@ -45,7 +44,7 @@ if (!schemaOnly) {
     external: ['cpu-features', '*.node'],
     // Ink loads its devtools (react-devtools-core, ws) only when DEV=true, never in the bundle; an
     // external ESM import would be hoisted and fail at load, so Ink's devtools module is empty here.
-    plugins: [{
+    plugins: [leaveOut, {
       name: 'no-ink-devtools',
       setup(b) {
         b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (a.importer.includes('/node_modules/ink/') ? { path: 'ink-devtools', namespace: 'stub' } : undefined));

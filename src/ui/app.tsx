@@ -322,7 +322,9 @@ function Wizard(props: AppProps) {
     return <CommandOutput t={t} title={t(e.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} confirm={confirm} />;
   }
   if (view.v === 'apply' && apply) {
-    return <ApplyScreen t={t} state={apply} outputLines={Math.max(3, Math.min(12, rows - apply.steps.length * 2 - 10))} onFailedExit={() => props.onExit(failCode)} />;
+    // The frame fits the terminal: a line per step, the running step's bars, then the output box.
+    const barLines = Math.max(2, Math.min(8, rows - apply.steps.length - 16));
+    return <ApplyScreen t={t} state={apply} barLines={barLines} outputLines={Math.max(3, Math.min(12, rows - apply.steps.length - barLines - 10))} onFailedExit={() => props.onExit(failCode)} />;
   }
   if (view.v === 'summary' && summary) {
     return <SummaryScreen t={t} data={summary} onExit={() => props.onExit(0)} />;

@@ -170,6 +170,7 @@ export const ui = defineCatalog(
     'ui.review.dryRun': 'Dry run: Enter finishes without changing anything.',
 
     'ui.apply.failedNote': 'Steps already done stay done; files are never half-written. Fix the cause and run the wizard again: it continues where it stopped.',
+    'ui.apply.moreBars': 'and {count} more',
 
     'ui.summary.dryRun': 'Dry run: nothing was changed.',
     'ui.summary.local': 'The files are in {dir}. Nothing else on this machine was changed.',
@@ -375,6 +376,7 @@ export const ui = defineCatalog(
     'ui.review.dryRun': '演练模式：按 Enter 结束，不做任何修改。',
 
     'ui.apply.failedNote': '已完成的步骤保持完成状态；文件不会只写一半。排除原因后再次运行向导，会从中断处继续。',
+    'ui.apply.moreBars': '另有 {count} 项',
 
     'ui.summary.dryRun': '演练模式：未做任何修改。',
     'ui.summary.local': '文件已写入 {dir}。本机其他内容均未改动。',

@@ -4,10 +4,11 @@ import { draftFromFlags, flagFor } from '../../../src/commands/answer-flags.js';
 import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
 import {
-  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
+  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, moveBar, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
   provisionalAnswers, recommendedPreset, screenSkipped, shownScreens, stackUrls, validateForm, validateRegion,
 } from '../../../src/ui/model.js';
 import { buildPlan } from '../../../src/domain/plan.js';
+import type { StepEvent } from '../../../src/steps/engine.js';
 import { facts } from './helpers.js';
 
 const t = translator('en');
@@ -164,7 +165,7 @@ describe('apply progress', () => {
     let s = initialApply([{ id: 'pull', title: 'Pull images' }, { id: 'start', title: 'Start' }]);
     s = applyReducer(s, { step: 'pull', kind: 'start', text: 'Pull images' });
     s = applyReducer(s, { step: 'pull', kind: 'progress', fraction: 1.7, text: 'mysql' });
-    expect(s.steps[0]).toMatchObject({ status: 'running', fraction: 1, detail: 'mysql' });
+    expect(s.steps[0]).toMatchObject({ status: 'running', bars: [{ item: '', fraction: 1, detail: 'mysql' }] });
     for (let i = 0; i < OUTPUT_KEEP + 50; i++) s = applyReducer(s, { step: 'pull', kind: 'output', text: `line ${i}` });
     expect(s.output).toHaveLength(OUTPUT_KEEP);
     expect(s.output.at(-1)).toBe(`line ${OUTPUT_KEEP + 49}`);
@@ -172,6 +173,77 @@ describe('apply progress', () => {
     s = applyReducer(s, { step: 'start', kind: 'fail', text: 'boom' });
     expect(s.steps.map((x) => x.status)).toEqual(['done', 'failed']);
     expect(s.error).toBe('boom');
+  });
+
+  /** Pull events as images.ts sends them for three images whose layers arrive interleaved, as the Engine reports them. */
+  function pullEvents(): StepEvent[] {
+    const MiB = 1024 * 1024;
+    const layers: Record<string, [string, number][]> = {
+      'mysql:8.4.6': [['a1', 120 * MiB], ['a2', 3 * MiB], ['a3', 40 * MiB]],
+      'redis:7.4.5': [['b1', 30 * MiB], ['b2', 1 * MiB]],
+      'nginx:1.28.0': [['c1', 28 * MiB], ['c2', 2 * MiB], ['c3', 1 * MiB]],
+    };
+    const ev: StepEvent[] = Object.keys(layers).map((ref) => ({ step: 'images', kind: 'progress', item: ref, fraction: 0, text: ref }));
+    // Layers are first seen without a size ("Pulling fs layer"), then download in small steps, then extract.
+    for (const [ref, ls] of Object.entries(layers)) for (const [id] of ls) ev.push({ step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0, bytes: { done: 0, total: 0 } });
+    const steps: StepEvent[][] = Object.entries(layers).map(([ref, ls]) =>
+      ls.flatMap(([id, size]) => [
+        ...[0.1, 0.35, 0.6, 0.9, 1].map((x): StepEvent => ({ step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0.8 * x, bytes: { done: Math.round(size * x), total: size } })),
+        { step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0.9, bytes: { done: size, total: size } },
+        { step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 1, bytes: { done: size, total: size } },
+      ]),
+    );
+    // Round-robin across the images: one event of each in turn.
+    for (let i = 0; steps.some((x) => i < x.length); i++) for (const x of steps) if (x[i]) ev.push(x[i]!);
+    return ev;
+  }
+
+  test('one bar per image, its layers folded in by size; every bar only moves forward; the health wait has its own', () => {
+    let s = initialApply([{ id: 'images', title: 'Pull images' }, { id: 'up', title: 'Start' }]);
+    s = applyReducer(s, { step: 'images', kind: 'start' });
+    const seen = new Map<string, number[]>();
+    for (const e of pullEvents()) {
+      s = applyReducer(s, e);
+      for (const b of s.steps[0]!.bars) seen.set(b.item, [...(seen.get(b.item) ?? []), b.fraction]);
+    }
+    const bars = s.steps[0]!.bars;
+    expect(bars.map((b) => b.item)).toEqual(['mysql:8.4.6', 'redis:7.4.5', 'nginx:1.28.0']);
+    for (const [item, fr] of seen) {
+      expect(fr, item).toEqual([...fr].sort((a, b) => a - b));
+      expect(fr.at(-1), item).toBe(1);
+    }
+    // Every image's bar moved through many values, not 0 → 1 in one jump.
+    for (const fr of seen.values()) expect(new Set(fr).size).toBeGreaterThan(5);
+    expect(bars.map((b) => b.bytes)).toEqual([
+      { done: 163 * 1024 * 1024, total: 163 * 1024 * 1024 },
+      { done: 31 * 1024 * 1024, total: 31 * 1024 * 1024 },
+      { done: 31 * 1024 * 1024, total: 31 * 1024 * 1024 },
+    ]);
+    s = applyReducer(s, { step: 'images', kind: 'done' });
+    s = applyReducer(s, { step: 'up', kind: 'start' });
+    s = applyReducer(s, { step: 'up', kind: 'progress', item: 'health', fraction: 0.25, text: 'app:starting' });
+    s = applyReducer(s, { step: 'up', kind: 'progress', item: 'health', fraction: 0.75, text: 'app:healthy' });
+    expect(s.steps[1]!.bars).toEqual([{ item: 'health', fraction: 0.75, detail: 'app:healthy', bytes: null, parts: {} }]);
+    expect(s.steps[0]!.bars).toHaveLength(3);
+  });
+
+  test('a big layer moves its image further than a small one; a layer seen late does not pull the bar back', () => {
+    let bars = moveBar([], { step: 'x', kind: 'progress', item: 'img:1 big', fraction: 0.5, bytes: { done: 50, total: 100 } });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 small', fraction: 1, bytes: { done: 1, total: 1 } });
+    // (100 × 0.5 + 1 × 1) / 101
+    expect(bars[0]!.fraction).toBeCloseTo(51 / 101, 6);
+    const before = bars[0]!.fraction;
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 late', fraction: 0, bytes: { done: 0, total: 0 } });
+    expect(bars[0]!.fraction).toBe(before);
+  });
+
+  test('a new attempt (an event without a part saying 0) starts the bar again; a stale lower value does not', () => {
+    let bars = moveBar([], { step: 'x', kind: 'progress', item: 'img:1', fraction: 0, text: 'img:1' });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 l1', fraction: 0.6, bytes: { done: 6, total: 10 } });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1', fraction: 0.3 });
+    expect(bars[0]!.fraction).toBeCloseTo(0.6, 6);
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1', fraction: 0, text: 'img:1 from the next mirror' });
+    expect(bars[0]).toEqual({ item: 'img:1', fraction: 0, detail: 'img:1 from the next mirror', bytes: null, parts: {} });
   });
 });
 

@@ -231,12 +231,23 @@ function Wizard(props: AppProps) {
     return null;
   };
 
-  /** Runs a menu entry's command, its output live on the command screen (replacing the current view when `push` is false). */
-  const runEntry = (e: MenuEntry, choice: MenuChoice, push = true) => {
+  /**
+   * Runs a menu entry's command, its output live on the command screen. `push`: from the menu
+   * (back returns to it); `replace`: in place of the current view (the preview's answer);
+   * `fromPick`: from the backup picker or its question, which are done with: back returns to
+   * the menu (never to a question that would run the command again).
+   */
+  const runEntry = (e: MenuEntry, choice: MenuChoice, how: 'push' | 'replace' | 'fromPick' = 'push') => {
     if (!stack) return;
     setCmd({ lines: [], code: null });
-    if (push) go({ v: 'command', entry: e, choice });
-    else setView({ v: 'command', entry: e, choice });
+    if (how === 'push') go({ v: 'command', entry: e, choice });
+    else if (how === 'fromPick') {
+      setHistory((h) => {
+        const menu = h.map((v) => v.v).lastIndexOf('menu');
+        return menu >= 0 ? h.slice(0, menu + 1) : h;
+      });
+      setView({ v: 'command', entry: e, choice });
+    } else setView({ v: 'command', entry: e, choice });
     c.runCommand(e, stack, (line) => setCmd((s) => ({ ...s, lines: [...s.lines, line].slice(-500) })), choice).then(
       (code) => setCmd((s) => ({ ...s, code })),
       (err: unknown) => setCmd((s) => ({ lines: [...s.lines, errorText(t, err)], code: EXIT.failed })),
@@ -250,6 +261,7 @@ function Wizard(props: AppProps) {
       <StackChooser
         t={t}
         stacks={props.stacks}
+        onQuit={() => props.onExit(0)}
         onChoose={(s) => {
           setStack(s);
           go({ v: 'menu' });
@@ -263,6 +275,7 @@ function Wizard(props: AppProps) {
         t={t}
         stack={stack}
         entries={c.menu()}
+        canGoBack={history.length > 0}
         onQuit={() => props.onExit(0)}
         onChoose={(e) => {
           if (e.flow === 'doctor' && c.doctor) {
@@ -303,7 +316,17 @@ function Wizard(props: AppProps) {
     return <DoctorFlow controller={view.controller} rows={rows} onExit={back} />;
   }
   if (view.v === 'pick' && stack) {
-    return <BackupPicker t={t} backups={backups.list} error={backups.error} onBack={back} onChoose={(id) => go({ v: 'confirm', entry: view.entry, choice: { id } })} />;
+    const e = view.entry;
+    return (
+      <BackupPicker
+        t={t}
+        title={t(e.pickTitle ?? 'ui.bk.pickTitle')}
+        backups={backups.list}
+        error={backups.error}
+        onBack={back}
+        onChoose={(id) => (e.confirm ? go({ v: 'confirm', entry: e, choice: { id } }) : runEntry(e, { id }, 'fromPick'))}
+      />
+    );
   }
   if (view.v === 'confirm') {
     return (
@@ -312,13 +335,16 @@ function Wizard(props: AppProps) {
         title={t(view.entry.label)}
         text={t(view.entry.confirm ?? 'ui.bk.genericConfirm', { id: view.choice.id ?? '' })}
         onBack={back}
-        onConfirm={() => runEntry(view.entry, { ...view.choice, yes: true })}
+        onConfirm={() => runEntry(view.entry, { ...view.choice, yes: true }, 'fromPick')}
       />
     );
   }
   if (view.v === 'command') {
     const e = view.entry;
-    const confirm = e.previewFirst && !view.choice?.yes ? { text: t(e.confirm ?? 'ui.bk.genericConfirm', { id: '' }), onConfirm: () => runEntry(e, { ...view.choice, yes: true }, false) } : undefined;
+    const confirm =
+      e.previewFirst && !view.choice?.yes
+        ? { text: t(e.confirm ?? 'ui.bk.genericConfirm', { id: '' }), whenExit: e.previewExit ?? 2, onConfirm: () => runEntry(e, { ...view.choice, yes: true }, 'replace') }
+        : undefined;
     return <CommandOutput t={t} title={t(e.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} confirm={confirm} />;
   }
   if (view.v === 'apply' && apply) {

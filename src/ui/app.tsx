@@ -79,6 +79,8 @@ function Wizard(props: AppProps) {
   const [view, setView] = useState<View>(props.stacks.length > 1 ? { v: 'stacks' } : props.stacks.length === 1 ? { v: 'menu' } : { v: 'flow', id: 'welcome' });
   const [history, setHistory] = useState<View[]>([]);
   const saved = useRef<Partial<Record<ScreenId, FormValues>>>({});
+  /** The ports last said to be unchecked: a second Enter with the same ports goes on. */
+  const portsWarned = useRef('');
   const [review, setReview] = useState<Review | null>(null);
   const [reviewProblems, setReviewProblems] = useState<string[] | null>(null);
   const [apply, setApply] = useState<ApplyState | null>(null);
@@ -215,13 +217,22 @@ function Wizard(props: AppProps) {
     if (id === 'domain') {
       const ports = [Number(v['ports.http'])];
       if (v.tls !== 'none') ports.push(Number(v['ports.https']));
-      const busy = (await c.checkPorts(ports)).filter((p) => p.inUse && p.process !== 'docker-proxy');
+      const checked = await c.checkPorts(ports);
+      const busy = checked.filter((p) => p.inUse === true && p.process !== 'docker-proxy');
+      const fieldOf = (port: number) => (port === Number(v['ports.http']) ? 'ports.http' : 'ports.https');
       // Rendering for elsewhere, a port taken here only warns (the review lists it); on this server it blocks.
       if (busy.length > 0 && !c.localOnly) {
         const out: Problems = {};
-        for (const p of busy) {
-          out[p.port === Number(v['ports.http']) ? 'ports.http' : 'ports.https'] = { text: t('ui.v.portInUse', { port: p.port, process: p.process ?? '?' }), severity: 'error' };
-        }
+        for (const p of busy) out[fieldOf(p.port)] = { text: t('ui.v.portInUse', { port: p.port, process: p.process ?? '?' }), severity: 'error' };
+        return out;
+      }
+      // Ports that could not be checked are said once; Enter again goes on (preflight checks them on the server).
+      const unknown = checked.filter((p) => p.inUse === null).map((p) => p.port);
+      const key = unknown.join(',');
+      if (unknown.length > 0 && !c.localOnly && portsWarned.current !== key) {
+        portsWarned.current = key;
+        const out: Problems = {};
+        for (const port of unknown) out[fieldOf(port)] = { text: t('ui.v.portUnknown', { port }), severity: 'warn' };
         return out;
       }
     }

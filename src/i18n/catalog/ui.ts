@@ -145,6 +145,7 @@ export const ui = defineCatalog(
 
     'ui.v.number': 'a whole number is expected',
     'ui.v.portInUse': 'port {port} is in use by {process}; stop it or choose another port',
+    'ui.v.portUnknown': 'whether port {port} is free cannot be told here (no ss, and /proc/net/tcp cannot be read); make sure nothing else listens on it, then Enter again goes on',
     'ui.v.mirrorDown': '{url} did not answer; choose another mirror or none',
     'ui.v.workerCommand': 'the worker needs a command, e.g. celery -A app worker',
     'ui.v.leEmail': 'Let\'s Encrypt needs an email for its account',
@@ -357,6 +358,7 @@ export const ui = defineCatalog(
 
     'ui.v.number': '应为整数',
     'ui.v.portInUse': '端口 {port} 已被 {process} 占用；请先停止它，或换一个端口',
+    'ui.v.portUnknown': '无法确认端口 {port} 是否空闲（没有 ss，也无法读取 /proc/net/tcp）；请确认没有其他程序监听该端口，然后再按一次 Enter 继续',
     'ui.v.mirrorDown': '{url} 没有响应；请选择其他镜像源或不使用',
     'ui.v.workerCommand': 'Worker 需要启动命令，例如 celery -A app worker',
     'ui.v.leEmail': 'Let\'s Encrypt 需要一个邮箱用于注册账户',

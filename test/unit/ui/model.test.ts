@@ -270,3 +270,22 @@ describe('wrapping by display width', async () => {
     expect(wrapDisplay('one two three four', 9)).toEqual(['one two', 'three', 'four']);
   });
 });
+
+describe('listening sockets from /proc/net/tcp{,6} (no ss)', async () => {
+  const { parseProcNetTcp } = await import('../../../src/host/proc-net.js');
+  test('LISTEN rows only, with their port and inode; IPv6 too', () => {
+    const v4 = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41001 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:1F90 0100007F:A2B4 01 00000000:00000000 00:00000000 00000000     0        0 41002 1 0000000000000000 20 4 30 10 -1',
+    ].join('\n');
+    const v6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000000000000000000000000000:01BB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41003 1 0000000000000000 100 0 0 10 0',
+    ].join('\n');
+    // 0x0050 = 80 listening; 0x1F90 = 8080 is an established connection, not a listener; 0x01BB = 443 on IPv6.
+    expect(parseProcNetTcp(v4)).toEqual([{ port: 80, address: '00000000', inode: 41001 }]);
+    expect(parseProcNetTcp(v6)).toEqual([{ port: 443, address: '00000000000000000000000000000000', inode: 41003 }]);
+    expect(parseProcNetTcp('')).toEqual([]);
+  });
+});

@@ -371,11 +371,11 @@ export function recommendedPreset(facts: HostFacts): PresetChoice {
   return largestFittingPreset(usableRamMiB(facts)) ?? 'auto';
 }
 
-/** Memory per service for the components form: "app 1024 · mysql 2048 …", or why they do not fit. */
+/** Memory per service for the components form: "app 1024 MiB · mysql 2048 MiB", or why they do not fit. */
 export function componentsFit(answers: Answers, facts: HostFacts, t: T): { line: string; error: string | null } {
   try {
     const plan = buildPlan(answers, facts);
-    return { line: plan.services.map((s) => `${s.name} ${s.memoryMiB} MiB`).join(' · '), error: null };
+    return { line: plan.services.map((s) => `${s.name} ${s.memoryMiB} MiB`).join(t('ui.sep')), error: null };
   } catch (e) {
     if (!(e instanceof WizardError)) throw e;
     return { line: '', error: t(e.key, e.params) };

@@ -15,6 +15,9 @@ export const ui = defineCatalog(
     'step.filesLocal': 'Write the files into the local folder',
 
     'ui.step': 'step {n} of {of}',
+    // Between key hints and list items. East Asian "ambiguous" glyphs (·, …, →) take two columns in
+    // terminals set to treat them as wide, which many CJK users do: Chinese screens use ASCII.
+    'ui.sep': ' · ',
     'ui.given': 'given',
     'ui.checking': 'checking…',
     'ui.interrupted': 'Interrupted. Files are replaced whole or not at all, so nothing half-written was left.',
@@ -228,6 +231,7 @@ export const ui = defineCatalog(
     'step.filesLocal': '把文件写入本地目录',
 
     'ui.step': '第 {n} 步，共 {of} 步',
+    'ui.sep': ' | ',
     'ui.given': '已指定',
     'ui.checking': '正在检查…',
     'ui.interrupted': '已中断。文件要么整体替换、要么保持不变，不会留下写了一半的文件。',

@@ -259,16 +259,23 @@ describe('wrapping by display width', async () => {
   const { displayWidth } = await import('../../../src/host/report.js');
   test('Chinese breaks between characters, never past the width; Latin words stay whole', () => {
     const zhText = '在中国大陆访问 Docker Hub 和软件包需要镜像源。每个候选源都显示实测延迟；没有响应的镜像源绝不会写入配置。';
-    const lines = wrapDisplay(zhText, 30);
-    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(32);
-    expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
-    expect(lines.some((l) => l.includes('Docker Hub') || (l.endsWith('Docker') && true))).toBe(true);
+    // Every width, so each place a line can end is met: at a space, inside Chinese, before punctuation.
+    for (let width = 20; width <= 40; width++) {
+      const lines = wrapDisplay(zhText, width);
+      for (const l of lines) expect(displayWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
+      expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
+      // A Latin word is never cut between two lines.
+      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])/).includes(word)), `${width}: ${word}`).toBe(true);
+      // Closing punctuation is never the first character of a line.
+      for (const l of lines.slice(1)) expect('，。；：、', `${width}: ${l}`).not.toContain(l[0]);
+    }
     // The first line is filled, not cut at the space before "和".
-    expect(displayWidth(lines[0]!)).toBeGreaterThanOrEqual(28);
-    // Closing punctuation is never the first character of a line.
-    for (const l of lines.slice(1)) expect('，。；：、').not.toContain(l[0]);
+    expect(displayWidth(wrapDisplay(zhText, 30)[0]!)).toBe(30);
+    // Where "。" would start a line, the character before it goes down with it.
+    expect(wrapDisplay(zhText, 21).slice(-2)).toEqual(['镜像源绝不会写入配', '置。']);
     expect(wrapDisplay('one two three four', 9)).toEqual(['one two', 'three', 'four']);
   });
+
 });
 
 describe('listening sockets from /proc/net/tcp{,6} (no ss)', async () => {

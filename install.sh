@@ -17,6 +17,8 @@
 # STACK_WIZARD_TEST_NPM_REGISTRY_CN=URL replace the official Node.js site and the mainland lists.
 #
 # This file only defines functions; the last line runs them, so a truncated download runs nothing.
+# That line is a brace group: cut anywhere before its closing brace (even right after sw_main,
+# which would otherwise run without the arguments), bash finds it unfinished and runs nothing.
 
 sw_defaults() {
   SW_VERSION=${STACK_WIZARD_VERSION:-0.1.0}   # the stack-wizard release (a test keeps it = package.json)
@@ -620,7 +622,8 @@ sw_pid_of() {
   [[ $n =~ ^[0-9]+$ ]] && echo "$n"
 }
 
-# What a run killed with SIGKILL left (another run still going is left alone): a DEST put aside
+# What a run killed with SIGKILL left (another run still going is left alone; /proc, not kill -0,
+# which fails for a root process when this run is a sudoer's): a DEST put aside
 # between the swap's renames comes back, a leftover old copy and unfinished stages go.
 sw_recover() {
   local d o pid
@@ -629,7 +632,7 @@ sw_recover() {
     for o in "$d".old.*; do
       [ -e "$o" ] || continue
       pid=$(sw_pid_of "$o") || continue
-      if [ "$pid" != $$ ] && kill -0 "$pid" 2>/dev/null; then continue; fi
+      if [ "$pid" != $$ ] && [ -e "/proc/$pid" ]; then continue; fi
       if [ ! -e "$d" ]; then
         sw_root mv -T -- "$o" "$d" || sw_die 1 err.swap "$d"
         sw_note info.recovered "$d"
@@ -641,7 +644,7 @@ sw_recover() {
   for o in "$SW_HOME"/.node-new.* "$SW_HOME"/.cli-new.*; do
     [ -e "$o" ] || continue
     pid=$(sw_pid_of "$o") || continue
-    if [ "$pid" != $$ ] && kill -0 "$pid" 2>/dev/null; then continue; fi
+    if [ "$pid" != $$ ] && [ -e "/proc/$pid" ]; then continue; fi
     sw_root rm -rf -- "$o" || sw_die 1 err.remove "$o" "$o"
   done
 }
@@ -963,4 +966,4 @@ sw_main() {
   sw_start
 }
 
-sw_main "$@"
+{ sw_main "$@"; }

@@ -220,7 +220,7 @@ describe('what the script pins', () => {
 describe('a truncated download runs nothing', () => {
   it('the body is function definitions; only the last line runs', () => {
     const lines = text.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe('sw_main "$@"');
+    expect(lines.at(-1)).toBe('{ sw_main "$@"; }');
     // Top-level lines: comments, blank lines, function openings/closings and their bodies only.
     let depth = 0;
     for (const l of lines.slice(0, -1)) {
@@ -233,10 +233,14 @@ describe('a truncated download runs nothing', () => {
   it('bash reading any prefix of the file prints nothing and does nothing', () => {
     const bytes = Buffer.from(text);
     const cuts: number[] = [];
-    const end = bytes.length - 'sw_main "$@"\n'.length;
+    const last = '{ sw_main "$@"; }\n';
+    const end = bytes.length - last.length;
     for (let i = 0; i < end; i += 499) cuts.push(i); // mid-line cuts
     for (let i = bytes.indexOf(10), n = 0; i >= 0 && i < end; i = bytes.indexOf(10, i + 1), n++) if (n % 3 === 0) cuts.push(i + 1);
-    cuts.push(end); // all but the last line
+    // All but the last line, and every cut inside it short of its closing brace: right after
+    // `sw_main` is the dangerous one (a plain call line would run it without the arguments).
+    for (let k = 0; k < last.indexOf('}'); k++) cuts.push(end + k);
+    expect(cuts.map((c) => bytes.subarray(end, c).toString())).toContain('{ sw_main');
     const home = mkdtempSync(join(tmpdir(), 'sw-trunc-'));
     // One bash per cut, all in one process tree: each reads its prefix from a file on stdin.
     const prefixes = cuts.map((c, n) => {

@@ -11,9 +11,14 @@
 # /usr/local/bin/stack-wizard and starts it on the terminal. Run again to upgrade in place.
 # Environment: NODE_MIRROR, STACK_WIZARD_NODE_VERSION, NPM_REGISTRY, STACK_WIZARD_VERSION, STACK_WIZARD_TARBALL
 # (see --help). Exit codes: 0 ok, 1 a step failed (nothing half installed), 2 bad usage,
-# 3 this host is not supported.
+# 3 this host is not supported (system, processor, a missing program, no root or sudo).
+# For tests only (a loopback server playing the mainland mirrors; not in --help):
+# STACK_WIZARD_TEST_NODE_OFFICIAL=URL, STACK_WIZARD_TEST_NODE_MIRRORS_CN="URL …",
+# STACK_WIZARD_TEST_NPM_REGISTRY_CN=URL replace the official Node.js site and the mainland lists.
 #
 # This file only defines functions; the last line runs them, so a truncated download runs nothing.
+# That line is a brace group: cut anywhere before its closing brace (even right after sw_main,
+# which would otherwise run without the arguments), bash finds it unfinished and runs nothing.
 
 sw_defaults() {
   SW_VERSION=${STACK_WIZARD_VERSION:-0.1.0}   # the stack-wizard release (a test keeps it = package.json)
@@ -28,7 +33,7 @@ sw_defaults() {
   SW_WRAPPER=$SW_CLI_DIR/stack-wizard
   SW_MARKER=$SW_CLI_DIR/.installed-from
   SW_LINK=/usr/local/bin/stack-wizard
-  SW_NODE_MIRROR_GLOBAL=https://nodejs.org/dist
+  SW_NODE_MIRROR_GLOBAL=${STACK_WIZARD_TEST_NODE_OFFICIAL:-https://nodejs.org/dist}
   # Mainland Node.js binary mirrors (nodejs.org/dist layout; the same as presets/mirrors.yaml):
   # all are probed at once and the fastest that has the build wins; the first is the default.
   SW_NODE_MIRRORS_CN=(
@@ -39,13 +44,17 @@ sw_defaults() {
     https://mirrors.aliyun.com/nodejs-release
     https://mirrors.cloud.tencent.com/nodejs-release
   )
+  if [ -n "${STACK_WIZARD_TEST_NODE_MIRRORS_CN:-}" ]; then
+    read -r -a SW_NODE_MIRRORS_CN <<<"$STACK_WIZARD_TEST_NODE_MIRRORS_CN"
+  fi
   SW_CN_NODE_BEST=''
-  SW_NPM_REGISTRY_CN=https://registry.npmmirror.com
+  SW_NPM_REGISTRY_CN=${STACK_WIZARD_TEST_NPM_REGISTRY_CN:-https://registry.npmmirror.com}
   SW_PROBE_TIMEOUT=3                          # seconds per mirror probe; both run in parallel
   SW_TMP=''
   SW_STAGES=()
   SW_HOME_CREATED=0
   SW_REGION_DONE=''
+  SW_SWAP_BACK=()
 }
 
 sw_messages() {
@@ -93,6 +102,18 @@ Environment:
     [err.tarballMissing]='STACK_WIZARD_TARBALL=%s does not exist; give a path to a .tgz or an http(s) URL'
     [err.linkTaken]='%s exists and was not installed by this script (%s); remove it (for example: npm uninstall -g stack-wizard) and run again'
     [err.write]='cannot write %s; check free disk space and permissions'
+    [err.mkdir]='cannot create the folder %s; check free disk space (df -h %s) and that it is writable'
+    [err.chmod]='cannot set the permissions of %s (chmod %s); nothing was installed'
+    [err.tmp]='cannot create a temporary folder in %s; check free disk space (df -h %s)'
+    [err.hash]='cannot compute the SHA-256 of %s (sha256sum failed); nothing was installed'
+    [err.tarballRead]='cannot read STACK_WIZARD_TARBALL=%s (permissions?); nothing was installed'
+    [err.swap]='cannot move the new %s into place; the previous one was put back'
+    [err.linkDir]='cannot create %s for the stack-wizard command; check that /usr/local is writable'
+    [err.remove]='cannot remove %s; remove it by hand (rm -rf %s) and run again'
+    [err.sudoFailed]='sudo did not accept the password, or %s may not use sudo; nothing was changed. Run as root (sudo -i) or as a user sudo allows'
+    [err.osReleaseBad]='/etc/os-release cannot be read as a shell fragment; the system is unknown'
+    [err.unexpected]='unexpected failure (exit %s) at install.sh line %s: %s; nothing half-installed was left. Please report this'
+    [err.start]='cannot start the wizard (%s); run it yourself when the problem is fixed'
     [info.platform]='System: %s, %s; running as %s'
     [info.region]='Region: %s (%s)'
     [info.regionGiven]='Region: %s (from --region)'
@@ -122,6 +143,7 @@ Environment:
     [info.nothingToRemove]='Nothing to remove: stack-wizard is not installed by this script'
     [info.kept]='Kept the stack data: %s'
     [info.uninstalled]='stack-wizard is uninstalled'
+    [info.recovered]='Put back %s, which an interrupted run had left aside'
   )
   SW_ZH=(
     [prefix.err]='stack-wizard 安装程序：错误：'
@@ -166,6 +188,18 @@ Environment:
     [err.tarballMissing]='STACK_WIZARD_TARBALL=%s 不存在；请给出 .tgz 文件路径或 http(s) URL'
     [err.linkTaken]='%s 已存在，且不是本脚本安装的（%s）；请先删除它（例如 npm uninstall -g stack-wizard）再重新运行'
     [err.write]='无法写入 %s；请检查磁盘剩余空间和权限'
+    [err.mkdir]='无法创建目录 %s；请检查磁盘剩余空间（df -h %s）以及该位置是否可写'
+    [err.chmod]='无法设置 %s 的权限（chmod %s），未安装任何内容'
+    [err.tmp]='无法在 %s 中创建临时目录；请检查磁盘剩余空间（df -h %s）'
+    [err.hash]='无法计算 %s 的 SHA-256（sha256sum 失败），未安装任何内容'
+    [err.tarballRead]='无法读取 STACK_WIZARD_TARBALL=%s（权限不足？），未安装任何内容'
+    [err.swap]='无法把新的 %s 放到位，已恢复原来的版本'
+    [err.linkDir]='无法为 stack-wizard 命令创建 %s；请检查 /usr/local 是否可写'
+    [err.remove]='无法删除 %s；请手动删除（rm -rf %s）后重新运行'
+    [err.sudoFailed]='sudo 没有接受密码，或 %s 无权使用 sudo，未做任何改动。请以 root 身份运行（sudo -i），或换一个允许使用 sudo 的用户'
+    [err.osReleaseBad]='/etc/os-release 无法按 shell 片段读取，无法识别系统'
+    [err.unexpected]='意外失败（退出码 %s，install.sh 第 %s 行：%s），没有留下安装了一半的内容。请报告此问题'
+    [err.start]='无法启动向导（%s）；问题解决后请自行运行'
     [info.platform]='系统：%s，%s；运行身份：%s'
     [info.region]='地区：%s（%s）'
     [info.regionGiven]='地区：%s（来自 --region）'
@@ -195,6 +229,7 @@ Environment:
     [info.nothingToRemove]='无需删除：本脚本没有安装过 stack-wizard'
     [info.kept]='已保留服务栈数据：%s'
     [info.uninstalled]='stack-wizard 已卸载'
+    [info.recovered]='已放回 %s（上次运行被中断时移到了一旁）'
   )
 }
 
@@ -211,6 +246,23 @@ sw_t() {
 
 sw_say() { printf '==> %s\n' "$(sw_t "$@")"; }
 sw_note() { printf '    %s\n' "$(sw_t "$@")"; }
+
+# Stop at the first failure. Every failure has a message of its own; one this script did not
+# foresee still says where it happened (ERR is inherited by functions and subshells with -E).
+sw_strict() {
+  set -euo pipefail
+  set -E
+  trap 'sw_on_error $? $LINENO "$BASH_COMMAND"' ERR
+}
+
+# sw_on_error CODE LINE COMMAND: the ERR trap. In a subshell ($(…), a pipeline's part) the
+# command that ran it reports the failure, once.
+sw_on_error() {
+  trap - ERR
+  [ "${BASH_SUBSHELL:-0}" -eq 0 ] || exit "$1"
+  printf '%s%s\n' "$(sw_t prefix.err)" "$(sw_t err.unexpected "$1" "$2" "$3")" >&2
+  exit 1
+}
 
 # sw_die CODE KEY ARGS…: print the message on stderr and exit (the EXIT trap cleans up).
 sw_die() {
@@ -350,7 +402,8 @@ sw_check_lang() {
 # geolocation service), and prints one line per URL in order: its seconds, or "-" when it failed.
 sw_probe_times() {
   local dir i=0 pids=() u
-  dir=$(mktemp -d "${SW_TMP:-${TMPDIR:-/tmp}}/probe.XXXXXX")
+  local base=${SW_TMP:-${TMPDIR:-/tmp}}
+  dir=$(mktemp -d "$base/probe.XXXXXX") || sw_die 1 err.tmp "$base" "$base"
   for u in "$@"; do
     curl -fsS -o /dev/null --max-time "$SW_PROBE_TIMEOUT" -w '%{time_total}' "$u" >"$dir/$i" 2>/dev/null </dev/null &
     pids+=($!)
@@ -412,6 +465,9 @@ sw_detect_privilege() {
   command -v sudo >/dev/null 2>&1 || sw_die 3 err.noRoot
   if ! sudo -n true 2>/dev/null; then
     sw_have_tty || sw_die 3 err.sudoNoTty
+    # Asked once, now, on the terminal (sudo reads the password from it, not from the pipe): a
+    # wrong password or a user sudo refuses stops here, before anything is written.
+    sudo -v || sw_die 3 err.sudoFailed "$(id -un)"
   fi
   SW_AS_ROOT=(sudo)
 }
@@ -420,14 +476,14 @@ sw_detect_platform() {
   local os_file=/etc/os-release id='' ver='' name=''
   [ -r "$os_file" ] || sw_die 3 err.noOsRelease
   # shellcheck disable=SC1090 # os-release is a shell fragment by specification
-  id=$(. "$os_file" && echo "${ID:-}")
+  id=$(. "$os_file" && echo "${ID:-}") || sw_die 3 err.osReleaseBad
   # shellcheck disable=SC1090
-  ver=$(. "$os_file" && echo "${VERSION_ID:-}")
+  ver=$(. "$os_file" && echo "${VERSION_ID:-}") || sw_die 3 err.osReleaseBad
   # shellcheck disable=SC1090
-  name=$(. "$os_file" && echo "${PRETTY_NAME:-$ID $VERSION_ID}")
+  name=$(. "$os_file" && echo "${PRETTY_NAME:-$ID $VERSION_ID}") || sw_die 3 err.osReleaseBad
   sw_os_supported "$id" "$ver" || sw_die 3 err.badOs "$name"
   local m
-  m=$(uname -m)
+  m=$(uname -m) || sw_die 3 err.badArch '?'
   SW_ARCH=$(sw_node_arch "$m") || sw_die 3 err.badArch "$m"
   sw_say info.platform "$name" "$m" "$SW_USER"
 }
@@ -443,7 +499,9 @@ sw_resolve_region() {
   fi
   local r tg tc best u urls=()
   for u in "$SW_NODE_MIRROR_GLOBAL" "${SW_NODE_MIRRORS_CN[@]}"; do urls+=("$u/$SW_NODE_VERSION/SHASUMS256.txt"); done
-  read -r r tg tc best < <(sw_probe_region "${urls[@]}")
+  # The probe runs in a subshell: when it cannot work (no room for its temporary files) it has
+  # said why on stderr, and its missing line ends the run here.
+  read -r r tg tc best < <(sw_probe_region "${urls[@]}") || exit 1
   SW_REGION_DONE=$r
   [ "$best" -lt 0 ] || SW_CN_NODE_BEST=${SW_NODE_MIRRORS_CN[best]}
   if [ "$tg" = - ] && [ "$tc" = - ]; then
@@ -469,6 +527,7 @@ sw_pick_node_mirror() {
     local u urls=() best
     for u in "${SW_NODE_MIRRORS_CN[@]}"; do urls+=("$u/$SW_NODE_VERSION/SHASUMS256.txt"); done
     mapfile -t t < <(sw_probe_times "${urls[@]}")
+    [ ${#t[@]} -eq ${#urls[@]} ] || exit 1 # it said why (see sw_resolve_region)
     best=$(sw_fastest "${t[@]}")
     if [ "$best" -ge 0 ]; then
       SW_CN_NODE_BEST=${SW_NODE_MIRRORS_CN[best]}
@@ -491,24 +550,27 @@ sw_pick_npm_registry() {
 
 sw_ensure_home() {
   if [ ! -d "$SW_HOME" ]; then
-    sw_root mkdir -p "$SW_HOME" || sw_die 1 err.write "$SW_HOME"
-    sw_root chmod 0755 "$SW_HOME"
+    sw_root mkdir -p "$SW_HOME" || sw_die 1 err.mkdir "$SW_HOME" "$(dirname "$SW_HOME")"
     SW_HOME_CREATED=1
+    sw_root chmod 0755 "$SW_HOME" || sw_die 1 err.chmod "$SW_HOME" 0755
   fi
 }
 
 # sw_new_stage NAME: sets SW_STAGE to a new empty folder beside the final one (same file system,
-# so moving it in is a rename); it is removed on failure.
+# so moving it in is a rename); it is removed on failure. Its name carries this run's pid, so a
+# later run can tell a stage left by a killed run (sw_recover) from one still being made.
 sw_new_stage() {
   sw_ensure_home
-  SW_STAGE=$(sw_root mktemp -d "$SW_HOME/.$1-new.XXXXXX") || sw_die 1 err.write "$SW_HOME"
+  SW_STAGE=$(sw_root mktemp -d "$SW_HOME/.$1-new.$$.XXXXXX") || sw_die 1 err.mkdir "$SW_HOME/.$1-new.$$.*" "$SW_HOME"
   SW_STAGES+=("$SW_STAGE")
-  sw_root chmod 0755 "$SW_STAGE"
+  sw_root chmod 0755 "$SW_STAGE" || sw_die 1 err.chmod "$SW_STAGE" 0755
 }
 
 sw_cleanup() {
   local s
+  trap - ERR # cleaning up after a failure must not report failures of its own
   wait 2>/dev/null || true # a background npm must end before its folder is removed
+  sw_swap_undo
   for s in "${SW_STAGES[@]}"; do
     [ -e "$s" ] && sw_root rm -rf -- "$s"
   done
@@ -522,13 +584,69 @@ sw_cleanup() {
   fi
 }
 
-# sw_swap STAGE DEST: put a finished stage in place of DEST.
+# sw_swap STAGE DEST: put a finished stage in place of DEST. Between its two renames DEST does
+# not exist: SW_SWAP_BACK says how to put the previous one back, which sw_cleanup does when the
+# run ends there (Ctrl-C, a failed rename), and sw_recover on the next run (after a SIGKILL).
 sw_swap() {
   local old="$2.old.$$"
-  if [ -e "$2" ]; then sw_root mv -T -- "$2" "$old" || sw_die 1 err.write "$2"; fi
-  sw_root mv -T -- "$1" "$2" || sw_die 1 err.write "$2"
-  [ -e "$old" ] && sw_root rm -rf -- "$old"
+  SW_SWAP_BACK=()
+  if [ -e "$2" ]; then
+    SW_SWAP_BACK=("$old" "$2")
+    sw_root mv -T -- "$2" "$old" || sw_die 1 err.swap "$2"
+  fi
+  sw_root mv -T -- "$1" "$2" || sw_die 1 err.swap "$2"
+  SW_SWAP_BACK=()
+  if [ -e "$old" ]; then sw_root rm -rf -- "$old" || true; fi # a leftover is removed by the next run
   return 0
+}
+
+# The previous DEST back in place when a swap stopped between its renames.
+sw_swap_undo() {
+  [ ${#SW_SWAP_BACK[@]} -eq 2 ] || return 0
+  local old=${SW_SWAP_BACK[0]} dest=${SW_SWAP_BACK[1]}
+  SW_SWAP_BACK=()
+  if [ ! -e "$dest" ] && [ -e "$old" ]; then
+    sw_root mv -T -- "$old" "$dest" || true
+  elif [ -e "$old" ]; then
+    sw_root rm -rf -- "$old" || true
+  fi
+}
+
+# sw_pid_of PATH: the pid in a name made by this script (…/_node.old.PID, …/.node-new.PID.XXXXXX).
+sw_pid_of() {
+  local n=${1##*/}
+  case $n in
+    *.old.*) n=${n##*.old.} ;;
+    .*-new.*) n=${n#*-new.}; n=${n%%.*} ;;
+  esac
+  [[ $n =~ ^[0-9]+$ ]] && echo "$n"
+}
+
+# What a run killed with SIGKILL left (another run still going is left alone; /proc, not kill -0,
+# which fails for a root process when this run is a sudoer's): a DEST put aside
+# between the swap's renames comes back, a leftover old copy and unfinished stages go.
+sw_recover() {
+  local d o pid
+  [ -d "$SW_HOME" ] || return 0
+  for d in "$SW_NODE_DIR" "$SW_CLI_DIR"; do
+    for o in "$d".old.*; do
+      [ -e "$o" ] || continue
+      pid=$(sw_pid_of "$o") || continue
+      if [ "$pid" != $$ ] && [ -e "/proc/$pid" ]; then continue; fi
+      if [ ! -e "$d" ]; then
+        sw_root mv -T -- "$o" "$d" || sw_die 1 err.swap "$d"
+        sw_note info.recovered "$d"
+      else
+        sw_root rm -rf -- "$o" || sw_die 1 err.remove "$o" "$o"
+      fi
+    done
+  done
+  for o in "$SW_HOME"/.node-new.* "$SW_HOME"/.cli-new.*; do
+    [ -e "$o" ] || continue
+    pid=$(sw_pid_of "$o") || continue
+    if [ "$pid" != $$ ] && [ -e "/proc/$pid" ]; then continue; fi
+    sw_root rm -rf -- "$o" || sw_die 1 err.remove "$o" "$o"
+  done
 }
 
 sw_fetch() {
@@ -586,14 +704,14 @@ sw_stage_node() {
   want=$(sw_sum_for "$file" "$sums")
   sw_say info.download "$mirror/$SW_NODE_VERSION/$file"
   sw_fetch "$mirror/$SW_NODE_VERSION/$file" "$SW_TMP/$file"
-  got=$(sha256sum "$SW_TMP/$file" | awk '{ print $1 }')
+  got=$(sha256sum "$SW_TMP/$file" | awk '{ print $1 }') || sw_die 1 err.hash "$SW_TMP/$file"
   [ "$got" = "$want" ] || sw_die 1 err.checksum "$file" "$want" "$got"
   sw_note info.verified "$got"
   sw_new_stage node
   stage=$SW_STAGE
   sw_root tar -x -f "$SW_TMP/$file" -C "$stage" --strip-components=1 --no-same-owner \
     || sw_die 1 err.extract "$file" "$SW_HOME"
-  rm -f -- "$SW_TMP/$file"
+  rm -f -- "$SW_TMP/$file" || true # the temporary folder goes at the end anyway
   v=$(sw_node_version "$stage/bin/node" || true)
   [ "$v" = "$SW_NODE_VERSION" ] || sw_die 1 err.nodeBroken "$stage/bin/node -v: ${v:-no output}"
   SW_NODE_STAGE=$stage
@@ -629,10 +747,12 @@ sw_plan_cli() {
       *)
         [ -f "$STACK_WIZARD_TARBALL" ] || sw_die 1 err.tarballMissing "$STACK_WIZARD_TARBALL"
         spec=$SW_TMP/stack-wizard.tgz
-        cp -- "$STACK_WIZARD_TARBALL" "$spec"
+        cp -- "$STACK_WIZARD_TARBALL" "$spec" || sw_die 1 err.tarballRead "$STACK_WIZARD_TARBALL"
         ;;
     esac
-    SW_CLI_FROM="tarball sha256:$(sha256sum "$spec" | awk '{ print $1 }')"
+    local sum
+    sum=$(sha256sum "$spec" | awk '{ print $1 }') || sw_die 1 err.hash "$spec"
+    SW_CLI_FROM="tarball sha256:$sum"
     source=$STACK_WIZARD_TARBALL
   else
     spec=stack-wizard@$SW_VERSION
@@ -680,7 +800,7 @@ sw_plan_cli() {
 }
 
 sw_cli_version() {
-  sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$1/lib/node_modules/stack-wizard/package.json" 2>/dev/null | head -n 1
+  { sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$1/lib/node_modules/stack-wizard/package.json" 2>/dev/null || true; } | head -n 1
 }
 
 sw_wrapper_text() {
@@ -693,7 +813,7 @@ sw_write_file() {
   local tmp
   tmp=$(sw_root mktemp "$(dirname "$1")/.tmp.XXXXXX") || sw_die 1 err.write "$1"
   sw_root tee "$tmp" >/dev/null || { sw_root rm -f -- "$tmp"; sw_die 1 err.write "$1"; }
-  sw_root chmod "$2" "$tmp"
+  sw_root chmod "$2" "$tmp" || { sw_root rm -f -- "$tmp"; sw_die 1 err.chmod "$1" "$2"; }
   sw_root mv -f -- "$tmp" "$1" || sw_die 1 err.write "$1"
 }
 
@@ -727,7 +847,7 @@ sw_commit() {
   fi
   SW_STAGES=()
   if [ "$(sw_link_target)" != "$SW_WRAPPER" ]; then
-    sw_root mkdir -p "$(dirname "$SW_LINK")"
+    sw_root mkdir -p "$(dirname "$SW_LINK")" || sw_die 1 err.linkDir "$(dirname "$SW_LINK")"
     local tmp
     tmp="$(dirname "$SW_LINK")/.stack-wizard.$$"
     sw_root ln -sfn "$SW_WRAPPER" "$tmp" || sw_die 1 err.write "$SW_LINK"
@@ -741,17 +861,37 @@ sw_commit() {
   fi
 }
 
+# Sets SW_CMD: the wizard's command line. The region the installer settled on (given, or probed
+# for a download) goes with it so the wizard does not ask again, but only when the operator gave
+# nothing else than --lang: a command, an answers file or answer flags speak for themselves.
+sw_wizard_command() {
+  local region=${SW_REGION_DONE:-} i plain=1
+  if [ -z "$region" ] && [ "$SW_REGION" != auto ]; then region=$SW_REGION; fi
+  for ((i = 0; i < ${#SW_PASS[@]}; i++)); do
+    case ${SW_PASS[i]} in
+      --lang) i=$((i + 1)) ;;
+      --lang=*) ;;
+      *) plain=0 ;;
+    esac
+  done
+  SW_CMD=("$SW_LINK" "${SW_PASS[@]}")
+  if [ -n "$region" ] && [ "$plain" = 1 ]; then SW_CMD+=(--region "$region"); fi
+  if [ ${#SW_AS_ROOT[@]} -gt 0 ]; then SW_CMD=(sudo "${SW_CMD[@]}"); fi
+}
+
 sw_start() {
-  local cmd=("$SW_LINK" "${SW_PASS[@]}")
-  [ ${#SW_AS_ROOT[@]} -eq 0 ] || cmd=(sudo "${cmd[@]}")
+  sw_wizard_command
   if sw_have_tty; then
     sw_say info.start
     sw_cleanup
-    trap - EXIT INT TERM
-    if [ -t 1 ]; then exec "${cmd[@]}" </dev/tty; else exec "${cmd[@]}" </dev/tty >/dev/tty 2>&1; fi
+    trap - EXIT INT TERM ERR
+    # A command that cannot be started is reported, not bash's own exit.
+    shopt -s execfail
+    if [ -t 1 ]; then exec "${SW_CMD[@]}" </dev/tty; else exec "${SW_CMD[@]}" </dev/tty >/dev/tty 2>&1; fi
+    sw_die 1 err.start "$(sw_quote "${SW_CMD[@]}")"
   fi
   sw_say info.noTty
-  printf '\n    %s\n\n' "$(sw_quote "${cmd[@]}")"
+  printf '\n    %s\n\n' "$(sw_quote "${SW_CMD[@]}")"
 }
 
 # --- uninstall --------------------------------------------------------------------------------
@@ -761,7 +901,7 @@ sw_uninstall() {
   if [ -L "$SW_LINK" ]; then
     t=$(sw_link_target)
     if [ "$t" = "$SW_WRAPPER" ]; then
-      sw_root rm -f -- "$SW_LINK"
+      sw_root rm -f -- "$SW_LINK" || sw_die 1 err.remove "$SW_LINK" "$SW_LINK"
       sw_say info.removed "$SW_LINK"
       removed=1
     else
@@ -772,7 +912,7 @@ sw_uninstall() {
   fi
   for d in "$SW_CLI_DIR" "$SW_NODE_DIR" "$SW_HOME"/.cli-new.* "$SW_HOME"/.node-new.* "$SW_HOME"/_cli.old.* "$SW_HOME"/_node.old.*; do
     if [ -e "$d" ]; then
-      sw_root rm -rf -- "$d"
+      sw_root rm -rf -- "$d" || sw_die 1 err.remove "$d" "$d"
       sw_say info.removed "$d"
       removed=1
     fi
@@ -795,7 +935,7 @@ sw_main() {
     sw_messages
     return 0
   fi
-  set -euo pipefail
+  sw_strict
   umask 022
   sw_defaults
   sw_messages
@@ -817,11 +957,13 @@ sw_main() {
   trap sw_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  SW_TMP=$(mktemp -d) || sw_die 1 err.write "${TMPDIR:-/tmp}"
+  trap 'exit 129' HUP
+  sw_recover
+  SW_TMP=$(mktemp -d) || sw_die 1 err.tmp "${TMPDIR:-/tmp}" "${TMPDIR:-/tmp}"
   sw_plan_node
   sw_plan_cli
   sw_commit
   sw_start
 }
 
-sw_main "$@"
+{ sw_main "$@"; }

@@ -1,7 +1,10 @@
 // The Executor: the only way code changes the host. The real one acts; the dry-run twin records
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
-import { appendFileSync, chmodSync, closeSync, constants, createReadStream, createWriteStream, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  appendFileSync, chmodSync, closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync,
+  readFileSync as readFileSyncFs, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
@@ -72,6 +75,12 @@ export interface Executor {
    * exits. execa's own exit hook is not enough: Ink's older signal-exit unhooks it on unmount.
    */
   terminate(): void;
+  /**
+   * Ends every command still running and everything it started (an interrupted apply: apt-get
+   * and its dpkg, compose and its plugins): SIGTERM, up to `graceMs` for them to exit, then
+   * SIGKILL for whatever is left. Resolves when none of them runs; the number that needed SIGKILL.
+   */
+  stopAll(graceMs: number): Promise<number>;
   /** Adds values that must never appear in logs or action summaries. */
   addSecrets(values: readonly string[]): void;
   redact(text: string): string;
@@ -156,6 +165,55 @@ export function fileLog(path: string, clock: () => Date = () => new Date()): { s
   };
 }
 
+/** Child pids of every process, from /proc (Linux); empty where /proc is not there. */
+function processTree(): Map<number, number[]> {
+  const tree = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return tree;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSyncFs(`/proc/${e}/stat`, 'utf8');
+      // Fields after the command name, which may itself hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      tree.set(ppid, [...(tree.get(ppid) ?? []), Number(e)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return tree;
+}
+
+/** Running (a zombie is not: it is only waiting to be reaped). */
+function isAlive(pid: number): boolean {
+  if (existsSync('/proc/self')) {
+    try {
+      const stat = readFileSyncFs(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals) {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 export const commandLine = (cmd: string, args: readonly string[]) => [cmd, ...args].map(quoteArg).join(' ');
 
@@ -163,10 +221,40 @@ abstract class BaseExecutor implements Executor {
   abstract readonly dryRun: boolean;
   readonly actions: Action[] = [];
   private secrets: string[] = [];
-  protected readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
+  protected readonly running = new Set<{ kill(signal?: NodeJS.Signals): boolean; pid?: number }>();
 
   terminate(): void {
     for (const sub of this.running) sub.kill('SIGTERM');
+  }
+
+  async stopAll(graceMs: number): Promise<number> {
+    // Everything our commands started, found before anything dies: a killed parent's children
+    // are handed to init and could no longer be traced to it.
+    const pids = new Set<number>();
+    const collect = () => {
+      const tree = processTree();
+      const add = (pid: number) => {
+        if (pids.has(pid) && !isAlive(pid)) return;
+        pids.add(pid);
+        for (const c of tree.get(pid) ?? []) add(c);
+      };
+      for (const sub of this.running) if (sub.pid) add(sub.pid);
+      for (const pid of [...pids]) if (isAlive(pid)) add(pid);
+    };
+    collect();
+    for (const pid of pids) signal(pid, 'SIGTERM');
+    const end = Date.now() + graceMs;
+    while (Date.now() < end) {
+      collect();
+      if (![...pids].some(isAlive)) return 0;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    collect();
+    const left = [...pids].filter(isAlive);
+    for (const pid of left) signal(pid, 'SIGKILL');
+    // SIGKILL cannot be refused; wait (briefly) until the kernel has them gone.
+    for (let i = 0; i < 40 && left.some(isAlive); i++) await new Promise((r) => setTimeout(r, 25));
+    return left.length;
   }
   constructor(protected readonly sink: LogSink = () => {}) {}
 
@@ -337,7 +425,7 @@ abstract class BaseExecutor implements Executor {
         stdio: st.fd3 !== undefined ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       });
       children.push(child);
-      const handle = { kill: (sig?: NodeJS.Signals) => child.kill(sig) };
+      const handle = { kill: (sig?: NodeJS.Signals) => child.kill(sig), pid: child.pid };
       this.running.add(handle);
       return { child, handle };
     });

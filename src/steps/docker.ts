@@ -63,14 +63,32 @@ async function aptSourceFiles(ctx: Context): Promise<{ path: string; text: strin
 
 type Emit = Parameters<Step['apply']>[2];
 
-async function apt(ctx: Context, args: string[], emit: Emit) {
-  return ctx.exec.run('apt-get', args, {
+/**
+ * apt-get with its machine-readable progress (APT::Status-Fd=1 puts `dlstatus:N:PERCENT:TEXT`
+ * and `pmstatus:PACKAGE:PERCENT:TEXT` lines on stdout): a bar for the downloads and one for dpkg.
+ */
+export async function aptGet(ctx: Context, args: string[], emit: Emit, opts: { cwd?: string } = {}) {
+  const update = args.includes('update');
+  const bars = { dl: update ? 'apt-lists' : 'apt-download', pm: 'dpkg' };
+  // Each run starts its bars again (a second `apt-get update` after a failed mirror, say).
+  emit({ kind: 'progress', item: bars.dl, fraction: 0, text: `apt-get ${args.filter((a) => !a.startsWith('-') && !a.includes('=')).join(' ')}` });
+  return ctx.exec.run('apt-get', [...args, '-o', 'APT::Status-Fd=1'], {
+    cwd: opts.cwd,
     env: APT_ENV,
     timeoutMs: APT_TIMEOUT,
     onLine: (line) => {
-      if (/^(Get|Setting up|Unpacking|E:|W:)/.test(line)) emit({ kind: 'output', text: line });
+      const st = parseAptStatus(line);
+      if (st) emit({ kind: 'progress', item: st.kind === 'dl' ? bars.dl : bars.pm, fraction: st.fraction, text: st.text });
+      else if (/^(Get|Setting up|Unpacking|E:|W:|pmerror:)/.test(line)) emit({ kind: 'output', text: line });
     },
   });
+}
+
+/** One APT::Status-Fd line: which phase, how far (0..1), apt's own words; null for other lines. */
+export function parseAptStatus(line: string): { kind: 'dl' | 'pm'; fraction: number; text: string } | null {
+  const m = /^(dlstatus|pmstatus):([^:]*):(\d+(?:\.\d+)?):(.*)$/.exec(line);
+  if (!m) return null;
+  return { kind: m[1] === 'dlstatus' ? 'dl' : 'pm', fraction: Math.max(0, Math.min(1, Number(m[3]) / 100)), text: m[4]!.trim() };
 }
 
 /**
@@ -96,8 +114,8 @@ async function installFromDockerCe(ctx: Context, s: Prepared, packages: string[]
     wrote = true;
   }
   try {
-    await apt(ctx, ['update', '-q'], emit);
-    await apt(ctx, ['install', '-y', '-q', ...packages], emit);
+    await aptGet(ctx, ['update', '-q'], emit);
+    await aptGet(ctx, ['install', '-y', '-q', ...packages], emit);
   } catch (e) {
     // Leave apt as we found it: a source that does not work would fail every later `apt-get update`.
     if (wrote) await ctx.exec.remove(created);
@@ -123,8 +141,8 @@ async function installTrixiePlugin(ctx: Context, emit: Emit): Promise<void> {
       '-o', 'Dir::Etc::SourceList=/dev/null', '-o', `Dir::Etc::SourceParts=${join(work, 'parts')}`, '-o', `Dir::State::Lists=${join(work, 'lists')}`,
       '-o', `Dir::Cache::Archives=${join(work, 'archives')}`, '-o', 'APT::Sandbox::User=root',
     ];
-    await apt(ctx, [...opts, '-q', 'update'], emit);
-    await ctx.exec.run('apt-get', [...opts, '-q', 'download', 'docker-compose'], { cwd: work, env: APT_ENV, timeoutMs: APT_TIMEOUT });
+    await aptGet(ctx, [...opts, '-q', 'update'], emit);
+    await aptGet(ctx, [...opts, '-q', 'download', 'docker-compose'], emit, { cwd: work });
     const deb = (await ctx.exec.listDir(work)).find((n) => /^docker-compose_.*\.deb$/.test(n));
     if (!deb && !ctx.exec.dryRun) throw new Error('apt-get download docker-compose gave no package');
     await ctx.exec.run('dpkg-deb', ['-x', join(work, deb ?? 'docker-compose.deb'), join(work, 'x')]);
@@ -140,9 +158,9 @@ async function installFromDistro(ctx: Context, s: Prepared, needEngine: boolean,
   const pk = distroPackages(s.facts);
   if (!pk) throw new Error(`${s.facts.os.prettyName} has no known Docker packages`);
   // A docker-ce source that cannot be reached makes `apt-get update` fail; the distribution's lists still load.
-  await apt(ctx, ['update', '-q'], emit).catch((e: unknown) => emit({ kind: 'output', text: `apt-get update: ${(e as Error).message}` }));
+  await aptGet(ctx, ['update', '-q'], emit).catch((e: unknown) => emit({ kind: 'output', text: `apt-get update: ${(e as Error).message}` }));
   const packages = [...(needEngine ? pk.engine : []), ...(pk.compose.kind === 'package' ? [pk.compose.name] : [])];
-  if (packages.length) await apt(ctx, ['install', '-y', '-q', ...packages], emit);
+  if (packages.length) await aptGet(ctx, ['install', '-y', '-q', ...packages], emit);
   if (pk.compose.kind === 'debian-trixie-plugin') await installTrixiePlugin(ctx, emit);
 }
 

@@ -18,8 +18,43 @@ export interface StepEvent {
   text?: string;
   /** 0..1 for progress bars (downloads, pulls). */
   fraction?: number;
-  /** Which bar a progress event moves: an image (`mysql:8.4.6`) or one of its layers (`mysql:8.4.6 3f4a…`). */
+  /**
+   * Which bar a progress event moves: an image (`mysql:8.4.6`), `health`, `apt-download`, … A part
+   * of a bar follows a space (a layer: `mysql:8.4.6 3f4a…`) and is folded into its bar (see
+   * foldParts). Without an item the step's own bar moves. A bar never moves back, except when an
+   * event without a part says 0: a new attempt (the next mirror) starts it again.
+   */
   item?: string;
+  /** Bytes of a download so far and in all (of the part, for a part); total 0 while unknown. */
+  bytes?: { done: number; total: number };
+}
+
+/** `mysql:8.4.6 3f4a…` → the bar `mysql:8.4.6` and its part `3f4a…` (image references have no spaces). */
+export function splitItem(item: string): { bar: string; part: string | null } {
+  const i = item.indexOf(' ');
+  return i < 0 ? { bar: item, part: null } : { bar: item.slice(0, i), part: item.slice(i + 1) };
+}
+
+export interface BarPart { fraction: number; done: number; total: number }
+
+/**
+ * One bar from its parts (an image from its layers): the fractions weighted by size, so a 40 MB
+ * layer moves the bar forty times as far as a 1 MB one. A part whose size is not known yet (a layer
+ * still waiting) weighs as much as the average known one. `done`/`total` sum the known bytes.
+ */
+export function foldParts(parts: Iterable<BarPart>): { fraction: number; done: number; total: number } {
+  const all = [...parts];
+  if (all.length === 0) return { fraction: 0, done: 0, total: 0 };
+  const known = all.filter((p) => p.total > 0);
+  const avg = known.length ? known.reduce((n, p) => n + p.total, 0) / known.length : 1;
+  let w = 0;
+  let f = 0;
+  for (const p of all) {
+    const weight = p.total > 0 ? p.total : avg;
+    w += weight;
+    f += weight * Math.max(0, Math.min(1, p.fraction));
+  }
+  return { fraction: f / w, done: known.reduce((n, p) => n + Math.min(p.done, p.total), 0), total: known.reduce((n, p) => n + p.total, 0) };
 }
 
 export interface Step {

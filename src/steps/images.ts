@@ -2,7 +2,7 @@
 // each mirror in turn. An image already present is not pulled again (`update` refreshes tags).
 import type { Context } from '../context.js';
 import { offEngine } from './live-engine.js';
-import type { Step, StepEvent } from './engine.js';
+import { foldParts, type BarPart, type Step, type StepEvent } from './engine.js';
 import type { Prepared } from './prepare.js';
 import { PullError, PullProgress, pullStreamError, type PullMessage } from '../exec/docker.js';
 import { pullCandidates } from '../domain/pull.js';
@@ -27,23 +27,40 @@ async function mirrorUrls(ctx: Context, s: Prepared): Promise<string[]> {
   return [...(m['image-prefix'] ? [m['image-prefix']] : []), ...(m.registry ? [m.registry] : []), ...daemon];
 }
 
-/** Pulls one candidate, reporting the image's and each layer's progress (at most one event per whole percent). */
+/**
+ * Pulls one candidate, reporting each layer (its fraction and bytes) and the image as a whole (the
+ * layers folded by size, never moving back); at most one event per bar per whole percent.
+ */
 async function pullOne(ctx: Context, ref: string, candidate: string, emit: Emit): Promise<void> {
   const prog = new PullProgress(candidate);
+  const parts = new Map<string, BarPart>();
   const last = new Map<string, number>();
-  const send = (item: string, fraction: number, text: string) => {
+  let image = 0;
+  const send = (item: string, fraction: number, text: string, bytes?: { done: number; total: number }) => {
     const pct = Math.floor(fraction * 100);
     if (last.get(item) === pct) return;
     last.set(item, pct);
-    emit({ kind: 'progress', item, fraction, text });
+    emit({ kind: 'progress', item, fraction, text, ...(bytes ? { bytes } : {}) });
   };
+  // A new attempt: the image's bar starts again (engine.ts).
   send(ref, 0, ref);
   await ctx.docker.pull(candidate, (m: PullMessage) => {
     if (pullStreamError(m)) return;
     const moved = prog.update(m);
     if (!moved) return;
-    send(`${ref} ${moved.layer}`, moved.fraction, `${ref} ${moved.layer} ${m.status ?? ''}`.trim());
-    send(ref, prog.fraction, `${ref} (${prog.layerCount} layers)`);
+    const had = parts.get(moved.layer) ?? { fraction: 0, done: 0, total: 0 };
+    const cur = m.progressDetail?.current ?? 0;
+    const total = m.progressDetail?.total ?? 0;
+    const status = m.status ?? '';
+    // The download's bytes; extraction counts the same bytes again, so it only moves the fraction.
+    const part: BarPart = { fraction: moved.fraction, done: had.done, total: had.total };
+    if (/^Downloading/.test(status) && total > 0) Object.assign(part, { done: cur, total });
+    else if (/^(Verifying Checksum|Download complete|Extracting|Pull complete)/.test(status)) part.done = part.total;
+    parts.set(moved.layer, part);
+    send(`${ref} ${moved.layer}`, part.fraction, `${ref} ${moved.layer} ${status}`.trim(), { done: part.done, total: part.total });
+    const all = foldParts(parts.values());
+    image = Math.max(image, all.fraction);
+    send(ref, image, `${ref} (${prog.layerCount} layers)`, { done: all.done, total: all.total });
   });
   send(ref, 1, ref);
 }

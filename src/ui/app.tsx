@@ -79,6 +79,8 @@ function Wizard(props: AppProps) {
   const [view, setView] = useState<View>(props.stacks.length > 1 ? { v: 'stacks' } : props.stacks.length === 1 ? { v: 'menu' } : { v: 'flow', id: 'welcome' });
   const [history, setHistory] = useState<View[]>([]);
   const saved = useRef<Partial<Record<ScreenId, FormValues>>>({});
+  /** The ports last said to be unchecked: a second Enter with the same ports goes on. */
+  const portsWarned = useRef('');
   const [review, setReview] = useState<Review | null>(null);
   const [reviewProblems, setReviewProblems] = useState<string[] | null>(null);
   const [apply, setApply] = useState<ApplyState | null>(null);
@@ -215,13 +217,22 @@ function Wizard(props: AppProps) {
     if (id === 'domain') {
       const ports = [Number(v['ports.http'])];
       if (v.tls !== 'none') ports.push(Number(v['ports.https']));
-      const busy = (await c.checkPorts(ports)).filter((p) => p.inUse && p.process !== 'docker-proxy');
+      const checked = await c.checkPorts(ports);
+      const busy = checked.filter((p) => p.inUse === true && p.process !== 'docker-proxy');
+      const fieldOf = (port: number) => (port === Number(v['ports.http']) ? 'ports.http' : 'ports.https');
       // Rendering for elsewhere, a port taken here only warns (the review lists it); on this server it blocks.
       if (busy.length > 0 && !c.localOnly) {
         const out: Problems = {};
-        for (const p of busy) {
-          out[p.port === Number(v['ports.http']) ? 'ports.http' : 'ports.https'] = { text: t('ui.v.portInUse', { port: p.port, process: p.process ?? '?' }), severity: 'error' };
-        }
+        for (const p of busy) out[fieldOf(p.port)] = { text: t('ui.v.portInUse', { port: p.port, process: p.process ?? '?' }), severity: 'error' };
+        return out;
+      }
+      // Ports that could not be checked are said once; Enter again goes on (preflight checks them on the server).
+      const unknown = checked.filter((p) => p.inUse === null).map((p) => p.port);
+      const key = unknown.join(',');
+      if (unknown.length > 0 && !c.localOnly && portsWarned.current !== key) {
+        portsWarned.current = key;
+        const out: Problems = {};
+        for (const port of unknown) out[fieldOf(port)] = { text: t('ui.v.portUnknown', { port }), severity: 'warn' };
         return out;
       }
     }
@@ -231,12 +242,23 @@ function Wizard(props: AppProps) {
     return null;
   };
 
-  /** Runs a menu entry's command, its output live on the command screen (replacing the current view when `push` is false). */
-  const runEntry = (e: MenuEntry, choice: MenuChoice, push = true) => {
+  /**
+   * Runs a menu entry's command, its output live on the command screen. `push`: from the menu
+   * (back returns to it); `replace`: in place of the current view (the preview's answer);
+   * `fromPick`: from the backup picker or its question, which are done with: back returns to
+   * the menu (never to a question that would run the command again).
+   */
+  const runEntry = (e: MenuEntry, choice: MenuChoice, how: 'push' | 'replace' | 'fromPick' = 'push') => {
     if (!stack) return;
     setCmd({ lines: [], code: null });
-    if (push) go({ v: 'command', entry: e, choice });
-    else setView({ v: 'command', entry: e, choice });
+    if (how === 'push') go({ v: 'command', entry: e, choice });
+    else if (how === 'fromPick') {
+      setHistory((h) => {
+        const menu = h.map((v) => v.v).lastIndexOf('menu');
+        return menu >= 0 ? h.slice(0, menu + 1) : h;
+      });
+      setView({ v: 'command', entry: e, choice });
+    } else setView({ v: 'command', entry: e, choice });
     c.runCommand(e, stack, (line) => setCmd((s) => ({ ...s, lines: [...s.lines, line].slice(-500) })), choice).then(
       (code) => setCmd((s) => ({ ...s, code })),
       (err: unknown) => setCmd((s) => ({ lines: [...s.lines, errorText(t, err)], code: EXIT.failed })),
@@ -250,6 +272,7 @@ function Wizard(props: AppProps) {
       <StackChooser
         t={t}
         stacks={props.stacks}
+        onQuit={() => props.onExit(0)}
         onChoose={(s) => {
           setStack(s);
           go({ v: 'menu' });
@@ -263,6 +286,7 @@ function Wizard(props: AppProps) {
         t={t}
         stack={stack}
         entries={c.menu()}
+        canGoBack={history.length > 0}
         onQuit={() => props.onExit(0)}
         onChoose={(e) => {
           if (e.flow === 'doctor' && c.doctor) {
@@ -303,7 +327,17 @@ function Wizard(props: AppProps) {
     return <DoctorFlow controller={view.controller} rows={rows} onExit={back} />;
   }
   if (view.v === 'pick' && stack) {
-    return <BackupPicker t={t} backups={backups.list} error={backups.error} onBack={back} onChoose={(id) => go({ v: 'confirm', entry: view.entry, choice: { id } })} />;
+    const e = view.entry;
+    return (
+      <BackupPicker
+        t={t}
+        title={t(e.pickTitle ?? 'ui.bk.pickTitle')}
+        backups={backups.list}
+        error={backups.error}
+        onBack={back}
+        onChoose={(id) => (e.confirm ? go({ v: 'confirm', entry: e, choice: { id } }) : runEntry(e, { id }, 'fromPick'))}
+      />
+    );
   }
   if (view.v === 'confirm') {
     return (
@@ -312,17 +346,22 @@ function Wizard(props: AppProps) {
         title={t(view.entry.label)}
         text={t(view.entry.confirm ?? 'ui.bk.genericConfirm', { id: view.choice.id ?? '' })}
         onBack={back}
-        onConfirm={() => runEntry(view.entry, { ...view.choice, yes: true })}
+        onConfirm={() => runEntry(view.entry, { ...view.choice, yes: true }, 'fromPick')}
       />
     );
   }
   if (view.v === 'command') {
     const e = view.entry;
-    const confirm = e.previewFirst && !view.choice?.yes ? { text: t(e.confirm ?? 'ui.bk.genericConfirm', { id: '' }), onConfirm: () => runEntry(e, { ...view.choice, yes: true }, false) } : undefined;
+    const confirm =
+      e.previewFirst && !view.choice?.yes
+        ? { text: t(e.confirm ?? 'ui.bk.genericConfirm', { id: '' }), whenExit: e.previewExit ?? 2, onConfirm: () => runEntry(e, { ...view.choice, yes: true }, 'replace') }
+        : undefined;
     return <CommandOutput t={t} title={t(e.label)} lines={cmd.lines} exitCode={cmd.code} height={Math.max(5, rows - 6)} onBack={back} confirm={confirm} />;
   }
   if (view.v === 'apply' && apply) {
-    return <ApplyScreen t={t} state={apply} outputLines={Math.max(3, Math.min(12, rows - apply.steps.length * 2 - 10))} onFailedExit={() => props.onExit(failCode)} />;
+    // The frame fits the terminal: a line per step, the running step's bars, then the output box.
+    const barLines = Math.max(2, Math.min(8, rows - apply.steps.length - 16));
+    return <ApplyScreen t={t} state={apply} barLines={barLines} outputLines={Math.max(3, Math.min(12, rows - apply.steps.length - barLines - 10))} onFailedExit={() => props.onExit(failCode)} />;
   }
   if (view.v === 'summary' && summary) {
     return <SummaryScreen t={t} data={summary} onExit={() => props.onExit(0)} />;

@@ -69,7 +69,7 @@ export function useKeys(handler: KeyHandler, options: { isActive?: boolean } = {
 }
 
 const isWide = (ch: string) => displayWidth(ch) === 2;
-/** Punctuation that must not begin a line (it hangs at the end of the previous one instead). */
+/** Punctuation that must not begin a line (the character before it goes down to the next line with it). */
 const NO_LINE_START = new Set([...'，。、；：？！）」』》〉】”’,.;:?!)]}']);
 
 /**
@@ -91,11 +91,21 @@ export function wrapDisplay(text: string, width: number): string[] {
         }
         continue;
       }
-      const hang = NO_LINE_START.has(tok[0]!) && tw <= 2;
-      if (w + tw > width && line.trim() !== '' && !hang) {
-        out.push(line.trimEnd());
-        line = '';
-        w = 0;
+      if (w + tw > width && line.trim() !== '') {
+        // Closing punctuation never starts a line, and never passes the edge either (a terminal
+        // would wrap it on its own): the character (or Latin word) before it goes down with it.
+        const kept = line.trimEnd();
+        const carry = NO_LINE_START.has(tok[0]!) ? (/(?:[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|.)$/u.exec(kept)?.[0] ?? '') : '';
+        const before = kept.slice(0, kept.length - carry.length).trimEnd();
+        if (carry && before !== '' && displayWidth(carry) + tw <= width) {
+          out.push(before);
+          line = carry;
+          w = displayWidth(carry);
+        } else {
+          out.push(kept);
+          line = '';
+          w = 0;
+        }
       }
       // A Latin word longer than the whole line is cut hard.
       let rest = tok;
@@ -213,7 +223,7 @@ export function KeyHints({ t, hints }: { t: T; hints: Hint[] }) {
     <Text dimColor>
       {hints.map(([k, label], i) => (
         <Text key={k}>
-          {i > 0 ? '  ·  ' : ''}
+          {i > 0 ? ` ${t('ui.sep')} ` : ''}
           <Text bold>{k}</Text> {t(label)}
         </Text>
       ))}

@@ -12,6 +12,7 @@ import { hostNotes } from '../domain/host-checks.js';
 import { parseYamlText } from '../domain/load.js';
 import { usageError, WizardError } from '../errors.js';
 import { parseSs } from '../host/probe.js';
+import { parseProcNetTcp } from '../host/proc-net.js';
 import { HOST } from '../render/paths.js';
 import { previewSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
@@ -34,6 +35,14 @@ export interface ControllerOptions {
   mirrors?: MirrorSource | null;
   /** Whether this runs as root (default: the process's uid); decides install dir vs local folder. */
   isRoot?: boolean;
+}
+
+/** The program holding a socket (by its inode), as ss -p names it; null when it cannot be found. -lname takes a glob: the brackets are escaped. */
+async function socketOwner(ctx: Context, inode: number): Promise<string | null> {
+  const r = await ctx.exec.query('find', ['/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', `socket:\\[${inode}\\]`, '-print', '-quit'], { timeoutMs: 3000 });
+  const pid = /^\/proc\/(\d+)\/fd\//.exec(r.stdout.trim())?.[1];
+  if (!pid) return null;
+  return (await ctx.exec.readFile(`/proc/${pid}/comm`).catch(() => null))?.trim() || null;
 }
 
 /** Where the probe measures free disk before a project (and so its install dir) is known. */
@@ -69,12 +78,23 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
 
     async checkPorts(ports: number[]): Promise<PortCheck[]> {
       const r = await ctx.exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 });
-      if (r.exitCode !== 0) return [];
-      const listening = parseSs(r.stdout);
-      return ports.map((port) => {
-        const l = listening.find((x) => x.port === port);
-        return { port, inUse: !!l, process: l?.process ?? null };
-      });
+      if (r.exitCode === 0) {
+        const listening = parseSs(r.stdout);
+        return ports.map((port) => {
+          const l = listening.find((x) => x.port === port);
+          return { port, inUse: !!l, process: l?.process ?? null };
+        });
+      }
+      // No ss (Debian minbase has no iproute2): the kernel's own tables. Never "free" unseen.
+      const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => ctx.exec.readFile(f).catch(() => null)));
+      if (tables.every((x) => x === null)) return ports.map((port) => ({ port, inUse: null, process: null }));
+      const listening = tables.flatMap((x) => (x ? parseProcNetTcp(x) : []));
+      return Promise.all(
+        ports.map(async (port) => {
+          const l = listening.find((x) => x.port === port);
+          return { port, inUse: !!l, process: l ? await socketOwner(ctx, l.inode) : null };
+        }),
+      );
     },
 
     async review(answers: Answers, facts: HostFacts): Promise<Review> {

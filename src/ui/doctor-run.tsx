@@ -6,7 +6,7 @@ import type { DoctorStack } from '../steps/doctor.js';
 import { KeyScope, useKeys } from './components.js';
 import { createDoctorController, type DoctorController } from './doctor-controller.js';
 import { DoctorFlow } from './screens/Doctor.js';
-import type { Terminal } from './terminal.js';
+import { exitAfterChildren, type Terminal } from './terminal.js';
 
 function Session({ controller, onExit, onAbort }: { controller: DoctorController; onExit: (code: number) => void; onAbort: () => void }) {
   const { stdout } = useStdout();
@@ -30,9 +30,12 @@ export function runDoctorSession(ctx: Context, o: { term: Terminal; stack: Docto
       o.term.close();
       if (abort) {
         o.term.stdout.write(`\n${ctx.t('ui.interrupted')}\n`);
-        // A fix still running is ended with us; its writes are atomic, so nothing is half-done.
-        ctx.exec.terminate();
-        hardExit(code);
+        // A fix still running is ended before we exit; its writes are atomic, so nothing is half-done.
+        exitAfterChildren(ctx.exec, code, (c) => {
+          hardExit(c);
+          resolve(c);
+        });
+        return;
       }
       resolve(code);
     };

@@ -11,7 +11,7 @@ import { largestFittingPreset } from '../domain/sizing.js';
 import { DB_DEFAULT_VERSION } from '../domain/versions.js';
 import { WizardError } from '../errors.js';
 import { isMsgKey, type Lang, type MsgKey, type Params, type T } from '../i18n/index.js';
-import type { StepEvent } from '../steps/engine.js';
+import { foldParts, splitItem, type BarPart, type StepEvent } from '../steps/engine.js';
 
 // ---------------------------------------------------------------- screens and fields
 
@@ -371,11 +371,11 @@ export function recommendedPreset(facts: HostFacts): PresetChoice {
   return largestFittingPreset(usableRamMiB(facts)) ?? 'auto';
 }
 
-/** Memory per service for the components form: "app 1024 · mysql 2048 …", or why they do not fit. */
+/** Memory per service for the components form: "app 1024 MiB · mysql 2048 MiB", or why they do not fit. */
 export function componentsFit(answers: Answers, facts: HostFacts, t: T): { line: string; error: string | null } {
   try {
     const plan = buildPlan(answers, facts);
-    return { line: plan.services.map((s) => `${s.name} ${s.memoryMiB} MiB`).join(' · '), error: null };
+    return { line: plan.services.map((s) => `${s.name} ${s.memoryMiB} MiB`).join(t('ui.sep')), error: null };
   } catch (e) {
     if (!(e instanceof WizardError)) throw e;
     return { line: '', error: t(e.key, e.params) };
@@ -400,21 +400,53 @@ export function stackUrls(plan: Plan, facts: HostFacts): string[] {
 // ---------------------------------------------------------------- apply progress
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-export interface ApplyStepView { id: string; title: string; status: StepStatus; fraction: number | null; detail: string | null }
+/**
+ * One progress bar of a step: an image (its layers folded in by size), the health wait, apt's
+ * downloads, dpkg… `bytes` when the source counts them. `parts` are the layers seen so far.
+ */
+export interface BarView {
+  item: string;
+  fraction: number;
+  detail: string | null;
+  bytes: { done: number; total: number } | null;
+  parts: Readonly<Record<string, BarPart>>;
+}
+export interface ApplyStepView { id: string; title: string; status: StepStatus; bars: BarView[] }
 export interface ApplyState { steps: ApplyStepView[]; output: string[]; error: string | null }
 
 /** Kept output lines; the screen shows the last few of them. */
 export const OUTPUT_KEEP = 200;
 
 export const initialApply = (steps: { id: string; title: string }[]): ApplyState => ({
-  steps: steps.map((s) => ({ ...s, status: 'pending', fraction: null, detail: null })),
+  steps: steps.map((s) => ({ ...s, status: 'pending', bars: [] })),
   output: [],
   error: null,
 });
 
+const clamp01 = (x: number | undefined) => Math.max(0, Math.min(1, x ?? 0));
+
+/** A progress event applied to its bar (the protocol is StepEvent.item's, src/steps/engine.ts). */
+export function moveBar(bars: readonly BarView[], e: StepEvent): BarView[] {
+  const { bar: item, part } = splitItem(e.item ?? '');
+  const had = bars.find((b) => b.item === item);
+  const base: BarView = had ?? { item, fraction: 0, detail: null, bytes: null, parts: {} };
+  let next: BarView;
+  if (part !== null) {
+    const parts = { ...base.parts, [part]: { fraction: clamp01(e.fraction), done: e.bytes?.done ?? 0, total: e.bytes?.total ?? 0 } };
+    const all = foldParts(Object.values(parts));
+    next = { ...base, parts, fraction: Math.max(base.fraction, all.fraction), bytes: all.total > 0 ? { done: all.done, total: all.total } : base.bytes };
+  } else if (had && e.fraction === 0) {
+    // A new attempt (the next mirror, another apt-get run): the bar starts again.
+    next = { item, fraction: 0, detail: e.text ?? null, bytes: e.bytes ?? null, parts: {} };
+  } else {
+    next = { ...base, fraction: Math.max(base.fraction, clamp01(e.fraction)), detail: e.text ?? base.detail, bytes: e.bytes && e.bytes.total > 0 ? e.bytes : base.bytes };
+  }
+  return had ? bars.map((b) => (b === had ? next : b)) : [...bars, next];
+}
+
 export function applyReducer(s: ApplyState, e: StepEvent): ApplyState {
   let steps = s.steps;
-  if (!steps.some((x) => x.id === e.step)) steps = [...steps, { id: e.step, title: e.text ?? e.step, status: 'pending', fraction: null, detail: null }];
+  if (!steps.some((x) => x.id === e.step)) steps = [...steps, { id: e.step, title: e.text ?? e.step, status: 'pending', bars: [] }];
   const upd = (f: (x: ApplyStepView) => ApplyStepView) => steps.map((x) => (x.id === e.step ? f(x) : x));
   switch (e.kind) {
     case 'start':
@@ -422,16 +454,29 @@ export function applyReducer(s: ApplyState, e: StepEvent): ApplyState {
     case 'skip':
       return { ...s, steps: upd((x) => ({ ...x, status: 'skipped' })) };
     case 'progress':
-      return { ...s, steps: upd((x) => ({ ...x, status: 'running', fraction: Math.max(0, Math.min(1, e.fraction ?? 0)), detail: e.text ?? x.detail })) };
+      return { ...s, steps: upd((x) => ({ ...x, status: 'running', bars: moveBar(x.bars, e) })) };
     case 'output': {
       const lines = (e.text ?? '').split('\n').filter((l) => l !== '');
       return { ...s, steps, output: [...s.output, ...lines].slice(-OUTPUT_KEEP) };
     }
     case 'done':
-      return { ...s, steps: upd((x) => ({ ...x, status: 'done', fraction: x.fraction === null ? null : 1 })) };
+      // Done means every bar of the step got there, whatever its last event said.
+      return { ...s, steps: upd((x) => ({ ...x, status: 'done', bars: x.bars.map((b) => ({ ...b, fraction: 1 })) })) };
     case 'fail':
       return { ...s, steps: upd((x) => ({ ...x, status: 'failed' })), error: e.text ?? 'failed' };
   }
+}
+
+/** The bars worth showing in `max` lines: unfinished first (in their order), then the latest finished; and how many are left out. */
+export function barsToShow(bars: readonly BarView[], max: number): { shown: BarView[]; hidden: number } {
+  if (bars.length <= max) return { shown: [...bars], hidden: 0 };
+  const room = Math.max(1, max - 1);
+  const open = bars.filter((b) => b.fraction < 1);
+  const finished = bars.filter((b) => b.fraction >= 1);
+  const spare = room - Math.min(room, open.length);
+  const pick = new Set([...open.slice(0, room), ...(spare > 0 ? finished.slice(-spare) : [])]);
+  const shown = bars.filter((b) => pick.has(b));
+  return { shown, hidden: bars.length - shown.length };
 }
 
 // ---------------------------------------------------------------- region and mirrors

@@ -4,7 +4,7 @@ import { render } from 'ink';
 import type { Context } from '../context.js';
 import type { Draft } from '../domain/draft.js';
 import { App } from './app.js';
-import type { Terminal } from './terminal.js';
+import { exitAfterChildren, type Terminal } from './terminal.js';
 import type { WizardController } from './types.js';
 
 export interface RunWizardOptions {
@@ -48,12 +48,12 @@ export async function runWizard(ctx: Context, o: RunWizardOptions): Promise<numb
       o.term.close();
       return true;
     };
-    // Interrupted: nothing is half-written (writes are staged and renamed with signals held) and
-    // exiting ends every child (the Executor spawns them with cleanup), so exit at once.
+    // Interrupted: nothing is half-written (writes are staged and renamed with signals held);
+    // commands still running (an apt-get and its dpkg) are ended, by SIGKILL if they ignore
+    // SIGTERM, before the process exits.
     const abort = (code: number) => {
       if (!end(code, ctx.t('ui.interrupted'))) return;
-      ctx.exec.terminate();
-      hardExit(code);
+      exitAfterChildren(ctx.exec, code, hardExit);
     };
     function onSignal(s: NodeJS.Signals) {
       abort(SIGNAL_CODES[s] ?? 130);

@@ -3,6 +3,7 @@
 // (CI, cron, setsid) opening /dev/tty fails at once, and the caller fails fast naming the flags.
 import { closeSync, openSync } from 'node:fs';
 import tty from 'node:tty';
+import type { Executor } from '../exec/executor.js';
 
 export interface Terminal {
   stdin: NodeJS.ReadStream;
@@ -59,4 +60,28 @@ export async function withoutCiEnv<T>(load: () => Promise<T>, env: NodeJS.Proces
   } finally {
     for (const [k, v] of saved) if (v !== undefined) env[k] = v;
   }
+}
+
+/**
+ * How long commands get to end after SIGTERM before SIGKILL: apt-get, dpkg and compose finish
+ * their current write and exit within a second or two; 3 s is also execa's own force-kill delay.
+ */
+export const CHILD_GRACE_MS = 3000;
+
+/**
+ * After an interrupt: every command still running (and what it started) gets SIGTERM, then
+ * SIGKILL after the grace, and only then the process exits. Another Ctrl-C while waiting kills
+ * them at once instead of leaving them behind.
+ */
+export function exitAfterChildren(exec: Pick<Executor, 'stopAll'>, code: number, hardExit: (code: number) => void, graceMs = CHILD_GRACE_MS): void {
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const hurry = () => void exec.stopAll(0);
+  for (const s of sigs) process.on(s, hurry);
+  void exec
+    .stopAll(graceMs)
+    .catch(() => 0)
+    .finally(() => {
+      for (const s of sigs) process.off(s, hurry);
+      hardExit(code);
+    });
 }

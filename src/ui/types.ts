@@ -55,7 +55,8 @@ export interface Review {
 
 export interface ApplyResult { applied: number; targetDir: string; local: boolean }
 
-export interface PortCheck { port: number; inUse: boolean; process: string | null }
+/** `inUse` null: it could not be told (neither `ss` nor /proc/net/tcp could be read). */
+export interface PortCheck { port: number; inUse: boolean | null; process: string | null }
 
 export interface WizardController {
   readonly t: T;
@@ -65,7 +66,7 @@ export interface WizardController {
   stacks(): Promise<RegistryEntry[]>;
   /** The saved answers of an installed stack, to prefill reconfigure. */
   stackDraft(stack: RegistryEntry): Promise<Draft>;
-  /** Listeners on these ports now (read-only `ss`). */
+  /** Listeners on these ports now (read-only: `ss`, else the kernel's /proc/net/tcp tables). */
   checkPorts(ports: number[]): Promise<PortCheck[]>;
   /** Whether files only go to a local folder (not root, or --out). */
   readonly localOnly: boolean;

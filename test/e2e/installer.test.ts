@@ -5,12 +5,12 @@
 // mirror in the official layout (a real tarball built from this machine's own Node, with
 // SHASUMS256.txt) and an npm registry (a real registry document and this project's `npm pack`
 // tarball), so the real curl, sha256sum, tar and npm client do the work.
-import { copyFileSync, existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lab from './installer/lab.js';
-import { output } from '../support/proc.js';
+import { freePort, output } from '../support/proc.js';
 import { IMAGES, InstallerLab, type Image } from './installer/lab.js';
 
 let il: InstallerLab;
@@ -174,24 +174,133 @@ describe('under a terminal the wizard starts on it', () => {
 
 describe('Debian 12 with its own Node.js 18 (too old)', () => {
   let c: string;
+  let before: string[];
   let installed: string[];
-  it('installs its own Node.js beside it, from a package tarball URL, and leaves Debian\'s alone', async () => {
+  const tarball = () => ({ ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+  it('installs its own Node.js beside it, from a package tarball URL, leaves Debian\'s alone and prints the next command', async () => {
     c = await server('node18', IMAGES.node18);
     const sysNode = (await lab.dexec(c, 'node -v')).stdout.trim();
     expect(sysNode).toMatch(/^v18\./);
-    const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+    before = await lab.fileList(c, { mtimes: false });
+    const r = await pipe(c, '', tarball());
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`The installed Node.js ${sysNode} is older than v20.19.0; installing ${node.version} into /opt/stack-wizard/_node`);
     expect(r.stdout).toContain(`Installing stack-wizard from ${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
-    const v = await lab.dexec(c, 'node -v; stack-wizard --version; cat /opt/stack-wizard/_cli/.installed-from');
-    expect(v.stdout).toBe(`${sysNode}\n${pkg.version}\ntarball sha256:${pkg.sha256}\n`);
+    expect(r.stdout).toMatch(/There is no terminal here, so the wizard was not started\. Run it next with:\n\n {4}\/usr\/local\/bin\/stack-wizard\n/);
+    const v = await lab.dexec(c, 'node -v; stack-wizard --version; cat /opt/stack-wizard/_cli/.installed-from; head -c 2 /opt/stack-wizard/_cli/stack-wizard; tail -n 1 /opt/stack-wizard/_cli/stack-wizard');
+    // Its own Node.js runs the wizard; Debian's stays first on PATH for everything else.
+    expect(v.stdout).toBe(`${sysNode}\n${pkg.version}\ntarball sha256:${pkg.sha256}\n#!exec /opt/stack-wizard/_node/bin/node /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/bin/stack-wizard.js "$@"\n`);
     installed = await lab.fileList(c);
   });
   it('a second run with the same tarball changes nothing', async () => {
-    const r = await pipe(c, '', { ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+    const r = await pipe(c, '', tarball());
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('Nothing to change: everything is current');
-    expect(await await lab.fileList(c)).toEqual(installed);
+    expect(await lab.fileList(c)).toEqual(installed);
+  });
+  it('under a terminal the wizard\'s first screen appears, run by its own Node.js', async () => {
+    const env = Object.entries(tarball()).map(([k, v]) => `-e ${k}=${v}`).join(' ');
+    const t = await lab.inTmux(`docker exec -it ${env} ${c} bash -c 'curl -fsSL ${mirror.url}/install.sh | bash'`, { until: FIRST_SCREEN.en, timeoutMs: 180_000 });
+    try {
+      expect(t.matched, t.screen).toBe(true);
+      expect(t.screen).toContain('Starting the wizard');
+      let screen = t.capture();
+      for (let i = 0; i < 200 && !/Enter continue/.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = t.capture();
+      }
+      expect(screen).toMatch(/This host \([\w.-]+\):/);
+      t.keys('C-c');
+      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = t.capture();
+      }
+      expect(screen).toMatch(/\[exit 130\]/);
+    } finally {
+      t.kill();
+    }
+  });
+  it('--uninstall leaves no trace: the server as it was, Debian\'s Node.js 18 untouched', async () => {
+    const r = await pipe(c, '--uninstall');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Removed /opt/stack-wizard/_node');
+    expect(r.stdout).toContain('stack-wizard is uninstalled');
+    expect(await lab.fileList(c, { mtimes: false })).toEqual(before);
+    expect((await lab.dexec(c, 'node -v; command -v stack-wizard || echo gone')).stdout).toMatch(/^v18\.\d+\.\d+\ngone\n$/);
+  });
+  it('a Node.js tarball whose checksum does not match is refused and nothing is left', async () => {
+    const c2 = await server('node18-tampered', IMAGES.node18);
+    const clean = await lab.fileList(c2);
+    const r = await pipe(c2, '', { ...tarball(), NODE_MIRROR: `${mirror.url}/node-tampered` });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`checksum mismatch for ${node.file} \\(expected ${node.sha256}, got [0-9a-f]{64}\\); nothing was installed`));
+    expect(await lab.fileList(c2)).toEqual(clean); // even the folders' mtimes
+    expect((await lab.dexec(c2, 'ls -A /tmp; node -v')).stdout).toMatch(/^v18\./);
+  });
+});
+
+describe('mainland China end to end (the mainland lists pointed at the loopback server, for tests only)', () => {
+  /** The mainland candidates: one that does not answer, then the mirror server; no NODE_MIRROR, no NPM_REGISTRY. */
+  async function cnEnv(extra: Record<string, string> = {}) {
+    const dead = `http://${il.gateway}:${await freePort()}/node`;
+    return {
+      STACK_WIZARD_NODE_VERSION: node.version,
+      STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${dead} ${mirror.url}/node`,
+      STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
+      ...extra,
+    };
+  }
+  const host = () => mirror.url.replace(/^http:\/\//, '');
+
+  it('--region cn: the fastest live Node.js mirror and the mainland npm registry; the wizard is told the region', async () => {
+    const c = await server('cn-given');
+    mirror.clearLog();
+    const r = await pipe(c, '--region cn', await cnEnv());
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Region: cn (from --region)');
+    // The dead candidate lost the probe; the live one was taken.
+    expect(r.stdout).toMatch(new RegExp(`Node\\.js mirror: ${host().replace(/\./g, '\\.')} \\(\\d+\\.\\d\\ds, the fastest that answered\\)`));
+    expect(r.stdout).toContain(`Installing stack-wizard ${pkg.version} from ${mirror.url}/npm/`);
+    expect(nodeDownloads().map((q) => `${q.status} ${q.path}`)).toEqual([
+      `200 /node/${node.version}/SHASUMS256.txt`, // the probe
+      `200 /node/${node.version}/SHASUMS256.txt`,
+      `200 /node/${node.version}/${node.file}`,
+    ]);
+    expect(npmRequests().map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`]);
+    expect(r.stdout).toMatch(/Run it next with:\n\n {4}\/usr\/local\/bin\/stack-wizard --region cn\n/);
+    expect((await lab.dexec(c, 'stack-wizard --version')).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('no --region: the official site does not answer and a mainland mirror does, so the probe says cn', async () => {
+    const c = await server('cn-probed');
+    mirror.clearLog();
+    const r = await pipe(c, '--lang zh-CN', await cnEnv({ STACK_WIZARD_TEST_NODE_OFFICIAL: `${mirror.url}/official` }));
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`地区：cn（${host().replace(/\./g, '\\.')} 无法访问, ${host().replace(/\./g, '\\.')} \\d+\\.\\d\\ds）`));
+    // Both sources were asked, each once, in the same probe.
+    const probed = mirror.requests().filter((q) => q.path.endsWith('/SHASUMS256.txt')).map((q) => `${q.status} ${q.path}`);
+    expect(probed).toEqual(expect.arrayContaining([`404 /official/${node.version}/SHASUMS256.txt`, `200 /node/${node.version}/SHASUMS256.txt`]));
+    expect(npmRequests().map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`]);
+    expect(r.stdout).toMatch(/接下来请运行：\n\n {4}\/usr\/local\/bin\/stack-wizard --lang zh-CN --region cn\n/);
+  });
+});
+
+describe('a download cut short', () => {
+  it('cut right after `sw_main` (the last line without its arguments) runs nothing: not even an install without --uninstall', async () => {
+    const full = readFileSync(join(root, 'install.sh'), 'utf8');
+    const at = full.lastIndexOf('sw_main') + 'sw_main'.length;
+    writeFileSync(join(root, 'install-cut.sh'), full.slice(0, at));
+    expect(full.slice(at - 9, at)).toBe('{ sw_main');
+    const c = await server('truncated');
+    const before = await lab.fileList(c);
+    mirror.clearLog();
+    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install-cut.sh | bash -s -- --uninstall`, mirrors());
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/syntax error: unexpected end of file/);
+    expect(r.stderr).not.toContain('stack-wizard installer');
+    expect(mirror.requests().map((q) => q.path)).toEqual(['/install-cut.sh']);
+    expect(await lab.fileList(c)).toEqual(before);
   });
 });
 
@@ -211,6 +320,33 @@ describe('an operator who is not root', () => {
     expect((await lab.dexec(c, 'stack-wizard --version', {}, { user: 'deploy' })).stdout).toBe(`${pkg.version}\n`);
     // Nothing of npm (cache, logs) in the operator's home.
     expect(await (await lab.fileList(c)).filter((l) => l.includes(' /home/deploy'))).toEqual(home);
+  });
+  it('a wrong sudo password typed on the terminal stops it before anything is written (exit 3, not "cannot write")', async () => {
+    const before = await lab.fileList(c, { mtimes: false });
+    const env = Object.entries(mirrors()).map(([k, v]) => `-e ${k}=${v}`).join(' ');
+    const t = await lab.inTmux(`docker exec -it -u ops ${env} ${c} bash -c 'curl -fsSL ${mirror.url}/install.sh | bash'`, { until: /password for ops/, timeoutMs: 60_000 });
+    try {
+      expect(t.matched, t.screen).toBe(true);
+      let screen = t.screen;
+      // sudo asks three times; each answer is wrong (ops has no password sudo accepts).
+      for (let i = 0; i < 3 && !/\[exit \d+\]/.test(screen); i++) {
+        t.keys('not-the-password', 'Enter');
+        for (let j = 0; j < 100 && !/\[exit \d+\]/.test(screen) && (screen.match(/password for ops/g) ?? []).length <= i + 1; j++) {
+          await new Promise((r) => setTimeout(r, 100));
+          screen = t.capture();
+        }
+      }
+      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        screen = t.capture();
+      }
+      expect(screen).toMatch(/\[exit 3\]/);
+      expect(screen).toContain('sudo did not accept the password, or ops may not use sudo; nothing was changed');
+      expect(screen).not.toContain('disk space');
+    } finally {
+      t.kill();
+    }
+    expect(await lab.fileList(c, { mtimes: false })).toEqual(before);
   });
   it('exits 3 when sudo wants a password and there is no terminal to type it', async () => {
     const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'ops' });
@@ -292,7 +428,7 @@ describe('Ctrl-C while npm installs', () => {
          echo "exit=$(cat /tmp/rc)"; cat /tmp/out; rm -f /tmp/out /tmp/rc /tmp/pid`,
         { ...mirrors(), NPM_REGISTRY: `${slow.url}/npm/` },
       );
-      expect(r.stdout).toMatch(/^\/opt\/stack-wizard\/\.cli-new\.\w+\n\/opt\/stack-wizard\/\.node-new\.\w+\nexit=130\n/);
+      expect(r.stdout).toMatch(/^\/opt\/stack-wizard\/\.cli-new\.\d+\.\w+\n\/opt\/stack-wizard\/\.node-new\.\d+\.\w+\nexit=130\n/);
       expect(r.stdout).toContain('Installing stack-wizard');
       expect(r.stdout).not.toContain('npm could not install');
       expect(await lab.fileList(c, { mtimes: false })).toEqual(before);

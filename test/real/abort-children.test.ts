@@ -1,4 +1,5 @@
-// Ctrl-C while a command runs: the wizard exits 130 and the command does not outlive it.
+// Ctrl-C while a command runs: the wizard exits 130 and the command does not outlive it, even one
+// that ignores SIGTERM and SIGINT and has children of its own.
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,4 +89,42 @@ test('Ctrl-C ends the wizard with 130 and its running command with it', async ()
   expect(await p.waitExit()).toBe(130);
   for (let i = 0; i < 60 && running(sleeper!); i++) await sleep(50);
   expect(running(sleeper!)).toBe(false);
+});
+
+/** Signals a process ignores, from /proc/PID/status (SigIgn is a hex mask, bit N-1 for signal N). */
+const ignores = (pid: number, signo: number) => {
+  const m = /^SigIgn:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? (BigInt(`0x${m[1]}`) >> BigInt(signo - 1)) & 1n : 0n;
+};
+
+test('Ctrl-C while a command ignores SIGTERM: it and its children are killed before the wizard exits 130', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'sw-abort-'));
+  const exitFile = join(work, 'status');
+  const p = new Pane(exitFile);
+  panes.push(p);
+  p.start(`sh -c 'env -u CI ${process.execPath} ${fixture} ${join(work, 'out')} stubborn; echo $? > ${exitFile}.exit; sleep 60'`);
+  await p.waitFor('Enter continue');
+  const shell = Number(p.display('#{pane_pid}'));
+  const node = children(shell).find((c) => comm(c) === 'node');
+  expect(node, 'the wizard process').toBeDefined();
+  const cmd = children(node!).find((c) => comm(c) === 'sh');
+  expect(cmd, 'the running command').toBeDefined();
+  let sleepers: number[] = [];
+  for (let i = 0; i < 100 && sleepers.length < 2; i++) {
+    sleepers = children(cmd!).filter((c) => comm(c) === 'sleep');
+    if (sleepers.length < 2) await sleep(50);
+  }
+  expect(sleepers, 'the command\'s own children').toHaveLength(2);
+  const all = [cmd!, ...sleepers];
+  // They would survive SIGTERM and the terminal's SIGINT: only SIGKILL ends them.
+  for (const pid of all) {
+    expect(ignores(pid, 15), `${pid} ignores SIGTERM`).toBe(1n);
+    expect(ignores(pid, 2), `${pid} ignores SIGINT`).toBe(1n);
+  }
+
+  await p.keys('C-c');
+  expect(await p.waitExit(20_000)).toBe(130);
+  // The wizard waited for them: by the time its exit status is written, none is left.
+  expect(all.filter(running)).toEqual([]);
+  expect(children(node!)).toEqual([]);
 });

@@ -1,5 +1,7 @@
-// install.sh judged by real programs on this machine: shellcheck, and its region probe timing
-// real HTTP servers (mirror-server.mjs processes on loopback: one fast, one slow, one gone).
+// install.sh judged by real programs on this machine: shellcheck, its region probe timing real
+// HTTP servers (mirror-server.mjs processes on loopback: one fast, one slow, one gone), and the
+// mainland path end to end on loopback (real curl, sha256sum, tar, npm; the script's folders moved
+// into a temporary one, so this machine is not touched; the e2e suite runs the whole script).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,4 +102,111 @@ describe('region probe (sw_probe_region GLOBAL_URL CN_URL)', () => {
     expect(fast.requests().some((q) => q.path === file && q.status === 200)).toBe(true);
     expect(slow.requests().some((q) => q.path === file)).toBe(true);
   });
+});
+
+describe('the mainland path on loopback (the script\'s steps with its folders moved into a temporary one)', () => {
+  let mirror: Mirror;
+  let root = '';
+  let nodeVersion = '';
+  let pkgVersion = '';
+  beforeAll(async () => {
+    const { buildMirrorRoot } = await import('../e2e/installer/lab.js');
+    root = join(mkdtempSync(join(tmpdir(), 'sw-cn-')), 'root');
+    const built = await buildMirrorRoot(root);
+    nodeVersion = built.node.version;
+    pkgVersion = built.pkg.version;
+    mirror = await startMirror(root, '127.0.0.1', { log: join(root, '..', 'requests.log') });
+  }, 600_000);
+  afterAll(() => mirror?.stop());
+
+  it('--region cn: the dead candidate loses, Node.js comes from the live one (checksum checked), stack-wizard from the mainland registry, and the next command says --region cn', async () => {
+    const { mkdirSync, writeFileSync, readFileSync, readlinkSync } = await import('node:fs');
+    const home = mkdtempSync(join(tmpdir(), 'sw-cn-home-'));
+    // A Node.js too old to use, so the script installs its own (the machine's real one stays out of it).
+    const shim = join(home, 'shim');
+    mkdirSync(shim);
+    writeFileSync(join(shim, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
+    const dead = `http://127.0.0.1:${await freePort()}/node`;
+    mirror.clearLog();
+    const steps = [
+      'source "$0" --source-only',
+      'sw_strict',
+      `SW_HOME=${home}/opt SW_NODE_DIR=${home}/opt/_node SW_CLI_DIR=${home}/opt/_cli SW_LINK=${home}/bin/stack-wizard`,
+      'SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=en SW_ARCH=$(sw_node_arch "$(uname -m)")',
+      'sw_parse_args --region cn',
+      'trap sw_cleanup EXIT',
+      'SW_TMP=$(mktemp -d)',
+      'sw_plan_node; sw_plan_cli; sw_commit; sw_start',
+    ].join('; ');
+    const r = spawnSync('bash', ['--norc', '-c', steps, script], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: {
+        PATH: `${shim}:/usr/bin:/bin`,
+        HOME: home,
+        STACK_WIZARD_NODE_VERSION: nodeVersion,
+        STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${dead} ${mirror.url}/node`,
+        STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
+      },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const host = mirror.url.replace('http://', '');
+    expect(r.stdout).toContain('Region: cn (from --region)');
+    expect(r.stdout).toContain(`The installed Node.js v18.19.1 is older than v20.19.0; installing ${nodeVersion} into ${home}/opt/_node`);
+    expect(r.stdout).toMatch(new RegExp(`Node\\.js mirror: ${host.replace(/\./g, '\\.')} \\(\\d+\\.\\d\\ds, the fastest that answered\\)`));
+    expect(r.stdout).toMatch(/Checksum verified \(SHA-256 [0-9a-f]{64}\)/);
+    expect(r.stdout).toContain(`Installing stack-wizard ${pkgVersion} from ${mirror.url}/npm/`);
+    expect(r.stdout).toMatch(new RegExp(`Run it next with:\\n\\n {4}${home}/bin/stack-wizard --region cn\\n`));
+    // What the server saw: the probe and the download from the live mirror, npm from the mainland registry.
+    const paths = mirror.requests().map((q) => `${q.status} ${q.path}`);
+    expect(paths.filter((p) => p.includes('/node/'))).toEqual([
+      `200 /node/${nodeVersion}/SHASUMS256.txt`,
+      `200 /node/${nodeVersion}/SHASUMS256.txt`,
+      expect.stringMatching(new RegExp(`^200 /node/${nodeVersion}/node-${nodeVersion}-linux-\\w+\\.tar\\.(gz|xz)$`)),
+    ]);
+    expect(paths.filter((p) => p.includes('/npm/'))).toEqual(['200 /npm/stack-wizard', `200 /npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`]);
+    // Installed where it was told, and it runs with its own Node.js.
+    expect(readlinkSync(join(home, 'bin/stack-wizard'))).toBe(`${home}/opt/_cli/stack-wizard`);
+    expect(readFileSync(join(home, 'opt/_cli/stack-wizard'), 'utf8')).toContain(`exec ${home}/opt/_node/bin/node `);
+    const v = spawnSync(join(home, 'bin/stack-wizard'), ['--version'], { encoding: 'utf8' });
+    expect(v.stdout.trim()).toBe(pkgVersion);
+  }, 300_000);
+
+  it('no --region: the official site does not answer, a mainland mirror does, so the probe picks cn and the wizard is told (zh-CN)', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const home = mkdtempSync(join(tmpdir(), 'sw-cn-home-'));
+    const shim = join(home, 'shim');
+    mkdirSync(shim);
+    writeFileSync(join(shim, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
+    mirror.clearLog();
+    const steps = [
+      'source "$0" --source-only',
+      'sw_strict',
+      `SW_HOME=${home}/opt SW_NODE_DIR=${home}/opt/_node SW_CLI_DIR=${home}/opt/_cli SW_LINK=${home}/bin/stack-wizard`,
+      'SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=zh-CN SW_ARCH=$(sw_node_arch "$(uname -m)")',
+      'sw_parse_args --lang zh-CN',
+      'trap sw_cleanup EXIT',
+      'SW_TMP=$(mktemp -d)',
+      'sw_plan_node; sw_plan_cli; sw_commit; sw_start',
+    ].join('; ');
+    const r = spawnSync('bash', ['--norc', '-c', steps, script], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: {
+        PATH: `${shim}:/usr/bin:/bin`,
+        HOME: home,
+        STACK_WIZARD_NODE_VERSION: nodeVersion,
+        STACK_WIZARD_TEST_NODE_OFFICIAL: `${mirror.url}/official`,
+        STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node`,
+        STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
+      },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const host = mirror.url.replace('http://', '').replace(/\./g, '\\.');
+    expect(r.stdout).toMatch(new RegExp(`地区：cn（${host} 无法访问, ${host} \\d+\\.\\d\\ds）`));
+    const probed = mirror.requests().filter((q) => q.path.endsWith('SHASUMS256.txt')).map((q) => `${q.status} ${q.path}`);
+    expect(probed).toEqual(expect.arrayContaining([`404 /official/${nodeVersion}/SHASUMS256.txt`, `200 /node/${nodeVersion}/SHASUMS256.txt`]));
+    expect(mirror.requests().filter((q) => q.path.startsWith('/npm/')).map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`]);
+    expect(r.stdout).toMatch(new RegExp(`接下来请运行：\\n\\n {4}${home}/bin/stack-wizard --lang zh-CN --region cn\\n`));
+  }, 300_000);
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Pane, builtPackage } from './tmux.js';
+import { translator } from '../../src/i18n/index.js';
 import { startMirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
 
@@ -257,22 +258,26 @@ describe('mirrors in a real terminal', () => {
 });
 
 describe('interrupting and odd terminals', () => {
-  test('Ctrl-C in the middle: exit 130, no file written, the terminal restored', async () => {
+  test.each([
+    ['en', 'en_US.UTF-8'],
+    ['zh-CN', 'zh_CN.UTF-8'],
+  ] as const)('Ctrl-C in the middle (%s): exit 130, no file written, the terminal restored', async (lang, LANG) => {
+    const tr = translator(lang);
     const w = workDir();
     const out = join(w.dir, 'out');
-    const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', out, '--project', 'cc', '--image', 'a/b:1'] });
-    await p.waitFor('Enter continue');
+    const p = run({ cwd: w.dir, stty: w.stty, env: { LANG, STACK_WIZARD_STATE_DIR: w.state }, args: ['--out', out, '--project', 'cc', '--image', 'a/b:1'] });
+    await p.waitFor(`Enter ${tr('ui.k.continue')}`);
     await p.keys('Enter');
-    await p.waitFor('> App port');
+    await p.waitFor(`> ${tr('ui.f.appPort')}`);
     await p.keys('Enter', 'Enter', 'Enter');
-    await p.waitFor('gives each service');
+    await p.waitFor(tr('ui.preset.gives', { preset: '\u0000' }).split('\u0000')[1]!.trim());
     await p.keys('Enter');
-    await p.waitFor('> Region');
+    await p.waitFor(`> ${tr('ui.f.region')}`);
     await p.keys('Enter');
     await p.waitFor('[x] Redis');
     await p.keys('C-c');
     expect(await p.waitExit()).toBe(130);
-    expect(p.joined()).toContain('Interrupted.');
+    expect(p.joined().replace(/\s+/g, ' ')).toContain(tr('ui.interrupted').replace(/\s+/g, ' '));
     expectTerminalRestored(p, w.stty);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(w.dir)).toEqual([]);
@@ -340,39 +345,50 @@ describe('interrupting and odd terminals', () => {
 });
 
 describe('without any terminal', () => {
-  /** `echo | stack-wizard …` in a new session: no controlling terminal, so /dev/tty cannot open. */
-  // A hang is caught by the limit; it is generous so a loaded machine's slow start is not mistaken for one.
-  function noTty(args: string[], limitMs = 20_000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  /**
+   * `stack-wizard …` in a new session with stdin a pipe that stays open and is never written: no
+   * controlling terminal, so /dev/tty cannot open, and a program that waited for input would wait
+   * for ever. A hang is caught by the limit; it is generous so a loaded machine's slow start is not
+   * mistaken for one (the time itself is a benchmark: npm run bench first-frame).
+   */
+  function noTty(args: string[], o: { limitMs?: number; lang?: string } = {}): Promise<{ code: number | null; stderr: string; ms: number; stdinOpen: boolean }> {
+    const limitMs = o.limitMs ?? 20_000;
     return new Promise((resolve, reject) => {
       const started = Date.now();
-      const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'en_US.UTF-8' };
+      const env: NodeJS.ProcessEnv = { ...process.env, LANG: o.lang ?? 'en_US.UTF-8' };
       delete env.CI;
+      delete env.LC_ALL;
       const child = spawn('setsid', ['-w', process.execPath, bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.stdin.end('\n');
-      // It must not wait for input: a hang is a failure, not a slow pass.
+      // Its stdin is never written and never closed while it runs: it must not wait for input.
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`still running after ${limitMs} ms; stderr so far: ${stderr}`));
+        reject(new Error(`still running after ${limitMs} ms with its stdin open; stderr so far: ${stderr}`));
       }, limitMs);
       child.on('close', (code) => {
         clearTimeout(timer);
-        resolve({ code, stderr, ms: Date.now() - started });
+        resolve({ code, stderr, ms: Date.now() - started, stdinOpen: !child.stdin.writableEnded });
+        child.stdin.destroy();
       });
     });
   }
 
-  test('stack-wizard exits 2 at once naming the flags to pass', async () => {
-    const r = await noTty([]);
+  test.each([
+    ['en', 'en_US.UTF-8'],
+    ['zh-CN', 'zh_CN.UTF-8'],
+  ] as const)('stack-wizard (%s) exits 2 at once naming the flags to pass, stdin open and unread', async (lang, LANG) => {
+    const r = await noTty([], { lang: LANG });
+    expect(r.stdinOpen).toBe(true);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no terminal');
-    expect(r.stderr).toContain('--answers FILE --yes');
-    expect(r.stderr).toContain('--project NAME --image REF');
+    expect(r.stderr).toContain(translator(lang)('err.noTerminal', { command: 'stack-wizard' }));
+    expect(r.stderr).toContain('--answers');
+    expect(r.stderr).toContain('--project');
   });
 
   test('init exits 2 the same way, naming init', async () => {
     const r = await noTty(['init', '--project', 'x']);
+    expect(r.stdinOpen).toBe(true);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('stack-wizard init --answers FILE --yes');
   });
@@ -381,15 +397,20 @@ describe('without any terminal', () => {
     const w = workDir();
     const out = join(w.dir, 'out');
     // This one probes the host and renders: not a hang check, so it gets the time that takes.
-    const r = await noTty(['init', '--project', 'flags', '--image', 'a/b:1', '--yes', '--out', out], 30000);
+    const r = await noTty(['init', '--project', 'flags', '--image', 'a/b:1', '--yes', '--out', out], { limitMs: 30000 });
+    expect(r.stdinOpen).toBe(true);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(out, 'stack-wizard.yaml'), 'utf8')).toContain('project: "flags"');
   });
 
-  test('with --yes and an answer missing, the error names its flag', async () => {
-    const r = await noTty(['--project', 'flags', '--yes']);
+  test.each([
+    ['en', 'en_US.UTF-8', 'app.image (--image): is required'],
+    ['zh-CN', 'zh_CN.UTF-8', 'app.image (--image): '],
+  ] as const)('with --yes and an answer missing (%s), the error names its flag', async (lang, LANG, want) => {
+    const r = await noTty(['--project', 'flags', '--yes'], { lang: LANG });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('app.image (--image): is required');
+    expect(r.stderr).toContain(want);
+    expect(r.stderr).toContain(translator(lang)('err.wizardIncomplete', { count: 1 }));
   });
 });

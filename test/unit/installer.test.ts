@@ -1,7 +1,7 @@
 // install.sh's pure pieces, run by bash itself: `source install.sh --source-only` defines the
 // functions and runs nothing (the whole body is functions; only the last line calls sw_main).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -220,7 +220,7 @@ describe('what the script pins', () => {
 describe('a truncated download runs nothing', () => {
   it('the body is function definitions; only the last line runs', () => {
     const lines = text.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe('sw_main "$@"');
+    expect(lines.at(-1)).toBe('{ sw_main "$@"; }');
     // Top-level lines: comments, blank lines, function openings/closings and their bodies only.
     let depth = 0;
     for (const l of lines.slice(0, -1)) {
@@ -233,10 +233,14 @@ describe('a truncated download runs nothing', () => {
   it('bash reading any prefix of the file prints nothing and does nothing', () => {
     const bytes = Buffer.from(text);
     const cuts: number[] = [];
-    const end = bytes.length - 'sw_main "$@"\n'.length;
+    const last = '{ sw_main "$@"; }\n';
+    const end = bytes.length - last.length;
     for (let i = 0; i < end; i += 499) cuts.push(i); // mid-line cuts
     for (let i = bytes.indexOf(10), n = 0; i >= 0 && i < end; i = bytes.indexOf(10, i + 1), n++) if (n % 3 === 0) cuts.push(i + 1);
-    cuts.push(end); // all but the last line
+    // All but the last line, and every cut inside it short of its closing brace: right after
+    // `sw_main` is the dangerous one (a plain call line would run it without the arguments).
+    for (let k = 0; k < last.indexOf('}'); k++) cuts.push(end + k);
+    expect(cuts.map((c) => bytes.subarray(end, c).toString())).toContain('{ sw_main');
     const home = mkdtempSync(join(tmpdir(), 'sw-trunc-'));
     // One bash per cut, all in one process tree: each reads its prefix from a file on stdin.
     const prefixes = cuts.map((c, n) => {
@@ -289,5 +293,196 @@ describe('the script as a whole (no system changes: each stops at its argument c
     const r = runScript(['--region', 'mars'], { LANG: 'zh_CN.UTF-8' });
     expect(r.code).toBe(2);
     expect(r.err).toBe('stack-wizard 安装程序：错误：--region 只能是 cn、global 或 auto，而不是“mars”\n');
+  });
+});
+
+/** A folder of stand-in programs put first on PATH (for failures that root cannot otherwise meet). */
+function shims(progs: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sw-shim-'));
+  for (const [name, body] of Object.entries(progs)) writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return dir;
+}
+/** Runs a snippet the way sw_main runs: strict, with the ERR trap and the EXIT/INT traps. */
+function strict(snippet: string, env: Record<string, string> = {}) {
+  return bash(`sw_strict; SW_AS_ROOT=(); SW_LANG=\${SW_TEST_LANG:-en}; trap sw_cleanup EXIT; trap 'exit 130' INT; ${snippet}`, env);
+}
+
+describe('every failure says what failed, in both languages', () => {
+  it('a folder that cannot be made (mkdir under a file): err.mkdir, exit 1, in English and Chinese', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    writeFileSync(join(d, 'file'), '');
+    const en = strict(`SW_HOME=${d}/file/home; sw_ensure_home; echo not reached`);
+    expect(en.code).toBe(1);
+    expect(en.out).toBe('');
+    expect(en.err).toContain(`stack-wizard installer: error: cannot create the folder ${d}/file/home; check free disk space (df -h ${d}/file)`);
+    const zh = strict(`SW_HOME=${d}/file/home; sw_ensure_home`, { SW_TEST_LANG: 'zh-CN' });
+    expect(zh.code).toBe(1);
+    expect(zh.err).toContain(`stack-wizard 安装程序：错误：无法创建目录 ${d}/file/home`);
+  });
+
+  it('chmod failing on the home, a stage or a written file: err.chmod naming it, and the home it made is gone', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    const noChmod = 'sw_root() { if [ "$1" = chmod ]; then return 1; fi; "$@"; }';
+    let r = strict(`${noChmod}; SW_HOME=${d}/home; sw_ensure_home`);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot set the permissions of ${d}/home (chmod 0755)`);
+    expect(readdirSync(d)).toEqual([]);
+    mkdirSync(join(d, 'home'));
+    r = strict(`${noChmod}; SW_HOME=${d}/home; sw_new_stage node`);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`cannot set the permissions of ${d}/home/\\.node-new\\.\\d+\\.\\w+ \\(chmod 0755\\)`));
+    expect(readdirSync(join(d, 'home'))).toEqual([]);
+    r = strict(`${noChmod}; printf x | sw_write_file ${d}/home/wrapper 0755`);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot set the permissions of ${d}/home/wrapper (chmod 0755)`);
+    expect(readdirSync(join(d, 'home'))).toEqual([]);
+  });
+
+  it('the link folder that cannot be made: err.linkDir', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    writeFileSync(join(d, 'file'), '');
+    const r = strict(`SW_LINK=${d}/file/bin/stack-wizard; SW_WRAPPER=${d}/w; SW_NODE_STAGE=''; SW_CLI_STAGE=''; SW_NODE_BIN=/n; SW_CLI_DIR=${d}/cli; sw_write_file() { cat >/dev/null; }; sw_commit`);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot create ${d}/file/bin for the stack-wizard command`);
+  });
+
+  it('a package tarball that cannot be read (an I/O error): err.tarballRead, not a bare exit', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    // Reading /proc/self/mem from its start fails with EIO, even for root.
+    const r = strict(`SW_TMP=${d}; SW_MARKER=${d}/none; sw_plan_cli`, { STACK_WIZARD_TARBALL: '/proc/self/mem' });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('stack-wizard installer: error: cannot read STACK_WIZARD_TARBALL=/proc/self/mem (permissions?); nothing was installed');
+  });
+
+  it('sha256sum failing on the Node.js download: err.hash, nothing unpacked', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-fail-'));
+    const ver = 'v22.12.0';
+    mkdirSync(join(d, 'mirror', ver), { recursive: true });
+    writeFileSync(join(d, 'mirror', ver, `node-${ver}-linux-x64.tar.gz`), 'not really');
+    writeFileSync(join(d, 'mirror', ver, 'SHASUMS256.txt'), `${'a'.repeat(64)}  node-${ver}-linux-x64.tar.gz\n`);
+    mkdirSync(join(d, 'tmp'));
+    // curl fetches from the file:// mirror; only sha256sum is made to fail.
+    const path = `${shims({ sha256sum: 'echo "sha256sum: read error" >&2; exit 1', xz: 'exit 1' })}:${process.env.PATH}`;
+    const r = strict(`SW_TMP=${d}/tmp; SW_HOME=${d}/home; SW_ARCH=x64; SW_NODE_VERSION=${ver}; sw_stage_node`, { NODE_MIRROR: `file://${d}/mirror`, PATH: path });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot compute the SHA-256 of ${d}/tmp/node-${ver}-linux-x64.tar.gz (sha256sum failed); nothing was installed`);
+    expect(existsSync(join(d, 'home'))).toBe(false);
+  });
+
+  it('a failure nobody foresaw still names the line and the command (once, also from a subshell)', () => {
+    let r = strict('false');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^stack-wizard installer: error: unexpected failure \(exit 1\) at install\.sh line \d+: false; nothing half-installed was left/);
+    r = strict('x=$(ls /nonexistent-sw); echo "$x"');
+    expect(r.code).toBe(1);
+    expect(r.err.match(/unexpected failure/g)).toHaveLength(1);
+    expect(r.err).toContain('x=$(ls /nonexistent-sw)');
+    r = strict('false', { SW_TEST_LANG: 'zh-CN' });
+    expect(r.err).toMatch(/^stack-wizard 安装程序：错误：意外失败（退出码 1，install\.sh 第 \d+ 行：false）/);
+    // A failure the script handles itself is not reported twice.
+    r = strict('sw_die 3 err.badArch armv7l');
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('stack-wizard installer: error: the processor architecture armv7l is not supported; supported: x86_64 and arm64 (aarch64)\n');
+  });
+
+  it('sudo refusing the password stops before anything is written (exit 3), instead of "cannot write … disk space"', () => {
+    // An operator who is not root; sudo wants a password (-n fails) and then refuses the one typed (-v fails).
+    const path = `${shims({ id: 'case "$1" in -u) echo 1000 ;; -un) echo ops ;; *) /usr/bin/id "$@" ;; esac', sudo: 'case "$1" in -n) exit 1 ;; -v) echo "Sorry, try again." >&2; exit 1 ;; esac; exit 1' })}:${process.env.PATH}`;
+    const r = strict('sw_have_tty() { return 0; }; sw_detect_privilege; echo not reached', { PATH: path });
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('stack-wizard installer: error: sudo did not accept the password, or ops may not use sudo; nothing was changed');
+    expect(r.err).not.toContain('disk space');
+    const zh = strict('sw_have_tty() { return 0; }; sw_detect_privilege', { PATH: path, SW_TEST_LANG: 'zh-CN' });
+    expect(zh.err).toContain('sudo 没有接受密码，或 ops 无权使用 sudo');
+  });
+});
+
+describe('putting a new version in place (sw_swap)', () => {
+  function prepared() {
+    const d = mkdtempSync(join(tmpdir(), 'sw-swap-'));
+    mkdirSync(join(d, '_node', 'bin'), { recursive: true });
+    writeFileSync(join(d, '_node', 'bin', 'node'), 'old');
+    mkdirSync(join(d, 'stage', 'bin'), { recursive: true });
+    writeFileSync(join(d, 'stage', 'bin', 'node'), 'new');
+    return d;
+  }
+  it('moves the stage in and the old copy out', () => {
+    const d = prepared();
+    const r = strict(`sw_swap ${d}/stage ${d}/_node`);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(d, '_node', 'bin', 'node'), 'utf8')).toBe('new');
+    expect(readdirSync(d)).toEqual(['_node']);
+  });
+  it('Ctrl-C between its two renames puts the previous version back (exit 130)', () => {
+    const d = prepared();
+    // The interrupt arrives just after the first rename, as it can on a real run.
+    const r = strict(`n=0; sw_root() { "$@"; n=$((n + 1)); if [ "$1" = mv ] && [ $n = 1 ]; then kill -INT $$; fi; }; sw_swap ${d}/stage ${d}/_node; echo not reached`);
+    expect(r.code).toBe(130);
+    expect(r.out).toBe('');
+    expect(readFileSync(join(d, '_node', 'bin', 'node'), 'utf8')).toBe('old');
+    expect(readdirSync(d).sort()).toEqual(['_node', 'stage']);
+  });
+  it('the second rename failing puts the previous version back and says so', () => {
+    const d = prepared();
+    const r = strict(`n=0; sw_root() { n=$((n + 1)); if [ "$1" = mv ] && [ $n = 2 ]; then return 1; fi; "$@"; }; SW_STAGES=(${d}/stage); sw_swap ${d}/stage ${d}/_node`);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`cannot move the new ${d}/_node into place; the previous one was put back`);
+    expect(readFileSync(join(d, '_node', 'bin', 'node'), 'utf8')).toBe('old');
+    expect(readdirSync(d)).toEqual(['_node']);
+  });
+  it('after a SIGKILL between the renames, the next run puts the previous version back and clears what was left', () => {
+    const d = prepared();
+    // What a killed run 999999 (no such process) leaves: _node moved aside, a half-made stage.
+    renameSync(join(d, '_node'), join(d, '_node.old.999999'));
+    mkdirSync(join(d, '.cli-new.999999.abcdef'));
+    mkdirSync(join(d, '_cli'));
+    mkdirSync(join(d, '_cli.old.999999'));
+    const r = strict(`SW_HOME=${d}; SW_NODE_DIR=${d}/_node; SW_CLI_DIR=${d}/_cli; sw_recover`);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`    Put back ${d}/_node, which an interrupted run had left aside\n`);
+    expect(readFileSync(join(d, '_node', 'bin', 'node'), 'utf8')).toBe('old');
+    expect(readdirSync(d).sort()).toEqual(['_cli', '_node', 'stage']);
+  });
+  it('leaves alone what a run still going owns', () => {
+    const d = prepared();
+    mkdirSync(join(d, '.node-new.1.abcdef')); // pid 1 is always there
+    const r = strict(`SW_HOME=${d}; SW_NODE_DIR=${d}/_node; SW_CLI_DIR=${d}/_cli; sw_recover`);
+    expect(r.code).toBe(0);
+    expect(readdirSync(d).sort()).toEqual(['.node-new.1.abcdef', '_node', 'stage']);
+  });
+});
+
+describe('the region goes on to the wizard', () => {
+  const cmd = (setup: string) => bash(`${setup}; SW_AS_ROOT=(); sw_wizard_command; printf '[%s]' "\${SW_CMD[@]}"`).out;
+  it('given or probed, it is passed when the operator gave nothing but --lang', () => {
+    expect(cmd('sw_parse_args --region cn')).toBe('[/usr/local/bin/stack-wizard][--region][cn]');
+    expect(cmd('sw_parse_args; SW_REGION_DONE=cn')).toBe('[/usr/local/bin/stack-wizard][--region][cn]');
+    expect(cmd('sw_parse_args --lang zh-CN; SW_REGION_DONE=global')).toBe('[/usr/local/bin/stack-wizard][--lang][zh-CN][--region][global]');
+    expect(cmd('sw_parse_args --lang=zh-CN --region global')).toBe('[/usr/local/bin/stack-wizard][--lang=zh-CN][--region][global]');
+  });
+  it('not known (nothing was probed): nothing is passed, the wizard suggests one', () => {
+    expect(cmd('sw_parse_args')).toBe('[/usr/local/bin/stack-wizard]');
+  });
+  it('a command, an answers file or answer flags of the operator\'s are left to decide', () => {
+    expect(cmd('sw_parse_args --region cn -- init --answers a.yaml')).toBe('[/usr/local/bin/stack-wizard][init][--answers][a.yaml]');
+    expect(cmd('sw_parse_args --region cn status')).toBe('[/usr/local/bin/stack-wizard][status]');
+  });
+  it('through sudo for an operator who is not root', () => {
+    expect(bash(`sw_parse_args --region cn; SW_AS_ROOT=(sudo); sw_wizard_command; printf '[%s]' "\${SW_CMD[@]}"`).out).toBe('[sudo][/usr/local/bin/stack-wizard][--region][cn]');
+  });
+});
+
+describe('test-only overrides of the mainland lists', () => {
+  it('replace the official site, the Node.js mirrors and the npm registry, and only when set', () => {
+    const env = { STACK_WIZARD_TEST_NODE_OFFICIAL: 'http://127.0.0.1:1/official', STACK_WIZARD_TEST_NODE_MIRRORS_CN: 'http://127.0.0.1:1/a http://127.0.0.1:1/b', STACK_WIZARD_TEST_NPM_REGISTRY_CN: 'http://127.0.0.1:1/npm/' };
+    const show = 'echo "$SW_NODE_MIRROR_GLOBAL"; printf "%s\\n" "${SW_NODE_MIRRORS_CN[@]}"; echo "$SW_NPM_REGISTRY_CN"';
+    expect(bash(show, env).out).toBe('http://127.0.0.1:1/official\nhttp://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\nhttp://127.0.0.1:1/npm/\n');
+    const real = bash(show).out.split('\n');
+    expect(real[0]).toBe('https://nodejs.org/dist');
+    expect(real.length).toBeGreaterThan(5);
+    // Documented where the script starts, and kept out of --help (operators do not need them).
+    expect(text.split('\n').slice(0, 30).join('\n')).toContain('STACK_WIZARD_TEST_NODE_MIRRORS_CN');
+    expect(bash('sw_t usage x y').out).not.toContain('STACK_WIZARD_TEST_');
   });
 });

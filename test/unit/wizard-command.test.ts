@@ -83,3 +83,43 @@ describe('asking nothing', () => {
     expect(r.err).toContain('stack-wizard: Unknown option');
   });
 });
+
+describe('every prompt has a flag', () => {
+  /** A valid value for each codec, so the flag's own parser accepts it. */
+  const sample = (codec: string, path: string): string =>
+    path === 'security.sshPort' ? '2222' : codec === 'int' ? '8080' : codec === 'bool' ? 'on' : codec === 'argv' ? 'celery -A x worker' : codec === 'choice' ? 'x' : '/some/value';
+
+  test('each field of every screen, the preset and the region, is set by a flag that then skips it', async () => {
+    const { FORMS, SETUP_SCREENS, isFormId, screenPaths } = await import('../../src/ui/model.js');
+    const { ANSWER_FLAGS, draftFromFlags, flagFor } = await import('../../src/commands/answer-flags.js');
+    const { isGiven, getPath } = await import('../../src/domain/draft.js');
+    // Every field a form can show (hidden ones too: they appear once another answer asks for them).
+    const asked = [...Object.values(FORMS).flatMap((f) => f.fields.map((x) => ({ path: x.path, codec: x.codec }))), { path: 'preset', codec: 'choice' }, { path: 'region', codec: 'choice' }];
+    // The screens that are not forms ask exactly these.
+    for (const s of SETUP_SCREENS.filter((x) => !isFormId(x))) for (const p of screenPaths(s, { region: 'global' })) expect(asked.map((a) => a.path)).toContain(p);
+    expect(asked.length).toBeGreaterThan(20);
+    for (const { path, codec } of asked) {
+      const flag = flagFor(path);
+      expect(flag, `${path} has no flag in src/commands/answer-flags.ts`).toBeDefined();
+      const def = ANSWER_FLAGS.find((f) => `--${f.flag}` === flag)!;
+      // Components are one flag for all five toggles.
+      const value = def.flag === 'components' ? 'redis,worker' : sample(codec, path);
+      const r = draftFromFlags({ [def.flag]: value });
+      expect(r.problems, `${flag} ${value}`).toEqual([]);
+      expect(isGiven(r.given, path), `${flag} marks ${path} as given`).toBe(true);
+      expect(getPath(r.draft, path), `${flag} sets ${path}`).toBeDefined();
+    }
+  });
+
+  test('a mirror prompt (region cn) is set by --mirror KIND=URL', async () => {
+    const { screenPaths } = await import('../../src/ui/model.js');
+    const { draftFromFlags, flagFor } = await import('../../src/commands/answer-flags.js');
+    const paths = screenPaths('region', { region: 'cn' }, ['registry', 'npm']);
+    expect(paths).toEqual(['region', 'mirrors.registry', 'mirrors.npm']);
+    for (const p of paths.slice(1)) {
+      expect(flagFor(p)).toBe(`--mirror ${p.slice('mirrors.'.length)}=URL`);
+      const r = draftFromFlags({ mirror: [`${p.slice('mirrors.'.length)}=https://m.example`] });
+      expect([...r.given]).toEqual([p]);
+    }
+  });
+});

@@ -15,6 +15,9 @@ export const ui = defineCatalog(
     'step.filesLocal': 'Write the files into the local folder',
 
     'ui.step': 'step {n} of {of}',
+    // Between key hints and list items. East Asian "ambiguous" glyphs (·, …, →) take two columns in
+    // terminals set to treat them as wide, which many CJK users do: Chinese screens use ASCII.
+    'ui.sep': ' · ',
     'ui.given': 'given',
     'ui.checking': 'checking…',
     'ui.interrupted': 'Interrupted. Files are replaced whole or not at all, so nothing half-written was left.',
@@ -145,6 +148,7 @@ export const ui = defineCatalog(
 
     'ui.v.number': 'a whole number is expected',
     'ui.v.portInUse': 'port {port} is in use by {process}; stop it or choose another port',
+    'ui.v.portUnknown': 'whether port {port} is free cannot be told here (no ss, and /proc/net/tcp cannot be read); make sure nothing else listens on it, then Enter again goes on',
     'ui.v.mirrorDown': '{url} did not answer; choose another mirror or none',
     'ui.v.workerCommand': 'the worker needs a command, e.g. celery -A app worker',
     'ui.v.leEmail': 'Let\'s Encrypt needs an email for its account',
@@ -170,6 +174,7 @@ export const ui = defineCatalog(
     'ui.review.dryRun': 'Dry run: Enter finishes without changing anything.',
 
     'ui.apply.failedNote': 'Steps already done stay done; files are never half-written. Fix the cause and run the wizard again: it continues where it stopped.',
+    'ui.apply.moreBars': 'and {count} more',
 
     'ui.summary.dryRun': 'Dry run: nothing was changed.',
     'ui.summary.local': 'The files are in {dir}. Nothing else on this machine was changed.',
@@ -200,8 +205,14 @@ export const ui = defineCatalog(
     'ui.menu.updateHint': 'images and generated files, with a diff first',
     'ui.menu.troubleshoot': 'Troubleshoot',
     'ui.menu.troubleshootHint': 'find what is wrong and how to fix it',
-    'ui.menu.security': 'Security',
-    'ui.menu.securityHint': 'firewall, fail2ban and host settings',
+    'ui.menu.security': 'Security status',
+    'ui.menu.securityHint': 'firewall, fail2ban and host settings as they are now',
+    'ui.menu.securityApply': 'Apply security settings',
+    'ui.menu.securityApplyHint': 'firewall, fail2ban and host settings: a preview, then your yes',
+    'ui.menu.securityApplyConfirm': 'Apply these security settings? Nothing that would close the SSH port or cut an open SSH session is applied. Enter applies, Esc goes back.',
+    'ui.menu.verify': 'Verify a backup',
+    'ui.menu.verifyHint': 'its checksums, then a test restore into throwaway containers',
+    'ui.menu.verifyPick': 'Verify: choose a backup',
     'ui.menu.reconfigure': 'Reconfigure',
     'ui.menu.reconfigureHint': 'change the answers; review the diff before anything is written',
     'ui.menu.quit': 'Quit',
@@ -220,6 +231,7 @@ export const ui = defineCatalog(
     'step.filesLocal': '把文件写入本地目录',
 
     'ui.step': '第 {n} 步，共 {of} 步',
+    'ui.sep': ' | ',
     'ui.given': '已指定',
     'ui.checking': '正在检查…',
     'ui.interrupted': '已中断。文件要么整体替换、要么保持不变，不会留下写了一半的文件。',
@@ -350,6 +362,7 @@ export const ui = defineCatalog(
 
     'ui.v.number': '应为整数',
     'ui.v.portInUse': '端口 {port} 已被 {process} 占用；请先停止它，或换一个端口',
+    'ui.v.portUnknown': '无法确认端口 {port} 是否空闲（没有 ss，也无法读取 /proc/net/tcp）；请确认没有其他程序监听该端口，然后再按一次 Enter 继续',
     'ui.v.mirrorDown': '{url} 没有响应；请选择其他镜像源或不使用',
     'ui.v.workerCommand': 'Worker 需要启动命令，例如 celery -A app worker',
     'ui.v.leEmail': 'Let\'s Encrypt 需要一个邮箱用于注册账户',
@@ -375,6 +388,7 @@ export const ui = defineCatalog(
     'ui.review.dryRun': '演练模式：按 Enter 结束，不做任何修改。',
 
     'ui.apply.failedNote': '已完成的步骤保持完成状态；文件不会只写一半。排除原因后再次运行向导，会从中断处继续。',
+    'ui.apply.moreBars': '另有 {count} 项',
 
     'ui.summary.dryRun': '演练模式：未做任何修改。',
     'ui.summary.local': '文件已写入 {dir}。本机其他内容均未改动。',
@@ -405,8 +419,14 @@ export const ui = defineCatalog(
     'ui.menu.updateHint': '更新镜像和生成的文件，先看差异',
     'ui.menu.troubleshoot': '故障排查',
     'ui.menu.troubleshootHint': '找出问题并给出修复方法',
-    'ui.menu.security': '安全',
-    'ui.menu.securityHint': '防火墙、fail2ban 和主机设置',
+    'ui.menu.security': '安全状态',
+    'ui.menu.securityHint': '防火墙、fail2ban 和主机设置的当前状态',
+    'ui.menu.securityApply': '应用安全设置',
+    'ui.menu.securityApplyHint': '防火墙、fail2ban 和主机设置：先预览，确认后再应用',
+    'ui.menu.securityApplyConfirm': '应用这些安全设置？会关闭 SSH 端口或切断当前 SSH 会话的规则一律不会应用。回车应用，Esc 返回。',
+    'ui.menu.verify': '校验备份',
+    'ui.menu.verifyHint': '先核对校验和，再在临时容器中试恢复',
+    'ui.menu.verifyPick': '校验：选择一个备份',
     'ui.menu.reconfigure': '重新配置',
     'ui.menu.reconfigureHint': '修改应答；写入前先查看差异',
     'ui.menu.quit': '退出',

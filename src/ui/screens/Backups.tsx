@@ -1,11 +1,11 @@
-// The restore flow's screens: pick a backup (newest first), then confirm what restoring means.
+// The backup rows' screens: pick a backup (newest first) to restore or verify, then confirm what restoring means.
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { humanBytes, type BackupSummary } from '../../domain/backup.js';
 import type { T } from '../../i18n/index.js';
 import { Frame, Para, SelectList, useKeys } from '../components.js';
 
-export function BackupPicker(props: { t: T; backups: BackupSummary[] | null; error: string | null; onChoose: (id: string) => void; onBack: () => void }) {
+export function BackupPicker(props: { t: T; title?: string; backups: BackupSummary[] | null; error: string | null; onChoose: (id: string) => void; onBack: () => void }) {
   const { t, backups, error, onChoose, onBack } = props;
   const [index, setIndex] = useState(0);
   useKeys((_i, key) => {
@@ -13,7 +13,7 @@ export function BackupPicker(props: { t: T; backups: BackupSummary[] | null; err
   });
   const usable = (backups ?? []).filter((b) => b.manifest);
   return (
-    <Frame t={t} title={t('ui.bk.pickTitle')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ['Esc', 'ui.k.back']]}>
+    <Frame t={t} title={props.title ?? t('ui.bk.pickTitle')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ['Esc', 'ui.k.back']]}>
       {error ? <Text color="red">{error}</Text> : backups === null ? <Text>{t('ui.bk.loading')}</Text> : usable.length === 0 ? <Para text={t('bk.listEmpty')} /> : (
         <SelectList
           items={usable.map((b) => ({

@@ -7,7 +7,8 @@ import type { Symptom } from '../../domain/doctor/types.js';
 import type { CheckProgress, DoctorController, DoctorView, FindingView } from '../doctor-controller.js';
 import { Frame, Para, SelectList, Spinner, useKeys } from '../components.js';
 
-const MARK = { ok: '✓', info: '·', warn: '!', error: 'x' } as const;
+// One column each in every terminal (no East Asian "ambiguous" glyph such as ·).
+const MARK = { ok: '✓', info: 'i', warn: '!', error: 'x' } as const;
 const COLOR = { ok: 'green', info: undefined, warn: 'yellow', error: 'red' } as const;
 const isProblem = (f: FindingView) => f.severity === 'warn' || f.severity === 'error';
 

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
 import type { T } from '../../i18n/index.js';
 import type { RegistryEntry } from '../../steps/installed.js';
-import { Frame, SelectList, useKeys } from '../components.js';
+import { Frame, SelectList, useKeys, type Hint } from '../components.js';
 import type { MenuEntry, MenuId } from '../menu.js';
 
 export interface MenuProps {
@@ -12,9 +12,11 @@ export interface MenuProps {
   entries: MenuEntry[];
   onChoose: (e: MenuEntry) => void;
   onQuit: () => void;
+  /** Reached from the stack chooser: Esc goes back to it (the wizard handles the key). */
+  canGoBack?: boolean;
 }
 
-export function MenuScreen({ t, stack, entries, onChoose, onQuit }: MenuProps) {
+export function MenuScreen({ t, stack, entries, onChoose, onQuit, canGoBack }: MenuProps) {
   const [index, setIndex] = useState(0);
   const items: { value: MenuId | 'quit'; label: ReactNode }[] = [
     ...entries.map((e) => ({
@@ -29,7 +31,7 @@ export function MenuScreen({ t, stack, entries, onChoose, onQuit }: MenuProps) {
     { value: 'quit', label: <Text>{t('ui.menu.quit')}</Text> },
   ];
   return (
-    <Frame t={t} title={t('ui.s.menu')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ['Ctrl-C', 'ui.k.quit']]}>
+    <Frame t={t} title={t('ui.s.menu')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ...(canGoBack ? [['Esc', 'ui.k.back'] as Hint] : []), ['Ctrl-C', 'ui.k.quit']]}>
       <Text>{t('ui.menu.stack', { project: stack.project, dir: stack.installDir })}</Text>
       <Box marginTop={1}>
         <SelectList items={items} index={index} onIndex={setIndex} onChoose={(v) => (v === 'quit' ? onQuit() : onChoose(entries.find((e) => e.id === v)!))} />
@@ -38,16 +40,20 @@ export function MenuScreen({ t, stack, entries, onChoose, onQuit }: MenuProps) {
   );
 }
 
-/** When several stacks are installed: which one to look after. */
-export function StackChooser({ t, stacks, onChoose }: { t: T; stacks: RegistryEntry[]; onChoose: (s: RegistryEntry) => void }) {
+/** When several stacks are installed: which one to look after. The last row (or Esc) quits. */
+export function StackChooser({ t, stacks, onChoose, onQuit }: { t: T; stacks: RegistryEntry[]; onChoose: (s: RegistryEntry) => void; onQuit: () => void }) {
   const [index, setIndex] = useState(0);
+  useKeys((_i, key) => {
+    if (key.escape) onQuit();
+  });
+  const QUIT = '\u0000quit';
   return (
-    <Frame t={t} title={t('ui.s.stacks')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open']]}>
+    <Frame t={t} title={t('ui.s.stacks')} hints={[['Up/Down', 'ui.k.choose'], ['Enter', 'ui.k.open'], ['Esc', 'ui.k.quit']]}>
       <SelectList
-        items={stacks.map((s) => ({ value: s.project, label: `${s.project}  ${s.installDir}` }))}
+        items={[...stacks.map((s) => ({ value: s.project, label: `${s.project}  ${s.installDir}` })), { value: QUIT, label: t('ui.menu.quit') }]}
         index={index}
         onIndex={setIndex}
-        onChoose={(p) => onChoose(stacks.find((s) => s.project === p)!)}
+        onChoose={(p) => (p === QUIT ? onQuit() : onChoose(stacks.find((s) => s.project === p)!))}
       />
     </Frame>
   );
@@ -61,11 +67,11 @@ export function CommandOutput(props: {
   exitCode: number | null;
   height: number;
   onBack: () => void;
-  /** A preview that ended asking for a yes (exit 2): Enter answers it, Esc goes back. */
-  confirm?: { text: string; onConfirm: () => void };
+  /** A preview that ended as a preview ends (`whenExit`): Enter answers its question, Esc goes back. */
+  confirm?: { text: string; whenExit: number; onConfirm: () => void };
 }) {
   const { t, title, lines, exitCode, height, onBack, confirm } = props;
-  const asking = exitCode === 2 && confirm !== undefined;
+  const asking = confirm !== undefined && exitCode === confirm.whenExit;
   useKeys((_i, key) => {
     if (exitCode === null) return;
     if (asking && key.return) confirm.onConfirm();

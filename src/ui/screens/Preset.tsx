@@ -32,7 +32,7 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
         {'  '}
         {o.fits ? <Text color="green">{t('ui.preset.fits')}</Text> : <Text color="red">{t('ui.preset.noFit')}</Text>}
         {o.id === recommended ? <Text color="cyan">{`  (${t('ui.preset.recommended')})`}</Text> : null}
-        {o.fits ? <Text dimColor>{`\n     ${o.services.map((s) => `${s.name} ${s.memoryMiB}`).join(' · ')} MiB`}</Text> : null}
+        {o.fits ? <Text dimColor>{`\n     ${o.services.map((s) => `${s.name} ${s.memoryMiB}`).join(t('ui.sep'))} MiB`}</Text> : null}
       </Text>
     ),
   }));

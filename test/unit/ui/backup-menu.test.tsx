@@ -1,6 +1,7 @@
 // The maintenance menu's backup, restore and update rows: restore picks a backup on its own screen
 // (newest first, from the manifests on disk) and asks before it runs with --yes; update shows its
-// preview (the command's own output) and runs with --yes only after Enter.
+// preview (the command's own output) and runs with --yes only after Enter; verify picks a backup
+// and runs at once; security apply previews as a dry run and asks before it runs with --yes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
@@ -75,6 +76,11 @@ describe('backup rows of the maintenance menu', () => {
     f = await waitText(frame, 'Done.');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args).toEqual(['20260102-030000', '--yes', '--answers', stack.answers]);
+    // Enter leaves for the menu, as the screen says; never back to the question, where another Enter would restore again.
+    await press(r.stdin, KEY.enter);
+    f = await waitText(frame, 'Maintenance');
+    expect(f).not.toContain('Restore backup');
+    expect(calls).toHaveLength(1);
   });
 
   test('update: the preview runs first, and only Enter on its question runs it with --yes', async () => {
@@ -90,6 +96,90 @@ describe('backup rows of the maintenance menu', () => {
     f = await waitText(frame, 'Done.');
     expect(f).toContain(`ran update --yes --answers ${stack.answers}`);
     expect(calls.map((c) => c.args)).toEqual([['--answers', stack.answers], ['--yes', '--answers', stack.answers]]);
+  });
+
+  test('verify: the same picker, titled for verify; the chosen backup is verified at once and the result shown', async () => {
+    const { controller, stack, calls } = installed();
+    const verified = vi.fn(async (entry: MenuEntry, s: RegistryEntry, onLine: (l: string) => void, choice?: MenuChoice) => {
+      calls.push({ entry, choice, args: entry.args(s, choice) });
+      onLine(`Backup ${choice?.id} verified: 1 file checksummed, 1 table with 10 rows restored in a throwaway container.`);
+      return 0;
+    });
+    const r = render(<App controller={{ ...controller, runCommand: verified }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
+    const frame = plain(r.lastFrame);
+    await waitText(frame, 'Maintenance');
+    await moveTo(r.stdin, controller.menu(), 'verify');
+    let f = await waitText(frame, 'Verify: choose a backup');
+    expect(f.indexOf('20260102-030000')).toBeLessThan(f.indexOf('20260101-030000'));
+    expect(calls).toHaveLength(0);
+    await press(r.stdin, KEY.down, KEY.enter);
+    f = await waitText(frame, 'Done.');
+    expect(f).toContain('Backup 20260101-030000 verified');
+    expect(calls.map((c) => c.args)).toEqual([['verify', '20260101-030000', '--answers', stack.answers]]);
+    // Enter returns to the menu.
+    await press(r.stdin, KEY.enter);
+    await waitText(frame, 'Maintenance');
+  });
+
+  test('verify: a backup that fails its check shows the failure and its exit code', async () => {
+    const { controller, stack } = installed();
+    const failing = vi.fn(async (_e: MenuEntry, _s: RegistryEntry, onLine: (l: string) => void) => {
+      onLine('error: database.sql.gz: SHA-256 differs from the manifest');
+      return 1;
+    });
+    const r = render(<App controller={{ ...controller, runCommand: failing }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
+    const frame = plain(r.lastFrame);
+    await waitText(frame, 'Maintenance');
+    await moveTo(r.stdin, controller.menu(), 'verify');
+    await waitText(frame, 'Verify: choose a backup');
+    await press(r.stdin, KEY.enter);
+    const f = await waitText(frame, 'Failed (exit code 1)');
+    expect(f).toContain('SHA-256 differs from the manifest');
+  });
+
+  test('security apply: a dry run first, then only Enter on its question runs it with --yes; Esc runs nothing', async () => {
+    const { controller, stack } = installed();
+    const calls: string[][] = [];
+    // As the real command: the dry run lists the changes and exits 0; with --yes it applies them.
+    const security = vi.fn(async (entry: MenuEntry, s: RegistryEntry, onLine: (l: string) => void, choice?: MenuChoice) => {
+      const args = entry.args(s, choice);
+      calls.push(args);
+      onLine(args.includes('--dry-run') ? '• Firewall (ufw)\n    ufw allow 22/tcp' : 'Applied 1 change.');
+      return 0;
+    });
+    const r = render(<App controller={{ ...controller, runCommand: security }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
+    const frame = plain(r.lastFrame);
+    await waitText(frame, 'Maintenance');
+    await moveTo(r.stdin, controller.menu(), 'securityApply');
+    let f = await waitText(frame, 'Apply these security settings?');
+    expect(f).toContain('ufw allow 22/tcp');
+    expect(calls).toEqual([['apply', '--dry-run', '--answers', stack.answers]]);
+    await press(r.stdin, KEY.escape);
+    await waitText(frame, 'Maintenance');
+    expect(calls).toHaveLength(1);
+    await moveTo(r.stdin, controller.menu(), 'securityApply');
+    await waitText(frame, 'Apply these security settings?');
+    await press(r.stdin, KEY.enter);
+    f = await waitText(frame, 'Done.');
+    expect(f).toContain('Applied 1 change.');
+    expect(calls).toEqual([['apply', '--dry-run', '--answers', stack.answers], ['apply', '--dry-run', '--answers', stack.answers], ['apply', '--yes', '--answers', stack.answers]]);
+  });
+
+  test('security apply: a preview that refuses (the lock-out guard, exit 3) asks nothing', async () => {
+    const { controller, stack } = installed();
+    const refusing = vi.fn(async (_e: MenuEntry, _s: RegistryEntry, onLine: (l: string) => void) => {
+      onLine('error: these rules would close the SSH port 2222 that sshd listens on');
+      return 3;
+    });
+    const r = render(<App controller={{ ...controller, runCommand: refusing }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
+    const frame = plain(r.lastFrame);
+    await waitText(frame, 'Maintenance');
+    await moveTo(r.stdin, controller.menu(), 'securityApply');
+    const f = await waitText(frame, 'Failed (exit code 3)');
+    expect(f).not.toContain('Apply these security settings?');
+    await press(r.stdin, KEY.enter);
+    await waitText(frame, 'Maintenance');
+    expect(refusing).toHaveBeenCalledTimes(1);
   });
 
   test('backup runs at once and its output is shown', async () => {

@@ -9,25 +9,34 @@ import { translator } from '../../../src/i18n/index.js';
 import { App } from '../../../src/ui/app.js';
 import { MAINTENANCE_MENU, availableEntries, type MenuEntry } from '../../../src/ui/menu.js';
 import { CommandOutput, MenuScreen } from '../../../src/ui/screens/Menu.js';
-import { KEY, controllerFor, plain, press, waitText } from './helpers.js';
+import { KEY, controllerFor, plain, press, waitFor, waitText } from './helpers.js';
 
 afterEach(() => cleanup());
 const t = translator('en');
 
+const ALL_IDS = ['status', 'backup', 'verify', 'restore', 'update', 'troubleshoot', 'security', 'securityApply', 'reconfigure'];
+
 describe('the menu table', () => {
-  test('covers status, backup, restore, update, troubleshoot, security and reconfigure', () => {
-    expect(MAINTENANCE_MENU.map((e) => e.id)).toEqual(['status', 'backup', 'restore', 'update', 'troubleshoot', 'security', 'reconfigure']);
+  test('covers status, backup, verify, restore, update, troubleshoot, security (status and apply) and reconfigure', () => {
+    expect(MAINTENANCE_MENU.map((e) => e.id)).toEqual(ALL_IDS);
   });
   test('an entry shows only when its command exists in the command table', () => {
+    // This build has every command the menu names: every row shows, in order.
     const names = new Set(COMMANDS.map((c) => c.name));
-    const shown = availableEntries((n) => names.has(n)).map((e) => e.id);
-    for (const e of MAINTENANCE_MENU) expect(shown.includes(e.id)).toBe(names.has(e.command));
-    // When a command lands, its row appears with nothing else to change.
-    expect(availableEntries((n) => names.has(n) || n === 'status').map((e) => e.id)).toContain('status');
+    expect(availableEntries((n) => names.has(n)).map((e) => e.id)).toEqual(ALL_IDS);
+    // A build without the backup command: its two rows (take, verify) go; restore has its own command; the rest keep their order.
+    expect(availableEntries((n) => n !== 'backup').map((e) => e.id)).toEqual(['status', 'restore', 'update', 'troubleshoot', 'security', 'securityApply', 'reconfigure']);
+    expect(availableEntries((n) => n === 'security').map((e) => e.id)).toEqual(['security', 'securityApply']);
+    expect(availableEntries(() => false)).toEqual([]);
   });
-  test('stack commands get the stack\'s answers file', () => {
+  test('stack commands get the stack\'s answers file; apply previews as a dry run and runs with --yes', () => {
     const stack = { project: 'p', installDir: '/opt/stack-wizard/p', answers: '/opt/stack-wizard/p/stack-wizard.yaml', templateVersion: 1 };
-    expect(MAINTENANCE_MENU.find((e) => e.id === 'security')!.args(stack)).toEqual(['status', '--answers', stack.answers]);
+    const row = (id: string) => MAINTENANCE_MENU.find((e) => e.id === id)!;
+    expect(row('security').args(stack)).toEqual(['status', '--answers', stack.answers]);
+    expect(row('securityApply').args(stack)).toEqual(['apply', '--dry-run', '--answers', stack.answers]);
+    expect(row('securityApply').args(stack, { yes: true })).toEqual(['apply', '--yes', '--answers', stack.answers]);
+    expect(row('verify').args(stack, { id: '20260102-030000' })).toEqual(['verify', '20260102-030000', '--answers', stack.answers]);
+    expect(row('verify').confirm).toBeUndefined();
   });
 });
 
@@ -80,10 +89,12 @@ describe('maintenance mode', () => {
     const frame = plain(r.lastFrame);
     let f = await waitText(frame, 'Maintenance');
     expect(f).toContain('Reconfigure');
-    // Only commands that exist appear (status, backup… arrive with their modules).
-    for (const e of MAINTENANCE_MENU) expect(f.includes(t(e.label))).toBe(COMMANDS.some((c) => c.name === e.command));
-    const at = controller.menu().findIndex((e) => e.id === 'reconfigure');
-    for (let i = 0; i < at; i++) await press(r.stdin, KEY.down);
+    // Every row of this build, in the table's order, then Quit.
+    const labels = ['Status', 'Back up', 'Verify a backup', 'Restore', 'Update', 'Troubleshoot', 'Security status', 'Apply security settings', 'Reconfigure', 'Quit'];
+    const at = labels.map((l) => f.indexOf(`${l}  `) >= 0 ? f.indexOf(`${l}  `) : f.indexOf(l));
+    expect(at.every((x) => x >= 0), f).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    for (let i = 0; i < controller.menu().findIndex((e) => e.id === 'reconfigure'); i++) await press(r.stdin, KEY.down);
     await press(r.stdin, KEY.enter);
     f = await waitText(frame, 'Project and app');
     expect(f).toContain('shop (given)');
@@ -110,5 +121,51 @@ describe('maintenance mode', () => {
     const lines2: string[] = [];
     expect(await controller.runCommand(bad, stack, (l) => lines2.push(l))).toBe(2);
     expect(lines2.join('\n')).toContain('missing.yaml does not exist');
+  });
+});
+
+describe('several stacks installed', () => {
+  function two() {
+    const c = controllerFor();
+    const stacks = ['shop', 'blog'].map((project) => {
+      const installDir = join(c.dir, 'opt', project);
+      mkdirSync(installDir, { recursive: true });
+      const answers = join(installDir, 'stack-wizard.yaml');
+      writeFileSync(answers, `project: ${project}\napp:\n  image: ghcr.io/acme/${project}:1\n`);
+      return { project, installDir, answers, templateVersion: 1 };
+    });
+    return { ...c, stacks };
+  }
+
+  test('the chooser lists them; Enter opens one\'s menu; Esc there comes back; Quit exits 0', async () => {
+    const { controller, stacks } = two();
+    const onExit = vi.fn();
+    const r = render(<App controller={controller} stacks={stacks} draft={{}} given={new Set()} onExit={onExit} onAbort={() => {}} />);
+    const frame = plain(r.lastFrame);
+    let f = await waitText(frame, 'Installed stacks');
+    expect(f).toContain(`shop  ${stacks[0]!.installDir}`);
+    expect(f).toContain(`blog  ${stacks[1]!.installDir}`);
+    expect(f).toContain('Quit');
+    expect(f).toContain('Esc quit');
+    await press(r.stdin, KEY.down, KEY.enter);
+    f = await waitText(frame, 'Maintenance');
+    expect(f).toContain(`Stack "blog" in ${stacks[1]!.installDir}`);
+    expect(f).toContain('Esc back');
+    await press(r.stdin, KEY.escape);
+    f = await waitText(frame, 'Installed stacks');
+    expect(onExit).not.toHaveBeenCalled();
+    await press(r.stdin, KEY.down, KEY.down, KEY.enter);
+    await waitFor(frame, () => onExit.mock.calls.length > 0, 'onExit');
+    expect(onExit).toHaveBeenCalledWith(0);
+  });
+
+  test('Esc on the chooser quits', async () => {
+    const { controller, stacks } = two();
+    const onExit = vi.fn();
+    const r = render(<App controller={controller} stacks={stacks} draft={{}} given={new Set()} onExit={onExit} onAbort={() => {}} />);
+    await waitText(plain(r.lastFrame), 'Installed stacks');
+    await press(r.stdin, KEY.escape);
+    await waitFor(plain(r.lastFrame), () => onExit.mock.calls.length > 0, 'onExit');
+    expect(onExit).toHaveBeenCalledWith(0);
   });
 });

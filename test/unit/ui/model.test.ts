@@ -4,10 +4,11 @@ import { draftFromFlags, flagFor } from '../../../src/commands/answer-flags.js';
 import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
 import {
-  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
+  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, moveBar, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
   provisionalAnswers, recommendedPreset, screenSkipped, shownScreens, stackUrls, validateForm, validateRegion,
 } from '../../../src/ui/model.js';
 import { buildPlan } from '../../../src/domain/plan.js';
+import type { StepEvent } from '../../../src/steps/engine.js';
 import { facts } from './helpers.js';
 
 const t = translator('en');
@@ -164,7 +165,7 @@ describe('apply progress', () => {
     let s = initialApply([{ id: 'pull', title: 'Pull images' }, { id: 'start', title: 'Start' }]);
     s = applyReducer(s, { step: 'pull', kind: 'start', text: 'Pull images' });
     s = applyReducer(s, { step: 'pull', kind: 'progress', fraction: 1.7, text: 'mysql' });
-    expect(s.steps[0]).toMatchObject({ status: 'running', fraction: 1, detail: 'mysql' });
+    expect(s.steps[0]).toMatchObject({ status: 'running', bars: [{ item: '', fraction: 1, detail: 'mysql' }] });
     for (let i = 0; i < OUTPUT_KEEP + 50; i++) s = applyReducer(s, { step: 'pull', kind: 'output', text: `line ${i}` });
     expect(s.output).toHaveLength(OUTPUT_KEEP);
     expect(s.output.at(-1)).toBe(`line ${OUTPUT_KEEP + 49}`);
@@ -172,6 +173,77 @@ describe('apply progress', () => {
     s = applyReducer(s, { step: 'start', kind: 'fail', text: 'boom' });
     expect(s.steps.map((x) => x.status)).toEqual(['done', 'failed']);
     expect(s.error).toBe('boom');
+  });
+
+  /** Pull events as images.ts sends them for three images whose layers arrive interleaved, as the Engine reports them. */
+  function pullEvents(): StepEvent[] {
+    const MiB = 1024 * 1024;
+    const layers: Record<string, [string, number][]> = {
+      'mysql:8.4.6': [['a1', 120 * MiB], ['a2', 3 * MiB], ['a3', 40 * MiB]],
+      'redis:7.4.5': [['b1', 30 * MiB], ['b2', 1 * MiB]],
+      'nginx:1.28.0': [['c1', 28 * MiB], ['c2', 2 * MiB], ['c3', 1 * MiB]],
+    };
+    const ev: StepEvent[] = Object.keys(layers).map((ref) => ({ step: 'images', kind: 'progress', item: ref, fraction: 0, text: ref }));
+    // Layers are first seen without a size ("Pulling fs layer"), then download in small steps, then extract.
+    for (const [ref, ls] of Object.entries(layers)) for (const [id] of ls) ev.push({ step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0, bytes: { done: 0, total: 0 } });
+    const steps: StepEvent[][] = Object.entries(layers).map(([ref, ls]) =>
+      ls.flatMap(([id, size]) => [
+        ...[0.1, 0.35, 0.6, 0.9, 1].map((x): StepEvent => ({ step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0.8 * x, bytes: { done: Math.round(size * x), total: size } })),
+        { step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 0.9, bytes: { done: size, total: size } },
+        { step: 'images', kind: 'progress', item: `${ref} ${id}`, fraction: 1, bytes: { done: size, total: size } },
+      ]),
+    );
+    // Round-robin across the images: one event of each in turn.
+    for (let i = 0; steps.some((x) => i < x.length); i++) for (const x of steps) if (x[i]) ev.push(x[i]!);
+    return ev;
+  }
+
+  test('one bar per image, its layers folded in by size; every bar only moves forward; the health wait has its own', () => {
+    let s = initialApply([{ id: 'images', title: 'Pull images' }, { id: 'up', title: 'Start' }]);
+    s = applyReducer(s, { step: 'images', kind: 'start' });
+    const seen = new Map<string, number[]>();
+    for (const e of pullEvents()) {
+      s = applyReducer(s, e);
+      for (const b of s.steps[0]!.bars) seen.set(b.item, [...(seen.get(b.item) ?? []), b.fraction]);
+    }
+    const bars = s.steps[0]!.bars;
+    expect(bars.map((b) => b.item)).toEqual(['mysql:8.4.6', 'redis:7.4.5', 'nginx:1.28.0']);
+    for (const [item, fr] of seen) {
+      expect(fr, item).toEqual([...fr].sort((a, b) => a - b));
+      expect(fr.at(-1), item).toBe(1);
+    }
+    // Every image's bar moved through many values, not 0 → 1 in one jump.
+    for (const fr of seen.values()) expect(new Set(fr).size).toBeGreaterThan(5);
+    expect(bars.map((b) => b.bytes)).toEqual([
+      { done: 163 * 1024 * 1024, total: 163 * 1024 * 1024 },
+      { done: 31 * 1024 * 1024, total: 31 * 1024 * 1024 },
+      { done: 31 * 1024 * 1024, total: 31 * 1024 * 1024 },
+    ]);
+    s = applyReducer(s, { step: 'images', kind: 'done' });
+    s = applyReducer(s, { step: 'up', kind: 'start' });
+    s = applyReducer(s, { step: 'up', kind: 'progress', item: 'health', fraction: 0.25, text: 'app:starting' });
+    s = applyReducer(s, { step: 'up', kind: 'progress', item: 'health', fraction: 0.75, text: 'app:healthy' });
+    expect(s.steps[1]!.bars).toEqual([{ item: 'health', fraction: 0.75, detail: 'app:healthy', bytes: null, parts: {} }]);
+    expect(s.steps[0]!.bars).toHaveLength(3);
+  });
+
+  test('a big layer moves its image further than a small one; a layer seen late does not pull the bar back', () => {
+    let bars = moveBar([], { step: 'x', kind: 'progress', item: 'img:1 big', fraction: 0.5, bytes: { done: 50, total: 100 } });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 small', fraction: 1, bytes: { done: 1, total: 1 } });
+    // (100 × 0.5 + 1 × 1) / 101
+    expect(bars[0]!.fraction).toBeCloseTo(51 / 101, 6);
+    const before = bars[0]!.fraction;
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 late', fraction: 0, bytes: { done: 0, total: 0 } });
+    expect(bars[0]!.fraction).toBe(before);
+  });
+
+  test('a new attempt (an event without a part saying 0) starts the bar again; a stale lower value does not', () => {
+    let bars = moveBar([], { step: 'x', kind: 'progress', item: 'img:1', fraction: 0, text: 'img:1' });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1 l1', fraction: 0.6, bytes: { done: 6, total: 10 } });
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1', fraction: 0.3 });
+    expect(bars[0]!.fraction).toBeCloseTo(0.6, 6);
+    bars = moveBar(bars, { step: 'x', kind: 'progress', item: 'img:1', fraction: 0, text: 'img:1 from the next mirror' });
+    expect(bars[0]).toEqual({ item: 'img:1', fraction: 0, detail: 'img:1 from the next mirror', bytes: null, parts: {} });
   });
 });
 
@@ -187,14 +259,40 @@ describe('wrapping by display width', async () => {
   const { displayWidth } = await import('../../../src/host/report.js');
   test('Chinese breaks between characters, never past the width; Latin words stay whole', () => {
     const zhText = '在中国大陆访问 Docker Hub 和软件包需要镜像源。每个候选源都显示实测延迟；没有响应的镜像源绝不会写入配置。';
-    const lines = wrapDisplay(zhText, 30);
-    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(32);
-    expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
-    expect(lines.some((l) => l.includes('Docker Hub') || (l.endsWith('Docker') && true))).toBe(true);
+    // Every width, so each place a line can end is met: at a space, inside Chinese, before punctuation.
+    for (let width = 20; width <= 40; width++) {
+      const lines = wrapDisplay(zhText, width);
+      for (const l of lines) expect(displayWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
+      expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
+      // A Latin word is never cut between two lines.
+      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])/).includes(word)), `${width}: ${word}`).toBe(true);
+      // Closing punctuation is never the first character of a line.
+      for (const l of lines.slice(1)) expect('，。；：、', `${width}: ${l}`).not.toContain(l[0]);
+    }
     // The first line is filled, not cut at the space before "和".
-    expect(displayWidth(lines[0]!)).toBeGreaterThanOrEqual(28);
-    // Closing punctuation is never the first character of a line.
-    for (const l of lines.slice(1)) expect('，。；：、').not.toContain(l[0]);
+    expect(displayWidth(wrapDisplay(zhText, 30)[0]!)).toBe(30);
+    // Where "。" would start a line, the character before it goes down with it.
+    expect(wrapDisplay(zhText, 21).slice(-2)).toEqual(['镜像源绝不会写入配', '置。']);
     expect(wrapDisplay('one two three four', 9)).toEqual(['one two', 'three', 'four']);
+  });
+
+});
+
+describe('listening sockets from /proc/net/tcp{,6} (no ss)', async () => {
+  const { parseProcNetTcp } = await import('../../../src/host/proc-net.js');
+  test('LISTEN rows only, with their port and inode; IPv6 too', () => {
+    const v4 = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41001 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:1F90 0100007F:A2B4 01 00000000:00000000 00:00000000 00000000     0        0 41002 1 0000000000000000 20 4 30 10 -1',
+    ].join('\n');
+    const v6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000000000000000000000000000:01BB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41003 1 0000000000000000 100 0 0 10 0',
+    ].join('\n');
+    // 0x0050 = 80 listening; 0x1F90 = 8080 is an established connection, not a listener; 0x01BB = 443 on IPv6.
+    expect(parseProcNetTcp(v4)).toEqual([{ port: 80, address: '00000000', inode: 41001 }]);
+    expect(parseProcNetTcp(v6)).toEqual([{ port: 443, address: '00000000000000000000000000000000', inode: 41003 }]);
+    expect(parseProcNetTcp('')).toEqual([]);
   });
 });

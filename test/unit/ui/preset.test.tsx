@@ -60,3 +60,17 @@ describe('Preset', () => {
     expect(f).not.toContain('放不下');
   });
 });
+
+describe('CJK terminals', () => {
+  test('the Chinese screen has no East Asian "ambiguous" glyph (·, …, →) that a terminal set to wide would draw in two columns', async () => {
+    const stringWidth = (await import('string-width')).default;
+    const { frame } = mount('zh-CN');
+    const f = await waitText(frame, '为各服务分配的资源');
+    expect(f).toContain(' | ');
+    // Wide or narrow, every line is as wide: nothing on it is ambiguous.
+    for (const line of f.split('\n')) expect(stringWidth(line, { ambiguousIsNarrow: false }), line).toBe(stringWidth(line));
+    // The English screen keeps its middle dots (the check would see them).
+    const en = await waitText(mount('en').frame, 'What 4g gives');
+    expect(en.split('\n').some((l) => stringWidth(l, { ambiguousIsNarrow: false }) !== stringWidth(l))).toBe(true);
+  });
+});

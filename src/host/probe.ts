@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
+import { parseProcNetTcp } from './proc-net.js';
 
 export interface ProbeOptions {
   installDir: string;
@@ -243,6 +244,12 @@ export function parseNofileLimits(limits: string | null, status: string | null):
   return { nofileHard: hard, canRaiseNofile };
 }
 
+/** Listening TCP ports from /proc/net/tcp and tcp6; no process (naming it needs ss or a walk of every fd in /proc). */
+export async function procListeners(files = ['/proc/net/tcp', '/proc/net/tcp6']): Promise<ReturnType<typeof parseSs>> {
+  const texts = await Promise.all(files.map((f) => read(f)));
+  return texts.flatMap((t) => (t ? parseProcNetTcp(t) : [])).map((l) => ({ port: l.port, address: l.address, process: null, pid: null }));
+}
+
 export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<HostFacts> {
   const wantPorts = [...new Set([80, 443, ...(opts.ports ?? [])])].sort((a, b) => a - b);
   const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshSocket, sshdConfig, tz, sync, procLimits, procStatus] = await Promise.all([
@@ -266,7 +273,9 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
   ]);
   const mem = parseMeminfo(meminfo ?? '');
   const osr = parseOsRelease(osRelease ?? '');
-  const listening = ss.exitCode === 0 ? parseSs(ss.stdout) : [];
+  // Without ss (Debian's minbase has no iproute2) the kernel's socket tables still say which ports
+  // are taken, only not by whom: a port is never reported free because the tool to look is missing.
+  const listening = ss.exitCode === 0 ? parseSs(ss.stdout) : await procListeners();
   const [installDisk, dockerDisk] = await Promise.all([
     disk(opts.installDir, mounts ?? ''),
     disk(docker.rootDir ?? '/var/lib/docker', mounts ?? ''),

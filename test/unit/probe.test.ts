@@ -98,3 +98,25 @@ describe('socket-activated sshd (Ubuntu 24.04)', () => {
     expect(parseSocketListen('\n')).toEqual([]);
   });
 });
+
+describe('ports without ss (Debian minbase has no iproute2)', () => {
+  it('a port held by a real listening socket is reported taken from /proc/net/tcp', async () => {
+    const net = await import('node:net');
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const { procListeners } = await import('../../src/host/probe.js');
+      expect((await procListeners()).map((l) => l.port)).toContain(port);
+      // The probe with ss missing: the same executor, but `ss` is not a program on this host.
+      const real = new RealExecutor();
+      const noSs = Object.assign(Object.create(real) as RealExecutor, {
+        query: (cmd: string, args: readonly string[], o?: object) => (cmd === 'ss' ? real.query('ss-is-not-installed', args, o) : real.query(cmd, args, o)),
+      });
+      const facts = await probeHost(noSs, { installDir: '/opt/stack-wizard/x', env: {}, ports: [port] });
+      expect(facts.ports.find((p) => p.port === port)).toEqual({ port, inUse: true, process: null, pid: null });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -119,21 +119,23 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
   }, 600_000);
   afterAll(() => mirror?.stop());
 
-  it('--region cn: the dead candidate loses, Node.js comes from the live one (checksum checked), stack-wizard from the mainland registry, and the next command says --region cn', async () => {
-    const { mkdirSync, writeFileSync, readFileSync, readlinkSync } = await import('node:fs');
+  /**
+   * Runs install.sh's own steps with its folders in a fresh temporary home, behind a Node.js too
+   * old to use (so the script installs its own and the machine's stays out of it).
+   */
+  async function runSteps(lang: 'en' | 'zh-CN', args: string, env: Record<string, string>) {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
     const home = mkdtempSync(join(tmpdir(), 'sw-cn-home-'));
-    // A Node.js too old to use, so the script installs its own (the machine's real one stays out of it).
     const shim = join(home, 'shim');
     mkdirSync(shim);
     writeFileSync(join(shim, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
-    const dead = `http://127.0.0.1:${await freePort()}/node`;
     mirror.clearLog();
     const steps = [
       'source "$0" --source-only',
       'sw_strict',
       `SW_HOME=${home}/opt SW_NODE_DIR=${home}/opt/_node SW_CLI_DIR=${home}/opt/_cli SW_LINK=${home}/bin/stack-wizard`,
-      'SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=en SW_ARCH=$(sw_node_arch "$(uname -m)")',
-      'sw_parse_args --region cn',
+      `SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=${lang} SW_ARCH=$(sw_node_arch "$(uname -m)")`,
+      `sw_parse_args ${args}`,
       'trap sw_cleanup EXIT',
       'SW_TMP=$(mktemp -d)',
       'sw_plan_node; sw_plan_cli; sw_commit; sw_start',
@@ -141,14 +143,15 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
     const r = spawnSync('bash', ['--norc', '-c', steps, script], {
       encoding: 'utf8',
       timeout: 300_000,
-      env: {
-        PATH: `${shim}:/usr/bin:/bin`,
-        HOME: home,
-        STACK_WIZARD_NODE_VERSION: nodeVersion,
-        STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${dead} ${mirror.url}/node`,
-        STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
-      },
+      env: { PATH: `${shim}:/usr/bin:/bin`, HOME: home, STACK_WIZARD_NODE_VERSION: nodeVersion, STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`, ...env },
     });
+    return { home, r };
+  }
+
+  it('--region cn: the dead candidate loses, Node.js comes from the live one (checksum checked), stack-wizard from the mainland registry, and the next command says --region cn', async () => {
+    const { readFileSync, readlinkSync } = await import('node:fs');
+    const dead = `http://127.0.0.1:${await freePort()}/node`;
+    const { home, r } = await runSteps('en', '--region cn', { STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${dead} ${mirror.url}/node` });
     expect(r.status, r.stderr).toBe(0);
     const host = mirror.url.replace('http://', '');
     expect(r.stdout).toContain('Region: cn (from --region)');
@@ -173,33 +176,9 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
   }, 300_000);
 
   it('no --region: the official site does not answer, a mainland mirror does, so the probe picks cn and the wizard is told (zh-CN)', async () => {
-    const { mkdirSync, writeFileSync } = await import('node:fs');
-    const home = mkdtempSync(join(tmpdir(), 'sw-cn-home-'));
-    const shim = join(home, 'shim');
-    mkdirSync(shim);
-    writeFileSync(join(shim, 'node'), '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
-    mirror.clearLog();
-    const steps = [
-      'source "$0" --source-only',
-      'sw_strict',
-      `SW_HOME=${home}/opt SW_NODE_DIR=${home}/opt/_node SW_CLI_DIR=${home}/opt/_cli SW_LINK=${home}/bin/stack-wizard`,
-      'SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=zh-CN SW_ARCH=$(sw_node_arch "$(uname -m)")',
-      'sw_parse_args --lang zh-CN',
-      'trap sw_cleanup EXIT',
-      'SW_TMP=$(mktemp -d)',
-      'sw_plan_node; sw_plan_cli; sw_commit; sw_start',
-    ].join('; ');
-    const r = spawnSync('bash', ['--norc', '-c', steps, script], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: {
-        PATH: `${shim}:/usr/bin:/bin`,
-        HOME: home,
-        STACK_WIZARD_NODE_VERSION: nodeVersion,
-        STACK_WIZARD_TEST_NODE_OFFICIAL: `${mirror.url}/official`,
-        STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node`,
-        STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
-      },
+    const { home, r } = await runSteps('zh-CN', '--lang zh-CN', {
+      STACK_WIZARD_TEST_NODE_OFFICIAL: `${mirror.url}/official`,
+      STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node`,
     });
     expect(r.status, r.stderr).toBe(0);
     const host = mirror.url.replace('http://', '').replace(/\./g, '\\.');

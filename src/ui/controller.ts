@@ -18,6 +18,7 @@ import { installSteps } from '../steps/install.js';
 import type { RegistryEntry } from '../steps/installed.js';
 import { installedStacks } from '../steps/installed.js';
 import { diffAgainstDisk, loadFacts, prepare, type Prepared } from '../steps/prepare.js';
+import { verifyMirrors } from '../steps/mirrors.js';
 import { applySetup, setupSteps, setupTarget, isRootUser } from '../steps/setup.js';
 import { availableEntries, type MenuChoice, type MenuEntry } from './menu.js';
 import { listBackups } from '../steps/backup.js';
@@ -78,6 +79,9 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
     },
 
     async review(answers: Answers, facts: HostFacts): Promise<Review> {
+      // Every mirror chosen on the region screen (or given) answers now, or the review refuses it
+      // naming the key and the live alternatives: apply writes npm, PyPI, Node and prefix mirrors too.
+      await verifyMirrors(ctx, answers.mirrors, facts);
       const tg = target(answers.project);
       const p = await prepare(ctx, { answers, facts, targetDir: tg.targetDir });
       const files = await diffAgainstDisk(ctx, p.targetDir, p.files);

@@ -378,7 +378,7 @@ function Wizard(props: AppProps) {
           initialTouched={new Set(getPath(draft, 'region') === undefined ? [] : ['region'])}
           given={given}
           labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}
-          validate={(v) => ({ ...validateForm(regionDef, v, draft, t, given), ...validateRegion(v, cands, results, t) })}
+          validate={(v) => ({ ...validateForm(regionDef, v, draft, t, given), ...validateRegion(v, cands, results, t, measuring) })}
           onChange={(v) => (saved.current.region = v)}
           onSubmit={(v) => submitForm('region', v)}
           footer={(v) =>

@@ -169,20 +169,21 @@ export function procSysReadOnly(mounts: string): boolean {
   });
 }
 
-export async function readSysctl(exec: Executor): Promise<SysctlState> {
+/** `root`: where /proc is (STACK_WIZARD_ROOT; a chroot has the host's /proc bound there). */
+export async function readSysctl(exec: Executor, root = ''): Promise<SysctlState> {
   const values: Partial<Record<SysctlKey, number>> = {};
   await Promise.all(
     SYSCTL_KEYS.map(async (k) => {
-      const t = await exec.readFile(`/proc/sys/${k.replace(/\./g, '/')}`).catch(() => null);
+      const t = await exec.readFile(`${root}/proc/sys/${k.replace(/\./g, '/')}`).catch(() => null);
       if (t !== null && /^-?\d+/.test(t.trim())) values[k] = Number(t.trim().split(/\s+/)[0]);
     }),
   );
-  const mounts = (await exec.readFile('/proc/mounts').catch(() => null)) ?? '';
+  const mounts = (await exec.readFile(`${root}/proc/mounts`).catch(() => null)) ?? '';
   return { values, writable: !procSysReadOnly(mounts) };
 }
 
-export async function readSwaps(exec: Executor) {
-  return parseProcSwaps((await exec.readFile('/proc/swaps').catch(() => null)) ?? '');
+export async function readSwaps(exec: Executor, root = '') {
+  return parseProcSwaps((await exec.readFile(`${root}/proc/swaps`).catch(() => null)) ?? '');
 }
 
 const CONTAINERS = new Set(['docker', 'podman', 'lxc', 'lxc-libvirt', 'systemd-nspawn', 'openvz', 'container-other', 'rkt', 'wsl', 'proot', 'pouch']);

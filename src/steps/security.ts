@@ -1,8 +1,8 @@
 // The security steps: packages, firewall (ufw + DOCKER-USER), fail2ban, log rotation, kernel
 // settings, swap. Each step plans its operations from what the host has now (read-only), shows
 // them as its changes, and on apply plans again and runs them through the Executor. A second apply
-// finds nothing to do. `security apply` runs them all; init runs them when the answers turn the
-// firewall or fail2ban on.
+// finds nothing to do. `security apply` and init run them all: the firewall and fail2ban follow the
+// answers' switches, the host tuning runs regardless.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { commandLine, CommandError } from '../exec/executor.js';
@@ -66,20 +66,24 @@ function toCheck(ctx: Context, p: Planned): StepCheck {
 }
 
 export interface SecurityStepOptions {
-  /** In init the whole set follows the answers' firewall/fail2ban switches; `security apply` always tunes the host. */
+  /** Who runs the steps: `security apply`, or init. Both tune the host; firewall and fail2ban follow the answers' switches. */
   mode: 'apply' | 'init';
 }
 
-const securityOn = (plan: Plan) => plan.security.firewall || plan.security.fail2ban;
-
-function gated(ctx: Context, o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
+/**
+ * Whether a step runs at all. The firewall and fail2ban follow their switches; host tuning (kernel
+ * settings, swap, log rotation) runs whatever they say: Redis needs vm.overcommit_memory=1 either way.
+ */
+function gated(ctx: Context, _o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
   const plan = s.plan;
   // Firewall rules from another machine's facts could lock this one out: these steps need this host's own probe.
   if (s.factsFile) return { ops: [], notes: [ctx.t('sec.off.factsFile', { file: s.factsFile })] };
   if (own && !plan.security[own]) return { ops: [], notes: [ctx.t(own === 'firewall' ? 'sec.off.firewall' : 'sec.off.fail2ban')] };
-  if (o.mode === 'init' && !securityOn(plan)) return { ops: [], notes: [ctx.t('sec.off.both')] };
   return null;
 }
+
+/** STACK_WIZARD_ROOT prefixes the host files the tuning steps touch (a chroot being prepared, tests). */
+const rootOf = (ctx: Context) => ctx.env.STACK_WIZARD_ROOT ?? '';
 
 function makeStep(
   id: string,
@@ -365,10 +369,11 @@ async function planLogrotate(ctx: Context, s: Prepared, o: SecurityStepOptions):
 async function planSysctl(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
   const g = gated(ctx, o, s, null);
   if (g) return g;
-  const st = await readSysctl(ctx.exec);
+  const root = rootOf(ctx);
+  const st = await readSysctl(ctx.exec, root);
   if (!st.writable || inContainer(s.facts)) return { ops: [], notes: [ctx.t('sec.note.sysctlContainer')] };
   const settings = sysctlSettings(s.plan, st.values);
-  const path = abs(SYS.sysctl);
+  const path = abs(SYS.sysctl, root);
   const content = renderSysctl(s.plan, settings);
   const old = await ctx.exec.readFile(path).catch(() => null);
   const ops: Op[] = [];
@@ -388,13 +393,15 @@ async function freeDiskMiB(ctx: Context, path: string): Promise<number> {
 export interface SwapView { decision: SwapDecision; activeMiB: number; swapfileActive: boolean }
 
 export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView> {
-  const swaps = await readSwaps(ctx.exec);
+  const root = rootOf(ctx);
+  const swaps = await readSwaps(ctx.exec, root);
   const activeMiB = Math.floor(swaps.reduce((n, x) => n + x.sizeKiB, 0) / 1024);
-  const swapfileActive = swaps.some((x) => x.path === SWAPFILE);
+  // Switched on from outside a chroot, the kernel lists it under the chroot's path.
+  const swapfileActive = swaps.some((x) => x.path === SWAPFILE || x.path === `${root}${SWAPFILE}`);
   const decision = swapDecision({
     ramMiB: Math.floor(facts.memory.totalBytes / MiB),
     swapMiB: activeMiB,
-    freeDiskMiB: await freeDiskMiB(ctx, '/'),
+    freeDiskMiB: await freeDiskMiB(ctx, `${root}/`),
     container: inContainer(facts),
   });
   return { decision, activeMiB, swapfileActive };
@@ -403,19 +410,23 @@ export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView
 async function planSwap(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
   const g = gated(ctx, o, s, null);
   if (g) return g;
+  const root = rootOf(ctx);
   const v = await swapView(ctx, s.facts);
   const ops: Op[] = [];
-  const fstab = (await ctx.exec.readFile(abs(SYS.fstab)).catch(() => null)) ?? '';
+  const fstabPath = abs(SYS.fstab, root);
+  // The fstab line names the file as the booted system sees it: /swapfile, also under a root prefix.
+  const fstab = (await ctx.exec.readFile(fstabPath).catch(() => null)) ?? '';
   const withSwap = fstabWithSwap(fstab);
+  const file = `${root}${SWAPFILE}`;
   if (v.decision.create) {
     const size = v.decision.sizeMiB;
-    if (!(await ctx.exec.exists(SWAPFILE))) ops.push(run('fallocate', '-l', `${size}M`, SWAPFILE));
-    ops.push(run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE));
-    if (withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+    if (!(await ctx.exec.exists(file))) ops.push(run('fallocate', '-l', `${size}M`, file));
+    ops.push(run('chmod', '600', file), run('mkswap', file), run('swapon', file));
+    if (withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
     return { ops, notes: [ctx.t('sec.note.swapCreate', { size, ram: Math.floor(s.facts.memory.totalBytes / MiB) })] };
   }
   // Our swap file is on, but a reboot would lose it: add its fstab line.
-  if (v.swapfileActive && withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+  if (v.swapfileActive && withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
   const p: Params = { swap: v.activeMiB, size: v.decision.sizeMiB ?? 0 };
   return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)] };
 }
@@ -431,9 +442,10 @@ function swapStep(o: SecurityStepOptions): Step {
         const size = p.ops.find((x) => x.kind === 'run' && x.cmd === 'fallocate');
         const mib = size && size.kind === 'run' ? size.args[1]!.replace(/M$/, '') : null;
         if (!mib) throw e;
-        await ctx.exec.remove(SWAPFILE);
-        await execOp(ctx, run('dd', 'if=/dev/zero', `of=${SWAPFILE}`, 'bs=1M', `count=${mib}`, 'status=none'), emit);
-        for (const again of [run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE)]) await execOp(ctx, again, emit);
+        const file = op.args[0]!;
+        await ctx.exec.remove(file);
+        await execOp(ctx, run('dd', 'if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'status=none'), emit);
+        for (const again of [run('chmod', '600', file), run('mkswap', file), run('swapon', file)]) await execOp(ctx, again, emit);
       }
     }
   });

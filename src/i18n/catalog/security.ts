@@ -21,7 +21,6 @@ export const security = defineCatalog(
 
     'sec.off.firewall': 'off: security.firewall is false in the answers',
     'sec.off.fail2ban': 'off: security.fail2ban is false in the answers',
-    'sec.off.both': 'off: security.firewall and security.fail2ban are both false in the answers',
     'sec.off.factsFile': 'skipped: the host facts come from {file}, not from this server; run stack-wizard security apply on the server itself',
 
     'sec.guard.sshdPortClosed': 'the new firewall rules would close port {port}, where sshd listens; nothing was changed. Add it to the answers as security.sshPort or security.extraPorts',
@@ -104,7 +103,6 @@ export const security = defineCatalog(
 
     'sec.off.firewall': '已关闭：应答中 security.firewall 为 false',
     'sec.off.fail2ban': '已关闭：应答中 security.fail2ban 为 false',
-    'sec.off.both': '已关闭：应答中 security.firewall 和 security.fail2ban 均为 false',
     'sec.off.factsFile': '已跳过：主机信息来自 {file}，而不是本服务器；请在服务器上直接运行 stack-wizard security apply',
 
     'sec.guard.sshdPortClosed': '新的防火墙规则会关闭 sshd 正在监听的端口 {port}；未做任何修改。请在应答中把它写入 security.sshPort 或 security.extraPorts',

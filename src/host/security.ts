@@ -124,7 +124,12 @@ export async function sshLogSource(exec: Executor, facts: HostFacts): Promise<Ss
 
 /** `ss -Htnp state established` → connections whose local end belongs to sshd: who is logged in, on which port. */
 export function parseSshSessions(text: string): SshSession[] {
-  const out: SshSession[] = [];
+  return parseSshConnections(text).map(({ address, port }) => ({ address, port }));
+}
+
+/** The same connections with the sshd processes that hold each one (from ss's users:(…) column). */
+export function parseSshConnections(text: string): (SshSession & { pids: number[] })[] {
+  const out: (SshSession & { pids: number[] })[] = [];
   const split = (ep: string) => {
     const i = ep.lastIndexOf(':');
     return { addr: ep.slice(0, i).replace(/^\[|\]$/g, '').replace(/%\S+$/, ''), port: Number(ep.slice(i + 1)) };
@@ -138,9 +143,36 @@ export function parseSshSessions(text: string): SshSession[] {
     const local = split(eps[0]!);
     const peer = split(eps[1]!);
     if (!Number.isInteger(local.port) || !ipFamily(peer.addr)) continue;
-    out.push({ address: unmapV4(peer.addr), port: local.port });
+    out.push({ address: unmapV4(peer.addr), port: local.port, pids: [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])) });
   }
   return out;
+}
+
+/**
+ * Whether an sshd process serves a logged-in user: after authentication OpenSSH names its session
+ * process "sshd: alice@pts/0" (or "@notty"; "sshd-session: …" since 9.8). Before it, "[priv]",
+ * "[preauth]", "[net]" or "[accepted]": a connection that may be a brute force in progress.
+ */
+export const loggedInTitle = (cmdline: string) => /^sshd(?:-session)?: \S+@\S+/.test(cmdline.replace(/\0/g, ' ').trim());
+
+export interface OperatorAddresses { addresses: string[]; source: 'ssh-connection' | 'ss' | 'none' }
+
+/**
+ * Where the operator comes from, for fail2ban's ignoreip: SSH_CONNECTION when the environment has it;
+ * under sudo (which drops it) the peers of the SSH sessions open now whose user is logged in. A
+ * connection still authenticating is never counted: it could be the attacker fail2ban is for.
+ */
+export async function operatorAddresses(exec: Executor, facts: HostFacts): Promise<OperatorAddresses> {
+  if (facts.session.sshClientAddress) return { addresses: [unmapV4(facts.session.sshClientAddress)], source: 'ssh-connection' };
+  const r = await exec.query('ss', ['-Htnp', 'state', 'established'], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) return { addresses: [], source: 'none' };
+  const out: string[] = [];
+  for (const c of parseSshConnections(r.stdout)) {
+    if (out.includes(c.address)) continue;
+    const titles = await Promise.all(c.pids.map((pid) => exec.readFile(`/proc/${pid}/cmdline`).catch(() => null)));
+    if (titles.some((t) => t !== null && loggedInTitle(t))) out.push(c.address);
+  }
+  return { addresses: out, source: out.length ? 'ss' : 'none' };
 }
 
 /** The operator's session from SSH_CONNECTION plus every established sshd connection (sudo drops SSH_CONNECTION). */

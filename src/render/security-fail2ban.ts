@@ -28,8 +28,8 @@ export interface Fail2banHost {
   dockerUser: boolean;
   /** Where fail2ban logs its own bans, for recidive: a file, or the journal. */
   fail2banLog: SshLog;
-  /** The operator's address now (SSH_CONNECTION), offered for ignoreip. */
-  operatorAddress: string | null;
+  /** The operator's address(es) now (SSH_CONNECTION, else the logged-in SSH sessions): never banned. */
+  operatorAddresses: readonly string[];
 }
 
 /** How long and after how many failures. Each line: the reason for the number. */
@@ -44,10 +44,10 @@ export const POLICY = {
   recidive: { maxretry: 3, findtime: '1d', bantime: '1w' },
 } as const;
 
-/** Addresses never banned: loopback, the operator's current address, and security.ignoreIp; deduplicated, in order. */
-export function ignoreIps(plan: Plan, operator: string | null): string[] {
+/** Addresses never banned: loopback, the operator's current address(es), and security.ignoreIp; deduplicated, in order. */
+export function ignoreIps(plan: Plan, operators: readonly string[]): string[] {
   const out = ['127.0.0.1/8', '::1'];
-  for (const a of [operator, ...plan.security.ignoreIp]) {
+  for (const a of [...operators, ...plan.security.ignoreIp]) {
     if (a && parseCidr(a) && !out.includes(a)) out.push(a);
   }
   return out;
@@ -64,7 +64,7 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
     header(plan, 'fail2ban jails for the stack. Put your own changes in another jail.d/*.local file.'),
     '[DEFAULT]',
     '# Never banned: loopback, the operator\'s address when this was applied, and security.ignoreIp.',
-    `ignoreip = ${ignoreIps(plan, host.operatorAddress).join(' ')}`,
+    `ignoreip = ${ignoreIps(plan, host.operatorAddresses).join(' ')}`,
   ];
   if (host.banWith === 'ufw') {
     lines.push(

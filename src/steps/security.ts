@@ -24,8 +24,8 @@ import { SYS, UFW_LOCK, abs } from '../render/security-paths.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import {
-  fail2banLog, inContainer, isRoot, missingPackages, readDockerUser, readFail2ban, readSwaps, readSysctl, readUfw, sshLogSource,
-  sshSessions,
+  fail2banLog, inContainer, isRoot, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readSwaps, readSysctl, readUfw,
+  sshLogSource, sshSessions,
 } from '../host/security.js';
 
 export type Op =
@@ -252,13 +252,15 @@ export function tokensOf(text: string): string[] {
 // ---- fail2ban ----
 
 export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banHost> {
-  const [ufwState, sshLog, docker, f2bLog] = await Promise.all([readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec)]);
+  const [ufwState, sshLog, docker, f2bLog, operator] = await Promise.all([
+    readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec), operatorAddresses(ctx.exec, s.facts),
+  ]);
   return {
     sshLog,
     banWith: s.plan.security.firewall || ufwState.active ? 'ufw' : 'iptables',
     dockerUser: docker.v4 !== null,
     fail2banLog: f2bLog,
-    operatorAddress: s.facts.session.sshClientAddress,
+    operatorAddresses: operator.addresses,
   };
 }
 
@@ -277,6 +279,9 @@ async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   if (g) return { ...g, ...empty };
   const host = await fail2banHost(ctx, s);
   const notes: string[] = [ctx.t(host.sshLog.backend === 'systemd' ? 'sec.note.sshJournal' : 'sec.note.sshFile', host.sshLog.backend === 'file' ? { path: host.sshLog.path } : {})];
+  // Said, not done silently: the addresses fail2ban will never ban besides security.ignoreIp.
+  const extra = host.operatorAddresses.filter((a) => !s.plan.security.ignoreIp.includes(a));
+  if (extra.length) notes.push(ctx.t('sec.note.ignoreOperator', { list: extra.join(', ') }));
   if (host.banWith === 'iptables') notes.push(ctx.t('sec.note.banIptables'));
   const ops: Op[] = [];
   const files: F2bPlanned['files'] = [];

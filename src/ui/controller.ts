@@ -12,6 +12,7 @@ import { hostNotes } from '../domain/host-checks.js';
 import { parseYamlText } from '../domain/load.js';
 import { usageError, WizardError } from '../errors.js';
 import { parseSs } from '../host/probe.js';
+import { operatorAddresses } from '../host/security.js';
 import { HOST } from '../render/paths.js';
 import { previewSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
@@ -66,6 +67,10 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       if (text === null) throw usageError('err.answersMissing', { file: stack.answers });
       const data = parseYamlText(text, stack.answers).data;
       return data && typeof data === 'object' && !Array.isArray(data) ? (data as Draft) : {};
+    },
+
+    async operatorAddresses(): Promise<string[]> {
+      return (await operatorAddresses(ctx.exec, await this.facts())).addresses;
     },
 
     async checkPorts(ports: number[]): Promise<PortCheck[]> {

@@ -126,6 +126,8 @@ export const FORMS: Readonly<Record<FormId, FormDef>> = {
       { path: 'security.firewall', label: 'ui.f.firewall', hint: 'ui.h.firewall', codec: 'bool' },
       { path: 'security.fail2ban', label: 'ui.f.fail2ban', hint: 'ui.h.fail2ban', codec: 'bool' },
       { path: 'security.sshPort', label: 'ui.f.sshPort', hint: 'ui.h.sshPort', codec: 'sshPort' },
+      // Offered with the operator's own address filled in (securityInitial); saved to the answers.
+      { path: 'security.ignoreIp', label: 'ui.f.ignoreIp', hint: 'ui.h.ignoreIp', codec: 'argv', visible: (v) => v['security.fail2ban'] === true },
     ],
   },
   backup: {
@@ -188,6 +190,16 @@ export const visibleFields = (form: FormDef, v: FormValues) => form.fields.filte
 /** Answers already in the draft count as chosen: derived values (TLS from the domain) do not override them. */
 export const initialTouched = (form: FormDef, draft: Draft): Set<string> =>
   new Set(form.fields.filter((f) => getPath(draft, f.path) !== undefined).map((f) => f.path));
+
+/**
+ * The security form's start: fail2ban's never-ban list offers the operator's own address(es) (their
+ * SSH session, found even under sudo) unless the answers already have a list.
+ */
+export function securityInitial(draft: Draft, operator: readonly string[]): FormValues {
+  const v = initialValues(FORMS.security, draft);
+  if (getPath(draft, 'security.ignoreIp') === undefined && operator.length) v['security.ignoreIp'] = operator.join(' ');
+  return v;
+}
 
 export function initialValues(form: FormDef, draft: Draft): FormValues {
   const v: FormValues = {};
@@ -310,9 +322,12 @@ export function screenPaths(s: ScreenId, draft: Draft, mirrorKinds: readonly str
   return [];
 }
 
+/** Answers a screen offers but that never keep it from being skipped (they have a sound default). */
+const OPTIONAL_PATHS: ReadonlySet<string> = new Set(['security.ignoreIp']);
+
 /** A screen is skipped when a flag or the answers file gave every answer it asks. */
 export function screenSkipped(s: ScreenId, draft: Draft, given: ReadonlySet<string>, mirrorKinds: readonly string[] = []): boolean {
-  const paths = screenPaths(s, draft, mirrorKinds);
+  const paths = screenPaths(s, draft, mirrorKinds).filter((p) => !OPTIONAL_PATHS.has(p));
   if (s === 'region' && isGiven(given, 'region') && paths.slice(1).some((p) => isGiven(given, p))) return true;
   return paths.length > 0 && paths.every((p) => isGiven(given, p));
 }

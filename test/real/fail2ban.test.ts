@@ -32,9 +32,9 @@ function planFor(extra: Record<string, unknown> = {}): Plan {
 }
 
 const HOSTS: Record<string, Fail2banHost> = {
-  'ufw, sshd in the journal (Debian 12)': { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddress: '198.51.100.7' },
-  'ufw, sshd in auth.log': { sshLog: { backend: 'file', path: join(work, 'auth.log') }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddress: null },
-  'no ufw: iptables in INPUT and DOCKER-USER': { sshLog: { backend: 'systemd' }, banWith: 'iptables', dockerUser: true, fail2banLog: { backend: 'systemd' }, operatorAddress: '2001:db8::7' },
+  'ufw, sshd in the journal (Debian 12)': { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: ['198.51.100.7'] },
+  'ufw, sshd in auth.log': { sshLog: { backend: 'file', path: join(work, 'auth.log') }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: [] },
+  'no ufw: iptables in INPUT and DOCKER-USER': { sshLog: { backend: 'systemd' }, banWith: 'iptables', dockerUser: true, fail2banLog: { backend: 'systemd' }, operatorAddresses: ['2001:db8::7'] },
 };
 writeFileSync(join(work, 'auth.log'), '');
 
@@ -71,7 +71,7 @@ describe('fail2ban-client -t accepts the generated configuration', () => {
       }
       if (host.sshLog.backend === 'systemd') expect(d).toMatch(/\['set', 'sshd', 'addjournalmatch', '_SYSTEMD_UNIT=sshd\.service', '\+', '_COMM=sshd'\]/);
       else expect(d).toContain(`['set', 'sshd', 'addlogpath', '${host.sshLog.path}'`);
-      if (host.operatorAddress) expect(d).toContain(`'${host.operatorAddress}'`);
+      for (const a of host.operatorAddresses) expect(d).toContain(`'${a}'`);
       expect(d).toContain(`['set', 'sshd', 'maxretry', 5]`);
     });
   }

@@ -251,12 +251,12 @@ describe('addresses', () => {
 });
 
 describe('fail2ban jails', () => {
-  const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: '/var/log/fail2ban.log' }, operatorAddress: '198.51.100.7' };
+  const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: '/var/log/fail2ban.log' }, operatorAddresses: ['198.51.100.7'] };
   const p = plan({ installDir: '/srv/shop', security: { firewall: true, fail2ban: true, sshPort: 'auto', extraPorts: [], ignoreIp: ['10.8.0.0/16', '198.51.100.7'] } });
 
   it('ignores loopback, the operator\'s address and security.ignoreIp, each once', () => {
-    expect(ignoreIps(p, '198.51.100.7')).toEqual(['127.0.0.1/8', '::1', '198.51.100.7', '10.8.0.0/16']);
-    expect(ignoreIps(p, null)).toEqual(['127.0.0.1/8', '::1', '10.8.0.0/16', '198.51.100.7']);
+    expect(ignoreIps(p, ['198.51.100.7'])).toEqual(['127.0.0.1/8', '::1', '198.51.100.7', '10.8.0.0/16']);
+    expect(ignoreIps(p, [])).toEqual(['127.0.0.1/8', '::1', '10.8.0.0/16', '198.51.100.7']);
   });
 
   it('sshd reads the journal on Debian 12, on sshd\'s real port; the web jails read our Nginx logs; bans go through ufw', () => {

@@ -160,7 +160,8 @@ const BAD_AGENTS = [
 /**
  * Scanners and bad bots, from the access log in NGINX_LOG_FORMAT. The client address is the line's
  * first field, so nothing a client sends (path, user agent) can make another address match. fail2ban
- * cuts the time out of "[…]" before matching, leaving "[]".
+ * cuts the time out of "[…]" before matching, leaving "[]"; the date pattern is anchored so that a
+ * "[" in the user name cannot make fail2ban miss the date and skip the line.
  */
 export function renderScanFilter(plan: Plan): string {
   const lead = String.raw`^<HOST> - .*? \[\] "`;
@@ -178,7 +179,9 @@ failregex = ${lead}${probe}
             ${lead}CONNECT [^"]*" \\d{3} \\d
             ${lead}[A-Z]+ [^" ]*(?:\\.\\./|%%2e%%2e/|\\.\\.%%2f)[^"]*" 4\\d\\d \\d
 ignoreregex =
-datepattern = ^[^\\[]*\\[({DATE})
+# The date is the first "[<date>] \"" after the address: a Basic-auth user name ($remote_user, before
+# it) may hold "[" but never a quote (Nginx writes \x22) nor a whole date (the name ends at ":").
+datepattern = ^\\S+ - .*?\\[({DATE})\\] "
 `;
 }
 

@@ -325,3 +325,51 @@ describe('every path that writes verifies every mirror it writes (npm, PyPI, Nod
     expect(readdirSync(join(installDir, '.stack-wizard'))).toEqual([]);
   });
 });
+
+describe('build mirrors, read by the real npm and pip', () => {
+  const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+  /** This machine's own npm and pip settings (NPM_CONFIG_*, PIP_*) must not decide what the tools read. */
+  const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_config_|NPM_CONFIG_|PIP_)/.test(k)));
+
+  it('npm takes the registry from .npmrc; pip the index (and trusted host, over plain http) from pip.conf; build-args.env expands to --build-arg flags', async () => {
+    const root = newRoot({});
+    const ctx = ctxFor(root);
+    const mirrors = { npm: s.url('fast', '/npm'), pypi: s.url('fast', '/simple'), node: s.url('fast', '/node') };
+    await verifyMirrors(ctx, mirrors, facts, { probe: BOUND });
+    const out = join(root, 'opt', 'shop');
+    const p = await prepare(ctx, { answers: answers({ mirrors }), facts, targetDir: out });
+    for (const f of p.files.filter((x) => x.path.startsWith('mirrors/'))) {
+      mkdirSync(join(out, f.path, '..'), { recursive: true });
+      writeFileSync(join(out, f.path), f.content);
+    }
+    // npm, from an empty folder (no project .npmrc) with this .npmrc as the user config.
+    const empty = mkdtempSync(join(tmpdir(), 'sw-npm-'));
+    const npm = spawnSync('npm', ['config', 'get', 'registry', '--userconfig', join(out, MIRROR_FILES.npmrc)], { cwd: empty, env: cleanEnv(), encoding: 'utf8' });
+    expect(npm.status, npm.stderr).toBe(0);
+    expect(npm.stdout.trim()).toBe(`${s.url('fast', '/npm')}/`);
+    // pip: PIP_CONFIG_FILE is read last, over this machine's own /etc/pip.conf and user config.
+    const pip = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { env: { ...cleanEnv(), PIP_CONFIG_FILE: join(out, MIRROR_FILES.pipConf) }, encoding: 'utf8' });
+    expect(pip.status, pip.stderr).toBe(0);
+    const conf = Object.fromEntries(pip.stdout.trim().split('\n').map((l) => l.split('=')).map(([k, ...v]) => [k!, v.join('=').replace(/^'|'$/g, '')]));
+    expect(conf['global.index-url']).toBe(s.url('fast', '/simple'));
+    // host:port, as pip matches it against the index URL.
+    expect(conf['global.trusted-host']).toBe(`127.0.0.1:${s.ports.fast}`);
+    // The command the file itself documents, run by bash: one --build-arg per mirror setting.
+    const args = spawnSync('bash', ['-c', `printf '%s\\n' $(grep -v '^#' ${join(out, MIRROR_FILES.buildArgs)} | sed 's/^/--build-arg /')`], { encoding: 'utf8' });
+    expect(args.stdout.trim().split('\n')).toEqual([
+      '--build-arg', `NPM_CONFIG_REGISTRY=${s.url('fast', '/npm')}/`,
+      '--build-arg', `PIP_INDEX_URL=${s.url('fast', '/simple')}`,
+      '--build-arg', `PIP_TRUSTED_HOST=127.0.0.1:${s.ports.fast}`,
+      '--build-arg', `UV_DEFAULT_INDEX=${s.url('fast', '/simple')}`,
+      '--build-arg', `NODEJS_ORG_MIRROR=${s.url('fast', '/node')}/`,
+      '--build-arg', `NVM_NODEJS_ORG_MIRROR=${s.url('fast', '/node')}/`,
+    ]);
+  });
+
+  it('the tools really read those files: a .npmrc without the setting leaves npm at its default', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'sw-npm-')), '.npmrc');
+    writeFileSync(f, '# nothing\n');
+    const npm = spawnSync('npm', ['config', 'get', 'registry', '--userconfig', f, '--globalconfig', f], { cwd: tmpdir(), env: cleanEnv(), encoding: 'utf8' });
+    expect(npm.stdout.trim()).not.toContain('127.0.0.1');
+  });
+});

@@ -13,8 +13,8 @@ import type { MsgKey, Params } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';
 import type { Prepared } from './prepare.js';
 import {
-  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, ufwChanges,
-  wantedAllows, withUfwIpv6, type GuardRefusal,
+  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, sessionAllowArgs,
+  ufwChanges, wantedAllows, withUfwIpv6, type GuardRefusal,
 } from '../render/security-ufw.js';
 import { JAILS, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
 import {
@@ -191,8 +191,16 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   // Without IPV6=yes ufw drops all IPv6 once enabled; our rules must then be added again for IPv6.
   const ipv6Was = st.defaults.ipv6;
   if (st.defaultsText !== null && !ipv6Was) ops.push(write(abs(SYS.ufwDefaults), withUfwIpv6(st.defaultsText), 0o644, 'IPV6=yes'));
-  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was);
+  const sessions = await sshSessions(ctx.exec, facts);
+  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was, sessions);
   for (const w of ch.add) ops.push(ufw(...allowArgs(w)));
+  // The operator's narrower SSH rules stay as they are (said in the preview); a session they would cut gets its own address allowed.
+  for (const r of ch.keep) notes.push(ctx.t('sec.note.sshNarrowKept', { rule: `ufw ${r.text}` }));
+  for (const r of ch.readd) ops.push(ufw(...tokensOf(r.text)));
+  for (const x of ch.sessionAllows) {
+    notes.push(ctx.t('sec.note.sshSessionAllowed', { address: x.address, port: x.port }));
+    ops.push(ufw(...sessionAllowArgs(x)));
+  }
   for (const r of ch.remove) ops.push(ufw('delete', ...tokensOf(r.text)));
   if (ch.setIncomingDeny) ops.push(ufw('default', 'deny', 'incoming'));
 
@@ -228,7 +236,6 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   }
 
   // The guard: the rules after this change must admit every port sshd listens on and every SSH session now open.
-  const sessions = await sshSessions(ctx.exec, facts);
   const refusal = guardFirewall({
     sessions,
     sshdPorts: [...new Set([...facts.sshd.ports, ...plan.security.sshPorts])],

@@ -4,7 +4,7 @@ import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { ipFamily, unmapV4 } from '../domain/ip.js';
 import { parseUfwAdded, parseUfwDefaults, parseUfwStatus, type UfwDefaults, type UfwRule, type UfwStatusEntry, type SshSession } from '../render/security-ufw.js';
-import type { SshLog } from '../render/security-fail2ban.js';
+import type { FirewallPrograms, SshLog } from '../render/security-fail2ban.js';
 import { SYSCTL_KEYS, parseProcSwaps, type SysctlKey } from '../render/security-host.js';
 import { SYS, abs } from '../render/security-paths.js';
 
@@ -244,3 +244,13 @@ export async function readDockerUser(exec: Executor): Promise<DockerUserState> {
 }
 
 export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Which firewall programs this host has: firewalld running (`firewall-cmd --state`), iptables and nft installed. */
+export async function readFirewallPrograms(exec: Executor, ufwActive: boolean): Promise<FirewallPrograms> {
+  const [fwd, ipt, nft] = await Promise.all([
+    exec.query('firewall-cmd', ['--state'], { timeoutMs: 10_000 }),
+    exec.query('iptables', ['--version'], { timeoutMs: 10_000 }),
+    exec.query('nft', ['--version'], { timeoutMs: 10_000 }),
+  ]);
+  return { ufwActive, firewalld: fwd.exitCode === 0 && fwd.stdout.trim() === 'running', iptables: !missing(ipt), nft: !missing(nft) };
+}

@@ -17,13 +17,31 @@ export const F2B = {
 
 export const JAILS = { sshd: 'sshd', limit: 'stack-wizard-nginx-limit', scan: 'stack-wizard-nginx-scan', recidive: 'recidive' } as const;
 
+export type BanWith = 'ufw' | 'iptables' | 'nftables' | 'firewalld';
+
+/** The firewall programs a host has running or installed. */
+export interface FirewallPrograms { ufwActive: boolean; firewalld: boolean; iptables: boolean; nft: boolean }
+
+/**
+ * Where fail2ban puts its bans: ufw when the stack's firewall is ufw (or ufw is on anyway); else the
+ * firewall the host runs: firewalld (its own rules, or fail2ban's would be thrown away on reload),
+ * iptables, or nftables on a host without the iptables command. null: nothing to ban with.
+ */
+export function banBackend(firewallOn: boolean, f: FirewallPrograms): BanWith | null {
+  if (firewallOn || f.ufwActive) return 'ufw';
+  if (f.firewalld) return 'firewalld';
+  if (f.iptables) return 'iptables';
+  if (f.nft) return 'nftables';
+  return null;
+}
+
 /** Where sshd's log lines can be read: the journal (Debian 12 writes no auth.log) or a file. */
 export type SshLog = { backend: 'systemd' } | { backend: 'file'; path: string };
 
 export interface Fail2banHost {
   sshLog: SshLog;
-  /** ufw when the stack's firewall is ufw (or ufw is active anyway); iptables otherwise. */
-  banWith: 'ufw' | 'iptables';
+  /** What bans go into: see banBackend. */
+  banWith: BanWith;
   /** Docker's DOCKER-USER chain exists: the iptables fallback bans there too. */
   dockerUser: boolean;
   /** Where fail2ban logs its own bans, for recidive: a file, or the journal. */
@@ -72,6 +90,18 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
       '# block in /etc/ufw/after.rules checks first, so Docker-published ports are closed to the address too.',
       'banaction = stack-wizard-ufw',
       'banaction_allports = stack-wizard-ufw',
+    );
+  } else if (host.banWith === 'firewalld') {
+    lines.push(
+      '# firewalld runs this host\'s firewall: bans go in as its rich rules (Docker-published ports are not covered).',
+      'banaction = firewallcmd-allports',
+      'banaction_allports = firewallcmd-allports',
+    );
+  } else if (host.banWith === 'nftables') {
+    lines.push(
+      '# No iptables command: bans go into nftables (INPUT only: Docker-published ports are not covered).',
+      'banaction = nftables-allports',
+      'banaction_allports = nftables-allports',
     );
   } else {
     lines.push('banaction = iptables-allports', 'banaction_allports = iptables-allports');

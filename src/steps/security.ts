@@ -16,7 +16,7 @@ import {
   allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, sessionAllowArgs,
   ufwChanges, wantedAllows, withUfwIpv6, type GuardRefusal,
 } from '../render/security-ufw.js';
-import { JAILS, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
+import { JAILS, banBackend, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
 import {
   SWAPFILE, fstabWithSwap, renderLogrotate, renderSysctl, swapDecision, sysctlSettings, type SwapDecision,
 } from '../render/security-host.js';
@@ -24,8 +24,8 @@ import { SYS, UFW_LOCK, abs } from '../render/security-paths.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import {
-  fail2banLog, inContainer, isRoot, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readSwaps, readSysctl, readUfw,
-  sshLogSource, sshSessions,
+  fail2banLog, inContainer, isRoot, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readFirewallPrograms, readSwaps,
+  readSysctl, readUfw, sshLogSource, sshSessions,
 } from '../host/security.js';
 
 export type Op =
@@ -182,6 +182,8 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   const { plan, facts } = s;
   const st = await readUfw(ctx.exec);
   const notes: string[] = [];
+  // firewalld and ufw would both rewrite the same netfilter rules: refuse before touching either.
+  if ((await readFirewallPrograms(ctx.exec, st.active)).firewalld) return { ops: [], notes, refusal: hostError('sec.err.firewalldActive') };
   if (!st.installed) notes.push(ctx.t('sec.note.ufwMissing'));
   else if (!st.readable) notes.push(ctx.t('sec.note.ufwUnreadable'));
   if (facts.sshd.source !== 'listening') notes.push(ctx.t('sec.note.sshdNotSeen', { ports: plan.security.sshPorts.join(', '), source: facts.sshd.source }));
@@ -262,9 +264,12 @@ export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banH
   const [ufwState, sshLog, docker, f2bLog, operator] = await Promise.all([
     readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec), operatorAddresses(ctx.exec, s.facts),
   ]);
+  const banWith = banBackend(s.plan.security.firewall, await readFirewallPrograms(ctx.exec, ufwState.active));
+  // No firewall program at all to ban with: fail2ban would start and ban nothing.
+  if (banWith === null) throw hostError('sec.err.noBanBackend');
   return {
     sshLog,
-    banWith: s.plan.security.firewall || ufwState.active ? 'ufw' : 'iptables',
+    banWith,
     dockerUser: docker.v4 !== null,
     fail2banLog: f2bLog,
     operatorAddresses: operator.addresses,
@@ -284,12 +289,20 @@ async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   const empty = { files: [], service: [], systemd: false };
   const g = gated(ctx, o, s, 'fail2ban');
   if (g) return { ...g, ...empty };
-  const host = await fail2banHost(ctx, s);
+  let host: Fail2banHost;
+  try {
+    host = await fail2banHost(ctx, s);
+  } catch (e) {
+    if (e instanceof WizardError) return { ops: [], notes: [], refusal: e, ...empty };
+    throw e;
+  }
   const notes: string[] = [ctx.t(host.sshLog.backend === 'systemd' ? 'sec.note.sshJournal' : 'sec.note.sshFile', host.sshLog.backend === 'file' ? { path: host.sshLog.path } : {})];
   // Said, not done silently: the addresses fail2ban will never ban besides security.ignoreIp.
   const extra = host.operatorAddresses.filter((a) => !s.plan.security.ignoreIp.includes(a));
   if (extra.length) notes.push(ctx.t('sec.note.ignoreOperator', { list: extra.join(', ') }));
   if (host.banWith === 'iptables') notes.push(ctx.t('sec.note.banIptables'));
+  if (host.banWith === 'firewalld') notes.push(ctx.t('sec.note.banFirewalld'));
+  if (host.banWith === 'nftables') notes.push(ctx.t('sec.note.banNftables'));
   const ops: Op[] = [];
   const files: F2bPlanned['files'] = [];
   for (const f of renderFail2ban(s.plan, host)) {
@@ -336,6 +349,7 @@ function fail2banStep(o: SecurityStepOptions): Step {
     },
     async apply(ctx, s, emit) {
       const p = await planFail2ban(ctx, s, o);
+      if (p.refusal) throw p.refusal;
       const out = (text: string) => emit({ kind: 'output', text });
       const test = p.ops.filter((op) => op.kind === 'run' && op.cmd === 'fail2ban-client' && op.args[0] === '-t');
       const before = p.ops.filter((op) => !test.includes(op) && !p.service.includes(op));

@@ -35,6 +35,8 @@ const HOSTS: Record<string, Fail2banHost> = {
   'ufw, sshd in the journal (Debian 12)': { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: ['198.51.100.7'] },
   'ufw, sshd in auth.log': { sshLog: { backend: 'file', path: join(work, 'auth.log') }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: [] },
   'no ufw: iptables in INPUT and DOCKER-USER': { sshLog: { backend: 'systemd' }, banWith: 'iptables', dockerUser: true, fail2banLog: { backend: 'systemd' }, operatorAddresses: ['2001:db8::7'] },
+  'firewalld runs the firewall': { sshLog: { backend: 'systemd' }, banWith: 'firewalld', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] },
+  'nftables only (no iptables command)': { sshLog: { backend: 'systemd' }, banWith: 'nftables', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] },
 };
 writeFileSync(join(work, 'auth.log'), '');
 
@@ -65,9 +67,13 @@ describe('fail2ban-client -t accepts the generated configuration', () => {
       if (host.banWith === 'ufw') {
         expect(d).toMatch(/ufw route prepend reject from <ip> to any/);
         expect(d).toMatch(/flock -w 60 \/run\/lock\/stack-wizard-ufw\.lock ufw prepend reject from <ip>/);
-      } else {
+      } else if (host.banWith === 'iptables') {
         expect(d).toMatch(/-I DOCKER-USER -p \$proto -j f2b-sshd-docker/);
         expect(d).toMatch(/-I INPUT -p \$proto -j f2b-sshd;/);
+      } else if (host.banWith === 'firewalld') {
+        expect(d).toMatch(/firewall-cmd --direct --add-rule /);
+      } else {
+        expect(d).toMatch(/nft add rule /);
       }
       if (host.sshLog.backend === 'systemd') expect(d).toMatch(/\['set', 'sshd', 'addjournalmatch', '_SYSTEMD_UNIT=sshd\.service', '\+', '_COMM=sshd'\]/);
       else expect(d).toContain(`['set', 'sshd', 'addlogpath', '${host.sshLog.path}'`);

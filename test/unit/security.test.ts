@@ -11,7 +11,7 @@ import {
   parseUfwAdded, parseUfwDefaults, parseUfwRule, parseUfwStatus, portMatches, publishedPorts, rulesAfter, ufwChanges, wantedAllows,
   withUfwIpv6, type GuardInput,
 } from '../../src/render/security-ufw.js';
-import { JAILS, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter, type Fail2banHost } from '../../src/render/security-fail2ban.js';
+import { JAILS, banBackend, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter, type Fail2banHost } from '../../src/render/security-fail2ban.js';
 import {
   SWAP_MAX_RAM_MIB, fstabWithSwap, parseProcSwaps, parseSysctlFile, renderLogrotate, renderSysctl, swapDecision, swapSizeMiB, sysctlSettings,
 } from '../../src/render/security-host.js';
@@ -436,5 +436,25 @@ describe('parsers of host output', () => {
   it('sees a read-only /proc/sys (a container)', () => {
     expect(procSysReadOnly('proc /proc proc rw,nosuid 0 0\nproc /proc/sys proc ro,nosuid,nodev,noexec,relatime 0 0\n')).toBe(true);
     expect(procSysReadOnly('proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n')).toBe(false);
+  });
+});
+
+describe('what fail2ban bans with, on hosts without ufw', () => {
+  const none = { ufwActive: false, firewalld: false, iptables: false, nft: false };
+  it('ufw when the stack runs it (or it is on anyway); else the firewall the host has: firewalld, iptables, nftables; or nothing', () => {
+    expect(banBackend(true, { ...none, firewalld: true, iptables: true })).toBe('ufw');
+    expect(banBackend(false, { ...none, ufwActive: true, iptables: true })).toBe('ufw');
+    expect(banBackend(false, { ...none, firewalld: true, iptables: true, nft: true })).toBe('firewalld');
+    expect(banBackend(false, { ...none, iptables: true, nft: true })).toBe('iptables');
+    expect(banBackend(false, { ...none, nft: true })).toBe('nftables');
+    expect(banBackend(false, none)).toBeNull();
+  });
+
+  it('the jails use fail2ban\'s own action for firewalld and for nftables', () => {
+    const p = plan();
+    const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'firewalld', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] };
+    expect(renderJails(p, host)).toContain('banaction = firewallcmd-allports\nbanaction_allports = firewallcmd-allports\n');
+    expect(renderJails(p, { ...host, banWith: 'nftables' })).toContain('banaction = nftables-allports\nbanaction_allports = nftables-allports\n');
+    expect(renderFail2ban(p, { ...host, banWith: 'nftables' }).map((f) => f.path)).not.toContain('etc/fail2ban/action.d/stack-wizard-ufw.conf');
   });
 });

@@ -180,7 +180,7 @@ function deadMirrorError(ctx: Context, dead: readonly { kind: MirrorKind; url: s
  * registry, image-prefix, npm, PyPI, Node), probed now or recalled from this process's probe. A dead
  * one refuses the run (exit 3) before anything is written, naming its key and the catalogue's live
  * alternatives (probed for the occasion). Called by every path that writes to a host: init (after
- * resolveMirrors, as its first preflight step), the wizard's review and apply, and update. `render`
+ * resolveMirrors, as a preflight step), the wizard's review and apply, and update. `render`
  * never calls it: it writes what the answers say and touches no network.
  */
 export async function verifyMirrors(
@@ -203,7 +203,7 @@ export async function verifyMirrors(
 }
 
 /**
- * init's first check (and the wizard's apply): every mirror the plan writes answers. Changes nothing;
+ * One of init's first checks (the wizard's apply too): every mirror the plan writes answers. Changes nothing;
  * a dead one stops the run before the first file is written.
  */
 export const mirrorsLiveStep: Step = {

@@ -4,6 +4,7 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { hasWork, planUpdate, runUpdate, type UpdatePlan } from '../steps/update.js';
+import { verifyMirrors } from '../steps/mirrors.js';
 import { flag } from './common.js';
 import { STACK_OPTIONS, progressPrinter, withStack } from './maintenance.js';
 import type { Command } from './types.js';
@@ -37,6 +38,8 @@ const command: Command = {
     const emit = progressPrinter(ctx);
     return withStack(ctx, args, 'update', async (s) => {
       ctx.io.out(`→ ${ctx.t('upd.checking', { project: s.project })}\n`);
+      // The saved answers are rendered again: a mirror that has died since init is refused (exit 3) before anything is pulled or written.
+      await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts);
       const u = await planUpdate(ctx, s, { pull: !flag(args, 'no-pull') && !ctx.exec.dryRun }, emit);
       ctx.io.out(formatUpdatePlan(ctx, u));
       if (!hasWork(u)) {

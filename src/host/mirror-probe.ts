@@ -23,6 +23,8 @@ export interface ProbeOptions {
   now?: () => number;
   /** Called once per candidate as soon as its outcome is known (progress display). */
   onResult?: (r: ProbeResult) => void;
+  /** The system resolver behind the run's cache (default dns.lookup; tests count its calls). */
+  resolver?: typeof dnsLookup;
 }
 
 export const PROBE_DEFAULTS = {
@@ -49,7 +51,7 @@ interface Outcome {
 
 interface Ctx {
   deadlineAt: number;
-  o: Required<Omit<ProbeOptions, 'onResult'>>;
+  o: Required<Omit<ProbeOptions, 'onResult' | 'resolver'>>;
   lookup: typeof dnsLookup;
 }
 
@@ -125,8 +127,9 @@ function fetchOnce(url: URL, check: ContentCheck, c: Ctx, hops = 0): Promise<Out
       }
       if (status !== 200) return fail(`http-${status}`);
       const done = (complete: boolean) => {
-        if (!contentLooksRight(check, head)) return fail('unexpected-content');
+        // Cut off by the deadline with too little to measure (or to judge the content by): too slow.
         if (!complete && bytes < MIN_SPEED_BYTES) return fail('too-slow');
+        if (!contentLooksRight(check, head)) return fail('unexpected-content');
         finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes, bodyMs: now() - tHeaders });
       };
       let idle = timer(idleTimeoutMs, () => fail('stalled'));
@@ -149,12 +152,12 @@ function fetchOnce(url: URL, check: ContentCheck, c: Ctx, hops = 0): Promise<Out
 }
 
 /** Resolves each host once per run, so the per-candidate latency does not include DNS (and the threadpool is not flooded). */
-function cachedLookup(): typeof dnsLookup {
+function cachedLookup(resolver: typeof dnsLookup = dnsLookup): typeof dnsLookup {
   const cache = new Map<string, Promise<LookupAddress[]>>();
   const resolveAll = (host: string) => {
     let p = cache.get(host);
     if (!p) {
-      p = new Promise<LookupAddress[]>((res, rej) => dnsLookup(host, { all: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
+      p = new Promise<LookupAddress[]>((res, rej) => resolver(host, { all: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
       cache.set(host, p);
     }
     return p;
@@ -208,7 +211,7 @@ export async function probeMirrors(entries: readonly MirrorEntry[], target: Prob
     maxBodyBytes: opts.maxBodyBytes ?? PROBE_DEFAULTS.maxBodyBytes,
     now,
   };
-  const c: Ctx = { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup() };
+  const c: Ctx = { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup(opts.resolver) };
   return Promise.all(
     entries.map(async (e) => {
       const r = await probeEntry(e, target, c);

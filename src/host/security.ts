@@ -4,7 +4,7 @@ import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { ipFamily, unmapV4 } from '../domain/ip.js';
 import { parseUfwAdded, parseUfwDefaults, parseUfwStatus, type UfwDefaults, type UfwRule, type UfwStatusEntry, type SshSession } from '../render/security-ufw.js';
-import type { SshLog } from '../render/security-fail2ban.js';
+import type { FirewallPrograms, SshLog } from '../render/security-fail2ban.js';
 import { SYSCTL_KEYS, parseProcSwaps, type SysctlKey } from '../render/security-host.js';
 import { SYS, abs } from '../render/security-paths.js';
 
@@ -124,7 +124,12 @@ export async function sshLogSource(exec: Executor, facts: HostFacts): Promise<Ss
 
 /** `ss -Htnp state established` → connections whose local end belongs to sshd: who is logged in, on which port. */
 export function parseSshSessions(text: string): SshSession[] {
-  const out: SshSession[] = [];
+  return parseSshConnections(text).map(({ address, port }) => ({ address, port }));
+}
+
+/** The same connections with the sshd processes that hold each one (from ss's users:(…) column). */
+export function parseSshConnections(text: string): (SshSession & { pids: number[] })[] {
+  const out: (SshSession & { pids: number[] })[] = [];
   const split = (ep: string) => {
     const i = ep.lastIndexOf(':');
     return { addr: ep.slice(0, i).replace(/^\[|\]$/g, '').replace(/%\S+$/, ''), port: Number(ep.slice(i + 1)) };
@@ -138,9 +143,36 @@ export function parseSshSessions(text: string): SshSession[] {
     const local = split(eps[0]!);
     const peer = split(eps[1]!);
     if (!Number.isInteger(local.port) || !ipFamily(peer.addr)) continue;
-    out.push({ address: unmapV4(peer.addr), port: local.port });
+    out.push({ address: unmapV4(peer.addr), port: local.port, pids: [...line.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])) });
   }
   return out;
+}
+
+/**
+ * Whether an sshd process serves a logged-in user: after authentication OpenSSH names its session
+ * process "sshd: alice@pts/0" (or "@notty"; "sshd-session: …" since 9.8). Before it, "[priv]",
+ * "[preauth]", "[net]" or "[accepted]": a connection that may be a brute force in progress.
+ */
+export const loggedInTitle = (cmdline: string) => /^sshd(?:-session)?: \S+@\S+/.test(cmdline.replace(/\0/g, ' ').trim());
+
+export interface OperatorAddresses { addresses: string[]; source: 'ssh-connection' | 'ss' | 'none' }
+
+/**
+ * Where the operator comes from, for fail2ban's ignoreip: SSH_CONNECTION when the environment has it;
+ * under sudo (which drops it) the peers of the SSH sessions open now whose user is logged in. A
+ * connection still authenticating is never counted: it could be the attacker fail2ban is for.
+ */
+export async function operatorAddresses(exec: Executor, facts: HostFacts): Promise<OperatorAddresses> {
+  if (facts.session.sshClientAddress) return { addresses: [unmapV4(facts.session.sshClientAddress)], source: 'ssh-connection' };
+  const r = await exec.query('ss', ['-Htnp', 'state', 'established'], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) return { addresses: [], source: 'none' };
+  const out: string[] = [];
+  for (const c of parseSshConnections(r.stdout)) {
+    if (out.includes(c.address)) continue;
+    const titles = await Promise.all(c.pids.map((pid) => exec.readFile(`/proc/${pid}/cmdline`).catch(() => null)));
+    if (titles.some((t) => t !== null && loggedInTitle(t))) out.push(c.address);
+  }
+  return { addresses: out, source: out.length ? 'ss' : 'none' };
 }
 
 /** The operator's session from SSH_CONNECTION plus every established sshd connection (sudo drops SSH_CONNECTION). */
@@ -169,20 +201,21 @@ export function procSysReadOnly(mounts: string): boolean {
   });
 }
 
-export async function readSysctl(exec: Executor): Promise<SysctlState> {
+/** `root`: where /proc is (STACK_WIZARD_ROOT; a chroot has the host's /proc bound there). */
+export async function readSysctl(exec: Executor, root = ''): Promise<SysctlState> {
   const values: Partial<Record<SysctlKey, number>> = {};
   await Promise.all(
     SYSCTL_KEYS.map(async (k) => {
-      const t = await exec.readFile(`/proc/sys/${k.replace(/\./g, '/')}`).catch(() => null);
+      const t = await exec.readFile(`${root}/proc/sys/${k.replace(/\./g, '/')}`).catch(() => null);
       if (t !== null && /^-?\d+/.test(t.trim())) values[k] = Number(t.trim().split(/\s+/)[0]);
     }),
   );
-  const mounts = (await exec.readFile('/proc/mounts').catch(() => null)) ?? '';
+  const mounts = (await exec.readFile(`${root}/proc/mounts`).catch(() => null)) ?? '';
   return { values, writable: !procSysReadOnly(mounts) };
 }
 
-export async function readSwaps(exec: Executor) {
-  return parseProcSwaps((await exec.readFile('/proc/swaps').catch(() => null)) ?? '');
+export async function readSwaps(exec: Executor, root = '') {
+  return parseProcSwaps((await exec.readFile(`${root}/proc/swaps`).catch(() => null)) ?? '');
 }
 
 const CONTAINERS = new Set(['docker', 'podman', 'lxc', 'lxc-libvirt', 'systemd-nspawn', 'openvz', 'container-other', 'rkt', 'wsl', 'proot', 'pouch']);
@@ -211,3 +244,13 @@ export async function readDockerUser(exec: Executor): Promise<DockerUserState> {
 }
 
 export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Which firewall programs this host has: firewalld running (`firewall-cmd --state`), iptables and nft installed. */
+export async function readFirewallPrograms(exec: Executor, ufwActive: boolean): Promise<FirewallPrograms> {
+  const [fwd, ipt, nft] = await Promise.all([
+    exec.query('firewall-cmd', ['--state'], { timeoutMs: 10_000 }),
+    exec.query('iptables', ['--version'], { timeoutMs: 10_000 }),
+    exec.query('nft', ['--version'], { timeoutMs: 10_000 }),
+  ]);
+  return { ufwActive, firewalld: fwd.exitCode === 0 && fwd.stdout.trim() === 'running', iptables: !missing(ipt), nft: !missing(nft) };
+}

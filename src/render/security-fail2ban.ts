@@ -17,19 +17,37 @@ export const F2B = {
 
 export const JAILS = { sshd: 'sshd', limit: 'stack-wizard-nginx-limit', scan: 'stack-wizard-nginx-scan', recidive: 'recidive' } as const;
 
+export type BanWith = 'ufw' | 'iptables' | 'nftables' | 'firewalld';
+
+/** The firewall programs a host has running or installed. */
+export interface FirewallPrograms { ufwActive: boolean; firewalld: boolean; iptables: boolean; nft: boolean }
+
+/**
+ * Where fail2ban puts its bans: ufw when the stack's firewall is ufw (or ufw is on anyway); else the
+ * firewall the host runs: firewalld (its own rules, or fail2ban's would be thrown away on reload),
+ * iptables, or nftables on a host without the iptables command. null: nothing to ban with.
+ */
+export function banBackend(firewallOn: boolean, f: FirewallPrograms): BanWith | null {
+  if (firewallOn || f.ufwActive) return 'ufw';
+  if (f.firewalld) return 'firewalld';
+  if (f.iptables) return 'iptables';
+  if (f.nft) return 'nftables';
+  return null;
+}
+
 /** Where sshd's log lines can be read: the journal (Debian 12 writes no auth.log) or a file. */
 export type SshLog = { backend: 'systemd' } | { backend: 'file'; path: string };
 
 export interface Fail2banHost {
   sshLog: SshLog;
-  /** ufw when the stack's firewall is ufw (or ufw is active anyway); iptables otherwise. */
-  banWith: 'ufw' | 'iptables';
+  /** What bans go into: see banBackend. */
+  banWith: BanWith;
   /** Docker's DOCKER-USER chain exists: the iptables fallback bans there too. */
   dockerUser: boolean;
   /** Where fail2ban logs its own bans, for recidive: a file, or the journal. */
   fail2banLog: SshLog;
-  /** The operator's address now (SSH_CONNECTION), offered for ignoreip. */
-  operatorAddress: string | null;
+  /** The operator's address(es) now (SSH_CONNECTION, else the logged-in SSH sessions): never banned. */
+  operatorAddresses: readonly string[];
 }
 
 /** How long and after how many failures. Each line: the reason for the number. */
@@ -44,10 +62,10 @@ export const POLICY = {
   recidive: { maxretry: 3, findtime: '1d', bantime: '1w' },
 } as const;
 
-/** Addresses never banned: loopback, the operator's current address, and security.ignoreIp; deduplicated, in order. */
-export function ignoreIps(plan: Plan, operator: string | null): string[] {
+/** Addresses never banned: loopback, the operator's current address(es), and security.ignoreIp; deduplicated, in order. */
+export function ignoreIps(plan: Plan, operators: readonly string[]): string[] {
   const out = ['127.0.0.1/8', '::1'];
-  for (const a of [operator, ...plan.security.ignoreIp]) {
+  for (const a of [...operators, ...plan.security.ignoreIp]) {
     if (a && parseCidr(a) && !out.includes(a)) out.push(a);
   }
   return out;
@@ -64,7 +82,7 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
     header(plan, 'fail2ban jails for the stack. Put your own changes in another jail.d/*.local file.'),
     '[DEFAULT]',
     '# Never banned: loopback, the operator\'s address when this was applied, and security.ignoreIp.',
-    `ignoreip = ${ignoreIps(plan, host.operatorAddress).join(' ')}`,
+    `ignoreip = ${ignoreIps(plan, host.operatorAddresses).join(' ')}`,
   ];
   if (host.banWith === 'ufw') {
     lines.push(
@@ -72,6 +90,18 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
       '# block in /etc/ufw/after.rules checks first, so Docker-published ports are closed to the address too.',
       'banaction = stack-wizard-ufw',
       'banaction_allports = stack-wizard-ufw',
+    );
+  } else if (host.banWith === 'firewalld') {
+    lines.push(
+      '# firewalld runs this host\'s firewall: bans go in as its rich rules (Docker-published ports are not covered).',
+      'banaction = firewallcmd-allports',
+      'banaction_allports = firewallcmd-allports',
+    );
+  } else if (host.banWith === 'nftables') {
+    lines.push(
+      '# No iptables command: bans go into nftables (INPUT only: Docker-published ports are not covered).',
+      'banaction = nftables-allports',
+      'banaction_allports = nftables-allports',
     );
   } else {
     lines.push('banaction = iptables-allports', 'banaction_allports = iptables-allports');
@@ -160,7 +190,8 @@ const BAD_AGENTS = [
 /**
  * Scanners and bad bots, from the access log in NGINX_LOG_FORMAT. The client address is the line's
  * first field, so nothing a client sends (path, user agent) can make another address match. fail2ban
- * cuts the time out of "[…]" before matching, leaving "[]".
+ * cuts the time out of "[…]" before matching, leaving "[]"; the date pattern is anchored so that a
+ * "[" in the user name cannot make fail2ban miss the date and skip the line.
  */
 export function renderScanFilter(plan: Plan): string {
   const lead = String.raw`^<HOST> - .*? \[\] "`;
@@ -178,7 +209,9 @@ failregex = ${lead}${probe}
             ${lead}CONNECT [^"]*" \\d{3} \\d
             ${lead}[A-Z]+ [^" ]*(?:\\.\\./|%%2e%%2e/|\\.\\.%%2f)[^"]*" 4\\d\\d \\d
 ignoreregex =
-datepattern = ^[^\\[]*\\[({DATE})
+# The date is the first "[<date>] \"" after the address: a Basic-auth user name ($remote_user, before
+# it) may hold "[" but never a quote (Nginx writes \x22) nor a whole date (the name ends at ":").
+datepattern = ^\\S+ - .*?\\[({DATE})\\] "
 `;
 }
 

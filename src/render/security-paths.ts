@@ -14,4 +14,5 @@ export const SYS = {
 /** ufw does not lock its rule files; fail2ban bans from several jails at once, and apply may run meanwhile. */
 export const UFW_LOCK = '/run/lock/stack-wizard-ufw.lock';
 
-export const abs = (rel: string) => `/${rel}`;
+/** `root` prefixes the path (STACK_WIZARD_ROOT: a chroot being prepared, or a test's folder). */
+export const abs = (rel: string, root = '') => `${root}/${rel}`;

@@ -194,19 +194,63 @@ export function satisfies(rule: UfwRule, w: WantedAllow): boolean {
 /** A rule that lets traffic in (directly or to containers) and is therefore ours to decide on. */
 const opensSomething = (r: UfwRule) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in';
 
+/**
+ * An operator's own rule that opens an SSH port to fewer than everyone: from some addresses only, on
+ * one interface or destination, or rate-limited (`ufw limit`). It was chosen on purpose: kept, and
+ * never widened into an allow from anywhere.
+ */
+export function narrowsSsh(r: UfwRule, port: number): boolean {
+  return (
+    !r.route && r.direction === 'in' && (r.action === 'allow' || r.action === 'limit') && protoCovers(r, 'tcp') &&
+    (r.port !== null || r.app !== null) && portMatches(r, port) &&
+    (r.action === 'limit' || r.from !== 'any' || !ANY.test(r.to) || r.iface)
+  );
+}
+
 export interface UfwChanges {
   add: WantedAllow[];
   /** Rules that open more than the plan allows: removed, so nothing else stays open. */
   remove: UfwRule[];
   setIncomingDeny: boolean;
+  /** The operator's narrower SSH rules: kept in place of an allow from anywhere for their port. */
+  keep: UfwRule[];
+  /** Kept rules to add again (same text) so that their IPv6 twins exist once IPv6 is on. */
+  readd: UfwRule[];
+  /** Open SSH sessions those narrower rules would not admit: their address is allowed on that port. */
+  sessionAllows: SshSession[];
 }
 
-/** What to change so that exactly the wanted ports are open. Deny/reject rules (fail2ban's bans) are kept. */
-export function ufwChanges(current: readonly UfwRule[], defaults: UfwDefaults, wanted: readonly WantedAllow[], readdAll = false): UfwChanges {
-  const add = wanted.filter((w) => readdAll || !current.some((r) => satisfies(r, w)));
-  const remove = current.filter((r) => opensSomething(r) && !wanted.some((w) => satisfies(r, w)));
-  return { add, remove, setIncomingDeny: defaults.incoming !== 'deny' };
+/**
+ * What to change so that exactly the wanted ports are open. Deny/reject rules (fail2ban's bans) are
+ * kept; so are the operator's narrower SSH rules (`narrowsSsh`), with an allow for the address of
+ * any open SSH session they would not admit, rather than opening that port to everyone.
+ */
+export function ufwChanges(
+  current: readonly UfwRule[],
+  defaults: UfwDefaults,
+  wanted: readonly WantedAllow[],
+  readdAll = false,
+  sessions: readonly SshSession[] = [],
+): UfwChanges {
+  const sshPorts = wanted.filter((w) => w.purpose === 'ssh').map((w) => w.port);
+  const keep = current.filter((r) => !wanted.some((w) => satisfies(r, w)) && sshPorts.some((p) => narrowsSsh(r, p)));
+  const narrowed = new Set(sshPorts.filter((p) => keep.some((r) => narrowsSsh(r, p))));
+  const has = (w: WantedAllow) => current.some((r) => satisfies(r, w));
+  const add = wanted.filter((w) => (narrowed.has(w.port) && !has(w) ? false : readdAll || !has(w)));
+  const remove = current.filter((r) => opensSomething(r) && !wanted.some((w) => satisfies(r, w)) && !keep.includes(r));
+  const after = [...current.filter((r) => !remove.includes(r)), ...add.map(allowRule)];
+  const sessionAllows: SshSession[] = [];
+  for (const s of sessions) {
+    if (!narrowed.has(s.port) || sessionAllows.some((x) => x.address === s.address && x.port === s.port)) continue;
+    const hit = firstDecision(after, s.address, s.port);
+    // Not admitted and not blocked by a rule of its own (a deny is the guard's to report): allow it.
+    if (!hit) sessionAllows.push(s);
+  }
+  return { add, remove, setIncomingDeny: defaults.incoming !== 'deny', keep, readd: readdAll ? keep : [], sessionAllows };
 }
+
+export const sessionAllowArgs = (s: SshSession): string[] => ['allow', 'from', s.address, 'to', 'any', 'port', String(s.port), 'proto', 'tcp', 'comment', `${UFW_TAG} ssh session`];
+const allowRule = (w: WantedAllow) => parseUfwRule(`ufw ${allowArgs(w).slice(0, 2).join(' ')} comment '${UFW_TAG} ${w.purpose}'`)!;
 
 // ---- DOCKER-USER: Docker-published ports obey the same policy ----
 
@@ -301,18 +345,35 @@ function decides(r: UfwRule, address: string | null, port: number): boolean {
   return address !== null && cidrContains(r.from, address);
 }
 
+/** The first rule that decides a new connection from `address` to `port` (ufw's first match), if any. */
+function firstDecision(rules: readonly UfwRule[], address: string | null, port: number): UfwRule | undefined {
+  return rules.find((r) => decides(r, address, port));
+}
+
+/**
+ * Whether `port` stays open to someone: to everyone, or through a narrower rule of the operator's
+ * (some addresses, one interface) that comes before anything closing it to everyone.
+ */
+function openToSomeone(rules: readonly UfwRule[], incoming: Policy, port: number): boolean {
+  for (const r of rules) {
+    if (decides(r, null, port)) return r.action === 'allow' || r.action === 'limit';
+    if (narrowsSsh(r, port)) return true;
+  }
+  return incoming === 'allow';
+}
+
 /**
  * Refuses a rule set that would cut an SSH session or close a port sshd listens on. ufw takes the
  * first matching rule, so the first rule that decides the connection wins; with none, the default does.
  */
 export function guardFirewall(g: GuardInput): GuardRefusal | null {
   const verdict = (address: string | null, port: number): { ok: boolean; rule?: UfwRule } => {
-    const hit = g.rules.find((r) => decides(r, address, port));
+    const hit = firstDecision(g.rules, address, port);
     if (hit) return { ok: hit.action === 'allow' || hit.action === 'limit', rule: hit };
     return { ok: g.incoming === 'allow' };
   };
   for (const port of g.sshdPorts) {
-    if (!verdict(null, port).ok) return { reason: 'sshdPortClosed', port };
+    if (!openToSomeone(g.rules, g.incoming, port)) return { reason: 'sshdPortClosed', port };
   }
   for (const s of g.sessions) {
     if (ipFamily(s.address) === 6 && !g.ipv6) return { reason: 'ipv6Off', address: s.address };
@@ -329,6 +390,7 @@ export function guardFirewall(g: GuardInput): GuardRefusal | null {
 /** The rule list ufw will have after the change: kept rules in their order, then ours appended. */
 export function rulesAfter(current: readonly UfwRule[], ch: UfwChanges): UfwRule[] {
   const kept = current.filter((r) => !ch.remove.includes(r));
-  const added = ch.add.map((w) => parseUfwRule(`ufw ${allowArgs(w).slice(0, 2).join(' ')} comment '${UFW_TAG} ${w.purpose}'`)!);
-  return [...kept, ...added];
+  const added = ch.add.map(allowRule);
+  const sessions = ch.sessionAllows.map((x) => parseUfwRule(`ufw ${sessionAllowArgs(x).slice(0, -2).join(' ')}`)!);
+  return [...kept, ...added, ...sessions];
 }

@@ -11,7 +11,7 @@ import { dockerStep } from './docker.js';
 import { imagesStep } from './images.js';
 import { upStep } from './up.js';
 import { securitySteps } from './security.js';
-import { mirrorSteps } from './mirrors.js';
+import { mirrorSteps, mirrorsLiveStep } from './mirrors.js';
 import { tlsSteps } from './tls.js';
 import type { Plan } from '../domain/plan.js';
 import { backupScheduleStep } from './backup-schedule.js';
@@ -45,6 +45,8 @@ export function installSteps(plan?: Plan): Step[] {
   const tls = tlsSteps(plan);
   return [
     preflightStep,
+    // Every mirror the files and the host settings will name answers (npm, PyPI, Node, image prefix too).
+    mirrorsLiveStep,
     ...security.filter((x) => x.preflight),
     ...tls.preflight,
     writeFilesStep,

@@ -14,7 +14,7 @@ import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openp
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
 import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat } from '../render/apt-sources.js';
 import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
-import { hostError, opError, usageError } from '../errors.js';
+import { hostError, opError, usageError, WizardError } from '../errors.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 
@@ -141,16 +141,9 @@ export async function resolveMirrors(
   const byEntry = new Map(all.map((e, i) => [e, results[i]!]));
 
   const chosen: ChosenMirror[] = [];
-  for (const e of explicitEntries) {
-    const r = byEntry.get(e)!;
-    if (!r.alive) {
-      const alternatives = rankResults(results.filter((x) => x.kind === e.kind && x.alive && trimSlash(x.url) !== trimSlash(e.url)))
-        .slice(0, 3)
-        .map((x) => ctx.t('mirrors.alternative', { url: x.url, ms: x.latencyMs ?? '?' }));
-      throw hostError('err.mirrorDead', { key: `mirrors.${e.kind}`, url: e.url, error: r.error ?? 'dead' }, alternatives);
-    }
-    chosen.push({ kind: e.kind, id: e.id, name: e.name, url: e.url, source: 'answers', result: r });
-  }
+  const deadOnes = explicitEntries.filter((e) => !byEntry.get(e)!.alive);
+  if (deadOnes.length) throw deadMirrorError(ctx, deadOnes.map((e) => ({ kind: e.kind, url: e.url, error: byEntry.get(e)!.error })), results);
+  for (const e of explicitEntries) chosen.push({ kind: e.kind, id: e.id, name: e.name, url: e.url, source: 'answers', result: byEntry.get(e)! });
   const best = bestByKind(results.filter((r) => auto.includes(r.kind)));
   const noneAlive: MirrorKind[] = [];
   const mirrors = { ...answers.mirrors };
@@ -166,6 +159,70 @@ export async function resolveMirrors(
   }
   return { answers: { ...answers, mirrors }, chosen, noneAlive, results };
 }
+
+/**
+ * The refusal for mirrors the operator (or saved answers) named that do not answer: exit 3, the
+ * first one's key in the message; the details give the live alternatives of its kind, best first
+ * (ranked as `mirrors` and init rank them), and every other dead key.
+ */
+function deadMirrorError(ctx: Context, dead: readonly { kind: MirrorKind; url: string; error: string | null }[], results: readonly ProbeResult[]) {
+  const [first, ...rest] = dead;
+  const alternatives = rankResults(results.filter((x) => x.kind === first!.kind && x.alive && trimSlash(x.url) !== trimSlash(first!.url)))
+    .slice(0, 3)
+    .map((x) => ctx.t('mirrors.alternative', { url: x.url, ms: x.latencyMs ?? '?' }));
+  if (alternatives.length === 0) alternatives.push(ctx.t('mirrors.noAlternative', { kind: first!.kind }));
+  const others = rest.map((d) => ctx.t('mirrors.alsoDead', { key: `mirrors.${d.kind}`, url: d.url, error: d.error ?? 'dead' }));
+  return hostError('err.mirrorDead', { key: `mirrors.${first!.kind}`, url: first!.url, error: first!.error ?? 'dead' }, [...alternatives, ...others]);
+}
+
+/**
+ * Every mirror these answers put into a file on this host (apt for its own distribution, docker-ce,
+ * registry, image-prefix, npm, PyPI, Node), probed now or recalled from this process's probe. A dead
+ * one refuses the run (exit 3) before anything is written, naming its key and the catalogue's live
+ * alternatives (probed for the occasion). Called by every path that writes to a host: init (after
+ * resolveMirrors, as a preflight step), the wizard's review and apply, and update. `render`
+ * never calls it: it writes what the answers say and touches no network.
+ */
+export async function verifyMirrors(
+  ctx: Context,
+  mirrors: Readonly<Partial<Record<string, string>>>,
+  facts: HostFacts,
+  o: { catalogue?: readonly MirrorEntry[]; probe?: ProbeOptions } = {},
+): Promise<ProbeResult[]> {
+  const kinds = relevantKinds(facts).filter((k) => mirrors[k]);
+  if (kinds.length === 0) return [];
+  const catalogue = o.catalogue ?? (await catalogueFor(ctx));
+  const entries = kinds.map((k) => entryFor(k, mirrors[k]!, catalogue));
+  const results = await probeAll(entries, facts, o.probe);
+  const dead = entries.map((e, i) => ({ kind: e.kind, url: e.url, error: results[i]!.error, alive: results[i]!.alive })).filter((d) => !d.alive);
+  if (dead.length === 0) return results;
+  // The alternatives: the catalogue's other candidates of the first dead kind.
+  const others = catalogue.filter((c) => c.kind === dead[0]!.kind && trimSlash(c.url) !== trimSlash(dead[0]!.url));
+  const alt = others.length ? await probeAll(others, facts, o.probe) : [];
+  throw deadMirrorError(ctx, dead, [...results, ...alt]);
+}
+
+/**
+ * One of init's first checks (the wizard's apply too): every mirror the plan writes answers. Changes nothing;
+ * a dead one stops the run before the first file is written.
+ */
+export const mirrorsLiveStep: Step = {
+  id: 'mirrors-live',
+  title: 'step.mirrorsLive',
+  preflight: true,
+  async check(ctx, s) {
+    try {
+      await verifyMirrors(ctx, s.plan.mirrors, s.facts);
+      return { needed: false, changes: [] };
+    } catch (e) {
+      if (e instanceof WizardError) return { needed: true, changes: [ctx.t(e.key, e.params), ...e.details] };
+      throw e;
+    }
+  },
+  async apply(ctx, s) {
+    await verifyMirrors(ctx, s.plan.mirrors, s.facts);
+  },
+};
 
 /** Lines for the preview: what was chosen, from where, how fast; and what stays at the tools' defaults. */
 export function describeResolution(ctx: Context, r: MirrorResolution): string[] {

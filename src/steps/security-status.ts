@@ -2,7 +2,7 @@
 // the DOCKER-USER rules, fail2ban's jails and bans, kernel settings and swap. Read-only.
 import type { Context } from '../context.js';
 import type { Prepared } from './prepare.js';
-import { UFW_TAG, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, satisfies, wantedAllows, type AllowPurpose } from '../render/security-ufw.js';
+import { UFW_TAG, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, narrowsSsh, satisfies, wantedAllows, type AllowPurpose } from '../render/security-ufw.js';
 import { sysctlSettings } from '../render/security-host.js';
 import { readDockerUser, readFail2ban, readSysctl, readUfw, inContainer } from '../host/security.js';
 import { expectedJails, swapView } from './security.js';
@@ -50,13 +50,18 @@ export async function securityStatus(ctx: Context, s: Prepared): Promise<Securit
   ]);
   const wanted = wantedAllows(plan);
   const ports: PortStatus[] = wanted.map((w) => {
+    // SSH also counts as open through the operator's own narrower rule (some addresses, or `ufw limit`).
+    const actionOk = (a: string) => a === 'ALLOW' || (w.purpose === 'ssh' && a === 'LIMIT');
+    const fromOk = (from: string) => /^Anywhere/.test(from) || w.purpose === 'ssh';
     const hit = (v6: boolean) =>
       ufw.active &&
-      ufw.entries.some((e) => e.action === 'ALLOW' && (e.direction === 'IN' || e.direction === null) && e.v6 === v6 && e.to.replace(/ \(v6\)$/, '') === `${w.port}/tcp` && /^Anywhere/.test(e.from));
+      ufw.entries.some((e) => actionOk(e.action) && (e.direction === 'IN' || e.direction === null) && e.v6 === v6 && e.to.replace(/ \(v6\)$/, '') === `${w.port}/tcp` && fromOk(e.from));
     return { port: w.port, purpose: w.purpose, v4: hit(false), v6: ufw.defaults.ipv6 ? hit(true) : false };
   });
+  const sshPorts = wanted.filter((w) => w.purpose === 'ssh').map((w) => w.port);
   const unexpected = ufw.rules
     .filter((r) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in' && !wanted.some((w) => satisfies(r, w)))
+    .filter((r) => !sshPorts.some((p) => narrowsSsh(r, p)))
     .map((r) => r.text);
   const blockIn = (text: string | null, fam: 4 | 6) => text !== null && text.includes(dockerUserBlock(plan, fam)) && mergeManagedBlock(text, dockerUserBlock(plan, fam)) === text;
   const liveWant = dockerUserRuleSpecs(dockerUserBlock(plan, 4));

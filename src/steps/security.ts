@@ -1,8 +1,8 @@
 // The security steps: packages, firewall (ufw + DOCKER-USER), fail2ban, log rotation, kernel
 // settings, swap. Each step plans its operations from what the host has now (read-only), shows
 // them as its changes, and on apply plans again and runs them through the Executor. A second apply
-// finds nothing to do. `security apply` runs them all; init runs them when the answers turn the
-// firewall or fail2ban on.
+// finds nothing to do. `security apply` and init run them all: the firewall and fail2ban follow the
+// answers' switches, the host tuning runs regardless.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { commandLine, CommandError } from '../exec/executor.js';
@@ -13,10 +13,10 @@ import type { MsgKey, Params } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';
 import type { Prepared } from './prepare.js';
 import {
-  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, ufwChanges,
-  wantedAllows, withUfwIpv6, type GuardRefusal,
+  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, sessionAllowArgs,
+  ufwChanges, wantedAllows, withUfwIpv6, type GuardRefusal,
 } from '../render/security-ufw.js';
-import { JAILS, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
+import { JAILS, banBackend, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
 import {
   SWAPFILE, fstabWithSwap, renderLogrotate, renderSysctl, swapDecision, sysctlSettings, type SwapDecision,
 } from '../render/security-host.js';
@@ -24,8 +24,8 @@ import { SYS, UFW_LOCK, abs } from '../render/security-paths.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import {
-  fail2banLog, inContainer, isRoot, missingPackages, readDockerUser, readFail2ban, readSwaps, readSysctl, readUfw, sshLogSource,
-  sshSessions,
+  fail2banLog, inContainer, isRoot, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readFirewallPrograms, readSwaps,
+  readSysctl, readUfw, sshLogSource, sshSessions,
 } from '../host/security.js';
 
 export type Op =
@@ -66,20 +66,24 @@ function toCheck(ctx: Context, p: Planned): StepCheck {
 }
 
 export interface SecurityStepOptions {
-  /** In init the whole set follows the answers' firewall/fail2ban switches; `security apply` always tunes the host. */
+  /** Who runs the steps: `security apply`, or init. Both tune the host; firewall and fail2ban follow the answers' switches. */
   mode: 'apply' | 'init';
 }
 
-const securityOn = (plan: Plan) => plan.security.firewall || plan.security.fail2ban;
-
-function gated(ctx: Context, o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
+/**
+ * Whether a step runs at all. The firewall and fail2ban follow their switches; host tuning (kernel
+ * settings, swap, log rotation) runs whatever they say: Redis needs vm.overcommit_memory=1 either way.
+ */
+function gated(ctx: Context, _o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
   const plan = s.plan;
   // Firewall rules from another machine's facts could lock this one out: these steps need this host's own probe.
   if (s.factsFile) return { ops: [], notes: [ctx.t('sec.off.factsFile', { file: s.factsFile })] };
   if (own && !plan.security[own]) return { ops: [], notes: [ctx.t(own === 'firewall' ? 'sec.off.firewall' : 'sec.off.fail2ban')] };
-  if (o.mode === 'init' && !securityOn(plan)) return { ops: [], notes: [ctx.t('sec.off.both')] };
   return null;
 }
+
+/** STACK_WIZARD_ROOT prefixes the host files the tuning steps touch (a chroot being prepared, tests). */
+const rootOf = (ctx: Context) => ctx.env.STACK_WIZARD_ROOT ?? '';
 
 function makeStep(
   id: string,
@@ -178,6 +182,8 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   const { plan, facts } = s;
   const st = await readUfw(ctx.exec);
   const notes: string[] = [];
+  // firewalld and ufw would both rewrite the same netfilter rules: refuse before touching either.
+  if ((await readFirewallPrograms(ctx.exec, st.active)).firewalld) return { ops: [], notes, refusal: hostError('sec.err.firewalldActive') };
   if (!st.installed) notes.push(ctx.t('sec.note.ufwMissing'));
   else if (!st.readable) notes.push(ctx.t('sec.note.ufwUnreadable'));
   if (facts.sshd.source !== 'listening') notes.push(ctx.t('sec.note.sshdNotSeen', { ports: plan.security.sshPorts.join(', '), source: facts.sshd.source }));
@@ -187,8 +193,16 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   // Without IPV6=yes ufw drops all IPv6 once enabled; our rules must then be added again for IPv6.
   const ipv6Was = st.defaults.ipv6;
   if (st.defaultsText !== null && !ipv6Was) ops.push(write(abs(SYS.ufwDefaults), withUfwIpv6(st.defaultsText), 0o644, 'IPV6=yes'));
-  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was);
+  const sessions = await sshSessions(ctx.exec, facts);
+  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was, sessions);
   for (const w of ch.add) ops.push(ufw(...allowArgs(w)));
+  // The operator's narrower SSH rules stay as they are (said in the preview); a session they would cut gets its own address allowed.
+  for (const r of ch.keep) notes.push(ctx.t('sec.note.sshNarrowKept', { rule: `ufw ${r.text}` }));
+  for (const r of ch.readd) ops.push(ufw(...tokensOf(r.text)));
+  for (const x of ch.sessionAllows) {
+    notes.push(ctx.t('sec.note.sshSessionAllowed', { address: x.address, port: x.port }));
+    ops.push(ufw(...sessionAllowArgs(x)));
+  }
   for (const r of ch.remove) ops.push(ufw('delete', ...tokensOf(r.text)));
   if (ch.setIncomingDeny) ops.push(ufw('default', 'deny', 'incoming'));
 
@@ -224,7 +238,6 @@ async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   }
 
   // The guard: the rules after this change must admit every port sshd listens on and every SSH session now open.
-  const sessions = await sshSessions(ctx.exec, facts);
   const refusal = guardFirewall({
     sessions,
     sshdPorts: [...new Set([...facts.sshd.ports, ...plan.security.sshPorts])],
@@ -248,13 +261,18 @@ export function tokensOf(text: string): string[] {
 // ---- fail2ban ----
 
 export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banHost> {
-  const [ufwState, sshLog, docker, f2bLog] = await Promise.all([readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec)]);
+  const [ufwState, sshLog, docker, f2bLog, operator] = await Promise.all([
+    readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec), operatorAddresses(ctx.exec, s.facts),
+  ]);
+  const banWith = banBackend(s.plan.security.firewall, await readFirewallPrograms(ctx.exec, ufwState.active));
+  // No firewall program at all to ban with: fail2ban would start and ban nothing.
+  if (banWith === null) throw hostError('sec.err.noBanBackend');
   return {
     sshLog,
-    banWith: s.plan.security.firewall || ufwState.active ? 'ufw' : 'iptables',
+    banWith,
     dockerUser: docker.v4 !== null,
     fail2banLog: f2bLog,
-    operatorAddress: s.facts.session.sshClientAddress,
+    operatorAddresses: operator.addresses,
   };
 }
 
@@ -271,9 +289,20 @@ async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   const empty = { files: [], service: [], systemd: false };
   const g = gated(ctx, o, s, 'fail2ban');
   if (g) return { ...g, ...empty };
-  const host = await fail2banHost(ctx, s);
+  let host: Fail2banHost;
+  try {
+    host = await fail2banHost(ctx, s);
+  } catch (e) {
+    if (e instanceof WizardError) return { ops: [], notes: [], refusal: e, ...empty };
+    throw e;
+  }
   const notes: string[] = [ctx.t(host.sshLog.backend === 'systemd' ? 'sec.note.sshJournal' : 'sec.note.sshFile', host.sshLog.backend === 'file' ? { path: host.sshLog.path } : {})];
+  // Said, not done silently: the addresses fail2ban will never ban besides security.ignoreIp.
+  const extra = host.operatorAddresses.filter((a) => !s.plan.security.ignoreIp.includes(a));
+  if (extra.length) notes.push(ctx.t('sec.note.ignoreOperator', { list: extra.join(', ') }));
   if (host.banWith === 'iptables') notes.push(ctx.t('sec.note.banIptables'));
+  if (host.banWith === 'firewalld') notes.push(ctx.t('sec.note.banFirewalld'));
+  if (host.banWith === 'nftables') notes.push(ctx.t('sec.note.banNftables'));
   const ops: Op[] = [];
   const files: F2bPlanned['files'] = [];
   for (const f of renderFail2ban(s.plan, host)) {
@@ -320,6 +349,7 @@ function fail2banStep(o: SecurityStepOptions): Step {
     },
     async apply(ctx, s, emit) {
       const p = await planFail2ban(ctx, s, o);
+      if (p.refusal) throw p.refusal;
       const out = (text: string) => emit({ kind: 'output', text });
       const test = p.ops.filter((op) => op.kind === 'run' && op.cmd === 'fail2ban-client' && op.args[0] === '-t');
       const before = p.ops.filter((op) => !test.includes(op) && !p.service.includes(op));
@@ -365,10 +395,11 @@ async function planLogrotate(ctx: Context, s: Prepared, o: SecurityStepOptions):
 async function planSysctl(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
   const g = gated(ctx, o, s, null);
   if (g) return g;
-  const st = await readSysctl(ctx.exec);
+  const root = rootOf(ctx);
+  const st = await readSysctl(ctx.exec, root);
   if (!st.writable || inContainer(s.facts)) return { ops: [], notes: [ctx.t('sec.note.sysctlContainer')] };
   const settings = sysctlSettings(s.plan, st.values);
-  const path = abs(SYS.sysctl);
+  const path = abs(SYS.sysctl, root);
   const content = renderSysctl(s.plan, settings);
   const old = await ctx.exec.readFile(path).catch(() => null);
   const ops: Op[] = [];
@@ -388,13 +419,15 @@ async function freeDiskMiB(ctx: Context, path: string): Promise<number> {
 export interface SwapView { decision: SwapDecision; activeMiB: number; swapfileActive: boolean }
 
 export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView> {
-  const swaps = await readSwaps(ctx.exec);
+  const root = rootOf(ctx);
+  const swaps = await readSwaps(ctx.exec, root);
   const activeMiB = Math.floor(swaps.reduce((n, x) => n + x.sizeKiB, 0) / 1024);
-  const swapfileActive = swaps.some((x) => x.path === SWAPFILE);
+  // Switched on from outside a chroot, the kernel lists it under the chroot's path.
+  const swapfileActive = swaps.some((x) => x.path === SWAPFILE || x.path === `${root}${SWAPFILE}`);
   const decision = swapDecision({
     ramMiB: Math.floor(facts.memory.totalBytes / MiB),
     swapMiB: activeMiB,
-    freeDiskMiB: await freeDiskMiB(ctx, '/'),
+    freeDiskMiB: await freeDiskMiB(ctx, `${root}/`),
     container: inContainer(facts),
   });
   return { decision, activeMiB, swapfileActive };
@@ -403,19 +436,23 @@ export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView
 async function planSwap(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
   const g = gated(ctx, o, s, null);
   if (g) return g;
+  const root = rootOf(ctx);
   const v = await swapView(ctx, s.facts);
   const ops: Op[] = [];
-  const fstab = (await ctx.exec.readFile(abs(SYS.fstab)).catch(() => null)) ?? '';
+  const fstabPath = abs(SYS.fstab, root);
+  // The fstab line names the file as the booted system sees it: /swapfile, also under a root prefix.
+  const fstab = (await ctx.exec.readFile(fstabPath).catch(() => null)) ?? '';
   const withSwap = fstabWithSwap(fstab);
+  const file = `${root}${SWAPFILE}`;
   if (v.decision.create) {
     const size = v.decision.sizeMiB;
-    if (!(await ctx.exec.exists(SWAPFILE))) ops.push(run('fallocate', '-l', `${size}M`, SWAPFILE));
-    ops.push(run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE));
-    if (withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+    if (!(await ctx.exec.exists(file))) ops.push(run('fallocate', '-l', `${size}M`, file));
+    ops.push(run('chmod', '600', file), run('mkswap', file), run('swapon', file));
+    if (withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
     return { ops, notes: [ctx.t('sec.note.swapCreate', { size, ram: Math.floor(s.facts.memory.totalBytes / MiB) })] };
   }
   // Our swap file is on, but a reboot would lose it: add its fstab line.
-  if (v.swapfileActive && withSwap !== null) ops.push(write(abs(SYS.fstab), withSwap, 0o644, SWAPFILE));
+  if (v.swapfileActive && withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
   const p: Params = { swap: v.activeMiB, size: v.decision.sizeMiB ?? 0 };
   return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)] };
 }
@@ -431,9 +468,10 @@ function swapStep(o: SecurityStepOptions): Step {
         const size = p.ops.find((x) => x.kind === 'run' && x.cmd === 'fallocate');
         const mib = size && size.kind === 'run' ? size.args[1]!.replace(/M$/, '') : null;
         if (!mib) throw e;
-        await ctx.exec.remove(SWAPFILE);
-        await execOp(ctx, run('dd', 'if=/dev/zero', `of=${SWAPFILE}`, 'bs=1M', `count=${mib}`, 'status=none'), emit);
-        for (const again of [run('chmod', '600', SWAPFILE), run('mkswap', SWAPFILE), run('swapon', SWAPFILE)]) await execOp(ctx, again, emit);
+        const file = op.args[0]!;
+        await ctx.exec.remove(file);
+        await execOp(ctx, run('dd', 'if=/dev/zero', `of=${file}`, 'bs=1M', `count=${mib}`, 'status=none'), emit);
+        for (const again of [run('chmod', '600', file), run('mkswap', file), run('swapon', file)]) await execOp(ctx, again, emit);
       }
     }
   });

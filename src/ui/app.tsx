@@ -15,7 +15,7 @@ import type { BackupSummary } from '../domain/backup.js';
 import {
   FORMS, answersFromDraft, applyReducer, applyValues, componentsFit, initialApply, initialTouched, initialValues, isFormId, mirrorKey,
   mirrorKinds, nextScreen, presetOptions, provisionalAnswers, recommendedPreset, regionForm, regionInitial, shownScreens, validateForm,
-  suggestRegion, validateRegion, type ApplyState, type FormId, type FormValues, type MirrorResult, type PresetChoice, type Problems, type ScreenId,
+  securityInitial, suggestRegion, validateRegion, type ApplyState, type FormId, type FormValues, type MirrorResult, type PresetChoice, type Problems, type ScreenId,
 } from './model.js';
 import { ApplyScreen } from './screens/Apply.js';
 import { CommandOutput, MenuScreen, StackChooser } from './screens/Menu.js';
@@ -89,6 +89,7 @@ function Wizard(props: AppProps) {
   const [cands, setCands] = useState<MirrorCandidate[]>([]);
   const [results, setResults] = useState<ReadonlyMap<string, MirrorResult>>(new Map());
   const [measuring, setMeasuring] = useState(false);
+  const [operatorIps, setOperatorIps] = useState<string[]>([]);
   const [cmd, setCmd] = useState<{ lines: string[]; code: number | null }>({ lines: [], code: null });
   const [backups, setBackups] = useState<{ list: BackupSummary[] | null; error: string | null }>({ list: null, error: null });
 
@@ -101,6 +102,11 @@ function Wizard(props: AppProps) {
     return () => {
       alive.current = false;
     };
+  }, []);
+
+  // The operator's address, offered on the security screen for fail2ban's ignoreip.
+  useEffect(() => {
+    c.operatorAddresses?.().then((a) => alive.current && setOperatorIps(a), () => {});
   }, []);
 
   // Mirrors are measured as soon as a setup starts on a host that is likely to want them (region cn
@@ -417,7 +423,7 @@ function Wizard(props: AppProps) {
           initialTouched={new Set(getPath(draft, 'region') === undefined ? [] : ['region'])}
           given={given}
           labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}
-          validate={(v) => ({ ...validateForm(regionDef, v, draft, t, given), ...validateRegion(v, cands, results, t) })}
+          validate={(v) => ({ ...validateForm(regionDef, v, draft, t, given), ...validateRegion(v, cands, results, t, measuring) })}
           onChange={(v) => (saved.current.region = v)}
           onSubmit={(v) => submitForm('region', v)}
           footer={(v) =>
@@ -444,7 +450,7 @@ function Wizard(props: AppProps) {
           key={id}
           t={t}
           def={def}
-          initial={saved.current[id] ?? initialValues(def, draft)}
+          initial={saved.current[id] ?? (id === 'security' ? securityInitial(draft, operatorIps) : initialValues(def, draft))}
           initialTouched={initialTouched(def, draft)}
           given={given}
           validate={(v) => validateForm(def, v, draft, t, given)}

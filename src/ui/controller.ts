@@ -13,12 +13,14 @@ import { parseYamlText } from '../domain/load.js';
 import { usageError, WizardError } from '../errors.js';
 import { parseSs } from '../host/probe.js';
 import { parseProcNetTcp } from '../host/proc-net.js';
+import { operatorAddresses } from '../host/security.js';
 import { HOST } from '../render/paths.js';
 import { previewSteps } from '../steps/engine.js';
 import { installSteps } from '../steps/install.js';
 import type { RegistryEntry } from '../steps/installed.js';
 import { installedStacks } from '../steps/installed.js';
 import { diffAgainstDisk, loadFacts, prepare, type Prepared } from '../steps/prepare.js';
+import { verifyMirrors } from '../steps/mirrors.js';
 import { applySetup, setupSteps, setupTarget, isRootUser } from '../steps/setup.js';
 import { availableEntries, type MenuChoice, type MenuEntry } from './menu.js';
 import { listBackups } from '../steps/backup.js';
@@ -76,6 +78,10 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       return data && typeof data === 'object' && !Array.isArray(data) ? (data as Draft) : {};
     },
 
+    async operatorAddresses(): Promise<string[]> {
+      return (await operatorAddresses(ctx.exec, await this.facts())).addresses;
+    },
+
     async checkPorts(ports: number[]): Promise<PortCheck[]> {
       const r = await ctx.exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 });
       if (r.exitCode === 0) {
@@ -98,6 +104,9 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
     },
 
     async review(answers: Answers, facts: HostFacts): Promise<Review> {
+      // Every mirror chosen on the region screen (or given) answers now, or the review refuses it
+      // naming the key and the live alternatives: apply writes npm, PyPI, Node and prefix mirrors too.
+      await verifyMirrors(ctx, answers.mirrors, facts);
       const tg = target(answers.project);
       const p = await prepare(ctx, { answers, facts, targetDir: tg.targetDir });
       const files = await diffAgainstDisk(ctx, p.targetDir, p.files);

@@ -10,6 +10,7 @@ import { PRESETS, PRESET_IDS } from '../domain/presets.js';
 import { largestFittingPreset } from '../domain/sizing.js';
 import { DB_DEFAULT_VERSION } from '../domain/versions.js';
 import { WizardError } from '../errors.js';
+import { rankResults, type ProbeResult } from '../domain/mirrors.js';
 import { isMsgKey, type Lang, type MsgKey, type Params, type T } from '../i18n/index.js';
 import { foldParts, splitItem, type BarPart, type StepEvent } from '../steps/engine.js';
 
@@ -125,6 +126,8 @@ export const FORMS: Readonly<Record<FormId, FormDef>> = {
       { path: 'security.firewall', label: 'ui.f.firewall', hint: 'ui.h.firewall', codec: 'bool' },
       { path: 'security.fail2ban', label: 'ui.f.fail2ban', hint: 'ui.h.fail2ban', codec: 'bool' },
       { path: 'security.sshPort', label: 'ui.f.sshPort', hint: 'ui.h.sshPort', codec: 'sshPort' },
+      // Offered with the operator's own address filled in (securityInitial); saved to the answers.
+      { path: 'security.ignoreIp', label: 'ui.f.ignoreIp', hint: 'ui.h.ignoreIp', codec: 'argv', visible: (v) => v['security.fail2ban'] === true },
     ],
   },
   backup: {
@@ -187,6 +190,16 @@ export const visibleFields = (form: FormDef, v: FormValues) => form.fields.filte
 /** Answers already in the draft count as chosen: derived values (TLS from the domain) do not override them. */
 export const initialTouched = (form: FormDef, draft: Draft): Set<string> =>
   new Set(form.fields.filter((f) => getPath(draft, f.path) !== undefined).map((f) => f.path));
+
+/**
+ * The security form's start: fail2ban's never-ban list offers the operator's own address(es) (their
+ * SSH session, found even under sudo) unless the answers already have a list.
+ */
+export function securityInitial(draft: Draft, operator: readonly string[]): FormValues {
+  const v = initialValues(FORMS.security, draft);
+  if (getPath(draft, 'security.ignoreIp') === undefined && operator.length) v['security.ignoreIp'] = operator.join(' ');
+  return v;
+}
 
 export function initialValues(form: FormDef, draft: Draft): FormValues {
   const v: FormValues = {};
@@ -309,9 +322,12 @@ export function screenPaths(s: ScreenId, draft: Draft, mirrorKinds: readonly str
   return [];
 }
 
+/** Answers a screen offers but that never keep it from being skipped (they have a sound default). */
+const OPTIONAL_PATHS: ReadonlySet<string> = new Set(['security.ignoreIp']);
+
 /** A screen is skipped when a flag or the answers file gave every answer it asks. */
 export function screenSkipped(s: ScreenId, draft: Draft, given: ReadonlySet<string>, mirrorKinds: readonly string[] = []): boolean {
-  const paths = screenPaths(s, draft, mirrorKinds);
+  const paths = screenPaths(s, draft, mirrorKinds).filter((p) => !OPTIONAL_PATHS.has(p));
   if (s === 'region' && isGiven(given, 'region') && paths.slice(1).some((p) => isGiven(given, p))) return true;
   return paths.length > 0 && paths.every((p) => isGiven(given, p));
 }
@@ -486,7 +502,7 @@ const CN_TIMEZONES = ['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'Asia/Ur
 export const suggestRegion = (facts: HostFacts | null): 'cn' | 'global' => (facts && CN_TIMEZONES.includes(facts.timezone) ? 'cn' : 'global');
 
 export interface MirrorView { kind: MirrorKind; id: string; name: string; url: string }
-export interface MirrorResult { kind: MirrorKind; id: string; alive: boolean; latencyMs: number | null }
+export interface MirrorResult { kind: MirrorKind; id: string; alive: boolean; latencyMs: number | null; bytesPerSecond?: number | null }
 export const mirrorKey = (kind: string, id: string) => `${kind}/${id}`;
 
 export function latencyText(m: MirrorResult | undefined, measuring: boolean, t: T): string {
@@ -495,15 +511,20 @@ export function latencyText(m: MirrorResult | undefined, measuring: boolean, t: 
   return m.latencyMs === null ? t('ui.mirror.alive') : `${Math.round(m.latencyMs)} ms`;
 }
 
-/** The live candidate with the lowest latency; unmeasured keeps the catalogue's order; all dead → none. */
+/**
+ * The best live candidate, ranked by the same rankResults as init and `mirrors` (latency plus the
+ * time to fetch 1 MiB at the measured speed), so all three pick the same one. Only a measured
+ * candidate is ever picked: with none measured yet (or all dead) the answer is none, and the field
+ * follows the measurements as they arrive.
+ */
 export function bestMirror(cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>): string {
-  const measured = cands.filter((c) => results.has(mirrorKey(c.kind, c.id)));
-  if (measured.length === 0) return cands[0]?.url ?? '';
-  const live = measured
-    .map((c) => ({ c, r: results.get(mirrorKey(c.kind, c.id))! }))
-    .filter((x) => x.r.alive)
-    .sort((a, b) => (a.r.latencyMs ?? Infinity) - (b.r.latencyMs ?? Infinity));
-  return live[0]?.c.url ?? '';
+  const measured: ProbeResult[] = [];
+  for (const c of cands) {
+    const r = results.get(mirrorKey(c.kind, c.id));
+    if (r) measured.push({ kind: c.kind, id: c.id, url: c.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond ?? null, error: null });
+  }
+  const best = rankResults(measured)[0];
+  return best?.alive ? best.url : '';
 }
 
 export const mirrorKinds = (cands: readonly MirrorView[]): MirrorKind[] => [...new Set(cands.map((c) => c.kind))];
@@ -542,14 +563,21 @@ export function regionInitial(draft: Draft, facts: HostFacts | null, cands: read
   return v;
 }
 
-/** A mirror that did not answer is never written (DESIGN.md §7). */
-export function validateRegion(v: FormValues, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, t: T): Problems {
+/**
+ * A mirror that did not answer is never written (DESIGN.md §7); and while the probe runs, a kind
+ * whose candidates are all still unmeasured cannot be left at "none" by an early Enter (the probe
+ * ends within seconds). A chosen candidate not measured yet is probed again at the review.
+ */
+export function validateRegion(v: FormValues, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, t: T, measuring = false): Problems {
   const out: Problems = {};
   if (v.region !== 'cn') return out;
   for (const kind of mirrorKinds(cands)) {
-    const c = cands.find((x) => x.kind === kind && x.url === v[`mirrors.${kind}`]);
+    const value = v[`mirrors.${kind}`];
+    const c = cands.find((x) => x.kind === kind && x.url === value);
     const r = c && results.get(mirrorKey(kind, c.id));
     if (r && !r.alive) out[`mirrors.${kind}`] = { text: t('ui.v.mirrorDown', { url: c.url }), severity: 'error' };
+    const waiting = measuring && kind !== 'image-prefix' && value === '' && !cands.some((x) => x.kind === kind && results.has(mirrorKey(kind, x.id)));
+    if (waiting) out[`mirrors.${kind}`] = { text: t('ui.v.mirrorMeasuring'), severity: 'error' };
   }
   return out;
 }

@@ -68,6 +68,8 @@ export interface WizardController {
   stackDraft(stack: RegistryEntry): Promise<Draft>;
   /** Listeners on these ports now (read-only: `ss`, else the kernel's /proc/net/tcp tables). */
   checkPorts(ports: number[]): Promise<PortCheck[]>;
+  /** Where the operator's SSH session comes from (for fail2ban's ignoreip); empty when not over SSH. */
+  operatorAddresses?(): Promise<string[]>;
   /** Whether files only go to a local folder (not root, or --out). */
   readonly localOnly: boolean;
   readonly isRoot: boolean;

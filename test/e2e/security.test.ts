@@ -1,12 +1,15 @@
 // security apply on a realistic Debian 12 server in a container (systemd, journald, sshd on 2222,
-// its own Docker engine publishing Nginx on 80/443 and a database-like port on 3306), judged from
-// other containers on a public-looking network: SSH and the web stay reachable, the database does
-// not; failed SSH logins and scans get the client banned from SSH and from the Docker-published
-// web ports; a second apply changes nothing; an apply that would cut the operator's SSH session is
-// refused. The wizard runs inside the server over SSH, as an operator runs it.
+// its own Docker engine publishing Nginx on 80/443 and the extra port 8443, a database-like port on
+// 3306 and another on 6379; host programs listening on 9100, an extra port, and on 5432 and 5000,
+// which are not), judged from other containers on a public-looking network: SSH, the web and the
+// extra ports stay reachable, nothing else does, for IPv4 and IPv6 alike in ufw's rules; failed SSH
+// logins and scans get the client banned from SSH and from the Docker-published web ports; a second
+// apply changes nothing; an apply that would cut the operator's SSH session is refused. The wizard
+// runs inside the server over SSH, as an operator runs it (the first apply through sudo, which
+// drops SSH_CONNECTION: fail2ban's ignoreip still gets the operator's address).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from '../../src/render/nginx-log.js';
-import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
+import { IMAGES, Lab, OPS_USER, waitFor, type Client, type Server } from '../lab/lab.js';
 
 const INSTALL = '/opt/stack-wizard/demo';
 const ANSWERS = '/root/answers.yaml';
@@ -45,12 +48,12 @@ services:
   nginx:
     image: ${IMAGES.nginx}
     restart: unless-stopped
-    ports: ["80:80", "443:443"]
+    ports: ["80:80", "443:443", "8443:80"]
     volumes: ["./logs/nginx:/var/log/nginx", "/opt/e2e/nginx.conf:/etc/nginx/nginx.conf:ro"]
   db:
     image: ${IMAGES.nginx}
     restart: unless-stopped
-    ports: ["3306:80"]
+    ports: ["3306:80", "6379:80"]
     volumes: ["/opt/e2e/db.conf:/etc/nginx/nginx.conf:ro"]
 `;
 
@@ -60,7 +63,20 @@ async function startStackContainers() {
   await server.writeFile('/opt/e2e/db.conf', DB_CONF);
   await server.writeFile(`${INSTALL}/docker-compose.yml`, COMPOSE);
   await server.sh(`docker compose -f ${INSTALL}/docker-compose.yml up -d --quiet-pull`, { timeoutMs: 300_000 });
+  // Programs on the host itself (not in Docker): one on an extra port, two that nobody asked to open.
+  for (const port of [9100, 5432, 5000]) {
+    await sh(`systemd-run --unit=e2e-listen-${port} /usr/local/bin/node -e "require('net').createServer((s) => s.end('port ${port}\\n')).listen(${port})"`);
+  }
+  await waitFor('the host programs listening', async () => {
+    const ss = await sh('ss -Hltn');
+    return [9100, 5432, 5000].every((p) => new RegExp(`:${p}\\s`).test(ss));
+  }, { timeoutMs: 30_000 });
 }
+
+/** Allowed from outside: SSH, the web, and security.extraPorts (8443 published by Docker, 9100 a host program). */
+const OPEN = [2222, 80, 443, 8443, 9100];
+/** Listening, but not to be reached from outside: Docker-published (3306, 6379) and host programs (5432, 5000), and 22. */
+const CLOSED = [3306, 6379, 5432, 5000, 22];
 
 /** A command in the server as root (docker exec: the console, no SSH session). */
 const sh = (cmd: string) => server.sh(cmd);
@@ -96,7 +112,9 @@ beforeAll(async () => {
   await server.sh('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q python3-systemd logrotate >/dev/null', { timeoutMs: 300_000 });
   await Promise.all([lab.loadImages(server, [IMAGES.nginx]), lab.installWizard(server)]);
   await startStackContainers();
-  await server.writeFile(ANSWERS, 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true }\n');
+  await server.writeFile(ANSWERS, 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true, extraPorts: [8443, 9100] }\n');
+  // The operator may also log in as the sudo user `ops` and run the wizard through sudo.
+  await server.authorizeKey(operator.publicKey, OPS_USER);
 });
 
 afterAll(async () => {
@@ -111,6 +129,8 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     expect((await tryCmd('test -e /var/log/auth.log')).exitCode).not.toBe(0);
     expect(await http(attacker, 80)).toBe('200');
     expect(await http(attacker, 3306)).toBe('200');
+    // Everything listening is reachable before the firewall.
+    for (const port of [...OPEN, ...CLOSED.filter((p) => p !== 22)]) expect(await reach(attacker, port), `port ${port}`).toBe(true);
   });
 
   it('refuses an apply that would cut the operator\'s SSH session, and changes nothing; init --dry-run shows the whole preview and exits 3 too', async () => {
@@ -138,7 +158,7 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     await sh(`ufw delete deny from ${lab.internet.subnet}`);
   });
 
-  it('apply, run over SSH: firewall, fail2ban (journal backend, missing python3-systemd installed), kernel settings skipped in a container', async () => {
+  it('apply, run over SSH through sudo: firewall, fail2ban (journal backend, missing python3-systemd installed, the operator never banned), kernel settings skipped in a container', async () => {
     const dry = await ssh(`stack-wizard security apply --answers ${ANSWERS} --dry-run`);
     expect(dry.stdout).toContain("ufw allow 2222/tcp comment 'stack-wizard ssh'");
     expect(dry.stdout).not.toMatch(/ufw allow 22\/tcp/);
@@ -148,9 +168,12 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     expect(dry.stdout).toMatch(/apt-get install -y -q --no-install-recommends python3-systemd logrotate/);
     expect(await sh('ufw status')).toMatch(/Status: inactive/);
 
-    const r = await ssh(`stack-wizard security apply --answers ${ANSWERS} --yes`);
+    // sudo drops SSH_CONNECTION: the operator's address comes from their logged-in SSH session (ss).
+    const r = await operator.ssh(server, `echo '${server.credentials.opsPassword}' | sudo -S -p '' stack-wizard security apply --answers ${ANSWERS} --yes`, { user: OPS_USER, timeoutMs: 900_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Done: \d step\(s\) applied/);
     expect(r.stdout).toContain(`SSH connections kept open: ${operator.ip} → :2222`);
+    expect(r.stdout).toContain(`never banned (ignoreip): your address ${operator.ip}, from your SSH session`);
     expect(await sh('ufw status verbose')).toMatch(/Status: active[\s\S]*Default: deny \(incoming\)/);
     expect((await sh('systemctl is-active fail2ban')).trim()).toBe('active');
     expect((await sh('systemctl is-enabled fail2ban')).trim()).toBe('enabled');
@@ -159,15 +182,35 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
     expect(await sh('cat /etc/fail2ban/jail.d/stack-wizard.local')).toMatch(new RegExp(`ignoreip = 127\\.0\\.0\\.1/8 ::1 ${operator.ip.replace(/\./g, '\\.')}\\n`));
   });
 
-  it('from the Internet: SSH on 2222, HTTP and HTTPS answer; the database port and everything else do not', async () => {
+  it('from the Internet: SSH on 2222, HTTP, HTTPS and the extra ports answer; the databases and the other listening ports do not', async () => {
     expect(await reach(attacker, 2222)).toBe(true);
     expect(await http(attacker, 80)).toBe('200');
     expect(await http(attacker, 443)).toBe('200');
-    expect(await reach(attacker, 3306)).toBe(false);
-    expect(await reach(attacker, 22)).toBe(false);
+    // security.extraPorts: a Docker-published one (through DOCKER-USER) and a host program's (through INPUT).
+    expect(await http(attacker, 8443)).toBe('200');
+    expect(await reach(attacker, 9100)).toBe(true);
+    for (const port of CLOSED) expect(await reach(attacker, port), `port ${port}`).toBe(false);
+    // Still listening on the server: closed by the firewall, not gone.
+    const now = await sh('ss -Hltn');
+    for (const port of CLOSED.filter((p) => p !== 22)) expect(now).toMatch(new RegExp(`:${port}\\s`));
     // The server itself still reaches its containers and the database (Docker's own traffic is untouched).
     expect(await sh('curl -s --max-time 4 http://127.0.0.1:3306/')).toBe('db\n');
     expect((await tryCmd('docker exec demo-nginx-1 sh -c "echo > /dev/null"')).exitCode).toBe(0);
+  });
+
+  it('ufw has each allowed port for IPv4 and IPv6, and nothing else', async () => {
+    const status = await sh('ufw status');
+    for (const port of OPEN) {
+      expect(status).toMatch(new RegExp(`^${port}/tcp +ALLOW +Anywhere +# stack-wizard`, 'm'));
+      expect(status).toMatch(new RegExp(`^${port}/tcp \\(v6\\) +ALLOW +Anywhere \\(v6\\) +# stack-wizard`, 'm'));
+    }
+    for (const port of CLOSED) expect(status).not.toMatch(new RegExp(`^${port}(/tcp)?\\b`, 'm'));
+    const v6 = await sh('ip6tables -S ufw6-user-input');
+    for (const port of OPEN) expect(v6).toContain(`-A ufw6-user-input -p tcp -m tcp --dport ${port} -j ACCEPT`);
+    // The Docker-published ports, IPv6 too: only the allowed ones pass DOCKER-USER.
+    const du6 = await sh('ip6tables -S DOCKER-USER');
+    for (const port of [80, 443, 8443, 9100]) expect(du6).toContain(`--ctorigdstport ${port} -j RETURN`);
+    expect(du6).not.toMatch(/--ctorigdstport (3306|6379) /);
   });
 
   it('security status --json says the same', async () => {
@@ -177,6 +220,8 @@ describe('security on a Debian 12 server with its own Docker engine', () => {
       { port: 2222, purpose: 'ssh', v4: true, v6: true },
       { port: 80, purpose: 'http', v4: true, v6: true },
       { port: 443, purpose: 'https', v4: true, v6: true },
+      { port: 8443, purpose: 'extra', v4: true, v6: true },
+      { port: 9100, purpose: 'extra', v4: true, v6: true },
     ]);
     expect(st.firewall.dockerUser).toEqual({ afterRules: true, after6Rules: true, live: true, dockerRunning: true });
     expect(st.fail2ban.running).toBe(true);

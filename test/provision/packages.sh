@@ -34,6 +34,8 @@ check nsenter util-linux
 # The Let's Encrypt renewal units: certbot's argv and systemd-analyze verify.
 check certbot certbot
 check systemd-analyze systemd
+# The build-mirror files (pip.conf) are read by the real pip.
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing test programs (${need[*]}); install them as root: apt-get install ${need[*]}" >&2

@@ -11,8 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import {
-  allowArgs, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, parseUfwAdded, parseUfwDefaults, ufwChanges, wantedAllows,
+  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, mergeManagedBlock, parseUfwAdded, parseUfwDefaults, rulesAfter, sessionAllowArgs,
+  ufwChanges, wantedAllows, type SshSession,
 } from '../../src/render/security-ufw.js';
+import { tokensOf } from '../../src/steps/security.js';
 import { renderUfwAction } from '../../src/render/security-fail2ban.js';
 import { makeFacts } from '../fixtures/facts.js';
 
@@ -106,7 +108,7 @@ describe('ufw with the stack-wizard block, in a private namespace', () => {
   it('read back, the rules need no change, and the bans are not taken for extra open ports', () => {
     const added = parseUfwAdded(ns('ufw', ['show', 'added']).out);
     const ch = ufwChanges(added, parseUfwDefaults(readFileSync(defaultUfw, 'utf8')), wantedAllows(plan));
-    expect(ch).toEqual({ add: [], remove: [], setIncomingDeny: false });
+    expect(ch).toMatchObject({ add: [], remove: [], setIncomingDeny: false, keep: [], sessionAllows: [] });
     expect(added.filter((r) => r.action === 'reject').map((r) => r.text).sort()).toEqual([
       "reject from 2001:db8::66 comment 'fail2ban sshd'",
       "reject from 203.0.113.66 comment 'fail2ban sshd'",
@@ -121,5 +123,48 @@ describe('ufw with the stack-wizard block, in a private namespace', () => {
     expect(chain('iptables', 'ufw-user-forward')).toEqual([]);
     expect(chain('ip6tables', 'ufw6-user-forward')).toEqual([]);
     expect(chain('iptables', 'ufw-user-input').join('\n')).not.toContain('203.0.113.66');
+  });
+});
+
+describe('the operator\'s narrower SSH rule is kept, not widened (real ufw, same namespace)', () => {
+  const defaults = () => parseUfwDefaults(readFileSync(defaultUfw, 'utf8'));
+  const added = () => parseUfwAdded(ns('ufw', ['show', 'added']).out);
+  /** What the firewall step runs for these changes, in its order. */
+  function apply(sessions: SshSession[]) {
+    const ch = ufwChanges(added(), defaults(), wantedAllows(plan), false, sessions);
+    for (const w of ch.add) ns('ufw', allowArgs(w));
+    for (const x of ch.sessionAllows) ns('ufw', sessionAllowArgs(x));
+    for (const r of ch.remove) ns('ufw', ['delete', ...tokensOf(r.text)]);
+    return ch;
+  }
+  const input = () => chain('iptables', 'ufw-user-input').concat(chain('iptables', 'ufw-user-limit-accept'));
+
+  it('`ufw limit` on the SSH port stays the only rule for it: no allow from anywhere is added', () => {
+    ns('ufw', ['delete', 'allow', '2222/tcp']);
+    ns('ufw', ['limit', '2222/tcp']);
+    const ch = apply([{ address: '198.51.100.7', port: 2222 }]);
+    expect(ch.keep.map((r) => r.text)).toEqual(['limit 2222/tcp']);
+    expect(ch.add).toEqual([]);
+    // iptables: 2222 goes through ufw's rate limit, and has no plain ACCEPT beside it.
+    expect(chain('iptables', 'ufw-user-input').join('\n')).toMatch(/--dport 2222 .*--set/);
+    expect(chain('iptables', 'ufw-user-input')).not.toContain('-A ufw-user-input -p tcp -m tcp --dport 2222 -j ACCEPT');
+    expect(guardFirewall({ sessions: [{ address: '198.51.100.7', port: 2222 }], sshdPorts: [2222], rules: added(), incoming: 'deny', ipv6: true })).toBeNull();
+  });
+
+  it('an allow from the office only stays; the session from elsewhere gets its own address allowed; a second run changes nothing', () => {
+    ns('ufw', ['delete', 'limit', '2222/tcp']);
+    ns('ufw', ['allow', 'from', '10.8.0.0/16', 'to', 'any', 'port', '2222', 'proto', 'tcp']);
+    const sessions = [{ address: '198.51.100.7', port: 2222 }];
+    const ch = apply(sessions);
+    expect(ch.keep.map((r) => r.text)).toEqual(['allow from 10.8.0.0/16 to any port 2222 proto tcp']);
+    expect(ch.sessionAllows).toEqual(sessions);
+    const rules = input();
+    expect(rules).toContain('-A ufw-user-input -s 10.8.0.0/16 -p tcp -m tcp --dport 2222 -j ACCEPT');
+    expect(rules).toContain('-A ufw-user-input -s 198.51.100.7/32 -p tcp -m tcp --dport 2222 -j ACCEPT');
+    // Never opened to everyone.
+    expect(rules.filter((l) => /--dport 2222 /.test(l) && !/ -s /.test(l))).toEqual([]);
+    expect(guardFirewall({ sessions, sshdPorts: [2222], rules: added(), incoming: 'deny', ipv6: true })).toBeNull();
+    expect(ufwChanges(added(), defaults(), wantedAllows(plan), false, sessions)).toMatchObject({ add: [], remove: [], sessionAllows: [] });
+    expect(rulesAfter(added(), ufwChanges(added(), defaults(), wantedAllows(plan), false, sessions)).map((r) => r.text)).toEqual(added().map((r) => r.text));
   });
 });

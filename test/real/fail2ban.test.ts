@@ -32,9 +32,11 @@ function planFor(extra: Record<string, unknown> = {}): Plan {
 }
 
 const HOSTS: Record<string, Fail2banHost> = {
-  'ufw, sshd in the journal (Debian 12)': { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddress: '198.51.100.7' },
-  'ufw, sshd in auth.log': { sshLog: { backend: 'file', path: join(work, 'auth.log') }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddress: null },
-  'no ufw: iptables in INPUT and DOCKER-USER': { sshLog: { backend: 'systemd' }, banWith: 'iptables', dockerUser: true, fail2banLog: { backend: 'systemd' }, operatorAddress: '2001:db8::7' },
+  'ufw, sshd in the journal (Debian 12)': { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: ['198.51.100.7'] },
+  'ufw, sshd in auth.log': { sshLog: { backend: 'file', path: join(work, 'auth.log') }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: f2bLog }, operatorAddresses: [] },
+  'no ufw: iptables in INPUT and DOCKER-USER': { sshLog: { backend: 'systemd' }, banWith: 'iptables', dockerUser: true, fail2banLog: { backend: 'systemd' }, operatorAddresses: ['2001:db8::7'] },
+  'firewalld runs the firewall': { sshLog: { backend: 'systemd' }, banWith: 'firewalld', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] },
+  'nftables only (no iptables command)': { sshLog: { backend: 'systemd' }, banWith: 'nftables', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] },
 };
 writeFileSync(join(work, 'auth.log'), '');
 
@@ -65,13 +67,17 @@ describe('fail2ban-client -t accepts the generated configuration', () => {
       if (host.banWith === 'ufw') {
         expect(d).toMatch(/ufw route prepend reject from <ip> to any/);
         expect(d).toMatch(/flock -w 60 \/run\/lock\/stack-wizard-ufw\.lock ufw prepend reject from <ip>/);
-      } else {
+      } else if (host.banWith === 'iptables') {
         expect(d).toMatch(/-I DOCKER-USER -p \$proto -j f2b-sshd-docker/);
         expect(d).toMatch(/-I INPUT -p \$proto -j f2b-sshd;/);
+      } else if (host.banWith === 'firewalld') {
+        expect(d).toMatch(/firewall-cmd --direct --add-rule /);
+      } else {
+        expect(d).toMatch(/nft add rule /);
       }
       if (host.sshLog.backend === 'systemd') expect(d).toMatch(/\['set', 'sshd', 'addjournalmatch', '_SYSTEMD_UNIT=sshd\.service', '\+', '_COMM=sshd'\]/);
       else expect(d).toContain(`['set', 'sshd', 'addlogpath', '${host.sshLog.path}'`);
-      if (host.operatorAddress) expect(d).toContain(`'${host.operatorAddress}'`);
+      for (const a of host.operatorAddresses) expect(d).toContain(`'${a}'`);
       expect(d).toContain(`['set', 'sshd', 'maxretry', 5]`);
     });
   }
@@ -169,13 +175,22 @@ function raw(data: string | Buffer): Promise<void> {
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 const ATTACKER = '203.0.113.66';
-function get(path: string, o: { ua?: string; method?: string; from?: string } = {}) {
+function get(path: string, o: { ua?: string; method?: string; from?: string; user?: string } = {}) {
   const method = o.method ?? 'GET';
+  // A Basic-auth user name is logged as $remote_user, inside the line before the date.
+  const auth = o.user === undefined ? '' : `Authorization: Basic ${Buffer.from(`${o.user}:pw`).toString('base64')}\r\n`;
   return raw(
     `${method} ${path} HTTP/1.1\r\nHost: app.example.com\r\nUser-Agent: ${o.ua ?? BROWSER}\r\nX-Forwarded-For: ${o.from ?? ATTACKER}\r\n` +
-      `Connection: close\r\n${method === 'POST' ? 'Content-Length: 0\r\n' : ''}\r\n`,
+      `${auth}Connection: close\r\n${method === 'POST' ? 'Content-Length: 0\r\n' : ''}\r\n`,
   );
 }
+
+/**
+ * User names a scanner can send to hide the date from a filter that takes the first "[" for it. Basic
+ * auth ends the name at the first ":", so a whole date (it has colons) can never be inside one; a
+ * quote is written escaped (\x22).
+ */
+const DODGES = ['x[y', 'a [01/Jan/2024', 'z] "GET / HTTP/1.1" 200 [', '[[['];
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean);
 const sections: Record<'normalAccess' | 'attackAccess' | 'normalError' | 'attackError', string[]> = { normalAccess: [], attackAccess: [], normalError: [], attackError: [] };
@@ -223,6 +238,10 @@ beforeAll(async () => {
   await get('/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php');
   await get('/cgi-bin/luci/;stok=/locale');
   await get('/backup.sql');
+  await get('/.env', { user: DODGES[0] });
+  await get('/.git/config', { user: DODGES[1] });
+  await get('/wp-login.php.bak', { user: DODGES[2] });
+  await get('/phpinfo.php', { user: DODGES[3] });
   await get('/', { ua: 'sqlmap/1.7.2#stable (https://sqlmap.org)' });
   await get('/api/users', { ua: 'Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)' });
   await get('/', { ua: 'Mozilla/5.0 zgrab/0.x' });
@@ -260,8 +279,12 @@ describe('fail2ban-regex on lines a real Nginx wrote in our format', () => {
   it('the access log is in NGINX_LOG_FORMAT and the error log has Nginx\'s own limit messages', () => {
     expect(sections.normalAccess.length).toBe(20);
     for (const l of [...sections.normalAccess, ...sections.attackAccess]) {
-      expect(l).toMatch(/^[\d.]+ - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "[^"]*" \d{3} \d+ "[^"]*" "[^"]*" rt=[\d.]+ urt="[^"]*" host="[^"]*"$/);
+      expect(l).toMatch(/^[\d.]+ - .+ \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "[^"]*" \d{3} \d+ "[^"]*" "[^"]*" rt=[\d.]+ urt="[^"]*" host="[^"]*"$/);
     }
+    // Nginx writes the Basic-auth user names as sent, brackets and all; a quote only escaped.
+    expect(sections.attackAccess.filter((l) => / - x\[y \[/.test(l))).toHaveLength(1);
+    expect(sections.attackAccess.filter((l) => l.includes(' - a [01/Jan/2024 ['))).toHaveLength(1);
+    expect(sections.attackAccess.filter((l) => l.includes(' - z] \\x22GET / HTTP/1.1\\x22 200 [ ['))).toHaveLength(1);
     expect(sections.attackError.filter((l) => /limiting requests, excess: [\d.]+ by zone "login", client: 203\.0\.113\.66,/.test(l)).length).toBe(4);
     expect(sections.attackError.filter((l) => /limiting connections by zone "addr", client: 203\.0\.113\.66,/.test(l)).length).toBe(1);
     expect(sections.attackAccess.filter((l) => new RegExp(`"GET /login HTTP/1\\.1" ${RATE_LIMIT_STATUS} `).test(l)).length).toBe(4);
@@ -272,7 +295,7 @@ describe('fail2ban-regex on lines a real Nginx wrote in our format', () => {
 
   it('the scan filter catches every probe, attack tool, TLS/CONNECT junk and traversal, and no visitor', () => {
     const scans = sections.attackAccess.filter((l) => !/"GET \/(?:login|big) HTTP/.test(l));
-    expect(scans.length).toBe(15);
+    expect(scans.length).toBe(19);
     const hits = failures(sections.attackAccess, filter(F2B.scanFilter));
     expect(hits.length).toBe(scans.length);
     expect(new Set(hits)).toEqual(new Set([ATTACKER, '127.0.0.1']));
@@ -283,6 +306,12 @@ describe('fail2ban-regex on lines a real Nginx wrote in our format', () => {
     const hits = failures(sections.attackError, filter(F2B.limitFilter));
     expect(hits).toEqual(Array(5).fill(ATTACKER));
     expect(failures(sections.normalError, filter(F2B.limitFilter))).toEqual([]);
+  });
+
+  it('a user name with "[" (or the start of a date) in the Basic-auth header does not hide the line', () => {
+    const dodges = sections.attackAccess.filter((l) => !/^[\d.]+ - - \[/.test(l));
+    expect(dodges).toHaveLength(DODGES.length);
+    expect(failures(dodges, filter(F2B.scanFilter))).toEqual(Array(DODGES.length).fill(ATTACKER));
   });
 
   it('bans the client that sent the line, whatever address it writes into its request', () => {

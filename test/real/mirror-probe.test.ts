@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import dns from 'node:dns';
 import { probeMirrors } from '../../src/host/mirror-probe.js';
 import { bestByKind, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult } from '../../src/domain/mirrors.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
@@ -127,16 +128,23 @@ describe('mirror probe on loopback mirrors', () => {
   });
 
   // (No unresolvable name here: that would send a DNS query off this machine.)
-  it('host names go through the probe’s own resolver (each resolved once per run): localhost works', async () => {
-    const r = await probeMirrors(
-      [
-        { kind: 'npm', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
-        { kind: 'registry', id: 'by-name', name: 'n', url: `http://localhost:${s.ports.fast}` },
-      ],
-      target,
-      BOUND,
-    );
-    expect(r.map((x) => [x.id, x.alive])).toEqual([['by-name', true], ['by-name', true]]);
+  it('host names go through the probe’s own cache: each name is resolved once per run, however many candidates use it', async () => {
+    const asked: string[] = [];
+    const resolver = ((host: string, o: object, cb: (...a: unknown[]) => void) => {
+      asked.push(host);
+      return dns.lookup(host, o, cb as never);
+    }) as unknown as typeof dns.lookup;
+    const byName = (KINDS.filter((k) => k !== 'apt-debian')).map((kind, i): MirrorEntry => {
+      const b = `http://localhost:${i % 2 ? s.ports.fast : s.ports.redirect}`;
+      return { kind, id: 'by-name', name: 'n', url: kind === 'apt-ubuntu' ? `${b}/ubuntu` : kind === 'docker-ce' ? `${b}/docker-ce` : kind === 'pypi' ? `${b}/simple` : kind === 'node' ? `${b}/node` : b };
+    });
+    const r = await probeMirrors(byName, target, { ...BOUND, resolver });
+    expect(r.map((x) => [x.kind, x.alive, x.error])).toEqual(byName.map((e) => [e.kind, true, null]));
+    // Six candidates on two ports of one host name: one lookup, shared by all (their latency is not DNS's).
+    expect(asked).toEqual(['localhost']);
+    // The cache belongs to the run: the next run asks again (a mirror's address may have changed).
+    await probeMirrors(byName.slice(0, 2), target, { ...BOUND, resolver });
+    expect(asked).toEqual(['localhost', 'localhost']);
   });
 
   it('best names only live candidates, and leaves out a kind with none', async () => {
@@ -181,5 +189,56 @@ describe('stack-wizard mirrors (the CLI, built bundle)', () => {
     expect(stdout).toContain('镜像探测：2 个候选中 1 个可用');
     expect(stdout).toMatch(/★ fast +快速/);
     expect(stdout).toContain('不可用：连接被拒绝');
+  });
+});
+
+describe('the shared deadline', () => {
+  // Candidates that send a byte every 80 ms: never idle for the idle timeout (1 s), past the headers
+  // at once, and done only after 12–22 s (150–270 bytes). Only the run's one deadline can end them
+  // in time; each result says which bound cut it ("too-slow": the deadline; "stalled": the idle
+  // timeout; "timeout": headers). Without the deadline the run returns them alive after ~22 s.
+  const DRIP = { deadlineMs: 2000, headersTimeoutMs: 1500, idleTimeoutMs: 1000 };
+  const BODY_KINDS: MirrorKind[] = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'npm', 'pypi', 'node'];
+  let d: MirrorServers;
+  beforeAll(async () => {
+    d = await startMirrorServers([
+      { name: 'drip1', mode: 'trickle', size: 150, intervalMs: 80 },
+      { name: 'drip2', mode: 'trickle', size: 150, intervalMs: 80 },
+    ]);
+  });
+  afterAll(() => d?.stop());
+
+  type Conn = { path: string; total: number; sent: number; open: boolean; closedEarly: boolean };
+  const stats = async (name: string) => ((await (await fetch(d.url(name, '/__stats'))).json()) as { connections: Conn[] }).connections;
+
+  it('cuts every candidate that trickles below the idle timeout and would never finish in time, all in one run', { timeout: 60_000 }, async () => {
+    const drips: MirrorEntry[] = [];
+    for (const kind of BODY_KINDS) {
+      for (const n of ['drip1', 'drip2']) {
+        for (const copy of ['a', 'b']) {
+          const b = d.url(n);
+          const url = kind === 'apt-debian' ? `${b}/debian` : kind === 'apt-ubuntu' ? `${b}/ubuntu` : kind === 'docker-ce' ? `${b}/docker-ce` : kind === 'pypi' ? `${b}/simple` : kind === 'node' ? `${b}/node` : b;
+          drips.push({ kind, id: `${n}-${copy}`, name: n, url });
+        }
+      }
+    }
+    const results = await probeMirrors(drips, target, DRIP);
+    // Every one of the 24 was cut by the deadline, none by a per-request timeout (which would say
+    // "stalled" or "timeout"), and none waited out (it would be alive after ~22 s).
+    expect(results).toHaveLength(24);
+    for (const r of results) expect(r, `${r.kind}/${r.id}`).toMatchObject({ alive: false, error: 'too-slow', latencyMs: null });
+    // The servers saw each connection closed by the probe long before its body was done.
+    let conns: Conn[] = [];
+    for (let i = 0; i < 100; i++) {
+      conns = [...(await stats('drip1')), ...(await stats('drip2'))];
+      if (conns.every((c) => !c.open)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(conns).toHaveLength(24);
+    for (const c of conns) {
+      expect(c, c.path).toMatchObject({ open: false, closedEarly: true });
+      expect(c.sent).toBeGreaterThan(0);
+      expect(c.sent).toBeLessThan(c.total);
+    }
   });
 });

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../../src/context.js';
 import { AnswersSchema, type Answers } from '../../src/domain/answers.js';
 import type { HostFacts } from '../../src/domain/facts.js';
-import { forgetProbes, mirrorSteps, resolveMirrors } from '../../src/steps/mirrors.js';
+import { forgetProbes, mirrorSteps, mirrorsLiveStep, resolveMirrors, verifyMirrors } from '../../src/steps/mirrors.js';
+import { installSteps, writeFilesStep } from '../../src/steps/install.js';
+import { createController } from '../../src/ui/controller.js';
 import { prepare } from '../../src/steps/prepare.js';
 import { runSteps } from '../../src/steps/engine.js';
 import { WizardError } from '../../src/errors.js';
@@ -53,7 +55,11 @@ beforeAll(async () => {
     { kind: 'npm', id: 'fast', name: 'Fast', url: s.url('fast', '/npm') },
     { kind: 'npm', id: 'broken', name: 'Broken', url: s.url('e500', '/npm') },
     { kind: 'pypi', id: 'fast', name: 'Fast', url: s.url('fast', '/simple') },
+    { kind: 'pypi', id: 'gone', name: 'Gone', url: `${dead}/simple` },
     { kind: 'node', id: 'gone', name: 'Gone', url: `${dead}/node` },
+    { kind: 'node', id: 'fast', name: 'Fast', url: s.url('fast', '/node') },
+    { kind: 'image-prefix', id: 'fast', name: 'Fast', url: s.url('fast') },
+    { kind: 'image-prefix', id: 'gone', name: 'Gone', url: dead },
   ];
   catalogFile = join(repoRoot, 'catalog.json');
   writeFileSync(catalogFile, JSON.stringify(catalog));
@@ -126,8 +132,8 @@ describe('Debian host, region cn', () => {
       'etc/docker/daemon.json': JSON.stringify({ 'data-root': '/srv/docker', 'registry-mirrors': [`http://127.0.0.1:${gone}`, s.url('e500')] }, null, 2),
     });
     const { ctx, res, p } = await choose(root, facts);
-    expect(Object.fromEntries(res.chosen.map((c) => [c.kind, c.id]))).toEqual({ 'apt-debian': 'loop', registry: 'fast', npm: 'fast', pypi: 'fast' });
-    expect(res.noneAlive.sort()).toEqual(['docker-ce', 'node']);
+    expect(Object.fromEntries(res.chosen.map((c) => [c.kind, c.id]))).toEqual({ 'apt-debian': 'loop', registry: 'fast', npm: 'fast', pypi: 'fast', node: 'fast' });
+    expect(res.noneAlive.sort()).toEqual(['docker-ce']);
 
     const reports = await runSteps(ctx, mirrorSteps(), p);
     expect(reports.map((r) => [r.id, r.status])).toEqual([['mirror-apt', 'applied'], ['mirror-docker-ce', 'skipped'], ['docker-daemon-json', 'applied']]);
@@ -244,5 +250,126 @@ describe('Ubuntu host, region cn', () => {
     expect(written).toContain('# deb-src http://archive.ubuntu.com/ubuntu/ jammy main restricted');
     expect(written).not.toMatch(/^deb http:\/\/(archive|security)\.ubuntu\.com/m);
     expectAptUses(root, '/ubuntu', ['jammy', 'jammy-updates', 'jammy-backports', 'jammy-security']);
+  });
+});
+
+describe('every path that writes verifies every mirror it writes (npm, PyPI, Node, image prefix too)', () => {
+  const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+  const live = () => ({ npm: s.url('fast', '/npm'), pypi: s.url('fast', '/simple'), node: s.url('fast', '/node'), 'image-prefix': s.url('fast') });
+  const deadFor: Record<string, () => string> = {
+    npm: () => s.url('e500', '/npm'),
+    pypi: () => `http://127.0.0.1:${gone}/simple`,
+    node: () => `http://127.0.0.1:${gone}/node`,
+    'image-prefix': () => `http://127.0.0.1:${gone}`,
+  };
+
+  it('each of them dead is refused: exit 3, its key named, the live alternative listed', async () => {
+    for (const kind of Object.keys(deadFor)) {
+      forgetProbes();
+      const mirrors = { ...live(), [kind]: deadFor[kind]!() };
+      const err = await verifyMirrors(ctxFor(newRoot({})), mirrors, facts, { probe: BOUND }).catch((e: unknown) => e);
+      expect(err, kind).toBeInstanceOf(WizardError);
+      const w = err as WizardError;
+      expect(w.exitCode).toBe(3);
+      expect(w.params.key).toBe(`mirrors.${kind}`);
+      // The alternative is the catalogue's live candidate of that kind, probed for the occasion.
+      expect(w.details.join('\n')).toContain(`live alternative: ${live()[kind as keyof ReturnType<typeof live>]}`);
+    }
+    forgetProbes();
+    await expect(verifyMirrors(ctxFor(newRoot({})), live(), facts, { probe: BOUND })).resolves.toHaveLength(4);
+  });
+
+  it('the wizard’s review refuses a dead mirror chosen on the region screen before any file is rendered', async () => {
+    const root = newRoot({});
+    const ctx = ctxFor(root);
+    const c = createController(ctx, { dryRun: false, isRoot: false, out: join(root, 'out') });
+    const err = await c.review(answers({ mirrors: { ...live(), pypi: deadFor.pypi!() } }), facts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WizardError);
+    expect((err as WizardError).params).toMatchObject({ key: 'mirrors.pypi', error: 'refused' });
+    expect(existsSync(join(root, 'out'))).toBe(false);
+    const ok = await c.review(answers({ mirrors: live() }), facts);
+    expect(ok.files.map((f) => f.path)).toContain(MIRROR_FILES.pipConf);
+  });
+
+  it('apply (init’s and the wizard’s steps) checks them all before the first file: a dead npm mirror stops it, nothing is written', async () => {
+    const ids = installSteps().map((x) => x.id);
+    expect(ids.indexOf('mirrors-live')).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf('mirrors-live')).toBeLessThan(ids.indexOf('files'));
+    expect(installSteps().find((x) => x.id === 'mirrors-live')!.preflight).toBe(true);
+    const root = newRoot({});
+    const ctx = ctxFor(root);
+    // The answers as the wizard hands them over: mirrors chosen on screen, not re-picked by init.
+    const p = await prepare(ctx, { answers: answers({ mirrors: { ...live(), npm: deadFor.npm!() } }), facts, targetDir: join(root, 'opt', 'shop') });
+    const err = await runSteps(ctx, [mirrorsLiveStep, writeFilesStep], p).catch((e: unknown) => e);
+    expect((err as WizardError).params).toMatchObject({ key: 'mirrors.npm', error: 'http-500' });
+    expect(existsSync(join(root, 'opt', 'shop'))).toBe(false);
+    // The same step with live mirrors passes and changes nothing itself.
+    const good = await prepare(ctx, { answers: answers({ mirrors: live() }), facts, targetDir: join(root, 'opt', 'shop') });
+    const reports = await runSteps(ctx, [mirrorsLiveStep], good);
+    expect(reports).toMatchObject([{ id: 'mirrors-live', status: 'checked' }]);
+  });
+
+  it('update re-renders the saved answers only with live mirrors: a dead one exits 3 before anything is pulled or written', () => {
+    const root = newRoot({});
+    const installDir = join(root, 'opt', 'shop');
+    mkdirSync(installDir, { recursive: true });
+    const f = join(root, 'answers.yaml');
+    const env = { ...process.env, STACK_WIZARD_MIRROR_CATALOG: catalogFile, STACK_WIZARD_STATE_DIR: join(root, 'state') };
+    writeFileSync(f, JSON.stringify({ project: 'shop', region: 'cn', installDir, app: { image: 'registry.example.com/team/api:1.0' }, mirrors: { ...live(), node: deadFor.node!() } }));
+    const r = spawnSync(process.execPath, ['bin/stack-wizard.js', 'update', '--answers', f, '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toContain('mirrors.node');
+    expect(r.stderr).toContain(`live alternative: ${s.url('fast', '/node')}`);
+    // Nothing rendered into the install dir (only the log of the refusal and the released maintenance lock's folder).
+    expect(readdirSync(installDir).sort()).toEqual(['.stack-wizard', 'logs']);
+    expect(readdirSync(join(installDir, '.stack-wizard'))).toEqual([]);
+  });
+});
+
+describe('build mirrors, read by the real npm and pip', () => {
+  const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+  /** This machine's own npm and pip settings (NPM_CONFIG_*, PIP_*) must not decide what the tools read. */
+  const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_config_|NPM_CONFIG_|PIP_)/.test(k)));
+
+  it('npm takes the registry from .npmrc; pip the index (and trusted host, over plain http) from pip.conf; build-args.env expands to --build-arg flags', async () => {
+    const root = newRoot({});
+    const ctx = ctxFor(root);
+    const mirrors = { npm: s.url('fast', '/npm'), pypi: s.url('fast', '/simple'), node: s.url('fast', '/node') };
+    await verifyMirrors(ctx, mirrors, facts, { probe: BOUND });
+    const out = join(root, 'opt', 'shop');
+    const p = await prepare(ctx, { answers: answers({ mirrors }), facts, targetDir: out });
+    for (const f of p.files.filter((x) => x.path.startsWith('mirrors/'))) {
+      mkdirSync(join(out, f.path, '..'), { recursive: true });
+      writeFileSync(join(out, f.path), f.content);
+    }
+    // npm, from an empty folder (no project .npmrc) with this .npmrc as the user config.
+    const empty = mkdtempSync(join(tmpdir(), 'sw-npm-'));
+    const npm = spawnSync('npm', ['config', 'get', 'registry', '--userconfig', join(out, MIRROR_FILES.npmrc)], { cwd: empty, env: cleanEnv(), encoding: 'utf8' });
+    expect(npm.status, npm.stderr).toBe(0);
+    expect(npm.stdout.trim()).toBe(`${s.url('fast', '/npm')}/`);
+    // pip: PIP_CONFIG_FILE is read last, over this machine's own /etc/pip.conf and user config.
+    const pip = spawnSync('python3', ['-m', 'pip', 'config', 'list'], { env: { ...cleanEnv(), PIP_CONFIG_FILE: join(out, MIRROR_FILES.pipConf) }, encoding: 'utf8' });
+    expect(pip.status, pip.stderr).toBe(0);
+    const conf = Object.fromEntries(pip.stdout.trim().split('\n').map((l) => l.split('=')).map(([k, ...v]) => [k!, v.join('=').replace(/^'|'$/g, '')]));
+    expect(conf['global.index-url']).toBe(s.url('fast', '/simple'));
+    // host:port, as pip matches it against the index URL.
+    expect(conf['global.trusted-host']).toBe(`127.0.0.1:${s.ports.fast}`);
+    // The command the file itself documents, run by bash: one --build-arg per mirror setting.
+    const args = spawnSync('bash', ['-c', `printf '%s\\n' $(grep -v '^#' ${join(out, MIRROR_FILES.buildArgs)} | sed 's/^/--build-arg /')`], { encoding: 'utf8' });
+    expect(args.stdout.trim().split('\n')).toEqual([
+      '--build-arg', `NPM_CONFIG_REGISTRY=${s.url('fast', '/npm')}/`,
+      '--build-arg', `PIP_INDEX_URL=${s.url('fast', '/simple')}`,
+      '--build-arg', `PIP_TRUSTED_HOST=127.0.0.1:${s.ports.fast}`,
+      '--build-arg', `UV_DEFAULT_INDEX=${s.url('fast', '/simple')}`,
+      '--build-arg', `NODEJS_ORG_MIRROR=${s.url('fast', '/node')}/`,
+      '--build-arg', `NVM_NODEJS_ORG_MIRROR=${s.url('fast', '/node')}/`,
+    ]);
+  });
+
+  it('the tools really read those files: a .npmrc without the setting leaves npm at its default', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'sw-npm-')), '.npmrc');
+    writeFileSync(f, '# nothing\n');
+    const npm = spawnSync('npm', ['config', 'get', 'registry', '--userconfig', f, '--globalconfig', f], { cwd: tmpdir(), env: cleanEnv(), encoding: 'utf8' });
+    expect(npm.stdout.trim()).not.toContain('127.0.0.1');
   });
 });

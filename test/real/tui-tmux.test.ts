@@ -131,11 +131,11 @@ describe('setup in a real terminal', () => {
     await p.waitFor('> Engine');
     await p.keys('Enter', 'Enter');
     await p.waitFor('[x] Firewall (ufw)');
-    await p.keys('Enter', 'Enter', 'Enter');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('> Time');
     await p.keys('Escape');
     await p.waitFor('[x] Firewall (ufw)');
-    await p.keys('Enter', 'Enter', 'Enter');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('> Time');
     await p.keys('Enter', 'Enter');
     s = await p.waitFor('Not root: Enter only writes the files into');
@@ -205,7 +205,7 @@ describe('setup in a real terminal', () => {
     await p.keys('Enter', 'Enter', 'Enter');
     // The database screen is skipped: both of its answers were given.
     s = await p.waitFor('防火墙始终为 sshd 实际监听的 SSH 端口放行');
-    await p.keys('Enter', 'Enter', 'Enter');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('每天备份数据库和数据卷');
     await p.keys('Enter', 'Enter');
     s = await p.waitFor(`按 Enter 只会把文件写入 ${out}`);

@@ -58,7 +58,7 @@ function catalogue(dir: string): string {
   return file;
 }
 
-function mount(host = HOST, gate?: Promise<void>) {
+function mount(host = HOST, gate?: Promise<void>, resultsGate?: Promise<void>) {
   const dir = tempDir('sw-wizard-mirrors-');
   const factsFile = join(dir, 'facts.json');
   writeFileSync(factsFile, JSON.stringify(host));
@@ -74,7 +74,14 @@ function mount(host = HOST, gate?: Promise<void>) {
   const measured: MirrorMeasurement[] = [];
   const source = mirrorSource(ctx, () => controller.facts());
   // `gate` holds the candidate list back (a slow disk or probe): it may arrive after the operator acted.
-  const watched = { ...source, candidates: async (r: 'cn' | 'global') => (await gate, source.candidates(r)), measure: (c: Parameters<NonNullable<typeof source.measure>>[0], on: (m: MirrorMeasurement) => void) => source.measure!(c, (m) => (measured.push(m), on(m))) };
+  // `resultsGate` holds the real probe's results back from the screen (a probe still running).
+  const measure = async (c: Parameters<NonNullable<typeof source.measure>>[0], on: (m: MirrorMeasurement) => void) => {
+    const held: MirrorMeasurement[] = [];
+    await source.measure!(c, (m) => (measured.push(m), resultsGate ? held.push(m) : on(m)));
+    await resultsGate;
+    for (const m of held) on(m);
+  };
+  const watched = { ...source, candidates: async (r: 'cn' | 'global') => (await gate, source.candidates(r)), measure };
   const controller: WizardController = createController(ctx, { factsFile, dryRun: false, mirrors: watched, isRoot: false });
   const r = render(<App controller={controller} stacks={[]} draft={{}} given={new Set()} onExit={vi.fn()} onAbort={vi.fn()} />);
   return { ...r, frame: plain(r.lastFrame), ctx, measured };
@@ -159,5 +166,27 @@ describe('region screen with the real mirror probe', () => {
     expect(f).toMatch(/Mirror: apt-debian +\(\*\) Fast Debian {2}http:\/\/127\.0\.0\.1:\d+\/debian {2}\d+ ms/);
     expect(f).toMatch(/Mirror: npm +\(\*\) NPM Fast/);
     expect(f).toMatch(/Mirror: image-prefix .*\(\*\) none/);
+  });
+
+  test('Enter while the probe still runs does not leave a kind unmeasured (no first-in-list default); once measured, the best live one is taken', async () => {
+    let release = () => {};
+    const m = mount(HOST, undefined, new Promise<void>((r) => (release = r)));
+    await pressToRegion(m.frame, m.stdin);
+    // The probe is over, but its results have not reached the screen: nothing is chosen yet.
+    await waitFor(m.frame, () => m.measured.length === 6, 'the real probe finished', 20_000);
+    let f = await waitText(m.frame, 'Measuring mirrors');
+    expect(f).toMatch(/Mirror: npm +\( \) NPM Fast {2}http:\/\/127\.0\.0\.1:\d+ {2}measuring… {2}\(\*\) none/);
+    expect(f).toMatch(/Mirror: registry +< none > {2}4\/4/);
+    await press(m.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    f = await waitFlat(m.frame, 'still measuring these mirrors');
+    // Still on the region screen, the waiting field picked out.
+    expect(f).toMatch(/> Mirror: apt-debian/);
+    expect(f).not.toContain('[x] Redis');
+    release();
+    // The measurements arrive: untouched fields take the best live candidate of each kind.
+    f = await waitFor(m.frame, (x) => !x.includes('Measuring mirrors') && /Mirror: npm +\(\*\) NPM Fast/.test(x), 'the measurements on screen', 20_000);
+    expect(f).toMatch(/Mirror: registry +< Fast Hub /);
+    await press(m.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    await waitText(m.frame, '[x] Redis');
   });
 });

@@ -11,7 +11,7 @@ import {
   parseUfwAdded, parseUfwDefaults, parseUfwRule, parseUfwStatus, portMatches, publishedPorts, rulesAfter, ufwChanges, wantedAllows,
   withUfwIpv6, type GuardInput,
 } from '../../src/render/security-ufw.js';
-import { JAILS, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter, type Fail2banHost } from '../../src/render/security-fail2ban.js';
+import { JAILS, banBackend, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter, type Fail2banHost } from '../../src/render/security-fail2ban.js';
 import {
   SWAP_MAX_RAM_MIB, fstabWithSwap, parseProcSwaps, parseSysctlFile, renderLogrotate, renderSysctl, swapDecision, swapSizeMiB, sysctlSettings,
 } from '../../src/render/security-host.js';
@@ -87,7 +87,7 @@ ufw deny from 2001:db8::/32 to any port 2222 proto tcp`;
   it('once applied: nothing to change (with our comments, or the same rules added by hand)', () => {
     const ours = parseUfwAdded(`ufw allow 2222/tcp comment 'stack-wizard ssh'\nufw allow 80/tcp comment 'stack-wizard http'\nufw allow 443/tcp`);
     const ch = ufwChanges(ours, DEFAULTS, wantedAllows(plan()));
-    expect(ch).toEqual({ add: [], remove: [], setIncomingDeny: false });
+    expect(ch).toEqual({ add: [], remove: [], setIncomingDeny: false, keep: [], readd: [], sessionAllows: [] });
   });
 
   it('removes whatever else lets traffic in (to the host or, by route rules, to containers) and keeps bans', () => {
@@ -104,9 +104,47 @@ ufw allow out 53/udp`);
     expect(ch.add.map((w) => w.port)).toEqual([80, 443]);
   });
 
+  it('keeps the operator\'s narrower SSH rules (ufw limit, some sources only) instead of opening SSH to everyone', () => {
+    const limit = parseUfwAdded('ufw limit 2222/tcp');
+    let ch = ufwChanges(limit, DEFAULTS, wantedAllows(plan()), false, [{ address: '198.51.100.7', port: 2222 }]);
+    expect(ch.keep.map((r) => r.text)).toEqual(['limit 2222/tcp']);
+    expect(ch.add.map((w) => w.port)).toEqual([80, 443]);
+    expect(ch.remove).toEqual([]);
+    // `limit` admits everyone (rate-limited): the session needs nothing more.
+    expect(ch.sessionAllows).toEqual([]);
+    expect(guardFirewall({ sessions: [{ address: '198.51.100.7', port: 2222 }], sshdPorts: [2222], rules: rulesAfter(limit, ch), incoming: 'deny', ipv6: true })).toBeNull();
+
+    const office = parseUfwAdded('ufw allow from 10.8.0.0/16 to any port 2222 proto tcp\nufw allow from 10.0.0.0/8 to any port 3306\nufw allow from 10.0.0.0/8');
+    ch = ufwChanges(office, DEFAULTS, wantedAllows(plan()), false, [{ address: '10.8.3.4', port: 2222 }]);
+    expect(ch.keep.map((r) => r.text)).toEqual(['allow from 10.8.0.0/16 to any port 2222 proto tcp']);
+    // Narrow rules for other ports, and a source allowed everywhere, still open more than the plan: removed.
+    expect(ch.remove.map((r) => r.text)).toEqual(['allow from 10.0.0.0/8 to any port 3306', 'allow from 10.0.0.0/8']);
+    expect(ch.add.map((w) => w.port)).toEqual([80, 443]);
+    expect(ch.sessionAllows).toEqual([]);
+
+    // The operator is in from elsewhere: their address is allowed on that port (not everyone), and the guard is satisfied.
+    const away = [{ address: '198.51.100.7', port: 2222 }, { address: '10.8.3.4', port: 2222 }];
+    ch = ufwChanges(office.slice(0, 1), DEFAULTS, wantedAllows(plan()), false, away);
+    expect(ch.sessionAllows).toEqual([{ address: '198.51.100.7', port: 2222 }]);
+    const after = rulesAfter(office.slice(0, 1), ch);
+    expect(after.map((r) => r.text).at(-1)).toBe('allow from 198.51.100.7 to any port 2222 proto tcp');
+    expect(guardFirewall({ sessions: away, sshdPorts: [2222], rules: after, incoming: 'deny', ipv6: true })).toBeNull();
+    // Applied, it reads back as nothing to change.
+    const applied = parseUfwAdded(`ufw allow from 10.8.0.0/16 to any port 2222 proto tcp\nufw allow 80/tcp\nufw allow 443/tcp\nufw allow from 198.51.100.7 to any port 2222 proto tcp comment 'stack-wizard ssh session'`);
+    expect(ufwChanges(applied, DEFAULTS, wantedAllows(plan()), false, away)).toMatchObject({ add: [], remove: [], sessionAllows: [] });
+    // An allow from anywhere that is already there stays too: nothing is narrowed for the operator either.
+    const both = parseUfwAdded('ufw allow 2222/tcp\nufw limit 2222/tcp');
+    expect(ufwChanges(both, DEFAULTS, wantedAllows(plan()))).toMatchObject({ remove: [], keep: [both[1]] });
+  });
+
   it('when IPv6 was off, adds every rule again so the IPv6 twins exist', () => {
     const ours = parseUfwAdded(`ufw allow 2222/tcp\nufw allow 80/tcp\nufw allow 443/tcp`);
     expect(ufwChanges(ours, DEFAULTS, wantedAllows(plan()), true).add).toHaveLength(3);
+    // The operator's `limit` too, by its own text.
+    const limited = parseUfwAdded(`ufw limit 2222/tcp\nufw allow 80/tcp\nufw allow 443/tcp`);
+    const ch = ufwChanges(limited, DEFAULTS, wantedAllows(plan()), true);
+    expect(ch.add.map((w) => w.port)).toEqual([80, 443]);
+    expect(ch.readd.map((r) => r.text)).toEqual(['limit 2222/tcp']);
   });
 
   it('reads /etc/default/ufw and turns IPv6 on without touching the rest', () => {
@@ -227,9 +265,13 @@ describe('lock-out guard', () => {
     expect(guardFirewall(base({ ipv6: false, sessions: [{ address: '2001:db8:2::5', port: 2222 }] }))).toEqual({ reason: 'ipv6Off', address: '2001:db8:2::5' });
   });
 
-  it('an allow for one interface or one destination does not count as keeping SSH open', () => {
+  it('an allow for one interface keeps sshd reachable there, but admits no session (the client may come in elsewhere)', () => {
     const rules = parseUfwAdded('ufw allow in on eth1 to any port 2200 proto tcp');
-    expect(guardFirewall(base({ rules, sshdPorts: [2200], sessions: [] }))).toEqual({ reason: 'sshdPortClosed', port: 2200 });
+    expect(guardFirewall(base({ rules, sshdPorts: [2200], sessions: [] }))).toBeNull();
+    expect(guardFirewall(base({ rules, sshdPorts: [2200], sessions: [{ address: '198.51.100.7', port: 2200 }] }))).toEqual({ reason: 'sessionPortClosed', port: 2200, address: '198.51.100.7' });
+    // Closed to everyone before that rule is reached: closed.
+    const shut = parseUfwAdded('ufw deny 2200/tcp\nufw allow in on eth1 to any port 2200 proto tcp');
+    expect(guardFirewall(base({ rules: shut, sshdPorts: [2200], sessions: [] }))).toEqual({ reason: 'sshdPortClosed', port: 2200 });
   });
 
   it('a console session (no SSH) only needs sshd\'s ports kept open', () => {
@@ -251,12 +293,12 @@ describe('addresses', () => {
 });
 
 describe('fail2ban jails', () => {
-  const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: '/var/log/fail2ban.log' }, operatorAddress: '198.51.100.7' };
+  const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'ufw', dockerUser: true, fail2banLog: { backend: 'file', path: '/var/log/fail2ban.log' }, operatorAddresses: ['198.51.100.7'] };
   const p = plan({ installDir: '/srv/shop', security: { firewall: true, fail2ban: true, sshPort: 'auto', extraPorts: [], ignoreIp: ['10.8.0.0/16', '198.51.100.7'] } });
 
   it('ignores loopback, the operator\'s address and security.ignoreIp, each once', () => {
-    expect(ignoreIps(p, '198.51.100.7')).toEqual(['127.0.0.1/8', '::1', '198.51.100.7', '10.8.0.0/16']);
-    expect(ignoreIps(p, null)).toEqual(['127.0.0.1/8', '::1', '10.8.0.0/16', '198.51.100.7']);
+    expect(ignoreIps(p, ['198.51.100.7'])).toEqual(['127.0.0.1/8', '::1', '198.51.100.7', '10.8.0.0/16']);
+    expect(ignoreIps(p, [])).toEqual(['127.0.0.1/8', '::1', '10.8.0.0/16', '198.51.100.7']);
   });
 
   it('sshd reads the journal on Debian 12, on sshd\'s real port; the web jails read our Nginx logs; bans go through ufw', () => {
@@ -394,5 +436,25 @@ describe('parsers of host output', () => {
   it('sees a read-only /proc/sys (a container)', () => {
     expect(procSysReadOnly('proc /proc proc rw,nosuid 0 0\nproc /proc/sys proc ro,nosuid,nodev,noexec,relatime 0 0\n')).toBe(true);
     expect(procSysReadOnly('proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n')).toBe(false);
+  });
+});
+
+describe('what fail2ban bans with, on hosts without ufw', () => {
+  const none = { ufwActive: false, firewalld: false, iptables: false, nft: false };
+  it('ufw when the stack runs it (or it is on anyway); else the firewall the host has: firewalld, iptables, nftables; or nothing', () => {
+    expect(banBackend(true, { ...none, firewalld: true, iptables: true })).toBe('ufw');
+    expect(banBackend(false, { ...none, ufwActive: true, iptables: true })).toBe('ufw');
+    expect(banBackend(false, { ...none, firewalld: true, iptables: true, nft: true })).toBe('firewalld');
+    expect(banBackend(false, { ...none, iptables: true, nft: true })).toBe('iptables');
+    expect(banBackend(false, { ...none, nft: true })).toBe('nftables');
+    expect(banBackend(false, none)).toBeNull();
+  });
+
+  it('the jails use fail2ban\'s own action for firewalld and for nftables', () => {
+    const p = plan();
+    const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'firewalld', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] };
+    expect(renderJails(p, host)).toContain('banaction = firewallcmd-allports\nbanaction_allports = firewallcmd-allports\n');
+    expect(renderJails(p, { ...host, banWith: 'nftables' })).toContain('banaction = nftables-allports\nbanaction_allports = nftables-allports\n');
+    expect(renderFail2ban(p, { ...host, banWith: 'nftables' }).map((f) => f.path)).not.toContain('etc/fail2ban/action.d/stack-wizard-ufw.conf');
   });
 });

@@ -5,10 +5,13 @@
 //                  { "name": "e500", "mode": "status", "status": 500 },
 //                  { "name": "stall", "mode": "stall", "after": 20000 },
 //                  { "name": "repo", "mode": "static", "root": "/tmp/repo" },
-//                  { "name": "accept", "mode": "slow-accept", "delayMs": 5000 } ] }
+//                  { "name": "accept", "mode": "slow-accept", "delayMs": 5000 },
+//                  { "name": "drip", "mode": "trickle", "size": 400, "intervalMs": 100 } ] }
 // "ok" answers what each kind of mirror serves: /v2/ (registry, 401 + API header), …/InRelease,
 // the npm document /ms, …/pip/ and …/index.json. "stall" sends headers and `after` bytes, then
-// nothing. "slow-accept" listens in a child process whose event loop is blocked and whose accept
+// nothing. "trickle" sends the object one byte every `intervalMs`, so it is never idle long, and
+// never finishes in time; GET /__stats answers what each connection got: bytes sent of the total,
+// and whether the client hung up before the end. "slow-accept" listens in a child process whose event loop is blocked and whose accept
 // queue is full, so new connections are not even accepted until `delayMs` has passed.
 import http from 'node:http';
 import net from 'node:net';
@@ -77,10 +80,31 @@ function sendThrottled(res, body, bytesPerSec) {
   tick();
 }
 
+function trickle(res, body, intervalMs, stat) {
+  const buf = Buffer.from(body);
+  res.on('close', () => {
+    stat.closedEarly = stat.sent < buf.length;
+    stat.open = false;
+  });
+  const tick = () => {
+    if (res.destroyed) return;
+    if (stat.sent >= buf.length) return void res.end();
+    res.write(buf.subarray(stat.sent, stat.sent + 1));
+    stat.sent += 1;
+    setTimeout(tick, intervalMs);
+  };
+  tick();
+}
+
 function handler(cfg) {
+  const stats = [];
   return (req, res) => {
     const go = () => {
       const url = new URL(req.url, 'http://x').pathname;
+      if (url === '/__stats') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ connections: stats }));
+      }
       if (cfg.mode === 'status') {
         res.writeHead(cfg.status, { 'content-type': 'text/plain' });
         return res.end(`status ${cfg.status}\n`);
@@ -120,6 +144,12 @@ function handler(cfg) {
         res.writeHead(200, { 'content-type': ok.type, 'content-length': buf.length });
         // Some bytes, then silence with the connection held open.
         return void res.write(buf.subarray(0, cfg.after ?? 16 * 1024));
+      }
+      if (cfg.mode === 'trickle') {
+        const stat = { path: url, total: Buffer.byteLength(ok.body), sent: 0, open: true, closedEarly: false };
+        stats.push(stat);
+        res.writeHead(200, { 'content-type': ok.type, 'content-length': stat.total });
+        return trickle(res, ok.body, cfg.intervalMs ?? 100, stat);
       }
       if (cfg.mode === 'wrong-content') {
         res.writeHead(200, { 'content-type': 'text/html' });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface ServerSpec {
   name: string;
-  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect';
+  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect' | 'trickle';
   size?: number;
   latencyMs?: number;
   bytesPerSec?: number;
@@ -13,6 +13,8 @@ export interface ServerSpec {
   root?: string;
   delayMs?: number;
   to?: string;
+  /** trickle: one byte every this many ms. */
+  intervalMs?: number;
 }
 
 export interface MirrorServers {

@@ -44,7 +44,7 @@ describe('setup flow', () => {
     await waitText(frame, '> Engine');
     await press(stdin, KEY.right, KEY.enter, KEY.enter);
     await waitText(frame, '[x] Firewall (ufw)');
-    await press(stdin, KEY.enter, KEY.enter, KEY.enter);
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Time');
     await press(stdin, KEY.ctrlU, '02:15', KEY.enter, KEY.enter);
     await waitFlat(frame, t('ui.review.localNotRoot', { dir: join(dir, 'stack-wizard-shop') }));

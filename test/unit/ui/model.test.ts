@@ -136,8 +136,8 @@ describe('mirrors', () => {
     { kind: 'registry' as const, id: 'a', name: 'A', url: 'https://a.example' },
     { kind: 'registry' as const, id: 'b', name: 'B', url: 'https://b.example' },
   ];
-  test('the fastest live one; unmeasured keeps the order; all dead gives none', () => {
-    expect(bestMirror(cands, new Map())).toBe('https://a.example');
+  test('the fastest live one; nothing measured or all dead gives none', () => {
+    expect(bestMirror(cands, new Map())).toBe('');
     const m = new Map([
       ['registry/a', { kind: 'registry' as const, id: 'a', alive: true, latencyMs: 80 }],
       ['registry/b', { kind: 'registry' as const, id: 'b', alive: true, latencyMs: 20 }],

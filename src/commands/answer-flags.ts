@@ -61,6 +61,8 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'firewall', path: 'security.firewall', parse: onOff },
   { flag: 'fail2ban', path: 'security.fail2ban', parse: onOff },
   { flag: 'ssh-port', path: 'security.sshPort', parse: (s) => (s.trim() === 'auto' ? { value: 'auto' } : int(s)) },
+  // Addresses or ranges fail2ban never bans, separated by commas or spaces (the prompt's form); `none` for none.
+  { flag: 'ignore-ip', path: 'security.ignoreIp', parse: (s) => ({ value: s.trim() === 'none' ? [] : s.split(/[\s,]+/).filter(Boolean) }) },
   { flag: 'backup-schedule', path: 'backup.schedule', parse: str },
   { flag: 'backup-keep', path: 'backup.keep', parse: int },
   { flag: 'install-dir', path: 'installDir', parse: str },

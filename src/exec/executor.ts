@@ -66,6 +66,11 @@ export interface Executor {
   resolveName(name: string): Promise<NameAnswer>;
   /** A line for the log only (what a step decided, a wait's outcome); redacted like every other line. */
   note(text: string): void;
+  /**
+   * Where log lines go from now on (the install dir's log once the stack is known). Every Context
+   * sharing this Executor (the menu runs commands in its own) logs to the same place.
+   */
+  setLogSink(sink: LogSink): void;
   readonly actions: readonly Action[];
   /**
    * Sends SIGTERM to every command still running: an interrupted run (Ctrl-C) ends them before it
@@ -168,7 +173,11 @@ abstract class BaseExecutor implements Executor {
   terminate(): void {
     for (const sub of this.running) sub.kill('SIGTERM');
   }
-  constructor(protected readonly sink: LogSink = () => {}) {}
+  constructor(protected sink: LogSink = () => {}) {}
+
+  setLogSink(sink: LogSink): void {
+    this.sink = sink;
+  }
 
   addSecrets(values: readonly string[]): void {
     for (const v of values) if (v.length >= 6 && !this.secrets.includes(v)) this.secrets.push(v);
@@ -579,7 +588,9 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
-    mkdirSync(path, { recursive: true, mode });
+    // Logged only when it created something (the first folder it made), like the dry run.
+    const first = mkdirSync(path, { recursive: true, mode });
+    if (first) this.record({ kind: 'mkdir', summary: path, ...(first !== path ? { outcome: `created from ${first}` } : {}) });
   }
 
   async remove(path: string): Promise<void> {

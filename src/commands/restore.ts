@@ -49,7 +49,7 @@ const command: Command = {
       const r = await runRestore(ctx, s, id, emit);
       ctx.io.out(`${outcomeLine(ctx, r)}\n`);
       return 0;
-    });
+    }, { allow: 'restore' });
   },
 };
 export default command;

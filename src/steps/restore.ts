@@ -15,7 +15,7 @@ import { parseVersion, versionAtLeast } from '../domain/versions.js';
 import { WizardError, hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
-import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, waitRedis } from './backup-verify.js';
+import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, verifyBackup, waitRedis } from './backup-verify.js';
 import {
   SQL_CLIENT_SH, containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlRun, volumeName,
   type Stack,
@@ -284,9 +284,20 @@ export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: 
   return m;
 }
 
-/** The whole restore of backup `id`. The caller holds the maintenance lock and has the operator's yes. */
-export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit): Promise<RestoreOutcome> {
+/**
+ * The whole restore of backup `id`. The caller holds the maintenance lock and has the operator's yes.
+ * Before anything is replaced the backup is verified as `backup verify` does (the dump loaded into a
+ * throwaway server, every table's rows counted against the manifest, the Redis snapshot loaded,
+ * every archive read): a dump that would fail half way, or hold other rows than recorded, is refused
+ * while the live data is untouched. `verify: false` (--skip-verify) keeps only the checks of checkRestorable.
+ */
+export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit, o: { verify?: boolean } = {}): Promise<RestoreOutcome> {
   await checkRestorable(ctx, s, id, emit);
+  if (o.verify === false) emit({ kind: 'output', text: ctx.t('rs.verifySkipped') });
+  else {
+    emit({ kind: 'output', text: ctx.t('rs.verifying', { id }) });
+    await verifyBackup(ctx, s, id, emit, { sumsChecked: true });
+  }
   await removeThrowaways(ctx, s.project);
   const jr = new Journaled(ctx, s, startJournal({ project: s.project, backupId: id, pid: process.pid, now: ctx.clock() }));
   await ctx.exec.writeFiles([{ path: journalPath(s), content: journalText(jr.j), mode: 0o600 }]);

@@ -128,6 +128,8 @@ export const backup = defineCatalog(
     'upd.finishing': 'finishing the interrupted update (what ran before it, recorded {started}, stays what a rollback returns to)',
     'upd.finished': 'Finished the interrupted update; healthy: {services}. The backup taken before it is {id}.',
     'upd.recovered': 'Rolled back the interrupted update: the images and files from before it are back and the stack is healthy.',
+    'rs.verifying': 'verifying backup {id} in throwaway containers before anything is replaced (--skip-verify skips this)',
+    'rs.verifySkipped': 'test load skipped (--skip-verify): only the checksums, the passphrase, the engine and the versions were checked',
 
     'ui.bk.pickTitle': 'Restore: choose a backup',
     'ui.bk.loading': 'Reading the backups…',
@@ -263,6 +265,8 @@ export const backup = defineCatalog(
     'upd.finishing': '正在完成被中断的更新（{started} 记录的更新前状态仍是回滚的目标）',
     'upd.finished': '已完成被中断的更新；健康：{services}。更新前的备份为 {id}。',
     'upd.recovered': '已回滚被中断的更新：更新前的镜像和文件已放回，服务健康。',
+    'rs.verifying': '在替换任何数据之前，先在临时容器中校验备份 {id}（--skip-verify 可跳过）',
+    'rs.verifySkipped': '已跳过试恢复（--skip-verify）：只检查了校验和、口令、数据库类型和版本',
     'ui.bk.pickTitle': '恢复：选择一个备份',
     'ui.bk.loading': '正在读取备份…',
     'ui.bk.rows': '行',

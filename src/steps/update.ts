@@ -274,7 +274,8 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         // Config read through a bind mount: a running service must reload or restart to see it.
         const how = changedFiles.map(serviceOfFile).find((x) => x?.service === svc)?.how;
         if (!recreated && how === 'restart') await compose(ctx, s.installDir, ['restart', svc], emit, timeout);
-        if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0)) await reloadNginx(ctx, s.installDir, emit);
+        // Finishing a killed update: what it recreated before it died is unknown here, so Nginx looks up the app again.
+        if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0 || o.resume)) await reloadNginx(ctx, s.installDir, emit);
         if (recreated || how) touched.push(svc);
         failing = await waitHealthy(ctx, s.project, [svc], timeout, emit);
         if (failing.length) break;

@@ -194,6 +194,33 @@ describe('update on the lab server', () => {
     expect(h.after.app!.imageId).toBe(okId);
   });
 
+  it('an update stopped by SIGTERM (Ctrl-C, systemctl stop) half way rolls itself back', async () => {
+    const before = await summaries(client, server);
+    const compose = await server.readFile(COMPOSE);
+    await setAppImage(IMAGES.appV2);
+    const out = await server.sh(
+      [
+        'stack-wizard update --yes --no-pull >/tmp/term-update.log 2>&1 &',
+        'pid=$!',
+        'for i in $(seq 1 6000); do',
+        `  if grep -qs '"phase": "applying"' ${JOURNAL} && [ "$(docker inspect -f '{{.Config.Image}}' ${PROJECT}-app-1 2>/dev/null)" = "${IMAGES.appV2}" ]; then kill -TERM $pid; echo sent; break; fi`,
+        '  sleep 0.1',
+        'done',
+        'wait $pid; echo "exit $?"',
+      ].join('\n'),
+      { timeoutMs: 900_000 },
+    );
+    expect(out).toMatch(/^sent\nexit 1$/m);
+    const log = await server.readFile('/tmp/term-update.log');
+    expect(log).toMatch(/the update was interrupted; the previous images and files were put back \(backup \d{8}-\d{6}-pre-update was taken before it\)/);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
+    expect(await summaries(client, server)).toEqual(before);
+    expect(await journalExists()).toBe(false);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'interrupted' });
+  });
+
   it('app:ok → app:v2, killed half way and finished by update --yes, rolls out behind the health gates; a second update changes nothing', async () => {
     const before = await summaries(client, server);
     const okId = await imageId(IMAGES.app);

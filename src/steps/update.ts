@@ -277,10 +277,10 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         // Finishing a killed update: what it recreated before it died is unknown here, so Nginx looks up the app again.
         if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0 || o.resume)) await reloadNginx(ctx, s.installDir, emit);
         if (recreated || how) touched.push(svc);
-        failing = await waitHealthy(ctx, s.project, [svc], timeout, emit);
+        failing = await waitHealthy(ctx, s.project, [svc], timeout, emit, interrupted);
         if (failing.length) break;
       }
-      if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit);
+      if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
       if (interrupted()) throw new Error('interrupted');
     } catch (e) {
       error = interrupted() ? new Error('interrupted') : e;

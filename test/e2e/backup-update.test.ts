@@ -127,7 +127,8 @@ describe('update on the lab server', () => {
     // The record outlives the update: in the history, and in the pre-update backup's manifest.
     const okId = await imageId(IMAGES.app);
     const [h] = await history();
-    expect(h).toMatchObject({ outcome: 'rolled-back', changed: ['app'], files: ['docker-compose.yml'] });
+    expect(h).toMatchObject({ outcome: 'rolled-back', changed: ['app'] });
+    expect(h!.files).toContain('docker-compose.yml');
     expect(h!.before.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
     expect(h!.after.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
     expect(Object.keys(h!.before).sort()).toEqual(['app', 'mysql', 'nginx', 'redis']);

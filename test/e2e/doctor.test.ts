@@ -52,7 +52,8 @@ const RESTORE_JOURNAL = `${INSTALL_DIR}/.stack-wizard/restore.json`;
 /** `stack-wizard <args>` on the server in a real terminal: a tmux pane on this machine running `docker exec -it`. */
 function terminal(args: string[]): Pane {
   const exit = join(mkdtempSync(join(tmpdir(), 'sw-doctor-tui-')), 'session');
-  const p = new Pane(exit, 120, 45);
+  // Wide enough that no finding or command wraps.
+  const p = new Pane(exit, 200, 50);
   panes.push(p);
   p.start(`sh -c 'docker exec -it -e LANG=C.UTF-8 -e TERM=xterm-256color ${server.name} stack-wizard ${args.join(' ')}; echo $? > ${exit}.exit; sleep 600'`);
   return p;
@@ -152,7 +153,7 @@ describe('doctor on the lab server', () => {
     const ask = await p.waitFor('Apply this fix?', 60_000);
     expect(ask).toMatch(/Fix 1 of \d+/);
     expect(ask).toMatch(/x mysql is stopped/);
-    expect(ask).toContain(`$ docker compose --project-directory ${INSTALL_DIR} -f ${INSTALL_DIR}/docker-compose.yml up -d mysql`);
+    expect(ask.replace(/\s+/g, ' ')).toContain(`$ docker compose --project-directory ${INSTALL_DIR} -f ${INSTALL_DIR}/docker-compose.yml up -d mysql`);
     await p.keys('Enter');
     await p.waitFor('Fixed: the check passes now.', 600_000);
     // The app's own health check passes again on its next round; then the rest re-checks clean.

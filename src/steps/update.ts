@@ -243,7 +243,10 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
       const before = await runningImages(ctx, s);
       const db = runningOf(await containers(ctx, s.project), 'mysql');
       emit({ kind: 'output', text: ctx.t('upd.backup') });
-      const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true, images: before }, emit);
+      const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true, images: before }, emit).catch((e: unknown) => {
+        // The signal ended the dump: say what happened rather than how the dump died.
+        throw interrupted() ? opError('err.up.interruptedInBackup') : e;
+      });
       // Nothing has changed yet: an interruption here only stops.
       if (interrupted()) throw opError('err.up.interruptedEarly', { id: backup.id });
       const schema = db ? await schemaFingerprint(ctx, db.id) : null;

@@ -26,7 +26,14 @@ let repo: StandInRepo;
 /** The stand-in docker-ce mirror, served on the server's loopback. */
 const REPO_URL = 'http://127.0.0.1:8081';
 const DEAD_URL = 'http://127.0.0.1:9/docker-ce';
-const PURGE = 'systemctl stop docker.socket docker.service containerd.service; DEBIAN_FRONTEND=noninteractive apt-get purge -y -q docker.io containerd runc docker-ce docker-ce-cli containerd.io docker-compose-plugin docker-buildx-plugin >/dev/null 2>&1; rm -f /usr/libexec/docker/cli-plugins/docker-compose /usr/local/lib/docker/cli-plugins/docker-compose /etc/apt/sources.list.d/docker.sources; ! command -v docker';
+/** Docker removed as apt would (only what is installed: apt refuses a purge naming an unknown package), plugins and docker.sources too. */
+const PURGE = [
+  'systemctl stop docker.socket docker.service containerd.service',
+  'pkgs=$(for p in docker.io containerd runc docker-ce docker-ce-cli containerd.io docker-compose-plugin docker-buildx-plugin; do dpkg -s "$p" >/dev/null 2>&1 && echo "$p"; done)',
+  'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs >/dev/null',
+  'rm -f /usr/libexec/docker/cli-plugins/docker-compose /usr/local/lib/docker/cli-plugins/docker-compose /etc/apt/sources.list.d/docker.sources',
+  '! command -v docker',
+].join('\n');
 
 interface Line { event?: { kind: string; text?: string }; reports?: { id: string; status: string; changes: string[] }[]; error?: { key: string; message: string; details: string[] }; actions?: { kind: string; summary: string; outcome?: string }[] }
 const parse = (out: string) => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);

@@ -59,7 +59,8 @@ describe('init on the lab server', () => {
 
     const health = await client.http(`http://${server.ip}/health`);
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toMatchObject({ mysql: 'ok', redis: 'ok', status: 'ok' });
+    // The app reached both through DATABASE_URL and REDIS_URL, and every DB_*/REDIS_* part agreed with them.
+    expect(JSON.parse(health.body)).toMatchObject({ mysql: 'ok', redis: 'ok', status: 'ok', parts: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'] });
     // Real writes through Nginx → app → MariaDB and Redis.
     const items = await client.http(`http://${server.ip}/items`, { args: ['-X', 'POST', '-H', 'content-type: application/json', '-d', '{"count": 25, "prefix": "e2e"}'] });
     expect(items.status).toBe(201);

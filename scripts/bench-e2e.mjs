@@ -16,7 +16,7 @@ export function e2eFigures(r) {
   const per = Object.entries(r.perServiceMiB).map(([k, v]) => `${k} ${v}`).join(', ');
   return {
     'init to healthy on the lab server, 4g preset (wall time)': `${r.initToHealthyS.toFixed(1)} s`,
-    'peak stack memory while starting (docker stats, sum)': `${r.peakMemoryMiB} MiB (service peaks: ${per}; ${r.samples} samples)`,
+    'peak stack memory while starting (docker stats, sum)': `${r.peakMemoryMiB} MiB of ${r.limitsMiB} MiB of container limits (service peaks: ${per}; ${r.samples} samples)`,
   };
 }
 
@@ -25,7 +25,7 @@ export function formatE2e(r) {
   return [
     'e2e (lab server, 4g preset):',
     `  init to healthy        ${r.initToHealthyS.toFixed(1)} s`,
-    `  peak stack memory      ${r.peakMemoryMiB} MiB  (per service peaks, MiB: ${per}; ${r.samples} samples)`,
+    `  peak stack memory      ${r.peakMemoryMiB} MiB of ${r.limitsMiB} MiB of limits  (per service peaks, MiB: ${per}; ${r.samples} samples)`,
   ].join('\n');
 }
 

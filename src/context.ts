@@ -41,9 +41,7 @@ export interface ContextOptions {
 }
 
 export function createContext(o: ContextOptions): Context {
-  let sink: LogSink = () => {};
-  const forward: LogSink = (line) => sink(line);
-  const exec = o.exec ?? (o.dryRun ? new DryRunExecutor(forward) : new RealExecutor(forward));
+  const exec = o.exec ?? (o.dryRun ? new DryRunExecutor() : new RealExecutor());
   const env = o.env ?? process.env;
   let docker = o.docker;
   return {
@@ -60,8 +58,7 @@ export function createContext(o: ContextOptions): Context {
     interactive: o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),
     random: o.random ?? ((n) => randomBytes(n)),
     clock: o.clock ?? (() => new Date()),
-    setLogSink(s) {
-      sink = s;
-    },
+    // The sink lives in the Executor: a command the menu runs in a Context of its own shares it.
+    setLogSink: (s) => exec.setLogSink(s),
   };
 }

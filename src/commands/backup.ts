@@ -7,7 +7,6 @@ import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
 import { uploadBackup } from '../steps/backup-s3.js';
 import { verifyBackup } from '../steps/backup-verify.js';
 import { listBackups, takeBackup } from '../steps/backup.js';
-import { refuseIfRestorePending } from '../steps/restore.js';
 import { flag } from './common.js';
 import { STACK_OPTIONS, progressPrinter, withStack } from './maintenance.js';
 import type { Command, ParsedArgs } from './types.js';
@@ -47,7 +46,6 @@ export const listJson = (list: BackupSummary[]) => ({
 async function take(ctx: Context, args: ParsedArgs): Promise<number> {
   const emit = progressPrinter(ctx);
   return withStack(ctx, args, 'backup', async (s) => {
-    await refuseIfRestorePending(ctx, s);
     if (ctx.exec.dryRun) {
       ctx.io.out(`${ctx.t('bk.dryRun', { dir: `${s.installDir}/backups` })}\n`);
       for (const c of await scheduleChanges(ctx, s.prepared)) ctx.io.out(`    ${c}\n`);
@@ -75,11 +73,12 @@ async function list(ctx: Context, args: ParsedArgs): Promise<number> {
     const l = await listBackups(ctx, s.installDir);
     ctx.io.out(flag(args, 'json') ? `${JSON.stringify(listJson(l), null, 2)}\n` : formatList(ctx, l));
     return 0;
-  }, { lock: false });
+  }, { lock: false, refuse: false });
 }
 
 async function verify(ctx: Context, args: ParsedArgs, id: string | undefined): Promise<number> {
   const emit = progressPrinter(ctx);
+  // Throwaway containers only: nothing of the stack changes, so a pending restore does not matter.
   return withStack(ctx, args, 'backup verify', async (s) => {
     const target = id ?? (await listBackups(ctx, s.installDir)).find((b) => b.manifest)?.id;
     if (!target) throw usageError('err.bk.noneToVerify', { dir: `${s.installDir}/backups` });
@@ -88,7 +87,7 @@ async function verify(ctx: Context, args: ParsedArgs, id: string | undefined): P
     if (flag(args, 'json')) ctx.io.out(`${JSON.stringify({ ok: true, ...r }, null, 2)}\n`);
     else ctx.io.out(`${ctx.t('bk.verified', { id: target, files: r.checksums, tables: r.database?.tables ?? 0, rows: r.database?.rows ?? 0, keys: r.redis?.keys ?? 0 })}\n`);
     return 0;
-  });
+  }, { refuse: false });
 }
 
 const command: Command = {

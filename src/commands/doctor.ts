@@ -13,6 +13,7 @@ import { rootCauses } from '../domain/doctor/link.js';
 import { describeAction } from '../domain/doctor/actions.js';
 import { exitCodeFor, isProblem, loadDoctorStack, recheck, resolved, runDoctor, selectChecks, type DoctorReport, type DoctorStack } from '../steps/doctor.js';
 import { applyFix, stackPaths } from '../steps/doctor-fixes.js';
+import { guarded } from '../steps/stack-guard.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
 import { fmtBytes } from '../domain/doctor/types.js';
 import { VERSION } from '../cli.js';
@@ -105,11 +106,17 @@ async function ask(question: string): Promise<boolean> {
 }
 
 async function fixAll(ctx: Context, s: DoctorStack, args: ParsedArgs, symptom: Symptom | undefined, checks: string[] | undefined): Promise<number> {
-  const { t, io } = ctx;
   const yes = flag(args, 'yes');
   const dry = ctx.exec.dryRun;
   // Nothing is changed unasked: without a terminal --yes (or --dry-run) says so up front.
   if (!yes && !dry && !ctx.interactive) throw usageError('err.needYes', { command: 'doctor --fix' });
+  // Fixes change the stack: logged, under the maintenance lock, never on a half-restored one.
+  return guarded(ctx, s, 'doctor --fix', () => fixLoop(ctx, s, yes, symptom, checks));
+}
+
+async function fixLoop(ctx: Context, s: DoctorStack, yes: boolean, symptom: Symptom | undefined, checks: string[] | undefined): Promise<number> {
+  const { t, io } = ctx;
+  const dry = ctx.exec.dryRun;
   let report = await runDoctor(ctx, s, { symptom, checks });
   io.out(reportText(ctx, s, report));
   io.out(`\n${t('doc.fix.header')}\n`);

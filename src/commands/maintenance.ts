@@ -2,11 +2,9 @@
 // and progress printed as log lines (the menu shows the same lines in its output screen).
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { fileLog } from '../exec/executor.js';
-import { WizardError } from '../errors.js';
 import type { StepEvent } from '../steps/engine.js';
-import { logFile } from '../steps/install.js';
-import { acquireLock, loadStack, type Stack } from '../steps/stack-tools.js';
+import { guarded, type GuardOptions } from '../steps/stack-guard.js';
+import { loadStack, type Stack } from '../steps/stack-tools.js';
 import { optString } from './common.js';
 import type { ParsedArgs } from './types.js';
 import type { Emit } from '../steps/backup.js';
@@ -33,25 +31,14 @@ export function progressPrinter(ctx: Context): Emit {
   };
 }
 
-/** Loads the stack, logs to its log file, holds the maintenance lock while `fn` runs. */
-export async function withStack<T>(ctx: Context, args: ParsedArgs, what: string, fn: (s: Stack) => Promise<T>, o: { lock?: boolean } = {}): Promise<T> {
+/**
+ * Loads the stack and runs `fn` inside the guard every change to a stack goes through
+ * (steps/stack-guard.ts): its log file, the maintenance lock, no work on a half-restored or
+ * half-updated stack unless `allow`ed.
+ */
+export async function withStack<T>(ctx: Context, args: ParsedArgs, what: string, fn: (s: Stack) => Promise<T>, o: GuardOptions = {}): Promise<T> {
   const s = await loadStack(ctx, { answersFile: optString(args, 'answers'), project: optString(args, 'project') });
-  const log = fileLog(logFile(s.installDir), ctx.clock);
-  ctx.setLogSink(log.sink);
-  log.open();
-  ctx.exec.note(`${what}: project ${s.project}, install dir ${s.installDir}`);
-  const release = o.lock === false || ctx.exec.dryRun ? async () => {} : await acquireLock(ctx, s.installDir, what);
-  try {
-    const r = await fn(s);
-    ctx.exec.note(`${what} done`);
-    return r;
-  } catch (e) {
-    const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
-    ctx.exec.note(`${what} failed: ${msg}`);
-    throw e;
-  } finally {
-    await release();
-  }
+  return guarded(ctx, s, what, () => fn(s), o);
 }
 
 export const backupDirOf = (s: Stack, id: string) => join(s.installDir, 'backups', id);

@@ -1,6 +1,7 @@
 // `restore [ID] [--yes] [--rollback]`: without an ID, lists the backups; with one, checks it (sums,
 // engine and versions), then with --yes restores it behind a safety backup. A restore that was
 // killed is found first: finished with --yes, or the state before it put back with --rollback.
+// Before anything is replaced the backup is verified by a test load (--skip-verify skips it).
 import type { Context } from '../context.js';
 import { humanBytes } from '../domain/backup.js';
 import { usageError } from '../errors.js';
@@ -18,7 +19,7 @@ function outcomeLine(ctx: Context, r: RestoreOutcome): string {
 }
 
 const command: Command = {
-  options: { ...STACK_OPTIONS, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' }, rollback: { type: 'boolean' } },
+  options: { ...STACK_OPTIONS, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' }, rollback: { type: 'boolean' }, 'skip-verify': { type: 'boolean' } },
   maxPositionals: 1,
   async run(ctx, args) {
     const [id] = args.positionals;
@@ -46,10 +47,10 @@ const command: Command = {
       const m = await checkRestorable(ctx, s, id, emit);
       ctx.io.out(`${ctx.t('rs.plan', { id, created: m.createdAt, tables: Object.keys(m.database?.tables ?? {}).length, keys: m.redis?.keys ?? 0, volumes: m.volumes.join(', ') || '-', size: humanBytes(m.files.reduce((n, f) => n + f.bytes, 0)) })}\n`);
       if (!yes) throw usageError('err.needYes', { command: `restore ${id}` });
-      const r = await runRestore(ctx, s, id, emit);
+      const r = await runRestore(ctx, s, id, emit, { verify: !flag(args, 'skip-verify') });
       ctx.io.out(`${outcomeLine(ctx, r)}\n`);
       return 0;
-    });
+    }, { allow: 'restore' });
   },
 };
 export default command;

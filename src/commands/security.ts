@@ -9,6 +9,7 @@ import { installedStacks } from '../steps/installed.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
 import { firewallRefusal, isRoot, securitySteps } from '../steps/security.js';
 import { securityStatus, type SecurityStatus } from '../steps/security-status.js';
+import { guarded } from '../steps/stack-guard.js';
 
 /** The stack to act on: --answers, or the one init recorded on this host. */
 export async function locateStack(ctx: Context, answersFile: string | undefined, command: string): Promise<Prepared> {
@@ -42,10 +43,13 @@ async function apply(ctx: Context, args: ParsedArgs): Promise<number> {
   }
   if (!flag(args, 'yes')) throw usageError('err.needYes', { command: 'security apply' });
   io.out('\n');
-  const reports = await runSteps(ctx, steps, p, (e) => {
-    if (e.kind === 'start') io.out(`→ ${e.text}\n`);
-    else if (e.kind === 'output' && e.text) io.out(`    ${e.text}\n`);
-  });
+  // Logged, under the maintenance lock, never during a half-finished restore or update (stack-guard.ts).
+  const reports = await guarded(ctx, p.plan, 'security apply', () =>
+    runSteps(ctx, steps, p, (e) => {
+      if (e.kind === 'start') io.out(`→ ${e.text}\n`);
+      else if (e.kind === 'output' && e.text) io.out(`    ${e.text}\n`);
+    }),
+  );
   const applied = reports.filter((r) => r.status === 'applied').length;
   io.out(`\n${applied === 0 ? t('sec.nothingChanged') : t('sec.applied', { count: applied })}\n`);
   return 0;

@@ -1,6 +1,7 @@
 // Backups as data: IDs, the manifest, retention, version compatibility and the space estimate.
 // Pure: the steps in src/steps/backup*.ts do the work and call these for every decision.
 import { z } from 'zod';
+import { ServiceImageSchema } from './update-journal.js';
 import { parseVersion, type Version } from './versions.js';
 
 /** Why a backup was taken; the pre-* ones are taken by restore and update before they change anything. */
@@ -57,6 +58,8 @@ export const ManifestSchema = z.strictObject({
     .nullable(),
   volumes: z.array(z.string()),
   files: z.array(FileEntrySchema),
+  /** A pre-update backup: the image (ID, registry digests) each service ran, which the update may replace. */
+  images: z.record(z.string(), ServiceImageSchema).optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 

@@ -1,6 +1,7 @@
 // How Docker gets onto a server (pure): which packages from which repository. The docker step
 // (src/steps/docker.ts) runs these plans through the Executor; daemon.json is the mirror step's.
 import type { HostFacts } from './facts.js';
+import { DOCKER_KEY_FINGERPRINTS } from './openpgp.js';
 
 /** Docker's own package repository; a mirror of it has the same layout under another base URL. */
 export const DOCKER_CE_DEFAULT = 'https://download.docker.com';
@@ -30,6 +31,21 @@ export function dockerCeRepo(f: HostFacts, mirrorUrl: string | undefined): Docke
   const url = (mirrorUrl ?? DOCKER_CE_DEFAULT).replace(/\/+$/, '');
   const base = `${url}/linux/${os}`;
   return { url, base, os, suite, gpgUrl: `${base}/gpg`, arch: debArch(f.arch) };
+}
+
+/**
+ * For tests only: the fingerprint of the key a stand-in docker-ce repository is signed with (the
+ * e2e lab's loopback repository). When set it replaces Docker's fingerprint, so Docker's real
+ * repository is refused meanwhile: it never adds a second accepted key, and unset nothing changes.
+ */
+export const TEST_DOCKER_KEY_ENV = 'STACK_WIZARD_TEST_DOCKER_KEY_FINGERPRINT';
+
+/** The signing-key fingerprints a docker-ce repository is accepted with, and whether the test override set them. */
+export function acceptedDockerKeys(env: NodeJS.ProcessEnv): { fingerprints: readonly string[]; test: boolean } {
+  const v = env[TEST_DOCKER_KEY_ENV]?.trim();
+  if (!v) return { fingerprints: DOCKER_KEY_FINGERPRINTS, test: false };
+  if (!/^([0-9A-F]{40}|[0-9A-F]{64})$/i.test(v)) throw new Error(`${TEST_DOCKER_KEY_ENV} is not an OpenPGP fingerprint (40 or 64 hex digits): ${v}`);
+  return { fingerprints: [v.toUpperCase()], test: true };
 }
 
 /** Whether an apt source already points at a docker-ce repository (ours, the mirror step's, or the operator's). */

@@ -69,6 +69,11 @@ export interface Executor {
   resolveName(name: string): Promise<NameAnswer>;
   /** A line for the log only (what a step decided, a wait's outcome); redacted like every other line. */
   note(text: string): void;
+  /**
+   * Where log lines go from now on (the install dir's log once the stack is known). Every Context
+   * sharing this Executor (the menu runs commands in its own) logs to the same place.
+   */
+  setLogSink(sink: LogSink): void;
   readonly actions: readonly Action[];
   /**
    * Sends SIGTERM to every command still running: an interrupted run (Ctrl-C) ends them before it
@@ -256,7 +261,12 @@ abstract class BaseExecutor implements Executor {
     for (let i = 0; i < 40 && left.some(isAlive); i++) await new Promise((r) => setTimeout(r, 25));
     return left.length;
   }
-  constructor(protected readonly sink: LogSink = () => {}) {}
+
+  constructor(protected sink: LogSink = () => {}) {}
+
+  setLogSink(sink: LogSink): void {
+    this.sink = sink;
+  }
 
   addSecrets(values: readonly string[]): void {
     for (const v of values) if (v.length >= 6 && !this.secrets.includes(v)) this.secrets.push(v);
@@ -736,7 +746,10 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
-    makeDirs(path, mode, []);
+    // Logged only when it created something (the first folder it made), like the dry run.
+    const created: string[] = [];
+    makeDirs(path, mode, created);
+    if (created.length) this.record({ kind: 'mkdir', summary: path, ...(created[0] !== resolve(path) ? { outcome: `created from ${created[0]}` } : {}) });
   }
 
   async remove(path: string): Promise<void> {

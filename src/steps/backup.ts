@@ -58,6 +58,8 @@ export interface BackupOptions {
   protect?: ReadonlySet<string>;
   /** Skip retention (restore and update take safety backups and leave pruning to the next backup). */
   noRetention?: boolean;
+  /** Recorded in the manifest: the images the services run (update's backup, before it replaces them). */
+  images?: Manifest['images'];
 }
 
 export interface BackupResult { id: string; dir: string; manifest: Manifest; removed: string[] }
@@ -283,6 +285,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     redis: redisMeta,
     volumes,
     files,
+    ...(o.images ? { images: o.images } : {}),
   };
   await ctx.exec.writeFiles([{ path: join(partial, MANIFEST_FILE), content: manifestText(manifest), mode: 0o600 }]);
   const final = join(dir, id);

@@ -7,9 +7,9 @@ import { offEngine } from './live-engine.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 import {
-  DOCKER_CE_PACKAGES, DOCKER_SOURCES, LOCAL_PLUGIN_DIR, debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource,
+  DOCKER_CE_PACKAGES, DOCKER_SOURCES, LOCAL_PLUGIN_DIR, TEST_DOCKER_KEY_ENV, acceptedDockerKeys, debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource,
 } from '../domain/docker-install.js';
-import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
+import { primaryKeyFingerprints } from '../domain/openpgp.js';
 import { dpkgArch } from '../domain/mirrors.js';
 import { fetchText } from '../host/mirror-probe.js';
 import { renderDockerSources } from '../render/apt-sources.js';
@@ -107,8 +107,10 @@ async function installFromDockerCe(ctx: Context, s: Prepared, packages: string[]
     if (!choice.result.alive) throw new Error(`${repo.base}: ${choice.result.error ?? 'not reachable'}`);
     const key = await fetchText(repo.gpgUrl, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
     if (key.text === null) throw new Error(`${repo.gpgUrl}: ${key.error ?? 'no key'}`);
+    const accepted = acceptedDockerKeys(ctx.env);
+    if (accepted.test) emit({ kind: 'output', text: ctx.t('docker.testKey', { env: TEST_DOCKER_KEY_ENV, fingerprint: accepted.fingerprints[0]! }) });
     const fprs = primaryKeyFingerprints(key.text);
-    if (!fprs.some((f) => DOCKER_KEY_FINGERPRINTS.includes(f))) throw new Error(`${repo.gpgUrl}: key ${fprs.join(', ') || '-'} is not Docker's`);
+    if (!fprs.some((f) => accepted.fingerprints.includes(f))) throw new Error(`${repo.gpgUrl}: key ${fprs.join(', ') || '-'} is not ${accepted.test ? `the one ${TEST_DOCKER_KEY_ENV} names` : "Docker's"}`);
     const text = renderDockerSources(choice, { distro: repo.os, suite: repo.suite, arch: dpkgArch(s.facts.arch), keyArmored: key.text });
     await ctx.exec.writeFiles([{ path: created, content: text, mode: 0o644 }]);
     wrote = true;

@@ -4,6 +4,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
+import { guarded } from './stack-guard.js';
 import type { FixAction } from '../domain/doctor/types.js';
 import { composeCmd, withoutDeadMirrors, type StackPaths } from '../domain/doctor/actions.js';
 import { bestByKind, probeTarget } from '../domain/mirrors.js';
@@ -315,5 +316,13 @@ export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, show:
     }
   }
 }
+
+/**
+ * One fix inside the guard every change to a stack goes through (stack-guard.ts): logged to the
+ * install dir, under the maintenance lock, refused while a killed restore or update is pending. The
+ * guided session applies its fixes this way; `doctor --fix` holds the guard around all of its own.
+ */
+export const guardedFix = (ctx: Context, s: DoctorStack, a: FixAction, show: FixLine = () => {}) =>
+  guarded(ctx, s, `doctor fix (${a.kind})`, () => applyFix(ctx, s, a, show));
 
 export { composeCmd };

@@ -15,6 +15,7 @@ import { mirrorSteps, mirrorsLiveStep } from './mirrors.js';
 import { tlsSteps } from './tls.js';
 import type { Plan } from '../domain/plan.js';
 import { backupScheduleStep } from './backup-schedule.js';
+import { lockFor, logFile, refuseInterrupted } from './stack-guard.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
 export const writeFilesStep: Step = {
@@ -61,29 +62,37 @@ export function installSteps(plan?: Plan): Step[] {
   ];
 }
 
-/** Where a server run logs every action (appended, timestamped, secrets redacted). */
-export const logFile = (installDir: string) => join(installDir, 'logs', 'stack-wizard.log');
+export { logFile };
 
 /**
  * Runs init's steps on this server with every action logged to the install dir's log. The file is
  * opened by the first step that changes something: a run that stops in preflight leaves no trace.
+ * Like every command that changes the stack (stack-guard.ts), it refuses while a killed restore or
+ * update is pending, and holds the maintenance lock from the first change on.
  */
 export async function runInstall(ctx: Context, p: Prepared, onEvent: (e: StepEvent) => void = () => {}): Promise<StepReport[]> {
   const log = fileLog(logFile(p.plan.installDir), ctx.clock);
   ctx.setLogSink(log.sink);
   ctx.exec.note(`init: project ${p.plan.project}, preset ${p.plan.sizing.requestedPreset} (${p.plan.sizing.tier}), install dir ${p.plan.installDir}`);
   const steps = installSteps(p.plan);
-  const checksOnly = new Set(steps.filter((x) => x.preflight).map((x) => x.id));
-  let reports: StepReport[];
+  // Preflight steps come first and change nothing: the lock (a file in the install dir) waits for them.
+  const checks = steps.slice(0, steps.findIndex((x) => !x.preflight));
+  const changes = steps.slice(checks.length);
+  let release: () => Promise<void> = async () => {};
+  const reports: StepReport[] = [];
   try {
-    reports = await runSteps(ctx, steps, p, (e) => {
-      if (e.kind === 'start' && !checksOnly.has(e.step)) log.open();
-      onEvent(e);
-    });
+    await refuseInterrupted(ctx, p.plan);
+    reports.push(...(await runSteps(ctx, checks, p, onEvent)));
+    log.open();
+    release = await lockFor(ctx, p.plan, 'init');
+    await refuseInterrupted(ctx, p.plan);
+    reports.push(...(await runSteps(ctx, changes, p, onEvent)));
   } catch (e) {
     const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
     ctx.exec.note(`init failed: ${msg}`);
     throw e;
+  } finally {
+    await release();
   }
   ctx.exec.note(`init done: ${reports.map((r) => `${r.id}=${r.status}`).join(' ')}`);
   log.open();

@@ -15,15 +15,15 @@ import { parseVersion, versionAtLeast } from '../domain/versions.js';
 import { WizardError, hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
-import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, waitRedis } from './backup-verify.js';
+import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, verifyBackup, waitRedis } from './backup-verify.js';
 import {
-  SQL_CLIENT_SH, containers, ensureVolume, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlRun, volumeName,
+  SQL_CLIENT_SH, containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlRun, volumeName,
   type Stack,
 } from './stack-tools.js';
 import { STATE_DIR, healthTimeoutMs, waitHealthy, type Unhealthy } from './up.js';
 
 export const JOURNAL = `${STATE_DIR}/restore.json`;
-const journalPath = (s: Stack) => join(s.installDir, JOURNAL);
+const journalPath = (s: { installDir: string }) => join(s.installDir, JOURNAL);
 
 export async function readJournal(ctx: Context, installDir: string): Promise<Journal | null> {
   const text = await ctx.exec.readFile(join(installDir, JOURNAL)).catch(() => null);
@@ -200,29 +200,11 @@ export interface RestoreOutcome {
   safetyId: string | null;
 }
 
-/** Runs `fn` with Ctrl-C, SIGTERM and SIGHUP turned into "stop and roll back" instead of an exit. */
-async function interruptible<T>(ctx: Context, fn: (interrupted: () => boolean) => Promise<T>): Promise<T> {
-  let hit = false;
-  const on = () => {
-    if (hit) return;
-    hit = true;
-    ctx.exec.note('restore interrupted by a signal: stopping the running command, then rolling back');
-    ctx.exec.terminate();
-  };
-  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const sg of sigs) process.on(sg, on);
-  try {
-    return await fn(() => hit);
-  } finally {
-    for (const sg of sigs) process.off(sg, on);
-  }
-}
-
 /**
  * A journal left by a restore whose process is gone. `restore` finishes it (or, with rollback,
  * puts the safety backup back); other commands refuse to act on half-restored data.
  */
-export async function pendingRestore(ctx: Context, s: Stack): Promise<Journal | null> {
+export async function pendingRestore(ctx: Context, s: { installDir: string }): Promise<Journal | null> {
   const j = await readJournal(ctx, s.installDir);
   if (!j) return null;
   const rec = recoveryFor(j);
@@ -233,8 +215,8 @@ export async function pendingRestore(ctx: Context, s: Stack): Promise<Journal | 
   return j;
 }
 
-/** For backup and update: refuses while a killed restore left the data half replaced. */
-export async function refuseIfRestorePending(ctx: Context, s: Stack): Promise<void> {
+/** Refuses while a killed restore left the data half replaced (see stack-guard.ts). */
+export async function refuseIfRestorePending(ctx: Context, s: { installDir: string }): Promise<void> {
   const j = await pendingRestore(ctx, s);
   if (j) throw opError('err.rs.pending', { id: j.backupId, phase: j.phase, safety: j.safetyId ?? '-' });
 }
@@ -247,7 +229,7 @@ export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: bool
   const jr = new Journaled(ctx, s, j);
   emit({ kind: 'output', text: ctx.t('rs.found', { id: j.backupId, phase: j.phase, started: j.startedAt }) });
   await removeThrowaways(ctx, s.project);
-  return interruptible(ctx, async () => {
+  return interruptible(ctx, 'restore', async () => {
     // Someone may have started the app since: it must not write while its data is replaced.
     await composeRun(ctx, s, ['stop', ...writersOf(s)], emit);
     if (rec.action === 'rollback' || rec.action === 'manual' || o.rollback) {
@@ -302,13 +284,24 @@ export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: 
   return m;
 }
 
-/** The whole restore of backup `id`. The caller holds the maintenance lock and has the operator's yes. */
-export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit): Promise<RestoreOutcome> {
+/**
+ * The whole restore of backup `id`. The caller holds the maintenance lock and has the operator's yes.
+ * Before anything is replaced the backup is verified as `backup verify` does (the dump loaded into a
+ * throwaway server, every table's rows counted against the manifest, the Redis snapshot loaded,
+ * every archive read): a dump that would fail half way, or hold other rows than recorded, is refused
+ * while the live data is untouched. `verify: false` (--skip-verify) keeps only the checks of checkRestorable.
+ */
+export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit, o: { verify?: boolean } = {}): Promise<RestoreOutcome> {
   await checkRestorable(ctx, s, id, emit);
+  if (o.verify === false) emit({ kind: 'output', text: ctx.t('rs.verifySkipped') });
+  else {
+    emit({ kind: 'output', text: ctx.t('rs.verifying', { id }) });
+    await verifyBackup(ctx, s, id, emit, { sumsChecked: true });
+  }
   await removeThrowaways(ctx, s.project);
   const jr = new Journaled(ctx, s, startJournal({ project: s.project, backupId: id, pid: process.pid, now: ctx.clock() }));
   await ctx.exec.writeFiles([{ path: journalPath(s), content: journalText(jr.j), mode: 0o600 }]);
-  return interruptible(ctx, async (interrupted) => {
+  return interruptible(ctx, 'restore', async (interrupted) => {
     emit({ kind: 'output', text: ctx.t('rs.safety') });
     let safetyId: string;
     try {

@@ -234,7 +234,25 @@ export async function requireGpg(ctx: Context): Promise<void> {
   if (!(await has(ctx, 'gpg'))) throw hostError('err.bk.needGpg');
 }
 
-// ---------------------------------------------------------------- the maintenance lock
+// ---------------------------------------------------------------- interruptions and the maintenance lock
+
+/** Runs `fn` with Ctrl-C, SIGTERM and SIGHUP turned into "stop and roll back" instead of an exit. */
+export async function interruptible<T>(ctx: Context, what: string, fn: (interrupted: () => boolean) => Promise<T>): Promise<T> {
+  let hit = false;
+  const on = () => {
+    if (hit) return;
+    hit = true;
+    ctx.exec.note(`${what} interrupted by a signal: stopping the running command, then rolling back`);
+    ctx.exec.terminate();
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sg of sigs) process.on(sg, on);
+  try {
+    return await fn(() => hit);
+  } finally {
+    for (const sg of sigs) process.off(sg, on);
+  }
+}
 
 export const LOCK = `${STATE_DIR}/maintenance.lock`;
 

@@ -93,7 +93,7 @@ async function describeFailing(ctx: Context, services: string[], containers: Con
  * Polls until every planned service is up. Gives up early on a verdict that will not change by
  * waiting: a healthcheck that says unhealthy, a container that exited or keeps restarting.
  */
-export async function waitHealthy(ctx: Context, project: string, services: string[], timeoutMs: number, emit: Emit): Promise<Unhealthy[]> {
+export async function waitHealthy(ctx: Context, project: string, services: string[], timeoutMs: number, emit: Emit, stop: () => boolean = () => false): Promise<Unhealthy[]> {
   const start = Date.now();
   let reported = '';
   for (;;) {
@@ -110,7 +110,8 @@ export async function waitHealthy(ctx: Context, project: string, services: strin
       const c = by(n);
       return c && (c.health === 'unhealthy' || c.state === 'exited' || c.state === 'dead' || c.restartCount >= 3 || (c.error !== null && c.state !== 'running'));
     });
-    if (broken.length > 0 || Date.now() - start >= timeoutMs) {
+    // `stop`: an interrupted update or restore rolls back now rather than at the timeout.
+    if (broken.length > 0 || Date.now() - start >= timeoutMs || stop()) {
       ctx.exec.note(`health wait ended after ${Math.round((Date.now() - start) / 1000)} s: ${line}`);
       return describeFailing(ctx, services, cs);
     }

@@ -4,15 +4,22 @@
 //      files edited by hand since we wrote them (their hash differs from our manifest's) are
 //      named, and only --yes overwrites them (a copy is kept under .stack-wizard/hand-edited/).
 //   2. Pull every image before anything stops (a registry that is down changes nothing).
-//   3. Record the running image IDs and take a backup; fingerprint the database schema.
+//   3. Record the running images (IDs and registry digests) in a backup taken now and in the
+//      journal (.stack-wizard/update.json, domain/update-journal.ts) with the files as they are;
+//      fingerprint the database schema.
 //   4. Write the files, then recreate service by service (databases first, Nginx last), waiting
 //      for each to be healthy.
-//   5. On a failed gate: the old files and image IDs come back; if the schema changed meanwhile
-//      (a migration ran), the pre-update backup is restored too.
+//   5. On a failed gate, Ctrl-C or SIGTERM: the old files and image IDs come back; if the schema
+//      changed meanwhile (a migration ran), the pre-update backup is restored too. A journal left
+//      by a killed update is found by the next run: `update --rollback --yes` or `update --yes`.
+//   6. Every outcome is appended to .stack-wizard/update-history.jsonl with the images before and after.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
+import {
+  appendHistory, parseUpdateJournal, updateJournalText, type ServiceImage, type UpdateJournal, type UpdateOutcome as HistoryOutcome,
+} from '../domain/update-journal.js';
 import { WizardError, opError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import type { RenderedFile } from '../render/types.js';
@@ -21,7 +28,7 @@ import { pullImage } from './images.js';
 import { registryEntry, stateFile } from './installed.js';
 import { diffAgainstDisk, writeRendered, type FileChange } from './prepare.js';
 import { refuseIfRestorePending, runRestore } from './restore.js';
-import { containers, quoteString, runningOf, sqlQuery, userDatabases, type Stack } from './stack-tools.js';
+import { containers, interruptible, quoteString, runningOf, sqlQuery, userDatabases, type Stack } from './stack-tools.js';
 import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
 
 /** Recreation order: what others depend on first, the entry point last. */
@@ -113,34 +120,62 @@ export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, e
 
 export const hasWork = (u: UpdatePlan) => u.files.length > 0 || u.images.length > 0;
 
-const UPDATE_STATE = `${STATE_DIR}/update.json`;
+export const UPDATE_JOURNAL = `${STATE_DIR}/update.json`;
+export const UPDATE_HISTORY = `${STATE_DIR}/update-history.jsonl`;
 
-interface Recorded {
-  startedAt: string;
-  backupId: string;
-  schema: string | null;
-  /** Image ref, ID and registry digests each service ran before. */
-  services: Record<string, { image: string; imageId: string; digests: string[] }>;
-  /** The files as they were on disk (paths relative to the install dir), to write back. */
-  files: { path: string; content: string | null; mode: number }[];
+/** The journal a killed update left (null when none); an unreadable one is an error naming the file. */
+export async function pendingUpdate(ctx: Context, s: { installDir: string }): Promise<UpdateJournal | null> {
+  const path = join(s.installDir, UPDATE_JOURNAL);
+  const text = await ctx.exec.readFile(path).catch(() => null);
+  if (text === null) return null;
+  const j = parseUpdateJournal(text);
+  if (!j) throw opError('err.up.journalUnreadable', { file: path });
+  return j;
 }
 
-async function recordBefore(ctx: Context, s: Stack, u: UpdatePlan, backupId: string, schema: string | null): Promise<Recorded> {
-  const cs = await containers(ctx, s.project);
-  const services: Recorded['services'] = {};
-  for (const c of cs) {
+/** Image reference, ID and registry digests of every running service. */
+export async function runningImages(ctx: Context, s: Stack): Promise<Record<string, ServiceImage>> {
+  const out: Record<string, ServiceImage> = {};
+  for (const c of await containers(ctx, s.project)) {
     if (!c.service || c.state !== 'running') continue;
     const img = await ctx.docker.image(c.imageId).catch(() => null);
-    services[c.service] = { image: c.image, imageId: c.imageId, digests: img?.repoDigests ?? [] };
+    out[c.service] = { image: c.image, imageId: c.imageId, digests: img?.repoDigests ?? [] };
   }
-  const files: Recorded['files'] = [];
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function writeJournal(ctx: Context, s: Stack, j: UpdateJournal): Promise<void> {
+  await ctx.exec.writeFiles([{ path: join(s.installDir, UPDATE_JOURNAL), content: updateJournalText(j), mode: 0o600 }]);
+}
+
+/** The journal of a new update: the images recorded before and the files it is about to change, as they are. */
+async function startJournal(ctx: Context, s: Stack, u: UpdatePlan, o: { backupId: string; schema: string | null; services: Record<string, ServiceImage> }): Promise<UpdateJournal> {
+  const files: UpdateJournal['files'] = [];
   for (const f of u.files) {
     const path = join(s.installDir, f.path);
     files.push({ path: f.path, content: await ctx.exec.readFile(path), mode: (await ctx.exec.fileMode(path)) ?? 0o644 });
   }
-  const rec: Recorded = { startedAt: ctx.clock().toISOString(), backupId, schema, services, files };
-  await ctx.exec.writeFiles([{ path: join(s.installDir, UPDATE_STATE), content: `${JSON.stringify(rec, null, 2)}\n`, mode: 0o600 }]);
-  return rec;
+  const j: UpdateJournal = {
+    format: 1, project: s.project, pid: process.pid, startedAt: ctx.clock().toISOString(), backupId: o.backupId, schema: o.schema,
+    templateFrom: u.templateFrom, templateTo: u.templateTo, phase: 'recorded', services: o.services, files,
+  };
+  await writeJournal(ctx, s, j);
+  return j;
+}
+
+/** Appends the update's outcome, with what runs now, to the history. Never fails the update. */
+async function recordHistory(ctx: Context, s: Stack, j: UpdateJournal, outcome: HistoryOutcome, changed: string[]): Promise<void> {
+  try {
+    const path = join(s.installDir, UPDATE_HISTORY);
+    const after = await runningImages(ctx, s).catch(() => ({}));
+    const text = appendHistory(await ctx.exec.readFile(path), {
+      startedAt: j.startedAt, endedAt: ctx.clock().toISOString(), outcome, backupId: j.backupId, templateFrom: j.templateFrom, templateTo: j.templateTo,
+      changed, files: j.files.map((f) => f.path), before: j.services, after,
+    });
+    await ctx.exec.writeFiles([{ path, content: text, mode: 0o600 }]);
+  } catch (e) {
+    ctx.exec.note(`update history not written: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** Keeps the operator's hand-edited version of a file before it is overwritten. */
@@ -162,7 +197,7 @@ export interface UpdateOutcome { changed: string[]; backupId: string | null; han
 const describe = (ctx: Context, f: Unhealthy[]) => f.map((x) => ctx.t('up.serviceState', { service: x.service, state: x.state, health: x.health ?? '-', restarts: x.restarts }));
 
 /** Puts back the recorded files and image IDs and starts the services that changed. */
-async function rollbackUpdate(ctx: Context, s: Stack, rec: Recorded, touched: string[], emit: Emit): Promise<Unhealthy[]> {
+async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touched: string[], emit: Emit): Promise<Unhealthy[]> {
   emit({ kind: 'output', text: ctx.t('up.rollingBack') });
   const restore = rec.files.filter((f) => f.content !== null).map((f) => ({ path: join(s.installDir, f.path), content: f.content!, mode: f.mode }));
   await ctx.exec.writeFiles(restore);
@@ -178,70 +213,120 @@ async function rollbackUpdate(ctx: Context, s: Stack, rec: Recorded, touched: st
   return failing;
 }
 
-/** Applies an update planned by planUpdate. The caller holds the maintenance lock and the operator's yes. */
-export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit): Promise<UpdateOutcome> {
+/**
+ * After a rollback of the images and files: if the schema changed since the journal was written (a
+ * migration ran against the data), the pre-update backup is restored, since the old version may not read it.
+ */
+async function undoMigration(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<boolean> {
+  const dbNow = runningOf(await containers(ctx, s.project), 'mysql');
+  const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, dbNow.id).catch(() => null) : null;
+  if (rec.schema === null || schemaAfter === null || schemaAfter === rec.schema) return false;
+  emit({ kind: 'output', text: ctx.t('upd.schemaChanged', { id: rec.backupId }) });
+  await runRestore(ctx, s, rec.backupId, emit);
+  return true;
+}
+
+/**
+ * Applies an update planned by planUpdate. The caller holds the maintenance lock and the operator's
+ * yes. With `resume` (the journal of a killed update), no new backup is taken and that journal's
+ * record is what a rollback returns to.
+ */
+export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit, o: { resume?: UpdateJournal } = {}): Promise<UpdateOutcome> {
   await refuseIfRestorePending(ctx, s);
   if (u.pullErrors.length) throw opError('err.up.pullFailed', { count: u.pullErrors.length }, u.pullErrors);
   const p = s.prepared;
-  const cs0 = await containers(ctx, s.project);
-  const db = runningOf(cs0, 'mysql');
-  emit({ kind: 'output', text: ctx.t('upd.backup') });
-  const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true }, emit);
-  const schemaBefore = db ? await schemaFingerprint(ctx, db.id) : null;
-  const rec = await recordBefore(ctx, s, u, backup.id, schemaBefore);
-  const kept = await keepHandEdits(ctx, s, u.handEdited);
-
-  const changedFiles = u.files.map((f) => f.path);
-  await writeRendered(ctx, s.installDir, p.files);
-  await ctx.exec.writeFiles([{ path: stateFile(ctx, s.project), content: registryEntry(p.plan), mode: 0o644 }]);
-
-  const timeout = healthTimeoutMs(ctx.env);
-  const planned = p.plan.services.map((x) => x.name);
-  const order = [...ORDER.filter((n) => planned.includes(n)), ...planned.filter((n) => !ORDER.includes(n))];
-  const touched: string[] = [];
-  let failing: Unhealthy[] = [];
-  let error: unknown = null;
-  try {
-    for (const svc of order) {
-      const before = runningOf(await containers(ctx, s.project), svc);
-      emit({ kind: 'output', text: ctx.t('upd.service', { service: svc }) });
-      await compose(ctx, s.installDir, ['up', '-d', '--no-deps', svc], emit, timeout);
-      const after = runningOf(await containers(ctx, s.project), svc);
-      const recreated = !before || !after || before.id !== after.id;
-      // Config read through a bind mount: a running service must reload or restart to see it.
-      const how = changedFiles.map(serviceOfFile).find((x) => x?.service === svc)?.how;
-      if (!recreated && how === 'restart') await compose(ctx, s.installDir, ['restart', svc], emit, timeout);
-      if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0)) await reloadNginx(ctx, s.installDir, emit);
-      if (recreated || how) touched.push(svc);
-      failing = await waitHealthy(ctx, s.project, [svc], timeout, emit);
-      if (failing.length) break;
+  return interruptible(ctx, 'update', async (interrupted) => {
+    let rec: UpdateJournal;
+    if (o.resume) {
+      rec = { ...o.resume, pid: process.pid };
+    } else {
+      const before = await runningImages(ctx, s);
+      const db = runningOf(await containers(ctx, s.project), 'mysql');
+      emit({ kind: 'output', text: ctx.t('upd.backup') });
+      const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true, images: before }, emit).catch((e: unknown) => {
+        // The signal ended the dump: say what happened rather than how the dump died.
+        throw interrupted() ? opError('err.up.interruptedInBackup') : e;
+      });
+      // Nothing has changed yet: an interruption here only stops.
+      if (interrupted()) throw opError('err.up.interruptedEarly', { id: backup.id });
+      const schema = db ? await schemaFingerprint(ctx, db.id) : null;
+      rec = await startJournal(ctx, s, u, { backupId: backup.id, schema, services: before });
     }
-    if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit);
-  } catch (e) {
-    error = e;
-  }
-  if (!error && !failing.length) {
-    await saveHealthy(ctx, p, await containers(ctx, s.project));
-    await ctx.exec.remove(join(s.installDir, UPDATE_STATE));
-    return { changed: touched, backupId: backup.id, handEditedKept: kept };
-  }
+    const kept = await keepHandEdits(ctx, s, u.handEdited);
+    rec = { ...rec, phase: 'applying' };
+    await writeJournal(ctx, s, rec);
 
-  const details = error ? [error instanceof WizardError ? ctx.t(error.key, error.params) : String(error)] : describe(ctx, failing);
-  for (const d of details) ctx.exec.note(d);
-  const names = error ? '-' : failing.map((f) => f.service).join(', ');
-  const still = await rollbackUpdate(ctx, s, rec, touched, emit);
-  // A migration that ran against the data must be undone too: the old version may not read it.
-  const dbNow = runningOf(await containers(ctx, s.project), 'mysql');
-  const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, dbNow.id).catch(() => null) : null;
-  let dataRestored = false;
-  if (rec.schema !== null && schemaAfter !== null && schemaAfter !== rec.schema) {
-    emit({ kind: 'output', text: ctx.t('upd.schemaChanged', { id: rec.backupId }) });
-    await runRestore(ctx, s, rec.backupId, emit);
-    dataRestored = true;
-  }
-  await ctx.exec.remove(join(s.installDir, UPDATE_STATE));
-  // The answers still ask for what failed: say so, or the next update or init tries it again.
-  if (!rec.files.some((f) => f.path === HOST.answers)) details.push(ctx.t('upd.answersStill', { file: s.answersFile }));
-  if (still.length) throw opError('err.up.rollbackFailed', { services: names }, [...details, ...describe(ctx, still)]);
-  throw opError(dataRestored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
+    const changedFiles = u.files.map((f) => f.path);
+    await writeRendered(ctx, s.installDir, p.files);
+    await ctx.exec.writeFiles([{ path: stateFile(ctx, s.project), content: registryEntry(p.plan), mode: 0o644 }]);
+
+    const timeout = healthTimeoutMs(ctx.env);
+    const planned = p.plan.services.map((x) => x.name);
+    const order = [...ORDER.filter((n) => planned.includes(n)), ...planned.filter((n) => !ORDER.includes(n))];
+    const touched: string[] = [];
+    let failing: Unhealthy[] = [];
+    let error: unknown = null;
+    try {
+      for (const svc of order) {
+        if (interrupted()) throw new Error('interrupted');
+        const before = runningOf(await containers(ctx, s.project), svc);
+        emit({ kind: 'output', text: ctx.t('upd.service', { service: svc }) });
+        await compose(ctx, s.installDir, ['up', '-d', '--no-deps', svc], emit, timeout);
+        const after = runningOf(await containers(ctx, s.project), svc);
+        const recreated = !before || !after || before.id !== after.id;
+        // Config read through a bind mount: a running service must reload or restart to see it.
+        const how = changedFiles.map(serviceOfFile).find((x) => x?.service === svc)?.how;
+        if (!recreated && how === 'restart') await compose(ctx, s.installDir, ['restart', svc], emit, timeout);
+        // Finishing a killed update: what it recreated before it died is unknown here, so Nginx looks up the app again.
+        if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0 || o.resume)) await reloadNginx(ctx, s.installDir, emit);
+        if (recreated || how) touched.push(svc);
+        failing = await waitHealthy(ctx, s.project, [svc], timeout, emit, interrupted);
+        if (failing.length) break;
+      }
+      if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
+      if (interrupted()) throw new Error('interrupted');
+    } catch (e) {
+      error = interrupted() ? new Error('interrupted') : e;
+    }
+    if (!error && !failing.length) {
+      await saveHealthy(ctx, p, await containers(ctx, s.project));
+      await recordHistory(ctx, s, rec, o.resume ? 'finished' : 'updated', touched);
+      await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
+      return { changed: touched, backupId: rec.backupId, handEditedKept: kept };
+    }
+
+    const wasInterrupted = interrupted();
+    const details = wasInterrupted ? [] : error ? [error instanceof WizardError ? ctx.t(error.key, error.params) : String(error)] : describe(ctx, failing);
+    for (const d of details) ctx.exec.note(d);
+    const names = error ? '-' : failing.map((f) => f.service).join(', ');
+    rec = { ...rec, phase: 'rolling-back' };
+    await writeJournal(ctx, s, rec);
+    const still = await rollbackUpdate(ctx, s, rec, touched, emit);
+    const dataRestored = await undoMigration(ctx, s, rec, emit);
+    await recordHistory(ctx, s, rec, still.length ? 'rollback-failed' : wasInterrupted ? 'interrupted' : dataRestored ? 'rolled-back-data' : 'rolled-back', touched);
+    await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
+    // The answers still ask for what failed: say so, or the next update or init tries it again.
+    if (!rec.files.some((f) => f.path === HOST.answers)) details.push(ctx.t('upd.answersStill', { file: s.answersFile }));
+    if (still.length) throw opError('err.up.rollbackFailed', { services: names }, [...details, ...describe(ctx, still)]);
+    if (wasInterrupted) throw opError('err.up.interrupted', { id: rec.backupId }, dataRestored ? [ctx.t('upd.dataRestored', { id: rec.backupId })] : []);
+    throw opError(dataRestored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
+  });
+}
+
+/**
+ * `update --rollback --yes` after a killed update: the recorded files and images back, every
+ * service started behind its health check, and the pre-update backup's data if a migration ran.
+ */
+export async function rollbackPendingUpdate(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<{ dataRestored: boolean }> {
+  await refuseIfRestorePending(ctx, s);
+  return interruptible(ctx, 'update rollback', async () => {
+    const j: UpdateJournal = { ...rec, pid: process.pid, phase: 'rolling-back' };
+    await writeJournal(ctx, s, j);
+    const still = await rollbackUpdate(ctx, s, j, Object.keys(j.services), emit);
+    const dataRestored = still.length ? false : await undoMigration(ctx, s, j, emit);
+    await recordHistory(ctx, s, j, still.length ? 'rollback-failed' : 'recovered', []);
+    if (still.length) throw opError('err.up.recoverFailed', { file: join(s.installDir, UPDATE_JOURNAL) }, describe(ctx, still));
+    await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
+    return { dataRestored };
+  });
 }

@@ -5,7 +5,8 @@ import { describeAction } from '../domain/doctor/actions.js';
 import { rootCauses } from '../domain/doctor/link.js';
 import { SYMPTOMS, lineText, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { T } from '../i18n/index.js';
-import { applyFix, stackPaths } from '../steps/doctor-fixes.js';
+import { guardedFix, stackPaths } from '../steps/doctor-fixes.js';
+import { WizardError } from '../errors.js';
 import { isProblem, loadDoctorStack, recheck, resolved, runDoctor, type DoctorStack } from '../steps/doctor.js';
 import { CHECKS } from '../domain/doctor/checks.js';
 
@@ -85,7 +86,10 @@ export function createDoctorController(ctx: Context, source: { answersFile?: str
     async fix(id, onLine) {
       const f = byId(id);
       if (!f?.fix?.auto) return;
-      await applyFix(ctx, await stack(), f.fix.action, onLine);
+      // Logged, locked and refused on a half-restored stack like every change; the screen shows the reason.
+      await guardedFix(ctx, await stack(), f.fix.action, onLine).catch((e: unknown) => {
+        throw e instanceof WizardError ? new Error([t(e.key, e.params), ...e.details].join('\n')) : e;
+      });
     },
     async verify(id) {
       const s = await stack();

@@ -59,7 +59,8 @@ describe('init on the lab server', () => {
 
     const health = await client.http(`http://${server.ip}/health`);
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toMatchObject({ mysql: 'ok', redis: 'ok', status: 'ok' });
+    // The app reached both through DATABASE_URL and REDIS_URL, and every DB_*/REDIS_* part agreed with them.
+    expect(JSON.parse(health.body)).toMatchObject({ mysql: 'ok', redis: 'ok', status: 'ok', parts: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'] });
     // Real writes through Nginx → app → MariaDB and Redis.
     const items = await client.http(`http://${server.ip}/items`, { args: ['-X', 'POST', '-H', 'content-type: application/json', '-d', '{"count": 25, "prefix": "e2e"}'] });
     expect(items.status).toBe(201);
@@ -67,11 +68,14 @@ describe('init on the lab server', () => {
     const kv = await client.http(`http://${server.ip}/kv`, { args: ['-X', 'POST', '-H', 'content-type: application/json', '-d', '{"count": 10, "prefix": "e2e"}'] });
     expect(kv.status).toBe(201);
     expect(JSON.parse((await client.http(`http://${server.ip}/kv/summary`)).body)).toMatchObject({ count: 10 });
-    // The peak memory stayed within the 4g preset's container limits.
-    const limits = cs.reduce((n, c) => n + c.HostConfig.Memory, 0);
+    // The peak memory while starting is a figure for the bench (apply-lab.ts), not a pass mark: the
+    // kernel holds each container under its limit, so "below the sum of the limits" could not fail.
+    // What must hold is that it was measured, for every service.
     expect(peak.samples).toBeGreaterThan(0);
-    expect(peak.peakBytes).toBeGreaterThan(0);
-    expect(peak.peakBytes).toBeLessThan(limits);
+    expect(Object.keys(peak.perService).sort()).toEqual(['app', 'mysql', 'nginx', 'redis']);
+    for (const [svc, bytes] of Object.entries(peak.perService)) expect(bytes, svc).toBeGreaterThan(0);
+    const limits = cs.reduce((n, c) => n + c.HostConfig.Memory, 0);
+    console.log(`peak ${(peak.peakBytes / 1024 ** 2).toFixed(0)} MiB of ${(limits / 1024 ** 2).toFixed(0)} MiB of limits; per service: ${Object.entries(peak.perService).map(([k, v]) => `${k} ${(v / 1024 ** 2).toFixed(0)} MiB`).join(', ')}`);
   });
 
   it('logs every action to the install dir, without a secret', async () => {
@@ -94,12 +98,22 @@ describe('init on the lab server', () => {
   });
 
   it('status --json reports what is really running', async () => {
+    const clock = async () => Number((await server.sh('date +%s.%N')).trim()) * 1000;
+    const t0 = await clock();
     const r = await server.exec(['stack-wizard', 'status', '--json']);
+    const t1 = await clock();
     const st = JSON.parse(r.stdout) as {
-      project: string; healthy: boolean;
-      services: { service: string; containerId: string; state: string; health: string; image: string; imageId: string; startedAt: string;
+      project: string; healthy: boolean; checkedAt: string;
+      services: { service: string; containerId: string; state: string; health: string; image: string; imageId: string; digest: string | null; startedAt: string; uptimeSeconds: number; restarts: number;
         ports: { hostIp: string; hostPort: number; containerPort: number; protocol: string }[]; memory: { usedBytes: number; limitBytes: number }; cpu: { limitCpus: number } }[];
     };
+    // checkedAt is the server's clock during the run, and every uptime is counted to it.
+    const checked = Date.parse(st.checkedAt);
+    expect(checked).toBeGreaterThanOrEqual(Math.floor(t0) - 1);
+    expect(checked).toBeLessThanOrEqual(Math.ceil(t1) + 1);
+    const digests = Object.fromEntries(
+      await Promise.all(Object.values(byService(await containers())).map(async (c) => [c.Image, JSON.parse((await server.docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', c.Image])).stdout) as string[]] as const)),
+    );
     expect(st).toMatchObject({ project: PROJECT, healthy: true });
     const real = byService(await containers());
     expect(st.services.map((s) => s.service).sort()).toEqual(Object.keys(real).sort());
@@ -111,6 +125,13 @@ describe('init on the lab server', () => {
       expect(s.image).toBe(c.Config.Image);
       expect(s.imageId).toBe(c.Image);
       expect(s.startedAt).toBe(c.State.StartedAt);
+      // Seconds from the container's start to checkedAt (the Engine gives nanoseconds: whole seconds here).
+      expect(Math.abs(s.uptimeSeconds - (checked - Date.parse(c.State.StartedAt)) / 1000)).toBeLessThanOrEqual(1);
+      expect(s.uptimeSeconds).toBeGreaterThan(0);
+      expect(s.restarts).toBe(0);
+      // Images loaded with docker load have no registry digest: null, as the Engine says (RepoDigests []).
+      expect(digests[c.Image]).toEqual([]);
+      expect(s.digest).toBeNull();
       expect(s.memory.limitBytes).toBe(c.HostConfig.Memory);
       expect(s.memory.usedBytes).toBeGreaterThan(0);
       expect(s.memory.usedBytes).toBeLessThan(s.memory.limitBytes);

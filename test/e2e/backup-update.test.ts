@@ -1,12 +1,18 @@
 // `update` on the lab server: the operator changes app.image in the stack's answers and runs
-// `stack-wizard update --yes`. Proves: an image whose health check fails (app:broken) is rolled
+// `stack-wizard update --yes`. Proves: an image that cannot be pulled and is not on the host stops
+// the update before anything changes; an image whose health check fails (app:broken) is rolled
 // back to the recorded image and files and the stack serves as before; when the failed version
-// changed the schema meanwhile (a migration), the pre-update backup's data comes back too; a good
-// image (app:v2) is rolled out service by service and the stack ends healthy and idempotent; a file
-// edited by hand is not overwritten without --yes.
+// changed the schema meanwhile (a migration), the pre-update backup's data comes back too; an
+// update killed with SIGKILL half way is found by the next update and init, and is rolled back
+// (update --rollback --yes) or finished (update --yes); a good image (app:v2) is rolled out service
+// by service and the stack ends healthy and idempotent; a file edited by hand is not overwritten
+// without --yes; a new stack-wizard whose template version is higher shows every file's diff and
+// rewrites them with the stack healthy. Every update's images before and after stay recorded: in
+// the pre-update backup's manifest and in .stack-wizard/update-history.jsonl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
-import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, post, runInit, sql, summaries, uploads, wizard } from './support/backup-lab.js';
+import { buildWithTemplateVersion, currentTemplateVersion } from './support/template-bump.js';
+import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard } from './support/backup-lab.js';
 
 let lab: Lab;
 let server: Server;
@@ -17,6 +23,42 @@ const STACK_ANSWERS = `${INSTALL_DIR}/stack-wizard.yaml`;
 const setAppImage = (image: string) => server.sh(`sed -i -E 's#stack-wizard-lab/app:[a-z0-9]+#${image}#' ${STACK_ANSWERS} && grep -c '${image}' ${STACK_ANSWERS}`);
 
 const appImageRunning = async () => (await server.docker(['inspect', '-f', '{{.Config.Image}}', `${PROJECT}-app-1`])).stdout.trim();
+const imageId = async (ref: string) => (await server.docker(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout.trim();
+const JOURNAL = `${INSTALL_DIR}/.stack-wizard/update.json`;
+const COMPOSE = `${INSTALL_DIR}/docker-compose.yml`;
+
+interface Recorded { image: string; imageId: string; digests: string[] }
+interface HistoryEntry { outcome: string; backupId: string; templateFrom: number | null; templateTo: number | null; changed: string[]; files: string[]; before: Record<string, Recorded>; after: Record<string, Recorded> }
+async function history(): Promise<HistoryEntry[]> {
+  const r = await server.exec(['cat', `${INSTALL_DIR}/.stack-wizard/update-history.jsonl`], { allowFail: true });
+  return r.exitCode === 0 ? r.stdout.trim().split('\n').map((l) => JSON.parse(l) as HistoryEntry) : [];
+}
+const journalExists = async () => (await server.exec(['test', '-e', JOURNAL], { allowFail: true })).exitCode === 0;
+const allHealthy = async () => {
+  for (const line of (await server.compose(INSTALL_DIR, ['ps', '--format', '{{.Service}} {{.Health}}'])).stdout.trim().split('\n')) expect(line).toMatch(/ healthy$/);
+};
+
+/**
+ * Starts `stack-wizard update --yes --no-pull` and SIGKILLs it half way: the journal says applying
+ * and the app already runs the new image (Nginx not yet done). A watcher on the server polls and kills.
+ */
+async function killUpdateMidway(newImage: string): Promise<{ journal: { phase: string; backupId: string; services: Record<string, Recorded>; files: { path: string; content: string | null }[] } }> {
+  const out = await server.sh(
+    [
+      'stack-wizard update --yes --no-pull >/tmp/killed-update.log 2>&1 &',
+      'pid=$!',
+      'for i in $(seq 1 6000); do',
+      `  if grep -qs '"phase": "applying"' ${JOURNAL} && [ "$(docker inspect -f '{{.Config.Image}}' ${PROJECT}-app-1 2>/dev/null)" = "${newImage}" ]; then kill -9 $pid; echo killed; break; fi`,
+      '  kill -0 $pid 2>/dev/null || { echo "finished before the kill"; break; }',
+      '  sleep 0.1',
+      'done',
+      'while kill -0 $pid 2>/dev/null; do sleep 0.1; done',
+    ].join('\n'),
+    { timeoutMs: 900_000 },
+  );
+  if (!/^killed$/m.test(out)) throw new Error(`the update was not killed half way: ${out}\n${await server.readFile('/tmp/killed-update.log')}`);
+  return { journal: JSON.parse(await server.readFile(JOURNAL)) };
+}
 
 beforeAll(async () => {
   lab = await Lab.create();
@@ -42,6 +84,24 @@ describe('update on the lab server', () => {
     expect(r.stdout).toMatch(/Everything is up to date: nothing to change\./);
   });
 
+  it('an image that cannot be pulled and is not on this host stops the update before anything changes', async () => {
+    const compose = await server.readFile(COMPOSE);
+    const app = (await server.docker(['inspect', '-f', '{{.Id}}', `${PROJECT}-app-1`])).stdout.trim();
+    const backups = (await listBackups(server)).length;
+    await setAppImage('stack-wizard-lab/app:nowhere');
+    const r = await wizard(server, ['update', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/update stopped before changing anything: 1 image\(s\) could not be pulled and are not on this host/);
+    expect(r.stderr).toMatch(/stack-wizard-lab\/app:nowhere/);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await server.docker(['inspect', '-f', '{{.Id}}', `${PROJECT}-app-1`])).stdout.trim()).toBe(app);
+    expect((await listBackups(server)).length).toBe(backups);
+    expect(await journalExists()).toBe(false);
+    expect(await history()).toEqual([]);
+    await setAppImage(IMAGES.app);
+    expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
+  });
+
   it('app:ok → app:broken: shows the diff, fails the health gate, rolls back image and files, and serves as before', async () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(`${INSTALL_DIR}/docker-compose.yml`);
@@ -63,7 +123,19 @@ describe('update on the lab server', () => {
     expect(await server.readFile(`${INSTALL_DIR}/docker-compose.yml`)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
     expect(await summaries(client, server)).toEqual(before);
-    for (const line of (await server.compose(INSTALL_DIR, ['ps', '--format', '{{.Service}} {{.Health}}'])).stdout.trim().split('\n')) expect(line).toMatch(/ healthy$/);
+    await allHealthy();
+    // The record outlives the update: in the history, and in the pre-update backup's manifest.
+    const okId = await imageId(IMAGES.app);
+    const [h] = await history();
+    expect(h).toMatchObject({ outcome: 'rolled-back', changed: ['app'] });
+    expect(h!.files).toContain('docker-compose.yml');
+    expect(h!.before.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
+    expect(h!.after.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
+    expect(Object.keys(h!.before).sort()).toEqual(['app', 'mysql', 'nginx', 'redis']);
+    const manifest = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${h!.backupId}/manifest.json`)) as { kind: string; images: Record<string, Recorded> };
+    expect(manifest.kind).toBe('pre-update');
+    expect(manifest.images).toEqual(h!.before);
+    expect(await journalExists()).toBe(false);
   });
 
   it('a failed update that changed the schema (a migration ran) also puts the pre-update data back', async () => {
@@ -82,15 +154,89 @@ describe('update on the lab server', () => {
     expect(await sql(server, 'SHOW TABLES;')).toBe('items\n');
     expect(await summaries(client, server)).toEqual(before);
     expect(await uploads(server)).toBe(files);
+    expect((await history()).at(-1)!.outcome).toBe('rolled-back-data');
   });
 
-  it('app:ok → app:v2 rolls out behind the health gates and a second update changes nothing', async () => {
+  it('an update killed with SIGKILL half way is found by update, init and backup; update --rollback --yes puts back the recorded images and files', async () => {
     const before = await summaries(client, server);
+    const compose = await server.readFile(COMPOSE);
+    const okId = await imageId(IMAGES.app);
     await setAppImage(IMAGES.appV2);
+    const { journal } = await killUpdateMidway(IMAGES.appV2);
+    // Half updated: the new compose file and app, and the journal with what ran before.
+    expect(journal.phase).toBe('applying');
+    expect(journal.services.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
+    expect(journal.files.find((f) => f.path === 'docker-compose.yml')!.content).toBe(compose);
+    expect(await server.readFile(COMPOSE)).toMatch(/image: "stack-wizard-lab\/app:v2"/);
+
+    const ask = await wizard(server, ['update']);
+    expect(ask.exitCode).toBe(2);
+    expect(ask.stdout).toMatch(/An update started \S+ was interrupted \(phase applying\); the images and files from before it are recorded, with backup \d{8}-\d{6}-pre-update/);
+    expect(ask.stderr).toMatch(/run stack-wizard update --yes to finish it, or stack-wizard update --rollback --yes to put back the images and files from before it/);
+    for (const args of [['init', '--yes', '--answers', STACK_ANSWERS], ['backup'], ['doctor', '--fix', '--yes']]) {
+      const r = await wizard(server, args);
+      expect(r.exitCode, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toMatch(/an update started \S+ was interrupted \(phase applying\).*stack-wizard update --rollback --yes to put them back, or stack-wizard update --yes to finish the update/);
+    }
+    expect(await appImageRunning()).toBe(IMAGES.appV2);
+
+    const r = await wizard(server, ['update', '--rollback', '--yes']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Rolled back the interrupted update: the images and files from before it are back and the stack is healthy\./);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
+    expect(await summaries(client, server)).toEqual(before);
+    await allHealthy();
+    expect(await journalExists()).toBe(false);
+    const h = (await history()).at(-1)!;
+    expect(h.outcome).toBe('recovered');
+    expect(h.before.app!.imageId).toBe(okId);
+    expect(h.after.app!.imageId).toBe(okId);
+  });
+
+  it('an update stopped by SIGTERM (Ctrl-C, systemctl stop) half way rolls itself back', async () => {
+    const before = await summaries(client, server);
+    const compose = await server.readFile(COMPOSE);
+    await setAppImage(IMAGES.appV2);
+    const out = await server.sh(
+      [
+        'stack-wizard update --yes --no-pull >/tmp/term-update.log 2>&1 &',
+        'pid=$!',
+        'for i in $(seq 1 6000); do',
+        `  if grep -qs '"phase": "applying"' ${JOURNAL} && [ "$(docker inspect -f '{{.Config.Image}}' ${PROJECT}-app-1 2>/dev/null)" = "${IMAGES.appV2}" ]; then kill -TERM $pid; echo sent; break; fi`,
+        '  sleep 0.1',
+        'done',
+        'wait $pid; echo "exit $?"',
+      ].join('\n'),
+      { timeoutMs: 900_000 },
+    );
+    expect(out).toMatch(/^sent\nexit 1$/m);
+    const log = await server.readFile('/tmp/term-update.log');
+    expect(log).toMatch(/the update was interrupted; the previous images and files were put back \(backup \d{8}-\d{6}-pre-update was taken before it\)/);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
+    expect(await summaries(client, server)).toEqual(before);
+    expect(await journalExists()).toBe(false);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'interrupted' });
+  });
+
+  it('app:ok → app:v2, killed half way and finished by update --yes, rolls out behind the health gates; a second update changes nothing', async () => {
+    const before = await summaries(client, server);
+    const okId = await imageId(IMAGES.app);
+    await setAppImage(IMAGES.appV2);
+    const { journal } = await killUpdateMidway(IMAGES.appV2);
     const r = await wizard(server, ['update', '--yes', '--no-pull']);
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/finishing the interrupted update/);
     expect(r.stdout).toMatch(/updating mysql[\s\S]*updating redis[\s\S]*updating app[\s\S]*updating nginx/);
-    expect(r.stdout).toMatch(/Updated and healthy: app/);
+    expect(r.stdout).toMatch(new RegExp(`Finished the interrupted update; healthy: .*\\. The backup taken before it is ${journal.backupId}\\.`));
+    expect(await journalExists()).toBe(false);
+    const h = (await history()).at(-1)!;
+    expect(h).toMatchObject({ outcome: 'finished', backupId: journal.backupId });
+    expect(h.before.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
+    expect(h.after.app).toEqual({ image: IMAGES.appV2, imageId: await imageId(IMAGES.appV2), digests: [] });
     expect(await appImageRunning()).toBe(IMAGES.appV2);
     expect(JSON.parse((await client.http(`http://${server.ip}/`)).body)).toMatchObject({ version: '2' });
     expect(await summaries(client, server)).toEqual(before);
@@ -114,5 +260,34 @@ describe('update on the lab server', () => {
     expect(y.exitCode, y.stderr).toBe(0);
     expect(await server.readFile(conf)).toMatch(/^maxmemory-policy noeviction$/m);
     expect(await server.sh(`cat ${INSTALL_DIR}/.stack-wizard/hand-edited/*/redis/redis.conf`)).toMatch(/# my tuning/);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', changed: ['redis'] });
+  });
+
+  it('a new stack-wizard with a higher template version: update shows every file\'s diff, rewrites them, and the stack stays healthy', async () => {
+    const from = currentTemplateVersion();
+    const bundle = buildWithTemplateVersion(from + 1);
+    const installed = `${(await server.sh('npm root -g')).trim()}/stack-wizard/dist/stack-wizard.js`;
+    await server.copyIn(bundle, installed);
+    const before = await summaries(client, server);
+    const mysqlStarted = (await server.docker(['inspect', '-f', '{{.State.StartedAt}}', `${PROJECT}-mysql-1`])).stdout.trim();
+    const preview = await wizard(server, ['update', '--no-pull']);
+    expect(preview.exitCode).toBe(2);
+    expect(preview.stdout).toContain(`stack-wizard templates: version ${from} → ${from + 1}`);
+    for (const f of ['docker-compose.yml', 'nginx/nginx.conf', 'mysql/conf.d/stack-wizard.cnf', 'redis/redis.conf']) expect(preview.stdout).toMatch(new RegExp(`^~ ${f.replace(/[./]/g, '\\$&')}$`, 'm'));
+    expect(preview.stdout).toMatch(new RegExp(`^ {4}-# Generated by stack-wizard \\(template ${from}\\) for "${PROJECT}"\\.$`, 'm'));
+    expect(preview.stdout).toMatch(new RegExp(`^ {4}\\+# Generated by stack-wizard \\(template ${from + 1}\\) for "${PROJECT}"\\.$`, 'm'));
+    expect(await server.readFile(COMPOSE)).toContain(`(template ${from})`);
+
+    const r = await wizard(server, ['update', '--yes', '--no-pull']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    for (const f of ['docker-compose.yml', 'nginx/nginx.conf', 'mysql/conf.d/stack-wizard.cnf', 'redis/redis.conf']) expect(await server.readFile(`${INSTALL_DIR}/${f}`), f).toContain(`(template ${from + 1})`);
+    expect(JSON.parse(await server.readFile(`${INSTALL_DIR}/.stack-wizard/manifest.json`))).toMatchObject({ templateVersion: from + 1 });
+    // my.cnf is read at start: MySQL was restarted to see the new file, and everything is healthy again.
+    expect((await server.docker(['inspect', '-f', '{{.State.StartedAt}}', `${PROJECT}-mysql-1`])).stdout.trim()).not.toBe(mysqlStarted);
+    await allHealthy();
+    expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
+    expect(await summaries(client, server)).toEqual(before);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', templateFrom: from, templateTo: from + 1 });
+    expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
   });
 });

@@ -1,20 +1,29 @@
 // Backup, verify and restore on the lab server, as an operator runs them: the wizard installed from
 // its tarball, the lab stack (MariaDB 10.11, Redis 7.0, the lab app with an uploads volume), data
 // written through the app. Proves: a restore brings back every row, key and upload (checked by the
-// app's own checksums); a restore killed with SIGKILL is finished, or rolled back, by the next run
-// with nothing lost; one flipped byte is refused by verify and by restore; the disk check refuses
-// with the numbers; encryption and the schedule work with the real gpg and systemd.
+// app's own checksums); a restore killed with SIGKILL while its dump is half loaded (a table of
+// half a million rows, the kill landing once it is partly in) is finished, or rolled back, by the
+// next run with nothing lost; restore verifies before replacing anything, so a dump that breaks
+// half way or holds other row counts than its manifest is refused with the data untouched; one
+// flipped byte is refused by verify and by restore; the disk check refuses with the numbers;
+// encryption and the schedule work with the real gpg and systemd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
+import { IMAGES, Lab, waitFor, type Client, type Container, type Server } from '../lab/lab.js';
+import { scheduleFiles } from '../../src/steps/backup-schedule.js';
 import {
-  ANSWERS, INSTALL_DIR, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard, type Summary,
+  ANSWERS, INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard, type Summary,
 } from './support/backup-lab.js';
 
 let lab: Lab;
 let server: Server;
 let client: Client;
+/** A Debian 12 without systemd, where the schedule is a cron.d entry run by Debian's own cron. */
+let cronHost: Container;
+let cronAt = '';
 /** The state captured in the first backup. */
 let saved: { items: Summary; kv: Summary; uploads: string; id: string };
+/** The backup with the big table, and the state it holds. */
+let big: { id: string; state: { items: Summary; kv: Summary; big: { rows: number; crc: string }; uploads: string } };
 
 const journal = `${INSTALL_DIR}/.stack-wizard/restore.json`;
 
@@ -23,12 +32,48 @@ async function phase(): Promise<string | null> {
   return r.exitCode === 0 ? (JSON.parse(r.stdout) as { phase: string }).phase : null;
 }
 
-/** Starts `stack-wizard restore ID --yes` in the background and SIGKILLs it once the journal reaches `at`. */
-async function killRestoreAt(id: string, at: string, extra: string[] = []): Promise<void> {
-  const pid = (await server.sh(`stack-wizard restore ${id} --yes ${extra.join(' ')} >/tmp/killed-restore.log 2>&1 & echo $!`)).trim();
-  await waitFor(`the restore to reach ${at}`, async () => (await phase()) === at, { timeoutMs: 300_000, intervalMs: 100 });
-  await server.sh(`kill -9 ${pid}`);
-  await waitFor('the killed restore to be gone', async () => (await server.exec(['kill', '-0', pid], { allowFail: true })).exitCode !== 0);
+/** Rows of the big table the SIGKILL cases load: 2^19 (about 40 MiB of SQL), so the load takes seconds. */
+const BIG_ROWS = 2 ** 19;
+
+/** Rows and a checksum of the big table (null when it does not exist). */
+async function bigSummary(): Promise<{ rows: number; crc: string } | null> {
+  const r = await sql(server, "SELECT COUNT(*), COALESCE(SUM(CRC32(CONCAT(id, ':', pad))), 0) FROM big;").catch(() => null);
+  if (r === null) return null;
+  const [rows, crc] = r.trim().split('\t');
+  return { rows: Number(rows), crc: crc! };
+}
+
+/**
+ * Starts `stack-wizard restore ID --yes` in the background and SIGKILLs it the moment the dump is
+ * partly loaded: the journal says restoring, big.ibd was seen gone or small (the database was
+ * dropped and the table created anew) and has since grown past 4 MiB. A watcher on the server
+ * polls every 50 ms and kills, so the kill lands within one poll of that moment.
+ */
+async function killRestoreMidLoad(id: string): Promise<{ journal: { phase: string; done: string[] }; killedAtBytes: number }> {
+  const mnt = (await server.sh(`docker volume inspect -f '{{.Mountpoint}}' ${PROJECT}_mysql-data`)).trim();
+  const out = await server.sh(
+    [
+      `stack-wizard restore ${id} --yes --skip-verify >/tmp/killed-restore.log 2>&1 &`,
+      'pid=$!',
+      `f=${mnt}/labshop/big.ibd`,
+      'dropped=0',
+      'for i in $(seq 1 12000); do',
+      `  if grep -qs '"phase": "restoring"' ${journal}; then`,
+      '    size=$(stat -c %s "$f" 2>/dev/null || echo 0)',
+      '    [ "$size" -lt 1048576 ] && dropped=1',
+      '    if [ "$dropped" = 1 ] && [ "$size" -gt 4194304 ]; then kill -9 $pid; echo "killed $size"; break; fi',
+      '  fi',
+      '  kill -0 $pid 2>/dev/null || { echo "finished before the kill"; break; }',
+      '  sleep 0.05',
+      'done',
+      'while kill -0 $pid 2>/dev/null; do sleep 0.1; done',
+    ].join('\n'),
+    { timeoutMs: 900_000 },
+  );
+  const m = /^killed (\d+)$/m.exec(out);
+  if (!m) throw new Error(`the restore was not killed mid-load: ${out}\n${await server.readFile('/tmp/killed-restore.log')}`);
+  const j = JSON.parse(await server.readFile(journal)) as { phase: string; done: string[] };
+  return { journal: j, killedAtBytes: Number(m[1]) };
 }
 
 /**
@@ -56,9 +101,27 @@ json.dump(m, open(d + "/manifest.json", "w"), indent=2)
 `, dir, id, sql === undefined ? 'no' : 'yes']);
 }
 
+/**
+ * The cron.d entry scheduleFiles writes without systemd, run by Debian's cron two minutes from now
+ * (the last test checks it ran). stack-wizard there is a stub that records how it was called: the
+ * systemd timer test runs the real program; this one proves cron takes the file (name, fields, user,
+ * redirection into the stack's log folder) and runs that exact command line.
+ */
+async function startCron(): Promise<void> {
+  await cronHost.sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cron >/dev/null', { timeoutMs: 600_000 });
+  await cronHost.writeFile('/usr/local/bin/stack-wizard', '#!/bin/sh\necho "$(date -u +%H:%M) $*" >> /root/cron-ran.txt\n', '0755');
+  cronAt = (await cronHost.sh("date -u -d '+2 min' +%H:%M")).trim();
+  const f = scheduleFiles({ project: PROJECT, installDir: INSTALL_DIR, schedule: cronAt, bin: ['/usr/local/bin/stack-wizard'], systemd: false });
+  expect(f.kind).toBe('cron');
+  for (const x of f.files) await cronHost.writeFile(x.path, x.content, '0644');
+  // pam_loginuid cannot write the login uid inside a container (no CAP_AUDIT_CONTROL): as on any containerised cron.
+  await cronHost.sh(`sed -i 's/^session\\s\\+required\\s\\+pam_loginuid\\.so/#&/' /etc/pam.d/cron; mkdir -p ${INSTALL_DIR}/logs && cron`);
+}
+
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
+  [server, client, cronHost] = await Promise.all([lab.startServer(), lab.startClient(), lab.startDebian({ name: 'cron' })]);
+  await startCron();
   await lab.loadImages(server, STACK_IMAGES);
   await lab.installWizard(server);
   await server.writeFile(ANSWERS, backupAnswers());
@@ -148,13 +211,31 @@ describe('backup and restore on the lab server', () => {
     expect(safety.redis!.keys).toBe(0);
   });
 
-  it('a restore killed with SIGKILL mid-way is seen by the next command and finished by restore --yes, with nothing lost', async () => {
-    await sql(server, 'DELETE FROM items WHERE id > 1000;');
-    await killRestoreAt(saved.id, 'restoring');
-    // Other commands refuse to act on half-replaced data and say what to run.
+  it('a restore killed with SIGKILL while the dump is half loaded is seen by the next command and finished by restore --yes, with nothing lost', async () => {
+    // Half a million rows the app does not know, so a kill lands in the middle of loading them.
+    await sql(server, `CREATE TABLE big (id INT AUTO_INCREMENT PRIMARY KEY, pad CHAR(64) NOT NULL); INSERT INTO big (pad) VALUES (MD5(RAND()));${' INSERT INTO big (pad) SELECT CONCAT(MD5(RAND()), MD5(RAND())) FROM big;'.repeat(19)}`);
+    const bigSaved = (await bigSummary())!;
+    expect(bigSaved.rows).toBe(BIG_ROWS);
     const b = await wizard(server, ['backup']);
-    expect(b.exitCode).toBe(1);
-    expect(b.stderr).toMatch(/a restore of \d{8}-\d{6} was interrupted \(phase restoring\).*stack-wizard restore --yes.*stack-wizard restore --rollback --yes/);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const [withBig] = await listBackups(server);
+    expect(withBig!.database!.tables).toEqual({ 'labshop.big': BIG_ROWS, 'labshop.items': 2000 });
+    big = { id: withBig!.id, state: { ...(await summaries(client, server)), big: bigSaved, uploads: await uploads(server) } };
+    // The state it is restored over: fewer rows in both tables.
+    await sql(server, 'DELETE FROM big WHERE id % 2 = 0; DELETE FROM items WHERE id > 1000;');
+
+    const killed = await killRestoreMidLoad(big.id);
+    console.log(`restore SIGKILLed with big.ibd at ${(killed.killedAtBytes / 2 ** 20).toFixed(1)} MiB`);
+    // Killed while the database was being replaced: not finished, and part of the dump is in.
+    expect(killed.journal).toMatchObject({ phase: 'restoring', done: [] });
+    const partial = await waitFor('the killed load to let go of the table', async () => (await bigSummary()) ?? undefined, { timeoutMs: 60_000 });
+    expect(partial.rows).toBeGreaterThan(0);
+    expect(partial.rows).toBeLessThan(BIG_ROWS);
+    expect(await sql(server, 'SHOW TABLES;')).toBe('big\n');
+    // Other commands refuse to act on half-replaced data and say what to run.
+    const refused = await wizard(server, ['backup']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/a restore of \d{8}-\d{6} was interrupted \(phase restoring\).*stack-wizard restore --yes.*stack-wizard restore --rollback --yes/);
     const ask = await wizard(server, ['restore']);
     expect(ask.exitCode).toBe(2);
     expect(ask.stdout).toMatch(/was interrupted \(phase restoring/);
@@ -162,26 +243,32 @@ describe('backup and restore on the lab server', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Finished the interrupted restore of/);
     const after = await summaries(client, server);
-    expect(after.items).toEqual(saved.items);
-    expect(after.kv).toEqual(saved.kv);
-    expect(await uploads(server)).toBe(saved.uploads);
+    expect(after).toEqual({ items: big.state.items, kv: big.state.kv });
+    expect(await bigSummary()).toEqual(bigSaved);
+    expect(await uploads(server)).toBe(big.state.uploads);
     expect(await phase()).toBeNull();
   });
 
-  it('a restore killed with SIGKILL and then rolled back leaves the state from before it', async () => {
+  it('a restore killed with SIGKILL while the dump is half loaded, then rolled back, leaves the state from before it', async () => {
+    await sql(server, 'DELETE FROM big WHERE id % 3 = 0;');
     await post(client, server, '/items', { count: 7, prefix: 'after-backup' });
     await post(client, server, '/kv', { key: 'late', value: 'written after the backup' });
-    const before = await summaries(client, server);
-    await killRestoreAt(saved.id, 'restoring');
+    const before = { ...(await summaries(client, server)), big: (await bigSummary())! };
+    expect(before.big.rows).toBeLessThan(BIG_ROWS);
+    const killed = await killRestoreMidLoad(big.id);
+    expect(killed.journal).toMatchObject({ phase: 'restoring', done: [] });
+    const partial = await waitFor('the killed load to let go of the table', async () => (await bigSummary()) ?? undefined, { timeoutMs: 60_000 });
+    expect(partial.rows).toBeGreaterThan(0);
+    expect(partial.rows).toBeLessThan(BIG_ROWS);
     const r = await wizard(server, ['restore', '--rollback', '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Rolled back: the state before the restore of .* is back/);
-    const after = await summaries(client, server);
-    expect(after.items).toEqual(before.items);
-    expect(after.kv).toEqual(before.kv);
+    expect({ ...(await summaries(client, server)), big: await bigSummary() }).toEqual(before);
     expect(await phase()).toBeNull();
-    // Back to the saved state for the tests that follow.
+    // Back to the saved state (no big table) for the tests that follow.
     expect((await wizard(server, ['restore', saved.id, '--yes'])).exitCode).toBe(0);
+    expect(await bigSummary()).toBeNull();
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/${big.id} ${INSTALL_DIR}/backups/*-pre-restore*`);
   });
 
   it('refuses a backup of another engine (exit 2) or of a newer database series (exit 3), before changing anything', async () => {
@@ -200,18 +287,46 @@ describe('backup and restore on the lab server', () => {
     await server.sh(`rm -rf ${INSTALL_DIR}/backups/20200101-00000*`);
   });
 
-  it('a dump that fails half way through loading is rolled back to the safety backup', async () => {
+  it('a dump that fails half way through loading is refused by the test load before anything changes; with --skip-verify it is rolled back', async () => {
     const before = await summaries(client, server);
+    const safeties = (await listBackups(server)).filter((b) => b.kind === 'pre-restore').length;
     // Valid SQL that empties the table, loads some rows, then breaks: the damage a bad dump does.
     await forge(saved.id, '20200101-000002', 'pass', 'CREATE DATABASE `labshop`;\nUSE `labshop`;\nCREATE TABLE items (id BIGINT AUTO_INCREMENT PRIMARY KEY, value VARCHAR(255) NOT NULL);\nINSERT INTO items (value) VALUES (\'half\');\nTHIS IS NOT SQL;\n');
-    const r = await wizard(server, ['restore', '20200101-000002', '--yes']);
+    const refused = await wizard(server, ['restore', '20200101-000002', '--yes']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toMatch(/verifying backup 20200101-000002 in throwaway containers before anything is replaced/);
+    expect(refused.stderr).toMatch(/ERROR 1064/);
+    expect(await summaries(client, server)).toEqual(before);
+    expect((await listBackups(server)).filter((b) => b.kind === 'pre-restore')).toHaveLength(safeties);
+    expect(await phase()).toBeNull();
+
+    const r = await wizard(server, ['restore', '20200101-000002', '--yes', '--skip-verify']);
     expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/test load skipped \(--skip-verify\)/);
     expect(r.stderr).toMatch(/the restore of 20200101-000002 failed; the state before it was put back from backup \d{8}-\d{6}-pre-restore(-\d+)? and is healthy/);
     expect(r.stderr).toMatch(/ERROR 1064/);
     expect(await summaries(client, server)).toEqual(before);
     expect(await uploads(server)).toBe(saved.uploads);
     expect(await phase()).toBeNull();
     await server.sh(`rm -rf ${INSTALL_DIR}/backups/20200101-000002`);
+  });
+
+  it('a manifest whose row counts the dump does not match is refused by verify and by restore, which changes nothing', async () => {
+    await forge(saved.id, '20200101-000003', 'm["database"]["tables"]["labshop.items"] = 1999');
+    const v = await wizard(server, ['backup', 'verify', '20200101-000003']);
+    expect(v.exitCode).toBe(1);
+    expect(v.stderr).toMatch(/backup 20200101-000003 does not load as recorded: 1 table\(s\) have other row counts than the manifest/);
+    expect(v.stderr).toMatch(/labshop\.items: 1999 row\(s\) in the manifest, 2000 after loading/);
+    const before = await summaries(client, server);
+    const backups = (await listBackups(server)).length;
+    const r = await wizard(server, ['restore', '20200101-000003', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/labshop\.items: 1999 row\(s\) in the manifest, 2000 after loading/);
+    expect(await summaries(client, server)).toEqual(before);
+    expect((await listBackups(server)).length).toBe(backups);
+    expect(await phase()).toBeNull();
+    expect((await server.docker(['ps', '-aq', '--filter', 'label=org.stack-wizard.throwaway'])).stdout.trim()).toBe('');
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/20200101-000003`);
   });
 
   it('a restore interrupted by SIGTERM (Ctrl-C, systemctl stop) puts the safety backup back itself', async () => {
@@ -286,6 +401,15 @@ describe('backup and restore on the lab server', () => {
     // Back to plain backups for what follows.
     await server.writeFile(ANSWERS, backupAnswers({ keep: 3 }));
     expect((await runInit(server, ANSWERS)).exitCode).toBe(0);
+  });
+
+  it('without systemd, Debian\'s cron runs the cron.d entry at backup.schedule: the program, backup --scheduled and the stack\'s answers', async () => {
+    const ran = await waitFor('cron to run the scheduled backup', async () => {
+      const r = await cronHost.exec(['cat', '/root/cron-ran.txt'], { allowFail: true });
+      return r.exitCode === 0 && r.stdout.trim() ? r.stdout : undefined;
+    }, { timeoutMs: 300_000, intervalMs: 5000 });
+    expect(ran).toBe(`${cronAt} backup --scheduled --answers ${INSTALL_DIR}/stack-wizard.yaml\n`);
+    expect(await cronHost.sh(`ls /etc/cron.d/ && stat -c %a /etc/cron.d/stack-wizard-${PROJECT}-backup && ls ${INSTALL_DIR}/logs`)).toMatch(new RegExp(`stack-wizard-${PROJECT}-backup\\n[\\s\\S]*644\\nbackup-cron\\.log\\n$`));
   });
 
   it('the timer runs a scheduled backup, and retention keeps backup.keep backups', async () => {

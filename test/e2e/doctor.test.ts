@@ -3,7 +3,13 @@
 // For each: doctor --json names the cause (not only the symptom) and offers the right fix;
 // doctor --fix --yes applies it; the stack serves again through the published port; doctor run
 // again shows the finding gone. One server for the whole file; each case restores the stack.
+// Also: the guided session on a real terminal (tmux, docker exec -it) with the real checks and
+// fixes; a warning-only state exits 4; fixes are logged, and refused while a killed restore is pending.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Pane } from '../real/tmux.js';
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
 import { STACK_IMAGES, runInit } from './support/apply-lab.js';
 import {
@@ -34,9 +40,28 @@ beforeAll(async () => {
   goodApp = (await server.sh(`docker image inspect -f '{{.Id}}' ${IMAGES.app}`)).trim();
 });
 
+const panes: Pane[] = [];
 afterAll(async () => {
+  for (const p of panes) p.kill();
   await lab?.cleanup();
 });
+
+const LOG = `${INSTALL_DIR}/logs/stack-wizard.log`;
+const RESTORE_JOURNAL = `${INSTALL_DIR}/.stack-wizard/restore.json`;
+
+/** `stack-wizard <args>` on the server in a real terminal: a tmux pane on this machine running `docker exec -it`. */
+function terminal(args: string[]): Pane {
+  const exit = join(mkdtempSync(join(tmpdir(), 'sw-doctor-tui-')), 'session');
+  // Wide enough that no finding or command wraps.
+  const p = new Pane(exit, 200, 50);
+  panes.push(p);
+  p.start(`sh -c 'docker exec -it -e LANG=C.UTF-8 -e TERM=xterm-256color ${server.name} stack-wizard ${args.join(' ')}; echo $? > ${exit}.exit; sleep 600'`);
+  return p;
+}
+
+/** Lines the log gained since `from` bytes. */
+const logSince = async (from: number) => (await server.sh(`tail -c +${from + 1} ${LOG}`));
+const logSize = async () => Number((await server.sh(`stat -c %s ${LOG}`)).trim());
 
 /** Whatever a case broke and did not repair (a failed assertion) is put back, so the next case starts healthy. */
 afterEach(async () => {
@@ -110,6 +135,96 @@ describe('doctor on the lab server', () => {
     const again = await doctorJson(server, ['--symptom', 'bad-gateway']);
     expect(show(again.report)).toBe('');
     expect(finding(again.report, 'service.mysql').severity).toBe('ok');
+  });
+
+  it('the guided session on a real terminal: pick the symptom, see the cause under the symptom, apply the fix, see it verified; logged; exit 0', async () => {
+    await server.compose(INSTALL_DIR, ['stop', 'mysql']);
+    await waitFor('the app to answer 503 without MySQL', async () => (await health(client, server)) === 503, { timeoutMs: 60_000 });
+    const from = await logSize();
+    const p = terminal(['doctor']);
+    await p.waitFor('What is wrong?', 60_000);
+    expect(p.joined()).toMatch(/[>❯] The site is down/);
+    await p.keys('Enter');
+    // The real checks run against the broken stack; the symptom's finding names its cause.
+    const found = await p.waitFor((s) => /\d+ problem\(s\) found, worst first\./.test(s), 300_000);
+    expect(found).toMatch(/x mysql is stopped/);
+    expect(found).toMatch(/x the site fails \(HTTP 503\): the app cannot reach mysql[^\n]*\n\s+← mysql is stopped/);
+    await p.keys('Enter');
+    const ask = await p.waitFor('Apply this fix?', 60_000);
+    expect(ask).toMatch(/Fix 1 of \d+/);
+    expect(ask).toMatch(/x mysql is stopped/);
+    expect(ask.replace(/\s+/g, ' ')).toContain(`$ docker compose --project-directory ${INSTALL_DIR} -f ${INSTALL_DIR}/docker-compose.yml up -d mysql`);
+    await p.keys('Enter');
+    await p.waitFor('Fixed: the check passes now.', 600_000);
+    // The app's own health check passes again on its next round; then the rest re-checks clean.
+    await waitHealthy(server);
+    await p.keys('Enter');
+    // The symptoms that followed from it are re-checked and closed without asking.
+    await p.waitFor((s) => /Done: \d+ fixed, 0 still open\./.test(s), 300_000);
+    await p.keys('Enter');
+    expect(await p.waitExit(60_000)).toBe(0);
+    expect(await health(client, server)).toBe(200);
+    // The session's fix went through the same guard as --fix: logged to the install dir.
+    const log = await logSince(from);
+    expect(log).toMatch(/note: doctor fix \(compose-up\): project labshop, install dir \/opt\/stack-wizard\/labshop\n/);
+    expect(log).toMatch(/run: docker compose --project-directory \/opt\/stack-wizard\/labshop -f \/opt\/stack-wizard\/labshop\/docker-compose\.yml up -d mysql → exit 0/);
+    expect(log).toMatch(/note: doctor fix \(compose-up\) done/);
+  });
+
+  it('fixes are refused while a killed restore is pending (the session says why), and logged when they run', async () => {
+    await server.compose(INSTALL_DIR, ['stop', 'mysql']);
+    // What a restore killed while replacing the database leaves: its journal, its process gone.
+    await server.writeFile(RESTORE_JOURNAL, `${JSON.stringify({ format: 1, project: PROJECT, backupId: '20260101-000000', safetyId: '20260101-000100-pre-restore', phase: 'restoring', done: [], pid: 4194311, startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:00.000Z', reason: null }, null, 2)}\n`, '0600');
+    try {
+      const from = await logSize();
+      const fix = await doctorFix(server, ['--symptom', 'bad-gateway']);
+      expect(fix.code).toBe(1);
+      expect(fix.out).toMatch(/a restore of 20260101-000000 was interrupted \(phase restoring\) and the data may be half replaced: run stack-wizard restore --yes to finish it, or stack-wizard restore --rollback --yes/);
+      expect(await server.sh(`docker inspect -f '{{.State.Status}}' ${PROJECT}-mysql-1`)).toBe('exited\n');
+      expect(await logSince(from)).toMatch(/note: doctor --fix failed: a restore of 20260101-000000 was interrupted/);
+      // The guided session: the findings as usual (reading is harmless), the fix refused with the reason.
+      const p = terminal(['doctor']);
+      await p.waitFor('What is wrong?', 60_000);
+      await p.keys('Down', 'Enter');
+      await p.waitFor((s) => /\d+ problem\(s\) found/.test(s), 300_000);
+      await p.keys('Enter');
+      await p.waitFor('Apply this fix?', 60_000);
+      await p.keys('Enter');
+      const refused = await p.waitFor('The fix failed:', 120_000);
+      expect(refused).toMatch(/The fix failed: a restore of 20260101-000000 was interrupted \(phase restoring\)/);
+      expect(await server.sh(`docker inspect -f '{{.State.Status}}' ${PROJECT}-mysql-1`)).toBe('exited\n');
+      p.kill();
+    } finally {
+      await server.sh(`rm -f ${RESTORE_JOURNAL}`);
+    }
+    const from = await logSize();
+    const ok = await doctorFix(server, ['--symptom', 'bad-gateway']);
+    expect(ok.code).toBe(0);
+    const log = await logSince(from);
+    expect(log).toMatch(/note: doctor --fix: project labshop/);
+    expect(log).toMatch(/run: docker compose .* up -d mysql → exit 0/);
+    expect(log).toMatch(/note: doctor --fix done/);
+    expect(await health(client, server)).toBe(200);
+  });
+
+  it('a warning-only state exits 4 (text and --json); --fix clears it and the exit is 0', async () => {
+    await server.sh(`chmod 644 ${INSTALL_DIR}/.env`);
+    try {
+      const text = await server.exec(['stack-wizard', 'doctor'], { allowFail: true, env: { LANG: 'C.UTF-8' } });
+      expect(text.exitCode).toBe(4);
+      expect(text.stdout).toMatch(/^! .*\.env.*644.*\[files\.env\]$/m);
+      expect(text.stdout).not.toMatch(/^✗ /m);
+      const { code, report } = await doctorJson(server);
+      expect(code).toBe(4);
+      expect(report.exitCode).toBe(4);
+      expect(problems(report).map((f) => `${f.severity} ${f.id}`)).toEqual(['warn files.env']);
+      const fix = await doctorFix(server, ['--check', 'env']);
+      expect(fix.code).toBe(0);
+      expect(await server.sh(`stat -c %a ${INSTALL_DIR}/.env`)).toBe('600\n');
+      expect((await server.exec(['stack-wizard', 'doctor'], { allowFail: true })).exitCode).toBe(0);
+    } finally {
+      await server.sh(`chmod 600 ${INSTALL_DIR}/.env`);
+    }
   });
 
   it('the app image crashing: a restart loop with its own log line; the fix rolls back to the last healthy image', async () => {

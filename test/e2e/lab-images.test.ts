@@ -132,18 +132,45 @@ describe('lab images', () => {
     expect(users).toMatch(/\d+ nginx/);
   });
 
-  it('app: /health needs MySQL; broken answers 500; crash exits; v2 reports its version', async () => {
-    // Nothing listens on 3306 at the client's address: the connection is refused at once.
+  it('app: /health needs DATABASE_URL and REDIS_URL, both answering, and the DB_*/REDIS_* parts agreeing; broken answers 500; crash exits; v2 reports its version', async () => {
+    const askHealth = async (c: Container) => {
+      const r = await waitFor(`${c.name} to answer`, async () => {
+        const x = await client.http(`http://${c.ip}:8000/health`, { allowFail: true });
+        return x.status ? x : undefined;
+      });
+      return { status: r.status, body: JSON.parse(r.body) as Record<string, unknown> };
+    };
+    // Neither URL: the contract is broken, and /health says which settings are missing.
+    const bare = await lab.startContainer('app-bare', IMAGES.app, { args: ['-e', 'DB_HOST=mysql', '-e', 'REDIS_HOST=redis'] });
+    expect(await askHealth(bare)).toEqual({ status: 503, body: { version: '1', mysql: 'error: DATABASE_URL is not set', redis: 'error: REDIS_URL is not set', parts: [], status: 'unhealthy' } });
+
+    // Nothing listens on 3306 at the client's address: the connection is refused at once; no REDIS_URL.
     const ok = await lab.startContainer('app-nodb', IMAGES.app, {
       args: ['-e', `DATABASE_URL=mysql://u:p@${client.ip}:3306/x`, '-e', 'WEB_CONCURRENCY=3'],
     });
-    const down = await waitFor('app to answer', async () => {
-      const r = await client.http(`http://${ok.ip}:8000/health`, { allowFail: true });
-      return r.status ? r : undefined;
-    });
+    const down = await askHealth(ok);
     expect(down.status).toBe(503);
-    expect(JSON.parse(down.body)).toMatchObject({ status: 'unhealthy', redis: 'not configured' });
+    expect(down.body).toMatchObject({ status: 'unhealthy', redis: 'error: REDIS_URL is not set' });
+    expect(String(down.body.mysql)).toMatch(/^error: .*Can't connect to MySQL server/);
     expect(JSON.parse((await client.http(`http://${ok.ip}:8000/`)).body)).toMatchObject({ version: '1', mode: 'ok', workers: 3 });
+
+    // Both backends real (the lab's MariaDB and Redis): healthy only with both URLs, the parts agreeing.
+    const db = await lab.startContainer('app-mariadb', IMAGES.mariadb, { args: ['-e', 'MARIADB_ROOT_PASSWORD=root-pw', '-e', 'MARIADB_DATABASE=shop', '-e', 'MARIADB_USER=shop', '-e', 'MARIADB_PASSWORD=shop-pw'] });
+    const redis = await lab.startContainer('app-redis', IMAGES.redis, { cmd: ['redis-server', '--requirepass', 'redis-pw'] });
+    await healthy(db);
+    const contract = [
+      `DATABASE_URL=mysql://shop:shop-pw@${db.ip}:3306/shop`, `REDIS_URL=redis://:redis-pw@${redis.ip}:6379/0`,
+      `DB_HOST=${db.ip}`, 'DB_PORT=3306', 'DB_NAME=shop', 'DB_USER=shop', 'DB_PASSWORD=shop-pw', `REDIS_HOST=${redis.ip}`, 'REDIS_PORT=6379', 'REDIS_PASSWORD=redis-pw',
+    ];
+    const good = await lab.startContainer('app-good', IMAGES.app, { args: contract.flatMap((e) => ['-e', e]) });
+    const up = await askHealth(good);
+    expect(up).toEqual({ status: 200, body: { version: '1', mysql: 'ok', redis: 'ok', parts: ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'], status: 'ok' } });
+    // The same without REDIS_URL: MySQL is fine, the app is not.
+    const noRedis = await lab.startContainer('app-noredis', IMAGES.app, { args: contract.filter((e) => !e.startsWith('REDIS_URL=')).flatMap((e) => ['-e', e]) });
+    expect(await askHealth(noRedis)).toMatchObject({ status: 503, body: { mysql: 'ok', redis: 'error: REDIS_URL is not set' } });
+    // A part that disagrees with its URL breaks the contract even though both backends answer.
+    const skew = await lab.startContainer('app-skew', IMAGES.app, { args: contract.map((e) => (e === 'DB_NAME=shop' ? 'DB_NAME=other' : e)).flatMap((e) => ['-e', e]) });
+    expect(await askHealth(skew)).toMatchObject({ status: 503, body: { mysql: 'ok', redis: 'ok', contract: 'DB_NAME does not agree with DATABASE_URL' } });
 
     const broken = await lab.startContainer('app-broken', IMAGES.appBroken);
     const b = await waitFor('broken app to answer', async () => {

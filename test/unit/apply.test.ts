@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { preflight, diskNeed, type PreflightInput, type Finding } from '../../src/domain/preflight.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
-import { debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource } from '../../src/domain/docker-install.js';
+import { TEST_DOCKER_KEY_ENV, acceptedDockerKeys, debianArchiveUri, distroPackages, dockerCeRepo, hasDockerCeSource } from '../../src/domain/docker-install.js';
+import { DOCKER_KEY_FINGERPRINTS } from '../../src/domain/openpgp.js';
 import { pullCandidates } from '../../src/domain/pull.js';
 import { PullProgress, computeUsage, demuxLogs, pullStreamError, splitRef } from '../../src/exec/docker.js';
 import { DryRunExecutor, RealExecutor, fileLog } from '../../src/exec/executor.js';
@@ -163,6 +164,15 @@ describe('where Docker comes from', () => {
     expect(distroPackages(deb('13', 'trixie'))!.compose).toEqual({ kind: 'package', name: 'docker-compose' });
     expect(distroPackages(deb('12', 'bookworm'))!.compose).toEqual({ kind: 'debian-trixie-plugin' });
     expect(distroPackages(deb('11', 'bullseye'))!.compose).toEqual({ kind: 'debian-trixie-plugin' });
+  });
+
+  it("docker-ce is accepted only with Docker's key; the test override replaces it (never a second key) and must be a fingerprint", () => {
+    expect(acceptedDockerKeys({})).toEqual({ fingerprints: DOCKER_KEY_FINGERPRINTS, test: false });
+    expect(acceptedDockerKeys({ [TEST_DOCKER_KEY_ENV]: '' })).toEqual({ fingerprints: DOCKER_KEY_FINGERPRINTS, test: false });
+    const fpr = 'f2c762feec64bd6ddd1899cc15f93ecfc51713ea';
+    expect(acceptedDockerKeys({ [TEST_DOCKER_KEY_ENV]: fpr })).toEqual({ fingerprints: [fpr.toUpperCase()], test: true });
+    expect(acceptedDockerKeys({ [TEST_DOCKER_KEY_ENV]: fpr }).fingerprints).not.toContain(DOCKER_KEY_FINGERPRINTS[0]);
+    expect(() => acceptedDockerKeys({ [TEST_DOCKER_KEY_ENV]: 'anything' })).toThrow(/STACK_WIZARD_TEST_DOCKER_KEY_FINGERPRINT is not an OpenPGP fingerprint/);
   });
 
   it("reads the host's Debian archive from deb822 or one-line sources, skipping security", () => {

@@ -9,7 +9,13 @@ import { DumpRowCounter } from '../../src/domain/dump-rows.js';
 import { JournalError, advance, parseJournal, journalText, recoveryFor, startJournal, type Journal, type Phase } from '../../src/domain/restore-journal.js';
 import { scheduleFiles } from '../../src/steps/backup-schedule.js';
 import { objectUrl } from '../../src/steps/backup-s3.js';
-import { keyspace, parseInfo, quoteIdent, quoteString } from '../../src/steps/stack-tools.js';
+import { keyspace, parseInfo, quoteIdent, quoteString, type Stack } from '../../src/steps/stack-tools.js';
+import { dataVolumes } from '../../src/steps/backup.js';
+import { AnswersSchema } from '../../src/domain/answers.js';
+import { buildPlan } from '../../src/domain/plan.js';
+import { renderAll } from '../../src/render/index.js';
+import { parse as parseYaml } from 'yaml';
+import { makeFacts } from '../fixtures/facts.js';
 
 const sha = 'a'.repeat(64);
 function manifest(over: Partial<Manifest> = {}): Manifest {
@@ -236,6 +242,24 @@ describe('the schedule', () => {
   it('quotes systemd arguments with spaces', () => {
     const f = scheduleFiles({ ...base, systemd: true, bin: ['/usr/bin/node', '/home/o p/sw.js'] });
     expect(f.files[0]!.content).toMatch(/^ExecStart=\/usr\/bin\/node "\/home\/o p\/sw\.js" backup/m);
+  });
+});
+
+describe('the data volumes a backup copies', () => {
+  // No MinIO image exists in the lab (nor in Debian), so its volume is checked here against the
+  // compose file the stack runs: the backup and restore copy the very volume MinIO writes to.
+  it('are the volumes the compose file mounts for the app\'s uploads and MinIO\'s objects, by the same names', () => {
+    const answers = AnswersSchema.parse({ project: 'shop', preset: '8g', app: { image: 'ghcr.io/acme/shop:1.0', dataDir: '/data' }, components: { redis: true, minio: true } });
+    const plan = buildPlan(answers, makeFacts({ ramMiB: 7680, cores: 4 }));
+    const stack = { project: 'shop', installDir: plan.installDir, answersFile: '', prepared: { plan } } as unknown as Stack;
+    expect(dataVolumes(stack)).toEqual(['app-data', 'minio-data']);
+    const files = renderAll({ plan, answers, secrets: { MYSQL_ROOT_PASSWORD: 'a'.repeat(32), MYSQL_PASSWORD: 'b'.repeat(32), REDIS_PASSWORD: 'c'.repeat(32), MINIO_ROOT_PASSWORD: 'd'.repeat(32) } });
+    const compose = parseYaml(files.find((f) => f.path === 'docker-compose.yml')!.content) as { services: Record<string, { volumes?: string[] }>; volumes: Record<string, unknown> };
+    for (const v of dataVolumes(stack)) expect(Object.keys(compose.volumes)).toContain(v);
+    expect(compose.services.minio!.volumes!.some((m) => m.startsWith('minio-data:'))).toBe(true);
+    expect(compose.services.app!.volumes).toContain('app-data:/data');
+    const none = { ...stack, prepared: { plan: buildPlan(AnswersSchema.parse({ project: 'shop', preset: '8g', app: { image: 'ghcr.io/acme/shop:1.0' } }), makeFacts({ ramMiB: 7680, cores: 4 })) } } as unknown as Stack;
+    expect(dataVolumes(none)).toEqual([]);
   });
 });
 

@@ -1,15 +1,18 @@
 """A stand-in for the operator's app in the e2e lab.
 
-Environment (as stack-wizard's compose file passes it):
-  DATABASE_URL  mysql://user:pass@host:3306/db     (else DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD)
-  REDIS_URL     redis://:pass@host:6379/0          (optional: without it Redis is not checked)
+Environment (as stack-wizard's compose file passes it; DESIGN.md §5):
+  DATABASE_URL  mysql://user:pass@host:3306/db     required: without it /health answers 503 saying so
+  REDIS_URL     redis://:pass@host:6379/0          required: without it /health answers 503 saying so
+  DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD
+                the same parts: optional, but when present they must agree with the URLs (503 otherwise);
+                /health lists the ones it saw in "parts"
   PORT          default 8000
   WEB_CONCURRENCY  worker processes sharing the socket (default 1, at most 16)
   APP_MODE      ok | broken (/health always 500) | crash (exit 3 at start)
   APP_VERSION   reported by / and /health
 
 Endpoints (JSON):
-  GET  /health         200 when MySQL answers SELECT 1 and Redis answers PING, else 503
+  GET  /health         200 when MySQL answers SELECT 1 and Redis answers PING through the URLs, else 503
   GET  /               app name, version, pid, worker count
   POST /items          {"count": N, "prefix": "p"} inserts N rows "p-1".."p-N" into table items
   GET  /items/summary  {"count", "checksum"}: sha256 over "id:value" lines in id order
@@ -35,17 +38,48 @@ PORT = int(os.environ.get("PORT", "8000"))
 TIMEOUT = 3
 
 
+class Missing(Exception):
+    """A required setting is not in the environment: the contract is broken, not the backend."""
+
+
 def db_params():
     url = os.environ.get("DATABASE_URL")
-    if url:
-        u = urlsplit(url)
-        if u.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
-            raise ValueError(f"DATABASE_URL: unsupported scheme {u.scheme!r}")
-        return dict(host=u.hostname, port=u.port or 3306, user=unquote(u.username or ""),
-                    password=unquote(u.password or ""), database=u.path.lstrip("/"))
-    return dict(host=os.environ.get("DB_HOST", "mysql"), port=int(os.environ.get("DB_PORT", "3306")),
-                user=os.environ.get("DB_USER", ""), password=os.environ.get("DB_PASSWORD", ""),
-                database=os.environ.get("DB_NAME", ""))
+    if not url:
+        raise Missing("DATABASE_URL is not set")
+    u = urlsplit(url)
+    if u.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
+        raise Missing(f"DATABASE_URL: unsupported scheme {u.scheme!r}")
+    return dict(host=u.hostname, port=u.port or 3306, user=unquote(u.username or ""),
+                password=unquote(u.password or ""), database=u.path.lstrip("/"))
+
+
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        raise Missing("REDIS_URL is not set")
+    return url
+
+
+def part_mismatches():
+    """The DB_*/REDIS_* parts that are set and disagree with the URLs; and the names of those seen."""
+    seen, bad = [], []
+    expected = {}
+    try:
+        d = db_params()
+        expected.update(DB_HOST=d["host"], DB_PORT=str(d["port"]), DB_NAME=d["database"], DB_USER=d["user"], DB_PASSWORD=d["password"])
+    except Missing:
+        pass
+    if os.environ.get("REDIS_URL"):
+        r = urlsplit(os.environ["REDIS_URL"])
+        expected.update(REDIS_HOST=r.hostname, REDIS_PORT=str(r.port or 6379), REDIS_PASSWORD=unquote(r.password or ""))
+    for name, want in expected.items():
+        have = os.environ.get(name)
+        if have is None:
+            continue
+        seen.append(name)
+        if have != want:
+            bad.append(f"{name} does not agree with {'DATABASE_URL' if name.startswith('DB_') else 'REDIS_URL'}")
+    return seen, bad
 
 
 def db(timeout=30):
@@ -54,10 +88,7 @@ def db(timeout=30):
 
 
 def cache():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return None
-    return redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, decode_responses=True)
+    return redis.Redis.from_url(redis_url(), socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT, decode_responses=True)
 
 
 def ensure_table(conn):
@@ -81,15 +112,15 @@ def health():
         result["mysql"] = "ok"
     except Exception as e:  # any failure means unhealthy, with the reason shown
         ok, result["mysql"] = False, f"error: {e}"
-    r = cache()
-    if r is None:
-        result["redis"] = "not configured"
-    else:
-        try:
-            r.ping()
-            result["redis"] = "ok"
-        except Exception as e:
-            ok, result["redis"] = False, f"error: {e}"
+    try:
+        cache().ping()
+        result["redis"] = "ok"
+    except Exception as e:
+        ok, result["redis"] = False, f"error: {e}"
+    seen, bad = part_mismatches()
+    result["parts"] = seen
+    if bad:
+        ok, result["contract"] = False, "; ".join(bad)
     result["status"] = "ok" if ok else "unhealthy"
     return (200 if ok else 503), result
 
@@ -125,8 +156,6 @@ def items_summary():
 
 def set_kv(body):
     r = cache()
-    if r is None:
-        return 400, {"error": "REDIS_URL is not set"}
     if "key" in body:
         r.set(f"kv:{body['key']}", str(body.get("value", "")))
         return 201, {"set": 1}
@@ -140,8 +169,6 @@ def set_kv(body):
 
 def kv_summary():
     r = cache()
-    if r is None:
-        return 400, {"error": "REDIS_URL is not set"}
     keys = sorted(r.scan_iter(match="kv:*", count=1000))
     values = r.mget(keys) if keys else []
     h = hashlib.sha256()

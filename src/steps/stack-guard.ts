@@ -1,0 +1,72 @@
+// The one guard around everything that changes an installed stack: init on a server, backup,
+// restore, update, doctor's fixes (headless and in the guided session), security apply. Inside it
+// every action is logged to the install dir's log (secrets redacted), one operation runs at a time
+// (the maintenance lock), and nothing touches a stack that a killed restore or update left half
+// changed, except the command that finishes or undoes it.
+import { join } from 'node:path';
+import type { Context } from '../context.js';
+import { fileLog } from '../exec/executor.js';
+import { WizardError, opError } from '../errors.js';
+import { JOURNAL, pendingRestore, readJournal } from './restore.js';
+import { acquireLock } from './stack-tools.js';
+import { UPDATE_JOURNAL, pendingUpdate } from './update.js';
+
+/** Where a server run logs every action (appended, timestamped, secrets redacted). */
+export const logFile = (installDir: string) => join(installDir, 'logs', 'stack-wizard.log');
+
+export interface StackTarget { project: string; installDir: string }
+
+export interface GuardOptions {
+  /** Take the maintenance lock (default true; never in a dry run, which changes nothing). */
+  lock?: boolean;
+  /** Refuse while a killed restore or update is pending (default true; false for read-only work). */
+  refuse?: boolean;
+  /** The interrupted operation this command finishes itself (restore or update): not refused. */
+  allow?: 'restore' | 'update';
+}
+
+/** Throws naming the command to run when a killed restore or update left its journal. Read-only but for a finished journal. */
+export async function refuseInterrupted(ctx: Context, t: { installDir: string }, allow?: 'restore' | 'update'): Promise<void> {
+  // A journal whose process still runs is an operation in progress, not an interrupted one.
+  const live = async (pid: number) => pid > 0 && pid !== process.pid && (await ctx.exec.exists(`/proc/${pid}`));
+  const running = await readJournal(ctx, t.installDir);
+  if (running && (await live(running.pid))) throw opError('err.bk.locked', { what: 'restore', pid: running.pid, file: join(t.installDir, JOURNAL) });
+  const updating = await pendingUpdate(ctx, t);
+  if (updating && (await live(updating.pid))) throw opError('err.bk.locked', { what: 'update', pid: updating.pid, file: join(t.installDir, UPDATE_JOURNAL) });
+  if (allow !== 'restore') {
+    const j = await pendingRestore(ctx, t);
+    if (j) throw opError('err.rs.pending', { id: j.backupId, phase: j.phase, safety: j.safetyId ?? '-' });
+  }
+  if (allow !== 'update') {
+    const u = updating;
+    if (u) throw opError('err.up.pending', { started: u.startedAt, phase: u.phase, id: u.backupId });
+  }
+}
+
+/** Takes the maintenance lock unless this is a dry run; returns its release. */
+export const lockFor = (ctx: Context, t: { installDir: string }, what: string) =>
+  ctx.exec.dryRun ? Promise.resolve(async () => {}) : acquireLock(ctx, t.installDir, what);
+
+const failure = (ctx: Context, e: unknown) => (e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e));
+
+/** Runs `fn` with the stack's log, its lock and the interrupted-operation check (see above). */
+export async function guarded<T>(ctx: Context, t: StackTarget, what: string, fn: () => Promise<T>, o: GuardOptions = {}): Promise<T> {
+  const log = fileLog(logFile(t.installDir), ctx.clock);
+  ctx.setLogSink(log.sink);
+  log.open();
+  ctx.exec.note(`${what}: project ${t.project}, install dir ${t.installDir}`);
+  let release: () => Promise<void> = async () => {};
+  try {
+    // The lock first: a restore still running is "locked", not "interrupted".
+    if (o.lock !== false) release = await lockFor(ctx, t, what);
+    if (o.refuse !== false) await refuseInterrupted(ctx, t, o.allow);
+    const r = await fn();
+    ctx.exec.note(`${what} done`);
+    return r;
+  } catch (e) {
+    ctx.exec.note(`${what} failed: ${failure(ctx, e)}`);
+    throw e;
+  } finally {
+    await release();
+  }
+}

@@ -10,7 +10,8 @@ import {
   aptDistro, bestByKind, builtinCatalogue, dpkgArch, joinUrl, parseCatalogue, probeTarget, rankResults, trimSlash, type AptDistro, type MirrorChoice,
   type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
 } from '../domain/mirrors.js';
-import { DOCKER_KEY_FINGERPRINTS, primaryKeyFingerprints } from '../domain/openpgp.js';
+import { primaryKeyFingerprints } from '../domain/openpgp.js';
+import { acceptedDockerKeys } from '../domain/docker-install.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
 import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat } from '../render/apt-sources.js';
 import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
@@ -332,9 +333,10 @@ async function dockerRepoPlan(ctx: Context, s: Prepared): Promise<DockerRepoPlan
 /**
  * Docker's apt repository from the chosen docker-ce mirror: existing Docker entries get the mirror's
  * URI; without any, a docker.sources is created with the signing key inline, fetched from the mirror
- * and accepted only when its fingerprint is Docker's (`fingerprints`, overridable for tests).
+ * and accepted only when its fingerprint is Docker's (`fingerprints`; by default Docker's, or the one
+ * the test-only override names, as the Docker install step accepts: the two never disagree).
  */
-export function dockerCeRepoStep(fingerprints: readonly string[] = DOCKER_KEY_FINGERPRINTS): Step {
+export function dockerCeRepoStep(fingerprints?: readonly string[]): Step {
   return {
     id: 'mirror-docker-ce',
     title: 'step.mirrorDockerCe',
@@ -353,8 +355,9 @@ export function dockerCeRepoStep(fingerprints: readonly string[] = DOCKER_KEY_FI
         const got = await fetchText(p.create.keyUrl, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
         if (got.text === null) throw opError('err.dockerKeyFetch', { url: p.create.keyUrl, error: got.error ?? '?' });
         const fprs = primaryKeyFingerprints(got.text);
-        if (!fprs.some((f) => fingerprints.includes(f))) {
-          throw opError('err.dockerKeyMismatch', { url: p.create.keyUrl, got: fprs.join(', ') || '-', want: fingerprints.join(', ') });
+        const want = fingerprints ?? acceptedDockerKeys(ctx.env).fingerprints;
+        if (!fprs.some((f) => want.includes(f))) {
+          throw opError('err.dockerKeyMismatch', { url: p.create.keyUrl, got: fprs.join(', ') || '-', want: want.join(', ') });
         }
         const text = renderDockerSources(p.choice, { distro: p.create.distro, suite: p.create.suite, arch: p.create.arch, keyArmored: got.text });
         const old = await ctx.exec.readFile(p.create.path);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../../src/context.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
+import { TEST_DOCKER_KEY_ENV } from '../../src/domain/docker-install.js';
 import { primaryKeyFingerprints } from '../../src/domain/openpgp.js';
 import { dockerCeRepoStep, dockerDaemonStep, forgetProbes, resolveMirrors } from '../../src/steps/mirrors.js';
 import { prepare, type Prepared } from '../../src/steps/prepare.js';
@@ -109,6 +110,17 @@ describe('docker-ce mirror', () => {
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).key).toBe('err.dockerKeyMismatch');
     expect(existsSync(join(root, 'etc/apt/sources.list.d/docker.sources'))).toBe(false);
+  });
+
+  it('by default accepts only Docker\'s key; the test-only override names the key init\'s Docker install accepts too', async () => {
+    const { root, ctx } = setup([{ kind: 'docker-ce', id: 'loop', name: 'Loopback', url: s.url('repo', '/docker-ce') }]);
+    const err = await runSteps(ctx, [dockerCeRepoStep()], await prepared(ctx, root)).catch((e: unknown) => e);
+    expect((err as WizardError).key).toBe('err.dockerKeyMismatch');
+    expect(existsSync(join(root, 'etc/apt/sources.list.d/docker.sources'))).toBe(false);
+    ctx.env[TEST_DOCKER_KEY_ENV] = key.fingerprint;
+    const [r] = await runSteps(ctx, [dockerCeRepoStep()], await prepared(ctx, root));
+    expect(r!.status).toBe('applied');
+    expect(readFileSync(join(root, 'etc/apt/sources.list.d/docker.sources'), 'utf8')).toContain(`URIs: ${s.url('repo', '/docker-ce')}/linux/debian`);
   });
 
   it('an existing Docker repository entry is pointed at the mirror instead of adding a second one', async () => {

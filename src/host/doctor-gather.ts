@@ -29,7 +29,7 @@ import { diskLevel, inodeLevel, type FsUse } from '../domain/doctor/checks-host.
 import type { ContainerEvidence, ServiceEvidence } from '../domain/doctor/checks-docker.js';
 import type { CertInfo } from '../domain/doctor/checks-tls.js';
 import { parseInfo, parseRows, redisBytes } from '../domain/doctor/checks-data.js';
-import { wantedAllows, satisfies } from '../render/security-ufw.js';
+import { ufwAgainstPlan } from '../steps/security-status.js';
 import { readFail2ban, readUfw } from './security.js';
 import { JAILS } from '../render/security-fail2ban.js';
 
@@ -882,13 +882,10 @@ const SOURCES: Gatherers = {
   async firewall(g) {
     const p = g.stack.plan;
     const ufw = await readUfw(g.ctx.exec);
-    const wanted = wantedAllows(p);
-    const ports = wanted.map((w) => ({
-      port: w.port,
-      purpose: w.purpose,
-      open: ufw.active && ufw.entries.some((e) => e.action === 'ALLOW' && (e.direction === 'IN' || e.direction === null) && !e.v6 && e.to.replace(/ \(v6\)$/, '') === `${w.port}/tcp` && /^Anywhere/.test(e.from)),
-    }));
-    const unexpected = ufw.rules.filter((r) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in' && !wanted.some((w) => satisfies(r, w))).map((r) => r.text);
+    // The same reading as `security status`: an operator's narrower SSH rule is SSH open, not an extra.
+    const view = ufwAgainstPlan(ufw, p);
+    const ports = view.ports.map((x) => ({ port: x.port, purpose: x.purpose, open: x.v4 }));
+    const unexpected = view.unexpected;
     return { wanted: p.security.firewall, installed: ufw.installed, readable: ufw.readable, active: ufw.active, incoming: ufw.defaults.incoming, ports, unexpected };
   },
 

@@ -39,15 +39,12 @@ export interface SecurityStatus {
 
 const MiB = 1024 * 1024;
 
-export async function securityStatus(ctx: Context, s: Prepared): Promise<SecurityStatus> {
-  const { plan, facts } = s;
-  const [ufw, docker, f2b, sys, swap] = await Promise.all([
-    readUfw(ctx.exec),
-    readDockerUser(ctx.exec),
-    readFail2ban(ctx.exec),
-    readSysctl(ctx.exec),
-    swapView(ctx, facts),
-  ]);
+/**
+ * ufw's rules against what the plan wants open: each wanted port open or not (v4, v6), and the
+ * rules that let in anything else. The operator's own narrower SSH rules (some addresses, `ufw
+ * limit`) count as SSH open and are not "unexpected". Shared by `security status` and doctor.
+ */
+export function ufwAgainstPlan(ufw: Awaited<ReturnType<typeof readUfw>>, plan: Prepared['plan']): { ports: PortStatus[]; unexpected: string[] } {
   const wanted = wantedAllows(plan);
   const ports: PortStatus[] = wanted.map((w) => {
     // SSH also counts as open through the operator's own narrower rule (some addresses, or `ufw limit`).
@@ -63,6 +60,20 @@ export async function securityStatus(ctx: Context, s: Prepared): Promise<Securit
     .filter((r) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in' && !wanted.some((w) => satisfies(r, w)))
     .filter((r) => !sshPorts.some((p) => narrowsSsh(r, p)))
     .map((r) => r.text);
+  return { ports, unexpected };
+}
+
+export async function securityStatus(ctx: Context, s: Prepared): Promise<SecurityStatus> {
+  const { plan, facts } = s;
+  const [ufw, docker, f2b, sys, swap] = await Promise.all([
+    readUfw(ctx.exec),
+    readDockerUser(ctx.exec),
+    readFail2ban(ctx.exec),
+    readSysctl(ctx.exec),
+    swapView(ctx, facts),
+  ]);
+  const wanted = wantedAllows(plan);
+  const { ports, unexpected } = ufwAgainstPlan(ufw, plan);
   const blockIn = (text: string | null, fam: 4 | 6) => text !== null && text.includes(dockerUserBlock(plan, fam)) && mergeManagedBlock(text, dockerUserBlock(plan, fam)) === text;
   const liveWant = dockerUserRuleSpecs(dockerUserBlock(plan, 4));
   const settings = sysctlSettings(plan, sys.values);

@@ -458,3 +458,38 @@ describe('what fail2ban bans with, on hosts without ufw', () => {
     expect(renderFail2ban(p, { ...host, banWith: 'nftables' }).map((f) => f.path)).not.toContain('etc/fail2ban/action.d/stack-wizard-ufw.conf');
   });
 });
+
+describe('ufw against the plan (security status and doctor read it the same way)', () => {
+  it('an operator\'s `ufw limit` on the SSH port is SSH open, not an extra; a database port is', async () => {
+    const { ufwAgainstPlan } = await import('../../src/steps/security-status.js');
+    const status = `Status: active
+Logging: on (low)
+Default: deny (incoming), allow (outgoing), deny (routed)
+New profiles: skip
+
+To                         Action      From
+--                         ------      ----
+2222/tcp                   LIMIT IN    Anywhere
+80/tcp                     ALLOW IN    Anywhere
+443/tcp                    ALLOW IN    Anywhere
+3306/tcp                   ALLOW IN    Anywhere
+2222/tcp (v6)              LIMIT IN    Anywhere (v6)
+80/tcp (v6)                ALLOW IN    Anywhere (v6)
+443/tcp (v6)               ALLOW IN    Anywhere (v6)
+`;
+    const added = `Added user rules (see 'ufw status' for running firewall):
+ufw limit 2222/tcp
+ufw allow 80/tcp comment 'stack-wizard http'
+ufw allow 443/tcp comment 'stack-wizard https'
+ufw allow 3306/tcp`;
+    const st = parseUfwStatus(status);
+    const ufw = { installed: true, readable: true, active: st.active, defaults: DEFAULTS, defaultsText: null, rules: parseUfwAdded(added), entries: st.entries, afterRules: null, after6Rules: null };
+    const v = ufwAgainstPlan(ufw, plan());
+    expect(v.ports).toEqual([
+      { port: 2222, purpose: 'ssh', v4: true, v6: true },
+      { port: 80, purpose: 'http', v4: true, v6: true },
+      { port: 443, purpose: 'https', v4: true, v6: true },
+    ]);
+    expect(v.unexpected).toEqual(['allow 3306/tcp']);
+  });
+});

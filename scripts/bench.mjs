@@ -38,7 +38,7 @@ async function harness(code) {
   await build({
     stdin: { contents: code, resolveDir: ROOT, loader: 'ts' },
     outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20.19',
-    loader: { '.yaml': 'text' }, define: { __VERSION__: '"bench"' }, external: ['cpu-features', '*.node'],
+    loader: { '.yaml': 'text', '.tmpl': 'text' }, define: { __VERSION__: '"bench"' }, external: ['cpu-features', '*.node'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: 'warning',
   });

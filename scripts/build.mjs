@@ -71,7 +71,7 @@ await b2({
     resolveDir: '.',
     loader: 'ts',
   },
-  outfile: tmp, bundle: true, platform: 'node', format: 'esm', loader: { '.yaml': 'text' }, logLevel: 'warning',
+  outfile: tmp, bundle: true, platform: 'node', format: 'esm', loader: { '.yaml': 'text', '.tmpl': 'text' }, logLevel: 'warning',
 });
 const { execFileSync } = await import('node:child_process');
 const { rmSync } = await import('node:fs');

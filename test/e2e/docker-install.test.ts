@@ -55,7 +55,7 @@ beforeAll(async () => {
   const bundle = join(dir, 'docker-step.mjs');
   await build({
     entryPoints: [join(PROJECT_ROOT, 'test/e2e/support/docker-step-entry.ts')],
-    outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20.19', loader: { '.yaml': 'text' }, logLevel: 'warning',
+    outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20.19', loader: { '.yaml': 'text', '.tmpl': 'text' }, logLevel: 'warning',
     external: ['cpu-features', '*.node'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);" },
   });

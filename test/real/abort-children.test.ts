@@ -21,7 +21,7 @@ beforeAll(async () => {
     platform: 'node',
     format: 'esm',
     target: 'node20.19',
-    loader: { '.yaml': 'text' },
+    loader: { '.yaml': 'text', '.tmpl': 'text' },
     define: { __VERSION__: '"test"', 'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"' },
     external: ['cpu-features', '*.node'],
     plugins: [{

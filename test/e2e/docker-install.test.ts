@@ -86,7 +86,7 @@ describe('Docker install on a Debian 12 server without Docker', () => {
       expect(err.message).toBe("could not install Docker on Debian GNU/Linux 12 (bookworm): neither the docker-ce repository nor the distribution's packages worked. Choose a reachable docker-ce mirror (mirrors.docker-ce; stack-wizard mirrors --kind docker-ce), check apt (apt-get update), and run init again. What was tried:");
       expect(err.details).toHaveLength(2);
       expect(err.details[0]).toMatch(/^docker-ce: http:\/\/127\.0\.0\.1:9\/docker-ce\/linux\/debian: \S/);
-      expect(err.details[1]).toMatch(/^Debian GNU\/Linux 12 \(bookworm\): apt-get install -y -q docker\.io exited 100: .*(Unable to locate package docker\.io|has no installation candidate)/);
+      expect(err.details[1]).toMatch(/^Debian GNU\/Linux 12 \(bookworm\): apt-get install -y -q docker\.io -o APT::Status-Fd=1 exited 100: .*(Unable to locate package docker\.io|has no installation candidate)/);
 
       // The stand-in repository answers, but its key is not Docker's: refused, never installed from.
       const k = await step(REPO_URL);
@@ -148,7 +148,7 @@ describe('Docker install on a Debian 12 server without Docker', () => {
     expect(outputs.filter((t) => /docker-ce repository failed|own Docker packages/.test(t))).toEqual([]);
     expect(outputs.at(-1)).toMatch(/^Docker 20\.10\.\S+, Compose 2\.\d+/);
     const actions = r.lines.find((l) => l.actions)!.actions!;
-    expect(actions.map((a) => a.summary)).toContain('apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-compose-plugin docker-buildx-plugin');
+    expect(actions.map((a) => a.summary)).toContain('apt-get install -y -q docker-ce docker-ce-cli containerd.io docker-compose-plugin docker-buildx-plugin -o APT::Status-Fd=1');
     expect(actions.some((a) => a.summary.includes('docker.io'))).toBe(false);
     // The repository as apt sees it: deb822 with the signing key inline, and the packages from it.
     const sources = await server.readFile('/etc/apt/sources.list.d/docker.sources');

@@ -3,6 +3,7 @@
 // Also writes schema/answers.schema.json from the zod schema (for editors).
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const schemaOnly = process.argv.includes('--schema-only');
@@ -26,6 +27,16 @@ const leaveOut = {
   },
 };
 
+// zod re-exports all of its ~50 message locales as `z.locales` (260 KB, an eighth of the bundle,
+// all compiled at every start); stack-wizard words its own messages and zod only ever uses `en`.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) => (a.importer.includes('/node_modules/zod/') ? { path: a.importer, namespace: 'zod-locales' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (a) => ({ contents: "export { default as en } from '../locales/en.js';", resolveDir: dirname(a.path), loader: 'js' }));
+  },
+};
+
 if (!schemaOnly) {
   await build({
     entryPoints: ['src/main.ts'],
@@ -44,7 +55,7 @@ if (!schemaOnly) {
     external: ['cpu-features', '*.node'],
     // Ink loads its devtools (react-devtools-core, ws) only when DEV=true, never in the bundle; an
     // external ESM import would be hoisted and fail at load, so Ink's devtools module is empty here.
-    plugins: [leaveOut, {
+    plugins: [leaveOut, zodEnglishOnly, {
       name: 'no-ink-devtools',
       setup(b) {
         b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (a.importer.includes('/node_modules/ink/') ? { path: 'ink-devtools', namespace: 'stub' } : undefined));

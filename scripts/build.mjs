@@ -37,6 +37,22 @@ const zodEnglishOnly = {
   },
 };
 
+// Yoga's wasm sits in its JS as a base64 data: URL, which its Emscripten loader fetch()es when a
+// global fetch exists (Node 18+): that loads Node's undici and parses the URL through it, ~50 ms of
+// the wizard's first frame. Without fetch it decodes the same bytes itself.
+const YOGA_FETCH = '"function"!=typeof fetch';
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      // A yoga-layout that loads differently must be looked at again, not silently left slow.
+      if (!text.includes(YOGA_FETCH)) throw new Error(`${a.path}: ${YOGA_FETCH} not found; check yoga-without-fetch in scripts/build.mjs`);
+      return { contents: text.replaceAll(YOGA_FETCH, '!0'), loader: 'js' };
+    });
+  },
+};
+
 if (!schemaOnly) {
   await build({
     entryPoints: ['src/main.ts'],
@@ -55,7 +71,7 @@ if (!schemaOnly) {
     external: ['cpu-features', '*.node'],
     // Ink loads its devtools (react-devtools-core, ws) only when DEV=true, never in the bundle; an
     // external ESM import would be hoisted and fail at load, so Ink's devtools module is empty here.
-    plugins: [leaveOut, zodEnglishOnly, {
+    plugins: [leaveOut, zodEnglishOnly, yogaWithoutFetch, {
       name: 'no-ink-devtools',
       setup(b) {
         b.onResolve({ filter: /^\.\/devtools\.js$/ }, (a) => (a.importer.includes('/node_modules/ink/') ? { path: 'ink-devtools', namespace: 'stub' } : undefined));

@@ -152,19 +152,12 @@ describe('under a terminal the wizard starts on it', () => {
       // The wizard runs interactively on that terminal: its host report arrives, then it waits
       // for a key, and Ctrl-C ends it.
       const ready = lang === 'zh' ? /Enter 继续/ : /Enter continue/;
-      let screen = t.capture();
-      for (let i = 0; i < 200 && !ready.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = t.capture();
-      }
+      let screen = await t.waitFor((s) => ready.test(s), 200);
       expect(screen).toMatch(ready);
       expect(screen).toMatch(lang === 'zh' ? /本机（[\w.-]+）：/ : /This host \([\w.-]+\):/);
       expect(screen).toContain('Debian GNU/Linux 12 (bookworm)');
       t.keys('C-c');
-      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = t.capture();
-      }
+      screen = await t.waitFor((s) => /\[exit \d+\]/.test(s));
       expect(screen).toMatch(/\[exit 130\]/);
     } finally {
       t.kill();
@@ -204,17 +197,10 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
     try {
       expect(t.matched, t.screen).toBe(true);
       expect(t.screen).toContain('Starting the wizard');
-      let screen = t.capture();
-      for (let i = 0; i < 200 && !/Enter continue/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = t.capture();
-      }
+      let screen = await t.waitFor((s) => /Enter continue/.test(s), 200);
       expect(screen).toMatch(/This host \([\w.-]+\):/);
       t.keys('C-c');
-      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = t.capture();
-      }
+      screen = await t.waitFor((s) => /\[exit \d+\]/.test(s));
       expect(screen).toMatch(/\[exit 130\]/);
     } finally {
       t.kill();
@@ -331,15 +317,9 @@ describe('an operator who is not root', () => {
       // sudo asks three times; each answer is wrong (ops has no password sudo accepts).
       for (let i = 0; i < 3 && !/\[exit \d+\]/.test(screen); i++) {
         t.keys('not-the-password', 'Enter');
-        for (let j = 0; j < 100 && !/\[exit \d+\]/.test(screen) && (screen.match(/password for ops/g) ?? []).length <= i + 1; j++) {
-          await new Promise((r) => setTimeout(r, 100));
-          screen = t.capture();
-        }
+        screen = await t.waitFor((s) => /\[exit \d+\]/.test(s) || (s.match(/password for ops/g) ?? []).length > i + 1);
       }
-      for (let i = 0; i < 100 && !/\[exit \d+\]/.test(screen); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        screen = t.capture();
-      }
+      screen = await t.waitFor((s) => /\[exit \d+\]/.test(s));
       expect(screen).toMatch(/\[exit 3\]/);
       expect(screen).toContain('sudo did not accept the password, or ops may not use sudo; nothing was changed');
       expect(screen).not.toContain('disk space');

@@ -300,6 +300,8 @@ export interface TmuxRun {
   capture: () => string;
   keys: (...k: string[]) => void;
   kill: () => void;
+  /** Captures the screen every 100 ms, at most `tries` times, until `done` holds; the last screen. */
+  waitFor: (done: (screen: string) => boolean, tries?: number) => Promise<string>;
 }
 
 /**
@@ -330,5 +332,13 @@ export async function inTmux(command: string, { until, timeoutMs = 120_000, widt
     capture,
     keys: (...k) => void output(['tmux', 'send-keys', '-t', session, ...k]),
     kill: () => void runSync(['tmux', 'kill-session', '-t', session]),
+    async waitFor(done, tries = 100) {
+      let s = capture();
+      for (let i = 0; i < tries && !done(s); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        s = capture();
+      }
+      return s;
+    },
   };
 }

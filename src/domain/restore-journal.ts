@@ -2,6 +2,7 @@
 // restore that was killed (SIGKILL, power loss) is seen by the next run and finished or rolled
 // back. Pure: the phases, which moves are legal, and what to do with a journal left behind.
 import { z } from 'zod';
+import { parseJsonAs } from './json.js';
 
 /**
  * begun       journal written, nothing changed yet (the safety backup is being taken)
@@ -102,13 +103,6 @@ export function recoveryFor(j: Journal): Recovery {
   }
 }
 
-export function parseJournal(text: string): Journal | null {
-  try {
-    const r = JournalSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseJournal = (text: string): Journal | null => parseJsonAs(JournalSchema, text);
 
 export const journalText = (j: Journal) => `${JSON.stringify(j, null, 2)}\n`;

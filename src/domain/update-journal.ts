@@ -9,6 +9,7 @@
 // The history (.stack-wizard/update-history.jsonl, one JSON object a line, appended) keeps every
 // update's images before and after for good, and the pre-update backup's manifest names them too.
 import { z } from 'zod';
+import { parseJsonAs } from './json.js';
 
 export const ServiceImageSchema = z.strictObject({
   /** The image reference the service runs (the compose file's). */
@@ -45,14 +46,7 @@ export const UpdateJournalSchema = z.object({
 });
 export type UpdateJournal = z.infer<typeof UpdateJournalSchema>;
 
-export function parseUpdateJournal(text: string): UpdateJournal | null {
-  try {
-    const r = UpdateJournalSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseUpdateJournal = (text: string): UpdateJournal | null => parseJsonAs(UpdateJournalSchema, text);
 
 export const updateJournalText = (j: UpdateJournal) => `${JSON.stringify(j, null, 2)}\n`;
 
@@ -97,13 +91,9 @@ export const appendHistory = (text: string | null, e: HistoryEntry) => `${text &
 export function parseHistory(text: string): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = HistoryEntrySchema.safeParse(JSON.parse(line));
-      if (r.success) out.push(r.data);
-    } catch {
-      // A torn last line (a crash mid-write cannot happen with atomic writes, but a hand edit can).
-    }
+    // A line that does not parse is a hand edit (writes are atomic): skipped.
+    const e = line.trim() ? parseJsonAs(HistoryEntrySchema, line) : null;
+    if (e) out.push(e);
   }
   return out;
 }

@@ -30,6 +30,10 @@ import type { ContainerEvidence, ServiceEvidence } from '../domain/doctor/checks
 import type { CertInfo } from '../domain/doctor/checks-tls.js';
 import { parseInfo, parseRows, redisBytes } from '../domain/doctor/checks-data.js';
 import { ufwAgainstPlan } from '../steps/security-status.js';
+import { JOURNAL } from '../steps/restore.js';
+import { UPDATE_JOURNAL } from '../steps/update.js';
+import { parseJournal, recoveryFor } from '../domain/restore-journal.js';
+import { parseUpdateJournal } from '../domain/update-journal.js';
 import { readFail2ban, readUfw } from './security.js';
 import { JAILS } from '../render/security-fail2ban.js';
 
@@ -998,6 +1002,21 @@ const SOURCES: Gatherers = {
     if (text === null) return { path, exists: false, mode: null, missing: [] };
     const vals = parseDotenv(text);
     return { path, exists: true, mode: await g.ctx.exec.fileMode(path), missing: secretNames(g.stack.plan).filter((k) => !vals[k]) };
+  },
+
+  // Read-only: a finished journal is left for the next changing command to remove.
+  async journals(g) {
+    const live = async (pid: number) => pid > 0 && pid !== process.pid && (await g.ctx.exec.exists(`/proc/${pid}`));
+    const rPath = join(g.stack.installDir, JOURNAL);
+    const rText = await g.readText(rPath);
+    const rj = rText === null ? null : parseJournal(rText);
+    const rRunning = rj ? await live(rj.pid) : false;
+    const restore = rj && (rRunning || recoveryFor(rj).action !== 'discard') ? { path: rPath, journal: rj, running: rRunning } : null;
+    const uPath = join(g.stack.installDir, UPDATE_JOURNAL);
+    const uText = await g.readText(uPath);
+    const uj = uText === null ? null : parseUpdateJournal(uText);
+    const update = uText === null ? null : { path: uPath, journal: uj, running: uj ? await live(uj.pid) : false };
+    return { restore, update };
   },
 };
 

@@ -176,6 +176,13 @@ describe('doctor on the lab server', () => {
     // What a restore killed while replacing the database leaves: its journal, its process gone.
     await server.writeFile(RESTORE_JOURNAL, `${JSON.stringify({ format: 1, project: PROJECT, backupId: '20260101-000000', safetyId: '20260101-000100-pre-restore', phase: 'restoring', done: [], pid: 4194311, startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:00.000Z', reason: null }, null, 2)}\n`, '0600');
     try {
+      // Doctor itself names it, with both ways out (read-only: the journal stays).
+      const { report } = await doctorJson(server, ['--check', 'journals']);
+      const pending = finding(report, 'journal.restore');
+      expect(pending.severity).toBe('error');
+      expect(pending.title).toBe('a restore of 20260101-000000 was interrupted (phase restoring): the data may be half replaced');
+      expect(JSON.stringify(pending)).toContain('stack-wizard restore --rollback --yes');
+      expect(await server.readFile(RESTORE_JOURNAL)).toContain('"phase": "restoring"');
       const from = await logSize();
       const fix = await doctorFix(server, ['--symptom', 'bad-gateway']);
       expect(fix.code).toBe(1);

@@ -530,3 +530,52 @@ describe('security, mirror and file checks on variants', () => {
     expect(check('env', healthy.evidence.env)[0]!.severity).toBe('ok');
   });
 });
+
+describe('an interrupted restore or update', () => {
+  const rJournal = { format: 1 as const, project: 'labshop', backupId: '20260101-000000', safetyId: '20260101-000100-pre-restore', phase: 'restoring' as const, done: ['database'], pid: 4194311, startedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:01:00.000Z', reason: null };
+  const rPath = '/opt/stack-wizard/labshop/.stack-wizard/restore.json';
+  const uJournal = { format: 1 as const, project: 'labshop', pid: 4194312, startedAt: '2026-02-02T00:00:00.000Z', backupId: '20260202-000000-pre-update', schema: null, templateFrom: null, templateTo: null, phase: 'applying' as const, services: {}, files: [] };
+  const uPath = '/opt/stack-wizard/labshop/.stack-wizard/update.json';
+
+  test('a killed restore is an error naming the backup, what was replaced and both ways out', () => {
+    const [f, ...rest] = check('journals', { restore: { path: rPath, journal: rJournal, running: false }, update: null });
+    expect(rest).toEqual([]);
+    expect(f!.severity).toBe('error');
+    expect(text(f!)).toBe([
+      'a restore of 20260101-000000 was interrupted (phase restoring): the data may be half replaced',
+      `${rPath}: started 2026-01-01T00:00:00.000Z, last step 2026-01-01T00:01:00.000Z, written by process 4194311`,
+      'already replaced: database',
+      'finish it: stack-wizard restore --yes',
+      'or put back the state from before it (backup 20260101-000100-pre-restore): stack-wizard restore --rollback --yes',
+    ].join('\n'));
+    // Chinese too, with the same commands.
+    expect(zh(f!.title.key, f!.title.params)).toBe('对 20260101-000000 的恢复曾被中断（阶段 restoring）：数据可能只替换了一半');
+  });
+
+  test('a restore still running is only news; one that changed nothing yet or finished is no finding', () => {
+    const running = check('journals', { restore: { path: rPath, journal: rJournal, running: true }, update: null });
+    expect(running.map((f) => `${f.severity} ${title(f)}`)).toEqual(['info a restore of 20260101-000000 is running now (process 4194311, phase restoring)']);
+    for (const phase of ['begun', 'safety', 'done', 'rolled-back'] as const) {
+      expect(check('journals', { restore: { path: rPath, journal: { ...rJournal, phase }, running: false }, update: null }).map((f) => `${f.severity} ${f.id}`), phase).toEqual(['ok journal.none']);
+    }
+    for (const phase of ['stopped', 'starting', 'rolling-back', 'rollback-failed'] as const) {
+      expect(check('journals', { restore: { path: rPath, journal: { ...rJournal, phase }, running: false }, update: null })[0]!.severity, phase).toBe('error');
+    }
+  });
+
+  test('a killed update: the rollback and the finish; an unreadable journal says what to look at', () => {
+    const [u] = check('journals', { restore: null, update: { path: uPath, journal: uJournal, running: false } });
+    expect(text(u!)).toBe([
+      'an update started 2026-02-02T00:00:00.000Z was interrupted (phase applying)',
+      `${uPath}: started 2026-02-02T00:00:00.000Z, written by process 4194312`,
+      'put back the images and files from before it (backup 20260202-000000-pre-update): stack-wizard update --rollback --yes',
+      'or finish the update: stack-wizard update --yes',
+    ].join('\n'));
+    const [bad] = check('journals', { restore: null, update: { path: uPath, journal: null, running: false } });
+    expect(bad!.severity).toBe('error');
+    expect(title(bad!)).toBe(`the update journal ${uPath} cannot be read`);
+    expect(check('journals', { restore: null, update: { path: uPath, journal: uJournal, running: true } })[0]!.severity).toBe('info');
+    // Both at once: both reported.
+    expect(check('journals', { restore: { path: rPath, journal: rJournal, running: false }, update: { path: uPath, journal: uJournal, running: false } }).map((f) => f.id)).toEqual(['journal.restore', 'journal.update']);
+  });
+});

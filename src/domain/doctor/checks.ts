@@ -9,6 +9,7 @@ import { mysqlConnectionsCheck, mysqlMemoryCheck, mysqlSlowCheck, redisMemoryChe
 import { tlsChainCheck, tlsExpiryCheck, tlsNameCheck, tlsRenewalCheck, type TlsEvidence } from './checks-tls.js';
 import { exposureCheck, fail2banCheck, firewallCheck, selfBanCheck, sshCheck, type ExposureEvidence, type Fail2banEvidence, type FirewallEvidence, type SshEvidence } from './checks-security.js';
 import { envCheck, filesCheck, mirrorsCheck, pullCheck, type EnvEvidence, type FilesEvidence, type MirrorsEvidence, type PullEvidence } from './checks-files.js';
+import { journalsCheck, type JournalsEvidence } from './checks-journals.js';
 import type { CheckDef, Symptom } from './types.js';
 
 /** Evidence by source: what src/host/doctor-gather.ts collects. */
@@ -39,6 +40,7 @@ export interface EvidenceSources {
   pull: PullEvidence;
   files: FilesEvidence;
   env: EnvEvidence;
+  journals: JournalsEvidence;
 }
 export type SourceId = keyof EvidenceSources;
 
@@ -82,6 +84,7 @@ export const CHECKS: readonly CheckEntry[] = [
   entry('pull', pullCheck),
   entry('dockerSpace', dockerSpaceCheck),
   entry('dockerLogs', dockerLogsCheck),
+  entry('journals', journalsCheck),
 ];
 
 export const checkById = (id: string) => CHECKS.find((c) => c.def.id === id);

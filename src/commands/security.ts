@@ -27,7 +27,7 @@ export async function locateStack(ctx: Context, answersFile: string | undefined,
 async function apply(ctx: Context, args: ParsedArgs): Promise<number> {
   if (!isRoot()) throw hostError('sec.err.notRoot', { command: 'security apply' });
   const p = await locateStack(ctx, optString(args, 'answers'), 'security apply');
-  const steps = securitySteps({ mode: 'apply' });
+  const steps = securitySteps();
   const { t, io } = ctx;
   io.out(`${t('sec.previewHeader', { project: p.plan.project })}\n`);
   for (const { step, check } of await previewSteps(ctx, steps, p)) {

@@ -308,7 +308,7 @@ export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, show:
       return;
     case 'security-steps': {
       const p: Prepared = { answers: s.answers, facts: s.facts, plan: s.plan, secrets: s.secrets, files: s.files, targetDir: s.installDir };
-      const steps = securitySteps({ mode: 'apply' }).filter((x) => x.id === 'security-guard' || a.steps.includes(x.id));
+      const steps = securitySteps().filter((x) => x.id === 'security-guard' || a.steps.includes(x.id));
       await runSteps(ctx, steps, p, (e) => {
         if ((e.kind === 'start' || e.kind === 'output') && e.text) onLine(e.text);
       });

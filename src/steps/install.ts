@@ -42,7 +42,7 @@ export function installSteps(plan?: Plan): Step[] {
   // right after the files, so apt and Docker use the mirrors; the firewall once Docker's chains exist
   // and before anything is published; the certificate Nginx starts with, images and the start; then
   // the first Let's Encrypt issuance (it needs Nginx serving the webroot) and the renewal timer.
-  const security = securitySteps({ mode: 'init' });
+  const security = securitySteps();
   const tls = tlsSteps(plan);
   return [
     preflightStep,

@@ -65,16 +65,11 @@ function toCheck(ctx: Context, p: Planned): StepCheck {
   return { needed: p.ops.length > 0 || p.refusal !== undefined, changes };
 }
 
-export interface SecurityStepOptions {
-  /** Who runs the steps: `security apply`, or init. Both tune the host; firewall and fail2ban follow the answers' switches. */
-  mode: 'apply' | 'init';
-}
-
 /**
  * Whether a step runs at all. The firewall and fail2ban follow their switches; host tuning (kernel
  * settings, swap, log rotation) runs whatever they say: Redis needs vm.overcommit_memory=1 either way.
  */
-function gated(ctx: Context, _o: SecurityStepOptions, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
+function gated(ctx: Context, s: Prepared, own: 'firewall' | 'fail2ban' | null): Planned | null {
   const plan = s.plan;
   // Firewall rules from another machine's facts could lock this one out: these steps need this host's own probe.
   if (s.factsFile) return { ops: [], notes: [ctx.t('sec.off.factsFile', { file: s.factsFile })] };
@@ -121,9 +116,9 @@ async function wantedPackages(ctx: Context, s: Prepared): Promise<string[]> {
   return pk;
 }
 
-function packagesStep(o: SecurityStepOptions): Step {
+function packagesStep(): Step {
   const plan = async (ctx: Context, s: Prepared): Promise<Planned> => {
-    const g = gated(ctx, o, s, null);
+    const g = gated(ctx, s, null);
     if (g) return g;
     const want = await wantedPackages(ctx, s);
     const miss = await missingPackages(ctx.exec, want);
@@ -176,8 +171,8 @@ export function refusalError(r: GuardRefusal): WizardError {
   }
 }
 
-async function planFirewall(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
-  const g = gated(ctx, o, s, 'firewall');
+async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
+  const g = gated(ctx, s, 'firewall');
   if (g) return g;
   const { plan, facts } = s;
   const st = await readUfw(ctx.exec);
@@ -285,9 +280,9 @@ interface F2bPlanned extends Planned {
   systemd: boolean;
 }
 
-async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<F2bPlanned> {
+async function planFail2ban(ctx: Context, s: Prepared): Promise<F2bPlanned> {
   const empty = { files: [], service: [], systemd: false };
-  const g = gated(ctx, o, s, 'fail2ban');
+  const g = gated(ctx, s, 'fail2ban');
   if (g) return { ...g, ...empty };
   let host: Fail2banHost;
   try {
@@ -340,15 +335,15 @@ async function planFail2ban(ctx: Context, s: Prepared, o: SecurityStepOptions): 
   return { ops: [...created, ...ops, ...test, ...service], notes, files, service, systemd };
 }
 
-function fail2banStep(o: SecurityStepOptions): Step {
+function fail2banStep(): Step {
   return {
     id: 'security-fail2ban',
     title: 'sec.step.fail2ban',
     async check(ctx, s) {
-      return toCheck(ctx, await planFail2ban(ctx, s, o));
+      return toCheck(ctx, await planFail2ban(ctx, s));
     },
     async apply(ctx, s, emit) {
-      const p = await planFail2ban(ctx, s, o);
+      const p = await planFail2ban(ctx, s);
       if (p.refusal) throw p.refusal;
       const out = (text: string) => emit({ kind: 'output', text });
       const test = p.ops.filter((op) => op.kind === 'run' && op.cmd === 'fail2ban-client' && op.args[0] === '-t');
@@ -383,8 +378,8 @@ function fail2banStep(o: SecurityStepOptions): Step {
 
 // ---- logrotate, sysctl, swap ----
 
-async function planLogrotate(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
-  const g = gated(ctx, o, s, null);
+async function planLogrotate(ctx: Context, s: Prepared): Promise<Planned> {
+  const g = gated(ctx, s, null);
   if (g) return g;
   const path = abs(SYS.logrotate(s.plan.project));
   const content = renderLogrotate(s.plan);
@@ -392,8 +387,8 @@ async function planLogrotate(ctx: Context, s: Prepared, o: SecurityStepOptions):
   return { ops: old === content ? [] : [write(path, content)], notes: [] };
 }
 
-async function planSysctl(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
-  const g = gated(ctx, o, s, null);
+async function planSysctl(ctx: Context, s: Prepared): Promise<Planned> {
+  const g = gated(ctx, s, null);
   if (g) return g;
   const root = rootOf(ctx);
   const st = await readSysctl(ctx.exec, root);
@@ -433,8 +428,8 @@ export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView
   return { decision, activeMiB, swapfileActive };
 }
 
-async function planSwap(ctx: Context, s: Prepared, o: SecurityStepOptions): Promise<Planned> {
-  const g = gated(ctx, o, s, null);
+async function planSwap(ctx: Context, s: Prepared): Promise<Planned> {
+  const g = gated(ctx, s, null);
   if (g) return g;
   const root = rootOf(ctx);
   const v = await swapView(ctx, s.facts);
@@ -457,8 +452,8 @@ async function planSwap(ctx: Context, s: Prepared, o: SecurityStepOptions): Prom
   return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)] };
 }
 
-function swapStep(o: SecurityStepOptions): Step {
-  return makeStep('security-swap', 'sec.step.swap', (ctx, s) => planSwap(ctx, s, o), async (ctx, _s, p, emit) => {
+function swapStep(): Step {
+  return makeStep('security-swap', 'sec.step.swap', (ctx, s) => planSwap(ctx, s), async (ctx, _s, p, emit) => {
     for (const op of p.ops) {
       try {
         await execOp(ctx, op, emit);
@@ -481,36 +476,36 @@ function swapStep(o: SecurityStepOptions): Step {
  * Runs first and changes nothing: refuses the whole run, before any package or file is touched,
  * when the firewall rules would cut an SSH session. The firewall step checks again right before it acts.
  */
-function guardStep(o: SecurityStepOptions): Step {
+function guardStep(): Step {
   return {
     id: 'security-guard',
     title: 'sec.step.guard',
     preflight: true,
     async check(ctx, s) {
-      const p = await planFirewall(ctx, s, o);
+      const p = await planFirewall(ctx, s);
       return p.refusal ? toCheck(ctx, { ops: [], notes: [], refusal: p.refusal }) : { needed: false, changes: [] };
     },
     async apply(ctx, s) {
-      const p = await planFirewall(ctx, s, o);
+      const p = await planFirewall(ctx, s);
       if (p.refusal) throw p.refusal;
     },
   };
 }
 
 /** The refusal the lock-out guard would give for this stack on this host, if any. */
-export async function firewallRefusal(ctx: Context, s: Prepared, o: SecurityStepOptions = { mode: 'apply' }): Promise<WizardError | undefined> {
-  return (await planFirewall(ctx, s, o)).refusal;
+export async function firewallRefusal(ctx: Context, s: Prepared): Promise<WizardError | undefined> {
+  return (await planFirewall(ctx, s)).refusal;
 }
 
-export function securitySteps(o: SecurityStepOptions = { mode: 'apply' }): Step[] {
+export function securitySteps(): Step[] {
   return [
-    guardStep(o),
-    packagesStep(o),
-    makeStep('security-firewall', 'sec.step.firewall', (ctx, s) => planFirewall(ctx, s, o)),
-    fail2banStep(o),
-    makeStep('security-logrotate', 'sec.step.logrotate', (ctx, s) => planLogrotate(ctx, s, o)),
-    makeStep('security-sysctl', 'sec.step.sysctl', (ctx, s) => planSysctl(ctx, s, o)),
-    swapStep(o),
+    guardStep(),
+    packagesStep(),
+    makeStep('security-firewall', 'sec.step.firewall', (ctx, s) => planFirewall(ctx, s)),
+    fail2banStep(),
+    makeStep('security-logrotate', 'sec.step.logrotate', (ctx, s) => planLogrotate(ctx, s)),
+    makeStep('security-sysctl', 'sec.step.sysctl', (ctx, s) => planSysctl(ctx, s)),
+    swapStep(),
   ];
 }
 

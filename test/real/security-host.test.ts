@@ -41,7 +41,7 @@ describe('swap file with the real programs', () => {
     const ctx = ctxFor(root);
     // A "2 GB" VM without swap: a 1 GiB swap file is due.
     const p = await prepare(ctx, { answers, facts: makeFacts({ ramMiB: 1990 }), targetDir: join(root, 'opt', 'shop') });
-    const swap = securitySteps({ mode: 'init' }).find((s) => s.id === 'security-swap')!;
+    const swap = securitySteps().find((s) => s.id === 'security-swap')!;
     const err = await runSteps(ctx, [swap], p).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);
     expect((err as CommandError).cmd).toBe(`swapon ${join(root, 'swapfile')}`);

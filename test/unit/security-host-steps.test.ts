@@ -58,7 +58,7 @@ async function prepared(ctx: Context, root: string, a: Partial<AnswersInput> = {
   return prepare(ctx, { answers, facts: makeFacts({ ramMiB: 1990 }), targetDir: join(root, 'opt', 'shop') });
 }
 
-const tuning = () => securitySteps({ mode: 'init' }).filter((s) => s.id === 'security-sysctl' || s.id === 'security-swap');
+const tuning = () => securitySteps().filter((s) => s.id === 'security-sysctl' || s.id === 'security-swap');
 const summaries = (ctx: Context) => ctx.exec.actions.map((a) => `${a.kind} ${a.summary}`);
 
 describe('host tuning (dry-run Executor)', () => {
@@ -146,7 +146,7 @@ describe('host tuning (dry-run Executor)', () => {
     const root = host({ swaps: '/dev/vda2 partition 2097148 0 -2\n' });
     const ctx = ctxFor(root);
     const p = await prepared(ctx, root);
-    const swap = securitySteps({ mode: 'init' }).find((s) => s.id === 'security-swap')!;
+    const swap = securitySteps().find((s) => s.id === 'security-swap')!;
     expect(await swap.check(ctx, p)).toMatchObject({ needed: false, changes: ['swap is on (2047 MiB): nothing to add'] });
     const big = host();
     const c2 = ctxFor(big);

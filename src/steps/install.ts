@@ -4,7 +4,6 @@ import type { Context } from '../context.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import { runSteps, type Step, type StepEvent, type StepReport } from './engine.js';
 import { fileLog } from '../exec/executor.js';
-import { WizardError } from '../errors.js';
 import { registryEntry, stateFile } from './installed.js';
 import { preflightStep } from './preflight.js';
 import { dockerStep } from './docker.js';
@@ -15,6 +14,7 @@ import { mirrorSteps, mirrorsLiveStep } from './mirrors.js';
 import { tlsSteps } from './tls.js';
 import type { Plan } from '../domain/plan.js';
 import { backupScheduleStep } from './backup-schedule.js';
+import { errorText } from '../errors.js';
 import { lockFor, logFile, refuseInterrupted } from './stack-guard.js';
 
 /** Writes the rendered file set into the install dir, all or nothing, and records the stack in /etc/stack-wizard. */
@@ -81,6 +81,7 @@ export async function runInstall(ctx: Context, p: Prepared, onEvent: (e: StepEve
   let release: () => Promise<void> = async () => {};
   const reports: StepReport[] = [];
   try {
+    // Refused before the checks (fail fast) and again under the lock (one may have been killed meanwhile).
     await refuseInterrupted(ctx, p.plan);
     reports.push(...(await runSteps(ctx, checks, p, onEvent)));
     log.open();
@@ -88,8 +89,7 @@ export async function runInstall(ctx: Context, p: Prepared, onEvent: (e: StepEve
     await refuseInterrupted(ctx, p.plan);
     reports.push(...(await runSteps(ctx, changes, p, onEvent)));
   } catch (e) {
-    const msg = e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
-    ctx.exec.note(`init failed: ${msg}`);
+    ctx.exec.note(`init failed: ${errorText(ctx.t, e)}`);
     throw e;
   } finally {
     await release();

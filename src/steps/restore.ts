@@ -12,7 +12,7 @@ import type { Context } from '../context.js';
 import { compatibility, type Manifest } from '../domain/backup.js';
 import { advance, journalText, parseJournal, recoveryFor, startJournal, type Journal, type Phase } from '../domain/restore-journal.js';
 import { parseVersion, versionAtLeast } from '../domain/versions.js';
-import { WizardError, hostError, opError, usageError } from '../errors.js';
+import { WizardError, errorText, hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
 import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, verifyBackup, waitRedis } from './backup-verify.js';
@@ -215,12 +215,6 @@ export async function pendingRestore(ctx: Context, s: { installDir: string }): P
   return j;
 }
 
-/** Refuses while a killed restore left the data half replaced (see stack-guard.ts). */
-export async function refuseIfRestorePending(ctx: Context, s: { installDir: string }): Promise<void> {
-  const j = await pendingRestore(ctx, s);
-  if (j) throw opError('err.rs.pending', { id: j.backupId, phase: j.phase, safety: j.safetyId ?? '-' });
-}
-
 /** Finishes or rolls back what a killed restore left; null when there was nothing. */
 export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: boolean }, emit: Emit): Promise<RestoreOutcome | null> {
   const j = await pendingRestore(ctx, s);
@@ -249,7 +243,7 @@ export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: bool
     if (error || failing.length) {
       await jr.move('rolling-back', { reason: error ? String(error) : 'unhealthy' });
       await rollBack(ctx, s, jr, emit);
-      throw opError('err.rs.failedRolledBack', { id: j.backupId, safety: rec.safetyId }, error ? [errorLine(ctx, error)] : failingText(ctx, failing));
+      throw opError('err.rs.failedRolledBack', { id: j.backupId, safety: rec.safetyId }, error ? [errorText(ctx.t, error)] : failingText(ctx, failing));
     }
     await jr.move('done');
     await ctx.exec.remove(journalPath(s));
@@ -257,7 +251,6 @@ export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: bool
   });
 }
 
-const errorLine = (ctx: Context, e: unknown) => (e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e));
 
 /** Checks a backup against the running stack before anything is touched. */
 export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: Emit): Promise<Manifest> {
@@ -327,11 +320,11 @@ export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit,
       error = interrupted() ? new Error('interrupted') : e;
     }
     if (error || failing.length) {
-      emit({ kind: 'output', text: ctx.t('rs.failed', { reason: error ? errorLine(ctx, error) : failing.map((f) => f.service).join(', ') }) });
+      emit({ kind: 'output', text: ctx.t('rs.failed', { reason: error ? errorText(ctx.t, error) : failing.map((f) => f.service).join(', ') }) });
       await jr.move('rolling-back', { reason: error ? String(error) : 'unhealthy' });
       await rollBack(ctx, s, jr, emit);
       if (interrupted()) throw opError('err.rs.interruptedRolledBack', { id, safety: safetyId });
-      throw opError('err.rs.failedRolledBack', { id, safety: safetyId }, error ? [errorLine(ctx, error)] : failingText(ctx, failing));
+      throw opError('err.rs.failedRolledBack', { id, safety: safetyId }, error ? [errorText(ctx.t, error)] : failingText(ctx, failing));
     }
     await jr.move('done');
     await ctx.exec.remove(journalPath(s));

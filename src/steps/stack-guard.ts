@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { fileLog } from '../exec/executor.js';
-import { WizardError, opError } from '../errors.js';
+import { errorText, opError } from '../errors.js';
 import { JOURNAL, pendingRestore, readJournal } from './restore.js';
-import { acquireLock } from './stack-tools.js';
+import { acquireLock, otherProcessAlive } from './stack-tools.js';
 import { UPDATE_JOURNAL, pendingUpdate } from './update.js';
 
 /** Where a server run logs every action (appended, timestamped, secrets redacted). */
@@ -28,26 +28,21 @@ export interface GuardOptions {
 /** Throws naming the command to run when a killed restore or update left its journal. Read-only but for a finished journal. */
 export async function refuseInterrupted(ctx: Context, t: { installDir: string }, allow?: 'restore' | 'update'): Promise<void> {
   // A journal whose process still runs is an operation in progress, not an interrupted one.
-  const live = async (pid: number) => pid > 0 && pid !== process.pid && (await ctx.exec.exists(`/proc/${pid}`));
   const running = await readJournal(ctx, t.installDir);
-  if (running && (await live(running.pid))) throw opError('err.bk.locked', { what: 'restore', pid: running.pid, file: join(t.installDir, JOURNAL) });
+  if (running && (await otherProcessAlive(ctx, running.pid))) throw opError('err.bk.locked', { what: 'restore', pid: running.pid, file: join(t.installDir, JOURNAL) });
   const updating = await pendingUpdate(ctx, t);
-  if (updating && (await live(updating.pid))) throw opError('err.bk.locked', { what: 'update', pid: updating.pid, file: join(t.installDir, UPDATE_JOURNAL) });
+  if (updating && (await otherProcessAlive(ctx, updating.pid))) throw opError('err.bk.locked', { what: 'update', pid: updating.pid, file: join(t.installDir, UPDATE_JOURNAL) });
   if (allow !== 'restore') {
     const j = await pendingRestore(ctx, t);
     if (j) throw opError('err.rs.pending', { id: j.backupId, phase: j.phase, safety: j.safetyId ?? '-' });
   }
-  if (allow !== 'update') {
-    const u = updating;
-    if (u) throw opError('err.up.pending', { started: u.startedAt, phase: u.phase, id: u.backupId });
-  }
+  if (allow !== 'update' && updating) throw opError('err.up.pending', { started: updating.startedAt, phase: updating.phase, id: updating.backupId });
 }
 
 /** Takes the maintenance lock unless this is a dry run; returns its release. */
 export const lockFor = (ctx: Context, t: { installDir: string }, what: string) =>
   ctx.exec.dryRun ? Promise.resolve(async () => {}) : acquireLock(ctx, t.installDir, what);
 
-const failure = (ctx: Context, e: unknown) => (e instanceof WizardError ? [ctx.t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e));
 
 /** Runs `fn` with the stack's log, its lock and the interrupted-operation check (see above). */
 export async function guarded<T>(ctx: Context, t: StackTarget, what: string, fn: () => Promise<T>, o: GuardOptions = {}): Promise<T> {
@@ -64,7 +59,7 @@ export async function guarded<T>(ctx: Context, t: StackTarget, what: string, fn:
     ctx.exec.note(`${what} done`);
     return r;
   } catch (e) {
-    ctx.exec.note(`${what} failed: ${failure(ctx, e)}`);
+    ctx.exec.note(`${what} failed: ${errorText(ctx.t, e)}`);
     throw e;
   } finally {
     await release();

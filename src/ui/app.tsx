@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { flagFor } from '../commands/answer-flags.js';
 import { getPath, setPath, type Draft } from '../domain/draft.js';
 import { usableCores, usableRamMiB, type HostFacts } from '../domain/facts.js';
-import { EXIT, WizardError } from '../errors.js';
+import { EXIT, WizardError, errorText } from '../errors.js';
 import type { RegistryEntry } from '../steps/installed.js';
 import { Frame, KeyScope, Para, useKeys, type Hint } from './components.js';
 import { Form } from './form.js';
@@ -50,9 +50,6 @@ type View =
   | { v: 'doctor'; controller: DoctorController }
   | { v: 'pick'; entry: MenuEntry }
   | { v: 'confirm'; entry: MenuEntry; choice: MenuChoice };
-
-export const errorText = (t: WizardController['t'], e: unknown): string =>
-  e instanceof WizardError ? [t(e.key, e.params), ...e.details].join('\n') : e instanceof Error ? e.message : String(e);
 
 const FORM_HINTS: Hint[] = [['Enter', 'ui.k.next'], ['Up/Down', 'ui.k.field'], ['Left/Right/Space', 'ui.k.change'], ['Esc', 'ui.k.back']];
 

@@ -6,7 +6,7 @@ import { rootCauses } from '../domain/doctor/link.js';
 import { SYMPTOMS, lineText, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { T } from '../i18n/index.js';
 import { guardedFix, stackPaths } from '../steps/doctor-fixes.js';
-import { WizardError } from '../errors.js';
+import { WizardError, errorText } from '../errors.js';
 import { isProblem, loadDoctorStack, recheck, resolved, runDoctor, type DoctorStack } from '../steps/doctor.js';
 import { CHECKS } from '../domain/doctor/checks.js';
 
@@ -88,7 +88,7 @@ export function createDoctorController(ctx: Context, source: { answersFile?: str
       if (!f?.fix?.auto) return;
       // Logged, locked and refused on a half-restored stack like every change; the screen shows the reason.
       await guardedFix(ctx, await stack(), f.fix.action, onLine).catch((e: unknown) => {
-        throw e instanceof WizardError ? new Error([t(e.key, e.params), ...e.details].join('\n')) : e;
+        throw e instanceof WizardError ? new Error(errorText(t, e)) : e;
       });
     },
     async verify(id) {

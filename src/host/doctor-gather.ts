@@ -30,9 +30,9 @@ import type { ContainerEvidence, ServiceEvidence } from '../domain/doctor/checks
 import type { CertInfo } from '../domain/doctor/checks-tls.js';
 import { parseInfo, parseRows, redisBytes } from '../domain/doctor/checks-data.js';
 import { ufwAgainstPlan } from '../steps/security-status.js';
-import { JOURNAL } from '../steps/restore.js';
+import { JOURNAL, readJournal } from '../steps/restore.js';
+import { otherProcessAlive } from '../steps/stack-tools.js';
 import { UPDATE_JOURNAL } from '../steps/update.js';
-import { parseJournal, recoveryFor } from '../domain/restore-journal.js';
 import { parseUpdateJournal } from '../domain/update-journal.js';
 import { readFail2ban, readUfw } from './security.js';
 import { JAILS } from '../render/security-fail2ban.js';
@@ -1006,16 +1006,12 @@ const SOURCES: Gatherers = {
 
   // Read-only: a finished journal is left for the next changing command to remove.
   async journals(g) {
-    const live = async (pid: number) => pid > 0 && pid !== process.pid && (await g.ctx.exec.exists(`/proc/${pid}`));
-    const rPath = join(g.stack.installDir, JOURNAL);
-    const rText = await g.readText(rPath);
-    const rj = rText === null ? null : parseJournal(rText);
-    const rRunning = rj ? await live(rj.pid) : false;
-    const restore = rj && (rRunning || recoveryFor(rj).action !== 'discard') ? { path: rPath, journal: rj, running: rRunning } : null;
+    const rj = await readJournal(g.ctx, g.stack.installDir);
+    const restore = rj && { path: join(g.stack.installDir, JOURNAL), journal: rj, running: await otherProcessAlive(g.ctx, rj.pid) };
     const uPath = join(g.stack.installDir, UPDATE_JOURNAL);
     const uText = await g.readText(uPath);
     const uj = uText === null ? null : parseUpdateJournal(uText);
-    const update = uText === null ? null : { path: uPath, journal: uj, running: uj ? await live(uj.pid) : false };
+    const update = uText === null ? null : { path: uPath, journal: uj, running: uj ? await otherProcessAlive(g.ctx, uj.pid) : false };
     return { restore, update };
   },
 };

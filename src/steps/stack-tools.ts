@@ -256,6 +256,9 @@ export async function interruptible<T>(ctx: Context, what: string, fn: (interrup
 
 export const LOCK = `${STATE_DIR}/maintenance.lock`;
 
+/** Whether another process of ours that wrote a lock or journal (its pid) still runs. */
+export const otherProcessAlive = async (ctx: Context, pid: number) => pid > 0 && pid !== process.pid && (await ctx.exec.exists(`/proc/${pid}`));
+
 /**
  * One maintenance operation (backup, restore, update) at a time per stack. The lock names its
  * process; a lock whose process is gone (killed) is taken over.
@@ -266,7 +269,7 @@ export async function acquireLock(ctx: Context, installDir: string, what: string
   if (text) {
     const [pidText, other] = text.trim().split(' ');
     const pid = Number(pidText);
-    if (pid && pid !== process.pid && (await ctx.exec.exists(`/proc/${pid}`))) throw opError('err.bk.locked', { what: other ?? '?', pid, file: path });
+    if (await otherProcessAlive(ctx, pid)) throw opError('err.bk.locked', { what: other ?? '?', pid, file: path });
   }
   await ctx.exec.writeFiles([{ path, content: `${process.pid} ${what}\n`, mode: 0o600 }]);
   return async () => {

@@ -6,7 +6,7 @@ import type { UpdateJournal } from '../update-journal.js';
 import { msg, okFinding, type CheckDef, type Finding } from './types.js';
 
 export interface JournalsEvidence {
-  /** The restore journal when it says something is left to do (or its restore still runs). */
+  /** The restore journal, when there is one (one that changed nothing or finished is no finding). */
   restore: { path: string; journal: Journal; running: boolean } | null;
   /** The update journal when there is one; `journal` null: it does not parse. */
   update: { path: string; journal: UpdateJournal | null; running: boolean } | null;

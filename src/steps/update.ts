@@ -17,17 +17,17 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
+import { byCodePoint } from '../domain/order.js';
 import {
   appendHistory, parseUpdateJournal, updateJournalText, type ServiceImage, type UpdateJournal, type UpdateOutcome as HistoryOutcome,
 } from '../domain/update-journal.js';
 import { WizardError, opError } from '../errors.js';
 import { HOST } from '../render/paths.js';
-import type { RenderedFile } from '../render/types.js';
 import { takeBackup, type Emit } from './backup.js';
 import { pullImage } from './images.js';
 import { registryEntry, stateFile } from './installed.js';
 import { diffAgainstDisk, writeRendered, type FileChange } from './prepare.js';
-import { refuseIfRestorePending, runRestore } from './restore.js';
+import { runRestore } from './restore.js';
 import { containers, interruptible, quoteString, runningOf, sqlQuery, userDatabases, type Stack } from './stack-tools.js';
 import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
 
@@ -141,7 +141,7 @@ export async function runningImages(ctx: Context, s: Stack): Promise<Record<stri
     const img = await ctx.docker.image(c.imageId).catch(() => null);
     out[c.service] = { image: c.image, imageId: c.imageId, digests: img?.repoDigests ?? [] };
   }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 async function writeJournal(ctx: Context, s: Stack, j: UpdateJournal): Promise<void> {
@@ -227,12 +227,11 @@ async function undoMigration(ctx: Context, s: Stack, rec: UpdateJournal, emit: E
 }
 
 /**
- * Applies an update planned by planUpdate. The caller holds the maintenance lock and the operator's
- * yes. With `resume` (the journal of a killed update), no new backup is taken and that journal's
- * record is what a rollback returns to.
+ * Applies an update planned by planUpdate. The caller runs it inside the stack guard (the lock, no
+ * pending restore) and has the operator's yes. With `resume` (the journal of a killed update), no
+ * new backup is taken and that journal's record is what a rollback returns to.
  */
 export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit, o: { resume?: UpdateJournal } = {}): Promise<UpdateOutcome> {
-  await refuseIfRestorePending(ctx, s);
   if (u.pullErrors.length) throw opError('err.up.pullFailed', { count: u.pullErrors.length }, u.pullErrors);
   const p = s.prepared;
   return interruptible(ctx, 'update', async (interrupted) => {
@@ -318,7 +317,6 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
  * service started behind its health check, and the pre-update backup's data if a migration ran.
  */
 export async function rollbackPendingUpdate(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<{ dataRestored: boolean }> {
-  await refuseIfRestorePending(ctx, s);
   return interruptible(ctx, 'update rollback', async () => {
     const j: UpdateJournal = { ...rec, pid: process.pid, phase: 'rolling-back' };
     await writeJournal(ctx, s, j);

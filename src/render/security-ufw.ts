@@ -236,7 +236,8 @@ export function ufwChanges(
   const keep = current.filter((r) => !wanted.some((w) => satisfies(r, w)) && sshPorts.some((p) => narrowsSsh(r, p)));
   const narrowed = new Set(sshPorts.filter((p) => keep.some((r) => narrowsSsh(r, p))));
   const has = (w: WantedAllow) => current.some((r) => satisfies(r, w));
-  const add = wanted.filter((w) => (narrowed.has(w.port) && !has(w) ? false : readdAll || !has(w)));
+  // Missing ones are added, except an SSH port the operator narrowed; present ones only to re-add for IPv6.
+  const add = wanted.filter((w) => (has(w) ? readdAll : !narrowed.has(w.port)));
   const remove = current.filter((r) => opensSomething(r) && !wanted.some((w) => satisfies(r, w)) && !keep.includes(r));
   const after = [...current.filter((r) => !remove.includes(r)), ...add.map(allowRule)];
   const sessionAllows: SshSession[] = [];

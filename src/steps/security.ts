@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { commandLine, CommandError } from '../exec/executor.js';
 import { hostError, opError, WizardError } from '../errors.js';
-import type { Plan } from '../domain/plan.js';
 import type { HostFacts } from '../domain/facts.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';

@@ -18,12 +18,10 @@ import { hostError, opError } from '../errors.js';
 import { certbotIssueArgv, certbotRenewArgv, certbotUnitNames } from '../render/certbot.js';
 import { HOST } from '../render/paths.js';
 import { letsencryptFiles, selfSignedCertArgv, selfSignedFiles, type CertFiles } from '../render/tls-certs.js';
-import type { Step, StepEvent } from './engine.js';
+import type { Step } from './engine.js';
 import { offEngine } from './live-engine.js';
-import type { Prepared } from './prepare.js';
 import { reloadNginx } from './up.js';
 
-type Emit = (e: Omit<StepEvent, 'step'>) => void;
 
 export const ACME_SERVER_ENV = 'STACK_WIZARD_ACME_SERVER';
 export const ACME_CA_ENV = 'STACK_WIZARD_ACME_CA';

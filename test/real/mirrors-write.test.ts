@@ -2,7 +2,7 @@
 // Debian and Ubuntu sources (deb822 and one-line) and fetches the indexes from a loopback mirror
 // serving a real repository; nothing dead is ever written; init refuses a dead answers-file mirror.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

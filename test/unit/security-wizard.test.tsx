@@ -30,8 +30,8 @@ describe('the security screen offers the operator’s address for fail2ban’s i
     const frame = plain(r.lastFrame);
     await waitText(frame, 'This host');
     await press(r.stdin, KEY.enter);
-    let f = await waitText(frame, '[x] Firewall (ufw)');
-    f = await waitFor(frame, (x) => /Never ban +198\.51\.100\.7/.test(x), 'the operator’s address offered');
+    await waitText(frame, '[x] Firewall (ufw)');
+    await waitFor(frame, (x) => /Never ban +198\.51\.100\.7/.test(x), 'the operator’s address offered');
     await press(r.stdin, KEY.down, KEY.down, KEY.down);
     await waitFlat(frame, 'your address from this SSH session is filled in');
     // Keep it and add the office network.

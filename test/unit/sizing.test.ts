@@ -9,7 +9,6 @@ import { VM, makeFacts } from '../fixtures/facts.js';
 
 const RAM_GIB = [1, 1.5, 2, 3, 3.6, 3.8, 4, 6, 7.2, 7.5, 8, 12, 14.4, 15.2, 16, 24, 32, 48, 64, 96, 128, 192, 256];
 const CORES = [1, 2, 4, 8, 16, 32, 64];
-const PRESET_CHOICES = ['auto', '4g', '8g', '16g'] as const;
 const COMBOS = Array.from({ length: 32 }, (_, i) => ({
   redis: (i & 1) === 0,
   worker: (i & 2) !== 0,

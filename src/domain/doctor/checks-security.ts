@@ -1,6 +1,6 @@
 // Security: ufw on with SSH/80/443 open and nothing else, nothing private published past it,
 // fail2ban's jails up, the operator's own address not banned, sshd listening. Pure.
-import { msg, okFinding, type CheckDef, type Finding, type Line } from './types.js';
+import { msg, okFinding, type CheckDef, type Line } from './types.js';
 
 export interface FirewallEvidence {
   /** security.firewall in the answers. */

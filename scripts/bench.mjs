@@ -1,4 +1,4 @@
-// `npm run bench`: performance figures (DESIGN.md §10), each an independent measurement that
+// `npm run bench`: performance figures (docs/TESTING.md#performance), each an independent measurement that
 // prints one labelled line. `node scripts/bench.mjs help first-frame` runs only those; `--json`
 // prints the figures as JSON too. Add a measurement by adding one entry to SECTIONS.
 import { execFileSync, spawn } from 'node:child_process';

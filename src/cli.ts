@@ -1,4 +1,4 @@
-// argv → command. Builds the Context, runs the command, maps errors to exit codes (DESIGN.md §4).
+// argv → command. Builds the Context, runs the command, maps errors to exit codes (docs/CONTRACT.md#commands).
 import { parseArgs } from 'node:util';
 import { createContext, type Context, type ContextOptions } from './context.js';
 import { WizardError, EXIT } from './errors.js';

@@ -1,4 +1,4 @@
-// Errors that end a command. Each carries its exit code (DESIGN.md §4) and an i18n key, so the
+// Errors that end a command. Each carries its exit code (docs/CONTRACT.md#commands) and an i18n key, so the
 // CLI prints it in the operator's language; `details` are already-specific lines (field: problem).
 import type { MsgKey, Params, T } from './i18n/index.js';
 

@@ -1,4 +1,4 @@
-// One flag per wizard prompt (DESIGN.md §3 habit 5): a flag or an answers-file key skips its
+// One flag per wizard prompt (docs/ARCHITECTURE.md#flags-and-prompts): a flag or an answers-file key skips its
 // prompt. The table maps each flag to its answers path; values are checked by the answers schema.
 import type { MirrorKind } from '../domain/answers.js';
 import { mergeDraft, setPath, type Draft } from '../domain/draft.js';

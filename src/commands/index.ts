@@ -1,4 +1,4 @@
-// The command table (DESIGN.md §4). Each command's code loads only when it runs, so --help stays fast.
+// The command table (docs/CONTRACT.md#commands). Each command's code loads only when it runs, so --help stays fast.
 import type { CommandEntry } from './types.js';
 
 export const COMMANDS: readonly CommandEntry[] = [

@@ -1,6 +1,6 @@
 // `mirrors [--json] [--kind K] [--catalog F] [--timeout MS]`: probe the mirror candidates in parallel
 // and rank them. `--json` prints { results: [{ kind, id, url, alive, latencyMs, bytesPerSecond, error }],
-// best: { <kind>: <id> } } (DESIGN.md §7); `best` names live candidates only.
+// best: { <kind>: <id> } } (docs/CONTRACT.md#mirrors); `best` names live candidates only.
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-// The answers file: what the operator chose. Keys of DESIGN.md §5 are fixed; the rest are ours.
+// The answers file: what the operator chose. Keys of docs/CONTRACT.md#answers are fixed; the rest are ours.
 import { z } from 'zod';
 import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
 

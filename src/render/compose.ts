@@ -1,4 +1,4 @@
-// docker-compose.yml as data. Service names are fixed (DESIGN.md §5); databases are never published.
+// docker-compose.yml as data. Service names are fixed (docs/CONTRACT.md#answers); databases are never published.
 import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';

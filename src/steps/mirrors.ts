@@ -1,7 +1,7 @@
 // Mirrors in init: choose them (answers file, else the best live candidate for region cn), then the
 // host-side writers: apt sources, the docker-ce repository, /etc/docker/daemon.json. A mirror is
 // written only with a live probe result for that URL; the answers' chosen URLs are re-probed, and a
-// dead one stops init before anything is written (DESIGN.md §7).
+// dead one stops init before anything is written (docs/CONTRACT.md#mirrors).
 import { basename, join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';

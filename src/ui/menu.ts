@@ -11,7 +11,7 @@ export interface MenuEntry {
   hint: MsgKey;
   /** The command (by its name in COMMANDS) this entry needs; the entry is hidden until it exists. */
   command: string;
-  /** Its arguments for the chosen stack (and the backup picked, the operator's yes); every stack command accepts --answers (DESIGN.md §4). */
+  /** Its arguments for the chosen stack (and the backup picked, the operator's yes); every stack command accepts --answers (docs/CONTRACT.md#commands). */
   args: (stack: RegistryEntry, choice?: MenuChoice) => string[];
   /** Entries that are a wizard flow rather than a command's output. */
   flow?: 'reconfigure' | 'doctor';

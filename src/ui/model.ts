@@ -564,7 +564,7 @@ export function regionInitial(draft: Draft, facts: HostFacts | null, cands: read
 }
 
 /**
- * A mirror that did not answer is never written (DESIGN.md §7); and while the probe runs, a kind
+ * A mirror that did not answer is never written (docs/CONTRACT.md#mirrors); and while the probe runs, a kind
  * whose candidates are all still unmeasured cannot be left at "none" by an early Enter (the probe
  * ends within seconds). A chosen candidate not measured yet is probed again at the review.
  */

@@ -14,7 +14,7 @@ import type { DoctorController } from './doctor-controller.js';
 
 /** A mirror the region screen can offer (the mirror catalogue's entry). */
 export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
-/** One probe result, as `mirrors --json` prints it (DESIGN.md §7). */
+/** One probe result, as `mirrors --json` prints it (docs/CONTRACT.md#mirrors). */
 export interface MirrorMeasurement {
   kind: MirrorKind;
   id: string;

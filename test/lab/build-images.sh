@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the e2e lab images from Debian packages (DESIGN.md §9): mmdebstrap into a directory,
+# Builds the e2e lab images from Debian packages (docs/TESTING.md#lab): mmdebstrap into a directory,
 # images/<name>/rootfs/ copied over it, the image's customize step, then `docker import` with the
 # image's CMD/ENTRYPOINT/ENV/EXPOSE. Each image is cached by a hash of its build inputs (the
 # label below): a rerun with unchanged inputs only inspects. Independent images build in parallel,

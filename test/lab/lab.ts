@@ -348,7 +348,7 @@ export class Lab {
   }
 
   /**
-   * A Debian 12 server with systemd as PID 1, started with the flags of DESIGN.md §9
+   * A Debian 12 server with systemd as PID 1, started with the flags of docs/TESTING.md#lab
    * (`--privileged` does not work on this engine) and a volume for the inner engine's data. On this machine's cgroup v1 the engine's
    * default cgroup namespace is the host's, and systemd then manages /docker/<id> inside the
    * bind-mounted hierarchy; `--cgroupns=host` says so explicitly (it is also what a cgroup v2 host

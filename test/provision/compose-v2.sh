@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Docker Compose v2 CLI plugin from Debian trixie's docker-compose package (DESIGN.md §9):
+# Installs the Docker Compose v2 CLI plugin from Debian trixie's docker-compose package (docs/TESTING.md#lab):
 # bookworm only has Compose v1, and the trixie plugin binary needs nothing but libc.
 # Usage: compose-v2.sh [DEST_DIR]   (default ~/.docker/cli-plugins). Prints the plugin path.
 set -euo pipefail

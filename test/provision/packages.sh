@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the real programs the tests judge our output with (DESIGN.md §9), when any is missing.
+# Installs the real programs the tests judge our output with (docs/TESTING.md#lab), when any is missing.
 # Without root a missing program is an error: tests never skip silently.
 set -euo pipefail
 need=()

@@ -1,4 +1,4 @@
-// backup, restore and update at the command line: the usage forms of DESIGN.md §4, bad usage as
+// backup, restore and update at the command line: the usage forms of docs/CONTRACT.md#commands, bad usage as
 // exit 2 naming the fix, and no stack found as exit 2 before anything runs. (Their work on a real
 // server is proven in test/e2e/backup*.test.ts.)
 import { mkdtempSync } from 'node:fs';

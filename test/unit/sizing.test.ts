@@ -1,4 +1,4 @@
-// The memory invariant of DESIGN.md §6 over a grid of hosts, presets and component selections.
+// The memory invariant of docs/CONTRACT.md#invariants over a grid of hosts, presets and component selections.
 import { describe, expect, it } from 'vitest';
 import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';

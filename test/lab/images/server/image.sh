@@ -10,7 +10,7 @@
 # npm (bookworm's nodejs 18 is older than the wizard's minimum 20.19; trixie's libnode115 needs
 # libc6 >= 2.38, bookworm has 2.36).
 # A user `ops` (sudo) exists; lab.ts sets passwords and SSH keys at start.
-# Run it as lab.ts startServer() does (DESIGN.md §9). Sourced by build-images.sh.
+# Run it as lab.ts startServer() does (docs/TESTING.md#lab). Sourced by build-images.sh.
 PACKAGES=(
   systemd systemd-sysv dbus libpam-systemd
   openssh-server sudo cron procps iproute2 less

@@ -1,6 +1,6 @@
 """A stand-in for the operator's app in the e2e lab.
 
-Environment (as stack-wizard's compose file passes it; DESIGN.md §5):
+Environment (as stack-wizard's compose file passes it; docs/CONTRACT.md#answers):
   DATABASE_URL  mysql://user:pass@host:3306/db     required: without it /health answers 503 saying so
   REDIS_URL     redis://:pass@host:6379/0          required: without it /health answers 503 saying so
   DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD

@@ -29,10 +29,9 @@ import { diskLevel, inodeLevel, type FsUse } from '../domain/doctor/checks-host.
 import type { ContainerEvidence, ServiceEvidence } from '../domain/doctor/checks-docker.js';
 import type { CertInfo } from '../domain/doctor/checks-tls.js';
 import { parseInfo, parseRows, redisBytes } from '../domain/doctor/checks-data.js';
-import { ufwAgainstPlan } from '../steps/security-status.js';
-import { JOURNAL, readJournal } from '../steps/restore.js';
-import { otherProcessAlive } from '../steps/stack-tools.js';
-import { UPDATE_JOURNAL } from '../steps/update.js';
+import { ufwAgainstPlan } from './ufw-plan.js';
+import { otherProcessAlive } from './processes.js';
+import { parseJournal } from '../domain/restore-journal.js';
 import { parseUpdateJournal } from '../domain/update-journal.js';
 import { readFail2ban, readUfw } from './security.js';
 import { JAILS } from '../render/security-fail2ban.js';
@@ -1006,9 +1005,11 @@ const SOURCES: Gatherers = {
 
   // Read-only: a finished journal is left for the next changing command to remove.
   async journals(g) {
-    const rj = await readJournal(g.ctx, g.stack.installDir);
-    const restore = rj && { path: join(g.stack.installDir, JOURNAL), journal: rj, running: await otherProcessAlive(g.ctx, rj.pid) };
-    const uPath = join(g.stack.installDir, UPDATE_JOURNAL);
+    const rPath = join(g.stack.installDir, HOST.restoreJournal);
+    const rText = await g.readText(rPath);
+    const rj = rText ? parseJournal(rText) : null;
+    const restore = rj && { path: rPath, journal: rj, running: await otherProcessAlive(g.ctx, rj.pid) };
+    const uPath = join(g.stack.installDir, HOST.updateJournal);
     const uText = await g.readText(uPath);
     const uj = uText === null ? null : parseUpdateJournal(uText);
     const update = uText === null ? null : { path: uPath, journal: uj, running: uj ? await otherProcessAlive(g.ctx, uj.pid) : false };

@@ -8,6 +8,10 @@ export const HOST = {
   answers: 'stack-wizard.yaml',
   /** Hashes of every rendered file and the template version, to see hand edits and offer updates. */
   manifest: '.stack-wizard/manifest.json',
+  /** Written by restore before each phase: a killed restore is finished or undone from it. */
+  restoreJournal: '.stack-wizard/restore.json',
+  /** The same for update. */
+  updateJournal: '.stack-wizard/update.json',
   nginxConf: 'nginx/nginx.conf',
   nginxConfD: 'nginx/conf.d',
   nginxSite: 'nginx/conf.d/default.conf',

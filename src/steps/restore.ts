@@ -20,9 +20,9 @@ import {
   SQL_CLIENT_SH, containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlRun, volumeName,
   type Stack,
 } from './stack-tools.js';
-import { STATE_DIR, healthTimeoutMs, waitHealthy, type Unhealthy } from './up.js';
+import { healthTimeoutMs, waitHealthy, type Unhealthy } from './up.js';
 
-export const JOURNAL = `${STATE_DIR}/restore.json`;
+export const JOURNAL = HOST.restoreJournal;
 const journalPath = (s: { installDir: string }) => join(s.installDir, JOURNAL);
 
 export async function readJournal(ctx: Context, installDir: string): Promise<Journal | null> {

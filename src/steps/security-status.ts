@@ -2,12 +2,14 @@
 // the DOCKER-USER rules, fail2ban's jails and bans, kernel settings and swap. Read-only.
 import type { Context } from '../context.js';
 import type { Prepared } from './prepare.js';
-import { UFW_TAG, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, narrowsSsh, satisfies, wantedAllows, type AllowPurpose } from '../render/security-ufw.js';
+import { UFW_TAG, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, satisfies, wantedAllows } from '../render/security-ufw.js';
 import { sysctlSettings } from '../render/security-host.js';
 import { readDockerUser, readFail2ban, readSysctl, readUfw, inContainer } from '../host/security.js';
 import { expectedJails, swapView } from './security.js';
+import { ufwAgainstPlan, type PortStatus } from '../host/ufw-plan.js';
 
-export interface PortStatus { port: number; purpose: AllowPurpose; v4: boolean; v6: boolean }
+// Shared with doctor's firewall check; `security status` callers import them from here too.
+export { ufwAgainstPlan, type PortStatus };
 
 export interface SecurityStatus {
   project: string;
@@ -38,30 +40,6 @@ export interface SecurityStatus {
 }
 
 const MiB = 1024 * 1024;
-
-/**
- * ufw's rules against what the plan wants open: each wanted port open or not (v4, v6), and the
- * rules that let in anything else. The operator's own narrower SSH rules (some addresses, `ufw
- * limit`) count as SSH open and are not "unexpected". Shared by `security status` and doctor.
- */
-export function ufwAgainstPlan(ufw: Awaited<ReturnType<typeof readUfw>>, plan: Prepared['plan']): { ports: PortStatus[]; unexpected: string[] } {
-  const wanted = wantedAllows(plan);
-  const ports: PortStatus[] = wanted.map((w) => {
-    // SSH also counts as open through the operator's own narrower rule (some addresses, or `ufw limit`).
-    const actionOk = (a: string) => a === 'ALLOW' || (w.purpose === 'ssh' && a === 'LIMIT');
-    const fromOk = (from: string) => /^Anywhere/.test(from) || w.purpose === 'ssh';
-    const hit = (v6: boolean) =>
-      ufw.active &&
-      ufw.entries.some((e) => actionOk(e.action) && (e.direction === 'IN' || e.direction === null) && e.v6 === v6 && e.to.replace(/ \(v6\)$/, '') === `${w.port}/tcp` && fromOk(e.from));
-    return { port: w.port, purpose: w.purpose, v4: hit(false), v6: ufw.defaults.ipv6 ? hit(true) : false };
-  });
-  const sshPorts = wanted.filter((w) => w.purpose === 'ssh').map((w) => w.port);
-  const unexpected = ufw.rules
-    .filter((r) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in' && !wanted.some((w) => satisfies(r, w)))
-    .filter((r) => !sshPorts.some((p) => narrowsSsh(r, p)))
-    .map((r) => r.text);
-  return { ports, unexpected };
-}
 
 export async function securityStatus(ctx: Context, s: Prepared): Promise<SecurityStatus> {
   const { plan, facts } = s;

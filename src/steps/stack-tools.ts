@@ -12,6 +12,7 @@ import { findStack } from './stack-status.js';
 import { loadAnswers, prepare, type Prepared } from './prepare.js';
 import { STATE_DIR } from './up.js';
 import { byCodePoint } from '../domain/order.js';
+import { otherProcessAlive } from '../host/processes.js';
 
 export interface Stack {
   project: string;
@@ -256,8 +257,7 @@ export async function interruptible<T>(ctx: Context, what: string, fn: (interrup
 
 export const LOCK = `${STATE_DIR}/maintenance.lock`;
 
-/** Whether another process of ours that wrote a lock or journal (its pid) still runs. */
-export const otherProcessAlive = async (ctx: Context, pid: number) => pid > 0 && pid !== process.pid && (await ctx.exec.exists(`/proc/${pid}`));
+export { otherProcessAlive };
 
 /**
  * One maintenance operation (backup, restore, update) at a time per stack. The lock names its

@@ -120,7 +120,7 @@ export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, e
 
 export const hasWork = (u: UpdatePlan) => u.files.length > 0 || u.images.length > 0;
 
-export const UPDATE_JOURNAL = `${STATE_DIR}/update.json`;
+export const UPDATE_JOURNAL = HOST.updateJournal;
 export const UPDATE_HISTORY = `${STATE_DIR}/update-history.jsonl`;
 
 /** The journal a killed update left (null when none); an unreadable one is an error naming the file. */

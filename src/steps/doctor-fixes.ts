@@ -1,12 +1,12 @@
-// Doctor's automatic fixes, through the Executor (so --dry-run records them and changes nothing).
-// Each waits until what it fixed is back (healthy containers, an answering engine), so the check
-// re-run right after it sees the result.
+// Doctor's automatic fixes: what each shows before it runs (the confirmation, --json's fix.steps,
+// --dry-run), computed from the action alone, and what it does, through the Executor (so --dry-run
+// records it and changes nothing). Each waits until what it fixed is back (healthy containers, an
+// answering engine), so the check re-run right after it sees the result.
 import { createHash, X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { guarded } from './stack-guard.js';
-import type { FixAction } from '../domain/doctor/types.js';
-import { composeCmd, withoutDeadMirrors, type StackPaths } from '../domain/doctor/actions.js';
+import { msg, type FixAction, type Msg } from '../domain/doctor/types.js';
 import { bestByKind, probeTarget } from '../domain/mirrors.js';
 import { probeMirrors } from '../host/mirror-probe.js';
 import { servedChain, type DoctorStack } from '../host/doctor-gather.js';
@@ -19,9 +19,22 @@ import { PATHS, backupPath, hostRoot } from './mirrors.js';
 import { runSteps } from './engine.js';
 import { securitySteps } from './security.js';
 import type { Prepared } from './prepare.js';
-import { CommandError } from '../exec/executor.js';
+import { CommandError, commandLine } from '../exec/executor.js';
+import { parseDaemonJson } from '../render/docker-daemon.js';
 
 export type FixLine = (line: string) => void;
+
+export interface StackPaths {
+  project: string;
+  installDir: string;
+  composeFile: string;
+  /** The openssl command that makes the self-signed pair (from the plan), shown before it runs. */
+  selfSignedArgv?: string[];
+  /** certbot renew for this stack. */
+  renewArgv?: string[];
+}
+
+export const composeCmd = (s: StackPaths, ...args: string[]) => commandLine('docker', ['compose', '--project-directory', s.installDir, '-f', s.composeFile, ...args]);
 
 export const stackPaths = (s: DoctorStack): StackPaths => ({
   project: s.project,
@@ -30,6 +43,67 @@ export const stackPaths = (s: DoctorStack): StackPaths => ({
   ...(s.plan.nginx.tls === 'self-signed' ? { selfSignedArgv: selfSignedCertArgv(s.plan, selfSignedFiles(s.plan)) } : {}),
   ...(s.plan.nginx.tls === 'letsencrypt' && s.plan.nginx.domain && s.plan.nginx.email ? { renewArgv: certbotRenewArgv(s.plan) } : {}),
 });
+
+/** What a fix shows before it runs: its title and commands, from the action alone (pure). */
+export function describeAction(a: FixAction, s: StackPaths): { title: Msg; commands: string[] } {
+  switch (a.kind) {
+    case 'compose-up':
+      return { title: msg('doc.act.composeUp', { services: a.services.join(', ') }), commands: [composeCmd(s, 'up', '-d', ...a.services)] };
+    case 'rollback-image':
+      return {
+        title: msg('doc.act.rollback', { id: a.imageId.replace(/^sha256:/, '').slice(0, 12), image: a.image, service: a.service }),
+        commands: [commandLine('docker', ['tag', a.imageId, a.image]), composeCmd(s, 'up', '-d', a.service), composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')],
+      };
+    case 'reload-nginx':
+      return { title: msg('doc.act.reloadNginx'), commands: [composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] };
+    case 'restart-service':
+      return { title: msg('doc.act.restartService', { service: a.service }), commands: [composeCmd(s, 'restart', a.service)] };
+    case 'docker-restart':
+      return { title: msg('doc.act.dockerRestart'), commands: ['systemctl restart docker'] };
+    case 'docker-prune':
+      return { title: msg('doc.act.prune'), commands: ['docker image prune -f', 'docker builder prune -f'] };
+    case 'truncate-logs':
+      return { title: msg('doc.act.truncate'), commands: a.files.map((f) => commandLine('truncate', ['-s', '0', f])) };
+    case 'stop-port-holder':
+      return {
+        title: msg('doc.act.stopHolder', { port: a.port }),
+        commands: [a.unit ? commandLine('systemctl', ['stop', a.unit]) : commandLine('kill', [String(a.pid)]), composeCmd(s, 'up', '-d', 'nginx')],
+      };
+    case 'restore-files':
+      return { title: msg('doc.act.restore', { files: a.paths.join(', ') }), commands: a.paths.map((p) => `write ${s.installDir}/${p}`) };
+    case 'redis-config':
+      return { title: msg('doc.act.redisConfig'), commands: Object.entries(a.set).map(([k, v]) => composeCmd(s, 'exec', '-T', 'redis', 'redis-cli', 'CONFIG', 'SET', k, v)) };
+    case 'redis-save':
+      return { title: msg('doc.act.redisSave', { command: a.command }), commands: [composeCmd(s, 'exec', '-T', 'redis', 'redis-cli', a.command)] };
+    case 'renew-cert':
+      return a.mode === 'self-signed'
+        ? { title: msg('doc.act.renewSelf'), commands: [s.selfSignedArgv ? commandLine(s.selfSignedArgv[0]!, s.selfSignedArgv.slice(1)) : 'openssl req -x509 …', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] }
+        : { title: msg('doc.act.renewLe'), commands: [s.renewArgv ? commandLine(s.renewArgv[0]!, s.renewArgv.slice(1)) : 'certbot renew …', composeCmd(s, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload')] };
+    case 'drop-mirrors':
+      return { title: msg('doc.act.dropMirrors', { urls: a.urls.join(', ') }), commands: ['edit /etc/docker/daemon.json (registry-mirrors)', 'systemctl reload docker'] };
+    case 'commands':
+      return { title: msg('doc.act.commands'), commands: a.argv.map((x) => commandLine(x[0]!, x.slice(1))) };
+    case 'security-steps':
+      return { title: msg('doc.act.security', { steps: a.steps.join(', ') }), commands: ['stack-wizard security apply (those steps)'] };
+  }
+}
+
+const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/**
+ * daemon.json without the dead registry mirrors (and with `add` first, when given). Everything else
+ * stays as the operator wrote it; null when nothing changes.
+ */
+export function withoutDeadMirrors(text: string | null, dead: readonly string[], add: string | null = null): string | null {
+  const cfg = parseDaemonJson(text);
+  const old = Array.isArray(cfg['registry-mirrors']) ? (cfg['registry-mirrors'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  let next = old.filter((u) => !dead.some((d) => sameUrl(d, u)));
+  if (add && !next.some((u) => sameUrl(u, add))) next = [add.replace(/\/+$/, ''), ...next];
+  if (JSON.stringify(next) === JSON.stringify(old)) return null;
+  // An empty list, not a missing key: dockerd's reload (SIGHUP) keeps its mirrors when the key is absent.
+  const out: Record<string, unknown> = { ...cfg, 'registry-mirrors': next };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -324,5 +398,3 @@ export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, show:
  */
 export const guardedFix = (ctx: Context, s: DoctorStack, a: FixAction, show: FixLine = () => {}) =>
   guarded(ctx, s, `doctor fix (${a.kind})`, () => applyFix(ctx, s, a, show));
-
-export { composeCmd };

@@ -1,11 +1,10 @@
 // The guided troubleshooting session's effects: load the stack, run the checks, apply a fix,
 // re-run its check. Screens get plain, translated data from here and call back; nothing else.
 import type { Context } from '../context.js';
-import { describeAction } from '../domain/doctor/actions.js';
 import { rootCauses } from '../domain/doctor/link.js';
 import { SYMPTOMS, lineText, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { T } from '../i18n/index.js';
-import { guardedFix, stackPaths } from '../steps/doctor-fixes.js';
+import { describeAction, guardedFix, stackPaths } from '../steps/doctor-fixes.js';
 import { WizardError, errorText } from '../errors.js';
 import { isProblem, loadDoctorStack, recheck, resolved, runDoctor, type DoctorStack } from '../steps/doctor.js';
 import { CHECKS } from '../domain/doctor/checks.js';

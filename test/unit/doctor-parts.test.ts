@@ -10,7 +10,7 @@ import { main } from '../../src/cli.js';
 import { CHECKS, type EvidenceSources } from '../../src/domain/doctor/checks.js';
 import { link, rootCauses, sortFindings } from '../../src/domain/doctor/link.js';
 import { MASK, redactDotenv, redactText } from '../../src/domain/doctor/redact.js';
-import { describeAction, withoutDeadMirrors, type StackPaths } from '../../src/domain/doctor/actions.js';
+import { describeAction, withoutDeadMirrors, type StackPaths } from '../../src/steps/doctor-fixes.js';
 import { fmtBytes, msg, type Finding, type FixAction } from '../../src/domain/doctor/types.js';
 import { importantLines, logSignals } from '../../src/domain/doctor/checks-docker.js';
 import { hostFileOf, parseNginxTest } from '../../src/domain/doctor/checks-web.js';

@@ -2,7 +2,7 @@
 // the last lines of every service's log, doctor's findings), every secret redacted, mode 0600.
 import { join, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import type { DoctorStack } from '../host/doctor-gather.js';
+import type { DoctorStack } from '../host/doctor/gather.js';
 import { parseDotenv } from '../domain/secrets.js';
 import { NOT_SECRET, redactDotenv, redactText } from '../domain/doctor/redact.js';
 import { tarGz, type TarEntry } from '../render/format/tar.js';

@@ -7,14 +7,15 @@ import { CHECKS, checksFor, type CheckEntry, type EvidenceSources } from '../dom
 import { link, sortFindings } from '../domain/doctor/link.js';
 import { msg, severityRank, worst, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { MsgKey } from '../i18n/index.js';
-import { Gather, type DoctorStack } from '../host/doctor-gather.js';
+import type { Gather } from '../host/doctor/gather.js';
+import { gatherFor, type DoctorStack } from '../host/doctor/sources.js';
 import { HOST } from '../render/paths.js';
 import { findStack } from './stack-status.js';
 import { loadAnswers, prepare } from './prepare.js';
 import { catalogueFor } from './mirrors.js';
 import { usageError } from '../errors.js';
 
-export type { DoctorStack } from '../host/doctor-gather.js';
+export type { DoctorStack } from '../host/doctor/sources.js';
 
 /** The stack doctor looks after: --answers, else the one init recorded (or --project's). */
 export async function loadDoctorStack(ctx: Context, o: { answersFile?: string; project?: string }): Promise<DoctorStack> {
@@ -84,7 +85,7 @@ export async function runDoctor(
   o: { symptom?: Symptom; checks?: string[]; onProgress?: (p: DoctorProgress) => void } = {},
 ): Promise<DoctorReport> {
   const entries = selectChecks(o);
-  const g = new Gather(ctx, stack);
+  const g = gatherFor(ctx, stack);
   const now = ctx.clock();
   const results = await mapLimit(entries, 6, async (e) => {
     o.onProgress?.({ check: e.def.id, label: e.def.label, state: 'start' });
@@ -110,7 +111,7 @@ export async function runDoctor(
 
 /** Re-runs the checks that made these findings (fresh evidence) and returns their findings now. */
 export async function recheck(ctx: Context, stack: DoctorStack, checks: readonly string[]): Promise<Finding[]> {
-  const g = new Gather(ctx, stack);
+  const g = gatherFor(ctx, stack);
   const now = ctx.clock();
   const entries = CHECKS.filter((c) => checks.includes(c.def.id));
   return link((await Promise.all(entries.map((e) => evaluateOne(g, e, now)))).flat());
@@ -124,7 +125,7 @@ export function resolved(before: Finding, now: readonly Finding[]): boolean {
 
 export const isProblem = (f: Finding) => severityRank(f.severity) >= severityRank('warn');
 
-/** The exit code for a report (DESIGN §4): 0 nothing worse than info, 4 a warning, 5 an error. */
+/** The exit code for a report (docs/CONTRACT.md#commands): 0 nothing worse than info, 4 a warning, 5 an error. */
 export function exitCodeFor(findings: readonly Finding[]): number {
   const w = worst(findings.map((f) => f.severity));
   return w === 'error' ? 5 : w === 'warn' ? 4 : 0;

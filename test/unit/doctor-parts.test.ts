@@ -17,7 +17,11 @@ import { hostFileOf, parseNginxTest } from '../../src/domain/doctor/checks-web.j
 import { parseInfo, parseRows, redisBytes, slowQueries } from '../../src/domain/doctor/checks-data.js';
 import { nameMatches } from '../../src/domain/doctor/checks-tls.js';
 import { oomVictims } from '../../src/domain/doctor/checks-host.js';
-import { acceptedLogins, aptHosts, dockerSize, registryOf, upstreamErrors } from '../../src/host/doctor-gather.js';
+import { aptHosts } from '../../src/host/doctor/gather.js';
+import { dockerSize } from '../../src/host/doctor/gather-docker.js';
+import { registryOf } from '../../src/host/doctor/gather-files.js';
+import { acceptedLogins } from '../../src/host/doctor/gather-security.js';
+import { upstreamErrors } from '../../src/host/doctor/gather-web.js';
 import { parseAnswers } from '../../src/domain/load.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { renderAll } from '../../src/render/index.js';

@@ -1,5 +1,6 @@
 // Host checks: disk space and inodes (install dir and Docker's data root), memory pressure, kernel
-// OOM kills, swap, time, DNS, load. Pure: each evaluates evidence gathered by doctor-gather.ts.
+// OOM kills, swap, time, DNS, load. Pure: each evaluates evidence gathered by
+// src/host/doctor/gather-host.ts.
 import { fmtAge, fmtBytes, msg, okFinding, pct, type CheckDef, type Finding, type Fix, type Line } from './types.js';
 
 const MiB = 1024 * 1024;

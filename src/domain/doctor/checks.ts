@@ -12,7 +12,7 @@ import { envCheck, filesCheck, mirrorsCheck, pullCheck, type EnvEvidence, type F
 import { journalsCheck, type JournalsEvidence } from './checks-journals.js';
 import type { CheckDef, Symptom } from './types.js';
 
-/** Evidence by source: what src/host/doctor-gather.ts collects. */
+/** Evidence by source: what src/host/doctor/gather-<area>.ts collect (src/host/doctor/sources.ts lists them). */
 export interface EvidenceSources {
   disk: DiskEvidence;
   memory: MemoryEvidence;

@@ -1,5 +1,5 @@
 // Doctor's vocabulary. A check is a pure `evaluate(evidence) → findings`; its evidence is gathered
-// elsewhere (src/host/doctor-gather.ts, read-only, through the Executor), so every verdict can be
+// elsewhere (src/host/doctor/, read-only, through the Executor), so every verdict can be
 // tested on recorded evidence. Findings carry message keys, not text: the CLI, --json and the TUI
 // translate them in the operator's language.
 import type { MsgKey, Params, T } from '../../i18n/index.js';

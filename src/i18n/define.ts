@@ -5,3 +5,17 @@ export interface Catalog<K extends string> { en: Record<K, string>; 'zh-CN': Rec
 export function defineCatalog<const E extends Record<string, string>>(en: E, zh: { [K in keyof E]: string }): Catalog<keyof E & string> {
   return { en, 'zh-CN': zh };
 }
+
+type KeysOf<C> = C extends Catalog<infer K> ? K : never;
+
+/** One catalogue from an area's parts; a key defined in two parts throws at load (one would silently win). */
+export function mergeCatalogs<const C extends readonly Catalog<string>[]>(...parts: C): Catalog<KeysOf<C[number]>> {
+  const out: Catalog<string> = { en: {}, 'zh-CN': {} };
+  for (const c of parts) {
+    const twice = Object.keys(c.en).filter((k) => Object.hasOwn(out.en, k));
+    if (twice.length) throw new Error(`message key(s) defined twice: ${twice.join(', ')}`);
+    Object.assign(out.en, c.en);
+    Object.assign(out['zh-CN'], c['zh-CN']);
+  }
+  return out as Catalog<KeysOf<C[number]>>;
+}

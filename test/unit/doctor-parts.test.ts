@@ -1,7 +1,8 @@
 // Doctor's pure parts: cause linking and order, redaction for the support bundle, daemon.json
 // without dead mirrors, what a fix shows before it runs, the parsers of command output, the
-// --json report and exit codes, and the command's usage errors.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// --json report and exit codes, the command's usage errors, and each area's gatherer, checks and
+// messages kept side by side.
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,7 +12,7 @@ import { CHECKS, type EvidenceSources } from '../../src/domain/doctor/checks.js'
 import { link, rootCauses, sortFindings } from '../../src/domain/doctor/link.js';
 import { MASK, redactDotenv, redactText } from '../../src/domain/doctor/redact.js';
 import { describeAction, withoutDeadMirrors, type StackPaths } from '../../src/steps/doctor-fixes.js';
-import { fmtBytes, msg, type Finding, type FixAction } from '../../src/domain/doctor/types.js';
+import { fmtBytes, msg, type CheckDef, type Finding, type FixAction } from '../../src/domain/doctor/types.js';
 import { importantLines, logSignals } from '../../src/domain/doctor/checks-docker.js';
 import { hostFileOf, parseNginxTest } from '../../src/domain/doctor/checks-web.js';
 import { parseInfo, parseRows, redisBytes, slowQueries } from '../../src/domain/doctor/checks-data.js';
@@ -27,6 +28,7 @@ import { buildPlan } from '../../src/domain/plan.js';
 import { renderAll } from '../../src/render/index.js';
 import { DryRunExecutor } from '../../src/exec/executor.js';
 import { translator } from '../../src/i18n/index.js';
+import { defineCatalog, mergeCatalogs } from '../../src/i18n/define.js';
 import { exitCodeFor, type DoctorReport, type DoctorStack } from '../../src/steps/doctor.js';
 import { nextFix, reportJson, reportText } from '../../src/commands/doctor.js';
 import { makeFacts } from '../fixtures/facts.js';
@@ -303,5 +305,36 @@ describe('the doctor command\'s usage', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toMatch(/stack/i);
+  });
+});
+
+describe('each area\'s gatherer, checks and messages side by side (docs/ARCHITECTURE.md, adding a doctor check)', () => {
+  const areas = readdirSync(new URL('../../src/host/doctor/', import.meta.url)).flatMap((f) => /^gather-(.+)\.ts$/.exec(f)?.[1] ?? []).sort();
+  const isCheck = (x: unknown): x is CheckDef<unknown> => typeof x === 'object' && x !== null && typeof (x as CheckDef<unknown>).evaluate === 'function' && typeof (x as CheckDef<unknown>).label === 'string';
+
+  test('a check in checks-<area>.ts reads a source gathered in gather-<area>.ts, and its label is in catalog/doctor/<area>.ts', async () => {
+    expect(areas).toEqual(['data', 'docker', 'files', 'host', 'journals', 'security', 'tls', 'web']);
+    const placed: string[] = [];
+    for (const a of areas) {
+      const checks = Object.values(await import(`../../src/domain/doctor/checks-${a}.ts`)).filter(isCheck);
+      const gathered = Object.keys((await import(`../../src/host/doctor/gather-${a}.ts`))[`${a}Gatherers`] as object);
+      const labels = Object.keys(((await import(`../../src/i18n/catalog/doctor/${a}.ts`)) as Record<string, { en: object }>)[a]!.en);
+      expect(checks.length, a).toBeGreaterThan(0);
+      for (const d of checks) {
+        const e = CHECKS.find((c) => c.def === d);
+        expect(e, `${d.id} is listed in CHECKS`).toBeDefined();
+        expect(gathered, `${d.id} reads ${e!.source}`).toContain(e!.source);
+        expect(labels, d.id).toContain(d.label);
+        placed.push(d.id);
+      }
+    }
+    expect(placed.sort()).toEqual(CHECKS.map((c) => c.def.id).sort());
+  });
+
+  test('merging catalogue parts refuses a key defined twice (one would silently win)', () => {
+    const a = defineCatalog({ 'x.one': 'a', 'x.two': 'b' }, { 'x.one': '甲', 'x.two': '乙' });
+    const b = defineCatalog({ 'x.two': 'c' }, { 'x.two': '丙' });
+    expect(() => mergeCatalogs(a, b)).toThrow('message key(s) defined twice: x.two');
+    expect(mergeCatalogs(a, defineCatalog({ 'x.three': 'c' }, { 'x.three': '丙' }))['zh-CN']).toEqual({ 'x.one': '甲', 'x.two': '乙', 'x.three': '丙' });
   });
 });

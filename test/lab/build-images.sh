@@ -4,13 +4,16 @@
 # image's CMD/ENTRYPOINT/ENV/EXPOSE. Each image is cached by a hash of its build inputs (the
 # label below): a rerun with unchanged inputs only inspects. Independent images build in parallel,
 # one job per core (dpkg is single-threaded, so more jobs than cores only adds contention).
-#   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian pebble
+#   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian pebble,
+#                                           or one built only when named (ondemand below)
 # Env: LAB_BUILD_JOBS (parallel jobs, default nproc), LAB_BUILD_TMP (scratch dir for the rootfs;
 # default /dev/shm when it has room: dpkg on tmpfs builds about twice as fast as on disk here).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Longest first, so the biggest build starts at once and the small ones fill the other slots.
 all=(server mariadb app nginx redis client debian pebble)
+# Images only some tests need: built when named (test/lab/lab.ts ensureImages(names)), never by default.
+ondemand=(mysql-9.7 mariadb-11.8 redis-8.0 valkey-8.1 valkey-9.1 nginx-1.30 nginx-1.22 registry)
 LABEL=org.stack-wizard.lab.hash
 
 die() { echo "build-images: $*" >&2; exit 1; }
@@ -19,9 +22,9 @@ names=()
 for a in "$@"; do
   case $a in
     --force) force=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     -*) die "unknown option $a" ;;
-    *) [ -f "$here/images/$a/image.sh" ] || die "unknown image '$a' (one of: ${all[*]})"; names+=("$a") ;;
+    *) [ -f "$here/images/$a/image.sh" ] || die "unknown image '$a' (one of: ${all[*]} ${ondemand[*]})"; names+=("$a") ;;
   esac
 done
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
@@ -64,6 +67,7 @@ build_one() {
   SUITE=bookworm
   VARIANT=apt
   PACKAGES=()
+  MMDEBSTRAP_ARGS=()
   TAGS=()
   CHANGES=()
   declare -A TAG_CHANGES=()
@@ -77,7 +81,7 @@ build_one() {
   # shellcheck disable=SC2064
   trap "rm -rf '$root'" EXIT
   local include; include=$(IFS=,; echo "${PACKAGES[*]}")
-  mmdebstrap --quiet --mode=root --format=directory --variant="$VARIANT" \
+  mmdebstrap --quiet --mode=root --format=directory --variant="$VARIANT" "${MMDEBSTRAP_ARGS[@]}" \
     ${include:+--include="$include"} "$SUITE" "$root" "$DEBIAN_URI"
   local t_deb=$((SECONDS - t0))
   # Documentation is dead weight here (and every byte is copied again by the inner engine's vfs).
@@ -119,8 +123,8 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 jobs_max=${LAB_BUILD_JOBS:-$(nproc)}
 start=$(date +%s)
-for n in "${all[@]}"; do
-  printf '%s\n' "${names[@]}" | grep -qx "$n" || continue
+for n in "${all[@]}" "${ondemand[@]}"; do
+  printf '%s\n' "${names[@]}" | grep -qxF "$n" || continue
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
   (
     set +e
@@ -133,7 +137,7 @@ done
 wait
 
 failed=0
-for n in "${all[@]}"; do
+for n in "${all[@]}" "${ondemand[@]}"; do
   [ -f "$logs/$n.log" ] || continue
   read -r rc secs <"$logs/$n.rc" || { rc=1; secs='?'; }
   if [ "$rc" -eq 0 ]; then

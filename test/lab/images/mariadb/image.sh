@@ -1,8 +1,11 @@
 # shellcheck shell=bash disable=SC2034  # sourced by build-images.sh, which reads these variables
 # stack-wizard-lab/mariadb:10.11 — Debian bookworm's mariadb-server with the official `mariadb`
 # image's contract (MARIADB_*/MYSQL_* variables, /docker-entrypoint-initdb.d, /etc/mysql/conf.d,
-# healthcheck.sh, mariadbd as user mysql). Sourced by build-images.sh.
-PACKAGES=(mariadb-server mariadb-client tzdata xz-utils zstd)
+# healthcheck.sh, mariadbd as user mysql, mariadb-backup). Sourced by build-images.sh, and by
+# mariadb-11.8/image.sh, which changes the suite, tag and series.
+MARIADB_IMAGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+MARIADB_SERIES=10.11
+PACKAGES=(mariadb-server mariadb-client mariadb-backup tzdata xz-utils zstd)
 TAGS=(stack-wizard-lab/mariadb:10.11)
 CHANGES=(
   'ENTRYPOINT ["docker-entrypoint.sh"]'
@@ -15,8 +18,12 @@ CHANGES=(
 customize() {
   local root=$1 version
   version=$(chroot "$root" dpkg-query -W -f '${Version}' mariadb-server)
-  # The tag promises 10.11: fail the build rather than ship a different series under that name.
-  case $version in 1:10.11.*) ;; *) echo "mariadb-server is $version, not 10.11" >&2; return 1 ;; esac
+  # The tag promises a series: fail the build rather than ship a different one under that name.
+  case $version in "1:$MARIADB_SERIES".*) ;; *) echo "mariadb-server is $version, not $MARIADB_SERIES" >&2; return 1 ;; esac
+  # Installed, not run: it needs /proc, which the chroot lacks (the lab test runs it).
+  [ -x "$root/usr/bin/mariadb-backup" ] || { echo "mariadb-backup is missing" >&2; return 1; }
+  # The shared entrypoint and healthcheck (a no-op for this folder's own build, which copied them).
+  cp -r --preserve=mode "$MARIADB_IMAGE_DIR/rootfs/." "$root/"
   CHANGES+=("ENV MARIADB_VERSION=$version")
   # No database in the image: the entrypoint initializes the volume on first start.
   rm -rf "$root/var/lib/mysql"

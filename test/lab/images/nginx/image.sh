@@ -4,6 +4,9 @@
 # /etc/nginx/nginx.conf (user nginx) including /etc/nginx/conf.d/*.conf, logs to stdout/stderr,
 # /docker-entrypoint.d/*.sh run before `nginx -g 'daemon off;'`; curl for healthchecks.
 # The engine's import cannot set STOPSIGNAL: SIGTERM (fast shutdown) stops it, not SIGQUIT.
+# Sourced by build-images.sh, and by nginx-1.30/ and nginx-1.22/image.sh (other suite, tag, series).
+NGINX_IMAGE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NGINX_SERIES=1.26
 SUITE=trixie
 PACKAGES=(nginx curl ca-certificates)
 TAGS=(stack-wizard-lab/nginx:1.26)
@@ -16,12 +19,14 @@ CHANGES=(
 customize() {
   local root=$1 version
   version=$(chroot "$root" dpkg-query -W -f '${Version}' nginx)
-  case $version in 1.26.*) ;; *) echo "nginx is $version, not 1.26" >&2; return 1 ;; esac
+  case $version in "$NGINX_SERIES".*) ;; *) echo "nginx is $version, not $NGINX_SERIES" >&2; return 1 ;; esac
+  # The shared files (a no-op for this folder's own build, which copied them).
+  cp -r --preserve=mode "$NGINX_IMAGE_DIR/rootfs/." "$root/"
   CHANGES+=("ENV NGINX_VERSION=${version%%-*}")
   # The official image runs workers as `nginx`, uid/gid 101 there. Trixie's base has no
   # useradd (passwd is not essential any more), so the entries are written directly.
   if cut -d: -f3 "$root/etc/passwd" | grep -qx 101 || cut -d: -f3 "$root/etc/group" | grep -qx 101; then
-    echo "uid/gid 101 is taken in the trixie base" >&2; return 1
+    echo "uid/gid 101 is taken in the $SUITE base" >&2; return 1
   fi
   echo 'nginx:x:101:' >>"$root/etc/group"
   echo 'nginx:x:101:101:nginx user:/nonexistent:/usr/sbin/nologin' >>"$root/etc/passwd"

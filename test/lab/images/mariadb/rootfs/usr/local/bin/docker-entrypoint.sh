@@ -225,6 +225,9 @@ process_init_files() {
 
 # "10.11" from the server binary, e.g. "mariadbd  Ver 10.11.6-MariaDB-0+deb12u1 for ...".
 server_version() { mariadbd --version | sed -n 's/.* Ver \([0-9][0-9.]*\)-.*/\1/p'; }
+# Where mariadb-upgrade records the version of the system tables: renamed in 11.0 (MDEV-30498).
+UPGRADE_INFO=mysql_upgrade_info
+if [ "$(server_version | cut -d. -f1)" -ge 11 ]; then UPGRADE_INFO=mariadb_upgrade_info; fi
 
 init_database() {
   ls /docker-entrypoint-initdb.d/ >/dev/null
@@ -244,7 +247,7 @@ init_database() {
     sql --no-root-password --binary-mode <<<"SET @@SESSION.SQL_LOG_BIN=0; SET PASSWORD FOR 'root'@'localhost' = '$MARIADB_ROOT_PASSWORD_HASH';"
   fi
   # Fresh system tables are current: record it so the next start does not run mariadb-upgrade.
-  printf '%s-MariaDB\n' "$(server_version)" >"$DATADIR/mysql_upgrade_info"
+  printf '%s-MariaDB\n' "$(server_version)" >"$DATADIR/$UPGRADE_INFO"
   note "Stopping temporary server"
   temp_server_stop
   note "Temporary server stopped"
@@ -255,12 +258,12 @@ init_database() {
 
 # The system tables are older than the server (or their version is unknown).
 version_upgrade_needed() {
-  if [ ! -f "$DATADIR/mysql_upgrade_info" ]; then
+  if [ ! -f "$DATADIR/$UPGRADE_INFO" ]; then
     note "MariaDB upgrade information missing, assuming required"
     return 0
   fi
   local old new
-  IFS='.-' read -ra old <"$DATADIR/mysql_upgrade_info" || true
+  IFS='.-' read -ra old <"$DATADIR/$UPGRADE_INFO" || true
   IFS='.-' read -ra new <<<"$(server_version)"
   [ ${#old[@]} -lt 2 ] || [ ${#new[@]} -lt 2 ] || [ "${old[0]}" -lt "${new[0]}" ] \
     || { [ "${old[0]}" -eq "${new[0]}" ] && [ "${old[1]}" -lt "${new[1]}" ]; }
@@ -287,7 +290,7 @@ upgrade() {
   note "Temporary server started."
   if [ "${MARIADB_DISABLE_UPGRADE_BACKUP:-}" != 1 ]; then
     local prev=unknown_version
-    if [ -r "$DATADIR/mysql_upgrade_info" ]; then prev=$(<"$DATADIR/mysql_upgrade_info"); fi
+    if [ -r "$DATADIR/$UPGRADE_INFO" ]; then prev=$(<"$DATADIR/$UPGRADE_INFO"); fi
     note "Backing up system database to system_mysql_backup_$prev.sql.zst"
     mariadb-dump --skip-lock-tables --replace --databases mysql --socket="$SOCKET" \
       | zstd >"$DATADIR/system_mysql_backup_$prev.sql.zst" || die "Unable to back up the system database."
@@ -310,7 +313,7 @@ upgrade() {
   fi
   note "Starting mariadb-upgrade"
   mariadb-upgrade --upgrade-system-tables --socket="$SOCKET"
-  printf '%s-MariaDB\n' "$(server_version)" >"$DATADIR/mysql_upgrade_info"
+  printf '%s-MariaDB\n' "$(server_version)" >"$DATADIR/$UPGRADE_INFO"
   note "Finished mariadb-upgrade"
   note "Stopping temporary server"
   temp_server_stop

@@ -45,9 +45,10 @@ innodb_buffer_pool_loaded() {
   [[ $(query "select VARIABLE_VALUE from information_schema.GLOBAL_STATUS where VARIABLE_NAME='Innodb_buffer_pool_load_status'") =~ 'load completed' ]]
 }
 
-# mariadb-upgrade holds a lock on this file while it runs.
+# mariadb-upgrade holds a lock on this file while it runs (mariadb_upgrade_info from 11.0 on).
 mariadbupgrade() {
-  local f="$datadir/mysql_upgrade_info"
+  local f="$datadir/mariadb_upgrade_info"
+  [ -e "$f" ] || f="$datadir/mysql_upgrade_info"
   if [ -r "$f" ]; then flock --exclusive --nonblock 9 9<"$f"; fi
 }
 

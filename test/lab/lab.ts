@@ -35,6 +35,15 @@ export const IMAGES = {
   appBroken: 'stack-wizard-lab/app:broken',
   appCrash: 'stack-wizard-lab/app:crash',
   pebble: 'stack-wizard-lab/pebble',
+  // Built only when a test names them (ensureImages(['mysql-9.7', …]); test/lab/README.md).
+  mysql97: 'stack-wizard-lab/mysql:9.7',
+  mariadb118: 'stack-wizard-lab/mariadb:11.8',
+  redis80: 'stack-wizard-lab/redis:8.0',
+  valkey81: 'stack-wizard-lab/valkey:8.1',
+  valkey91: 'stack-wizard-lab/valkey:9.1',
+  nginx130: 'stack-wizard-lab/nginx:1.30',
+  nginx122: 'stack-wizard-lab/nginx:1.22',
+  registry: 'stack-wizard-lab/registry',
 } as const;
 
 /** The port sshd listens on in the server image (not 22, on purpose). */
@@ -105,11 +114,19 @@ export function exec(container: string | Container, cmd: string | string[], opts
   return docker(args, { input: opts.input, timeoutMs: opts.timeoutMs, allowFail: opts.allowFail });
 }
 
-let imagesBuilt: Promise<void> | undefined;
-/** Builds the lab images that are missing or out of date (test/lab/build-images.sh; cached, so fast when current). */
-export function ensureImages(): Promise<void> {
-  imagesBuilt ??= run('bash', [join(PROJECT_ROOT, 'test/lab/build-images.sh')], { timeoutMs: 30 * 60_000 }).then(() => undefined);
-  return imagesBuilt;
+const imagesBuilt = new Map<string, Promise<void>>();
+/**
+ * Builds the lab images that are missing or out of date (test/lab/build-images.sh; cached, so fast
+ * when current): the default set, or the named folders (the on-demand images are built only so).
+ */
+export function ensureImages(names: readonly string[] = []): Promise<void> {
+  const key = names.join(' ');
+  let built = imagesBuilt.get(key);
+  if (!built) {
+    built = run('bash', [join(PROJECT_ROOT, 'test/lab/build-images.sh'), ...names], { timeoutMs: 30 * 60_000 }).then(() => undefined);
+    imagesBuilt.set(key, built);
+  }
+  return built;
 }
 
 export class Container {
@@ -311,9 +328,12 @@ export class Lab {
     process.once('exit', this.exitHook);
   }
 
-  /** Builds missing images, removes stale labs, creates the Internet network. */
-  static async create(): Promise<Lab> {
-    await ensureImages();
+  /**
+   * Builds missing images (the default set, or only the named image folders: a test that needs a
+   * few images does not wait for the server's), removes stale labs, creates the Internet network.
+   */
+  static async create(opts: { images?: readonly string[] } = {}): Promise<Lab> {
+    await ensureImages(opts.images ?? []);
     await removeStale();
     const runId = `${process.pid}-${randomBytes(3).toString('hex')}`;
     const name = `swlab-${runId}-internet`;

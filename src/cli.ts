@@ -5,10 +5,8 @@ import { WizardError, EXIT } from './errors.js';
 import { detectLang, translator, type Lang, type T } from './i18n/index.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import type { CommandEntry, ParsedArgs } from './commands/types.js';
-import { answerFlagsHelp } from './commands/answer-flags.js';
-
-declare const __VERSION__: string;
-export const VERSION: string = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+import { answerFlagsHelp } from './domain/answer-flags.js';
+import { VERSION } from './version.js';
 
 const GLOBAL_OPTIONS = {
   lang: { type: 'string' },

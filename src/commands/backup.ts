@@ -1,106 +1,21 @@
 // `backup` (take one), `backup list [--json]` (newest first), `backup verify [ID]` (checksums and a
 // load into throwaway containers). --json output is documented in README.
-import type { Context } from '../context.js';
-import { humanBytes, type BackupSummary } from '../domain/backup.js';
 import { usageError } from '../errors.js';
-import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
-import { uploadBackup } from '../steps/backup-s3.js';
-import { verifyBackup } from '../steps/backup-verify.js';
-import { listBackups, takeBackup } from '../steps/backup.js';
-import { flag } from './common.js';
-import { STACK_OPTIONS, progressPrinter, withStack } from './maintenance.js';
-import type { Command, ParsedArgs } from './types.js';
-
-export function formatList(ctx: Context, list: BackupSummary[]): string {
-  if (list.length === 0) return `${ctx.t('bk.listEmpty')}\n`;
-  const rows = list.map((b) => [
-    b.id,
-    b.createdAt ? b.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-',
-    b.kind,
-    b.manifest ? humanBytes(b.bytes) : '-',
-    b.manifest ? `${Object.keys(b.manifest.database?.tables ?? {}).length} ${ctx.t('bk.tables')}, ${b.manifest.redis?.keys ?? 0} ${ctx.t('bk.keys')}${b.manifest.volumes.length ? `, ${b.manifest.volumes.join(' ')}` : ''}${b.manifest.encryption ? `, ${ctx.t('bk.encrypted')}` : ''}` : `! ${b.error}`,
-  ]);
-  const head = [ctx.t('bk.col.id'), ctx.t('bk.col.created'), ctx.t('bk.col.kind'), ctx.t('bk.col.size'), ctx.t('bk.col.content')];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
-  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
-}
-
-/** `backup list --json`: stable fields, newest first. */
-export const listJson = (list: BackupSummary[]) => ({
-  backups: list.map((b) => ({
-    id: b.id,
-    createdAt: b.createdAt || null,
-    kind: b.kind,
-    bytes: b.bytes,
-    complete: b.manifest !== null,
-    error: b.error,
-    encrypted: b.manifest ? b.manifest.encryption !== null : null,
-    database: b.manifest?.database ? { engine: b.manifest.database.engine, serverVersion: b.manifest.database.serverVersion, tables: b.manifest.database.tables } : null,
-    redis: b.manifest?.redis ? { version: b.manifest.redis.version, keys: b.manifest.redis.keys } : null,
-    volumes: b.manifest?.volumes ?? [],
-    files: b.manifest?.files ?? [],
-  })),
-});
-
-async function take(ctx: Context, args: ParsedArgs): Promise<number> {
-  const emit = progressPrinter(ctx);
-  return withStack(ctx, args, 'backup', async (s) => {
-    if (ctx.exec.dryRun) {
-      ctx.io.out(`${ctx.t('bk.dryRun', { dir: `${s.installDir}/backups` })}\n`);
-      for (const c of await scheduleChanges(ctx, s.prepared)) ctx.io.out(`    ${c}\n`);
-      return 0;
-    }
-    ctx.io.out(`→ ${ctx.t('bk.taking', { project: s.project })}\n`);
-    const r = await takeBackup(ctx, s, { kind: flag(args, 'scheduled') ? 'scheduled' : 'manual' }, emit);
-    const total = r.manifest.files.reduce((n, f) => n + f.bytes, 0);
-    const raw = r.manifest.files.reduce((n, f) => n + f.rawBytes, 0);
-    ctx.io.out(`${ctx.t('bk.done', { id: r.id, dir: r.dir, size: humanBytes(total), raw: humanBytes(raw), seconds: (r.manifest.durationMs / 1000).toFixed(1), rate: humanBytes(raw / Math.max(0.001, r.manifest.durationMs / 1000)) })}\n`);
-    if (r.removed.length) ctx.io.out(`${ctx.t('bk.pruned', { count: r.removed.length, keep: s.prepared.plan.backup.keep, ids: r.removed.join(', ') })}\n`);
-    const urls = await uploadBackup(ctx, s, r.dir, r.manifest, emit);
-    if (urls.length) ctx.io.out(`${ctx.t('s3.done', { count: urls.length, bucket: s.prepared.answers.backup.s3!.bucket })}\n`);
-    // The schedule follows the answers (backup.schedule): installed, changed or removed here too.
-    if (!s.prepared.factsFile && (await scheduleChanges(ctx, s.prepared)).length) {
-      await applySchedule(ctx, s.prepared);
-      ctx.io.out(`${ctx.t(s.prepared.plan.backup.schedule === 'off' ? 'bk.scheduleOff' : 'bk.scheduled', { at: s.prepared.plan.backup.schedule })}\n`);
-    }
-    return 0;
-  });
-}
-
-async function list(ctx: Context, args: ParsedArgs): Promise<number> {
-  return withStack(ctx, args, 'backup list', async (s) => {
-    const l = await listBackups(ctx, s.installDir);
-    ctx.io.out(flag(args, 'json') ? `${JSON.stringify(listJson(l), null, 2)}\n` : formatList(ctx, l));
-    return 0;
-  }, { lock: false, refuse: false });
-}
-
-async function verify(ctx: Context, args: ParsedArgs, id: string | undefined): Promise<number> {
-  const emit = progressPrinter(ctx);
-  // Throwaway containers only: nothing of the stack changes, so a pending restore does not matter.
-  return withStack(ctx, args, 'backup verify', async (s) => {
-    const target = id ?? (await listBackups(ctx, s.installDir)).find((b) => b.manifest)?.id;
-    if (!target) throw usageError('err.bk.noneToVerify', { dir: `${s.installDir}/backups` });
-    ctx.io.out(`→ ${ctx.t('bk.verifying', { id: target })}\n`);
-    const r = await verifyBackup(ctx, s, target, emit);
-    if (flag(args, 'json')) ctx.io.out(`${JSON.stringify({ ok: true, ...r }, null, 2)}\n`);
-    else ctx.io.out(`${ctx.t('bk.verified', { id: target, files: r.checksums, tables: r.database?.tables ?? 0, rows: r.database?.rows ?? 0, keys: r.redis?.keys ?? 0 })}\n`);
-    return 0;
-  }, { refuse: false });
-}
+import { backup, backupList, backupVerify } from '../services/backup.js';
+import { STACK_OPTIONS, flag, stackOf } from './common.js';
+import type { Command } from './types.js';
 
 const command: Command = {
   options: { ...STACK_OPTIONS, json: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' }, scheduled: { type: 'boolean' } },
   maxPositionals: 2,
   async run(ctx, args) {
     const [sub, id] = args.positionals;
-    if (sub === undefined) return take(ctx, args);
+    if (sub === undefined) return backup(ctx, { stack: stackOf(args), scheduled: flag(args, 'scheduled') });
     if (sub === 'list') {
       if (id !== undefined) throw usageError('err.extraArgument', { command: 'backup list', arg: id, usage: 'backup list [--json]' });
-      return list(ctx, args);
+      return backupList(ctx, { stack: stackOf(args), json: flag(args, 'json') });
     }
-    if (sub === 'verify') return verify(ctx, args, id);
+    if (sub === 'verify') return backupVerify(ctx, { stack: stackOf(args), id, json: flag(args, 'json') });
     throw usageError('err.bk.badSub', { sub });
   },
 };

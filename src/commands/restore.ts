@@ -2,55 +2,14 @@
 // engine and versions), then with --yes restores it behind a safety backup. A restore that was
 // killed is found first: finished with --yes, or the state before it put back with --rollback.
 // Before anything is replaced the backup is verified by a test load (--skip-verify skips it).
-import type { Context } from '../context.js';
-import { humanBytes } from '../domain/backup.js';
-import { usageError } from '../errors.js';
-import { listBackups } from '../steps/backup.js';
-import { checkRestorable, pendingRestore, recoverRestore, runRestore, type RestoreOutcome } from '../steps/restore.js';
-import { formatList, listJson } from './backup.js';
-import { flag } from './common.js';
-import { STACK_OPTIONS, progressPrinter, withStack } from './maintenance.js';
+import { restore } from '../services/restore.js';
+import { STACK_OPTIONS, flag, stackOf } from './common.js';
 import type { Command } from './types.js';
-
-function outcomeLine(ctx: Context, r: RestoreOutcome): string {
-  if (r.kind === 'rolled-back') return ctx.t('rs.doneRolledBack', { id: r.id, safety: r.safetyId ?? '-' });
-  if (r.kind === 'resumed') return ctx.t('rs.doneResumed', { id: r.id, safety: r.safetyId ?? '-' });
-  return ctx.t('rs.done', { id: r.id, safety: r.safetyId ?? '-' });
-}
 
 const command: Command = {
   options: { ...STACK_OPTIONS, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' }, rollback: { type: 'boolean' }, 'skip-verify': { type: 'boolean' } },
   maxPositionals: 1,
-  async run(ctx, args) {
-    const [id] = args.positionals;
-    const yes = flag(args, 'yes');
-    const emit = progressPrinter(ctx);
-    return withStack(ctx, args, 'restore', async (s) => {
-      const pending = await pendingRestore(ctx, s);
-      if (pending) {
-        if (!yes) {
-          ctx.io.out(`${ctx.t('rs.pendingFound', { id: pending.backupId, phase: pending.phase, safety: pending.safetyId ?? '-', started: pending.startedAt })}\n`);
-          throw usageError('err.rs.pendingNeedsYes');
-        }
-        const r = await recoverRestore(ctx, s, { rollback: flag(args, 'rollback') }, emit);
-        if (r) ctx.io.out(`${outcomeLine(ctx, r)}\n`);
-        return 0;
-      }
-      if (flag(args, 'rollback')) throw usageError('err.rs.nothingToRollBack');
-      const list = await listBackups(ctx, s.installDir);
-      if (id === undefined) {
-        if (flag(args, 'json')) ctx.io.out(`${JSON.stringify(listJson(list), null, 2)}\n`);
-        else ctx.io.out(`${formatList(ctx, list)}${list.length ? `\n${ctx.t('rs.pickHint')}\n` : ''}`);
-        return 0;
-      }
-      ctx.io.out(`→ ${ctx.t('rs.checking', { id })}\n`);
-      const m = await checkRestorable(ctx, s, id, emit);
-      ctx.io.out(`${ctx.t('rs.plan', { id, created: m.createdAt, tables: Object.keys(m.database?.tables ?? {}).length, keys: m.redis?.keys ?? 0, volumes: m.volumes.join(', ') || '-', size: humanBytes(m.files.reduce((n, f) => n + f.bytes, 0)) })}\n`);
-      if (!yes) throw usageError('err.needYes', { command: `restore ${id}` });
-      const r = await runRestore(ctx, s, id, emit, { verify: !flag(args, 'skip-verify') });
-      ctx.io.out(`${outcomeLine(ctx, r)}\n`);
-      return 0;
-    }, { allow: 'restore' });
-  },
+  run: (ctx, args) =>
+    restore(ctx, { stack: stackOf(args), id: args.positionals[0], yes: flag(args, 'yes'), rollback: flag(args, 'rollback'), skipVerify: flag(args, 'skip-verify'), json: flag(args, 'json') }),
 };
 export default command;

@@ -1,8 +1,9 @@
-import type { ParseArgsConfig } from 'node:util';
 import type { Context } from '../context.js';
 import type { MsgKey } from '../i18n/index.js';
+import type { OptionSpec } from '../domain/answer-flags.js';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type { OptionSpec };
+
 export interface ParsedArgs { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }
 
 export interface Command {

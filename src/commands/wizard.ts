@@ -2,23 +2,18 @@
 // setup (or the maintenance menu). Answers come from flags and the answers file first; each one
 // given skips its prompt, and --yes takes the defaults for the rest without asking anything.
 // Without a terminal it never waits for input: it fails at once naming the flags to pass.
-import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { AnswersSchema, type Answers } from '../domain/answers.js';
-import { isGiven, leafPaths, mergeDraft, setPath, type Draft } from '../domain/draft.js';
-import { describeIssues, parseYamlText } from '../domain/load.js';
+import { isGiven, mergeDraft, setPath, type Draft } from '../domain/draft.js';
 import { usageError } from '../errors.js';
 import { createController } from '../ui/controller.js';
 import { issueText } from '../ui/model.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
-import type { MirrorSource, WizardController } from '../ui/types.js';
-import type { HostFacts } from '../domain/facts.js';
-import { probeTarget } from '../domain/mirrors.js';
-import { probeMirrors } from '../host/mirror-probe.js';
-import { catalogueFor, entryFor, relevantKinds, rememberProbes } from '../steps/mirrors.js';
-import { ANSWER_FLAG_OPTIONS, ANSWER_FLAGS, MIRROR_FLAG, draftFromFlags, flagFor } from './answer-flags.js';
+import type { WizardController } from '../ui/types.js';
+import { mirrorSource } from '../services/mirrors.js';
+import { loadAnswersDraft, missingRequired, setup, setupFromFile } from '../services/setup.js';
+import { ANSWER_FLAG_OPTIONS, ANSWER_FLAGS, MIRROR_FLAG, draftFromFlags, flagFor } from '../domain/answer-flags.js';
 import { flag, optString } from './common.js';
-import { initOptions, runInit, runInitAnswers } from './init.js';
 import type { Command, OptionSpec, ParsedArgs } from './types.js';
 
 export const WIZARD_OPTIONS: OptionSpec = {
@@ -29,66 +24,6 @@ export const WIZARD_OPTIONS: OptionSpec = {
   'dry-run': { type: 'boolean' },
   ...ANSWER_FLAG_OPTIONS,
 };
-
-/**
- * Where the region screen gets mirror candidates and their latency: the mirror catalogue (or
- * STACK_WIZARD_MIRROR_CATALOG) for the kinds that matter on this host, probed in parallel as init
- * probes them. The results are remembered for this process, so applying the setup does not probe
- * the chosen mirrors again (and writes only one that answered).
- */
-export function mirrorSource(ctx: Context, facts: () => Promise<HostFacts>): MirrorSource {
-  return {
-    async candidates(region) {
-      // Region global leaves every tool at its defaults: nothing to offer.
-      if (region !== 'cn') return [];
-      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
-      const kinds = relevantKinds(f);
-      return cat.filter((e) => kinds.includes(e.kind)).map((e) => ({ kind: e.kind, id: e.id, name: e.name, url: e.url }));
-    },
-    async measure(cands, onResult) {
-      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
-      const target = probeTarget(f.os, f.arch);
-      // The catalogue's entries (with their security/ports archives), probed as init probes them.
-      const entries = cands.map((c) => cat.find((e) => e.kind === c.kind && e.id === c.id) ?? entryFor(c.kind, c.url, cat));
-      await probeMirrors(entries, target, {
-        onResult: (r) => {
-          // Remembered before the screen shows it: what the operator sees is what init writes with.
-          rememberProbes([r], target);
-          onResult({ kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error });
-        },
-      });
-    },
-  };
-}
-
-const missingRequired = (i: { code: string; path: PropertyKey[] }, data: unknown) => {
-  if (i.code !== 'invalid_type') return false;
-  let v: unknown = data;
-  for (const k of i.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v === undefined;
-};
-
-/**
- * A possibly partial answers file: what it says is checked now (file:line errors), what it leaves
- * out is asked. Returns its content and the answers paths it fixes.
- */
-export async function loadAnswersDraft(ctx: Context, file: string): Promise<{ draft: Draft; given: Set<string> }> {
-  const text = await ctx.exec.readFile(resolve(ctx.cwd, file)).catch((e: NodeJS.ErrnoException) => {
-    throw usageError('err.fileUnreadable', { file, reason: e.code ?? 'EIO' });
-  });
-  if (text === null) throw usageError('err.answersMissing', { file });
-  const p = parseYamlText(text, file);
-  if (p.data === null || typeof p.data !== 'object' || Array.isArray(p.data)) throw usageError('err.answersNotMapping', { file });
-  const draft = p.data as Draft;
-  const given = new Set(leafPaths(draft));
-  const r = AnswersSchema.safeParse(draft);
-  if (!r.success) {
-    // Only what the file itself says wrongly; missing answers and checks of unanswered keys wait for the prompts.
-    const issues = r.error.issues.filter((i) => !missingRequired(i, draft) && isGiven(given, i.path.map(String).join('.')));
-    if (issues.length) throw usageError('err.answersInvalid', { file, count: issues.length }, describeIssues(issues, p, file, AnswersSchema, ctx.t));
-  }
-  return { draft, given };
-}
 
 const line = (path: string, text: string) => `${path}${flagFor(path) ? ` (${flagFor(path)})` : ''}: ${text}`;
 
@@ -126,7 +61,7 @@ export async function startSetup(ctx: Context, args: ParsedArgs, entry: 'default
   const anyAnswerFlag = ANSWER_FLAGS.some((f) => typeof args.values[f.flag] === 'string') || Array.isArray(args.values[MIRROR_FLAG]);
 
   // Scripts keep init's plain behaviour: an answers file and no terminal (or --yes) asks nothing.
-  if (entry === 'init' && answersFile && !anyAnswerFlag && (yes || !ctx.interactive)) return runInit(ctx, initOptions(args)!);
+  if (entry === 'init' && answersFile && !anyAnswerFlag && (yes || !ctx.interactive)) return setupFromFile(ctx, answersFile, { factsFile, out, yes, dryRun });
 
   let draft: Draft = {};
   const given = new Set<string>();
@@ -149,7 +84,7 @@ export async function startSetup(ctx: Context, args: ParsedArgs, entry: 'default
 
   if (yes || (answersFile && !ctx.interactive)) {
     const answers = finalAnswers(ctx, draft);
-    return runInitAnswers(ctx, answers, { factsFile, out, yes, dryRun });
+    return setup(ctx, answers, { factsFile, out, yes, dryRun });
   }
 
   const term = openTerminal();

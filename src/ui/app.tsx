@@ -2,7 +2,7 @@
 // and Ctrl-C. Every effect goes through the controller; screens get data and callbacks only.
 import { Text, useStdout } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { flagFor } from '../commands/answer-flags.js';
+import { flagFor } from '../domain/answer-flags.js';
 import { getPath, setPath, type Draft } from '../domain/draft.js';
 import { usableCores, usableRamMiB, type HostFacts } from '../domain/facts.js';
 import { EXIT, WizardError, errorText } from '../errors.js';

@@ -12,28 +12,8 @@ import type { BackupSummary } from '../domain/backup.js';
 import type { SummaryData } from './screens/Summary.js';
 import type { DoctorController } from './doctor-controller.js';
 
-/** A mirror the region screen can offer (the mirror catalogue's entry). */
-export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
-/** One probe result, as `mirrors --json` prints it (docs/CONTRACT.md#mirrors). */
-export interface MirrorMeasurement {
-  kind: MirrorKind;
-  id: string;
-  url: string;
-  alive: boolean;
-  latencyMs: number | null;
-  bytesPerSecond?: number | null;
-  error?: string | null;
-}
-
-/**
- * Where mirror candidates and their measurements come from. The mirrors module plugs in here;
- * without one the region screen shows "not measured" and keeps what flags or the answers file gave.
- */
-export interface MirrorSource {
-  candidates(region: 'cn' | 'global'): Promise<MirrorCandidate[]>;
-  /** Probes the candidates, reporting each result as it arrives. */
-  measure?(candidates: readonly MirrorCandidate[], onResult: (m: MirrorMeasurement) => void): Promise<void>;
-}
+export type { MirrorCandidate, MirrorMeasurement, MirrorSource } from '../services/mirrors.js';
+import type { MirrorSource } from '../services/mirrors.js';
 
 export interface ReviewStep { title: string; needed: boolean; changes: string[] }
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { mirrorSource } from '../../src/commands/wizard.js';
+import { mirrorSource } from '../../src/services/mirrors.js';
 import { createContext } from '../../src/context.js';
 import { DryRunExecutor } from '../../src/exec/executor.js';
 import { App } from '../../src/ui/app.js';

@@ -277,7 +277,7 @@ describe('open-files limit on hosts that cannot raise it', () => {
 
 describe('status output', () => {
   it('prints a table with memory and CPU against the limits, in English and Chinese', async () => {
-    const { formatStatus } = await import('../../src/commands/status.js');
+    const { formatStatus } = await import('../../src/services/status.js');
     const st = {
       project: 'shop', installDir: '/opt/stack-wizard/shop', checkedAt: '2026-01-02T03:04:05.000Z', healthy: false,
       services: [

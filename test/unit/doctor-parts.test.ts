@@ -30,7 +30,7 @@ import { DryRunExecutor } from '../../src/exec/executor.js';
 import { translator } from '../../src/i18n/index.js';
 import { defineCatalog, mergeCatalogs } from '../../src/i18n/define.js';
 import { exitCodeFor, type DoctorReport, type DoctorStack } from '../../src/steps/doctor.js';
-import { nextFix, reportJson, reportText } from '../../src/commands/doctor.js';
+import { nextFix, reportJson, reportText } from '../../src/services/doctor.js';
 import { makeFacts } from '../fixtures/facts.js';
 
 const t = translator('en');

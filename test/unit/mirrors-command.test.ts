@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProbeError, formatMirrorTable, formatSpeed, mirrorsJson } from '../../src/commands/mirrors.js';
+import { describeProbeError, formatMirrorTable, formatSpeed, mirrorsJson } from '../../src/services/mirrors.js';
 import { translator } from '../../src/i18n/index.js';
 import type { MirrorEntry, ProbeResult } from '../../src/domain/mirrors.js';
 

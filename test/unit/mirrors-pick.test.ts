@@ -2,7 +2,7 @@
 // (rankResults: latency + time to fetch 1 MiB at the measured speed), so the three agree; and the
 // region screen never defaults to a candidate that was not measured.
 import { describe, expect, it } from 'vitest';
-import { mirrorsJson } from '../../src/commands/mirrors.js';
+import { mirrorsJson } from '../../src/services/mirrors.js';
 import { bestByKind, type ProbeResult } from '../../src/domain/mirrors.js';
 import { translator } from '../../src/i18n/index.js';
 import { bestMirror, mirrorKey, regionInitial, validateRegion, type MirrorResult, type MirrorView } from '../../src/ui/model.js';

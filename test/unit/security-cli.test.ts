@@ -89,7 +89,7 @@ describe('security CLI', () => {
 
 describe('security status text', () => {
   it('says what is open, what is live and what is banned, in English and Chinese', async () => {
-    const { formatStatus } = await import('../../src/commands/security.js');
+    const { formatStatus } = await import('../../src/services/security.js');
     const { createContext } = await import('../../src/context.js');
     const st = {
       project: 'demo',

@@ -91,7 +91,7 @@ describe('every prompt has a flag', () => {
 
   test('each field of every screen, the preset and the region, is set by a flag that then skips it', async () => {
     const { FORMS, SETUP_SCREENS, isFormId, screenPaths } = await import('../../src/ui/model.js');
-    const { ANSWER_FLAGS, draftFromFlags, flagFor } = await import('../../src/commands/answer-flags.js');
+    const { ANSWER_FLAGS, draftFromFlags, flagFor } = await import('../../src/domain/answer-flags.js');
     const { isGiven, getPath } = await import('../../src/domain/draft.js');
     // Every field a form can show (hidden ones too: they appear once another answer asks for them).
     const asked = [...Object.values(FORMS).flatMap((f) => f.fields.map((x) => ({ path: x.path, codec: x.codec }))), { path: 'preset', codec: 'choice' }, { path: 'region', codec: 'choice' }];
@@ -100,7 +100,7 @@ describe('every prompt has a flag', () => {
     expect(asked.length).toBeGreaterThan(20);
     for (const { path, codec } of asked) {
       const flag = flagFor(path);
-      expect(flag, `${path} has no flag in src/commands/answer-flags.ts`).toBeDefined();
+      expect(flag, `${path} has no flag in src/domain/answer-flags.ts`).toBeDefined();
       const def = ANSWER_FLAGS.find((f) => `--${f.flag}` === flag)!;
       // Components are one flag for all five toggles.
       const value = def.flag === 'components' ? 'redis,worker' : sample(codec, path);
@@ -113,7 +113,7 @@ describe('every prompt has a flag', () => {
 
   test('a mirror prompt (region cn) is set by --mirror KIND=URL', async () => {
     const { screenPaths } = await import('../../src/ui/model.js');
-    const { draftFromFlags, flagFor } = await import('../../src/commands/answer-flags.js');
+    const { draftFromFlags, flagFor } = await import('../../src/domain/answer-flags.js');
     const paths = screenPaths('region', { region: 'cn' }, ['registry', 'npm']);
     expect(paths).toEqual(['region', 'mirrors.registry', 'mirrors.npm']);
     for (const p of paths.slice(1)) {

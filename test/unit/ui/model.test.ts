@@ -1,6 +1,6 @@
 // The wizard's pure model: answer flags, skipping prompts, validation messages, presets, progress.
 import { describe, expect, test } from 'vitest';
-import { draftFromFlags, flagFor } from '../../../src/commands/answer-flags.js';
+import { draftFromFlags, flagFor } from '../../../src/domain/answer-flags.js';
 import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
 import {

@@ -1,9 +1,12 @@
 // One flag per wizard prompt (docs/ARCHITECTURE.md#flags-and-prompts): a flag or an answers-file key skips its
 // prompt. The table maps each flag to its answers path; values are checked by the answers schema.
-import type { MirrorKind } from '../domain/answers.js';
-import { mergeDraft, setPath, type Draft } from '../domain/draft.js';
+import type { MirrorKind } from './answers.js';
+import { mergeDraft, setPath, type Draft } from './draft.js';
+import type { ParseArgsConfig } from 'node:util';
 import type { MsgKey, Params } from '../i18n/index.js';
-import type { OptionSpec } from './types.js';
+
+/** parseArgs' option table (node:util), as the commands declare theirs. */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
 export interface AnswerFlag { flag: string; path: string; parse: (s: string) => Parsed }

@@ -1,15 +1,15 @@
-// What backup, restore and update share at the command level: the stack, its log, the lock,
-// and progress printed as log lines (the menu shows the same lines in its output screen).
-import { join } from 'node:path';
+// What the maintenance use cases share: which stack (--answers or --project, or the menu's chosen
+// stack), its log, the lock, and progress printed as log lines (the menu shows the same lines).
 import type { Context } from '../context.js';
 import type { StepEvent } from '../steps/engine.js';
 import { guarded, type GuardOptions } from '../steps/stack-guard.js';
 import { loadStack, type Stack } from '../steps/stack-tools.js';
-import { optString } from './common.js';
-import type { ParsedArgs } from './types.js';
 import type { Emit } from '../steps/backup.js';
 
-export const STACK_OPTIONS = { answers: { type: 'string' }, project: { type: 'string' } } as const;
+export type { Stack };
+
+/** The stack a use case acts on: its answers file, or the project name init recorded; neither: the only one installed. */
+export interface StackSelector { answersFile?: string; project?: string }
 
 /** Progress as lines: each item's text when its quarter changes (health lines always), output as is. */
 export function progressPrinter(ctx: Context): Emit {
@@ -36,9 +36,7 @@ export function progressPrinter(ctx: Context): Emit {
  * (steps/stack-guard.ts): its log file, the maintenance lock, no work on a half-restored or
  * half-updated stack unless `allow`ed.
  */
-export async function withStack<T>(ctx: Context, args: ParsedArgs, what: string, fn: (s: Stack) => Promise<T>, o: GuardOptions = {}): Promise<T> {
-  const s = await loadStack(ctx, { answersFile: optString(args, 'answers'), project: optString(args, 'project') });
+export async function withStack<T>(ctx: Context, sel: StackSelector, what: string, fn: (s: Stack) => Promise<T>, o: GuardOptions = {}): Promise<T> {
+  const s = await loadStack(ctx, { answersFile: sel.answersFile, project: sel.project });
   return guarded(ctx, s, what, () => fn(s), o);
 }
-
-export const backupDirOf = (s: Stack, id: string) => join(s.installDir, 'backups', id);

@@ -1,0 +1,96 @@
+// Use cases: take a backup, list them (newest first), verify one (checksums and a load into
+// throwaway containers). `backup` and the menu's Back up / Verify rows call these.
+import type { Context } from '../context.js';
+import { humanBytes, type BackupSummary } from '../domain/backup.js';
+import { usageError } from '../errors.js';
+import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
+import { uploadBackup } from '../steps/backup-s3.js';
+import { verifyBackup } from '../steps/backup-verify.js';
+import { listBackups, takeBackup } from '../steps/backup.js';
+import { progressPrinter, withStack, type StackSelector } from './stack.js';
+
+export function formatList(ctx: Context, list: BackupSummary[]): string {
+  if (list.length === 0) return `${ctx.t('bk.listEmpty')}\n`;
+  const rows = list.map((b) => [
+    b.id,
+    b.createdAt ? b.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-',
+    b.kind,
+    b.manifest ? humanBytes(b.bytes) : '-',
+    b.manifest ? `${Object.keys(b.manifest.database?.tables ?? {}).length} ${ctx.t('bk.tables')}, ${b.manifest.redis?.keys ?? 0} ${ctx.t('bk.keys')}${b.manifest.volumes.length ? `, ${b.manifest.volumes.join(' ')}` : ''}${b.manifest.encryption ? `, ${ctx.t('bk.encrypted')}` : ''}` : `! ${b.error}`,
+  ]);
+  const head = [ctx.t('bk.col.id'), ctx.t('bk.col.created'), ctx.t('bk.col.kind'), ctx.t('bk.col.size'), ctx.t('bk.col.content')];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** `backup list --json`: stable fields, newest first. */
+export const listJson = (list: BackupSummary[]) => ({
+  backups: list.map((b) => ({
+    id: b.id,
+    createdAt: b.createdAt || null,
+    kind: b.kind,
+    bytes: b.bytes,
+    complete: b.manifest !== null,
+    error: b.error,
+    encrypted: b.manifest ? b.manifest.encryption !== null : null,
+    database: b.manifest?.database ? { engine: b.manifest.database.engine, serverVersion: b.manifest.database.serverVersion, tables: b.manifest.database.tables } : null,
+    redis: b.manifest?.redis ? { version: b.manifest.redis.version, keys: b.manifest.redis.keys } : null,
+    volumes: b.manifest?.volumes ?? [],
+    files: b.manifest?.files ?? [],
+  })),
+});
+
+/** Takes a backup (a dry run shows where it would go and the schedule's changes). */
+export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean }): Promise<number> {
+  const emit = progressPrinter(ctx);
+  return withStack(ctx, o.stack, 'backup', async (s) => {
+    if (ctx.exec.dryRun) {
+      ctx.io.out(`${ctx.t('bk.dryRun', { dir: `${s.installDir}/backups` })}\n`);
+      for (const c of await scheduleChanges(ctx, s.prepared)) ctx.io.out(`    ${c}\n`);
+      return 0;
+    }
+    ctx.io.out(`→ ${ctx.t('bk.taking', { project: s.project })}\n`);
+    const r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual' }, emit);
+    const total = r.manifest.files.reduce((n, f) => n + f.bytes, 0);
+    const raw = r.manifest.files.reduce((n, f) => n + f.rawBytes, 0);
+    ctx.io.out(`${ctx.t('bk.done', { id: r.id, dir: r.dir, size: humanBytes(total), raw: humanBytes(raw), seconds: (r.manifest.durationMs / 1000).toFixed(1), rate: humanBytes(raw / Math.max(0.001, r.manifest.durationMs / 1000)) })}\n`);
+    if (r.removed.length) ctx.io.out(`${ctx.t('bk.pruned', { count: r.removed.length, keep: s.prepared.plan.backup.keep, ids: r.removed.join(', ') })}\n`);
+    const urls = await uploadBackup(ctx, s, r.dir, r.manifest, emit);
+    if (urls.length) ctx.io.out(`${ctx.t('s3.done', { count: urls.length, bucket: s.prepared.answers.backup.s3!.bucket })}\n`);
+    // The schedule follows the answers (backup.schedule): installed, changed or removed here too.
+    if (!s.prepared.factsFile && (await scheduleChanges(ctx, s.prepared)).length) {
+      await applySchedule(ctx, s.prepared);
+      ctx.io.out(`${ctx.t(s.prepared.plan.backup.schedule === 'off' ? 'bk.scheduleOff' : 'bk.scheduled', { at: s.prepared.plan.backup.schedule })}\n`);
+    }
+    return 0;
+  });
+}
+
+export async function backupList(ctx: Context, o: { stack: StackSelector; json: boolean }): Promise<number> {
+  return withStack(ctx, o.stack, 'backup list', async (s) => {
+    const l = await listBackups(ctx, s.installDir);
+    ctx.io.out(o.json ? `${JSON.stringify(listJson(l), null, 2)}\n` : formatList(ctx, l));
+    return 0;
+  }, { lock: false, refuse: false });
+}
+
+/** Verifies a backup (the newest complete one without an id). */
+export async function backupVerify(ctx: Context, o: { stack: StackSelector; id?: string; json: boolean }): Promise<number> {
+  const { id } = o;
+  const emit = progressPrinter(ctx);
+  // Throwaway containers only: nothing of the stack changes, so a pending restore does not matter.
+  return withStack(ctx, o.stack, 'backup verify', async (s) => {
+    const target = id ?? (await listBackups(ctx, s.installDir)).find((b) => b.manifest)?.id;
+    if (!target) throw usageError('err.bk.noneToVerify', { dir: `${s.installDir}/backups` });
+    ctx.io.out(`→ ${ctx.t('bk.verifying', { id: target })}\n`);
+    const r = await verifyBackup(ctx, s, target, emit);
+    if (o.json) ctx.io.out(`${JSON.stringify({ ok: true, ...r }, null, 2)}\n`);
+    else ctx.io.out(`${ctx.t('bk.verified', { id: target, files: r.checksums, tables: r.database?.tables ?? 0, rows: r.database?.rows ?? 0, keys: r.redis?.keys ?? 0 })}\n`);
+    return 0;
+  }, { refuse: false });
+}
+
+
+/** The stack's backups, newest first (the menu's picker for restore and verify). */
+export const stackBackups = (ctx: Context, installDir: string): Promise<BackupSummary[]> => listBackups(ctx, installDir);

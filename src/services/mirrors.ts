@@ -1,0 +1,189 @@
+// Use cases: probe the mirror candidates in parallel and rank them (`mirrors`); the wizard's
+// region screen gets its candidates and their measurements here too. JSON: { results: [{ kind,
+// id, url, alive, latencyMs, bytesPerSecond, error }], best: { <kind>: <id> } }
+// (docs/CONTRACT.md#mirrors); `best` names live candidates only.
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Context } from '../context.js';
+import {
+  MIRROR_KINDS, bestByKind, parseCatalogue, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult,
+} from '../domain/mirrors.js';
+import { PROBE_DEFAULTS, probeMirrors } from '../host/mirror-probe.js';
+import { catalogueFor, entryFor, relevantKinds, rememberProbes } from '../steps/mirrors.js';
+import type { HostFacts } from '../domain/facts.js';
+import { hostPlatform } from '../host/platform.js';
+import { displayWidth, padEndDisplay } from '../host/report.js';
+import { usageError } from '../errors.js';
+import type { MsgKey, T } from '../i18n/index.js';
+
+async function loadCatalogue(ctx: Context, file: string | undefined): Promise<readonly MirrorEntry[]> {
+  if (!file) return catalogueFor(ctx);
+  let text: string | null;
+  try {
+    text = await ctx.exec.readFile(resolve(ctx.cwd, file));
+  } catch (e) {
+    throw usageError('err.fileUnreadable', { file, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+  }
+  if (text === null) throw usageError('err.catalogMissing', { file });
+  return parseCatalogue(text, file, ctx.t);
+}
+
+export function parseKinds(v: string | undefined): MirrorKind[] | null {
+  if (!v) return null;
+  const kinds = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const k of kinds) if (!(MIRROR_KINDS as readonly string[]).includes(k)) throw usageError('err.badKind', { kind: k, kinds: MIRROR_KINDS.join(', ') });
+  return kinds as MirrorKind[];
+}
+
+export function parseTimeout(v: string | undefined): number {
+  if (v === undefined) return PROBE_DEFAULTS.deadlineMs;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 500 || n > 60_000) throw usageError('err.badTimeout', { value: v });
+  return n;
+}
+
+/** Output of `--json`: exactly these fields, ranked within each kind. */
+export function mirrorsJson(results: readonly ProbeResult[]) {
+  return {
+    results: rankResults(results).map((r) => ({
+      kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error,
+    })),
+    best: bestByKind(results),
+  };
+}
+
+export function formatSpeed(bps: number | null): string {
+  if (bps === null) return '-';
+  if (bps >= 1024 * 1024) return `${(bps / 1024 / 1024).toFixed(1)} MB/s`;
+  return `${Math.max(1, Math.round(bps / 1024))} KB/s`;
+}
+
+const ERROR_KEYS: Record<string, MsgKey> = {
+  refused: 'mirrors.err.refused',
+  timeout: 'mirrors.err.timeout',
+  stalled: 'mirrors.err.stalled',
+  'too-slow': 'mirrors.err.tooSlow',
+  'closed-mid-body': 'mirrors.err.closed',
+  reset: 'mirrors.err.reset',
+  'not-a-registry': 'mirrors.err.notRegistry',
+  'unexpected-content': 'mirrors.err.content',
+  'too-many-redirects': 'mirrors.err.redirects',
+  'bad-redirect': 'mirrors.err.redirects',
+};
+
+/** A probe error code in the operator's language ("http-404" → "HTTP 404", "dns: ENOTFOUND" → …). */
+export function describeProbeError(t: T, error: string): string {
+  const m = /^([a-z-]+)(?:-(\d{3}))?(?::\s*([^()]*?))?\s*(\([^)]*\))?$/.exec(error);
+  if (!m) return error;
+  const [, code, status, detail, where] = m;
+  let text: string;
+  if (code === 'http' && status) text = t('mirrors.err.http', { status });
+  else if (code === 'dns') text = t('mirrors.err.dns', { detail: detail ?? '' });
+  else if (code === 'tls') text = t('mirrors.err.tls', { detail: detail ?? '' });
+  else if (code === 'unreachable' || code === 'network') text = t('mirrors.err.network', { detail: detail ?? code });
+  else text = ERROR_KEYS[code!] ? t(ERROR_KEYS[code!]!) : error;
+  return where ? `${text} ${where}` : text;
+}
+
+export function formatMirrorTable(t: T, results: readonly ProbeResult[], catalogue: readonly MirrorEntry[], elapsedMs: number, deadlineMs: number): string {
+  const ranked = rankResults(results);
+  const best = bestByKind(results);
+  const names = new Map(catalogue.map((e) => [`${e.kind}/${e.id}`, e.name]));
+  const lines = [t('mirrors.header', { count: results.length, alive: results.filter((r) => r.alive).length, secs: (elapsedMs / 1000).toFixed(1), limit: (deadlineMs / 1000).toFixed(1) })];
+  const idW = Math.max(2, ...ranked.map((r) => r.id.length));
+  const nameW = Math.max(4, ...ranked.map((r) => displayWidth(names.get(`${r.kind}/${r.id}`) ?? '')));
+  const urlW = Math.max(3, ...ranked.map((r) => r.url.length));
+  for (const kind of MIRROR_KINDS) {
+    const rows = ranked.filter((r) => r.kind === kind);
+    if (!rows.length) continue;
+    lines.push('', `${kind}  ${t(`mirrors.kind.${kind}` as MsgKey)}`);
+    for (const r of rows) {
+      const mark = best[kind] === r.id && r.alive ? '★' : ' ';
+      const name = padEndDisplay(names.get(`${r.kind}/${r.id}`) ?? '', nameW);
+      const status = r.alive
+        ? `${String(r.latencyMs ?? '?').padStart(5)} ms  ${formatSpeed(r.bytesPerSecond).padStart(10)}`
+        : t('mirrors.dead', { reason: describeProbeError(t, r.error ?? 'dead') });
+      lines.push(`  ${mark} ${r.id.padEnd(idW)}  ${name}  ${r.url.padEnd(urlW)}  ${status}`);
+    }
+    if (!best[kind]) lines.push(`    ${t('mirrors.noneAliveKind', { kind })}`);
+  }
+  lines.push('', t('mirrors.legend'));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `kinds` null: every kind; `catalogFile`: a catalogue of one's own instead of the built-in one. */
+export interface MirrorsOptions { kinds: MirrorKind[] | null; deadlineMs: number; catalogFile?: string; json: boolean }
+
+export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<number> {
+  const { kinds, deadlineMs } = o;
+  const catalogue = await loadCatalogue(ctx, o.catalogFile);
+  const entries = kinds ? catalogue.filter((e) => kinds.includes(e.kind)) : catalogue;
+  const platform = await hostPlatform(ctx.exec, ctx.env);
+  const target = probeTarget(platform.os, platform.arch);
+  const t0 = performance.now();
+  // A longer --timeout stretches every phase in the defaults' proportions (headers 5/8, stall 3/8 of it).
+  const scale = deadlineMs / PROBE_DEFAULTS.deadlineMs;
+  const results = await probeMirrors(entries, target, {
+    deadlineMs,
+    headersTimeoutMs: Math.round(PROBE_DEFAULTS.headersTimeoutMs * scale),
+    idleTimeoutMs: Math.round(PROBE_DEFAULTS.idleTimeoutMs * scale),
+  });
+  const elapsed = performance.now() - t0;
+  ctx.io.out(o.json ? `${JSON.stringify(mirrorsJson(results), null, 2)}\n` : formatMirrorTable(ctx.t, results, catalogue, elapsed, deadlineMs));
+  return 0;
+}
+
+/** A mirror the region screen can offer (the mirror catalogue's entry). */
+export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
+/** One probe result, as `mirrors --json` prints it (docs/CONTRACT.md#mirrors). */
+export interface MirrorMeasurement {
+  kind: MirrorKind;
+  id: string;
+  url: string;
+  alive: boolean;
+  latencyMs: number | null;
+  bytesPerSecond?: number | null;
+  error?: string | null;
+}
+
+/**
+ * Where mirror candidates and their measurements come from. The mirrors module plugs in here;
+ * without one the region screen shows "not measured" and keeps what flags or the answers file gave.
+ */
+export interface MirrorSource {
+  candidates(region: 'cn' | 'global'): Promise<MirrorCandidate[]>;
+  /** Probes the candidates, reporting each result as it arrives. */
+  measure?(candidates: readonly MirrorCandidate[], onResult: (m: MirrorMeasurement) => void): Promise<void>;
+}
+
+/**
+ * Where the region screen gets mirror candidates and their latency: the mirror catalogue (or
+ * STACK_WIZARD_MIRROR_CATALOG) for the kinds that matter on this host, probed in parallel as init
+ * probes them. The results are remembered for this process, so applying the setup does not probe
+ * the chosen mirrors again (and writes only one that answered).
+ */
+export function mirrorSource(ctx: Context, facts: () => Promise<HostFacts>): MirrorSource {
+  return {
+    async candidates(region) {
+      // Region global leaves every tool at its defaults: nothing to offer.
+      if (region !== 'cn') return [];
+      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
+      const kinds = relevantKinds(f);
+      return cat.filter((e) => kinds.includes(e.kind)).map((e) => ({ kind: e.kind, id: e.id, name: e.name, url: e.url }));
+    },
+    async measure(cands, onResult) {
+      const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
+      const target = probeTarget(f.os, f.arch);
+      // The catalogue's entries (with their security/ports archives), probed as init probes them.
+      const entries = cands.map((c) => cat.find((e) => e.kind === c.kind && e.id === c.id) ?? entryFor(c.kind, c.url, cat));
+      await probeMirrors(entries, target, {
+        onResult: (r) => {
+          // Remembered before the screen shows it: what the operator sees is what init writes with.
+          rememberProbes([r], target);
+          onResult({ kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error });
+        },
+      });
+    },
+  };
+}
+

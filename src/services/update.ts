@@ -1,0 +1,79 @@
+// Use case: update. Pulls the images, shows what changes (image IDs, every file's diff,
+// hand-edited files), then with `yes` applies it service by service behind health gates, with a
+// backup and the running image IDs recorded first, rolling back on a failed gate. After a killed
+// update: put back what ran before it (`rollback`), or finish it.
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import { hasWork, pendingUpdate, planUpdate, rollbackPendingUpdate, runUpdate, type UpdatePlan } from '../steps/update.js';
+import { verifyMirrors } from '../steps/mirrors.js';
+import { progressPrinter, withStack, type StackSelector } from './stack.js';
+
+const short = (id: string | null) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '-');
+
+export function formatUpdatePlan(ctx: Context, u: UpdatePlan): string {
+  const out: string[] = [];
+  if (u.templateFrom !== null && u.templateFrom !== u.templateTo) out.push(ctx.t('upd.template', { from: u.templateFrom, to: u.templateTo }));
+  for (const w of u.pullWarnings) out.push(`! ${ctx.t('upd.pullLocal', { detail: w })}`);
+  for (const e of u.pullErrors) out.push(`✗ ${e}`);
+  if (u.images.length) {
+    out.push(ctx.t('upd.imagesHeader'));
+    for (const i of u.images) out.push(`  ${i.service}: ${i.fromImage ?? '-'} (${short(i.fromId)}) → ${i.image} (${short(i.toId)})`);
+  }
+  if (u.files.length) {
+    out.push(ctx.t('upd.filesHeader'));
+    for (const f of u.files) {
+      out.push(`${f.status === 'created' ? '+' : '~'} ${f.path}${u.handEdited.includes(f.path) ? `  ${ctx.t('upd.handEditedMark')}` : ''}`);
+      if (f.diff) out.push(f.diff.replace(/^/gm, '    '));
+    }
+  }
+  if (u.handEdited.length) out.push(ctx.t('upd.handEdited', { files: u.handEdited.join(', ') }));
+  return `${out.join('\n')}\n`;
+}
+
+/** `pull`: pull the images first (never in a dry run). */
+export interface UpdateOptions { stack: StackSelector; yes: boolean; rollback: boolean; pull: boolean }
+
+export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
+  const emit = progressPrinter(ctx);
+  const { yes } = o;
+  const pull = o.pull && !ctx.exec.dryRun;
+  return withStack(ctx, o.stack, 'update', async (s) => {
+    // A killed update left its journal: finish it, or put back what ran before it.
+    const pending = await pendingUpdate(ctx, s);
+    if (pending) {
+      ctx.io.out(`${ctx.t('upd.pendingFound', { started: pending.startedAt, phase: pending.phase, id: pending.backupId })}\n`);
+      if (ctx.exec.dryRun) return 0;
+      if (!yes) throw usageError('err.up.pendingNeedsYes');
+      if (o.rollback) {
+        const r = await rollbackPendingUpdate(ctx, s, pending, emit);
+        ctx.io.out(`${ctx.t('upd.recovered')}${r.dataRestored ? ` ${ctx.t('upd.dataRestored', { id: pending.backupId })}` : ''}\n`);
+        return 0;
+      }
+      ctx.io.out(`→ ${ctx.t('upd.finishing', { started: pending.startedAt })}\n`);
+      const u = await planUpdate(ctx, s, { pull }, emit);
+      ctx.io.out(formatUpdatePlan(ctx, u));
+      const r = await runUpdate(ctx, s, u, emit, { resume: pending });
+      ctx.io.out(`${ctx.t('upd.finished', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
+      return 0;
+    }
+    if (o.rollback) throw usageError('err.up.nothingToRollBack');
+    ctx.io.out(`→ ${ctx.t('upd.checking', { project: s.project })}\n`);
+    // The saved answers are rendered again: a mirror that has died since init is refused (exit 3) before anything is pulled or written.
+    await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts);
+    const u = await planUpdate(ctx, s, { pull }, emit);
+    ctx.io.out(formatUpdatePlan(ctx, u));
+    if (!hasWork(u)) {
+      ctx.io.out(`${ctx.t('upd.upToDate')}\n`);
+      return 0;
+    }
+    if (ctx.exec.dryRun) {
+      ctx.io.out(`${ctx.t('init.dryRunDone')}\n`);
+      return 0;
+    }
+    if (!yes) throw usageError(u.handEdited.length ? 'err.up.handEditedNeedsYes' : 'err.needYes', { command: 'update', files: u.handEdited.join(', ') });
+    const r = await runUpdate(ctx, s, u, emit);
+    ctx.io.out(`${ctx.t('upd.done', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
+    if (r.handEditedKept) ctx.io.out(`${ctx.t('upd.handEditedKept', { dir: r.handEditedKept })}\n`);
+    return 0;
+  }, { allow: 'update' });
+}

@@ -2,9 +2,9 @@
 // runs, a cron.d entry where it does not. Installed by init (a step) and refreshed by every
 // `backup`. The units name the stack-wizard program as found at install time, so they are written
 // to /etc by this step rather than rendered into the install dir with the stack's own files.
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { ownScript } from '../host/self.js';
 import serviceTemplate from '../../templates/backup.service.tmpl';
 import timerTemplate from '../../templates/backup.timer.tmpl';
 import cronTemplate from '../../templates/backup.cron.tmpl';
@@ -54,12 +54,7 @@ export async function wizardBin(ctx: Context): Promise<{ bin: string[]; stable: 
   const r = await ctx.exec.query('sh', ['-c', 'command -v stack-wizard'], { timeoutMs: 5000 });
   const found = r.stdout.trim();
   if (r.exitCode === 0 && found.startsWith('/')) return { bin: [found], stable: true };
-  let script = process.argv[1] ?? '';
-  try {
-    script = realpathSync(script);
-  } catch {
-    // Keep it as given.
-  }
+  const script = ownScript();
   return { bin: [process.execPath, script], stable: !/\/_npx\//.test(script) };
 }
 

@@ -1,33 +1,24 @@
-// Wires the Context (probe, plan, files, steps, commands) to the screens: every effect of the
-// wizard happens here, through the Executor; the screens only get the results.
+// Wires the Context to the screens: every effect of the wizard is a use case of src/services/
+// (the same ones the commands call); the screens only get the results. The menu runs tasks, never
+// a command line.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { findCommand } from '../commands/index.js';
-import type { ParsedArgs } from '../commands/types.js';
 import { createContext, type Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
-import type { Draft } from '../domain/draft.js';
 import type { HostFacts } from '../domain/facts.js';
 import { hostNotes } from '../domain/host-checks.js';
-import { parseYamlText } from '../domain/load.js';
-import { usageError, WizardError } from '../errors.js';
-import { parseSs } from '../host/probe.js';
-import { parseProcNetTcp } from '../host/proc-net.js';
-import { operatorAddresses } from '../host/security.js';
+import { WizardError } from '../errors.js';
 import { HOST } from '../render/paths.js';
-import { previewSteps } from '../steps/engine.js';
-import { installSteps } from '../steps/install.js';
-import type { RegistryEntry } from '../steps/installed.js';
-import { installedStacks } from '../steps/installed.js';
-import { diffAgainstDisk, loadFacts, prepare, type Prepared } from '../steps/prepare.js';
-import { verifyMirrors } from '../steps/mirrors.js';
-import { applySetup, setupSteps, setupTarget, isRootUser } from '../steps/setup.js';
-import { availableEntries, type MenuChoice, type MenuEntry } from './menu.js';
-import { listBackups } from '../steps/backup.js';
+import { stackBackups } from '../services/backup.js';
+import { runTask } from '../services/maintenance.js';
+import {
+  applySetup, checkPorts, installedStacks, isRootUser, operatorAddresses, reviewSetup, setupFacts, setupStepList, setupTarget, stackDraft,
+} from '../services/setup.js';
+import { MAINTENANCE_MENU, type MenuChoice, type MenuEntry } from './menu.js';
 import { stackUrls } from './model.js';
 import { createDoctorController } from './doctor-controller.js';
 import type { SummaryData } from './screens/Summary.js';
-import type { ApplyResult, MirrorSource, PortCheck, Review, WizardController } from './types.js';
+import type { ApplyResult, MirrorSource, Review, WizardController } from './types.js';
+import type { RegistryEntry } from '../services/setup.js';
 
 export interface ControllerOptions {
   factsFile?: string;
@@ -38,17 +29,6 @@ export interface ControllerOptions {
   /** Whether this runs as root (default: the process's uid); decides install dir vs local folder. */
   isRoot?: boolean;
 }
-
-/** The program holding a socket (by its inode), as ss -p names it; null when it cannot be found. -lname takes a glob: the brackets are escaped. */
-async function socketOwner(ctx: Context, inode: number): Promise<string | null> {
-  const r = await ctx.exec.query('find', ['/proc', '-mindepth', '3', '-maxdepth', '3', '-path', '/proc/[0-9]*/fd/*', '-lname', `socket:\\[${inode}\\]`, '-print', '-quit'], { timeoutMs: 3000 });
-  const pid = /^\/proc\/(\d+)\/fd\//.exec(r.stdout.trim())?.[1];
-  if (!pid) return null;
-  return (await ctx.exec.readFile(`/proc/${pid}/comm`).catch(() => null))?.trim() || null;
-}
-
-/** Where the probe measures free disk before a project (and so its install dir) is known. */
-const INSTALL_ROOT = '/opt/stack-wizard';
 
 export function createController(ctx: Context, o: ControllerOptions): WizardController {
   const { t } = ctx;
@@ -65,67 +45,38 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
     mirrors: o.mirrors ?? null,
 
     facts() {
-      factsP ??= loadFacts(ctx, o.factsFile, INSTALL_ROOT, [80, 443]);
+      factsP ??= setupFacts(ctx, o.factsFile);
       return factsP;
     },
 
     stacks: () => installedStacks(ctx),
 
-    async stackDraft(stack: RegistryEntry): Promise<Draft> {
-      const text = await ctx.exec.readFile(stack.answers);
-      if (text === null) throw usageError('err.answersMissing', { file: stack.answers });
-      const data = parseYamlText(text, stack.answers).data;
-      return data && typeof data === 'object' && !Array.isArray(data) ? (data as Draft) : {};
-    },
+    stackDraft: (stack: RegistryEntry) => stackDraft(ctx, stack),
 
     async operatorAddresses(): Promise<string[]> {
-      return (await operatorAddresses(ctx.exec, await this.facts())).addresses;
+      return operatorAddresses(ctx, await this.facts());
     },
 
-    async checkPorts(ports: number[]): Promise<PortCheck[]> {
-      const r = await ctx.exec.query('ss', ['-Hltnp'], { timeoutMs: 1500 });
-      if (r.exitCode === 0) {
-        const listening = parseSs(r.stdout);
-        return ports.map((port) => {
-          const l = listening.find((x) => x.port === port);
-          return { port, inUse: !!l, process: l?.process ?? null };
-        });
-      }
-      // No ss (Debian minbase has no iproute2): the kernel's own tables. Never "free" unseen.
-      const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => ctx.exec.readFile(f).catch(() => null)));
-      if (tables.every((x) => x === null)) return ports.map((port) => ({ port, inUse: null, process: null }));
-      const listening = tables.flatMap((x) => (x ? parseProcNetTcp(x) : []));
-      return Promise.all(
-        ports.map(async (port) => {
-          const l = listening.find((x) => x.port === port);
-          return { port, inUse: !!l, process: l ? await socketOwner(ctx, l.inode) : null };
-        }),
-      );
-    },
+    checkPorts: (ports: number[]) => checkPorts(ctx, ports),
 
     async review(answers: Answers, facts: HostFacts): Promise<Review> {
-      // Every mirror chosen on the region screen (or given) answers now, or the review refuses it
-      // naming the key and the live alternatives: apply writes npm, PyPI, Node and prefix mirrors too.
-      await verifyMirrors(ctx, answers.mirrors, facts);
       const tg = target(answers.project);
-      const p = await prepare(ctx, { answers, facts, targetDir: tg.targetDir });
-      const files = await diffAgainstDisk(ctx, p.targetDir, p.files);
-      // What init does on the server itself (the install dir), also when we only render locally.
-      const serverView: Prepared = { ...p, targetDir: p.plan.installDir };
-      const steps = (await previewSteps(ctx, installSteps(p.plan), serverView)).map(({ step, check }) => ({
-        title: t(step.title, step.params),
+      const pv = await reviewSetup(ctx, { answers, facts, targetDir: tg.targetDir });
+      const p = pv.prepared;
+      const steps = pv.steps.map((s) => ({
+        title: t(s.title, s.params),
         // A preflight step changes nothing: its findings are in `changes`, it is never work to do.
-        needed: step.preflight ? false : check.needed,
-        changes: check.changes,
+        needed: s.preflight ? false : s.needed,
+        changes: s.changes,
       }));
       const notes = [
         ...p.plan.warnings.map((w) => t(w.key as never, w.params)),
         ...hostNotes(facts).filter((n) => n.key !== 'host.notRoot').map((n) => t(n.key, n.params)),
       ];
-      return { answers, plan: p.plan, prepared: p, files, steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
+      return { answers, plan: p.plan, prepared: p, files: pv.files, steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
     },
 
-    applySteps: (r) => setupSteps(r.local, r.plan).map((s) => ({ id: s.id, title: t(s.title, s.params) })),
+    applySteps: (r) => setupStepList(r.local, r.prepared).map((s) => ({ id: s.id, title: t(s.title, s.params) })),
 
     async apply(r, onEvent): Promise<ApplyResult> {
       const reports = await applySetup(ctx, r.prepared, r.local, onEvent);
@@ -160,16 +111,16 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       };
     },
 
-    menu: () => availableEntries((name) => findCommand(name) !== undefined),
+    menu: () => [...MAINTENANCE_MENU],
 
     doctor: (stack: RegistryEntry) => createDoctorController(ctx, { answersFile: stack.answers }),
 
-    backups: (stack: RegistryEntry) => listBackups(ctx, stack.installDir),
+    backups: (stack: RegistryEntry) => stackBackups(ctx, stack.installDir),
 
+    /** Runs the entry's use case; its output goes to the screen line by line. */
     async runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void, choice?: MenuChoice): Promise<number> {
-      const found = findCommand(entry.command);
-      if (!found) return 1;
-      const cmd = (await found.load()).default;
+      if (!entry.task) return 1;
+      const task = entry.task(stack, choice);
       let buf = '';
       const write = (s: string) => {
         buf += s;
@@ -179,11 +130,10 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
           buf = buf.slice(i + 1);
         }
       };
-      // The command's own Context prints into the screen; it shares the Executor (and its redaction).
+      // A Context of its own prints into the screen; it shares the Executor (and its redaction).
       const sub = createContext({ lang: ctx.lang, dryRun: ctx.exec.dryRun, env: ctx.env, cwd: ctx.cwd, interactive: false, exec: ctx.exec, io: { out: write, err: write } });
       try {
-        const r = parseArgs({ args: entry.args(stack, choice), options: cmd.options, strict: true, allowPositionals: true });
-        return await cmd.run(sub, { values: r.values as ParsedArgs['values'], positionals: r.positionals });
+        return await runTask(sub, task);
       } catch (e) {
         write(`${t('err.prefix')} ${e instanceof WizardError ? t(e.key, e.params) : e instanceof Error ? e.message : String(e)}\n`);
         if (e instanceof WizardError) for (const d of e.details) write(`  ${d}\n`);

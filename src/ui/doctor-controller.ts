@@ -1,12 +1,11 @@
-// The guided troubleshooting session's effects: load the stack, run the checks, apply a fix,
-// re-run its check. Screens get plain, translated data from here and call back; nothing else.
+// The guided troubleshooting session's effects (through src/services/doctor.ts): load the stack,
+// run the checks, apply a fix, re-run its check. Screens get plain, translated data from here and call back.
 import type { Context } from '../context.js';
 import { rootCauses } from '../domain/doctor/link.js';
 import { SYMPTOMS, lineText, type Finding, type Severity, type Symptom } from '../domain/doctor/types.js';
 import type { T } from '../i18n/index.js';
-import { describeAction, guardedFix, stackPaths } from '../steps/doctor-fixes.js';
 import { WizardError, errorText } from '../errors.js';
-import { isProblem, loadDoctorStack, recheck, resolved, runDoctor, type DoctorStack } from '../steps/doctor.js';
+import { describeAction, guardedFix, isProblem, loadDoctor, recheck, resolved, runDoctor, stackPaths, type DoctorStack } from '../services/doctor.js';
 import { CHECKS } from '../domain/doctor/checks.js';
 
 export interface FindingView {
@@ -63,7 +62,7 @@ export function findingView(t: T, s: DoctorStack, f: Finding, all: readonly Find
 export function createDoctorController(ctx: Context, source: { answersFile?: string; project?: string } | DoctorStack): DoctorController {
   const { t } = ctx;
   let stackP: Promise<DoctorStack> | null = 'plan' in source ? Promise.resolve(source) : null;
-  const stack = () => (stackP ??= loadDoctorStack(ctx, source as { answersFile?: string }));
+  const stack = () => (stackP ??= loadDoctor(ctx, source as { answersFile?: string }, {}));
   let last: Finding[] = [];
   const byId = (id: string) => last.find((f) => f.id === id);
 

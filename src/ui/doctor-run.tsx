@@ -2,7 +2,7 @@
 // entry shows the same flow inside the wizard). Loaded lazily, like the wizard.
 import { render, useStdout } from 'ink';
 import type { Context } from '../context.js';
-import type { DoctorStack } from '../steps/doctor.js';
+import type { DoctorStack } from '../services/doctor.js';
 import { KeyScope, useKeys } from './components.js';
 import { createDoctorController, type DoctorController } from './doctor-controller.js';
 import { DoctorFlow } from './screens/Doctor.js';

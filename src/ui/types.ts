@@ -5,8 +5,7 @@ import type { HostFacts } from '../domain/facts.js';
 import type { Plan } from '../domain/plan.js';
 import type { Lang, T } from '../i18n/index.js';
 import type { StepEvent } from '../steps/engine.js';
-import type { RegistryEntry } from '../steps/installed.js';
-import type { FileChange, Prepared } from '../steps/prepare.js';
+import type { FileChange, PortCheck, Prepared, RegistryEntry } from '../services/setup.js';
 import type { MenuChoice, MenuEntry } from './menu.js';
 import type { BackupSummary } from '../domain/backup.js';
 import type { SummaryData } from './screens/Summary.js';
@@ -36,7 +35,7 @@ export interface Review {
 export interface ApplyResult { applied: number; targetDir: string; local: boolean }
 
 /** `inUse` null: it could not be told (neither `ss` nor /proc/net/tcp could be read). */
-export interface PortCheck { port: number; inUse: boolean | null; process: string | null }
+export type { PortCheck };
 
 export interface WizardController {
   readonly t: T;

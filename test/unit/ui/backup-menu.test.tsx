@@ -8,6 +8,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { manifestText, type Manifest } from '../../../src/domain/backup.js';
 import { App } from '../../../src/ui/app.js';
+import type { MaintenanceTask } from '../../../src/services/maintenance.js';
 import type { MenuChoice, MenuEntry } from '../../../src/ui/menu.js';
 import type { RegistryEntry } from '../../../src/steps/installed.js';
 import { KEY, controllerFor, plain, press, waitText } from './helpers.js';
@@ -34,11 +35,12 @@ function installed() {
   backup('20260102-030000', '2026-01-02T03:00:00.000Z', 20);
   // A half-written backup is not offered.
   mkdirSync(join(installDir, 'backups', '20260103-030000.partial'), { recursive: true });
-  const calls: { entry: MenuEntry; choice: MenuChoice | undefined; args: string[] }[] = [];
+  const calls: { entry: MenuEntry; choice: MenuChoice | undefined; task: MaintenanceTask }[] = [];
   const runCommand = vi.fn(async (entry: MenuEntry, s: RegistryEntry, onLine: (l: string) => void, choice?: MenuChoice) => {
-    calls.push({ entry, choice, args: entry.args(s, choice) });
-    onLine(`ran ${entry.command} ${entry.args(s, choice).join(' ')}`);
-    // Without --yes these commands preview and exit 2, as the real ones do.
+    const task = entry.task!(s, choice);
+    calls.push({ entry, choice, task });
+    onLine(`ran ${task.use}${'yes' in task && task.yes ? ' yes' : ''}`);
+    // Without yes these use cases preview and exit 2, as the real ones do.
     return choice?.yes ? 0 : 2;
   });
   const controller = { ...c.controller, runCommand };
@@ -75,7 +77,7 @@ describe('backup rows of the maintenance menu', () => {
     await press(r.stdin, KEY.enter);
     f = await waitText(frame, 'Done.');
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.args).toEqual(['20260102-030000', '--yes', '--answers', stack.answers]);
+    expect(calls[0]!.task).toEqual({ use: 'restore', stack: { answersFile: stack.answers }, id: '20260102-030000', yes: true });
     // Enter leaves for the menu, as the screen says; never back to the question, where another Enter would restore again.
     await press(r.stdin, KEY.enter);
     f = await waitText(frame, 'Maintenance');
@@ -90,18 +92,22 @@ describe('backup rows of the maintenance menu', () => {
     await waitText(frame, 'Maintenance');
     await moveTo(r.stdin, controller.menu(), 'update');
     let f = await waitText(frame, 'Apply this update?');
-    expect(f).toContain(`ran update --answers ${stack.answers}`);
-    expect(calls.map((c) => c.args)).toEqual([['--answers', stack.answers]]);
+    expect(f).toContain('ran update');
+    expect(f).not.toContain('ran update yes');
+    expect(calls.map((c) => c.task)).toEqual([{ use: 'update', stack: { answersFile: stack.answers }, yes: false }]);
     await press(r.stdin, KEY.enter);
     f = await waitText(frame, 'Done.');
-    expect(f).toContain(`ran update --yes --answers ${stack.answers}`);
-    expect(calls.map((c) => c.args)).toEqual([['--answers', stack.answers], ['--yes', '--answers', stack.answers]]);
+    expect(f).toContain('ran update yes');
+    expect(calls.map((c) => c.task)).toEqual([
+      { use: 'update', stack: { answersFile: stack.answers }, yes: false },
+      { use: 'update', stack: { answersFile: stack.answers }, yes: true },
+    ]);
   });
 
   test('verify: the same picker, titled for verify; the chosen backup is verified at once and the result shown', async () => {
     const { controller, stack, calls } = installed();
     const verified = vi.fn(async (entry: MenuEntry, s: RegistryEntry, onLine: (l: string) => void, choice?: MenuChoice) => {
-      calls.push({ entry, choice, args: entry.args(s, choice) });
+      calls.push({ entry, choice, task: entry.task!(s, choice) });
       onLine(`Backup ${choice?.id} verified: 1 file checksummed, 1 table with 10 rows restored in a throwaway container.`);
       return 0;
     });
@@ -115,7 +121,7 @@ describe('backup rows of the maintenance menu', () => {
     await press(r.stdin, KEY.down, KEY.enter);
     f = await waitText(frame, 'Done.');
     expect(f).toContain('Backup 20260101-030000 verified');
-    expect(calls.map((c) => c.args)).toEqual([['verify', '20260101-030000', '--answers', stack.answers]]);
+    expect(calls.map((c) => c.task)).toEqual([{ use: 'backupVerify', stack: { answersFile: stack.answers }, id: '20260101-030000' }]);
     // Enter returns to the menu.
     await press(r.stdin, KEY.enter);
     await waitText(frame, 'Maintenance');
@@ -139,12 +145,12 @@ describe('backup rows of the maintenance menu', () => {
 
   test('security apply: a dry run first, then only Enter on its question runs it with --yes; Esc runs nothing', async () => {
     const { controller, stack } = installed();
-    const calls: string[][] = [];
-    // As the real command: the dry run lists the changes and exits 0; with --yes it applies them.
+    const calls: MaintenanceTask[] = [];
+    // As the real use case: the dry run lists the changes and exits 0; with yes it applies them.
     const security = vi.fn(async (entry: MenuEntry, s: RegistryEntry, onLine: (l: string) => void, choice?: MenuChoice) => {
-      const args = entry.args(s, choice);
-      calls.push(args);
-      onLine(args.includes('--dry-run') ? '• Firewall (ufw)\n    ufw allow 22/tcp' : 'Applied 1 change.');
+      const task = entry.task!(s, choice);
+      calls.push(task);
+      onLine(task.use === 'securityApply' && task.dryRun ? '• Firewall (ufw)\n    ufw allow 22/tcp' : 'Applied 1 change.');
       return 0;
     });
     const r = render(<App controller={{ ...controller, runCommand: security }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
@@ -153,7 +159,8 @@ describe('backup rows of the maintenance menu', () => {
     await moveTo(r.stdin, controller.menu(), 'securityApply');
     let f = await waitText(frame, 'Apply these security settings?');
     expect(f).toContain('ufw allow 22/tcp');
-    expect(calls).toEqual([['apply', '--dry-run', '--answers', stack.answers]]);
+    const preview: MaintenanceTask = { use: 'securityApply', answersFile: stack.answers, yes: false, dryRun: true };
+    expect(calls).toEqual([preview]);
     await press(r.stdin, KEY.escape);
     await waitText(frame, 'Maintenance');
     expect(calls).toHaveLength(1);
@@ -162,7 +169,7 @@ describe('backup rows of the maintenance menu', () => {
     await press(r.stdin, KEY.enter);
     f = await waitText(frame, 'Done.');
     expect(f).toContain('Applied 1 change.');
-    expect(calls).toEqual([['apply', '--dry-run', '--answers', stack.answers], ['apply', '--dry-run', '--answers', stack.answers], ['apply', '--yes', '--answers', stack.answers]]);
+    expect(calls).toEqual([preview, preview, { use: 'securityApply', answersFile: stack.answers, yes: true, dryRun: false }]);
   });
 
   test('security apply: a preview that refuses (the lock-out guard, exit 3) asks nothing', async () => {
@@ -188,7 +195,7 @@ describe('backup rows of the maintenance menu', () => {
     const frame = plain(r.lastFrame);
     await waitText(frame, 'Maintenance');
     await moveTo(r.stdin, controller.menu(), 'backup');
-    await waitText(frame, `ran backup --answers ${stack.answers}`);
-    expect(calls).toHaveLength(1);
+    await waitText(frame, 'ran backup');
+    expect(calls.map((c) => c.task)).toEqual([{ use: 'backup', stack: { answersFile: stack.answers } }]);
   });
 });

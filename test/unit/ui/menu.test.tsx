@@ -1,13 +1,12 @@
-// The maintenance menu: a table of entries tied to commands, shown as each command exists;
-// reconfigure re-runs the setup prefilled from the saved answers; a command's output on screen.
+// The maintenance menu: a table of entries, each a use case of src/services/ (a task) or a wizard
+// flow; reconfigure re-runs the setup prefilled from the saved answers; a task's output on screen.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { COMMANDS } from '../../../src/commands/index.js';
 import { translator } from '../../../src/i18n/index.js';
 import { App } from '../../../src/ui/app.js';
-import { MAINTENANCE_MENU, availableEntries, type MenuEntry } from '../../../src/ui/menu.js';
+import { MAINTENANCE_MENU, type MenuEntry } from '../../../src/ui/menu.js';
 import { CommandOutput, MenuScreen } from '../../../src/ui/screens/Menu.js';
 import { KEY, controllerFor, plain, press, waitFor, waitText } from './helpers.js';
 
@@ -20,30 +19,31 @@ describe('the menu table', () => {
   test('covers status, backup, verify, restore, update, troubleshoot, security (status and apply) and reconfigure', () => {
     expect(MAINTENANCE_MENU.map((e) => e.id)).toEqual(ALL_IDS);
   });
-  test('an entry shows only when its command exists in the command table', () => {
-    // This build has every command the menu names: every row shows, in order.
-    const names = new Set(COMMANDS.map((c) => c.name));
-    expect(availableEntries((n) => names.has(n)).map((e) => e.id)).toEqual(ALL_IDS);
-    // A build without the backup command: its two rows (take, verify) go; restore has its own command; the rest keep their order.
-    expect(availableEntries((n) => n !== 'backup').map((e) => e.id)).toEqual(['status', 'restore', 'update', 'troubleshoot', 'security', 'securityApply', 'reconfigure']);
-    expect(availableEntries((n) => n === 'security').map((e) => e.id)).toEqual(['security', 'securityApply']);
-    expect(availableEntries(() => false)).toEqual([]);
+  test('every entry but reconfigure runs a use case; the controller offers the whole table', () => {
+    expect(MAINTENANCE_MENU.filter((e) => !e.task).map((e) => e.id)).toEqual(['reconfigure']);
+    expect(MAINTENANCE_MENU.find((e) => e.id === 'reconfigure')!.flow).toBe('reconfigure');
+    expect(controllerFor().controller.menu().map((e) => e.id)).toEqual(ALL_IDS);
   });
-  test('stack commands get the stack\'s answers file; apply previews as a dry run and runs with --yes', () => {
+  test('stack tasks get the stack\'s answers file; apply previews as a dry run and runs with yes', () => {
     const stack = { project: 'p', installDir: '/opt/stack-wizard/p', answers: '/opt/stack-wizard/p/stack-wizard.yaml', templateVersion: 1 };
     const row = (id: string) => MAINTENANCE_MENU.find((e) => e.id === id)!;
-    expect(row('security').args(stack)).toEqual(['status', '--answers', stack.answers]);
-    expect(row('securityApply').args(stack)).toEqual(['apply', '--dry-run', '--answers', stack.answers]);
-    expect(row('securityApply').args(stack, { yes: true })).toEqual(['apply', '--yes', '--answers', stack.answers]);
-    expect(row('verify').args(stack, { id: '20260102-030000' })).toEqual(['verify', '20260102-030000', '--answers', stack.answers]);
+    expect(row('status').task!(stack)).toEqual({ use: 'status', stack: { answersFile: stack.answers } });
+    expect(row('backup').task!(stack)).toEqual({ use: 'backup', stack: { answersFile: stack.answers } });
+    expect(row('security').task!(stack)).toEqual({ use: 'securityStatus', answersFile: stack.answers });
+    expect(row('securityApply').task!(stack)).toEqual({ use: 'securityApply', answersFile: stack.answers, yes: false, dryRun: true });
+    expect(row('securityApply').task!(stack, { yes: true })).toEqual({ use: 'securityApply', answersFile: stack.answers, yes: true, dryRun: false });
+    expect(row('verify').task!(stack, { id: '20260102-030000' })).toEqual({ use: 'backupVerify', stack: { answersFile: stack.answers }, id: '20260102-030000' });
     expect(row('verify').confirm).toBeUndefined();
+    expect(row('restore').task!(stack, { id: '20260102-030000' })).toEqual({ use: 'restore', stack: { answersFile: stack.answers }, id: '20260102-030000', yes: false });
+    expect(row('update').task!(stack, { yes: true })).toEqual({ use: 'update', stack: { answersFile: stack.answers }, yes: true });
+    expect(row('troubleshoot').task!(stack)).toEqual({ use: 'doctor', stack: { answersFile: stack.answers } });
   });
 });
 
 describe('MenuScreen', () => {
   test('lists the entries with their hints; Enter opens one; the last row quits', async () => {
     const stack = { project: 'shop', installDir: '/opt/stack-wizard/shop', answers: '/x.yaml', templateVersion: 1 };
-    const entries = availableEntries(() => true);
+    const entries = [...MAINTENANCE_MENU];
     const onChoose = vi.fn();
     const onQuit = vi.fn();
     const r = render(<MenuScreen t={t} stack={stack} entries={entries} onChoose={onChoose} onQuit={onQuit} />);
@@ -108,16 +108,21 @@ describe('maintenance mode', () => {
     expect(onExit).toHaveBeenCalledWith(0);
   });
 
-  test('runCommand runs a command module and hands its output over line by line', async () => {
-    const { controller, stack, dir } = installed();
+  test('runCommand runs the entry\'s use case, never a command line, and hands its output over line by line', async () => {
+    const { controller, dir } = installed();
+    // A stack of its own whose install dir is in the test's folder: the task logs there.
+    const installDir = join(dir, 'opt', 'listed');
+    mkdirSync(installDir, { recursive: true });
+    const answers = join(installDir, 'stack-wizard.yaml');
+    writeFileSync(answers, `project: listed\ninstallDir: ${installDir}\napp:\n  image: ghcr.io/acme/shop:3.1\n  runtime: node\n`);
+    const stack = { project: 'listed', installDir, answers, templateVersion: 1 };
     const lines: string[] = [];
-    const out = join(dir, 'rendered');
-    const entry: MenuEntry = { id: 'status', label: 'ui.menu.status', hint: 'ui.menu.statusHint', command: 'render', args: (s) => ['--answers', s.answers, '--out', out] };
+    // Restore without a backup chosen lists them, as `restore` without an id does.
+    const entry: MenuEntry = { id: 'restore', label: 'ui.menu.restore', hint: 'ui.menu.restoreHint', task: (s) => ({ use: 'restore', stack: { answersFile: s.answers }, yes: false }) };
     const code = await controller.runCommand(entry, stack, (l) => lines.push(l));
     expect(code).toBe(0);
-    expect(lines[0]).toContain(`Rendered`);
-    expect(lines.some((l) => l.includes('docker-compose.yml'))).toBe(true);
-    const bad: MenuEntry = { ...entry, args: () => ['--answers', join(dir, 'missing.yaml'), '--out', out] };
+    expect(lines).toEqual([t('bk.listEmpty')]);
+    const bad: MenuEntry = { ...entry, task: () => ({ use: 'status', stack: { answersFile: join(dir, 'missing.yaml') } }) };
     const lines2: string[] = [];
     expect(await controller.runCommand(bad, stack, (l) => lines2.push(l))).toBe(2);
     expect(lines2.join('\n')).toContain('missing.yaml does not exist');

@@ -25,9 +25,10 @@ const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   to: { path: LAYERS.slice(i + 1).map((l) => l.path) },
 }));
 
-// The programs that change the host, and the modules that read it, by where they may be imported.
-const EFFECTS = '^(execa|dockerode|node:child_process|child_process)$';
-const PROBES = '^(node:)?(fs|fs/promises|os|http|https|dns|dns/promises|tls|dgram)$|^systeminformation$';
+// The programs that change the host, and the modules that read it, by where they may be imported
+// (a core module resolves to its name, a package to its path under node_modules).
+const EFFECTS = ['^(node:)?child_process$', '(^|/)node_modules/(execa|dockerode)/'];
+const PROBES = ['^(node:)?(fs|fs/promises|os|http|https|dns|dns/promises|tls|dgram)$', '(^|/)node_modules/systeminformation/'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -43,7 +43,17 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/exec/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: fsWrites }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: fsWrites }],
+      // A whole-module import would reach the write functions by name: fs is imported function by function.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?fs(\\/promises)?$/] > :matches(ImportDefaultSpecifier, ImportNamespaceSpecifier)",
+          message: 'Import fs functions by name outside src/exec/ (its write functions belong to the Executor).',
+        },
+      ],
+    },
   },
   {
     // Screens get data and callbacks: no Executor, no probe, no command line (the controller has them).

@@ -58,7 +58,7 @@ export function printError(ctx: Pick<Context, 't' | 'io'>, e: unknown): number {
   return EXIT.failed;
 }
 
-export interface MainOptions extends Partial<Omit<ContextOptions, 'lang' | 'dryRun'>> {}
+export type MainOptions = Partial<Omit<ContextOptions, 'lang' | 'dryRun'>>;
 
 export async function main(argv: readonly string[], o: MainOptions = {}): Promise<number> {
   const env = o.env ?? process.env;

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 suites=${TEST_SUITES:-unit real e2e}
 
 [ -d node_modules ] || npm install --no-audit --no-fund
+# Lint and the layer rules first (seconds): a broken rule fails before anything is provisioned.
+npm run --silent lint
 bash test/provision/packages.sh
 bash test/provision/compose-v2.sh >/dev/null
 bash test/provision/dockerd.sh

@@ -1,5 +1,5 @@
 // What the screens get from the controller: plain data and callbacks. Nothing here does I/O.
-import type { Answers, MirrorKind } from '../domain/answers.js';
+import type { Answers } from '../domain/answers.js';
 import type { Draft } from '../domain/draft.js';
 import type { HostFacts } from '../domain/facts.js';
 import type { Plan } from '../domain/plan.js';

@@ -67,7 +67,7 @@ describe('backup rows of the maintenance menu', () => {
     expect(f).not.toContain('partial');
     // The older one.
     await press(r.stdin, KEY.down, KEY.enter);
-    f = await waitText(frame, 'Restore backup 20260101-030000?');
+    await waitText(frame, 'Restore backup 20260101-030000?');
     expect(calls).toHaveLength(0);
     // Esc goes back to the list, nothing run.
     await press(r.stdin, KEY.escape);
@@ -75,7 +75,7 @@ describe('backup rows of the maintenance menu', () => {
     await press(r.stdin, KEY.enter);
     await waitText(frame, 'Restore backup 20260102-030000?');
     await press(r.stdin, KEY.enter);
-    f = await waitText(frame, 'Done.');
+    await waitText(frame, 'Done.');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.task).toEqual({ use: 'restore', stack: { answersFile: stack.answers }, id: '20260102-030000', yes: true });
     // Enter leaves for the menu, as the screen says; never back to the question, where another Enter would restore again.
@@ -115,7 +115,9 @@ describe('backup rows of the maintenance menu', () => {
     const frame = plain(r.lastFrame);
     await waitText(frame, 'Maintenance');
     await moveTo(r.stdin, controller.menu(), 'verify');
-    let f = await waitText(frame, 'Verify: choose a backup');
+    // The list loads after the title shows: Enter before it is on screen would choose nothing.
+    let f = await waitText(frame, '20260101-030000');
+    expect(f).toContain('Verify: choose a backup');
     expect(f.indexOf('20260102-030000')).toBeLessThan(f.indexOf('20260101-030000'));
     expect(calls).toHaveLength(0);
     await press(r.stdin, KEY.down, KEY.enter);
@@ -137,7 +139,7 @@ describe('backup rows of the maintenance menu', () => {
     const frame = plain(r.lastFrame);
     await waitText(frame, 'Maintenance');
     await moveTo(r.stdin, controller.menu(), 'verify');
-    await waitText(frame, 'Verify: choose a backup');
+    await waitText(frame, '20260101-030000');
     await press(r.stdin, KEY.enter);
     const f = await waitText(frame, 'Failed (exit code 1)');
     expect(f).toContain('SHA-256 differs from the manifest');

@@ -61,12 +61,12 @@ describe('MenuScreen', () => {
     const onBack = vi.fn();
     const lines = Array.from({ length: 40 }, (_, i) => `line ${i}`);
     const r = render(<CommandOutput t={t} title="Status" lines={lines} exitCode={null} height={10} onBack={onBack} />);
-    let f = await waitText(plain(r.lastFrame), 'line 39');
+    const f = await waitText(plain(r.lastFrame), 'line 39');
     expect(f).not.toContain('line 29');
     await press(r.stdin, KEY.enter);
     expect(onBack).not.toHaveBeenCalled();
     r.rerender(<CommandOutput t={t} title="Status" lines={lines} exitCode={4} height={10} onBack={onBack} />);
-    f = await waitText(plain(r.lastFrame), 'exit code 4');
+    await waitText(plain(r.lastFrame), 'exit code 4');
     await press(r.stdin, KEY.enter);
     expect(onBack).toHaveBeenCalled();
   });
@@ -157,7 +157,7 @@ describe('several stacks installed', () => {
     expect(f).toContain(`Stack "blog" in ${stacks[1]!.installDir}`);
     expect(f).toContain('Esc back');
     await press(r.stdin, KEY.escape);
-    f = await waitText(frame, 'Installed stacks');
+    await waitText(frame, 'Installed stacks');
     expect(onExit).not.toHaveBeenCalled();
     await press(r.stdin, KEY.down, KEY.down, KEY.enter);
     await waitFor(frame, () => onExit.mock.calls.length > 0, 'onExit');

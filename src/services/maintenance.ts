@@ -2,13 +2,7 @@
 // options, and `runTask` calls the same service the command does. The menu never builds a
 // command line (docs/ARCHITECTURE.md#layers).
 import type { Context } from '../context.js';
-import { backup, backupVerify } from './backup.js';
-import { doctorReport, loadDoctor } from './doctor.js';
-import { restore } from './restore.js';
-import { securityApply, securityStatusReport } from './security.js';
-import { showStatus } from './status.js';
 import type { StackSelector } from './stack.js';
-import { update } from './update.js';
 
 export type MaintenanceTask =
   | { use: 'status'; stack: StackSelector }
@@ -23,24 +17,30 @@ export type MaintenanceTask =
   /** `dryRun`: the preview, exit 0 when it would apply. */
   | { use: 'securityApply'; answersFile: string; yes: boolean; dryRun: boolean };
 
-/** Runs a task as its command would with the same options, printing into `ctx.io`; returns the exit code. */
+/**
+ * Runs a task as its command would with the same options, printing into `ctx.io`; returns the exit
+ * code. Each service loads when its task runs, as each command does: the wizard's first frame
+ * does not wait for the code of the menu's rows.
+ */
 export async function runTask(ctx: Context, task: MaintenanceTask): Promise<number> {
   switch (task.use) {
     case 'status':
-      return showStatus(ctx, { stack: task.stack, json: false });
+      return (await import('./status.js')).showStatus(ctx, { stack: task.stack, json: false });
     case 'backup':
-      return backup(ctx, { stack: task.stack, scheduled: false });
+      return (await import('./backup.js')).backup(ctx, { stack: task.stack, scheduled: false });
     case 'backupVerify':
-      return backupVerify(ctx, { stack: task.stack, id: task.id, json: false });
+      return (await import('./backup.js')).backupVerify(ctx, { stack: task.stack, id: task.id, json: false });
     case 'restore':
-      return restore(ctx, { stack: task.stack, id: task.id, yes: task.yes, rollback: false, skipVerify: false, json: false });
+      return (await import('./restore.js')).restore(ctx, { stack: task.stack, id: task.id, yes: task.yes, rollback: false, skipVerify: false, json: false });
     case 'update':
-      return update(ctx, { stack: task.stack, yes: task.yes, rollback: false, pull: true });
-    case 'doctor':
-      return doctorReport(ctx, await loadDoctor(ctx, task.stack, {}), { json: false });
+      return (await import('./update.js')).update(ctx, { stack: task.stack, yes: task.yes, rollback: false, pull: true });
+    case 'doctor': {
+      const d = await import('./doctor.js');
+      return d.doctorReport(ctx, await d.loadDoctor(ctx, task.stack, {}), { json: false });
+    }
     case 'securityStatus':
-      return securityStatusReport(ctx, { answersFile: task.answersFile, json: false });
+      return (await import('./security.js')).securityStatusReport(ctx, { answersFile: task.answersFile, json: false });
     case 'securityApply':
-      return securityApply(ctx, { answersFile: task.answersFile, yes: task.yes, dryRun: task.dryRun });
+      return (await import('./security.js')).securityApply(ctx, { answersFile: task.answersFile, yes: task.yes, dryRun: task.dryRun });
   }
 }

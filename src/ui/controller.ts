@@ -8,7 +8,6 @@ import type { HostFacts } from '../domain/facts.js';
 import { hostNotes } from '../domain/host-checks.js';
 import { WizardError } from '../errors.js';
 import { HOST } from '../render/paths.js';
-import { stackBackups } from '../services/backup.js';
 import { runTask } from '../services/maintenance.js';
 import {
   applySetup, checkPorts, installedStacks, isRootUser, operatorAddresses, reviewSetup, setupFacts, setupStepList, setupTarget, stackDraft,
@@ -115,7 +114,8 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
 
     doctor: (stack: RegistryEntry) => createDoctorController(ctx, { answersFile: stack.answers }),
 
-    backups: (stack: RegistryEntry) => stackBackups(ctx, stack.installDir),
+    // Loaded when the picker opens, like the tasks (services/maintenance.ts).
+    backups: async (stack: RegistryEntry) => (await import('../services/backup.js')).stackBackups(ctx, stack.installDir),
 
     /** Runs the entry's use case; its output goes to the screen line by line. */
     async runCommand(entry: MenuEntry, stack: RegistryEntry, onLine: (line: string) => void, choice?: MenuChoice): Promise<number> {

@@ -77,6 +77,57 @@ module.exports = {
       from: { path: '^src/ui/' },
       to: { path: '^src/(commands/|cli\\.ts$)' },
     },
+    // Doctor's areas (docs/ARCHITECTURE.md#adding-a-doctor-check): checks, gatherers and messages
+    // of an area import their own area only; `$1` is the area matched in the importing path.
+    {
+      name: 'doctor-checks-pure',
+      comment: 'domain/doctor imports only domain/ and i18n/ (no node: module, no package)',
+      severity: 'error',
+      from: { path: '^src/domain/doctor/' },
+      to: { pathNot: '^src/(domain|i18n)/' },
+    },
+    {
+      name: 'doctor-checks-one-area',
+      comment: 'a checks-<area>.ts imports no other area\'s checks (shared vocabulary is in types.ts)',
+      severity: 'error',
+      from: { path: '^src/domain/doctor/checks-([^/.]+)\\.ts$' },
+      to: { path: '^src/domain/doctor/checks-', pathNot: '^src/domain/doctor/checks-$1\\.ts$' },
+    },
+    {
+      name: 'doctor-gather-reads-only',
+      comment: 'host/doctor never imports steps, services, commands, ui or exec; its node: imports are reads',
+      severity: 'error',
+      from: { path: '^src/host/doctor/' },
+      to: { path: '^src/(steps|services|commands|ui|exec)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'doctor-gather-node-reads',
+      comment: 'host/doctor\'s node: modules: fs/promises (stat, statfs), http(s), tls, dns/promises, crypto, path',
+      severity: 'error',
+      from: { path: '^src/host/doctor/' },
+      to: { dependencyTypes: ['core'], pathNot: '^(node:)?(fs/promises|http|https|tls|dns/promises|crypto|path)$' },
+    },
+    {
+      name: 'doctor-gather-one-area',
+      comment: 'a gather-<area>.ts reads its own area\'s checks and no other gather-<area>.ts (areas share through gather.ts)',
+      severity: 'error',
+      from: { path: '^src/host/doctor/gather-([^/.]+)\\.ts$' },
+      to: { path: ['^src/domain/doctor/checks-', '^src/host/doctor/gather-'], pathNot: '^src/domain/doctor/checks-$1\\.ts$' },
+    },
+    {
+      name: 'doctor-catalog-area',
+      comment: 'a catalog/doctor/<area>.ts imports only i18n/define.ts',
+      severity: 'error',
+      from: { path: '^src/i18n/catalog/doctor/' },
+      to: { pathNot: '^src/i18n/define\\.ts$' },
+    },
+    {
+      name: 'doctor-gather-from-steps',
+      comment: 'only steps/ and the layers above reach the gatherers (host/doctor among itself)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/(steps|services|ui|commands|host/doctor)/', '^src/(cli|main)\\.ts$'] },
+      to: { path: '^src/host/doctor/' },
+    },
     {
       name: 'not-to-unresolvable',
       comment: 'An import that resolves to nothing is a typo or a missing dependency',

@@ -20,7 +20,7 @@ async function violations(baseDir: string): Promise<IViolation[]> {
 const edge = (v: IViolation) => `${v.rule.name}: ${v.from} → ${v.to}`;
 
 describe('the layer rules', () => {
-  test('report an upward import, a circle, execa outside exec/, and a screen that reaches past the services', async () => {
+  test('report an upward import, a circle, execa outside exec/, a screen that reaches past the services, and doctor areas that mix', async () => {
     const found = (await violations(FIXTURE)).map(edge).sort();
     expect(found).toEqual(
       [
@@ -30,6 +30,10 @@ describe('the layer rules', () => {
         'no-upward-ui: src/ui/screen.ts → src/commands/status.ts',
         'ui-never-reenters-argv: src/ui/screen.ts → src/commands/status.ts',
         'thin-front-ends: src/ui/screen.ts → src/steps/run.ts',
+        'doctor-checks-one-area: src/domain/doctor/checks-web.ts → src/domain/doctor/checks-tls.ts',
+        'doctor-gather-one-area: src/host/doctor/gather-web.ts → src/domain/doctor/checks-tls.ts',
+        'doctor-gather-reads-only: src/host/doctor/gather-web.ts → src/steps/run.ts',
+        'no-upward-host: src/host/doctor/gather-web.ts → src/steps/run.ts',
       ].sort(),
     );
   }, 60_000);

@@ -1,6 +1,7 @@
 // One flag per wizard prompt (docs/ARCHITECTURE.md#flags-and-prompts): a flag or an answers-file key skips its
 // prompt. The table maps each flag to its answers path; values are checked by the answers schema.
-import type { MirrorKind } from './answers.js';
+// The mirror kinds from their zod-free list: --help shows these flags without loading the answers schema.
+import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { mergeDraft, setPath, type Draft } from './draft.js';
 import type { ParseArgsConfig } from 'node:util';
 import type { MsgKey, Params } from '../i18n/index.js';
@@ -12,11 +13,6 @@ type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
 export interface AnswerFlag { flag: string; path: string; parse: (s: string) => Parsed }
 
 const COMPONENTS = ['redis', 'worker', 'rabbitmq', 'minio', 'monitoring'] as const;
-// The mirror kinds, listed here rather than imported: --help shows these flags and must not load
-// the answers schema (zod) to do it. tsc checks the list is the schema's, no more and no less.
-const MIRROR_KINDS = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'registry', 'image-prefix', 'npm', 'pypi', 'node'] as const satisfies readonly MirrorKind[];
-const _allKinds: Exclude<MirrorKind, (typeof MIRROR_KINDS)[number]> extends never ? true : never = true;
-void _allKinds;
 
 const str = (s: string): Parsed => ({ value: s });
 const int = (s: string): Parsed => (/^\d{1,6}$/.test(s.trim()) ? { value: Number(s.trim()) } : { error: 'flag.int' });

@@ -1,6 +1,7 @@
 // The answers file: what the operator chose. Keys of docs/CONTRACT.md#answers are fixed; the rest are ours.
 import { z } from 'zod';
 import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
+import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 
 export const PROJECT_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 // distribution/reference grammar: [host[:port]/]path[:tag][@digest]
@@ -140,12 +141,11 @@ const BackupSchema = z.strictObject({
 });
 
 const httpUrl = z.string().url().regex(/^https?:\/\//, 'v.httpUrl');
-export const MIRROR_KINDS = ['apt-debian', 'apt-ubuntu', 'docker-ce', 'registry', 'image-prefix', 'npm', 'pypi', 'node'] as const;
-export type MirrorKind = (typeof MIRROR_KINDS)[number];
+export { MIRROR_KINDS, type MirrorKind };
 /** Chosen mirror base URLs per kind; normally filled in by the mirror probe. */
 const MirrorsSchema = z.strictObject(
   Object.fromEntries(MIRROR_KINDS.map((k) => [k, httpUrl.optional()])) as Record<MirrorKind, z.ZodOptional<typeof httpUrl>>,
-).describe('Mirror base URLs per kind (apt-debian, apt-ubuntu, docker-ce, registry, image-prefix, npm, pypi, node); init probes them and stops on a dead one; default: the fastest live one in region cn');
+).describe(`Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn`);
 
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z

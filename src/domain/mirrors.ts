@@ -1,14 +1,23 @@
 // Mirror catalogue (presets/mirrors.yaml or `--catalog F`), what to probe per kind, and the ranking.
-// Pure: the network side is src/host/mirror-probe.ts.
+// Pure: the network side is src/host/mirror-probe.ts; each kind's own parts are in ./mirror-kinds/.
 import { z } from 'zod';
 import { parse } from 'yaml';
 import builtinText from '../../presets/mirrors.yaml';
-import { MIRROR_KINDS, type MirrorKind } from './answers.js';
+import {
+  MIRROR_KINDS, kindModule, relevantKindsFor, trimSlash, type AptDistro, type EntryField, type EntryUrls, type MirrorKind, type ProbeRequest,
+  type ProbeTarget,
+} from './mirror-kinds/index.js';
+import type { HostFacts } from './facts.js';
 import { describeIssues, parseYamlText } from './load.js';
 import { usageError } from '../errors.js';
 import type { T } from '../i18n/index.js';
 
 export { MIRROR_KINDS, type MirrorKind };
+export { joinUrl, originOf, trimSlash, type AptDistro, type ProbeRequest, type ProbeTarget } from './mirror-kinds/index.js';
+
+const ENTRY_FIELDS: readonly EntryField[] = ['security', 'ports'];
+/** The kinds whose entries may carry `field`. */
+const kindsWith = (field: EntryField) => MIRROR_KINDS.filter((k) => kindModule(k).fields.includes(field));
 
 const httpUrl = z.string().url().regex(/^https?:\/\/[^/?#]+(?:\/[^?#]*)?$/, 'v.httpUrl');
 
@@ -25,8 +34,10 @@ const EntrySchema = z
     note: z.string().optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.security !== undefined && e.kind !== 'apt-debian') ctx.addIssue({ code: 'custom', path: ['security'], message: 'mv.onlyFor', params: { field: 'security', kind: 'apt-debian' } });
-    if (e.ports !== undefined && e.kind !== 'apt-ubuntu') ctx.addIssue({ code: 'custom', path: ['ports'], message: 'mv.onlyFor', params: { field: 'ports', kind: 'apt-ubuntu' } });
+    for (const field of ENTRY_FIELDS) {
+      const kinds = kindsWith(field);
+      if (e[field] !== undefined && !kinds.includes(e.kind)) ctx.addIssue({ code: 'custom', path: [field], message: 'mv.onlyFor', params: { field, kind: kinds.join(', ') } });
+    }
   });
 
 export const CatalogueSchema = z
@@ -68,24 +79,9 @@ export function builtinCatalogue(): MirrorEntry[] {
   return builtin;
 }
 
-export const trimSlash = (u: string) => u.replace(/\/+$/, '');
-export const joinUrl = (base: string, path: string) => `${trimSlash(base)}/${path.replace(/^\/+/, '')}`;
-
-/** What the probe needs to know about the host to ask for objects it would really use. */
-export interface ProbeTarget {
-  debianSuite: string;
-  ubuntuSuite: string;
-  dockerDistro: 'debian' | 'ubuntu';
-  dockerSuite: string;
-  /** Ubuntu on arm64 and other non-x86 machines uses ubuntu-ports. */
-  ubuntuPorts: boolean;
-}
-
 // Suites asked for when the host is not that distribution: Debian's "stable" alias exists on every
 // Debian mirror; Ubuntu has no alias, so the current LTS; docker-ce publishes per codename.
 const DEFAULT_TARGET: ProbeTarget = { debianSuite: 'stable', ubuntuSuite: 'noble', dockerDistro: 'debian', dockerSuite: 'bookworm', ubuntuPorts: false };
-
-export type AptDistro = 'debian' | 'ubuntu';
 
 /** The host's apt family, from os-release ID / ID_LIKE; null for anything else. */
 export function aptDistro(os: { id: string; idLike: readonly string[] } | null | undefined): AptDistro | null {
@@ -116,62 +112,25 @@ export function probeTarget(os: { id: string; codename: string | null; idLike: r
   return t;
 }
 
-export type ContentCheck = 'apt-release' | 'registry' | 'npm' | 'pypi' | 'node';
+/** The mirror kinds that matter on this host (apt for its own distribution only), in list order. */
+export const relevantKinds = (facts: Pick<HostFacts, 'os'>): MirrorKind[] => relevantKindsFor(aptDistro(facts.os));
 
-export interface ProbeRequest {
-  url: string;
-  check: ContentCheck;
-}
-
-/** URL origin (scheme://host[:port]) of a mirror URL. */
-export const originOf = (u: string) => new URL(u).origin;
+/** Kinds chosen automatically for region cn (see each kind's `auto`). */
+export const autoKinds = (facts: Pick<HostFacts, 'os'>): MirrorKind[] => relevantKinds(facts).filter((k) => kindModule(k).auto);
 
 /**
- * The small real objects a candidate is judged on. The first is measured (latency, speed); every
- * other URL the candidate would have us write must answer too, or the candidate counts as dead.
+ * The small real objects a candidate is judged on (its kind's module decides). The first is
+ * measured (latency, speed); every other URL the candidate would have us write must answer too,
+ * or the candidate counts as dead.
  */
-export function probeRequests(e: Pick<MirrorEntry, 'kind' | 'url' | 'security' | 'ports'>, t: ProbeTarget): ProbeRequest[] {
-  switch (e.kind) {
-    case 'apt-debian': {
-      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.debianSuite}/Release`), check: 'apt-release' }];
-      if (e.security) out.push({ url: joinUrl(e.security, `dists/${t.debianSuite}-security/Release`), check: 'apt-release' });
-      return out;
-    }
-    case 'apt-ubuntu': {
-      const out: ProbeRequest[] = [{ url: joinUrl(e.url, `dists/${t.ubuntuSuite}/Release`), check: 'apt-release' }];
-      if (e.ports && t.ubuntuPorts) out.push({ url: joinUrl(e.ports, `dists/${t.ubuntuSuite}/Release`), check: 'apt-release' });
-      return out;
-    }
-    case 'docker-ce':
-      return [{ url: joinUrl(e.url, `linux/${t.dockerDistro}/dists/${t.dockerSuite}/Release`), check: 'apt-release' }];
-    case 'registry':
-    case 'image-prefix':
-      // The registry API root: 200, or 401 asking for a token, with Docker-Distribution-API-Version.
-      return [{ url: `${originOf(e.url)}/v2/`, check: 'registry' }];
-    case 'npm':
-      // A small, long-lived package document.
-      return [{ url: joinUrl(e.url, 'ms'), check: 'npm' }];
-    case 'pypi':
-      return [{ url: joinUrl(e.url, 'pip/'), check: 'pypi' }];
-    case 'node':
-      return [{ url: joinUrl(e.url, 'index.json'), check: 'node' }];
-  }
+export function probeRequests(e: EntryUrls & { kind: MirrorKind }, t: ProbeTarget): ProbeRequest[] {
+  return kindModule(e.kind).probe(e, t);
 }
 
-/** Whether the first bytes of a body look like the object asked for (not a portal's or a CDN's error page). */
-export function contentLooksRight(check: ContentCheck, head: string): boolean {
-  switch (check) {
-    case 'apt-release':
-      return /^(Suite|Codename):\s*\S/m.test(head);
-    case 'registry':
-      return true;
-    case 'npm':
-      return /^\s*\{/.test(head) && head.includes('"name"');
-    case 'pypi':
-      return /pip-\d/.test(head);
-    case 'node':
-      return /^\s*\[/.test(head) && head.includes('"version"');
-  }
+/** Whether a 200 answer starting with `head` is the object a `kind` probe asks for first (not a portal's or a CDN's error page). */
+export function contentLooksRight(kind: MirrorKind, head: string): boolean {
+  const [first] = kindModule(kind).probe({ url: 'http://mirror.invalid/' }, DEFAULT_TARGET);
+  return first!.judge({ status: 200, headers: {}, head }) === null;
 }
 
 /** One candidate's outcome; `mirrors --json` prints exactly these fields. */

@@ -1,14 +1,13 @@
 // Probes mirror candidates over the network: all in parallel, each on a small real object, the
 // whole run bounded by one deadline however many candidates are dead, slow to accept, or stall
 // mid-body. Reads only (nothing on the host changes), so it does not go through the Executor.
-// The clock and every timeout are options, for tests.
+// What to ask for and how to judge the answer is each kind's (src/domain/mirror-kinds/); this is
+// the HTTP. The clock and every timeout are options, for tests.
 import http from 'node:http';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { performance } from 'node:perf_hooks';
-import {
-  contentLooksRight, originOf, probeRequests, type ContentCheck, type MirrorEntry, type ProbeRequest, type ProbeResult, type ProbeTarget,
-} from '../domain/mirrors.js';
+import { originOf, probeRequests, type MirrorEntry, type ProbeRequest, type ProbeResult, type ProbeTarget } from '../domain/mirrors.js';
 
 export interface ProbeOptions {
   /** The whole probe ends by then, whatever the candidates do (ms). */
@@ -65,8 +64,8 @@ function errorCode(e: NodeJS.ErrnoException): string {
   return `network: ${c || e.message}`;
 }
 
-/** One GET, following a few redirects, always settling by the deadline. */
-function fetchOnce(url: URL, check: ContentCheck, c: Ctx, hops = 0): Promise<Outcome> {
+/** One GET, following a few redirects, always settling by the deadline; judged by the request's kind. */
+function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0): Promise<Outcome> {
   const { now, headersTimeoutMs, idleTimeoutMs, maxBodyBytes } = c.o;
   return new Promise<Outcome>((resolve) => {
     const t0 = now();
@@ -118,18 +117,18 @@ function fetchOnce(url: URL, check: ContentCheck, c: Ctx, hops = 0): Promise<Out
         }
         res.resume();
         // Latency is what a client sees: to the final answer, redirects included.
-        return finish(fetchOnce(next, check, c, hops + 1).then((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : r.latencyMs + (tHeaders - t0) })));
+        return finish(fetchOnce(next, rq, c, hops + 1).then((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : r.latencyMs + (tHeaders - t0) })));
       }
-      if (check === 'registry') {
-        const api = String(res.headers['docker-distribution-api-version'] ?? '');
-        if ((status === 200 || status === 401) && api.startsWith('registry/2')) return finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes: 0, bodyMs: 0 });
-        return fail(status === 200 || status === 401 ? 'not-a-registry' : `http-${status}`);
+      if (!rq.body) {
+        const error = rq.judge({ status, headers: res.headers, head: '' });
+        return error ? fail(error) : finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes: 0, bodyMs: 0 });
       }
       if (status !== 200) return fail(`http-${status}`);
       const done = (complete: boolean) => {
         // Cut off by the deadline with too little to measure (or to judge the content by): too slow.
         if (!complete && bytes < MIN_SPEED_BYTES) return fail('too-slow');
-        if (!contentLooksRight(check, head)) return fail('unexpected-content');
+        const error = rq.judge({ status, headers: res.headers, head });
+        if (error) return fail(error);
         finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes, bodyMs: now() - tHeaders });
       };
       let idle = timer(idleTimeoutMs, () => fail('stalled'));
@@ -188,7 +187,7 @@ async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<
     return { ...base, error: 'bad-url' };
   }
   // Every URL the candidate would be written with is fetched at once; the first one is measured.
-  const outcomes = await Promise.all(reqs.map((r) => fetchOnce(new URL(r.url), r.check, c)));
+  const outcomes = await Promise.all(reqs.map((r) => fetchOnce(new URL(r.url), r, c)));
   const main = outcomes[0]!;
   const failed = outcomes.findIndex((o) => !o.ok);
   if (failed >= 0) {

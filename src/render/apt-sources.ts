@@ -1,15 +1,16 @@
 // apt source files pointed at a mirror: deb822 `.sources` and one-line `sources.list`. Only the URIs
 // of the distribution's own archive entries change (recognised by path, suites and components, never
 // by host name); options, comments, other repositories and everything else stay byte for byte.
+// Which URIs are whose is each apt kind's own (src/domain/mirror-kinds/): this is the file format.
 import { assertLive, joinUrl, trimSlash, type AptDistro, type MirrorChoice } from '../domain/mirrors.js';
+import { aptKindFor, kindModule, type ArchiveMirror, type UriMapper } from '../domain/mirror-kinds/index.js';
+
+export type { ArchiveMirror, UriMapper };
 
 export type SourcesFormat = 'deb822' | 'one-line';
 
 export const sourcesFormat = (path: string): SourcesFormat | null =>
   path.endsWith('.sources') ? 'deb822' : path.endsWith('.list') ? 'one-line' : null;
-
-/** Decides a URI's replacement from the entry it is in; null keeps it. */
-export type UriMapper = (uri: string, suites: readonly string[], components: readonly string[]) => string | null;
 
 export interface Rewritten {
   text: string;
@@ -111,52 +112,17 @@ export function rewriteSources(text: string, format: SourcesFormat, map: UriMapp
   return format === 'deb822' ? rewriteDeb822(text, map) : rewriteOneLine(text, map);
 }
 
-const lastSegment = (uri: string): string => {
-  try {
-    return trimSlash(new URL(uri).pathname).split('/').pop() ?? '';
-  } catch {
-    return '';
-  }
-};
-
-const DEBIAN_COMPONENTS = new Set(['main', 'contrib', 'non-free', 'non-free-firmware']);
-const UBUNTU_COMPONENTS = new Set(['main', 'restricted', 'universe', 'multiverse']);
-// Codename or alias, optionally with a pocket; "buster/updates" is the pre-bullseye security suite.
-const DEBIAN_SUITE = /^[a-z]+(?:-(?:updates|backports|backports-sloppy|proposed-updates|security))?$|^[a-z]+\/updates$/;
-const UBUNTU_SUITE = /^[a-z]+(?:-(?:updates|backports|security|proposed))?$/;
-
-/** Where each of the distribution's archives goes. `security` / `ports` absent: those entries stay. */
-export interface ArchiveMirror {
-  distro: AptDistro;
-  main: string;
-  security?: string;
-  ports?: string;
-}
-
-/** Maps the official archive's entries: the path names the archive; suites and components confirm it is the distribution's own. */
+/** Maps the official archive's entries of `m.distro` (its apt kind's mapper). */
 export function archiveMapper(m: ArchiveMirror): UriMapper {
-  return (uri, suites, comps) => {
-    const seg = lastSegment(uri);
-    if (m.distro === 'debian') {
-      if (!suites.length || !suites.every((s) => DEBIAN_SUITE.test(s))) return null;
-      if (!comps.length || !comps.every((c) => DEBIAN_COMPONENTS.has(c))) return null;
-      if (seg === 'debian') return m.main;
-      if (seg === 'debian-security') return m.security ?? null;
-      return null;
-    }
-    if (!suites.length || !suites.every((s) => UBUNTU_SUITE.test(s))) return null;
-    if (!comps.length || !comps.every((c) => UBUNTU_COMPONENTS.has(c))) return null;
-    // Ubuntu's -security pocket is part of the same archive, so security.ubuntu.com entries go to the mirror too.
-    if (seg === 'ubuntu') return m.main;
-    if (seg === 'ubuntu-ports') return m.ports ?? null;
-    return null;
-  };
+  const w = kindModule(aptKindFor(m.distro)).writer;
+  if (w.target !== 'apt-sources') throw new Error(`${aptKindFor(m.distro)} does not write apt sources`);
+  return w.mapper(m);
 }
 
 /** The apt mirror a live choice stands for. Refuses a choice without a live probe result. */
 export function archiveMirrorFor(choice: MirrorChoice, distro: AptDistro): ArchiveMirror {
   assertLive(choice);
-  if (choice.kind !== (distro === 'debian' ? 'apt-debian' : 'apt-ubuntu')) throw new Error(`a ${choice.kind} mirror cannot serve ${distro}`);
+  if (choice.kind !== aptKindFor(distro)) throw new Error(`a ${choice.kind} mirror cannot serve ${distro}`);
   return { distro, main: trimSlash(choice.url), security: choice.security && trimSlash(choice.security), ports: choice.ports && trimSlash(choice.ports) };
 }
 
@@ -166,21 +132,11 @@ export function renderAptSources(text: string, format: SourcesFormat, choice: Mi
   return { text: r.replaced.length ? withHeader(r.text, backupName) : text, replaced: r.replaced };
 }
 
-const DOCKER_COMPONENTS = new Set(['stable', 'test', 'nightly']);
-
-/** Docker's own apt repository entries (…/linux/<debian|ubuntu>, component stable): their URIs go to the docker-ce mirror. */
+/** Docker's own apt repository entries: their URIs go to the docker-ce mirror (the kind's mapper). */
 export function dockerRepoMapper(mirror: string): UriMapper {
-  return (uri, _suites, comps) => {
-    let path: string;
-    try {
-      path = trimSlash(new URL(uri).pathname);
-    } catch {
-      return null;
-    }
-    const m = /\/linux\/(debian|ubuntu)$/.exec(path);
-    if (!m || !comps.length || !comps.every((c) => DOCKER_COMPONENTS.has(c))) return null;
-    return joinUrl(mirror, `linux/${m[1]}`);
-  };
+  const w = kindModule('docker-ce').writer;
+  if (w.target !== 'docker-repo') throw new Error('docker-ce does not write Docker\'s repository');
+  return w.mapper(mirror);
 }
 
 /** An existing Docker repository file with its URIs pointed at the chosen (live) docker-ce mirror. */

@@ -2,46 +2,31 @@
 // build happens elsewhere (CI, or `docker build` on this server); these files carry the chosen
 // mirrors there: drop .npmrc / pip.conf into the build context, or pass build-args.env as
 // `--build-arg`s (each needs an `ARG NAME` line in the Dockerfile to reach the build's RUN steps).
+// What each kind contributes is its module's (src/domain/mirror-kinds/); this assembles them.
 import type { Plan } from '../domain/plan.js';
-import { trimSlash } from '../domain/mirrors.js';
+import { MIRROR_KINDS, kindModule } from '../domain/mirror-kinds/index.js';
 import { file, type RenderedFile } from './types.js';
 
+const DIR = 'mirrors';
+
 export const MIRROR_FILES = {
-  npmrc: 'mirrors/.npmrc',
-  pipConf: 'mirrors/pip.conf',
-  buildArgs: 'mirrors/build-args.env',
+  npmrc: `${DIR}/.npmrc`,
+  pipConf: `${DIR}/pip.conf`,
+  buildArgs: `${DIR}/build-args.env`,
 } as const;
 
-const hostOf = (u: string) => new URL(u).host;
-
 export function renderBuildMirrors(plan: Plan): RenderedFile[] {
-  const npm = plan.mirrors.npm;
-  const pypi = plan.mirrors.pypi;
-  const node = plan.mirrors.node;
-  if (!npm && !pypi && !node) return [];
   const out: RenderedFile[] = [];
   const args: string[] = [];
-  if (npm) {
-    // npm documents registry URLs with a trailing slash.
-    const reg = `${trimSlash(npm)}/`;
-    out.push(file(MIRROR_FILES.npmrc, `# npm registry mirror chosen for this stack by stack-wizard; copy into the app's build context.\nregistry=${reg}\n`));
-    args.push(`NPM_CONFIG_REGISTRY=${reg}`);
+  for (const kind of MIRROR_KINDS) {
+    const w = kindModule(kind).writer;
+    const url = plan.mirrors[kind];
+    if (w.target !== 'build' || !url) continue;
+    const c = w.build(url);
+    if (c.file) out.push(file(`${DIR}/${c.file.name}`, c.file.content));
+    args.push(...c.args);
   }
-  if (pypi) {
-    const idx = trimSlash(pypi);
-    const plain = idx.startsWith('http://');
-    // pip refuses plain-http indexes unless the host is trusted explicitly.
-    out.push(file(MIRROR_FILES.pipConf, `# PyPI mirror chosen for this stack by stack-wizard; copy to /etc/pip.conf in the build.\n[global]\nindex-url = ${idx}\n${plain ? `trusted-host = ${hostOf(idx)}\n` : ''}`));
-    args.push(`PIP_INDEX_URL=${idx}`);
-    if (plain) args.push(`PIP_TRUSTED_HOST=${hostOf(idx)}`);
-    // uv (pip-compatible installer) reads its own variable.
-    args.push(`UV_DEFAULT_INDEX=${idx}`);
-  }
-  if (node) {
-    const dist = `${trimSlash(node)}/`;
-    // node-gyp fetches headers from NODEJS_ORG_MIRROR; nvm installs Node from NVM_NODEJS_ORG_MIRROR.
-    args.push(`NODEJS_ORG_MIRROR=${dist}`, `NVM_NODEJS_ORG_MIRROR=${dist}`);
-  }
+  if (args.length === 0 && out.length === 0) return [];
   out.push(
     file(
       MIRROR_FILES.buildArgs,

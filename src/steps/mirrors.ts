@@ -7,9 +7,10 @@ import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
 import {
-  aptDistro, bestByKind, builtinCatalogue, dpkgArch, joinUrl, parseCatalogue, probeTarget, rankResults, trimSlash, type AptDistro, type MirrorChoice,
-  type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
+  aptDistro, autoKinds, bestByKind, builtinCatalogue, dpkgArch, joinUrl, parseCatalogue, probeTarget, rankResults, relevantKinds, trimSlash, type AptDistro,
+  type MirrorChoice, type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
 } from '../domain/mirrors.js';
+import { aptKindFor } from '../domain/mirror-kinds/index.js';
 import { primaryKeyFingerprints } from '../domain/openpgp.js';
 import { acceptedDockerKeys } from '../domain/docker-install.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
@@ -91,14 +92,7 @@ export async function choiceFor(kind: MirrorKind, url: string, facts: HostFacts,
   return choiceOf(e, r!);
 }
 
-/** The mirror kinds that matter on this host (apt for its own distribution only). */
-export function relevantKinds(facts: HostFacts): MirrorKind[] {
-  const d = aptDistro(facts.os);
-  return [...(d ? [d === 'debian' ? 'apt-debian' : 'apt-ubuntu', 'docker-ce'] as const : []), 'registry', 'image-prefix', 'npm', 'pypi', 'node'];
-}
-
-/** Kinds chosen automatically for region cn. Image prefixes rewrite image names, so only on request. */
-const autoKinds = (facts: HostFacts): MirrorKind[] => relevantKinds(facts).filter((k) => k !== 'image-prefix');
+export { relevantKinds };
 
 export interface ChosenMirror {
   kind: MirrorKind;
@@ -253,7 +247,7 @@ async function editWithBackup(ctx: Context, path: string, old: string, next: str
   return { path, old, next, replaced: replaced.length, targets: [...new Set(replaced.map((r) => trimSlash(r.to)))], backup: (await ctx.exec.exists(b)) ? null : b };
 }
 
-const hostAptKind = (d: AptDistro): MirrorKind => (d === 'debian' ? 'apt-debian' : 'apt-ubuntu');
+const hostAptKind = (d: AptDistro): MirrorKind => aptKindFor(d);
 
 async function liveChoice(ctx: Context, kind: MirrorKind, url: string, facts: HostFacts): Promise<MirrorChoice> {
   const c = await choiceFor(kind, url, facts, await catalogueFor(ctx));

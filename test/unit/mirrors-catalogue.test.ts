@@ -94,8 +94,8 @@ describe('what is probed', () => {
   });
 
   it('an error page served with 200 is not the object', () => {
-    expect(contentLooksRight('apt-release', '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: Debian\nSuite: stable\n')).toBe(true);
-    expect(contentLooksRight('apt-release', '<html><body>404</body></html>')).toBe(false);
+    expect(contentLooksRight('apt-debian', '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nOrigin: Debian\nSuite: stable\n')).toBe(true);
+    expect(contentLooksRight('apt-debian', '<html><body>404</body></html>')).toBe(false);
     expect(contentLooksRight('npm', '{"_id":"ms","name":"ms"')).toBe(true);
     expect(contentLooksRight('pypi', '<a href="pip-24.0.tar.gz">')).toBe(true);
     expect(contentLooksRight('node', '[{"version":"v22.0.0"')).toBe(true);

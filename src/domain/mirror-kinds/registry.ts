@@ -1,0 +1,26 @@
+// A Docker Hub pull-through mirror, listed first in daemon.json's registry-mirrors
+// (render/docker-daemon.ts) and tried in order by the image pulls (domain/pull.ts).
+import { originOf, type MirrorKindModule, type ProbeRequest } from './common.js';
+
+/** The registry API root: 200, or 401 asking for a token, with Docker-Distribution-API-Version. */
+export const registryApiProbe = (url: string): ProbeRequest[] => [
+  {
+    url: `${originOf(url)}/v2/`,
+    body: false,
+    judge(r) {
+      const api = String(r.headers['docker-distribution-api-version'] ?? '');
+      if ((r.status === 200 || r.status === 401) && api.startsWith('registry/2')) return null;
+      return r.status === 200 || r.status === 401 ? 'not-a-registry' : `http-${r.status}`;
+    },
+  },
+];
+
+export const registry = {
+  kind: 'registry',
+  label: 'mirrors.kind.registry',
+  fields: [],
+  relevant: () => true,
+  auto: true,
+  probe: (e) => registryApiProbe(e.url),
+  writer: { target: 'daemon-json' },
+} as const satisfies MirrorKindModule<'registry'>;

@@ -4,6 +4,8 @@ import { DryRunExecutor, RealExecutor, type Executor, type LogSink } from './exe
 import { createDocker, type DockerApi } from './exec/docker.js';
 import { translator, type Lang, type T } from './i18n/index.js';
 import type { RandomBytes } from './domain/secrets.js';
+import { hostRootOf } from './domain/host-paths.js';
+import { processIsRoot } from './host/identity.js';
 
 export interface Output {
   out(text: string): void;
@@ -17,6 +19,13 @@ export interface Context {
   /** The Docker Engine API (reads run in dry-run too; pulls and tags go through `exec`). Created on first use. */
   readonly docker: DockerApi;
   env: NodeJS.ProcessEnv;
+  /**
+   * Where the host's own files are (STACK_WIZARD_ROOT: a chroot being prepared, a test's folder);
+   * '' is this machine's root. Host paths are absolute and get it through hostPath() alone.
+   */
+  hostRoot: string;
+  /** Whether this process runs as root (decided once, by processIsRoot). */
+  isRoot: boolean;
   cwd: string;
   io: Output;
   /** Whether an operator can answer prompts (stdin and stdout are terminals). */
@@ -31,6 +40,10 @@ export interface ContextOptions {
   lang: Lang;
   dryRun: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Default: STACK_WIZARD_ROOT of `env`. */
+  hostRoot?: string;
+  /** Default: whether this process runs as root. */
+  isRoot?: boolean;
   cwd?: string;
   io?: Output;
   interactive?: boolean;
@@ -53,6 +66,8 @@ export function createContext(o: ContextOptions): Context {
       return docker;
     },
     env,
+    hostRoot: o.hostRoot ?? hostRootOf(env.STACK_WIZARD_ROOT),
+    isRoot: o.isRoot ?? processIsRoot(),
     cwd: o.cwd ?? process.cwd(),
     io: o.io ?? { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
     interactive: o.interactive ?? Boolean(process.stdin.isTTY && process.stdout.isTTY),

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { parseProcNetTcp } from './proc-net.js';
+import { processIsRoot } from './identity.js';
 
 export interface ProbeOptions {
   installDir: string;
@@ -335,7 +336,7 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
       const l = listening.find((x) => x.port === port);
       return { port, inUse: !!l, process: l?.process ?? null, pid: l?.pid ?? null };
     }),
-    user: { isRoot: uid === 0, uid, name: opts.env.USER ?? opts.env.LOGNAME ?? null },
+    user: { isRoot: processIsRoot(), uid, name: opts.env.USER ?? opts.env.LOGNAME ?? null },
     systemd: existsSync('/run/systemd/system'),
     addresses: {
       public: [...new Set(addrs.filter((a) => !isPrivateAddress(a)))],

@@ -3,13 +3,50 @@
 import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { ipFamily, unmapV4 } from '../domain/ip.js';
-import { parseUfwAdded, parseUfwDefaults, parseUfwStatus, type UfwDefaults, type UfwRule, type UfwStatusEntry, type SshSession } from '../render/security-ufw.js';
-import type { FirewallPrograms, SshLog } from '../render/security-fail2ban.js';
-import { SYSCTL_KEYS, parseProcSwaps, type SysctlKey } from '../render/security-host.js';
-import { SYS, abs } from '../render/security-paths.js';
+import { parseUfwAdded, type Policy, type SshSession, type UfwDefaults, type UfwRule, type UfwStatusEntry } from '../domain/firewall.js';
+import type { FirewallPrograms, SshLog } from '../domain/fail2ban.js';
+import { SYSCTL_KEYS, type SysctlKey } from '../domain/host-tuning.js';
+import { SYS, hostPath } from '../domain/host-paths.js';
 
 /** The Executor reports a program that could not be started as exit 127, as a shell would. */
 const missing = (r: { exitCode: number }) => r.exitCode === 127;
+
+// ---- ufw ----
+
+const POLICY: Record<string, Policy> = { ACCEPT: 'allow', DROP: 'deny', REJECT: 'reject' };
+
+/** /etc/default/ufw → default policies and whether IPv6 rules are managed. */
+export function parseUfwDefaults(text: string): UfwDefaults {
+  const get = (k: string) => new RegExp(`^\\s*${k}\\s*=\\s*"?([A-Za-z]+)"?`, 'm').exec(text)?.[1];
+  return {
+    incoming: POLICY[(get('DEFAULT_INPUT_POLICY') ?? 'DROP').toUpperCase()] ?? 'deny',
+    outgoing: POLICY[(get('DEFAULT_OUTPUT_POLICY') ?? 'ACCEPT').toUpperCase()] ?? 'allow',
+    routed: POLICY[(get('DEFAULT_FORWARD_POLICY') ?? 'DROP').toUpperCase()] ?? 'deny',
+    ipv6: /^yes$/i.test(get('IPV6') ?? 'yes'),
+  };
+}
+
+export interface UfwStatus { active: boolean; entries: UfwStatusEntry[] }
+
+/** `ufw status` / `ufw status verbose` → whether it is active and the live rule table. */
+export function parseUfwStatus(text: string): UfwStatus {
+  const active = /^Status:\s*active\b/m.test(text);
+  const entries: UfwStatusEntry[] = [];
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    if (/^--\s+-+\s+-+/.test(line.trim())) {
+      inTable = true;
+      continue;
+    }
+    if (!inTable || !line.trim()) continue;
+    const m = /^(.+?)\s{2,}(ALLOW|DENY|REJECT|LIMIT)(?: (IN|OUT|FWD))?\s+(.+?)(?:\s+# (.*))?$/.exec(line.trim());
+    if (!m) continue;
+    const to = m[1]!.trim();
+    const from = m[4]!.trim();
+    entries.push({ to, action: m[2]!, direction: m[3] ?? null, from, v6: /\(v6\)/.test(to) || /\(v6\)/.test(from) || from.includes(':'), comment: m[5] ?? null });
+  }
+  return { active, entries };
+}
 
 export interface UfwState {
   installed: boolean;
@@ -24,13 +61,14 @@ export interface UfwState {
   after6Rules: string | null;
 }
 
-export async function readUfw(exec: Executor): Promise<UfwState> {
+/** ufw's state and the files of its that the firewall step edits (under `root`, the host root). */
+export async function readUfw(exec: Executor, root = ''): Promise<UfwState> {
   const [status, added, defaultsText, afterRules, after6Rules] = await Promise.all([
     exec.query('ufw', ['status', 'verbose'], { timeoutMs: 15_000 }),
     exec.query('ufw', ['show', 'added'], { timeoutMs: 15_000 }),
-    exec.readFile(abs(SYS.ufwDefaults)).catch(() => null),
-    exec.readFile(abs(SYS.afterRules)).catch(() => null),
-    exec.readFile(abs(SYS.after6Rules)).catch(() => null),
+    exec.readFile(hostPath(root, SYS.ufwDefaults)).catch(() => null),
+    exec.readFile(hostPath(root, SYS.afterRules)).catch(() => null),
+    exec.readFile(hostPath(root, SYS.after6Rules)).catch(() => null),
   ]);
   const installed = !missing(status);
   const readable = installed && status.exitCode === 0 && added.exitCode === 0;
@@ -100,8 +138,8 @@ export function parseLogTarget(texts: readonly string[]): string {
   return target;
 }
 
-export async function fail2banLog(exec: Executor): Promise<SshLog> {
-  const dir = '/etc/fail2ban';
+export async function fail2banLog(exec: Executor, root = ''): Promise<SshLog> {
+  const dir = hostPath(root, SYS.fail2banDir);
   const extra = (await exec.listDir(`${dir}/fail2ban.d`)).filter((n) => n.endsWith('.conf') || n.endsWith('.local'));
   const order = ['fail2ban.conf', ...extra.filter((n) => n.endsWith('.conf')).map((n) => `fail2ban.d/${n}`), 'fail2ban.local', ...extra.filter((n) => n.endsWith('.local')).map((n) => `fail2ban.d/${n}`)];
   const texts = (await Promise.all(order.map((f) => exec.readFile(`${dir}/${f}`).catch(() => null)))).filter((t): t is string => t !== null);
@@ -191,6 +229,26 @@ export async function sshSessions(exec: Executor, facts: HostFacts): Promise<Ssh
 
 // ---- kernel settings, swap, packages, Docker's chain ----
 
+/** `key = value` lines of a sysctl file. */
+export function parseSysctlFile(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\w.]+)\s*=\s*(-?\d+)\s*$/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Swap areas in use, from /proc/swaps (header line first). */
+export function parseProcSwaps(text: string): { path: string; type: string; sizeKiB: number; usedKiB: number }[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => c.length >= 4 && c[0])
+    .map((c) => ({ path: c[0]!.replace(/\\040/g, ' '), type: c[1]!, sizeKiB: Number(c[2]), usedKiB: Number(c[3]) }));
+}
+
 export interface SysctlState { values: Partial<Record<SysctlKey, number>>; writable: boolean }
 
 /** Whether /proc/sys is mounted read-only (a container): kernel settings are then the host's to make. */
@@ -242,8 +300,6 @@ export async function readDockerUser(exec: Executor): Promise<DockerUserState> {
   const rules = (r: typeof v4) => (r.exitCode === 0 ? r.stdout.split('\n').filter((l) => l.startsWith('-A DOCKER-USER ')) : null);
   return { v4: rules(v4), v6: rules(v6), forwardJump: fwd.exitCode === 0 && /^-A FORWARD -j DOCKER-USER\s*$/m.test(fwd.stdout) };
 }
-
-export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Which firewall programs this host has: firewalld running (`firewall-cmd --state`), iptables and nft installed. */
 export async function readFirewallPrograms(exec: Executor, ufwActive: boolean): Promise<FirewallPrograms> {

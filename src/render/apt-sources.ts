@@ -4,6 +4,9 @@
 // Which URIs are whose is each apt kind's own (src/domain/mirror-kinds/): this is the file format.
 import { assertLive, joinUrl, trimSlash, type AptDistro, type MirrorChoice } from '../domain/mirrors.js';
 import { aptKindFor, kindModule, type ArchiveMirror, type UriMapper } from '../domain/mirror-kinds/index.js';
+import { basename } from 'node:path';
+import { backupPath } from '../domain/host-paths.js';
+import { hostFile, type HostFile } from './host-file.js';
 
 export type { ArchiveMirror, UriMapper };
 
@@ -173,4 +176,48 @@ export function renderDockerSources(choice: MirrorChoice, o: { distro: AptDistro
     `Signed-By:\n${deb822Block(o.keyArmored)}`,
     '',
   ].join('\n');
+}
+
+// ---- the host's sources files, edited ----
+
+/** A sources file as it is now (src/host/host-files.ts reads them). */
+export type SourcesNow = { path: string; text: string; backupExists: boolean };
+
+/** One sources file rewritten: the host file (its original kept once) and what changed, for the preview line. */
+export interface SourcesEdit { file: HostFile; replaced: number; targets: string[] }
+
+function editOf(f: SourcesNow, r: Rewritten): SourcesEdit {
+  return {
+    file: hostFile(f.path, r.text, f.text, 0o644, { backup: f.backupExists ? undefined : backupPath(f.path) }),
+    replaced: r.replaced.length,
+    targets: [...new Set(r.replaced.map((x) => trimSlash(x.to)))],
+  };
+}
+
+const formatOf = (path: string) => sourcesFormat(path) ?? 'one-line';
+
+/** The host's sources files whose distribution archive entries move to the chosen (live) apt mirror. */
+export function aptSourcesEdits(files: readonly SourcesNow[], choice: MirrorChoice, distro: AptDistro): SourcesEdit[] {
+  const out: SourcesEdit[] = [];
+  for (const f of files) {
+    const r = renderAptSources(f.text, formatOf(f.path), choice, distro, basename(backupPath(f.path)));
+    if (r.text !== f.text) out.push(editOf(f, r));
+  }
+  return out;
+}
+
+/**
+ * The host's sources files whose Docker entries move to the chosen (live) docker-ce mirror, and
+ * whether any file has Docker's repository at all (else a docker.sources is to be created).
+ */
+export function dockerRepoEdits(files: readonly SourcesNow[], choice: MirrorChoice, distro: AptDistro): { edits: SourcesEdit[]; found: boolean } {
+  const edits: SourcesEdit[] = [];
+  let found = false;
+  for (const f of files) {
+    const r = renderDockerRepoRewrite(f.text, formatOf(f.path), choice, basename(backupPath(f.path)));
+    // An entry already on this mirror counts as found too (nothing to create).
+    if (r.replaced.length || f.text.includes(joinUrl(choice.url, `linux/${distro}`))) found = true;
+    if (r.text !== f.text) edits.push(editOf(f, r));
+  }
+  return { edits, found };
 }

@@ -19,6 +19,9 @@ import timerTemplate from '../../templates/certbot.timer.tmpl';
 import { HOST } from './paths.js';
 import { fill } from './template.js';
 import { file, type RenderedFile } from './types.js';
+import { join } from 'node:path';
+import { SYS } from '../domain/host-paths.js';
+import { hostFile, type HostFile } from './host-file.js';
 
 export interface CertbotUnits { service: string; timer: string }
 
@@ -79,4 +82,17 @@ export function renderCertbotUnits(plan: Plan): RenderedFile[] {
   const service = fill(serviceTemplate, { ...values, execStart: `/usr/bin/${argv[0]} ${argv.slice(1).map(unitArg).join(' ')}` });
   const timer = fill(timerTemplate, { project: plan.project, domain: values.domain });
   return [file(`${HOST.systemd}/${names.service}`, service), file(`${HOST.systemd}/${names.timer}`, timer)];
+}
+
+/** The systemd drop-in that hands certbot's renewal service the CA bundle of a test ACME server. */
+export const certbotCaDropInPath = (plan: Plan) => join(SYS.systemdDir, `${certbotUnitNames(plan).service}.d`, 'stack-wizard-acme-ca.conf');
+
+/**
+ * The drop-in for `ca` (STACK_WIZARD_ACME_CA, named by `caEnv`) against what is there now; without a
+ * CA an existing one is removed. null: neither wanted nor there.
+ */
+export function certbotCaDropIn(plan: Plan, ca: string | null, old: string | null, caEnv: string): HostFile | null {
+  if (!ca && old === null) return null;
+  const text = ca ? `# Written by stack-wizard from ${caEnv}: the CA bundle certbot trusts for the test ACME server.\n[Service]\nEnvironment=REQUESTS_CA_BUNDLE=${ca}\n` : null;
+  return hostFile(certbotCaDropInPath(plan), text, old);
 }

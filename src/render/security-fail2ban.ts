@@ -5,50 +5,20 @@ import type { Plan } from '../domain/plan.js';
 import { parseCidr } from '../domain/ip.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from './nginx-log.js';
 import { HOST } from './paths.js';
-import { UFW_LOCK } from './security-paths.js';
+import { SYS, UFW_LOCK } from '../domain/host-paths.js';
+import type { Fail2banHost, SshLog } from '../domain/fail2ban.js';
+import { hostFile, type HostFile } from './host-file.js';
 
+const D = SYS.fail2banDir;
 export const F2B = {
-  jail: 'etc/fail2ban/jail.d/stack-wizard.local',
-  limitFilter: 'etc/fail2ban/filter.d/stack-wizard-nginx-limit.conf',
-  scanFilter: 'etc/fail2ban/filter.d/stack-wizard-nginx-scan.conf',
-  ufwAction: 'etc/fail2ban/action.d/stack-wizard-ufw.conf',
-  daemon: 'etc/fail2ban/fail2ban.d/stack-wizard.local',
+  jail: `${D}/jail.d/stack-wizard.local`,
+  limitFilter: `${D}/filter.d/stack-wizard-nginx-limit.conf`,
+  scanFilter: `${D}/filter.d/stack-wizard-nginx-scan.conf`,
+  ufwAction: `${D}/action.d/stack-wizard-ufw.conf`,
+  daemon: `${D}/fail2ban.d/stack-wizard.local`,
 } as const;
 
 export const JAILS = { sshd: 'sshd', limit: 'stack-wizard-nginx-limit', scan: 'stack-wizard-nginx-scan', recidive: 'recidive' } as const;
-
-export type BanWith = 'ufw' | 'iptables' | 'nftables' | 'firewalld';
-
-/** The firewall programs a host has running or installed. */
-export interface FirewallPrograms { ufwActive: boolean; firewalld: boolean; iptables: boolean; nft: boolean }
-
-/**
- * Where fail2ban puts its bans: ufw when the stack's firewall is ufw (or ufw is on anyway); else the
- * firewall the host runs: firewalld (its own rules, or fail2ban's would be thrown away on reload),
- * iptables, or nftables on a host without the iptables command. null: nothing to ban with.
- */
-export function banBackend(firewallOn: boolean, f: FirewallPrograms): BanWith | null {
-  if (firewallOn || f.ufwActive) return 'ufw';
-  if (f.firewalld) return 'firewalld';
-  if (f.iptables) return 'iptables';
-  if (f.nft) return 'nftables';
-  return null;
-}
-
-/** Where sshd's log lines can be read: the journal (Debian 12 writes no auth.log) or a file. */
-export type SshLog = { backend: 'systemd' } | { backend: 'file'; path: string };
-
-export interface Fail2banHost {
-  sshLog: SshLog;
-  /** What bans go into: see banBackend. */
-  banWith: BanWith;
-  /** Docker's DOCKER-USER chain exists: the iptables fallback bans there too. */
-  dockerUser: boolean;
-  /** Where fail2ban logs its own bans, for recidive: a file, or the journal. */
-  fail2banLog: SshLog;
-  /** The operator's address(es) now (SSH_CONNECTION, else the logged-in SSH sessions): never banned. */
-  operatorAddresses: readonly string[];
-}
 
 /** How long and after how many failures. Each line: the reason for the number. */
 export const POLICY = {
@@ -248,6 +218,7 @@ dbpurgeage = 8d
 
 export interface SystemFile { path: string; content: string; mode: number }
 
+/** fail2ban's files for the stack (absolute paths); the ufw ban action only when bans go into ufw. */
 export function renderFail2ban(plan: Plan, host: Fail2banHost): SystemFile[] {
   const files: SystemFile[] = [
     { path: F2B.jail, content: renderJails(plan, host), mode: 0o644 },
@@ -257,4 +228,9 @@ export function renderFail2ban(plan: Plan, host: Fail2banHost): SystemFile[] {
   ];
   if (host.banWith === 'ufw') files.push({ path: F2B.ufwAction, content: renderUfwAction(plan), mode: 0o644 });
   return files;
+}
+
+/** The same files as host files, against what each holds now (`old(path)`, null: absent). */
+export function fail2banHostFiles(plan: Plan, host: Fail2banHost, old: (path: string) => string | null): HostFile[] {
+  return renderFail2ban(plan, host).map((f) => hostFile(f.path, f.content, old(f.path), f.mode));
 }

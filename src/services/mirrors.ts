@@ -118,7 +118,7 @@ export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<numb
   const { kinds, deadlineMs } = o;
   const catalogue = await loadCatalogue(ctx, o.catalogFile);
   const entries = kinds ? catalogue.filter((e) => kinds.includes(e.kind)) : catalogue;
-  const platform = await hostPlatform(ctx.exec, ctx.env);
+  const platform = await hostPlatform(ctx.exec, ctx.hostRoot);
   const target = probeTarget(platform.os, platform.arch);
   const t0 = performance.now();
   // A longer --timeout stretches every phase in the defaults' proportions (headers 5/8, stall 3/8 of it).

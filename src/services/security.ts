@@ -5,7 +5,7 @@ import { hostError, usageError } from '../errors.js';
 import { loadAnswers, prepare, type Prepared } from '../steps/prepare.js';
 import { installedStacks } from '../steps/installed.js';
 import { previewSteps, runSteps } from '../steps/engine.js';
-import { firewallRefusal, isRoot, securitySteps } from '../steps/security.js';
+import { firewallRefusal, securitySteps } from '../steps/security.js';
 import { securityStatus, type SecurityStatus } from '../steps/security-status.js';
 import { guarded } from '../steps/stack-guard.js';
 
@@ -26,7 +26,7 @@ export async function locateStack(ctx: Context, answersFile: string | undefined,
 export interface SecurityApplyOptions { answersFile?: string; yes: boolean; dryRun: boolean }
 
 export async function securityApply(ctx: Context, o: SecurityApplyOptions): Promise<number> {
-  if (!isRoot()) throw hostError('sec.err.notRoot', { command: 'security apply' });
+  if (!ctx.isRoot) throw hostError('sec.err.notRoot', { command: 'security apply' });
   const p = await locateStack(ctx, o.answersFile, 'security apply');
   const steps = securitySteps();
   const { t, io } = ctx;
@@ -85,7 +85,7 @@ export function formatStatus(ctx: Context, st: SecurityStatus): string {
 }
 
 export async function securityStatusReport(ctx: Context, o: { answersFile?: string; json: boolean }): Promise<number> {
-  if (!isRoot()) throw hostError('sec.err.notRoot', { command: 'security status' });
+  if (!ctx.isRoot) throw hostError('sec.err.notRoot', { command: 'security status' });
   const p = await locateStack(ctx, o.answersFile, 'security status');
   const st = await securityStatus(ctx, p);
   ctx.io.out(o.json ? `${JSON.stringify(st, null, 2)}\n` : formatStatus(ctx, st));

@@ -17,12 +17,12 @@ import { previewSteps, type Step, type StepEvent, type StepReport } from '../ste
 import { installSteps, runInstall } from '../steps/install.js';
 import { installedStacks as registry, type RegistryEntry } from '../steps/installed.js';
 import { describeResolution, resolveMirrors, verifyMirrors } from '../steps/mirrors.js';
-import { diffAgainstDisk, loadAnswers, loadFacts, prepare, writeRendered, type FileChange, type Prepared } from '../steps/prepare.js';
-import { applySetup as applySetupSteps, isRootUser, setupSteps, setupTarget, type SetupTarget } from '../steps/setup.js';
+import { diffAgainstDisk, hostFileChanges, loadAnswers, loadFacts, prepare, writeRendered, type FileChange, type Prepared } from '../steps/prepare.js';
+import { applySetup as applySetupSteps, setupSteps, setupTarget, type SetupTarget } from '../steps/setup.js';
 import { planSummary } from './plan-summary.js';
 
 export type { FileChange, PortCheck, Prepared, RegistryEntry, SetupTarget };
-export { isRootUser, setupTarget };
+export { setupTarget };
 
 /** One of init's steps, checked against the server and not run. */
 export interface PreviewStep {
@@ -38,21 +38,27 @@ export interface PreviewStep {
 
 /**
  * Everything a setup would do, changing nothing: the prepared stack (answers, facts, plan, secrets,
- * files and whatever else `prepare` renders), every file against the target folder, and init's
- * steps checked against the server itself (the install dir), also when only rendering locally.
+ * files and whatever else `prepare` renders), every file against the target folder, on the server
+ * the host's own files the steps write against the live ones, and init's steps checked against the
+ * server itself (the install dir), also when only rendering locally.
  */
 export interface SetupPreview {
   prepared: Prepared;
   /** The same stack seen from the server: its target is the install dir. */
   serverView: Prepared;
   files: FileChange[];
+  /** The host's own files (firewall, fail2ban, kernel settings, apt sources, daemon.json, units) by absolute path; none for a local render. */
+  hostFiles: FileChange[];
   steps: PreviewStep[];
 }
 
 export async function previewSetup(ctx: Context, o: { answers: Answers; facts: HostFacts; factsFile?: string; targetDir?: string }): Promise<SetupPreview> {
-  // factsFile tells the steps that act on the host (security) that these facts are not its own.
-  const prepared = await prepare(ctx, { answers: o.answers, facts: o.facts, factsFile: o.factsFile, targetDir: o.targetDir });
+  // factsFile tells the steps that act on the host (security) that these facts are not its own. On
+  // the server (no local target folder) the host's own files are previewed too: a local render writes none.
+  const onServer = o.targetDir === undefined;
+  const prepared = await prepare(ctx, { answers: o.answers, facts: o.facts, factsFile: o.factsFile, targetDir: o.targetDir, hostFiles: onServer });
   const files = await diffAgainstDisk(ctx, prepared.targetDir, prepared.files);
+  const hostFiles = hostFileChanges(ctx, prepared.hostFiles ?? []);
   const serverView: Prepared = { ...prepared, targetDir: prepared.plan.installDir };
   const steps = (await previewSteps(ctx, installSteps(serverView.plan), serverView)).map(({ step, check }) => ({
     id: step.id,
@@ -63,16 +69,22 @@ export async function previewSetup(ctx: Context, o: { answers: Answers; facts: H
     changes: check.changes,
     step,
   }));
-  return { prepared, serverView, files, steps };
+  return { prepared, serverView, files, hostFiles, steps };
 }
 
 /** The preview as init prints it: the plan, each file with its diff, each step with its changes. */
 export function formatPreview(ctx: Context, pv: SetupPreview): string {
   const { t } = ctx;
   const out: string[] = [planSummary(ctx, pv.prepared.plan), `\n${t('init.filesHeader', { dir: pv.prepared.targetDir })}\n`];
-  for (const c of pv.files) {
-    out.push(`${c.status === 'created' ? '+' : c.status === 'changed' ? '~' : '='} ${c.path}${c.status === 'unchanged' ? ` (${t('init.unchanged')})` : ''}\n`);
+  const show = (c: FileChange) => {
+    const note = c.status === 'unchanged' ? t('init.unchanged') : c.removed ? t('init.removed') : c.backup ? t('init.backupKept', { file: c.backup }) : '';
+    out.push(`${c.removed ? '-' : c.status === 'created' ? '+' : c.status === 'changed' ? '~' : '='} ${c.path}${note ? ` (${note})` : ''}\n`);
     if (c.diff) out.push(`${c.diff.replace(/^/gm, '    ')}\n`);
+  };
+  pv.files.forEach(show);
+  if (pv.hostFiles.length) {
+    out.push(`\n${t('init.hostFilesHeader')}\n`);
+    pv.hostFiles.forEach(show);
   }
   out.push(`\n${t('init.stepsHeader')}\n`);
   for (const s of pv.steps) {

@@ -1,50 +1,16 @@
-// The backup schedule (answers backup.schedule, "HH:MM" or "off"): a systemd timer where systemd
-// runs, a cron.d entry where it does not. Installed by init (a step) and refreshed by every
-// `backup`. The units name the stack-wizard program as found at install time, so they are written
-// to /etc by this step rather than rendered into the install dir with the stack's own files.
-import { join } from 'node:path';
+// The backup schedule (answers backup.schedule, "HH:MM" or "off"): installed by init (a step) and
+// refreshed by every `backup`. Its files come from render/backup-schedule.ts as host files (init's
+// preview diffs them); this step writes them and has systemd enable the timer.
 import type { Context } from '../context.js';
 import { ownScript } from '../host/self.js';
-import serviceTemplate from '../../templates/backup.service.tmpl';
-import timerTemplate from '../../templates/backup.timer.tmpl';
-import cronTemplate from '../../templates/backup.cron.tmpl';
-import { HOST } from '../render/paths.js';
-import { fill } from '../render/template.js';
+import { hostPath } from '../domain/host-paths.js';
+import { scheduleHostFiles, scheduleHostPaths, scheduleNames } from '../render/backup-schedule.js';
+import { changes, type HostFile } from '../render/host-file.js';
+import { readHostFiles } from '../host/host-files.js';
 import type { Step } from './engine.js';
-import { hostRoot } from './mirrors.js';
 import type { Prepared } from './prepare.js';
 
-export const SYSTEMD_DIR = '/etc/systemd/system';
-export const CRON_DIR = '/etc/cron.d';
-
-export function scheduleNames(project: string) {
-  const base = `stack-wizard-${project}-backup`;
-  return { service: `${base}.service`, timer: `${base}.timer`, cron: base };
-}
-
-/** systemd.syntax(7) quoting for an argument of ExecStart=. */
-const unitArg = (s: string) => (/[\s"'\\%$]/.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"` : s);
-const shArg = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/** The command a scheduled run executes: the program, `backup --scheduled`, the stack's answers file. */
-export const scheduledArgv = (bin: readonly string[], installDir: string) => [...bin, 'backup', '--scheduled', '--answers', join(installDir, HOST.answers)];
-
-export interface ScheduleFiles { files: { path: string; content: string }[]; kind: 'systemd' | 'cron' }
-
-/** The unit files (or cron entry) for a schedule; pure. */
-export function scheduleFiles(o: { project: string; installDir: string; schedule: string; bin: readonly string[]; systemd: boolean }): ScheduleFiles {
-  const n = scheduleNames(o.project);
-  const argv = scheduledArgv(o.bin, o.installDir);
-  const [hh, mm] = o.schedule.split(':');
-  if (o.systemd) {
-    const service = fill(serviceTemplate, { project: o.project, installDir: o.installDir, execStart: argv.map(unitArg).join(' ') });
-    const timer = fill(timerTemplate, { project: o.project, service: n.service, schedule: o.schedule, hh: hh!, mm: mm! });
-    return { kind: 'systemd', files: [{ path: join(SYSTEMD_DIR, n.service), content: service }, { path: join(SYSTEMD_DIR, n.timer), content: timer }] };
-  }
-  const log = join(o.installDir, 'logs', 'backup-cron.log');
-  const cron = fill(cronTemplate, { project: o.project, schedule: o.schedule, minute: Number(mm), hour: Number(hh), command: argv.map(shArg).join(' '), log: shArg(log) });
-  return { kind: 'cron', files: [{ path: join(CRON_DIR, n.cron), content: cron }] };
-}
+export { scheduleFiles, scheduleNames } from '../render/backup-schedule.js';
 
 /**
  * The program to schedule: `stack-wizard` on PATH (a global install, kept current by upgrades),
@@ -59,14 +25,19 @@ export async function wizardBin(ctx: Context): Promise<{ bin: string[]; stable: 
 }
 
 async function desired(ctx: Context, s: Prepared) {
-  const root = hostRoot(ctx);
+  const root = ctx.hostRoot;
   const n = scheduleNames(s.plan.project);
   const off = s.plan.backup.schedule === 'off';
   const { bin, stable } = await wizardBin(ctx);
-  const f = scheduleFiles({ project: s.plan.project, installDir: s.plan.installDir, schedule: off ? '03:00' : s.plan.backup.schedule, bin, systemd: s.facts.systemd });
-  const present: string[] = [];
-  for (const p of [join(SYSTEMD_DIR, n.service), join(SYSTEMD_DIR, n.timer), join(CRON_DIR, n.cron)]) if (await ctx.exec.exists(root + p)) present.push(p);
-  return { root, n, off, f, stable, present };
+  const now = await readHostFiles(ctx.exec, root, scheduleHostPaths(s.plan.project));
+  const files = scheduleHostFiles({ project: s.plan.project, installDir: s.plan.installDir, schedule: s.plan.backup.schedule, bin, systemd: s.facts.systemd, off }, now);
+  return { root, n, off, files, stable, systemd: s.facts.systemd && !off };
+}
+
+/** The schedule's host files as the step would write (or remove) them now: what init's preview diffs. */
+export async function scheduleHostFilesNow(ctx: Context, s: Prepared): Promise<HostFile[]> {
+  if (s.factsFile) return [];
+  return (await desired(ctx, s)).files;
 }
 
 async function timerActive(ctx: Context, timer: string): Promise<boolean> {
@@ -78,36 +49,26 @@ async function timerActive(ctx: Context, timer: string): Promise<boolean> {
 /** What the schedule step would change (empty when the host already matches). */
 export async function scheduleChanges(ctx: Context, s: Prepared): Promise<string[]> {
   const d = await desired(ctx, s);
-  const out: string[] = [];
-  if (d.off) {
-    for (const p of d.present) out.push(`- ${p}`);
-    return out;
-  }
-  for (const f of d.f.files) {
-    const old = await ctx.exec.readFile(d.root + f.path);
-    if (old !== f.content) out.push(`${old === null ? '+' : '~'} ${f.path}`);
-  }
-  // Files of the other kind (systemd came or went) are removed.
-  const mine = new Set(d.f.files.map((f) => f.path));
-  for (const p of d.present) if (!mine.has(p)) out.push(`- ${p}`);
-  if (d.f.kind === 'systemd' && !d.root && !(await timerActive(ctx, d.n.timer))) out.push(`systemctl enable --now ${d.n.timer}`);
+  const out = d.files.filter(changes).map((f) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`);
+  if (d.off) return out;
+  if (d.systemd && !d.root && !(await timerActive(ctx, d.n.timer))) out.push(`systemctl enable --now ${d.n.timer}`);
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));
   return out;
 }
 
 export async function applySchedule(ctx: Context, s: Prepared): Promise<void> {
   const d = await desired(ctx, s);
-  const systemd = d.f.kind === 'systemd' && !d.off;
+  const on = (p: string) => hostPath(d.root, p);
+  const removed = d.files.filter((f) => f.content === null);
   if (d.off) {
-    if (s.facts.systemd && !d.root && d.present.some((p) => p.endsWith('.timer'))) await ctx.exec.run('systemctl', ['disable', '--now', d.n.timer], { check: false });
-    for (const p of d.present) await ctx.exec.remove(d.root + p);
-    if (s.facts.systemd && !d.root && d.present.length) await ctx.exec.run('systemctl', ['daemon-reload'], { check: false });
+    if (s.facts.systemd && !d.root && removed.some((f) => f.path.endsWith('.timer'))) await ctx.exec.run('systemctl', ['disable', '--now', d.n.timer], { check: false });
+    for (const f of removed) await ctx.exec.remove(on(f.path));
+    if (s.facts.systemd && !d.root && removed.length) await ctx.exec.run('systemctl', ['daemon-reload'], { check: false });
     return;
   }
-  await ctx.exec.writeFiles(d.f.files.map((f) => ({ path: d.root + f.path, content: f.content, mode: 0o644 })));
-  const mine = new Set(d.f.files.map((f) => f.path));
-  for (const p of d.present) if (!mine.has(p)) await ctx.exec.remove(d.root + p);
-  if (systemd && !d.root) {
+  await ctx.exec.writeFiles(d.files.filter((f) => f.content !== null).map((f) => ({ path: on(f.path), content: f.content!, mode: f.mode })));
+  for (const f of removed) await ctx.exec.remove(on(f.path));
+  if (d.systemd && !d.root) {
     await ctx.exec.run('systemctl', ['daemon-reload'], { timeoutMs: 60_000 });
     await ctx.exec.run('systemctl', ['enable', '--now', d.n.timer], { timeoutMs: 60_000 });
   }

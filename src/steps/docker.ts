@@ -13,7 +13,8 @@ import { primaryKeyFingerprints } from '../domain/openpgp.js';
 import { dpkgArch } from '../domain/mirrors.js';
 import { fetchText } from '../host/mirror-probe.js';
 import { renderDockerSources } from '../render/apt-sources.js';
-import { choiceFor, catalogueFor, hostRoot } from './mirrors.js';
+import { choiceFor, catalogueFor } from './mirrors.js';
+import { hostPath } from '../domain/host-paths.js';
 import { MIN_COMPOSE, MIN_DOCKER } from '../domain/preflight.js';
 import { parseVersion, versionAtLeast } from '../domain/versions.js';
 import { hostError, opError } from '../errors.js';
@@ -100,7 +101,7 @@ export function parseAptStatus(line: string): { kind: 'dl' | 'pm'; fraction: num
 async function installFromDockerCe(ctx: Context, s: Prepared, packages: string[], emit: Emit): Promise<void> {
   const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
   if (!repo) throw new Error(`no docker-ce repository for ${s.facts.os.prettyName}`);
-  const created = hostRoot(ctx) + DOCKER_SOURCES;
+  const created = hostPath(ctx.hostRoot, DOCKER_SOURCES);
   let wrote = false;
   if (!hasDockerCeSource((await aptSourceFiles(ctx)).map((f) => f.text))) {
     const choice = await choiceFor('docker-ce', repo.url, s.facts, await catalogueFor(ctx));

@@ -9,7 +9,7 @@ import { tarGz, type TarEntry } from '../render/format/tar.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import { stackStatus } from './stack-status.js';
-import { PATHS, hostRoot } from './mirrors.js';
+import { SYS, hostPath } from '../domain/host-paths.js';
 import type { DoctorReport } from './doctor.js';
 
 export interface BundleOptions {
@@ -84,7 +84,7 @@ export async function writeBundle(ctx: Context, s: DoctorStack, report: DoctorRe
     const text = await ctx.exec.readFile(join(s.installDir, p)).catch(() => null);
     if (text !== null) add(`config/live/${p}`, text);
   }
-  const daemon = await ctx.exec.readFile(`${hostRoot(ctx)}${PATHS.daemonJson}`).catch(() => null);
+  const daemon = await ctx.exec.readFile(hostPath(ctx.hostRoot, SYS.daemonJson)).catch(() => null);
   if (daemon !== null) add('config/host/daemon.json', daemon);
   const resolv = await ctx.exec.readFile('/etc/resolv.conf').catch(() => null);
   if (resolv !== null) add('config/host/resolv.conf', resolv);

@@ -16,12 +16,12 @@ import { letsencryptFiles, selfSignedCertArgv, selfSignedFiles } from '../render
 import { certbotRenewArgv } from '../render/certbot.js';
 import { builtinCatalogue } from '../domain/mirrors.js';
 import { healthTimeoutMs, serviceOfFile, PREVIOUS } from './up.js';
-import { PATHS, backupPath, hostRoot } from './mirrors.js';
+import { SYS, backupPath, hostPath } from '../domain/host-paths.js';
 import { runSteps } from './engine.js';
 import { securitySteps } from './security.js';
 import type { Prepared } from './prepare.js';
 import { CommandError, commandLine } from '../exec/executor.js';
-import { parseDaemonJson } from '../render/docker-daemon.js';
+import { parseDaemonJson } from '../domain/daemon-json.js';
 
 export type FixLine = (line: string) => void;
 
@@ -215,7 +215,7 @@ async function restoreFiles(ctx: Context, s: DoctorStack, paths: readonly string
 }
 
 async function dropMirrors(ctx: Context, s: DoctorStack, dead: readonly string[], onLine: FixLine) {
-  const path = `${hostRoot(ctx)}${PATHS.daemonJson}`;
+  const path = hostPath(ctx.hostRoot, SYS.daemonJson);
   const old = await ctx.exec.readFile(path);
   let add: string | null = null;
   if (s.plan.region === 'cn') {
@@ -236,7 +236,7 @@ async function dropMirrors(ctx: Context, s: DoctorStack, dead: readonly string[]
   // registry-mirrors is reloadable: SIGHUP, running containers stay.
   if (s.facts.systemd) await ctx.exec.run('systemctl', ['reload', 'docker']);
   else {
-    const pid = (await ctx.exec.readFile(`${hostRoot(ctx)}${PATHS.dockerPid}`))?.trim();
+    const pid = (await ctx.exec.readFile(hostPath(ctx.hostRoot, SYS.dockerPid)))?.trim();
     if (pid && /^\d+$/.test(pid)) await ctx.exec.run('kill', ['-HUP', pid]);
   }
   // The engine reads the file asynchronously after the signal.

@@ -3,9 +3,8 @@
 // that root has no engine of its own, and the live one belongs to the machine, not to it.
 import type { Context } from '../context.js';
 import type { StepCheck } from './engine.js';
-import { hostRoot } from './mirrors.js';
 
 export function offEngine(ctx: Context): StepCheck | null {
-  const root = hostRoot(ctx);
+  const root = ctx.hostRoot;
   return root ? { needed: false, changes: [ctx.t('apply.otherRoot', { root })] } : null;
 }

@@ -2,7 +2,6 @@
 // host-side writers: apt sources, the docker-ce repository, /etc/docker/daemon.json. A mirror is
 // written only with a live probe result for that URL; the answers' chosen URLs are re-probed, and a
 // dead one stops init before anything is written (docs/CONTRACT.md#mirrors).
-import { basename, join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
@@ -14,26 +13,18 @@ import { aptKindFor } from '../domain/mirror-kinds/index.js';
 import { primaryKeyFingerprints } from '../domain/openpgp.js';
 import { acceptedDockerKeys } from '../domain/docker-install.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
-import { renderAptSources, renderDockerRepoRewrite, renderDockerSources, sourcesFormat } from '../render/apt-sources.js';
-import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, mergeDaemonJson, parseDaemonJson } from '../render/docker-daemon.js';
+import { aptSourcesNow } from '../host/host-files.js';
+import { aptSourcesEdits, dockerRepoEdits, renderDockerSources, sourcesFormat, type SourcesEdit } from '../render/apt-sources.js';
+import { changes, hostFile, type HostFile } from '../render/host-file.js';
+import { mergeDaemonJson } from '../render/docker-daemon.js';
+import { DaemonJsonError, dockerdFlagNames, existingRegistryMirrors, parseDaemonJson } from '../domain/daemon-json.js';
 import { hostError, opError, usageError, WizardError } from '../errors.js';
+import { SYS, backupPath, hostPath } from '../domain/host-paths.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 
-/** STACK_WIZARD_ROOT prefixes the host paths these steps touch (tests, preparing a chroot). */
-export const hostRoot = (ctx: Context) => ctx.env.STACK_WIZARD_ROOT ?? '';
-const hostPath = (ctx: Context, p: string) => `${hostRoot(ctx)}${p}`;
-
-export const PATHS = {
-  sourcesList: '/etc/apt/sources.list',
-  sourcesDir: '/etc/apt/sources.list.d',
-  dockerSources: '/etc/apt/sources.list.d/docker.sources',
-  daemonJson: '/etc/docker/daemon.json',
-  dockerPid: '/var/run/docker.pid',
-} as const;
-
-/** Originals are kept beside the file, once (the first original wins). apt ignores *.bak silently. */
-export const backupPath = (p: string) => `${p}.stack-wizard.bak`;
+/** The host root (Context.hostRoot) in front of an absolute host path. */
+const onHost = (ctx: Context, p: string) => hostPath(ctx.hostRoot, p);
 
 // Probe results of this process, so the preview, the checks and the writes agree without re-probing.
 const MEMO_TTL_MS = 10 * 60_000;
@@ -231,21 +222,7 @@ export function describeResolution(ctx: Context, r: MirrorResolution): string[] 
 // ---------------------------------------------------------------------------------------------
 // apt sources
 
-interface FileEdit { path: string; old: string; next: string; backup: string | null; replaced: number; targets: string[] }
-
-async function sourceFiles(ctx: Context): Promise<string[]> {
-  const dir = hostPath(ctx, PATHS.sourcesDir);
-  const names = (await ctx.exec.listDir(dir)).filter((n) => sourcesFormat(n) !== null);
-  const out = names.map((n) => join(dir, n));
-  const list = hostPath(ctx, PATHS.sourcesList);
-  if (await ctx.exec.exists(list)) out.unshift(list);
-  return out;
-}
-
-async function editWithBackup(ctx: Context, path: string, old: string, next: string, replaced: { to: string }[]): Promise<FileEdit> {
-  const b = backupPath(path);
-  return { path, old, next, replaced: replaced.length, targets: [...new Set(replaced.map((r) => trimSlash(r.to)))], backup: (await ctx.exec.exists(b)) ? null : b };
-}
+const sourcesNow = (ctx: Context) => aptSourcesNow(ctx.exec, ctx.hostRoot, (n) => sourcesFormat(n) !== null);
 
 const hostAptKind = (d: AptDistro): MirrorKind => aptKindFor(d);
 
@@ -255,30 +232,23 @@ async function liveChoice(ctx: Context, kind: MirrorKind, url: string, facts: Ho
   return c;
 }
 
-async function aptEdits(ctx: Context, s: Prepared): Promise<FileEdit[]> {
+async function aptEdits(ctx: Context, s: Prepared): Promise<SourcesEdit[]> {
   const d = aptDistro(s.facts.os);
   if (!d) return [];
   const url = s.plan.mirrors[hostAptKind(d)];
   if (!url) return [];
   const choice = await liveChoice(ctx, hostAptKind(d), url, s.facts);
-  const edits: FileEdit[] = [];
-  for (const path of await sourceFiles(ctx)) {
-    const old = await ctx.exec.readFile(path);
-    if (old === null) continue;
-    const r = renderAptSources(old, sourcesFormat(path) ?? 'one-line', choice, d, basename(backupPath(path)));
-    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
-  }
-  return edits;
+  return aptSourcesEdits(await sourcesNow(ctx), choice, d);
 }
 
-const editLines = (edits: readonly FileEdit[]) =>
-  edits.map((e) => `~ ${e.path}: ${e.replaced} URI(s) → ${e.targets.join(', ')}${e.backup ? ` (+ ${e.backup})` : ''}`);
+const editLines = (ctx: Context, edits: readonly SourcesEdit[]) =>
+  edits.map((e) => `~ ${onHost(ctx, e.file.path)}: ${e.replaced} URI(s) → ${e.targets.join(', ')}${e.file.backup ? ` (+ ${onHost(ctx, e.file.backup)})` : ''}`);
 
-async function writeEdits(ctx: Context, edits: readonly FileEdit[]): Promise<void> {
-  // Backups and new contents in one all-or-nothing write.
+/** Host files with their originals kept (where a file says so), in one all-or-nothing write. */
+async function writeWithBackups(ctx: Context, files: readonly HostFile[]): Promise<void> {
   await ctx.exec.writeFiles([
-    ...edits.filter((e) => e.backup).map((e) => ({ path: e.backup!, content: e.old, mode: 0o644 })),
-    ...edits.map((e) => ({ path: e.path, content: e.next, mode: 0o644 })),
+    ...files.filter((f) => f.backup && f.old !== null).map((f) => ({ path: onHost(ctx, f.backup!), content: f.old!, mode: 0o644 })),
+    ...files.map((f) => ({ path: onHost(ctx, f.path), content: f.content ?? '', mode: f.mode })),
   ]);
 }
 
@@ -291,36 +261,25 @@ export const aptSourcesStep: Step = {
     const url = d ? s.plan.mirrors[hostAptKind(d)] : undefined;
     if (!d || !url) return { needed: false, changes: [] };
     const edits = await aptEdits(ctx, s);
-    return { needed: edits.length > 0, changes: editLines(edits) };
+    return { needed: edits.length > 0, changes: editLines(ctx, edits) };
   },
   async apply(ctx, s) {
-    await writeEdits(ctx, await aptEdits(ctx, s));
+    await writeWithBackups(ctx, (await aptEdits(ctx, s)).map((e) => e.file));
   },
 };
 
 // ---------------------------------------------------------------------------------------------
 // docker-ce repository
 
-interface DockerRepoPlan { edits: FileEdit[]; create: { path: string; distro: AptDistro; suite: string; arch: string | null; keyUrl: string } | null; choice: MirrorChoice }
+interface DockerRepoPlan { edits: SourcesEdit[]; create: { distro: AptDistro; suite: string; arch: string | null; keyUrl: string } | null; choice: MirrorChoice }
 
 async function dockerRepoPlan(ctx: Context, s: Prepared): Promise<DockerRepoPlan | null> {
   const d = aptDistro(s.facts.os);
   const url = s.plan.mirrors['docker-ce'];
   if (!d || !url || !s.facts.os.codename) return null;
   const choice = await liveChoice(ctx, 'docker-ce', url, s.facts);
-  const edits: FileEdit[] = [];
-  let found = false;
-  for (const path of await sourceFiles(ctx)) {
-    const old = await ctx.exec.readFile(path);
-    if (old === null) continue;
-    const r = renderDockerRepoRewrite(old, sourcesFormat(path) ?? 'one-line', choice, basename(backupPath(path)));
-    // An entry already on this mirror counts as found too (nothing to create).
-    if (r.replaced.length || old.includes(joinUrl(url, `linux/${d}`))) found = true;
-    if (r.text !== old) edits.push(await editWithBackup(ctx, path, old, r.text, r.replaced));
-  }
-  const create = found
-    ? null
-    : { path: hostPath(ctx, PATHS.dockerSources), distro: d, suite: s.facts.os.codename, arch: dpkgArch(s.facts.arch), keyUrl: joinUrl(url, `linux/${d}/gpg`) };
+  const { edits, found } = dockerRepoEdits(await sourcesNow(ctx), choice, d);
+  const create = found ? null : { distro: d, suite: s.facts.os.codename, arch: dpkgArch(s.facts.arch), keyUrl: joinUrl(url, `linux/${d}/gpg`) };
   return { edits, create, choice };
 }
 
@@ -328,7 +287,8 @@ async function dockerRepoPlan(ctx: Context, s: Prepared): Promise<DockerRepoPlan
  * Docker's apt repository from the chosen docker-ce mirror: existing Docker entries get the mirror's
  * URI; without any, a docker.sources is created with the signing key inline, fetched from the mirror
  * and accepted only when its fingerprint is Docker's (`fingerprints`; by default Docker's, or the one
- * the test-only override names, as the Docker install step accepts: the two never disagree).
+ * the test-only override names, as the Docker install step accepts: the two never disagree). The new
+ * file needs the key, fetched at apply: the preview lists it by its step, without a diff.
  */
 export function dockerCeRepoStep(fingerprints?: readonly string[]): Step {
   return {
@@ -337,14 +297,14 @@ export function dockerCeRepoStep(fingerprints?: readonly string[]): Step {
     async check(ctx, s) {
       const p = await dockerRepoPlan(ctx, s);
       if (!p) return { needed: false, changes: [] };
-      const changes = editLines(p.edits);
-      if (p.create) changes.push(`+ ${p.create.path} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
+      const changes = editLines(ctx, p.edits);
+      if (p.create) changes.push(`+ ${onHost(ctx, SYS.dockerSources)} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
       return { needed: changes.length > 0, changes };
     },
     async apply(ctx, s) {
       const p = await dockerRepoPlan(ctx, s);
       if (!p) return;
-      const files = p.edits;
+      const files = p.edits.map((e) => e.file);
       if (p.create) {
         const got = await fetchText(p.create.keyUrl, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
         if (got.text === null) throw opError('err.dockerKeyFetch', { url: p.create.keyUrl, error: got.error ?? '?' });
@@ -354,10 +314,11 @@ export function dockerCeRepoStep(fingerprints?: readonly string[]): Step {
           throw opError('err.dockerKeyMismatch', { url: p.create.keyUrl, got: fprs.join(', ') || '-', want: want.join(', ') });
         }
         const text = renderDockerSources(p.choice, { distro: p.create.distro, suite: p.create.suite, arch: p.create.arch, keyArmored: got.text });
-        const old = await ctx.exec.readFile(p.create.path);
-        files.push(old === null ? { path: p.create.path, old: '', next: text, backup: null, replaced: 0, targets: [] } : await editWithBackup(ctx, p.create.path, old, text, []));
+        const old = await ctx.exec.readFile(onHost(ctx, SYS.dockerSources));
+        const keep = old !== null && !(await ctx.exec.exists(onHost(ctx, backupPath(SYS.dockerSources))));
+        files.push(hostFile(SYS.dockerSources, text, old, 0o644, { backup: keep ? backupPath(SYS.dockerSources) : undefined }));
       }
-      await writeEdits(ctx, files);
+      await writeWithBackups(ctx, files);
     },
   };
 }
@@ -390,8 +351,10 @@ async function dockerdFlags(ctx: Context, facts: HostFacts): Promise<string[]> {
   return dockerdFlagNames(argv);
 }
 
-async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; old: string | null; text: string | null; changes: string[]; reloadable: boolean }> {
-  const path = hostPath(ctx, PATHS.daemonJson);
+interface DaemonPlan { file: HostFile; changes: string[]; reloadable: boolean }
+
+async function daemonPlan(ctx: Context, s: Prepared): Promise<DaemonPlan> {
+  const path = onHost(ctx, SYS.daemonJson);
   const old = await ctx.exec.readFile(path);
   try {
     const url = s.plan.mirrors.registry;
@@ -409,7 +372,12 @@ async function daemonPlan(ctx: Context, s: Prepared): Promise<{ path: string; ol
       dead = existing.filter((u) => dead.some((d) => trimSlash(d) === trimSlash(u)));
     }
     const m = mergeDaemonJson(old, { registry, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)), flags: await dockerdFlags(ctx, s.facts) });
-    return { path, old, text: m.text, changes: m.changes, reloadable: m.changes.some((c) => /registry-mirrors|live-restore/.test(c)) };
+    const keep = old !== null && m.text !== old && !(await ctx.exec.exists(onHost(ctx, backupPath(SYS.daemonJson))));
+    return {
+      file: hostFile(SYS.daemonJson, m.text, old, 0o644, { backup: keep ? backupPath(SYS.daemonJson) : undefined }),
+      changes: m.changes,
+      reloadable: m.changes.some((c) => /registry-mirrors|live-restore/.test(c)),
+    };
   } catch (e) {
     if (e instanceof DaemonJsonError) {
       throw hostError(e.line !== null ? 'err.daemonJsonInvalidAt' : 'err.daemonJsonInvalid', { file: path, line: e.line ?? 0, col: e.col ?? 0, detail: e.detail });
@@ -424,23 +392,34 @@ export const dockerDaemonStep: Step = {
   title: 'step.dockerDaemonJson',
   async check(ctx, s) {
     const p = await daemonPlan(ctx, s);
-    const needed = p.text !== p.old;
-    const head = needed ? [`${p.old === null ? '+' : '~'} ${p.path}${p.old !== null && !(await ctx.exec.exists(backupPath(p.path))) ? ` (+ ${backupPath(p.path)})` : ''}`] : [];
-    return { needed, changes: [...head, ...p.changes.map((c) => `    ${c}`)] };
+    const f = p.file;
+    const head = changes(f) ? [`${f.old === null ? '+' : '~'} ${onHost(ctx, f.path)}${f.backup ? ` (+ ${onHost(ctx, f.backup)})` : ''}`] : [];
+    return { needed: changes(f), changes: [...head, ...p.changes.map((c) => `    ${c}`)] };
   },
   async apply(ctx, s) {
     const p = await daemonPlan(ctx, s);
-    if (p.text === p.old || p.text === null) return;
-    const files = [{ path: p.path, content: p.text, mode: 0o644 }];
-    if (p.old !== null && !(await ctx.exec.exists(backupPath(p.path)))) files.unshift({ path: backupPath(p.path), content: p.old, mode: 0o644 });
-    await ctx.exec.writeFiles(files);
+    if (!changes(p.file) || p.file.content === null) return;
+    await writeWithBackups(ctx, [p.file]);
     // registry-mirrors and live-restore are reloadable (SIGHUP); log defaults apply to containers created after a restart.
     if (!p.reloadable || !s.facts.docker.running) return;
     if (s.facts.systemd) await ctx.exec.run('systemctl', ['reload', 'docker']);
     else {
-      const pid = (await ctx.exec.readFile(hostPath(ctx, PATHS.dockerPid)))?.trim();
+      const pid = (await ctx.exec.readFile(onHost(ctx, SYS.dockerPid)))?.trim();
       if (pid && /^\d+$/.test(pid)) await ctx.exec.run('kill', ['-HUP', pid]);
     }
+  },
+};
+
+/**
+ * The host files each mirror step would write now, as its own plan makes them: what init's preview
+ * diffs. A new docker.sources is not among them: its signing key is fetched when it is written.
+ */
+export const mirrorHostFiles = {
+  apt: async (ctx: Context, s: Prepared): Promise<HostFile[]> => (await aptEdits(ctx, s)).map((e) => e.file),
+  dockerRepo: async (ctx: Context, s: Prepared): Promise<HostFile[]> => (await dockerRepoPlan(ctx, s))?.edits.map((e) => e.file) ?? [],
+  daemonJson: async (ctx: Context, s: Prepared): Promise<HostFile[]> => {
+    const f = (await daemonPlan(ctx, s)).file;
+    return f.content === null && f.old === null ? [] : [f];
   },
 };
 

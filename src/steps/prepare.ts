@@ -1,5 +1,6 @@
 // From files and flags to a rendered file set: answers → facts → plan → files. Shared by every
-// command that renders (render, init, update, the wizard's review screen).
+// command that renders (render, init, update, the wizard's review screen). On a server the setup's
+// preview also gets the host's own files the steps would write (hostFiles), diffed the same way.
 import { join, resolve } from 'node:path';
 import { createPatch } from 'diff';
 import type { Context } from '../context.js';
@@ -12,7 +13,10 @@ import { probeHost } from '../host/probe.js';
 import { renderAll } from '../render/index.js';
 import { HOST } from '../render/paths.js';
 import type { RenderedFile } from '../render/types.js';
+import type { HostFile } from '../render/host-file.js';
+import { hostPath } from '../domain/host-paths.js';
 import { usageError } from '../errors.js';
+import { gatherHostFiles } from './host-files.js';
 
 async function readInput(ctx: Context, file: string, kind: 'answers' | 'facts'): Promise<string> {
   const path = resolve(ctx.cwd, file);
@@ -45,6 +49,12 @@ export interface Prepared {
   targetDir: string;
   /** Set when the facts came from a --host-facts file rather than this host: steps that act on the host's own state skip. */
   factsFile?: string;
+  /**
+   * The host's own files (firewall, fail2ban, kernel settings, apt sources, daemon.json, units, cron
+   * entries) the setup's steps would write now, with what each holds: set when asked for (a preview
+   * of a run on this server). The steps generate them afresh when they apply.
+   */
+  hostFiles?: HostFile[];
 }
 
 /** Reads the secrets already in `<dir>/.env` (as Compose reads them) so a re-render keeps them. */
@@ -56,7 +66,7 @@ export async function existingSecrets(ctx: Context, dir: string): Promise<Dotenv
 
 export async function prepare(
   ctx: Context,
-  o: { answers: Answers; factsFile?: string; facts?: HostFacts; targetDir?: string },
+  o: { answers: Answers; factsFile?: string; facts?: HostFacts; targetDir?: string; hostFiles?: boolean },
 ): Promise<Prepared> {
   const installDir = o.answers.installDir ?? defaultInstallDir(o.answers.project);
   const facts = o.facts ?? (await loadFacts(ctx, o.factsFile, installDir, [o.answers.ports.http, o.answers.ports.https]));
@@ -65,10 +75,36 @@ export async function prepare(
   const secrets = ensureSecrets(plan, await existingSecrets(ctx, targetDir), ctx.random);
   ctx.exec.addSecrets(secretValues(secrets));
   const files = renderAll({ plan, answers: o.answers, secrets });
-  return { answers: o.answers, facts, plan, secrets, files, targetDir, ...(o.factsFile ? { factsFile: o.factsFile } : {}) };
+  const p: Prepared = { answers: o.answers, facts, plan, secrets, files, targetDir, ...(o.factsFile ? { factsFile: o.factsFile } : {}) };
+  return o.hostFiles ? { ...p, hostFiles: await gatherHostFiles(ctx, p) } : p;
 }
 
-export interface FileChange { path: string; status: 'created' | 'changed' | 'unchanged'; diff: string }
+export interface FileChange {
+  path: string;
+  status: 'created' | 'changed' | 'unchanged';
+  diff: string;
+  /** A host file the step removes (status changed; the diff deletes every line). */
+  removed?: boolean;
+  /** Where a host file's original is kept before it is first rewritten. */
+  backup?: string;
+}
+
+const unified = (path: string, old: string, next: string) => createPatch(path, old, next, '', '', { context: 3 }).split('\n').slice(2).join('\n');
+
+/** Host files against what each holds now, as unified diffs, by the path they are written to (under the host root). */
+export function hostFileChanges(ctx: Pick<Context, 'hostRoot'>, files: readonly HostFile[]): FileChange[] {
+  return files.map((f) => {
+    const path = hostPath(ctx.hostRoot, f.path);
+    const status = f.content === f.old ? 'unchanged' : f.old === null ? 'created' : 'changed';
+    return {
+      path,
+      status,
+      diff: status === 'unchanged' ? '' : unified(path, f.old ?? '', f.content ?? ''),
+      ...(f.content === null && f.old !== null ? { removed: true } : {}),
+      ...(f.backup && status !== 'unchanged' ? { backup: hostPath(ctx.hostRoot, f.backup) } : {}),
+    };
+  });
+}
 
 /** Each file against what is on disk, as a unified diff; .env shows which secrets are kept or new, never values. */
 export async function diffAgainstDisk(ctx: Context, dir: string, files: readonly RenderedFile[]): Promise<FileChange[]> {
@@ -84,7 +120,7 @@ export async function diffAgainstDisk(ctx: Context, dir: string, files: readonly
         .map((k) => `${k in before ? (before[k] === after[k] ? ' ' : '~') : '+'} ${k}=${k === 'COMPOSE_PROJECT_NAME' ? after[k] : '••••••'}`)
         .join('\n');
     } else if (status !== 'unchanged') {
-      diff = createPatch(f.path, old ?? '', f.content, '', '', { context: 3 }).split('\n').slice(2).join('\n');
+      diff = unified(f.path, old ?? '', f.content);
     }
     out.push({ path: f.path, status, diff });
   }

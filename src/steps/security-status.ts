@@ -2,14 +2,13 @@
 // the DOCKER-USER rules, fail2ban's jails and bans, kernel settings and swap. Read-only.
 import type { Context } from '../context.js';
 import type { Prepared } from './prepare.js';
-import { UFW_TAG, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, satisfies, wantedAllows } from '../render/security-ufw.js';
-import { sysctlSettings } from '../render/security-host.js';
+import { UFW_TAG, satisfies, ufwAgainstPlan, wantedAllows, type PortStatus } from '../domain/firewall.js';
+import { dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock } from '../render/security-ufw.js';
+import { sysctlSettings } from '../domain/host-tuning.js';
 import { readDockerUser, readFail2ban, readSysctl, readUfw, inContainer } from '../host/security.js';
 import { expectedJails, swapView } from './security.js';
-import { ufwAgainstPlan, type PortStatus } from '../host/ufw-plan.js';
 
-// Shared with doctor's firewall check; `security status` callers import them from here too.
-export { ufwAgainstPlan, type PortStatus };
+export type { PortStatus };
 
 export interface SecurityStatus {
   project: string;
@@ -44,10 +43,10 @@ const MiB = 1024 * 1024;
 export async function securityStatus(ctx: Context, s: Prepared): Promise<SecurityStatus> {
   const { plan, facts } = s;
   const [ufw, docker, f2b, sys, swap] = await Promise.all([
-    readUfw(ctx.exec),
+    readUfw(ctx.exec, ctx.hostRoot),
     readDockerUser(ctx.exec),
     readFail2ban(ctx.exec),
-    readSysctl(ctx.exec),
+    readSysctl(ctx.exec, ctx.hostRoot),
     swapView(ctx, facts),
   ]);
   const wanted = wantedAllows(plan);

@@ -3,6 +3,8 @@
 // them as its changes, and on apply plans again and runs them through the Executor. A second apply
 // finds nothing to do. `security apply` and init run them all: the firewall and fail2ban follow the
 // answers' switches, the host tuning runs regardless.
+// The files they write come from generators (render/security-*.ts) as HostFiles, which init's
+// preview also shows as diffs (securityHostFiles).
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { commandLine, CommandError } from '../exec/executor.js';
@@ -11,19 +13,19 @@ import type { HostFacts } from '../domain/facts.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';
 import type { Prepared } from './prepare.js';
-import {
-  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, ManagedBlockError, mergeManagedBlock, rulesAfter, sessionAllowArgs,
-  ufwChanges, wantedAllows, withUfwIpv6, type GuardRefusal,
-} from '../render/security-ufw.js';
-import { JAILS, banBackend, renderFail2ban, type Fail2banHost } from '../render/security-fail2ban.js';
-import {
-  SWAPFILE, fstabWithSwap, renderLogrotate, renderSysctl, swapDecision, sysctlSettings, type SwapDecision,
-} from '../render/security-host.js';
-import { SYS, UFW_LOCK, abs } from '../render/security-paths.js';
+import { allowArgs, guardFirewall, rulesAfter, sessionAllowArgs, ufwChanges, ufwTokens, wantedAllows, type GuardRefusal } from '../domain/firewall.js';
+import { banBackend, type Fail2banHost } from '../domain/fail2ban.js';
+import { SWAPFILE, swapDecision, sysctlSettings, type SwapDecision } from '../domain/host-tuning.js';
+import { SYS, UFW_LOCK, hostPath } from '../domain/host-paths.js';
+import { dockerUserBlock, dockerUserRuleSpecs, renderUfwFiles, type UfwFilesProblem } from '../render/security-ufw.js';
+import { JAILS, fail2banHostFiles, renderFail2ban } from '../render/security-fail2ban.js';
+import { fstabHostFile, logrotateHostFile, sysctlHostFile } from '../render/security-host.js';
+import { changes, type HostFile } from '../render/host-file.js';
+import { readHostFile } from '../host/host-files.js';
 import { HOST } from '../render/paths.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import {
-  fail2banLog, inContainer, isRoot, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readFirewallPrograms, readSwaps,
+  fail2banLog, inContainer, missingPackages, operatorAddresses, readDockerUser, readFail2ban, readFirewallPrograms, readSwaps,
   readSysctl, readUfw, sshLogSource, sshSessions,
 } from '../host/security.js';
 
@@ -36,11 +38,16 @@ interface Planned {
   /** Lines shown before the operations: what was found, why something is skipped. */
   notes: string[];
   refusal?: WizardError;
+  /** The host files the step manages, as generated (changed or not); its writes are among `ops`. */
+  files?: HostFile[];
 }
 
 const MiB = 1024 * 1024;
 const write = (path: string, content: string, mode = 0o644, why?: string): Op => ({ kind: 'write', path, content, mode, why });
 const run = (cmd: string, ...args: string[]): Op => ({ kind: 'run', cmd, args });
+/** A host file's write, under the host root. */
+const writeOf = (ctx: Context, f: HostFile): Op => write(hostPath(ctx.hostRoot, f.path), f.content ?? '', f.mode, f.why);
+const readHost = (ctx: Context, path: string) => readHostFile(ctx.exec, ctx.hostRoot, path);
 /** Every ufw call of ours takes the same lock as fail2ban's ban action: ufw does not lock its rule files. */
 const ufw = (...args: string[]): Op => run('flock', '-w', '60', UFW_LOCK, 'ufw', ...args);
 
@@ -73,11 +80,10 @@ function gated(ctx: Context, s: Prepared, own: 'firewall' | 'fail2ban' | null): 
   // Firewall rules from another machine's facts could lock this one out: these steps need this host's own probe.
   if (s.factsFile) return { ops: [], notes: [ctx.t('sec.off.factsFile', { file: s.factsFile })] };
   if (own && !plan.security[own]) return { ops: [], notes: [ctx.t(own === 'firewall' ? 'sec.off.firewall' : 'sec.off.fail2ban')] };
+  // ufw and fail2ban act on this machine's netfilter: their files under another root would not be the ones they read.
+  if (own && ctx.hostRoot) return { ops: [], notes: [ctx.t('sec.off.otherRoot', { root: ctx.hostRoot })] };
   return null;
 }
-
-/** STACK_WIZARD_ROOT prefixes the host files the tuning steps touch (a chroot being prepared, tests). */
-const rootOf = (ctx: Context) => ctx.env.STACK_WIZARD_ROOT ?? '';
 
 function makeStep(
   id: string,
@@ -174,7 +180,7 @@ async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
   const g = gated(ctx, s, 'firewall');
   if (g) return g;
   const { plan, facts } = s;
-  const st = await readUfw(ctx.exec);
+  const st = await readUfw(ctx.exec, ctx.hostRoot);
   const notes: string[] = [];
   // firewalld and ufw would both rewrite the same netfilter rules: refuse before touching either.
   if ((await readFirewallPrograms(ctx.exec, st.active)).firewalld) return { ops: [], notes, refusal: hostError('sec.err.firewalldActive') };
@@ -186,40 +192,27 @@ async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
   const wanted = wantedAllows(plan);
   // Without IPV6=yes ufw drops all IPv6 once enabled; our rules must then be added again for IPv6.
   const ipv6Was = st.defaults.ipv6;
-  if (st.defaultsText !== null && !ipv6Was) ops.push(write(abs(SYS.ufwDefaults), withUfwIpv6(st.defaultsText), 0o644, 'IPV6=yes'));
+  const fw = renderUfwFiles(plan, { installed: st.installed, defaultsText: st.defaultsText, ipv6: ipv6Was, afterRules: st.afterRules, after6Rules: st.after6Rules });
+  for (const f of fw.files) if (f.path === SYS.ufwDefaults) ops.push(writeOf(ctx, f));
   const sessions = await sshSessions(ctx.exec, facts);
   const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was, sessions);
   for (const w of ch.add) ops.push(ufw(...allowArgs(w)));
   // The operator's narrower SSH rules stay as they are (said in the preview); a session they would cut gets its own address allowed.
   for (const r of ch.keep) notes.push(ctx.t('sec.note.sshNarrowKept', { rule: `ufw ${r.text}` }));
-  for (const r of ch.readd) ops.push(ufw(...tokensOf(r.text)));
+  for (const r of ch.readd) ops.push(ufw(...ufwTokens(r.text)));
   for (const x of ch.sessionAllows) {
     notes.push(ctx.t('sec.note.sshSessionAllowed', { address: x.address, port: x.port }));
     ops.push(ufw(...sessionAllowArgs(x)));
   }
-  for (const r of ch.remove) ops.push(ufw('delete', ...tokensOf(r.text)));
+  for (const r of ch.remove) ops.push(ufw('delete', ...ufwTokens(r.text)));
   if (ch.setIncomingDeny) ops.push(ufw('default', 'deny', 'incoming'));
 
+  if (fw.problem) return { ops: [], notes, refusal: ufwFilesError(ctx, fw.problem) };
   let afterChanged = false;
-  for (const [rel, text, fam] of [[SYS.afterRules, st.afterRules, 4], [SYS.after6Rules, st.after6Rules, 6]] as const) {
-    const block = dockerUserBlock(plan, fam);
-    if (text === null) {
-      if (st.installed) return { ops: [], notes, refusal: opError('sec.err.noAfterRules', { file: abs(rel) }) };
-      ops.push(write(abs(rel), block, 0o640, 'DOCKER-USER'));
-      afterChanged = true;
-      continue;
-    }
-    let merged: string;
-    try {
-      merged = mergeManagedBlock(text, block);
-    } catch (e) {
-      if (e instanceof ManagedBlockError) return { ops: [], notes, refusal: opError('sec.err.blockDamaged', { file: abs(rel), detail: e.message }) };
-      throw e;
-    }
-    if (merged !== text) {
-      ops.push(write(abs(rel), merged, 0o640, 'DOCKER-USER'));
-      afterChanged = true;
-    }
+  for (const f of fw.files) {
+    if (f.path === SYS.ufwDefaults || !changes(f)) continue;
+    ops.push(writeOf(ctx, f));
+    afterChanged = true;
   }
 
   if (!st.active) ops.push(ufw('--force', 'enable'));
@@ -240,23 +233,19 @@ async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
     ipv6: true,
   });
   if (sessions.length) notes.push(ctx.t('sec.note.sessions', { list: sessions.map((x) => `${x.address} → :${x.port}`).join(', ') }));
-  return { ops, notes, refusal: refusal ? refusalError(refusal) : undefined };
+  return { ops, notes, refusal: refusal ? refusalError(refusal) : undefined, files: fw.files };
 }
 
-/** `allow 80/tcp comment 'x y'` → argv for `ufw delete …`. */
-export function tokensOf(text: string): string[] {
-  const out: string[] = [];
-  const re = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  let m;
-  while ((m = re.exec(text))) out.push(m[1] ?? m[2] ?? m[3]!);
-  return out;
+function ufwFilesError(ctx: Context, p: UfwFilesProblem): WizardError {
+  const file = hostPath(ctx.hostRoot, p.path);
+  return p.reason === 'missing' ? opError('sec.err.noAfterRules', { file }) : opError('sec.err.blockDamaged', { file, detail: p.detail ?? '' });
 }
 
 // ---- fail2ban ----
 
 export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banHost> {
   const [ufwState, sshLog, docker, f2bLog, operator] = await Promise.all([
-    readUfw(ctx.exec), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec), operatorAddresses(ctx.exec, s.facts),
+    readUfw(ctx.exec, ctx.hostRoot), sshLogSource(ctx.exec, s.facts), readDockerUser(ctx.exec), fail2banLog(ctx.exec, ctx.hostRoot), operatorAddresses(ctx.exec, s.facts),
   ]);
   const banWith = banBackend(s.plan.security.firewall, await readFirewallPrograms(ctx.exec, ufwState.active));
   // No firewall program at all to ban with: fail2ban would start and ban nothing.
@@ -272,9 +261,11 @@ export async function fail2banHost(ctx: Context, s: Prepared): Promise<Fail2banH
 
 export const expectedJails = () => [JAILS.sshd, JAILS.limit, JAILS.scan, JAILS.recidive];
 
-interface F2bPlanned extends Planned {
+interface F2bPlanned extends Omit<Planned, 'files'> {
   /** Config files to write, with what they held before (null: absent), for rollback if fail2ban rejects them. */
   files: { path: string; content: string; mode: number; old: string | null }[];
+  /** Every config file, as generated. */
+  hostFiles?: HostFile[];
   service: Op[];
   systemd: boolean;
 }
@@ -299,13 +290,14 @@ async function planFail2ban(ctx: Context, s: Prepared): Promise<F2bPlanned> {
   if (host.banWith === 'nftables') notes.push(ctx.t('sec.note.banNftables'));
   const ops: Op[] = [];
   const files: F2bPlanned['files'] = [];
-  for (const f of renderFail2ban(s.plan, host)) {
-    const path = abs(f.path);
-    const old = await ctx.exec.readFile(path).catch(() => null);
-    if (old !== f.content) {
-      files.push({ path, content: f.content, mode: f.mode, old });
-      ops.push(write(path, f.content, f.mode));
-    }
+  const olds = new Map<string, string | null>();
+  for (const f of renderFail2ban(s.plan, host)) olds.set(f.path, await readHost(ctx, f.path));
+  const hostFiles = fail2banHostFiles(s.plan, host, (p) => olds.get(p) ?? null);
+  for (const f of hostFiles.filter(changes)) {
+    const op = writeOf(ctx, f);
+    if (op.kind !== 'write') continue;
+    files.push({ path: op.path, content: op.content, mode: op.mode, old: f.old });
+    ops.push(op);
   }
   // Jails refuse to start on a log file that does not exist yet (Nginx has not run, fail2ban never started).
   const logs = [
@@ -331,7 +323,7 @@ async function planFail2ban(ctx: Context, s: Prepared): Promise<F2bPlanned> {
   if (!state.running && state.installed) notes.push(ctx.t('sec.note.fail2banDown'));
   else if (state.running && missingJails.length) notes.push(ctx.t('sec.note.jailsMissing', { jails: missingJails.join(', ') }));
   const test = files.length > 0 || !state.running ? [run('fail2ban-client', '-t')] : [];
-  return { ops: [...created, ...ops, ...test, ...service], notes, files, service, systemd };
+  return { ops: [...created, ...ops, ...test, ...service], notes, files, service, systemd, hostFiles };
 }
 
 function fail2banStep(): Step {
@@ -380,28 +372,23 @@ function fail2banStep(): Step {
 async function planLogrotate(ctx: Context, s: Prepared): Promise<Planned> {
   const g = gated(ctx, s, null);
   if (g) return g;
-  const path = abs(SYS.logrotate(s.plan.project));
-  const content = renderLogrotate(s.plan);
-  const old = await ctx.exec.readFile(path).catch(() => null);
-  return { ops: old === content ? [] : [write(path, content)], notes: [] };
+  const f = logrotateHostFile(s.plan, await readHost(ctx, SYS.logrotate(s.plan.project)));
+  return { ops: changes(f) ? [writeOf(ctx, f)] : [], notes: [], files: [f] };
 }
 
 async function planSysctl(ctx: Context, s: Prepared): Promise<Planned> {
   const g = gated(ctx, s, null);
   if (g) return g;
-  const root = rootOf(ctx);
-  const st = await readSysctl(ctx.exec, root);
+  const st = await readSysctl(ctx.exec, ctx.hostRoot);
   if (!st.writable || inContainer(s.facts)) return { ops: [], notes: [ctx.t('sec.note.sysctlContainer')] };
   const settings = sysctlSettings(s.plan, st.values);
-  const path = abs(SYS.sysctl, root);
-  const content = renderSysctl(s.plan, settings);
-  const old = await ctx.exec.readFile(path).catch(() => null);
+  const f = sysctlHostFile(s.plan, settings, await readHost(ctx, SYS.sysctl));
   const ops: Op[] = [];
-  if (old !== content) ops.push(write(path, content));
+  if (changes(f)) ops.push(writeOf(ctx, f));
   const drift = settings.filter((x) => st.values[x.key] !== x.value);
-  if (ops.length || drift.length) ops.push(run('sysctl', '-p', path));
+  if (ops.length || drift.length) ops.push(run('sysctl', '-p', hostPath(ctx.hostRoot, SYS.sysctl)));
   const notes = drift.map((x) => `${x.key}: ${st.values[x.key] ?? '?'} → ${x.value}`);
-  return { ops, notes };
+  return { ops, notes, files: [f] };
 }
 
 async function freeDiskMiB(ctx: Context, path: string): Promise<number> {
@@ -413,7 +400,7 @@ async function freeDiskMiB(ctx: Context, path: string): Promise<number> {
 export interface SwapView { decision: SwapDecision; activeMiB: number; swapfileActive: boolean }
 
 export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView> {
-  const root = rootOf(ctx);
+  const root = ctx.hostRoot;
   const swaps = await readSwaps(ctx.exec, root);
   const activeMiB = Math.floor(swaps.reduce((n, x) => n + x.sizeKiB, 0) / 1024);
   // Switched on from outside a chroot, the kernel lists it under the chroot's path.
@@ -430,25 +417,23 @@ export async function swapView(ctx: Context, facts: HostFacts): Promise<SwapView
 async function planSwap(ctx: Context, s: Prepared): Promise<Planned> {
   const g = gated(ctx, s, null);
   if (g) return g;
-  const root = rootOf(ctx);
   const v = await swapView(ctx, s.facts);
   const ops: Op[] = [];
-  const fstabPath = abs(SYS.fstab, root);
   // The fstab line names the file as the booted system sees it: /swapfile, also under a root prefix.
-  const fstab = (await ctx.exec.readFile(fstabPath).catch(() => null)) ?? '';
-  const withSwap = fstabWithSwap(fstab);
-  const file = `${root}${SWAPFILE}`;
+  const fstab = fstabHostFile(await readHost(ctx, SYS.fstab));
+  const file = hostPath(ctx.hostRoot, SWAPFILE);
   if (v.decision.create) {
     const size = v.decision.sizeMiB;
     if (!(await ctx.exec.exists(file))) ops.push(run('fallocate', '-l', `${size}M`, file));
     ops.push(run('chmod', '600', file), run('mkswap', file), run('swapon', file));
-    if (withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
-    return { ops, notes: [ctx.t('sec.note.swapCreate', { size, ram: Math.floor(s.facts.memory.totalBytes / MiB) })] };
+    if (fstab) ops.push(writeOf(ctx, fstab));
+    return { ops, notes: [ctx.t('sec.note.swapCreate', { size, ram: Math.floor(s.facts.memory.totalBytes / MiB) })], files: fstab ? [fstab] : [] };
   }
   // Our swap file is on, but a reboot would lose it: add its fstab line.
-  if (v.swapfileActive && withSwap !== null) ops.push(write(fstabPath, withSwap, 0o644, SWAPFILE));
+  const line = v.swapfileActive ? fstab : null;
+  if (line) ops.push(writeOf(ctx, line));
   const p: Params = { swap: v.activeMiB, size: v.decision.sizeMiB ?? 0 };
-  return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)] };
+  return { ops, notes: [ctx.t(`sec.note.swap.${v.decision.reason}` as MsgKey, p)], files: line ? [line] : [] };
 }
 
 function swapStep(): Step {
@@ -508,4 +493,17 @@ export function securitySteps(): Step[] {
   ];
 }
 
-export { isRoot };
+/**
+ * The host files the security steps would write now (firewall, fail2ban, logrotate, kernel
+ * settings, fstab), as their own plans generate them: what init's preview diffs. A step that is
+ * off or refuses writes none.
+ */
+export async function securityHostFiles(ctx: Context, s: Prepared): Promise<HostFile[]> {
+  const out: HostFile[] = [];
+  for (const plan of [planFirewall, planFail2ban, planLogrotate, planSysctl, planSwap]) {
+    const p = await plan(ctx, s);
+    if (p.refusal) continue;
+    out.push(...(('hostFiles' in p ? p.hostFiles : p.files) ?? []));
+  }
+  return out;
+}

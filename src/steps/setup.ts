@@ -7,11 +7,9 @@ import { installSteps, runInstall } from './install.js';
 import { diffAgainstDisk, writeRendered, type Prepared } from './prepare.js';
 import type { Plan } from '../domain/plan.js';
 
-export const isRootUser = () => typeof process.getuid === 'function' && process.getuid() === 0;
-
 export interface SetupTarget { isRoot: boolean; local: boolean; /** Set when local. */ targetDir: string | undefined }
 
-export function setupTarget(ctx: Context, project: string, out: string | undefined, isRoot = isRootUser()): SetupTarget {
+export function setupTarget(ctx: Context, project: string, out: string | undefined, isRoot = ctx.isRoot): SetupTarget {
   const local = !isRoot || out !== undefined;
   return { isRoot, local, targetDir: local ? resolve(ctx.cwd, out ?? `stack-wizard-${project}`) : undefined };
 }

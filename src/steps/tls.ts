@@ -15,10 +15,13 @@ import type { Context } from '../context.js';
 import type { Plan } from '../domain/plan.js';
 import { CommandError, commandLine } from '../exec/executor.js';
 import { hostError, opError } from '../errors.js';
-import { certbotIssueArgv, certbotRenewArgv, certbotUnitNames } from '../render/certbot.js';
+import { certbotCaDropIn, certbotCaDropInPath, certbotIssueArgv, certbotRenewArgv, certbotUnitNames } from '../render/certbot.js';
+import { SYS, hostPath } from '../domain/host-paths.js';
+import { changes, type HostFile } from '../render/host-file.js';
 import { HOST } from '../render/paths.js';
 import { letsencryptFiles, selfSignedCertArgv, selfSignedFiles, type CertFiles } from '../render/tls-certs.js';
 import type { Step } from './engine.js';
+import type { Prepared } from './prepare.js';
 import { offEngine } from './live-engine.js';
 import { reloadNginx } from './up.js';
 
@@ -32,7 +35,6 @@ export const RENEW_BEFORE_DAYS = 30;
 const PLACEHOLDER_DAYS = 7;
 const DAY_MS = 86_400_000;
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', NEEDRESTART_MODE: 'a' };
-const SYSTEMD_DIR = '/etc/systemd/system';
 
 export interface AcmeOverrides { server: string | null; ca: string | null }
 
@@ -340,15 +342,25 @@ interface UnitState { path: string; name: string; linkedTo: string | null; enabl
 
 async function unitState(ctx: Context, plan: Plan, name: string): Promise<UnitState> {
   const path = join(plan.installDir, HOST.systemd, name);
-  const link = await ctx.exec.query('readlink', ['-f', join(SYSTEMD_DIR, name)], { timeoutMs: 5000 });
+  const link = await ctx.exec.query('readlink', ['-f', join(SYS.systemdDir, name)], { timeoutMs: 5000 });
   const r = await ctx.exec.query('systemctl', ['show', '--property=UnitFileState,ActiveState,NeedDaemonReload', name], { timeoutMs: 10_000 });
   const prop = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(r.stdout)?.[1]?.trim() ?? '';
-  const linkedTo = link.exitCode === 0 && (await ctx.exec.exists(join(SYSTEMD_DIR, name))) ? link.stdout.trim() : null;
+  const linkedTo = link.exitCode === 0 && (await ctx.exec.exists(join(SYS.systemdDir, name))) ? link.stdout.trim() : null;
   return { path, name, linkedTo, enabled: prop('UnitFileState'), active: prop('ActiveState'), needReload: prop('NeedDaemonReload') === 'yes' };
 }
 
-const dropInPath = (plan: Plan) => join(SYSTEMD_DIR, `${certbotUnitNames(plan).service}.d`, 'stack-wizard-acme-ca.conf');
-const dropInText = (ca: string) => `# Written by stack-wizard from ${ACME_CA_ENV}: the CA bundle certbot trusts for the test ACME server.\n[Service]\nEnvironment=REQUESTS_CA_BUNDLE=${ca}\n`;
+/** The renewal service's CA drop-in as it would be written (or removed) now. */
+async function caDropIn(ctx: Context, plan: Plan): Promise<HostFile | null> {
+  const old = await ctx.exec.readFile(hostPath(ctx.hostRoot, certbotCaDropInPath(plan)));
+  return certbotCaDropIn(plan, acmeOverrides(ctx.env).ca, old, ACME_CA_ENV);
+}
+
+/** The host files the renewal step would write now (the CA drop-in of a test ACME server): what init's preview diffs. */
+export async function tlsHostFiles(ctx: Context, s: Prepared): Promise<HostFile[]> {
+  if (s.plan.nginx.tls !== 'letsencrypt' || offEngine(ctx) || !s.facts.systemd) return [];
+  const drop = await caDropIn(ctx, s.plan);
+  return drop ? [drop] : [];
+}
 
 type TimerOp = { kind: 'run'; args: string[] } | { kind: 'write'; path: string; content: string } | { kind: 'remove'; path: string };
 
@@ -359,11 +371,11 @@ async function timerOps(ctx: Context, plan: Plan): Promise<TimerOp[]> {
   const ops: TimerOp[] = [];
   const unlinked = [service, timer].filter((u) => u.linkedTo !== u.path);
   if (unlinked.length) ops.push({ kind: 'run', args: ['link', ...unlinked.map((u) => u.path)] });
-  const ca = acmeOverrides(ctx.env).ca;
-  const drop = dropInPath(plan);
-  const dropOld = await ctx.exec.readFile(drop);
-  if (ca && dropOld !== dropInText(ca)) ops.push({ kind: 'write', path: drop, content: dropInText(ca) });
-  if (!ca && dropOld !== null) ops.push({ kind: 'remove', path: drop });
+  const drop = await caDropIn(ctx, plan);
+  if (drop && changes(drop)) {
+    const path = hostPath(ctx.hostRoot, drop.path);
+    ops.push(drop.content === null ? { kind: 'remove', path } : { kind: 'write', path, content: drop.content });
+  }
   // A linked file that was re-rendered, or a drop-in written: systemd must read them again.
   if (!unlinked.length && (ops.length || service.needReload || timer.needReload)) ops.push({ kind: 'run', args: ['daemon-reload'] });
   if (timer.enabled !== 'enabled' || timer.active !== 'active' || unlinked.length) ops.push({ kind: 'run', args: ['enable', '--now', names.timer] });

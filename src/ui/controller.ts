@@ -10,7 +10,7 @@ import { WizardError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { runTask } from '../services/maintenance.js';
 import {
-  applySetup, checkPorts, installedStacks, isRootUser, operatorAddresses, reviewSetup, setupFacts, setupStepList, setupTarget, stackDraft,
+  applySetup, checkPorts, installedStacks, operatorAddresses, reviewSetup, setupFacts, setupStepList, setupTarget, stackDraft,
 } from '../services/setup.js';
 import { MAINTENANCE_MENU, type MenuChoice, type MenuEntry } from './menu.js';
 import { stackUrls } from './model.js';
@@ -32,7 +32,7 @@ export interface ControllerOptions {
 export function createController(ctx: Context, o: ControllerOptions): WizardController {
   const { t } = ctx;
   let factsP: Promise<HostFacts> | null = null;
-  const isRoot = o.isRoot ?? isRootUser();
+  const isRoot = o.isRoot ?? ctx.isRoot;
   const target = (project: string) => setupTarget(ctx, project, o.out, isRoot);
   const localOnly = target('x').local;
 
@@ -72,7 +72,7 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
         ...p.plan.warnings.map((w) => t(w.key as never, w.params)),
         ...hostNotes(facts).filter((n) => n.key !== 'host.notRoot').map((n) => t(n.key, n.params)),
       ];
-      return { answers, plan: p.plan, prepared: p, files: pv.files, steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
+      return { answers, plan: p.plan, prepared: p, files: [...pv.files, ...pv.hostFiles], steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
     },
 
     applySteps: (r) => setupStepList(r.local, r.prepared).map((s) => ({ id: s.id, title: t(s.title, s.params) })),

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
+import { dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock } from '../../src/render/security-ufw.js';
 import {
-  allowArgs, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, mergeManagedBlock, parseUfwAdded, parseUfwDefaults, rulesAfter, sessionAllowArgs,
-  ufwChanges, wantedAllows, type SshSession,
-} from '../../src/render/security-ufw.js';
-import { tokensOf } from '../../src/steps/security.js';
+  allowArgs, guardFirewall, parseUfwAdded, rulesAfter, sessionAllowArgs, ufwChanges, ufwTokens as tokensOf, wantedAllows, type SshSession,
+} from '../../src/domain/firewall.js';
+import { parseUfwDefaults } from '../../src/host/security.js';
 import { renderUfwAction } from '../../src/render/security-fail2ban.js';
 import { makeFacts } from '../fixtures/facts.js';
 

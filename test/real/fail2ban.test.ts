@@ -12,7 +12,8 @@ import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG, NGINX_LOG_FORMAT, NGINX_LOG_FORMAT_NAME, RATE_LIMIT_STATUS } from '../../src/render/nginx-log.js';
 import { CONTAINER, HOST, NGINX_HEALTH_PATH } from '../../src/render/paths.js';
-import { F2B, JAILS, renderFail2ban, type Fail2banHost } from '../../src/render/security-fail2ban.js';
+import { F2B, JAILS, renderFail2ban } from '../../src/render/security-fail2ban.js';
+import type { Fail2banHost } from '../../src/domain/fail2ban.js';
 import { makeFacts } from '../fixtures/facts.js';
 import { stageNginx } from './support/nginx-stage.js';
 import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
@@ -45,7 +46,7 @@ function configDir(host: Fail2banHost, plan = planFor()): string {
   const dir = mkdtempSync(join(work, 'etc-'));
   cpSync('/etc/fail2ban', dir, { recursive: true });
   for (const f of renderFail2ban(plan, host)) {
-    const p = join(dir, f.path.replace(/^etc\/fail2ban\//, ''));
+    const p = join(dir, f.path.replace(/^\/etc\/fail2ban\//, ''));
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, f.content);
   }
@@ -93,7 +94,7 @@ describe('fail2ban-client -t accepts the generated configuration', () => {
 
   it('a jail whose filter is missing fails the same test (the check can fail)', () => {
     const dir = configDir(HOSTS['ufw, sshd in the journal (Debian 12)']!);
-    rmSync(join(dir, F2B.scanFilter.replace(/^etc\/fail2ban\//, '')));
+    rmSync(join(dir, F2B.scanFilter.replace(/^\/etc\/fail2ban\//, '')));
     const r = f2b(['-c', dir, '-t']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/Unable to read the filter 'stack-wizard-nginx-scan'/);
@@ -274,7 +275,7 @@ describe('fail2ban-regex on lines a real Nginx wrote in our format', () => {
   beforeAll(() => {
     dir = configDir(HOSTS['ufw, sshd in the journal (Debian 12)']!);
   });
-  const filter = (rel: string) => join(dir, rel.replace(/^etc\/fail2ban\//, ''));
+  const filter = (rel: string) => join(dir, rel.replace(/^\/etc\/fail2ban\//, ''));
 
   it('the access log is in NGINX_LOG_FORMAT and the error log has Nginx\'s own limit messages', () => {
     expect(sections.normalAccess.length).toBe(20);
@@ -428,7 +429,7 @@ describe('fail2ban-regex on the logs of the generated Nginx config (Debian 12 ng
     const access = lines(logFile(NGINX_ACCESS_LOG));
     const errors = lines(logFile(NGINX_ERROR_LOG));
     expect(errors.filter((l) => /limiting requests, excess: [\d.]+ by zone "\w+", client: 203\.0\.113\.66,/.test(l)).length).toBe(rejected);
-    const f = (rel: string) => join(dir, rel.replace(/^etc\/fail2ban\//, ''));
+    const f = (rel: string) => join(dir, rel.replace(/^\/etc\/fail2ban\//, ''));
     expect(failures(errors, f(F2B.limitFilter))).toEqual(Array(rejected).fill(client(66)));
     expect(failures(access, f(F2B.scanFilter))).toEqual([client(77), client(77), client(77)]);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DaemonJsonError, dockerdFlagNames, jsonErrorOffset, mergeDaemonJson } from '../../src/render/docker-daemon.js';
+import { mergeDaemonJson } from '../../src/render/docker-daemon.js';
+import { DaemonJsonError, dockerdFlagNames, jsonErrorOffset } from '../../src/domain/daemon-json.js';
 import { renderBuildMirrors, MIRROR_FILES } from '../../src/render/build-mirrors.js';
 import { primaryKeyFingerprints, dearmor } from '../../src/domain/openpgp.js';
 import { withPrefixMirror } from '../../src/domain/versions.js';

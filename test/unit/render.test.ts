@@ -407,7 +407,7 @@ describe('templates/*.tmpl and their one fill function', () => {
     const dir = join(import.meta.dirname, '..', '..', 'templates');
     const names = readdirSync(dir).sort();
     expect(names).toEqual(['backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl']);
-    const src = ['src/render/certbot.ts', 'src/steps/backup-schedule.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
+    const src = ['src/render/certbot.ts', 'src/render/backup-schedule.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
     for (const n of names) {
       expect(src, n).toContain(`templates/${n}'`);
       expect(readFileSync(join(dir, n), 'utf8')).toMatch(/[^\n]\n$/);

@@ -7,16 +7,19 @@ import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { cidrContains, parseCidr } from '../../src/domain/ip.js';
 import {
-  AFTER_RULES_BEGIN, AFTER_RULES_END, ManagedBlockError, dockerUserBlock, dockerUserRuleSpecs, guardFirewall, mergeManagedBlock,
-  parseUfwAdded, parseUfwDefaults, parseUfwRule, parseUfwStatus, portMatches, publishedPorts, rulesAfter, ufwChanges, wantedAllows,
-  withUfwIpv6, type GuardInput,
+  AFTER_RULES_BEGIN, AFTER_RULES_END, ManagedBlockError, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, withUfwIpv6,
 } from '../../src/render/security-ufw.js';
-import { JAILS, banBackend, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter, type Fail2banHost } from '../../src/render/security-fail2ban.js';
 import {
-  SWAP_MAX_RAM_MIB, fstabWithSwap, parseProcSwaps, parseSysctlFile, renderLogrotate, renderSysctl, swapDecision, swapSizeMiB, sysctlSettings,
-} from '../../src/render/security-host.js';
-import { parseJailList, parseJailStatus, parseLogTarget, parseSshSessions, procSysReadOnly } from '../../src/host/security.js';
-import { tokensOf } from '../../src/steps/security.js';
+  guardFirewall, parseUfwAdded, parseUfwRule, portMatches, publishedPorts, rulesAfter, ufwChanges, ufwTokens as tokensOf, wantedAllows,
+  type GuardInput,
+} from '../../src/domain/firewall.js';
+import { JAILS, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter } from '../../src/render/security-fail2ban.js';
+import { banBackend, type Fail2banHost } from '../../src/domain/fail2ban.js';
+import { fstabWithSwap, renderLogrotate, renderSysctl } from '../../src/render/security-host.js';
+import { SWAP_MAX_RAM_MIB, swapDecision, swapSizeMiB, sysctlSettings } from '../../src/domain/host-tuning.js';
+import {
+  parseJailList, parseJailStatus, parseLogTarget, parseProcSwaps, parseSshSessions, parseSysctlFile, parseUfwDefaults, parseUfwStatus, procSysReadOnly,
+} from '../../src/host/security.js';
 import { makeFacts } from '../fixtures/facts.js';
 
 function plan(a: Partial<AnswersInput> = {}, sshPorts = [2222]) {
@@ -320,7 +323,8 @@ describe('fail2ban jails', () => {
     expect(j).toContain('banaction = iptables-allports');
     expect(j).toContain('iptables-allports[actname=docker, name=%(__name__)s-docker, chain=DOCKER-USER]');
     expect(renderJails(p, { ...host, banWith: 'iptables', dockerUser: false })).not.toContain('DOCKER-USER');
-    expect(renderFail2ban(p, { ...host, banWith: 'iptables' }).map((f) => f.path)).not.toContain('etc/fail2ban/action.d/stack-wizard-ufw.conf');
+    expect(renderFail2ban(p, host).map((f) => f.path)).toContain('/etc/fail2ban/action.d/stack-wizard-ufw.conf');
+    expect(renderFail2ban(p, { ...host, banWith: 'iptables' }).map((f) => f.path)).not.toContain('/etc/fail2ban/action.d/stack-wizard-ufw.conf');
   });
 
   it('the ufw action bans in INPUT and in the route rules DOCKER-USER checks, under one lock', () => {
@@ -455,13 +459,13 @@ describe('what fail2ban bans with, on hosts without ufw', () => {
     const host: Fail2banHost = { sshLog: { backend: 'systemd' }, banWith: 'firewalld', dockerUser: false, fail2banLog: { backend: 'systemd' }, operatorAddresses: [] };
     expect(renderJails(p, host)).toContain('banaction = firewallcmd-allports\nbanaction_allports = firewallcmd-allports\n');
     expect(renderJails(p, { ...host, banWith: 'nftables' })).toContain('banaction = nftables-allports\nbanaction_allports = nftables-allports\n');
-    expect(renderFail2ban(p, { ...host, banWith: 'nftables' }).map((f) => f.path)).not.toContain('etc/fail2ban/action.d/stack-wizard-ufw.conf');
+    expect(renderFail2ban(p, { ...host, banWith: 'nftables' }).map((f) => f.path)).not.toContain('/etc/fail2ban/action.d/stack-wizard-ufw.conf');
   });
 });
 
 describe('ufw against the plan (security status and doctor read it the same way)', () => {
   it('an operator\'s `ufw limit` on the SSH port is SSH open, not an extra; a database port is', async () => {
-    const { ufwAgainstPlan } = await import('../../src/steps/security-status.js');
+    const { ufwAgainstPlan } = await import('../../src/domain/firewall.js');
     const status = `Status: active
 Logging: on (low)
 Default: deny (incoming), allow (outgoing), deny (routed)

@@ -2,7 +2,7 @@
 // jails and the operator's own addresses, the SSH server. Checked by
 // src/domain/doctor/checks-security.ts.
 import { readFail2ban, readUfw, sshSessions } from '../security.js';
-import { ufwAgainstPlan } from '../ufw-plan.js';
+import { ufwAgainstPlan } from '../../domain/firewall.js';
 import { JAILS } from '../../render/security-fail2ban.js';
 import type { Gatherers } from './gather.js';
 
@@ -24,7 +24,7 @@ export function acceptedLogins(text: string): string[] {
 export const securityGatherers: Pick<Gatherers, 'firewall' | 'exposure' | 'fail2ban' | 'ssh'> = {
   async firewall(g) {
     const p = g.stack.plan;
-    const ufw = await readUfw(g.ctx.exec);
+    const ufw = await readUfw(g.ctx.exec, g.ctx.hostRoot);
     // The same reading as `security status`: an operator's narrower SSH rule is SSH open, not an extra.
     const view = ufwAgainstPlan(ufw, p);
     const ports = view.ports.map((x) => ({ port: x.port, purpose: x.purpose, open: x.v4 }));
@@ -35,7 +35,7 @@ export const securityGatherers: Pick<Gatherers, 'firewall' | 'exposure' | 'fail2
   async exposure(g) {
     const p = g.stack.plan;
     const allowed = [...new Set([...p.security.sshPorts, p.ports.http, ...(p.nginx.tls !== 'none' ? [p.ports.https] : []), ...p.security.extraPorts])];
-    const ufw = await readUfw(g.ctx.exec);
+    const ufw = await readUfw(g.ctx.exec, g.ctx.hostRoot);
     const pub = (await g.dockerUp()) ? await g.ctx.docker.publishingContainers().catch(() => []) : [];
     const published = pub.flatMap((c) => c.ports.map((x) => ({ container: c.name, project: c.project, service: c.service, hostIp: x.hostIp, hostPort: x.hostPort, containerPort: x.containerPort })));
     const loop = (a: string) => /^(127\.|\[?::1\]?$|localhost)/.test(a) || a === '[::1]';

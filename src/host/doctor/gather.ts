@@ -20,7 +20,7 @@ import { HOST } from '../../render/paths.js';
 import { parseSs } from '../probe.js';
 import { probeMirrors } from '../mirror-probe.js';
 import { builtinCatalogue, probeTarget, type MirrorEntry, type MirrorKind } from '../../domain/mirrors.js';
-import { existingRegistryMirrors, parseDaemonJson } from '../../render/docker-daemon.js';
+import { existingRegistryMirrors, parseDaemonJson } from '../../domain/daemon-json.js';
 import type { EvidenceSources, SourceId } from '../../domain/doctor/checks.js';
 import type { FsUse } from '../../domain/doctor/checks-host.js';
 

@@ -22,6 +22,7 @@ export const security = defineCatalog(
     'sec.off.firewall': 'off: security.firewall is false in the answers',
     'sec.off.fail2ban': 'off: security.fail2ban is false in the answers',
     'sec.off.factsFile': 'skipped: the host facts come from {file}, not from this server; run stack-wizard security apply on the server itself',
+    'sec.off.otherRoot': 'not done: STACK_WIZARD_ROOT={root} points the host files at another root, while ufw and fail2ban act on this machine',
 
     'sec.guard.sshdPortClosed': 'the new firewall rules would close port {port}, where sshd listens; nothing was changed. Add it to the answers as security.sshPort or security.extraPorts',
     'sec.guard.sessionPortClosed': 'the new firewall rules would cut the SSH connection from {address} on port {port} (sshd was not seen listening there); nothing was changed. Set security.sshPort: {port} in the answers and run again',
@@ -113,6 +114,7 @@ export const security = defineCatalog(
     'sec.off.firewall': '已关闭：应答中 security.firewall 为 false',
     'sec.off.fail2ban': '已关闭：应答中 security.fail2ban 为 false',
     'sec.off.factsFile': '已跳过：主机信息来自 {file}，而不是本服务器；请在服务器上直接运行 stack-wizard security apply',
+    'sec.off.otherRoot': '未执行：STACK_WIZARD_ROOT={root} 把主机文件指向了另一个根目录，而 ufw 和 fail2ban 作用于本机',
 
     'sec.guard.sshdPortClosed': '新的防火墙规则会关闭 sshd 正在监听的端口 {port}；未做任何修改。请在应答中把它写入 security.sshPort 或 security.extraPorts',
     'sec.guard.sessionPortClosed': '新的防火墙规则会切断来自 {address}、经端口 {port} 的 SSH 连接（未发现 sshd 在该端口监听）；未做任何修改。请在应答中设置 security.sshPort: {port} 后重新运行',

@@ -38,6 +38,8 @@ export const PROBE_DEFAULTS = {
 /** Below this many body bytes the speed is noise (one TCP window), so none is reported. */
 export const MIN_SPEED_BYTES = 16 * 1024;
 const MAX_REDIRECTS = 3;
+/** Requests a kind's probe may chain after the first (see ProbeRequest.judge). */
+const MAX_FOLLOW_UPS = 4;
 const HEAD_BYTES = 4096;
 
 interface Outcome {
@@ -65,7 +67,7 @@ function errorCode(e: NodeJS.ErrnoException): string {
 }
 
 /** One GET, following a few redirects, always settling by the deadline; judged by the request's kind. */
-function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0): Promise<Outcome> {
+function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0, followUps = 0): Promise<Outcome> {
   const { now, headersTimeoutMs, idleTimeoutMs, maxBodyBytes } = c.o;
   return new Promise<Outcome>((resolve) => {
     const t0 = now();
@@ -97,7 +99,7 @@ function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0): Promise<Outcom
       method: 'GET',
       agent: false,
       lookup: c.lookup,
-      headers: { 'user-agent': 'stack-wizard mirror probe', accept: '*/*', 'accept-encoding': 'identity', connection: 'close' },
+      headers: { 'user-agent': 'stack-wizard mirror probe', accept: '*/*', 'accept-encoding': 'identity', connection: 'close', ...rq.headers },
     });
     // Connect, TLS and the server's answer all count against the headers timeout.
     const headersTimer = timer(Math.min(headersTimeoutMs, remaining()), () => fail('timeout'));
@@ -117,19 +119,28 @@ function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0): Promise<Outcom
         }
         res.resume();
         // Latency is what a client sees: to the final answer, redirects included.
-        return finish(fetchOnce(next, rq, c, hops + 1).then((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : r.latencyMs + (tHeaders - t0) })));
+        return finish(fetchOnce(next, rq, c, hops + 1, followUps).then((r) => ({ ...r, latencyMs: r.latencyMs === null ? null : r.latencyMs + (tHeaders - t0) })));
       }
-      if (!rq.body) {
-        const error = rq.judge({ status, headers: res.headers, head: '' });
-        return error ? fail(error) : finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes: 0, bodyMs: 0 });
-      }
+      // The kind's verdict: the object, an error, or the next request of its protocol (judged in turn).
+      const verdict = (measured: Outcome, bodyHead: string) => {
+        const v = rq.judge({ status, headers: res.headers, head: bodyHead });
+        if (v === null) return finish(measured);
+        if (typeof v === 'string') return fail(v);
+        if (followUps >= MAX_FOLLOW_UPS) return fail('too-many-steps');
+        let nextUrl: URL;
+        try {
+          nextUrl = new URL(v.url, url);
+        } catch {
+          return fail('bad-url');
+        }
+        finish(fetchOnce(nextUrl, v, c, 0, followUps + 1).then((r) => (r.ok ? measured : { ...r, latencyMs: measured.latencyMs })));
+      };
+      if (!rq.body) return verdict({ ok: true, error: null, latencyMs: tHeaders - t0, bytes: 0, bodyMs: 0 }, '');
       if (status !== 200) return fail(`http-${status}`);
       const done = (complete: boolean) => {
         // Cut off by the deadline with too little to measure (or to judge the content by): too slow.
         if (!complete && bytes < MIN_SPEED_BYTES) return fail('too-slow');
-        const error = rq.judge({ status, headers: res.headers, head });
-        if (error) return fail(error);
-        finish({ ok: true, error: null, latencyMs: tHeaders - t0, bytes, bodyMs: now() - tHeaders });
+        verdict({ ok: true, error: null, latencyMs: tHeaders - t0, bytes, bodyMs: now() - tHeaders }, head);
       };
       let idle = timer(idleTimeoutMs, () => fail('stalled'));
       // At the deadline a body still flowing is judged on what arrived (enough to measure speed).
@@ -178,6 +189,23 @@ function cachedLookup(resolver: typeof dnsLookup = dnsLookup): typeof dnsLookup 
   return fn as unknown as typeof dnsLookup;
 }
 
+type Verdict = Pick<ProbeResult, 'alive' | 'latencyMs' | 'bytesPerSecond' | 'error'>;
+
+/** A kind's requests for one candidate, all at once; the first one is measured. */
+async function judgeRequests(reqs: readonly ProbeRequest[], c: Ctx): Promise<Verdict> {
+  const outcomes = await Promise.all(reqs.map((r) => fetchOnce(new URL(r.url), r, c)));
+  const main = outcomes[0]!;
+  const failed = outcomes.findIndex((o) => !o.ok);
+  if (failed >= 0) {
+    const o = outcomes[failed]!;
+    const where = failed === 0 ? '' : ` (${originOf(reqs[failed]!.url) === originOf(reqs[0]!.url) ? new URL(reqs[failed]!.url).pathname.split('/').slice(0, 2).join('/') : originOf(reqs[failed]!.url)})`;
+    // A dead candidate has no latency or speed: those describe a usable mirror.
+    return { alive: false, latencyMs: null, bytesPerSecond: null, error: `${o.error}${where}` };
+  }
+  const bps = main.bytes >= MIN_SPEED_BYTES ? Math.round(main.bytes / (Math.max(main.bodyMs, 0.5) / 1000)) : null;
+  return { alive: true, latencyMs: Math.round(main.latencyMs ?? 0), bytesPerSecond: bps, error: null };
+}
+
 async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<ProbeResult> {
   const base: ProbeResult = { kind: e.kind, id: e.id, url: e.url, alive: false, latencyMs: null, bytesPerSecond: null, error: null };
   let reqs: ProbeRequest[];
@@ -186,22 +214,11 @@ async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<
   } catch {
     return { ...base, error: 'bad-url' };
   }
-  // Every URL the candidate would be written with is fetched at once; the first one is measured.
-  const outcomes = await Promise.all(reqs.map((r) => fetchOnce(new URL(r.url), r, c)));
-  const main = outcomes[0]!;
-  const failed = outcomes.findIndex((o) => !o.ok);
-  if (failed >= 0) {
-    const o = outcomes[failed]!;
-    const where = failed === 0 ? '' : ` (${originOf(reqs[failed]!.url) === originOf(reqs[0]!.url) ? new URL(reqs[failed]!.url).pathname.split('/').slice(0, 2).join('/') : originOf(reqs[failed]!.url)})`;
-    // A dead candidate has no latency or speed: those describe a usable mirror.
-    return { ...base, error: `${o.error}${where}` };
-  }
-  const bps = main.bytes >= MIN_SPEED_BYTES ? Math.round(main.bytes / (Math.max(main.bodyMs, 0.5) / 1000)) : null;
-  return { ...base, alive: true, latencyMs: Math.round(main.latencyMs ?? 0), bytesPerSecond: bps, error: null };
+  // Every URL the candidate would be written with is fetched at once.
+  return { ...base, ...(await judgeRequests(reqs, c)) };
 }
 
-/** Probes every entry in parallel; resolves within `deadlineMs` (plus scheduling slack). Results keep the entries' order. */
-export async function probeMirrors(entries: readonly MirrorEntry[], target: ProbeTarget, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+function probeCtx(opts: ProbeOptions): Ctx {
   const now = opts.now ?? (() => performance.now());
   const o = {
     deadlineMs: opts.deadlineMs ?? PROBE_DEFAULTS.deadlineMs,
@@ -210,7 +227,17 @@ export async function probeMirrors(entries: readonly MirrorEntry[], target: Prob
     maxBodyBytes: opts.maxBodyBytes ?? PROBE_DEFAULTS.maxBodyBytes,
     now,
   };
-  const c: Ctx = { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup(opts.resolver) };
+  return { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup(opts.resolver) };
+}
+
+/** One candidate's requests as a kind module makes them (tests of a kind's probe protocol). */
+export function probeWith(reqs: readonly ProbeRequest[], opts: ProbeOptions = {}): Promise<Verdict> {
+  return judgeRequests(reqs, probeCtx(opts));
+}
+
+/** Probes every entry in parallel; resolves within `deadlineMs` (plus scheduling slack). Results keep the entries' order. */
+export async function probeMirrors(entries: readonly MirrorEntry[], target: ProbeTarget, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
+  const c = probeCtx(opts);
   return Promise.all(
     entries.map(async (e) => {
       const r = await probeEntry(e, target, c);

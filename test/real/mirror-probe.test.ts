@@ -10,7 +10,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import dns from 'node:dns';
-import { probeMirrors } from '../../src/host/mirror-probe.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { probeMirrors, probeWith } from '../../src/host/mirror-probe.js';
+import type { ProbeRequest } from '../../src/domain/mirror-kinds/index.js';
 import { bestByKind, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult } from '../../src/domain/mirrors.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
@@ -240,5 +243,59 @@ describe('the shared deadline', () => {
       expect(c.sent).toBeGreaterThan(0);
       expect(c.sent).toBeLessThan(c.total);
     }
+  });
+});
+
+describe('a probe in steps (the seam a registry-protocol probe uses: #16)', () => {
+  // A loopback registry that wants a bearer token for its manifests, as Docker Hub and its mirrors do.
+  let server: http.Server;
+  let base = '';
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization ?? '-'}`);
+      if (req.url === '/v2/') {
+        res.writeHead(401, { 'docker-distribution-api-version': 'registry/2.0', 'www-authenticate': `Bearer realm="${base}/token",service="loop"` });
+        return res.end();
+      }
+      if (req.url?.startsWith('/token')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ token: 'sesame' }));
+      }
+      if (req.url === '/v2/library/busybox/manifests/latest') {
+        res.writeHead(req.headers.authorization === 'Bearer sesame' ? 200 : 401);
+        return res.end();
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  /** /v2/ → the token its challenge names → the manifest with that token. */
+  const protocol = (token: (body: string) => string): ProbeRequest => ({
+    url: `${base}/v2/`,
+    body: false,
+    judge(r) {
+      const realm = /realm="([^"]+)"/.exec(String(r.headers['www-authenticate'] ?? ''))?.[1];
+      if (r.status !== 401 || !realm) return 'no-challenge';
+      return {
+        url: `${realm}?service=loop&scope=repository:library/busybox:pull`,
+        body: true,
+        judge: (t) => ({ url: `${base}/v2/library/busybox/manifests/latest`, body: false, headers: { authorization: `Bearer ${token(t.head)}` }, judge: (m) => (m.status === 200 ? null : `http-${m.status}`) }),
+      };
+    },
+  });
+
+  it('follows the kind\'s requests in turn, headers included; the verdict is the last answer\'s, the latency the first\'s', async () => {
+    seen.length = 0;
+    const good = await probeWith([protocol((b) => (JSON.parse(b) as { token: string }).token)]);
+    expect(good).toMatchObject({ alive: true, error: null });
+    expect(good.latencyMs).toEqual(expect.any(Number));
+    expect(seen).toEqual(['/v2/ -', '/token?service=loop&scope=repository:library/busybox:pull -', '/v2/library/busybox/manifests/latest Bearer sesame']);
+    // A wrong token: the manifest answers 401, and the candidate is dead with that reason.
+    expect(await probeWith([protocol(() => 'wrong')])).toMatchObject({ alive: false, error: 'http-401', latencyMs: null });
   });
 });

@@ -42,12 +42,16 @@ export interface ProbeReply {
 /**
  * One request of a probe. `body`: the body is read (the status must be 200; speed is measured on
  * the first request) and judged on its first bytes; else the answer is judged on its headers alone.
- * `judge` returns null when the reply is the object asked for, else the error the probe reports.
+ * `judge` returns null when the reply is the object asked for, the error the probe reports, or the
+ * request to make next (a protocol in steps: a token the answer points to, then a manifest with it),
+ * judged in turn; the candidate's latency and speed stay the first answer's.
  */
 export interface ProbeRequest {
   url: string;
   body: boolean;
-  judge(r: ProbeReply): string | null;
+  /** Request headers beyond the probe's own (an Authorization an earlier answer led to). */
+  headers?: Readonly<Record<string, string>>;
+  judge(r: ProbeReply): string | null | ProbeRequest;
 }
 
 /** How an apt mirror's URIs replace the distribution's own in a sources file; null keeps a URI. */

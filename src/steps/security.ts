@@ -265,13 +265,13 @@ interface F2bPlanned extends Omit<Planned, 'files'> {
   /** Config files to write, with what they held before (null: absent), for rollback if fail2ban rejects them. */
   files: { path: string; content: string; mode: number; old: string | null }[];
   /** Every config file, as generated. */
-  hostFiles?: HostFile[];
+  hostFiles: HostFile[];
   service: Op[];
   systemd: boolean;
 }
 
 async function planFail2ban(ctx: Context, s: Prepared): Promise<F2bPlanned> {
-  const empty = { files: [], service: [], systemd: false };
+  const empty = { files: [], service: [], systemd: false, hostFiles: [] };
   const g = gated(ctx, s, 'fail2ban');
   if (g) return { ...g, ...empty };
   let host: Fail2banHost;

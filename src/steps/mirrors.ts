@@ -1,7 +1,8 @@
 // Mirrors in init: choose them (answers file, else the best live candidate for region cn), then the
 // host-side writers: apt sources, the docker-ce repository, /etc/docker/daemon.json. A mirror is
 // written only with a live probe result for that URL; the answers' chosen URLs are re-probed, and a
-// dead one stops init before anything is written (docs/CONTRACT.md#mirrors).
+// dead one stops init before anything is written (docs/CONTRACT.md#mirrors). The files are HostFiles
+// from render/ (apt-sources.ts, docker-daemon.ts), which init's preview diffs (mirrorHostFiles).
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
@@ -224,7 +225,7 @@ export function describeResolution(ctx: Context, r: MirrorResolution): string[] 
 
 const sourcesNow = (ctx: Context) => aptSourcesNow(ctx.exec, ctx.hostRoot, (n) => sourcesFormat(n) !== null);
 
-const hostAptKind = (d: AptDistro): MirrorKind => aptKindFor(d);
+const hostAptKind = aptKindFor;
 
 async function liveChoice(ctx: Context, kind: MirrorKind, url: string, facts: HostFacts): Promise<MirrorChoice> {
   const c = await choiceFor(kind, url, facts, await catalogueFor(ctx));
@@ -297,9 +298,9 @@ export function dockerCeRepoStep(fingerprints?: readonly string[]): Step {
     async check(ctx, s) {
       const p = await dockerRepoPlan(ctx, s);
       if (!p) return { needed: false, changes: [] };
-      const changes = editLines(ctx, p.edits);
-      if (p.create) changes.push(`+ ${onHost(ctx, SYS.dockerSources)} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
-      return { needed: changes.length > 0, changes };
+      const lines = editLines(ctx, p.edits);
+      if (p.create) lines.push(`+ ${onHost(ctx, SYS.dockerSources)} (${joinUrl(p.choice.url, `linux/${p.create.distro}`)} ${p.create.suite} stable; key ${p.create.keyUrl})`);
+      return { needed: lines.length > 0, changes: lines };
     },
     async apply(ctx, s) {
       const p = await dockerRepoPlan(ctx, s);

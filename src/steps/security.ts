@@ -65,10 +65,10 @@ async function execOp(ctx: Context, op: Op, emit?: (text: string) => void): Prom
 }
 
 function toCheck(ctx: Context, p: Planned): StepCheck {
-  const changes = [...p.notes];
-  if (p.refusal) changes.push(`${ctx.t('sec.refused')} ${ctx.t(p.refusal.key, p.refusal.params)}`);
-  changes.push(...p.ops.map(describeOp));
-  return { needed: p.ops.length > 0 || p.refusal !== undefined, changes };
+  const lines = [...p.notes];
+  if (p.refusal) lines.push(`${ctx.t('sec.refused')} ${ctx.t(p.refusal.key, p.refusal.params)}`);
+  lines.push(...p.ops.map(describeOp));
+  return { needed: p.ops.length > 0 || p.refusal !== undefined, changes: lines };
 }
 
 /**

@@ -5,7 +5,9 @@ import { createDocker, type DockerApi } from './exec/docker.js';
 import { translator, type Lang, type T } from './i18n/index.js';
 import type { RandomBytes } from './domain/secrets.js';
 import { hostRootOf } from './domain/host-paths.js';
-import { processIsRoot } from './host/identity.js';
+
+/** Whether this process runs as root: the one place that decides it (Context.isRoot carries it). */
+export const processIsRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 export interface Output {
   out(text: string): void;
@@ -24,7 +26,7 @@ export interface Context {
    * '' is this machine's root. Host paths are absolute and get it through hostPath() alone.
    */
   hostRoot: string;
-  /** Whether this process runs as root (decided once, by processIsRoot). */
+  /** Whether this process runs as root (processIsRoot, unless a test says otherwise). */
   isRoot: boolean;
   cwd: string;
   io: Output;

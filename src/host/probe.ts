@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { parseProcNetTcp } from './proc-net.js';
-import { processIsRoot } from './identity.js';
+import { processIsRoot } from '../context.js';
 
 export interface ProbeOptions {
   installDir: string;

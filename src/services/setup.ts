@@ -15,6 +15,7 @@ import { checkPorts as listeners, type PortCheck } from '../host/ports.js';
 import { operatorAddresses as sessionAddresses } from '../host/security.js';
 import { previewSteps, type Step, type StepEvent, type StepReport } from '../steps/engine.js';
 import { installSteps, runInstall } from '../steps/install.js';
+import { withHostFiles } from '../steps/host-files.js';
 import { installedStacks as registry, type RegistryEntry } from '../steps/installed.js';
 import { describeResolution, resolveMirrors, verifyMirrors } from '../steps/mirrors.js';
 import { diffAgainstDisk, hostFileChanges, loadAnswers, loadFacts, prepare, writeRendered, type FileChange, type Prepared } from '../steps/prepare.js';
@@ -56,7 +57,8 @@ export async function previewSetup(ctx: Context, o: { answers: Answers; facts: H
   // factsFile tells the steps that act on the host (security) that these facts are not its own. On
   // the server (no local target folder) the host's own files are previewed too: a local render writes none.
   const onServer = o.targetDir === undefined;
-  const prepared = await prepare(ctx, { answers: o.answers, facts: o.facts, factsFile: o.factsFile, targetDir: o.targetDir, hostFiles: onServer });
+  const stack = await prepare(ctx, { answers: o.answers, facts: o.facts, factsFile: o.factsFile, targetDir: o.targetDir });
+  const prepared = onServer ? await withHostFiles(ctx, stack) : stack;
   const files = await diffAgainstDisk(ctx, prepared.targetDir, prepared.files);
   const hostFiles = hostFileChanges(ctx, prepared.hostFiles ?? []);
   const serverView: Prepared = { ...prepared, targetDir: prepared.plan.installDir };

@@ -1,4 +1,4 @@
-// The host's own files a setup would write, gathered for the preview (prepare's `hostFiles`): each
+// The host's own files a setup would write, gathered for the preview (Prepared's `hostFiles`): each
 // step that writes host files says what it would write now, from the same plan it applies, so what
 // the preview diffs is what the step writes. In the order init runs the steps.
 import type { Context } from '../context.js';
@@ -20,6 +20,11 @@ const SOURCES: readonly Source[] = [
   tlsHostFiles,
   scheduleHostFilesNow,
 ];
+
+/** The prepared stack with the host files its setup would write now (a preview of a run on this server). */
+export async function withHostFiles(ctx: Context, p: Prepared): Promise<Prepared> {
+  return { ...p, hostFiles: await gatherHostFiles(ctx, p) };
+}
 
 /**
  * Every host file the setup's steps would write now. A step that cannot plan (a dead mirror, an

@@ -1,6 +1,7 @@
 // From files and flags to a rendered file set: answers → facts → plan → files. Shared by every
 // command that renders (render, init, update, the wizard's review screen). On a server the setup's
-// preview also gets the host's own files the steps would write (hostFiles), diffed the same way.
+// preview also gets the host's own files the steps would write (hostFiles: steps/host-files.ts),
+// diffed the same way (hostFileChanges).
 import { join, resolve } from 'node:path';
 import { createPatch } from 'diff';
 import type { Context } from '../context.js';
@@ -16,7 +17,6 @@ import type { RenderedFile } from '../render/types.js';
 import type { HostFile } from '../render/host-file.js';
 import { hostPath } from '../domain/host-paths.js';
 import { usageError } from '../errors.js';
-import { gatherHostFiles } from './host-files.js';
 
 async function readInput(ctx: Context, file: string, kind: 'answers' | 'facts'): Promise<string> {
   const path = resolve(ctx.cwd, file);
@@ -51,8 +51,8 @@ export interface Prepared {
   factsFile?: string;
   /**
    * The host's own files (firewall, fail2ban, kernel settings, apt sources, daemon.json, units, cron
-   * entries) the setup's steps would write now, with what each holds: set when asked for (a preview
-   * of a run on this server). The steps generate them afresh when they apply.
+   * entries) the setup's steps would write now, with what each holds: set for a preview of a run on
+   * this server (withHostFiles, src/steps/host-files.ts). The steps generate them afresh when they apply.
    */
   hostFiles?: HostFile[];
 }
@@ -66,7 +66,7 @@ export async function existingSecrets(ctx: Context, dir: string): Promise<Dotenv
 
 export async function prepare(
   ctx: Context,
-  o: { answers: Answers; factsFile?: string; facts?: HostFacts; targetDir?: string; hostFiles?: boolean },
+  o: { answers: Answers; factsFile?: string; facts?: HostFacts; targetDir?: string },
 ): Promise<Prepared> {
   const installDir = o.answers.installDir ?? defaultInstallDir(o.answers.project);
   const facts = o.facts ?? (await loadFacts(ctx, o.factsFile, installDir, [o.answers.ports.http, o.answers.ports.https]));
@@ -75,8 +75,7 @@ export async function prepare(
   const secrets = ensureSecrets(plan, await existingSecrets(ctx, targetDir), ctx.random);
   ctx.exec.addSecrets(secretValues(secrets));
   const files = renderAll({ plan, answers: o.answers, secrets });
-  const p: Prepared = { answers: o.answers, facts, plan, secrets, files, targetDir, ...(o.factsFile ? { factsFile: o.factsFile } : {}) };
-  return o.hostFiles ? { ...p, hostFiles: await gatherHostFiles(ctx, p) } : p;
+  return { answers: o.answers, facts, plan, secrets, files, targetDir, ...(o.factsFile ? { factsFile: o.factsFile } : {}) };
 }
 
 export interface FileChange {

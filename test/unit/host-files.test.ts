@@ -13,6 +13,7 @@ import { runSteps } from '../../src/steps/engine.js';
 import { installSteps } from '../../src/steps/install.js';
 import { forgetProbes, rememberProbes } from '../../src/steps/mirrors.js';
 import { hostFileChanges, prepare, type Prepared } from '../../src/steps/prepare.js';
+import { withHostFiles } from '../../src/steps/host-files.js';
 import { makeFacts } from '../fixtures/facts.js';
 
 type Answer = Partial<CommandResult> | undefined;
@@ -104,7 +105,7 @@ async function prepared(ctx: Context, a: Partial<AnswersInput> = {}): Promise<Pr
   const f = facts();
   forgetProbes();
   rememberProbes([{ kind: 'apt-debian', id: 'answers', url: MIRROR, alive: true, latencyMs: 9, bytesPerSecond: null, error: null }], probeTarget(f.os, f.arch));
-  return prepare(ctx, { answers, facts: f, hostFiles: true });
+  return withHostFiles(ctx, await prepare(ctx, { answers, facts: f }));
 }
 
 describe('host files in the preview', () => {
@@ -179,7 +180,7 @@ describe('host files in the preview', () => {
     expect(paths.some((x) => /ufw|fail2ban/.test(x))).toBe(false);
   });
 
-  it('only when asked (a preview on the server): render and the other commands read no host file', async () => {
+  it('only when asked (a preview on the server): prepare alone, as render and the other commands call it, reads no host file', async () => {
     const host = server();
     const ctx = ctxOn(host);
     const answers = AnswersSchema.parse({ project: 'shop', app: { image: 'ghcr.io/example/api:1.0.0' } });

@@ -1,5 +1,7 @@
 // The answers file: what the operator chose. Keys of docs/CONTRACT.md#answers are fixed; the rest are ours.
 import { z } from 'zod';
+import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from './engines/index.js';
+import { SERVICE_NAMES, type ServiceName } from './services.js';
 import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
 import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 
@@ -22,15 +24,16 @@ const imageRef = z.string().regex(IMAGE_REF_RE, 'v.imageRef');
 const urlPath = z.string().regex(URL_PATH_RE, 'v.urlPath');
 const absPath = z.string().regex(/^\/[^\0]*$/, 'v.absPath');
 
-export const SERVICE_NAMES = [
-  'app', 'worker', 'mysql', 'redis', 'nginx', 'rabbitmq', 'minio', 'node-exporter', 'prometheus', 'grafana',
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { SERVICE_NAMES, type ServiceName };
 
 export const RUNTIMES = ['python-asgi', 'python-wsgi', 'node', 'java', 'generic'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
-export const DB_VERSIONS = { mysql: ['8.0', '8.4'], mariadb: ['10.11', '11.4', '11.8'] } as const;
+/** The series each database engine offers (its module in engines/). */
+export const DB_VERSIONS = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].series])) as Readonly<Record<DbEngineId, readonly string[]>>;
+const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs.join(''));
+const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_VERSIONS[id])}`).join(', ');
+const DEFAULT_SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${DB_ENGINES[id].defaultSeries} for ${id}`).join(', ');
 
 const AppSchema = z.strictObject({
   image: imageRef.describe('Image of your application, as docker pulls it: [registry/]path[:tag][@sha256:…]'),
@@ -58,8 +61,8 @@ const AppSchema = z.strictObject({
 
 const DatabaseSchema = z
   .strictObject({
-    engine: z.enum(['mysql', 'mariadb']).default('mysql').describe('The database server; the compose service is called mysql either way'),
-    version: z.string().optional().describe('Series: mysql 8.0 or 8.4, mariadb 10.11, 11.4 or 11.8 (default: 8.4 for mysql, 11.4 for mariadb)'),
+    engine: z.enum(DB_ENGINE_IDS).default(DEFAULT_DB_ENGINE).describe('The database server; the compose service is called mysql either way'),
+    version: z.string().optional().describe(`Series: ${SERIES_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
     name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
     user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
   })
@@ -165,7 +168,7 @@ export const AnswersSchema = z
       .optional()
       .describe('Your certificate, needed with tls: custom'),
     app: AppSchema,
-    database: DatabaseSchema.default({ engine: 'mysql', user: 'app' }).describe('MySQL or MariaDB'),
+    database: DatabaseSchema.default({ engine: DEFAULT_DB_ENGINE, user: 'app' }).describe(orList(DB_ENGINE_IDS.map((id) => DB_ENGINES[id].label))),
     components: ComponentsSchema.default({ redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }).describe('Optional services'),
     images: ImagesSchema.default({}),
     installDir: absPath.optional().describe('Where the stack files and backups live (default: /opt/stack-wizard/<project>)'),

@@ -2,6 +2,7 @@
 // Pure: the steps in src/steps/backup*.ts do the work and call these for every decision.
 import { z } from 'zod';
 import { ServiceImageSchema } from './update-journal.js';
+import { DB_ENGINE_IDS, type DbEngineId } from './engines/index.js';
 import { parseVersion, type Version } from './versions.js';
 
 /** Why a backup was taken; the pre-* ones are taken by restore and update before they change anything. */
@@ -37,7 +38,7 @@ export const ManifestSchema = z.strictObject({
   encryption: z.strictObject({ method: z.literal('gpg-symmetric-aes256') }).nullable(),
   database: z
     .strictObject({
-      engine: z.enum(['mysql', 'mariadb']),
+      engine: z.enum(DB_ENGINE_IDS),
       /** `SELECT VERSION()` of the server that was dumped, e.g. 10.11.14-MariaDB-0+deb12u2. */
       serverVersion: z.string(),
       image: z.string(),
@@ -131,7 +132,7 @@ const majorMinor = (v: Version) => v.major * 1000 + v.minor;
  * into an older series (a newer server's dump may use what the older one does not know). An RDB
  * file loads into the Redis that wrote it or a later one; an older Redis refuses newer RDB versions.
  */
-export function compatibility(backup: Manifest, current: { engine: 'mysql' | 'mariadb' | null; dbVersion: string | null; redisVersion: string | null }): Compat {
+export function compatibility(backup: Manifest, current: { engine: DbEngineId | null; dbVersion: string | null; redisVersion: string | null }): Compat {
   const db = backup.database;
   if (db && current.engine) {
     if (db.engine !== current.engine) return { ok: false, reason: 'engine', backup: db.engine, current: current.engine };

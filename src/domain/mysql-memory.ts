@@ -1,14 +1,14 @@
 // The worst-case memory of a running MySQL/MariaDB server, from its own SHOW GLOBAL VARIABLES
 // (mysqltuner's formula plus what sizing.ts counts besides): what doctor can check on a live server
-// and what the tests check on the real MariaDB and on the rendered MySQL file.
+// and what the tests check on the real MariaDB and on the rendered MySQL file. What differs per
+// engine (its performance_schema, its temporary-table pool, its defaults) comes from its module.
+import { DB_ENGINES, DB_ENGINE_IDS, dbEngine, type DbEngineId } from './engines/index.js';
 
 const MiB = 1024 * 1024;
 
 /** Server code, data dictionary and the like: the part no variable sizes (sizing.ts's 96 MiB less the 8 MiB key cache, counted here from its variable). */
 export const SERVER_BASE_MIB = 88;
-/** performance_schema's own allocation when it is on (MySQL 8 autosizes to ~150 MiB; MariaDB's is smaller). */
-export const PFS_MIB = { mysql: 160, mariadb: 96 } as const;
-/** In-memory temporary tables counted at once for MariaDB (MySQL's are bounded by temptable_max_ram). */
+/** In-memory temporary tables counted at once where the engine has no global pool (MySQL's is bounded by temptable_max_ram). */
 export const CONCURRENT_TMP_TABLES = 4;
 
 export interface MysqlMemory {
@@ -28,7 +28,8 @@ const num = (vars: Record<string, string>, name: string, fallback = 0): number =
 const on = (v: string | undefined) => v !== undefined && /^(on|1|yes|true)$/i.test(v);
 
 /** `vars`: variable name → value in bytes (as SHOW VARIABLES prints them); `engine` picks the engine's own buffers. */
-export function worstCaseFromVariables(vars: Record<string, string>, engine: 'mysql' | 'mariadb'): MysqlMemory {
+export function worstCaseFromVariables(vars: Record<string, string>, engine: DbEngineId): MysqlMemory {
+  const traits = dbEngine(engine).sizing;
   const pool = num(vars, 'innodb_buffer_pool_size');
   const tmp = Math.max(num(vars, 'tmp_table_size'), num(vars, 'max_heap_table_size'));
   const global =
@@ -39,8 +40,8 @@ export function worstCaseFromVariables(vars: Record<string, string>, engine: 'my
     num(vars, 'key_buffer_size') +
     num(vars, 'query_cache_size') +
     num(vars, 'aria_pagecache_buffer_size') +
-    (engine === 'mysql' ? num(vars, 'temptable_max_ram', tmp * CONCURRENT_TMP_TABLES) : tmp * CONCURRENT_TMP_TABLES) +
-    (on(vars.performance_schema) ? PFS_MIB[engine] * MiB : 0) +
+    (traits.tempTablePool ? num(vars, 'temptable_max_ram', tmp * CONCURRENT_TMP_TABLES) : tmp * CONCURRENT_TMP_TABLES) +
+    (on(vars.performance_schema) ? traits.pfsMiB * MiB : 0) +
     SERVER_BASE_MIB * MiB;
   const perConn =
     num(vars, 'sort_buffer_size') +
@@ -59,13 +60,10 @@ export function worstCaseFromVariables(vars: Record<string, string>, engine: 'my
   };
 }
 
-/** Defaults of the per-connection variables a my.cnf leaves alone, for computing from a file. */
-export const SERVER_DEFAULTS: Record<'mysql' | 'mariadb', Record<string, string>> = {
-  // https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html (64-bit)
-  mysql: { thread_stack: String(1024 * 1024), binlog_cache_size: String(32 * 1024), net_buffer_length: String(16 * 1024) },
-  // https://mariadb.com/kb/en/server-system-variables/ (64-bit)
-  mariadb: { thread_stack: String(299008), binlog_cache_size: String(32 * 1024), net_buffer_length: String(16 * 1024) },
-};
+/** Defaults of the per-connection variables a my.cnf leaves alone, per engine, for computing from a file. */
+export const SERVER_DEFAULTS = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].sizing.serverDefaults])) as Readonly<
+  Record<DbEngineId, Readonly<Record<string, string>>>
+>;
 
 /** Option-file sizes (64M, 256K, 1G) in bytes; plain numbers pass through. */
 export function sizeToBytes(v: string): string {

@@ -1,15 +1,15 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
 import type { Answers, ServiceName } from './answers.js';
+import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
+import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
 import {
   MIN_HOST_MIB, allocateMemory, cpuLimit, enabledServices, largestFittingPreset, presetFor, sizeApp, sizeMysql, sizeNginx,
   sizeRedis, type SizedService,
 } from './sizing.js';
-import {
-  DB_DEFAULT_VERSION, TEMPLATE_VERSION, dbServerVersion, formatVersion, nginxTargetVersion, redisTargetVersion, resolveImage, versionAtLeast,
-} from './versions.js';
+import { DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion, resolveImage, versionAtLeast } from './versions.js';
 import { hostError } from '../errors.js';
 
 const ServicePlanSchema = z.strictObject({
@@ -53,7 +53,7 @@ export const PlanSchema = z.strictObject({
     jvmHeapMiB: z.number().int().nullable(),
   }),
   database: z.strictObject({
-    engine: z.enum(['mysql', 'mariadb']),
+    engine: z.enum(DB_ENGINE_IDS),
     version: z.string(),
     /** x.y.z the my.cnf is written for (MySQL's redo settings change at 8.0.30). */
     serverVersion: z.string(),
@@ -166,7 +166,11 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }
 
   const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
-  const image = (s: Exclude<ServiceName, 'app' | 'worker'>) => resolveImage(a, s, dbVersion);
+  const engine = dbEngine(a.database.engine);
+  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
+  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const image = (s: Exclude<ServiceName, 'app' | 'worker'>) =>
+    resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries: dbVersion, cache, prefixMirror: a.mirrors['image-prefix'] });
   const services = enabledServices(components).map((s: SizedService) => ({
     name: s,
     image: s === 'app' || s === 'worker' ? a.app.image : image(s),
@@ -176,8 +180,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   const svc = (n: SizedService) => services.find((s) => s.name === n);
 
   const dbServer = dbServerVersion(a.database.engine, image('mysql'), dbVersion);
-  // MariaDB 11 makes the whole redo log its log buffer (see sizeMysql).
-  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, a.database.engine, { logBufferIsRedo: a.database.engine === 'mariadb' && dbServer.major >= 11 });
+  // Some servers make the whole redo log their log buffer (MariaDB 11; see sizeMysql).
+  const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, engine.sizing, { logBufferIsRedo: engine.sizing.logBufferIsRedo(dbServer) });
   const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
   // The worker container is smaller than the app's: its processes and heaps come from its own limit and CPUs.
   const workerSvc = svc('worker');
@@ -250,7 +254,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     redis: redisSvc
       ? {
           image: redisSvc.image,
-          version: formatVersion(redisTargetVersion(redisSvc.image)),
+          version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
           mode: a.redis.mode,
           ...sizeRedis(preset, redisSvc.memoryMiB, a.redis.mode),
         }

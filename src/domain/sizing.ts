@@ -1,6 +1,7 @@
 // Memory and CPU sizing: a preset's table (presets/*.yaml) applied by the formulas below.
 // Everything here is pure and integer MiB, so the same inputs give the same files.
 import type { Answers, Runtime } from './answers.js';
+import type { DbSizing, DbSizingTraits } from './engines/types.js';
 import { PRESETS, PRESET_IDS, type Preset, type PresetId } from './presets.js';
 
 export type SizedService = 'app' | 'worker' | 'mysql' | 'redis' | 'nginx' | 'rabbitmq' | 'minio' | 'node-exporter' | 'prometheus' | 'grafana';
@@ -117,33 +118,8 @@ export function cpuLimit(s: SizedService, cores: number): number {
   }
 }
 
-export interface MysqlSizing {
-  bufferPoolMiB: number;
-  bufferPoolInstances: number;
-  /** MySQL only: innodb_buffer_pool_chunk_size; null for MariaDB (it sizes chunks itself). */
-  bufferPoolChunkMiB: number | null;
-  maxConnections: number;
-  redoLogMiB: number;
-  logBufferMiB: number;
-  sortBufferKiB: number;
-  joinBufferKiB: number;
-  readBufferKiB: number;
-  readRndBufferKiB: number;
-  tmpTableMiB: number;
-  /** MyISAM index cache: only MyISAM tables use it and ours are InnoDB, so it stays small. */
-  keyBufferMiB: number;
-  /** MariaDB only: Aria page cache (system tables and on-disk internal temp tables); null for MySQL. */
-  ariaPagecacheMiB: number | null;
-  performanceSchema: boolean;
-  /** Thread stack (1 MiB on 64-bit) + binlog cache + net buffer: allocated per connection by the server itself. */
-  perConnectionFixedKiB: number;
-  /** Memory mysqld needs besides the buffer pool and connections (code, dictionary, adaptive hash, P_S, temp tables). */
-  globalOverheadMiB: number;
-  /** Buffer pool + global overhead + max_connections × per-connection buffers. */
-  worstCaseMiB: number;
-  slowQueryMs: number;
-  binlogExpireSeconds: number;
-}
+/** The database's sizing; its fields are described where the engines read them (engines/types.ts). */
+export type MysqlSizing = DbSizing;
 
 /** Worst-case per-connection memory: every buffer a single connection may hold at once (mysqltuner's formula). */
 export function perConnectionKiB(m: Pick<MysqlSizing, 'sortBufferKiB' | 'joinBufferKiB' | 'readBufferKiB' | 'readRndBufferKiB' | 'perConnectionFixedKiB'>): number {
@@ -154,20 +130,23 @@ export function mysqlWorstCaseMiB(m: Omit<MysqlSizing, 'worstCaseMiB'>): number 
   return m.bufferPoolMiB + m.globalOverheadMiB + Math.ceil((m.maxConnections * perConnectionKiB(m)) / 1024);
 }
 
-/** MySQL/MariaDB settings that fit `limitMiB` with 10 % headroom for allocator fragmentation. */
-export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'mariadb', opts: { logBufferIsRedo?: boolean } = {}): MysqlSizing {
+/**
+ * Database settings that fit `limitMiB` with 10 % headroom for allocator fragmentation; `engine`
+ * is the engine's memory traits (engines/*.ts), `logBufferIsRedo` what they say of the target version.
+ */
+export function sizeMysql(preset: Preset, limitMiB: number, engine: DbSizingTraits, opts: { logBufferIsRedo?: boolean } = {}): MysqlSizing {
   const t = preset.mysql;
   // MariaDB 11 sizes its log buffer to the whole redo log (SHOW VARIABLES on 11.8 reports
   // innodb_log_buffer_size = innodb_log_file_size): there the redo log is memory, so it gets smaller.
   const redoShare = opts.logBufferIsRedo ? 8 : 4;
-  // MySQL 8's P_S autosizes to ~150 MiB with default instruments; MariaDB's costs less.
-  const pfs = t.performanceSchema ? (engine === 'mysql' ? 160 : 96) : 0;
+  // performance_schema's own allocation (MySQL 8's autosizes to ~150 MiB; MariaDB's costs less).
+  const pfs = t.performanceSchema ? engine.pfsMiB : 0;
   // 8 MiB of MyISAM key cache (MySQL's default; MariaDB's is 128 MiB) is plenty when every table is InnoDB;
   // it is part of the ~96 MiB base below.
   const keyBuffer = 8;
   // MariaDB's Aria engine holds its system tables and spills internal temp tables: 1/64 of the
   // container, at most 32 MiB, instead of the 128 MiB default that a small container cannot spare.
-  const aria = engine === 'mariadb' ? Math.min(32, Math.max(1, Math.floor(limitMiB / 64))) : null;
+  const aria = engine.ariaPagecache ? Math.min(32, Math.max(1, Math.floor(limitMiB / 64))) : null;
   // Server code, data dictionary and key cache (~96 MiB), log buffer, Aria cache, P_S, and in-memory temp tables
   // (MySQL's TempTable pool is global: temptable_max_ram = tmpTableMiB × 4; for MariaDB we count 4 at once).
   const rawPool = limitMiB * t.bufferPoolShare;
@@ -182,11 +161,11 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const raw = Math.min(limitMiB * t.bufferPoolShare, cap);
   // MySQL rounds the pool up to chunk × instances; stay on that grid so the plan is what runs:
   // 128 MiB chunks (the default) from 1 GiB, 16 MiB chunks below so small pools stay exact.
-  const step = engine === 'mysql' && raw >= 1024 ? 128 : 16;
+  const step = engine.poolGrid && raw >= 1024 ? 128 : 16;
   let bufferPool = Math.max(32, roundDown(raw, step));
-  // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB ignores it.
-  const instances = engine === 'mysql' ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
-  if (engine === 'mysql' && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
+  // One instance per GiB of pool, as MySQL itself advises; 1 below 1 GiB. MariaDB has one.
+  const instances = engine.poolGrid ? Math.max(1, Math.min(8, Math.floor(bufferPool / 1024))) : 1;
+  if (engine.poolGrid && instances > 1) bufferPool = roundDown(bufferPool, 128 * instances);
   // Redo sized to ~1 hour of writes at this scale: a quarter of the pool (an eighth where it is also the
   // log buffer), at least MySQL's 100 MiB default (32 MiB then), at most 4 GiB.
   const redoLogMiB = Math.min(4096, Math.max(opts.logBufferIsRedo ? 32 : 100, roundDown(bufferPool / redoShare, 4)));
@@ -195,7 +174,7 @@ export function sizeMysql(preset: Preset, limitMiB: number, engine: 'mysql' | 'm
   const base = {
     bufferPoolMiB: bufferPool,
     bufferPoolInstances: instances,
-    bufferPoolChunkMiB: engine === 'mysql' ? step : null,
+    bufferPoolChunkMiB: engine.poolGrid ? step : null,
     redoLogMiB,
     logBufferMiB,
     sortBufferKiB: t.sortBufferKiB,

@@ -1,4 +1,6 @@
 // docker-compose.yml as data. Service names are fixed (docs/CONTRACT.md#answers); databases are never published.
+import { cacheEngineOf } from '../domain/cache/index.js';
+import { dbEngine } from '../domain/engines/index.js';
 import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
@@ -47,10 +49,11 @@ function appHealthTest(plan: Plan): string[] {
 export function appEnvironment(plan: Plan, forWorker = false): Dict {
   // URLs take the percent-encoded copies from .env: a kept password may hold @, : or /.
   const db = plan.database;
+  const engine = dbEngine(db.engine);
   const env: Dict = {
-    DATABASE_URL: `mysql://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:3306/${db.name}`,
+    DATABASE_URL: `${engine.urlScheme}://${db.user}:\${MYSQL_PASSWORD_URLENCODED}@mysql:${engine.port}/${db.name}`,
     DB_HOST: 'mysql',
-    DB_PORT: '3306',
+    DB_PORT: String(engine.port),
     DB_NAME: db.name,
     DB_USER: db.user,
     DB_PASSWORD: '${MYSQL_PASSWORD}',
@@ -107,7 +110,8 @@ function app(plan: Plan, s: ServicePlan): Dict {
 }
 
 /** TCP ports of the queues a worker may consume, as /proc/net/tcp writes them (hex). */
-const QUEUE_PORT_HEX = { rabbitmq: '1628' /* 5672 */, redis: '18EB' /* 6379 */, mysql: '0CEA' /* 3306 */ } as const;
+const QUEUE_PORT_HEX = { rabbitmq: '1628' /* 5672 */, redis: '18EB' /* 6379 */ } as const;
+const portHex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
 
 /**
  * The worker's health: the operator's own check (app.workerHealth), else "it holds an established
@@ -121,7 +125,7 @@ export function workerHealthTest(plan: Plan): string[] {
     ...(plan.components.rabbitmq ? [QUEUE_PORT_HEX.rabbitmq] : []),
     ...(plan.redis ? [QUEUE_PORT_HEX.redis] : []),
   ];
-  const alt = (ports.length ? ports : [QUEUE_PORT_HEX.mysql]).join('|');
+  const alt = (ports.length ? ports : [portHex(dbEngine(plan.database.engine).port)]).join('|');
   // Columns: "sl: local_addr:port rem_addr:port st"; state 01 is ESTABLISHED. tcp6 may be absent (-s).
   return ['CMD-SHELL', `grep -qsE '^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:(${alt}) 01 ' /proc/net/tcp /proc/net/tcp6`];
 }
@@ -141,27 +145,12 @@ function worker(plan: Plan, s: ServicePlan): Dict {
 
 function mysql(plan: Plan, s: ServicePlan): Dict {
   const db = plan.database;
-  const p = db.engine === 'mariadb' ? 'MARIADB' : 'MYSQL';
-  const environment: Dict = {
-    [`${p}_ROOT_PASSWORD`]: '${MYSQL_ROOT_PASSWORD}',
-    [`${p}_DATABASE`]: db.name,
-    [`${p}_USER`]: db.user,
-    [`${p}_PASSWORD`]: '${MYSQL_PASSWORD}',
-  };
-  // MariaDB upgrades its system tables itself after an image update when asked to.
-  if (db.engine === 'mariadb') environment.MARIADB_AUTO_UPGRADE = '1';
-  // The official images have different tools: mysql has mysqladmin; recent mariadb only healthcheck.sh.
-  // TCP to 127.0.0.1 is refused while the entrypoint's init server runs (--skip-networking), so
-  // "healthy" means the real server is up, not the temporary one.
-  const test =
-    db.engine === 'mariadb'
-      ? ['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized']
-      : ['CMD-SHELL', 'MYSQL_PWD="$$MYSQL_ROOT_PASSWORD" mysqladmin ping -h 127.0.0.1 -u root --silent'];
+  const engine = dbEngine(db.engine);
   return {
     ...base(plan, s),
-    environment,
+    environment: engine.composeEnvironment(db),
     volumes: ['mysql-data:' + CONTAINER.mysqlData, `./${HOST.mysqlCnf}:${CONTAINER.mysqlCnf}:ro`],
-    healthcheck: { test, interval: '10s', timeout: '5s', retries: 10, start_period: '120s' },
+    healthcheck: { test: engine.healthcheck.map(escapeDollar), interval: '10s', timeout: '5s', retries: 10, start_period: '120s' },
     networks: ['backend'],
     ulimits: { nofile: { soft: plan.nofile, hard: plan.nofile } },
     // InnoDB flushes dirty pages on shutdown; a kill would mean crash recovery on next start.
@@ -170,13 +159,14 @@ function mysql(plan: Plan, s: ServicePlan): Dict {
 }
 
 function redis(plan: Plan, s: ServicePlan): Dict {
+  const cache = cacheEngineOf(plan);
   return {
     ...base(plan, s),
     // The password comes from .env by interpolation; redis.conf itself holds no secret.
-    command: ['redis-server', CONTAINER.redisConf, '--requirepass', '${REDIS_PASSWORD}'],
-    environment: { REDISCLI_AUTH: '${REDIS_PASSWORD}' },
+    command: [cache.server, CONTAINER.redisConf, '--requirepass', '${REDIS_PASSWORD}'],
+    environment: { [cache.cliAuthEnv]: '${REDIS_PASSWORD}' },
     volumes: ['redis-data:' + CONTAINER.redisData, `./${HOST.redisConf}:${CONTAINER.redisConf}:ro`],
-    healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '10s', timeout: '5s', retries: 5, start_period: '20s' },
+    healthcheck: { test: [...cache.healthcheck], interval: '10s', timeout: '5s', retries: 5, start_period: '20s' },
     networks: ['backend'],
     stop_grace_period: '30s',
   };

@@ -4,13 +4,14 @@
 // counts the manifest recorded, the Redis snapshot loads with its key count, and every archive reads.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import { cacheEngineOf } from '../domain/cache/index.js';
 import { MANIFEST_FILE, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
 import { backupsDir, type Emit } from './backup.js';
 import {
-  SQL_CLIENT_SH, backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf,
-  type Stack,
+  backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
+  type SqlTarget, type Stack,
 } from './stack-tools.js';
 
 export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
@@ -76,10 +77,11 @@ export async function removeThrowaways(ctx: Context, project: string): Promise<v
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until a throwaway server answers over TCP (the image's init server listens on no port, so this is the real one). */
-export async function waitSql(ctx: Context, name: string, timeoutMs = 300_000): Promise<void> {
+export async function waitSql(ctx: Context, t: SqlTarget, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const name = t.container;
   for (;;) {
-    const r = await ctx.exec.query('docker', ['exec', name, 'sh', '-c', SQL_CLIENT_SH, 'sh', '-h127.0.0.1', '--protocol=TCP', '-N', '-e', 'SELECT 1'], { timeoutMs: 15_000 });
+    const r = await ctx.exec.query('docker', ['exec', name, ...t.engine.client, ...t.engine.throwaway.pingArgs], { timeoutMs: 15_000 });
     if (r.exitCode === 0 && r.stdout.trim() === '1') return;
     const st = await ctx.exec.query('docker', ['inspect', '-f', '{{.State.Status}}', name], { timeoutMs: 10_000 });
     if (st.stdout.trim() === 'exited' || Date.now() > deadline) {
@@ -90,11 +92,11 @@ export async function waitSql(ctx: Context, name: string, timeoutMs = 300_000): 
   }
 }
 
-/** Waits until Redis answers PING (it answers LOADING while it reads the snapshot). */
-export async function waitRedis(ctx: Context, name: string, timeoutMs = 300_000): Promise<void> {
+/** Waits until the cache answers PING (it answers LOADING while it reads the snapshot). */
+export async function waitRedis(ctx: Context, cli: string, name: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await ctx.exec.query('docker', ['exec', name, 'redis-cli', 'PING'], { timeoutMs: 10_000 });
+    const r = await ctx.exec.query('docker', ['exec', name, cli, 'PING'], { timeoutMs: 10_000 });
     if (r.stdout.trim() === 'PONG') return;
     const st = await ctx.exec.query('docker', ['inspect', '-f', '{{.State.Status}}', name], { timeoutMs: 10_000 });
     if (st.stdout.trim() === 'exited' || Date.now() > deadline) {
@@ -107,16 +109,18 @@ export async function waitRedis(ctx: Context, name: string, timeoutMs = 300_000)
 
 /**
  * A throwaway server of the stack's database image, reachable only through `docker exec`: no
- * network, an empty root password that nothing can reach, no binary log and relaxed flushing
- * (nothing here must survive a crash), a buffer pool that fits beside the running stack.
+ * network, an empty root password that nothing can reach, and the engine's flags for a server
+ * whose data need not survive a crash (its module's `throwaway`).
  */
-export async function startThrowawayDb(ctx: Context, s: Stack, name: string, image: string): Promise<void> {
+export async function startThrowawayDb(ctx: Context, s: Stack, name: string, image: string): Promise<SqlTarget> {
+  const t = sqlTarget(s, name);
   await ctx.exec.run('docker', [
     'run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`,
-    '-e', 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD=1', '-e', 'MYSQL_ALLOW_EMPTY_PASSWORD=yes',
+    ...t.engine.throwaway.env.flatMap((e) => ['-e', e]),
     image,
-    '--innodb-buffer-pool-size=256M', '--innodb-flush-log-at-trx-commit=0', '--skip-log-bin', '--max-allowed-packet=1G',
+    ...t.engine.throwaway.args,
   ], { timeoutMs: 120_000 });
+  return t;
 }
 
 export interface VerifyResult {
@@ -145,14 +149,14 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         // The image the stack runs now (what a restore would load into), else the one the backup names.
         const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
         emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
-        await startThrowawayDb(ctx, s, name, image);
-        await waitSql(ctx, name);
+        const db = await startThrowawayDb(ctx, s, name, image);
+        await waitSql(ctx, db);
         const started = Date.now();
-        await ctx.exec.pipe([...read, { cmd: 'docker', args: ['exec', '-i', name, 'sh', '-c', SQL_CLIENT_SH, 'sh'] }], {
+        await ctx.exec.pipe([...read, { cmd: 'docker', args: sqlClientArgv(db) }], {
           inputFile: path,
           onProgress: (inBytes) => emit({ kind: 'progress', item: 'load', fraction: f.bytes ? Math.min(0.99, inBytes / f.bytes) : 0, text: `load ${f.name}: ${Math.round((inBytes / Math.max(1, f.bytes)) * 100)}% (${Math.round((Date.now() - started) / 1000)} s)` }),
         });
-        const actual = await rowCounts(ctx, name, m.database.databases);
+        const actual = await rowCounts(ctx, db, m.database.databases);
         const diff = rowCountDiff(m.database.tables, actual);
         if (diff.length) {
           throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
@@ -162,12 +166,13 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         await ctx.exec.run('docker', ['rm', '-f', '-v', name], { timeoutMs: 120_000 });
       } else if (f.kind === 'redis' && m.redis) {
         const name = `sw-verify-${s.project}-redis-${tag}`;
+        const cache = cacheEngineOf(s.prepared.plan);
         const image = runningOf(cs, 'redis')?.imageId ?? s.prepared.plan.redis?.image ?? m.redis.image;
-        await ctx.exec.run('docker', ['create', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, image, 'redis-server', '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no'], { timeoutMs: 60_000 });
+        await ctx.exec.run('docker', ['create', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, image, cache.server, '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no'], { timeoutMs: 60_000 });
         await ctx.exec.pipe([...read, { cmd: 'docker', args: ['cp', '-', `${name}:/data`] }], { inputFile: path });
         await ctx.exec.run('docker', ['start', name], { timeoutMs: 60_000 });
-        await waitRedis(ctx, name);
-        const ks = keyspace(parseInfo((await ctx.exec.query('docker', ['exec', name, 'redis-cli', 'INFO', 'keyspace'], { timeoutMs: 30_000 })).stdout));
+        await waitRedis(ctx, cache.cli, name);
+        const ks = keyspace(parseInfo((await ctx.exec.query('docker', ['exec', name, cache.cli, 'INFO', 'keyspace'], { timeoutMs: 30_000 })).stdout));
         const keys = Object.values(ks).reduce((n, k) => n + k, 0);
         if (keys !== m.redis.keys) throw opError('err.bk.keysDiffer', { id, expected: m.redis.keys, actual: keys });
         result.redis = { keys };

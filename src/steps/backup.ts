@@ -1,7 +1,7 @@
 // `backup`: a consistent copy of the stack's data, verified by checksums, under <installDir>/backups/<ID>.
 //
-// Database: the engine's own dump tool inside the mysql container (mariadb-dump, else mysqldump)
-// with --single-transaction: one InnoDB snapshot, no table locks, the app keeps writing. The dump
+// Database: the engine's own dump tool inside the mysql container (its module in domain/engines:
+// mariadb-dump, mysqldump) with --single-transaction: one InnoDB snapshot, no table locks, the app keeps writing. The dump
 // streams out of the container and is compressed on the host by zstd -T0 (every core; gzip where
 // zstd is missing), hashed and row-counted on the way, never held in memory or on disk uncompressed.
 // Why not a parallel dump: neither mariadb-dump nor mysqldump has threads, and a consistent parallel
@@ -21,16 +21,16 @@ import {
   MANIFEST_FILE, PARTIAL_SUFFIX, backupId, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
   retentionVictims, spaceVerdict, type BackupKind, type BackupSummary, type FileEntry, type Manifest,
 } from '../domain/backup.js';
-import { DumpRowCounter } from '../domain/dump-rows.js';
+import { cacheEngineOf, type CacheEngine } from '../domain/cache/index.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
 import type { PipeStage } from '../exec/executor.js';
 import { hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import type { StepEvent } from './engine.js';
 import {
-  EXT, SQL_DUMP_SH, backupPassphrase, compressStage, containers, databaseBytes, encryptStage, folderBytes, freeBytes, hostCompression,
-  keyspace, parseInfo, redisCli, requireGpg, requireRunning, serverVersion, userDatabases, volumeMountpoint, volumeName, type Compression,
-  type Stack,
+  EXT, backupPassphrase, compressStage, containers, databaseBytes, encryptStage, folderBytes, freeBytes, hostCompression,
+  keyspace, parseInfo, redisCli, requireGpg, requireRunning, serverVersion, sqlTarget, userDatabases, volumeMountpoint, volumeName, type Compression,
+  type SqlTarget, type Stack,
 } from './stack-tools.js';
 
 declare const __VERSION__: string;
@@ -76,7 +76,7 @@ export async function encryptionFor(ctx: Context, s: Stack): Promise<string | nu
 
 interface Sizes { databaseBytes: number; redisBytes: number; volumeBytes: number; configBytes: number }
 
-async function measure(ctx: Context, s: Stack, dbContainer: string | null, dbs: string[]): Promise<Sizes> {
+async function measure(ctx: Context, s: Stack, db: SqlTarget | null, dbs: string[]): Promise<Sizes> {
   const redisMount = s.prepared.plan.redis ? await volumeMountpoint(ctx, volumeName(s.project, 'redis-data')) : null;
   let volumeBytes = 0;
   for (const v of dataVolumes(s)) {
@@ -84,7 +84,7 @@ async function measure(ctx: Context, s: Stack, dbContainer: string | null, dbs: 
     if (m) volumeBytes += await folderBytes(ctx, m);
   }
   return {
-    databaseBytes: dbContainer ? await databaseBytes(ctx, dbContainer, dbs) : 0,
+    databaseBytes: db ? await databaseBytes(ctx, db, dbs) : 0,
     redisBytes: redisMount ? await folderBytes(ctx, redisMount) : 0,
     volumeBytes,
     configBytes: await folderBytes(ctx, s.installDir, CONFIG_EXCLUDES.map((e) => e.slice(2))),
@@ -124,21 +124,21 @@ const saveMark = (info: Record<string, string>) => `${info.rdb_saves ?? ''}/${in
  * Pauses writes for the fork of BGSAVE, so the key count is exactly the snapshot's. Waits for any
  * save or AOF rewrite already running (BGSAVE refuses to start during one).
  */
-async function redisSnapshot(ctx: Context, container: string): Promise<{ keyspace: Record<string, number>; version: string; saveTime: string }> {
+async function redisSnapshot(ctx: Context, cache: CacheEngine, container: string): Promise<{ keyspace: Record<string, number>; version: string; saveTime: string }> {
   const deadline = Date.now() + 600_000;
   for (;;) {
-    const info = parseInfo(await redisCli(ctx, container, 'INFO persistence\n'));
+    const info = parseInfo(await redisCli(ctx, cache, container, 'INFO persistence\n'));
     if (info.rdb_bgsave_in_progress === '0' && info.aof_rewrite_in_progress === '0') break;
     if (Date.now() > deadline) throw opError('err.bk.redisBusy');
     await new Promise((r) => setTimeout(r, 500));
   }
-  const before = parseInfo(await redisCli(ctx, container, 'INFO persistence\nINFO server\n'));
+  const before = parseInfo(await redisCli(ctx, cache, container, 'INFO persistence\nINFO server\n'));
   // CLIENT PAUSE … WRITE holds writers only (readers go on); the pause ends right after the fork.
-  const out = await redisCli(ctx, container, 'CLIENT PAUSE 10000 WRITE\nINFO keyspace\nBGSAVE\nCLIENT UNPAUSE\n');
+  const out = await redisCli(ctx, cache, container, 'CLIENT PAUSE 10000 WRITE\nINFO keyspace\nBGSAVE\nCLIENT UNPAUSE\n');
   if (!/Background saving started/.test(out)) throw opError('err.bk.redisSave', { reason: out.trim().split('\n').slice(-2).join(' | ') });
   const ks = keyspace(parseInfo(out));
   for (;;) {
-    const info = parseInfo(await redisCli(ctx, container, 'INFO persistence\n'));
+    const info = parseInfo(await redisCli(ctx, cache, container, 'INFO persistence\n'));
     // The fork happened inside BGSAVE, so "in progress" was already set when it answered.
     if (info.rdb_bgsave_in_progress === '0') {
       if (info.rdb_last_bgsave_status !== 'ok') throw opError('err.bk.redisSave', { reason: `rdb_last_bgsave_status:${info.rdb_last_bgsave_status}` });
@@ -183,11 +183,12 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const plan = s.prepared.plan;
   const pass = await encryptionFor(ctx, s);
   const cs = await containers(ctx, s.project);
-  const db = requireRunning(cs, 'mysql');
+  const db = sqlTarget(s, requireRunning(cs, 'mysql').id);
   const redis = plan.redis ? requireRunning(cs, 'redis') : null;
-  const dbs = await userDatabases(ctx, db.id);
+  const cache = cacheEngineOf(plan);
+  const dbs = await userDatabases(ctx, db);
   const c = await hostCompression(ctx);
-  const sizes = await measure(ctx, s, db.id, dbs);
+  const sizes = await measure(ctx, s, db, dbs);
 
   // Enough room first: a backup that fills the disk stops MySQL and Docker too.
   const dir = backupsDir(s.installDir);
@@ -211,17 +212,13 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const files: FileEntry[] = [];
 
   // 1. Database.
-  const counter = new DumpRowCounter();
-  const dumpArgs = [
-    '--single-transaction', '--quick', '--routines', '--events', '--triggers', '--hex-blob', '--default-character-set=utf8mb4',
-    ...(plan.database.engine === 'mysql' ? ['--set-gtid-purged=OFF', '--no-tablespaces'] : []),
-    '--databases', ...dbs,
-  ];
-  const version = await serverVersion(ctx, db.id);
+  const dump = db.engine.dump;
+  const counter = dump.rowCounter();
+  const version = await serverVersion(ctx, db);
   const dbFile = `database.sql${suffix}`;
   const d = await store(ctx, {
     dir: partial, name: dbFile, c, pass, emit, label: 'database', expect: sizes.databaseBytes, tap: (b) => counter.push(b),
-    source: [{ cmd: 'docker', args: ['exec', db.id, 'sh', '-c', SQL_DUMP_SH, 'sh', ...dumpArgs] }],
+    source: [{ cmd: 'docker', args: ['exec', db.container, ...dump.argv, ...dump.args(dbs)] }],
   });
   files.push({ name: dbFile, kind: 'database', ...d });
   const tables = counter.counts();
@@ -231,7 +228,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   if (redis && plan.redis) {
     const mount = await volumeMountpoint(ctx, volumeName(s.project, 'redis-data'));
     if (!mount) throw opError('err.bk.volumeMissing', { volume: volumeName(s.project, 'redis-data') });
-    const snap = await redisSnapshot(ctx, redis.id);
+    const snap = await redisSnapshot(ctx, cache, redis.id);
     // Redis 7 keeps its AOF in a folder; older ones in one file.
     const members = ['dump.rdb'];
     for (const aof of ['appendonlydir', 'appendonly.aof']) if (await ctx.exec.exists(join(mount, aof))) members.push(aof);
@@ -241,7 +238,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
       source: [{ cmd: 'tar', args: ['-C', mount, '--numeric-owner', '-cf', '-', ...members] }],
     });
     files.push({ name, kind: 'redis', ...r });
-    const after = parseInfo(await redisCli(ctx, redis.id, 'INFO persistence\n'));
+    const after = parseInfo(await redisCli(ctx, cache, redis.id, 'INFO persistence\n'));
     // A save that finished while we copied replaced dump.rdb: the copy may not be our snapshot.
     if (saveMark(after) !== snap.saveTime) throw opError('err.bk.redisRaced');
     const keys = Object.values(snap.keyspace).reduce((n, k) => n + k, 0);
@@ -281,7 +278,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     tool: { version: VERSION, templateVersion: TEMPLATE_VERSION },
     compression: c,
     encryption: pass ? { method: 'gpg-symmetric-aes256' } : null,
-    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: plan.database.engine === 'mariadb' ? 'mariadb-dump' : 'mysqldump', databases: dbs, tables },
+    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dump.tool, databases: dbs, tables },
     redis: redisMeta,
     volumes,
     files,

@@ -10,15 +10,16 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { compatibility, type Manifest } from '../domain/backup.js';
+import { cacheEngineOf, cacheHas } from '../domain/cache/index.js';
 import { advance, journalText, parseJournal, recoveryFor, startJournal, type Journal, type Phase } from '../domain/restore-journal.js';
-import { parseVersion, versionAtLeast } from '../domain/versions.js';
+import { parseVersion } from '../domain/versions.js';
 import { WizardError, errorText, hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
 import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, verifyBackup, waitRedis } from './backup-verify.js';
 import {
-  SQL_CLIENT_SH, containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlRun, volumeName,
-  type Stack,
+  containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlClientArgv, sqlRun, sqlTarget,
+  volumeName, type Stack,
 } from './stack-tools.js';
 import { healthTimeoutMs, waitHealthy, type Unhealthy } from './up.js';
 
@@ -60,12 +61,12 @@ class Journaled {
 async function restoreDatabase(ctx: Context, s: Stack, dir: string, m: Manifest, emit: Emit) {
   const f = m.files.find((x) => x.kind === 'database');
   if (!f || !m.database) return;
-  const db = requireRunning(await containers(ctx, s.project), 'mysql');
+  const db = sqlTarget(s, requireRunning(await containers(ctx, s.project), 'mysql').id);
   // Tables created since the backup would survive a plain load: the databases are emptied first.
   // Users and grants live in the system tables, which stay; grants by name apply again.
-  await sqlRun(ctx, db.id, m.database.databases.map((d) => `DROP DATABASE IF EXISTS ${quoteIdent(d)};`).join('\n'));
+  await sqlRun(ctx, db, m.database.databases.map((d) => `DROP DATABASE IF EXISTS ${quoteIdent(d)};`).join('\n'));
   const started = Date.now();
-  await ctx.exec.pipe([...(await readStages(ctx, s, m)), { cmd: 'docker', args: ['exec', '-i', db.id, 'sh', '-c', SQL_CLIENT_SH, 'sh'] }], {
+  await ctx.exec.pipe([...(await readStages(ctx, s, m)), { cmd: 'docker', args: sqlClientArgv(db) }], {
     inputFile: join(dir, f.name),
     onProgress: (inBytes) =>
       emit({ kind: 'progress', item: 'database', fraction: f.bytes ? Math.min(0.99, inBytes / f.bytes) : 0, text: `database: ${Math.round((inBytes / Math.max(1, f.bytes)) * 100)}% (${Math.round((Date.now() - started) / 1000)} s)` }),
@@ -96,12 +97,13 @@ async function restoreRedis(ctx: Context, s: Stack, dir: string, m: Manifest, em
   await ctx.exec.remove(join(mount, 'appendonlydir'));
   await ctx.exec.remove(join(mount, 'appendonly.aof'));
   const name = `sw-restore-${s.project}-redis-${process.pid}`;
+  const cache = cacheEngineOf(plan);
   const v = parseVersion(plan.redis.version);
-  const aofDir = v && versionAtLeast(v, 7, 0) ? ['--appenddirname', 'appendonlydir'] : [];
-  await ctx.exec.run('docker', ['run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, '-v', `${vol}:/data`, image, 'redis-server', '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no', ...aofDir], { timeoutMs: 60_000 });
+  const aofDir = v && cacheHas(cache, 'appenddirname', v) ? ['--appenddirname', 'appendonlydir'] : [];
+  await ctx.exec.run('docker', ['run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, '-v', `${vol}:/data`, image, cache.server, '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no', ...aofDir], { timeoutMs: 60_000 });
   try {
-    await waitRedis(ctx, name);
-    const cli = async (...args: string[]) => (await ctx.exec.run('docker', ['exec', name, 'redis-cli', ...args], { timeoutMs: 60_000 })).stdout;
+    await waitRedis(ctx, cache.cli, name);
+    const cli = async (...args: string[]) => (await ctx.exec.run('docker', ['exec', name, cache.cli, ...args], { timeoutMs: 60_000 })).stdout;
     const ks = keyspace(parseInfo(await cli('INFO', 'keyspace')));
     const keys = Object.values(ks).reduce((n, k) => n + k, 0);
     if (keys !== m.redis.keys) throw opError('err.bk.keysDiffer', { id: m.id, expected: m.redis.keys, actual: keys });
@@ -117,7 +119,7 @@ async function restoreRedis(ctx: Context, s: Stack, dir: string, m: Manifest, em
       await new Promise((r) => setTimeout(r, 300));
     }
     // SHUTDOWN saves the RDB as well; the container then exits.
-    await ctx.exec.query('docker', ['exec', name, 'redis-cli', 'SHUTDOWN'], { timeoutMs: 120_000 });
+    await ctx.exec.query('docker', ['exec', name, cache.cli, 'SHUTDOWN'], { timeoutMs: 120_000 });
     await ctx.exec.query('docker', ['wait', name], { timeoutMs: 120_000 });
     emit({ kind: 'output', text: ctx.t('rs.redisDone', { keys }) });
   } finally {
@@ -263,10 +265,11 @@ export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: 
   const cs = await containers(ctx, s.project);
   const db = runningOf(cs, 'mysql');
   const redis = runningOf(cs, 'redis');
+  const cli = cacheEngineOf(s.prepared.plan).cli;
   const current = {
     engine: s.prepared.plan.database.engine,
-    dbVersion: db ? await serverVersion(ctx, db.id) : s.prepared.plan.database.serverVersion,
-    redisVersion: redis ? parseInfo((await ctx.exec.query('docker', ['exec', redis.id, 'redis-cli', 'INFO', 'server'], { timeoutMs: 30_000 })).stdout).redis_version ?? null : s.prepared.plan.redis?.version ?? null,
+    dbVersion: db ? await serverVersion(ctx, sqlTarget(s, db.id)) : s.prepared.plan.database.serverVersion,
+    redisVersion: redis ? parseInfo((await ctx.exec.query('docker', ['exec', redis.id, cli, 'INFO', 'server'], { timeoutMs: 30_000 })).stdout).redis_version ?? null : s.prepared.plan.redis?.version ?? null,
   };
   const c = compatibility(m, current);
   if (!c.ok) {

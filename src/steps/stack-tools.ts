@@ -4,6 +4,8 @@
 // encryption stages of the pipelines, and the maintenance lock.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
+import type { CacheEngine } from '../domain/cache/index.js';
+import { dbEngine, type DbEngine } from '../domain/engines/index.js';
 import type { ContainerState } from '../exec/docker.js';
 import type { PipeStage } from '../exec/executor.js';
 import { hostError, opError, usageError } from '../errors.js';
@@ -51,68 +53,70 @@ export function requireRunning(cs: readonly ContainerState[], service: string): 
 // ---------------------------------------------------------------- SQL
 
 /**
- * The image's own client (mariadb, or mysql in images without it) as root, with the password the
- * container got from .env at start (MARIADB_ROOT_PASSWORD or MYSQL_ROOT_PASSWORD): no secret is
- * on a command line or passes through this process. A throwaway server has an empty one.
+ * A database server in a container, asked with its engine's own client (domain/engines) as root:
+ * the client reads the password the container got from .env at start, so no secret is on a
+ * command line or passes through this process.
  */
-export const SQL_CLIENT_SH = 'export MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"; C=$(command -v mariadb || command -v mysql); exec "$C" -uroot "$@"';
-/** The image's dump tool: mariadb-dump, else mysqldump. */
-export const SQL_DUMP_SH = 'export MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"; C=$(command -v mariadb-dump || command -v mysqldump); echo "dump-tool: $C" >&2; exec "$C" -uroot "$@"';
+export interface SqlTarget { container: string; engine: DbEngine }
+
+/** The stack's database engine in `container` (the running service, or a throwaway of its image). */
+export const sqlTarget = (s: Stack, container: string): SqlTarget => ({ container, engine: dbEngine(s.prepared.plan.database.engine) });
+
+/** argv that runs the engine's client in the container, SQL on stdin, `args` for the client. */
+export const sqlClientArgv = (t: SqlTarget, ...args: string[]) => ['exec', '-i', t.container, ...t.engine.client, ...args];
 
 export const quoteIdent = (s: string) => `\`${s.replace(/`/g, '``')}\``;
 export const quoteString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** Rows of a read-only query, tab-separated columns (mysql -N -B). */
-export async function sqlQuery(ctx: Context, container: string, sql: string, timeoutMs = 120_000): Promise<string[][]> {
-  const r = await ctx.exec.query('docker', ['exec', '-i', container, 'sh', '-c', SQL_CLIENT_SH, 'sh', '-N', '-B'], { input: sql, timeoutMs });
-  if (r.exitCode !== 0) throw opError('err.bk.sqlFailed', { container, reason: ctx.exec.redact(r.stderr.trim().split('\n').slice(-2).join(' | ')) });
+export async function sqlQuery(ctx: Context, t: SqlTarget, sql: string, timeoutMs = 120_000): Promise<string[][]> {
+  const r = await ctx.exec.query('docker', sqlClientArgv(t, '-N', '-B'), { input: sql, timeoutMs });
+  if (r.exitCode !== 0) throw opError('err.bk.sqlFailed', { container: t.container, reason: ctx.exec.redact(r.stderr.trim().split('\n').slice(-2).join(' | ')) });
   return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 
 /** A statement that changes data (logged as an action). */
-export async function sqlRun(ctx: Context, container: string, sql: string, timeoutMs = 600_000): Promise<void> {
-  await ctx.exec.run('docker', ['exec', '-i', container, 'sh', '-c', SQL_CLIENT_SH, 'sh'], { input: sql, timeoutMs });
+export async function sqlRun(ctx: Context, t: SqlTarget, sql: string, timeoutMs = 600_000): Promise<void> {
+  await ctx.exec.run('docker', sqlClientArgv(t), { input: sql, timeoutMs });
 }
 
-const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
-
-/** The user databases of a server: everything but the system schemas. */
-export async function userDatabases(ctx: Context, container: string): Promise<string[]> {
-  const rows = await sqlQuery(ctx, container, `SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN (${SYSTEM_SCHEMAS.map(quoteString).join(',')}) ORDER BY schema_name;`);
+/** The user databases of a server: everything but the engine's system schemas. */
+export async function userDatabases(ctx: Context, t: SqlTarget): Promise<string[]> {
+  const rows = await sqlQuery(ctx, t, `SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN (${t.engine.systemSchemas.map(quoteString).join(',')}) ORDER BY schema_name;`);
   return rows.map((r) => r[0]!);
 }
 
-export async function serverVersion(ctx: Context, container: string): Promise<string> {
-  return (await sqlQuery(ctx, container, 'SELECT VERSION();'))[0]?.[0] ?? '';
+export async function serverVersion(ctx: Context, t: SqlTarget): Promise<string> {
+  return (await sqlQuery(ctx, t, 'SELECT VERSION();'))[0]?.[0] ?? '';
 }
 
 /** Data + index bytes of these databases (what a dump and a load are sized by). */
-export async function databaseBytes(ctx: Context, container: string, dbs: readonly string[]): Promise<number> {
+export async function databaseBytes(ctx: Context, t: SqlTarget, dbs: readonly string[]): Promise<number> {
   if (dbs.length === 0) return 0;
-  const rows = await sqlQuery(ctx, container, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema IN (${dbs.map(quoteString).join(',')});`);
+  const rows = await sqlQuery(ctx, t, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema IN (${dbs.map(quoteString).join(',')});`);
   return Number(rows[0]?.[0] ?? 0);
 }
 
 /** Exact rows per `db.table` of every base table in these databases. */
-export async function rowCounts(ctx: Context, container: string, dbs: readonly string[]): Promise<Record<string, number>> {
+export async function rowCounts(ctx: Context, t: SqlTarget, dbs: readonly string[]): Promise<Record<string, number>> {
   if (dbs.length === 0) return {};
   const tables = await sqlQuery(
     ctx,
-    container,
+    t,
     `SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema IN (${dbs.map(quoteString).join(',')}) ORDER BY 1, 2;`,
   );
   if (tables.length === 0) return {};
   const sql = `${tables.map(([d, t]) => `SELECT ${quoteString(`${d}.${t}`)}, COUNT(*) FROM ${quoteIdent(d!)}.${quoteIdent(t!)}`).join('\nUNION ALL\n')};`;
   const out: Record<string, number> = {};
-  for (const [k, v] of await sqlQuery(ctx, container, sql, 3_600_000)) out[k!] = Number(v);
+  for (const [k, v] of await sqlQuery(ctx, t, sql, 3_600_000)) out[k!] = Number(v);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 // ---------------------------------------------------------------- Redis
 
-/** redis-cli in the container; REDISCLI_AUTH is set there by the compose file (throwaways have no password). */
-export async function redisCli(ctx: Context, container: string, commands: string, timeoutMs = 60_000): Promise<string> {
-  const r = await ctx.exec.query('docker', ['exec', '-i', container, 'redis-cli'], { input: commands, timeoutMs });
+/** The cache engine's client in the container; its password variable is set there by the compose file (throwaways have no password). */
+export async function redisCli(ctx: Context, cache: CacheEngine, container: string, commands: string, timeoutMs = 60_000): Promise<string> {
+  const r = await ctx.exec.query('docker', ['exec', '-i', container, cache.cli], { input: commands, timeoutMs });
   if (r.exitCode !== 0) throw opError('err.bk.redisFailed', { container, reason: ctx.exec.redact(r.stderr.trim() || r.stdout.trim()) });
   return r.stdout;
 }

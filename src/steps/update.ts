@@ -28,7 +28,7 @@ import { pullImage } from './images.js';
 import { registryEntry, stateFile } from './installed.js';
 import { diffAgainstDisk, writeRendered, type FileChange } from './prepare.js';
 import { runRestore } from './restore.js';
-import { containers, interruptible, quoteString, runningOf, sqlQuery, userDatabases, type Stack } from './stack-tools.js';
+import { containers, interruptible, quoteString, runningOf, sqlQuery, sqlTarget, userDatabases, type SqlTarget, type Stack } from './stack-tools.js';
 import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
 
 /** Recreation order: what others depend on first, the entry point last. */
@@ -43,16 +43,16 @@ const MIGRATION_TABLES = ['django_migrations', 'alembic_version', 'flyway_schema
  * A hash of every user database's schema (tables, columns, indexes) and of the migration tools'
  * history tables: equal before and after means no migration ran.
  */
-export async function schemaFingerprint(ctx: Context, container: string): Promise<string> {
-  const dbs = await userDatabases(ctx, container);
+export async function schemaFingerprint(ctx: Context, db: SqlTarget): Promise<string> {
+  const dbs = await userDatabases(ctx, db);
   if (dbs.length === 0) return sha('');
   const inList = dbs.map(quoteString).join(',');
-  const cols = await sqlQuery(ctx, container, `SELECT table_schema, table_name, column_name, column_type, is_nullable, COALESCE(column_default, 'NULL'), extra FROM information_schema.columns WHERE table_schema IN (${inList}) ORDER BY 1, 2, ordinal_position;`);
-  const idx = await sqlQuery(ctx, container, `SELECT table_schema, table_name, index_name, seq_in_index, column_name, non_unique FROM information_schema.statistics WHERE table_schema IN (${inList}) ORDER BY 1, 2, 3, 4;`);
-  const mig = await sqlQuery(ctx, container, `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN (${inList}) AND table_name IN (${MIGRATION_TABLES.map(quoteString).join(',')}) ORDER BY 1, 2;`);
+  const cols = await sqlQuery(ctx, db, `SELECT table_schema, table_name, column_name, column_type, is_nullable, COALESCE(column_default, 'NULL'), extra FROM information_schema.columns WHERE table_schema IN (${inList}) ORDER BY 1, 2, ordinal_position;`);
+  const idx = await sqlQuery(ctx, db, `SELECT table_schema, table_name, index_name, seq_in_index, column_name, non_unique FROM information_schema.statistics WHERE table_schema IN (${inList}) ORDER BY 1, 2, 3, 4;`);
+  const mig = await sqlQuery(ctx, db, `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN (${inList}) AND table_name IN (${MIGRATION_TABLES.map(quoteString).join(',')}) ORDER BY 1, 2;`);
   let sums = '';
   if (mig.length) {
-    const rows = await sqlQuery(ctx, container, `CHECKSUM TABLE ${mig.map(([d, t]) => `\`${d}\`.\`${t}\``).join(', ')};`);
+    const rows = await sqlQuery(ctx, db, `CHECKSUM TABLE ${mig.map(([d, t]) => `\`${d}\`.\`${t}\``).join(', ')};`);
     sums = rows.map((r) => r.join('\t')).join('\n');
   }
   return sha([cols, idx].map((rows) => rows.map((r) => r.join('\t')).join('\n')).join('\n--\n') + `\n--\n${sums}`);
@@ -219,7 +219,7 @@ async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touche
  */
 async function undoMigration(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<boolean> {
   const dbNow = runningOf(await containers(ctx, s.project), 'mysql');
-  const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, dbNow.id).catch(() => null) : null;
+  const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, sqlTarget(s, dbNow.id)).catch(() => null) : null;
   if (rec.schema === null || schemaAfter === null || schemaAfter === rec.schema) return false;
   emit({ kind: 'output', text: ctx.t('upd.schemaChanged', { id: rec.backupId }) });
   await runRestore(ctx, s, rec.backupId, emit);
@@ -248,7 +248,7 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
       });
       // Nothing has changed yet: an interruption here only stops.
       if (interrupted()) throw opError('err.up.interruptedEarly', { id: backup.id });
-      const schema = db ? await schemaFingerprint(ctx, db.id) : null;
+      const schema = db ? await schemaFingerprint(ctx, sqlTarget(s, db.id)) : null;
       rec = await startJournal(ctx, s, u, { backupId: backup.id, schema, services: before });
     }
     const kept = await keepHandEdits(ctx, s, u.handEdited);

@@ -9,6 +9,7 @@ import { buildPlan, type Plan } from '../domain/plan.js';
 import { PRESETS, PRESET_IDS } from '../domain/presets.js';
 import { largestFittingPreset } from '../domain/sizing.js';
 import { DB_DEFAULT_VERSION } from '../domain/versions.js';
+import { DB_ENGINE_IDS, dbEngineIdOr } from '../domain/engines/index.js';
 import { WizardError } from '../errors.js';
 import { rankResults, type ProbeResult } from '../domain/mirrors.js';
 import { isMsgKey, type Lang, type MsgKey, type Params, type T } from '../i18n/index.js';
@@ -104,18 +105,18 @@ export const FORMS: Readonly<Record<FormId, FormDef>> = {
     title: 'ui.s.database',
     intro: 'ui.i.database',
     fields: [
-      { path: 'database.engine', label: 'ui.f.engine', codec: 'choice', options: () => [opt('mysql'), opt('mariadb')] },
+      { path: 'database.engine', label: 'ui.f.engine', codec: 'choice', options: () => DB_ENGINE_IDS.map((id) => opt(id)) },
       {
         path: 'database.version',
         label: 'ui.f.version',
         hint: 'ui.h.version',
         codec: 'choice',
-        options: (v) => (DB_VERSIONS[v['database.engine'] === 'mariadb' ? 'mariadb' : 'mysql'] as readonly string[]).map((x) => opt(x)),
+        options: (v) => DB_VERSIONS[dbEngineIdOr(v['database.engine'])].map((x) => opt(x)),
       },
     ],
     normalize: (v) => {
-      const engine = v['database.engine'] === 'mariadb' ? 'mariadb' : 'mysql';
-      const allowed: readonly string[] = DB_VERSIONS[engine];
+      const engine = dbEngineIdOr(v['database.engine']);
+      const allowed = DB_VERSIONS[engine];
       return allowed.includes(String(v['database.version'])) ? v : { ...v, 'database.version': DB_DEFAULT_VERSION[engine] };
     },
   },
@@ -156,7 +157,7 @@ export function valueOrDefault(draft: Draft, path: string): unknown {
   if (v !== undefined) return v;
   if (path === 'tls') return getPath(draft, 'domain') ? 'letsencrypt' : 'none';
   if (path === 'project' || path === 'app.image' || path === 'domain' || path === 'email' || path.startsWith('certificate.')) return undefined;
-  if (path === 'database.version') return DB_DEFAULT_VERSION[(getPath(draft, 'database.engine') as 'mysql' | 'mariadb') ?? 'mysql'];
+  if (path === 'database.version') return DB_DEFAULT_VERSION[dbEngineIdOr(getPath(draft, 'database.engine'))];
   if (path === 'app.workerCommand') return undefined;
   return getPath(DEFAULTS as unknown as Draft, path);
 }

@@ -1,13 +1,14 @@
 // MySQL and Redis, asked from inside their containers: connections against max_connections, slow
 // queries, worst-case memory against the limit; Redis memory against maxmemory, evictions, and
 // persistence errors (INFO persistence). Pure.
+import type { DbEngineId } from '../engines/index.js';
 import { worstCaseFromVariables } from '../mysql-memory.js';
 import { fmtBytes, msg, okFinding, pct, type CheckDef, type Finding, type Line } from './types.js';
 
 const MiB = 1024 * 1024;
 
 export interface MysqlEvidence {
-  engine: 'mysql' | 'mariadb';
+  engine: DbEngineId;
   running: boolean;
   /** Why the server could not be asked (client error), when it could not. */
   error: string | null;

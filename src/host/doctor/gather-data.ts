@@ -1,6 +1,8 @@
 // The data services' evidence: MySQL/MariaDB's status and variables and slow log, Redis's INFO and
 // its rendered memory settings. Checked by src/domain/doctor/checks-data.ts.
 import { join } from 'node:path';
+import { cacheEngineOf } from '../../domain/cache/index.js';
+import { dbEngine } from '../../domain/engines/index.js';
 import { HOST } from '../../render/paths.js';
 import { parseInfo, parseRows } from '../../domain/doctor/checks-data.js';
 import type { Gatherers } from './gather.js';
@@ -11,10 +13,8 @@ export const dataGatherers: Pick<Gatherers, 'mysql' | 'redis'> = {
     const c = await g.running('mysql');
     const base = { engine, running: !!c, error: null as string | null, status: {}, variables: {}, limitBytes: c?.HostConfig.Memory || null, slowLog: [] as string[] };
     if (!c) return base;
-    const client = engine === 'mariadb' ? 'mariadb' : 'mysql';
-    // The root password is read inside the container from its own environment: it never crosses our command line.
-    const sql = 'SHOW GLOBAL STATUS; SHOW GLOBAL VARIABLES;';
-    const r = await g.q('docker', ['exec', c.Id, 'sh', '-c', `MYSQL_PWD="\${MARIADB_ROOT_PASSWORD:-$MYSQL_ROOT_PASSWORD}" exec ${client} -uroot -N -B -e "${sql}"`], 20_000);
+    // The engine's client; the root password is read inside the container from its own environment: it never crosses our command line.
+    const r = await g.q('docker', ['exec', c.Id, ...dbEngine(engine).doctorStatus], 20_000);
     if (r.exitCode !== 0) return { ...base, error: g.ctx.exec.redact(r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`) };
     const rows = parseRows(r.stdout);
     const status: Record<string, string> = {};
@@ -36,7 +36,7 @@ export const dataGatherers: Pick<Gatherers, 'mysql' | 'redis'> = {
     const c = await g.running('redis');
     if (!c) return { running: false, error: null, info: {}, rendered, logs: [] };
     // REDISCLI_AUTH is set in the container by the compose file: the password stays inside.
-    const r = await g.q('docker', ['exec', c.Id, 'redis-cli', 'INFO', 'everything'], 15_000);
+    const r = await g.q('docker', ['exec', c.Id, cacheEngineOf(g.stack.plan).cli, 'INFO', 'everything'], 15_000);
     const logs = await g.logs(c.Id, 200);
     if (r.exitCode !== 0 || /^(NOAUTH|ERR|WRONGPASS)/m.test(r.stdout)) return { running: true, error: g.ctx.exec.redact((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), info: {}, rendered, logs };
     return { running: true, error: null, info: parseInfo(r.stdout), rendered, logs };

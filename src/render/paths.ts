@@ -1,8 +1,9 @@
 // Where generated files live: relative to the install dir on the host, and where containers see them.
 // Shared by the generators, so a path is spelled once.
+import { COMPOSE_FILE } from '../domain/compose-argv.js';
 
 export const HOST = {
-  compose: 'docker-compose.yml',
+  compose: COMPOSE_FILE,
   env: '.env',
   /** The normalised answers the stack was rendered from; every later command reads it. */
   answers: 'stack-wizard.yaml',

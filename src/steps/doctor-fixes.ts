@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { guarded } from './stack-guard.js';
 import { msg, type FixAction, type Msg } from '../domain/doctor/types.js';
+import { composeArgv } from '../domain/compose-argv.js';
 import { bestByKind, probeTarget } from '../domain/mirrors.js';
 import { probeMirrors } from '../host/mirror-probe.js';
 import type { DoctorStack } from '../host/doctor/gather.js';
@@ -35,7 +36,7 @@ export interface StackPaths {
   renewArgv?: string[];
 }
 
-export const composeCmd = (s: StackPaths, ...args: string[]) => commandLine('docker', ['compose', '--project-directory', s.installDir, '-f', s.composeFile, ...args]);
+export const composeCmd = (s: StackPaths, ...args: string[]) => commandLine('docker', composeArgv(s.installDir, ...args));
 
 export const stackPaths = (s: DoctorStack): StackPaths => ({
   project: s.project,
@@ -110,7 +111,7 @@ const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function compose(ctx: Context, s: DoctorStack, args: string[], onLine: FixLine, timeoutMs = 300_000) {
-  return ctx.exec.run('docker', ['compose', '--project-directory', s.installDir, '-f', join(s.installDir, HOST.compose), ...args], {
+  return ctx.exec.run('docker', composeArgv(s.installDir, ...args), {
     cwd: s.installDir,
     timeoutMs,
     onLine: (l) => l.trim() && onLine(l.trim()),
@@ -369,7 +370,7 @@ export async function applyFix(ctx: Context, s: DoctorStack, a: FixAction, show:
       // The save runs in a child process: wait (bounded) for it to end so the re-check sees its status.
       for (let i = 0; i < 60 && !ctx.exec.dryRun; i++) {
         await sleep(500);
-        const r = await ctx.exec.query('docker', ['compose', '--project-directory', s.installDir, '-f', join(s.installDir, HOST.compose), 'exec', '-T', 'redis', 'redis-cli', 'INFO', 'persistence'], { timeoutMs: 15_000 });
+        const r = await ctx.exec.query('docker', composeArgv(s.installDir, 'exec', '-T', 'redis', 'redis-cli', 'INFO', 'persistence'), { timeoutMs: 15_000 });
         if (!/rdb_bgsave_in_progress:1|aof_rewrite_in_progress:1/.test(r.stdout)) break;
       }
       return;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { compatibility, type Manifest } from '../domain/backup.js';
 import { cacheEngineOf, cacheHas } from '../domain/cache/index.js';
+import { composeArgv } from '../domain/compose-argv.js';
 import { advance, journalText, parseJournal, recoveryFor, startJournal, type Journal, type Phase } from '../domain/restore-journal.js';
 import { parseVersion } from '../domain/versions.js';
 import { WizardError, errorText, hostError, opError, usageError } from '../errors.js';
@@ -33,7 +34,7 @@ export async function readJournal(ctx: Context, installDir: string): Promise<Jou
 
 /** `docker compose` on the stack's files, its output as progress lines. */
 export function composeRun(ctx: Context, s: Stack, args: string[], emit: Emit, timeoutMs = 600_000) {
-  return ctx.exec.run('docker', ['compose', '--project-directory', s.installDir, '-f', join(s.installDir, HOST.compose), ...args], {
+  return ctx.exec.run('docker', composeArgv(s.installDir, ...args), {
     cwd: s.installDir,
     timeoutMs,
     onLine: (line) => line.trim() && emit({ kind: 'output', text: line.trim() }),

@@ -12,6 +12,7 @@ import type { RenderedFile } from '../render/types.js';
 import { CommandError } from '../exec/executor.js';
 import { WizardError, opError } from '../errors.js';
 import { byCodePoint } from '../domain/order.js';
+import { composeArgv } from '../domain/compose-argv.js';
 
 type Emit = (e: Omit<StepEvent, 'step'>) => void;
 
@@ -58,7 +59,7 @@ async function readApplied(ctx: Context, dir: string): Promise<AppliedState | nu
 }
 
 export const compose = (ctx: Context, dir: string, args: string[], emit: Emit, timeoutMs: number) =>
-  ctx.exec.run('docker', ['compose', '--project-directory', dir, '-f', join(dir, 'docker-compose.yml'), ...args], {
+  ctx.exec.run('docker', composeArgv(dir, ...args), {
     cwd: dir,
     timeoutMs,
     onLine: (line) => line.trim() && emit({ kind: 'output', text: line.trim() }),

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { CACHE_ENGINES, cacheHas, cacheTargetVersion } from '../../src/domain/cache/index.js';
+import { composeArgv } from '../../src/domain/compose-argv.js';
 import { DB_ENGINES, DB_ENGINE_IDS, dbEngine, dbEngineIdOr, dbServerVersion } from '../../src/domain/engines/index.js';
 import { worstCaseFromVariables } from '../../src/domain/mysql-memory.js';
 import { checkMysqlOptions } from '../../src/domain/mysql-options.js';
@@ -137,6 +138,13 @@ describe('the cache engine module', () => {
     expect(conf('redis:7.0.15')).not.toContain('hide-user-data-from-log');
     expect(conf('redis:7.0.15')).toMatch(/^appenddirname /m);
     expect(conf('redis:7.4.5')).toContain('Redis 7.4.5 (redis:7.4.5)');
+  });
+});
+
+describe('the compose command line', () => {
+  it('is the install dir\'s compose file, with the project directory set, then the arguments', () => {
+    expect(composeArgv('/opt/stack-wizard/shop', 'up', '-d')).toEqual(['compose', '--project-directory', '/opt/stack-wizard/shop', '-f', '/opt/stack-wizard/shop/docker-compose.yml', 'up', '-d']);
+    expect(composeArgv('/srv/x/')[4]).toBe('/srv/x/docker-compose.yml');
   });
 });
 

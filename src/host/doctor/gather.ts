@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Context } from '../../context.js';
 import type { Answers } from '../../domain/answers.js';
+import { composeArgv } from '../../domain/compose-argv.js';
 import type { HostFacts } from '../../domain/facts.js';
 import type { Plan } from '../../domain/plan.js';
 import type { Secrets } from '../../domain/secrets.js';
@@ -63,7 +64,7 @@ export interface Inspected {
 /** A gatherer per evidence source: what src/domain/doctor/checks.ts says each check reads. */
 export type Gatherers = { [K in SourceId]: (g: Gather) => Promise<EvidenceSources[K]> };
 
-export const composeArgs = (s: DoctorStack) => ['compose', '--project-directory', s.installDir, '-f', join(s.installDir, HOST.compose)];
+export const composeArgs = (s: DoctorStack) => composeArgv(s.installDir);
 export const lines = (t: string) => t.split(/\r?\n/).filter((l) => l.trim() !== '');
 
 /** The host of each package source (one-line .list and deb822 .sources). */

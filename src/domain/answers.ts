@@ -4,6 +4,9 @@ import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from '.
 import { SERVICE_NAMES, type ServiceName } from './services.js';
 import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
 import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
+import {
+  LIMITS, bounded, containerPath, emailValue, headerName, healthPath, hostPath, installDirValue, mirrorUrl, plainText, urlPathValue,
+} from './safe-values.js';
 
 export const PROJECT_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 // distribution/reference grammar: [host[:port]/]path[:tag][@digest]
@@ -20,9 +23,12 @@ const SIZE_RE = /^[0-9]+[kmg]?$/;
 const CIDR_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?:\/(?:3[0-2]|[12]?\d))?|[0-9a-fA-F:]+:[0-9a-fA-F:.]*(?:\/(?:12[0-8]|1[01]\d|\d?\d))?)$/;
 
 export const port = z.number().int().min(1).max(65535);
-const imageRef = z.string().regex(IMAGE_REF_RE, 'v.imageRef');
-const urlPath = z.string().regex(URL_PATH_RE, 'v.urlPath');
-const absPath = z.string().regex(/^\/[^\0]*$/, 'v.absPath');
+const imageRef = bounded(LIMITS.url).regex(IMAGE_REF_RE, 'v.imageRef');
+const urlPath = urlPathValue;
+// Every value that reaches a shell, a config line, a unit, a cron line, a compose path or a URL is allow-listed (./safe-values.ts).
+const absPath = hostPath;
+const argv = z.array(plainText()).min(1).max(LIMITS.argv);
+const cidr = bounded(LIMITS.short).regex(CIDR_RE, 'v.cidr');
 
 export { SERVICE_NAMES, type ServiceName };
 
@@ -38,33 +44,31 @@ const DEFAULT_SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${DB_ENGINES[id].defaultS
 const AppSchema = z.strictObject({
   image: imageRef.describe('Image of your application, as docker pulls it: [registry/]path[:tag][@sha256:…]'),
   port: port.default(8000).describe('Port the app listens on inside its container (Nginx proxies to it; never published)'),
-  health: urlPath.default('/health').describe('Path that answers 2xx when the app is ready: its container healthcheck'),
+  health: healthPath.default('/health').describe('Path that answers 2xx when the app is ready: its container healthcheck'),
   runtime: z.enum(RUNTIMES).default('generic').describe('Sizes the worker processes: uvicorn, gunicorn, Node processes, one JVM, or one process per core'),
   /** Overrides the image's CMD; an argv list, never a shell string. */
-  command: z.array(z.string()).min(1).optional().describe("Replaces the image's CMD; an argv list, never a shell string"),
+  command: argv.optional().describe("Replaces the image's CMD; an argv list, never a shell string"),
   /** The background worker's argv (same image), e.g. ["celery","-A","app","worker"]. */
-  workerCommand: z.array(z.string()).min(1).optional().describe('The background worker\'s argv (same image), e.g. ["celery", "-A", "app", "worker"]; needed with components.worker'),
+  workerCommand: argv.optional().describe('The background worker\'s argv (same image), e.g. ["celery", "-A", "app", "worker"]; needed with components.worker'),
   /**
    * The worker's health check, an argv run inside its container (exit 0 = healthy), e.g.
    * ["celery","-A","app","inspect","ping"]. Default: the worker holds a TCP connection to its queue.
    */
-  workerHealth: z
-    .array(z.string())
-    .min(1)
+  workerHealth: argv
     .optional()
     .describe("The worker's healthcheck argv, run inside it, exit 0 = healthy, e.g. [\"celery\", \"-A\", \"app\", \"inspect\", \"ping\"] (default: an open connection to RabbitMQ, else Redis, else MySQL)"),
   /** Extra non-secret environment for app and worker. */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), z.string()).default({}).describe('More environment for app and worker (no secrets: those live in .env); $ is kept literally'),
+  env: z.record(bounded(LIMITS.short).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), plainText()).refine((e) => Object.keys(e).length <= LIMITS.envEntries, { message: 'v.tooMany', params: { max: LIMITS.envEntries } }).default({}).describe('More environment for app and worker (no secrets: those live in .env); $ is kept literally'),
   /** Where the app keeps user uploads inside its container; gets a named volume that backups include. */
-  dataDir: absPath.optional().describe('Folder of user uploads inside the app container: gets a named volume that backups include'),
+  dataDir: containerPath.optional().describe('Folder of user uploads inside the app container: gets a named volume that backups include'),
 }).describe('Your application container (compose service app; the worker runs the same image)');
 
 const DatabaseSchema = z
   .strictObject({
     engine: z.enum(DB_ENGINE_IDS).default(DEFAULT_DB_ENGINE).describe('The database server; the compose service is called mysql either way'),
-    version: z.string().optional().describe(`Series: ${SERIES_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
-    name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
-    user: z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
+    version: bounded(LIMITS.short).optional().describe(`Series: ${SERIES_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
+    name: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
+    user: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
   })
   .superRefine((db, ctx) => {
     if (db.version === undefined) return;
@@ -91,21 +95,21 @@ const ImagesSchema = z.strictObject(
 
 const NginxSchema = z.strictObject({
   /** Paths answered with server-sent events: buffering off, long timeouts. */
-  ssePaths: z.array(urlPath).default([]).describe('Paths answered with server-sent events: no buffering, long timeouts'),
+  ssePaths: z.array(urlPath).max(LIMITS.listEntries).default([]).describe('Paths answered with server-sent events: no buffering, long timeouts'),
   /** Paths that upgrade to WebSocket. */
-  websocketPaths: z.array(urlPath).default([]).describe('Paths that upgrade to WebSocket'),
+  websocketPaths: z.array(urlPath).max(LIMITS.listEntries).default([]).describe('Paths that upgrade to WebSocket'),
   /** Login-like paths that get the strict rate limit. */
-  loginPaths: z.array(urlPath).default(['/login', '/api/login', '/api/auth/login']).describe('Login-like paths that get the strict rate limit (GET, HEAD and OPTIONS exempt)'),
+  loginPaths: z.array(urlPath).max(LIMITS.listEntries).default(['/login', '/api/login', '/api/auth/login']).describe('Login-like paths that get the strict rate limit (GET, HEAD and OPTIONS exempt)'),
   /** Prefix of the API, proxied to the app; `/` proxies everything. */
   apiPrefix: urlPath.default('/').describe('Prefix proxied to the app; / proxies everything'),
-  clientMaxBodySize: z.string().regex(SIZE_RE, 'v.size').default('20m').describe('Largest request body (uploads), as Nginx writes sizes: 20m, 512k'),
+  clientMaxBodySize: bounded(16).regex(SIZE_RE, 'v.size').default('20m').describe('Largest request body (uploads), as Nginx writes sizes: 20m, 512k'),
   /** Serve a built front end (index.html + hashed assets) from this host folder; the API prefix still goes to the app. */
   frontendDir: absPath.optional().describe('Host folder of a built front end (index.html and hashed assets) that Nginx serves at /; needs an apiPrefix other than /'),
   /** Behind a cloud load balancer or CDN: trust these addresses for the client IP header. */
   realIp: z
     .strictObject({
-      from: z.array(z.string().regex(CIDR_RE, 'v.cidr')).min(1).describe('Addresses or CIDR ranges of the load balancer or CDN'),
-      header: z.string().default('X-Forwarded-For').describe('Header that carries the client address'),
+      from: z.array(cidr).min(1).max(LIMITS.listEntries).describe('Addresses or CIDR ranges of the load balancer or CDN'),
+      header: headerName.default('X-Forwarded-For').describe('Header that carries the client address'),
     })
     .optional()
     .describe('Behind a cloud load balancer or CDN: take the client address from its header'),
@@ -116,15 +120,15 @@ const SecuritySchema = z.strictObject({
   fail2ban: z.boolean().default(true).describe('fail2ban jails for sshd and Nginx abuse'),
   sshPort: z.union([z.literal('auto'), port]).default('auto').describe('SSH port kept open; auto = every port sshd really listens on'),
   /** More TCP ports to open to the world. */
-  extraPorts: z.array(port).default([]).describe('More TCP ports to open to the world'),
+  extraPorts: z.array(port).max(LIMITS.listEntries).default([]).describe('More TCP ports to open to the world'),
   /** Addresses fail2ban never bans (the operator's own). */
-  ignoreIp: z.array(z.string().regex(CIDR_RE, 'v.cidr')).default([]).describe('Addresses or ranges fail2ban never bans (your own)'),
+  ignoreIp: z.array(cidr).max(LIMITS.listEntries).default([]).describe('Addresses or ranges fail2ban never bans (your own)'),
 });
 
 const BackupSchema = z.strictObject({
   keep: z.number().int().min(1).max(365).default(7).describe('How many backups are kept; the oldest are removed after each backup'),
   schedule: z
-    .union([z.literal('off'), z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'v.schedule')])
+    .union([z.literal('off'), bounded(5).regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'v.schedule')])
     .default('03:00')
     .describe("Daily backup time HH:MM in the host's time zone (a systemd timer, else cron), or off"),
   /** Encrypt every backup file (gpg, AES-256) with the passphrase in this file (first line) or STACK_WIZARD_BACKUP_PASSPHRASE; never the passphrase itself here. */
@@ -133,17 +137,17 @@ const BackupSchema = z.strictObject({
   /** Copy each backup to an S3-compatible bucket (AWS SigV4). Keys come from credentialsFile (AWS_ACCESS_KEY_ID=, AWS_SECRET_ACCESS_KEY=) or the environment. */
   s3: z
     .strictObject({
-      endpoint: z.string().url().regex(/^https?:\/\//, 'v.httpUrl').describe('S3 endpoint URL (path-style requests)'),
-      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket').describe('Bucket name'),
-      region: z.string().regex(/^[a-z0-9-]{1,32}$/).default('us-east-1').describe('Region used in the SigV4 signature'),
-      prefix: z.string().regex(/^[A-Za-z0-9._/-]*$/).default('').describe('Key prefix; objects go to <prefix><project>/<backup ID>/<file>'),
+      endpoint: mirrorUrl.describe('S3 endpoint URL (path-style requests)'),
+      bucket: bounded(LIMITS.short).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket').describe('Bucket name'),
+      region: bounded(LIMITS.short).regex(/^[a-z0-9-]{1,32}$/, 'v.region').default('us-east-1').describe('Region used in the SigV4 signature'),
+      prefix: bounded(LIMITS.urlPath).regex(/^[A-Za-z0-9._/-]*$/, 'v.s3Prefix').default('').describe('Key prefix; objects go to <prefix><project>/<backup ID>/<file>'),
       credentialsFile: absPath.optional().describe('File with AWS_ACCESS_KEY_ID= and AWS_SECRET_ACCESS_KEY= lines, else the environment'),
     })
     .optional()
     .describe('Copy each backup to an S3-compatible bucket'),
 });
 
-const httpUrl = z.string().url().regex(/^https?:\/\//, 'v.httpUrl');
+const httpUrl = mirrorUrl;
 export { MIRROR_KINDS, type MirrorKind };
 /** Chosen mirror base URLs per kind; normally filled in by the mirror probe. */
 const MirrorsSchema = z.strictObject(
@@ -153,16 +157,16 @@ const MirrorsSchema = z.strictObject(
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z
   .strictObject({
-    $schema: z.string().optional().describe('JSON Schema for editors (ignored)'),
-    project: z.string().regex(PROJECT_RE, 'v.project').describe('Lowercase letters, digits and -: names containers, volumes and the install dir'),
+    $schema: bounded(LIMITS.url).optional().describe('JSON Schema for editors (ignored)'),
+    project: bounded(LIMITS.short).regex(PROJECT_RE, 'v.project').describe('Lowercase letters, digits and -: names containers, volumes and the install dir'),
     preset: z.enum(['auto', '4g', '8g', '16g']).default('auto').describe('Size preset; auto sizes every service from the measured RAM and cores'),
     region: z.enum(['cn', 'global']).default('global').describe('cn: mainland-China mirrors for everything downloaded'),
-    domain: z.string().regex(DOMAIN_RE, 'v.domain').optional().describe('Public host name; without it the stack is served on the IP over HTTP'),
+    domain: bounded(253).regex(DOMAIN_RE, 'v.domain').optional().describe('Public host name; without it the stack is served on the IP over HTTP'),
     tls: z
       .enum(['letsencrypt', 'self-signed', 'custom', 'none'])
       .optional()
       .describe('Certificates for HTTPS (default: letsencrypt with a domain, none without)'),
-    email: z.string().email().optional().describe("Contact for Let's Encrypt (needed with tls: letsencrypt)"),
+    email: emailValue.optional().describe("Contact for Let's Encrypt (needed with tls: letsencrypt)"),
     certificate: z
       .strictObject({ cert: absPath.describe('Full-chain PEM certificate on the host'), key: absPath.describe('Its private key (PEM)') })
       .optional()
@@ -171,7 +175,7 @@ export const AnswersSchema = z
     database: DatabaseSchema.default({ engine: DEFAULT_DB_ENGINE, user: 'app' }).describe(orList(DB_ENGINE_IDS.map((id) => DB_ENGINES[id].label))),
     components: ComponentsSchema.default({ redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }).describe('Optional services'),
     images: ImagesSchema.default({}),
-    installDir: absPath.optional().describe('Where the stack files and backups live (default: /opt/stack-wizard/<project>)'),
+    installDir: installDirValue.optional().describe('Where the stack files and backups live (default: /opt/stack-wizard/<project>)'),
     ports: z
       .strictObject({
         http: port.default(80).describe('Host port Nginx publishes for HTTP'),

@@ -1,5 +1,5 @@
 // Parsing and validating the answers and facts files: pure (text in), errors name file:line and the fix.
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { AnswersSchema, type Answers } from './answers.js';
 import { HostFactsSchema, type HostFacts } from './facts.js';
@@ -8,15 +8,94 @@ import { isMsgKey, type T } from '../i18n/index.js';
 
 export interface ParsedDoc { doc: Document; lines: LineCounter; data: unknown }
 
+/** An answers, facts or catalogue file is a few kilobytes; a larger one is refused before it is read whole. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * What the YAML parser may be given. Its cost follows the structure, not the bytes: on this kind of
+ * machine a million blank lines take 2 s, half a million flow items 7 s, and 1 MiB of `[` runs out
+ * of memory. A real answers file has about a hundred lines, a facts file a few hundred; these
+ * budgets keep the worst file under the limit to about 0.3 s of parsing.
+ */
+export const YAML_BUDGET = { lines: 10_000, commas: 10_000, brackets: 1_000, aliases: 100 } as const;
+
+// NUL, the C0 controls and DEL, which a text file never holds (tab, line feed and carriage return are fine); U+FFFD is what a byte that is not UTF-8 became.
+// eslint-disable-next-line no-control-regex
+const BINARY_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\uFFFD]/;
+
+const count = (text: string, ch: string) => {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
+};
+
+/** Refuses, before parsing, text that is not a small text file (exit 2, what is wrong, never the content). */
+function checkInputText(text: string, file: string): void {
+  if (text.length > MAX_INPUT_BYTES) throw usageError('err.inputTooLarge', { file, max: '1 MiB' });
+  const bad = BINARY_RE.exec(text);
+  if (bad) throw usageError('err.inputBinary', { file, line: count(text.slice(0, bad.index), '\n') + 1 });
+  const lines = count(text, '\n');
+  const commas = count(text, ',');
+  const brackets = count(text, '[') + count(text, '{');
+  if (lines > YAML_BUDGET.lines || commas > YAML_BUDGET.commas || brackets > YAML_BUDGET.brackets) {
+    throw usageError('err.inputTooComplex', { file, lines, commas, brackets, maxLines: YAML_BUDGET.lines, maxCommas: YAML_BUDGET.commas, maxBrackets: YAML_BUDGET.brackets });
+  }
+}
+
+/** Error text from the parser: its first line, without the position (printed apart), and short. */
+const parserMessage = (m: string) => {
+  const first = m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return first.length > 160 ? `${first.slice(0, 160)}…` : first;
+};
+
+/**
+ * A duplicate key is an error (YAML says so; the last one would silently win). Checked here with
+ * a set per mapping rather than the parser's `uniqueKeys`, which compares every pair of keys.
+ */
+function firstDuplicateKey(doc: Document): [number, number] | null {
+  let found: [number, number] | null = null;
+  visit(doc, {
+    Map(_, node) {
+      const seen = new Set<unknown>();
+      for (const item of node.items) {
+        const k = isScalar(item.key) ? item.key.value : item.key;
+        if (seen.has(k) && isScalar(item.key) && item.key.range) {
+          found = [item.key.range[0], 0];
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 export function parseYamlText(text: string, file: string): ParsedDoc {
+  checkInputText(text, file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, strict: true });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
-    throw usageError('err.yamlSyntax', { file, line: pos?.line ?? 1, col: pos?.col ?? 1, message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
+    throw usageError('err.yamlSyntax', { file, line: pos?.line ?? 1, col: pos?.col ?? 1, message: parserMessage(err.message) });
   }
-  return { doc, lines, data: doc.toJS() };
+  const dup = firstDuplicateKey(doc);
+  if (dup) {
+    const pos = lines.linePos(dup[0]);
+    throw usageError('err.yamlSyntax', { file, line: pos.line, col: pos.col, message: 'Map keys must be unique' });
+  }
+  let data: unknown;
+  try {
+    // An alias bomb (aliases of aliases of …) stops at the count; an alias without its anchor is an error, not a crash.
+    data = doc.toJS({ maxAliasCount: YAML_BUDGET.aliases });
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    const key = /Excessive alias count/.test(m) ? 'err.yamlAliasBomb' : /Unresolved alias/.test(m) ? 'err.yamlAliasUndefined' : null;
+    if (key) throw usageError(key, { file, max: YAML_BUDGET.aliases });
+    throw usageError('err.yamlSyntax', { file, line: 1, col: 1, message: parserMessage(m) });
+  }
+  return { doc, lines, data };
 }
 
 function lineOf(p: ParsedDoc, path: readonly PropertyKey[]): number | null {
@@ -50,14 +129,40 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** Edit distance, two rows at a time; only called on short strings (see suggestion). */
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
+
+/** The known key a typo most likely meant, or null. A key far longer than any known one is no typo: not compared at all. */
+function suggestion(key: string, known: readonly string[]): string | null {
+  if (key.length > 64) return null;
+  let best: [string, number] | null = null;
+  for (const k of known) {
+    // The distance is at least the difference in length: skip what cannot be close enough.
+    const limit = Math.max(2, Math.floor(key.length / 3));
+    if (Math.abs(k.length - key.length) > limit) continue;
+    const d = distance(k, key);
+    if (d <= limit && (!best || d < best[1])) best = [k, d];
+  }
+  return best?.[0] ?? null;
+}
+
+/** A key or path part as a message shows it: control characters escaped, at most 60 characters. */
+export function shownKey(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = key.slice(0, 61).replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return key.length > 60 ? `${clean.slice(0, 60)}… (${key.length} characters)` : clean;
+}
+
+/** At most this many problems are listed; the count says how many there are. */
+const MAX_LISTED = 50;
 
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let s: unknown = schema;
@@ -83,11 +188,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], p: ParsedDoc
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const known = knownKeys(schema, path);
-          const best = known.map((k) => [k, distance(k, key)] as const).sort((a, b) => a[1] - b[1])[0];
-          const message = best && best[1] <= Math.max(2, Math.floor(key.length / 3))
-            ? t('v.unknownKeyDidYouMean', { key, suggestion: best[0] })
-            : t('v.unknownKey', { key });
+          const best = suggestion(key, knownKeys(schema, path));
+          const message = best ? t('v.unknownKeyDidYouMean', { key: shownKey(key), suggestion: best }) : t('v.unknownKey', { key: shownKey(key) });
           entries.push({ path: [...path, key], message, line: keyLine(p, path, key) ?? lineOf(p, path) });
         }
         break;
@@ -107,8 +209,12 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], p: ParsedDoc
           line: lineOf(p, path),
         });
         break;
-      case 'too_big':
-        entries.push({ path, message: t('v.tooBig', { max: String(issue.maximum) }), line: lineOf(p, path) });
+      case 'too_big': {
+        const max = String(issue.maximum);
+        const message = issue.origin === 'string' ? t('v.tooLong', { max }) : issue.origin === 'array' ? t('v.tooMany', { max }) : t('v.tooBig', { max });
+        entries.push({ path, message, line: lineOf(p, path) });
+        break;
+      }
         break;
       case 'invalid_union': {
         const last = path[path.length - 1];
@@ -121,6 +227,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], p: ParsedDoc
         entries.push({ path, message, line: lineOf(p, path) });
         break;
       }
+      case 'invalid_key': {
+        // A record's key (an app.env name): what is wrong with the key itself.
+        const inner = issue.issues[0];
+        const message = inner?.code === 'too_big' ? t('v.tooLong', { max: String(inner.maximum) }) : inner && isMsgKey(inner.message) ? t(inner.message) : t('v.invalid');
+        entries.push({ path, message, line: lineOf(p, path) });
+        break;
+      }
       default: {
         const params = (issue as { params?: Record<string, string> }).params ?? {};
         const message = isMsgKey(issue.message) ? t(issue.message, params) : issue.message;
@@ -128,7 +241,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], p: ParsedDoc
       }
     }
     for (const e of entries) {
-      const dotted = e.path.map(String).join('.') || '(top level)';
+      if (out.length >= MAX_LISTED) return out;
+      const dotted = e.path.map((k) => shownKey(String(k))).join('.') || '(top level)';
       out.push(e.line !== null ? t('v.at', { file, line: e.line, path: dotted, message: e.message }) : t('v.atNoLine', { file, path: dotted, message: e.message }));
     }
   }

@@ -9,6 +9,7 @@ import {
 } from './mirror-kinds/index.js';
 import type { HostFacts } from './facts.js';
 import { describeIssues, parseYamlText } from './load.js';
+import { mirrorUrl } from './safe-values.js';
 import { usageError } from '../errors.js';
 import type { T } from '../i18n/index.js';
 
@@ -19,7 +20,8 @@ const ENTRY_FIELDS: readonly EntryField[] = ['security', 'ports'];
 /** The kinds whose entries may carry `field`. */
 const kindsWith = (field: EntryField) => MIRROR_KINDS.filter((k) => kindModule(k).fields.includes(field));
 
-const httpUrl = z.string().url().regex(/^https?:\/\/[^/?#]+(?:\/[^?#]*)?$/, 'v.httpUrl');
+// The operator's catalogue is an input like the answers: its URLs reach the same config files.
+const httpUrl = mirrorUrl;
 
 const EntrySchema = z
   .strictObject({

@@ -37,8 +37,12 @@ const IN_URLS = new Set(['MYSQL_PASSWORD', 'REDIS_PASSWORD', 'RABBITMQ_PASSWORD'
 export const urlEncodedName = (name: string) => `${name}_URLENCODED`;
 export const urlSecretNames = (plan: Plan) => secretNames(plan).filter((n) => IN_URLS.has(n));
 
-/** Why an existing .env value cannot be kept as it is, and the piece of it to name. */
-export interface DotenvProblem { line: number; kind: 'control' | 'variable' | 'escape'; detail: string }
+/**
+ * Why an existing .env value cannot be kept as it is: the kind of character and where it is in the
+ * value (1-based). `detail` is only ever the syntax at fault (`$`, a backslash, a quote, an escaped
+ * control character), never text of the value: the value is a password.
+ */
+export interface DotenvProblem { line: number; kind: 'control' | 'variable' | 'escape'; detail: string; pos: number }
 
 /** A .env as Compose reads it: the values, and the keys whose value we cannot know or write back exactly. */
 export interface DotenvDoc { values: Record<string, string>; problems: Record<string, DotenvProblem>; file?: string }
@@ -57,19 +61,20 @@ export function ensureSecrets(plan: Plan, existing: Secrets | DotenvDoc, random:
   const file = doc.file ?? '.env';
   const out: Record<string, string> = {};
   for (const n of secretNames(plan)) {
-    const p = doc.problems[n] ?? (doc.values[n] && unwritable(doc.values[n]!) ? { line: 0, kind: 'control' as const, detail: unwritable(doc.values[n]!)! } : null);
-    if (p) throw usageError(`err.secret.${p.kind}`, { file: p.line ? `${file}:${p.line}` : file, key: n, detail: p.detail });
+    const bad = doc.values[n] ? unwritable(doc.values[n]!) : null;
+    const p = doc.problems[n] ?? (bad ? { line: 0, kind: 'control' as const, ...bad } : null);
+    if (p) throw usageError(`err.secret.${p.kind}`, { file: p.line ? `${file}:${p.line}` : file, key: n, detail: p.detail, pos: p.pos });
     // An empty value never opened anything (the images refuse an empty password), so it gets a real one.
     out[n] = doc.values[n] || generateSecret(random);
   }
   return out;
 }
 
-/** The first character a .env line cannot hold (line breaks, NUL and other control characters; tab is fine), escaped for a message. */
-function unwritable(v: string): string | null {
+/** The first character a .env line cannot hold (line breaks, NUL and other control characters; tab is fine), escaped for a message, and its position. */
+function unwritable(v: string): { detail: string; pos: number } | null {
   // eslint-disable-next-line no-control-regex
   const m = /[\x00-\x08\x0a-\x1f\x7f]/.exec(v);
-  return m ? JSON.stringify(m[0]).slice(1, -1) : null;
+  return m ? { detail: JSON.stringify(m[0]).slice(1, -1), pos: m.index + 1 } : null;
 }
 
 /**
@@ -80,7 +85,7 @@ function unwritable(v: string): string | null {
  */
 export function dotenvValue(v: string): string {
   const bad = unwritable(v);
-  if (bad) throw new Error(`a .env value cannot hold ${bad}`);
+  if (bad) throw new Error(`a .env value cannot hold ${bad.detail} (character ${bad.pos})`);
   if (/^[A-Za-z0-9]+$/.test(v)) return v;
   if (!/['\\]/.test(v)) return `'${v}'`;
   return `"${v.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
@@ -93,9 +98,9 @@ const LITERAL_DOLLAR = '\uE000';
 
 /** `$$` is one `$`; `$NAME` and `${…}` are substituted by Compose from the environment, which we cannot know. */
 function dollars(raw: string, line: number, note: (p: DotenvProblem) => void): string {
-  return raw.replace(/\$(\$|\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*)?/g, (m, ref: string | undefined) => {
+  return raw.replace(/\$(\$|\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*)?/g, (m, ref: string | undefined, offset: number) => {
     if (ref === '$') return '$';
-    if (ref) note({ line, kind: 'variable', detail: m });
+    if (ref) note({ line, kind: 'variable', detail: ref.startsWith('{') ? '${' : '$', pos: offset + 1 });
     return m;
   });
 }
@@ -131,13 +136,14 @@ export function readDotenv(text: string, file?: string): DotenvDoc {
             const e = rest[j + 1]!;
             if (q === "'") {
               // Compose reads \' in single quotes as a quote but keeps other backslashes: ambiguous.
-              if (e === "'") note({ line: lineNo, kind: 'escape', detail: "\\'" });
+              if (e === "'") note({ line: lineNo, kind: 'escape', detail: "\\'", pos: raw.length + 1 });
               raw += c;
               j++;
               continue;
             }
             const mapped = e === '$' ? LITERAL_DOLLAR : DOUBLE_ESCAPES[e];
-            if (mapped === undefined) note({ line: lineNo, kind: 'escape', detail: `\\${e}` });
+            // The escaped character is part of the password: only the backslash is named.
+            if (mapped === undefined) note({ line: lineNo, kind: 'escape', detail: '\\', pos: raw.length + 1 });
             raw += mapped ?? c + e;
             j += 2;
             continue;
@@ -155,14 +161,14 @@ export function readDotenv(text: string, file?: string): DotenvDoc {
         rest = lines[++i]!;
         j = 0;
       }
-      if (!closed) note({ line: lineNo, kind: 'escape', detail: `${q}… (no closing ${q})` });
+      if (!closed) note({ line: lineNo, kind: 'escape', detail: `${q}… (no closing ${q})`, pos: 1 });
       value = q === "'" ? raw : dollars(raw, lineNo, note).replaceAll(LITERAL_DOLLAR, '$');
     } else {
       // Unquoted: an inline comment starts at whitespace followed by #; backslashes are literal.
       value = dollars(rest.replace(/\s#.*$/, '').trim(), lineNo, note);
     }
     const bad = unwritable(value);
-    if (!problem && bad) problem = { line: lineNo, kind: 'control', detail: bad };
+    if (!problem && bad) problem = { line: lineNo, kind: 'control', ...bad };
     // The last assignment wins, as in Compose.
     values[key] = value;
     if (problem) problems[key] = problem;

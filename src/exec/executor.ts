@@ -3,7 +3,7 @@
 // and preflight need the truth. Every action is logged with secrets redacted.
 import {
   appendFileSync, chmodSync, closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync,
-  readFileSync as readFileSyncFs, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync,
+  readFileSync as readFileSyncFs, readSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -37,7 +37,11 @@ export interface Executor {
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
   /** A read-only command (probes, status); runs in dry-run too. */
   query(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
-  readFile(path: string): Promise<string | null>;
+  /**
+   * A file's text, or null when it does not exist. With `maxBytes`, at most that much is read (a
+   * device such as /dev/zero or a huge file is never read whole): a longer file fails with EFBIG.
+   */
+  readFile(path: string, o?: { maxBytes?: number }): Promise<string | null>;
   exists(path: string): Promise<boolean>;
   /** Permission bits of a file, or null when it does not exist. */
   fileMode(path: string): Promise<number | null>;
@@ -219,6 +223,24 @@ function signal(pid: number, sig: NodeJS.Signals) {
   }
 }
 
+/** Reads at most `max` bytes; one more means the file is too large (EFBIG). Works on devices and pipes, which have no size. */
+function readBounded(path: string, max: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY);
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > max) throw Object.assign(new Error(`EFBIG: ${path} is larger than ${max} bytes`), { code: 'EFBIG', path });
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const quoteArg = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 export const commandLine = (cmd: string, args: readonly string[]) => [cmd, ...args].map(quoteArg).join(' ');
 
@@ -346,9 +368,10 @@ abstract class BaseExecutor implements Executor {
     return result;
   }
 
-  async readFile(path: string): Promise<string | null> {
+  async readFile(path: string, o: { maxBytes?: number } = {}): Promise<string | null> {
     try {
-      return await readFile(path, 'utf8');
+      if (o.maxBytes === undefined) return await readFile(path, 'utf8');
+      return readBounded(path, o.maxBytes);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;

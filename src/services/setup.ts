@@ -1,7 +1,6 @@
 // Use case: setting up a stack, previewed then applied. `init` (headless) and the wizard (its
 // review and apply screens) call the same functions: one preview, formatted by each front end.
 // Without root (or with an output folder) the files go to a local folder and nothing else changes.
-import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import { AnswersSchema } from '../domain/answers.js';
@@ -18,7 +17,7 @@ import { installSteps, runInstall } from '../steps/install.js';
 import { withHostFiles } from '../steps/host-files.js';
 import { installedStacks as registry, type RegistryEntry } from '../steps/installed.js';
 import { describeResolution, resolveMirrors, verifyMirrors } from '../steps/mirrors.js';
-import { diffAgainstDisk, hostFileChanges, loadAnswers, loadFacts, prepare, writeRendered, type FileChange, type Prepared } from '../steps/prepare.js';
+import { diffAgainstDisk, hostFileChanges, loadAnswers, loadFacts, prepare, readInput, writeRendered, type FileChange, type Prepared } from '../steps/prepare.js';
 import { applySetup as applySetupSteps, setupSteps, setupTarget, type SetupTarget } from '../steps/setup.js';
 import { planSummary } from './plan-summary.js';
 
@@ -181,11 +180,8 @@ export const missingRequired = (i: { code: string; path: PropertyKey[] }, data: 
  * out is asked. Returns its content and the answers paths it fixes.
  */
 export async function loadAnswersDraft(ctx: Context, file: string): Promise<{ draft: Draft; given: Set<string> }> {
-  const text = await ctx.exec.readFile(resolve(ctx.cwd, file)).catch((e: NodeJS.ErrnoException) => {
-    throw usageError('err.fileUnreadable', { file, reason: e.code ?? 'EIO' });
-  });
-  if (text === null) throw usageError('err.answersMissing', { file });
-  const p = parseYamlText(text, file);
+  // Read no further than the size limit (#15.7): `--answers /dev/zero` stops at once.
+  const p = parseYamlText(await readInput(ctx, file, 'answers'), file);
   if (p.data === null || typeof p.data !== 'object' || Array.isArray(p.data)) throw usageError('err.answersNotMapping', { file });
   const draft = p.data as Draft;
   const given = new Set(leafPaths(draft));

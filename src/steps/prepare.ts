@@ -7,7 +7,7 @@ import { createPatch } from 'diff';
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import type { HostFacts } from '../domain/facts.js';
-import { parseAnswers, parseFacts } from '../domain/load.js';
+import { MAX_INPUT_BYTES, parseAnswers, parseFacts } from '../domain/load.js';
 import { buildPlan, defaultInstallDir, type Plan } from '../domain/plan.js';
 import { ensureSecrets, parseDotenv, readDotenv, secretValues, type DotenvDoc, type Secrets } from '../domain/secrets.js';
 import { probeHost } from '../host/probe.js';
@@ -18,13 +18,15 @@ import type { HostFile } from '../render/host-file.js';
 import { hostPath } from '../domain/host-paths.js';
 import { usageError } from '../errors.js';
 
-async function readInput(ctx: Context, file: string, kind: 'answers' | 'facts'): Promise<string> {
+/** An answers or facts file's text, read no further than the size limit (`--answers /dev/zero` stops at once). */
+export async function readInput(ctx: Context, file: string, kind: 'answers' | 'facts'): Promise<string> {
   const path = resolve(ctx.cwd, file);
   try {
-    const text = await ctx.exec.readFile(path);
+    const text = await ctx.exec.readFile(path, { maxBytes: MAX_INPUT_BYTES });
     if (text === null) throw usageError(kind === 'answers' ? 'err.answersMissing' : 'err.factsMissing', { file });
     return text;
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EFBIG') throw usageError('err.inputTooLarge', { file, max: '1 MiB' });
     if ((e as NodeJS.ErrnoException).code) throw usageError('err.fileUnreadable', { file, reason: (e as NodeJS.ErrnoException).code! });
     throw e;
   }

@@ -255,7 +255,7 @@ describe('bad hosts, files and flags', () => {
       cwd: caseDir,
     });
     expect(code).toBe(2);
-    expect(stderr).toMatch(/out\/\.env:3: MYSQL_PASSWORD holds \\n \(a line break or control character\).*never replaces an existing secret.*MYSQL_PASSWORD='…'/);
+    expect(stderr).toMatch(/out\/\.env:3: MYSQL_PASSWORD holds \\n \(a line break or control character, character 6 of the value\).*never replaces an existing secret.*MYSQL_PASSWORD='…'/);
     expect(readdirSync(join(caseDir, 'out'))).toEqual(['.env']);
     expect(readFileSync(join(caseDir, 'out', '.env'), 'utf8')).toBe(env);
   });
@@ -294,5 +294,174 @@ describe('bad hosts, files and flags', () => {
     expect(existsSync(join(dir, 'installed'))).toBe(false);
     expect(existsSync(join(dir, 'state'))).toBe(false);
     nothingWritten(r.caseDir);
+  });
+});
+
+// #15: every answers value that reaches a root shell, a config line, a unit, a cron line, a compose
+// path or a URL is allow-listed at the schema: exit 2 naming the field and what is allowed, nothing written.
+describe('hostile values (#15.1)', () => {
+  const FRONT = 'nginx: { apiPrefix: /api/, frontendDir: X }\n';
+  const cases: [string, string, RegExp][] = [
+    // installDir: normalized, a safe character set, not a system or shared folder.
+    ['installDir /etc', 'installDir: /etc\n', /installDir: not a system or shared folder/],
+    ['installDir under /etc', 'installDir: /etc/myapp\n', /installDir: not a system or shared folder/],
+    ['installDir with ..', 'installDir: /opt/../../etc\n', /installDir: must be an absolute, normalized path/],
+    ['installDir /', 'installDir: /\n', /installDir: must be an absolute, normalized path/],
+    ['installDir /opt itself', 'installDir: /opt\n', /installDir: not a system or shared folder/],
+    ['installDir /opt/stack-wizard itself', 'installDir: /opt/stack-wizard\n', /installDir: not a system or shared folder/],
+    ['installDir in Docker\'s state', 'installDir: /var/lib/docker/volumes/x\n', /installDir: not a system or shared folder/],
+    ['installDir under /usr', 'installDir: /usr/local/app\n', /installDir: not a system or shared folder/],
+    ['installDir under /proc', 'installDir: /proc/1/root\n', /installDir: not a system or shared folder/],
+    ['installDir with ; (logrotate postrotate runs it)', 'installDir: "/opt/app;touch /tmp/pwned"\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with a newline (a second cron line)', 'installDir: "/opt/app\\n* * * * * root id"\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with % (a systemd specifier)', 'installDir: /opt/app%i\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with a space', 'installDir: /opt/my app\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with $', 'installDir: /opt/$HOME\n', /installDir: must be an absolute, normalized path/],
+    ['installDir relative', 'installDir: opt/app\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with a trailing /', 'installDir: /opt/app/\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with //', 'installDir: /opt//app\n', /installDir: must be an absolute, normalized path/],
+    ['installDir with ./', 'installDir: /opt/./app\n', /installDir: must be an absolute, normalized path/],
+    ['installDir non-ASCII', 'installDir: /opt/应用\n', /installDir: must be an absolute, normalized path/],
+    ['installDir too long', `installDir: /opt/${'a'.repeat(300)}\n`, /installDir: too long: at most 240 characters/],
+    // app.health goes into a CMD-SHELL healthcheck.
+    ['health with ; and a command', '  health: "/health; touch /tmp/pwned"\n', /app\.health: must be a URL path starting with \/, of letters, digits and \. _ ~ \/ - only/],
+    ['health with $( )', '  health: "/h$(id)"\n', /app\.health: must be a URL path/],
+    ['health with a quote', "  health: \"/h'x\"\n", /app\.health: must be a URL path/],
+    ['health with & and ?', '  health: "/h?a=1&b=2"\n', /app\.health: must be a URL path/],
+    ['health with a backtick', '  health: "/h`id`"\n', /app\.health: must be a URL path/],
+    // nginx values are pasted into directives.
+    ['realIp header with a newline', 'nginx: { realIp: { from: [10.0.0.0/8], header: "X-Real-IP\\nevil on" } }\n', /nginx\.realIp\.header: an HTTP header name/],
+    ['realIp header with ;', 'nginx: { realIp: { from: [10.0.0.0/8], header: "X-Real-IP; evil" } }\n', /nginx\.realIp\.header: an HTTP header name/],
+    ['login path with ;', 'nginx: { loginPaths: ["/login;return 200"] }\n', /nginx\.loginPaths\.0: must be a URL path/],
+    ['api prefix with {', 'nginx: { apiPrefix: "/api/{" }\n', /nginx\.apiPrefix: must be a URL path/],
+    ['sse path with a space and $', 'nginx: { ssePaths: ["/events $x"] }\n', /nginx\.ssePaths\.0: must be a URL path/],
+    ['websocket path with a quote', "nginx: { websocketPaths: [\"/ws'\"] }\n", /nginx\.websocketPaths\.0: must be a URL path/],
+    ['client body size huge', `nginx: { clientMaxBodySize: "${'9'.repeat(40)}" }\n`, /nginx\.clientMaxBodySize: too long/],
+    ['too many login paths', `nginx: { loginPaths: [${Array.from({ length: 65 }, (_, i) => `"/l${i}"`).join(', ')}] }\n`, /nginx\.loginPaths: too many entries: at most 64/],
+    // Compose paths: no $ interpolation, no : (the volume separator).
+    ['frontendDir interpolating a secret', FRONT.replace('X', '"/srv/${MYSQL_ROOT_PASSWORD}"'), /nginx\.frontendDir: must be an absolute, normalized path/],
+    ['frontendDir with :', FRONT.replace('X', '"/srv/site:/etc:rw"'), /nginx\.frontendDir: must be an absolute, normalized path/],
+    ['certificate path with $', 'domain: app.example.com\ntls: custom\ncertificate: { cert: "/etc/ssl/$X.pem", key: /etc/ssl/k.pem }\n', /certificate\.cert: must be an absolute, normalized path/],
+    ['certificate key with a newline', 'domain: app.example.com\ntls: custom\ncertificate: { cert: /etc/ssl/c.pem, key: "/etc/ssl/k.pem\\nx" }\n', /certificate\.key: must be an absolute, normalized path/],
+    ['dataDir with :', '  dataDir: "/data:/etc"\n', /app\.dataDir: must be an absolute, normalized folder inside the container/],
+    ['dataDir /proc', '  dataDir: /proc/self\n', /app\.dataDir: must be an absolute, normalized folder inside the container/],
+    ['passphraseFile with a space', 'backup: { passphraseFile: "/root/pass phrase" }\n', /backup\.passphraseFile: must be an absolute, normalized path/],
+    ['credentialsFile with ..', 'backup: { s3: { endpoint: "https://s3.example.com", bucket: backups, credentialsFile: /root/../etc/shadow } }\n', /backup\.s3\.credentialsFile: must be an absolute, normalized path/],
+    // URLs: a scheme allow-list, a host, a plain path.
+    ['mirror URL with a space', 'mirrors: { npm: "https://mirror.example.com/npm evil" }\n', /mirrors\.npm: a URL starting with http:\/\/ or https:\/\/, then a host name/],
+    ['mirror URL with NUL', 'mirrors: { pypi: "https://mirror.example.com/\\0" }\n', /mirrors\.pypi: a URL starting with http/],
+    ['mirror URL with a newline', 'mirrors: { "apt-debian": "http://deb.example.com/debian\\ndeb http://evil/ x main" }\n', /mirrors\.apt-debian: a URL starting with http/],
+    ['mirror URL with credentials', 'mirrors: { registry: "https://user:pw@registry.example.com" }\n', /mirrors\.registry: a URL starting with http/],
+    ['mirror URL with a query', 'mirrors: { node: "https://mirror.example.com/node?x=$(id)" }\n', /mirrors\.node: a URL starting with http/],
+    ['mirror URL file://', 'mirrors: { npm: "file:///etc/passwd" }\n', /mirrors\.npm: a URL starting with http/],
+    ['mirror URL with a quote', "mirrors: { \"docker-ce\": \"https://m.example.com/docker-ce'\" }\n", /mirrors\.docker-ce: a URL starting with http/],
+    ['S3 endpoint with $( )', 'backup: { s3: { endpoint: "https://s3.example.com/$(id)", bucket: backups } }\n', /backup\.s3\.endpoint: a URL starting with http/],
+    ['S3 prefix with a space', 'backup: { s3: { endpoint: "https://s3.example.com", bucket: backups, prefix: "a b" } }\n', /backup\.s3\.prefix: letters, digits and \. _ \/ - only/],
+    // Free text that lands in compose as a quoted value: no control characters, bounded.
+    ['email with a quote', "domain: app.example.com\nemail: \"o'brien@example.com\"\n", /email: an email address/],
+    ['email with a newline', 'domain: app.example.com\nemail: "ops@example.com\\n--register-unsafely"\n', /email: an email address/],
+    ['env value with a newline', '  env: { A: "one\\ntwo" }\n', /app\.env\.A: holds a line break or another control character/],
+    ['command item with NUL', '  command: ["run", "a\\0b"]\n', /app\.command\.1: holds a line break or another control character/],
+    ['command item too long', `  command: ["${'x'.repeat(5000)}"]\n`, /app\.command\.0: too long: at most 4096 characters/],
+    ['too many env entries', `  env: { ${Array.from({ length: 257 }, (_, i) => `K${i}: v`).join(', ')} }\n`, /app\.env: too many entries: at most 256/],
+    ['env name too long', `  env: { ${'A'.repeat(100)}: v }\n`, /app\.env\.A{60}… \(100 characters\): too long: at most 64/],
+    ['image reference too long', `  image: ghcr.io/${'a'.repeat(600)}:1\n`, /app\.image: too long: at most 512/],
+  ];
+  // Lines indented by two spaces go under app: (GOOD ends inside it); app.image replaces GOOD's own.
+  const withCase = (text: string) => (text.startsWith('  image:') ? GOOD.replace(/ {2}image: .*\n/, text) : GOOD + text);
+  for (const [name, text, message] of cases) {
+    it(`${name}: exit 2, names the field, writes nothing`, async () => {
+      const r = await run(withCase(text));
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/unexpected failure|\n\s+at /);
+      expect(r.code).toBe(2);
+      nothingWritten(r.caseDir);
+    });
+  }
+
+  it('the same refusals in Chinese', async () => {
+    const r = await run(`${GOOD}installDir: /etc\n`, ['--lang', 'zh-CN']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/installDir：不能是系统目录或共享目录/);
+    const h = await run(`${GOOD}  health: "/h;id"\n`, ['--lang', 'zh-CN']);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/app\.health：必须是以 \/ 开头的 URL 路径/);
+    nothingWritten(h.caseDir);
+  });
+
+  it('accepts the ordinary values next to them (no false refusals)', async () => {
+    const r = await run(`${GOOD}  health: /api/v1/health-check_2.json
+  env: { TZ: Asia/Shanghai, GREETING: "你好 $USER (kept literally)" }
+installDir: /srv/shop-2.0+blue
+nginx: { apiPrefix: /api/, frontendDir: /var/www/shop_site, realIp: { from: [10.0.0.0/8], header: CF-Connecting-IP }, loginPaths: ["/api/auth/login", "/user/sign-in@v2"] }
+mirrors: { npm: "https://registry.npmmirror.com", "apt-debian": "http://[2001:db8::1]:8080/debian", pypi: "https://mirrors.example.com/pypi/simple/" }
+`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('hostile files (#15.7)', () => {
+  const noTrace = (stderr: string) => {
+    expect(stderr).not.toMatch(/unexpected failure|\n\s+at |RangeError|ReferenceError|Invalid string length/);
+    expect(stderr.length).toBeLessThan(2000);
+  };
+  async function runFile(content: string | Buffer | null, path?: string) {
+    const caseDir = join(dir, `case-${++n}`);
+    mkdirSync(caseDir);
+    let f = path;
+    if (!f) {
+      f = join(dir, `hostile-${n}.yaml`);
+      writeFileSync(f, content!);
+    }
+    let stderr = '';
+    const code = await main(['render', '--answers', f, '--host-facts', facts8, '--out', join(caseDir, 'out')], {
+      io: { out: () => {}, err: (s) => void (stderr += s) },
+      env: { LANG: 'C' },
+      interactive: false,
+      cwd: caseDir,
+    });
+    return { code, stderr, caseDir };
+  }
+
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+  const cases: [string, string | Buffer | null, RegExp, string?][] = [
+    ['an answers file over 1 MiB', `${GOOD}# ${'x'.repeat(1024 * 1024)}\n`, /is larger than 1 MiB/],
+    ['--answers /dev/zero', null, /\/dev\/zero is larger than 1 MiB/, '/dev/zero'],
+    ['binary data', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0xff, 0xfe, 0x00, 0x10]), /:1: not a text file/],
+    ['bytes that are not UTF-8', Buffer.concat([Buffer.from(GOOD), Buffer.from([0xc3, 0x28, 0x0a])]), /:6: not a text file/],
+    ['a YAML alias bomb', `${GOOD}${bomb}\n`, /more than 100 YAML aliases .* alias bomb/],
+    ['an undefined alias', `${GOOD}domain: *nowhere\n`, /alias \(\*name\) refers to an anchor \(&name\) that is not defined/],
+    ['deep nesting', `project: ${'['.repeat(100_000)}\n`, /has 1 lines, 0 commas and 100000 brackets/],
+    ['a million blank lines', `${'\n'.repeat(1000_000)}${GOOD}`, /has 1000005 lines/],
+    ['half a million flow items', `project: [${'1,'.repeat(500_000)}]\n`, /500000 commas/],
+  ];
+  for (const [name, content, message, path] of cases) {
+    it(`${name}: exit 2 naming the file, no stack trace, nothing written`, async () => {
+      const r = await runFile(content, path);
+      expect(r.stderr).toMatch(message);
+      noTrace(r.stderr);
+      expect(r.code).toBe(2);
+      nothingWritten(r.caseDir);
+    });
+  }
+
+  it('a huge unknown key: no "did you mean" over it, and it is not printed whole', async () => {
+    // An explicit key (YAML limits implicit ones to 1024 characters), about 900 KB long.
+    const key = `projct${'q'.repeat(900_000)}`;
+    const r = await runFile(`${GOOD}? ${key}\n: 1\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown key "projctq{54}… \(900006 characters\)"/);
+    expect(r.stderr).not.toMatch(/did you mean/);
+    noTrace(r.stderr);
+    nothingWritten(r.caseDir);
+  });
+
+  it('a typo still gets its suggestion, a control character in a key is shown escaped', async () => {
+    const r = await runFile(`${GOOD}instalDir: /srv/x\n"bad\\u001b[2Jkey": 1\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown key "instalDir"; did you mean "installDir"\?/);
+    expect(r.stderr).toMatch(/unknown key "bad\\x1b\[2Jkey"/);
+    expect(r.stderr).not.toContain('\x1b');
   });
 });

@@ -70,7 +70,9 @@ describe('catalogue files (--catalog): errors name file:line and the fix', () =>
   it('not a list, not YAML, not a URL', () => {
     expect(bad('kind: npm\n')[0]).toBe('err.catalogNotList');
     expect(bad('- [oops\n')[0]).toBe('err.yamlSyntax');
-    expect(bad('- { kind: npm, id: a, name: A, url: "ftp://x.example.cn" }\n')).toContain('cat.yaml:1: 0.url: a URL starting with http:// or https://');
+    expect(bad('- { kind: npm, id: a, name: A, url: "ftp://x.example.cn" }\n')).toContain(`cat.yaml:1: 0.url: ${t('v.mirrorUrl')}`);
+    // #15.1: the catalogue's URLs reach the same config files as the answers' mirrors.
+    expect(bad('- { kind: npm, id: a, name: A, url: "https://x.example.cn/a b" }\n')).toContain(`cat.yaml:1: 0.url: ${t('v.mirrorUrl')}`);
   });
 });
 

@@ -10,6 +10,7 @@ import { AnswersSchema } from '../../src/domain/answers.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { dotenvValue, ensureSecrets, parseDotenv, readDotenv } from '../../src/domain/secrets.js';
 import { WizardError } from '../../src/errors.js';
+import { translator } from '../../src/i18n/index.js';
 import { TRICKY_VALUES, randomValues } from '../fixtures/dotenv-values.js';
 import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
@@ -112,11 +113,12 @@ describe('determinism and secrets', () => {
     expect(doc.values).toMatchObject({ A: 'plain', B: 'lit $X \\n', C: 'esc "q" \\ $ $ \t', D: 'spaced out', E: 'a#b', F: 'pa$', G: 'x', N: '' });
     expect(doc.values.H).toBeUndefined();
     expect(doc.problems).toEqual({
-      I: { line: 9, kind: 'control', detail: '\\n' },
-      J: { line: 11, kind: 'variable', detail: '$HOME' },
-      K: { line: 12, kind: 'variable', detail: '${USER:-x}' },
-      L: { line: 13, kind: 'escape', detail: "\\'" },
-      M: { line: 14, kind: 'escape', detail: '\\q' },
+      // Only the syntax at fault and where: never text of the value (it is a password).
+      I: { line: 9, kind: 'control', detail: '\\n', pos: 4 },
+      J: { line: 11, kind: 'variable', detail: '$', pos: 1 },
+      K: { line: 12, kind: 'variable', detail: '${', pos: 1 },
+      L: { line: 13, kind: 'escape', detail: "\\'", pos: 2 },
+      M: { line: 14, kind: 'escape', detail: '\\', pos: 1 },
     });
   });
 
@@ -124,7 +126,7 @@ describe('determinism and secrets', () => {
     const plan = buildPlan(c.answers, c.facts);
     const cases: [string, string, RegExp][] = [
       ['MYSQL_PASSWORD="line one\nline two"\n', 'err.secret.control', /\\n/],
-      ['MYSQL_PASSWORD=abc$HOME\n', 'err.secret.variable', /\$HOME/],
+      ['MYSQL_PASSWORD=abc$HOME\n', 'err.secret.variable', /^\$$/],
       ["MYSQL_ROOT_PASSWORD='it\\'s'\n", 'err.secret.escape', /\\'/],
     ];
     for (const [text, key, detail] of cases) {
@@ -143,6 +145,27 @@ describe('determinism and secrets', () => {
     }
     // A value with a line break given directly (not from a file) is refused the same way.
     expect(() => ensureSecrets(plan, { MYSQL_PASSWORD: 'a\nb' }, seededRandom(1))).toThrow(WizardError);
+  });
+
+  it('the refusal names where and what kind of character, never text of the password (#15.7)', () => {
+    const plan = buildPlan(c.answers, c.facts);
+    const secretPart = 'Zq7SecretTail';
+    for (const text of [`MYSQL_PASSWORD=ab$${secretPart}`, `MYSQL_PASSWORD="ab\\${secretPart}"`, `MYSQL_PASSWORD="ab\${${secretPart}}"`, `MYSQL_PASSWORD="ab\n${secretPart}"`]) {
+      let w: WizardError | null = null;
+      try {
+        ensureSecrets(plan, readDotenv(`${text}\n`, '/srv/shop/.env'), seededRandom(1));
+      } catch (e) {
+        w = e as WizardError;
+      }
+      expect(w, text).toBeInstanceOf(WizardError);
+      for (const lang of ['en', 'zh-CN'] as const) {
+        const shown = translator(lang)(w!.key, w!.params);
+        expect(shown, text).toMatch(/\/srv\/shop\/\.env:1/);
+        expect(shown, text).toMatch(lang === 'en' ? /character 3 of the value/ : /第 3 个字符/);
+        expect(shown, text).not.toContain('SecretTail');
+        expect(shown, text).not.toContain('Zq7');
+      }
+    }
   });
 
   it('generates strong, URL-safe, distinct secrets', () => {

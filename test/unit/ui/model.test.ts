@@ -74,7 +74,7 @@ describe('form validation uses the answers schema', () => {
     const p = validateForm(app, v, {}, t);
     expect(p.project?.text).toMatch(/required/);
     expect(p['app.port']?.text).toBe(t('ui.v.number'));
-    expect(p['app.health']?.text).toBe(t('v.urlPath'));
+    expect(p['app.health']?.text).toBe(t('v.healthPath'));
   });
   test('a bad domain, and Let\'s Encrypt without an email', () => {
     const d = FORMS.domain;

@@ -2,8 +2,8 @@
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
 import {
-  appendFileSync, chmodSync, closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync,
-  readFileSync as readFileSyncFs, readSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeSync,
+  closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync,
+  readFileSync as readFileSyncFs, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { checkFolderChain, createExclusive, openAppendNoFollow, openTruncNoFollow, safeMakeDirs, tempNameFor } from './safe-fs.js';
 
 export interface CommandResult { exitCode: number; stdout: string; stderr: string; timedOut: boolean }
 
@@ -40,8 +41,10 @@ export interface Executor {
   /**
    * A file's text, or null when it does not exist. With `maxBytes`, at most that much is read (a
    * device such as /dev/zero or a huge file is never read whole): a longer file fails with EFBIG.
+   * With `noFollow`, a link at the name is not followed (ELOOP): for files another user may have
+   * replaced by a link to something of root's.
    */
-  readFile(path: string, o?: { maxBytes?: number }): Promise<string | null>;
+  readFile(path: string, o?: { maxBytes?: number; noFollow?: boolean }): Promise<string | null>;
   exists(path: string): Promise<boolean>;
   /** Permission bits of a file, or null when it does not exist. */
   fileMode(path: string): Promise<number | null>;
@@ -145,16 +148,23 @@ export type LogSink = (line: string) => void;
 
 /**
  * Appends each line, with an ISO timestamp, to a log file (created 0600 with its folder: commands
- * can name hosts and paths an operator may not want world-readable). A log that cannot be written
- * never stops the work: the line is dropped. Until `open()`, lines are held in memory, so a run
- * that stops in preflight (which changes nothing) creates no file.
+ * can name hosts and paths an operator may not want world-readable). The folders on the way are
+ * checked and the file opened without following links (another user's link must not make root
+ * append elsewhere). A log that cannot be written never stops the work: the line is dropped.
+ * Until `open()`, lines are held in memory, so a run that stops in preflight (which changes
+ * nothing) creates no file.
  */
 export function fileLog(path: string, clock: () => Date = () => new Date()): { sink: LogSink; open(): void } {
   let held: string[] | null = [];
   const write = (text: string) => {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-      appendFileSync(path, text, { mode: 0o600 });
+      safeMakeDirs(dirname(path), 0o750, []);
+      const fd = openAppendNoFollow(path, 0o600);
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // Logging must not turn a working change into a failure.
     }
@@ -223,19 +233,24 @@ function signal(pid: number, sig: NodeJS.Signals) {
   }
 }
 
+/** What a no-follow read takes without a limit of its own: more than any config file. */
+const READ_LIMIT = 64 * 1024 * 1024;
+
 /** Reads at most `max` bytes; one more means the file is too large (EFBIG). Works on devices and pipes, which have no size. */
-function readBounded(path: string, max: number): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY);
+function readBounded(path: string, max: number, noFollow = false): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | (noFollow ? constants.O_NOFOLLOW : 0));
   try {
-    const buf = Buffer.alloc(max + 1);
+    const chunks: Buffer[] = [];
     let n = 0;
     for (;;) {
-      const got = readSync(fd, buf, n, buf.length - n, null);
+      const buf = Buffer.allocUnsafe(Math.min(64 * 1024, max + 1 - n));
+      const got = readSync(fd, buf, 0, buf.length, null);
       if (got === 0) break;
+      chunks.push(buf.subarray(0, got));
       n += got;
       if (n > max) throw Object.assign(new Error(`EFBIG: ${path} is larger than ${max} bytes`), { code: 'EFBIG', path });
     }
-    return buf.subarray(0, n).toString('utf8');
+    return Buffer.concat(chunks, n).toString('utf8');
   } finally {
     closeSync(fd);
   }
@@ -368,10 +383,10 @@ abstract class BaseExecutor implements Executor {
     return result;
   }
 
-  async readFile(path: string, o: { maxBytes?: number } = {}): Promise<string | null> {
+  async readFile(path: string, o: { maxBytes?: number; noFollow?: boolean } = {}): Promise<string | null> {
     try {
-      if (o.maxBytes === undefined) return await readFile(path, 'utf8');
-      return readBounded(path, o.maxBytes);
+      if (o.maxBytes === undefined && !o.noFollow) return await readFile(path, 'utf8');
+      return readBounded(path, o.maxBytes ?? READ_LIMIT, o.noFollow === true);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
@@ -435,10 +450,20 @@ abstract class BaseExecutor implements Executor {
   protected async outcomes(files: readonly WriteSpec[]): Promise<Map<string, WriteOutcome>> {
     const out = new Map<string, WriteOutcome>();
     for (const f of files) {
-      const old = await readFile(f.path).catch(() => null);
+      // A link (or anything but a regular file) at the target is replaced, never read through.
+      let st: ReturnType<typeof lstatSync> | null = null;
+      try {
+        st = lstatSync(f.path);
+      } catch {
+        st = null;
+      }
+      if (st && !st.isFile()) {
+        out.set(f.path, 'changed');
+        continue;
+      }
+      const old = st ? await readFile(f.path).catch(() => null) : null;
       const next = typeof f.content === 'string' ? Buffer.from(f.content) : Buffer.from(f.content);
-      let mode: number | null = null;
-      if (old) mode = (await stat(f.path)).mode & 0o777;
+      const mode = st ? st.mode & 0o777 : null;
       out.set(f.path, old === null ? 'created' : old.equals(next) && mode === f.mode ? 'unchanged' : 'changed');
     }
     return out;
@@ -450,6 +475,12 @@ abstract class BaseExecutor implements Executor {
 
   protected async pipeSpawn(stages: readonly PipeStage[], opts: PipeOptions): Promise<PipeResult> {
     if (stages.length === 0) throw new Error('pipe: no stages');
+    // The output's folder is checked and the file opened (without following a link at its name) before anything runs.
+    let outFd: number | null = null;
+    if (opts.outputFile) {
+      checkFolderChain(dirname(resolve(opts.outputFile)));
+      outFd = openTruncNoFollow(opts.outputFile, opts.outputMode ?? 0o600);
+    }
     const children: ChildProcess[] = [];
     const stderr: string[] = stages.map(() => '');
     const handles = stages.map((st) => {
@@ -549,7 +580,7 @@ abstract class BaseExecutor implements Executor {
     let ws: ReturnType<typeof createWriteStream> | null = null;
     const written = new Promise<void>((resolve, reject) => {
       if (opts.outputFile) {
-        ws = createWriteStream(opts.outputFile, { mode: opts.outputMode ?? 0o600 });
+        ws = createWriteStream(opts.outputFile, { fd: outFd! });
         ws.on('error', (e) => {
           killAll();
           reject(e);
@@ -642,38 +673,13 @@ export function withSignalsHeld<T>(fn: () => T): T {
 const errnoCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 /**
- * Creates `path` and its missing parents one level at a time, each chmod-ed explicitly (`mode` for
- * `path`, 0755 for parents), so the caller's umask never decides who can read the stack's files.
- * Not mkdirSync({ recursive }): where mkdir answers ENOENT under a folder that exists (/proc, /sys)
- * Node's recursive mkdir retries forever. Appends what it created to `created`, outermost first.
+ * Creates `path` and its missing parents (`mode` for `path`, 0755 for parents, whatever the umask)
+ * after checking every existing folder on the way (./safe-fs.ts). Not mkdirSync({ recursive }):
+ * where mkdir answers ENOENT under a folder that exists (/proc, /sys) Node's recursive mkdir
+ * retries forever. Appends what it created to `created`, outermost first.
  */
 export function makeDirs(path: string, mode: number, created: string[]): void {
-  const missing: string[] = [];
-  for (let p = resolve(path); ; ) {
-    try {
-      if (statSync(p).isDirectory()) break;
-      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR', path: p });
-    } catch (e) {
-      if (errnoCode(e) !== 'ENOENT') throw e;
-      missing.push(p);
-      const up = dirname(p);
-      if (up === p) break;
-      p = up;
-    }
-  }
-  for (const d of missing.reverse()) {
-    const m = d === resolve(path) ? mode : 0o755;
-    try {
-      // Created no more open than `m` (the umask only narrows it), then set exactly.
-      mkdirSync(d, { mode: m });
-    } catch (e) {
-      // Someone else made it meanwhile: fine, and not ours to remove.
-      if (errnoCode(e) === 'EEXIST' && statSync(d).isDirectory()) continue;
-      throw e;
-    }
-    created.push(d);
-    chmodSync(d, m);
-  }
+  safeMakeDirs(path, mode, created);
 }
 
 /** Removes folders a failed write created, innermost first; one that is not empty (someone else's files) stays. */
@@ -735,13 +741,18 @@ export class RealExecutor extends BaseExecutor {
     const todo = files.filter((f) => outcomes.get(f.path) !== 'unchanged');
     const staged: { tmp: string; path: string }[] = [];
     const createdDirs: string[] = [];
+    // Every folder on the way, for every file, before anything is created: an unsafe one refuses the whole set.
+    for (const d of new Set(todo.map((f) => dirname(resolve(f.path))))) checkFolderChain(d);
     try {
       for (const f of todo) {
         makeDirs(dirname(f.path), 0o755, createdDirs);
-        const tmp = join(dirname(f.path), `.${f.path.split('/').pop()}.sw-${process.pid}.tmp`);
-        // Created no more open than its final mode (the umask can only narrow it), so a secret is
-        // never readable by others, even for a moment; then set exactly, whatever the umask.
-        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, f.mode);
+        // A new file under a name nobody can guess, never through a link (O_EXCL|O_NOFOLLOW), in a
+        // folder just checked to be root's. Created no more open than its final mode (the umask
+        // can only narrow it), so a secret is never readable by others, even for a moment; then
+        // set exactly, whatever the umask.
+        const tmp = tempNameFor(f.path);
+        const fd = createExclusive(tmp, f.mode);
+        staged.push({ tmp, path: f.path });
         try {
           fchmodSync(fd, f.mode);
           writeSync(fd, typeof f.content === 'string' ? Buffer.from(f.content) : f.content);
@@ -749,7 +760,6 @@ export class RealExecutor extends BaseExecutor {
         } finally {
           closeSync(fd);
         }
-        staged.push({ tmp, path: f.path });
       }
     } catch (e) {
       for (const s of staged) rmSync(s.tmp, { force: true });
@@ -776,6 +786,8 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async remove(path: string): Promise<void> {
+    // The name itself is removed (a link, not what it points to); the folders above it must be safe.
+    checkFolderChain(dirname(resolve(path)));
     try {
       unlinkSync(path);
     } catch (e) {
@@ -813,6 +825,8 @@ export class DryRunExecutor extends BaseExecutor {
 
   async writeFiles(files: readonly WriteSpec[]): Promise<Map<string, WriteOutcome>> {
     const outcomes = await this.outcomes(files);
+    // The preview refuses an unsafe folder as the real run would (the check only reads).
+    for (const d of new Set(files.map((f) => dirname(resolve(f.path))))) checkFolderChain(d);
     for (const f of files) {
       const o = outcomes.get(f.path)!;
       if (o !== 'unchanged') this.record({ kind: 'write', summary: f.path, outcome: o });

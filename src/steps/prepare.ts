@@ -62,7 +62,8 @@ export interface Prepared {
 /** Reads the secrets already in `<dir>/.env` (as Compose reads them) so a re-render keeps them. */
 export async function existingSecrets(ctx: Context, dir: string): Promise<DotenvDoc> {
   const path = join(dir, HOST.env);
-  const text = await ctx.exec.readFile(path).catch(() => null);
+  // Not through a link: another user's link to a root file must not become this stack's secrets (#15.2).
+  const text = await ctx.exec.readFile(path, { noFollow: true }).catch(() => null);
   return readDotenv(text ?? '', path);
 }
 

@@ -2,7 +2,7 @@
 // what it would do and changes nothing. Reads (`query`, `readFile`) run in both, since previews
 // and preflight need the truth. Every action is logged with secrets redacted.
 import {
-  closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync,
+  closeSync, constants, createReadStream, createWriteStream, existsSync, fchmodSync, fsyncSync, ftruncateSync, lstatSync, openSync, readdirSync,
   readFileSync as readFileSyncFs, readSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,6 +62,14 @@ export interface Executor {
   mkdir(path: string, mode?: number): Promise<void>;
   remove(path: string): Promise<void>;
   /**
+   * Takes an exclusive lock on `path` (created 0600 with its folder, never through a link) with
+   * flock(2), held by this process until `release()` or its end, however it ends: the kernel
+   * drops it, so a killed run never leaves a lock to take over. `holder` is written into the file
+   * for the message of whoever comes next (`previous`: what it said before). `{ heldBy }` (the
+   * holder's text) when another process holds it. The dry run takes no lock.
+   */
+  lock(path: string, holder: string): Promise<LockResult>;
+  /**
    * Runs programs connected stdout → stdin, streaming (gigabytes pass through without being held),
    * hashing and counting what flows. Any program failing fails the whole pipeline (CommandError
    * naming it); the others are then ended. In dry-run it is recorded and nothing runs.
@@ -99,6 +107,9 @@ export interface Executor {
 }
 
 export interface NameAnswer { addresses: string[]; error: string | null }
+
+/** Taken (with what the file said before: a holder that did not release it cleanly), or held by another process. */
+export type LockResult = { release: (leave?: string) => Promise<void>; previous: string } | { heldBy: string };
 
 /** One program of a pipeline. */
 export interface PipeStage {
@@ -651,6 +662,7 @@ abstract class BaseExecutor implements Executor {
   abstract run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<CommandResult>;
   abstract writeFiles(files: readonly WriteSpec[]): Promise<Map<string, WriteOutcome>>;
   abstract mkdir(path: string, mode?: number): Promise<void>;
+  abstract lock(path: string, holder: string): Promise<LockResult>;
   abstract remove(path: string): Promise<void>;
   abstract effect<T>(kind: ActionKind, summary: string, fn: () => Promise<T>, dryValue: T): Promise<T>;
 }
@@ -778,6 +790,57 @@ export class RealExecutor extends BaseExecutor {
     return outcomes;
   }
 
+  async lock(path: string, holder: string): Promise<LockResult> {
+    makeDirs(dirname(resolve(path)), 0o755, []);
+    // The lock lives on the file's inode: it is never replaced or removed, only emptied on release.
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    let held = false;
+    let previous = '';
+    try {
+      fchmodSync(fd, 0o600);
+      // flock(1) on our descriptor (the shell's `flock -n 9` idiom): the lock belongs to the open
+      // file, which stays ours after flock exits. util-linux, essential on Debian and Ubuntu.
+      const code = await new Promise<number>((done, fail) => {
+        const c = spawn('flock', ['--nonblock', '--conflict-exit-code', '75', '3'], { stdio: ['ignore', 'ignore', 'pipe', fd] });
+        let err = '';
+        c.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+        c.on('error', fail);
+        c.on('exit', (n) => (n === 0 || n === 75 ? done(n) : fail(new Error(`flock exited ${n}: ${err.trim()}`))));
+      });
+      if (code === 75) {
+        // The holder names itself right after it took the lock: give it that moment.
+        let text = readFileSyncFs(path, 'utf8');
+        for (let i = 0; i < 10 && !text; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          text = readFileSyncFs(path, 'utf8');
+        }
+        return { heldBy: text };
+      }
+      held = true;
+      previous = readFileSyncFs(path, 'utf8');
+      ftruncateSync(fd, 0);
+      writeSync(fd, holder, 0);
+      fsyncSync(fd);
+    } finally {
+      if (!held) closeSync(fd);
+    }
+    this.record({ kind: 'write', summary: `${path} (lock)`, outcome: 'taken' });
+    let released = false;
+    return {
+      previous,
+      // `leave`: the text the file keeps (default: emptied).
+      release: async (leave = '') => {
+        if (released) return;
+        released = true;
+        ftruncateSync(fd, 0);
+        if (leave) writeSync(fd, leave, 0);
+        // Closing the last descriptor of the open file drops the lock.
+        closeSync(fd);
+        this.record({ kind: 'write', summary: `${path} (lock)`, outcome: 'released' });
+      },
+    };
+  }
+
   async mkdir(path: string, mode = 0o755): Promise<void> {
     // Logged only when it created something (the first folder it made), like the dry run.
     const created: string[] = [];
@@ -836,6 +899,10 @@ export class DryRunExecutor extends BaseExecutor {
 
   async mkdir(path: string): Promise<void> {
     if (!(await this.exists(path))) this.record({ kind: 'mkdir', summary: path });
+  }
+
+  async lock(): Promise<LockResult> {
+    return { release: async () => {}, previous: '' };
   }
 
   async remove(path: string): Promise<void> {

@@ -264,20 +264,32 @@ export const LOCK = `${STATE_DIR}/maintenance.lock`;
 export { otherProcessAlive };
 
 /**
- * One maintenance operation (backup, restore, update) at a time per stack. The lock names its
- * process; a lock whose process is gone (killed) is taken over.
+ * One maintenance operation (backup, restore, update, init, fixes) at a time per stack: an
+ * exclusive flock on the lock file (Executor.lock), which the kernel drops when the holder ends,
+ * however it ends; of N processes racing for it exactly one wins (test/real/lock-race.test.ts).
+ * The file names the holder (`pid what`) for the message of the others. A holder named there
+ * that still runs but holds no flock is an older stack-wizard, which only wrote the file: refused too.
  */
 export async function acquireLock(ctx: Context, installDir: string, what: string): Promise<() => Promise<void>> {
   const path = join(installDir, LOCK);
-  const text = await ctx.exec.readFile(path);
-  if (text) {
+  const holder = (text: string) => {
     const [pidText, other] = text.trim().split(' ');
-    const pid = Number(pidText);
-    if (await otherProcessAlive(ctx, pid)) throw opError('err.bk.locked', { what: other ?? '?', pid, file: path });
-  }
-  await ctx.exec.writeFiles([{ path, content: `${process.pid} ${what}\n`, mode: 0o600 }]);
-  return async () => {
-    const now = await ctx.exec.readFile(path);
-    if (now?.startsWith(`${process.pid} `)) await ctx.exec.remove(path);
+    return { pid: Number(pidText) || 0, what: other ?? '?' };
   };
+  const r = await ctx.exec.lock(path, `${process.pid} ${what}\n`).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' && e.syscall?.startsWith('spawn')) throw hostError('err.lockNoFlock');
+    throw e;
+  });
+  if ('heldBy' in r) {
+    const h = holder(r.heldBy);
+    throw opError('err.bk.locked', { what: h.what, pid: h.pid, file: path });
+  }
+  // Emptied on every release: a holder named here either ended without releasing (killed:
+  // taken over) or is an older stack-wizard that only wrote the file and still runs.
+  const before = holder(r.previous);
+  if (await otherProcessAlive(ctx, before.pid)) {
+    await r.release(r.previous);
+    throw opError('err.bk.locked', { what: before.what, pid: before.pid, file: path });
+  }
+  return () => r.release();
 }

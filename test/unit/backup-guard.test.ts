@@ -4,7 +4,7 @@
 // a server); the refusals through the CLI run with the dry-run Executor, so a broken guard could
 // not reach this machine's Docker.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,16 +79,18 @@ describe('the guard around changes to a stack', () => {
       return readFileSync(lock, 'utf8');
     });
     expect(during).toBe(`${process.pid} doctor fix (compose-up)\n`);
-    expect(existsSync(lock)).toBe(false);
+    // The lock lives on the file (flock): it stays, emptied, and 0600.
+    expect(readFileSync(lock, 'utf8')).toBe('');
+    expect(statSync(lock).mode & 0o777).toBe(0o600);
     const log = readFileSync(join(installDir, 'logs/stack-wizard.log'), 'utf8').replace(/^\S+ /gm, '');
     expect(log).toBe(
       [
         `note: doctor fix (compose-up): project guarded, install dir ${installDir}`,
-        `write: ${lock} → created`,
+        `write: ${lock} (lock) → taken`,
         `mkdir: ${installDir}/new/deeper → created from ${installDir}/new`,
         'run: true → exit 0',
         'note: doctor fix (compose-up) done',
-        `remove: ${lock}`,
+        `write: ${lock} (lock) → released`,
         '',
       ].join('\n'),
     );
@@ -100,11 +102,33 @@ describe('the guard around changes to a stack', () => {
     await expect(guarded(ctx, target, 'security apply', async () => {
       throw new Error('ufw said no');
     })).rejects.toThrow('ufw said no');
-    expect(readFileSync(join(installDir, 'logs/stack-wizard.log'), 'utf8')).toMatch(/note: security apply failed: ufw said no\n/);
-    expect(existsSync(join(installDir, '.stack-wizard/maintenance.lock'))).toBe(false);
+    expect(readFileSync(join(installDir, 'logs/stack-wizard.log'), 'utf8')).toMatch(/note: security apply failed: ufw said no\n(?:.*\n)*.*\(lock\) → released\n/);
+    expect(readFileSync(join(installDir, '.stack-wizard/maintenance.lock'), 'utf8')).toBe('');
+    // Released: the next one takes it.
+    expect(await guarded(realCtx(), target, 'next', async () => 'ran')).toBe('ran');
   });
 
-  it('refuses while another live process holds the lock; a lock left by a dead one is taken over', async () => {
+  it('refuses while another process holds the flock, naming it; the kernel releases it when that process is killed', async () => {
+    const { installDir, target } = stackDir();
+    const lock = join(installDir, '.stack-wizard/maintenance.lock');
+    // Another process holding it the way we do: flock(1) on the file, then naming itself in it.
+    const holder = spawn('flock', ['--nonblock', '--close', lock, 'sh', '-c', `echo "$PPID restore" > ${lock}; echo held; exec sleep 300`], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    children.push(holder);
+    await new Promise<void>((res) => holder.stdout!.once('data', () => res()));
+    let ran = false;
+    const e = (await guarded(realCtx(), target, 'doctor --fix', async () => void (ran = true)).catch((x: unknown) => x)) as WizardError;
+    expect([e.key, e.params]).toEqual(['err.bk.locked', { what: 'restore', pid: holder.pid, file: lock }]);
+    expect(ran).toBe(false);
+    // The whole group (flock and its sleeping child), as a kill of the session would.
+    process.kill(-holder.pid!, 'SIGKILL');
+    await new Promise((res) => holder.once('exit', res));
+    // Killed without releasing: its name is still in the file, but the lock went with it.
+    expect(readFileSync(lock, 'utf8')).toBe(`${holder.pid} restore\n`);
+    await guarded(realCtx(), target, 'backup', async () => void (ran = true));
+    expect(ran).toBe(true);
+  });
+
+  it('an older stack-wizard named in the file (no flock) that still runs is respected; a dead one is taken over', async () => {
     const { installDir, target } = stackDir();
     const lock = join(installDir, '.stack-wizard/maintenance.lock');
     const pid = livePid();

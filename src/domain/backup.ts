@@ -96,7 +96,28 @@ export function backupId(at: Date, kind: BackupKind, taken: ReadonlySet<string> 
 }
 
 export const ID_RE = /^\d{8}-\d{6}(?:-(?:pre-restore|pre-update))?(?:-\d+)?$/;
-export const isBackupId = (s: string) => ID_RE.test(s);
+/** An ID as `backup` writes them: nothing else (no `/`, no `..`) ever names a folder under backups/. */
+export const isBackupId = (s: string) => s.length <= 64 && ID_RE.test(s);
+
+/** Schemas of the server itself: restore drops and reloads every database a manifest names, never these. */
+export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'] as const;
+
+export type BoundsProblem =
+  | { kind: 'volume'; volume: string; allowed: string }
+  | { kind: 'database'; name: string };
+
+/**
+ * What a manifest may make restore replace is bounded by the stack, not by the manifest: only the
+ * stack's own data volumes (from its compose file; never the database's or Redis's volumes, which
+ * come back from their dump and snapshot) and only user databases. Null when within bounds.
+ */
+export function manifestBoundsProblem(m: Manifest, dataVolumes: readonly string[]): BoundsProblem | null {
+  const allowed = dataVolumes.join(', ') || '-';
+  const named = [...m.volumes, ...m.files.filter((f) => f.kind === 'volume').map((f) => f.volume ?? '')];
+  for (const v of named) if (!dataVolumes.includes(v)) return { kind: 'volume', volume: v, allowed };
+  for (const d of m.database?.databases ?? []) if ((SYSTEM_SCHEMAS as readonly string[]).includes(d.toLowerCase())) return { kind: 'database', name: d };
+  return null;
+}
 
 export interface BackupSummary { id: string; createdAt: string; kind: BackupKind; bytes: number; manifest: Manifest | null; error: string | null }
 

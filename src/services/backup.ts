@@ -5,7 +5,7 @@ import { humanBytes, type BackupSummary } from '../domain/backup.js';
 import { usageError } from '../errors.js';
 import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
 import { uploadBackup } from '../steps/backup-s3.js';
-import { verifyBackup } from '../steps/backup-verify.js';
+import { requireBackupId, verifyBackup } from '../steps/backup-verify.js';
 import { listBackups, takeBackup } from '../steps/backup.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
 
@@ -78,6 +78,8 @@ export async function backupList(ctx: Context, o: { stack: StackSelector; json: 
 /** Verifies a backup (the newest complete one without an id). */
 export async function backupVerify(ctx: Context, o: { stack: StackSelector; id?: string; json: boolean }): Promise<number> {
   const { id } = o;
+  // Before the stack is even loaded: an ID names a folder under backups/ and nothing else (#15.3).
+  if (id !== undefined) requireBackupId(id);
   const emit = progressPrinter(ctx);
   // Throwaway containers only: nothing of the stack changes, so a pending restore does not matter.
   return withStack(ctx, o.stack, 'backup verify', async (s) => {

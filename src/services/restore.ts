@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { humanBytes } from '../domain/backup.js';
 import { usageError } from '../errors.js';
 import { listBackups } from '../steps/backup.js';
+import { requireBackupId } from '../steps/backup-verify.js';
 import { checkRestorable, pendingRestore, recoverRestore, runRestore, type RestoreOutcome } from '../steps/restore.js';
 import { formatList, listJson } from './backup.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
@@ -20,6 +21,8 @@ export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolea
 
 export async function restore(ctx: Context, o: RestoreOptions): Promise<number> {
   const { id, yes } = o;
+  // Before the stack is even loaded: an ID names a folder under backups/ and nothing else (#15.3).
+  if (id !== undefined) requireBackupId(id);
   const emit = progressPrinter(ctx);
   return withStack(ctx, o.stack, 'restore', async (s) => {
     const pending = await pendingRestore(ctx, s);

@@ -5,10 +5,11 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { cacheEngineOf } from '../domain/cache/index.js';
-import { MANIFEST_FILE, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { ID_RE, MANIFEST_FILE, isBackupId, manifestBoundsProblem, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { shownKey } from '../domain/load.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
-import { backupsDir, type Emit } from './backup.js';
+import { backupsDir, dataVolumes, type Emit } from './backup.js';
 import {
   backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
   type SqlTarget, type Stack,
@@ -18,7 +19,19 @@ export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
 
 export interface ChecksumProblem { name: string; problem: 'missing' | 'size' | 'sha256'; expected: string; actual: string }
 
-export async function readManifest(ctx: Context, installDir: string, id: string): Promise<{ dir: string; manifest: Manifest }> {
+/** Exit 2 unless `id` has the form `backup` writes. */
+export function requireBackupId(id: string): void {
+  if (!isBackupId(id)) throw usageError('err.bk.badId', { id: shownKey(id), format: ID_RE.source });
+}
+
+/**
+ * A backup's folder and manifest. The ID must have the form `backup` writes (so it can only name a
+ * folder directly under <installDir>/backups: `../../evil` is exit 2), and the manifest may only
+ * name what this stack's restore may replace (manifestBoundsProblem).
+ */
+export async function readManifest(ctx: Context, s: Pick<Stack, 'installDir' | 'prepared'>, id: string): Promise<{ dir: string; manifest: Manifest }> {
+  const installDir = s.installDir;
+  requireBackupId(id);
   const dir = join(backupsDir(installDir), id);
   const text = await ctx.exec.readFile(join(dir, MANIFEST_FILE)).catch(() => null);
   if (text === null) {
@@ -27,7 +40,10 @@ export async function readManifest(ctx: Context, installDir: string, id: string)
   }
   const p = parseManifest(text);
   if ('error' in p) throw opError('err.bk.badManifest', { id, reason: p.error });
-  if (p.manifest.id !== id) throw opError('err.bk.badManifest', { id, reason: `manifest names ${p.manifest.id}` });
+  if (p.manifest.id !== id) throw opError('err.bk.badManifest', { id, reason: `manifest names ${shownKey(p.manifest.id)}` });
+  const bad = manifestBoundsProblem(p.manifest, dataVolumes(s as Stack));
+  if (bad?.kind === 'volume') throw usageError('err.bk.foreignVolume', { id, volume: shownKey(bad.volume), allowed: bad.allowed });
+  if (bad?.kind === 'database') throw usageError('err.bk.systemSchema', { id, name: shownKey(bad.name) });
   return { dir, manifest: p.manifest };
 }
 
@@ -133,7 +149,7 @@ export interface VerifyResult {
 
 /** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
 export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: { sumsChecked?: boolean } = {}): Promise<VerifyResult> {
-  const { dir, manifest: m } = await readManifest(ctx, s.installDir, id);
+  const { dir, manifest: m } = await readManifest(ctx, s, id);
   // Restore checks the sums first, then verifies: they need not be read twice.
   if (!o.sumsChecked) await requireSums(ctx, dir, m, emit);
   const read = await readStages(ctx, s, m);

@@ -143,7 +143,7 @@ const partsOf = (m: Manifest) => [...(m.database ? ['database'] : []), ...(m.red
 
 /** Replaces the live data with backup `id` (parts already `done` are skipped), then starts and health-checks the stack. */
 async function replaceAndStart(ctx: Context, s: Stack, jr: Journaled, id: string, phase: 'restoring' | 'rolling-back', emit: Emit, o: { sumsChecked?: boolean } = {}): Promise<Unhealthy[]> {
-  const { dir, manifest: m } = await readManifest(ctx, s.installDir, id);
+  const { dir, manifest: m } = await readManifest(ctx, s, id);
   // Sums checked a moment ago by checkRestorable need not be read again; a resumed or rollback run checks them.
   if (!o.sumsChecked) await requireSums(ctx, dir, m, emit);
   // Killed while starting: every part was already replaced.
@@ -257,7 +257,7 @@ export async function recoverRestore(ctx: Context, s: Stack, o: { rollback: bool
 
 /** Checks a backup against the running stack before anything is touched. */
 export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: Emit): Promise<Manifest> {
-  const { dir, manifest: m } = await readManifest(ctx, s.installDir, id);
+  const { dir, manifest: m } = await readManifest(ctx, s, id);
   if (m.project !== s.project) throw usageError('err.rs.otherProject', { id, project: m.project, current: s.project });
   await requireSums(ctx, dir, m, emit);
   // A wrong passphrase or a missing program is found now, not half way.

@@ -10,6 +10,7 @@ import { HOST } from '../render/paths.js';
 import { NGINX_ERROR_LOG } from '../render/nginx-log.js';
 import { stackStatus } from './stack-status.js';
 import { SYS, hostPath } from '../domain/host-paths.js';
+import { PASSPHRASE_FILE_ENV } from './stack-tools.js';
 import type { DoctorReport } from './doctor.js';
 
 export interface BundleOptions {
@@ -28,11 +29,24 @@ export function defaultBundlePath(s: DoctorStack, now: Date): string {
   return join(s.installDir, 'support', `stack-wizard-support-${s.project}-${stamp}.tar.gz`);
 }
 
-/** Every value that must not leave the server: the .env secrets and anything else .env holds. */
+/** Environment variables whose values are secrets of ours (backups, S3). */
+const SECRET_ENV = ['STACK_WIZARD_BACKUP_PASSPHRASE', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN'];
+
+/**
+ * Every value that must not leave the server (#15.5): the .env secrets and anything else .env
+ * holds, the backup passphrase (environment, or the first line of its file), the S3 credentials
+ * (environment, or every value of the credentials file). redactText masks each in every form.
+ */
 async function secretsOf(ctx: Context, s: DoctorStack): Promise<string[]> {
-  const env = await ctx.exec.readFile(join(s.installDir, HOST.env)).catch(() => null);
+  const read = (path: string | undefined) => (path ? ctx.exec.readFile(path, { maxBytes: 1024 * 1024 }).catch(() => null) : Promise.resolve(null));
+  const env = await read(join(s.installDir, HOST.env));
   const values = Object.entries(env ? parseDotenv(env) : {}).filter(([k]) => !NOT_SECRET.has(k)).map(([, v]) => v);
-  return [...Object.values(s.secrets), ...values].filter((v) => v.length >= 6);
+  const fromEnv = SECRET_ENV.map((k) => ctx.env[k] ?? '');
+  const passFile = await read(ctx.env[PASSPHRASE_FILE_ENV] || s.answers.backup.passphraseFile);
+  const pass = passFile ? [passFile.split('\n')[0]!.trimEnd(), passFile.trim()] : [];
+  const creds = await read(s.answers.backup.s3?.credentialsFile);
+  const credValues = creds ? Object.values(parseDotenv(creds)) : [];
+  return [...Object.values(s.secrets), ...values, ...fromEnv, ...pass, ...credValues].filter((v) => v.length >= 6);
 }
 
 export async function writeBundle(ctx: Context, s: DoctorStack, report: DoctorReport, o: BundleOptions): Promise<{ path: string; bytes: number; files: string[] }> {

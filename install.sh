@@ -6,11 +6,19 @@
 #   curl -fsSL <url>/install.sh | bash -s -- --region cn           # mainland-China mirrors
 #   curl -fsSL <url>/install.sh | bash -s -- --uninstall
 #
-# It finds a Node.js >= 20.19 or installs a pinned LTS build into /opt/stack-wizard/_node
-# (checksum verified), installs a pinned stack-wizard into /opt/stack-wizard/_cli, links
+# It finds a root-owned Node.js >= 20.19 or installs a pinned LTS build into
+# /opt/stack-wizard/_node, installs a pinned stack-wizard into /opt/stack-wizard/_cli, links
 # /usr/local/bin/stack-wizard and starts it on the terminal. Run again to upgrade in place.
-# Environment: NODE_MIRROR, STACK_WIZARD_NODE_VERSION, NPM_REGISTRY, STACK_WIZARD_VERSION, STACK_WIZARD_TARBALL
-# (see --help). Exit codes: 0 ok, 1 a step failed (nothing half installed), 2 bad usage,
+# Trust (#15.6): what root will run comes only from this script's pins, never from a mirror. The
+# Node.js tarball must have the SHA-256 written below for the pinned build (or the one given in
+# STACK_WIZARD_NODE_SHA256 for another build); the npm package must have the integrity stamped
+# into the released copy of this script (or STACK_WIZARD_INTEGRITY), and is installed with
+# --ignore-scripts; a Node.js already on the host is used only when root owns it and only root can
+# write to it and every folder above it (never a sudoer's nvm Node); plain-http downloads are used
+# only when such a pinned hash checks them.
+# Environment: NODE_MIRROR, STACK_WIZARD_NODE_VERSION, STACK_WIZARD_NODE_SHA256, NPM_REGISTRY,
+# STACK_WIZARD_VERSION, STACK_WIZARD_INTEGRITY, STACK_WIZARD_TARBALL (see --help). Exit codes: 0 ok,
+# 1 a step failed (nothing half installed), 2 bad usage,
 # 3 this host is not supported (system, processor, a missing program, no root or sudo).
 # For tests only (a loopback server playing the mainland mirrors; not in --help):
 # STACK_WIZARD_TEST_NODE_OFFICIAL=URL, STACK_WIZARD_TEST_NODE_MIRRORS_CN="URL …",
@@ -26,6 +34,16 @@ sw_defaults() {
   SW_NODE_VERSION=${STACK_WIZARD_NODE_VERSION:-$SW_NODE_PIN}
   case $SW_NODE_VERSION in v*) ;; *) SW_NODE_VERSION=v$SW_NODE_VERSION ;; esac
   SW_NODE_MIN=20.19.0                         # package.json engines
+  # The npm integrity (sha512) of the stack-wizard release SW_VERSION names. Empty in the
+  # repository; `node scripts/stamp-installer.mjs <the release's npm pack tarball>` writes it into
+  # the install.sh that is published, made from the same sources as that tarball (install.sh is
+  # inside the package too, unstamped, so the value cannot be part of what it hashes).
+  # sw-stamp-begin
+  SW_CLI_PIN_FOR=''
+  SW_CLI_PIN_INTEGRITY=''
+  # sw-stamp-end
+  # Where a Node.js root will run may be found: root's own PATH, never the invoking user's.
+  SW_ROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   SW_HOME=/opt/stack-wizard                   # also holds the stacks (/opt/stack-wizard/<project>)
   # "_" cannot start a project name ([a-z0-9-]), so these never collide with a stack's folder.
   SW_NODE_DIR=$SW_HOME/_node
@@ -76,9 +94,12 @@ Other arguments are passed to the wizard (see: stack-wizard --help).
 Environment:
   NODE_MIRROR=URL                   Node.js binaries (the layout of nodejs.org/dist)
   STACK_WIZARD_NODE_VERSION=vX.Y.Z  Node.js build to install (default %s, at least v20.19.0)
+  STACK_WIZARD_NODE_SHA256=HEX      with another build: the SHA-256 of its node-vX.Y.Z-linux-ARCH.tar.gz
+                                    (from nodejs.org/dist/vX.Y.Z/SHASUMS256.txt, read over HTTPS)
   NPM_REGISTRY=URL                  npm registry for stack-wizard
   STACK_WIZARD_VERSION=X.Y.Z        stack-wizard release to install (default %s)
-  STACK_WIZARD_TARBALL=F            install this package tarball (path or URL) instead
+  STACK_WIZARD_INTEGRITY=sha512-…   with another release: its integrity (npm view stack-wizard@X.Y.Z dist.integrity)
+  STACK_WIZARD_TARBALL=F            install this package tarball (path or https URL) instead
 '
     [err.optValue]='%s needs a value; see --help'
     [err.badRegion]='--region must be cn, global or auto, not "%s"'
@@ -92,7 +113,14 @@ Environment:
     [err.noRoot]='this installer writes to /opt and /usr/local/bin: run it as root, or install sudo'
     [err.sudoNoTty]='sudo needs a password and there is no terminal to ask for it: run as root (sudo -i) or pipe into "sudo bash"'
     [err.download]='download failed: %s; check the network or choose another mirror (NODE_MIRROR=URL or --region)'
-    [err.noSum]='%s is not listed in %s; this mirror lacks the build: set STACK_WIZARD_NODE_VERSION or NODE_MIRROR'
+    [err.nodeNoPin]='Node.js %s is not the pinned build (%s), so this script knows no SHA-256 for it: give the SHA-256 of its .tar.gz in STACK_WIZARD_NODE_SHA256 (from nodejs.org/dist/%s/SHASUMS256.txt, read over HTTPS), or leave STACK_WIZARD_NODE_VERSION unset'
+    [err.badSha256]='STACK_WIZARD_NODE_SHA256 must be 64 hexadecimal digits (a line of SHASUMS256.txt), not "%s"'
+    [err.badIntegrity]='STACK_WIZARD_INTEGRITY must be an npm integrity sha512-<88 base64 characters> (npm view stack-wizard@VERSION dist.integrity), not "%s"'
+    [err.noIntegrity]='this copy of install.sh carries no integrity for stack-wizard %s (a development copy, or another release): use the published install.sh, or set STACK_WIZARD_INTEGRITY=sha512-… (npm view stack-wizard@%s dist.integrity, from a registry you trust)'
+    [err.integrity]='the stack-wizard package from %s is not the release this script pins (sha512 %s, expected %s); nothing was installed. The registry or the connection gave another file: try another NPM_REGISTRY'
+    [err.httpNeedsIntegrity]='%s=%s is plain http, which anyone on the way can change: use https, or pin what it must be with STACK_WIZARD_INTEGRITY=sha512-…'
+    [err.badUrl]='%s must be a URL (%s) without spaces or quotes, not "%s"'
+    [err.homeUnsafe]='%s (or a folder above it) is not owned by root or can be written by other users: root will run programs from it. Fix its owner and mode (chown root:root, chmod go-w) and run again'
     [err.checksum]='checksum mismatch for %s (expected %s, got %s); nothing was installed. The mirror or the connection is corrupt: try again or set NODE_MIRROR'
     [err.extract]='cannot unpack %s into %s; check free disk space (df -h /opt)'
     [err.nodeBroken]='the Node.js just unpacked does not run (%s); nothing was installed'
@@ -125,6 +153,8 @@ Environment:
     [info.nodeExisting]='Using the installed Node.js %s (%s)'
     [info.nodeTooOld]='The installed Node.js %s is older than %s; installing %s into %s'
     [info.nodeNoNpm]='The installed Node.js %s has no npm; installing %s into %s'
+    [info.nodeNotRoot]='The installed Node.js %s (%s) is not owned by root alone (it, its npm or a folder above them can be changed by another user), and root will run stack-wizard with it: installing %s into %s'
+    [info.integrityOk]='Package verified (sha512 as pinned)'
     [info.nodeNone]='No Node.js found; installing %s into %s'
     [info.nodeUpgrade]='Upgrading Node.js in %s from %s to %s'
     [info.download]='Downloading %s'
@@ -162,9 +192,12 @@ Environment:
 环境变量：
   NODE_MIRROR=URL                   Node.js 二进制镜像（目录结构同 nodejs.org/dist）
   STACK_WIZARD_NODE_VERSION=vX.Y.Z  要安装的 Node.js 版本（默认 %s，至少 v20.19.0）
+  STACK_WIZARD_NODE_SHA256=HEX      使用其他版本时：其 node-vX.Y.Z-linux-架构.tar.gz 的 SHA-256
+                                    （取自 nodejs.org/dist/vX.Y.Z/SHASUMS256.txt，请经 HTTPS 读取）
   NPM_REGISTRY=URL                  安装 stack-wizard 所用的 npm 源
   STACK_WIZARD_VERSION=X.Y.Z        要安装的 stack-wizard 版本（默认 %s）
-  STACK_WIZARD_TARBALL=F            改为安装这个软件包 tarball（路径或 URL）
+  STACK_WIZARD_INTEGRITY=sha512-…   使用其他版本时：其完整性值（npm view stack-wizard@X.Y.Z dist.integrity）
+  STACK_WIZARD_TARBALL=F            改为安装这个软件包 tarball（路径或 https URL）
 '
     [err.optValue]='%s 需要一个值，见 --help'
     [err.badRegion]='--region 只能是 cn、global 或 auto，而不是“%s”'
@@ -178,7 +211,14 @@ Environment:
     [err.noRoot]='本安装程序需要写入 /opt 和 /usr/local/bin：请以 root 身份运行，或先安装 sudo'
     [err.sudoNoTty]='sudo 需要密码，但当前没有终端可以输入：请以 root 身份运行（sudo -i），或改为通过管道交给“sudo bash”'
     [err.download]='下载失败：%s；请检查网络，或换一个镜像（NODE_MIRROR=URL 或 --region）'
-    [err.noSum]='%s 不在 %s 中，该镜像没有这个版本：请设置 STACK_WIZARD_NODE_VERSION 或 NODE_MIRROR'
+    [err.nodeNoPin]='Node.js %s 不是固定的版本（%s），本脚本不知道它的 SHA-256：请在 STACK_WIZARD_NODE_SHA256 中给出其 .tar.gz 的 SHA-256（取自 nodejs.org/dist/%s/SHASUMS256.txt，请经 HTTPS 读取），或不设置 STACK_WIZARD_NODE_VERSION'
+    [err.badSha256]='STACK_WIZARD_NODE_SHA256 必须是 64 位十六进制数（SHASUMS256.txt 中的一行），而不是“%s”'
+    [err.badIntegrity]='STACK_WIZARD_INTEGRITY 必须是 npm 完整性值 sha512-<88 个 base64 字符>（npm view stack-wizard@版本 dist.integrity），而不是“%s”'
+    [err.noIntegrity]='这份 install.sh 没有 stack-wizard %s 的完整性值（开发版副本，或是其他版本）：请使用发布的 install.sh，或设置 STACK_WIZARD_INTEGRITY=sha512-…（从可信的源执行 npm view stack-wizard@%s dist.integrity）'
+    [err.integrity]='来自 %s 的 stack-wizard 软件包不是本脚本固定的版本（sha512 为 %s，应为 %s），未安装任何内容。npm 源或网络给出了其他文件：请换一个 NPM_REGISTRY'
+    [err.httpNeedsIntegrity]='%s=%s 是明文 http，途经的任何人都能修改：请改用 https，或用 STACK_WIZARD_INTEGRITY=sha512-… 固定它应有的内容'
+    [err.badUrl]='%s 必须是 URL（%s），不能含空格或引号，而不是“%s”'
+    [err.homeUnsafe]='%s（或其上级目录）不属于 root，或可被其他用户写入：root 将从这里运行程序。请修正其所有者和权限（chown root:root，chmod go-w）后重新运行'
     [err.checksum]='%s 的校验和不符（应为 %s，实际 %s），未安装任何内容。镜像或网络传输有误：请重试或设置 NODE_MIRROR'
     [err.extract]='无法将 %s 解压到 %s；请检查磁盘剩余空间（df -h /opt）'
     [err.nodeBroken]='刚解压的 Node.js 无法运行（%s），未安装任何内容'
@@ -211,6 +251,8 @@ Environment:
     [info.nodeExisting]='使用已安装的 Node.js %s（%s）'
     [info.nodeTooOld]='已安装的 Node.js %s 低于 %s；将安装 %s 到 %s'
     [info.nodeNoNpm]='已安装的 Node.js %s 没有 npm；将安装 %s 到 %s'
+    [info.nodeNotRoot]='已安装的 Node.js %s（%s）不是只属于 root（它、它的 npm 或其上级目录可被其他用户修改），而 root 将用它运行 stack-wizard：将安装 %s 到 %s'
+    [info.integrityOk]='软件包已校验（sha512 与固定值一致）'
     [info.nodeNone]='未找到 Node.js；将安装 %s 到 %s'
     [info.nodeUpgrade]='将 %s 中的 Node.js 从 %s 升级到 %s'
     [info.download]='正在下载 %s'
@@ -329,17 +371,57 @@ sw_os_supported() {
   esac
 }
 
-# sw_sum_for FILE SHASUMS: the SHA-256 that SHASUMS256.txt lists for FILE.
-sw_sum_for() {
-  awk -v f="$1" '$2 == f || $2 == "*" f { print $1; exit }' "$2"
+# sw_pinned_node_sum FILE: the SHA-256 of a tarball of the pinned Node.js build, from
+# https://nodejs.org/dist/v24.21.0/SHASUMS256.txt (the four lines agree with independent copies of
+# that file). A new pin replaces SW_NODE_PIN and these lines together; test/unit/installer.test.ts
+# checks that every pinned file has its line. Empty for any other file.
+sw_pinned_node_sum() {
+  case $1 in
+    node-v24.21.0-linux-x64.tar.xz) echo fd8e59d5a511510f6a298afb548f18c7d2b1be404d8b4a27d94fbe49f56cb2d6 ;;
+    node-v24.21.0-linux-x64.tar.gz) echo 6e1db87ef58b8819e5d5402eff1536491b18edd8eb7bee5ef7897876e88dc5ff ;;
+    node-v24.21.0-linux-arm64.tar.xz) echo 6ad1325edbdb5649c379b75a237147a666c95d4f9ae8d340fef2d1575d289ad2 ;;
+    node-v24.21.0-linux-arm64.tar.gz) echo 724282c3b43aec998aa9527380465b45d229e021b58035f5f4f63095eabfe5d5 ;;
+  esac
 }
 
-# sw_node_file VERSION ARCH HAVE_XZ SHASUMS: the tarball to fetch: .tar.xz (smaller) when xz is
-# installed and the mirror lists it, else .tar.gz (gzip is always there); empty when neither.
-sw_node_file() {
-  local xz="node-$1-linux-$2.tar.xz" gz="node-$1-linux-$2.tar.gz"
-  if [ "$3" = 1 ] && [ -n "$(sw_sum_for "$xz" "$4")" ]; then echo "$xz"
-  elif [ -n "$(sw_sum_for "$gz" "$4")" ]; then echo "$gz"; fi
+# sw_node_want VERSION ARCH HAVE_XZ: "FILE SHA256" of the tarball to fetch and the hash it must
+# have: the pinned build's .tar.xz (smaller) when xz is installed, else its .tar.gz; for another
+# build, its .tar.gz with the SHA-256 the operator gave (STACK_WIZARD_NODE_SHA256). Nothing when
+# no hash is known: a mirror's own SHASUMS256.txt is never trusted (it is as forgeable as the tarball).
+sw_node_want() {
+  local xz="node-$1-linux-$2.tar.xz" gz="node-$1-linux-$2.tar.gz" sum
+  if [ -n "${STACK_WIZARD_NODE_SHA256:-}" ]; then echo "$gz $STACK_WIZARD_NODE_SHA256"; return; fi
+  if [ "$3" = 1 ] && sum=$(sw_pinned_node_sum "$xz") && [ -n "$sum" ]; then echo "$xz $sum"; return; fi
+  sum=$(sw_pinned_node_sum "$gz")
+  [ -z "$sum" ] || echo "$gz $sum"
+}
+
+# sw_root_only PATH: PATH, with every link resolved, and every folder above it belong to root and
+# nobody else may write to them (no group or other write bit, sticky or not). What root runs, and
+# the timers run as root, must not be replaceable by another local user.
+sw_root_only() {
+  local p u m
+  p=$(readlink -f -- "$1" 2>/dev/null) || return 1
+  [ -n "$p" ] || return 1
+  while :; do
+    read -r u m < <(stat -c '%u %a' -- "$p" 2>/dev/null) || return 1
+    [ "$u" = 0 ] || return 1
+    (((8#$m & 8#022) == 0)) || return 1
+    [ "$p" != / ] || return 0
+    p=$(dirname -- "$p")
+  done
+}
+
+# sw_integrity_hex INTEGRITY: the hex digest in an npm integrity string (sha512-<base64>).
+sw_integrity_hex() {
+  printf '%s' "${1#sha512-}" | base64 -d 2>/dev/null | od -An -v -tx1 | tr -d ' \n'
+}
+
+# sw_check_url NAME VALUE SCHEMES: a URL of one of the schemes (a | list), without whitespace,
+# quotes or control characters (it reaches curl, npm and messages).
+sw_check_url() {
+  local re="^($3)://[^[:space:][:cntrl:]\"'\\\`]+$"
+  [[ $2 =~ $re ]] || sw_die 2 err.badUrl "$1" "${3//|/, }" "$2"
 }
 
 # sw_quote ARGS…: one shell-quoted command line.
@@ -392,6 +474,31 @@ sw_check_versions() {
     sw_die 2 err.badNodeVersion "$SW_NODE_MIN" "${STACK_WIZARD_NODE_VERSION:-}"
   fi
   [[ $SW_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]] || sw_die 2 err.badVersion "$SW_VERSION"
+  if [ -n "${STACK_WIZARD_NODE_SHA256:-}" ] && ! [[ $STACK_WIZARD_NODE_SHA256 =~ ^[0-9a-f]{64}$ ]]; then
+    sw_die 2 err.badSha256 "$STACK_WIZARD_NODE_SHA256"
+  fi
+  if [ -n "${STACK_WIZARD_INTEGRITY:-}" ] && ! [[ $STACK_WIZARD_INTEGRITY =~ ^sha512-[A-Za-z0-9+/]{86}==$ ]]; then
+    sw_die 2 err.badIntegrity "$STACK_WIZARD_INTEGRITY"
+  fi
+  # Node.js is always checked against a pinned SHA-256, so any mirror scheme curl speaks is safe;
+  # a package tarball over plain http needs a pinned integrity to be.
+  [ -z "${NODE_MIRROR:-}" ] || sw_check_url NODE_MIRROR "$NODE_MIRROR" 'https|http|file'
+  [ -z "${NPM_REGISTRY:-}" ] || sw_check_url NPM_REGISTRY "$NPM_REGISTRY" 'https|http'
+  case ${STACK_WIZARD_TARBALL:-} in
+    *://*)
+      sw_check_url STACK_WIZARD_TARBALL "$STACK_WIZARD_TARBALL" 'https|http'
+      if [[ $STACK_WIZARD_TARBALL == http://* ]] && [ -z "${STACK_WIZARD_INTEGRITY:-}" ]; then
+        sw_die 2 err.httpNeedsIntegrity STACK_WIZARD_TARBALL "$STACK_WIZARD_TARBALL"
+      fi
+      ;;
+  esac
+}
+
+# The folder our Node.js and stack-wizard go into must be root's alone: root and its timers run them.
+sw_check_home() {
+  local d=$SW_HOME
+  [ -e "$d" ] || d=$(dirname -- "$d")
+  sw_root_only "$d" || sw_die 3 err.homeUnsafe "$d"
 }
 
 sw_check_lang() {
@@ -452,7 +559,7 @@ sw_require() {
   local tool pkg
   for tool in "$@"; do
     pkg=$tool
-    case $tool in sha256sum | mktemp | timeout) pkg=coreutils ;; awk) pkg=mawk ;; esac
+    case $tool in sha256sum | sha512sum | base64 | od | stat | readlink | mktemp | timeout) pkg=coreutils ;; awk) pkg=mawk ;; esac
     command -v "$tool" >/dev/null 2>&1 || sw_die 3 err.missingTool "$tool" "$pkg"
   done
 }
@@ -658,28 +765,39 @@ sw_fetch() {
 sw_node_version() { timeout 20 "$1" -v 2>/dev/null </dev/null; }
 
 # Sets SW_NODE_BIN (the final node path), SW_NODE_RUN (what runs npm now), SW_NPM (npm-cli.js or
-# the npm command) and SW_NODE_STAGE (non-empty when a new build waits to be moved in).
+# the npm command) and SW_NODE_STAGE (non-empty when a new build waits to be moved in). A Node.js
+# already there is looked for in root's PATH only (never the invoking user's: through sudo that
+# could be their nvm Node) and used only when root alone owns it and its npm (sw_root_only): the
+# wrapper, `sudo stack-wizard` and the backup timer run it as root.
 sw_plan_node() {
   SW_NODE_STAGE=''
-  local own=$SW_NODE_DIR/bin/node sys v
+  local own=$SW_NODE_DIR/bin/node sys v npm
   if [ -x "$own" ]; then
     v=$(sw_node_version "$own" || true)
-    if [ "$v" = "$SW_NODE_VERSION" ]; then
+    if [ "$v" = "$SW_NODE_VERSION" ] && sw_root_only "$own"; then
       sw_say info.nodeCurrent "$v" "$SW_NODE_DIR"
       SW_NODE_BIN=$own SW_NODE_RUN=$own SW_NPM=$SW_NODE_DIR/lib/node_modules/npm/bin/npm-cli.js
       return
     fi
-    sw_say info.nodeUpgrade "$SW_NODE_DIR" "${v:-?}" "$SW_NODE_VERSION"
+    # Changed by someone else since it was installed (or an older build): replaced, never trusted.
+    if [ "$v" = "$SW_NODE_VERSION" ]; then sw_say info.nodeNotRoot "$v" "$own" "$SW_NODE_VERSION" "$SW_NODE_DIR"
+    else sw_say info.nodeUpgrade "$SW_NODE_DIR" "${v:-?}" "$SW_NODE_VERSION"; fi
     sw_stage_node
     return
   fi
-  sys=$(command -v node 2>/dev/null || true)
+  sys=$(PATH=$SW_ROOT_PATH command -v node 2>/dev/null || true)
   if [ -n "$sys" ]; then
     v=$(sw_node_version "$sys" || true)
     if [ -n "$v" ] && sw_version_ge "$v" "$SW_NODE_MIN"; then
-      if PATH="$(dirname "$sys"):$PATH" npm -v >/dev/null 2>&1 </dev/null; then
-        sw_say info.nodeExisting "$v" "$sys"
-        SW_NODE_BIN=$sys SW_NODE_RUN=$sys SW_NPM=npm
+      npm=$(PATH="$(dirname "$sys"):$SW_ROOT_PATH" command -v npm 2>/dev/null || true)
+      if [ -n "$npm" ] && PATH="$(dirname "$sys"):$SW_ROOT_PATH" npm -v >/dev/null 2>&1 </dev/null; then
+        if sw_root_only "$sys" && sw_root_only "$npm"; then
+          sw_say info.nodeExisting "$v" "$sys"
+          SW_NODE_BIN=$sys SW_NODE_RUN=$sys SW_NPM=npm
+          return
+        fi
+        sw_say info.nodeNotRoot "$v" "$sys" "$SW_NODE_VERSION" "$SW_NODE_DIR"
+        sw_stage_node
         return
       fi
       sw_say info.nodeNoNpm "$v" "$SW_NODE_VERSION" "$SW_NODE_DIR"
@@ -693,15 +811,13 @@ sw_plan_node() {
 }
 
 sw_stage_node() {
-  local mirror file sums want got have_xz=0 stage v
+  local mirror file want got have_xz=0 stage v
   command -v xz >/dev/null 2>&1 && have_xz=1
+  # The hash comes from this script or the operator, before any mirror is asked (sw_node_want).
+  read -r file want < <(sw_node_want "$SW_NODE_VERSION" "$SW_ARCH" "$have_xz") || true
+  [ -n "${want:-}" ] || sw_die 2 err.nodeNoPin "$SW_NODE_VERSION" "$SW_NODE_PIN" "$SW_NODE_VERSION"
   sw_pick_node_mirror
   mirror=$SW_NODE_MIRROR
-  sums=$SW_TMP/SHASUMS256.txt
-  sw_fetch "$mirror/$SW_NODE_VERSION/SHASUMS256.txt" "$sums"
-  file=$(sw_node_file "$SW_NODE_VERSION" "$SW_ARCH" "$have_xz" "$sums")
-  [ -n "$file" ] || sw_die 1 err.noSum "node-$SW_NODE_VERSION-linux-$SW_ARCH.tar.gz" "$mirror/$SW_NODE_VERSION/SHASUMS256.txt"
-  want=$(sw_sum_for "$file" "$sums")
   sw_say info.download "$mirror/$SW_NODE_VERSION/$file"
   sw_fetch "$mirror/$SW_NODE_VERSION/$file" "$SW_TMP/$file"
   got=$(sha256sum "$SW_TMP/$file" | awk '{ print $1 }') || sw_die 1 err.hash "$SW_TMP/$file"
@@ -725,18 +841,22 @@ sw_npm() {
   local bindir
   bindir=$(dirname "$SW_NODE_RUN")
   if [ "$SW_NPM" = npm ]; then
-    sw_root env PATH="$bindir:$PATH" npm_config_cache="$SW_TMP/npm-cache" npm_config_update_notifier=false \
+    sw_root env PATH="$bindir:$SW_ROOT_PATH" npm_config_cache="$SW_TMP/npm-cache" npm_config_update_notifier=false \
       npm "$@" </dev/null
   else
-    sw_root env PATH="$bindir:$PATH" npm_config_cache="$SW_TMP/npm-cache" npm_config_update_notifier=false \
+    sw_root env PATH="$bindir:$SW_ROOT_PATH" npm_config_cache="$SW_TMP/npm-cache" npm_config_update_notifier=false \
       "$SW_NODE_RUN" "$SW_NPM" "$@" </dev/null
   fi
 }
 
 # Sets SW_CLI_STAGE (non-empty when a new install waits) and SW_CLI_FROM (what the marker records).
+# From a registry, npm fetches the release into a file (npm checks the registry's own integrity);
+# that file must have the integrity this script pins for it (stamped at release, or
+# STACK_WIZARD_INTEGRITY), and that very file is installed, with --ignore-scripts: nothing of the
+# package runs as root before it is checked.
 sw_plan_cli() {
   SW_CLI_STAGE=''
-  local spec source have='' registry stage pkg v out log
+  local spec source have='' registry stage pkg v out log want=${STACK_WIZARD_INTEGRITY:-} tgz got rc=0
   have=$(cat "$SW_MARKER" 2>/dev/null || true)
   if [ -n "${STACK_WIZARD_TARBALL:-}" ]; then
     case $STACK_WIZARD_TARBALL in
@@ -756,7 +876,10 @@ sw_plan_cli() {
     source=$STACK_WIZARD_TARBALL
   else
     spec=stack-wizard@$SW_VERSION
-    SW_CLI_FROM="registry $spec"
+    # The stamped pin is for the release it names; another release needs its own.
+    if [ -z "$want" ] && [ "$SW_VERSION" = "$SW_CLI_PIN_FOR" ]; then want=$SW_CLI_PIN_INTEGRITY; fi
+    [ -n "$want" ] || sw_die 2 err.noIntegrity "$SW_VERSION" "$SW_VERSION"
+    SW_CLI_FROM="registry $spec $want"
   fi
   if [ "$have" = "$SW_CLI_FROM" ] && [ -f "$SW_CLI_DIR/lib/node_modules/stack-wizard/bin/stack-wizard.js" ]; then
     sw_say info.cliCurrent "$(sw_cli_version "$SW_CLI_DIR")"
@@ -780,9 +903,26 @@ sw_plan_cli() {
   log=$SW_TMP/npm.log
   # In the background and waited for: npm handles Ctrl-C itself and exits 1, which bash would
   # take as a plain failure; `wait` returns at once on the signal, so the INT trap runs.
-  local rc=0
-  sw_npm install --global --prefix "$stage" --no-audit --no-fund --loglevel=error \
-    ${registry:+--registry "$registry"} "$spec" >"$log" 2>&1 &
+  tgz=$spec
+  if [ -z "${STACK_WIZARD_TARBALL:-}" ]; then
+    mkdir -p -- "$SW_TMP/pack" || sw_die 1 err.mkdir "$SW_TMP/pack" "$SW_TMP"
+    sw_npm pack --ignore-scripts --pack-destination "$SW_TMP/pack" --loglevel=error \
+      ${registry:+--registry "$registry"} "$spec" >"$log" 2>&1 &
+    wait $! || rc=$?
+    local -a packed=("$SW_TMP/pack"/*.tgz)
+    if [ "$rc" != 0 ] || [ ! -f "${packed[0]}" ]; then
+      sed 's/^/    /' "$log" >&2
+      sw_die 1 err.npmInstall "$spec" "${registry:-$(sw_t info.registryDefault)}"
+    fi
+    tgz=${packed[0]}
+  fi
+  if [ -n "$want" ]; then
+    got=$(sha512sum "$tgz" | awk '{ print $1 }') || sw_die 1 err.hash "$tgz"
+    [ "$got" = "$(sw_integrity_hex "$want")" ] || sw_die 1 err.integrity "$source" "$got" "$(sw_integrity_hex "$want")"
+    sw_note info.integrityOk
+  fi
+  sw_npm install --global --prefix "$stage" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    ${registry:+--registry "$registry"} "$tgz" >"$log" 2>&1 &
   wait $! || rc=$?
   if [ "$rc" != 0 ]; then
     sed 's/^/    /' "$log" >&2
@@ -951,8 +1091,9 @@ sw_main() {
     sw_uninstall
     return 0
   fi
-  sw_require curl tar gzip sha256sum mktemp timeout awk sed
+  sw_require curl tar gzip sha256sum sha512sum base64 od stat readlink mktemp timeout awk sed
   sw_detect_platform
+  sw_check_home
   sw_check_link
   trap sw_cleanup EXIT
   trap 'exit 130' INT

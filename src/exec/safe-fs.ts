@@ -9,7 +9,7 @@
 // A chain that passes cannot be changed by anyone else afterwards, so checking first and writing
 // after is safe by construction. Files are then created O_EXCL|O_NOFOLLOW under unpredictable
 // names, and logs are opened O_NOFOLLOW and checked to be our own regular file.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, chmodSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, chmodSync, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostError } from '../errors.js';
@@ -119,6 +119,66 @@ export function safeMakeDirs(path: string, mode: number, created: string[]): voi
     chmodSync(d, m);
     cur = d;
   }
+}
+
+/** Root's own PATH, as systemd gives it to services and install.sh searches it. */
+export const ROOT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/**
+ * Null when root alone owns `path` (every link resolved) and every folder above it, and none of
+ * them is writable by group or others; else the first path that is not. What root's timers run
+ * must not be replaceable by another local user (a sudoer's nvm Node). Not running as root: null
+ * (nothing is scheduled as root then).
+ */
+export function notRootOnly(path: string): string | null {
+  if (euid() !== 0) return null;
+  let p: string;
+  try {
+    p = realpathSync(path);
+  } catch {
+    return path;
+  }
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return p;
+    }
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) return p;
+    if (p === '/') return null;
+    p = dirname(p);
+  }
+}
+
+/**
+ * Null when running `program` as root runs only root-only files: the program itself, and what it
+ * hands over to: the Node.js and script an install.sh wrapper execs, or the `node` an
+ * `#!/usr/bin/env node` script finds in root's PATH. Else the first path that is not root-only.
+ */
+export function programNotRootOnly(program: string): string | null {
+  const own = notRootOnly(program);
+  if (own) return own;
+  let head = '';
+  try {
+    head = readFileSync(program, 'utf8').slice(0, 4096);
+  } catch {
+    return null;
+  }
+  const wrapper = /^exec (\S+) (\S+) "\$@"$/m.exec(head);
+  if (head.startsWith('#!/bin/sh') && wrapper) return notRootOnly(wrapper[1]!) ?? notRootOnly(wrapper[2]!);
+  if (/^#!\s*\/usr\/bin\/env\s+node\b/.test(head)) {
+    for (const d of ROOT_PATH) {
+      try {
+        statSync(`${d}/node`);
+      } catch {
+        continue;
+      }
+      return notRootOnly(`${d}/node`);
+    }
+    return 'node';
+  }
+  return null;
 }
 
 /** A temporary name beside `path` that nobody can guess in advance. */

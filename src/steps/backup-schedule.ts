@@ -9,29 +9,33 @@ import { changes, type HostFile } from '../render/host-file.js';
 import { readHostFiles } from '../host/host-files.js';
 import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
+import { hostError } from '../errors.js';
+import { notRootOnly, programNotRootOnly } from '../exec/safe-fs.js';
 
 export { scheduleFiles, scheduleNames } from '../render/backup-schedule.js';
 
 /**
  * The program to schedule: `stack-wizard` on PATH (a global install, kept current by upgrades),
  * else this Node and this script by their real paths. Null when neither is stable (an npx cache).
+ * The timer runs it as root, so it must run only files root alone can change (#15.6): a program
+ * that is not is `untrusted` (the path at fault), and the schedule is refused.
  */
-export async function wizardBin(ctx: Context): Promise<{ bin: string[]; stable: boolean }> {
+export async function wizardBin(ctx: Context): Promise<{ bin: string[]; stable: boolean; untrusted: string | null }> {
   const r = await ctx.exec.query('sh', ['-c', 'command -v stack-wizard'], { timeoutMs: 5000 });
   const found = r.stdout.trim();
-  if (r.exitCode === 0 && found.startsWith('/')) return { bin: [found], stable: true };
+  if (r.exitCode === 0 && found.startsWith('/') && !programNotRootOnly(found)) return { bin: [found], stable: true, untrusted: null };
   const script = ownScript();
-  return { bin: [process.execPath, script], stable: !/\/_npx\//.test(script) };
+  return { bin: [process.execPath, script], stable: !/\/_npx\//.test(script), untrusted: notRootOnly(process.execPath) ?? notRootOnly(script) };
 }
 
 async function desired(ctx: Context, s: Prepared) {
   const root = ctx.hostRoot;
   const n = scheduleNames(s.plan.project);
   const off = s.plan.backup.schedule === 'off';
-  const { bin, stable } = await wizardBin(ctx);
+  const { bin, stable, untrusted } = await wizardBin(ctx);
   const now = await readHostFiles(ctx.exec, root, scheduleHostPaths(s.plan.project));
   const files = scheduleHostFiles({ project: s.plan.project, installDir: s.plan.installDir, schedule: s.plan.backup.schedule, bin, systemd: s.facts.systemd, off }, now);
-  return { root, n, off, files, stable, systemd: s.facts.systemd && !off };
+  return { root, n, off, files, stable, untrusted, systemd: s.facts.systemd && !off };
 }
 
 /** The schedule's host files as the step would write (or remove) them now: what init's preview diffs. */
@@ -53,6 +57,7 @@ export async function scheduleChanges(ctx: Context, s: Prepared): Promise<string
   if (d.off) return out;
   if (d.systemd && !d.root && !(await timerActive(ctx, d.n.timer))) out.push(`systemctl enable --now ${d.n.timer}`);
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));
+  if (out.length && d.untrusted) out.push(ctx.t('bk.schedUntrusted', { path: d.untrusted }));
   return out;
 }
 
@@ -66,6 +71,8 @@ export async function applySchedule(ctx: Context, s: Prepared): Promise<void> {
     if (s.facts.systemd && !d.root && removed.length) await ctx.exec.run('systemctl', ['daemon-reload'], { check: false });
     return;
   }
+  // Root's timer must not run what another user can change (a sudoer's nvm Node).
+  if (d.untrusted) throw hostError('err.bk.schedUntrusted', { path: d.untrusted });
   await ctx.exec.writeFiles(d.files.filter((f) => f.content !== null).map((f) => ({ path: on(f.path), content: f.content!, mode: f.mode })));
   for (const f of removed) await ctx.exec.remove(on(f.path));
   if (d.systemd && !d.root) {

@@ -12,6 +12,13 @@ import { freePort, waitFor } from '../support/proc.js';
 
 const script = new URL('../../install.sh', import.meta.url).pathname;
 
+/** npm's requests for one package: the registry document (one or more times), then the tarball once, last; returns that tarball's line. */
+function onePackage(lines: string[], prefix = ''): string {
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  for (const l of lines.slice(0, -1)) expect(l).toBe(`${prefix}/npm/stack-wizard`);
+  return lines[lines.length - 1]!;
+}
+
 describe('shellcheck', () => {
   it('install.sh has no findings (shellcheck must be installed: test/provision/packages.sh)', () => {
     const which = spawnSync('bash', ['--norc', '-c', 'command -v shellcheck'], { encoding: 'utf8' });
@@ -108,13 +115,18 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
   let mirror: Mirror;
   let root = '';
   let nodeVersion = '';
+  let nodeSha256 = '';
   let pkgVersion = '';
+  // The release's installer: install.sh stamped with the integrity of this very `npm pack` (buildMirrorRoot).
+  let stamped = '';
   beforeAll(async () => {
     const { buildMirrorRoot } = await import('../e2e/installer/lab.js');
     root = join(mkdtempSync(join(tmpdir(), 'sw-cn-')), 'root');
     const built = await buildMirrorRoot(root);
     nodeVersion = built.node.version;
+    nodeSha256 = built.node.sha256;
     pkgVersion = built.pkg.version;
+    stamped = join(root, 'install.sh');
     mirror = await startMirror(root, '127.0.0.1', { log: join(root, '..', 'requests.log') });
   }, 600_000);
   afterAll(() => mirror?.stop());
@@ -123,7 +135,7 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
    * Runs install.sh's own steps with its folders in a fresh temporary home, behind a Node.js too
    * old to use (so the script installs its own and the machine's stays out of it).
    */
-  async function runSteps(lang: 'en' | 'zh-CN', args: string, env: Record<string, string>) {
+  async function runSteps(lang: 'en' | 'zh-CN', args: string, env: Record<string, string>, o: { rootPath?: (shim: string) => string; path?: (shim: string) => string } = {}) {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const home = mkdtempSync(join(tmpdir(), 'sw-cn-home-'));
     const shim = join(home, 'shim');
@@ -133,6 +145,8 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
     const steps = [
       'source "$0" --source-only',
       'sw_strict',
+      // Root's PATH as the script searches it, with a Node.js too old to use first (so the machine's stays out of it).
+      `SW_ROOT_PATH=${o.rootPath ? o.rootPath(shim) : `${shim}:/usr/bin:/bin`}`,
       `SW_HOME=${home}/opt SW_NODE_DIR=${home}/opt/_node SW_CLI_DIR=${home}/opt/_cli SW_LINK=${home}/bin/stack-wizard`,
       `SW_WRAPPER=$SW_CLI_DIR/stack-wizard SW_MARKER=$SW_CLI_DIR/.installed-from SW_AS_ROOT=() SW_LANG=${lang} SW_ARCH=$(sw_node_arch "$(uname -m)")`,
       `sw_parse_args ${args}`,
@@ -140,12 +154,15 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
       'SW_TMP=$(mktemp -d)',
       'sw_plan_node; sw_plan_cli; sw_commit; sw_start',
     ].join('; ');
-    const r = spawnSync('bash', ['--norc', '-c', steps, script], {
+    const r = spawnSync('bash', ['--norc', '-c', steps, stamped], {
       encoding: 'utf8',
       timeout: 300_000,
-      env: { PATH: `${shim}:/usr/bin:/bin`, HOME: home, STACK_WIZARD_NODE_VERSION: nodeVersion, STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`, ...env },
+      env: {
+        PATH: o.path ? o.path(shim) : `${shim}:/usr/bin:/bin`, HOME: home, STACK_WIZARD_NODE_VERSION: nodeVersion, STACK_WIZARD_NODE_SHA256: nodeSha256,
+        STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`, ...env,
+      },
     });
-    return { home, r };
+    return { home, r, shim };
   }
 
   it('--region cn: the dead candidate loses, Node.js comes from the live one (checksum checked), stack-wizard from the mainland registry, and the next command says --region cn', async () => {
@@ -157,17 +174,19 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
     expect(r.stdout).toContain('Region: cn (from --region)');
     expect(r.stdout).toContain(`The installed Node.js v18.19.1 is older than v20.19.0; installing ${nodeVersion} into ${home}/opt/_node`);
     expect(r.stdout).toMatch(new RegExp(`Node\\.js mirror: ${host.replace(/\./g, '\\.')} \\(\\d+\\.\\d\\ds, the fastest that answered\\)`));
-    expect(r.stdout).toMatch(/Checksum verified \(SHA-256 [0-9a-f]{64}\)/);
+    expect(r.stdout).toContain(`Checksum verified (SHA-256 ${nodeSha256})`);
+    expect(r.stdout).toContain('Package verified (sha512 as pinned)');
     expect(r.stdout).toContain(`Installing stack-wizard ${pkgVersion} from ${mirror.url}/npm/`);
     expect(r.stdout).toMatch(new RegExp(`Run it next with:\\n\\n {4}${home}/bin/stack-wizard --region cn\\n`));
-    // What the server saw: the probe and the download from the live mirror, npm from the mainland registry.
+    // What the server saw: the probe and the download from the live mirror (its SHASUMS256.txt is
+    // not read for the hash: that comes from the pin), npm from the mainland registry.
     const paths = mirror.requests().map((q) => `${q.status} ${q.path}`);
     expect(paths.filter((p) => p.includes('/node/'))).toEqual([
       `200 /node/${nodeVersion}/SHASUMS256.txt`,
-      `200 /node/${nodeVersion}/SHASUMS256.txt`,
-      expect.stringMatching(new RegExp(`^200 /node/${nodeVersion}/node-${nodeVersion}-linux-\\w+\\.tar\\.(gz|xz)$`)),
+      expect.stringMatching(new RegExp(`^200 /node/${nodeVersion}/node-${nodeVersion}-linux-\\w+\\.tar\\.gz$`)),
     ]);
-    expect(paths.filter((p) => p.includes('/npm/'))).toEqual(['200 /npm/stack-wizard', `200 /npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`]);
+    // npm pack reads the registry document (npm asks for it more than once) and fetches the release once; installing that file asks nothing more.
+    expect(onePackage(paths.filter((p) => p.includes('/npm/')), '200 ')).toBe(`200 /npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`);
     // Installed where it was told, and it runs with its own Node.js.
     expect(readlinkSync(join(home, 'bin/stack-wizard'))).toBe(`${home}/opt/_cli/stack-wizard`);
     expect(readFileSync(join(home, 'opt/_cli/stack-wizard'), 'utf8')).toContain(`exec ${home}/opt/_node/bin/node `);
@@ -185,7 +204,56 @@ describe('the mainland path on loopback (the script\'s steps with its folders mo
     expect(r.stdout).toMatch(new RegExp(`地区：cn（${host} 无法访问, ${host} \\d+\\.\\d\\ds）`));
     const probed = mirror.requests().filter((q) => q.path.endsWith('SHASUMS256.txt')).map((q) => `${q.status} ${q.path}`);
     expect(probed).toEqual(expect.arrayContaining([`404 /official/${nodeVersion}/SHASUMS256.txt`, `200 /node/${nodeVersion}/SHASUMS256.txt`]));
-    expect(mirror.requests().filter((q) => q.path.startsWith('/npm/')).map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`]);
+    expect(onePackage(mirror.requests().filter((q) => q.path.startsWith('/npm/')).map((q) => q.path))).toBe(`/npm/stack-wizard/-/stack-wizard-${pkgVersion}.tgz`);
     expect(r.stdout).toMatch(new RegExp(`接下来请运行：\\n\\n {4}${home}/bin/stack-wizard --lang zh-CN --region cn\\n`));
+  }, 300_000);
+
+  // #15.6: the trust rules, each with the real programs.
+  it('a mirror serving a changed tarball with a SHASUMS256.txt that matches it is refused: the hash comes from the pin', async () => {
+    const { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { createHash } = await import('node:crypto');
+    const forged = join(root, 'node-forged', nodeVersion);
+    mkdirSync(forged, { recursive: true });
+    const file = `node-${nodeVersion}-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}.tar.gz`;
+    copyFileSync(join(root, 'node-tampered', nodeVersion, file), join(forged, file));
+    const sum = createHash('sha256').update(readFileSync(join(forged, file))).digest('hex');
+    writeFileSync(join(forged, 'SHASUMS256.txt'), `${sum}  ${file}\n`);
+    const { home, r } = await runSteps('en', '--region global', { NODE_MIRROR: `${mirror.url}/node-forged` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`checksum mismatch for ${file} (expected ${nodeSha256}, got ${sum}); nothing was installed`);
+    expect(existsSync(join(home, 'opt', '_node'))).toBe(false);
+    expect(existsSync(join(home, 'bin'))).toBe(false);
+  }, 300_000);
+
+  it('a package that is not the pinned release is refused before npm installs anything', async () => {
+    const { existsSync } = await import('node:fs');
+    const other = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    const { home, r } = await runSteps('en', '--region cn', { STACK_WIZARD_INTEGRITY: other, STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node` });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`the stack-wizard package from ${mirror.url}/npm/ is not the release this script pins \\(sha512 [0-9a-f]{128}, expected ${'07'.repeat(64)}\\); nothing was installed`));
+    expect(existsSync(join(home, 'opt', '_cli'))).toBe(false);
+    expect(existsSync(join(home, 'opt', '_node'))).toBe(false);
+  }, 300_000);
+
+  it("a Node.js first on the invoking user's PATH (a sudoer's nvm) is never what root runs", async () => {
+    const { chownSync, mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
+    const nvm = mkdtempSync(join(tmpdir(), 'sw-nvm-'));
+    const bin = join(nvm, 'versions', 'node', 'v22.0.0', 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'node'), '#!/bin/sh\necho v22.0.0\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'npm'), '#!/bin/sh\necho 10.0.0\n', { mode: 0o755 });
+    for (const p of [nvm, bin, join(bin, 'node'), join(bin, 'npm')]) chownSync(p, 65534, 65534);
+    // Root's PATH holds only the machine's own Node.js (root's, with npm): that one is used.
+    const a = await runSteps('en', '--region cn', { STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node` }, { rootPath: () => '/usr/bin:/bin', path: () => `${bin}:/usr/bin:/bin` });
+    expect(a.r.status, a.r.stderr).toBe(0);
+    expect(a.r.stdout).toMatch(/Using the installed Node\.js v\d+\.\d+\.\d+ \(\/usr\/bin\/node\)/);
+    expect(readFileSync(join(a.home, 'opt/_cli/stack-wizard'), 'utf8')).toContain('exec /usr/bin/node ');
+    expect(readFileSync(join(a.home, 'opt/_cli/stack-wizard'), 'utf8')).not.toContain(nvm);
+    // The user's folder in root's PATH (a folder another user can change): named, and the script installs its own.
+    const b = await runSteps('en', '--region cn', { STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${mirror.url}/node` }, { rootPath: () => `${bin}:/usr/bin:/bin`, path: () => `${bin}:/usr/bin:/bin` });
+    expect(b.r.status, b.r.stderr).toBe(0);
+    expect(b.r.stdout).toContain(`The installed Node.js v22.0.0 (${bin}/node) is not owned by root alone`);
+    expect(b.r.stdout).toContain(`installing ${nodeVersion} into ${b.home}/opt/_node`);
+    expect(readFileSync(join(b.home, 'opt/_cli/stack-wizard'), 'utf8')).toContain(`exec ${b.home}/opt/_node/bin/node `);
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 // install.sh's pure pieces, run by bash itself: `source install.sh --source-only` defines the
 // functions and runs nothing (the whole body is functions; only the last line calls sw_main).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,30 +118,92 @@ describe('arguments', () => {
   });
 });
 
-describe('checksums and file choice', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sw-inst-'));
-  const sums = join(dir, 'SHASUMS256.txt');
-  writeFileSync(
-    sums,
-    [
-      `${'a'.repeat(64)}  node-v24.21.0-darwin-arm64.tar.gz`,
-      `${'b'.repeat(64)}  node-v24.21.0-linux-x64.tar.gz`,
-      `${'c'.repeat(64)} *node-v24.21.0-linux-arm64.tar.xz`,
-      `${'d'.repeat(64)}  node-v24.21.0-linux-x64.tar.xz.sig`,
-      `${'e'.repeat(64)}  node-v24.21.0-linux-x64.tar.xz`,
-    ].join('\n'),
-  );
-  it('reads the line for exactly that file (text or binary mode)', () => {
-    expect(bash(`sw_sum_for node-v24.21.0-linux-x64.tar.gz ${sums}`).out.trim()).toBe('b'.repeat(64));
-    expect(bash(`sw_sum_for node-v24.21.0-linux-x64.tar.xz ${sums}`).out.trim()).toBe('e'.repeat(64));
-    expect(bash(`sw_sum_for node-v24.21.0-linux-arm64.tar.xz ${sums}`).out.trim()).toBe('c'.repeat(64));
-    expect(bash(`sw_sum_for node-v24.21.0-linux-s390x.tar.xz ${sums}`).out).toBe('');
+// #15.6: what root runs comes from this script's pins, never from a mirror's own checksum list.
+describe('the trust in downloads and in the Node.js root runs', () => {
+  it('the pinned build has a SHA-256 in the script for each tarball root may fetch (x64, arm64; .tar.xz and .tar.gz)', () => {
+    const pin = /SW_NODE_PIN=(v\d+\.\d+\.\d+)/.exec(text)![1]!;
+    for (const arch of ['x64', 'arm64']) {
+      for (const ext of ['tar.xz', 'tar.gz']) expect(bash(`sw_pinned_node_sum node-${pin}-linux-${arch}.${ext}`).out.trim(), `${arch} ${ext}`).toMatch(/^[0-9a-f]{64}$/);
+    }
+    // The values published in nodejs.org/dist/v24.21.0/SHASUMS256.txt.
+    expect(bash('sw_pinned_node_sum node-v24.21.0-linux-x64.tar.xz').out.trim()).toBe('fd8e59d5a511510f6a298afb548f18c7d2b1be404d8b4a27d94fbe49f56cb2d6');
+    expect(bash('sw_pinned_node_sum node-v24.21.0-linux-arm64.tar.gz').out.trim()).toBe('724282c3b43aec998aa9527380465b45d229e021b58035f5f4f63095eabfe5d5');
+    expect(bash('sw_pinned_node_sum node-v22.12.0-linux-x64.tar.gz').out).toBe('');
   });
-  it('takes .tar.xz only with xz installed and listed, else .tar.gz, else nothing', () => {
-    expect(bash(`sw_node_file v24.21.0 x64 1 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-x64.tar.xz');
-    expect(bash(`sw_node_file v24.21.0 x64 0 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-x64.tar.gz');
-    expect(bash(`sw_node_file v24.21.0 arm64 1 ${sums}`).out.trim()).toBe('node-v24.21.0-linux-arm64.tar.xz');
-    expect(bash(`sw_node_file v24.21.0 arm64 0 ${sums}`).out.trim()).toBe('');
+  it('picks the file and the hash it must have: xz with xz installed, else gz; another build only with STACK_WIZARD_NODE_SHA256', () => {
+    expect(bash('sw_node_want v24.21.0 x64 1').out.trim()).toBe('node-v24.21.0-linux-x64.tar.xz fd8e59d5a511510f6a298afb548f18c7d2b1be404d8b4a27d94fbe49f56cb2d6');
+    expect(bash('sw_node_want v24.21.0 arm64 0').out.trim()).toBe('node-v24.21.0-linux-arm64.tar.gz 724282c3b43aec998aa9527380465b45d229e021b58035f5f4f63095eabfe5d5');
+    expect(bash('sw_node_want v22.12.0 x64 1').out).toBe('');
+    expect(bash('sw_node_want v22.12.0 x64 1', { STACK_WIZARD_NODE_SHA256: 'f'.repeat(64) }).out.trim()).toBe(`node-v22.12.0-linux-x64.tar.gz ${'f'.repeat(64)}`);
+  });
+  it('another build without its SHA-256 is refused before any mirror is asked (exit 2, the fix)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-nopin-'));
+    const r = bash(`sw_strict; SW_TMP=${d}; SW_HOME=${d}/home; SW_ARCH=x64; SW_NODE_VERSION=v22.12.0; sw_pick_node_mirror() { echo asked; }; sw_stage_node`);
+    expect(r.code).toBe(2);
+    expect(r.out).not.toContain('asked');
+    expect(r.err).toContain('Node.js v22.12.0 is not the pinned build (v24.21.0), so this script knows no SHA-256 for it: give the SHA-256 of its .tar.gz in STACK_WIZARD_NODE_SHA256');
+    expect(existsSync(join(d, 'home'))).toBe(false);
+  });
+  it('bad hashes, integrities and URLs are exit 2 before anything runs; http for a package needs a pinned integrity', () => {
+    const check = (env: Record<string, string>) => bash('sw_check_versions', env);
+    expect(check({ STACK_WIZARD_NODE_SHA256: 'abc' }).err).toContain('STACK_WIZARD_NODE_SHA256 must be 64 hexadecimal digits');
+    expect(check({ STACK_WIZARD_INTEGRITY: 'sha1-abc' }).err).toContain('STACK_WIZARD_INTEGRITY must be an npm integrity sha512-');
+    expect(check({ NODE_MIRROR: 'ftp://m.example.com/node' }).err).toContain('NODE_MIRROR must be a URL (https, http, file) without spaces or quotes, not "ftp://m.example.com/node"');
+    expect(check({ NPM_REGISTRY: 'https://r.example.com/a b' }).code).toBe(2);
+    expect(check({ NODE_MIRROR: "https://m.example.com/'$(id)'" }).code).toBe(2);
+    const http = check({ STACK_WIZARD_TARBALL: 'http://pkgs.example.com/stack-wizard.tgz' });
+    expect(http.code).toBe(2);
+    expect(http.err).toContain('STACK_WIZARD_TARBALL=http://pkgs.example.com/stack-wizard.tgz is plain http, which anyone on the way can change: use https, or pin what it must be with STACK_WIZARD_INTEGRITY');
+    const integrity = `sha512-${'A'.repeat(86)}==`;
+    expect(check({ STACK_WIZARD_TARBALL: 'http://pkgs.example.com/stack-wizard.tgz', STACK_WIZARD_INTEGRITY: integrity }).code).toBe(0);
+    // Node.js is always hash-checked, so a plain-http mirror is fine.
+    expect(check({ NODE_MIRROR: 'http://m.example.com/node', NPM_REGISTRY: 'http://r.example.com/' }).code).toBe(0);
+  });
+  it('a registry install needs an integrity: stamped for the release it names, or given (exit 2 otherwise)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-noint-'));
+    const r = bash(`sw_strict; SW_TMP=${d}; SW_MARKER=${d}/none; sw_plan_cli`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`this copy of install.sh carries no integrity for stack-wizard ${pkg.version} (a development copy, or another release)`);
+    // The repository's copy is unstamped; the release stamps it (scripts/stamp-installer.mjs).
+    expect(text).toMatch(/# sw-stamp-begin\n {2}SW_CLI_PIN_FOR=''\n {2}SW_CLI_PIN_INTEGRITY=''\n {2}# sw-stamp-end\n/);
+  });
+  it('the stamp script pins the integrity of the very tarball, only for the release install.sh installs', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-stamp-'));
+    mkdirSync(join(d, 'package'));
+    writeFileSync(join(d, 'package', 'package.json'), JSON.stringify({ name: 'stack-wizard', version: pkg.version }));
+    spawnSync('tar', ['-czf', join(d, 'p.tgz'), '-C', d, 'package']);
+    const stamp = (tgz: string) => spawnSync(process.execPath, [new URL('../../scripts/stamp-installer.mjs', import.meta.url).pathname, tgz, join(d, 'install.sh')], { encoding: 'utf8' });
+    const r = stamp(join(d, 'p.tgz'));
+    expect(r.status, r.stderr).toBe(0);
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(join(d, 'p.tgz'))).digest('base64')}`;
+    const stamped = readFileSync(join(d, 'install.sh'), 'utf8');
+    expect(stamped).toContain(`  SW_CLI_PIN_FOR=${pkg.version}\n  SW_CLI_PIN_INTEGRITY='${integrity}'\n`);
+    // Only that block differs, and bash reads the pin back as the hex sha512sum prints.
+    expect(stamped.replace(/# sw-stamp-begin[\s\S]*?# sw-stamp-end/, '')).toBe(text.replace(/# sw-stamp-begin[\s\S]*?# sw-stamp-end/, ''));
+    const hex = spawnSync('bash', ['--norc', '-c', 'source "$0" --source-only; sw_integrity_hex "$SW_CLI_PIN_INTEGRITY"', join(d, 'install.sh')], { encoding: 'utf8' }).stdout;
+    expect(hex).toBe(createHash('sha512').update(readFileSync(join(d, 'p.tgz'))).digest('hex'));
+    // A tarball of another release is not stamped.
+    writeFileSync(join(d, 'package', 'package.json'), JSON.stringify({ name: 'stack-wizard', version: '9.9.9' }));
+    spawnSync('tar', ['-czf', join(d, 'q.tgz'), '-C', d, 'package']);
+    const other = stamp(join(d, 'q.tgz'));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(`is stack-wizard@9.9.9; install.sh installs stack-wizard@${pkg.version}`);
+  });
+  it('root-only: root owns it and every folder above it, and nobody else may write to them', () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-rootonly-'));
+    // The machine's own /usr/bin is root's; a folder under the world-writable /tmp is not, whoever owns it.
+    expect(ok('sw_root_only /usr/bin/env')).toBe('yes');
+    expect(ok('sw_root_only /')).toBe('yes');
+    expect(ok(`sw_root_only ${d}`)).toBe('no');
+    expect(ok('sw_root_only /nonexistent/node')).toBe('no');
+    // A link is judged by where it leads.
+    spawnSync('ln', ['-s', '/usr/bin/env', join(d, 'link')]);
+    expect(ok(`sw_root_only ${join(d, 'link')}`)).toBe('yes');
+  });
+  it('looks for a Node.js in root\'s PATH only, never the invoking user\'s', () => {
+    expect(text).toMatch(/sys=\$\(PATH=\$SW_ROOT_PATH command -v node/);
+    expect(bash('echo "$SW_ROOT_PATH"').out.trim()).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(text).not.toMatch(/sys=\$\(command -v node/);
   });
 });
 
@@ -363,7 +426,7 @@ describe('every failure says what failed, in both languages', () => {
     mkdirSync(join(d, 'tmp'));
     // curl fetches from the file:// mirror; only sha256sum is made to fail.
     const path = `${shims({ sha256sum: 'echo "sha256sum: read error" >&2; exit 1', xz: 'exit 1' })}:${process.env.PATH}`;
-    const r = strict(`SW_TMP=${d}/tmp; SW_HOME=${d}/home; SW_ARCH=x64; SW_NODE_VERSION=${ver}; sw_stage_node`, { NODE_MIRROR: `file://${d}/mirror`, PATH: path });
+    const r = strict(`SW_TMP=${d}/tmp; SW_HOME=${d}/home; SW_ARCH=x64; SW_NODE_VERSION=${ver}; sw_stage_node`, { NODE_MIRROR: `file://${d}/mirror`, PATH: path, STACK_WIZARD_NODE_SHA256: 'a'.repeat(64) });
     expect(r.code).toBe(1);
     expect(r.err).toContain(`cannot compute the SHA-256 of ${d}/tmp/node-${ver}-linux-x64.tar.gz (sha256sum failed); nothing was installed`);
     expect(existsSync(join(d, 'home'))).toBe(false);

@@ -4,7 +4,7 @@ import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdte
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFolderChain, createExclusive, openAppendNoFollow, safeMakeDirs, tempNameFor } from '../../src/exec/safe-fs.js';
+import { checkFolderChain, createExclusive, notRootOnly, openAppendNoFollow, programNotRootOnly, safeMakeDirs, tempNameFor } from '../../src/exec/safe-fs.js';
 import { WizardError } from '../../src/errors.js';
 import { RealExecutor } from '../../src/exec/executor.js';
 
@@ -122,5 +122,41 @@ describe('creating', () => {
     symlinkSync(join(d, 'elsewhere'), join(d, 'l2'));
     await expect(ex.readFile(join(d, 'l2'), { noFollow: true })).rejects.toMatchObject({ code: 'ELOOP' });
     await expect(ex.readFile('/dev/zero', { maxBytes: 1024 })).rejects.toMatchObject({ code: 'EFBIG' });
+  });
+});
+
+describe('what root\'s timers may run (#15.6)', () => {
+  const repoCache = join(import.meta.dirname, '..', '.cache');
+  // Needs a folder that is root's alone: this checkout's, when root owns it (as on the test machine).
+  const rootOnlyHere = isRoot && (() => {
+    mkdirSync(repoCache, { recursive: true });
+    return notRootOnly(repoCache) === null;
+  })();
+
+  it.runIf(isRoot)('root\'s own programs pass; anything under a folder others can write to does not', () => {
+    expect(notRootOnly('/usr/bin/env')).toBeNull();
+    const d = mkdtempSync(join(dir, 'tmpnode-'));
+    writeFileSync(join(d, 'node'), '#!/bin/sh\n', { mode: 0o755 });
+    // /tmp is world-writable (sticky or not): the first folder at fault is named.
+    expect(notRootOnly(join(d, 'node'))).toBe(tmpdir());
+    expect(notRootOnly('/nonexistent/node')).toBe('/nonexistent/node');
+  });
+
+  it.runIf(rootOnlyHere)('an install.sh wrapper is judged by the Node.js and script it execs', () => {
+    const d = mkdtempSync(join(repoCache, 'wrapper-'));
+    chmodSync(d, 0o755);
+    const script = join(d, 'stack-wizard.js');
+    writeFileSync(script, '', { mode: 0o644 });
+    const wrapper = (node: string) => `#!/bin/sh\n# Written by the stack-wizard installer: runs the wizard with the Node.js it chose.\nexec ${node} ${script} "$@"\n`;
+    writeFileSync(join(d, 'good'), wrapper('/usr/bin/node'), { mode: 0o755 });
+    expect(programNotRootOnly(join(d, 'good'))).toBeNull();
+    const nvm = mkdtempSync(join(dir, 'nvm-'));
+    writeFileSync(join(nvm, 'node'), '#!/bin/sh\n', { mode: 0o755 });
+    chownSync(join(nvm, 'node'), NOBODY, NOBODY);
+    writeFileSync(join(d, 'bad'), wrapper(join(nvm, 'node')), { mode: 0o755 });
+    expect(programNotRootOnly(join(d, 'bad'))).toBe(join(nvm, 'node'));
+    // A wrapper that another user owns is refused itself.
+    chownSync(join(d, 'good'), NOBODY, NOBODY);
+    expect(programNotRootOnly(join(d, 'good'))).toBe(join(d, 'good'));
   });
 });

@@ -99,6 +99,8 @@ export interface Packed {
   version: string;
   tgz: string;
   sha256: string;
+  /** npm's integrity of the tarball (sha512-…), as install.sh pins it. */
+  integrity: string;
 }
 
 /**
@@ -127,7 +129,8 @@ export function packProject(root: string, version?: string): Packed {
     mkdirSync(dir, { recursive: true });
     copyFileSync(tgz, join(dir, `${pkg.version}.tgz`));
     writeFileSync(join(dir, `${pkg.version}.json`), JSON.stringify(pkg));
-    return { name: pkg.name, version: pkg.version, tgz: join(dir, `${pkg.version}.tgz`), sha256: sha256(tgz) };
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`;
+    return { name: pkg.name, version: pkg.version, tgz: join(dir, `${pkg.version}.tgz`), sha256: sha256(tgz), integrity };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -135,14 +138,15 @@ export function packProject(root: string, version?: string): Packed {
 
 /**
  * A mirror root with install.sh, the Node dist, a tampered copy and the packed project (built
- * first, so the package is these sources).
+ * first, so the package is these sources). install.sh is stamped with that package's integrity
+ * by scripts/stamp-installer.mjs, as a release is (#15.6).
  */
 export async function buildMirrorRoot(root: string): Promise<{ root: string; node: NodeDist; pkg: Packed }> {
   mkdirSync(root, { recursive: true });
-  copyFileSync(join(repo, 'install.sh'), join(root, 'install.sh'));
   const [node] = await Promise.all([buildNodeDist(root), runAsync('npm', ['--prefix', repo, 'run', '--silent', 'build'], { timeoutMs: 300_000 })]);
   buildTamperedNodeDist(root, node);
   const pkg = packProject(root);
+  output([process.execPath, join(repo, 'scripts/stamp-installer.mjs'), pkg.tgz, join(root, 'install.sh')]);
   return { root, node, pkg };
 }
 

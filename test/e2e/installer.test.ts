@@ -18,6 +18,7 @@ let mirror: lab.Mirror;
 let root: string;
 let node: lab.NodeDist;
 let pkg: lab.Packed;
+let oldPkg: lab.Packed;
 
 const FIRST_SCREEN = { en: lab.firstScreen('en'), zh: lab.firstScreen('zh-CN') };
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
     lab.ensureImage(IMAGES.trixieNode),
     lab.buildMirrorRoot(root),
   ]);
-  lab.packProject(root, '0.0.9'); // an older release, for the upgrade
+  oldPkg = lab.packProject(root, '0.0.9'); // an older release, for the upgrade
   mirror = await lab.startMirror(root, il.gateway);
 });
 
@@ -40,10 +41,17 @@ afterAll(async () => {
 
 /** A fresh server: the bare Debian 12 by default. */
 const server = (name: string, image?: Image) => il.server(name, image);
-const mirrors = () => ({ NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, STACK_WIZARD_NODE_VERSION: node.version });
+// The Node.js build is this machine's, not the pinned one: its SHA-256 is given, as an operator would (#15.6).
+const mirrors = () => ({ NODE_MIRROR: `${mirror.url}/node`, NPM_REGISTRY: `${mirror.url}/npm/`, STACK_WIZARD_NODE_VERSION: node.version, STACK_WIZARD_NODE_SHA256: node.sha256 });
 const pipe = (c: string, args = '', env: Record<string, string> = mirrors()) =>
   lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash${args ? ` -s -- ${args}` : ''}`, env);
 const nodeDownloads = () => mirror.requests().filter((r) => r.path.startsWith('/node'));
+/** npm's requests for one package: the registry document (one or more times), then the tarball once, last; returns that tarball's line. */
+function onePackage(lines: string[], prefix = ''): string {
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  for (const l of lines.slice(0, -1)) expect(l).toBe(`${prefix}/npm/stack-wizard`);
+  return lines[lines.length - 1]!;
+}
 const npmRequests = () => mirror.requests().filter((r) => r.path.startsWith('/npm/'));
 
 describe('a fresh Debian 12 without Node.js, no terminal', () => {
@@ -66,17 +74,16 @@ describe('a fresh Debian 12 without Node.js, no terminal', () => {
     expect(r.stdout).toContain(`No Node.js found; installing ${node.version} into /opt/stack-wizard/_node`);
     expect(r.stdout).toContain(`Checksum verified (SHA-256 ${node.sha256})`);
     expect(r.stdout).toContain(`Installing stack-wizard ${pkg.version} from ${mirror.url}/npm/`);
+    // The integrity stamped into the served install.sh (as a release's is) matched the package.
+    expect(r.stdout).toContain('Package verified (sha512 as pinned)');
     expect(r.stdout).toMatch(/There is no terminal here, so the wizard was not started\. Run it next with:\n\n {4}\/usr\/local\/bin\/stack-wizard\n/);
 
-    // The real npm client read the registry document and fetched the packed tarball.
+    // The real npm client read the registry document (npm pack asks for it more than once) and fetched the packed tarball once.
     const npm = npmRequests();
-    expect(npm.map((q) => `${q.status} ${q.path}`)).toEqual([
-      '200 /npm/stack-wizard',
-      `200 /npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`,
-    ]);
+    expect(onePackage(npm.map((q) => `${q.status} ${q.path}`), '200 ')).toBe(`200 /npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
     expect(npm[0]!.ua).toMatch(/^npm\//);
-    // No xz in a minbase system: the .tar.gz build was taken.
-    expect(nodeDownloads().map((q) => q.path)).toEqual([`/node/${node.version}/SHASUMS256.txt`, `/node/${node.version}/${node.file}`]);
+    // The .tar.gz build, whose SHA-256 was given; the mirror's SHASUMS256.txt is not read (it is not trusted).
+    expect(nodeDownloads().map((q) => q.path)).toEqual([`/node/${node.version}/${node.file}`]);
 
     const v = await lab.dexec(c, 'stack-wizard --version; /opt/stack-wizard/_node/bin/node -v; readlink /usr/local/bin/stack-wizard; cat /opt/stack-wizard/_cli/stack-wizard');
     expect(v.stdout).toBe(
@@ -169,7 +176,8 @@ describe('Debian 12 with its own Node.js 18 (too old)', () => {
   let c: string;
   let before: string[];
   let installed: string[];
-  const tarball = () => ({ ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz` });
+  // A plain-http tarball URL is taken only with the integrity it must have.
+  const tarball = () => ({ ...mirrors(), STACK_WIZARD_TARBALL: `${mirror.url}/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`, STACK_WIZARD_INTEGRITY: pkg.integrity });
   it('installs its own Node.js beside it, from a package tarball URL, leaves Debian\'s alone and prints the next command', async () => {
     c = await server('node18', IMAGES.node18);
     const sysNode = (await lab.dexec(c, 'node -v')).stdout.trim();
@@ -231,6 +239,7 @@ describe('mainland China end to end (the mainland lists pointed at the loopback 
     const dead = `http://${il.gateway}:${await freePort()}/node`;
     return {
       STACK_WIZARD_NODE_VERSION: node.version,
+      STACK_WIZARD_NODE_SHA256: node.sha256,
       STACK_WIZARD_TEST_NODE_MIRRORS_CN: `${dead} ${mirror.url}/node`,
       STACK_WIZARD_TEST_NPM_REGISTRY_CN: `${mirror.url}/npm/`,
       ...extra,
@@ -249,10 +258,9 @@ describe('mainland China end to end (the mainland lists pointed at the loopback 
     expect(r.stdout).toContain(`Installing stack-wizard ${pkg.version} from ${mirror.url}/npm/`);
     expect(nodeDownloads().map((q) => `${q.status} ${q.path}`)).toEqual([
       `200 /node/${node.version}/SHASUMS256.txt`, // the probe
-      `200 /node/${node.version}/SHASUMS256.txt`,
       `200 /node/${node.version}/${node.file}`,
     ]);
-    expect(npmRequests().map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`]);
+    expect(onePackage(npmRequests().map((q) => q.path))).toBe(`/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
     expect(r.stdout).toMatch(/Run it next with:\n\n {4}\/usr\/local\/bin\/stack-wizard --region cn\n/);
     expect((await lab.dexec(c, 'stack-wizard --version')).stdout).toBe(`${pkg.version}\n`);
   });
@@ -266,7 +274,7 @@ describe('mainland China end to end (the mainland lists pointed at the loopback 
     // Both sources were asked, each once, in the same probe.
     const probed = mirror.requests().filter((q) => q.path.endsWith('/SHASUMS256.txt')).map((q) => `${q.status} ${q.path}`);
     expect(probed).toEqual(expect.arrayContaining([`404 /official/${node.version}/SHASUMS256.txt`, `200 /node/${node.version}/SHASUMS256.txt`]));
-    expect(npmRequests().map((q) => q.path)).toEqual(['/npm/stack-wizard', `/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`]);
+    expect(onePackage(npmRequests().map((q) => q.path))).toBe(`/npm/stack-wizard/-/stack-wizard-${pkg.version}.tgz`);
     expect(r.stdout).toMatch(/接下来请运行：\n\n {4}\/usr\/local\/bin\/stack-wizard --lang zh-CN --region cn\n/);
   });
 });
@@ -296,11 +304,22 @@ describe('an operator who is not root', () => {
     c = await server('sudo', IMAGES.node18);
     await lab.dexec(c, 'useradd -m deploy && echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy && useradd -m -G sudo ops');
   });
-  it('installs through sudo, owned by root, and names sudo in the next command', async () => {
+  it('installs through sudo, owned by root, and names sudo in the next command; the sudoer\'s own (nvm) Node.js is never what root runs', async () => {
+    // A good Node.js with npm in deploy's home, first on deploy's PATH, as nvm sets it up (#15.6).
+    output(['docker', 'cp', realpathSync(join(node.dir, node.file)), `${c}:/tmp/node.tgz`]);
+    const nvm = `/home/deploy/.nvm/versions/node/${node.version}`;
+    await lab.dexec(c, `mkdir -p ${nvm} && tar -xzf /tmp/node.tgz -C ${nvm} --strip-components=1 && rm -f /tmp/node.tgz`, {}, { user: 'deploy' });
+    await lab.dexec(c, 'rm -f /tmp/node.tgz');
     const home = (await lab.fileList(c)).filter((l) => l.includes(' /home/deploy'));
-    const r = await lab.dexec(c, `curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'deploy' });
+    const r = await lab.dexec(c, `export PATH=${nvm}/bin:$PATH; node -v >/dev/null && curl -fsSL ${mirror.url}/install.sh | bash`, mirrors(), { user: 'deploy' });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('running as deploy (sudo)');
+    // Root's PATH has Debian's Node.js 18 (too old), so the script installs its own; deploy's is not considered.
+    expect(r.stdout).toContain(`installing ${node.version} into /opt/stack-wizard/_node`);
+    expect(r.stdout).not.toContain('/home/deploy');
+    expect((await lab.dexec(c, 'tail -n 1 /opt/stack-wizard/_cli/stack-wizard')).stdout).toBe(
+      'exec /opt/stack-wizard/_node/bin/node /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/bin/stack-wizard.js "$@"\n',
+    );
     expect(r.stdout).toMatch(/Run it next with:\n\n {4}sudo \/usr\/local\/bin\/stack-wizard\n/);
     expect((await lab.dexec(c, 'find /opt/stack-wizard /usr/local/bin/stack-wizard ! -user root | head -n 3')).stdout).toBe('');
     expect((await lab.dexec(c, 'stack-wizard --version', {}, { user: 'deploy' })).stdout).toBe(`${pkg.version}\n`);
@@ -380,7 +399,7 @@ describe('failures leave nothing half installed', () => {
   it('an npm failure after Node.js was unpacked removes the unpacked Node.js too', async () => {
     const c = await server('npmfail');
     const before = await lab.fileList(c, { mtimes: false });
-    const r = await pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9' });
+    const r = await pipe(c, '--lang zh-CN', { ...mirrors(), STACK_WIZARD_VERSION: '9.9.9', STACK_WIZARD_INTEGRITY: pkg.integrity });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain('校验和正确');
     expect(r.stderr).toContain(`stack-wizard 安装程序：错误：npm 无法安装 stack-wizard@9.9.9（npm 源：${mirror.url}/npm/），未做任何改动`);
@@ -421,16 +440,16 @@ describe('Ctrl-C while npm installs', () => {
 describe('re-running upgrades in place', () => {
   it('from an older stack-wizard to the pinned one, keeping the current Node.js', async () => {
     const c = await server('upgrade');
-    const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9' });
+    const first = await pipe(c, '', { ...mirrors(), STACK_WIZARD_VERSION: '0.0.9', STACK_WIZARD_INTEGRITY: oldPkg.integrity });
     expect(first.exitCode, first.stderr).toBe(0);
-    expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from')).stdout).toBe('registry stack-wizard@0.0.9\n');
+    expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from')).stdout).toBe(`registry stack-wizard@0.0.9 ${oldPkg.integrity}\n`);
     const nodeFiles = (await lab.fileList(c)).filter((l) => l.includes(' /opt/stack-wizard/_node'));
 
     const r = await pipe(c);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Upgrading stack-wizard from 0.0.9 to ${pkg.version} (from ${mirror.url}/npm/)`);
     expect((await lab.dexec(c, 'cat /opt/stack-wizard/_cli/.installed-from; sed -n \'s/.*"version": "\\(.*\\)".*/\\1/p\' /opt/stack-wizard/_cli/lib/node_modules/stack-wizard/package.json; ls -A /opt/stack-wizard')).stdout).toBe(
-      `registry stack-wizard@${pkg.version}\n${pkg.version}\n_cli\n_node\n`,
+      `registry stack-wizard@${pkg.version} ${pkg.integrity}\n${pkg.version}\n_cli\n_node\n`,
     );
     expect(await (await lab.fileList(c)).filter((l) => l.includes(' /opt/stack-wizard/_node'))).toEqual(nodeFiles);
   });

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { execa } from 'execa';
 import { checkFolderChain, createExclusive, openAppendNoFollow, openTruncNoFollow, safeMakeDirs, tempNameFor } from './safe-fs.js';
 
@@ -462,7 +462,7 @@ abstract class BaseExecutor implements Executor {
     const out = new Map<string, WriteOutcome>();
     for (const f of files) {
       // A link (or anything but a regular file) at the target is replaced, never read through.
-      let st: ReturnType<typeof lstatSync> | null = null;
+      let st: ReturnType<typeof lstatSync> | null;
       try {
         st = lstatSync(f.path);
       } catch {
@@ -682,8 +682,6 @@ export function withSignalsHeld<T>(fn: () => T): T {
   }
 }
 
-const errnoCode = (e: unknown) => (e as NodeJS.ErrnoException).code;
-
 /**
  * Creates `path` and its missing parents (`mode` for `path`, 0755 for parents, whatever the umask)
  * after checking every existing folder on the way (./safe-fs.ts). Not mkdirSync({ recursive }):
@@ -795,7 +793,7 @@ export class RealExecutor extends BaseExecutor {
     // The lock lives on the file's inode: it is never replaced or removed, only emptied on release.
     const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     let held = false;
-    let previous = '';
+    let previous: string;
     try {
       fchmodSync(fd, 0o600);
       // flock(1) on our descriptor (the shell's `flock -n 9` idiom): the lock belongs to the open

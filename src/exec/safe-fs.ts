@@ -159,7 +159,7 @@ export function notRootOnly(path: string): string | null {
 export function programNotRootOnly(program: string): string | null {
   const own = notRootOnly(program);
   if (own) return own;
-  let head = '';
+  let head: string;
   try {
     head = readFileSync(program, 'utf8').slice(0, 4096);
   } catch {

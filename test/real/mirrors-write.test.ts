@@ -320,9 +320,11 @@ describe('every path that writes verifies every mirror it writes (npm, PyPI, Nod
     expect(r.status, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toContain('mirrors.node');
     expect(r.stderr).toContain(`live alternative: ${s.url('fast', '/node')}`);
-    // Nothing rendered into the install dir (only the log of the refusal and the released maintenance lock's folder).
+    // Nothing rendered into the install dir (only the log of the refusal and the released maintenance lock:
+    // an flock lives on its file, which stays, emptied, #15.4).
     expect(readdirSync(installDir).sort()).toEqual(['.stack-wizard', 'logs']);
-    expect(readdirSync(join(installDir, '.stack-wizard'))).toEqual([]);
+    expect(readdirSync(join(installDir, '.stack-wizard'))).toEqual(['maintenance.lock']);
+    expect(readFileSync(join(installDir, '.stack-wizard', 'maintenance.lock'), 'utf8')).toBe('');
   });
 });
 

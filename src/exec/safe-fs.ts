@@ -34,10 +34,15 @@ const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0');
 /** The sticky bit: in such a folder others may add names but not rename or remove ours (/tmp). */
 const STICKY = 0o1000;
 
-/** Refuses a folder that is not root's (or ours) or that others may write in without the sticky bit. */
+/**
+ * Refuses a folder that is not root's (or ours) or that others may write in without the sticky
+ * bit. Run by an ordinary user, their group's write bit is theirs to decide (a private group's
+ * home folder is 0775 on some systems); root writing must not trust any group.
+ */
 function checkFolder(path: string, st: { uid: number; mode: number }): void {
   if (!trusted(st.uid)) throw hostError('err.unsafe.owner', { path, owner: userName(st.uid) });
-  if ((st.mode & 0o022) !== 0 && (st.mode & STICKY) === 0) throw hostError('err.unsafe.writable', { path, mode: octal(st.mode) });
+  const others = euid() === 0 ? 0o022 : 0o002;
+  if ((st.mode & others) !== 0 && (st.mode & STICKY) === 0) throw hostError('err.unsafe.writable', { path, mode: octal(st.mode) });
 }
 
 /** Links followed on one path before giving up (Linux's own limit). */

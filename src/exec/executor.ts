@@ -847,13 +847,19 @@ export class RealExecutor extends BaseExecutor {
   }
 
   async remove(path: string): Promise<void> {
-    // The name itself is removed (a link, not what it points to); the folders above it must be safe.
-    checkFolderChain(dirname(resolve(path)));
+    // The name itself is removed (a link, not what it points to). The folders above it must be
+    // safe; the one holding it may be another user's (a volume's folder, owned by its service):
+    // unlink never follows the name, and a folder goes with GNU rm, which walks by descriptors and
+    // never follows a link, so nothing swapped in meanwhile leads it outside.
+    checkFolderChain(dirname(resolve(path)), { lastMayBeForeign: true });
     try {
       unlinkSync(path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EISDIR' || (e as NodeJS.ErrnoException).code === 'EPERM') rmSync(path, { recursive: true, force: true });
-      else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR' || code === 'EPERM') {
+        const r = await execa('rm', ['-rf', '--one-file-system', '--', path], { reject: false });
+        if (r.exitCode !== 0) throw new CommandError(commandLine('rm', ['-rf', '--one-file-system', '--', path]), { exitCode: r.exitCode ?? 1, stdout: '', stderr: String(r.stderr), timedOut: false });
+      } else if (code !== 'ENOENT') throw e;
     }
     this.record({ kind: 'remove', summary: path });
   }

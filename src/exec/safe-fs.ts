@@ -57,9 +57,12 @@ export interface ChainResult {
 
 /**
  * Walks `path` (a folder, existing or to be made) from / and refuses (exit 3, naming the path and
- * the fix) a link or folder another user controls. ENOTDIR when a component is a file.
+ * the fix) a link or folder another user controls. ENOTDIR when a component is a file. With
+ * `lastMayBeForeign`, the folder `path` itself may belong to another user (a Docker volume's
+ * folder, owned by the service's user): what is done in it must then be safe by construction
+ * (removing a name never follows it; GNU rm and find walk without following links).
  */
-export function checkFolderChain(path: string): ChainResult {
+export function checkFolderChain(path: string, o: { lastMayBeForeign?: boolean } = {}): ChainResult {
   let cur = '/';
   checkFolder(cur, lstatSync(cur));
   const parts = resolve(path).split('/').filter(Boolean);
@@ -89,7 +92,7 @@ export function checkFolderChain(path: string): ChainResult {
       continue;
     }
     if (!st.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, ${next}`), { code: 'ENOTDIR', path: next });
-    checkFolder(next, st);
+    if (!(o.lastMayBeForeign && parts.length === 0)) checkFolder(next, st);
     cur = next;
   }
   return { existing: cur, missing: [] };

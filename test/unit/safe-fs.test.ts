@@ -1,6 +1,6 @@
 // The checks behind root's writes (#15.2), on real folders; the attack itself, with a real second
 // user planting links while the built CLI runs as root, is test/real/symlink-writes.test.ts.
-import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -158,5 +158,30 @@ describe('what root\'s timers may run (#15.6)', () => {
     // A wrapper that another user owns is refused itself.
     chownSync(join(d, 'good'), NOBODY, NOBODY);
     expect(programNotRootOnly(join(d, 'good'))).toBe(join(d, 'good'));
+  });
+});
+
+describe('removing inside a folder another user owns (a Docker volume\'s folder, owned by its service)', () => {
+  it.runIf(isRoot)('removes the name, never what a link in it leads to; a link as the folder itself is still refused', async () => {
+    const d = mkdtempSync(join(dir, 'vol-'));
+    chmodSync(d, 0o755);
+    const victim = join(d, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'keep'), 'root data');
+    const data = join(d, '_data');
+    mkdirSync(join(data, 'appendonlydir'), { recursive: true });
+    writeFileSync(join(data, 'appendonly.aof'), 'x');
+    // Inside the folder the service owns: a link to root's folder, as a hostile container could plant.
+    symlinkSync(victim, join(data, 'appendonlydir', 'evil'));
+    for (const p of [data, join(data, 'appendonlydir'), join(data, 'appendonly.aof')]) chownSync(p, NOBODY, NOBODY);
+    const ex = new RealExecutor();
+    await ex.remove(join(data, 'appendonlydir'));
+    await ex.remove(join(data, 'appendonly.aof'));
+    expect(readdirSync(data)).toEqual([]);
+    expect(readFileSync(join(victim, 'keep'), 'utf8')).toBe('root data');
+    // A folder on the way that is another user's link is refused as before.
+    symlinkSync(data, join(d, 'link'));
+    lchownSync(join(d, 'link'), NOBODY, NOBODY);
+    await expect(ex.remove(join(d, 'link', 'x'))).rejects.toMatchObject({ key: 'err.unsafe.link' });
   });
 });

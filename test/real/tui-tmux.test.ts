@@ -2,8 +2,8 @@
 // non-root user and with --out, Ctrl-C in the middle, CI set with a terminal, stdin piped while a
 // terminal exists, the maintenance menu, and no terminal at all.
 import { MAINTENANCE_MENU } from '../../src/ui/menu.js';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -15,6 +15,9 @@ import { freePort } from '../support/proc.js';
 
 let bin = '';
 const panes: Pane[] = [];
+// The user the not-root runs become, as this system numbers it.
+const NOBODY = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+const NOBODY_GROUP = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
 /** An empty mirror catalogue: a wizard that reaches the region screen contacts no real mirror. */
 let noMirrors = '';
 beforeAll(() => {
@@ -31,10 +34,11 @@ afterAll(() => {});
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** A work folder any user may write to, and a state dir that must stay empty. */
-function workDir() {
+/** A work folder of the user the wizard runs as (0755: a folder others may write in is refused), and a state dir that must stay empty. */
+function workDir(asNobody = false) {
   const dir = mkdtempSync(join(tmpdir(), 'sw-tui-'));
-  chmodSync(dir, 0o777);
+  chmodSync(dir, 0o755);
+  if (asNobody) chownSync(dir, NOBODY, NOBODY_GROUP);
   // The terminal's state after the run is kept apart, so the work folder holds only what the wizard wrote.
   return { dir, state: join(dir, 'state'), stty: join(mkdtempSync(join(tmpdir(), 'sw-tty-')), 'stty.txt') };
 }
@@ -89,7 +93,7 @@ function listFiles(dir: string): string[] {
 
 describe('setup in a real terminal', () => {
   test('en, not root: every screen, then the files in ./stack-wizard-demo and nothing else', async () => {
-    const w = workDir();
+    const w = workDir(true);
     const p = run({ cwd: w.dir, stty: w.stty, asNobody: true, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state } });
     await p.waitFor('This host');
     let s = await p.waitFor('Enter continue');

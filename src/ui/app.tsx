@@ -12,11 +12,12 @@ import { Form } from './form.js';
 import type { MenuChoice, MenuEntry } from './menu.js';
 import { BackupPicker, Confirm } from './screens/Backups.js';
 import type { BackupSummary } from '../domain/backup.js';
-import {
-  FORMS, answersFromDraft, applyReducer, applyValues, componentsFit, initialApply, initialTouched, initialValues, isFormId, mirrorKey,
-  mirrorKinds, nextScreen, presetOptions, provisionalAnswers, recommendedPreset, regionForm, regionInitial, shownScreens, validateForm,
-  securityInitial, suggestRegion, validateRegion, type ApplyState, type FormId, type FormValues, type MirrorResult, type PresetChoice, type Problems, type ScreenId,
-} from './model.js';
+import { applyReducer, initialApply, type ApplyState } from './model/apply.js';
+import { isFormId, nextScreen, shownScreens, type ScreenId } from './model/flow.js';
+import { FORMS, applyValues, initialTouched, initialValues, securityInitial, type FormId, type FormValues } from './model/forms.js';
+import { componentsFit, presetOptions, recommendedPreset, type PresetChoice } from './model/presets.js';
+import { mirrorKey, mirrorKinds, regionForm, regionInitial, suggestRegion, validateRegion, type MirrorResult } from './model/region.js';
+import { answersFromDraft, provisionalAnswers, validateForm, type Problems } from './model/validate.js';
 import { ApplyScreen } from './screens/Apply.js';
 import { CommandOutput, MenuScreen, StackChooser } from './screens/Menu.js';
 import { DoctorFlow } from './screens/Doctor.js';

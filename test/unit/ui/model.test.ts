@@ -3,10 +3,13 @@ import { describe, expect, test } from 'vitest';
 import { draftFromFlags, flagFor } from '../../../src/domain/answer-flags.js';
 import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
-import {
-  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, moveBar, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
-  provisionalAnswers, recommendedPreset, screenSkipped, shownScreens, stackUrls, validateForm, validateRegion,
-} from '../../../src/ui/model.js';
+import { OUTPUT_KEEP, applyReducer, moveBar, initialApply } from '../../../src/ui/model/apply.js';
+import { nextScreen, screenSkipped, shownScreens } from '../../../src/ui/model/flow.js';
+import { FORMS, applyValues, initialValues } from '../../../src/ui/model/forms.js';
+import { presetOptions, recommendedPreset } from '../../../src/ui/model/presets.js';
+import { bestMirror, validateRegion } from '../../../src/ui/model/region.js';
+import { stackUrls } from '../../../src/ui/model/summary.js';
+import { answersFromDraft, provisionalAnswers, validateForm } from '../../../src/ui/model/validate.js';
 import { buildPlan } from '../../../src/domain/plan.js';
 import type { StepEvent } from '../../../src/steps/engine.js';
 import { facts } from './helpers.js';

@@ -2,6 +2,7 @@
 // CJK terminal (which draws "ambiguous" characters two columns wide) keeps every column aligned.
 import { Box, Text, useInput, useStdout, type Key } from 'ink';
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import SelectInput, { type IndicatorProps, type ItemProps } from 'ink-select-input';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { MsgKey, T } from '../i18n/index.js';
 
@@ -274,7 +275,26 @@ export function Problem({ text, severity = 'error', indent = 0 }: { text: string
   return <Para text={`${severity === 'error' ? 'x' : '!'} ${text}`} color={severity === 'error' ? 'red' : 'yellow'} indent={indent} />;
 }
 
-/** A vertical list with a pointer; ↑/↓ move, Enter chooses. */
+/** The pointer column of a list row (ASCII: one column wide in every terminal, CJK ones too). */
+function RowPointer({ isSelected = false }: IndicatorProps) {
+  return <Text color={isSelected ? 'cyan' : undefined}>{isSelected ? `${POINTER} ` : '  '}</Text>;
+}
+
+/** What a list row carries besides ink-select-input's label: a richer label, and whether it can be chosen. */
+interface RowExtra { node?: ReactNode; disabled?: boolean }
+/** A row's text (or its richer label), dimmed when it cannot be chosen. */
+function RowLabel(props: ItemProps) {
+  const { label, node, disabled } = props as ItemProps & RowExtra;
+  return <Box flexDirection="column">{node ?? <Text dimColor={disabled}>{label}</Text>}</Box>;
+}
+
+/**
+ * A vertical list with a pointer; ↑/↓ move (stopping at the ends), Enter chooses, a disabled row
+ * cannot be chosen. Drawn by ink-select-input with our pointer and row components; its own keys
+ * are off (isFocused false): they would bypass the KeyHub (keys arriving together see a stale
+ * row), wrap around at the ends and choose a row on 1-9 (docs/ARCHITECTURE.md#adding-a-screen).
+ * The highlighted row is ours, so the list is drawn afresh (a new key) when it moves.
+ */
 export function SelectList<V extends string>(props: {
   items: { value: V; label: ReactNode; disabled?: boolean }[];
   index: number;
@@ -283,8 +303,9 @@ export function SelectList<V extends string>(props: {
   active?: boolean;
 }) {
   const { items, index, onIndex, onChoose, active = true } = props;
-  const ref = useRef(index);
-  ref.current = index;
+  const at = Math.max(0, Math.min(index, items.length - 1));
+  const ref = useRef(at);
+  ref.current = at;
   useKeys(
     (_input, key) => {
       if (key.upArrow) onIndex((ref.current = Math.max(0, ref.current - 1)));
@@ -296,14 +317,17 @@ export function SelectList<V extends string>(props: {
     },
     { isActive: active },
   );
+  const rows = items.map((it): { value: V; label: string } & RowExtra =>
+    typeof it.label === 'string' ? { value: it.value, label: it.label, disabled: it.disabled } : { value: it.value, label: '', node: it.label, disabled: it.disabled },
+  );
   return (
-    <Box flexDirection="column">
-      {items.map((it, i) => (
-        <Box key={it.value}>
-          <Text color={i === index ? 'cyan' : undefined}>{i === index ? `${POINTER} ` : '  '}</Text>
-          <Box flexDirection="column">{typeof it.label === 'string' ? <Text dimColor={it.disabled}>{it.label}</Text> : it.label}</Box>
-        </Box>
-      ))}
-    </Box>
+    <SelectInput
+      key={`${at}\u0000${items.map((it) => it.value).join('\u0000')}`}
+      items={rows}
+      initialIndex={at}
+      isFocused={false}
+      indicatorComponent={RowPointer}
+      itemComponent={RowLabel}
+    />
   );
 }

@@ -1,12 +1,12 @@
 // What the wizard learns about the host while the operator reads the screens: its facts, the
 // operator's own address, and the mirrors' latency. Each a hook over the controller's calls.
 import { useEffect, useRef, useState } from 'react';
+import type { MirrorKind } from '../../domain/answers.js';
 import { getPath, type Draft } from '../../domain/draft.js';
 import type { HostFacts } from '../../domain/facts.js';
 import { errorText } from '../../errors.js';
 import { mirrorKey, mirrorKinds, suggestRegion, type MirrorResult } from '../model/region.js';
 import type { MirrorCandidate, MirrorSource, WizardController } from '../types.js';
-import type { MirrorKind } from '../../domain/answers.js';
 
 /** Whether a hook's component is still mounted: late answers after it are dropped. */
 function useAlive() {

@@ -15,7 +15,10 @@ type KeyHandler = (input: string, key: Key) => void;
  * React commits a key's changes (a new screen, a moved focus) in a later tick, and Ink attaches a
  * new screen's useInput later still; keys that arrive together (typed fast, pasted, sent by a
  * script or over a slow link) went to the screen that was already gone. Here the next key waits
- * until the previous one's changes are on screen, and handlers register as their screen commits.
+ * until the previous one's changes are committed, and handlers register as their screen commits.
+ * "Committed" is told by React itself (see Settle): while a commit's passive effects are still
+ * pending, React holds the next render until its scheduler has run them, which on a busy host
+ * comes after any fixed wait (one setImmediate let a field take text meant for the next one).
  */
 export class KeyHub {
   private readonly handlers = new Set<{ current: KeyHandler | null }>();
@@ -35,19 +38,42 @@ export class KeyHub {
     } else this.queue.push([input, key]);
     this.pump();
   }
+  /** Set by KeyScope's Settle: asks React for a render queued behind the key's own changes. */
+  settle: (() => void) | null = null;
   private pump() {
     if (this.held) return;
     const next = this.queue.shift();
     if (!next) return;
     for (const h of [...this.handlers]) h.current?.(...next);
-    // React renders and commits in an immediate task queued by the handler's state changes;
-    // this one runs after it.
     this.held = true;
+    if (this.settle) this.settle();
+    else this.settled();
+  }
+  /** The last key's changes are on screen (Settle's commit): the next key goes once that commit is done. */
+  settled() {
     setImmediate(() => {
       this.held = false;
       this.pump();
     });
   }
+}
+
+/**
+ * Renders nothing; its state changes after every key, so its commit is the one that holds the
+ * key's changes (updates of one key render together), and its layout effect lets the next key go.
+ */
+function Settle({ hub }: { hub: KeyHub }) {
+  const [n, setN] = useState(0);
+  useLayoutEffect(() => {
+    hub.settle = () => setN((x) => x + 1);
+    return () => {
+      hub.settle = null;
+    };
+  }, [hub]);
+  useLayoutEffect(() => {
+    if (n > 0) hub.settled();
+  }, [n]);
+  return null;
 }
 export const KeyContext = createContext<KeyHub | null>(null);
 
@@ -56,7 +82,14 @@ export function KeyScope({ children }: { children: ReactNode }) {
   const parent = useContext(KeyContext);
   const hub = useRef(new KeyHub()).current;
   useInput((input, key) => hub.dispatch(input, key), { isActive: !parent });
-  return parent ? <>{children}</> : <KeyContext.Provider value={hub}>{children}</KeyContext.Provider>;
+  return parent ? (
+    <>{children}</>
+  ) : (
+    <KeyContext.Provider value={hub}>
+      <Settle hub={hub} />
+      {children}
+    </KeyContext.Provider>
+  );
 }
 
 /** Like Ink's useInput, through the KeyHub when there is one (the wizard), else Ink's own (a screen alone). */

@@ -268,7 +268,7 @@ describe('wrapping by display width', async () => {
       for (const l of lines) expect(displayWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
       expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
       // A Latin word is never cut between two lines.
-      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])/).includes(word)), `${width}: ${word}`).toBe(true);
+      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=\P{ASCII})|(?<=\P{ASCII})/u).includes(word)), `${width}: ${word}`).toBe(true);
       // Closing punctuation is never the first character of a line.
       for (const l of lines.slice(1)) expect('，。；：、', `${width}: ${l}`).not.toContain(l[0]);
     }

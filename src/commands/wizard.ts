@@ -7,7 +7,7 @@ import { AnswersSchema, type Answers } from '../domain/answers.js';
 import { isGiven, mergeDraft, setPath, type Draft } from '../domain/draft.js';
 import { usageError } from '../errors.js';
 import { createController } from '../ui/controller.js';
-import { issueText } from '../ui/model.js';
+import { issueText } from '../ui/model/validate.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
 import type { WizardController } from '../ui/types.js';
 import { mirrorSource } from '../services/mirrors.js';

@@ -1,4 +1,5 @@
-// Where init records an installed stack, so later commands find it without flags.
+// Where init records an installed stack, so later commands find it without flags: the tool's own
+// state, written by steps through the Executor (docs/ARCHITECTURE.md#tool-state says why not conf).
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Plan } from '../domain/plan.js';

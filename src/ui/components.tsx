@@ -2,6 +2,7 @@
 // CJK terminal (which draws "ambiguous" characters two columns wide) keeps every column aligned.
 import { Box, Text, useInput, useStdout, type Key } from 'ink';
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import SelectInput, { type IndicatorProps, type ItemProps } from 'ink-select-input';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { MsgKey, T } from '../i18n/index.js';
 
@@ -14,7 +15,10 @@ type KeyHandler = (input: string, key: Key) => void;
  * React commits a key's changes (a new screen, a moved focus) in a later tick, and Ink attaches a
  * new screen's useInput later still; keys that arrive together (typed fast, pasted, sent by a
  * script or over a slow link) went to the screen that was already gone. Here the next key waits
- * until the previous one's changes are on screen, and handlers register as their screen commits.
+ * until the previous one's changes are committed, and handlers register as their screen commits.
+ * "Committed" is told by React itself (see Settle): while a commit's passive effects are still
+ * pending, React holds the next render until its scheduler has run them, which on a busy host
+ * comes after any fixed wait (one setImmediate let a field take text meant for the next one).
  */
 export class KeyHub {
   private readonly handlers = new Set<{ current: KeyHandler | null }>();
@@ -34,19 +38,42 @@ export class KeyHub {
     } else this.queue.push([input, key]);
     this.pump();
   }
+  /** Set by KeyScope's Settle: asks React for a render queued behind the key's own changes. */
+  settle: (() => void) | null = null;
   private pump() {
     if (this.held) return;
     const next = this.queue.shift();
     if (!next) return;
     for (const h of [...this.handlers]) h.current?.(...next);
-    // React renders and commits in an immediate task queued by the handler's state changes;
-    // this one runs after it.
     this.held = true;
+    if (this.settle) this.settle();
+    else this.settled();
+  }
+  /** The last key's changes are on screen (Settle's commit): the next key goes once that commit is done. */
+  settled() {
     setImmediate(() => {
       this.held = false;
       this.pump();
     });
   }
+}
+
+/**
+ * Renders nothing; its state changes after every key, so its commit is the one that holds the
+ * key's changes (updates of one key render together), and its layout effect lets the next key go.
+ */
+function Settle({ hub }: { hub: KeyHub }) {
+  const [n, setN] = useState(0);
+  useLayoutEffect(() => {
+    hub.settle = () => setN((x) => x + 1);
+    return () => {
+      hub.settle = null;
+    };
+  }, [hub]);
+  useLayoutEffect(() => {
+    if (n > 0) hub.settled();
+  }, [n]);
+  return null;
 }
 export const KeyContext = createContext<KeyHub | null>(null);
 
@@ -55,7 +82,14 @@ export function KeyScope({ children }: { children: ReactNode }) {
   const parent = useContext(KeyContext);
   const hub = useRef(new KeyHub()).current;
   useInput((input, key) => hub.dispatch(input, key), { isActive: !parent });
-  return parent ? <>{children}</> : <KeyContext.Provider value={hub}>{children}</KeyContext.Provider>;
+  return parent ? (
+    <>{children}</>
+  ) : (
+    <KeyContext.Provider value={hub}>
+      <Settle hub={hub} />
+      {children}
+    </KeyContext.Provider>
+  );
 }
 
 /** Like Ink's useInput, through the KeyHub when there is one (the wizard), else Ink's own (a screen alone). */
@@ -274,7 +308,26 @@ export function Problem({ text, severity = 'error', indent = 0 }: { text: string
   return <Para text={`${severity === 'error' ? 'x' : '!'} ${text}`} color={severity === 'error' ? 'red' : 'yellow'} indent={indent} />;
 }
 
-/** A vertical list with a pointer; ↑/↓ move, Enter chooses. */
+/** The pointer column of a list row (ASCII: one column wide in every terminal, CJK ones too). */
+function RowPointer({ isSelected = false }: IndicatorProps) {
+  return <Text color={isSelected ? 'cyan' : undefined}>{isSelected ? `${POINTER} ` : '  '}</Text>;
+}
+
+/** What a list row carries besides ink-select-input's label: a richer label, and whether it can be chosen. */
+interface RowExtra { node?: ReactNode; disabled?: boolean }
+/** A row's text (or its richer label), dimmed when it cannot be chosen. */
+function RowLabel(props: ItemProps) {
+  const { label, node, disabled } = props as ItemProps & RowExtra;
+  return <Box flexDirection="column">{node ?? <Text dimColor={disabled}>{label}</Text>}</Box>;
+}
+
+/**
+ * A vertical list with a pointer; ↑/↓ move (stopping at the ends), Enter chooses, a disabled row
+ * cannot be chosen. Drawn by ink-select-input with our pointer and row components; its own keys
+ * are off (isFocused false): they would bypass the KeyHub (keys arriving together see a stale
+ * row), wrap around at the ends and choose a row on 1-9 (docs/ARCHITECTURE.md#adding-a-screen).
+ * The highlighted row is ours, so the list is drawn afresh (a new key) when it moves.
+ */
 export function SelectList<V extends string>(props: {
   items: { value: V; label: ReactNode; disabled?: boolean }[];
   index: number;
@@ -283,8 +336,9 @@ export function SelectList<V extends string>(props: {
   active?: boolean;
 }) {
   const { items, index, onIndex, onChoose, active = true } = props;
-  const ref = useRef(index);
-  ref.current = index;
+  const at = Math.max(0, Math.min(index, items.length - 1));
+  const ref = useRef(at);
+  ref.current = at;
   useKeys(
     (_input, key) => {
       if (key.upArrow) onIndex((ref.current = Math.max(0, ref.current - 1)));
@@ -296,14 +350,17 @@ export function SelectList<V extends string>(props: {
     },
     { isActive: active },
   );
+  const rows = items.map((it): { value: V; label: string } & RowExtra =>
+    typeof it.label === 'string' ? { value: it.value, label: it.label, disabled: it.disabled } : { value: it.value, label: '', node: it.label, disabled: it.disabled },
+  );
   return (
-    <Box flexDirection="column">
-      {items.map((it, i) => (
-        <Box key={it.value}>
-          <Text color={i === index ? 'cyan' : undefined}>{i === index ? `${POINTER} ` : '  '}</Text>
-          <Box flexDirection="column">{typeof it.label === 'string' ? <Text dimColor={it.disabled}>{it.label}</Text> : it.label}</Box>
-        </Box>
-      ))}
-    </Box>
+    <SelectInput
+      key={`${at}\u0000${items.map((it) => it.value).join('\u0000')}`}
+      items={rows}
+      initialIndex={at}
+      isFocused={false}
+      indicatorComponent={RowPointer}
+      itemComponent={RowLabel}
+    />
   );
 }

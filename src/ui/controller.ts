@@ -13,7 +13,7 @@ import {
   applySetup, checkPorts, installedStacks, operatorAddresses, reviewSetup, setupFacts, setupStepList, setupTarget, stackDraft,
 } from '../services/setup.js';
 import { MAINTENANCE_MENU, type MenuChoice, type MenuEntry } from './menu.js';
-import { stackUrls } from './model.js';
+import { stackUrls } from './model/summary.js';
 import { createDoctorController } from './doctor-controller.js';
 import type { SummaryData } from './screens/Summary.js';
 import type { ApplyResult, MirrorSource, Review, WizardController } from './types.js';

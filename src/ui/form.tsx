@@ -1,4 +1,4 @@
-// A generic form screen: fields from a FormDef (src/ui/model.ts), values as text/toggles/choices.
+// A generic form screen: fields from a FormDef (src/ui/model/forms.ts), values as text/toggles/choices.
 // ↑/↓/Tab move, ←/→ or Space change a choice, Space flips a toggle, Enter goes to the next field
 // and on the last one submits. Checks come in as callbacks; the form itself does no I/O.
 import { Box, Text, useStdout } from 'ink';
@@ -7,7 +7,8 @@ import { isGiven } from '../domain/draft.js';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { T } from '../i18n/index.js';
 import { POINTER, Para, Problem, TextInput, useKeys } from './components.js';
-import { hasErrors, visibleFields, type FieldDef, type FormDef, type FormValues, type Option, type Problems } from './model.js';
+import { visibleFields, type FieldDef, type FormDef, type FormValues, type Option } from './model/forms.js';
+import { hasErrors, type Problems } from './model/validate.js';
 
 export interface FormProps {
   t: T;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createContext } from '../../src/context.js';
 import type { StepEvent } from '../../src/steps/engine.js';
 import { aptGet } from '../../src/steps/docker.js';
-import { applyReducer, initialApply } from '../../src/ui/model.js';
+import { applyReducer, initialApply } from '../../src/ui/model/apply.js';
 
 let dir = '';
 let server: Server;

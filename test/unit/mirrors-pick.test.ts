@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mirrorsJson } from '../../src/services/mirrors.js';
 import { bestByKind, type ProbeResult } from '../../src/domain/mirrors.js';
 import { translator } from '../../src/i18n/index.js';
-import { bestMirror, mirrorKey, regionInitial, validateRegion, type MirrorResult, type MirrorView } from '../../src/ui/model.js';
+import { bestMirror, mirrorKey, regionInitial, validateRegion, type MirrorResult, type MirrorView } from '../../src/ui/model/region.js';
 
 const t = translator('en');
 

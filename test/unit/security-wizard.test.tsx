@@ -9,7 +9,8 @@ import { parse } from 'yaml';
 import { RealExecutor } from '../../src/exec/executor.js';
 import { loggedInTitle, parseSshConnections } from '../../src/host/security.js';
 import { App } from '../../src/ui/app.js';
-import { FORMS, screenSkipped, securityInitial } from '../../src/ui/model.js';
+import { screenSkipped } from '../../src/ui/model/flow.js';
+import { FORMS, securityInitial } from '../../src/ui/model/forms.js';
 import { KEY, controllerFor, facts, plain, press, waitFlat, waitFor, waitText } from './ui/helpers.js';
 
 afterEach(() => cleanup());

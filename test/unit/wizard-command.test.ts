@@ -90,7 +90,8 @@ describe('every prompt has a flag', () => {
     path === 'security.sshPort' ? '2222' : codec === 'int' ? '8080' : codec === 'bool' ? 'on' : codec === 'argv' ? 'celery -A x worker' : codec === 'choice' ? 'x' : '/some/value';
 
   test('each field of every screen, the preset and the region, is set by a flag that then skips it', async () => {
-    const { FORMS, SETUP_SCREENS, isFormId, screenPaths } = await import('../../src/ui/model.js');
+    const { FORMS } = await import('../../src/ui/model/forms.js');
+    const { SETUP_SCREENS, isFormId, screenPaths } = await import('../../src/ui/model/flow.js');
     const { ANSWER_FLAGS, draftFromFlags, flagFor } = await import('../../src/domain/answer-flags.js');
     const { isGiven, getPath } = await import('../../src/domain/draft.js');
     // Every field a form can show (hidden ones too: they appear once another answer asks for them).
@@ -112,7 +113,7 @@ describe('every prompt has a flag', () => {
   });
 
   test('a mirror prompt (region cn) is set by --mirror KIND=URL', async () => {
-    const { screenPaths } = await import('../../src/ui/model.js');
+    const { screenPaths } = await import('../../src/ui/model/flow.js');
     const { draftFromFlags, flagFor } = await import('../../src/domain/answer-flags.js');
     const paths = screenPaths('region', { region: 'cn' }, ['registry', 'npm']);
     expect(paths).toEqual(['region', 'mirrors.registry', 'mirrors.npm']);

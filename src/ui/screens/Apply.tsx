@@ -5,7 +5,7 @@ import { Box, Text } from 'ink';
 import { humanBytes } from '../../domain/backup.js';
 import type { T } from '../../i18n/index.js';
 import { Frame, Para, Problem, ProgressBar, Spinner, useKeys } from '../components.js';
-import { barsToShow, type ApplyState, type BarView } from '../model.js';
+import { barsToShow, type ApplyState, type BarView } from '../model/apply.js';
 
 export interface ApplyProps {
   t: T;

@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import { useState, type ReactNode } from 'react';
 import type { T } from '../../i18n/index.js';
-import type { RegistryEntry } from '../../steps/installed.js';
+import type { RegistryEntry } from '../../services/setup.js';
 import { Frame, SelectList, useKeys, type Hint } from '../components.js';
 import type { MenuEntry, MenuId } from '../menu.js';
 

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { padEndDisplay, displayWidth } from '../../host/report.js';
 import type { T } from '../../i18n/index.js';
 import { Frame, Para, Problem, Rows, SelectList } from '../components.js';
-import type { PresetChoice, PresetOption } from '../model.js';
+import type { PresetChoice, PresetOption } from '../model/presets.js';
 
 export interface PresetProps {
   t: T;

@@ -75,13 +75,13 @@ describe('setup flow', () => {
     await press(stdin, KEY.enter, 'back-test', KEY.enter, 'a/b:1', KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, 'Size preset');
     await press(stdin, KEY.escape);
-    let f = await waitText(frame, 'Project and app');
+    const f = await waitText(frame, 'Project and app');
     expect(f).toContain('back-test');
     expect(f).toContain('a/b:1');
     await press(stdin, KEY.escape);
     await waitText(frame, 'This host');
     await press(stdin, KEY.enter);
-    f = await waitText(frame, 'back-test');
+    await waitText(frame, 'back-test');
     // Typed but not submitted, then Esc: also kept.
     await press(stdin, KEY.down, KEY.ctrlU, 'c/d:2', KEY.escape);
     await waitText(frame, 'Enter continue');

@@ -97,11 +97,11 @@ describe('DoctorFlow', () => {
     expect(f).toContain('$ docker image prune -f');
     expect(f).toContain('Apply this fix?');
     await press(r.stdin, KEY.enter);
-    f = await waitText(frame, 'Fixed: the check passes now.');
+    await waitText(frame, 'Fixed: the check passes now.');
     expect(s.calls).toEqual(['run disk', 'fix disk.docker', 'verify disk.docker']);
     await press(r.stdin, KEY.enter);
     // Redis's finding followed from the disk: re-checked first, it is gone, nothing to apply.
-    f = await waitText(frame, 'Done: 2 fixed, 0 still open.');
+    await waitText(frame, 'Done: 2 fixed, 0 still open.');
     expect(s.calls).toEqual(['run disk', 'fix disk.docker', 'verify disk.docker', 'verify redis.persistence']);
     await press(r.stdin, KEY.enter);
     expect(onExit).toHaveBeenCalledWith(0);
@@ -118,14 +118,14 @@ describe('DoctorFlow', () => {
     s.finish();
     await waitText(frame, '1 problem(s) found');
     await press(r.stdin, KEY.enter);
-    let f = await waitText(frame, 'Fix (by hand):');
+    const f = await waitText(frame, 'Fix (by hand):');
     expect(f).toContain('ufw status numbered');
     expect(f).toContain('Done, check again');
     await press(r.stdin, KEY.enter);
-    f = await waitText(frame, `Still failing: ${fw.title}`);
+    await waitText(frame, `Still failing: ${fw.title}`);
     expect(s.calls).toEqual(['run ssh', 'verify firewall']);
     await press(r.stdin, KEY.enter);
-    f = await waitText(frame, 'Done: 0 fixed, 1 still open.');
+    await waitText(frame, 'Done: 0 fixed, 1 still open.');
     await press(r.stdin, KEY.enter);
     expect(onExit).toHaveBeenCalledWith(4);
   });

@@ -13,7 +13,8 @@ import { DryRunExecutor } from '../../../src/exec/executor.js';
 import { translator, type T } from '../../../src/i18n/index.js';
 import { KeyScope } from '../../../src/ui/components.js';
 import { Form } from '../../../src/ui/form.js';
-import { FORMS, initialTouched, initialValues, validateForm, type FormId, type FormValues, type Problems } from '../../../src/ui/model.js';
+import { FORMS, initialTouched, initialValues, type FormId, type FormValues } from '../../../src/ui/model/forms.js';
+import { validateForm, type Problems } from '../../../src/ui/model/validate.js';
 import type { Draft } from '../../../src/domain/draft.js';
 import { KEY, controllerFor, flat, plain, press, waitFlat, waitFor, waitText } from './helpers.js';
 

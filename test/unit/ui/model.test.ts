@@ -3,10 +3,13 @@ import { describe, expect, test } from 'vitest';
 import { draftFromFlags, flagFor } from '../../../src/domain/answer-flags.js';
 import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
-import {
-  FORMS, OUTPUT_KEEP, answersFromDraft, applyReducer, moveBar, applyValues, bestMirror, initialApply, initialValues, nextScreen, presetOptions,
-  provisionalAnswers, recommendedPreset, screenSkipped, shownScreens, stackUrls, validateForm, validateRegion,
-} from '../../../src/ui/model.js';
+import { OUTPUT_KEEP, applyReducer, moveBar, initialApply } from '../../../src/ui/model/apply.js';
+import { nextScreen, screenSkipped, shownScreens } from '../../../src/ui/model/flow.js';
+import { FORMS, applyValues, initialValues } from '../../../src/ui/model/forms.js';
+import { presetOptions, recommendedPreset } from '../../../src/ui/model/presets.js';
+import { bestMirror, validateRegion } from '../../../src/ui/model/region.js';
+import { stackUrls } from '../../../src/ui/model/summary.js';
+import { answersFromDraft, provisionalAnswers, validateForm } from '../../../src/ui/model/validate.js';
 import { buildPlan } from '../../../src/domain/plan.js';
 import type { StepEvent } from '../../../src/steps/engine.js';
 import { facts } from './helpers.js';
@@ -265,7 +268,7 @@ describe('wrapping by display width', async () => {
       for (const l of lines) expect(displayWidth(l), `${width}: ${l}`).toBeLessThanOrEqual(width);
       expect(lines.join('').replace(/\s/g, '')).toBe(zhText.replace(/\s/g, ''));
       // A Latin word is never cut between two lines.
-      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])/).includes(word)), `${width}: ${word}`).toBe(true);
+      for (const word of ['Docker', 'Hub']) expect(lines.some((l) => l.split(/\s+|(?=\P{ASCII})|(?<=\P{ASCII})/u).includes(word)), `${width}: ${word}`).toBe(true);
       // Closing punctuation is never the first character of a line.
       for (const l of lines.slice(1)) expect('，。；：、', `${width}: ${l}`).not.toContain(l[0]);
     }

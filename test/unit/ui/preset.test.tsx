@@ -3,7 +3,8 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
-import { presetOptions, provisionalAnswers, recommendedPreset } from '../../../src/ui/model.js';
+import { presetOptions, recommendedPreset } from '../../../src/ui/model/presets.js';
+import { provisionalAnswers } from '../../../src/ui/model/validate.js';
 import { PresetScreen } from '../../../src/ui/screens/Preset.js';
 import { usableRamMiB } from '../../../src/domain/facts.js';
 import { KEY, facts, plain, press, waitFlat, waitText } from './helpers.js';

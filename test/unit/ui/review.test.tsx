@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { provisionalAnswers } from '../../../src/ui/model.js';
+import { provisionalAnswers } from '../../../src/ui/model/validate.js';
 import { ReviewScreen } from '../../../src/ui/screens/Review.js';
 import { KEY, controllerFor, facts, flat, plain, press, waitFlat, waitText } from './helpers.js';
 

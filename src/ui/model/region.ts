@@ -1,0 +1,93 @@
+// The region screen: mirror candidates with their measured latency, the best live one offered.
+import type { MirrorKind } from '../../domain/answers.js';
+import { getPath, type Draft } from '../../domain/draft.js';
+import type { HostFacts } from '../../domain/facts.js';
+import { rankResults, type ProbeResult } from '../../domain/mirrors.js';
+import type { T } from '../../i18n/index.js';
+import { opt, type FieldDef, type FormDef, type FormValues, type Option } from './forms.js';
+import type { Problems } from './validate.js';
+
+/** Time zones of mainland China: a host there most likely needs the mirrors. */
+const CN_TIMEZONES = ['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'Asia/Urumqi', 'PRC'];
+export const suggestRegion = (facts: HostFacts | null): 'cn' | 'global' => (facts && CN_TIMEZONES.includes(facts.timezone) ? 'cn' : 'global');
+
+export interface MirrorView { kind: MirrorKind; id: string; name: string; url: string }
+export interface MirrorResult { kind: MirrorKind; id: string; alive: boolean; latencyMs: number | null; bytesPerSecond?: number | null }
+export const mirrorKey = (kind: string, id: string) => `${kind}/${id}`;
+
+export function latencyText(m: MirrorResult | undefined, measuring: boolean, t: T): string {
+  if (!m) return measuring ? t('ui.mirror.measuring') : t('ui.mirror.notMeasured');
+  if (!m.alive) return t('ui.mirror.down');
+  return m.latencyMs === null ? t('ui.mirror.alive') : `${Math.round(m.latencyMs)} ms`;
+}
+
+/**
+ * The best live candidate, ranked by the same rankResults as init and `mirrors` (latency plus the
+ * time to fetch 1 MiB at the measured speed), so all three pick the same one. Only a measured
+ * candidate is ever picked: with none measured yet (or all dead) the answer is none, and the field
+ * follows the measurements as they arrive.
+ */
+export function bestMirror(cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>): string {
+  const measured: ProbeResult[] = [];
+  for (const c of cands) {
+    const r = results.get(mirrorKey(c.kind, c.id));
+    if (r) measured.push({ kind: c.kind, id: c.id, url: c.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond ?? null, error: null });
+  }
+  const best = rankResults(measured)[0];
+  return best?.alive ? best.url : '';
+}
+
+export const mirrorKinds = (cands: readonly MirrorView[]): MirrorKind[] => [...new Set(cands.map((c) => c.kind))];
+
+export function regionForm(cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, measuring: boolean, draft: Draft, t: T): FormDef {
+  return {
+    title: 'ui.s.region',
+    intro: 'ui.i.region',
+    fields: [
+      { path: 'region', label: 'ui.f.region', codec: 'choice', options: () => [opt('global', 'ui.o.region.global'), opt('cn', 'ui.o.region.cn')] },
+      ...mirrorKinds(cands).map((kind): FieldDef => ({
+        path: `mirrors.${kind}`,
+        label: 'ui.f.mirror',
+        codec: 'choice',
+        visible: (v) => v.region === 'cn',
+        options: () => {
+          const mine = cands.filter((c) => c.kind === kind);
+          const out: Option[] = mine.map((c) => ({ value: c.url, text: `${c.name}  ${c.url}  ${latencyText(results.get(mirrorKey(kind, c.id)), measuring, t)}` }));
+          const had = getPath(draft, `mirrors.${kind}`);
+          if (typeof had === 'string' && !mine.some((c) => c.url === had)) out.push({ value: had, text: `${had}  ${t('ui.mirror.notMeasured')}` });
+          out.push(opt('', 'ui.o.mirror.none'));
+          return out;
+        },
+      })),
+    ],
+  };
+}
+
+export function regionInitial(draft: Draft, facts: HostFacts | null, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>): FormValues {
+  const v: FormValues = { region: String(getPath(draft, 'region') ?? suggestRegion(facts)) };
+  for (const kind of mirrorKinds(cands)) {
+    const had = getPath(draft, `mirrors.${kind}`);
+    // An image prefix renames every image: offered, never chosen for the operator (as init does).
+    v[`mirrors.${kind}`] = typeof had === 'string' ? had : kind === 'image-prefix' ? '' : bestMirror(cands.filter((c) => c.kind === kind), results);
+  }
+  return v;
+}
+
+/**
+ * A mirror that did not answer is never written (docs/CONTRACT.md#mirrors); and while the probe runs, a kind
+ * whose candidates are all still unmeasured cannot be left at "none" by an early Enter (the probe
+ * ends within seconds). A chosen candidate not measured yet is probed again at the review.
+ */
+export function validateRegion(v: FormValues, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, t: T, measuring = false): Problems {
+  const out: Problems = {};
+  if (v.region !== 'cn') return out;
+  for (const kind of mirrorKinds(cands)) {
+    const value = v[`mirrors.${kind}`];
+    const c = cands.find((x) => x.kind === kind && x.url === value);
+    const r = c && results.get(mirrorKey(kind, c.id));
+    if (r && !r.alive) out[`mirrors.${kind}`] = { text: t('ui.v.mirrorDown', { url: c.url }), severity: 'error' };
+    const waiting = measuring && kind !== 'image-prefix' && value === '' && !cands.some((x) => x.kind === kind && results.has(mirrorKey(kind, x.id)));
+    if (waiting) out[`mirrors.${kind}`] = { text: t('ui.v.mirrorMeasuring'), severity: 'error' };
+  }
+  return out;
+}

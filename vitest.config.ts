@@ -18,7 +18,10 @@ export default defineConfig({
   test: {
     projects: [
       // Screen tests type a whole setup through Ink: on a loaded 2-core machine that can pass 5 s.
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], testTimeout: 30_000 } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], testTimeout: 30_000, setupFiles: ['test/support/hermetic.ts'] },
+      },
       {
         extends: true,
         test: { name: 'real', include: ['test/real/**/*.test.{ts,tsx}'], testTimeout: 120_000, hookTimeout: 300_000 },

@@ -240,14 +240,6 @@ describe('the log file', () => {
     expect(readFileSync(path, 'utf8')).toBe('2026-01-02T03:04:05.000Z note: connecting with ••••••\n2026-01-02T03:04:05.000Z note: second line\n');
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
-
-  it('a failed command is logged with its exit code and last stderr line, redacted', async () => {
-    const lines: string[] = [];
-    const exec = new RealExecutor((l) => lines.push(l));
-    exec.addSecrets(['hunter2hunter2']);
-    await expect(exec.run('sh', ['-c', 'echo "bad password hunter2hunter2" >&2; exit 3'])).rejects.toThrow(/exited 3/);
-    expect(lines).toEqual(["run: sh -c 'echo \"bad password ••••••\" >&2; exit 3' → exit 3: bad password ••••••"]);
-  });
 });
 
 describe('open-files limit on hosts that cannot raise it', () => {

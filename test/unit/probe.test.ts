@@ -1,14 +1,12 @@
-// The probe's parsers on real command output, and the live probe on this machine.
+// The probe's parsers on real command output (the live probe on this machine: test/real/probe.test.ts).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress, parseMeminfo, parseOsRelease, parseSs, parseSshdConfigPorts, probeHost, sshdConfigPorts } from '../../src/host/probe.js';
+import { isPrivateAddress, parseMeminfo, parseOsRelease, parseSs, parseSshdConfigPorts, sshdConfigPorts } from '../../src/host/probe.js';
 import { hostNotes } from '../../src/domain/host-checks.js';
 import { translator } from '../../src/i18n/index.js';
 import { makeFacts } from '../fixtures/facts.js';
-import { HostFactsSchema } from '../../src/domain/facts.js';
-import { RealExecutor } from '../../src/exec/executor.js';
 
 describe('probe parsers', () => {
   it('reads /proc/meminfo in bytes', () => {
@@ -77,46 +75,10 @@ describe('probe parsers', () => {
   });
 });
 
-describe('the live probe', () => {
-  it('returns facts that match the schema and this machine', async () => {
-    const facts = await probeHost(new RealExecutor(), { installDir: '/opt/stack-wizard/x', env: { SSH_CONNECTION: '198.51.100.7 50022 192.0.2.2 2222' } });
-    expect(HostFactsSchema.parse(facts)).toEqual(facts);
-    const os = await import('node:os');
-    expect(facts.cpu.cores).toBe(os.availableParallelism());
-    expect(facts.memory.totalBytes).toBeGreaterThan(os.totalmem() * 0.9);
-    expect(facts.disks.installDir.freeBytes).toBeGreaterThan(0);
-    expect(facts.session).toEqual({ sshClientAddress: '198.51.100.7', sshServerPort: 2222 });
-    expect(facts.ports.map((p) => p.port)).toEqual([80, 443]);
-    expect(facts.user.isRoot).toBe(process.getuid?.() === 0);
-  });
-});
-
 describe('socket-activated sshd (Ubuntu 24.04)', () => {
   it('reads the ports of ssh.socket', async () => {
     const { parseSocketListen } = await import('../../src/host/probe.js');
     expect(parseSocketListen('[::]:22 (Stream)\n0.0.0.0:2222 (Stream)\n')).toEqual([22, 2222]);
     expect(parseSocketListen('\n')).toEqual([]);
-  });
-});
-
-describe('ports without ss (Debian minbase has no iproute2)', () => {
-  it('a port held by a real listening socket is reported taken from /proc/net/tcp', async () => {
-    const net = await import('node:net');
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const { procListeners } = await import('../../src/host/probe.js');
-      expect((await procListeners()).map((l) => l.port)).toContain(port);
-      // The probe with ss missing: the same executor, but `ss` is not a program on this host.
-      const real = new RealExecutor();
-      const noSs = Object.assign(Object.create(real) as RealExecutor, {
-        query: (cmd: string, args: readonly string[], o?: object) => (cmd === 'ss' ? real.query('ss-is-not-installed', args, o) : real.query(cmd, args, o)),
-      });
-      const facts = await probeHost(noSs, { installDir: '/opt/stack-wizard/x', env: {}, ports: [port] });
-      expect(facts.ports.find((p) => p.port === port)).toEqual({ port, inUse: true, process: null, pid: null });
-    } finally {
-      server.close();
-    }
   });
 });

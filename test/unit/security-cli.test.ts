@@ -1,7 +1,6 @@
 // `security apply|status` at the CLI: bad usage exits 2 and names the fix; with no stack it says how
-// to name one; --dry-run previews every step against this host's real state and changes nothing.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// to name one (--dry-run against this host's real state: test/real/security-cli.test.ts).
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,8 +21,6 @@ function setup() {
   };
   return { dir, answers, run };
 }
-
-const hash = (p: string) => (existsSync(p) ? createHash('sha256').update(readFileSync(p)).digest('hex') : 'absent');
 
 describe('security CLI', () => {
   it('needs apply or status', async () => {
@@ -57,33 +54,6 @@ describe('security CLI', () => {
     const r = await run('security', 'apply', '--dry-run');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/several stacks are installed \(a, b\)/);
-  });
-
-  it.runIf(isRoot)('apply --dry-run shows every step and command against this host and changes nothing', async () => {
-    const { run, answers, dir } = setup();
-    const watched = ['/etc/ufw/after.rules', '/etc/ufw/after6.rules', '/etc/ufw/user.rules', '/etc/default/ufw', '/etc/sysctl.d/60-stack-wizard.conf', '/etc/fail2ban/jail.d/stack-wizard.local', '/etc/logrotate.d/stack-wizard-demo', '/etc/fstab'];
-    const before = watched.map(hash);
-    const r = await run('security', 'apply', '--answers', answers, '--dry-run');
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    for (const title of ['Configure the firewall', 'Configure fail2ban', 'Rotate the Nginx logs', 'Kernel settings', 'Swap file']) expect(r.out).toContain(title);
-    // The commands are listed as they would run: our allows under the shared ufw lock, then enable or reload.
-    expect(r.out).toMatch(/flock -w 60 \/run\/lock\/stack-wizard-ufw\.lock ufw allow 80\/tcp comment 'stack-wizard http'|✓ Configure the firewall/);
-    expect(r.out).toContain(`write /etc/logrotate.d/stack-wizard-demo`);
-    expect(r.out).toMatch(/Dry run: nothing was changed/);
-    expect(watched.map(hash)).toEqual(before);
-    expect(existsSync(join(dir, 'opt'))).toBe(false);
-  });
-
-  it('init with host facts from a file leaves the security steps alone (they need this host\'s own facts)', async () => {
-    const { run, answers, dir } = setup();
-    const { makeFacts } = await import('../fixtures/facts.js');
-    const facts = join(dir, 'facts.json');
-    writeFileSync(facts, JSON.stringify(makeFacts({ ramMiB: 3790, cores: 2, sshPorts: [2222] })));
-    const r = await run('init', '--answers', answers, '--host-facts', facts, '--dry-run');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/✓ Configure the firewall \(ufw and Docker's DOCKER-USER chain\) \(nothing to do\)\n\s+skipped: the host facts come from/);
-    expect(r.out).not.toMatch(/ufw allow/);
   });
 });
 

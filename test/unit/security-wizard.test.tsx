@@ -1,17 +1,13 @@
 // fail2ban's never-ban list on the wizard's security screen: the operator's own address (their SSH
 // session) is offered there, can be edited, and is saved to security.ignoreIp in the answers; and
 // how that address is found under sudo, which drops SSH_CONNECTION: only logged-in SSH sessions count.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { parse } from 'yaml';
-import { RealExecutor } from '../../src/exec/executor.js';
 import { loggedInTitle, parseSshConnections } from '../../src/host/security.js';
 import { App } from '../../src/ui/app.js';
 import { screenSkipped } from '../../src/ui/model/flow.js';
 import { FORMS, securityInitial } from '../../src/ui/model/forms.js';
-import { KEY, controllerFor, facts, plain, press, waitFlat, waitFor, waitText } from './ui/helpers.js';
+import { KEY, controllerFor, facts, plain, press, waitFor, waitText } from './ui/helpers.js';
 
 afterEach(() => cleanup());
 
@@ -24,25 +20,6 @@ const OVER_SSH = () => facts({ session: { sshClientAddress: '198.51.100.7', sshS
 const GIVEN = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'backup']);
 
 describe('the security screen offers the operator’s address for fail2ban’s ignoreip', () => {
-  test('filled in from this SSH session, editable, and saved to security.ignoreIp in the answers', async () => {
-    // The facts as the probe gives them over SSH: SSH_CONNECTION says 198.51.100.7.
-    const c = controllerFor({ facts: OVER_SSH(), isRoot: false, exec: new RealExecutor() });
-    const r = render(<App controller={c.controller} stacks={[]} draft={DRAFT} given={GIVEN} onExit={vi.fn()} onAbort={vi.fn()} />);
-    const frame = plain(r.lastFrame);
-    await waitText(frame, 'This host');
-    await press(r.stdin, KEY.enter);
-    await waitText(frame, '[x] Firewall (ufw)');
-    await waitFor(frame, (x) => /Never ban +198\.51\.100\.7/.test(x), 'the operator’s address offered');
-    await press(r.stdin, KEY.down, KEY.down, KEY.down);
-    await waitFlat(frame, 'your address from this SSH session is filled in');
-    // Keep it and add the office network.
-    await press(r.stdin, ' 10.8.0.0/16', KEY.enter);
-    await waitText(frame, 'files in');
-    await press(r.stdin, KEY.enter);
-    await waitText(frame, 'Next:');
-    const saved = parse(readFileSync(join(c.dir, 'stack-wizard-shop', 'stack-wizard.yaml'), 'utf8')) as { security: { ignoreIp: string[] } };
-    expect(saved.security.ignoreIp).toEqual(['198.51.100.7', '10.8.0.0/16']);
-  });
 
   test('an entry that is not an address is refused on the screen, naming the field', async () => {
     const c = controllerFor({ facts: OVER_SSH(), isRoot: false });

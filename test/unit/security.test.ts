@@ -213,7 +213,7 @@ describe('DOCKER-USER block', () => {
   });
 
   it('merges into Debian\'s after.rules: appended once, replaced in place later, everything else kept byte for byte', () => {
-    const stock = readFileSync('/etc/ufw/after.rules', 'utf8');
+    const stock = readFileSync(new URL('../fixtures/debian-12/etc/ufw/after.rules', import.meta.url), 'utf8');
     const once = mergeManagedBlock(stock, v4);
     expect(once.startsWith(stock)).toBe(true);
     expect(once.split(AFTER_RULES_BEGIN)).toHaveLength(2);

@@ -1,6 +1,6 @@
 // How `stack-wizard` and `init` decide: --yes asks nothing, flags and answers-file keys are
 // checked before any screen, bad values name their flag or file line, and nothing is written then.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -22,14 +22,6 @@ async function cli(args: string[]) {
 }
 
 describe('asking nothing', () => {
-  test('init --yes with the answers as flags renders into --out', async () => {
-    const r = await cli(['init', '--project', 'flagged', '--image', 'ghcr.io/acme/x:1', '--db-engine', 'mariadb', '--components', 'redis,worker', '--worker-command', 'celery -A x worker', '--host-facts', '$FACTS', '--out', '$DIR/out', '--yes']);
-    expect(r.err).toBe('');
-    expect(r.code).toBe(0);
-    const saved = readFileSync(join(r.dir, 'out/stack-wizard.yaml'), 'utf8');
-    expect(saved).toContain('engine: "mariadb"');
-    expect(saved).toMatch(/workerCommand:\n\s+- "celery"\n\s+- "-A"/);
-  });
 
   test('stack-wizard --yes takes the defaults but names the answers it cannot default', async () => {
     const r = await cli(['--project', 'x', '--yes', '--host-facts', '$FACTS', '--out', '$DIR/out']);
@@ -58,15 +50,6 @@ describe('asking nothing', () => {
     const r2 = await cli(['init', '--answers', join(dir, 'b.yaml'), '--region', 'cn', '--yes', '--out', '$DIR/out']);
     expect(r2.code).toBe(2);
     expect(r2.err).toContain('app.image (--image)');
-  });
-
-  test('init --answers F without a terminal keeps its scripted behaviour (unchanged by the wizard)', async () => {
-    const dir = tempDir('sw-ans-');
-    writeFileSync(join(dir, 'a.yaml'), 'project: plain\napp:\n  image: a/b:1\n');
-    const r = await cli(['init', '--answers', join(dir, 'a.yaml'), '--host-facts', '$FACTS', '--out', '$DIR/out']);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain('Files in');
-    expect(existsSync(join(r.dir, 'out/docker-compose.yml'))).toBe(true);
   });
 
   test('--help lists the answer flags', async () => {

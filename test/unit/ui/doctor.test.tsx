@@ -1,18 +1,15 @@
 // The guided troubleshooting screens: a symptom, the checks with progress, the findings worst
 // first, then the fixes one by one (causes first), each verified by re-running its check. The
 // screens take data and callbacks; a scripted controller plays the stack (the lab e2e runs the
-// real one), and the menu's Troubleshoot entry opens the same flow.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// real one); the menu's Troubleshoot entry opens the same flow (test/real/ui/doctor-menu.test.tsx).
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Symptom } from '../../../src/domain/doctor/types.js';
 import { SYMPTOMS } from '../../../src/domain/doctor/types.js';
 import { translator } from '../../../src/i18n/index.js';
-import { App } from '../../../src/ui/app.js';
 import type { CheckProgress, DoctorController, DoctorView, FindingView } from '../../../src/ui/doctor-controller.js';
 import { DoctorFlow, fixOrder, sessionCode } from '../../../src/ui/screens/Doctor.js';
-import { KEY, controllerFor, plain, press, waitText } from './helpers.js';
+import { KEY, plain, press, waitText } from './helpers.js';
 
 afterEach(() => cleanup());
 const t = translator('en');
@@ -153,29 +150,5 @@ describe('DoctorFlow', () => {
     const f = await waitText(plain(r.lastFrame), '遇到了什么问题？');
     expect(f).toContain('网站打不开');
     expect(f).toContain('SSH 登录不上');
-  });
-});
-
-describe('the maintenance menu', () => {
-  test('Troubleshoot opens the guided session; Esc goes back to the menu', async () => {
-    const { controller, dir } = controllerFor();
-    const installDir = join(dir, 'opt', 'shop');
-    mkdirSync(installDir, { recursive: true });
-    const answers = join(installDir, 'stack-wizard.yaml');
-    writeFileSync(answers, 'project: shop\napp:\n  image: ghcr.io/acme/shop:3.1\n');
-    const stack = { project: 'shop', installDir, answers, templateVersion: 1 };
-    const s = scripted({ findings: [ok], fixedAfterVerify: new Set() });
-    const doctor = vi.fn(() => s.c);
-    const r = render(<App controller={{ ...controller, doctor }} stacks={[stack]} draft={{}} given={new Set()} onExit={() => {}} onAbort={() => {}} />);
-    const frame = plain(r.lastFrame);
-    await waitText(frame, 'Maintenance');
-    const at = controller.menu().findIndex((e) => e.id === 'troubleshoot');
-    expect(at).toBeGreaterThanOrEqual(0);
-    for (let i = 0; i < at; i++) await press(r.stdin, KEY.down);
-    await press(r.stdin, KEY.enter);
-    await waitText(frame, 'What is wrong?');
-    expect(doctor).toHaveBeenCalledWith(stack);
-    await press(r.stdin, KEY.escape);
-    await waitText(frame, 'Maintenance');
   });
 });

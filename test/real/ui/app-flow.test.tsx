@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RealExecutor } from '../../../src/exec/executor.js';
 import { App } from '../../../src/ui/app.js';
 import type { MirrorSource } from '../../../src/ui/types.js';
-import { KEY, controllerFor, flat, plain, press, pressToRegion, waitFlat, waitText } from './helpers.js';
+import { KEY, controllerFor, flat, plain, press, pressToRegion, waitFlat, waitText } from '../../unit/ui/helpers.js';
 
 const servers: Server[] = [];
 afterEach(() => {

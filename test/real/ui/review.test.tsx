@@ -6,7 +6,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { provisionalAnswers } from '../../../src/ui/model/validate.js';
 import { ReviewScreen } from '../../../src/ui/screens/Review.js';
-import { KEY, controllerFor, facts, flat, plain, press, waitFlat, waitText } from './helpers.js';
+import { KEY, controllerFor, facts, flat, plain, press, waitFlat, waitText } from '../../unit/ui/helpers.js';
 
 afterEach(() => cleanup());
 

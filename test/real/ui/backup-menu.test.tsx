@@ -11,7 +11,7 @@ import { App } from '../../../src/ui/app.js';
 import type { MaintenanceTask } from '../../../src/services/maintenance.js';
 import type { MenuChoice, MenuEntry } from '../../../src/ui/menu.js';
 import type { RegistryEntry } from '../../../src/steps/installed.js';
-import { KEY, controllerFor, plain, press, waitText } from './helpers.js';
+import { KEY, controllerFor, plain, press, waitText } from '../../unit/ui/helpers.js';
 
 afterEach(() => cleanup());
 

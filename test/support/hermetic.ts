@@ -1,0 +1,81 @@
+// The unit suite's fence (vitest setupFiles of the `unit` project): a unit test reads no host
+// state, opens no socket (loopback included), starts no program. Each breach throws at the call
+// with the rule and where such a test belongs (test/real), so it fails where it is written rather
+// than on a machine that happens to lack ufw. test/run.sh also runs the suite with no network
+// namespace and the host's state folders hidden (test/support/unit-sandbox.sh), which proves the
+// same from outside the process.
+import childProcess from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+class HermeticBreach extends Error {
+  override name = 'HermeticBreach';
+}
+const breaches: string[] = [];
+const breach = (what: string): never => {
+  const e = new HermeticBreach(`unit tests are hermetic (docs/ARCHITECTURE.md#tests): ${what}. Inject it (facts, a fixture, the dry-run Executor) or move the test to test/real.`);
+  breaches.push(`${e.message}\n${(e.stack ?? '').split('\n').slice(2, 12).join('\n')}`);
+  throw e;
+};
+// The code under test may catch the error (a probe that tolerates a missing program): the test
+// still fails, naming every breach.
+afterEach(() => {
+  if (breaches.length === 0) return;
+  const all = breaches.splice(0);
+  throw new HermeticBreach(`${all.length} breach(es) of the unit suite's fence:\n${all.join('\n\n')}`);
+});
+
+// Programs: every way node:child_process starts one.
+for (const fn of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const) {
+  (childProcess as unknown as Record<string, unknown>)[fn] = (cmd: unknown) => breach(`child_process.${fn}(${JSON.stringify(String(cmd))}) starts a program`);
+}
+
+// Sockets: connecting or listening, TCP, Unix or UDP (fetch and http go through net.Socket).
+net.Socket.prototype.connect = function connect(...args: unknown[]) {
+  return breach(`a socket connects to ${JSON.stringify(args[0])}`);
+} as typeof net.Socket.prototype.connect;
+net.Server.prototype.listen = function listen(...args: unknown[]) {
+  return breach(`a server listens on ${JSON.stringify(args[0] ?? 'a free port')}`);
+} as typeof net.Server.prototype.listen;
+dgram.createSocket = ((type: unknown) => breach(`a UDP socket (${JSON.stringify(type)}) is made`)) as typeof dgram.createSocket;
+
+// Host files: readable only inside the checkout, the temp dir and the scratch HOME. Writes are
+// not fenced here (a test writes into its own temp dir; the sandbox script hides the host's).
+const allowed = [ROOT, resolve(tmpdir()) + sep, ...(process.env.HOME ? [resolve(process.env.HOME) + sep] : []), '/dev/null'];
+const hostPath = (p: unknown): string | undefined => {
+  if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) return undefined;
+  const s = p instanceof URL ? (p.protocol === 'file:' ? fileURLToPath(p) : '') : String(p);
+  if (!s.startsWith('/')) return undefined;
+  const abs = resolve(s);
+  if (allowed.some((a) => abs === a || abs.startsWith(a) || abs + sep === a)) return undefined;
+  // Node and its libraries (vitest, the transformer) read their own install; tests never need to.
+  if (abs.startsWith(resolve(process.execPath, '../..') + sep)) return undefined;
+  return abs;
+};
+const READERS = ['readFileSync', 'readFile', 'existsSync', 'statSync', 'lstatSync', 'stat', 'lstat', 'readdirSync', 'readdir', 'openSync', 'open', 'accessSync', 'access', 'readlinkSync', 'readlink', 'realpathSync', 'createReadStream', 'watch', 'watchFile'] as const;
+const fsAny = fs as unknown as Record<string, (...a: unknown[]) => unknown>;
+const promisesAny = fs.promises as unknown as Record<string, (...a: unknown[]) => unknown>;
+function fence(target: Record<string, (...a: unknown[]) => unknown>, name: string, label: string) {
+  const orig = target[name];
+  if (typeof orig !== 'function') return;
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const p = hostPath(args[0]);
+    if (p !== undefined) return breach(`${label}(${JSON.stringify(p)}) reads this machine's files`);
+    return orig.apply(this, args);
+  };
+  Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(orig));
+  target[name] = wrapped;
+}
+for (const n of READERS) fence(fsAny, n, `fs.${n}`);
+for (const n of ['readFile', 'stat', 'lstat', 'readdir', 'open', 'access', 'readlink', 'realpath', 'opendir']) fence(promisesAny, n, `fs.promises.${n}`);
+
+// ESM importers of node:fs, node:child_process… see the replaced functions too.
+syncBuiltinESMExports();

@@ -1,35 +1,53 @@
 #!/usr/bin/env bash
 # Builds the e2e lab images from Debian packages (docs/TESTING.md#lab): mmdebstrap into a directory,
 # images/<name>/rootfs/ copied over it, the image's customize step, then `docker import` with the
-# image's CMD/ENTRYPOINT/ENV/EXPOSE. Each image is cached by a hash of its build inputs (the
-# label below): a rerun with unchanged inputs only inspects. Independent images build in parallel,
-# one job per core (dpkg is single-threaded, so more jobs than cores only adds contention).
+# image's CMD/ENTRYPOINT/ENV/EXPOSE. Each image is cached by a hash of its build inputs: it is
+# tagged <name>:<tag>-h<hash> (the label below holds the hash too), so a rerun with unchanged inputs
+# only inspects, and checkouts with different image definitions on one engine keep their own images
+# instead of rebuilding each other's tags. The lab (test/lab/run.ts) runs and loads these tags and
+# gives them their plain names inside a server's engine. Independent images build in parallel, one
+# job per core (dpkg is single-threaded, so more jobs than cores only adds contention).
 #   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian pebble,
 #                                           or one built only when named (ondemand below)
+#   build-images.sh [--force] --all         the default set and every on-demand image
+#   build-images.sh --refs [NAME...]        prints "<plain tag> <hashed tag> built|stale" per tag of
+#                                           the named images (default: all of them), builds nothing
 # Env: LAB_BUILD_JOBS (parallel jobs, default nproc), LAB_BUILD_TMP (scratch dir for the rootfs;
 # default /dev/shm when it has room: dpkg on tmpfs builds about twice as fast as on disk here).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # Longest first, so the biggest build starts at once and the small ones fill the other slots.
 all=(server mariadb app nginx redis client debian pebble)
-# Images only some tests need: built when named (test/lab/lab.ts ensureImages(names)), never by default.
-ondemand=(mysql-9.7 mariadb-11.8 redis-8.0 valkey-8.1 valkey-9.1 nginx-1.30 nginx-1.22 registry)
+# Images only some tests need: built when named (test/lab/lab.ts ensureImages(names)) or by --all
+# (npm test builds them all beside the unit and real suites), never by default.
+ondemand=(mysql-9.7 mariadb-11.8 redis-8.0 valkey-8.1 valkey-9.1 nginx-1.30 nginx-1.22 registry installer-trixie installer-node18)
 LABEL=org.stack-wizard.lab.hash
 
 die() { echo "build-images: $*" >&2; exit 1; }
 force=0
+refs=0
 names=()
 for a in "$@"; do
   case $a in
     --force) force=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --refs) refs=1 ;;
+    --all) names+=("${all[@]}" "${ondemand[@]}") ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) die "unknown option $a" ;;
     *) [ -f "$here/images/$a/image.sh" ] || die "unknown image '$a' (one of: ${all[*]} ${ondemand[*]})"; names+=("$a") ;;
   esac
 done
-[ ${#names[@]} -gt 0 ] || names=("${all[@]}")
+if [ ${#names[@]} -eq 0 ]; then
+  if [ "$refs" -eq 1 ]; then names=("${all[@]}" "${ondemand[@]}"); else names=("${all[@]}"); fi
+fi
 
-command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: bash test/provision/packages.sh installs it"
+# The tag an image of these inputs carries: <tag>-h<hash> (<name>:h<hash> for an untagged name).
+hashed_tag() {
+  case ${1##*/} in *:*) echo "$1-h$2" ;; *) echo "$1:h$2" ;; esac
+}
+
+[ "$refs" -eq 0 ] || [ "$force" -eq 0 ] || die "--refs builds nothing; --force makes no sense with it"
+[ "$refs" -eq 1 ] || command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: bash test/provision/packages.sh installs it"
 docker info >/dev/null 2>&1 || die "no Docker engine answers: bash test/provision/dockerd.sh starts one"
 [ "$(id -u)" -eq 0 ] || die "needs root (mmdebstrap root mode, chroot)"
 
@@ -58,21 +76,35 @@ image_hash() {
 up_to_date() {
   local hash=$1 tag
   for tag in "${TAGS[@]}"; do
-    [ "$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$tag" 2>/dev/null)" = "$hash" ] || return 1
+    [ "$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$(hashed_tag "$tag" "$hash")" 2>/dev/null)" = "$hash" ] || return 1
   done
 }
 
-build_one() {
-  local name=$1 dir="$here/images/$1"
+# Sources an image's image.sh (in the caller's subshell) with the defaults it may override.
+load_image() {
   SUITE=bookworm
   VARIANT=apt
   PACKAGES=()
   MMDEBSTRAP_ARGS=()
   TAGS=()
   CHANGES=()
-  declare -A TAG_CHANGES=()
+  declare -gA TAG_CHANGES=()
   # shellcheck source=/dev/null
-  . "$dir/image.sh"
+  . "$here/images/$1/image.sh"
+}
+
+# "<plain tag> <hashed tag>" for each tag of an image; "stale" as a third word when not built.
+refs_one() {
+  load_image "$1"
+  local hash tag state
+  hash=$(image_hash "$1")
+  state=$(up_to_date "$hash" && echo built || echo stale)
+  for tag in "${TAGS[@]}"; do echo "$tag $(hashed_tag "$tag" "$hash") $state"; done
+}
+
+build_one() {
+  local name=$1 dir="$here/images/$1"
+  load_image "$name"
   local hash; hash=$(image_hash "$name")
   if [ "$force" -eq 0 ] && up_to_date "$hash"; then echo "cached ($hash)"; return 0; fi
 
@@ -91,9 +123,10 @@ build_one() {
   if declare -F customize >/dev/null; then customize "$root"; fi
   local t_cust=$((SECONDS - t0))
 
-  local tag change old
+  local tag change old htag
   for tag in "${TAGS[@]}"; do
-    old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+    htag=$(hashed_tag "$tag" "$hash")
+    old=$(docker image inspect -f '{{.Id}}' "$htag" 2>/dev/null || true)
     local args=(--change "LABEL $LABEL=$hash" --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin')
     for change in "${CHANGES[@]}"; do args+=(--change "$change"); done
     if [ -n "${TAG_CHANGES[$tag]:-}" ]; then
@@ -101,8 +134,8 @@ build_one() {
     fi
     # Same tar bytes for every tag of one rootfs, so the engine stores the layer once.
     tar --numeric-owner --xattrs -C "$root" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf - . \
-      | docker import "${args[@]}" - "$tag" >/dev/null
-    # The replaced image, unless a container still uses it (docker refuses then).
+      | docker import "${args[@]}" - "$htag" >/dev/null
+    # The replaced image (--force), unless a container or another tag still uses it (docker refuses then).
     if [ -n "$old" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
   done
   echo "built ($hash): mmdebstrap ${t_deb}s, customize $((t_cust - t_deb))s, import $((SECONDS - t0 - t_cust))s;"
@@ -114,6 +147,22 @@ if [ -z "${LAB_BUILD_TMP:-}" ]; then
   if [ -d /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt 3000000 ]; then LAB_BUILD_TMP=/dev/shm; fi
 fi
 export LAB_BUILD_TMP
+
+if [ "$refs" -eq 1 ]; then
+  for n in "${all[@]}" "${ondemand[@]}"; do
+    if printf '%s\n' "${names[@]}" | grep -qxF "$n"; then (refs_one "$n"); fi
+  done
+  exit 0
+fi
+
+# Nothing to build: no need to wait for another run's builds.
+if [ "$force" -eq 0 ]; then
+  current=1
+  for n in "${names[@]}"; do
+    (load_image "$n"; up_to_date "$(image_hash "$n")") || { current=0; break; }
+  done
+  if [ "$current" -eq 1 ]; then echo "lab images: ${#names[@]} up to date"; exit 0; fi
+fi
 
 # One build at a time on this engine (parallel test runs share it): the second finds them cached.
 exec 9>"${TMPDIR:-/tmp}/stack-wizard-lab-build.lock"

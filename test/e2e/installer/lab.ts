@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { docker, exec, IMAGES as LAB_IMAGES, Lab, run as runAsync } from '../../lab/lab.js';
+import { docker, ensureImages, exec, IMAGES as LAB_IMAGES, Lab, refOf, run as runAsync } from '../../lab/lab.js';
 import { output, runSync, type ExecResult } from '../../support/proc.js';
 
 export const repo = fileURLToPath(new URL('../../..', import.meta.url));
@@ -152,29 +152,21 @@ export async function buildMirrorRoot(root: string): Promise<{ root: string; nod
 
 export interface Image {
   tag: string;
-  include: string[];
-  suite: string;
 }
 
 /**
  * Servers with a distribution's own Node.js, beside the lab's bare Debian 12: Debian 12 with its
- * nodejs 18 (too old) and sudo, Debian 13 with its nodejs 20 but not its separate npm. Built from
- * Debian packages with mmdebstrap, once (the lab's images come from test/lab/build-images.sh).
+ * nodejs 18 (too old) and sudo, Debian 13 with its nodejs 20 but not its separate npm. Lab images
+ * (test/lab/images/installer-*), built and cached with the others by test/lab/build-images.sh.
  */
 export const IMAGES = {
-  node18: { tag: 'stack-wizard-e2e/installer-debian:12-node18-sudo', include: ['ca-certificates', 'curl', 'nodejs', 'sudo'], suite: 'bookworm' },
-  trixieNode: { tag: 'stack-wizard-e2e/installer-debian:13-nodejs', include: ['ca-certificates', 'curl', 'nodejs'], suite: 'trixie' },
+  node18: { tag: 'stack-wizard-lab/debian:12-node18-sudo' },
+  trixieNode: { tag: 'stack-wizard-lab/debian:13-nodejs' },
 } satisfies Record<string, Image>;
 
+/** The image built (build-images.sh, cached by the hash of its inputs); the tag of this checkout's build. */
 export async function ensureImage(img: Image): Promise<string> {
-  if ((await docker(['image', 'inspect', img.tag], { allowFail: true })).exitCode === 0) return img.tag;
-  const uri = output(['bash', join(repo, 'test/provision/debian-uri.sh')]).trim();
-  await runAsync('bash', [
-    '-c',
-    'set -euo pipefail; mmdebstrap --variant=minbase --include="$1" --quiet "$4" - "$2" | docker import --change \'CMD ["sleep","infinity"]\' - "$3" >/dev/null',
-    'x', img.include.join(','), uri, img.tag, img.suite,
-  ], { timeoutMs: 900_000 });
-  return img.tag;
+  return refOf(await ensureImages(), img.tag);
 }
 
 export interface Request {

@@ -122,7 +122,7 @@ describe('Docker install on a Debian 12 server without Docker', () => {
     expect(await server.sh("dpkg-query -W -f '${Package} ${Version}\\n' | grep -c '+deb13\\|~deb13' || true")).toBe('0\n');
     // systemd runs the engine with the operator's daemon.json, and Compose v2 is a working plugin.
     expect((await server.sh('systemctl is-enabled docker.service; systemctl is-active docker.service')).split('\n')).toEqual(['enabled', 'active', '']);
-    expect((await server.sh("docker info --format '{{.Driver}}'")).trim()).toBe('vfs');
+    expect((await server.sh("docker info --format '{{.Driver}}'")).trim()).toBe('overlay2');
     expect((await server.sh('docker compose version --short')).trim()).toMatch(/^v?2\./);
     expect(JSON.parse(await server.readFile('/etc/docker/daemon.json'))).toEqual(daemonJson);
   });

@@ -369,7 +369,7 @@ describe('doctor on the lab server', () => {
     expect(await server.sh("docker info --format '{{json .RegistryConfig.Mirrors}}'")).toBe('[]\n');
     // The original is kept beside, the rest of daemon.json untouched.
     const daemon = JSON.parse(await server.readFile('/etc/docker/daemon.json')) as Record<string, unknown>;
-    expect(daemon).toMatchObject({ 'storage-driver': 'vfs', 'registry-mirrors': [] });
+    expect(daemon).toMatchObject({ 'storage-driver': 'overlay2', 'registry-mirrors': [] });
     expect(await server.sh('ls /etc/docker/')).toContain('daemon.json.stack-wizard.bak');
     expect(show((await doctorJson(server, ['--symptom', 'pull'])).report)).toBe('');
   });

@@ -140,7 +140,7 @@ describe('e2e lab smoke', () => {
     expect(await server.sh('journalctl -u fail2ban --no-pager')).toContain('Have not found any log file for sshd jail');
     expect((await server.sh('node --version')).trim()).toMatch(/^v(2[1-9]|[3-9]\d|20\.(19|[2-9]\d))\./);
     expect((await server.sh('docker compose version --short')).trim()).toMatch(/^v?2\./);
-    expect(await server.sh('docker info --format "{{.Driver}} {{.CgroupDriver}}"')).toBe('vfs systemd\n');
+    expect(await server.sh('docker info --format "{{.Driver}} {{.CgroupDriver}}"')).toBe('overlay2 systemd\n');
   });
 
   it('accepts SSH logins on the non-default port from a client on the public-looking network', async () => {

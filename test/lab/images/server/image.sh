@@ -3,8 +3,9 @@
 # PID 1, journald, sshd on port 2222 (not the default: the security code must find the real one),
 # ufw, fail2ban (as Debian ships it: its sshd jail fails on a fresh Debian 12, which logs to the
 # journal, not /var/log/auth.log — left so on purpose), docker.io with the Compose v2 plugin
-# (daemon.json: storage driver vfs, which works whatever the backing filesystem — the inner
-# /var/lib/docker sits on the outer engine's overlayfs; the systemd cgroup driver,
+# (daemon.json: storage driver overlay2, as a real Debian 12 has — the lab mounts a volume of the
+# outer engine's own filesystem on /var/lib/docker, where overlayfs stacks, unlike on the
+# container's own overlayfs; vfs copied every image per container, 10x slower here; the systemd cgroup driver,
 # as on a real Debian 12, which also nests the inner containers' cgroups under the server's own, so
 # memory limits hold and removing the server leaves nothing behind), curl, this machine's Node.js and
 # npm (bookworm's nodejs 18 is older than the wizard's minimum 20.19; trixie's libnode115 needs

@@ -33,9 +33,7 @@ const snapshotFiles = () => server.sh(`cd ${INSTALL_DIR} && find . -path ./logs 
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
-  await lab.loadImages(server, STACK_IMAGES);
-  await lab.installWizard(server);
+  [server, client] = await Promise.all([lab.startServer({ images: STACK_IMAGES, wizard: true }), lab.startClient()]);
   await server.writeFile(ANSWERS, labAnswers());
   await server.writeFile(BROKEN_ANSWERS, labAnswers(IMAGES.appBroken));
   const mem = sampleMemory(server, PROJECT);

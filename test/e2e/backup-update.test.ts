@@ -62,9 +62,7 @@ async function killUpdateMidway(newImage: string): Promise<{ journal: { phase: s
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
-  await lab.loadImages(server, [...STACK_IMAGES, IMAGES.appV2]);
-  await lab.installWizard(server);
+  [server, client] = await Promise.all([lab.startServer({ images: [...STACK_IMAGES, IMAGES.appV2], wizard: true }), lab.startClient()]);
   await server.writeFile('/root/lab/answers.yaml', backupAnswers());
   const init = await runInit(server, '/root/lab/answers.yaml');
   if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stdout}\n${init.stderr}`);

@@ -120,10 +120,8 @@ async function startCron(): Promise<void> {
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client, cronHost] = await Promise.all([lab.startServer(), lab.startClient(), lab.startDebian({ name: 'cron' })]);
+  [server, client, cronHost] = await Promise.all([lab.startServer({ images: STACK_IMAGES, wizard: true }), lab.startClient(), lab.startDebian({ name: 'cron' })]);
   await startCron();
-  await lab.loadImages(server, STACK_IMAGES);
-  await lab.installWizard(server);
   await server.writeFile(ANSWERS, backupAnswers());
   const init = await runInit(server, ANSWERS);
   if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stdout}\n${init.stderr}`);

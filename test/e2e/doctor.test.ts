@@ -26,10 +26,8 @@ const CERTS = `${INSTALL_DIR}/nginx/certs/selfsigned`;
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
+  [server, client] = await Promise.all([lab.startServer({ images: [...STACK_IMAGES, IMAGES.appCrash], wizard: true }), lab.startClient()]);
   await dockerOnTmpfs(server);
-  await lab.loadImages(server, [...STACK_IMAGES, IMAGES.appCrash]);
-  await lab.installWizard(server);
   await server.writeFile(DOCTOR_ANSWERS, doctorAnswers());
   // Known secrets (init keeps an existing .env) and a certificate for the self-signed HTTPS.
   await server.writeFile(`${INSTALL_DIR}/.env`, knownEnv(), '0600');

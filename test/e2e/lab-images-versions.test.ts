@@ -300,7 +300,7 @@ describe('on-demand lab images', () => {
     await waitFor('registry', async () => (await http(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 200);
     const ref = `127.0.0.1:${port}/library/mysql:9.7`;
     tags.push(ref);
-    await docker(['tag', IMAGES.mysql97, ref]);
+    await docker(['tag', lab.image(IMAGES.mysql97), ref]);
     const push = await run('docker', ['push', ref], { timeoutMs: 600_000 });
     const pushed = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
     expect(pushed).toBeDefined();
@@ -319,7 +319,7 @@ describe('on-demand lab images', () => {
     expect(await unknown.json()).toMatchObject({ errors: [{ code: 'MANIFEST_UNKNOWN' }] });
 
     // Pulled back after the local tag is gone: the same image, by tag and by digest.
-    const id = (await docker(['image', 'inspect', '-f', '{{.Id}}', IMAGES.mysql97])).stdout.trim();
+    const id = (await docker(['image', 'inspect', '-f', '{{.Id}}', lab.image(IMAGES.mysql97)])).stdout.trim();
     await docker(['rmi', ref]);
     await run('docker', ['pull', ref], { timeoutMs: 600_000 });
     expect((await docker(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout.trim()).toBe(id);

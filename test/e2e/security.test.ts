@@ -100,7 +100,7 @@ function snapshot(): Promise<string> {
 beforeAll(async () => {
   lab = await Lab.create();
   [server, operator, attacker, scanner] = await Promise.all([
-    lab.startServer(),
+    lab.startServer({ images: [IMAGES.nginx], wizard: true }),
     lab.startClient({ name: 'operator' }),
     lab.startClient({ name: 'attacker' }),
     lab.startClient({ name: 'scanner' }),
@@ -110,7 +110,6 @@ beforeAll(async () => {
   // A server where fail2ban's journal backend (python3-systemd) and logrotate are missing, as on a
   // minimal install: the wizard must notice and install them.
   await server.sh('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q python3-systemd logrotate >/dev/null', { timeoutMs: 300_000 });
-  await Promise.all([lab.loadImages(server, [IMAGES.nginx]), lab.installWizard(server)]);
   await startStackContainers();
   await server.writeFile(ANSWERS, 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true, extraPorts: [8443, 9100] }\n');
   // The operator may also log in as the sudo user `ops` and run the wizard through sudo.

@@ -46,12 +46,10 @@ const tlsAnswers = (tls: string) => `${labAnswers()}domain: ${DOMAIN}\ntls: ${tl
 beforeAll(async () => {
   lab = await Lab.create();
   [server, client, pebble] = await Promise.all([
-    lab.startServer({ aliases: [DOMAIN] }),
+    lab.startServer({ aliases: [DOMAIN], images: [IMAGES.mariadb, IMAGES.redis, IMAGES.nginx, IMAGES.app], wizard: true }),
     lab.startClient(),
     lab.startContainer('pebble', IMAGES.pebble, { args: ['--network-alias', 'pebble'] }),
   ]);
-  await lab.loadImages(server, [IMAGES.mariadb, IMAGES.redis, IMAGES.nginx, IMAGES.app]);
-  await lab.installWizard(server);
   await server.writeFile(ANSWERS_SELF, tlsAnswers('self-signed'));
   await server.writeFile(ANSWERS_LE, tlsAnswers('letsencrypt'));
   // The CA of pebble's API certificate, made when its container started: what certbot must trust.

@@ -10,8 +10,8 @@
 #   build-images.sh [--force] [NAME...]     NAME: server mariadb nginx app redis client debian pebble,
 #                                           or one built only when named (ondemand below)
 #   build-images.sh [--force] --all         the default set and every on-demand image
-#   build-images.sh --refs [NAME...]        prints "<plain tag> <hashed tag> built|stale" per tag of
-#                                           the named images (default: all of them), builds nothing
+#   build-images.sh --refs [--all|NAME...]  prints "<plain tag> <hashed tag> built|stale" per tag of
+#                                           those images (default: the default set), builds nothing
 # Env: LAB_BUILD_JOBS (parallel jobs, default nproc), LAB_BUILD_TMP (scratch dir for the rootfs;
 # default /dev/shm when it has room: dpkg on tmpfs builds about twice as fast as on disk here).
 set -euo pipefail
@@ -37,9 +37,7 @@ for a in "$@"; do
     *) [ -f "$here/images/$a/image.sh" ] || die "unknown image '$a' (one of: ${all[*]} ${ondemand[*]})"; names+=("$a") ;;
   esac
 done
-if [ ${#names[@]} -eq 0 ]; then
-  if [ "$refs" -eq 1 ]; then names=("${all[@]}" "${ondemand[@]}"); else names=("${all[@]}"); fi
-fi
+[ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 
 # The tag an image of these inputs carries: <tag>-h<hash> (<name>:h<hash> for an untagged name).
 hashed_tag() {

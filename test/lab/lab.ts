@@ -2,132 +2,30 @@
 // and an "Internet" client on a public-looking network, all containers of this machine's engine.
 // See test/lab/README.md. Typical use:
 //
-//   const lab = await Lab.create();                 // images built if missing, stale labs removed
-//   const server = await lab.startServer();         // systemd up, inner dockerd answering
+//   const lab = await Lab.create();               // this file's Internet network, in the run's shared lab
+//   const server = await lab.startServer({ images: [IMAGES.mariadb], wizard: true }); // usually ready at once
 //   const client = await lab.startClient();
-//   await lab.loadImages(server, [IMAGES.mariadb]); // docker save | docker exec -i … docker load
-//   await lab.installWizard(server);                // npm pack → npm install -g on the server
 //   await client.ssh(server, 'stack-wizard status --json');
-//   await lab.cleanup();                            // in afterAll; also runs at process exit
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//   await lab.cleanup();                          // in afterAll: killed now, removed in the background
+//
+// Under vitest the e2e project's globalSetup (test/lab/global-setup.ts) runs one LabRun for all
+// files (test/lab/run.ts) and each Lab talks to it over a Unix socket; outside vitest (the
+// benches) a Lab runs a LabRun of its own.
+import { request } from 'node:http';
 import { CommandError, run, waitFor, type ExecResult, type RunOptions } from '../support/proc.js';
+import {
+  IMAGES, LAB_LABEL, OPS_USER, OWNER_LABEL, PROJECT_ROOT, RUN_LABEL, SSH_PORT, STANDARD_IMAGES, docker, ensureImages, exec, inSubnet, refOf, removeStale,
+  type ExecOptions, type ImageRefs,
+} from './base.js';
+import { LabRun, type Internet, type Joined, type LabApi, type ServerCredentials, type ServerInfo, type ServerSpec } from './run.js';
 
 // The process helpers every suite shares, here too for the e2e tests that import the lab.
 export { CommandError, run, waitFor, type ExecResult, type RunOptions };
+export { IMAGES, OPS_USER, PROJECT_ROOT, SSH_PORT, STANDARD_IMAGES, docker, ensureImages, exec, inSubnet, refOf, removeStale, type ExecOptions, type ImageRefs };
+export type { ServerCredentials, ServerSpec };
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-export const IMAGES = {
-  server: 'stack-wizard-lab/server:bookworm',
-  client: 'stack-wizard-lab/client',
-  debian: 'stack-wizard-lab/debian:12',
-  mariadb: 'stack-wizard-lab/mariadb:10.11',
-  redis: 'stack-wizard-lab/redis:7.0',
-  nginx: 'stack-wizard-lab/nginx:1.26',
-  app: 'stack-wizard-lab/app:ok',
-  appV2: 'stack-wizard-lab/app:v2',
-  appBroken: 'stack-wizard-lab/app:broken',
-  appCrash: 'stack-wizard-lab/app:crash',
-  pebble: 'stack-wizard-lab/pebble',
-  // Built only when a test names them (ensureImages(['mysql-9.7', …]); test/lab/README.md).
-  mysql97: 'stack-wizard-lab/mysql:9.7',
-  mariadb118: 'stack-wizard-lab/mariadb:11.8',
-  redis80: 'stack-wizard-lab/redis:8.0',
-  valkey81: 'stack-wizard-lab/valkey:8.1',
-  valkey91: 'stack-wizard-lab/valkey:9.1',
-  nginx130: 'stack-wizard-lab/nginx:1.30',
-  nginx122: 'stack-wizard-lab/nginx:1.22',
-  registry: 'stack-wizard-lab/registry',
-} as const;
-
-/** The port sshd listens on in the server image (not 22, on purpose). */
-export const SSH_PORT = 2222;
-/** The sudo user baked into the server image; its password and keys are set by startServer. */
-export const OPS_USER = 'ops';
-
-/** Set on everything the lab creates: `<host>:<pid>:<process start time>` of the owning test process. */
-const OWNER_LABEL = 'org.stack-wizard.lab.owner';
-const RUN_LABEL = 'org.stack-wizard.lab.run';
-
-/**
- * Candidate "Internet" subnets: /27 slices of the documentation ranges, public-looking (a client
- * from a private range looks trusted to rules that exempt private ranges). Slices, not one /24,
- * so labs of parallel test runs on one engine do not collide.
- */
-const INTERNET_SUBNETS = ['203.0.113', '198.51.100', '192.0.2'].flatMap((net) =>
-  [0, 32, 64, 96, 128, 160, 192, 224].map((o) => `${net}.${o}/27`),
-);
-
-/**
- * Addresses this machine must keep reaching while a lab exists: its package registries (read from
- * apt's sources and npm's config at run time) and its DNS resolvers. A lab network whose subnet
- * holds one of them would capture that traffic (in some sandboxes the registries sit on a
- * documentation range too).
- */
-async function reservedAddresses(): Promise<string[]> {
-  const hosts = new Set<string>();
-  const dir = '/etc/apt/sources.list.d';
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.(sources|list)$/.test(f)).map((f) => join(dir, f)) : [];
-  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
-  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/[a-z]+:\/\/([^/\s:]+)/g)) hosts.add(m[1]!);
-  const npm = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' });
-  const reg = /^[a-z]+:\/\/([^/:]+)/.exec(npm.stdout?.trim() ?? '');
-  if (reg) hosts.add(reg[1]!);
-  const out: string[] = [];
-  for (const h of hosts) out.push(...(await lookup(h, { all: true, family: 4 }).catch(() => [])).map((a) => a.address));
-  const resolv = existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '';
-  for (const m of resolv.matchAll(/^nameserver\s+(\d+\.\d+\.\d+\.\d+)/gm)) out.push(m[1]!);
-  return out;
-}
-
-const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-export function inSubnet(ip: string, cidr: string): boolean {
-  const [net, bits] = cidr.split('/');
-  const size = 2 ** (32 - Number(bits));
-  const start = toInt(net!);
-  return toInt(ip) >= start && toInt(ip) < start + size;
-}
-
-/** For a command in a container: `env` and `workdir` are the container's (docker exec --env/--workdir). */
-export interface ExecOptions extends Omit<RunOptions, 'env' | 'cwd'> {
-  user?: string;
-  workdir?: string;
-  env?: Record<string, string>;
-}
-
-export const docker = (args: string[], opts?: RunOptions) => run('docker', args, opts);
-
-/** Runs a command in a container; a string runs under `bash -c`. */
-export function exec(container: string | Container, cmd: string | string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const name = typeof container === 'string' ? container : container.name;
-  const args = ['exec', '-i'];
-  if (opts.user) args.push('--user', opts.user);
-  if (opts.workdir) args.push('--workdir', opts.workdir);
-  for (const [k, v] of Object.entries(opts.env ?? {})) args.push('--env', `${k}=${v}`);
-  args.push(name, ...(typeof cmd === 'string' ? ['bash', '-c', cmd] : cmd));
-  return docker(args, { input: opts.input, timeoutMs: opts.timeoutMs, allowFail: opts.allowFail });
-}
-
-const imagesBuilt = new Map<string, Promise<void>>();
-/**
- * Builds the lab images that are missing or out of date (test/lab/build-images.sh; cached, so fast
- * when current): the default set, or the named folders (the on-demand images are built only so).
- */
-export function ensureImages(names: readonly string[] = []): Promise<void> {
-  const key = names.join(' ');
-  let built = imagesBuilt.get(key);
-  if (!built) {
-    built = run('bash', [join(PROJECT_ROOT, 'test/lab/build-images.sh'), ...names], { timeoutMs: 30 * 60_000 }).then(() => undefined);
-    imagesBuilt.set(key, built);
-  }
-  return built;
-}
+/** Where the run's LabApi listens, set by the e2e globalSetup for its test files (inherited by vitest's workers). */
+export const LAB_RUN_ENV = 'STACK_WIZARD_LAB_RUN';
 
 export class Container {
   constructor(
@@ -163,13 +61,6 @@ export class Container {
     const r = await docker(['logs', this.name]);
     return r.stdout + r.stderr;
   }
-}
-
-export interface ServerCredentials {
-  /** Password of `root` (Debian's sshd refuses root passwords: PermitRootLogin prohibit-password). */
-  rootPassword: string;
-  /** Password of the sudo user `ops`. */
-  opsPassword: string;
 }
 
 export class Server extends Container {
@@ -244,67 +135,49 @@ export class Client extends Container {
   }
 }
 
-/** `<host>:<pid>:<start time>`, so a reused pid is not mistaken for a live owner. */
-function processIdentity(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime) counted after the ")" closing the command name, which may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return `${hostname()}:${pid}:${fields[19]}`;
-  } catch {
-    return null;
+/** The run's LabApi over its Unix socket (one JSON request per call). */
+class RemoteLab implements LabApi {
+  constructor(private readonly socket: string) {}
+
+  private call<T>(method: keyof LabApi, ...params: unknown[]): Promise<T> {
+    const body = JSON.stringify({ method, params });
+    return new Promise<T>((resolve, reject) => {
+      const req = request({ socketPath: this.socket, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          try {
+            const r = JSON.parse(text) as { result?: T; error?: { message: string; stack?: string } };
+            if (r.error) {
+              const e = new Error(`lab ${method}: ${r.error.message}`);
+              e.stack = `${e.message}\n  (in the lab run) ${r.error.stack ?? ''}`;
+              reject(e);
+            } else resolve(r.result as T);
+          } catch (e) {
+            reject(e as Error);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
-}
 
-/** Gone only when provably so: an owner on another host (or malformed) is left alone. */
-function ownerGone(owner: string): boolean {
-  const [host, pidText] = owner.split(':');
-  const pid = Number(pidText);
-  if (host !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
-  return processIdentity(pid) !== owner;
-}
-
-const OWNER = processIdentity(process.pid) ?? `${hostname()}:${process.pid}:0`;
-const randomSecret = () => randomBytes(18).toString('base64url');
-
-/** Removes containers and networks left by lab runs whose test process is gone (an aborted run). */
-export async function removeStale(): Promise<string[]> {
-  const removed: string[] = [];
-  const list = async (kind: 'container' | 'network') => {
-    const args = kind === 'container' ? ['ps', '-a', '--format', '{{.Names}}'] : ['network', 'ls', '--format', '{{.Name}}'];
-    args[args.length - 1] += `\t{{.Label "${OWNER_LABEL}"}}`;
-    const r = await docker([...args, '--filter', `label=${OWNER_LABEL}`], { allowFail: true });
-    return r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split('\t') as [string, string])
-      .filter(([, owner]) => ownerGone(owner));
-  };
-  for (const [name] of await list('container')) {
-    await docker(['rm', '-f', '-v', name], { allowFail: true });
-    removed.push(name);
+  join(pid: number, images: readonly string[] = []) {
+    return this.call<Joined>('join', pid, images);
   }
-  for (const [name] of await list('network')) {
-    await docker(['network', 'rm', name], { allowFail: true });
-    removed.push(name);
+  server(labId: string, spec: ServerSpec) {
+    return this.call<ServerInfo>('server', labId, spec);
   }
-  return removed;
-}
-
-let packed: Promise<string> | undefined;
-/** `npm pack` of the project (built first when dist/ is missing), once per process; the .tgz path. */
-function packWizard(): Promise<string> {
-  packed ??= (async () => {
-    if (!existsSync(join(PROJECT_ROOT, 'dist/stack-wizard.js'))) {
-      await run('npm', ['--prefix', PROJECT_ROOT, 'run', 'build'], { timeoutMs: 300_000 });
-    }
-    const dest = mkdtempSync(join(tmpdir(), 'stack-wizard-pack-'));
-    process.once('exit', () => rmSync(dest, { recursive: true, force: true }));
-    const r = await run('bash', ['-c', 'cd "$1" && npm pack --silent --pack-destination "$2"', '_', PROJECT_ROOT, dest], { timeoutMs: 120_000 });
-    const file = r.stdout.trim().split('\n').pop()!;
-    return join(dest, file);
-  })();
-  return packed;
+  load(server: string, images: readonly string[]) {
+    return this.call<void>('load', server, images);
+  }
+  wizard(server: string) {
+    return this.call<string>('wizard', server);
+  }
+  release(labId: string) {
+    return this.call<void>('release', labId);
+  }
 }
 
 export interface StartOptions {
@@ -314,110 +187,76 @@ export interface StartOptions {
   aliases?: string[];
 }
 
+/** startServer's options: what the server holds when handed over (nothing but a fresh Debian 12 by default). */
+export interface ServerOptions extends StartOptions {
+  /** Lab images its own engine holds (loaded from this machine's engine). */
+  images?: readonly string[];
+  /** stack-wizard installed from this checkout's npm tarball, as after `npm install -g` (`/usr/local/bin/stack-wizard`). */
+  wizard?: boolean;
+}
+
+/** One test file's lab: its own Internet network in the run's shared lab, and what it starts there. */
 export class Lab {
-  private readonly containers: string[] = [];
-  private readonly networks: string[] = [];
   private cleaned = false;
-  private readonly exitHook = () => this.cleanupSync();
 
   private constructor(
+    private readonly api: LabApi,
+    /** Set when this Lab runs its own LabRun (outside vitest): closed with it. */
+    private readonly own: LabRun | null,
+    readonly labId: string,
     readonly runId: string,
-    /** The "Internet" network: public-looking documentation range. */
-    readonly internet: { name: string; subnet: string },
-  ) {
-    process.once('exit', this.exitHook);
-  }
+    private readonly owner: string,
+    /** The "Internet" network: a public-looking documentation range, this file's own. */
+    readonly internet: Internet,
+    /** This checkout's builds of the lab images (what containers run). */
+    readonly refs: ImageRefs,
+  ) {}
 
   /**
-   * Builds missing images (the default set, or only the named image folders: a test that needs a
-   * few images does not wait for the server's), removes stale labs, creates the Internet network.
+   * Joins the run's shared lab (under vitest), or makes a run of its own (the default images built
+   * if missing, stale labs removed). `images`: on-demand image folders the file needs, built now
+   * (build-images.sh; a test that needs only those does not wait for the others when alone).
    */
   static async create(opts: { images?: readonly string[] } = {}): Promise<Lab> {
-    await ensureImages(opts.images ?? []);
-    await removeStale();
-    const runId = `${process.pid}-${randomBytes(3).toString('hex')}`;
-    const name = `swlab-${runId}-internet`;
-    const reserved = await reservedAddresses();
-    for (const subnet of INTERNET_SUBNETS.filter((c) => !reserved.some((ip) => inSubnet(ip, c)))) {
-      const r = await docker(
-        ['network', 'create', '--driver', 'bridge', '--subnet', subnet, '--label', `${OWNER_LABEL}=${OWNER}`, '--label', `${RUN_LABEL}=${runId}`, name],
-        { allowFail: true },
-      );
-      if (r.exitCode === 0) {
-        const lab = new Lab(runId, { name, subnet });
-        lab.networks.push(name);
-        return lab;
-      }
-      // Another lab (or anything else) holds this range: try the next slice.
-      if (!/overlap|in use/i.test(r.stderr)) throw new CommandError(['docker', 'network', 'create', name], r);
-    }
-    throw new Error(`no free Internet subnet among ${INTERNET_SUBNETS.join(', ')}`);
+    const socket = process.env[LAB_RUN_ENV];
+    const own = socket ? null : await LabRun.create({ warm: 0 });
+    const api = own ?? new RemoteLab(socket!);
+    const j = await api.join(process.pid, opts.images ?? []);
+    return new Lab(api, own, j.labId, j.runId, j.owner, j.internet, new Map(j.refs));
   }
 
   private async runContainer(role: string, image: string, extra: string[], cmd: string[] = []): Promise<{ name: string; ip: string }> {
-    const name = `swlab-${this.runId}-${role}`;
-    this.containers.push(name);
+    // Unique in the run: a released file's containers keep their names until removed in the background.
+    const name = `swlab-${this.runId}-${this.labId}-${role}`;
     await docker([
       'run', '-d', '--name', name, '--hostname', role,
-      '--label', `${OWNER_LABEL}=${OWNER}`, '--label', `${RUN_LABEL}=${this.runId}`,
+      '--label', `${OWNER_LABEL}=${this.owner}`, '--label', `${RUN_LABEL}=${this.runId}`, '--label', `${LAB_LABEL}=${this.runId}/${this.labId}`,
       '--network', this.internet.name,
-      ...extra, image, ...cmd,
+      ...extra, refOf(this.refs, image), ...cmd,
     ]);
     const ip = (await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${this.internet.name}").IPAddress}}`, name])).stdout.trim();
     return { name, ip };
   }
 
   /**
-   * A Debian 12 server with systemd as PID 1, started with the flags of docs/TESTING.md#lab
-   * (`--privileged` does not work on this engine) and a volume for the inner engine's data. On this machine's cgroup v1 the engine's
-   * default cgroup namespace is the host's, and systemd then manages /docker/<id> inside the
-   * bind-mounted hierarchy; `--cgroupns=host` says so explicitly (it is also what a cgroup v2 host
-   * would need with this bind mount). Returns once systemd has finished booting ("running", or
-   * "degraded": fail2ban's sshd jail fails on a fresh Debian 12) and the inner dockerd answers.
-   * Root and `ops` get fresh random passwords (see Server.credentials).
+   * A fresh Debian 12 server, never used before: systemd as PID 1 booted ("running", or
+   * "degraded" with only fail2ban failed, as on a fresh Debian 12), the inner dockerd answering,
+   * root and `ops` with fresh random passwords (Server.credentials); with the images and the
+   * wizard asked for. Started with the flags of docs/TESTING.md#lab (see run.ts). Asked for with
+   * `wizard: true` (and the default name), it usually comes prepared ahead by the run, holding
+   * the standard images (STANDARD_IMAGES) besides those asked for: a test must not count on an
+   * engine without images then.
    */
-  async startServer(opts: StartOptions = {}): Promise<Server> {
-    const { name, ip } = await this.runContainer(opts.name ?? 'server', IMAGES.server, [
-      ...(opts.aliases ?? []).flatMap((a) => ['--network-alias', a]),
-      '--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--cap-add', 'SYS_PTRACE',
-      '--tmpfs', '/run', '--tmpfs', '/run/lock',
-      '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '--cgroupns', 'host',
-      '--security-opt', 'apparmor=unconfined', '--security-opt', 'seccomp=unconfined',
-      // systemd shuts down cleanly on SIGRTMIN+3 (the image cannot carry STOPSIGNAL: docker import).
-      '--stop-signal', 'SIGRTMIN+3',
-      // The inner engine's data on a volume (plain ext4), not the container's overlayfs: vfs copies
-      // each image per container, and through overlayfs that is ~5x slower (MariaDB: 17 s vs 3.6 s
-      // for create+start+remove). Kept across restarts of the server; removed with it (rm -v).
-      '-v', '/var/lib/docker',
-    ]);
-    const state = await waitFor(
-      `systemd in ${name} to finish booting`,
-      async () => {
-        // Fails ("Failed to connect to bus") until systemd is up; then waits for boot to finish.
-        const r = await exec(name, ['systemctl', 'is-system-running', '--wait'], { allowFail: true, timeoutMs: 120_000 });
-        const s = r.stdout.trim();
-        return s === 'running' || s === 'degraded' ? s : undefined;
-      },
-      { timeoutMs: 180_000 },
-    );
-    if (state === 'degraded') {
-      // Only fail2ban may fail on a fresh server; anything else is a broken lab.
-      const failed = (await exec(name, ['systemctl', 'list-units', '--failed', '--plain', '--no-legend'])).stdout
-        .split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((u): u is string => !!u && u !== 'fail2ban.service');
-      if (failed.length) throw new Error(`server ${name} booted with failed units: ${failed.join(', ')}`);
-    }
-    await waitFor(`the Docker engine in ${name}`, async () => (await exec(name, ['docker', 'info'], { allowFail: true })).exitCode === 0, {
-      timeoutMs: 60_000,
-    });
-    const credentials: ServerCredentials = { rootPassword: randomSecret(), opsPassword: randomSecret() };
-    await exec(name, ['chpasswd'], { input: `root:${credentials.rootPassword}\n${OPS_USER}:${credentials.opsPassword}\n` });
-    return new Server(name, ip, credentials);
+  async startServer(opts: ServerOptions = {}): Promise<Server> {
+    const info = await this.api.server(this.labId, { name: opts.name, aliases: opts.aliases, images: opts.images, wizard: opts.wizard });
+    return new Server(info.name, info.ip, info.credentials);
   }
 
   /** The Internet side: ssh, curl, nc, openssl; with its own SSH key pair. */
   async startClient(opts: StartOptions = {}): Promise<Client> {
-    const { name, ip } = await this.runContainer(opts.name ?? 'client', IMAGES.client, []);
-    await exec(name, ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `lab-${name}`, '-f', '/root/.ssh/id_ed25519']);
+    const role = opts.name ?? 'client';
+    const { name, ip } = await this.runContainer(role, IMAGES.client, (opts.aliases ?? []).flatMap((a) => ['--network-alias', a]));
+    await exec(name, ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `lab-${role}`, '-f', '/root/.ssh/id_ed25519']);
     const publicKey = (await exec(name, ['cat', '/root/.ssh/id_ed25519.pub'])).stdout.trim();
     return new Client(name, ip, publicKey);
   }
@@ -437,53 +276,31 @@ export class Lab {
     return new Container(name, ip);
   }
 
-  /** Copies images from this machine's engine into the server's (only those it lacks). */
-  async loadImages(server: Server, images: readonly string[]): Promise<void> {
-    const missing: string[] = [];
-    for (const image of images) {
-      const want = (await docker(['image', 'inspect', '-f', '{{.Id}}', image])).stdout.trim();
-      const have = await server.docker(['image', 'inspect', '-f', '{{.Id}}', image], { allowFail: true });
-      if (have.stdout.trim() !== want) missing.push(image);
-    }
-    if (missing.length === 0) return;
-    // One stream for all: layers shared between images travel once.
-    const r = await run('bash', ['-c', 'set -o pipefail; docker save "${@:2}" | docker exec -i "$1" docker load', '_', server.name, ...missing], {
-      timeoutMs: 600_000,
-    });
-    for (const image of missing) {
-      if (!r.stdout.includes(`Loaded image: ${image}`) && !r.stdout.includes(`Loaded image: ${image}:latest`)) {
-        throw new Error(`docker load in ${server.name} did not report ${image}:\n${r.stdout}`);
-      }
-    }
+  /** The tag of this checkout's build of a lab image on this machine's engine (`docker tag`, `docker image inspect`…). */
+  image(name: string): string {
+    return refOf(this.refs, name);
+  }
+
+  /** Copies images from this machine's engine into the server's (only those it lacks; `docker save` once per run and image set). */
+  loadImages(server: Server, images: readonly string[]): Promise<void> {
+    return this.api.load(server.name, images);
   }
 
   /**
-   * Installs the wizard as a user would from the npm tarball: `npm pack` of this checkout, then
-   * `npm install -g` with the server's own Node (offline: the bundle has no runtime dependencies).
-   * Returns `stack-wizard --version` as run on the server.
+   * Installs the wizard as a user would from the npm tarball: this checkout's `npm pack` (once per
+   * run), `npm install -g` with the server's own Node (offline: the bundle has no runtime
+   * dependencies); nothing to do when the server already has this bundle. Returns `stack-wizard --version`.
    */
-  async installWizard(server: Server): Promise<string> {
-    const tgz = await packWizard();
-    const remote = `/tmp/${tgz.split('/').pop()}`;
-    await server.copyIn(tgz, remote);
-    await server.exec(['npm', 'install', '-g', '--offline', '--no-audit', '--no-fund', remote], { timeoutMs: 180_000 });
-    return (await server.exec(['stack-wizard', '--version'])).stdout.trim();
+  installWizard(server: Server): Promise<string> {
+    return this.api.wizard(server.name);
   }
 
-  /** Removes every container (with its volumes) and network this lab created. Idempotent. */
+  /** Kills every container this lab made (with the servers it was handed) and removes its network; the disk is freed in the background. Idempotent. */
   async cleanup(): Promise<void> {
     if (this.cleaned) return;
     this.cleaned = true;
-    process.removeListener('exit', this.exitHook);
-    if (this.containers.length) await docker(['rm', '-f', '-v', ...this.containers], { allowFail: true });
-    for (const n of this.networks) await docker(['network', 'rm', n], { allowFail: true });
-  }
-
-  /** Last resort at process exit (a test that threw before afterAll, Ctrl-C): same, synchronously. */
-  private cleanupSync(): void {
-    if (this.cleaned) return;
-    this.cleaned = true;
-    if (this.containers.length) spawnSync('docker', ['rm', '-f', '-v', ...this.containers], { stdio: 'ignore' });
-    for (const n of this.networks) spawnSync('docker', ['network', 'rm', n], { stdio: 'ignore' });
+    await this.api.release(this.labId);
+    if (this.own) await this.own.close();
   }
 }
+

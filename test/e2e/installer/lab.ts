@@ -152,6 +152,8 @@ export async function buildMirrorRoot(root: string): Promise<{ root: string; nod
 
 export interface Image {
   tag: string;
+  /** Its folder under test/lab/images/ (an on-demand image). */
+  folder: string;
 }
 
 /**
@@ -160,13 +162,13 @@ export interface Image {
  * (test/lab/images/installer-*), built and cached with the others by test/lab/build-images.sh.
  */
 export const IMAGES = {
-  node18: { tag: 'stack-wizard-lab/debian:12-node18-sudo' },
-  trixieNode: { tag: 'stack-wizard-lab/debian:13-nodejs' },
+  node18: { tag: 'stack-wizard-lab/debian:12-node18-sudo', folder: 'installer-node18' },
+  trixieNode: { tag: 'stack-wizard-lab/debian:13-nodejs', folder: 'installer-trixie' },
 } satisfies Record<string, Image>;
 
 /** The image built (build-images.sh, cached by the hash of its inputs); the tag of this checkout's build. */
 export async function ensureImage(img: Image): Promise<string> {
-  return refOf(await ensureImages(), img.tag);
+  return refOf(await ensureImages([img.folder]), img.tag);
 }
 
 export interface Request {
@@ -226,7 +228,7 @@ export class InstallerLab {
   ) {}
 
   static async create(): Promise<InstallerLab> {
-    const lab = await Lab.create();
+    const lab = await Lab.create({ images: Object.values(IMAGES).map((i) => i.folder) });
     try {
       // A network made with --subnet alone has no Gateway in its IPAM config: read the address
       // of its bridge interface (br-<first 12 of the id>) on this machine instead (with `ip`:

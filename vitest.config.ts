@@ -28,7 +28,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.{ts,tsx}'], testTimeout: 900_000, hookTimeout: 1_800_000 },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.{ts,tsx}'],
+          testTimeout: 900_000,
+          hookTimeout: 1_800_000,
+          // One lab for every file: images checked and the wizard packed once, servers prepared ahead.
+          globalSetup: ['test/lab/global-setup.ts'],
+        },
       },
     ],
   },

@@ -31,6 +31,8 @@ check dpkg-deb dpkg
 # Private network namespaces for the servers under test (ip brings their loopback up).
 check ip iproute2
 check nsenter util-linux
+# The unit suite runs without network and with the host's state hidden (test/support/unit-sandbox.sh).
+check unshare util-linux
 # The Let's Encrypt renewal units: certbot's argv and systemd-analyze verify.
 check certbot certbot
 check systemd-analyze systemd

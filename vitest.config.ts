@@ -12,10 +12,20 @@ const textFiles = {
   },
 };
 
+// The unit project run on its own (npm test, npm run test:unit): its files share their modules
+// within a worker, so src, Ink and React are imported once per worker, not once per file (80 s →
+// 44 s for the suite here at load 15). The pool's isolation is one setting for every project, so
+// it is off only then; the real and e2e files always get a fresh worker each. A unit test therefore
+// mocks no module and leaves no global changed (docs/ARCHITECTURE.md#tests).
+const args = process.argv.slice(2);
+const projects = args.flatMap((a, i) => (a === '--project' ? [args[i + 1]] : a.startsWith('--project=') ? [a.slice(10)] : []));
+const unitAlone = projects.length > 0 && projects.every((p) => p === 'unit');
+
 export default defineConfig({
   plugins: [textFiles],
   define: { __VERSION__: JSON.stringify(pkg.version) },
   test: {
+    poolOptions: { forks: { isolate: !unitAlone } },
     projects: [
       // Screen tests type a whole setup through Ink: on a loaded 2-core machine that can pass 5 s.
       {

@@ -62,6 +62,31 @@ built_cli_tests=(
   test/real/tui-tmux.test.ts
 )
 
+# The built CLI's real tests on each other Node line, one line after the other; their log and
+# times are printed by finish_matrix.
+matrix_pid=
+node_matrix() {
+  local node v t rc=0
+  while read -r node; do
+    v=$("$node" --version)
+    t=$(date +%s)
+    echo "=== suite: real, the built CLI's tests on Node.js $v ==="
+    "$node" "${vitest[@]}" --project real --no-file-parallelism "${built_cli_tests[@]}" || rc=$?
+    echo "real@$v $(($(date +%s) - t))s" >>"$logs/matrix.times"
+    [ "$rc" -eq 0 ] || break
+  done <"$logs/node-bins" >"$logs/matrix.log" 2>&1
+  return "$rc"
+}
+finish_matrix() {
+  [ -n "$matrix_pid" ] || return 0
+  local rc=0
+  wait "$matrix_pid" || rc=$?
+  matrix_pid=
+  cat "$logs/matrix.log"
+  while read -r line; do times+=("$line"); done <"$logs/matrix.times"
+  [ "$rc" -eq 0 ] || { echo "=== the built CLI's tests failed on another Node.js line (exit $rc) ===" >&2; exit "$rc"; }
+}
+
 for s in $suites; do
   echo "=== suite: $s ==="
   if ! find "test/$s" -name '*.test.ts' -o -name '*.test.tsx' | grep -q .; then
@@ -79,12 +104,10 @@ for s in $suites; do
       took real "$t0"
       if [ -n "$node_pid" ]; then
         waited "$node_pid" "$logs/node-versions.log" "fetching Node.js $node_majors"
-        while read -r node; do
-          t0=$(date +%s)
-          echo "=== suite: real, the built CLI's tests on Node.js $("$node" --version) ==="
-          "$node" "${vitest[@]}" --project real --no-file-parallelism "${built_cli_tests[@]}"
-          took "real@$("$node" --version)" "$t0"
-        done <"$logs/node-bins"
+        # Beside the e2e suite when it follows (its tests mostly wait on servers), else now.
+        node_matrix &
+        matrix_pid=$!
+        has e2e || finish_matrix
       fi
       ;;
     e2e)
@@ -102,6 +125,7 @@ for s in $suites; do
       ;;
   esac
 done
+finish_matrix
 # Wall time per step and suite, for the CI log (a failing suite ends the run above: set -e).
 summary=$(printf '%s, ' "${times[@]}")
 echo "=== wall time: ${summary%, } (total ${SECONDS}s) ==="

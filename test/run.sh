@@ -31,7 +31,7 @@ trap 'rm -rf "$logs"' EXIT
 # while the unit and real suites run, and the Node.js binaries of the other lines.
 lab_pid=
 if has e2e; then
-  { s=$(date +%s); rc=0; bash test/lab/build-images.sh || rc=$?; echo $(($(date +%s) - s)) >"$logs/lab-images.secs"; exit "$rc"; } >"$logs/lab-images.log" 2>&1 &
+  { s=$(date +%s); rc=0; bash test/lab/build-images.sh --all || rc=$?; echo $(($(date +%s) - s)) >"$logs/lab-images.secs"; exit "$rc"; } >"$logs/lab-images.log" 2>&1 &
   lab_pid=$!
 fi
 node_pid=

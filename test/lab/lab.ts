@@ -243,7 +243,7 @@ export class Lab {
    * "degraded" with only fail2ban failed, as on a fresh Debian 12), the inner dockerd answering,
    * root and `ops` with fresh random passwords (Server.credentials); with the images and the
    * wizard asked for. Started with the flags of docs/TESTING.md#lab (see run.ts). Asked for with
-   * `wizard: true` (and the default name), it usually comes prepared ahead by the run, holding
+   * `wizard: true`, it usually comes prepared ahead by the run (renamed as asked), holding
    * the standard images (STANDARD_IMAGES) besides those asked for: a test must not count on an
    * engine without images then.
    */

@@ -166,9 +166,9 @@ export class LabRun implements LabApi {
     const images = spec.images ?? [];
     let s: Prepared;
     let how: string;
-    // A prepared one holds the standard images and the wizard: it fits whoever wants the wizard and
-    // a hostname of "server"; images beyond the standard set are loaded into it now.
-    if (this.warm > 0 && spec.wizard === true && role === 'server') {
+    // A prepared one holds the standard images and the wizard: it fits whoever wants the wizard;
+    // images beyond the standard set are loaded into it now, and it takes the name asked for.
+    if (this.warm > 0 && spec.wizard === true) {
       const waited = this.ready.length === 0;
       s = await this.takeWarm();
       const extra = images.filter((i) => !s.images.has(i));
@@ -363,15 +363,23 @@ export class LabRun implements LabApi {
   }
 
   /** Joins a prepared server to the file's network (and its names), and leaves the staging one. */
+  /**
+   * Joins a prepared server to the file's network (and its names), takes it off the staging one,
+   * and gives it the hostname asked for, resolvable in /etc/hosts as Docker writes it for a
+   * container started on its network (sudo warns about a hostname it cannot resolve).
+   */
   private async attach(s: Prepared, labId: string, internet: Internet, role: string, aliases: readonly string[]): Promise<ServerInfo> {
-    const name = `swlab-${this.runId}-${labId}-${role}`;
+    const lab = this.lab(labId);
+    const taken = new Set(lab.servers);
+    let name = `swlab-${this.runId}-${labId}-${role}`;
+    for (let n = 2; taken.has(name); n++) name = `swlab-${this.runId}-${labId}-${role}-${n}`;
     // Renamed first, so the network's DNS knows it by this name.
     await docker(['rename', s.name, name]);
-    const lab = this.lab(labId);
     lab.servers[lab.servers.indexOf(s.name)] = name;
     await docker(['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), internet.name, name]);
     await docker(['network', 'disconnect', this.staging, name]);
     const ip = (await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${internet.name}").IPAddress}}`, name])).stdout.trim();
+    await exec(name, ['bash', '-c', '[ "$(hostname)" = "$2" ] || { hostname "$2" && echo "$2" > /etc/hostname; }; printf "%s\\t%s\\n" "$1" "$2" >> /etc/hosts', '_', ip, role]);
     return { name, ip, credentials: s.credentials };
   }
 

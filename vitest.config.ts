@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import LabSequencer from './test/lab/sequencer.js';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +27,7 @@ export default defineConfig({
   define: { __VERSION__: JSON.stringify(pkg.version) },
   test: {
     poolOptions: { forks: { isolate: !unitAlone } },
+    sequence: { sequencer: LabSequencer },
     projects: [
       // Screen tests type a whole setup through Ink: on a loaded 2-core machine that can pass 5 s.
       {

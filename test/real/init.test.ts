@@ -94,7 +94,7 @@ describe('init', () => {
     expect(r.code).toBe(3);
     // Everything is previewed: the files, the failed check with its numbers, and the steps after it.
     expect(r.out).toMatch(/\+ docker-compose\.yml\n/);
-    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?:    .*\n)*    ✗ disk at \/: only 2\.0 GiB free/);
+    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?: {4}.*\n)* {4}✗ disk at \/: only 2\.0 GiB free/);
     expect(r.out).toMatch(/• Start the stack and wait until it is healthy/);
     expect(r.out).toMatch(/Dry run: nothing was changed/);
     // The same refusal a real run stops with, on stderr.
@@ -117,7 +117,7 @@ describe('init', () => {
     const r = await run('init', '--answers', answers, '--host-facts', facts, '--out', join(dir, 'local'), '--dry-run');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?:    .*\n)*    ✗ running as ops, not root/);
+    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?: {4}.*\n)* {4}✗ running as ops, not root/);
     expect(existsSync(join(dir, 'local'))).toBe(false);
   });
 });

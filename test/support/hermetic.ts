@@ -58,17 +58,32 @@ if (!state.installed) {
 
   // Host files: readable only inside the checkout, the temp dir and the scratch HOME. Writes are
   // not fenced here (a test writes into its own temp dir; the sandbox script hides the host's).
-  const allowed = [ROOT, resolve(tmpdir()) + sep, ...(process.env.HOME ? [resolve(process.env.HOME) + sep] : []), '/dev/null'];
-  const hostPath = (p: unknown): string | undefined => {
+  const allowed = [ROOT, resolve(tmpdir()) + sep, ...(process.env.HOME ? [resolve(process.env.HOME) + sep] : [])];
+  // Devices that hold no state of this machine.
+  const DEVICES = new Set(['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom']);
+  // Only the metadata (stat, lstat, readlink, exists…) of what any Linux has the same: the folders
+  // above the allowed ones (resolving a path walks them: Node's realpath, the Executor's check
+  // that no folder on the way is another user's) and the system's program folders (root-owned,
+  // 0755 everywhere), which the Executor checks before trusting a program under them.
+  const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32'];
+  const under = (abs: string, dir: string) => abs === dir || abs.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+  const metadataOk = (abs: string) =>
+    allowed.some((a) => a.startsWith(abs === sep ? sep : abs + sep)) ||
+    SYSTEM.some((d) => under(abs, d)) ||
+    // TypeScript probes whether the filesystem ignores case with an upper-cased path of its own.
+    allowed.some((a) => abs.toLowerCase().startsWith(a.toLowerCase()));
+  const hostPath = (p: unknown, metadata: boolean): string | undefined => {
     if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) return undefined;
     const s = p instanceof URL ? (p.protocol === 'file:' ? fileURLToPath(p) : '') : String(p);
     if (!s.startsWith('/')) return undefined;
     const abs = resolve(s);
-    if (allowed.some((a) => abs === a || abs.startsWith(a) || abs + sep === a)) return undefined;
+    if (DEVICES.has(abs) || allowed.some((a) => under(abs, a))) return undefined;
     // Node and its libraries (vitest, the transformer) read their own install; tests never need to.
-    if (abs.startsWith(resolve(process.execPath, '../..') + sep)) return undefined;
+    if (under(abs, resolve(process.execPath, '../..'))) return undefined;
+    if (metadata && metadataOk(abs)) return undefined;
     return abs;
   };
+  const METADATA = new Set(['existsSync', 'statSync', 'lstatSync', 'stat', 'lstat', 'accessSync', 'access', 'readlinkSync', 'readlink', 'realpathSync', 'realpath']);
   const READERS = ['readFileSync', 'readFile', 'existsSync', 'statSync', 'lstatSync', 'stat', 'lstat', 'readdirSync', 'readdir', 'openSync', 'open', 'accessSync', 'access', 'readlinkSync', 'readlink', 'realpathSync', 'createReadStream', 'watch', 'watchFile'] as const;
   const fsAny = fs as unknown as Record<string, (...a: unknown[]) => unknown>;
   const promisesAny = fs.promises as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -77,7 +92,7 @@ if (!state.installed) {
     const orig = target[name];
     if (typeof orig !== 'function') return;
     const wrapped = function (this: unknown, ...args: unknown[]) {
-      const p = hostPath(args[0]);
+      const p = hostPath(args[0], METADATA.has(name));
       if (p !== undefined) {
         const refuse = () => breach(`${label}(${JSON.stringify(p)}) reads this machine's files`);
         if (!promises) return refuse();

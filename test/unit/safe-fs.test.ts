@@ -1,6 +1,6 @@
 // The checks behind root's writes (#15.2), on real folders; the attack itself, with a real second
 // user planting links while the built CLI runs as root, is test/real/symlink-writes.test.ts.
-import { chmodSync, chownSync, lchownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,23 +47,6 @@ describe('the folder chain', () => {
     expect(refusal(() => checkFolderChain(d)).key).toBe('err.unsafe.writable');
     chmodSync(d, 0o1777);
     expect(checkFolderChain(d).existing).toBe(d);
-  });
-
-  it.runIf(isRoot)('refuses a folder or a link another user owns (root only: chown)', () => {
-    const d = mkdtempSync(join(dir, 'owner-'));
-    mkdirSync(join(d, 'theirs'));
-    chownSync(join(d, 'theirs'), NOBODY, NOBODY);
-    const e = refusal(() => checkFolderChain(join(d, 'theirs', 'out')));
-    expect([e.exitCode, e.key, e.params.path]).toEqual([3, 'err.unsafe.owner', join(d, 'theirs')]);
-    expect(String(e.params.owner)).toMatch(/uid 65534/);
-    mkdirSync(join(d, 'target'));
-    symlinkSync(join(d, 'target'), join(d, 'their-link'));
-    lchownSync(join(d, 'their-link'), NOBODY, NOBODY);
-    const l = refusal(() => checkFolderChain(join(d, 'their-link', 'out')));
-    expect([l.exitCode, l.key, l.params.path]).toEqual([3, 'err.unsafe.link', join(d, 'their-link')]);
-    // The same link, root's: followed.
-    lchownSync(join(d, 'their-link'), 0, 0);
-    expect(checkFolderChain(join(d, 'their-link', 'out'))).toEqual({ existing: join(d, 'target'), missing: ['out'] });
   });
 
   it('a component that is a file: ENOTDIR, as mkdir would say', () => {
@@ -133,15 +116,6 @@ describe('what root\'s timers may run (#15.6)', () => {
     return notRootOnly(repoCache) === null;
   })();
 
-  it.runIf(isRoot)('root\'s own programs pass; anything under a folder others can write to does not', () => {
-    expect(notRootOnly('/usr/bin/env')).toBeNull();
-    const d = mkdtempSync(join(dir, 'tmpnode-'));
-    writeFileSync(join(d, 'node'), '#!/bin/sh\n', { mode: 0o755 });
-    // /tmp is world-writable (sticky or not): the first folder at fault is named.
-    expect(notRootOnly(join(d, 'node'))).toBe(tmpdir());
-    expect(notRootOnly('/nonexistent/node')).toBe('/nonexistent/node');
-  });
-
   it.runIf(rootOnlyHere)('an install.sh wrapper is judged by the Node.js and script it execs', () => {
     const d = mkdtempSync(join(repoCache, 'wrapper-'));
     chmodSync(d, 0o755);
@@ -158,30 +132,5 @@ describe('what root\'s timers may run (#15.6)', () => {
     // A wrapper that another user owns is refused itself.
     chownSync(join(d, 'good'), NOBODY, NOBODY);
     expect(programNotRootOnly(join(d, 'good'))).toBe(join(d, 'good'));
-  });
-});
-
-describe('removing inside a folder another user owns (a Docker volume\'s folder, owned by its service)', () => {
-  it.runIf(isRoot)('removes the name, never what a link in it leads to; a link as the folder itself is still refused', async () => {
-    const d = mkdtempSync(join(dir, 'vol-'));
-    chmodSync(d, 0o755);
-    const victim = join(d, 'victim');
-    mkdirSync(victim);
-    writeFileSync(join(victim, 'keep'), 'root data');
-    const data = join(d, '_data');
-    mkdirSync(join(data, 'appendonlydir'), { recursive: true });
-    writeFileSync(join(data, 'appendonly.aof'), 'x');
-    // Inside the folder the service owns: a link to root's folder, as a hostile container could plant.
-    symlinkSync(victim, join(data, 'appendonlydir', 'evil'));
-    for (const p of [data, join(data, 'appendonlydir'), join(data, 'appendonly.aof')]) chownSync(p, NOBODY, NOBODY);
-    const ex = new RealExecutor();
-    await ex.remove(join(data, 'appendonlydir'));
-    await ex.remove(join(data, 'appendonly.aof'));
-    expect(readdirSync(data)).toEqual([]);
-    expect(readFileSync(join(victim, 'keep'), 'utf8')).toBe('root data');
-    // A folder on the way that is another user's link is refused as before.
-    symlinkSync(data, join(d, 'link'));
-    lchownSync(join(d, 'link'), NOBODY, NOBODY);
-    await expect(ex.remove(join(d, 'link', 'x'))).rejects.toMatchObject({ key: 'err.unsafe.link' });
   });
 });

@@ -4,7 +4,7 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
-import { provisionalAnswers } from '../../../src/ui/model.js';
+import { provisionalAnswers } from '../../../src/ui/model/validate.js';
 import { SummaryScreen } from '../../../src/ui/screens/Summary.js';
 import { KEY, controllerFor, facts, flat, plain, press, waitFlat, waitFor, waitText } from '../../unit/ui/helpers.js';
 

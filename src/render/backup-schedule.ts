@@ -9,6 +9,7 @@ import { SYS } from '../domain/host-paths.js';
 import { HOST } from './paths.js';
 import { fill } from './template.js';
 import { hostFile, type HostFile } from './host-file.js';
+import { commentText, cronCommand, cronShell, shQuote, unitArg, unitValue } from './format/quote.js';
 
 export function scheduleNames(project: string) {
   const base = `stack-wizard-${project}-backup`;
@@ -21,10 +22,6 @@ export function scheduleHostPaths(project: string): string[] {
   return [join(SYS.systemdDir, n.service), join(SYS.systemdDir, n.timer), join(SYS.cronDir, n.cron)];
 }
 
-/** systemd.syntax(7) quoting for an argument of ExecStart=. */
-const unitArg = (s: string) => (/[\s"'\\%$]/.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"` : s);
-const shArg = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** The command a scheduled run executes: the program, `backup --scheduled`, the stack's answers file. */
 export const scheduledArgv = (bin: readonly string[], installDir: string) => [...bin, 'backup', '--scheduled', '--answers', join(installDir, HOST.answers)];
 
@@ -36,14 +33,25 @@ export interface ScheduleInput { project: string; installDir: string; schedule: 
 export function scheduleFiles(o: ScheduleInput): ScheduleFiles {
   const n = scheduleNames(o.project);
   const argv = scheduledArgv(o.bin, o.installDir);
+  // The time goes into OnCalendar= and cron's minute and hour fields: digits only, whatever the caller passed.
+  if (!/^(?:[01]\d|2[0-3]):[0-5]\d$/.test(o.schedule)) throw new Error(`backup schedule: ${JSON.stringify(o.schedule)} is not HH:MM`);
   const [hh, mm] = o.schedule.split(':');
   if (o.systemd) {
-    const service = fill(serviceTemplate, { project: o.project, installDir: o.installDir, execStart: argv.map(unitArg).join(' ') });
-    const timer = fill(timerTemplate, { project: o.project, service: n.service, schedule: o.schedule, hh: hh!, mm: mm! });
+    // Values quoted for where they land (format/quote.ts), though the answers allow none that need it.
+    const project = unitValue(o.project);
+    const service = fill(serviceTemplate, { project, installDir: unitValue(o.installDir), execStart: argv.map(unitArg).join(' ') });
+    const timer = fill(timerTemplate, { project, service: unitValue(n.service), schedule: unitValue(o.schedule), hh: hh!, mm: mm! });
     return { kind: 'systemd', files: [{ path: join(SYS.systemdDir, n.service), content: service }, { path: join(SYS.systemdDir, n.timer), content: timer }] };
   }
   const log = join(o.installDir, 'logs', 'backup-cron.log');
-  const cron = fill(cronTemplate, { project: o.project, schedule: o.schedule, minute: Number(mm), hour: Number(hh), command: argv.map(shArg).join(' '), log: shArg(log) });
+  const cron = fill(cronTemplate, {
+    project: commentText(o.project),
+    schedule: commentText(o.schedule),
+    minute: Number(mm),
+    hour: Number(hh),
+    command: cronCommand(argv),
+    log: cronShell(shQuote(log)),
+  });
   return { kind: 'cron', files: [{ path: join(SYS.cronDir, n.cron), content: cron }] };
 }
 

@@ -22,6 +22,7 @@ import { file, type RenderedFile } from './types.js';
 import { join } from 'node:path';
 import { SYS } from '../domain/host-paths.js';
 import { hostFile, type HostFile } from './host-file.js';
+import { shLine, unitArg, unitValue } from './format/quote.js';
 
 export interface CertbotUnits { service: string; timer: string }
 
@@ -33,9 +34,12 @@ export function certbotUnitNames(plan: Plan): CertbotUnits {
 
 const at = (plan: Plan, rel: string) => `${plan.installDir}/${rel}`;
 
-/** Reloads nginx inside the stack's container; run by certbot after each successful renewal. */
+/**
+ * Reloads nginx inside the stack's container; run by certbot after each successful renewal. certbot
+ * hands the hook to /bin/sh, so the compose file's path is one quoted shell word.
+ */
 export function nginxReloadCommand(plan: Plan): string {
-  return `docker compose -f ${plan.installDir}/${HOST.compose} exec -T nginx nginx -s reload`;
+  return shLine(['docker', 'compose', '-f', `${plan.installDir}/${HOST.compose}`, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload']);
 }
 
 /** Directories certbot is pointed at: config (the certificates), work (locks) and logs, all under the install dir. */
@@ -71,16 +75,14 @@ export function certbotRenewArgv(plan: Plan): string[] {
   ];
 }
 
-/** systemd quotes: an argument with spaces is double-quoted (systemd.syntax(7)). */
-const unitArg = (s: string) => (/[\s"'\\]/.test(s) ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : s);
-
 export function renderCertbotUnits(plan: Plan): RenderedFile[] {
   if (plan.nginx.tls !== 'letsencrypt') return [];
   const names = certbotUnitNames(plan);
   const argv = certbotRenewArgv(plan);
-  const values = { project: plan.project, domain: plan.nginx.domain ?? '', installDir: plan.installDir };
-  const service = fill(serviceTemplate, { ...values, execStart: `/usr/bin/${argv[0]} ${argv.slice(1).map(unitArg).join(' ')}` });
-  const timer = fill(timerTemplate, { project: plan.project, domain: values.domain });
+  // Each value quoted for where it lands in the unit (format/quote.ts): specifiers, `$`, quotes, line breaks.
+  const values = { project: unitValue(plan.project), domain: unitValue(plan.nginx.domain ?? ''), installDir: unitValue(plan.installDir) };
+  const service = fill(serviceTemplate, { ...values, execStart: [`/usr/bin/${argv[0]}`, ...argv.slice(1)].map(unitArg).join(' ') });
+  const timer = fill(timerTemplate, { project: values.project, domain: values.domain });
   return [file(`${HOST.systemd}/${names.service}`, service), file(`${HOST.systemd}/${names.timer}`, timer)];
 }
 

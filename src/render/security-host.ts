@@ -6,6 +6,7 @@ import { SYS } from '../domain/host-paths.js';
 import { hostFile, type HostFile } from './host-file.js';
 import { HOST } from './paths.js';
 import { NGINX_ACCESS_LOG, NGINX_ERROR_LOG } from './nginx-log.js';
+import { commentText, logrotatePath, logrotateScriptLine, shLine } from './format/quote.js';
 
 export function renderSysctl(plan: Plan, settings: readonly SysctlSetting[]): string {
   const lines = [
@@ -43,9 +44,12 @@ export function fstabHostFile(old: string | null): HostFile | null {
  */
 export function renderLogrotate(plan: Plan): string {
   const dir = `${plan.installDir}/${HOST.nginxLogs}`;
-  return `# Nginx logs of the "${plan.project}" stack, on the host where fail2ban reads them.
+  // The file list quoted for logrotate, the postrotate line for /bin/sh (format/quote.ts).
+  const files = [`${dir}/${NGINX_ACCESS_LOG}`, `${dir}/${NGINX_ERROR_LOG}`].map(logrotatePath).join(' ');
+  const reopen = logrotateScriptLine(`${shLine(['docker', 'compose', '-f', `${plan.installDir}/${HOST.compose}`, 'kill', '-s', 'USR1', 'nginx'])} >/dev/null 2>&1 || true`);
+  return `# Nginx logs of the "${commentText(plan.project)}" stack, on the host where fail2ban reads them.
 # Written by \`stack-wizard security apply\`.
-${dir}/${NGINX_ACCESS_LOG} ${dir}/${NGINX_ERROR_LOG} {
+${files} {
     daily
     # Two weeks of history; a flood rotates early instead of filling the disk.
     rotate 14
@@ -58,7 +62,7 @@ ${dir}/${NGINX_ACCESS_LOG} ${dir}/${NGINX_ERROR_LOG} {
     create 0644 root root
     sharedscripts
     postrotate
-        docker compose -f ${plan.installDir}/${HOST.compose} kill -s USR1 nginx >/dev/null 2>&1 || true
+        ${reopen}
     endscript
 }
 `;

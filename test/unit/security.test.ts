@@ -395,7 +395,7 @@ describe('swap', () => {
 describe('log rotation', () => {
   it('rotates the Nginx logs in the install dir and makes Nginx reopen them', () => {
     const text = renderLogrotate(plan({ installDir: '/srv/shop' }));
-    expect(text).toContain('/srv/shop/logs/nginx/access.log /srv/shop/logs/nginx/error.log {');
+    expect(text).toContain('"/srv/shop/logs/nginx/access.log" "/srv/shop/logs/nginx/error.log" {');
     expect(text).toContain('docker compose -f /srv/shop/docker-compose.yml kill -s USR1 nginx');
     expect(text).toMatch(/\n\s+delaycompress\n/);
   });

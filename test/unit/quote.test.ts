@@ -1,0 +1,62 @@
+// The point-of-use quoting (#15's second layer), as text. The real programs judge the same
+// functions in test/real/quoting-hostile.test.ts (logrotate, systemd-analyze, certbot, cron) and
+// test/e2e/backup.test.ts (a hostile unit run by systemd, a hostile cron line run by cron).
+import { describe, expect, it } from 'vitest';
+import {
+  cronCommand,
+  logrotatePath,
+  logrotateScriptLine,
+  shLine,
+  shQuote,
+  unitArg,
+  unitValue,
+} from '../../src/render/format/quote.js';
+import { scheduleFiles } from '../../src/render/backup-schedule.js';
+
+describe('shell words', () => {
+  it('leaves plain words bare and single-quotes the rest, a quote as quote-backslash-quote-quote', () => {
+    expect(shQuote('/opt/stack-wizard/shop/docker-compose.yml')).toBe('/opt/stack-wizard/shop/docker-compose.yml');
+    expect(shQuote("/x/a b;$(id)'`")).toBe(`'/x/a b;$(id)'\\''\`'`);
+    expect(shQuote('')).toBe("''");
+    expect(shLine(['docker', 'compose', '-f', '/a b/c'])).toBe("docker compose -f '/a b/c'");
+  });
+});
+
+describe('systemd units', () => {
+  it('double-quotes an ExecStart argument and escapes \\ " % and $', () => {
+    expect(unitArg('/opt/x')).toBe('/opt/x');
+    expect(unitArg('/a b/%n/$HOME/"q"\\')).toBe('"/a b/%%n/$$HOME/\\"q\\"\\\\"');
+  });
+  it('doubles % in plain settings and refuses line breaks', () => {
+    expect(unitValue('/opt/100%')).toBe('/opt/100%%');
+    expect(() => unitValue('/opt/x\nExecStartPre=/bin/sh')).toThrow(/line break/);
+    expect(() => unitArg('a\rb')).toThrow(/line break/);
+  });
+});
+
+describe('cron lines', () => {
+  it('escapes % for cron inside the shell quoting, refuses line breaks and backslashes', () => {
+    expect(cronCommand(['/usr/bin/x', '/opt/a%b c'])).toBe("/usr/bin/x '/opt/a\\%b c'");
+    expect(() => cronCommand(['/x', '/opt/a\n* * * * * root id'])).toThrow(/line break/);
+    expect(() => cronCommand(['/x', '/opt/a\\%b'])).toThrow(/backslash/);
+  });
+  it('a schedule that is not HH:MM never reaches the minute and hour fields', () => {
+    const o = { project: 'shop', installDir: '/opt/shop', bin: ['/usr/local/bin/stack-wizard'], systemd: false };
+    expect(() => scheduleFiles({ ...o, schedule: '* * * * * root id #:00' })).toThrow(/not HH:MM/);
+    expect(scheduleFiles({ ...o, schedule: '03:07' }).files[0]!.content).toMatch(
+      /^7 3 \* \* \* root \/usr\/local\/bin\/stack-wizard backup --scheduled --answers \/opt\/shop\/stack-wizard\.yaml >>\/opt\/shop\/logs\/backup-cron\.log 2>&1$/m,
+    );
+  });
+});
+
+describe('logrotate', () => {
+  it('quotes every file name and escapes glob characters; refuses what it cannot carry', () => {
+    expect(logrotatePath('/opt/a b/*.log')).toBe('"/opt/a b/\\*.log"');
+    expect(logrotatePath('/opt/x[1]?')).toBe('"/opt/x\\[1\\]\\?"');
+    for (const bad of ['/opt/a"b', '/opt/{x}', '/opt/a\\b', '/opt/a\nb']) expect(() => logrotatePath(bad)).toThrow();
+  });
+  it('a script line is one line and never endscript', () => {
+    expect(() => logrotateScriptLine('true\nendscript\nrm -rf /')).toThrow(/line break/);
+    expect(() => logrotateScriptLine('endscript')).toThrow(/endscript/);
+  });
+});

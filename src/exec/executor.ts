@@ -11,7 +11,8 @@ import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { Resolver } from 'node:dns/promises';
 import { dirname, resolve } from 'node:path';
 import { execa } from 'execa';
-import { checkFolderChain, createExclusive, openAppendNoFollow, openTruncNoFollow, safeMakeDirs, tempNameFor } from './safe-fs.js';
+import type { FileOwnership } from '../domain/secret-file.js';
+import { checkFolderChain, createExclusive, openAppendNoFollow, openTruncNoFollow, safeMakeDirs, tempNameFor, userName } from './safe-fs.js';
 
 export interface CommandResult { exitCode: number; stdout: string; stderr: string; timedOut: boolean }
 
@@ -48,6 +49,12 @@ export interface Executor {
   exists(path: string): Promise<boolean>;
   /** Permission bits of a file, or null when it does not exist. */
   fileMode(path: string): Promise<number | null>;
+  /**
+   * The name itself (a link is not followed): its kind, owner and permission bits, with this
+   * process's uid; null when absent. Its folders are checked as for a write (checkFolderChain: exit 3
+   * when another user could swap the file under it). Read-only: runs in dry-run too.
+   */
+  fileOwnership(path: string): Promise<FileOwnership | null>;
   /** Size and SHA-256 of a file, streamed (gigabytes are fine). Read-only: runs in dry-run too. */
   hashFile(path: string): Promise<{ bytes: number; sha256: string }>;
   /** Entry names in a folder, sorted; [] when it does not exist. */
@@ -429,6 +436,19 @@ abstract class BaseExecutor implements Executor {
     } catch {
       return null;
     }
+  }
+
+  async fileOwnership(path: string): Promise<FileOwnership | null> {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    checkFolderChain(dirname(resolve(path)));
+    const kind = st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other';
+    return { kind, uid: st.uid, mode: st.mode & 0o7777, euid: process.geteuid?.() ?? 0, owner: userName(st.uid) };
   }
 
   async listDir(path: string): Promise<string[]> {

@@ -10,13 +10,15 @@ import { parseDotenv } from '../domain/secrets.js';
 import { opError, usageError } from '../errors.js';
 import type { Emit } from './backup.js';
 import type { Stack } from './stack-tools.js';
+import { readSecretFile } from './secret-file.js';
 
 export interface S3Target { endpoint: string; bucket: string; region: string; prefix: string; credentialsFile?: string | undefined }
 
 async function credentials(ctx: Context, t: S3Target): Promise<{ key: string; secret: string }> {
   let env: Record<string, string | undefined> = ctx.env;
   if (t.credentialsFile) {
-    const text = await ctx.exec.readFile(t.credentialsFile).catch(() => null);
+    // Refused (exit 3) when another account could read it or choose it (secret-file.ts).
+    const text = await readSecretFile(ctx, t.credentialsFile, 'backup.s3.credentialsFile');
     if (text === null) throw usageError('err.s3.credentialsFile', { file: t.credentialsFile });
     env = parseDotenv(text);
   }

@@ -15,6 +15,7 @@ import { loadAnswers, prepare, type Prepared } from './prepare.js';
 import { STATE_DIR } from './up.js';
 import { byCodePoint } from '../domain/order.js';
 import { otherProcessAlive } from '../host/processes.js';
+import { readSecretFile } from './secret-file.js';
 
 export interface Stack {
   project: string;
@@ -227,7 +228,8 @@ export async function backupPassphrase(ctx: Context, answersFile: string | undef
   }
   const file = ctx.env[PASSPHRASE_FILE_ENV] || answersFile;
   if (!file) return null;
-  const text = await ctx.exec.readFile(file).catch(() => null);
+  // Refused (exit 3) when another account could read it or choose it (secret-file.ts).
+  const text = await readSecretFile(ctx, file, ctx.env[PASSPHRASE_FILE_ENV] ? PASSPHRASE_FILE_ENV : 'backup.passphraseFile');
   if (text === null) throw usageError('err.bk.passphraseFile', { file });
   const pass = text.split('\n')[0]!.trimEnd();
   if (pass.length < 8) throw usageError('err.bk.passphraseShort', { file });

@@ -14,7 +14,7 @@ import { renderMysqlCnf } from './mysql.js';
 import { renderNginx } from './nginx.js';
 import { renderRedisConf } from './redis.js';
 import { HOST } from './paths.js';
-import { file, type RenderedFile } from './types.js';
+import { SECRET_MODE, file, type RenderedFile } from './types.js';
 
 export interface RenderInput { plan: Plan; answers: Answers; secrets: Secrets }
 export type Generator = (input: RenderInput) => RenderedFile | RenderedFile[];
@@ -29,7 +29,8 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan }) => renderCertbotUnits(plan),
   ({ plan }) => renderMysqlCnf(plan),
   ({ plan }) => renderRedisConf(plan),
-  ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json')),
+  // 0600 like the compose file: it holds app.env too (#15.8).
+  ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json'), SECRET_MODE),
 ];
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -174,14 +174,14 @@ describe('determinism and secrets', () => {
     for (const v of values) expect(v).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
-  it('.env is mode 0600 and no other file contains a secret', () => {
+  it('.env, and the compose and answers files that carry app.env, are 0600; no other file contains a secret', () => {
     const { files, secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(11));
+    const secretModed: string[] = [HOST.env, HOST.compose, HOST.answers];
     for (const f of files) {
-      if (f.path === HOST.env) {
-        expect(f.mode).toBe(0o600);
-        continue;
-      }
-      expect(f.mode, f.path).toBe(0o644);
+      if (secretModed.includes(f.path)) {
+        expect(f.mode, f.path).toBe(0o600);
+        if (f.path === HOST.env) continue;
+      } else expect(f.mode, f.path).toBe(0o644);
       for (const s of Object.values(secrets)) expect(f.content.includes(s), `${f.path} leaks a secret`).toBe(false);
     }
   });

@@ -14,9 +14,9 @@ import {
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
 
 describe('shell words', () => {
-  it('leaves plain words bare and single-quotes the rest, a quote as quote-backslash-quote-quote', () => {
+  it(`leaves plain words bare and single-quotes the rest, a quote as '"'"' (no backslash, which cron would read)`, () => {
     expect(shQuote('/opt/stack-wizard/shop/docker-compose.yml')).toBe('/opt/stack-wizard/shop/docker-compose.yml');
-    expect(shQuote("/x/a b;$(id)'`")).toBe(`'/x/a b;$(id)'\\''\`'`);
+    expect(shQuote("/x/a b;$(id)'`")).toBe(`'/x/a b;$(id)'"'"'\`'`);
     expect(shQuote('')).toBe("''");
     expect(shLine(['docker', 'compose', '-f', '/a b/c'])).toBe("docker compose -f '/a b/c'");
   });
@@ -39,6 +39,8 @@ describe('cron lines', () => {
     expect(cronCommand(['/usr/bin/x', '/opt/a%b c'])).toBe("/usr/bin/x '/opt/a\\%b c'");
     expect(() => cronCommand(['/x', '/opt/a\n* * * * * root id'])).toThrow(/line break/);
     expect(() => cronCommand(['/x', '/opt/a\\%b'])).toThrow(/backslash/);
+    // A quote in a value needs no backslash, so it is fine on a cron line.
+    expect(cronCommand(['/x', "/opt/it's"])).toBe(`/x '/opt/it'"'"'s'`);
   });
   it('a schedule that is not HH:MM never reaches the minute and hour fields', () => {
     const o = { project: 'shop', installDir: '/opt/shop', bin: ['/usr/local/bin/stack-wizard'], systemd: false };

@@ -12,8 +12,11 @@ function noLineBreaks(where: string, s: string): string {
   return s;
 }
 
-/** One POSIX shell word: bare when only safe characters, else single-quoted (`'` as `'\''`). */
-export const shQuote = (s: string): string => (/^[A-Za-z0-9_@+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+/**
+ * One POSIX shell word: bare when only safe characters, else single-quoted, a `'` as `'"'"'`
+ * (no backslash: on a cron line a backslash before our `\%` would change its meaning).
+ */
+export const shQuote = (s: string): string => (/^[A-Za-z0-9_@+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`);
 
 /** A command line for /bin/sh from argv. */
 export const shLine = (argv: readonly string[]): string => argv.map(shQuote).join(' ');

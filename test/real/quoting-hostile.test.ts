@@ -1,0 +1,94 @@
+// #15.1, second layer: a value the schema should have refused still lands as one literal word where
+// the generators paste it. The install dir here holds a space, quotes, `;`, `$(…)`, backticks and
+// `%` (the schema refuses all of them; the renderers are called directly so the quoting alone is
+// judged). The real programs read what we render: logrotate -f rotates the logs and runs postrotate
+// with /bin/sh, certbot's own hook runner runs the deploy hook, systemd-analyze verify reads the units.
+// A `docker` first on PATH writes down the argv the shell gave it (the stack's Docker is not needed
+// to see the words); every injected command would touch $MARK.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { certbotRenewArgv, renderCertbotUnits } from '../../src/render/certbot.js';
+import { scheduleFiles } from '../../src/render/backup-schedule.js';
+import { renderLogrotate } from '../../src/render/security-host.js';
+import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
+
+const base = mkdtempSync('/tmp/sw-quote-');
+chmodSync(base, 0o755);
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const MARK = join(base, 'pwned');
+const installDir = join(base, "it's a;touch $MARK;$(touch $MARK)`touch $MARK`%Z 100%");
+const le = variantPlan(NGINX_VARIANTS.find((v) => v.name === 'letsencrypt')!, NGINX_TARGETS.directive.image);
+const plan = { ...le, installDir };
+const compose = join(installDir, 'docker-compose.yml');
+
+// Records its argv one word a line, as the shell split it.
+const shim = join(base, 'bin');
+const argvFile = join(base, 'docker-argv');
+mkdirSync(shim);
+writeFileSync(join(shim, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$@" >${argvFile}\n`, { mode: 0o755 });
+const env = { ...process.env, PATH: `${shim}:${process.env.PATH}`, MARK };
+const recorded = () => readFileSync(argvFile, 'utf8').split('\n').slice(0, -1);
+
+beforeEach(() => {
+  rmSync(MARK, { force: true });
+  rmSync(argvFile, { force: true });
+  mkdirSync(join(installDir, 'logs', 'nginx'), { recursive: true });
+});
+
+describe('a hostile install dir stays one word (#15.1)', () => {
+  it('logrotate -f rotates both logs in it and postrotate hands docker the compose path whole; nothing injected runs', () => {
+    const logs = join(installDir, 'logs', 'nginx');
+    writeFileSync(join(logs, 'access.log'), 'GET / 200\n');
+    writeFileSync(join(logs, 'error.log'), 'an error\n');
+    const conf = join(base, 'logrotate.conf');
+    writeFileSync(conf, renderLogrotate(plan), { mode: 0o644 });
+    const r = spawnSync('logrotate', ['-f', '-s', join(base, 'logrotate.state'), conf], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    // Both files rotated: the list was not split at the space (missingok would have hidden that).
+    expect(readFileSync(join(logs, 'access.log.1'), 'utf8')).toBe('GET / 200\n');
+    expect(readFileSync(join(logs, 'error.log.1'), 'utf8')).toBe('an error\n');
+    expect(recorded()).toEqual(['compose', '-f', compose, 'kill', '-s', 'USR1', 'nginx']);
+    expect(existsSync(MARK)).toBe(false);
+  });
+
+  it("certbot's own deploy-hook runner (/bin/sh) hands docker the compose path whole; nothing injected runs", () => {
+    const argv = certbotRenewArgv(plan);
+    const hook = argv[argv.indexOf('--deploy-hook') + 1]!;
+    // certbot's interpreter, from its own first line (Debian's python3 with certbot installed).
+    const python = readFileSync('/usr/bin/certbot', 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').split(' ')[0]!;
+    const run = `import sys\nfrom certbot._internal import hooks\nhooks._run_deploy_hook(sys.argv[1], ['app.example.com'], '/nonexistent', False)`;
+    const r = spawnSync(python, ['-c', run, hook], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(recorded()).toEqual(['compose', '-f', compose, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload']);
+    expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('systemd-analyze verify accepts the certbot and backup units that name it (% and $ escaped, quotes kept)', () => {
+    const dir = join(base, 'units');
+    mkdirSync(dir, { recursive: true });
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'stack-wizard.js');
+    const backup = scheduleFiles({ project: 'shop', installDir, schedule: '03:00', bin: [process.execPath, cli], systemd: true });
+    const paths = [...renderCertbotUnits(plan), ...backup.files].map((f) => {
+      const p = join(dir, f.path.split('/').pop()!);
+      writeFileSync(p, f.content);
+      return p;
+    });
+    expect(paths).toHaveLength(4);
+    const r = spawnSync('systemd-analyze', ['verify', ...paths], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('what a unit or a cron line cannot carry (a line break) is refused, never written', () => {
+    const nl = { ...plan, installDir: `${base}/x\nExecStartPre=/bin/touch ${MARK}` };
+    expect(() => renderCertbotUnits(nl)).toThrow(/line break/);
+    expect(() => renderLogrotate(nl)).toThrow(/line break/);
+    const o = { project: 'shop', installDir: `${base}/x\n* * * * * root touch ${MARK}`, schedule: '03:00', bin: ['/usr/local/bin/stack-wizard'] };
+    expect(() => scheduleFiles({ ...o, systemd: false })).toThrow(/line break/);
+    expect(() => scheduleFiles({ ...o, systemd: true })).toThrow(/line break/);
+  });
+});

@@ -2,10 +2,12 @@
 // the generators paste it. The install dir here holds a space, quotes, `;`, `$(…)`, backticks and
 // `%` (the schema refuses all of them; the renderers are called directly so the quoting alone is
 // judged). The real programs read what we render: logrotate -f rotates the logs and runs postrotate
-// with /bin/sh, certbot's own hook runner runs the deploy hook, systemd-analyze verify reads the units.
+// with /bin/sh, certbot's own hook runner runs the deploy hook, systemd-analyze verify reads the units,
+// Debian's cron runs the /etc/cron.d entry (in a private mount namespace whose /etc/cron.d, crontab
+// and spool hold only ours, so the machine's jobs and its own cron are untouched).
 // A `docker` first on PATH writes down the argv the shell gave it (the stack's Docker is not needed
 // to see the words); every injected command would touch $MARK.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { certbotRenewArgv, renderCertbotUnits } from '../../src/render/certbot.j
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
 import { renderLogrotate } from '../../src/render/security-host.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
+import { waitFor } from '../support/proc.js';
 
 const base = mkdtempSync('/tmp/sw-quote-');
 chmodSync(base, 0o755);
@@ -20,7 +23,10 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const MARK = join(base, 'pwned');
 const installDir = join(base, "it's a;touch $MARK;$(touch $MARK)`touch $MARK`%Z 100%");
-const le = variantPlan(NGINX_VARIANTS.find((v) => v.name === 'letsencrypt')!, NGINX_TARGETS.directive.image);
+const le = variantPlan(
+  NGINX_VARIANTS.find((v) => v.name === 'letsencrypt')!,
+  NGINX_TARGETS.directive.image,
+);
 const plan = { ...le, installDir };
 const compose = join(installDir, 'docker-compose.yml');
 
@@ -58,7 +64,10 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     const argv = certbotRenewArgv(plan);
     const hook = argv[argv.indexOf('--deploy-hook') + 1]!;
     // certbot's interpreter, from its own first line (Debian's python3 with certbot installed).
-    const python = readFileSync('/usr/bin/certbot', 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').split(' ')[0]!;
+    const python = readFileSync('/usr/bin/certbot', 'utf8')
+      .split('\n')[0]!
+      .replace(/^#!\s*/, '')
+      .split(' ')[0]!;
     const run = `import sys\nfrom certbot._internal import hooks\nhooks._run_deploy_hook(sys.argv[1], ['app.example.com'], '/nonexistent', False)`;
     const r = spawnSync(python, ['-c', run, hook], { encoding: 'utf8', env });
     expect(r.status, r.stderr).toBe(0);
@@ -71,7 +80,13 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     const dir = join(base, 'units');
     mkdirSync(dir, { recursive: true });
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'stack-wizard.js');
-    const backup = scheduleFiles({ project: 'shop', installDir, schedule: '03:00', bin: [process.execPath, cli], systemd: true });
+    const backup = scheduleFiles({
+      project: 'shop',
+      installDir,
+      schedule: '03:00',
+      bin: [process.execPath, cli],
+      systemd: true,
+    });
     const paths = [...renderCertbotUnits(plan), ...backup.files].map((f) => {
       const p = join(dir, f.path.split('/').pop()!);
       writeFileSync(p, f.content);
@@ -87,8 +102,68 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     const nl = { ...plan, installDir: `${base}/x\nExecStartPre=/bin/touch ${MARK}` };
     expect(() => renderCertbotUnits(nl)).toThrow(/line break/);
     expect(() => renderLogrotate(nl)).toThrow(/line break/);
-    const o = { project: 'shop', installDir: `${base}/x\n* * * * * root touch ${MARK}`, schedule: '03:00', bin: ['/usr/local/bin/stack-wizard'] };
+    const o = {
+      project: 'shop',
+      installDir: `${base}/x\n* * * * * root touch ${MARK}`,
+      schedule: '03:00',
+      bin: ['/usr/local/bin/stack-wizard'],
+    };
     expect(() => scheduleFiles({ ...o, systemd: false })).toThrow(/line break/);
     expect(() => scheduleFiles({ ...o, systemd: true })).toThrow(/line break/);
   });
+
+  it(
+    "Debian's cron runs the cron.d entry: the program gets the answers path whole, the log lands in it, nothing injected runs",
+    { timeout: 180_000 },
+    async () => {
+      mkdirSync(join(installDir, 'logs'), { recursive: true });
+      const rec = join(shim, 'stack-wizard');
+      writeFileSync(rec, `#!/bin/sh\nprintf '%s\\n' "$@" >${argvFile}\necho ran\n`, { mode: 0o755 });
+      // The next minute cron will reach (two when this one is nearly over: cron wakes on the minute).
+      const at = spawnSync('date', ['-d', new Date().getSeconds() >= 50 ? '+2 min' : '+1 min', '+%H:%M'], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      const f = scheduleFiles({ project: 'shop', installDir, schedule: at, bin: [rec], systemd: false });
+      const ns = join(base, 'cron');
+      mkdirSync(ns);
+      // MARK for the commands the value would inject; cron gives jobs almost no environment.
+      writeFileSync(join(ns, 'job'), `MARK=${MARK}\n${f.files[0]!.content}`);
+      writeFileSync(join(ns, 'crontab'), '');
+      // pam_loginuid cannot set a login uid in a container (no CAP_AUDIT_CONTROL), as on any containerised cron.
+      writeFileSync(
+        join(ns, 'pam-cron'),
+        readFileSync('/etc/pam.d/cron', 'utf8').replace(/^session\s+required\s+pam_loginuid\.so.*$/m, ''),
+      );
+      const setup = [
+        'set -e',
+        'for d in /etc/cron.d /var/spool/cron /run; do mount -t tmpfs -o mode=0755 none $d; done',
+        'mkdir -m 1730 /var/spool/cron/crontabs',
+        `mount --bind ${ns}/crontab /etc/crontab`,
+        `mount --bind ${ns}/pam-cron /etc/pam.d/cron`,
+        `install -m 0644 ${ns}/job /etc/cron.d/stack-wizard-shop-backup`,
+        'exec cron -f',
+      ].join('\n');
+      const cron = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', setup], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      cron.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      try {
+        await waitFor(
+          'cron to run the entry',
+          () => existsSync(argvFile) || (cron.exitCode !== null && Promise.reject(new Error(`cron exited: ${err}`))),
+          { timeoutMs: 150_000, intervalMs: 500 },
+        );
+        expect(recorded()).toEqual(['backup', '--scheduled', '--answers', join(installDir, 'stack-wizard.yaml')]);
+        const log = join(installDir, 'logs', 'backup-cron.log');
+        await waitFor(
+          'the job to finish writing its log',
+          () => existsSync(log) && readFileSync(log, 'utf8') === 'ran\n',
+        );
+        expect(existsSync(MARK)).toBe(false);
+      } finally {
+        cron.kill();
+      }
+    },
+  );
 });

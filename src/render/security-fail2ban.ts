@@ -8,6 +8,7 @@ import { HOST } from './paths.js';
 import { SYS, UFW_LOCK } from '../domain/host-paths.js';
 import type { Fail2banHost, SshLog } from '../domain/fail2ban.js';
 import { hostFile, type HostFile } from './host-file.js';
+import { fail2banLogpath } from './format/quote.js';
 
 const D = SYS.fail2banDir;
 export const F2B = {
@@ -47,7 +48,7 @@ const header = (plan: Plan, what: string) =>
 export function renderJails(plan: Plan, host: Fail2banHost): string {
   const logs = `${plan.installDir}/${HOST.nginxLogs}`;
   const webPorts = [...new Set([plan.ports.http, plan.ports.https])].join(',');
-  const backend = (log: SshLog) => (log.backend === 'systemd' ? ['backend = systemd'] : ['backend = auto', `logpath = ${log.path}`]);
+  const backend = (log: SshLog) => (log.backend === 'systemd' ? ['backend = systemd'] : ['backend = auto', `logpath = ${fail2banLogpath(log.path)}`]);
   const lines = [
     header(plan, 'fail2ban jails for the stack. Put your own changes in another jail.d/*.local file.'),
     '[DEFAULT]',
@@ -88,7 +89,7 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
     `port = ${plan.security.sshPorts.join(',')}`,
     ...(host.sshLog.backend === 'systemd'
       ? ['# sshd logs to the journal (a fresh Debian 12 has no /var/log/auth.log, and the stock jail fails there).', 'backend = systemd']
-      : ['backend = auto', `logpath = ${host.sshLog.path}`]),
+      : ['backend = auto', `logpath = ${fail2banLogpath(host.sshLog.path)}`]),
     '# extra: also key-only probes ("Disconnected from authenticating user … [preauth]") and algorithm scanners.',
     'mode = extra',
     `maxretry = ${POLICY.sshd.maxretry}`,
@@ -99,7 +100,7 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
     `port = ${webPorts}`,
     `filter = ${JAILS.limit}`,
     'backend = auto',
-    `logpath = ${logs}/${NGINX_ERROR_LOG}`,
+    `logpath = ${fail2banLogpath(`${logs}/${NGINX_ERROR_LOG}`)}`,
     `maxretry = ${POLICY.limit.maxretry}`,
     `findtime = ${POLICY.limit.findtime}`,
     `bantime = ${POLICY.limit.bantime}`,
@@ -108,7 +109,7 @@ export function renderJails(plan: Plan, host: Fail2banHost): string {
     `port = ${webPorts}`,
     `filter = ${JAILS.scan}`,
     'backend = auto',
-    `logpath = ${logs}/${NGINX_ACCESS_LOG}`,
+    `logpath = ${fail2banLogpath(`${logs}/${NGINX_ACCESS_LOG}`)}`,
     `maxretry = ${POLICY.scan.maxretry}`,
     `findtime = ${POLICY.scan.findtime}`,
     `bantime = ${POLICY.scan.bantime}`,

@@ -3,17 +3,20 @@
 // `%` (the schema refuses all of them; the renderers are called directly so the quoting alone is
 // judged). The real programs read what we render: logrotate -f rotates the logs and runs postrotate
 // with /bin/sh, certbot's own hook runner runs the deploy hook, systemd-analyze verify reads the units,
+// fail2ban-client -t/-d reads the jails (the log paths it would watch),
 // Debian's cron runs the /etc/cron.d entry (in a private mount namespace whose /etc/cron.d, crontab
 // and spool hold only ours, so the machine's jobs and its own cron are untouched).
 // A `docker` first on PATH writes down the argv the shell gave it (the stack's Docker is not needed
 // to see the words); every injected command would touch $MARK.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { certbotRenewArgv, renderCertbotUnits } from '../../src/render/certbot.js';
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
 import { renderLogrotate } from '../../src/render/security-host.js';
+import { renderFail2ban } from '../../src/render/security-fail2ban.js';
+import type { Fail2banHost } from '../../src/domain/fail2ban.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 import { waitFor } from '../support/proc.js';
 
@@ -74,6 +77,38 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     expect(r.stderr).not.toMatch(/error/i);
     expect(recorded()).toEqual(['compose', '-f', compose, 'exec', '-T', 'nginx', 'nginx', '-s', 'reload']);
     expect(existsSync(MARK)).toBe(false);
+  });
+
+  it('fail2ban-client reads the jails: it watches exactly the two Nginx logs in it (% and the space kept)', () => {
+    const logs = join(installDir, 'logs', 'nginx');
+    for (const f of ['access.log', 'error.log']) writeFileSync(join(logs, f), '');
+    const etc = join(base, 'fail2ban');
+    rmSync(etc, { recursive: true, force: true });
+    cpSync('/etc/fail2ban', etc, { recursive: true });
+    const host: Fail2banHost = {
+      sshLog: { backend: 'systemd' },
+      banWith: 'iptables',
+      dockerUser: false,
+      fail2banLog: { backend: 'systemd' },
+      operatorAddresses: [],
+    };
+    for (const f of renderFail2ban(plan, host)) {
+      const p = join(etc, f.path.replace(/^\/etc\/fail2ban\//, ''));
+      mkdirSync(join(p, '..'), { recursive: true });
+      writeFileSync(p, f.content);
+    }
+    const t = spawnSync('fail2ban-client', ['-c', etc, '-t'], { encoding: 'utf8' });
+    expect(t.stdout + t.stderr).toMatch(/OK: configuration test is successful/);
+    const d = spawnSync('fail2ban-client', ['-c', etc, '-d'], { encoding: 'utf8' }).stdout;
+    const watched = [...d.matchAll(/\['set', '([^']+)', 'addlogpath', (.+), '(head|tail)'\]/g)].map((m) => [
+      m[1],
+      JSON.parse(m[2]!.replace(/^'(.*)'$/, '"$1"').replace(/\\'/g, "'")),
+      m[3],
+    ]);
+    expect(watched).toEqual([
+      ['stack-wizard-nginx-limit', join(logs, 'error.log'), 'head'],
+      ['stack-wizard-nginx-scan', join(logs, 'access.log'), 'head'],
+    ]);
   });
 
   it('systemd-analyze verify accepts the certbot and backup units that name it (% and $ escaped, quotes kept)', () => {

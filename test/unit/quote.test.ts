@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cronCommand,
+  fail2banLogpath,
   logrotatePath,
   logrotateScriptLine,
   shLine,
@@ -60,5 +61,14 @@ describe('logrotate', () => {
   it('a script line is one line and never endscript', () => {
     expect(() => logrotateScriptLine('true\nendscript\nrm -rf /')).toThrow(/line break/);
     expect(() => logrotateScriptLine('endscript')).toThrow(/endscript/);
+  });
+});
+
+describe('fail2ban logpath', () => {
+  it('doubles %, brackets glob characters, and keeps a path with a space whole with the default head', () => {
+    expect(fail2banLogpath('/opt/shop/logs/nginx/error.log')).toBe('/opt/shop/logs/nginx/error.log');
+    expect(fail2banLogpath('/opt/100%/x*[1]?.log')).toBe('/opt/100%%/x[*][[]1][?].log');
+    expect(fail2banLogpath('/opt/a b/error.log')).toBe('/opt/a b/error.log head');
+    expect(() => fail2banLogpath('/opt/a\nb')).toThrow(/line break/);
   });
 });

@@ -75,3 +75,13 @@ export function logrotateScriptLine(sh: string): string {
   if (/^\s*endscript\b/.test(sh)) throw new Error('logrotate: a script line cannot be endscript');
   return sh;
 }
+
+/**
+ * A path on a fail2ban `logpath =` line (jail.conf(5)): its config parser expands `%(name)s`, so `%`
+ * is `%%`; it globs every path, so `*` `?` `[` are bracketed; and it splits the line at its last
+ * space for the head/tail option, so a path with a space is followed by the default `head`.
+ */
+export function fail2banLogpath(p: string): string {
+  const s = noLineBreaks('fail2ban', p).replace(/%/g, '%%').replace(/[*?[]/g, '[$&]');
+  return /\s/.test(s) ? `${s} head` : s;
+}

@@ -5,6 +5,7 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
 import { SECRET_MODE, file, type RenderedFile } from './types.js';
+import { shLine } from './format/quote.js';
 import { byCodePoint } from '../domain/order.js';
 
 type Dict = Record<string, unknown>;
@@ -32,8 +33,11 @@ function base(plan: Plan, s: ServicePlan): Dict {
 /** An HTTP GET of the app's health path using whatever the image has: the runtime's own interpreter first. */
 function appHealthTest(plan: Plan): string[] {
   const url = `http://127.0.0.1:${plan.app.port}${plan.app.health}`;
-  const curl = `curl -fsS -o /dev/null --max-time 4 ${url}`;
-  const wget = `wget -q -O /dev/null -T 4 ${url}`;
+  // The second layer behind healthPath's allow-list: the URL also sits inside Python and JS string
+  // literals below, where no shell quoting helps, so anything beyond these characters stops the render.
+  if (!/^[A-Za-z0-9._~/:-]+$/.test(url)) throw new Error(`app health URL ${JSON.stringify(url)}: only [A-Za-z0-9._~/:-]`);
+  const curl = shLine(['curl', '-fsS', '-o', '/dev/null', '--max-time', '4', url]);
+  const wget = shLine(['wget', '-q', '-O', '/dev/null', '-T', '4', url]);
   const py = `python3 -c "import urllib.request; urllib.request.urlopen('${url}', timeout=4)"`;
   const node = `node -e "fetch('${url}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`;
   const chain: Record<Plan['app']['runtime'], string[]> = {

@@ -1,6 +1,6 @@
 // The point-of-use quoting (#15's second layer), as text. The real programs judge the same
-// functions in test/real/quoting-hostile.test.ts (logrotate, systemd-analyze, certbot, cron) and
-// test/e2e/backup.test.ts (a hostile unit run by systemd, a hostile cron line run by cron).
+// functions in test/real/quoting-hostile.test.ts (logrotate -f, certbot's hook runner, systemd-analyze,
+// Debian's cron, fail2ban-client).
 import { describe, expect, it } from 'vitest';
 import {
   cronCommand,
@@ -13,6 +13,8 @@ import {
   unitValue,
 } from '../../src/render/format/quote.js';
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
+import { renderCompose } from '../../src/render/compose.js';
+import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 
 describe('shell words', () => {
   it(`leaves plain words bare and single-quotes the rest, a quote as '"'"' (no backslash, which cron would read)`, () => {
@@ -70,5 +72,17 @@ describe('fail2ban logpath', () => {
     expect(fail2banLogpath('/opt/100%/x*[1]?.log')).toBe('/opt/100%%/x[*][[]1][?].log');
     expect(fail2banLogpath('/opt/a b/error.log')).toBe('/opt/a b/error.log head');
     expect(() => fail2banLogpath('/opt/a\nb')).toThrow(/line break/);
+  });
+});
+
+describe('app healthcheck', () => {
+  const plan = variantPlan(NGINX_VARIANTS[0]!, NGINX_TARGETS.directive.image);
+  it('the health URL is plain words in the CMD-SHELL line', () => {
+    expect(renderCompose(plan).content).toContain('curl -fsS -o /dev/null --max-time 4 http://127.0.0.1:8000/health');
+  });
+  it('a health path the schema should have refused stops the render (it also sits in Python and JS strings)', () => {
+    for (const health of ["/h';touch /tmp/x;'", '/h"$(id)"', '/h x']) {
+      expect(() => renderCompose({ ...plan, app: { ...plan.app, health } })).toThrow(/app health URL/);
+    }
   });
 });

@@ -5,7 +5,7 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { toYaml } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
 import { SECRET_MODE, file, type RenderedFile } from './types.js';
-import { shLine } from './format/quote.js';
+import { composeHostPath, shLine } from './format/quote.js';
 import { byCodePoint } from '../domain/order.js';
 
 type Dict = Record<string, unknown>;
@@ -191,11 +191,11 @@ function nginx(plan: Plan, s: ServicePlan): Dict {
   if (n.tls === 'self-signed') volumes.push(`./${HOST.nginxCerts}:${CONTAINER.nginxCerts}:ro`);
   if (n.tls === 'custom' && n.certificate) {
     volumes.push(
-      `${n.certificate.cert}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.cert}:ro`,
-      `${n.certificate.key}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.key}:ro`,
+      `${composeHostPath(n.certificate.cert)}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.cert}:ro`,
+      `${composeHostPath(n.certificate.key)}:${CONTAINER.nginxCerts}/${CUSTOM_CERT.key}:ro`,
     );
   }
-  if (n.frontendDir) volumes.push(`${n.frontendDir}:${CONTAINER.frontend}:ro`);
+  if (n.frontendDir) volumes.push(`${composeHostPath(n.frontendDir)}:${CONTAINER.frontend}:ro`);
   return {
     ...base(plan, s),
     ports,

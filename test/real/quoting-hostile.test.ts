@@ -3,7 +3,8 @@
 // `%` (the schema refuses all of them; the renderers are called directly so the quoting alone is
 // judged). The real programs read what we render: logrotate -f rotates the logs and runs postrotate
 // with /bin/sh, certbot's own hook runner runs the deploy hook, systemd-analyze verify reads the units,
-// fail2ban-client -t/-d reads the jails (the log paths it would watch),
+// fail2ban-client -t/-d reads the jails (the log paths it would watch), docker compose config reads
+// host paths in volumes (Compose interpolates `${…}` there),
 // Debian's cron runs the /etc/cron.d entry (in a private mount namespace whose /etc/cron.d, crontab
 // and spool hold only ours, so the machine's jobs and its own cron are untouched).
 // A `docker` first on PATH writes down the argv the shell gave it (the stack's Docker is not needed
@@ -17,6 +18,8 @@ import { scheduleFiles } from '../../src/render/backup-schedule.js';
 import { renderLogrotate } from '../../src/render/security-host.js';
 import { renderFail2ban } from '../../src/render/security-fail2ban.js';
 import type { Fail2banHost } from '../../src/domain/fail2ban.js';
+import { ensureSecrets } from '../../src/domain/secrets.js';
+import { renderAll } from '../../src/render/index.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 import { waitFor } from '../support/proc.js';
 
@@ -201,4 +204,28 @@ describe('a hostile install dir stays one word (#15.1)', () => {
       }
     },
   );
+
+  it('docker compose config keeps a front-end folder named like a variable literal: the root password never lands in a host path', () => {
+    const v = NGINX_VARIANTS.find((x) => x.name === 'self-signed-frontend-realip')!;
+    const p = variantPlan(v, NGINX_TARGETS.directive.image);
+    const hostile = { ...p, nginx: { ...p.nginx, frontendDir: '/srv/${MYSQL_ROOT_PASSWORD}/web' } };
+    const dir = join(base, 'compose');
+    mkdirSync(dir, { recursive: true });
+    const secrets = ensureSecrets(hostile, {}, (n) => Buffer.alloc(n, 7));
+    for (const f of renderAll({ plan: hostile, answers: {} as never, secrets }).filter(
+      (f) => f.path === 'docker-compose.yml' || f.path === '.env',
+    )) {
+      writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
+    }
+    const r = spawnSync('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const cfg = JSON.parse(r.stdout) as {
+      services: Record<string, { volumes?: { source?: string; target: string }[] }>;
+    };
+    const front = cfg.services.nginx!.volumes!.find((m) => m.source?.startsWith('/srv/'));
+    // config prints a compose file again, so its literal `$` comes back as `$$`.
+    expect(front?.source).toBe('/srv/$${MYSQL_ROOT_PASSWORD}/web');
+    const root = Object.entries(secrets).find(([k]) => /ROOT_PASSWORD/.test(k))![1];
+    expect(r.stdout).not.toContain(`/srv/${root}`);
+  });
 });

@@ -3,6 +3,7 @@
 // Debian's cron, fail2ban-client).
 import { describe, expect, it } from 'vitest';
 import {
+  composeHostPath,
   cronCommand,
   fail2banLogpath,
   logrotatePath,
@@ -84,5 +85,13 @@ describe('app healthcheck', () => {
     for (const health of ["/h';touch /tmp/x;'", '/h"$(id)"', '/h x']) {
       expect(() => renderCompose({ ...plan, app: { ...plan.app, health } })).toThrow(/app health URL/);
     }
+  });
+});
+
+describe('compose host paths', () => {
+  it('doubles $ (Compose interpolates) and refuses : (it would split the volume)', () => {
+    expect(composeHostPath('/srv/${MYSQL_ROOT_PASSWORD}/web')).toBe('/srv/$${MYSQL_ROOT_PASSWORD}/web');
+    expect(composeHostPath('/srv/shop/web')).toBe('/srv/shop/web');
+    expect(() => composeHostPath('/srv/a:/etc')).toThrow(/":"/);
   });
 });

@@ -85,3 +85,12 @@ export function fail2banLogpath(p: string): string {
   const s = noLineBreaks('fail2ban', p).replace(/%/g, '%%').replace(/[*?[]/g, '[$&]');
   return /\s/.test(s) ? `${s} head` : s;
 }
+
+/**
+ * A host path in a Compose short volume (`HOST:CONTAINER:ro`): Compose interpolates `${…}` in it, so
+ * `$` is `$$`; a `:` would split the volume, and Compose has no escape for it there: it throws.
+ */
+export function composeHostPath(p: string): string {
+  if (noLineBreaks('compose volume', p).includes(':')) throw new Error('compose volume: a host path cannot hold ":"');
+  return p.replace(/\$/g, '$$$$');
+}

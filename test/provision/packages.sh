@@ -36,6 +36,9 @@ check unshare util-linux
 # The Let's Encrypt renewal units: certbot's argv and systemd-analyze verify.
 check certbot certbot
 check systemd-analyze systemd
+# The hostile-value tests (test/real/quoting-hostile.test.ts): logrotate -f and Debian's cron run what we render.
+check logrotate logrotate
+check cron cron
 # The build-mirror files (pip.conf) are read by the real pip.
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ ${#need[@]} -eq 0 ] && exit 0

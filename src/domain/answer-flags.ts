@@ -65,6 +65,8 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'backup-schedule', path: 'backup.schedule', parse: str },
   { flag: 'backup-keep', path: 'backup.keep', parse: int },
   { flag: 'install-dir', path: 'installDir', parse: str },
+  // The operator's own Docker Hub accelerator, probed with the registry mirrors (the region screen's field).
+  { flag: 'accelerator', path: 'mirrors.accelerator', parse: str },
 ];
 
 /** `--mirror KIND=URL`, repeatable: the mirror for one kind (what the region screen asks). */
@@ -110,8 +112,8 @@ export function draftFromFlags(values: Record<string, unknown>): { draft: Draft;
 
 /** The flag that sets an answers path, for error messages ("--image (app.image): …"). */
 export function flagFor(path: string): string | undefined {
-  if (path.startsWith('mirrors.')) return `--${MIRROR_FLAG} ${path.slice('mirrors.'.length)}=URL`;
   const f = ANSWER_FLAGS.find((x) => path === x.path || path.startsWith(`${x.path}.`));
+  if (!f && path.startsWith('mirrors.')) return `--${MIRROR_FLAG} ${path.slice('mirrors.'.length)}=URL`;
   return f && `--${f.flag}`;
 }
 

@@ -149,9 +149,15 @@ const BackupSchema = z.strictObject({
 const httpUrl = mirrorUrl;
 export { MIRROR_KINDS, type MirrorKind };
 /** Chosen mirror base URLs per kind; normally filled in by the mirror probe. */
-const MirrorsSchema = z.strictObject(
-  Object.fromEntries(MIRROR_KINDS.map((k) => [k, httpUrl.optional()])) as Record<MirrorKind, z.ZodOptional<typeof httpUrl>>,
-).describe(`Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn`);
+const MirrorsSchema = z
+  .strictObject({
+    ...(Object.fromEntries(MIRROR_KINDS.map((k) => [k, httpUrl.optional()])) as Record<MirrorKind, z.ZodOptional<typeof httpUrl>>),
+    // The operator's own Docker Hub accelerator: described in the object's text (a key's own text would split the README's one row).
+    accelerator: httpUrl.optional(),
+  })
+  .describe(
+    `Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn. accelerator: your own Docker Hub accelerator (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), probed with the registry mirrors on the plan's images`,
+  );
 
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z

@@ -8,12 +8,15 @@ import {
   type ProbeTarget,
 } from './mirror-kinds/index.js';
 import type { HostFacts } from './facts.js';
+import { classRank, type MirrorClass } from './registry-class.js';
+import { platformOf, type HubImage } from './registry.js';
 import { describeIssues, parseYamlText } from './load.js';
 import { mirrorUrl } from './safe-values.js';
 import { usageError } from '../errors.js';
 import type { T } from '../i18n/index.js';
 
 export { MIRROR_KINDS, type MirrorKind };
+export { MIRROR_CLASSES, usableClass, type MirrorClass } from './registry-class.js';
 export { joinUrl, originOf, trimSlash, type AptDistro, type ProbeRequest, type ProbeTarget } from './mirror-kinds/index.js';
 
 const ENTRY_FIELDS: readonly EntryField[] = ['security', 'ports'];
@@ -101,9 +104,10 @@ export function dpkgArch(arch: string): string | null {
   return map[arch] ?? null;
 }
 
-export function probeTarget(os: { id: string; codename: string | null; idLike: readonly string[] } | null, arch: string): ProbeTarget {
+/** What to probe on this host: its suites and platform, and the Docker Hub images of the plan (registry kinds are judged on each). */
+export function probeTarget(os: { id: string; codename: string | null; idLike: readonly string[] } | null, arch: string, images: readonly HubImage[] = []): ProbeTarget {
   const d = aptDistro(os);
-  const t = { ...DEFAULT_TARGET };
+  const t: ProbeTarget = { ...DEFAULT_TARGET, images, platform: platformOf(arch) };
   if (d && os?.codename) {
     if (d === 'debian') t.debianSuite = os.codename;
     else t.ubuntuSuite = os.codename;
@@ -135,7 +139,18 @@ export function contentLooksRight(kind: MirrorKind, head: string): boolean {
   return first!.judge({ status: 200, headers: {}, head }) === null;
 }
 
-/** One candidate's outcome; `mirrors --json` prints exactly these fields. */
+/** One image at a registry candidate: served with the digest the plan expects (`ok`), the digest it resolved to, why not. */
+export interface ImageResult {
+  ok: boolean;
+  digest: string | null;
+  error: string | null;
+}
+
+/**
+ * One candidate's outcome; `mirrors --json` prints exactly these fields. `alive`: it may be written
+ * (a registry candidate: class ok or slow, i.e. it served every image of the plan). `class` for the
+ * kinds without a protocol of their own: ok, slow (cut off by the deadline), stalled or dead.
+ */
 export interface ProbeResult {
   kind: MirrorKind;
   id: string;
@@ -144,6 +159,23 @@ export interface ProbeResult {
   latencyMs: number | null;
   bytesPerSecond: number | null;
   error: string | null;
+  /** The probe always sets the three below; a result built elsewhere (a test, a recorded run) may leave them to `classOf`. */
+  class?: MirrorClass;
+  /** Registry kinds probed on the plan's images: by image (HubImage.ref); else empty. */
+  images?: Record<string, ImageResult>;
+  /** Registry kinds: the speed of the Range reads of the images' largest layers; else null. */
+  blobBytesPerSecond?: number | null;
+}
+
+export const classOf = (r: Pick<ProbeResult, 'alive' | 'error' | 'class'>): MirrorClass => r.class ?? classOfPlain(r.alive, r.error);
+
+/** The class of a candidate judged by its kind's own requests (not the registry protocol). */
+export function classOfPlain(alive: boolean, error: string | null): MirrorClass {
+  if (alive) return 'ok';
+  if (error === 'too-slow') return 'slow';
+  if (error === 'stalled' || error === 'closed-mid-body') return 'stalled';
+  if (/^http-429\b/.test(error ?? '')) return 'rate-limited';
+  return 'dead';
 }
 
 /** Size of the reference download the score prices in. */
@@ -161,13 +193,21 @@ export function score(r: ProbeResult): number | null {
   return r.latencyMs + transfer;
 }
 
-/** Alive first, then by score; ties and dead ones keep catalogue order. Grouped by kind in MIRROR_KINDS order. */
+/**
+ * Alive first, then by class (domain/registry-class.ts), then: registry candidates by blob speed
+ * (what a pull waits for; Docker tries registry-mirrors in this order), the others by score; ties
+ * and dead ones keep catalogue order. Grouped by kind in MIRROR_KINDS order.
+ */
 export function rankResults(results: readonly ProbeResult[]): ProbeResult[] {
   const order = new Map(results.map((r, i) => [r, i]));
   return [...results].sort((a, b) => {
     const k = MIRROR_KINDS.indexOf(a.kind) - MIRROR_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
     if (a.alive !== b.alive) return a.alive ? -1 : 1;
+    const c = classRank(classOf(a)) - classRank(classOf(b));
+    if (c !== 0) return c;
+    const [ba, bb] = [a.blobBytesPerSecond ?? null, b.blobBytesPerSecond ?? null];
+    if (ba !== null && bb !== null && ba !== bb) return bb - ba;
     const sa = score(a);
     const sb = score(b);
     if (sa !== null && sb !== null && sa !== sb) return sa - sb;

@@ -1,6 +1,6 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
-import type { Answers, ServiceName } from './answers.js';
+import type { Answers } from './answers.js';
 import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
@@ -10,6 +10,8 @@ import {
   sizeRedis, type SizedService,
 } from './sizing.js';
 import { DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion, resolveImage, versionAtLeast } from './versions.js';
+import { hubImages, type HubImage } from './registry.js';
+import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { hostError } from '../errors.js';
 
 const ServicePlanSchema = z.strictObject({
@@ -152,6 +154,29 @@ function checkHostFits(a: Answers, hostMiB: number, planRamMiB: number): void {
   }
 }
 
+/** The image each service of these answers runs (the operator's override, else our pin; through a chosen prefix mirror). */
+function imageResolver(a: Answers): (s: SizedService) => string {
+  const dbSeries = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
+  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
+  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  return (s) =>
+    s === 'app' || s === 'worker' ? a.app.image : resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries, cache, prefixMirror: a.mirrors['image-prefix'] });
+}
+
+/** Every image the stack of these answers runs, by service, as buildPlan names them (no host facts needed). */
+export const serviceImages = (a: Answers): { name: SizedService; image: string }[] => {
+  const image = imageResolver(a);
+  return enabledServices(a.components).map((name) => ({ name, image: image(name) }));
+};
+
+/**
+ * The Docker Hub images the stack of these answers pulls: the pinned stack images and the app's
+ * when it is on Docker Hub, each once, with the digest the plan pins (registry mirrors are judged
+ * on these). References already rewritten to the image-prefix mirror count as the Hub's.
+ */
+export const planHubImages = (a: Answers): HubImage[] =>
+  hubImages(serviceImages(a).map((s) => s.image), a.mirrors['image-prefix'] ? [a.mirrors['image-prefix']] : []);
+
 export function buildPlan(a: Answers, f: HostFacts): Plan {
   const hostMiB = usableRamMiB(f);
   const cores = usableCores(f);
@@ -167,13 +192,11 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
 
   const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
   const engine = dbEngine(a.database.engine);
-  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
   const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
-  const image = (s: Exclude<ServiceName, 'app' | 'worker'>) =>
-    resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries: dbVersion, cache, prefixMirror: a.mirrors['image-prefix'] });
+  const image = imageResolver(a);
   const services = enabledServices(components).map((s: SizedService) => ({
     name: s,
-    image: s === 'app' || s === 'worker' ? a.app.image : image(s),
+    image: image(s),
     memoryMiB: alloc.limits[s]!,
     cpus: cpuLimit(s, cores),
   }));
@@ -289,7 +312,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       ignoreIp: a.security.ignoreIp,
     },
     backup: a.backup,
-    mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    // By kind; the operator's accelerator is a registry candidate, read from the answers where registry mirrors are chosen.
+    mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string' && (MIRROR_KINDS as readonly string[]).includes(e[0]))),
     logs: { ...preset.logs },
     nofile,
     warnings,

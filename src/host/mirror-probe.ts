@@ -2,12 +2,19 @@
 // whole run bounded by one deadline however many candidates are dead, slow to accept, or stall
 // mid-body. Reads only (nothing on the host changes), so it does not go through the Executor.
 // What to ask for and how to judge the answer is each kind's (src/domain/mirror-kinds/); this is
-// the HTTP. The clock and every timeout are options, for tests.
+// the HTTP. The clock and every timeout are options, for tests. Registry kinds, when the target
+// names the plan's Docker Hub images, are probed by the registry protocol image by image
+// (./registry-probe.ts) and classified once every candidate is in (domain/registry-class.ts).
 import http from 'node:http';
 import https from 'node:https';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { lookup as dnsLookup } from 'node:dns';
 import { performance } from 'node:perf_hooks';
-import { originOf, probeRequests, type MirrorEntry, type ProbeRequest, type ProbeResult, type ProbeTarget } from '../domain/mirrors.js';
+import { cachedLookup, networkError } from './http-bounded.js';
+import { classOfPlain, originOf, probeRequests, type ImageResult, type MirrorEntry, type ProbeRequest, type ProbeResult, type ProbeTarget } from '../domain/mirrors.js';
+import { kindModule } from '../domain/mirror-kinds/index.js';
+import { classify, majorityDigests, servesImage, usableClass, type RegistryEvidence } from '../domain/registry-class.js';
+import { platformOf, type HubImage } from '../domain/registry.js';
+import { probeRegistry } from './registry-probe.js';
 
 export interface ProbeOptions {
   /** The whole probe ends by then, whatever the candidates do (ms). */
@@ -24,6 +31,10 @@ export interface ProbeOptions {
   onResult?: (r: ProbeResult) => void;
   /** The system resolver behind the run's cache (default dns.lookup; tests count its calls). */
   resolver?: typeof dnsLookup;
+  /** Registry candidates probed on the plan's images end by then (ms): the protocol takes several round trips and a blob sample. */
+  registryDeadlineMs?: number;
+  /** How long a blob sample reads (ms). */
+  blobWindowMs?: number;
 }
 
 export const PROBE_DEFAULTS = {
@@ -33,6 +44,15 @@ export const PROBE_DEFAULTS = {
   idleTimeoutMs: 1500,
   // 256 KiB: big enough that the speed is not just the first TCP window, small enough to stay quick.
   maxBodyBytes: 256 * 1024,
+  // Six round trips per image and a blob sample: 8 s keeps a run with several slow mirrors under 10 s,
+  // while dead ones still settle by the headers timeout.
+  registryDeadlineMs: 8000,
+  // Two seconds of the largest layer: 1 MiB arrives sooner from any mirror worth using.
+  blobWindowMs: 2000,
+  // The first MiB of the largest layer.
+  blobBytes: 1024 * 1024,
+  // A 429 with Retry-After of a second or less is waited out once.
+  retryWithinSec: 1,
 } as const;
 
 /** Below this many body bytes the speed is noise (one TCP window), so none is reported. */
@@ -54,16 +74,6 @@ interface Ctx {
   deadlineAt: number;
   o: Required<Omit<ProbeOptions, 'onResult' | 'resolver'>>;
   lookup: typeof dnsLookup;
-}
-
-function errorCode(e: NodeJS.ErrnoException): string {
-  const c = e.code ?? '';
-  if (c === 'ECONNREFUSED') return 'refused';
-  if (c === 'ENOTFOUND' || c === 'EAI_AGAIN' || c === 'ENODATA') return `dns: ${c}`;
-  if (c === 'ECONNRESET' || c === 'EPIPE') return 'reset';
-  if (c === 'EHOSTUNREACH' || c === 'ENETUNREACH') return `unreachable: ${c}`;
-  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/.test(c) || /certificate|ssl|tls/i.test(e.message)) return `tls: ${c || e.message}`;
-  return `network: ${c || e.message}`;
 }
 
 /** One GET, following a few redirects, always settling by the deadline; judged by the request's kind. */
@@ -103,7 +113,7 @@ function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0, followUps = 0):
     });
     // Connect, TLS and the server's answer all count against the headers timeout.
     const headersTimer = timer(Math.min(headersTimeoutMs, remaining()), () => fail('timeout'));
-    req.on('error', (e) => fail(errorCode(e as NodeJS.ErrnoException)));
+    req.on('error', (e) => fail(networkError(e as NodeJS.ErrnoException)));
     req.on('response', (res) => {
       tHeaders = now();
       clearTimeout(headersTimer);
@@ -155,38 +165,10 @@ function fetchOnce(url: URL, rq: ProbeRequest, c: Ctx, hops = 0, followUps = 0):
       });
       res.on('end', () => (res.complete ? done(true) : fail('closed-mid-body')));
       res.on('aborted', () => fail('closed-mid-body'));
-      res.on('error', (e) => fail(errorCode(e as NodeJS.ErrnoException)));
+      res.on('error', (e) => fail(networkError(e as NodeJS.ErrnoException)));
     });
     req.end();
   });
-}
-
-/** Resolves each host once per run, so the per-candidate latency does not include DNS (and the threadpool is not flooded). */
-function cachedLookup(resolver: typeof dnsLookup = dnsLookup): typeof dnsLookup {
-  const cache = new Map<string, Promise<LookupAddress[]>>();
-  const resolveAll = (host: string) => {
-    let p = cache.get(host);
-    if (!p) {
-      p = new Promise<LookupAddress[]>((res, rej) => resolver(host, { all: true }, (err, addrs) => (err ? rej(err) : res(addrs))));
-      cache.set(host, p);
-    }
-    return p;
-  };
-  const fn = (host: string, opts: unknown, cb?: unknown) => {
-    const callback = (typeof opts === 'function' ? opts : cb) as (err: Error | null, addr: string | LookupAddress[], family?: number) => void;
-    const all = typeof opts === 'object' && opts !== null && (opts as { all?: boolean }).all === true;
-    const family = typeof opts === 'object' && opts !== null ? (opts as { family?: number }).family : undefined;
-    resolveAll(host).then(
-      (addrs) => {
-        const list = family === 4 || family === 6 ? addrs.filter((a) => a.family === family) : addrs;
-        if (list.length === 0) return callback(Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' }), all ? [] : '', 0);
-        if (all) callback(null, list);
-        else callback(null, list[0]!.address, list[0]!.family);
-      },
-      (err: Error) => callback(err, all ? [] : '', 0),
-    );
-  };
-  return fn as unknown as typeof dnsLookup;
 }
 
 type Verdict = Pick<ProbeResult, 'alive' | 'latencyMs' | 'bytesPerSecond' | 'error'>;
@@ -207,15 +189,55 @@ async function judgeRequests(reqs: readonly ProbeRequest[], c: Ctx): Promise<Ver
 }
 
 async function probeEntry(e: MirrorEntry, target: ProbeTarget, c: Ctx): Promise<ProbeResult> {
-  const base: ProbeResult = { kind: e.kind, id: e.id, url: e.url, alive: false, latencyMs: null, bytesPerSecond: null, error: null };
+  const base = { kind: e.kind, id: e.id, url: e.url, alive: false, latencyMs: null, bytesPerSecond: null, error: null, images: {}, blobBytesPerSecond: null };
   let reqs: ProbeRequest[];
   try {
     reqs = probeRequests(e, target);
   } catch {
-    return { ...base, error: 'bad-url' };
+    return { ...base, error: 'bad-url', class: 'dead' };
   }
   // Every URL the candidate would be written with is fetched at once.
-  return { ...base, ...(await judgeRequests(reqs, c)) };
+  const v = await judgeRequests(reqs, c);
+  return { ...base, ...v, class: classOfPlain(v.alive, v.error) };
+}
+
+/** A registry candidate's evidence, image by image (null: its URL does not parse). */
+async function registryEvidence(e: MirrorEntry, images: readonly HubImage[], target: ProbeTarget, c: Ctx): Promise<RegistryEvidence | null> {
+  const mod = kindModule(e.kind);
+  let ats;
+  try {
+    ats = images.map((image) => ({ image, ...mod.images!(e, image) }));
+  } catch {
+    return null;
+  }
+  return probeRegistry(ats, target.platform ?? platformOf('x64'), {
+    deadlineAt: c.o.now() + c.o.registryDeadlineMs,
+    headersTimeoutMs: c.o.headersTimeoutMs,
+    idleTimeoutMs: c.o.idleTimeoutMs,
+    now: c.o.now,
+    lookup: c.lookup,
+    blobBytes: PROBE_DEFAULTS.blobBytes,
+    blobWindowMs: c.o.blobWindowMs,
+    retryWithinSec: PROBE_DEFAULTS.retryWithinSec,
+  });
+}
+
+/** The result `mirrors` prints for a registry candidate, judged with what the other candidates served. */
+export function registryResult(e: MirrorEntry, ev: RegistryEvidence | null, images: readonly HubImage[], majority: Readonly<Record<string, string | null>>): ProbeResult {
+  if (!ev) return { kind: e.kind, id: e.id, url: e.url, alive: false, latencyMs: null, bytesPerSecond: null, error: 'bad-url', class: 'dead', images: {}, blobBytesPerSecond: null };
+  const v = classify(ev, images, majority);
+  const per: Record<string, ImageResult> = {};
+  for (const img of images) {
+    const o = ev.images[img.ref];
+    if (!o) continue;
+    const good = servesImage(ev, img, majority);
+    const want = img.pinned ?? majority[img.ref] ?? null;
+    per[img.ref] = { ok: good, digest: o.digest, error: o.ok && !good ? `digest ${o.digest} ≠ ${img.pinned ? 'pinned' : 'most mirrors'} ${want}` : o.error };
+  }
+  return {
+    kind: e.kind, id: e.id, url: e.url, alive: usableClass(v.class), latencyMs: ev.ping.ok ? ev.ping.latencyMs : null,
+    bytesPerSecond: v.blobBytesPerSecond, error: v.error, class: v.class, images: per, blobBytesPerSecond: v.blobBytesPerSecond,
+  };
 }
 
 function probeCtx(opts: ProbeOptions): Ctx {
@@ -225,6 +247,8 @@ function probeCtx(opts: ProbeOptions): Ctx {
     headersTimeoutMs: opts.headersTimeoutMs ?? PROBE_DEFAULTS.headersTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? PROBE_DEFAULTS.idleTimeoutMs,
     maxBodyBytes: opts.maxBodyBytes ?? PROBE_DEFAULTS.maxBodyBytes,
+    registryDeadlineMs: opts.registryDeadlineMs ?? PROBE_DEFAULTS.registryDeadlineMs,
+    blobWindowMs: opts.blobWindowMs ?? PROBE_DEFAULTS.blobWindowMs,
     now,
   };
   return { deadlineAt: now() + o.deadlineMs, o, lookup: cachedLookup(opts.resolver) };
@@ -235,16 +259,38 @@ export function probeWith(reqs: readonly ProbeRequest[], opts: ProbeOptions = {}
   return judgeRequests(reqs, probeCtx(opts));
 }
 
-/** Probes every entry in parallel; resolves within `deadlineMs` (plus scheduling slack). Results keep the entries' order. */
+/**
+ * Probes every entry in parallel; resolves within `deadlineMs` (registry candidates judged on the
+ * plan's images: `registryDeadlineMs`), plus scheduling slack. Results keep the entries' order.
+ * `onResult` hears each candidate as it settles, and once more a registry candidate whose verdict
+ * changed when the others came in (a digest most of them disagree with: stale).
+ */
 export async function probeMirrors(entries: readonly MirrorEntry[], target: ProbeTarget, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
   const c = probeCtx(opts);
-  return Promise.all(
-    entries.map(async (e) => {
-      const r = await probeEntry(e, target, c);
+  const images = target.images ?? [];
+  const evidence = new Map<number, RegistryEvidence | null>();
+  const results = await Promise.all(
+    entries.map(async (e, i) => {
+      let r: ProbeResult;
+      if (images.length && kindModule(e.kind).images) {
+        const ev = await registryEvidence(e, images, target, c);
+        evidence.set(i, ev);
+        r = registryResult(e, ev, images, {});
+      } else r = await probeEntry(e, target, c);
       opts.onResult?.(r);
       return r;
     }),
   );
+  if (evidence.size) {
+    const majority = majorityDigests([...evidence.values()].filter((x): x is RegistryEvidence => x !== null));
+    for (const [i, ev] of evidence) {
+      const r = registryResult(entries[i]!, ev, images, majority);
+      if (JSON.stringify(r) === JSON.stringify(results[i])) continue;
+      results[i] = r;
+      opts.onResult?.(r);
+    }
+  }
+  return results;
 }
 
 /**
@@ -280,10 +326,10 @@ export async function fetchText(url: string, opts: { timeoutMs?: number; maxByte
           chunks.push(d);
         });
         res.on('end', () => finish(res.complete ? { text: Buffer.concat(chunks).toString('utf8'), error: null } : { text: null, error: 'closed-mid-body' }));
-        res.on('error', (e) => finish({ text: null, error: errorCode(e as NodeJS.ErrnoException) }));
+        res.on('error', (e) => finish({ text: null, error: networkError(e as NodeJS.ErrnoException) }));
       });
       const t = setTimeout(() => finish({ text: null, error: 'timeout' }), timeoutMs);
-      req.on('error', (e) => finish({ text: null, error: errorCode(e as NodeJS.ErrnoException) }));
+      req.on('error', (e) => finish({ text: null, error: networkError(e as NodeJS.ErrnoException) }));
       req.end();
     });
   try {

@@ -1,15 +1,20 @@
 // Use cases: probe the mirror candidates in parallel and rank them (`mirrors`); the wizard's
 // region screen gets its candidates and their measurements here too. JSON: { results: [{ kind,
-// id, url, alive, latencyMs, bytesPerSecond, error }], best: { <kind>: <id> } }
-// (docs/CONTRACT.md#mirrors); `best` names live candidates only.
+// id, url, alive, latencyMs, bytesPerSecond, error, class, images, blobBytesPerSecond }], best:
+// { <kind>: <id> } } (docs/CONTRACT.md#mirrors); `best` names live candidates only. Registry
+// candidates are judged on the Docker Hub images of a plan: `--answers F`'s, else the default one's.
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.js';
 import {
-  MIRROR_KINDS, bestByKind, parseCatalogue, probeTarget, rankResults, type MirrorEntry, type MirrorKind, type ProbeResult,
+  MIRROR_KINDS, bestByKind, classOf, parseCatalogue, probeTarget, rankResults, trimSlash, type MirrorEntry, type MirrorKind, type ProbeResult,
 } from '../domain/mirrors.js';
+import { AnswersSchema, type Answers } from '../domain/answers.js';
+import { planHubImages } from '../domain/plan.js';
+import { platformText, type HubImage } from '../domain/registry.js';
 import { PROBE_DEFAULTS, probeMirrors } from '../host/mirror-probe.js';
 import { catalogueFor, entryFor, relevantKinds, rememberProbes } from '../steps/mirrors.js';
+import { loadAnswers } from '../steps/prepare.js';
 import type { HostFacts } from '../domain/facts.js';
 import { hostPlatform } from '../host/platform.js';
 import { displayWidth, padEndDisplay } from '../host/report.js';
@@ -47,9 +52,31 @@ export function mirrorsJson(results: readonly ProbeResult[]) {
   return {
     results: rankResults(results).map((r) => ({
       kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error,
+      class: classOf(r), images: r.images ?? {}, blobBytesPerSecond: r.blobBytesPerSecond ?? null,
     })),
     best: bestByKind(results),
   };
+}
+
+/**
+ * The answers `mirrors` judges registry candidates for when no --answers file is given: the default
+ * plan (the pinned stack images). Its app lives on no registry anyone can reach, so it is left out.
+ */
+export function defaultAnswers(): Answers {
+  return AnswersSchema.parse({ project: 'mirrors', app: { image: 'registry.invalid/app:1' } });
+}
+
+/** The mirrors an answers file names (its registry, image prefix, accelerator) that the catalogue lacks: candidates too. */
+function answersCandidates(a: Answers, catalogue: readonly MirrorEntry[], accelerator: string | undefined): MirrorEntry[] {
+  const out: MirrorEntry[] = [];
+  const add = (kind: MirrorKind, url: string | undefined, id: string, name: string) => {
+    if (!url || [...catalogue, ...out].some((e) => e.kind === kind && trimSlash(e.url) === trimSlash(url))) return;
+    out.push({ kind, id, name, url: trimSlash(url) });
+  };
+  for (const k of MIRROR_KINDS) add(k, a.mirrors[k], 'answers', a.mirrors[k] ?? '');
+  add('registry', a.mirrors.accelerator, 'accelerator', a.mirrors.accelerator ?? '');
+  add('registry', accelerator, 'accelerator', accelerator ?? '');
+  return out;
 }
 
 export function formatSpeed(bps: number | null): string {
@@ -69,6 +96,7 @@ const ERROR_KEYS: Record<string, MsgKey> = {
   'unexpected-content': 'mirrors.err.content',
   'too-many-redirects': 'mirrors.err.redirects',
   'bad-redirect': 'mirrors.err.redirects',
+  'auth-not-anonymous': 'mirrors.err.authNotAnonymous',
 };
 
 /** A probe error code in the operator's language ("http-404" → "HTTP 404", "dns: ENOTFOUND" → …). */
@@ -85,7 +113,23 @@ export function describeProbeError(t: T, error: string): string {
   return where ? `${text} ${where}` : text;
 }
 
-export function formatMirrorTable(t: T, results: readonly ProbeResult[], catalogue: readonly MirrorEntry[], elapsedMs: number, deadlineMs: number): string {
+/** What a registry candidate's class means, in the operator's language, with its first reason. */
+export function describeClass(t: T, r: ProbeResult): string {
+  const c = classOf(r);
+  const text = t(`mirrors.class.${c}` as MsgKey);
+  if (c === 'ok' || c === 'slow') return text;
+  return `${text}: ${describeProbeError(t, r.error ?? c)}`;
+}
+
+/** The table; `images`: what registry candidates were judged on (shown under their kind). */
+export function formatMirrorTable(
+  t: T,
+  results: readonly ProbeResult[],
+  catalogue: readonly MirrorEntry[],
+  elapsedMs: number,
+  deadlineMs: number,
+  judged: { images: readonly HubImage[]; platform: string } | null = null,
+): string {
   const ranked = rankResults(results);
   const best = bestByKind(results);
   const names = new Map(catalogue.map((e) => [`${e.kind}/${e.id}`, e.name]));
@@ -93,33 +137,70 @@ export function formatMirrorTable(t: T, results: readonly ProbeResult[], catalog
   const idW = Math.max(2, ...ranked.map((r) => r.id.length));
   const nameW = Math.max(4, ...ranked.map((r) => displayWidth(names.get(`${r.kind}/${r.id}`) ?? '')));
   const urlW = Math.max(3, ...ranked.map((r) => r.url.length));
+  const classW = Math.max(...ranked.map((r) => displayWidth(t(`mirrors.class.${classOf(r)}` as MsgKey))));
   for (const kind of MIRROR_KINDS) {
     const rows = ranked.filter((r) => r.kind === kind);
     if (!rows.length) continue;
     lines.push('', `${kind}  ${t(`mirrors.kind.${kind}` as MsgKey)}`);
+    const byProtocol = rows.some((r) => r.images && Object.keys(r.images).length > 0);
+    if (byProtocol && judged) lines.push(`  ${t('mirrors.judgedOn', { images: judged.images.map((i) => i.ref).join(', '), platform: judged.platform })}`);
     for (const r of rows) {
       const mark = best[kind] === r.id && r.alive ? '★' : ' ';
       const name = padEndDisplay(names.get(`${r.kind}/${r.id}`) ?? '', nameW);
-      const status = r.alive
-        ? `${String(r.latencyMs ?? '?').padStart(5)} ms  ${formatSpeed(r.bytesPerSecond).padStart(10)}`
-        : t('mirrors.dead', { reason: describeProbeError(t, r.error ?? 'dead') });
+      let status: string;
+      if (byProtocol) {
+        // Registry candidates: the class first; the speed is the blob's, which is what a pull waits for.
+        const cls = padEndDisplay(t(`mirrors.class.${classOf(r)}` as MsgKey), classW);
+        status = r.alive
+          ? `${cls}  ${String(r.latencyMs ?? '?').padStart(5)} ms  ${formatSpeed(r.blobBytesPerSecond ?? null).padStart(10)}`
+          : `${cls}  ${describeProbeError(t, r.error ?? 'dead')}`;
+      } else {
+        status = r.alive
+          ? `${String(r.latencyMs ?? '?').padStart(5)} ms  ${formatSpeed(r.bytesPerSecond).padStart(10)}`
+          : t('mirrors.dead', { reason: describeProbeError(t, r.error ?? 'dead') });
+      }
       lines.push(`  ${mark} ${r.id.padEnd(idW)}  ${name}  ${r.url.padEnd(urlW)}  ${status}`);
+      if (byProtocol && !r.alive) {
+        // Which images it failed, each with its reason (the class line gives the first).
+        for (const [ref, i] of Object.entries(r.images ?? {})) if (!i.ok) lines.push(`      ✗ ${ref}: ${describeProbeError(t, i.error ?? '?')}`);
+      }
     }
     if (!best[kind]) lines.push(`    ${t('mirrors.noneAliveKind', { kind })}`);
   }
   lines.push('', t('mirrors.legend'));
+  if (ranked.some((r) => r.images && Object.keys(r.images).length > 0)) lines.push(t('mirrors.legendRegistry'));
   return `${lines.join('\n')}\n`;
 }
 
-/** `kinds` null: every kind; `catalogFile`: a catalogue of one's own instead of the built-in one. */
-export interface MirrorsOptions { kinds: MirrorKind[] | null; deadlineMs: number; catalogFile?: string; json: boolean }
+/**
+ * `kinds` null: every kind; `catalogFile`: a catalogue of one's own instead of the built-in one;
+ * `answersFile`: registry candidates are judged on that plan's Docker Hub images (its `images:`
+ * overrides included), and the mirrors it names are candidates too; `accelerator`: one's own
+ * Docker Hub accelerator, probed with the registry candidates.
+ */
+export interface MirrorsOptions { kinds: MirrorKind[] | null; deadlineMs: number; catalogFile?: string; json: boolean; answersFile?: string; accelerator?: string }
+
+/** An --accelerator URL: http(s) and nothing else, or a usage error naming the flag. */
+export function parseAccelerator(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if ((u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password && !u.search && !u.hash) return trimSlash(u.toString());
+  } catch {
+    // below
+  }
+  throw usageError('err.badAccelerator', { value: v });
+}
 
 export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<number> {
   const { kinds, deadlineMs } = o;
-  const catalogue = await loadCatalogue(ctx, o.catalogFile);
+  const answers = o.answersFile ? await loadAnswers(ctx, resolve(ctx.cwd, o.answersFile)) : defaultAnswers();
+  const catalogue = [...(await loadCatalogue(ctx, o.catalogFile))];
+  catalogue.push(...answersCandidates(answers, catalogue, o.accelerator));
   const entries = kinds ? catalogue.filter((e) => kinds.includes(e.kind)) : catalogue;
   const platform = await hostPlatform(ctx.exec, ctx.hostRoot);
-  const target = probeTarget(platform.os, platform.arch);
+  const images = planHubImages(answers);
+  const target = probeTarget(platform.os, platform.arch, images);
   const t0 = performance.now();
   // A longer --timeout stretches every phase in the defaults' proportions (headers 5/8, stall 3/8 of it).
   const scale = deadlineMs / PROBE_DEFAULTS.deadlineMs;
@@ -127,9 +208,16 @@ export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<numb
     deadlineMs,
     headersTimeoutMs: Math.round(PROBE_DEFAULTS.headersTimeoutMs * scale),
     idleTimeoutMs: Math.round(PROBE_DEFAULTS.idleTimeoutMs * scale),
+    registryDeadlineMs: Math.round(PROBE_DEFAULTS.registryDeadlineMs * scale),
+    blobWindowMs: Math.round(PROBE_DEFAULTS.blobWindowMs * scale),
   });
   const elapsed = performance.now() - t0;
-  ctx.io.out(o.json ? `${JSON.stringify(mirrorsJson(results), null, 2)}\n` : formatMirrorTable(ctx.t, results, catalogue, elapsed, deadlineMs));
+  const limit = images.length && entries.some((e) => e.kind === 'registry' || e.kind === 'image-prefix') ? Math.max(deadlineMs, Math.round(PROBE_DEFAULTS.registryDeadlineMs * scale)) : deadlineMs;
+  ctx.io.out(
+    o.json
+      ? `${JSON.stringify(mirrorsJson(results), null, 2)}\n`
+      : formatMirrorTable(ctx.t, results, catalogue, elapsed, limit, { images, platform: platformText(target.platform!) }),
+  );
   return 0;
 }
 

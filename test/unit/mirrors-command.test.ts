@@ -18,8 +18,11 @@ describe('mirrors output', () => {
   it('--json: exactly the documented fields, ranked, best only for live kinds', () => {
     const j = mirrorsJson(results);
     expect(Object.keys(j)).toEqual(['results', 'best']);
-    expect(j.results.map((r) => Object.keys(r))).toEqual(Array(3).fill(['kind', 'id', 'url', 'alive', 'latencyMs', 'bytesPerSecond', 'error']));
+    const fields = ['kind', 'id', 'url', 'alive', 'latencyMs', 'bytesPerSecond', 'error', 'class', 'images', 'blobBytesPerSecond'];
+    expect(j.results.map((r) => Object.keys(r))).toEqual(Array(3).fill(fields));
     expect(j.results.map((r) => r.id)).toEqual(['gone', 'fast', 'slow']);
+    // A result without a class of its own gets the plain kinds' one: alive is ok, an HTTP error is dead.
+    expect(j.results.map((r) => [r.class, r.images, r.blobBytesPerSecond])).toEqual([['dead', {}, null], ['ok', {}, null], ['ok', {}, null]]);
     expect(j.best).toEqual({ npm: 'fast' });
   });
 

@@ -1,6 +1,7 @@
 // What every mirror kind module provides (docs/ARCHITECTURE.md#adding-a-mirror-kind), and the
 // small URL helpers they share. Pure, and free of zod: `--help` lists the kinds without loading it.
 import type { MsgKey } from '../../i18n/index.js';
+import type { HubImage, Platform } from '../registry.js';
 
 export const trimSlash = (u: string) => u.replace(/\/+$/, '');
 export const joinUrl = (base: string, path: string) => `${trimSlash(base)}/${path.replace(/^\/+/, '')}`;
@@ -25,6 +26,17 @@ export interface ProbeTarget {
   dockerSuite: string;
   /** Ubuntu on arm64 and other non-x86 machines uses ubuntu-ports. */
   ubuntuPorts: boolean;
+  /** The Docker Hub images the plan pulls: registry kinds are judged on each (empty: on /v2/ alone). */
+  images?: readonly HubImage[];
+  /** The host's platform, picked from each image's index. */
+  platform?: Platform;
+}
+
+/** Where a registry kind's candidate serves a Docker Hub image: the registry's origin and the path there. */
+export interface ImageEndpoint {
+  base: string;
+  repository: string;
+  reference: string;
 }
 
 /** Catalogue fields beyond kind, id, name, url and note; each kind says which it takes. */
@@ -96,6 +108,12 @@ export interface MirrorKindModule<K extends string = string> {
   readonly auto: boolean;
   /** The small real objects a candidate is judged on; every one must pass, the first is measured. */
   probe(e: EntryUrls, t: ProbeTarget): ProbeRequest[];
+  /**
+   * Registry kinds: where this candidate serves a Docker Hub image. With the plan's images in the
+   * target, the probe speaks the registry protocol for each of them here (host/registry-probe.ts)
+   * instead of `probe`'s requests, and classifies the candidate (domain/registry-class.ts).
+   */
+  images?(e: EntryUrls, image: HubImage): ImageEndpoint;
   readonly writer: MirrorWriter;
 }
 

@@ -1,8 +1,9 @@
-// A Docker Hub pull-through mirror, listed first in daemon.json's registry-mirrors
-// (render/docker-daemon.ts) and tried in order by the image pulls (domain/pull.ts).
+// A Docker Hub pull-through mirror, listed in daemon.json's registry-mirrors (render/docker-daemon.ts)
+// when it serves every Docker Hub image of the plan, fastest first, and tried per image by the pulls
+// (domain/pull.ts). Judged by the registry protocol on the plan's images (host/registry-probe.ts).
 import { originOf, type MirrorKindModule, type ProbeRequest } from './common.js';
 
-/** The registry API root: 200, or 401 asking for a token, with Docker-Distribution-API-Version. */
+/** The registry API root alone: 200, or 401 asking for a token, with Docker-Distribution-API-Version. */
 export const registryApiProbe = (url: string): ProbeRequest[] => [
   {
     url: `${originOf(url)}/v2/`,
@@ -22,5 +23,7 @@ export const registry = {
   relevant: () => true,
   auto: true,
   probe: (e) => registryApiProbe(e.url),
+  // The Engine asks a mirror for Docker Hub's own paths (library/mysql) at its root.
+  images: (e, img) => ({ base: originOf(e.url), repository: img.repository, reference: img.reference }),
   writer: { target: 'daemon-json' },
 } as const satisfies MirrorKindModule<'registry'>;

@@ -13,6 +13,8 @@
 // never finishes in time; GET /__stats answers what each connection got: bytes sent of the total,
 // and whether the client hung up before the end. "slow-accept" listens in a child process whose event loop is blocked and whose accept
 // queue is full, so new connections are not even accepted until `delayMs` has passed.
+// "stall-proxy" passes every request to `upstream` (a real registry) and its answer back, except a
+// blob's body, of which it sends `after` bytes and then nothing, the connection held open.
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
@@ -109,6 +111,7 @@ function handler(cfg) {
         res.writeHead(cfg.status, { 'content-type': 'text/plain' });
         return res.end(`status ${cfg.status}\n`);
       }
+      if (cfg.mode === 'stall-proxy') return stallProxy(cfg, req, res);
       if (cfg.mode === 'redirect') {
         res.writeHead(302, { location: `${cfg.to}${req.url}` });
         return res.end();
@@ -161,6 +164,23 @@ function handler(cfg) {
     if (cfg.latencyMs) setTimeout(go, cfg.latencyMs);
     else go();
   };
+}
+
+function stallProxy(cfg, req, res) {
+  const up = new URL(cfg.upstream);
+  const out = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    if (!/\/blobs\/sha256:/.test(req.url) || req.method !== 'GET') return void r.pipe(res);
+    let sent = 0;
+    r.on('data', (d) => {
+      if (sent >= (cfg.after ?? 64 * 1024)) return void r.pause();
+      const part = d.subarray(0, (cfg.after ?? 64 * 1024) - sent);
+      sent += part.length;
+      res.write(part);
+    });
+  });
+  out.on('error', () => res.destroy());
+  req.pipe(out);
 }
 
 async function slowAccept(cfg) {

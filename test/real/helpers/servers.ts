@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 export interface ServerSpec {
   name: string;
-  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect' | 'trickle';
+  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect' | 'trickle' | 'stall-proxy';
+  /** stall-proxy: the registry it passes requests to. */
+  upstream?: string;
   size?: number;
   latencyMs?: number;
   bytesPerSec?: number;

@@ -1,5 +1,6 @@
 // /etc/docker/daemon.json, merged, never overwritten: the operator's keys stay as they are; we add a
-// live Docker Hub registry mirror first in `registry-mirrors`, log rotation defaults and live-restore
+// Docker Hub registry mirrors that served the plan's images first in `registry-mirrors` (fastest first:
+// Docker tries them in order), log rotation defaults and live-restore
 // only where the file says nothing about them. Invalid existing JSON is an error, never a clobber.
 // Reading the existing file (and its errors) is src/domain/daemon-json.ts; this is the merge.
 import { assertLive, trimSlash, type MirrorChoice } from '../domain/mirrors.js';
@@ -8,6 +9,8 @@ import { DaemonJsonError, existingRegistryMirrors, parseDaemonJson } from '../do
 export interface DaemonWants {
   /** The chosen Docker Hub mirror (must be live); absent: registry-mirrors is left alone. */
   registry?: MirrorChoice;
+  /** Further live mirrors, after `registry` in this order (the probe's, by blob speed). */
+  also?: readonly MirrorChoice[];
   /** Existing registry-mirrors entries that probed dead: dropped so Docker stops trying them. */
   deadExisting?: readonly string[];
   logs: { maxSizeMiB: number; maxFiles: number };
@@ -35,6 +38,8 @@ export interface DaemonMerge {
 }
 
 const sameUrl = (a: string, b: string) => trimSlash(a).toLowerCase() === trimSlash(b).toLowerCase();
+/** The URLs of `a` also in `b`, in `a`'s order: two lists hold their common entries in the same order when these agree. */
+const inBoth = (a: readonly string[], b: readonly string[]) => a.filter((u) => b.some((v) => sameUrl(u, v))).map((u) => trimSlash(u).toLowerCase()).join(' ');
 
 // Drivers whose log-opts take max-size / max-file.
 const ROTATING_DRIVERS = new Set(['json-file', 'local']);
@@ -50,15 +55,18 @@ export function mergeDaemonJson(existingText: string | null, want: DaemonWants):
   };
 
   if (want.registry && !byFlag('registry-mirrors')) {
-    assertLive(want.registry);
+    const ours = [want.registry, ...(want.also ?? [])];
+    for (const c of ours) assertLive(c);
     const old = existingRegistryMirrors(cfg);
     const dead = want.deadExisting ?? [];
-    const kept = old.filter((u) => !sameUrl(u, want.registry!.url) && !dead.some((d) => sameUrl(d, u)));
-    const next = [trimSlash(want.registry.url), ...kept];
+    const kept = old.filter((u) => !ours.some((c) => sameUrl(u, c.url)) && !dead.some((d) => sameUrl(d, u)));
+    const next = [...ours.map((c) => trimSlash(c.url)), ...kept];
     for (const u of old.filter((u) => dead.some((d) => sameUrl(d, u)))) changes.push(`- registry-mirrors: ${u}`);
     if (JSON.stringify(next) !== JSON.stringify(old)) {
-      if (!old.some((u) => sameUrl(u, want.registry!.url))) changes.push(`+ registry-mirrors: ${trimSlash(want.registry.url)}`);
-      else if (!sameUrl(old[0]!, want.registry.url)) changes.push(`~ registry-mirrors: ${trimSlash(want.registry.url)} first`);
+      const added = ours.filter((c) => !old.some((u) => sameUrl(u, c.url)));
+      for (const c of added) changes.push(`+ registry-mirrors: ${trimSlash(c.url)}`);
+      if (!added.length && !sameUrl(old[0]!, want.registry.url)) changes.push(`~ registry-mirrors: ${trimSlash(want.registry.url)} first`);
+      else if (!added.length && inBoth(next, old) !== inBoth(old, next)) changes.push(`~ registry-mirrors: ${next.join(', ')}`);
       out['registry-mirrors'] = next;
     }
   }

@@ -35,6 +35,19 @@ describe('daemon.json merge', () => {
     expect(JSON.stringify(v)).not.toContain('old-dead');
   });
 
+  it('lists every mirror that served the plan\'s images in the order given (fastest first), the operator\'s other entries after (#16.3)', () => {
+    const old = JSON.stringify({ 'registry-mirrors': ['https://slow.example.com', 'https://private.example.com'], debug: true });
+    const m = mergeDaemonJson(old, { registry: live('https://fast.example.com'), also: [live('https://slow.example.com'), live('https://acc.example.com')], logs, liveRestore: true });
+    const v = JSON.parse(m.text!);
+    expect(v['registry-mirrors']).toEqual(['https://fast.example.com', 'https://slow.example.com', 'https://acc.example.com', 'https://private.example.com']);
+    expect(v.debug).toBe(true);
+    expect(m.changes.filter((c) => c.includes('registry-mirrors'))).toEqual(['+ registry-mirrors: https://fast.example.com', '+ registry-mirrors: https://acc.example.com']);
+    // The same list again: nothing to change. The same mirrors, now another order: said so.
+    expect(mergeDaemonJson(m.text, { registry: live('https://fast.example.com'), also: [live('https://slow.example.com'), live('https://acc.example.com')], logs, liveRestore: true }).changes).toEqual([]);
+    const again = mergeDaemonJson(m.text, { registry: live('https://fast.example.com'), also: [live('https://acc.example.com'), live('https://slow.example.com')], logs, liveRestore: true });
+    expect(again.changes).toEqual(['~ registry-mirrors: https://fast.example.com, https://acc.example.com, https://slow.example.com, https://private.example.com']);
+  });
+
   it('adds no max-size to a log driver that has none (journald would refuse it), and none without a registry choice', () => {
     const m = mergeDaemonJson('{"log-driver":"journald","registry-mirrors":["https://x.example.com"]}', { logs, liveRestore: true });
     expect(JSON.parse(m.text!)).toEqual({ 'log-driver': 'journald', 'registry-mirrors': ['https://x.example.com'], 'live-restore': true });

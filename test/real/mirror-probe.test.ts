@@ -169,10 +169,16 @@ describe('stack-wizard mirrors (the CLI, built bundle)', () => {
     const out = JSON.parse(stdout) as { results: Record<string, unknown>[]; best: Record<string, string> };
     expect(Object.keys(out)).toEqual(['results', 'best']);
     expect(out.results).toHaveLength(20);
-    for (const r of out.results) expect(Object.keys(r)).toEqual(['kind', 'id', 'url', 'alive', 'latencyMs', 'bytesPerSecond', 'error']);
+    for (const r of out.results) expect(Object.keys(r)).toEqual(['kind', 'id', 'url', 'alive', 'latencyMs', 'bytesPerSecond', 'error', 'class', 'images', 'blobBytesPerSecond']);
     expect(new Set(out.results.map((r) => r.kind))).toEqual(new Set(['npm', 'registry']));
     expect(out.best.npm).toMatch(/^(fast|redirect|html)$/);
-    expect(out.best.registry).toMatch(/^(fast|redirect|stall|portal)$/);
+    // These servers answer /v2/ and hold no image: judged on the default plan's images (#16), none may be written.
+    expect(out.best.registry).toBeUndefined();
+    expect(out.results.filter((r) => r.kind === 'registry' && r.alive)).toEqual([]);
+    const fast = out.results.find((r) => r.kind === 'registry' && r.id === 'fast') as { class: string; images: Record<string, { ok: boolean }> };
+    expect(fast.class).toBe('dead');
+    expect(Object.keys(fast.images).length).toBeGreaterThanOrEqual(3);
+    expect(Object.values(fast.images).filter((i) => i.ok)).toEqual([]);
     expect(out.results.find((r) => r.id === out.best.npm && r.kind === 'npm')!.alive).toBe(true);
     // Bounded by --timeout: the server that accepts only after 8 s was given up on, not waited for.
     for (const kind of ['npm', 'registry']) expect(out.results.find((r) => r.kind === kind && r.id === 'accept')).toMatchObject({ alive: false, error: 'timeout' });

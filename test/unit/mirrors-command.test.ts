@@ -50,4 +50,23 @@ describe('mirrors output', () => {
     expect(formatSpeed(512)).toBe('1 KB/s');
     expect(formatSpeed(3 * 1024 * 1024)).toBe('3.0 MB/s');
   });
+
+  it('registry mirrors judged image by image: the class first, the blob speed, and each refused image with its reason (#16.2)', () => {
+    const img = (ok: boolean, error: string | null = null) => ({ ok, digest: ok ? `sha256:${'a'.repeat(64)}` : null, error });
+    const reg: ProbeResult[] = [
+      { kind: 'registry', id: 'list', url: 'https://list.example.cn', alive: false, latencyMs: 30, bytesPerSecond: null, error: 'redis:8.0: manifest http-403', class: 'allow-list', images: { 'mysql:9.7': img(true), 'redis:8.0': img(false, 'manifest http-403') }, blobBytesPerSecond: 5e6 },
+      { kind: 'registry', id: 'hub', url: 'https://hub.example.cn', alive: true, latencyMs: 20, bytesPerSecond: 4e6, error: null, class: 'ok', images: { 'mysql:9.7': img(true), 'redis:8.0': img(true) }, blobBytesPerSecond: 4 * 1024 * 1024 },
+    ];
+    const cat: MirrorEntry[] = reg.map((r) => ({ kind: r.kind, id: r.id, name: r.id, url: r.url }));
+    const judged = { images: [{ ref: 'mysql:9.7', repository: 'library/mysql', reference: '9.7', pinned: null }, { ref: 'redis:8.0', repository: 'library/redis', reference: '8.0', pinned: null }], platform: 'linux/amd64' };
+    const en = formatMirrorTable(translator('en'), reg, cat, 900, 8000, judged);
+    const lines = en.split('\n');
+    // The usable one first though the allow-list is faster; the refused image named under it.
+    expect(lines.findIndex((l) => l.includes(' hub '))).toBeLessThan(lines.findIndex((l) => l.includes(' list ')));
+    expect(en).toMatch(/★ hub .* ok +20 ms +4\.0 MB\/s/);
+    expect(en).toContain('judged on mysql:9.7, redis:8.0 (linux/amd64)');
+    expect(en).toMatch(/✗ redis:8\.0: .*403/);
+    const zh = formatMirrorTable(translator('zh-CN'), reg, cat, 900, 8000, judged);
+    expect(zh).toContain('白名单限制');
+  });
 });

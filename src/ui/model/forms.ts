@@ -53,7 +53,6 @@ const FORM_DEFS = {
       { path: 'app.port', label: 'ui.f.appPort', hint: 'ui.h.appPort', codec: 'int' },
       { path: 'app.health', label: 'ui.f.health', hint: 'ui.h.health', codec: 'text' },
       { path: 'app.runtime', label: 'ui.f.runtime', hint: 'ui.h.runtime', codec: 'choice', options: () => RUNTIMES.map((r) => opt(r)) },
-      { path: 'app.migrate', label: 'ui.f.migrate', hint: 'ui.h.migrate', codec: 'argv' },
     ],
   },
   components: {
@@ -143,7 +142,7 @@ export function valueOrDefault(draft: Draft, path: string): unknown {
   if (path === 'tls') return getPath(draft, 'domain') ? 'letsencrypt' : 'none';
   if (path === 'project' || path === 'app.image' || path === 'domain' || path === 'email' || path.startsWith('certificate.')) return undefined;
   if (path === 'database.version') return DB_DEFAULT_VERSION[dbEngineIdOr(getPath(draft, 'database.engine'))];
-  if (path === 'app.workerCommand' || path === 'app.migrate') return undefined;
+  if (path === 'app.workerCommand') return undefined;
   return getPath(DEFAULTS as unknown as Draft, path);
 }
 

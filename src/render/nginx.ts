@@ -319,7 +319,7 @@ function tlsServerSettings(plan: Plan): N[] {
 }
 
 /** TLS settings for every TLS server (http level): Mozilla intermediate. */
-function tlsHttpSettings(plan: Plan): N[] {
+function tlsHttpSettings(): N[] {
   const out: N[] = [
     c("TLS: Mozilla's intermediate profile (guidelines 6.0)."),
     d('ssl_protocols', ...TLS_PROTOCOLS),
@@ -401,7 +401,7 @@ function httpLevel(plan: Plan): N[] {
     c('Security headers the app did not set itself.'),
     ...headerMaps(plan),
   );
-  if (tlsOn(plan)) out.push(blank, ...tlsHttpSettings(plan));
+  if (tlsOn(plan)) out.push(blank, ...tlsHttpSettings());
   return out;
 }
 

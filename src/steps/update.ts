@@ -359,7 +359,6 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
     const downtime: Record<string, number> = {};
     let started: Started[] = [];
     let switched = false;
-    let failing: Unhealthy[] = [];
     let error: unknown = null;
     const stopIfInterrupted = () => {
       if (interrupted()) throw new Error('interrupted');
@@ -377,7 +376,7 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         // Config read through a bind mount: a service that was not recreated restarts to read it.
         if (before && after && before.id === after.id) await compose(ctx, s.installDir, ['restart', c.service], emit, timeout);
         touched.push(c.service);
-        failing = await waitHealthy(ctx, s.project, [c.service], timeout, emit, interrupted);
+        const failing = await waitHealthy(ctx, s.project, [c.service], timeout, emit, interrupted);
         if (failing.length) throw new StopUpdate(c.service, describe(ctx, failing));
         downtime[c.service] = Math.round((Date.now() - t0) / 100) / 10;
         emit({ kind: 'output', text: ctx.t('upd.wasAway', { service: c.service, seconds: downtime[c.service]! }) });
@@ -425,11 +424,11 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         const t0 = Date.now();
         await compose(ctx, s.installDir, ['up', '-d', '--no-deps', 'nginx'], emit, timeout);
         touched.push('nginx');
-        failing = await waitHealthy(ctx, s.project, ['nginx'], timeout, emit, interrupted);
+        const failing = await waitHealthy(ctx, s.project, ['nginx'], timeout, emit, interrupted);
         if (failing.length) throw new StopUpdate('nginx', describe(ctx, failing));
         downtime.nginx = Math.round((Date.now() - t0) / 100) / 10;
       }
-      failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
+      const failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
       if (failing.length) throw new StopUpdate(failing.map((f) => f.service).join(', '), describe(ctx, failing));
       stopIfInterrupted();
     } catch (e) {

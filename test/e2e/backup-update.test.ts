@@ -27,11 +27,11 @@ const setMigrate = (argv: string[] | null) =>
 /** Runs `fn` (an update) while the client loop sends GET and POST through Nginx; the loop's counts. */
 async function underTraffic<T>(fn: () => Promise<T>): Promise<{ result: T; traffic: TrafficResult }> {
   const t = await Traffic.start(client, server);
-  // A few requests before the update starts, so the loop is known to reach the old version.
-  await new Promise((r) => setTimeout(r, 1500));
+  // A few requests before the update starts, so the loop is known to reach the old version, and a few after it.
+  await t.further(6);
   try {
     const result = await fn();
-    await new Promise((r) => setTimeout(r, 1500));
+    await t.further(6);
     return { result, traffic: await t.stop() };
   } catch (e) {
     await t.stop().catch(() => undefined);

@@ -5,7 +5,7 @@
 // image and `docker compose up -d`, measured with the same loop in the same run.
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../../lab/lab.js';
 import { Traffic, type TrafficResult } from './traffic.js';
-import { INSTALL_DIR, PROJECT, STACK_IMAGES, runInit } from './apply-lab.js';
+import { INSTALL_DIR, STACK_IMAGES, runInit } from './apply-lab.js';
 import { backupAnswers, wizard } from './backup-lab.js';
 
 const ANSWERS = `${INSTALL_DIR}/stack-wizard.yaml`;
@@ -32,10 +32,10 @@ export async function benchUpdate(): Promise<{ cases: UpdateCase[] }> {
           (migrate ? ` && sed -i '/^  image: stack-wizard-lab\\/app:/a\\  migrate: ${JSON.stringify(migrate)}' ${ANSWERS}` : ''),
       );
     const cases: UpdateCase[] = [];
-    const run = async (name: string, image: string, migrate: string[] | null, o: { want?: string; verdict?: RegExp } = {}) => {
+    const run = async (name: string, image: string, migrate: string[] | null, o: { want?: string; bad?: boolean } = {}) => {
       await set(image, migrate);
       const t = await Traffic.start(client, server);
-      await new Promise((r) => setTimeout(r, 1500));
+      await t.further(6);
       const t0 = Date.now();
       let servingAt: number | null = null;
       const watch = o.want
@@ -44,32 +44,32 @@ export async function benchUpdate(): Promise<{ cases: UpdateCase[] }> {
       const r = await wizard(server, ['update', '--yes', '--no-pull']);
       const seconds = (Date.now() - t0) / 1000;
       await watch?.catch(() => undefined);
-      await new Promise((res) => setTimeout(res, 1500));
+      await t.further(6);
       const traffic = await t.stop();
       const c: UpdateCase = { name, seconds, exitCode: r.exitCode, traffic };
       if (servingAt) c.toServingS = (servingAt - t0) / 1000;
-      // The verdict's moment: the log line the update writes when it gives up on the new container.
-      if (o.verdict) {
-        const log = await server.sh(`ls -t ${INSTALL_DIR}/.stack-wizard/logs/*.log 2>/dev/null | head -n 1 | xargs -r cat`).catch(() => '');
-        const m = /verdict after (\d+) s/.exec(log);
-        if (m) c.verdictS = Number(m[1]);
+      // The verdict on a bad image: its phase "start" (create, start, the verdict), as the update's history records it.
+      if (o.bad) {
+        const last = (await server.sh(`tail -n 1 ${INSTALL_DIR}/.stack-wizard/update-history.jsonl`)).trim();
+        const start = (JSON.parse(last) as { phases?: Record<string, number> }).phases?.start;
+        if (start !== undefined) c.verdictS = start;
       }
       cases.push(c);
     };
     await run('good image (app:ok → app:v2, with a migration)', IMAGES.appV2, ['printenv', 'APP_VERSION'], { want: '2' });
-    await run('health check fails (app:broken)', IMAGES.appBroken, null, { verdict: /./ });
-    await run('exits at start (app:crash)', IMAGES.appCrash, null, { verdict: /./ });
+    await run('health check fails (app:broken)', IMAGES.appBroken, null, { bad: true });
+    await run('exits at start (app:crash)', IMAGES.appCrash, null, { bad: true });
     await run('failing migration', IMAGES.app, ['false']);
     // What an operator would otherwise do: edit the image and `docker compose up -d` (stop, then start).
     await set(IMAGES.app, null);
     await server.sh(`sed -i -E 's#image: "stack-wizard-lab/app:v2"#image: "stack-wizard-lab/app:ok"#' ${INSTALL_DIR}/docker-compose.yml`);
     const t = await Traffic.start(client, server);
-    await new Promise((r) => setTimeout(r, 1500));
+    await t.further(6);
     const t0 = Date.now();
     await server.compose(INSTALL_DIR, ['up', '-d', 'app']);
     await waitFor('app:ok to serve after compose up', async () => ((await version(client, server)) === '1' ? true : undefined), { timeoutMs: 600_000, intervalMs: 200 });
     const toServingS = (Date.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, 1500));
+    await t.further(6);
     cases.push({ name: 'docker compose up -d (app:v2 → app:ok), for comparison', seconds: toServingS, exitCode: 0, toServingS, traffic: await t.stop() });
     return { cases };
   } finally {

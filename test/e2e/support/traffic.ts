@@ -2,7 +2,7 @@
 // and POST /kv through Nginx in turn, at a steady rate, and writes one line per request (time, method,
 // HTTP status or 000 for a connection error). Every non-2xx and every connection error counts as
 // failed. Bounded: it stops when told, or by itself after `maxSeconds`.
-import type { Client, Server } from '../../lab/lab.js';
+import { waitFor, type Client, type Server } from '../../lab/lab.js';
 
 export interface TrafficResult {
   total: number;
@@ -42,6 +42,17 @@ export class Traffic {
     await client.sh(`: > ${tag}.log; : > ${tag}.versions; nohup sh -c '${script.replace(/'/g, `'\\''`)}' >/dev/null 2>&1 &`);
     const t = new Traffic(client, tag);
     return t;
+  }
+
+  /** Requests logged so far. */
+  async count(): Promise<number> {
+    return Number((await this.client.sh(`wc -l < ${this.tag}.log`)).trim());
+  }
+
+  /** Waits until `more` further requests have been answered (or failed): the loop is seen running, no fixed sleep. */
+  async further(more: number): Promise<void> {
+    const from = await this.count();
+    await waitFor(`${more} more requests from the client loop`, async () => (await this.count()) >= from + more, { timeoutMs: 120_000, intervalMs: 200 });
   }
 
   /** Stops the loop and counts. */

@@ -32,7 +32,7 @@ import type { ContainerState } from '../exec/docker.js';
 import { containers, interruptible, quoteString, runningOf, sqlQuery, sqlTarget, userDatabases, type SqlTarget, type Stack } from './stack-tools.js';
 import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
 import { awaitVerdict, discard, startBeside, switchOver, type BadContainer, type Started } from './rollout.js';
-import { UPDATE_PHASES, planServiceChanges, type ServiceChange, type UpdatePhase } from '../domain/rollout.js';
+import { SIDE_BY_SIDE, UPDATE_PHASES, planServiceChanges, type ServiceChange, type UpdatePhase } from '../domain/rollout.js';
 import { composeArgv, composeStdinArgv, COMPOSE_FILE } from '../domain/compose-argv.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -230,6 +230,25 @@ export interface UpdateOutcome { changed: string[]; backupId: string | null; han
 
 const describe = (ctx: Context, f: Unhealthy[]) => f.map((x) => ctx.t('up.serviceState', { service: x.service, state: x.state, health: x.health ?? '-', restarts: x.restarts }));
 
+/**
+ * The new containers of a side-by-side start that never took over (an update stopped or killed before
+ * the switch): created after the journal while a container from before it still runs. They go first,
+ * or compose, scaling back to one, may keep the new one and remove the old one that serves.
+ */
+async function dropUnswitched(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<void> {
+  const since = Date.parse(rec.startedAt);
+  const cs = (await containers(ctx, s.project)).filter((c) => !c.oneOff);
+  for (const service of SIDE_BY_SIDE) {
+    const mine = cs.filter((c) => c.service === service);
+    const isNew = (c: ContainerState) => Date.parse(c.createdAt) >= since;
+    if (!mine.some((c) => !isNew(c) && c.state === 'running')) continue;
+    for (const c of mine.filter(isNew)) {
+      emit({ kind: 'output', text: ctx.t('upd.leftover', { name: c.name }) });
+      await ctx.exec.run('docker', ['rm', '-f', c.id], { check: false });
+    }
+  }
+}
+
 /** Puts back the recorded files and image IDs and starts the services that changed. */
 async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touched: string[], emit: Emit): Promise<Unhealthy[]> {
   emit({ kind: 'output', text: ctx.t('up.rollingBack') });
@@ -241,8 +260,8 @@ async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touche
     if (img?.id !== v.imageId && (await ctx.docker.image(v.imageId).catch(() => null))) await ctx.docker.tag(v.imageId, v.image);
   }
   const timeout = healthTimeoutMs(ctx.env);
-  // Containers that still match the recorded files are left as they are (the old app never stopped);
-  // compose removes the extra ones of a side-by-side start, the new version's first.
+  await dropUnswitched(ctx, s, rec, emit);
+  // Containers that still match the recorded files are left as they are (the old app never stopped).
   await compose(ctx, s.installDir, ['up', '-d', '--remove-orphans'], emit, timeout).catch(() => undefined);
   const failing = await waitHealthy(ctx, s.project, Object.keys(rec.services), timeout, emit);
   if (!failing.length && touched.some((x) => x !== 'nginx') && rec.services.nginx) await reloadNginx(ctx, s.installDir, emit);

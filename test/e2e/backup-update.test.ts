@@ -46,6 +46,8 @@ const setAppImage = (image: string) => server.sh(`sed -i -E 's#stack-wizard-lab/
 const appImages = async () =>
   (await server.docker(['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app', '--filter', 'label=com.docker.compose.oneoff=False', '--format', '{{.Image}}'])).stdout.trim().split('\n').filter(Boolean).sort();
 const appImageRunning = async () => (await appImages()).join(' ');
+/** The IDs of the app containers that run. */
+const appIds = async () => (await server.docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app', '--filter', 'label=com.docker.compose.oneoff=False'])).stdout.trim();
 /** The shell test for "a container of the new image runs beside the old one" (side-by-side start). */
 const newAppRunsSh = (image: string) => `docker ps --filter label=com.docker.compose.project=${PROJECT} --filter label=com.docker.compose.service=app --format '{{.Image}}' | grep -qx '${image}'`;
 const imageId = async (ref: string) => (await server.docker(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout.trim();
@@ -211,6 +213,7 @@ describe('update on the lab server', () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(COMPOSE);
     const okId = await imageId(IMAGES.app);
+    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const { journal } = await killUpdateMidway(IMAGES.appV2);
     // Half updated: the new compose file and app, and the journal with what ran before.
@@ -235,6 +238,8 @@ describe('update on the lab server', () => {
     const r = await wizard(server, ['update', '--rollback', '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Rolled back the interrupted update: the images and files from before it are back and the stack is healthy\./);
+    // The new container that never took over went; the old one, which served throughout, stays.
+    expect(await appIds()).toBe(serving);
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
@@ -250,6 +255,7 @@ describe('update on the lab server', () => {
   it('an update stopped by SIGTERM (Ctrl-C, systemctl stop) half way rolls itself back', async () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(COMPOSE);
+    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const out = await server.sh(
       [
@@ -266,6 +272,7 @@ describe('update on the lab server', () => {
     expect(out).toMatch(/^sent\nexit 1$/m);
     const log = await server.readFile('/tmp/term-update.log');
     expect(log).toMatch(/the update was interrupted; the previous images and files were put back \(backup \d{8}-\d{6}-pre-update was taken before it\)/);
+    expect(await appIds()).toBe(serving);
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
@@ -277,6 +284,7 @@ describe('update on the lab server', () => {
   it('app:ok → app:v2, killed half way and finished by update --yes, rolls out behind the health gates; a second update changes nothing', async () => {
     const before = await summaries(client, server);
     const okId = await imageId(IMAGES.app);
+    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const { journal } = await killUpdateMidway(IMAGES.appV2);
     const r = await wizard(server, ['update', '--yes', '--no-pull']);

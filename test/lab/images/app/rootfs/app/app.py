@@ -278,6 +278,9 @@ def main():
             pid, st = os.wait()
         except ChildProcessError:
             break
+        # As PID 1 it also reaps orphans (a health check's process left by a timed-out shell): not a worker.
+        if pid not in children:
+            continue
         children.remove(pid)
         if os.waitstatus_to_exitcode(st) not in (0, -signal.SIGTERM):
             status = 1

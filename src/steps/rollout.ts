@@ -1,5 +1,5 @@
 // Side-by-side replacement of the app and the worker (domain/rollout.ts says which and why).
-//   1. `compose up --no-start --scale S=2n --no-recreate S` creates the new containers next to the
+//   1. `compose up --no-start --no-recreate --scale S=2n S` creates the new containers next to the
 //      running ones (the old ones are not touched: --no-recreate).
 //   2. The new app containers leave the network Nginx shares with them before they start, so
 //      Docker's DNS does not give Nginx their address while they are unproven.
@@ -54,7 +54,9 @@ export async function startBeside(ctx: Context, s: { installDir: string; project
     const before = serviceContainers(await ctx.docker.projectContainers(s.project), service);
     const old = before.filter((c) => c.state === 'running').map((c) => c.id);
     const n = Math.max(1, old.length);
-    await compose(ctx, s.installDir, ['up', '--no-start', '--no-deps', '--no-recreate', '--scale', `${service}=${old.length + n}`, service], emit, timeoutMs);
+    // No --no-deps: compose drops depends_on from the service's config hash with it, and the next
+    // update would see a changed definition; --no-recreate and --no-start leave the dependencies be.
+    await compose(ctx, s.installDir, ['up', '--no-start', '--no-recreate', '--scale', `${service}=${old.length + n}`, service], emit, timeoutMs);
     const known = new Set(before.map((c) => c.id));
     const fresh = serviceContainers(await ctx.docker.projectContainers(s.project), service).filter((c) => !known.has(c.id));
     out.push({ service, old, fresh: fresh.map((c) => c.id) });

@@ -390,7 +390,9 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         emit({ kind: 'output', text: ctx.t('upd.service', { service: c.service }) });
         const before = runningOf(await containers(ctx, s.project), c.service);
         const t0 = Date.now();
-        await compose(ctx, s.installDir, ['up', '-d', '--no-deps', c.service], emit, timeout);
+        // No --no-deps (it drops depends_on from the config hash, so the next update would see a change):
+        // what a service here depends on restarted before it (SERVICE_ORDER) or is unchanged.
+        await compose(ctx, s.installDir, ['up', '-d', c.service], emit, timeout);
         const after = runningOf(await containers(ctx, s.project), c.service);
         // Config read through a bind mount: a service that was not recreated restarts to read it.
         if (before && after && before.id === after.id) await compose(ctx, s.installDir, ['restart', c.service], emit, timeout);
@@ -441,7 +443,7 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
       if (ng?.how === 'restart') {
         emit({ kind: 'output', text: ctx.t('upd.service', { service: 'nginx' }) });
         const t0 = Date.now();
-        await compose(ctx, s.installDir, ['up', '-d', '--no-deps', 'nginx'], emit, timeout);
+        await compose(ctx, s.installDir, ['up', '-d', 'nginx'], emit, timeout);
         touched.push('nginx');
         const failing = await waitHealthy(ctx, s.project, ['nginx'], timeout, emit, interrupted);
         if (failing.length) throw new StopUpdate('nginx', describe(ctx, failing));

@@ -13,16 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
 import { buildWithTemplateVersion, currentTemplateVersion } from './support/template-bump.js';
 import { Traffic, type TrafficResult } from './support/traffic.js';
-import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard } from './support/backup-lab.js';
+import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, setMigrate, sql, summaries, uploads, wizard } from './support/backup-lab.js';
 
 let lab: Lab;
 let server: Server;
 let client: Client;
 const STACK_ANSWERS = `${INSTALL_DIR}/stack-wizard.yaml`;
 
-/** Sets (or, with null, removes) app.migrate in the installed stack's answers. */
-const setMigrate = (argv: string[] | null) =>
-  server.sh(`sed -i '/^  migrate: /d' ${STACK_ANSWERS}${argv ? ` && sed -i '/^  image: stack-wizard-lab\\/app:/a\\  migrate: ${JSON.stringify(argv)}' ${STACK_ANSWERS} && grep -c '^  migrate: ' ${STACK_ANSWERS}` : ''}`);
+const setMigrateTo = (argv: string[] | null) => setMigrate(server, STACK_ANSWERS, argv);
 
 /** Runs `fn` (an update) while the client loop sends GET and POST through Nginx; the loop's counts. */
 async function underTraffic<T>(fn: () => Promise<T>): Promise<{ result: T; traffic: TrafficResult }> {
@@ -134,7 +132,8 @@ describe('update on the lab server', () => {
     const { result: r, traffic } = await underTraffic(() => wizard(server, ['update', '--yes', '--no-pull']));
     const seconds = (Date.now() - t0) / 1000;
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/\(app, new version\) exited or restarted \(exit 3, restarts \d+\): removed; the old containers kept serving/);
+    // Restarted by its restart policy before the verdict looked, or seen exited (exit 3).
+    expect(r.stderr).toMatch(/\(app, new version\) exited or restarted \(exit (?:3|-), restarts \d+\): removed; the old containers kept serving/);
     expect(r.stderr).toMatch(/APP_MODE=crash, exiting on purpose/);
     expect(traffic.failures).toEqual([]);
     expect(traffic.total).toBeGreaterThan(20);
@@ -173,11 +172,12 @@ describe('update on the lab server', () => {
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(`${INSTALL_DIR}/docker-compose.yml`)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
-    expect(await summaries(client, server)).toEqual(before);
+    // The items are as before; the key-value store took the loop's POSTs, all of them answered.
+    expect((await summaries(client, server)).items).toEqual(before.items);
     await allHealthy();
     // The record outlives the update: in the history, and in the pre-update backup's manifest.
     const okId = await imageId(IMAGES.app);
-    const [h] = await history();
+    const h = (await history()).at(-1);
     // Nothing was replaced: the new container never took traffic.
     expect(h).toMatchObject({ outcome: 'rolled-back', changed: [] });
     expect(h!.files).toContain('docker-compose.yml');
@@ -284,7 +284,6 @@ describe('update on the lab server', () => {
   it('app:ok → app:v2, killed half way and finished by update --yes, rolls out behind the health gates; a second update changes nothing', async () => {
     const before = await summaries(client, server);
     const okId = await imageId(IMAGES.app);
-    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const { journal } = await killUpdateMidway(IMAGES.appV2);
     const r = await wizard(server, ['update', '--yes', '--no-pull']);
@@ -307,7 +306,7 @@ describe('update on the lab server', () => {
   });
 
   it('app:v2 → app:ok with app.migrate under traffic: the migration runs in the new image before the switch, the new app serves, 0 failed requests', async () => {
-    await setMigrate(['printenv', 'APP_VERSION']);
+    await setMigrateTo(['printenv', 'APP_VERSION']);
     await setAppImage(IMAGES.app);
     const preview = await wizard(server, ['update', '--dry-run', '--no-pull']);
     expect(preview.exitCode, preview.stderr).toBe(0);
@@ -327,7 +326,7 @@ describe('update on the lab server', () => {
   });
 
   it('a failing migration under traffic stops the update before anything switches: the old app serves on, 0 failed requests', async () => {
-    await setMigrate(['false']);
+    await setMigrateTo(['false']);
     await setAppImage(IMAGES.appV2);
     const compose = await server.readFile(COMPOSE);
     expect(compose).toMatch(/image: "stack-wizard-lab\/app:ok"/);
@@ -341,7 +340,7 @@ describe('update on the lab server', () => {
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back', changed: [] });
     console.log(`[update] failing migration: ${traffic.total} requests (${traffic.rate}/s), ${traffic.failed} failed`);
-    await setMigrate(null);
+    await setMigrateTo(null);
     await setAppImage(IMAGES.app);
   });
 

@@ -6,7 +6,7 @@
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../../lab/lab.js';
 import { Traffic, type TrafficResult } from './traffic.js';
 import { INSTALL_DIR, STACK_IMAGES, runInit } from './apply-lab.js';
-import { backupAnswers, wizard } from './backup-lab.js';
+import { backupAnswers, setMigrate, wizard } from './backup-lab.js';
 
 const ANSWERS = `${INSTALL_DIR}/stack-wizard.yaml`;
 
@@ -26,11 +26,10 @@ export async function benchUpdate(): Promise<{ cases: UpdateCase[] }> {
     await server.writeFile('/root/answers.yaml', backupAnswers());
     const init = await runInit(server, '/root/answers.yaml');
     if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stderr}`);
-    const set = (image: string, migrate: string[] | null) =>
-      server.sh(
-        `sed -i -E 's#stack-wizard-lab/app:[a-z0-9]+#${image}#; /^  migrate: /d' ${ANSWERS}` +
-          (migrate ? ` && sed -i '/^  image: stack-wizard-lab\\/app:/a\\  migrate: ${JSON.stringify(migrate)}' ${ANSWERS}` : ''),
-      );
+    const set = async (image: string, migrate: string[] | null) => {
+      await server.sh(`sed -i -E 's#stack-wizard-lab/app:[a-z0-9]+#${image}#' ${ANSWERS}`);
+      await setMigrate(server, ANSWERS, migrate);
+    };
     const cases: UpdateCase[] = [];
     const run = async (name: string, image: string, migrate: string[] | null, o: { want?: string; bad?: boolean } = {}) => {
       await set(image, migrate);

@@ -281,6 +281,14 @@ const SECTIONS = [
     },
   },
   {
+    // Updates of the lab app under a client loop through Nginx, and `docker compose up -d` beside them (scripts/bench-update.mjs).
+    name: 'update',
+    async run() {
+      const { runUpdateBench } = await import('./bench-update.mjs');
+      return (await runUpdateBench()).figures;
+    },
+  },
+  {
     // A lab server is started and the whole stack brought up: minutes, not milliseconds (scripts/bench-e2e.mjs).
     name: 'e2e',
     async run() {

@@ -35,6 +35,8 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
     // An argv list split on spaces, as the answers file's list form; never run through a shell.
     parse: (s) => ({ value: s.trim().split(/\s+/).filter(Boolean) }),
   },
+  // The migration argv, split on spaces like --worker-command; `none` for none.
+  { flag: 'migrate', path: 'app.migrate', parse: (s) => ({ value: s.trim() === 'none' ? undefined : s.trim().split(/\s+/).filter(Boolean) }) },
   { flag: 'preset', path: 'preset', parse: str },
   { flag: 'region', path: 'region', parse: str },
   {

@@ -40,6 +40,13 @@ const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).jo
 const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_VERSIONS[id])}`).join(', ');
 const DEFAULT_SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${DB_ENGINES[id].defaultSeries} for ${id}`).join(', ');
 
+/**
+ * One argv token of a command stack-wizard runs itself (app.migrate): no whitespace, quotes or shell
+ * metacharacters, so it reads the same in a log, in a shown command line and in the container.
+ */
+export const ARGV_TOKEN_RE = /^[A-Za-z0-9_@%+=:,./-]{1,256}$/;
+const argvToken = z.string().regex(ARGV_TOKEN_RE, 'v.argvToken');
+
 const AppSchema = z.strictObject({
   image: imageRef.describe('Image of your application, as docker pulls it: [registry/]path[:tag][@sha256:…]'),
   port: port.default(8000).describe('Port the app listens on inside its container (Nginx proxies to it; never published)'),
@@ -56,6 +63,16 @@ const AppSchema = z.strictObject({
   workerHealth: argv
     .optional()
     .describe("The worker's healthcheck argv, run inside it, exit 0 = healthy, e.g. [\"celery\", \"-A\", \"app\", \"inspect\", \"ping\"] (default: an open connection to RabbitMQ, else Redis, else MySQL)"),
+  /**
+   * The database migration, an argv run by `update` in a one-off container of the new image (the
+   * app's environment, no shell) after the pre-update backup and before any traffic moves.
+   */
+  migrate: z
+    .array(argvToken)
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('The database migration argv, run by update in a one-off container of the new image before the switch, e.g. ["python", "manage.py", "migrate", "--noinput"] (default: none)'),
   /** Extra non-secret environment for app and worker. */
   env: z.record(bounded(LIMITS.short).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), plainText()).refine((e) => Object.keys(e).length <= LIMITS.envEntries, { message: 'v.tooMany', params: { max: LIMITS.envEntries } }).default({}).describe('More environment for app and worker (no secrets: those live in .env); $ is kept literally'),
   /** Where the app keeps user uploads inside its container; gets a named volume that backups include. */

@@ -10,3 +10,8 @@ export const COMPOSE_FILE = 'docker-compose.yml';
 export function composeArgv(installDir: string, ...args: string[]): string[] {
   return ['compose', '--project-directory', installDir, '-f', join(installDir, COMPOSE_FILE), ...args];
 }
+
+/** argv for `docker` with the compose file read from standard input (a file not yet written, for a preview). */
+export function composeStdinArgv(installDir: string, ...args: string[]): string[] {
+  return ['compose', '--project-directory', installDir, '-f', '-', ...args];
+}

@@ -46,6 +46,8 @@ export const PlanSchema = z.strictObject({
     workerCommand: z.array(z.string()).nullable(),
     /** The worker's own health check argv; null: the default (a connection to its queue). */
     workerHealth: z.array(z.string()).nullable(),
+    /** The migration argv `update` runs in a one-off container of the new image; null: none. */
+    migrate: z.array(z.string()).nullable(),
     env: z.record(z.string(), z.string()),
     dataDir: z.string().nullable(),
     workers: z.number().int().positive(),
@@ -96,6 +98,11 @@ export const PlanSchema = z.strictObject({
     version: z.string(),
     /** `http2 on;` from 1.25.1; `listen … ssl http2` before. */
     http2: z.enum(['directive', 'listen']),
+    /**
+     * How Nginx follows the app's containers through Docker's DNS: `resolve` on the upstream server
+     * (open-source Nginx from 1.27.3, with a zone), else a variable proxy_pass looked up by the resolver.
+     */
+    appDns: z.enum(['upstream', 'variable']),
     workerProcesses: z.number().int(),
     workerConnections: z.number().int(),
     workerRlimitNofile: z.number().int(),
@@ -261,6 +268,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       command: a.app.command ?? null,
       workerCommand: a.components.worker ? (a.app.workerCommand ?? null) : null,
       workerHealth: a.components.worker ? (a.app.workerHealth ?? null) : null,
+      migrate: a.app.migrate ?? null,
       env: a.app.env,
       dataDir: a.app.dataDir ?? null,
       ...appSz,
@@ -286,6 +294,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       image: nginxSvc.image,
       version: formatVersion(ngV.version),
       http2: versionAtLeast(ngV.version, 1, 25, 1) ? 'directive' : 'listen',
+      appDns: versionAtLeast(ngV.version, 1, 27, 3) ? 'upstream' : 'variable',
       ...ng,
       domain: a.domain ?? null,
       tls,

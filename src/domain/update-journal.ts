@@ -81,8 +81,19 @@ export const HistoryEntrySchema = z.strictObject({
   before: z.record(z.string(), ServiceImageSchema),
   /** What runs at the end (the recorded images again after a rollback). */
   after: z.record(z.string(), ServiceImageSchema),
+  /** Seconds each restarted service was away (stop to healthy); the next preview shows them. */
+  downtime: z.record(z.string(), z.number()).default({}),
+  /** Phases run, each with its seconds (backup, migrate, start, switch, …). */
+  phases: z.record(z.string(), z.number()).default({}),
 });
-export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+export type HistoryEntry = z.input<typeof HistoryEntrySchema>;
+
+/** The latest measured downtime of each service, from the history (oldest first). */
+export function measuredDowntime(entries: readonly HistoryEntry[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of entries) Object.assign(out, e.downtime ?? {});
+  return out;
+}
 
 /** The history with one more entry (JSON Lines; unreadable lines are kept as they are). */
 export const appendHistory = (text: string | null, e: HistoryEntry) => `${text && !text.endsWith('\n') ? `${text}\n` : text ?? ''}${JSON.stringify(HistoryEntrySchema.parse(e))}\n`;

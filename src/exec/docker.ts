@@ -25,6 +25,12 @@ export interface ContainerState {
   startedAt: string | null;
   createdAt: string;
   restartCount: number;
+  /** Failed health checks in a row that count (Docker does not count those inside the start period); 0 without a healthcheck. */
+  failingStreak: number;
+  /** Networks it is attached to (compose's names) and its DNS aliases on each. */
+  networks: Record<string, string[]>;
+  /** A `docker compose run` container (label com.docker.compose.oneoff). */
+  oneOff: boolean;
   exitCode: number | null;
   /** Why the Engine could not start it (runc errors, a missing mount source), when it says. */
   error: string | null;
@@ -202,6 +208,11 @@ function toState(info: Dockerode.ContainerInspectInfo, redact: (s: string) => st
     startedAt: started,
     createdAt: info.Created,
     restartCount: info.RestartCount ?? 0,
+    failingStreak: h?.FailingStreak ?? 0,
+    networks: Object.fromEntries(
+      Object.entries(info.NetworkSettings?.Networks ?? {}).map(([name, n]) => [name, [...((n as { Aliases?: string[] | null }).Aliases ?? [])]]),
+    ),
+    oneOff: labels['com.docker.compose.oneoff'] === 'True',
     exitCode: info.State.Status === 'exited' ? info.State.ExitCode : null,
     error: (info.State as { Error?: string }).Error || null,
     oomKilled: Boolean(info.State.OOMKilled),

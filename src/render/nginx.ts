@@ -39,7 +39,8 @@ export const RATE_LIMITS = {
 const STREAM_TIMEOUT = '1h';
 
 // Every directive below exists in the floor version (VERSION_FLOORS.nginx, refused below it by the
-// answers schema); the one switch left is the http2 syntax, which changed in 1.25.1.
+// answers schema); two switches are left: the http2 syntax, which changed in 1.25.1, and how the
+// app's address is followed (`resolve` on an upstream server from 1.27.3, plan.nginx.appDns).
 const http2Directive = (plan: Plan) => plan.nginx.http2 === 'directive';
 
 const tlsOn = (plan: Plan) => plan.nginx.tls !== 'none';
@@ -137,10 +138,25 @@ function headerMaps(plan: Plan): N[] {
   return maps;
 }
 
+/** Docker's embedded DNS server, inside every container on a user-defined network. */
+export const DOCKER_DNS = '127.0.0.11';
+/**
+ * How long Nginx keeps an answer about `app`: an update waits this long (plus a second) after the
+ * new container joins the name before it stops the old one, so every worker knows the new address.
+ */
+export const APP_DNS_VALID_S = 2;
+
+/** Where requests to the app go: the upstream (re-resolved by Nginx ≥ 1.27.3), else `app` by the resolver per request. */
+function appTarget(plan: Plan): N[] {
+  if (plan.nginx.appDns === 'upstream') return [d('proxy_pass', 'http://app_upstream')];
+  // A variable makes Nginx ask the resolver (cached for `valid`) instead of resolving once at start.
+  return [d('set', '$sw_app', 'app'), d('proxy_pass', `http://$sw_app:${plan.app.port}`)];
+}
+
 function proxyHeaders(plan: Plan, upgrade: boolean): N[] {
   const real = plan.nginx.realIp !== null;
   return [
-    d('proxy_pass', 'http://app_upstream'),
+    ...appTarget(plan),
     d('proxy_http_version', '1.1'),
     // Keep-alive to the app needs an empty Connection header; WebSocket needs the upgrade passed on.
     ...(upgrade
@@ -303,7 +319,7 @@ function tlsServerSettings(plan: Plan): N[] {
 }
 
 /** TLS settings for every TLS server (http level): Mozilla intermediate. */
-function tlsHttpSettings(plan: Plan): N[] {
+function tlsHttpSettings(): N[] {
   const out: N[] = [
     c("TLS: Mozilla's intermediate profile (guidelines 6.0)."),
     d('ssl_protocols', ...TLS_PROTOCOLS),
@@ -316,10 +332,6 @@ function tlsHttpSettings(plan: Plan): N[] {
     // Tickets would need key rotation to keep forward secrecy; the shared cache resumes sessions instead.
     d('ssl_session_tickets', 'off'),
   ];
-  if (plan.nginx.tls === 'custom') {
-    // Docker's embedded DNS, to fetch OCSP responses for stapling.
-    out.push(d('resolver', '127.0.0.11', 'valid=300s', 'ipv6=off'), d('resolver_timeout', '5s'));
-  }
   return out;
 }
 
@@ -333,19 +345,35 @@ function httpLevel(plan: Plan): N[] {
   const n = plan.nginx;
   const out: N[] = [];
   out.push(
-    b(
-      'upstream',
-      ['app_upstream'],
-      [
-        d('server', `app:${plan.app.port}`),
-        withComment(d('keepalive', 32), 'Idle keep-alive connections to the app, per worker: saves a TCP handshake per request.'),
-        withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing."),
-        d('keepalive_requests', 1000),
-      ],
+    withComment(
+      d('resolver', DOCKER_DNS, `valid=${APP_DNS_VALID_S}s`, 'ipv6=off'),
+      "Docker's DNS: the app's containers come and go during an update, and Nginx follows them within `valid` (also OCSP for stapling).",
     ),
+    d('resolver_timeout', '5s'),
+    withComment(
+      d('proxy_next_upstream', 'error', 'timeout'),
+      'A container that has just gone refuses or drops the connection: the request goes to another one. Never non_idempotent: a POST the app may have acted on is not sent twice.',
+    ),
+    withComment(d('proxy_connect_timeout', '2s'), 'A container on the same bridge accepts in under a millisecond; 2 s moves on from an address that has just gone before ARP gives up (3 s).'),
     blank,
-    b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d('', 'close')]),
   );
+  if (plan.nginx.appDns === 'upstream') {
+    out.push(
+      b(
+        'upstream',
+        ['app_upstream'],
+        [
+          withComment(d('zone', 'app_upstream', '64k'), 'Shared memory, where `resolve` keeps the addresses of `app` up to date for every worker.'),
+          d('server', `app:${plan.app.port}`, 'resolve'),
+          withComment(d('keepalive', 32), 'Idle keep-alive connections to the app, per worker: saves a TCP handshake per request.'),
+          withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing."),
+          d('keepalive_requests', 1000),
+        ],
+      ),
+      blank,
+    );
+  }
+  out.push(b('map', ['$http_upgrade', '$connection_upgrade'], [d('default', 'upgrade'), d('', 'close')]));
   if (n.realIp) {
     out.push(
       blank,
@@ -373,7 +401,7 @@ function httpLevel(plan: Plan): N[] {
     c('Security headers the app did not set itself.'),
     ...headerMaps(plan),
   );
-  if (tlsOn(plan)) out.push(blank, ...tlsHttpSettings(plan));
+  if (tlsOn(plan)) out.push(blank, ...tlsHttpSettings());
   return out;
 }
 

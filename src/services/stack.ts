@@ -17,7 +17,7 @@ export function progressPrinter(ctx: Context): Emit {
   return (e: Omit<StepEvent, 'step'>) => {
     if (e.kind === 'output' && e.text) ctx.io.out(`    ${e.text}\n`);
     else if (e.kind === 'progress' && e.text) {
-      if (e.item === 'health') {
+      if (e.item === 'health' || e.item === 'phase') {
         ctx.io.out(`    ${e.text}\n`);
         return;
       }

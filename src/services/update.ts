@@ -5,12 +5,13 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { hasWork, pendingUpdate, planUpdate, rollbackPendingUpdate, runUpdate, type UpdatePlan } from '../steps/update.js';
+import type { ServiceChange } from '../domain/rollout.js';
 import { verifyMirrors } from '../steps/mirrors.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
 
 const short = (id: string | null) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '-');
 
-export function formatUpdatePlan(ctx: Context, u: UpdatePlan): string {
+export function formatUpdatePlan(ctx: Context, u: UpdatePlan, migrate: readonly string[] | null = null): string {
   const out: string[] = [];
   if (u.templateFrom !== null && u.templateFrom !== u.templateTo) out.push(ctx.t('upd.template', { from: u.templateFrom, to: u.templateTo }));
   for (const w of u.pullWarnings) out.push(`! ${ctx.t('upd.pullLocal', { detail: w })}`);
@@ -27,7 +28,23 @@ export function formatUpdatePlan(ctx: Context, u: UpdatePlan): string {
     }
   }
   if (u.handEdited.length) out.push(ctx.t('upd.handEdited', { files: u.handEdited.join(', ') }));
+  if (u.changes.some((c) => c.how !== 'keep')) {
+    out.push(ctx.t('upd.servicesHeader'));
+    for (const c of u.changes) out.push(serviceLine(ctx, c));
+    if (migrate && u.changes.some((c) => c.service === 'app' && c.how === 'side-by-side')) out.push(ctx.t('upd.migrateNote', { argv: migrate.join(' ') }));
+  }
   return `${out.join('\n')}\n`;
+}
+
+const WHAT = new Set(['mysql', 'redis', 'rabbitmq', 'minio', 'nginx']);
+
+/** One service's line of the preview: side by side, a restart with its measured downtime, a reload, or nothing. */
+export function serviceLine(ctx: Context, c: ServiceChange): string {
+  if (c.how !== 'restart') return ctx.t(`upd.how.${c.how}`, { service: c.service });
+  const what = ctx.t(WHAT.has(c.service) ? (`upd.what.${c.service}` as 'upd.what.mysql') : 'upd.what.other');
+  return c.downtimeS === null
+    ? ctx.t('upd.how.restartUnmeasured', { service: c.service, what })
+    : ctx.t('upd.how.restart', { service: c.service, what, seconds: Math.max(1, Math.round(c.downtimeS)) });
 }
 
 /** `pull`: pull the images first (never in a dry run). */
@@ -51,7 +68,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
       }
       ctx.io.out(`→ ${ctx.t('upd.finishing', { started: pending.startedAt })}\n`);
       const u = await planUpdate(ctx, s, { pull }, emit);
-      ctx.io.out(formatUpdatePlan(ctx, u));
+      ctx.io.out(formatUpdatePlan(ctx, u, s.prepared.plan.app.migrate));
       const r = await runUpdate(ctx, s, u, emit, { resume: pending });
       ctx.io.out(`${ctx.t('upd.finished', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
       return 0;
@@ -61,7 +78,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     // The saved answers are rendered again: a mirror that has died since init is refused (exit 3) before anything is pulled or written.
     await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts);
     const u = await planUpdate(ctx, s, { pull }, emit);
-    ctx.io.out(formatUpdatePlan(ctx, u));
+    ctx.io.out(formatUpdatePlan(ctx, u, s.prepared.plan.app.migrate));
     if (!hasWork(u)) {
       ctx.io.out(`${ctx.t('upd.upToDate')}\n`);
       return 0;
@@ -73,6 +90,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     if (!yes) throw usageError(u.handEdited.length ? 'err.up.handEditedNeedsYes' : 'err.needYes', { command: 'update', files: u.handEdited.join(', ') });
     const r = await runUpdate(ctx, s, u, emit);
     ctx.io.out(`${ctx.t('upd.done', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
+    ctx.io.out(`${ctx.t('upd.phasesDone', { phases: Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ') })}\n`);
     if (r.handEditedKept) ctx.io.out(`${ctx.t('upd.handEditedKept', { dir: r.handEditedKept })}\n`);
     return 0;
   }, { allow: 'update' });

@@ -42,7 +42,7 @@ export async function containers(ctx: Context, project: string): Promise<Contain
 
 /** The running container of a compose service, or null. */
 export function runningOf(cs: readonly ContainerState[], service: string): ContainerState | null {
-  return cs.find((c) => c.service === service && c.state === 'running') ?? null;
+  return cs.find((c) => c.service === service && c.state === 'running' && !c.oneOff) ?? null;
 }
 
 export function requireRunning(cs: readonly ContainerState[], service: string): ContainerState {

@@ -98,8 +98,9 @@ export async function waitHealthy(ctx: Context, project: string, services: strin
   const start = Date.now();
   let reported = '';
   for (;;) {
-    const cs = await ctx.docker.projectContainers(project);
-    const by = (n: string) => cs.find((c) => c.service === n);
+    const cs = (await ctx.docker.projectContainers(project)).filter((c) => !c.oneOff);
+    // During a side-by-side update a service has two containers: the running one speaks for it.
+    const by = (n: string) => cs.find((c) => c.service === n && c.state === 'running') ?? cs.find((c) => c.service === n);
     const ready = services.filter((n) => isUp(by(n)));
     const line = services.map((n) => `${n}:${by(n)?.health ?? by(n)?.state ?? 'missing'}`).join(' ');
     if (line !== reported) {

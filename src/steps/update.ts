@@ -19,7 +19,7 @@ import type { Context } from '../context.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
 import { byCodePoint } from '../domain/order.js';
 import {
-  appendHistory, parseUpdateJournal, updateJournalText, type ServiceImage, type UpdateJournal, type UpdateOutcome as HistoryOutcome,
+  appendHistory, measuredDowntime, parseHistory, parseUpdateJournal, updateJournalText, type ServiceImage, type UpdateJournal, type UpdateOutcome as HistoryOutcome,
 } from '../domain/update-journal.js';
 import { WizardError, opError } from '../errors.js';
 import { HOST } from '../render/paths.js';
@@ -28,11 +28,12 @@ import { pullImage } from './images.js';
 import { registryEntry, stateFile } from './installed.js';
 import { diffAgainstDisk, writeRendered, type FileChange } from './prepare.js';
 import { runRestore } from './restore.js';
+import type { ContainerState } from '../exec/docker.js';
 import { containers, interruptible, quoteString, runningOf, sqlQuery, sqlTarget, userDatabases, type SqlTarget, type Stack } from './stack-tools.js';
 import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceOfFile, waitHealthy, type Unhealthy } from './up.js';
-
-/** Recreation order: what others depend on first, the entry point last. */
-const ORDER = ['mysql', 'redis', 'rabbitmq', 'minio', 'app', 'worker', 'node-exporter', 'prometheus', 'grafana', 'nginx'];
+import { awaitVerdict, discard, startBeside, switchOver, type BadContainer, type Started } from './rollout.js';
+import { SIDE_BY_SIDE, UPDATE_PHASES, planServiceChanges, type ServiceChange, type UpdatePhase } from '../domain/rollout.js';
+import { composeArgv, composeStdinArgv, COMPOSE_FILE } from '../domain/compose-argv.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -70,6 +71,8 @@ export interface UpdatePlan {
   /** Pull failures where a local copy exists (used as is), and where none does (update cannot go on). */
   pullWarnings: string[];
   pullErrors: string[];
+  /** What happens to each service (side by side, restart with its measured downtime, reload, nothing). */
+  changes: ServiceChange[];
 }
 
 interface OldManifest { templateVersion?: number; files?: Record<string, string> }
@@ -106,7 +109,7 @@ export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, e
       (local ? pullWarnings : pullErrors).push(r.tried.join("; "));
     }
   }
-  const cs = await containers(ctx, s.project);
+  const cs = (await containers(ctx, s.project)).filter((c) => !c.oneOff);
   const images: ImageChange[] = [];
   for (const x of p.plan.services) {
     const c = runningOf(cs, x.name) ?? cs.find((k) => k.service === x.name) ?? null;
@@ -115,10 +118,41 @@ export async function planUpdate(ctx: Context, s: Stack, o: { pull: boolean }, e
       images.push({ service: x.name, image: x.image, fromImage: c?.image ?? null, fromId: c?.imageId ?? null, toId: img?.id ?? null });
     }
   }
-  return { files, handEdited, templateFrom: old?.templateVersion ?? null, templateTo: TEMPLATE_VERSION, images, pullWarnings, pullErrors };
+  const definition = await definitionChanges(ctx, s, cs);
+  const fileHow = new Map<string, 'reload' | 'restart'>();
+  for (const f of files) {
+    const svc = serviceOfFile(f.path);
+    if (svc) fileHow.set(svc.service, svc.how);
+  }
+  const history = await ctx.exec.readFile(join(s.installDir, UPDATE_HISTORY)).catch(() => null);
+  const changes = planServiceChanges(
+    p.plan.services.map((x) => x.name),
+    { image: new Set(images.map((i) => i.service)), definition, files: fileHow, measured: measuredDowntime(history ? parseHistory(history) : []) },
+  );
+  return { files, handEdited, templateFrom: old?.templateVersion ?? null, templateTo: TEMPLATE_VERSION, images, pullWarnings, pullErrors, changes };
 }
 
-export const hasWork = (u: UpdatePlan) => u.files.length > 0 || u.images.length > 0;
+export const hasWork = (u: UpdatePlan) => u.files.length > 0 || u.images.length > 0 || u.changes.some((c) => c.how !== 'keep');
+
+/**
+ * Services whose compose definition differs from what their running container was created from:
+ * compose's own hash of each service in the new file (read from standard input, so a preview
+ * writes nothing) against the container's config-hash label. A service with no container counts.
+ */
+async function definitionChanges(ctx: Context, s: Stack, cs: readonly ContainerState[]): Promise<Set<string>> {
+  const text = s.prepared.files.find((f) => f.path === COMPOSE_FILE)?.content;
+  const out = new Set<string>();
+  if (!text) return out;
+  const r = await ctx.exec.query('docker', composeStdinArgv(s.installDir, 'config', '--hash', '*'), { input: text, cwd: s.installDir, timeoutMs: 60_000 });
+  if (r.exitCode !== 0) throw opError('err.up.composeConfig', { reason: r.stderr.trim().split('\n').slice(-2).join(' ') });
+  for (const line of r.stdout.split('\n')) {
+    const [svc, hash] = line.trim().split(/\s+/);
+    if (!svc || !hash) continue;
+    const running = cs.filter((c) => c.service === svc && c.state === 'running');
+    if (running.length === 0 || running.some((c) => c.configHash !== hash)) out.add(svc);
+  }
+  return out;
+}
 
 export const UPDATE_JOURNAL = HOST.updateJournal;
 export const UPDATE_HISTORY = `${STATE_DIR}/update-history.jsonl`;
@@ -164,13 +198,13 @@ async function startJournal(ctx: Context, s: Stack, u: UpdatePlan, o: { backupId
 }
 
 /** Appends the update's outcome, with what runs now, to the history. Never fails the update. */
-async function recordHistory(ctx: Context, s: Stack, j: UpdateJournal, outcome: HistoryOutcome, changed: string[]): Promise<void> {
+async function recordHistory(ctx: Context, s: Stack, j: UpdateJournal, outcome: HistoryOutcome, changed: string[], m: { downtime?: Record<string, number>; phases?: Record<string, number> } = {}): Promise<void> {
   try {
     const path = join(s.installDir, UPDATE_HISTORY);
     const after = await runningImages(ctx, s).catch(() => ({}));
     const text = appendHistory(await ctx.exec.readFile(path), {
       startedAt: j.startedAt, endedAt: ctx.clock().toISOString(), outcome, backupId: j.backupId, templateFrom: j.templateFrom, templateTo: j.templateTo,
-      changed, files: j.files.map((f) => f.path), before: j.services, after,
+      changed, files: j.files.map((f) => f.path), before: j.services, after, downtime: m.downtime ?? {}, phases: m.phases ?? {},
     });
     await ctx.exec.writeFiles([{ path, content: text, mode: 0o600 }]);
   } catch (e) {
@@ -192,9 +226,28 @@ async function keepHandEdits(ctx: Context, s: Stack, paths: string[]): Promise<s
   return base;
 }
 
-export interface UpdateOutcome { changed: string[]; backupId: string | null; handEditedKept: string | null }
+export interface UpdateOutcome { changed: string[]; backupId: string | null; handEditedKept: string | null; downtime: Record<string, number>; phases: Record<string, number> }
 
 const describe = (ctx: Context, f: Unhealthy[]) => f.map((x) => ctx.t('up.serviceState', { service: x.service, state: x.state, health: x.health ?? '-', restarts: x.restarts }));
+
+/**
+ * The new containers of a side-by-side start that never took over (an update stopped or killed before
+ * the switch): created after the journal while a container from before it still runs. They go first,
+ * or compose, scaling back to one, may keep the new one and remove the old one that serves.
+ */
+async function dropUnswitched(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<void> {
+  const since = Date.parse(rec.startedAt);
+  const cs = (await containers(ctx, s.project)).filter((c) => !c.oneOff);
+  for (const service of SIDE_BY_SIDE) {
+    const mine = cs.filter((c) => c.service === service);
+    const isNew = (c: ContainerState) => Date.parse(c.createdAt) >= since;
+    if (!mine.some((c) => !isNew(c) && c.state === 'running')) continue;
+    for (const c of mine.filter(isNew)) {
+      emit({ kind: 'output', text: ctx.t('upd.leftover', { name: c.name }) });
+      await ctx.exec.run('docker', ['rm', '-f', c.id], { check: false });
+    }
+  }
+}
 
 /** Puts back the recorded files and image IDs and starts the services that changed. */
 async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touched: string[], emit: Emit): Promise<Unhealthy[]> {
@@ -207,6 +260,8 @@ async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touche
     if (img?.id !== v.imageId && (await ctx.docker.image(v.imageId).catch(() => null))) await ctx.docker.tag(v.imageId, v.image);
   }
   const timeout = healthTimeoutMs(ctx.env);
+  await dropUnswitched(ctx, s, rec, emit);
+  // Containers that still match the recorded files are left as they are (the old app never stopped).
   await compose(ctx, s.installDir, ['up', '-d', '--remove-orphans'], emit, timeout).catch(() => undefined);
   const failing = await waitHealthy(ctx, s.project, Object.keys(rec.services), timeout, emit);
   if (!failing.length && touched.some((x) => x !== 'nginx') && rec.services.nginx) await reloadNginx(ctx, s.installDir, emit);
@@ -215,27 +270,85 @@ async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touche
 
 /**
  * After a rollback of the images and files: if the schema changed since the journal was written (a
- * migration ran against the data), the pre-update backup is restored, since the old version may not read it.
+ * migration ran against the data), the pre-update backup is restored, since the old version may not
+ * read it. Returns what that cost (null: nothing restored).
  */
-async function undoMigration(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<boolean> {
+async function undoMigration(ctx: Context, s: Stack, rec: UpdateJournal, emit: Emit): Promise<{ seconds: number; backupAgeS: number } | null> {
   const dbNow = runningOf(await containers(ctx, s.project), 'mysql');
   const schemaAfter = dbNow && rec.schema !== null ? await schemaFingerprint(ctx, sqlTarget(s, dbNow.id)).catch(() => null) : null;
-  if (rec.schema === null || schemaAfter === null || schemaAfter === rec.schema) return false;
+  if (rec.schema === null || schemaAfter === null || schemaAfter === rec.schema) return null;
   emit({ kind: 'output', text: ctx.t('upd.schemaChanged', { id: rec.backupId }) });
+  // The backup was taken right before the journal was started.
+  const backupAgeS = Math.max(0, Math.round((ctx.clock().getTime() - Date.parse(rec.startedAt)) / 1000));
+  const t0 = Date.now();
   await runRestore(ctx, s, rec.backupId, emit);
-  return true;
+  return { seconds: Math.round((Date.now() - t0) / 1000), backupAgeS };
+}
+
+/** Time limit of the migration's one-off container (STACK_WIZARD_MIGRATE_TIMEOUT seconds; 30 min by default). */
+export function migrateTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.STACK_WIZARD_MIGRATE_TIMEOUT);
+  return (Number.isFinite(v) && v > 0 ? v : 1800) * 1000;
+}
+
+/** Announces a phase (its number, a bar in the TUI, a line headless) and keeps its seconds. */
+function phases(ctx: Context, emit: Emit, names: readonly UpdatePhase[]) {
+  const took: Record<string, number> = {};
+  let current: { name: string; t0: number } | null = null;
+  const close = () => {
+    if (current) took[current.name] = Math.round((Date.now() - current.t0) / 100) / 10;
+    current = null;
+  };
+  return {
+    took,
+    close,
+    enter(name: UpdatePhase) {
+      close();
+      current = { name, t0: Date.now() };
+      const i = names.indexOf(name);
+      emit({ kind: 'progress', item: 'phase', fraction: (i + 1) / names.length, text: `[${i + 1}/${names.length}] ${ctx.t(`upd.phase.${name}`)}` });
+    },
+  };
+}
+
+/** Details of a new container the verdict refused, for the operator, taken before it is removed. */
+async function badDetails(ctx: Context, bad: BadContainer): Promise<string[]> {
+  const c = bad.state;
+  const out = [ctx.t(`upd.bad.${bad.verdict.why}`, { name: bad.name, service: bad.service, streak: c?.failingStreak ?? 0, restarts: c?.restartCount ?? 0, exit: c?.exitCode ?? '-' })];
+  if (c?.healthOutput) out.push(`  ${ctx.t('up.healthOutput')} ${c.healthOutput.split('\n').slice(-3).join(' | ')}`);
+  const logs = await ctx.docker.logs(bad.id, 20).catch(() => '');
+  if (logs.trim()) {
+    out.push(`  ${ctx.t('up.lastLogs', { count: 20 })}`);
+    for (const l of logs.trimEnd().split('\n')) out.push(`    ${l}`);
+  }
+  return out;
+}
+
+/** A failed gate: which services, what the operator is shown; `migration` when the migration itself failed. */
+class StopUpdate extends Error {
+  constructor(readonly names: string, readonly details: string[], readonly migration = false) {
+    super(names);
+  }
 }
 
 /**
  * Applies an update planned by planUpdate. The caller runs it inside the stack guard (the lock, no
  * pending restore) and has the operator's yes. With `resume` (the journal of a killed update), no
  * new backup is taken and that journal's record is what a rollback returns to.
+ *
+ * Phases (domain/rollout.ts UPDATE_PHASES): backup and journal; files; the services that restart
+ * (databases first), each behind its health gate with the time it was away measured; Nginx's new
+ * files; the migration in a one-off container of the new image; the new app and worker started
+ * beside the old ones, with a fast verdict; the switch (Nginx's DNS, then the old ones drain and
+ * stop); Nginx replaced if its image changed, and the whole stack checked.
  */
 export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit, o: { resume?: UpdateJournal } = {}): Promise<UpdateOutcome> {
   if (u.pullErrors.length) throw opError('err.up.pullFailed', { count: u.pullErrors.length }, u.pullErrors);
   const p = s.prepared;
+  const ph = phases(ctx, emit, UPDATE_PHASES);
   return interruptible(ctx, 'update', async (interrupted) => {
     let rec: UpdateJournal;
+    ph.enter('backup');
     if (o.resume) {
       rec = { ...o.resume, pid: process.pid };
     } else {
@@ -251,64 +364,126 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
       const schema = db ? await schemaFingerprint(ctx, sqlTarget(s, db.id)) : null;
       rec = await startJournal(ctx, s, u, { backupId: backup.id, schema, services: before });
     }
+    ph.enter('files');
     const kept = await keepHandEdits(ctx, s, u.handEdited);
     rec = { ...rec, phase: 'applying' };
     await writeJournal(ctx, s, rec);
-
-    const changedFiles = u.files.map((f) => f.path);
     await writeRendered(ctx, s.installDir, p.files);
     await ctx.exec.writeFiles([{ path: stateFile(ctx, s.project), content: registryEntry(p.plan), mode: 0o644 }]);
 
     const timeout = healthTimeoutMs(ctx.env);
     const planned = p.plan.services.map((x) => x.name);
-    const order = [...ORDER.filter((n) => planned.includes(n)), ...planned.filter((n) => !ORDER.includes(n))];
+    const change = (svc: string) => u.changes.find((c) => c.service === svc);
     const touched: string[] = [];
-    let failing: Unhealthy[] = [];
+    const downtime: Record<string, number> = {};
+    let started: Started[] = [];
+    let switched = false;
     let error: unknown = null;
-    try {
-      for (const svc of order) {
-        if (interrupted()) throw new Error('interrupted');
-        const before = runningOf(await containers(ctx, s.project), svc);
-        emit({ kind: 'output', text: ctx.t('upd.service', { service: svc }) });
-        await compose(ctx, s.installDir, ['up', '-d', '--no-deps', svc], emit, timeout);
-        const after = runningOf(await containers(ctx, s.project), svc);
-        const recreated = !before || !after || before.id !== after.id;
-        // Config read through a bind mount: a running service must reload or restart to see it.
-        const how = changedFiles.map(serviceOfFile).find((x) => x?.service === svc)?.how;
-        if (!recreated && how === 'restart') await compose(ctx, s.installDir, ['restart', svc], emit, timeout);
-        // Finishing a killed update: what it recreated before it died is unknown here, so Nginx looks up the app again.
-        if (svc === 'nginx' && !recreated && (how === 'reload' || touched.length > 0 || o.resume)) await reloadNginx(ctx, s.installDir, emit);
-        if (recreated || how) touched.push(svc);
-        failing = await waitHealthy(ctx, s.project, [svc], timeout, emit, interrupted);
-        if (failing.length) break;
-      }
-      if (!failing.length) failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
+    const stopIfInterrupted = () => {
       if (interrupted()) throw new Error('interrupted');
+    };
+    try {
+      ph.enter('restart');
+      for (const c of u.changes) {
+        if (c.how !== 'restart' || c.service === 'nginx') continue;
+        stopIfInterrupted();
+        emit({ kind: 'output', text: ctx.t('upd.service', { service: c.service }) });
+        const before = runningOf(await containers(ctx, s.project), c.service);
+        const t0 = Date.now();
+        // No --no-deps (it drops depends_on from the config hash, so the next update would see a change):
+        // what a service here depends on restarted before it (SERVICE_ORDER) or is unchanged.
+        await compose(ctx, s.installDir, ['up', '-d', c.service], emit, timeout);
+        const after = runningOf(await containers(ctx, s.project), c.service);
+        // Config read through a bind mount: a service that was not recreated restarts to read it.
+        if (before && after && before.id === after.id) await compose(ctx, s.installDir, ['restart', c.service], emit, timeout);
+        touched.push(c.service);
+        const failing = await waitHealthy(ctx, s.project, [c.service], timeout, emit, interrupted);
+        if (failing.length) throw new StopUpdate(c.service, describe(ctx, failing));
+        downtime[c.service] = Math.round((Date.now() - t0) / 100) / 10;
+        emit({ kind: 'output', text: ctx.t('upd.wasAway', { service: c.service, seconds: downtime[c.service]! }) });
+      }
+      // Nginx's own files first: the new upstream and resolver must be live before containers move.
+      // Finishing a killed update: what it recreated before it died is unknown here, so Nginx looks up the app again.
+      const ng = change('nginx');
+      if (ng && ng.how !== 'restart' && (ng.how === 'reload' || o.resume || touched.length > 0)) {
+        await reloadNginx(ctx, s.installDir, emit);
+        if (ng.how === 'reload') touched.push('nginx');
+      }
+      const side = u.changes.filter((c) => c.how === 'side-by-side').map((c) => c.service);
+      if (side.includes('app') && p.plan.app.migrate) {
+        stopIfInterrupted();
+        ph.enter('migrate');
+        emit({ kind: 'output', text: ctx.t('upd.migrating', { argv: p.plan.app.migrate.join(' ') }) });
+        const r = await ctx.exec.run('docker', composeArgv(s.installDir, 'run', '--rm', '--no-deps', '-T', 'app', ...p.plan.app.migrate), {
+          cwd: s.installDir,
+          timeoutMs: migrateTimeoutMs(ctx.env),
+          check: false,
+          onLine: (line) => line.trim() && emit({ kind: 'output', text: `  ${line.trim()}` }),
+        });
+        stopIfInterrupted();
+        if (r.exitCode !== 0) {
+          const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10);
+          throw new StopUpdate('app', [ctx.t('upd.migrateFailed', { code: r.timedOut ? 'timeout' : r.exitCode }), ...tail.map((l) => `  ${l}`)], true);
+        }
+      }
+      if (side.length) {
+        stopIfInterrupted();
+        ph.enter('start');
+        emit({ kind: 'output', text: ctx.t('upd.startingBeside', { services: side.join(', ') }) });
+        started = await startBeside(ctx, s, side, emit, timeout);
+        const bad = await awaitVerdict(ctx, s.project, started, timeout, emit, interrupted);
+        stopIfInterrupted();
+        if (bad) throw new StopUpdate(bad.service, await badDetails(ctx, bad));
+        ph.enter('switch');
+        switched = true;
+        await switchOver(ctx, s.project, started, emit);
+        touched.push(...side);
+      }
+      ph.enter('finish');
+      if (ng?.how === 'restart') {
+        emit({ kind: 'output', text: ctx.t('upd.service', { service: 'nginx' }) });
+        const t0 = Date.now();
+        await compose(ctx, s.installDir, ['up', '-d', 'nginx'], emit, timeout);
+        touched.push('nginx');
+        const failing = await waitHealthy(ctx, s.project, ['nginx'], timeout, emit, interrupted);
+        if (failing.length) throw new StopUpdate('nginx', describe(ctx, failing));
+        downtime.nginx = Math.round((Date.now() - t0) / 100) / 10;
+      }
+      const failing = await waitHealthy(ctx, s.project, planned, timeout, emit, interrupted);
+      if (failing.length) throw new StopUpdate(failing.map((f) => f.service).join(', '), describe(ctx, failing));
+      stopIfInterrupted();
     } catch (e) {
       error = interrupted() ? new Error('interrupted') : e;
     }
-    if (!error && !failing.length) {
-      await saveHealthy(ctx, p, await containers(ctx, s.project));
-      await recordHistory(ctx, s, rec, o.resume ? 'finished' : 'updated', touched);
+    ph.close();
+    if (!error) {
+      await saveHealthy(ctx, p, (await containers(ctx, s.project)).filter((c) => !c.oneOff && c.state === 'running'));
+      await recordHistory(ctx, s, rec, o.resume ? 'finished' : 'updated', touched, { downtime, phases: ph.took });
       await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
-      return { changed: touched, backupId: rec.backupId, handEditedKept: kept };
+      return { changed: touched, backupId: rec.backupId, handEditedKept: kept, downtime, phases: ph.took };
     }
 
     const wasInterrupted = interrupted();
-    const details = wasInterrupted ? [] : error ? [error instanceof WizardError ? ctx.t(error.key, error.params) : String(error)] : describe(ctx, failing);
+    const stop = error instanceof StopUpdate ? error : null;
+    const details = wasInterrupted ? [] : stop ? stop.details : [error instanceof WizardError ? ctx.t(error.key, error.params) : String(error)];
     for (const d of details) ctx.exec.note(d);
-    const names = error ? '-' : failing.map((f) => f.service).join(', ');
+    const names = stop ? stop.names : '-';
     rec = { ...rec, phase: 'rolling-back' };
     await writeJournal(ctx, s, rec);
+    // New containers that never took traffic go first: the old ones are still serving.
+    if (!switched && started.length) await discard(ctx, started);
     const still = await rollbackUpdate(ctx, s, rec, touched, emit);
-    const dataRestored = await undoMigration(ctx, s, rec, emit);
-    await recordHistory(ctx, s, rec, still.length ? 'rollback-failed' : wasInterrupted ? 'interrupted' : dataRestored ? 'rolled-back-data' : 'rolled-back', touched);
+    const restored = await undoMigration(ctx, s, rec, emit);
+    if (restored) details.push(ctx.t('upd.migrationCost', { id: rec.backupId, seconds: restored.seconds, age: restored.backupAgeS }));
+    const outcome = still.length ? 'rollback-failed' : wasInterrupted ? 'interrupted' : restored ? 'rolled-back-data' : 'rolled-back';
+    await recordHistory(ctx, s, rec, outcome, touched, { downtime, phases: ph.took });
     await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
     // The answers still ask for what failed: say so, or the next update or init tries it again.
     if (!rec.files.some((f) => f.path === HOST.answers)) details.push(ctx.t('upd.answersStill', { file: s.answersFile }));
     if (still.length) throw opError('err.up.rollbackFailed', { services: names }, [...details, ...describe(ctx, still)]);
-    if (wasInterrupted) throw opError('err.up.interrupted', { id: rec.backupId }, dataRestored ? [ctx.t('upd.dataRestored', { id: rec.backupId })] : []);
-    throw opError(dataRestored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
+    if (wasInterrupted) throw opError('err.up.interrupted', { id: rec.backupId }, restored ? [ctx.t('upd.dataRestored', { id: rec.backupId }), ctx.t('upd.migrationCost', { id: rec.backupId, seconds: restored.seconds, age: restored.backupAgeS })] : []);
+    if (stop?.migration && !restored) throw opError('err.up.migrateStopped', { id: rec.backupId }, details);
+    throw opError(restored ? 'err.up.rolledBackData' : 'err.up.rolledBack', { services: names, id: rec.backupId }, details);
   });
 }
 
@@ -321,7 +496,7 @@ export async function rollbackPendingUpdate(ctx: Context, s: Stack, rec: UpdateJ
     const j: UpdateJournal = { ...rec, pid: process.pid, phase: 'rolling-back' };
     await writeJournal(ctx, s, j);
     const still = await rollbackUpdate(ctx, s, j, Object.keys(j.services), emit);
-    const dataRestored = still.length ? false : await undoMigration(ctx, s, j, emit);
+    const dataRestored = still.length ? false : (await undoMigration(ctx, s, j, emit)) !== null;
     await recordHistory(ctx, s, j, still.length ? 'rollback-failed' : 'recovered', []);
     if (still.length) throw opError('err.up.recoverFailed', { file: join(s.installDir, UPDATE_JOURNAL) }, describe(ctx, still));
     await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));

@@ -12,23 +12,48 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
 import { buildWithTemplateVersion, currentTemplateVersion } from './support/template-bump.js';
-import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard } from './support/backup-lab.js';
+import { Traffic, type TrafficResult } from './support/traffic.js';
+import { INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, setMigrate, sql, summaries, uploads, wizard } from './support/backup-lab.js';
 
 let lab: Lab;
 let server: Server;
 let client: Client;
 const STACK_ANSWERS = `${INSTALL_DIR}/stack-wizard.yaml`;
 
+const setMigrateTo = (argv: string[] | null) => setMigrate(server, STACK_ANSWERS, argv);
+
+/** Runs `fn` (an update) while the client loop sends GET and POST through Nginx; the loop's counts. */
+async function underTraffic<T>(fn: () => Promise<T>): Promise<{ result: T; traffic: TrafficResult }> {
+  const t = await Traffic.start(client, server);
+  // A few requests before the update starts, so the loop is known to reach the old version, and a few after it.
+  await t.further(6);
+  try {
+    const result = await fn();
+    await t.further(6);
+    return { result, traffic: await t.stop() };
+  } catch (e) {
+    await t.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Points the installed stack's answers at another app image, as an operator would edit it. */
 const setAppImage = (image: string) => server.sh(`sed -i -E 's#stack-wizard-lab/app:[a-z0-9]+#${image}#' ${STACK_ANSWERS} && grep -c '${image}' ${STACK_ANSWERS}`);
 
-const appImageRunning = async () => (await server.docker(['inspect', '-f', '{{.Config.Image}}', `${PROJECT}-app-1`])).stdout.trim();
+/** The images of the app containers that run (one outside an update; two while old and new run side by side). */
+const appImages = async () =>
+  (await server.docker(['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app', '--filter', 'label=com.docker.compose.oneoff=False', '--format', '{{.Image}}'])).stdout.trim().split('\n').filter(Boolean).sort();
+const appImageRunning = async () => (await appImages()).join(' ');
+/** The IDs of the app containers that run. */
+const appIds = async () => (await server.docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app', '--filter', 'label=com.docker.compose.oneoff=False'])).stdout.trim();
+/** The shell test for "a container of the new image runs beside the old one" (side-by-side start). */
+const newAppRunsSh = (image: string) => `docker ps --filter label=com.docker.compose.project=${PROJECT} --filter label=com.docker.compose.service=app --format '{{.Image}}' | grep -qx '${image}'`;
 const imageId = async (ref: string) => (await server.docker(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout.trim();
 const JOURNAL = `${INSTALL_DIR}/.stack-wizard/update.json`;
 const COMPOSE = `${INSTALL_DIR}/docker-compose.yml`;
 
 interface Recorded { image: string; imageId: string; digests: string[] }
-interface HistoryEntry { outcome: string; backupId: string; templateFrom: number | null; templateTo: number | null; changed: string[]; files: string[]; before: Record<string, Recorded>; after: Record<string, Recorded> }
+interface HistoryEntry { phases?: Record<string, number>; outcome: string; backupId: string; templateFrom: number | null; templateTo: number | null; changed: string[]; files: string[]; before: Record<string, Recorded>; after: Record<string, Recorded> }
 async function history(): Promise<HistoryEntry[]> {
   const r = await server.exec(['cat', `${INSTALL_DIR}/.stack-wizard/update-history.jsonl`], { allowFail: true });
   return r.exitCode === 0 ? r.stdout.trim().split('\n').map((l) => JSON.parse(l) as HistoryEntry) : [];
@@ -48,7 +73,7 @@ async function killUpdateMidway(newImage: string): Promise<{ journal: { phase: s
       'stack-wizard update --yes --no-pull >/tmp/killed-update.log 2>&1 &',
       'pid=$!',
       'for i in $(seq 1 6000); do',
-      `  if grep -qs '"phase": "applying"' ${JOURNAL} && [ "$(docker inspect -f '{{.Config.Image}}' ${PROJECT}-app-1 2>/dev/null)" = "${newImage}" ]; then kill -9 $pid; echo killed; break; fi`,
+      `  if grep -qs '"phase": "applying"' ${JOURNAL} && ${newAppRunsSh(newImage)}; then kill -9 $pid; echo killed; break; fi`,
       '  kill -0 $pid 2>/dev/null || { echo "finished before the kill"; break; }',
       '  sleep 0.1',
       'done',
@@ -62,7 +87,7 @@ async function killUpdateMidway(newImage: string): Promise<{ journal: { phase: s
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer({ images: [...STACK_IMAGES, IMAGES.appV2], wizard: true }), lab.startClient()]);
+  [server, client] = await Promise.all([lab.startServer({ images: [...STACK_IMAGES, IMAGES.appV2, IMAGES.appCrash, IMAGES.appBroken], wizard: true }), lab.startClient()]);
   await server.writeFile('/root/lab/answers.yaml', backupAnswers());
   const init = await runInit(server, '/root/lab/answers.yaml');
   if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stdout}\n${init.stderr}`);
@@ -100,6 +125,26 @@ describe('update on the lab server', () => {
     expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
   });
 
+  it('app:ok → app:crash under traffic (GET and POST through Nginx): caught on its first exit, removed, 0 failed requests, the old app never stopped', async () => {
+    const oldId = (await server.docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app'])).stdout.trim();
+    await setAppImage(IMAGES.appCrash);
+    const t0 = Date.now();
+    const { result: r, traffic } = await underTraffic(() => wizard(server, ['update', '--yes', '--no-pull']));
+    const seconds = (Date.now() - t0) / 1000;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+    // Restarted by its restart policy before the verdict looked, or seen exited (exit 3).
+    expect(r.stderr).toMatch(/\(app, new version\) exited or restarted \(exit (?:3|-), restarts \d+\): removed; the old containers kept serving/);
+    expect(r.stderr).toMatch(/APP_MODE=crash, exiting on purpose/);
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.total).toBeGreaterThan(20);
+    expect(traffic.versions).toEqual(['1']);
+    // The same container served throughout.
+    expect((await server.docker(['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', 'label=com.docker.compose.service=app'])).stdout.trim()).toBe(oldId);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    console.log(`[update] crash: ${traffic.total} requests (${traffic.rate}/s), ${traffic.failed} failed; update ${seconds.toFixed(1)} s`);
+    await setAppImage(IMAGES.app);
+  });
+
   it('app:ok → app:broken: shows the diff, fails the health gate, rolls back image and files, and serves as before', async () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(`${INSTALL_DIR}/docker-compose.yml`);
@@ -112,20 +157,29 @@ describe('update on the lab server', () => {
     expect(await appImageRunning()).toBe(IMAGES.app);
 
     // Pulls are tried first (no registry here): a failed pull with a local copy is a warning.
-    const r = await wizard(server, ['update', '--yes']);
+    const t0 = Date.now();
+    const { result: r, traffic } = await underTraffic(() => wizard(server, ['update', '--yes']));
+    const seconds = (Date.now() - t0) / 1000;
     expect(r.exitCode).toBe(1);
+    // Visitors saw nothing of it (#21.1): the broken container never joined Nginx's `app`.
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.versions).toEqual(['1']);
+    console.log(`[update] broken: ${traffic.total} requests (${traffic.rate}/s), ${traffic.failed} failed; update to verdict and back ${seconds.toFixed(1)} s`);
     expect(r.stdout).toMatch(/could not pull, the local image is used: stack-wizard-lab\/app:broken/);
     expect(r.stderr).toMatch(/the update failed its health check \(app\); the previous images and files were put back and the stack is healthy/);
-    expect(r.stderr).toMatch(/app: running, health unhealthy/);
+    // The verdict is fast (#21.3): three failed checks after the start period, not Docker's five retries.
+    expect(r.stderr).toMatch(/\(app, new version\) failed 3 health checks in a row after its start period: removed; the old containers kept serving/);
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(`${INSTALL_DIR}/docker-compose.yml`)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
-    expect(await summaries(client, server)).toEqual(before);
+    // The items are as before; the key-value store took the loop's POSTs, all of them answered.
+    expect((await summaries(client, server)).items).toEqual(before.items);
     await allHealthy();
     // The record outlives the update: in the history, and in the pre-update backup's manifest.
     const okId = await imageId(IMAGES.app);
-    const [h] = await history();
-    expect(h).toMatchObject({ outcome: 'rolled-back', changed: ['app'] });
+    const h = (await history()).at(-1);
+    // Nothing was replaced: the new container never took traffic.
+    expect(h).toMatchObject({ outcome: 'rolled-back', changed: [] });
     expect(h!.files).toContain('docker-compose.yml');
     expect(h!.before.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
     expect(h!.after.app).toEqual({ image: IMAGES.app, imageId: okId, digests: [] });
@@ -142,7 +196,7 @@ describe('update on the lab server', () => {
     await setAppImage(IMAGES.appBroken);
     const run = wizard(server, ['update', '--yes', '--no-pull']);
     // While the new version starts, it "migrates": a history table, a new column, rows rewritten.
-    await waitFor('the broken app to be started', async () => (await appImageRunning()) === IMAGES.appBroken, { timeoutMs: 600_000, intervalMs: 500 });
+    await waitFor('the broken app to be started', async () => (await appImages()).includes(IMAGES.appBroken), { timeoutMs: 600_000, intervalMs: 500 });
     await sql(server, "CREATE TABLE django_migrations (id INT PRIMARY KEY, name VARCHAR(64)); INSERT INTO django_migrations VALUES (1, '0002_items_status'); ALTER TABLE items ADD COLUMN status VARCHAR(8) DEFAULT 'new'; UPDATE items SET value = CONCAT(value, '-v2');");
     const r = await run;
     expect(r.exitCode).toBe(1);
@@ -159,6 +213,7 @@ describe('update on the lab server', () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(COMPOSE);
     const okId = await imageId(IMAGES.app);
+    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const { journal } = await killUpdateMidway(IMAGES.appV2);
     // Half updated: the new compose file and app, and the journal with what ran before.
@@ -176,11 +231,15 @@ describe('update on the lab server', () => {
       expect(r.exitCode, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toMatch(/an update started \S+ was interrupted \(phase applying\).*stack-wizard update --rollback --yes to put them back, or stack-wizard update --yes to finish the update/);
     }
-    expect(await appImageRunning()).toBe(IMAGES.appV2);
+    // Half updated: the new app runs beside the old one, which still serves.
+    expect(await appImages()).toEqual([IMAGES.app, IMAGES.appV2]);
+    expect(JSON.parse((await client.http(`http://${server.ip}/`)).body)).toMatchObject({ version: '1' });
 
     const r = await wizard(server, ['update', '--rollback', '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Rolled back the interrupted update: the images and files from before it are back and the stack is healthy\./);
+    // The new container that never took over went; the old one, which served throughout, stays.
+    expect(await appIds()).toBe(serving);
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
@@ -196,13 +255,14 @@ describe('update on the lab server', () => {
   it('an update stopped by SIGTERM (Ctrl-C, systemctl stop) half way rolls itself back', async () => {
     const before = await summaries(client, server);
     const compose = await server.readFile(COMPOSE);
+    const serving = await appIds();
     await setAppImage(IMAGES.appV2);
     const out = await server.sh(
       [
         'stack-wizard update --yes --no-pull >/tmp/term-update.log 2>&1 &',
         'pid=$!',
         'for i in $(seq 1 6000); do',
-        `  if grep -qs '"phase": "applying"' ${JOURNAL} && [ "$(docker inspect -f '{{.Config.Image}}' ${PROJECT}-app-1 2>/dev/null)" = "${IMAGES.appV2}" ]; then kill -TERM $pid; echo sent; break; fi`,
+        `  if grep -qs '"phase": "applying"' ${JOURNAL} && ${newAppRunsSh(IMAGES.appV2)}; then kill -TERM $pid; echo sent; break; fi`,
         '  sleep 0.1',
         'done',
         'wait $pid; echo "exit $?"',
@@ -212,6 +272,7 @@ describe('update on the lab server', () => {
     expect(out).toMatch(/^sent\nexit 1$/m);
     const log = await server.readFile('/tmp/term-update.log');
     expect(log).toMatch(/the update was interrupted; the previous images and files were put back \(backup \d{8}-\d{6}-pre-update was taken before it\)/);
+    expect(await appIds()).toBe(serving);
     expect(await appImageRunning()).toBe(IMAGES.app);
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await client.http(`http://${server.ip}/health`)).status).toBe(200);
@@ -228,7 +289,7 @@ describe('update on the lab server', () => {
     const r = await wizard(server, ['update', '--yes', '--no-pull']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/finishing the interrupted update/);
-    expect(r.stdout).toMatch(/updating mysql[\s\S]*updating redis[\s\S]*updating app[\s\S]*updating nginx/);
+    expect(r.stdout).toMatch(/\[1\/7\] pre-update backup[\s\S]*\[5\/7\] new app and worker beside the old ones[\s\S]*\[6\/7\] switch[\s\S]*\[7\/7\] Nginx, and the whole stack checked/);
     expect(r.stdout).toMatch(new RegExp(`Finished the interrupted update; healthy: .*\\. The backup taken before it is ${journal.backupId}\\.`));
     expect(await journalExists()).toBe(false);
     const h = (await history()).at(-1)!;
@@ -242,6 +303,45 @@ describe('update on the lab server', () => {
     expect(again.stdout).toMatch(/Everything is up to date/);
     // init agrees: what update applied is recorded as the healthy state.
     expect((await runInit(server, STACK_ANSWERS)).stdout).toMatch(/Nothing to change: the server already matches these answers\./);
+  });
+
+  it('app:v2 → app:ok with app.migrate under traffic: the migration runs in the new image before the switch, the new app serves, 0 failed requests', async () => {
+    await setMigrateTo(['printenv', 'APP_VERSION']);
+    await setAppImage(IMAGES.app);
+    const preview = await wizard(server, ['update', '--dry-run', '--no-pull']);
+    expect(preview.exitCode, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(/What restarts and what does not:\n {2}mysql: unchanged, keeps running\n {2}redis: unchanged, keeps running\n {2}app: new containers beside the running ones, traffic moves once they are healthy \(no downtime\)\n {2}nginx: unchanged, keeps running\n {2}migration, after the backup and before the switch: printenv APP_VERSION/);
+    const t0 = Date.now();
+    const { result: r, traffic } = await underTraffic(() => wizard(server, ['update', '--yes', '--no-pull']));
+    const seconds = (Date.now() - t0) / 1000;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/migration in a one-off container of the new image: printenv APP_VERSION\n\s+1$/m);
+    expect(r.stdout).toMatch(/\[4\/7\] migration[\s\S]*\[5\/7\] new app and worker beside the old ones[\s\S]*\[6\/7\] switch/);
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.versions).toEqual(['2', '1']);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', changed: ['app'] });
+    const phases = (await history()).at(-1)!.phases as Record<string, number>;
+    console.log(`[update] good: ${traffic.total} requests (${traffic.rate}/s), ${traffic.failed} failed; update ${seconds.toFixed(1)} s; phases ${JSON.stringify(phases)}`);
+  });
+
+  it('a failing migration under traffic stops the update before anything switches: the old app serves on, 0 failed requests', async () => {
+    await setMigrateTo(['false']);
+    await setAppImage(IMAGES.appV2);
+    const compose = await server.readFile(COMPOSE);
+    expect(compose).toMatch(/image: "stack-wizard-lab\/app:ok"/);
+    const { result: r, traffic } = await underTraffic(() => wizard(server, ['update', '--yes', '--no-pull']));
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/the migration failed, so nothing was switched: the old app kept serving and the previous files are back/);
+    expect(r.stderr).toMatch(/the migration failed \(exit 1\)/);
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.versions).toEqual(['1']);
+    expect(await appImageRunning()).toBe(IMAGES.app);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back', changed: [] });
+    console.log(`[update] failing migration: ${traffic.total} requests (${traffic.rate}/s), ${traffic.failed} failed`);
+    await setMigrateTo(null);
+    await setAppImage(IMAGES.app);
   });
 
   it('a file edited by hand is named and not overwritten without --yes; with --yes it is replaced and kept aside', async () => {

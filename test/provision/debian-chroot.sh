@@ -23,7 +23,10 @@ if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 uri=$("$here/debian-uri.sh")
 tmp=$(mktemp -d "$cache/.build-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mmdebstrap --quiet --variant=apt --include="$pkgs" \
+# sid is a frozen snapshot here, past its Release file's Valid-Until date.
+aptopt=()
+[ "$suite" = sid ] && aptopt=(--aptopt='Acquire::Check-Valid-Until "false"')
+mmdebstrap --quiet --variant=apt "${aptopt[@]}" --include="$pkgs" \
   --customize-hook='chroot "$1" sh -c "getent passwd nginx >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin nginx"' \
   "$suite" "$tmp/root" "$uri" >&2
 touch "$tmp/root/.complete"

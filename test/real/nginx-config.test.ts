@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/domain/plan.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES } from '../fixtures/golden-cases.js';
-import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
+import { NGINX_TARGETS, NGINX_VARIANTS, targetOf, variantPlan } from '../fixtures/nginx-variants.js';
 import { nginxTest, stageNginx } from './support/nginx-stage.js';
 import { debianChroot } from './support/sandbox.js';
 import { runSync } from '../support/proc.js';
@@ -17,8 +17,9 @@ function warnings(output: string): string[] {
   return output.split('\n').filter((l) => /\[(warn|emerg|alert|crit|error)\]/.test(l));
 }
 
-for (const [syntax, target] of Object.entries(NGINX_TARGETS)) {
-  describe(`nginx -t, Nginx ${target.version} (Debian ${target.suite}), http2 syntax "${syntax}"`, () => {
+for (const target of Object.values(NGINX_TARGETS)) {
+  const syntax = target.http2;
+  describe(`nginx -t, Nginx ${target.version} (Debian ${target.suite}), http2 syntax "${syntax}", app found by "${target.appDns}"`, () => {
     let root = '';
     beforeAll(async () => {
       root = await debianChroot(target.suite);
@@ -33,7 +34,19 @@ for (const [syntax, target] of Object.entries(NGINX_TARGETS)) {
       it(`${v.name}: accepted without warnings`, () => {
         const plan = variantPlan(v, target.image);
         expect(plan.nginx.http2).toBe(syntax);
+        expect(plan.nginx.appDns).toBe(target.appDns);
         const { site } = stageNginx(root, plan);
+        // Docker's DNS, re-asked every 2 s; retries on another container only where nothing was sent twice.
+        expect(site).toMatch(/^resolver 127\.0\.0\.11 valid=2s ipv6=off;$/m);
+        expect(site).toMatch(/^proxy_next_upstream error timeout;$/m);
+        expect(site).not.toMatch(/^\s*proxy_next_upstream[^;\n]*non_idempotent/m);
+        if (target.appDns === 'upstream') {
+          expect(site).toMatch(/^\s*zone app_upstream 64k;\n\s*server app:\d+ resolve;$/m);
+          expect(site).not.toMatch(/\$sw_app/);
+        } else {
+          expect(site).toMatch(/^\s*set \$sw_app app;\n\s*proxy_pass http:\/\/\$sw_app:\d+;$/m);
+          expect(site).not.toMatch(/upstream app_upstream|resolve;/);
+        }
         if (plan.nginx.tls !== 'none') {
           if (syntax === 'directive') {
             expect(site).toMatch(/^\s*http2 on;$/m);
@@ -70,6 +83,14 @@ describe('the http2 syntax is version-specific', () => {
     expect(t.output).toMatch(/the "listen \.\.\. http2" directive is deprecated/);
   });
 
+  it('Nginx 1.26 refuses the upstream rendered for 1.30 (`resolve` on an upstream server exists from 1.27.3), so older versions get the resolver variable', async () => {
+    const root = await debianChroot('trixie');
+    stageNginx(root, variantPlan(NGINX_VARIANTS[0]!, NGINX_TARGETS.resolve.image));
+    const t = nginxTest(root);
+    expect(t.ok).toBe(false);
+    expect(t.output).toMatch(/invalid parameter "resolve"/);
+  });
+
   it('`ssl on;` is refused by both (it was removed in 1.25.1 and never rendered)', async () => {
     for (const target of Object.values(NGINX_TARGETS)) {
       const root = await debianChroot(target.suite);
@@ -77,7 +98,7 @@ describe('the http2 syntax is version-specific', () => {
       const { site } = stageNginx(root, variantPlan(v, target.image), (s) => s.replace(/(ssl_certificate )/, 'ssl on;\n    $1'));
       expect(site).toContain('ssl on;');
       const t = nginxTest(root);
-      if (target.suite === 'trixie') {
+      if (target.suite !== 'bookworm') {
         expect(t.ok).toBe(false);
         expect(t.output).toMatch(/unknown directive "ssl"/);
       } else {
@@ -88,12 +109,12 @@ describe('the http2 syntax is version-specific', () => {
   });
 });
 
-describe('nginx -t on every golden Nginx config (test/golden), on the Nginx of its http2 syntax', () => {
+describe('nginx -t on every golden Nginx config (test/golden), on the Nginx of its http2 syntax and upstream kind', () => {
   const GOLDEN = join(import.meta.dirname, '..', 'golden');
   for (const c of GOLDEN_CASES) {
     it(`${c.name}`, async () => {
       const plan = buildPlan(c.answers, c.facts);
-      const target = plan.nginx.http2 === 'listen' ? NGINX_TARGETS.listen : NGINX_TARGETS.directive;
+      const target = targetOf(plan);
       const root = await debianChroot(target.suite);
       const { site, main } = stageNginx(root, plan);
       // What nginx is about to judge is the golden file itself.

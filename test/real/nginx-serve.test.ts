@@ -38,6 +38,7 @@ const MOZILLA_INTERMEDIATE = {
 const PERMISSIVE_CLIENT = ['-cipher', 'DEFAULT:@SECLEVEL=0'];
 
 const FAKE_APP = join(import.meta.dirname, 'fixtures', 'fake-app.mjs');
+const DNS_SERVER = join(import.meta.dirname, 'fixtures', 'dns-server.mjs');
 const PROBE = join(import.meta.dirname, 'fixtures', 'http-probe.mjs');
 
 interface Probe {
@@ -59,10 +60,17 @@ function logLine(): RegExp {
 class Served {
   ns = new NetNs();
   root = '';
+  firstApp: { kill?: () => void } | null = null;
+  /** Stops the stand-in app started first (the "old container"). */
+  stopFirstApp() {
+    this.firstApp?.kill?.();
+  }
+  /** The DNS server's records (JSON), read on every query. */
+  records = join(mkdtempSync(join(tmpdir(), 'sw-dns-')), 'records.json');
   ca: TestCa | null = null;
   constructor(
     readonly plan: Plan,
-    readonly suite: 'bookworm' | 'trixie',
+    readonly suite: 'bookworm' | 'trixie' | 'sid',
     /** Changes the rendered site before it is served (control servers only). */
     readonly edit?: (site: string) => string,
   ) {}
@@ -77,7 +85,12 @@ class Served {
       const ocsp = this.ns.spawn(ocspResponderArgv(this.ca));
       await waitFor('the OCSP responder', () => (/waiting for OCSP client connections/.test(ocsp.output()) ? true : undefined));
     }
+    // Docker's embedded DNS as Nginx asks it (resolver 127.0.0.11): `app` is the stand-in app here.
+    writeFileSync(this.records, JSON.stringify({ app: ['127.0.0.1'] }));
+    const dns = this.ns.spawn([process.execPath, DNS_SERVER, '127.0.0.11', '53', this.records]);
+    await waitFor('the DNS server', () => (dns.output().includes('dns listening') ? true : undefined));
     const app = this.ns.spawn([process.execPath, FAKE_APP, String(this.plan.app.port)]);
+    this.firstApp = app;
     await waitFor('the stand-in app', () => (app.output().includes('listening') ? true : undefined));
     const nginx = this.ns.spawn(['chroot', this.root, 'nginx', '-g', 'daemon off;']);
     await waitFor('nginx to answer its healthcheck', async () => {
@@ -404,3 +417,43 @@ describe('the TLS client above is a real control: it does connect where TLS 1.0 
     expect(s.tls(['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0']).ok).toBe(true);
   });
 });
+
+// #21.1: Nginx follows the app's containers through DNS without a reload: the name `app` moves to
+// another address (a new container), and requests follow within the resolver's `valid` (2 s), with
+// none failing while both run; the old one then goes and nothing is sent to it.
+for (const target of Object.values(NGINX_TARGETS)) {
+  describe(`served by Nginx ${target.version}: follows \`app\` through DNS (${target.appDns}) without a reload`, () => {
+    let s: Served;
+    beforeAll(async () => {
+      s = await new Served(variantPlan(NGINX_VARIANTS.find((x) => x.name === 'ip-http')!, target.image, '4g'), target.suite).start();
+    }, 300_000);
+    afterAll(() => s?.stop());
+
+    it('moves to the new address within 2 s; no request fails while old and new both run, or after the old one stops', async () => {
+      const port = s.plan.app.port;
+      const who = async () => {
+        const r = await s.probe({ port: 80, host: '127.0.0.1', path: '/' });
+        return { status: r.status, app: r.status === 200 ? (JSON.parse(r.body) as { app: string }).app : null };
+      };
+      expect(await who()).toEqual({ status: 200, app: 'app' });
+      const next = s.ns.spawn([process.execPath, FAKE_APP, String(port), '127.0.0.2', 'new']);
+      await waitFor('the new app', () => (next.output().includes('listening') ? true : undefined));
+      writeFileSync(s.records, JSON.stringify({ app: ['127.0.0.2'] }));
+      const t0 = Date.now();
+      const seen: { status?: number; app: string | null }[] = [];
+      let movedAfter = -1;
+      while (Date.now() - t0 < 8000) {
+        const r = await who();
+        seen.push(r);
+        if (r.app === 'new' && movedAfter < 0) movedAfter = Date.now() - t0;
+        if (movedAfter >= 0 && Date.now() - t0 > movedAfter + 1000) break;
+      }
+      expect(seen.filter((r) => r.status !== 200)).toEqual([]);
+      expect(movedAfter).toBeGreaterThanOrEqual(0);
+      expect(movedAfter).toBeLessThan(3500);
+      // Nginx's own process never reloaded: the same master serves, and the old app can go.
+      s.stopFirstApp();
+      for (let i = 0; i < 10; i++) expect(await who()).toEqual({ status: 200, app: 'new' });
+    });
+  });
+}

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { formatList, listJson } from '../../src/services/backup.js';
 import { formatUpdatePlan } from '../../src/services/update.js';
+import { planServiceChanges, verdictOf, type NewContainerState } from '../../src/domain/rollout.js';
 import { createContext } from '../../src/context.js';
 import { manifestText, parseManifest, type BackupSummary, type Manifest } from '../../src/domain/backup.js';
 import { DryRunExecutor } from '../../src/exec/executor.js';
@@ -93,11 +94,45 @@ describe('what the commands print', () => {
       images: [{ service: 'app', image: 'shop:2', fromImage: 'shop:1', fromId: `sha256:${'a'.repeat(64)}`, toId: `sha256:${'b'.repeat(64)}` }],
       pullWarnings: [],
       pullErrors: [],
-    });
+      changes: planServiceChanges(['mysql', 'redis', 'app', 'worker', 'nginx'], {
+        image: new Set(['app', 'worker', 'mysql']),
+        definition: new Set(),
+        files: new Map([['redis', 'restart'], ['nginx', 'reload']]),
+        measured: { mysql: 11.6 },
+      }),
+    }, ['python', 'manage.py', 'migrate']);
     expect(text).toContain('stack-wizard templates: version 1 → 2');
     expect(text).toContain('  app: shop:1 (aaaaaaaaaaaa) → shop:2 (bbbbbbbbbbbb)');
     expect(text).toContain('~ redis/redis.conf  (edited by hand)');
     expect(text).toContain('    +maxmemory 200mb');
     expect(text).toMatch(/Edited by hand since stack-wizard wrote them: redis\/redis\.conf\. .* run update --yes to overwrite/);
+    // What restarts and what does not (#21.4, #21.5): the measured downtime, side by side for app and worker.
+    expect(text).toContain('What restarts and what does not:\n  mysql restarts: about 12 s without the database\n  redis restarts: the cache is away until it is healthy again');
+    expect(text).toContain('  app: new containers beside the running ones, traffic moves once they are healthy (no downtime)\n  worker: new containers beside');
+    expect(text).toContain('  nginx: reloads its configuration (no downtime)');
+    expect(text).toContain('  migration, after the backup and before the switch: python manage.py migrate');
+  });
+
+  it('update: the verdict on a new container is fast: a crash at once, three failed checks after the start period, not the whole timeout', () => {
+    const c = (x: Partial<NewContainerState>): NewContainerState => ({ state: 'running', health: 'starting', failingStreak: 0, restartCount: 0, ...x });
+    expect(verdictOf(c({}), 1000, 420_000)).toEqual({ kind: 'waiting' });
+    expect(verdictOf(c({ health: 'healthy' }), 1000, 420_000)).toEqual({ kind: 'ready' });
+    expect(verdictOf(c({ failingStreak: 2 }), 80_000, 420_000)).toEqual({ kind: 'waiting' });
+    expect(verdictOf(c({ failingStreak: 3 }), 90_000, 420_000)).toEqual({ kind: 'bad', why: 'unhealthy' });
+    expect(verdictOf(c({ state: 'restarting' }), 500, 420_000)).toEqual({ kind: 'bad', why: 'crashed' });
+    expect(verdictOf(c({ restartCount: 1 }), 500, 420_000)).toEqual({ kind: 'bad', why: 'crashed' });
+    expect(verdictOf(c({ state: 'exited' }), 500, 420_000)).toEqual({ kind: 'bad', why: 'crashed' });
+    expect(verdictOf(c({ health: null }), 1000, 420_000)).toEqual({ kind: 'waiting' });
+    expect(verdictOf(c({ health: null }), 6000, 420_000)).toEqual({ kind: 'ready' });
+    expect(verdictOf(null, 420_000, 420_000)).toEqual({ kind: 'bad', why: 'timeout' });
+  });
+
+  it('update: app and worker side by side, databases restart, Nginx reloads, the rest stays', () => {
+    const ch = planServiceChanges(['mysql', 'redis', 'app', 'worker', 'nginx', 'grafana'], {
+      image: new Set(['app']), definition: new Set(['worker', 'nginx']), files: new Map([['mysql', 'restart']]), measured: { mysql: 9, redis: 2 },
+    });
+    expect(ch.map((c) => [c.service, c.how, c.downtimeS])).toEqual([
+      ['mysql', 'restart', 9], ['redis', 'keep', null], ['app', 'side-by-side', null], ['worker', 'side-by-side', null], ['grafana', 'keep', null], ['nginx', 'restart', null],
+    ]);
   });
 });

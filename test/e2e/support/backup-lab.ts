@@ -46,3 +46,30 @@ export async function listBackups(server: Server): Promise<ListedBackup[]> {
   if (r.exitCode !== 0) throw new Error(`backup list: ${r.stderr}`);
   return (JSON.parse(r.stdout) as { backups: ListedBackup[] }).backups;
 }
+
+/**
+ * Sets (or, with null, removes) app.migrate in a stack's answers file as stack-wizard writes it (a
+ * top-level `app:` block; a list is written one item a line), the way an operator would edit it.
+ */
+export async function setMigrate(server: Server, answersFile: string, argv: string[] | null): Promise<void> {
+  const script = [
+    "import { readFileSync, writeFileSync } from 'node:fs';",
+    'const [file, json] = process.argv.slice(2);',
+    'const argv = JSON.parse(json);',
+    'const out = [];',
+    'let skip = false;',
+    "for (const l of readFileSync(file, 'utf8').split('\\n')) {",
+    '  if (skip && /^ {4}- /.test(l)) continue;',
+    '  skip = /^ {2}migrate:/.test(l);',
+    '  if (skip) continue;',
+    '  out.push(l);',
+    "  if (l === 'app:' && argv) out.push(`  migrate: ${JSON.stringify(argv)}`);",
+    '}',
+    "writeFileSync(file, out.join('\\n'));",
+  ].join('\n');
+  await server.writeFile('/root/lab/set-migrate.mjs', script);
+  await server.exec(['node', '/root/lab/set-migrate.mjs', answersFile, JSON.stringify(argv)]);
+  const text = await server.readFile(answersFile);
+  if (argv && !text.includes(`  migrate: ${JSON.stringify(argv)}`)) throw new Error(`app.migrate not set in ${answersFile}:\n${text}`);
+  if (!argv && /^ {2}migrate:/m.test(text)) throw new Error(`app.migrate not removed from ${answersFile}`);
+}

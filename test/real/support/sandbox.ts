@@ -14,6 +14,8 @@ export const CHROOT_PACKAGES = {
   // Debian 12's redis 7.0 here too, so redis.conf runs unchanged with its `dir /data` inside the chroot.
   bookworm: ['nginx', 'redis-server'],
   trixie: ['nginx', 'mariadb-server', 'redis-server'],
+  // nginx 1.30, the stable line with `resolve` on upstream servers.
+  sid: ['nginx', 'passwd'],
 } as const;
 
 const chroots = new Map<string, Promise<string>>();

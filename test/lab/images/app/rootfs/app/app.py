@@ -25,6 +25,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -241,16 +242,28 @@ def main():
     server.server_activate()
     print(f"app {VERSION} ({MODE}) listening on :{PORT} with {WORKERS} worker(s)", flush=True)
     # Pre-fork like gunicorn: every worker accepts on the one socket; the parent relays SIGTERM.
+    # SIGTERM is a graceful stop, as gunicorn's: no new connections (the listening socket is shut
+    # down, so a proxy's connect is refused and it tries another instance), the requests in flight
+    # finish, then the worker exits.
+    server.daemon_threads = False
     children = []
     for _ in range(WORKERS):
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-            server.serve_forever()
+            def graceful(*_):
+                threading.Thread(target=server.shutdown, daemon=True).start()
+            signal.signal(signal.SIGTERM, graceful)
+            server.serve_forever(poll_interval=0.1)
+            server.server_close()  # joins the request threads still running
             os._exit(0)
         children.append(pid)
 
     def stop(*_):
+        try:
+            # The socket is shared with the workers: shut down once, it stops listening for all of them.
+            server.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         for p in children:
             try:
                 os.kill(p, signal.SIGTERM)
@@ -265,6 +278,9 @@ def main():
             pid, st = os.wait()
         except ChildProcessError:
             break
+        # As PID 1 it also reaps orphans (a health check's process left by a timed-out shell): not a worker.
+        if pid not in children:
+            continue
         children.remove(pid)
         if os.waitstatus_to_exitcode(st) not in (0, -signal.SIGTERM):
             status = 1

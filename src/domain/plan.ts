@@ -1,7 +1,7 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
 import type { Answers, ServiceName } from './answers.js';
-import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
+import { CACHE_ENGINE_IDS, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
@@ -82,6 +82,8 @@ export const PlanSchema = z.strictObject({
   }),
   redis: z
     .strictObject({
+      /** The server behind the service `redis` (cache.engine). */
+      engine: z.enum(CACHE_ENGINE_IDS),
       image: z.string(),
       version: z.string(),
       mode: z.enum(['cache', 'queue']),
@@ -167,8 +169,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
 
   const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
   const engine = dbEngine(a.database.engine);
-  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
-  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const cache = cacheEngine(a.cache.engine);
   const image = (s: Exclude<ServiceName, 'app' | 'worker'>) =>
     resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries: dbVersion, cache, prefixMirror: a.mirrors['image-prefix'] });
   const services = enabledServices(components).map((s: SizedService) => ({
@@ -253,6 +254,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     },
     redis: redisSvc
       ? {
+          engine: a.cache.engine,
           image: redisSvc.image,
           version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
           mode: a.redis.mode,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds (or reuses) a Debian chroot with the given packages, for running a server version this
-# machine does not have (e.g. trixie's nginx 1.26 and MariaDB 11.8). Prints the chroot's path.
+# machine does not have (e.g. trixie's nginx 1.26 and MariaDB 11.8, sid's MySQL 9.7 and Valkey 9.1).
+# Prints the chroot's path.
 #   debian-chroot.sh SUITE PACKAGE...
 # Cached under test/.cache/chroots/ (gitignored), keyed by suite, packages and this script, so a
 # rerun is instant; a clean clone (CI) builds it from scratch with mmdebstrap (about 30 s).
@@ -23,7 +24,10 @@ if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 uri=$("$here/debian-uri.sh")
 tmp=$(mktemp -d "$cache/.build-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mmdebstrap --quiet --variant=apt --include="$pkgs" \
+extra=()
+# This machine's sid is a frozen snapshot past its Release file's Valid-Until date.
+[ "$suite" = sid ] && extra+=(--aptopt='Acquire::Check-Valid-Until "false"')
+mmdebstrap --quiet --variant=apt --include="$pkgs" "${extra[@]}" \
   --customize-hook='chroot "$1" sh -c "getent passwd nginx >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin nginx"' \
   "$suite" "$tmp/root" "$uri" >&2
 touch "$tmp/root/.complete"

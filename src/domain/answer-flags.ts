@@ -59,6 +59,7 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'https-port', path: 'ports.https', parse: int },
   { flag: 'db-engine', path: 'database.engine', parse: str },
   { flag: 'db-version', path: 'database.version', parse: str },
+  { flag: 'cache-engine', path: 'cache.engine', parse: str },
   { flag: 'firewall', path: 'security.firewall', parse: onOff },
   { flag: 'fail2ban', path: 'security.fail2ban', parse: onOff },
   { flag: 'ssh-port', path: 'security.sshPort', parse: (s) => (s.trim() === 'auto' ? { value: 'auto' } : int(s)) },

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from './engines/index.js';
 import { SERVICE_NAMES, type ServiceName } from './services.js';
-import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
+import { CACHE_ENGINES, CACHE_ENGINE_IDS, DEFAULT_CACHE_ENGINE } from './cache/index.js';
+import { belowFloor, floorOf, formatVersion } from './versions.js';
 import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 import {
   LIMITS, bounded, containerPath, emailValue, headerName, healthPath, hostPath, installDirValue, mirrorUrl, plainText, urlPathValue,
@@ -37,7 +38,9 @@ export type Runtime = (typeof RUNTIMES)[number];
 /** The series each database engine offers (its module in engines/). */
 export const DB_VERSIONS = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].series])) as Readonly<Record<DbEngineId, readonly string[]>>;
 const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs.join(''));
-const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_VERSIONS[id])}`).join(', ');
+const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_ENGINES[id].offered)}`).join(', ');
+const KEPT = DB_ENGINE_IDS.flatMap((id) => DB_ENGINES[id].series.filter((x) => !DB_ENGINES[id].offered.includes(x)).map((x) => `${id} ${x}`));
+const KEPT_TEXT = KEPT.length ? `; ${KEPT.join(', ')} only for a stack that already runs it (past its end of life)` : '';
 const DEFAULT_SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${DB_ENGINES[id].defaultSeries} for ${id}`).join(', ');
 
 /**
@@ -82,7 +85,7 @@ const AppSchema = z.strictObject({
 const DatabaseSchema = z
   .strictObject({
     engine: z.enum(DB_ENGINE_IDS).default(DEFAULT_DB_ENGINE).describe('The database server; the compose service is called mysql either way'),
-    version: bounded(LIMITS.short).optional().describe(`Series: ${SERIES_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
+    version: bounded(LIMITS.short).optional().describe(`Series: ${SERIES_TEXT}${KEPT_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
     name: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
     user: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
   })
@@ -214,6 +217,15 @@ export const AnswersSchema = z
       .strictObject({ mode: z.enum(['cache', 'queue']).default('cache').describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead)') })
       .default({ mode: 'cache' })
       .describe('Redis options'),
+    cache: z
+      .strictObject({
+        engine: z
+          .enum(CACHE_ENGINE_IDS)
+          .default(DEFAULT_CACHE_ENGINE)
+          .describe(`The server behind the compose service redis: ${orList(CACHE_ENGINE_IDS.map((id) => `${id} (${CACHE_ENGINES[id].label})`))}; clients see no difference (REDIS_URL, port 6379)`),
+      })
+      .default({ engine: DEFAULT_CACHE_ENGINE })
+      .describe('The Redis-protocol server (components.redis)'),
     mirrors: MirrorsSchema.default({}),
   })
   .superRefine((a, ctx) => {
@@ -236,9 +248,10 @@ export const AnswersSchema = z
     // An image older than the generated config's floor would reject (Nginx) or ignore (Redis) what we write.
     for (const service of ['nginx', 'redis'] as const) {
       const image = a.images[service];
-      const v = image ? belowFloor(service, image) : null;
+      const floor = floorOf(service, CACHE_ENGINES[a.cache.engine]);
+      const v = image ? belowFloor(floor, image) : null;
       if (v) {
-        ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(VERSION_FLOORS[service]) } });
+        ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(floor) } });
       }
     }
     const sshPort = a.security.sshPort;

@@ -1,7 +1,7 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
 import type { Answers } from './answers.js';
-import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
+import { CACHE_ENGINE_IDS, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
@@ -86,6 +86,8 @@ export const PlanSchema = z.strictObject({
   }),
   redis: z
     .strictObject({
+      /** The server behind the service `redis` (cache.engine). */
+      engine: z.enum(CACHE_ENGINE_IDS),
       image: z.string(),
       version: z.string(),
       mode: z.enum(['cache', 'queue']),
@@ -164,8 +166,7 @@ function checkHostFits(a: Answers, hostMiB: number, planRamMiB: number): void {
 /** The image each service of these answers runs (the operator's override, else our pin; through a chosen prefix mirror). */
 function imageResolver(a: Answers): (s: SizedService) => string {
   const dbSeries = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
-  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
-  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const cache = cacheEngine(a.cache.engine);
   return (s) =>
     s === 'app' || s === 'worker' ? a.app.image : resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries, cache, prefixMirror: a.mirrors['image-prefix'] });
 }
@@ -199,7 +200,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
 
   const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
   const engine = dbEngine(a.database.engine);
-  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const cache = cacheEngine(a.cache.engine);
   const image = imageResolver(a);
   const services = enabledServices(components).map((s: SizedService) => ({
     name: s,
@@ -284,6 +285,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     },
     redis: redisSvc
       ? {
+          engine: a.cache.engine,
           image: redisSvc.image,
           version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
           mode: a.redis.mode,

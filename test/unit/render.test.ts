@@ -15,6 +15,7 @@ import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
 import { seededRandom } from '../fixtures/facts.js';
+import { pinnedImage } from '../../src/domain/releases.js';
 
 function render(c: GoldenCase, random = seededRandom(7), existing: Record<string, string> = {}) {
   const plan = buildPlan(c.answers, c.facts);
@@ -296,8 +297,10 @@ describe('docker-compose.yml', () => {
   it('rewrites Docker Hub images through the chosen prefix mirror and leaves the private app image alone', () => {
     const { plan } = render(GOLDEN_CASES.find((g) => g.name === '8g-mysql-cn')!);
     const img = Object.fromEntries(plan.services.map((s) => [s.name, s.image]));
-    expect(img.mysql).toBe('docker.m.daocloud.io/library/mysql:8.4.6');
-    expect(img.redis).toBe('docker.m.daocloud.io/library/redis:7.4.5');
+    // The digest stays: a mirror serves the same content-addressed manifest.
+    expect(img.mysql).toBe(`docker.m.daocloud.io/library/${pinnedImage('mysql', '8.4')}`);
+    expect(img.mysql).toMatch(/^docker\.m\.daocloud\.io\/library\/mysql:8\.4\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(img.redis).toBe(`docker.m.daocloud.io/library/${pinnedImage('redis', '8.10')}`);
     expect(img.app).toBe('registry.example.com/team/api:1.4.2');
   });
 });

@@ -3,6 +3,8 @@
 // keeps the query cache, has no innodb_redo_log_capacity) and its images name their programs
 // mariadb…. The shared MySQL-family parts are in mysql-family.ts.
 // Sources: https://mariadb.com/kb/en/server-system-variables/ and .../innodb-system-variables/
+// Series, pins and end of life: src/domain/releases.ts.
+import { releasesOf } from '../releases.js';
 import { SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
 import type { DbEngine, DeprecatedOption, RemovedOption, V } from './types.js';
 
@@ -59,12 +61,26 @@ const CNF: CnfParts = {
   },
 };
 
+const RELEASES = releasesOf('mariadb');
+const SERIES = RELEASES.map((r) => r.series);
+
 export const MARIADB: DbEngine = {
   id: 'mariadb',
   label: 'MariaDB',
-  series: ['10.11', '11.4', '11.8'],
+  series: SERIES,
+  offered: RELEASES.filter((r) => r.offered).map((r) => r.series),
+  // 11.4: the LTS supported longest (to 2029-05-29; 11.8's community support ends 2028-06-04).
   defaultSeries: '11.4',
-  images: { '10.11': 'mariadb:10.11.14', '11.4': 'mariadb:11.4.8', '11.8': 'mariadb:11.8.3' },
+  images: Object.fromEntries(RELEASES.map((r) => [r.series, r.image!])),
+  // "You should be able to trivially upgrade from ANY earlier MariaDB version to the latest one"
+  // (https://mariadb.com/kb/en/upgrading-between-major-mariadb-versions/): every later series; the
+  // next one is what the messages suggest. The image's MARIADB_AUTO_UPGRADE (compose) runs mariadb-upgrade.
+  upgradeTargets: (from) => {
+    const i = SERIES.indexOf(from);
+    return i >= 0 ? SERIES.slice(i + 1).filter((x) => RELEASES.find((r) => r.series === x)?.offered) : [];
+  },
+  // Its option table covers the config; MariaDB documents no server-side blocker between its LTS lines.
+  upgradeChecks: () => [],
   sizing: {
     // MariaDB's performance_schema costs less than MySQL's.
     pfsMiB: 96,

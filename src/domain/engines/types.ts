@@ -122,19 +122,41 @@ export interface BinlogTool {
   program: string;
 }
 
+/**
+ * One of the vendor's pre-upgrade checks, asked of the running old server: every row the SQL
+ * returns (one column) names an object that breaks or changes with the new server.
+ */
+export interface UpgradeCheck {
+  /** Stable id; the messages are `upg.check.<id>` and `upg.fix.<id>` (src/i18n/catalog). */
+  id: string;
+  /** error: the new server refuses it (the upgrade stops before anything changes); warn: shown, the upgrade goes on. */
+  severity: 'error' | 'warn';
+  sql: string;
+  /** Where the vendor documents it. */
+  source: string;
+}
+
 export interface DbEngine {
   /** As in the answers' `database.engine`. */
   id: string;
   /** The product's name in generated headers and messages. */
   label: string;
 
-  // ---- versions: the series offered, the default, the tested image per series
-  /** Series an operator may choose (`database.version`), oldest first. */
+  // ---- versions (src/domain/releases.ts): the series, the default, the tested image per series
+  /** Every series a stack may run (`database.version`), oldest first: those offered and those kept for stacks that run them. */
   series: readonly string[];
+  /** Series a new stack may choose: the rest are past their end of life, kept so the stacks that run them still work. */
+  offered: readonly string[];
   /** The default series: the current LTS line. */
   defaultSeries: string;
-  /** The pinned image per series, as the generated files are written and tested against. */
+  /** The pinned image per series (`tag@sha256:…`), as the generated files are written and tested against. */
   images: Readonly<Record<string, string>>;
+
+  // ---- major upgrades: the data a series upgrade needs (the upgrade itself is not built yet, #17.2)
+  /** The series a stack on `from` may move to in one step, by the vendor's documented upgrade paths. */
+  upgradeTargets(from: string): readonly string[];
+  /** The vendor's pre-upgrade checks that are questions to the old server (the option table covers the config files). */
+  upgradeChecks(from: Version, to: Version): readonly UpgradeCheck[];
 
   // ---- sizing and the server's config file
   sizing: DbSizingTraits;

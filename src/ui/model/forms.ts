@@ -1,10 +1,11 @@
 // The setup questions as data: each form's fields, how form text maps to answers (codecs), and
 // the values a form starts from. A question screen is one FormDef here (docs/ARCHITECTURE.md#adding-a-screen).
 // No React and no I/O: unit-tested directly.
-import { AnswersSchema, DB_VERSIONS, RUNTIMES, type Answers } from '../../domain/answers.js';
+import { AnswersSchema, RUNTIMES, type Answers } from '../../domain/answers.js';
 import { getPath, isGiven, setPath, type Draft } from '../../domain/draft.js';
 import { DB_DEFAULT_VERSION } from '../../domain/versions.js';
-import { DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
+import { DB_ENGINES, DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
+import { CACHE_ENGINE_IDS } from '../../domain/cache/index.js';
 import type { MsgKey } from '../../i18n/index.js';
 
 export type FormValue = string | boolean;
@@ -60,6 +61,7 @@ const FORM_DEFS = {
     intro: 'ui.i.components',
     fields: [
       { path: 'components.redis', label: 'ui.f.redis', hint: COMPONENT_HINT.redis, codec: 'bool' },
+      { path: 'cache.engine', label: 'ui.f.cacheEngine', hint: 'ui.h.cacheEngine', codec: 'choice', options: () => CACHE_ENGINE_IDS.map((id) => opt(id)), visible: (v) => v['components.redis'] === true },
       { path: 'components.worker', label: 'ui.f.worker', hint: COMPONENT_HINT.worker, codec: 'bool' },
       { path: 'app.workerCommand', label: 'ui.f.workerCommand', hint: 'ui.h.workerCommand', codec: 'argv', visible: (v) => v['components.worker'] === true },
       { path: 'components.rabbitmq', label: 'ui.f.rabbitmq', hint: COMPONENT_HINT.rabbitmq, codec: 'bool' },
@@ -96,12 +98,13 @@ const FORM_DEFS = {
         label: 'ui.f.version',
         hint: 'ui.h.version',
         codec: 'choice',
-        options: (v) => DB_VERSIONS[dbEngineIdOr(v['database.engine'])].map((x) => opt(x)),
+        // A new stack: only the series offered (one past its end of life is kept for stacks that run it).
+        options: (v) => DB_ENGINES[dbEngineIdOr(v['database.engine'])].offered.map((x) => opt(x)),
       },
     ],
     normalize: (v) => {
       const engine = dbEngineIdOr(v['database.engine']);
-      const allowed = DB_VERSIONS[engine];
+      const allowed = DB_ENGINES[engine].offered;
       return allowed.includes(String(v['database.version'])) ? v : { ...v, 'database.version': DB_DEFAULT_VERSION[engine] };
     },
   },

@@ -58,7 +58,7 @@ describe('which screens show', () => {
     expect(screenSkipped('domain', { domain: 'a.example.com', tls: 'letsencrypt' }, given)).toBe(false);
   });
   test('everything given goes straight from welcome to review', () => {
-    const all = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
+    const all = new Set(['project', 'app', 'preset', 'region', 'components', 'cache', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
     expect(nextScreen('welcome', { domain: undefined }, all)).toBe('review');
   });
 });

@@ -35,11 +35,14 @@ export const VERSION_FLOORS = {
   redis: CACHE_ENGINES.redis.floor,
 } as const satisfies Record<string, Version>;
 
+/** On swarm Nginx re-resolves the app's replicas with `server … resolve` in its upstream (open source since 1.27.3). */
+export const SWARM_NGINX_FLOOR: Version = { major: 1, minor: 27, patch: 3 };
+
 /** The version an image tag names when it is below the service's floor, else null (an unparsable tag is judged elsewhere). */
-export function belowFloor(service: keyof typeof VERSION_FLOORS, image: string): Version | null {
+export function belowFloor(service: keyof typeof VERSION_FLOORS, image: string, floor?: Version): Version | null {
   const tag = imageTag(image);
   const v = tag ? parseVersion(tag) : null;
-  const f = VERSION_FLOORS[service];
+  const f = floor ?? VERSION_FLOORS[service];
   return v && !versionAtLeast(v, f.major, f.minor, f.patch) ? v : null;
 }
 

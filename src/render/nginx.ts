@@ -316,7 +316,7 @@ function tlsHttpSettings(plan: Plan): N[] {
     // Tickets would need key rotation to keep forward secrecy; the shared cache resumes sessions instead.
     d('ssl_session_tickets', 'off'),
   ];
-  if (plan.nginx.tls === 'custom') {
+  if (plan.nginx.tls === 'custom' && !plan.swarm) {
     // Docker's embedded DNS, to fetch OCSP responses for stapling.
     out.push(d('resolver', '127.0.0.11', 'valid=300s', 'ipv6=off'), d('resolver_timeout', '5s'));
   }
@@ -329,15 +329,31 @@ function httpsRedirect(plan: Plan): N {
   return b('location', ['/'], [d('return', 301, `https://${host}${port}$request_uri`)]);
 }
 
+/**
+ * The app's address in the upstream. On swarm the app is `endpoint_mode: dnsrr`: its name resolves
+ * to every replica and changes as tasks move, so Nginx re-resolves it (`resolve`, with the shared
+ * zone it needs) at Docker's embedded DNS instead of keeping the addresses it found at start.
+ */
+function appServers(plan: Plan): N[] {
+  if (!plan.swarm) return [d('server', `app:${plan.app.port}`)];
+  return [
+    withComment(d('zone', 'app_upstream', '64k'), 'Shared by the workers: the addresses re-resolved below live here.'),
+    d('server', `app:${plan.app.port}`, 'resolve'),
+  ];
+}
+
+/** Docker's embedded DNS; a short validity, so a rescheduled replica is found within seconds. */
+const swarmResolver = (): N[] => [d('resolver', '127.0.0.11', 'valid=5s', 'ipv6=off'), d('resolver_timeout', '5s')];
+
 function httpLevel(plan: Plan): N[] {
   const n = plan.nginx;
-  const out: N[] = [];
+  const out: N[] = plan.swarm ? [...swarmResolver(), blank] : [];
   out.push(
     b(
       'upstream',
       ['app_upstream'],
       [
-        d('server', `app:${plan.app.port}`),
+        ...appServers(plan),
         withComment(d('keepalive', 32), 'Idle keep-alive connections to the app, per worker: saves a TCP handshake per request.'),
         withComment(d('keepalive_timeout', upstreamKeepaliveSeconds(plan)), "Below the app server's own idle timeout, so Nginx never reuses a connection the app is closing."),
         d('keepalive_requests', 1000),

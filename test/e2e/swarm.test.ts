@@ -5,6 +5,7 @@
 // private network). No IPVS here: the stack needs none (dnsrr, host-mode ports).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, docker, waitFor, type Client, type Server } from '../lab/lab.js';
+import { RUN_LABEL } from '../lab/base.js';
 
 const PROJECT = 'demo';
 const DIR = `/opt/stack-wizard/${PROJECT}`;
@@ -16,6 +17,8 @@ let n2: Server; // edge + app
 let n3: Server; // app
 let lan = '';
 const lanIp: Record<string, string> = {};
+/** Swarm node IDs by container name (a prepared server's host name is set late; IDs are certain). */
+const nodeId: Record<string, string> = {};
 const t0 = Date.now();
 const figures: Record<string, string | number> = {};
 const mark = (k: string, since: number) => {
@@ -112,36 +115,32 @@ done; sleep 0.1; done; echo "$ok $bad$codes"`;
 beforeAll(async () => {
   lab = await Lab.create({ images: ['nginx-1.30'] });
   const s = Date.now();
+  const app = [IMAGES.app, IMAGES.appV2, IMAGES.appBroken];
   [n1, n2, n3, client] = await Promise.all([
-    lab.startServer({ name: 'sw1' }),
-    lab.startServer({ name: 'sw2' }),
-    lab.startServer({ name: 'sw3' }),
+    lab.startServer({ name: 'sw1', images: [IMAGES.mariadb, IMAGES.redis, IMAGES.nginx130], wizard: true }),
+    lab.startServer({ name: 'sw2', images: [IMAGES.nginx130, ...app], wizard: true }),
+    lab.startServer({ name: 'sw3', images: app, wizard: true }),
     lab.startClient(),
   ]);
   // The servers' private network (the swarm runs on it; the client is not on it). Docker picks a free private range.
-  lan = `swlab-${lab.runId}-lan`;
-  await docker(['network', 'create', '--label', `org.stack-wizard.lab.run=${lab.runId}`, lan]);
+  lan = `swlab-${lab.runId}-${lab.labId}-lan`;
+  await docker(['network', 'create', '--label', `${RUN_LABEL}=${lab.runId}`, lan]);
   for (const n of [n1, n2, n3]) {
     await docker(['network', 'connect', lan, n.name]);
     lanIp[n.name] = (
       await docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${lan}").IPAddress}}`, n.name])
     ).stdout.trim();
   }
-  mark('servers', s);
-  const l = Date.now();
-  const app = [IMAGES.app, IMAGES.appV2, IMAGES.appBroken];
-  await Promise.all([
-    lab.loadImages(n1, [IMAGES.mariadb, IMAGES.redis, IMAGES.nginx130]),
-    lab.loadImages(n2, [IMAGES.nginx130, ...app]),
-    lab.loadImages(n3, app),
-    ...[n1, n2, n3].map((n) => lab.installWizard(n)),
-  ]);
-  mark('images and install', l);
-}, 600_000);
+  mark('servers with images and the wizard', s);
+}, 900_000);
 
 afterAll(async () => {
+  if (lan) {
+    for (const n of [n1, n2, n3])
+      if (n) await docker(['network', 'disconnect', '-f', lan, n.name], { allowFail: true });
+    await docker(['network', 'rm', lan], { allowFail: true });
+  }
   await lab?.cleanup();
-  if (lan) await docker(['network', 'rm', lan], { allowFail: true });
   figures.total = `${((Date.now() - t0) / 1000).toFixed(0)} s`;
   console.log('swarm e2e figures', JSON.stringify(figures));
 });
@@ -163,17 +162,19 @@ describe('a three-node swarm formed with stack-wizard cluster', () => {
     expect(again.stderr).toContain('cluster leave');
     await Promise.all([n2.sh(join), n3.sh(join)]);
     mark('cluster formed', s);
+    for (const n of [n1, n2, n3])
+      nodeId[n.name] = (await n.docker(['info', '--format', '{{.Swarm.NodeID}}'])).stdout.trim();
   });
 
   it('cluster label gives roles; cluster status --json shows nodes, roles, resources and health', async () => {
-    await n1.exec(['stack-wizard', 'cluster', 'label', 'sw2', 'edge,app']);
-    await n1.exec(['stack-wizard', 'cluster', 'label', 'sw3', 'app']);
-    const bad = await n1.exec(['stack-wizard', 'cluster', 'label', 'sw3', 'web'], { allowFail: true });
+    await n1.exec(['stack-wizard', 'cluster', 'label', nodeId[n2.name]!, 'edge,app']);
+    await n1.exec(['stack-wizard', 'cluster', 'label', nodeId[n3.name]!, 'app']);
+    const bad = await n1.exec(['stack-wizard', 'cluster', 'label', nodeId[n3.name]!, 'web'], { allowFail: true });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('unknown role "web"');
     const st = JSON.parse((await n1.exec(['stack-wizard', 'cluster', 'status', '--json'])).stdout) as {
       nodes: {
-        hostname: string;
+        id: string;
         role: string;
         leader: boolean;
         roles: string[];
@@ -183,13 +184,20 @@ describe('a three-node swarm formed with stack-wizard cluster', () => {
         healthy: boolean;
       }[];
     };
-    expect(st.nodes.map((n) => [n.hostname, n.role, n.roles.join(','), n.healthy])).toEqual([
-      ['sw1', 'manager', 'edge,data', true],
-      ['sw2', 'worker', 'edge,app', true],
-      ['sw3', 'worker', 'app', true],
+    const byId = (n: Server) => st.nodes.find((x) => x.id === nodeId[n.name]);
+    const row = (n: Server) => [
+      byId(n)?.role,
+      byId(n)?.leader,
+      byId(n)?.roles.join(','),
+      byId(n)?.healthy,
+      byId(n)?.address,
+    ];
+    expect([n1, n2, n3].map(row)).toEqual([
+      ['manager', true, 'edge,data', true, lanIp[n1.name]],
+      ['worker', false, 'edge,app', true, lanIp[n2.name]],
+      ['worker', false, 'app', true, lanIp[n3.name]],
     ]);
     for (const n of st.nodes) {
-      expect(n.address).toBe(lanIp[`swlab-${lab.runId}-${n.hostname}`]);
       expect(n.cpus).toBeGreaterThan(0);
       expect(n.memoryMiB).toBeGreaterThan(512);
     }
@@ -297,8 +305,8 @@ describe('the stack on the swarm', () => {
       async () => {
         const st = JSON.parse(
           (await n1.exec(['stack-wizard', 'cluster', 'status', '--json'], { allowFail: true })).stdout,
-        ) as { nodes: { hostname: string; state: string }[] };
-        const down = st.nodes.find((n) => n.hostname === 'sw3')?.state === 'down';
+        ) as { nodes: { id: string; state: string }[] };
+        const down = st.nodes.find((n) => n.id === nodeId[n3.name])?.state === 'down';
         const tasks = (await healthyTasks('app')).filter((x) => x.node === n2.name);
         return down && tasks.length === 2 ? true : undefined;
       },

@@ -307,6 +307,7 @@ export function stackData(plan: Plan): Dict {
 
 export function renderStack(plan: Plan): RenderedFile[] {
   if (!plan.swarm) return [];
+  // 0600 like the compose file: app.env reaches it (#15.8).
   return [
     file(
       STACK_FILE,
@@ -316,6 +317,7 @@ export function renderStack(plan: Plan): RenderedFile[] {
           `Deploy from the install dir on a manager, with .env in the environment: docker stack deploy -c ${STACK_FILE} ${plan.project}\n` +
           'Edit the answers and re-render instead of editing this file.',
       ),
+      SECRET_MODE,
     ),
   ];
 }

@@ -11,6 +11,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'backup', usage: 'backup [list [--json] | verify [ID]] [--answers F] [--dry-run]', summary: 'cmd.backup', load: () => import('./backup.js') },
   { name: 'restore', usage: 'restore [ID] [--yes] [--rollback] [--skip-verify] [--json] [--answers F]', summary: 'cmd.restore', load: () => import('./restore.js') },
   { name: 'update', usage: 'update [--yes] [--rollback] [--dry-run] [--no-pull] [--answers F]', summary: 'cmd.update', load: () => import('./update.js') },
+  { name: 'cluster', usage: 'cluster init [--advertise-addr IP] [--roles edge,app,data] | join <manager> <token> | status [--json] | leave [--yes] | drain <node> | label <node> <role>[,<role>…]', summary: 'cmd.cluster', load: () => import('./cluster.js') },
   { name: 'mirrors', usage: 'mirrors [--json] [--kind K] [--catalog F] [--timeout MS]', summary: 'cmd.mirrors', load: () => import('./mirrors.js') },
 ];
 

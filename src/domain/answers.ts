@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from './engines/index.js';
 import { SERVICE_NAMES, type ServiceName } from './services.js';
 import { CACHE_ENGINES, CACHE_ENGINE_IDS, DEFAULT_CACHE_ENGINE } from './cache/index.js';
-import { belowFloor, floorOf, formatVersion } from './versions.js';
+import { SWARM_NGINX_FLOOR, belowFloor, floorOf, formatVersion } from './versions.js';
 import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 import {
   LIMITS, bounded, containerPath, emailValue, headerName, healthPath, hostPath, installDirValue, mirrorUrl, plainText, urlPathValue,
@@ -179,6 +179,13 @@ const MirrorsSchema = z
     `Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn. accelerator: your own Docker Hub accelerator (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), probed with the registry mirrors on the plan's images`,
   );
 
+/** Docker Swarm across several servers (#20): the same plan as a stack file; roles are node labels (domain/swarm.ts). */
+const SwarmSchema = z.strictObject({
+  appReplicas: z.number().int().min(1).max(64).default(2).describe('App replicas, spread over the nodes labelled app (start with one per app node)'),
+  workerReplicas: z.number().int().min(1).max(64).default(1).describe('Worker replicas (components.worker), on the nodes labelled app'),
+  encrypted: z.boolean().default(false).describe("Encrypt the overlay networks between nodes (IPsec ESP: needs the kernel's esp modules on every node; required when nodes talk over public addresses)"),
+}).describe('Options of deploy: swarm');
+
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z
   .strictObject({
@@ -227,6 +234,9 @@ export const AnswersSchema = z
       .default({ engine: DEFAULT_CACHE_ENGINE })
       .describe('The Redis-protocol server (components.redis)'),
     mirrors: MirrorsSchema.default({}),
+    // Optional without a default, so the answers written for a single server stay as they were.
+    deploy: z.enum(['compose', 'swarm']).optional().describe('compose: one server (the default); swarm: a Docker Swarm of several servers, rendered as docker-stack.yml'),
+    swarm: SwarmSchema.optional(),
   })
   .superRefine((a, ctx) => {
     const tls = a.tls ?? (a.domain ? 'letsencrypt' : 'none');
@@ -254,11 +264,32 @@ export const AnswersSchema = z
         ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(floor) } });
       }
     }
+    if (a.deploy === 'swarm') swarmIssues(a, tls).forEach((i) => ctx.addIssue({ code: 'custom', ...i }));
+    else if (a.swarm) ctx.addIssue({ code: 'custom', path: ['deploy'], message: 'v.swarmNeedsDeploy' });
     const sshPort = a.security.sshPort;
     if (typeof sshPort === 'number' && (sshPort === a.ports.http || sshPort === a.ports.https)) {
       ctx.addIssue({ code: 'custom', path: ['security', 'sshPort'], message: 'v.sshPortClash' });
     }
   });
+
+type AnswersShape = z.output<typeof AnswersSchema>;
+/**
+ * What a stack on several nodes cannot take yet: files on one host's disk that a task on another
+ * node would not find (certificates made on the host, a front-end folder, uploads on a local
+ * volume) and the monitoring services, which watch one host.
+ */
+function swarmIssues(a: AnswersShape, tls: string): { path: (string | number)[]; message: string; params?: Record<string, string> }[] {
+  const out: { path: (string | number)[]; message: string; params?: Record<string, string> }[] = [];
+  if (tls === 'letsencrypt' || tls === 'self-signed') out.push({ path: ['tls'], message: 'v.swarmTls', params: { tls } });
+  if (a.nginx.frontendDir) out.push({ path: ['nginx', 'frontendDir'], message: 'v.swarmUnsupported' });
+  if (a.app.dataDir) out.push({ path: ['app', 'dataDir'], message: 'v.swarmUnsupported' });
+  if (a.components.monitoring) out.push({ path: ['components', 'monitoring'], message: 'v.swarmUnsupported' });
+  // Nginx re-resolves the app's replicas by DNS with `resolve` on the upstream server (1.27.3+).
+  const image = a.images.nginx;
+  const v = image ? belowFloor(SWARM_NGINX_FLOOR, image) : null;
+  if (v) out.push({ path: ['images', 'nginx'], message: 'v.imageTooOld', params: { service: 'nginx', version: formatVersion(v), floor: formatVersion(SWARM_NGINX_FLOOR) } });
+  return out;
+}
 
 export type AnswersInput = z.input<typeof AnswersSchema>;
 export type Answers = z.output<typeof AnswersSchema>;

@@ -144,6 +144,10 @@ export const PlanSchema = z.strictObject({
   logs: z.strictObject({ maxSizeMiB: z.number().int(), maxFiles: z.number().int() }),
   /** The nofile ulimit MySQL asks for: 65535, or the host's hard limit where it cannot be raised. */
   nofile: z.number().int(),
+  /** deploy: swarm (#20): a stack file for several nodes instead of the single server's compose file. */
+  swarm: z
+    .strictObject({ appReplicas: z.number().int(), workerReplicas: z.number().int(), encrypted: z.boolean() })
+    .nullable(),
   /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
   warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
 });
@@ -244,6 +248,10 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }
   sshPorts.sort((x, y) => x - y);
 
+  const swarm = a.deploy === 'swarm' ? { appReplicas: 2, workerReplicas: 1, encrypted: false, ...a.swarm } : null;
+  // The preview says it: without encryption the overlay's traffic (database passwords included) crosses the wire in clear.
+  if (swarm && !swarm.encrypted) warnings.push({ key: 'warn.swarmUnencrypted', params: {} });
+
   const redisSvc = svc('redis');
   const plan: Plan = {
     schemaVersion: 1,
@@ -327,6 +335,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string' && (MIRROR_KINDS as readonly string[]).includes(e[0]))),
     logs: { ...preset.logs },
     nofile,
+    swarm,
     warnings,
   };
   return plan;

@@ -37,6 +37,9 @@ export const VERSION_FLOORS = {
   redis: CACHE_ENGINES.redis.floor,
 } as const satisfies Record<string, Version>;
 
+/** On swarm Nginx re-resolves the app's replicas with `server … resolve` in its upstream (open source since 1.27.3). */
+export const SWARM_NGINX_FLOOR: Version = { major: 1, minor: 27, patch: 3 };
+
 /** The floor an image override of the service is held to: the chosen cache engine's for `redis`. */
 export function floorOf(service: keyof typeof VERSION_FLOORS, cache: CacheEngine): Version {
   return service === 'redis' ? cache.floor : VERSION_FLOORS[service];

@@ -31,7 +31,7 @@ function base(plan: Plan, s: ServicePlan): Dict {
 }
 
 /** An HTTP GET of the app's health path using whatever the image has: the runtime's own interpreter first. */
-function appHealthTest(plan: Plan): string[] {
+export function appHealthTest(plan: Plan): string[] {
   const url = `http://127.0.0.1:${plan.app.port}${plan.app.health}`;
   // The second layer behind healthPath's allow-list: the URL also sits inside Python and JS string
   // literals below, where no shell quoting helps, so anything beyond these characters stops the render.

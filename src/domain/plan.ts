@@ -1,6 +1,6 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
-import type { Answers } from './answers.js';
+import { redisMode, type Answers } from './answers.js';
 import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
@@ -286,8 +286,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       ? {
           image: redisSvc.image,
           version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
-          mode: a.redis.mode,
-          ...sizeRedis(preset, redisSvc.memoryMiB, a.redis.mode),
+          mode: redisMode(a),
+          ...sizeRedis(preset, redisSvc.memoryMiB, redisMode(a)),
         }
       : null,
     nginx: {

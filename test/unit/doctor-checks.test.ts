@@ -376,6 +376,12 @@ describe('web, data and TLS checks on variants', () => {
     expect(check('mysql-slow', healthy.evidence.mysql)[0]!.severity).toBe('ok');
   });
 
+  test('MySQL: a peak at max_connections is an error even when Connection_errors_max_connections stayed 0 (MariaDB, #22.2)', () => {
+    const f = check('mysql-connections', variant('mysql', (e) => Object.assign(e.status, { Threads_connected: '3', Max_used_connections: e.variables.max_connections, Connection_errors_max_connections: '0' })))[0]!;
+    expect(f.severity).toBe('error');
+    expect(title(f)).toMatch(/^MySQL reached max_connections \(\d+; \d+ at peak\): new connections are refused with "Too many connections"$/);
+  });
+
   test('MySQL memory: running settings that can pass the container limit warn', () => {
     const f = check('mysql-memory', variant('mysql', (e) => (e.variables.max_connections = '5000')))[0]!;
     expect(f.severity).toBe('warn');

@@ -50,11 +50,15 @@ export const mysqlConnectionsCheck: CheckDef<MysqlEvidence> = {
     const refused = n(e.status, 'Connection_errors_max_connections') ?? 0;
     const ev: Line[] = [msg('doc.mysql.ev.conns', { cur, peak, max, refused })];
     // Clients get "Too many connections" at the limit; 80 % of it at peak leaves no room for a spike.
-    const level = cur >= max * 0.95 || refused > 0 ? 'error' : peak >= max * 0.8 ? 'warn' : 'ok';
+    // A peak at max_connections means clients were turned away: MariaDB counts a refusal after the
+    // handshake only in Aborted_connects (seen on 10.11, test/real/doctor-data.test.ts), not in
+    // Connection_errors_max_connections.
+    const full = peak >= max;
+    const level = cur >= max * 0.95 || refused > 0 || full ? 'error' : peak >= max * 0.8 ? 'warn' : 'ok';
     if (level === 'ok') return [okFinding('mysql-connections', 'mysql.connections', 'doc.mysql.connsOk', ev, { cur, max })];
     return [{
       id: 'mysql.connections', check: 'mysql-connections', severity: level,
-      title: msg(refused > 0 ? 'doc.mysql.connsRefused' : 'doc.mysql.connsHigh', { cur, peak, max, refused }),
+      title: msg(refused > 0 ? 'doc.mysql.connsRefused' : full ? 'doc.mysql.connsFull' : 'doc.mysql.connsHigh', { cur, peak, max, refused }),
       explain: msg('doc.mysql.connsExplain'), evidence: ev,
       fix: { auto: false, steps: [msg('doc.mysql.fix.processlist'), msg('doc.mysql.fix.pool'), msg('doc.memory.fix.preset')] },
       causedBy: [],

@@ -232,6 +232,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     // One worker does not get the memory such a process usually takes: it may be killed under load.
     warnings.push({ key: 'warn.appWorkerSmall', params: { runtime: a.app.runtime, have: appSz.workerMiB, typical: preset.app.workerMiB[a.app.runtime] } });
   }
+  // No tag means :latest: each pull may bring another version, and a rollback has nothing fixed to return to.
+  if (!imageHasTag(a.app.image)) warnings.push({ key: 'warn.imageNoTag', params: { image: a.app.image } });
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];
@@ -328,6 +330,13 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     warnings,
   };
   return plan;
+}
+
+/** A tag after the last path segment's colon, or a digest (`@sha256:…`); `host:5000/app` has neither. */
+export function imageHasTag(ref: string): boolean {
+  if (ref.includes('@')) return true;
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  return last.includes(':');
 }
 
 /** The preset a host can run, for messages and the UI. */

@@ -83,7 +83,7 @@ async function startRedis(answers: AnswersInput, patch: (conf: string) => string
 }
 
 /** A Celery-like producer: 50 jobs on the queue, then the app's cache writes until Redis is full. */
-function queueThenFill(cli: (...a: string[]) => { stdout: string; stderr: string }) {
+function queueThenFill() {
   const jobs = Array.from({ length: 50 }, (_, i) =>
     resp('LPUSH', 'celery', JSON.stringify({ id: `job-${i}`, task: 'shop.tasks.send_mail' })),
   ).join('');
@@ -100,7 +100,7 @@ describe("Redis as the worker's broker at its maxmemory (#22.1, #22.2)", () => {
       components: { redis: true, worker: true, rabbitmq: false },
     });
     expect(conf).toContain('maxmemory-policy noeviction');
-    const fill = queueThenFill(cli);
+    const fill = queueThenFill();
     // The server refused the writes past its limit, with Redis's own error.
     expect(fill.stdout + fill.stderr).toMatch(/OOM command not allowed/);
     expect(cli('LLEN', 'celery').stdout.trim()).toBe('50');
@@ -132,7 +132,7 @@ describe("Redis as the worker's broker at its maxmemory (#22.1, #22.2)", () => {
     expect(conf).toContain('maxmemory-policy allkeys-lru');
     const [before] = redisMemoryCheck.evaluate(evidence(true), new Date());
     expect(before!.severity).toBe('warn');
-    const fill = queueThenFill(cli);
+    const fill = queueThenFill();
     expect(fill.stdout + fill.stderr).not.toMatch(/OOM/);
     // Jobs gone, silently: the producer saw no error.
     expect(Number(cli('LLEN', 'celery').stdout.trim())).toBeLessThan(50);

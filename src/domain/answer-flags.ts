@@ -70,6 +70,7 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'install-dir', path: 'installDir', parse: str },
   // The operator's own Docker Hub accelerator, probed with the registry mirrors (the region screen's field).
   { flag: 'accelerator', path: 'mirrors.accelerator', parse: str },
+  { flag: 'redis-mode', path: 'redis.mode', parse: str },
 ];
 
 /** `--mirror KIND=URL`, repeatable: the mirror for one kind (what the region screen asks). */

@@ -221,8 +221,13 @@ export const AnswersSchema = z
       ssePaths: [], websocketPaths: [], loginPaths: ['/login', '/api/login', '/api/auth/login'], apiPrefix: '/', clientMaxBodySize: '20m',
     }).describe('Reverse proxy options'),
     redis: z
-      .strictObject({ mode: z.enum(['cache', 'queue']).default('cache').describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead)') })
-      .default({ mode: 'cache' })
+      .strictObject({
+        mode: z
+          .enum(['cache', 'queue'])
+          .optional()
+          .describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead); default: queue when the worker has no RabbitMQ (Redis is its broker), else cache'),
+      })
+      .default({})
       .describe('Redis options'),
     cache: z
       .strictObject({
@@ -266,6 +271,10 @@ export const AnswersSchema = z
     }
     if (a.deploy === 'swarm') swarmIssues(a, tls).forEach((i) => ctx.addIssue({ code: 'custom', ...i }));
     else if (a.swarm) ctx.addIssue({ code: 'custom', path: ['deploy'], message: 'v.swarmNeedsDeploy' });
+    // A worker without RabbitMQ takes its jobs from Redis: an evicting Redis drops queued jobs silently when full.
+    if (a.redis.mode === 'cache' && redisIsBroker(a)) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'mode'], message: 'v.redisBrokerEvicts' });
+    }
     const sshPort = a.security.sshPort;
     if (typeof sshPort === 'number' && (sshPort === a.ports.http || sshPort === a.ports.https)) {
       ctx.addIssue({ code: 'custom', path: ['security', 'sshPort'], message: 'v.sshPortClash' });
@@ -289,6 +298,16 @@ function swarmIssues(a: AnswersShape, tls: string): { path: (string | number)[];
   const v = image ? belowFloor(SWARM_NGINX_FLOOR, image) : null;
   if (v) out.push({ path: ['images', 'nginx'], message: 'v.imageTooOld', params: { service: 'nginx', version: formatVersion(v), floor: formatVersion(SWARM_NGINX_FLOOR) } });
   return out;
+}
+
+/** The worker takes its jobs from Redis (no RabbitMQ): queued jobs live in Redis's keys. */
+export function redisIsBroker(a: { components: { redis: boolean; worker: boolean; rabbitmq: boolean } }): boolean {
+  return a.components.redis && a.components.worker && !a.components.rabbitmq;
+}
+
+/** redis.mode as given, else queue when Redis is the worker's broker (a queue must not be evicted), else cache. */
+export function redisMode(a: Pick<Answers, 'components' | 'redis'>): 'cache' | 'queue' {
+  return a.redis.mode ?? (redisIsBroker(a) ? 'queue' : 'cache');
 }
 
 export type AnswersInput = z.input<typeof AnswersSchema>;

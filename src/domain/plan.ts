@@ -1,6 +1,6 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
-import type { Answers } from './answers.js';
+import { redisMode, type Answers } from './answers.js';
 import { CACHE_ENGINE_IDS, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
@@ -237,6 +237,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     // One worker does not get the memory such a process usually takes: it may be killed under load.
     warnings.push({ key: 'warn.appWorkerSmall', params: { runtime: a.app.runtime, have: appSz.workerMiB, typical: preset.app.workerMiB[a.app.runtime] } });
   }
+  // No tag means :latest: each pull may bring another version, and a rollback has nothing fixed to return to.
+  if (!imageHasTag(a.app.image)) warnings.push({ key: 'warn.imageNoTag', params: { image: a.app.image } });
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];
@@ -296,8 +298,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
           engine: a.cache.engine,
           image: redisSvc.image,
           version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
-          mode: a.redis.mode,
-          ...sizeRedis(preset, redisSvc.memoryMiB, a.redis.mode),
+          mode: redisMode(a),
+          ...sizeRedis(preset, redisSvc.memoryMiB, redisMode(a)),
         }
       : null,
     nginx: {
@@ -339,6 +341,13 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     warnings,
   };
   return plan;
+}
+
+/** A tag after the last path segment's colon, or a digest (`@sha256:…`); `host:5000/app` has neither. */
+export function imageHasTag(ref: string): boolean {
+  if (ref.includes('@')) return true;
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  return last.includes(':');
 }
 
 /** The preset a host can run, for messages and the UI. */

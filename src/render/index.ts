@@ -1,6 +1,6 @@
 // The complete file set for a plan: pure, sorted, byte-identical for the same inputs.
 import { createHash } from 'node:crypto';
-import type { Answers } from '../domain/answers.js';
+import { redisMode, type Answers } from '../domain/answers.js';
 import type { Plan } from '../domain/plan.js';
 import type { Secrets } from '../domain/secrets.js';
 import { byCodePoint } from '../domain/order.js';
@@ -32,8 +32,9 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan }) => renderRedisConf(plan),
   ({ plan }) => renderStack(plan),
   ({ plan, secrets }) => renderStackSecrets(plan, secrets),
-  // 0600 like the compose file: it holds app.env too (#15.8).
-  ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json'), SECRET_MODE),
+  // 0600 like the compose file: it holds app.env too (#15.8). redis.mode written as resolved (queue when
+  // Redis is the worker's broker): later commands and readers see the choice.
+  ({ answers }) => file(HOST.answers, toYaml({ ...answers, redis: { ...answers.redis, mode: redisMode(answers) } }, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json'), SECRET_MODE),
 ];
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

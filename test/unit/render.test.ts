@@ -273,6 +273,15 @@ describe('docker-compose.yml', () => {
     expect(w.processes * w.nodeMaxOldSpaceMiB!).toBeLessThan(limit);
   });
 
+  it('MinIO gets a root user of at least 3 characters, which it needs to start, whatever the project (#22.15)', () => {
+    const full = GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!;
+    for (const [project, user] of [['a', 'a-admin'], ['ab', 'ab-admin'], ['abc', 'abc'], [full.answers.project, full.answers.project]] as const) {
+      const { files } = render({ ...full, answers: { ...full.answers, project } });
+      const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment?: Record<string, string> }> };
+      expect(compose.services.minio!.environment!.MINIO_ROOT_USER, project).toBe(user);
+    }
+  });
+
   it('Prometheus waits for a healthy node-exporter', () => {
     const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
     const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };

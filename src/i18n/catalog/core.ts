@@ -69,6 +69,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': 'cannot read the Nginx version from image {image}; the config targets Nginx {version}',
     'warn.sshPortAssumed': 'could not see which port sshd listens on; assuming {port}: check before enabling the firewall',
+    'warn.imageNoTag': 'app.image {image} has no tag, so it means :latest: every pull may bring another version and an update cannot roll back to a known one; give a version tag (e.g. {image}:1.4.2)',
     'warn.appWorkerSmall': 'the app container leaves one {runtime} worker {have} MiB, less than such a process usually takes ({typical} MiB): it may run out of memory under load; turn off optional components or use a larger server',
 
     'probe.os': 'OS',
@@ -173,6 +174,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': '无法从镜像 {image} 读出 Nginx 版本；配置按 Nginx {version} 生成',
     'warn.sshPortAssumed': '未能确定 sshd 监听的端口；暂按 {port} 处理：启用防火墙前请确认',
+    'warn.imageNoTag': 'app.image {image} 没有标签，等同于 :latest：每次拉取都可能换成另一个版本，更新也无法回滚到确定的版本；请写明版本标签（例如 {image}:1.4.2）',
     'warn.appWorkerSmall': '应用容器只能给一个 {runtime} 工作进程 {have} MiB，少于此类进程通常所需的 {typical} MiB：负载高时可能内存不足；请关闭可选组件或换更大的服务器',
 
     'probe.os': '操作系统',

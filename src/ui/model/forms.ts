@@ -65,9 +65,24 @@ const FORM_DEFS = {
       { path: 'components.worker', label: 'ui.f.worker', hint: COMPONENT_HINT.worker, codec: 'bool' },
       { path: 'app.workerCommand', label: 'ui.f.workerCommand', hint: 'ui.h.workerCommand', codec: 'argv', visible: (v) => v['components.worker'] === true },
       { path: 'components.rabbitmq', label: 'ui.f.rabbitmq', hint: COMPONENT_HINT.rabbitmq, codec: 'bool' },
+      // Asked, not assumed (#22.1): a Redis holding jobs or sessions must not evict them.
+      {
+        path: 'redis.mode',
+        label: 'ui.f.redisMode',
+        hint: 'ui.h.redisMode',
+        codec: 'choice',
+        options: () => [opt('cache', 'ui.o.redisMode.cache'), opt('queue', 'ui.o.redisMode.queue')],
+        visible: (v) => v['components.redis'] === true,
+      },
       { path: 'components.minio', label: 'ui.f.minio', hint: COMPONENT_HINT.minio, codec: 'bool' },
       { path: 'components.monitoring', label: 'ui.f.monitoring', hint: COMPONENT_HINT.monitoring, codec: 'bool' },
     ],
+    // Until the operator chooses, Redis is a queue when it is the worker's broker (no RabbitMQ).
+    normalize: (v, touched) => {
+      const broker = v['components.redis'] === true && v['components.worker'] === true && v['components.rabbitmq'] !== true;
+      if (touched.has('redis.mode') && v['redis.mode']) return v;
+      return { ...v, 'redis.mode': broker ? 'queue' : 'cache' };
+    },
   },
   domain: {
     title: 'ui.s.domain',

@@ -57,9 +57,7 @@ async function write(path: string, body: unknown): Promise<void> {
 
 beforeAll(async () => {
   lab = await Lab.create();
-  [server, client] = await Promise.all([lab.startServer(), lab.startClient()]);
-  await lab.loadImages(server, STACK_IMAGES);
-  await lab.installWizard(server);
+  [server, client] = await Promise.all([lab.startServer({ images: STACK_IMAGES, wizard: true }), lab.startClient()]);
   await server.writeFile(ANSWERS, backupAnswers());
   const init = await runInit(server, ANSWERS);
   if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stdout}\n${init.stderr}`);

@@ -1,7 +1,7 @@
 // Use cases: take a backup, list them (newest first), verify one (checksums and a load into
 // throwaway containers). `backup` and the menu's Back up / Verify rows call these.
 import type { Context } from '../context.js';
-import { humanBytes, type BackupSummary } from '../domain/backup.js';
+import { humanBytes, type BackupSummary, type DbMethod } from '../domain/backup.js';
 import { usageError } from '../errors.js';
 import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
 import { uploadBackup } from '../steps/backup-s3.js';
@@ -42,7 +42,7 @@ export const listJson = (list: BackupSummary[]) => ({
 });
 
 /** Takes a backup (a dry run shows where it would go and the schedule's changes). */
-export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean }): Promise<number> {
+export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean; method?: DbMethod }): Promise<number> {
   const emit = progressPrinter(ctx);
   return withStack(ctx, o.stack, 'backup', async (s) => {
     if (ctx.exec.dryRun) {
@@ -51,7 +51,7 @@ export async function backup(ctx: Context, o: { stack: StackSelector; scheduled:
       return 0;
     }
     ctx.io.out(`→ ${ctx.t('bk.taking', { project: s.project })}\n`);
-    const r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual' }, emit);
+    const r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual', ...(o.method ? { method: o.method } : {}) }, emit);
     const total = r.manifest.files.reduce((n, f) => n + f.bytes, 0);
     const raw = r.manifest.files.reduce((n, f) => n + f.rawBytes, 0);
     ctx.io.out(`${ctx.t('bk.done', { id: r.id, dir: r.dir, size: humanBytes(total), raw: humanBytes(raw), seconds: (r.manifest.durationMs / 1000).toFixed(1), rate: humanBytes(raw / Math.max(0.001, r.manifest.durationMs / 1000)) })}\n`);

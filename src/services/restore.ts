@@ -4,9 +4,11 @@
 // anything is replaced the backup is verified by a test load (unless `skipVerify`).
 import type { Context } from '../context.js';
 import { humanBytes } from '../domain/backup.js';
+import { localMoment, zoneLabel } from '../domain/binlog.js';
 import { usageError } from '../errors.js';
 import { listBackups } from '../steps/backup.js';
 import { requireBackupId } from '../steps/backup-verify.js';
+import { choosePitr, hostZone } from '../steps/pitr.js';
 import { checkRestorable, pendingRestore, recoverRestore, runRestore, type RestoreOutcome } from '../steps/restore.js';
 import { formatList, listJson } from './backup.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
@@ -17,7 +19,7 @@ function outcomeLine(ctx: Context, r: RestoreOutcome): string {
   return ctx.t('rs.done', { id: r.id, safety: r.safetyId ?? '-' });
 }
 
-export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolean; rollback: boolean; skipVerify: boolean; json: boolean }
+export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolean; rollback: boolean; skipVerify: boolean; json: boolean; to?: string }
 
 export async function restore(ctx: Context, o: RestoreOptions): Promise<number> {
   const { id, yes } = o;
@@ -36,6 +38,19 @@ export async function restore(ctx: Context, o: RestoreOptions): Promise<number> 
       return 0;
     }
     if (o.rollback) throw usageError('err.rs.nothingToRollBack');
+    if (o.to !== undefined) {
+      if (id !== undefined) throw usageError('err.pitr.withId');
+      ctx.io.out(`→ ${ctx.t('rs.checking', { id: o.to })}\n`);
+      const c = await choosePitr(ctx, s, o.to, emit);
+      const m = await checkRestorable(ctx, s, c.baseId, emit);
+      const zone = zoneLabel(c.target, hostZone());
+      const moment = localMoment(c.target);
+      ctx.io.out(`${ctx.t('pitr.plan', { moment, zone, id: c.baseId, created: m.createdAt, files: c.files })}\n`);
+      if (!yes) throw usageError('err.needYes', { command: `restore --to "${moment}"` });
+      const r = await runRestore(ctx, s, c.baseId, emit, { verify: !o.skipVerify, stopAt: c.stopAt });
+      ctx.io.out(`${ctx.t('pitr.done', { moment, zone, id: r.id, safety: r.safetyId ?? '-' })}\n`);
+      return 0;
+    }
     const list = await listBackups(ctx, s.installDir);
     if (id === undefined) {
       if (o.json) ctx.io.out(`${JSON.stringify(listJson(list), null, 2)}\n`);

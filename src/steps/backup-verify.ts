@@ -5,17 +5,19 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { cacheEngineOf } from '../domain/cache/index.js';
-import { ID_RE, MANIFEST_FILE, isBackupId, manifestBoundsProblem, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { ID_RE, MANIFEST_FILE, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
 import { shownKey } from '../domain/load.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
 import { backupsDir, dataVolumes, type Emit } from './backup.js';
 import {
-  backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
-  type SqlTarget, type Stack,
+  backupPassphrase, decompressStage, ensureVolume, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
+  THROWAWAY_LABEL, type SqlTarget, type Stack,
 } from './stack-tools.js';
 
-export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
+import { physicalTool, proveCopy, removeTree, unpackStored, volumeSiblings } from './physical.js';
+
+export { THROWAWAY_LABEL };
 
 export interface ChecksumProblem { name: string; problem: 'missing' | 'size' | 'sha256'; expected: string; actual: string }
 
@@ -148,7 +150,18 @@ export interface VerifyResult {
 }
 
 /** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
-export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: { sumsChecked?: boolean } = {}): Promise<VerifyResult> {
+/** Tables whose CHECKSUM TABLE both sides have and which differ, as `table: manifest ≠ copy` lines. */
+export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): string[] {
+  return Object.entries(expected)
+    .filter(([t, sum]) => sum !== null && actual[t] !== undefined && actual[t] !== null && actual[t] !== sum)
+    .map(([t, sum]) => `${t}: ${sum} ≠ ${actual[t]}`);
+}
+
+/**
+ * `keepCopy`: a physical copy, once proven, stays beside the data volume prepared (restore renames
+ * it into place instead of unpacking it again).
+ */
+export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: { sumsChecked?: boolean; keepCopy?: boolean } = {}): Promise<VerifyResult> {
   const { dir, manifest: m } = await readManifest(ctx, s, id);
   // Restore checks the sums first, then verifies: they need not be read twice.
   if (!o.sumsChecked) await requireSums(ctx, dir, m, emit);
@@ -160,7 +173,28 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
   try {
     for (const f of m.files) {
       const path = join(dir, f.name);
-      if (f.kind === 'database' && m.database) {
+      if (f.kind === 'database' && m.database && methodOf(m) === 'physical') {
+        const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
+        const mount = await ensureVolume(ctx, s.project, 'mysql-data');
+        const sib = volumeSiblings(mount);
+        // Nothing runs in a container of the stack here: the engine is what the target names.
+        const engine = sqlTarget(s, '').engine;
+        const p = physicalTool({ container: '', engine });
+        emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
+        // Beside the data volume: a restore that verifies first then renames this very copy into place.
+        await unpackStored(ctx, { p, image, file: path, read, staging: sib.staging(id), emit });
+        const proof = await proveCopy(ctx, s, { image, dir: sib.staging(id), name: `sw-verify-${s.project}-db-${tag}`, databases: m.database.databases, engine }, emit);
+        const diff = rowCountDiff(m.database.tables, proof.tables);
+        if (diff.length) {
+          throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
+        }
+        const sums = checksumDiff(m.database.checksums ?? {}, proof.checksums);
+        if (sums.length) throw opError('err.ph.checksumsDiffer', { id, count: sums.length }, sums);
+        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((n, x) => n + x, 0) };
+        emit({ kind: 'output', text: ctx.t('ph.verifyOk', { tables: result.database.tables, rows: result.database.rows }) });
+        if (o.keepCopy) await ctx.exec.run('mv', ['-T', '--', sib.staging(id), sib.ready(id)]);
+        else await removeTree(ctx, sib.staging(id));
+      } else if (f.kind === 'database' && m.database) {
         const name = `sw-verify-${s.project}-db-${tag}`;
         // The image the stack runs now (what a restore would load into), else the one the backup names.
         const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;

@@ -7,7 +7,7 @@ import { MARIADB } from './mariadb.js';
 import { MYSQL } from './mysql.js';
 import type { DbEngine } from './types.js';
 
-export type { DbEngine, DbSettings, DbSizing, DbSizingTraits, OptionTable, ServerOption } from './types.js';
+export type { BinlogTool, DbEngine, DbSettings, DbSizing, DbSizingTraits, OptionTable, PhysicalBackupTool, ServerOption } from './types.js';
 
 /** In the order the wizard offers them; the first is the default. */
 export const DB_ENGINES = { mysql: MYSQL, mariadb: MARIADB } as const satisfies Record<string, DbEngine>;

@@ -5,8 +5,8 @@
 // Sources: https://mariadb.com/kb/en/server-system-variables/ and .../innodb-system-variables/
 // Series, pins and end of life: src/domain/releases.ts.
 import { releasesOf } from '../releases.js';
-import { SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
-import type { DbEngine, DeprecatedOption, RemovedOption, V } from './types.js';
+import { ROOT_PWD, SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
+import type { BinlogTool, DbEngine, DeprecatedOption, PhysicalBackupTool, RemovedOption, V } from './types.js';
 
 const M = (mib: number) => `${mib}M`;
 
@@ -64,6 +64,45 @@ const CNF: CnfParts = {
 const RELEASES = releasesOf('mariadb');
 const SERIES = RELEASES.map((r) => r.series);
 
+// Images before 10.5 name it mariabackup.
+const BACKUP_PROGRAM = 'C=$(command -v mariadb-backup || command -v mariabackup)';
+
+/**
+ * mariadb-backup (every official image ships it): a hot copy of the InnoDB files and the redo
+ * written meanwhile, ended under BACKUP STAGE BLOCK_COMMIT (commits wait for an instant, reads and
+ * writes go on), which is the copy's consistent point and names its binlog position. The stream is
+ * mbstream; `--prepare` applies the copied redo. https://mariadb.com/kb/en/mariadb-backup-overview/
+ */
+const PHYSICAL: PhysicalBackupTool = {
+  tool: 'mariadb-backup',
+  format: 'xbstream',
+  since: '10.1.23',
+  copy: {
+    kind: 'stream',
+    // --parallel: files copied at once (one per core: the copy is disk-bound beyond that). The
+    // target dir holds only the tool's temporary files when it streams.
+    argv: (parallel) => ['sh', '-c', `${ROOT_PWD}; ${BACKUP_PROGRAM}; exec "$C" --backup --stream=xbstream --user=root --target-dir=/tmp/stack-wizard-backup --parallel=${Math.max(1, Math.floor(parallel))}`],
+  },
+  extract: { where: 'image', argv: (dir) => ['mbstream', '-x', '-C', dir] },
+  prepareArgv: (dir) => ['sh', '-c', `${BACKUP_PROGRAM}; "$C" --prepare --target-dir="$1" && chown -R mysql:mysql "$1"`, 'sh', dir],
+  // 11.x writes mariadb_backup_binlog_info; earlier releases the xtrabackup_ name.
+  coordinates: { kind: 'file', names: ['mariadb_backup_binlog_info', 'xtrabackup_binlog_info'] },
+  // The image's healthcheck.sh logs in with the account in this file, created at first start.
+  keepFiles: ['.my-healthcheck.cnf'],
+  proofArgs: ['--skip-grant-tables'],
+  proofPing: ['-N', '-e', 'SELECT 1'],
+};
+
+const BINLOG: BinlogTool = {
+  program: 'mariadb-binlog',
+  statusSql: () => 'SHOW MASTER STATUS;',
+  // MariaDB's GTIDs never make a server skip a replayed transaction: positions decide.
+  gtidModeSql: null,
+  gtidExecutedSql: null,
+  // The snapshot's binlog position as a comment (MariaDB reads it inside the snapshot: no global lock).
+  dumpFlags: ['--master-data=2'],
+};
+
 export const MARIADB: DbEngine = {
   id: 'mariadb',
   label: 'MariaDB',
@@ -108,8 +147,7 @@ export const MARIADB: DbEngine = {
   systemSchemas: SYSTEM_SCHEMAS,
   dump: dumpTool('mariadb-dump'),
   throwaway: THROWAWAY,
-  // The official image ships mariadb-backup.
-  physicalBackup: { kind: 'program', program: 'mariadb-backup' },
-  binlog: { program: 'mariadb-binlog' },
+  physicalBackup: PHYSICAL,
+  binlog: BINLOG,
   doctorStatus: doctorStatus('mariadb'),
 };

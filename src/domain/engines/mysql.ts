@@ -13,7 +13,7 @@
 import { releasesOf } from '../releases.js';
 import { parseVersion, versionAtLeast, type Version } from '../version-tag.js';
 import { SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
-import type { DbEngine, DeprecatedOption, RemovedOption, UpgradeCheck, V } from './types.js';
+import type { BinlogTool, DbEngine, DeprecatedOption, PhysicalBackupTool, RemovedOption, UpgradeCheck, V } from './types.js';
 
 const M = (mib: number) => `${mib}M`;
 
@@ -234,6 +234,54 @@ function upgradeChecks(from: Version, to: Version): UpgradeCheck[] {
 const RELEASES = releasesOf('mysql');
 const SERIES = RELEASES.map((r) => r.series);
 
+/**
+ * The clone plugin (it ships with the server, mysql_clone.so): `CLONE LOCAL DATA DIRECTORY` makes a
+ * consistent copy of the InnoDB data, the server's own page and redo copy, while the app keeps
+ * writing (DDL waits). The copy is a data directory as it is: no prepare. It must go outside the
+ * data directory, so into the image's secure-file-priv folder, and leaves by `docker cp` (the
+ * official image has no tar). It carries no binlog position: the GTID set a server started on it
+ * reports is its consistent point. https://dev.mysql.com/doc/refman/8.4/en/clone-plugin-local.html
+ *
+ * Why not MySQL Shell's parallel dump (util.dumpSchemas, in the official images): it is a logical
+ * dump, so its load replays every row through the SQL layer and rebuilds every index, which is
+ * what a restore's downtime is made of; a clone comes back by renaming files. Debian packages no
+ * MySQL Shell, so the lab cannot measure it, and MariaDB's images have none: one physical path per
+ * engine keeps restore and verify the same for both.
+ */
+const PHYSICAL: PhysicalBackupTool = {
+  tool: 'clone',
+  format: 'tar',
+  // CLONE LOCAL DATA DIRECTORY: 8.0.17.
+  since: '8.0.17',
+  copy: {
+    kind: 'clone',
+    scratchDir: '/var/lib/mysql-files',
+    statusSql: "SELECT PLUGIN_STATUS FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'clone';",
+    installSql: "INSTALL PLUGIN clone SONAME 'mysql_clone.so';",
+    sql: (dir) => `CLONE LOCAL DATA DIRECTORY = '${dir.replace(/'/g, "''")}';`,
+    cleanup: (dir) => ['rm', '-rf', '--', dir],
+  },
+  // docker cp's archive holds the folder itself: its contents go one level up.
+  extract: { where: 'host', argv: (dir) => ['tar', '-C', dir, '--numeric-owner', '--strip-components=1', '-xpf', '-'] },
+  prepareArgv: null,
+  coordinates: { kind: 'gtid' },
+  // The server's UUID (its GTIDs) and the certificates it generated at first start.
+  keepFiles: ['auto.cnf', 'ca.pem', 'ca-key.pem', 'server-cert.pem', 'server-key.pem', 'client-cert.pem', 'client-key.pem', 'private_key.pem', 'public_key.pem'],
+  // --skip-grant-tables also turns networking off in MySQL: the ping goes over the socket.
+  proofArgs: ['--skip-grant-tables'],
+  proofPing: ['-N', '-e', 'SELECT 1'],
+};
+
+const BINLOG: BinlogTool = {
+  program: 'mysqlbinlog',
+  // SHOW MASTER STATUS became SHOW BINARY LOG STATUS in 8.2 and is gone from 8.4.
+  statusSql: (v) => (versionAtLeast(v, 8, 2, 0) ? 'SHOW BINARY LOG STATUS;' : 'SHOW MASTER STATUS;'),
+  gtidModeSql: 'SELECT @@GLOBAL.gtid_mode;',
+  gtidExecutedSql: 'SELECT @@GLOBAL.gtid_executed;',
+  // The snapshot's binlog position as a comment (mysqldump takes it under a brief global read lock).
+  dumpFlags: ['--source-data=2'],
+};
+
 export const MYSQL: DbEngine = {
   id: 'mysql',
   label: 'MySQL',
@@ -273,8 +321,7 @@ export const MYSQL: DbEngine = {
   // GTIDs of the source would clash on load; tablespace statements need the PROCESS privilege.
   dump: dumpTool('mysqldump', ['--set-gtid-purged=OFF', '--no-tablespaces']),
   throwaway: THROWAWAY,
-  // The clone plugin ships with the server (CLONE LOCAL DATA DIRECTORY).
-  physicalBackup: { kind: 'clone-plugin' },
-  binlog: { program: 'mysqlbinlog' },
+  physicalBackup: PHYSICAL,
+  binlog: BINLOG,
   doctorStatus: doctorStatus('mysql'),
 };

@@ -123,6 +123,15 @@ const portHex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0
  * from /proc/net/tcp with sh and grep, which Debian-, Ubuntu- and Alpine-based images all have.
  * Celery, RQ, BullMQ and Sidekiq-style workers keep that connection open while they wait for jobs.
  */
+/** Nginx's own health: its health path served locally (the same on one server and on swarm). */
+export const nginxHealthcheck = () => ({
+  test: ['CMD-SHELL', `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1${NGINX_HEALTH_PATH} || exit 1`],
+  interval: '10s',
+  timeout: '5s',
+  retries: 3,
+  start_period: '10s',
+});
+
 export function workerHealthTest(plan: Plan): string[] {
   if (plan.app.workerHealth) return ['CMD', ...plan.app.workerHealth.map(escapeDollar)];
   const ports = [
@@ -201,13 +210,7 @@ function nginx(plan: Plan, s: ServicePlan): Dict {
     ports,
     volumes,
     depends_on: { app: healthy },
-    healthcheck: {
-      test: ['CMD-SHELL', `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1${NGINX_HEALTH_PATH} || exit 1`],
-      interval: '10s',
-      timeout: '5s',
-      retries: 3,
-      start_period: '10s',
-    },
+    healthcheck: nginxHealthcheck(),
     networks: ['frontend'],
     ulimits: { nofile: { soft: n.workerRlimitNofile, hard: n.workerRlimitNofile } },
   };

@@ -9,12 +9,12 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { secretNames, urlSecretNames, type Secrets } from '../domain/secrets.js';
 import { STACK_FILE, dockerSecretName, roleConstraint, type NodeRole } from '../domain/swarm.js';
 // The compose file's probes and environment, so both deployments judge and configure the app alike.
-import { appEnvironment, appHealthTest as composeAppHealth, escapeDollar, workerHealthTest } from './compose.js';
+import { appEnvironment, appHealthTest as composeAppHealth, escapeDollar, nginxHealthcheck, workerHealthTest } from './compose.js';
 import { toYaml } from './format/yaml.js';
 import { redisArg } from './format/redis-conf.js';
 import { renderMysqlCnf } from './mysql.js';
 import { renderNginx } from './nginx.js';
-import { CONTAINER, HOST, NGINX_HEALTH_PATH } from './paths.js';
+import { CONTAINER, HOST } from './paths.js';
 import { renderRedisConf } from './redis.js';
 import { SECRET_MODE, file, type RenderedFile } from './types.js';
 
@@ -216,13 +216,7 @@ function nginxService(plan: Plan, s: ServicePlan): Dict {
     ...(secrets.length ? { secrets } : {}),
     // On each edge node's own disk, where that node's fail2ban reads them.
     volumes: [`nginx-logs:${CONTAINER.nginxLogs}`],
-    healthcheck: {
-      test: ['CMD-SHELL', `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1${NGINX_HEALTH_PATH} || exit 1`],
-      interval: '10s',
-      timeout: '5s',
-      retries: 3,
-      start_period: '10s',
-    },
+    healthcheck: nginxHealthcheck(),
     networks: ['frontend'],
     // One per edge node: the host port is held, so an update stops the old task first.
     deploy: deploy(s, 'edge', { mode: 'global', ...updates('stop-first') }),

@@ -4,23 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../../src/cli.js';
-import { facts, tempDir } from '../unit/ui/helpers.js';
+import { cliInDir as cli, tempDir } from '../unit/ui/helpers.js';
 
-async function cli(args: string[]) {
-  const dir = tempDir('sw-cmd-');
-  const factsFile = join(dir, 'facts.json');
-  writeFileSync(factsFile, JSON.stringify(facts()));
-  let out = '';
-  let err = '';
-  const code = await main(args.map((a) => a.replace('$DIR', dir).replace('$FACTS', factsFile)), {
-    io: { out: (s) => void (out += s), err: (s) => void (err += s) },
-    interactive: false,
-    env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: join(dir, 'state') },
-    cwd: dir,
-  });
-  return { code, out, err, dir };
-}
 
 describe('asking nothing', () => {
   test('init --yes with the answers as flags renders into --out', async () => {

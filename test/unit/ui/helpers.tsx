@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { vmFacts } from '../../fixtures/facts.js';
+import { main } from '../../../src/cli.js';
 import { createContext, type Context } from '../../../src/context.js';
 import type { HostFacts } from '../../../src/domain/facts.js';
 import { DryRunExecutor } from '../../../src/exec/executor.js';
@@ -100,3 +101,19 @@ export function expectNoErrorFrame(f: string) {
 export const flat = (s: string) => s.replace(/\s+/g, ' ');
 export const waitFlat = (frame: () => string | undefined, text: string, ms?: number) =>
   waitFor(frame, (f) => flat(f).includes(flat(text)), JSON.stringify(text), ms);
+
+/** The command line, not interactive, in a fresh folder ($DIR in an argument) with a facts file ($FACTS). */
+export async function cliInDir(args: string[]) {
+  const dir = tempDir('sw-cmd-');
+  const factsFile = join(dir, 'facts.json');
+  writeFileSync(factsFile, JSON.stringify(facts()));
+  let out = '';
+  let err = '';
+  const code = await main(args.map((a) => a.replace('$DIR', dir).replace('$FACTS', factsFile)), {
+    io: { out: (s) => void (out += s), err: (s) => void (err += s) },
+    interactive: false,
+    env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: join(dir, 'state') },
+    cwd: dir,
+  });
+  return { code, out, err, dir };
+}

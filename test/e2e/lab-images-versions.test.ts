@@ -240,7 +240,7 @@ describe('on-demand lab images', () => {
     const confd = hostDir();
     const role = 'nginx-130';
     // The upstream is this container's own name, resolved at run time through Docker's DNS.
-    const name = `swlab-${lab.runId}-${role}`; // the harness's container naming
+    const name = lab.nameOf(role);
     writeFileSync(
       join(confd, 'default.conf'),
       [

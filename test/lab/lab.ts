@@ -225,9 +225,14 @@ export class Lab {
     return new Lab(api, own, j.labId, j.runId, j.owner, j.internet, new Map(j.refs));
   }
 
+  /** The container name a role gets in this lab (a container can name another before it starts). */
+  nameOf(role: string): string {
+    return `swlab-${this.runId}-${this.labId}-${role}`;
+  }
+
   private async runContainer(role: string, image: string, extra: string[], cmd: string[] = []): Promise<{ name: string; ip: string }> {
     // Unique in the run: a released file's containers keep their names until removed in the background.
-    const name = `swlab-${this.runId}-${this.labId}-${role}`;
+    const name = this.nameOf(role);
     await docker([
       'run', '-d', '--name', name, '--hostname', role,
       '--label', `${OWNER_LABEL}=${this.owner}`, '--label', `${RUN_LABEL}=${this.runId}`, '--label', `${LAB_LABEL}=${this.runId}/${this.labId}`,

@@ -400,6 +400,11 @@ describe('fail2ban-regex on the logs of the generated Nginx config (Debian 12 ng
     stageNginx(root, plan);
     for (const f of [NGINX_ACCESS_LOG, NGINX_ERROR_LOG]) writeFileSync(logFile(f), '');
     await ns.start();
+    // Docker's embedded DNS as Nginx asks it (resolver 127.0.0.11, #21): `app` is the stand-in app here.
+    const records = join(mkdtempSync(join(tmpdir(), 'sw-dns-')), 'records.json');
+    writeFileSync(records, JSON.stringify({ app: ['127.0.0.1'] }));
+    const dns = ns.spawn([process.execPath, join(import.meta.dirname, 'fixtures', 'dns-server.mjs'), '127.0.0.11', '53', records]);
+    await waitFor('the DNS server', () => (dns.output().includes('dns listening') ? true : undefined));
     const app = ns.spawn([process.execPath, join(import.meta.dirname, 'fixtures', 'fake-app.mjs'), String(plan.app.port)]);
     await waitFor('the stand-in app', () => (app.output().includes('listening') ? true : undefined));
     const nginx = ns.spawn(['chroot', root, 'nginx', '-g', 'daemon off;']);

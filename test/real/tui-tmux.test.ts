@@ -117,7 +117,8 @@ describe('setup in a real terminal', () => {
     await p.waitFor('> Region');
     await p.keys('Enter');
     await p.waitFor('[x] Redis');
-    await p.keys('Down', 'Space');
+    // Past the Redis server choice (#17.4) to the worker.
+    await p.keys('Down', 'Down', 'Space');
     await p.waitFor('Worker command');
     await p.keys('Down');
     await p.type('celery -A demo worker');
@@ -206,7 +207,8 @@ describe('setup in a real terminal', () => {
     await p.keys('Enter');
     // Redis without a worker: a cache, asked in Chinese (#22.1).
     await p.waitFor('(*) 缓存（淘汰旧键）');
-    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
+    // Redis, its server (#17.4), worker, RabbitMQ, what Redis holds, MinIO, monitoring.
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('不填域名则通过服务器 IP 地址以 HTTP 提供服务');
     await p.keys('Enter', 'Enter', 'Enter');
     // The database screen is skipped: both of its answers were given.
@@ -298,7 +300,7 @@ describe('interrupting and odd terminals', () => {
       cwd: w.dir,
       stty: w.stty,
       env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state },
-      args: ['--out', out, '--project', 'rv', '--image', 'a/b:1', '--app-port', '8000', '--health', '/health', '--runtime', 'node', '--preset', 'auto', '--region', 'global', '--components', 'redis', '--domain', 'none', '--tls', 'none', '--http-port', '8080', '--https-port', '8443', '--db-engine', 'mysql', '--db-version', '8.4', '--firewall', 'on', '--fail2ban', 'on', '--ssh-port', 'auto', '--backup-schedule', '03:00', '--backup-keep', '7'],
+      args: ['--out', out, '--project', 'rv', '--image', 'a/b:1', '--app-port', '8000', '--health', '/health', '--runtime', 'node', '--preset', 'auto', '--region', 'global', '--components', 'redis', '--cache-engine', 'redis', '--redis-mode', 'cache', '--domain', 'none', '--tls', 'none', '--http-port', '8080', '--https-port', '8443', '--db-engine', 'mysql', '--db-version', '8.4', '--firewall', 'on', '--fail2ban', 'on', '--ssh-port', 'auto', '--backup-schedule', '03:00', '--backup-keep', '7'],
     });
     await p.waitFor('step 1 of 2');
     await p.waitFor('Enter continue');

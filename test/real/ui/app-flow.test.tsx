@@ -39,8 +39,8 @@ describe('setup flow', () => {
     await waitText(frame, '> Region');
     await press(stdin, KEY.enter);
     await waitText(frame, '[x] Redis');
-    // Redis, its server (cache.engine), worker, RabbitMQ, MinIO, monitoring.
-    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    // Redis, its server (cache.engine), worker, RabbitMQ, what Redis holds (redis.mode), MinIO, monitoring.
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Domain');
     await press(stdin, 'shop.example.com', KEY.enter, KEY.enter, 'ops@example.com', KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Engine');
@@ -148,7 +148,8 @@ describe('setup flow', () => {
     await waitText(frame, 'Enter continue');
     await press(stdin, KEY.enter);
     await waitText(frame, 'step 2 of 2');
-    await waitText(frame, 'files in');
+    // The review runs the real preview on this host (Docker, ufw, fail2ban probed): slow on a loaded machine.
+    await waitText(frame, 'files in', 60_000);
   });
 });
 
@@ -167,8 +168,8 @@ describe('domain screen and ports', () => {
     await waitText(frame, '> Region');
     await press(stdin, KEY.enter);
     await waitText(frame, '[x] Redis');
-    // Redis, its server (cache.engine), worker, RabbitMQ, MinIO, monitoring.
-    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    // Redis, its server (cache.engine), worker, RabbitMQ, what Redis holds (redis.mode), MinIO, monitoring.
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Domain');
   }
 

@@ -42,6 +42,8 @@ const base: AnswersInput = {
   project: 'shop',
   preset: '4g',
   app: { image: 'registry.example.com/team/api:1.4.2', workerCommand: ['celery', '-A', 'shop', 'worker'] },
+  // The host's redis-server is Debian 12's 7.0: the config is rendered for that series (8.x options refused there).
+  images: { redis: 'redis:7.0.15' },
 };
 
 /** RESP for one command, as redis-cli --pipe reads it. */

@@ -18,6 +18,7 @@ import { scheduleFiles } from '../../src/render/backup-schedule.js';
 import { renderLogrotate } from '../../src/render/security-host.js';
 import { renderFail2ban } from '../../src/render/security-fail2ban.js';
 import type { Fail2banHost } from '../../src/domain/fail2ban.js';
+import { AnswersSchema } from '../../src/domain/answers.js';
 import { ensureSecrets } from '../../src/domain/secrets.js';
 import { renderAll } from '../../src/render/index.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
@@ -212,7 +213,7 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     const dir = join(base, 'compose');
     mkdirSync(dir, { recursive: true });
     const secrets = ensureSecrets(hostile, {}, (n) => Buffer.alloc(n, 7));
-    for (const f of renderAll({ plan: hostile, answers: {} as never, secrets }).filter(
+    for (const f of renderAll({ plan: hostile, answers: AnswersSchema.parse({ project: 'shop', app: { image: 'a/b:1' } }), secrets }).filter(
       (f) => f.path === 'docker-compose.yml' || f.path === '.env',
     )) {
       writeFileSync(join(dir, f.path), f.content, { mode: f.mode });

@@ -46,6 +46,12 @@ export const ManifestSchema = z.strictObject({
       databases: z.array(z.string()),
       /** Rows per `db.table` as the dump holds them: verify loads the dump and compares. */
       tables: z.record(z.string(), z.number().int().nonnegative()),
+      /**
+       * CHECKSUM TABLE per `db.table`, taken before and after the dump: equal, the table did not
+       * change while it was dumped and the value is the dump's; null, it changed (not compared).
+       * Absent in backups taken before stack-wizard recorded it.
+       */
+      checksums: z.record(z.string(), z.string().nullable()).optional(),
     })
     .nullable(),
   redis: z
@@ -218,6 +224,24 @@ export function rowCountDiff(expected: Record<string, number>, actual: Record<st
     const e = expected[t] ?? null;
     const a = actual[t] ?? null;
     if (e !== a) out.push({ table: t, expected: e, actual: a });
+  }
+  return out;
+}
+
+/** Checksums taken before and after the dump, merged: a table whose two values differ changed meanwhile (null). */
+export function stableChecksums(before: Record<string, string | null>, after: Record<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const t of Object.keys(after).sort()) out[t] = before[t] !== undefined && before[t] === after[t] ? after[t]! : null;
+  return out;
+}
+
+/** Tables whose CHECKSUM TABLE after loading differs from the manifest's (tables recorded as changed are skipped). */
+export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): { table: string; expected: string; actual: string }[] {
+  const out = [];
+  for (const [t, e] of Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (e === null) continue;
+    const a = actual[t] ?? null;
+    if (a !== e) out.push({ table: t, expected: e, actual: a ?? '-' });
   }
   return out;
 }

@@ -19,9 +19,10 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import {
   MANIFEST_FILE, PARTIAL_SUFFIX, backupId, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
-  retentionVictims, spaceVerdict, type BackupKind, type BackupSummary, type FileEntry, type Manifest,
+  retentionVictims, spaceVerdict, stableChecksums, type BackupKind, type BackupSummary, type FileEntry, type Manifest,
 } from '../domain/backup.js';
 import { cacheEngineOf, type CacheEngine } from '../domain/cache/index.js';
+import { tableChecksums } from './table-checksums.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
 import type { PipeStage } from '../exec/executor.js';
 import { hostError, opError, usageError } from '../errors.js';
@@ -50,7 +51,10 @@ export function dataVolumes(s: Stack): string[] {
 }
 
 /** Config: everything in the install dir but backups, logs and our transient state. */
-const CONFIG_EXCLUDES = [`./${HOST.backups}`, './logs', './.stack-wizard/maintenance.lock', './.stack-wizard/restore.json', './.stack-wizard/update.json', './.stack-wizard/certbot'];
+const CONFIG_EXCLUDES = [
+  `./${HOST.backups}`, './logs', './.stack-wizard/maintenance.lock', './.stack-wizard/restore.json', './.stack-wizard/update.json', './.stack-wizard/certbot',
+  `./${HOST.drillLog}`, `./${HOST.remoteLog}`, `./${HOST.notifyState}`,
+];
 
 export interface BackupOptions {
   kind: BackupKind;
@@ -215,6 +219,8 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const dump = db.engine.dump;
   const counter = dump.rowCounter();
   const version = await serverVersion(ctx, db);
+  // CHECKSUM TABLE before and after the dump: a table equal in both did not change while it was dumped.
+  const sumsBefore = await tableChecksums(ctx, db, dbs);
   const dbFile = `database.sql${suffix}`;
   const d = await store(ctx, {
     dir: partial, name: dbFile, c, pass, emit, label: 'database', expect: sizes.databaseBytes, tap: (b) => counter.push(b),
@@ -222,6 +228,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   });
   files.push({ name: dbFile, kind: 'database', ...d });
   const tables = counter.counts();
+  const checksums = stableChecksums(sumsBefore, await tableChecksums(ctx, db, dbs));
 
   // 2. Redis: a fresh snapshot, then its files.
   let redisMeta: Manifest['redis'] = null;
@@ -278,7 +285,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     tool: { version: VERSION, templateVersion: TEMPLATE_VERSION },
     compression: c,
     encryption: pass ? { method: 'gpg-symmetric-aes256' } : null,
-    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dump.tool, databases: dbs, tables },
+    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dump.tool, databases: dbs, tables, checksums },
     redis: redisMeta,
     volumes,
     files,

@@ -1,7 +1,7 @@
 // The host files of the restore drill (answers backup.drill, weekly) and of the dead-man's switch
 // (the watch, hourly): systemd services and timers where systemd runs, cron.d entries where it
-// does not, as for the backup schedule. Pure: the program to run, the schedules and the host's
-// init system come in; paths and texts go out (steps/backup-timers.ts writes them).
+// does not, as for the backup schedule. Pure: the program to run, the schedules, the host's init
+// system and the live files come in; HostFiles go out (steps/backup-timers.ts writes them).
 import { join } from 'node:path';
 import drillService from '../../templates/drill.service.tmpl';
 import drillTimer from '../../templates/drill.timer.tmpl';
@@ -9,12 +9,14 @@ import drillCron from '../../templates/drill.cron.tmpl';
 import watchService from '../../templates/watch.service.tmpl';
 import watchTimer from '../../templates/watch.timer.tmpl';
 import watchCron from '../../templates/watch.cron.tmpl';
+import { SYS } from '../domain/host-paths.js';
 import { minutesOf, parseWeekly, weeklyCalendar } from '../domain/schedule.js';
+import { hostFile, type HostFile } from './host-file.js';
 import { HOST } from './paths.js';
 import { fill } from './template.js';
 
-export const SYSTEMD_DIR = '/etc/systemd/system';
-export const CRON_DIR = '/etc/cron.d';
+const SYSTEMD_DIR = SYS.systemdDir;
+const CRON_DIR = SYS.cronDir;
 
 export function timerNames(project: string) {
   const drill = `stack-wizard-${project}-drill`;
@@ -154,4 +156,16 @@ export function timerFiles(o: TimerInput): TimerFile[] {
     }),
   });
   return out;
+}
+
+/**
+ * The timers' host files against what the host has (`now`: each of timerHostPaths, null when
+ * absent): the files wanted, and the rest of timerHostPaths that exist removed (the drill turned
+ * off, systemd came or went).
+ */
+export function timerHostFiles(o: TimerInput, now: Readonly<Record<string, string | null>>): HostFile[] {
+  const want = timerFiles(o);
+  const mine = new Set(want.map((f) => f.path));
+  const stale = timerHostPaths(o.project).filter((p) => (now[p] ?? null) !== null && !mine.has(p));
+  return [...want.map((f) => hostFile(f.path, f.content, now[f.path] ?? null)), ...stale.map((p) => hostFile(p, null, now[p]!))];
 }

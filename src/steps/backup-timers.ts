@@ -3,28 +3,31 @@
 // and enabled with systemd, or cron.d entries where systemd does not run. Files of the other kind
 // (systemd came or went) and the drill's when it is turned off are removed.
 import type { Context } from '../context.js';
+import { hostPath } from '../domain/host-paths.js';
 import { drillSchedule } from '../domain/schedule.js';
-import { timerFiles, timerHostPaths, timerNames } from '../render/backup-timers.js';
+import { readHostFiles } from '../host/host-files.js';
+import { timerHostFiles, timerHostPaths } from '../render/backup-timers.js';
+import { changes, type HostFile } from '../render/host-file.js';
 import { wizardBin } from './backup-schedule.js';
 import type { Step } from './engine.js';
-import type { Prepared } from './prepare.js';
 import { readNotifyState, writeNotifyState } from './notify.js';
+import type { Prepared } from './prepare.js';
+
+const unitName = (path: string) => path.split('/').pop()!;
 
 async function desired(ctx: Context, s: Prepared) {
   const root = ctx.hostRoot;
   const { bin, stable } = await wizardBin(ctx);
-  const files = timerFiles({
-    project: s.plan.project,
-    installDir: s.plan.installDir,
-    schedule: s.plan.backup.schedule,
-    drill: drillSchedule(s.answers.backup),
-    bin,
-    systemd: s.facts.systemd,
-  });
-  const present: string[] = [];
-  for (const p of timerHostPaths(s.plan.project)) if (await ctx.exec.exists(root + p)) present.push(p);
-  const wanted = new Set(files.map((f) => f.path));
-  return { root, files, stable, present, stale: present.filter((p) => !wanted.has(p)), n: timerNames(s.plan.project) };
+  const now = await readHostFiles(ctx.exec, root, timerHostPaths(s.plan.project));
+  const files = timerHostFiles({ project: s.plan.project, installDir: s.plan.installDir, schedule: s.plan.backup.schedule, drill: drillSchedule(s.answers.backup), bin, systemd: s.facts.systemd }, now);
+  // Timers act on this machine's systemd, never under another root.
+  return { root, files, stable, live: s.facts.systemd && !root };
+}
+
+/** The timers' host files as the step would write (or remove) them now: what init's preview diffs. */
+export async function timerHostFilesNow(ctx: Context, s: Prepared): Promise<HostFile[]> {
+  if (s.factsFile) return [];
+  return (await desired(ctx, s)).files;
 }
 
 async function timerActive(ctx: Context, timer: string): Promise<boolean> {
@@ -36,16 +39,10 @@ async function timerActive(ctx: Context, timer: string): Promise<boolean> {
 /** What the timers step would change (empty when the host already matches). */
 export async function timerChanges(ctx: Context, s: Prepared): Promise<string[]> {
   const d = await desired(ctx, s);
-  const out: string[] = [];
-  for (const f of d.files) {
-    const old = await ctx.exec.readFile(d.root + f.path);
-    if (old !== f.content) out.push(`${old === null ? '+' : '~'} ${f.path}`);
-  }
-  for (const p of d.stale) out.push(`- ${p}`);
-  if (s.facts.systemd && !d.root) {
-    for (const t of d.files.filter((f) => f.path.endsWith('.timer'))) {
-      const name = t.path.split('/').pop()!;
-      if (!(await timerActive(ctx, name))) out.push(`systemctl enable --now ${name}`);
+  const out = d.files.filter(changes).map((f) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`);
+  if (d.live) {
+    for (const f of d.files.filter((x) => x.content !== null && x.path.endsWith('.timer'))) {
+      if (!(await timerActive(ctx, unitName(f.path)))) out.push(`systemctl enable --now ${unitName(f.path)}`);
     }
   }
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));
@@ -54,14 +51,15 @@ export async function timerChanges(ctx: Context, s: Prepared): Promise<string[]>
 
 export async function applyTimers(ctx: Context, s: Prepared): Promise<void> {
   const d = await desired(ctx, s);
-  const live = s.facts.systemd && !d.root;
-  for (const p of d.stale.filter((x) => x.endsWith('.timer')))
-    if (live) await ctx.exec.run('systemctl', ['disable', '--now', p.split('/').pop()!], { check: false });
-  for (const p of d.stale) await ctx.exec.remove(d.root + p);
-  await ctx.exec.writeFiles(d.files.map((f) => ({ path: d.root + f.path, content: f.content, mode: 0o644 })));
-  if (live) {
+  const on = (p: string) => hostPath(d.root, p);
+  const removed = d.files.filter((f) => f.content === null);
+  for (const f of removed.filter((x) => x.path.endsWith('.timer'))) if (d.live) await ctx.exec.run('systemctl', ['disable', '--now', unitName(f.path)], { check: false });
+  for (const f of removed) await ctx.exec.remove(on(f.path));
+  const written = d.files.filter((f) => f.content !== null);
+  await ctx.exec.writeFiles(written.map((f) => ({ path: on(f.path), content: f.content!, mode: f.mode })));
+  if (d.live) {
     await ctx.exec.run('systemctl', ['daemon-reload'], { timeoutMs: 60_000 });
-    const timers = d.files.filter((f) => f.path.endsWith('.timer')).map((f) => f.path.split('/').pop()!);
+    const timers = written.filter((f) => f.path.endsWith('.timer')).map((f) => unitName(f.path));
     if (timers.length) await ctx.exec.run('systemctl', ['enable', '--now', ...timers], { timeoutMs: 60_000 });
   }
   // Backups are expected from the day the watch is installed: the days before the install are not "missing".
@@ -78,8 +76,8 @@ export const backupTimersStep: Step = {
   title: 'step.backupTimers',
   async check(ctx, s) {
     if (s.factsFile) return { needed: false, changes: [] };
-    const changes = await timerChanges(ctx, s);
-    return { needed: changes.some((c) => !c.startsWith('!')), changes };
+    const c = await timerChanges(ctx, s);
+    return { needed: c.some((x) => !x.startsWith('!')), changes: c };
   },
   async apply(ctx, s) {
     await applyTimers(ctx, s);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isBackupId, newestFirst, parseManifest } from '../../domain/backup.js';
 import { DrillRecordSchema, RemoteRecordSchema, parseJsonl } from '../../domain/backup-watch.js';
 import { parseNotifyState } from '../../domain/notify/dedupe.js';
+import { hostPath } from '../../domain/host-paths.js';
 import { DEFAULT_GRACE, drillSchedule } from '../../domain/schedule.js';
 import { timerHostPaths } from '../../render/backup-timers.js';
 import { HOST } from '../../render/paths.js';
@@ -24,7 +25,7 @@ export const backupsGatherers: Pick<Gatherers, 'backups'> = {
     const b = g.stack.answers.backup;
     const watchPaths = timerHostPaths(g.stack.project).filter((p) => p.includes('-watch'));
     let watchInstalled: boolean | null = false;
-    for (const p of watchPaths) if (await g.ctx.exec.exists(p)) watchInstalled = true;
+    for (const p of watchPaths) if (await g.ctx.exec.exists(hostPath(g.ctx.hostRoot, p))) watchInstalled = true;
     return {
       schedule: b.schedule,
       grace: b.grace ?? DEFAULT_GRACE,

@@ -302,12 +302,17 @@ export async function smtpSend(o: SmtpOptions): Promise<SmtpResult> {
         o.tls === 'tls'
           ? tlsConnect({ host: o.host, port: o.port, ...(servername ? { servername } : {}), ca }, () => resolve(s))
           : netConnect({ host: o.host, port: o.port }, () => resolve(s));
-      s.once('error', reject);
+      s.once('error', (e) => {
+        s.destroy();
+        reject(e);
+      });
       s.setTimeout(timeoutMs, () => s.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
     });
+  const opened: (Socket | TLSSocket)[] = [];
   let sock = await open().catch((e: Error) => {
     throw new SmtpError('connect', e.message, transcript);
   });
+  opened.push(sock);
   const r = new Replies(sock);
   let step = 'greeting';
   const expect = async (codes: number[], text?: string, shown?: string): Promise<string> => {
@@ -338,6 +343,7 @@ export async function smtpSend(o: SmtpOptions): Promise<SmtpResult> {
       const plain = sock;
       sock = await new Promise<TLSSocket>((resolve, reject) => {
         const s = tlsConnect({ socket: plain, ...(servername ? { servername } : {}), ca }, () => resolve(s));
+        opened.push(s);
         s.once('error', reject);
       }).catch((e: Error) => {
         throw new SmtpError('STARTTLS', e.message, transcript);
@@ -383,6 +389,11 @@ export async function smtpSend(o: SmtpOptions): Promise<SmtpResult> {
     return { reply: reply.split('\n').pop()!, transcript };
   } finally {
     r.detach();
-    sock.destroy();
+    // end() sends TLS's close_notify before the FIN; the sockets are dropped if the server lingers.
+    for (const x of opened) {
+      x.on('error', () => undefined);
+      x.end();
+      setTimeout(() => x.destroy(), 2000).unref();
+    }
   }
 }

@@ -436,34 +436,45 @@ export async function downloadBackup(
   if (mres.status !== 200) throw new S3Failure(`GET ${mkey}`, mres.status, errorText(mres.body.toString('utf8')));
   const p = parseManifest(mres.body.toString('utf8'));
   if ('error' in p) throw opError('err.bk.badManifest', { id, reason: p.error });
+  const manifest = p.manifest;
   if (p.manifest.id !== id || p.manifest.project !== s.project)
     throw opError('err.bk.badManifest', { id, reason: `manifest names ${p.manifest.project}/${p.manifest.id}` });
   const partial = join(dir, id + PARTIAL_SUFFIX);
   await ctx.exec.mkdir(dir, 0o700);
   await ctx.exec.remove(partial);
   await ctx.exec.mkdir(partial, 0o700);
-  for (const f of p.manifest.files) {
-    const key = objectKey(s.s3, s.project, id, f.name);
-    emit({ kind: 'output', text: ctx.t('s3.downloading', { name: f.name, size: f.bytes }) });
-    const got = await ctx.exec.effect(
-      'write',
-      `GET ${s3Url(s.s3, key)} → ${join(partial, f.name)}`,
-      () => s3.ok({ method: 'GET', key, toFile: join(partial, f.name), timeoutMs: 7_200_000 }),
-      null,
-    );
-    if (got && (got.bytesIn !== f.bytes || got.sha256In !== f.sha256)) {
-      throw opError('err.s3.downloadDamaged', {
-        id,
-        name: f.name,
-        bytes: got.bytesIn,
-        sha256: got.sha256In,
-        expected: f.sha256,
-      });
-    }
+  try {
+    await fetchFiles();
+  } catch (e) {
+    // Nothing half downloaded is left to be mistaken for a backup.
+    await ctx.exec.remove(partial);
+    throw e;
   }
   await ctx.exec.writeFiles([{ path: join(partial, MANIFEST_FILE), content: mres.body, mode: 0o600 }]);
   await ctx.exec.run('mv', ['-T', partial, final]);
   return { dir: final, manifest: p.manifest };
+
+  async function fetchFiles(): Promise<void> {
+    for (const f of manifest.files) {
+      const key = objectKey(s.s3, s.project, id, f.name);
+      emit({ kind: 'output', text: ctx.t('s3.downloading', { name: f.name, size: f.bytes }) });
+      const got = await ctx.exec.effect(
+        'write',
+        `GET ${s3Url(s.s3, key)} → ${join(partial, f.name)}`,
+        () => s3.ok({ method: 'GET', key, toFile: join(partial, f.name), timeoutMs: 7_200_000 }),
+        null,
+      );
+      if (got && (got.bytesIn !== f.bytes || got.sha256In !== f.sha256)) {
+        throw opError('err.s3.downloadDamaged', {
+          id,
+          name: f.name,
+          bytes: got.bytesIn,
+          sha256: got.sha256In,
+          expected: f.sha256,
+        });
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- backup s3 test

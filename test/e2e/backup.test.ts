@@ -13,6 +13,7 @@ import { scheduleFiles } from '../../src/steps/backup-schedule.js';
 import {
   ANSWERS, INSTALL_DIR, PROJECT, STACK_IMAGES, backupAnswers, listBackups, post, runInit, sql, summaries, uploads, wizard, type Summary,
 } from './support/backup-lab.js';
+import { BUCKET, notifyAnswerLines, startLabReceivers, type LabReceivers } from './support/notify-lab.js';
 
 let lab: Lab;
 let server: Server;
@@ -418,6 +419,141 @@ describe('backup and restore on the lab server', () => {
     // Newest first.
     expect(list.map((b) => b.createdAt)).toEqual([...list.map((b) => b.createdAt)].sort().reverse());
     expect(await server.sh('journalctl -u stack-wizard-labshop-backup.service --no-pager -o cat')).toMatch(/retention \(backup\.keep = 3\) removed \d+ older backup/);
+  });
+});
+
+// #19 on the same lab (no server of its own): the restore drill by its timer's unit, the dead-man's
+// switch firing one alert and one recovery, a corrupted backup failing the drill with an alert,
+// and every local backup deleted then restored from the bucket. The robots and the S3 server run
+// inside the server on loopback (support/notify-lab.ts).
+describe('drills, the dead-man\'s switch, alerts and off-site copies on the lab server', () => {
+  let rx: LabReceivers;
+  let t0 = 0;
+  const drillUnit = `stack-wizard-${PROJECT}-drill`;
+  const robotsOf = async (since: number, pattern: RegExp) => (await rx.messages()).slice(since).filter((m) => pattern.test(m.text));
+  const drills = async () => (await server.readFile(`${INSTALL_DIR}/.stack-wizard/drills.jsonl`)).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  beforeAll(async () => {
+    t0 = Date.now();
+    rx = await startLabReceivers(server);
+    await server.writeFile(ANSWERS, backupAnswers({ keep: 3, extra: notifyAnswerLines(rx) }));
+    const init = await runInit(server, ANSWERS);
+    if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stdout}\n${init.stderr}`);
+  });
+
+  afterAll(() => {
+    console.log(`#19 e2e on the backup lab: ${Math.round((Date.now() - t0) / 1000)} s`);
+  });
+
+  it('init installs the drill and watch timers; the drill by its unit (nice 19, idle IO, bounded throwaways) passes and is recorded, listed and in status', async () => {
+    const timers = await server.sh('systemctl list-timers --all --no-pager');
+    expect(timers).toMatch(new RegExp(`${drillUnit}\\.timer`));
+    expect(timers).toMatch(new RegExp(`stack-wizard-${PROJECT}-watch\\.timer`));
+    expect(await server.readFile(`/etc/systemd/system/${drillUnit}.timer`)).toMatch(/^OnCalendar=Sun \*-\*-\* 04:00:00$/m);
+    expect(await server.sh(`systemctl show -p Nice -p IOSchedulingClass ${drillUnit}.service`)).toBe('Nice=19\nIOSchedulingClass=3\n');
+    await server.sh(`systemctl start ${drillUnit}.service`, { timeoutMs: 900_000 });
+    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('success\n');
+    const [newest] = await listBackups(server);
+    const last = (await drills()).at(-1)!;
+    expect(last).toMatchObject({ id: newest!.id, ok: true, scheduled: true, error: null, redis: { keys: expect.any(Number) }, archives: ['volume-app-data.tar.gz', 'config.tar.gz'] });
+    expect(last.database).toMatchObject({ tables: 1, checksummed: 1, checksumSkipped: 0 });
+    expect(Object.keys(last.parts as object)).toEqual(expect.arrayContaining(['checksums', 'database', 'database-load', 'database-checksum', 'redis', 'archives']));
+    // The throwaways of a scheduled drill are bounded: a low CPU weight and at most half the cores.
+    expect(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).toMatch(/run: docker run -d --name sw-verify-labshop-db-\S+ --network none --label org\.stack-wizard\.throwaway=labshop --cpu-shares 256 --cpus 1 /);
+    const list = JSON.parse((await wizard(server, ['backup', 'list', '--json'])).stdout) as { lastDrill: { id: string; ok: boolean }; backups: { id: string; lastDrill: { ok: boolean } | null }[] };
+    expect(list.lastDrill).toMatchObject({ id: newest!.id, ok: true });
+    expect(list.backups[0]!.lastDrill).toMatchObject({ ok: true });
+    const st = await wizard(server, ['status']);
+    expect(st.stdout).toMatch(new RegExp(`✓ last backup ${newest!.id}: \\d+[smhd].* ago`));
+    expect(st.stdout).toMatch(new RegExp(`✓ last restore drill \\(${newest!.id}\\): passed \\d+[smh]( \\d+m)? ago in [\\d.]+ s`));
+  });
+
+  it('a corrupted newest backup fails the drill by its unit and alerts every channel once; doctor and status say so; a passing drill sends one recovery', async () => {
+    const b = await wizard(server, ['backup']);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const [newest] = await listBackups(server);
+    await server.exec(['python3', '-c', 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 0xFF; open(p, "wb").write(b)', `${INSTALL_DIR}/backups/${newest!.id}/database.sql.gz`]);
+    const n = (await rx.messages()).length;
+    const run = await server.exec(['systemctl', 'start', `${drillUnit}.service`], { allowFail: true, timeoutMs: 900_000 });
+    expect(run.exitCode).not.toBe(0);
+    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('exit-code\n');
+    expect((await drills()).at(-1)).toMatchObject({ id: newest!.id, ok: false, error: expect.stringMatching(/is damaged: 1 file\(s\) do not match their checksums/) });
+    const alerts = await robotsOf(n, /restore drill failed/);
+    expect(alerts.map((m) => m.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+    for (const m of alerts) {
+      expect(m.text).toContain(`The restore drill of backup ${newest!.id} failed: backup ${newest!.id} is damaged`);
+      expect(m.text).toContain('Server lab-server, stack labshop.');
+      expect(m.text).toContain(`stack-wizard backup verify ${newest!.id}`);
+    }
+    const doc = JSON.parse((await wizard(server, ['doctor', '--check', 'backups', '--json'])).stdout) as { findings: { id: string; severity: string }[] };
+    expect(doc.findings).toContainEqual(expect.objectContaining({ id: 'backup.drill', severity: 'error' }));
+    expect((await wizard(server, ['status'])).stdout).toMatch(new RegExp(`✗ last restore drill \\(${newest!.id}\\) FAILED`));
+    // The damaged backup goes; the drill of the newest good one passes: one recovery per channel.
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/${newest!.id}`);
+    const m = (await rx.messages()).length;
+    const ok = await wizard(server, ['backup', 'drill']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Restore drill of backup \d{8}-\d{6}(-\S+)? passed in [\d.]+ s\n {2}checksums [\d.]+ s, database [\d.]+ s \(load [\d.]+ s, CHECKSUM TABLE [\d.]+ s\), Redis [\d.]+ s, archives [\d.]+ s/);
+    const after = (await rx.messages()).slice(m);
+    expect(after.map((x) => x.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+    for (const x of after) expect(x.text).toMatch(/resolved: restore drill failed\nThe restore drill passes again/);
+  });
+
+  it("the dead-man's switch: backup timer stopped, the schedule two minutes ago with a minute's grace: exactly one alert, then one recovery after a backup", async () => {
+    await server.sh(`systemctl stop stack-wizard-${PROJECT}-backup.timer stack-wizard-${PROJECT}-watch.timer`);
+    try {
+      const at = (await server.sh("date -d '-2 min' +%H:%M")).trim();
+      const dm = '/root/lab/answers-deadman.yaml';
+      await server.writeFile(dm, backupAnswers({ keep: 3, extra: notifyAnswerLines(rx, { grace: '1m' }) }).replace('schedule: "03:00"', `schedule: "${at}"`));
+      const watch = () => wizard(server, ['backup', 'watch', '--backups-only', '--answers', dm]);
+      const n = (await rx.messages()).length;
+      const w1 = await watch();
+      expect(w1.exitCode, w1.stderr).toBe(0);
+      expect(w1.stdout).toMatch(/^ {2}! backup-missing$/m);
+      expect(w1.stdout).toMatch(/alert for backup-missing: 3 of 3 channel\(s\) accepted it/);
+      // The timer would run it every hour: nothing more is sent while it lasts.
+      for (let i = 0; i < 2; i++) expect((await watch()).stdout).not.toMatch(/→/);
+      const alerts = (await rx.messages()).slice(n);
+      expect(alerts.map((m) => m.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+      for (const m of alerts) expect(m.text).toMatch(new RegExp(`^\\[stack-wizard\\] lab-server/labshop: no recent backup\\nNo complete backup since the one scheduled at \\S+ ${at}:00Z \\(schedule ${at}, grace 1m\\)`));
+      expect((await wizard(server, ['doctor', '--check', 'backups', '--answers', dm, '--json'])).stdout).toMatch(/"id": "backup\.missing",\s+"check": "backups",\s+"severity": "error"/);
+      // A backup: one recovery, then silence.
+      expect((await wizard(server, ['backup'])).exitCode).toBe(0);
+      const m = (await rx.messages()).length;
+      expect((await watch()).stdout).toMatch(/recovery for backup-missing: 3 of 3 channel\(s\) accepted it/);
+      expect((await watch()).stdout).not.toMatch(/→/);
+      const rec = (await rx.messages()).slice(m);
+      expect(rec.map((x) => x.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+      for (const x of rec) expect(x.text).toMatch(/^\[stack-wizard\] lab-server\/labshop: resolved: no recent backup\nA complete backup exists again: \d{8}-\d{6}/);
+    } finally {
+      await server.sh(`systemctl start stack-wizard-${PROJECT}-backup.timer stack-wizard-${PROJECT}-watch.timer`);
+    }
+  });
+
+  it('every local backup deleted: restore --from-s3 fetches the newest from the bucket by its virtual-hosted name and brings back the data', async () => {
+    const s3t = await wizard(server, ['backup', 's3', 'test']);
+    expect(s3t.exitCode, s3t.stdout + s3t.stderr).toBe(0);
+    expect(s3t.stdout).toMatch(new RegExp(`✓ PUT: http://${BUCKET}\\.s3\\.lab\\.test:\\d+/offsite/labshop/\\.stack-wizard-test-`));
+    const list = JSON.parse((await wizard(server, ['backup', 'list', '--json'])).stdout) as { lastRemote: { id: string; ok: boolean }; backups: { id: string }[] };
+    expect(list.lastRemote).toMatchObject({ ok: true, id: list.backups[0]!.id });
+    expect((await wizard(server, ['status'])).stdout).toMatch(new RegExp(`✓ last off-site copy \\(${list.lastRemote.id}\\) in ${BUCKET}: \\d+[smh]`));
+    // Retention in the bucket: backup.s3.keep = 2 complete backups.
+    const listed = s3t.stdout.split('\n').filter((l) => /^ {2}\d{8}-\d{6}/.test(l));
+    expect(listed).toHaveLength(2);
+    expect(listed[0]).toContain(list.lastRemote.id);
+    const state = { ...(await summaries(client, server)), uploads: await uploads(server) };
+    await sql(server, 'DELETE FROM items WHERE id % 2 = 0;');
+    await server.sh(`cd ${INSTALL_DIR} && docker compose exec -T redis redis-cli FLUSHDB && docker compose exec -T app rm -rf /data/uploads && rm -rf ${INSTALL_DIR}/backups/*`);
+    expect(await listBackups(server)).toEqual([]);
+    const before = (await rx.s3Requests()).length;
+    const r = await wizard(server, ['restore', '--from-s3', list.lastRemote.id, '--yes']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`fetched backup ${list.lastRemote.id}: 4 file\\(s\\), .*, each as in its manifest`));
+    expect(r.stdout).toMatch(new RegExp(`Restored backup ${list.lastRemote.id}; the stack is healthy`));
+    expect({ ...(await summaries(client, server)), uploads: await uploads(server) }).toEqual(state);
+    const gets = (await rx.s3Requests()).slice(before).filter((l) => l.startsWith('GET '));
+    expect(gets.length).toBeGreaterThanOrEqual(5);
+    for (const l of gets) expect(l).toMatch(new RegExp(`^GET ${BUCKET}\\.s3\\.lab\\.test:${rx.s3Port} /offsite/labshop/${list.lastRemote.id}/`));
   });
 });
 

@@ -44,7 +44,7 @@ import {
 } from '../../src/domain/schedule.js';
 import { deadmanObservations, fillRate, hostObservations, emptySamples } from '../../src/domain/watch-events.js';
 import { timerFiles, timerHostFiles, timerHostPaths } from '../../src/render/backup-timers.js';
-import { issueText } from '../../src/ui/model.js';
+import { issueText } from '../../src/ui/model/validate.js';
 import { MESSAGES, translator } from '../../src/i18n/index.js';
 
 const en = translator('en');

@@ -130,5 +130,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer((BIND, 0), Handler)
+with open(os.path.join(DIR, 'port'), 'w') as f:
+    f.write(str(server.server_address[1]))
 print(json.dumps({'port': server.server_address[1]}), flush=True)
 server.serve_forever()

@@ -445,64 +445,15 @@ describe('drills, the dead-man\'s switch, alerts and off-site copies on the lab 
     console.log(`#19 e2e on the backup lab: ${Math.round((Date.now() - t0) / 1000)} s`);
   });
 
-  it('init installs the drill and watch timers; the drill by its unit (nice 19, idle IO, bounded throwaways) passes and is recorded, listed and in status', async () => {
-    const timers = await server.sh('systemctl list-timers --all --no-pager');
-    expect(timers).toMatch(new RegExp(`${drillUnit}\\.timer`));
-    expect(timers).toMatch(new RegExp(`stack-wizard-${PROJECT}-watch\\.timer`));
-    expect(await server.readFile(`/etc/systemd/system/${drillUnit}.timer`)).toMatch(/^OnCalendar=Sun \*-\*-\* 04:00:00$/m);
-    expect(await server.sh(`systemctl show -p Nice -p IOSchedulingClass ${drillUnit}.service`)).toBe('Nice=19\nIOSchedulingClass=3\n');
-    await server.sh(`systemctl start ${drillUnit}.service`, { timeoutMs: 900_000 });
-    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('success\n');
-    const [newest] = await listBackups(server);
-    const last = (await drills()).at(-1)!;
-    expect(last).toMatchObject({ id: newest!.id, ok: true, scheduled: true, error: null, redis: { keys: expect.any(Number) }, archives: ['volume-app-data.tar.gz', 'config.tar.gz'] });
-    expect(last.database).toMatchObject({ tables: 1, checksummed: 1, checksumSkipped: 0 });
-    expect(Object.keys(last.parts as object)).toEqual(expect.arrayContaining(['checksums', 'database', 'database-load', 'database-checksum', 'redis', 'archives']));
-    // The throwaways of a scheduled drill are bounded: a low CPU weight and at most half the cores.
-    expect(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).toMatch(/run: docker run -d --name sw-verify-labshop-db-\S+ --network none --label org\.stack-wizard\.throwaway=labshop --cpu-shares 256 --cpus 1 /);
-    const list = JSON.parse((await wizard(server, ['backup', 'list', '--json'])).stdout) as { lastDrill: { id: string; ok: boolean }; backups: { id: string; lastDrill: { ok: boolean } | null }[] };
-    expect(list.lastDrill).toMatchObject({ id: newest!.id, ok: true });
-    expect(list.backups[0]!.lastDrill).toMatchObject({ ok: true });
-    const st = await wizard(server, ['status']);
-    expect(st.stdout).toMatch(new RegExp(`✓ last backup ${newest!.id}: \\d+[smhd].* ago`));
-    expect(st.stdout).toMatch(new RegExp(`✓ last restore drill \\(${newest!.id}\\): passed \\d+[smh]( \\d+m)? ago in [\\d.]+ s`));
-  });
-
-  it('a corrupted newest backup fails the drill by its unit and alerts every channel once; doctor and status say so; a passing drill sends one recovery', async () => {
-    const b = await wizard(server, ['backup']);
-    expect(b.exitCode, b.stderr).toBe(0);
-    const [newest] = await listBackups(server);
-    await server.exec(['python3', '-c', 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 0xFF; open(p, "wb").write(b)', `${INSTALL_DIR}/backups/${newest!.id}/database.sql.gz`]);
-    const n = (await rx.messages()).length;
-    const run = await server.exec(['systemctl', 'start', `${drillUnit}.service`], { allowFail: true, timeoutMs: 900_000 });
-    expect(run.exitCode).not.toBe(0);
-    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('exit-code\n');
-    expect((await drills()).at(-1)).toMatchObject({ id: newest!.id, ok: false, error: expect.stringMatching(/is damaged: 1 file\(s\) do not match their checksums/) });
-    const alerts = await robotsOf(n, /restore drill failed/);
-    expect(alerts.map((m) => m.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
-    for (const m of alerts) {
-      expect(m.text).toContain(`The restore drill of backup ${newest!.id} failed: backup ${newest!.id} is damaged`);
-      expect(m.text).toContain('Server lab-server, stack labshop.');
-      expect(m.text).toContain(`stack-wizard backup verify ${newest!.id}`);
-    }
-    const doc = JSON.parse((await wizard(server, ['doctor', '--check', 'backups', '--json'])).stdout) as { findings: { id: string; severity: string }[] };
-    expect(doc.findings).toContainEqual(expect.objectContaining({ id: 'backup.drill', severity: 'error' }));
-    expect((await wizard(server, ['status'])).stdout).toMatch(new RegExp(`✗ last restore drill \\(${newest!.id}\\) FAILED`));
-    // The damaged backup goes; the drill of the newest good one passes: one recovery per channel.
-    await server.sh(`rm -rf ${INSTALL_DIR}/backups/${newest!.id}`);
-    const m = (await rx.messages()).length;
-    const ok = await wizard(server, ['backup', 'drill']);
-    expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/Restore drill of backup \d{8}-\d{6}(-\S+)? passed in [\d.]+ s\n {2}checksums [\d.]+ s, database [\d.]+ s \(load [\d.]+ s, CHECKSUM TABLE [\d.]+ s\), Redis [\d.]+ s, archives [\d.]+ s/);
-    const after = (await rx.messages()).slice(m);
-    expect(after.map((x) => x.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
-    for (const x of after) expect(x.text).toMatch(/resolved: restore drill failed\nThe restore drill passes again/);
-  });
-
   it("the dead-man's switch: backup timer stopped, the schedule two minutes ago with a minute's grace: exactly one alert, then one recovery after a backup", async () => {
     await server.sh(`systemctl stop stack-wizard-${PROJECT}-backup.timer stack-wizard-${PROJECT}-watch.timer`);
     try {
-      const at = (await server.sh("date -d '-2 min' +%H:%M")).trim();
+      // The slot (the last minute) must come after the newest backup: wait for the clock to pass it.
+      const newest = (await listBackups(server))[0];
+      if (newest) {
+        await waitFor('a minute to start after the newest backup', async () => Number(await server.sh('date +%s')) * 1000 - 60_000 >= Math.ceil((Date.parse(newest.createdAt) + 1000) / 60_000) * 60_000 + 60_000 || undefined, { timeoutMs: 180_000, intervalMs: 5000 });
+      }
+      const at = (await server.sh("date -d '-1 min' +%H:%M")).trim();
       const dm = '/root/lab/answers-deadman.yaml';
       await server.writeFile(dm, backupAnswers({ keep: 3, extra: notifyAnswerLines(rx, { grace: '1m' }) }).replace('schedule: "03:00"', `schedule: "${at}"`));
       const watch = () => wizard(server, ['backup', 'watch', '--backups-only', '--answers', dm]);
@@ -528,6 +479,62 @@ describe('drills, the dead-man\'s switch, alerts and off-site copies on the lab 
     } finally {
       await server.sh(`systemctl start stack-wizard-${PROJECT}-backup.timer stack-wizard-${PROJECT}-watch.timer`);
     }
+  });
+
+  it('init installs the drill and watch timers; the drill by its unit (nice 19, idle IO, bounded throwaways) passes and is recorded, listed and in status', async () => {
+    const timers = await server.sh('systemctl list-timers --all --no-pager');
+    expect(timers).toMatch(new RegExp(`${drillUnit}\\.timer`));
+    expect(timers).toMatch(new RegExp(`stack-wizard-${PROJECT}-watch\\.timer`));
+    expect(await server.readFile(`/etc/systemd/system/${drillUnit}.timer`)).toMatch(/^OnCalendar=Sun \*-\*-\* 04:00:00$/m);
+    expect(await server.sh(`systemctl show -p Nice -p IOSchedulingClass ${drillUnit}.service`)).toBe('Nice=19\nIOSchedulingClass=3\n');
+    await server.sh(`systemctl start ${drillUnit}.service`, { timeoutMs: 900_000 });
+    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('success\n');
+    const [newest] = await listBackups(server);
+    const last = (await drills()).at(-1)!;
+    expect(last).toMatchObject({ id: newest!.id, ok: true, scheduled: true, error: null, redis: { keys: expect.any(Number) } });
+    expect(last.archives).toEqual([expect.stringMatching(/^volume-app-data\.tar\.(gz|zst)$/), expect.stringMatching(/^config\.tar\.(gz|zst)$/)]);
+    expect(last.database).toMatchObject({ tables: 1, checksummed: 1, checksumSkipped: 0 });
+    expect(Object.keys(last.parts as object)).toEqual(expect.arrayContaining(['checksums', 'database', 'database-load', 'database-checksum', 'redis', 'archives']));
+    // The throwaways of a scheduled drill are bounded: a low CPU weight and at most half the cores.
+    expect(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).toMatch(/run: docker run -d --name sw-verify-labshop-db-\S+ --network none --label org\.stack-wizard\.throwaway=labshop --cpu-shares 256 --cpus 1 /);
+    const list = JSON.parse((await wizard(server, ['backup', 'list', '--json'])).stdout) as { lastDrill: { id: string; ok: boolean }; backups: { id: string; lastDrill: { ok: boolean } | null }[] };
+    expect(list.lastDrill).toMatchObject({ id: newest!.id, ok: true });
+    expect(list.backups[0]!.lastDrill).toMatchObject({ ok: true });
+    const st = await wizard(server, ['status']);
+    expect(st.stdout).toMatch(new RegExp(`✓ last backup ${newest!.id}: \\d+[smhd].* ago`));
+    expect(st.stdout).toMatch(new RegExp(`✓ last restore drill \\(${newest!.id}\\): passed \\d+[smh]( \\d+m)? ago in [\\d.]+ s`));
+  });
+
+  it('a corrupted newest backup fails the drill by its unit and alerts every channel once; doctor and status say so; a passing drill sends one recovery', async () => {
+    const b = await wizard(server, ['backup']);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const [newest] = await listBackups(server);
+    const dump = newest!.files.find((f) => f.name.startsWith('database.sql'))!.name;
+    await server.exec(['python3', '-c', 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 0xFF; open(p, "wb").write(b)', `${INSTALL_DIR}/backups/${newest!.id}/${dump}`]);
+    const n = (await rx.messages()).length;
+    const run = await server.exec(['systemctl', 'start', `${drillUnit}.service`], { allowFail: true, timeoutMs: 900_000 });
+    expect(run.exitCode).not.toBe(0);
+    expect(await server.sh(`systemctl show -p Result --value ${drillUnit}.service`)).toBe('exit-code\n');
+    expect((await drills()).at(-1)).toMatchObject({ id: newest!.id, ok: false, error: expect.stringMatching(/is damaged: 1 file\(s\) do not match their checksums/) });
+    const alerts = await robotsOf(n, /restore drill failed/);
+    expect(alerts.map((m) => m.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+    for (const m of alerts) {
+      expect(m.text).toContain(`The restore drill of backup ${newest!.id} failed: backup ${newest!.id} is damaged`);
+      expect(m.text).toContain('Server lab-server, stack labshop.');
+      expect(m.text).toContain(`stack-wizard backup verify ${newest!.id}`);
+    }
+    const doc = JSON.parse((await wizard(server, ['doctor', '--check', 'backups', '--json'])).stdout) as { findings: { id: string; severity: string }[] };
+    expect(doc.findings).toContainEqual(expect.objectContaining({ id: 'backup.drill', severity: 'error' }));
+    expect((await wizard(server, ['status'])).stdout).toMatch(new RegExp(`✗ last restore drill \\(${newest!.id}\\) FAILED`));
+    // The damaged backup goes; the drill of the newest good one passes: one recovery per channel.
+    await server.sh(`rm -rf ${INSTALL_DIR}/backups/${newest!.id}`);
+    const m = (await rx.messages()).length;
+    const ok = await wizard(server, ['backup', 'drill']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Restore drill of backup \d{8}-\d{6}(-\S+)? passed in [\d.]+ s\n {2}checksums [\d.]+ s, database [\d.]+ s \(load [\d.]+ s, CHECKSUM TABLE [\d.]+ s\), Redis [\d.]+ s, archives [\d.]+ s/);
+    const after = (await rx.messages()).slice(m);
+    expect(after.map((x) => x.robot).sort()).toEqual(['dingtalk', 'webhook', 'wecom']);
+    for (const x of after) expect(x.text).toMatch(/resolved: restore drill failed\nThe restore drill passes again/);
   });
 
   it('every local backup deleted: restore --from-s3 fetches the newest from the bucket by its virtual-hosted name and brings back the data', async () => {

@@ -42,7 +42,8 @@ export async function timerChanges(ctx: Context, s: Prepared): Promise<string[]>
   const out = d.files.filter(changes).map((f) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`);
   if (d.live) {
     for (const f of d.files.filter((x) => x.content !== null && x.path.endsWith('.timer'))) {
-      if (!(await timerActive(ctx, unitName(f.path)))) out.push(`systemctl enable --now ${unitName(f.path)}`);
+      // A timer whose file is new or changes is enabled by the apply anyway: systemctl is asked only about the others.
+      if (changes(f) || !(await timerActive(ctx, unitName(f.path)))) out.push(`systemctl enable --now ${unitName(f.path)}`);
     }
   }
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));

@@ -167,5 +167,8 @@ export function timerHostFiles(o: TimerInput, now: Readonly<Record<string, strin
   const want = timerFiles(o);
   const mine = new Set(want.map((f) => f.path));
   const stale = timerHostPaths(o.project).filter((p) => (now[p] ?? null) !== null && !mine.has(p));
-  return [...want.map((f) => hostFile(f.path, f.content, now[f.path] ?? null)), ...stale.map((p) => hostFile(p, null, now[p]!))];
+  return [
+    ...want.map((f) => hostFile(f.path, f.content, now[f.path] ?? null)),
+    ...stale.map((p) => hostFile(p, null, now[p]!)),
+  ];
 }

@@ -51,7 +51,7 @@ export async function backupWatch(ctx: Context, o: WatchOptions): Promise<number
           );
       }
       // The watch did its job (what it found went out as alerts): its timer's unit does not turn "failed" for it.
-    return 0;
+      return 0;
     },
     { lock: false, refuse: false },
   );

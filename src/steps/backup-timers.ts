@@ -19,7 +19,17 @@ async function desired(ctx: Context, s: Prepared) {
   const root = ctx.hostRoot;
   const { bin, stable } = await wizardBin(ctx);
   const now = await readHostFiles(ctx.exec, root, timerHostPaths(s.plan.project));
-  const files = timerHostFiles({ project: s.plan.project, installDir: s.plan.installDir, schedule: s.plan.backup.schedule, drill: drillSchedule(s.answers.backup), bin, systemd: s.facts.systemd }, now);
+  const files = timerHostFiles(
+    {
+      project: s.plan.project,
+      installDir: s.plan.installDir,
+      schedule: s.plan.backup.schedule,
+      drill: drillSchedule(s.answers.backup),
+      bin,
+      systemd: s.facts.systemd,
+    },
+    now,
+  );
   // Timers act on this machine's systemd, never under another root.
   return { root, files, stable, live: s.facts.systemd && !root };
 }
@@ -43,7 +53,8 @@ export async function timerChanges(ctx: Context, s: Prepared): Promise<string[]>
   if (d.live) {
     for (const f of d.files.filter((x) => x.content !== null && x.path.endsWith('.timer'))) {
       // A timer whose file is new or changes is enabled by the apply anyway: systemctl is asked only about the others.
-      if (changes(f) || !(await timerActive(ctx, unitName(f.path)))) out.push(`systemctl enable --now ${unitName(f.path)}`);
+      if (changes(f) || !(await timerActive(ctx, unitName(f.path))))
+        out.push(`systemctl enable --now ${unitName(f.path)}`);
     }
   }
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));
@@ -54,7 +65,8 @@ export async function applyTimers(ctx: Context, s: Prepared): Promise<void> {
   const d = await desired(ctx, s);
   const on = (p: string) => hostPath(d.root, p);
   const removed = d.files.filter((f) => f.content === null);
-  for (const f of removed.filter((x) => x.path.endsWith('.timer'))) if (d.live) await ctx.exec.run('systemctl', ['disable', '--now', unitName(f.path)], { check: false });
+  for (const f of removed.filter((x) => x.path.endsWith('.timer')))
+    if (d.live) await ctx.exec.run('systemctl', ['disable', '--now', unitName(f.path)], { check: false });
   for (const f of removed) await ctx.exec.remove(on(f.path));
   const written = d.files.filter((f) => f.content !== null);
   await ctx.exec.writeFiles(written.map((f) => ({ path: on(f.path), content: f.content!, mode: f.mode })));

@@ -5,7 +5,13 @@
 import type { Context } from '../context.js';
 import { watchConditions, type WatchCondition } from '../domain/backup-watch.js';
 import { DEFAULT_GRACE, drillSchedule, parseDuration } from '../domain/schedule.js';
-import { deadmanObservations, emptySamples, hostObservations, type HostEvidence, type Observation } from '../domain/watch-events.js';
+import {
+  deadmanObservations,
+  emptySamples,
+  hostObservations,
+  type HostEvidence,
+  type Observation,
+} from '../domain/watch-events.js';
 import { listBackups } from './backup.js';
 import { loadDoctorStack, runDoctor } from './doctor.js';
 import { backupHistory } from './backup-history.js';
@@ -27,7 +33,9 @@ export async function backupFacts(ctx: Context, s: Stack, expectSince: Date | nu
   const b = s.prepared.answers.backup;
   const grace = b.grace ?? DEFAULT_GRACE;
   const drill = drillSchedule(b);
-  const backups = (await listBackups(ctx, s.installDir)).filter((x) => x.manifest).map((x) => ({ id: x.id, createdAt: x.createdAt }));
+  const backups = (await listBackups(ctx, s.installDir))
+    .filter((x) => x.manifest)
+    .map((x) => ({ id: x.id, createdAt: x.createdAt }));
   const { drills, remote } = await backupHistory(ctx, s.installDir);
   const conditions = watchConditions({
     now: ctx.clock(),
@@ -55,11 +63,18 @@ export async function runWatch(ctx: Context, s: Stack, o: { host: boolean }): Pr
   const now = ctx.clock();
   st.firstSeen ??= now.toISOString();
   const f = await backupFacts(ctx, s, new Date(st.firstSeen));
-  const observations = deadmanObservations(f.conditions, { schedule: f.schedule, grace: f.grace, drill: f.drill, bucket: s.prepared.answers.backup.s3?.bucket ?? null });
+  const observations = deadmanObservations(f.conditions, {
+    schedule: f.schedule,
+    grace: f.grace,
+    drill: f.drill,
+    bucket: s.prepared.answers.backup.s3?.bucket ?? null,
+  });
   let host = false;
   if (o.host) {
     try {
-      const report = await runDoctor(ctx, await loadDoctorStack(ctx, { answersFile: s.answersFile }), { checks: WATCH_CHECKS });
+      const report = await runDoctor(ctx, await loadDoctorStack(ctx, { answersFile: s.answersFile }), {
+        checks: WATCH_CHECKS,
+      });
       const h = hostObservations(report.evidence as HostEvidence, st.samples ?? emptySamples(), now);
       observations.push(...h.observations);
       st.samples = h.samples;
@@ -68,7 +83,12 @@ export async function runWatch(ctx: Context, s: Stack, o: { host: boolean }): Pr
       ctx.exec.note(`watch: the host's checks could not run: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const sent = await processObservations(ctx, notifySettings(s.prepared.answers, s.prepared.facts.hostname), st, observations);
+  const sent = await processObservations(
+    ctx,
+    notifySettings(s.prepared.answers, s.prepared.facts.hostname),
+    st,
+    observations,
+  );
   if (!ctx.exec.dryRun) await writeNotifyState(ctx, s.installDir, st);
   return { observations, sent, host };
 }

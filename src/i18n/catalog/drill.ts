@@ -108,7 +108,8 @@ export const drill = defineCatalog(
     'ui.bk.testing': 'testing the channels and the bucket…',
     'ui.bk.testNothing': 'no channel and no bucket to test yet',
     'ui.menu.drill': 'Restore drill',
-    'ui.menu.drillHint': 'restore the newest backup into throwaway containers and compare it with its manifest; recorded',
+    'ui.menu.drillHint':
+      'restore the newest backup into throwaway containers and compare it with its manifest; recorded',
     'ui.menu.notifyTest': 'Test alerts',
     'ui.menu.notifyTestHint': 'send a test message to every notification channel and show each answer',
     'ui.menu.s3Test': 'Test the bucket',

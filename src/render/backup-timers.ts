@@ -2,6 +2,7 @@
 // (the watch, hourly): systemd services and timers where systemd runs, cron.d entries where it
 // does not, as for the backup schedule. Pure: the program to run, the schedules, the host's init
 // system and the live files come in; HostFiles go out (steps/backup-timers.ts writes them).
+import { cronCommand, cronShell, shQuote, unitArg } from './format/quote.js';
 import { join } from 'node:path';
 import drillService from '../../templates/drill.service.tmpl';
 import drillTimer from '../../templates/drill.timer.tmpl';
@@ -36,13 +37,6 @@ export function timerHostPaths(project: string): string[] {
     join(CRON_DIR, x.cron),
   ]);
 }
-
-/** systemd.syntax(7) quoting for an argument of ExecStart=. */
-const unitArg = (s: string) =>
-  /[\s"'\\%$]/.test(s)
-    ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`
-    : s;
-const shArg = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export const drillArgv = (bin: readonly string[], installDir: string) => [
   ...bin,
@@ -84,7 +78,7 @@ export interface TimerFile {
 export function timerFiles(o: TimerInput): TimerFile[] {
   const n = timerNames(o.project);
   const out: TimerFile[] = [];
-  const log = shArg(join(o.installDir, 'logs', 'backup-cron.log'));
+  const log = cronShell(shQuote(join(o.installDir, 'logs', 'backup-cron.log')));
   // The watch's minute: half an hour from the backup's, so the two never start together.
   const watchMinute = ((o.schedule === 'off' ? 17 : minutesOf(o.schedule) % 60) + 30) % 60;
   const w = o.drill === 'off' ? null : parseWeekly(o.drill);
@@ -140,7 +134,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
         minute: w.minutes % 60,
         hour: Math.floor(w.minutes / 60),
         weekday: w.day,
-        command: drillArgv(o.bin, o.installDir).map(shArg).join(' '),
+        command: cronCommand(drillArgv(o.bin, o.installDir)),
         log,
       }),
     });
@@ -151,7 +145,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
     content: fill(watchCron, {
       project: o.project,
       minute: watchMinute,
-      command: watchArgv(o.bin, o.installDir).map(shArg).join(' '),
+      command: cronCommand(watchArgv(o.bin, o.installDir)),
       log,
     }),
   });

@@ -14,6 +14,8 @@ const command: Command = {
     yes: { type: 'boolean', short: 'y' },
     'dry-run': { type: 'boolean' },
     scheduled: { type: 'boolean' },
+    physical: { type: 'boolean' },
+    logical: { type: 'boolean' },
     'backups-only': { type: 'boolean' },
   },
   maxPositionals: 2,
@@ -22,7 +24,11 @@ const command: Command = {
     const extra = (usage: string) => {
       if (id !== undefined) throw usageError('err.extraArgument', { command: `backup ${sub}`, arg: id, usage });
     };
-    if (sub === undefined) return backup(ctx, { stack: stackOf(args), scheduled: flag(args, 'scheduled') });
+    if (sub === undefined) {
+      if (flag(args, 'physical') && flag(args, 'logical')) throw usageError('err.bk.methodBoth');
+      const method = flag(args, 'physical') ? 'physical' : flag(args, 'logical') ? 'logical' : undefined;
+      return backup(ctx, { stack: stackOf(args), scheduled: flag(args, 'scheduled'), ...(method ? { method } : {}) });
+    }
     if (sub === 'list') {
       extra('backup list [--json]');
       return backupList(ctx, { stack: stackOf(args), json: flag(args, 'json') });

@@ -71,6 +71,7 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'https-port', path: 'ports.https', parse: int },
   { flag: 'db-engine', path: 'database.engine', parse: str },
   { flag: 'db-version', path: 'database.version', parse: str },
+  { flag: 'cache-engine', path: 'cache.engine', parse: str },
   { flag: 'firewall', path: 'security.firewall', parse: onOff },
   { flag: 'fail2ban', path: 'security.fail2ban', parse: onOff },
   { flag: 'ssh-port', path: 'security.sshPort', parse: (s) => (s.trim() === 'auto' ? { value: 'auto' } : int(s)) },
@@ -103,6 +104,7 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'install-dir', path: 'installDir', parse: str },
   // The operator's own Docker Hub accelerator, probed with the registry mirrors (the region screen's field).
   { flag: 'accelerator', path: 'mirrors.accelerator', parse: str },
+  { flag: 'redis-mode', path: 'redis.mode', parse: str },
 ];
 
 /** `--mirror KIND=URL`, repeatable: the mirror for one kind (what the region screen asks). */

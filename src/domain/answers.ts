@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from './engines/index.js';
 import { SERVICE_NAMES, type ServiceName } from './services.js';
-import { VERSION_FLOORS, belowFloor, formatVersion } from './versions.js';
+import { CACHE_ENGINES, CACHE_ENGINE_IDS, DEFAULT_CACHE_ENGINE } from './cache/index.js';
+import { SWARM_NGINX_FLOOR, belowFloor, floorOf, formatVersion } from './versions.js';
 import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 import {
   LIMITS, bounded, containerPath, emailValue, headerName, healthPath, hostPath, installDirValue, mirrorUrl, plainText, urlPathValue,
@@ -39,7 +40,9 @@ export type Runtime = (typeof RUNTIMES)[number];
 /** The series each database engine offers (its module in engines/). */
 export const DB_VERSIONS = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].series])) as Readonly<Record<DbEngineId, readonly string[]>>;
 const orList = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : xs.join(''));
-const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_VERSIONS[id])}`).join(', ');
+const SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${id} ${orList(DB_ENGINES[id].offered)}`).join(', ');
+const KEPT = DB_ENGINE_IDS.flatMap((id) => DB_ENGINES[id].series.filter((x) => !DB_ENGINES[id].offered.includes(x)).map((x) => `${id} ${x}`));
+const KEPT_TEXT = KEPT.length ? `; ${KEPT.join(', ')} only for a stack that already runs it (past its end of life)` : '';
 const DEFAULT_SERIES_TEXT = DB_ENGINE_IDS.map((id) => `${DB_ENGINES[id].defaultSeries} for ${id}`).join(', ');
 
 /**
@@ -84,7 +87,7 @@ const AppSchema = z.strictObject({
 const DatabaseSchema = z
   .strictObject({
     engine: z.enum(DB_ENGINE_IDS).default(DEFAULT_DB_ENGINE).describe('The database server; the compose service is called mysql either way'),
-    version: bounded(LIMITS.short).optional().describe(`Series: ${SERIES_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
+    version: bounded(LIMITS.short).optional().describe(`Series: ${SERIES_TEXT}${KEPT_TEXT} (default: ${DEFAULT_SERIES_TEXT})`),
     name: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,64}$/, 'v.dbName').optional().describe('Database created for the app (default: the project name with - as _)'),
     user: bounded(LIMITS.short).regex(/^[A-Za-z0-9_]{1,32}$/, 'v.dbUser').default('app').describe('Database user of the app; its password is generated into .env'),
   })
@@ -258,6 +261,13 @@ const MirrorsSchema = z
     `Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn. accelerator: your own Docker Hub accelerator (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), probed with the registry mirrors on the plan's images`,
   );
 
+/** Docker Swarm across several servers (#20): the same plan as a stack file; roles are node labels (domain/swarm.ts). */
+const SwarmSchema = z.strictObject({
+  appReplicas: z.number().int().min(1).max(64).default(2).describe('App replicas, spread over the nodes labelled app (start with one per app node)'),
+  workerReplicas: z.number().int().min(1).max(64).default(1).describe('Worker replicas (components.worker), on the nodes labelled app'),
+  encrypted: z.boolean().default(false).describe("Encrypt the overlay networks between nodes (IPsec ESP: needs the kernel's esp modules on every node; required when nodes talk over public addresses)"),
+}).describe('Options of deploy: swarm');
+
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.
 export const AnswersSchema = z
   .strictObject({
@@ -293,11 +303,28 @@ export const AnswersSchema = z
       ssePaths: [], websocketPaths: [], loginPaths: ['/login', '/api/login', '/api/auth/login'], apiPrefix: '/', clientMaxBodySize: '20m',
     }).describe('Reverse proxy options'),
     redis: z
-      .strictObject({ mode: z.enum(['cache', 'queue']).default('cache').describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead)') })
-      .default({ mode: 'cache' })
+      .strictObject({
+        mode: z
+          .enum(['cache', 'queue'])
+          .optional()
+          .describe('cache evicts least-recently-used keys when full; queue never evicts (writes fail instead); default: queue when the worker has no RabbitMQ (Redis is its broker), else cache'),
+      })
+      .default({})
       .describe('Redis options'),
+    cache: z
+      .strictObject({
+        engine: z
+          .enum(CACHE_ENGINE_IDS)
+          .default(DEFAULT_CACHE_ENGINE)
+          .describe(`The server behind the compose service redis: ${orList(CACHE_ENGINE_IDS.map((id) => `${id} (${CACHE_ENGINES[id].label})`))}; clients see no difference (REDIS_URL, port 6379)`),
+      })
+      .default({ engine: DEFAULT_CACHE_ENGINE })
+      .describe('The Redis-protocol server (components.redis)'),
     mirrors: MirrorsSchema.default({}),
     notify: NotifySchema.optional(),
+    // Optional without a default, so the answers written for a single server stay as they were.
+    deploy: z.enum(['compose', 'swarm']).optional().describe('compose: one server (the default); swarm: a Docker Swarm of several servers, rendered as docker-stack.yml'),
+    swarm: SwarmSchema.optional(),
   })
   .superRefine((a, ctx) => {
     const tls = a.tls ?? (a.domain ? 'letsencrypt' : 'none');
@@ -319,9 +346,10 @@ export const AnswersSchema = z
     // An image older than the generated config's floor would reject (Nginx) or ignore (Redis) what we write.
     for (const service of ['nginx', 'redis'] as const) {
       const image = a.images[service];
-      const v = image ? belowFloor(service, image) : null;
+      const floor = floorOf(service, CACHE_ENGINES[a.cache.engine]);
+      const v = image ? belowFloor(floor, image) : null;
       if (v) {
-        ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(VERSION_FLOORS[service]) } });
+        ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(floor) } });
       }
     }
     const b = a.backup;
@@ -333,11 +361,46 @@ export const AnswersSchema = z
       if (ch.tls === 'none' && !isLocalHost(ch.host)) ctx.addIssue({ code: 'custom', path: ['notify', 'channels', i, 'tls'], message: 'v.smtpPlain' });
       if (ch.user && !ch.passwordFile) ctx.addIssue({ code: 'custom', path: ['notify', 'channels', i, 'passwordFile'], message: 'v.smtpNeedsPassword' });
     }
+    if (a.deploy === 'swarm') swarmIssues(a, tls).forEach((i) => ctx.addIssue({ code: 'custom', ...i }));
+    else if (a.swarm) ctx.addIssue({ code: 'custom', path: ['deploy'], message: 'v.swarmNeedsDeploy' });
+    // A worker without RabbitMQ takes its jobs from Redis: an evicting Redis drops queued jobs silently when full.
+    if (a.redis.mode === 'cache' && redisIsBroker(a)) {
+      ctx.addIssue({ code: 'custom', path: ['redis', 'mode'], message: 'v.redisBrokerEvicts' });
+    }
     const sshPort = a.security.sshPort;
     if (typeof sshPort === 'number' && (sshPort === a.ports.http || sshPort === a.ports.https)) {
       ctx.addIssue({ code: 'custom', path: ['security', 'sshPort'], message: 'v.sshPortClash' });
     }
   });
+
+type AnswersShape = z.output<typeof AnswersSchema>;
+/**
+ * What a stack on several nodes cannot take yet: files on one host's disk that a task on another
+ * node would not find (certificates made on the host, a front-end folder, uploads on a local
+ * volume) and the monitoring services, which watch one host.
+ */
+function swarmIssues(a: AnswersShape, tls: string): { path: (string | number)[]; message: string; params?: Record<string, string> }[] {
+  const out: { path: (string | number)[]; message: string; params?: Record<string, string> }[] = [];
+  if (tls === 'letsencrypt' || tls === 'self-signed') out.push({ path: ['tls'], message: 'v.swarmTls', params: { tls } });
+  if (a.nginx.frontendDir) out.push({ path: ['nginx', 'frontendDir'], message: 'v.swarmUnsupported' });
+  if (a.app.dataDir) out.push({ path: ['app', 'dataDir'], message: 'v.swarmUnsupported' });
+  if (a.components.monitoring) out.push({ path: ['components', 'monitoring'], message: 'v.swarmUnsupported' });
+  // Nginx re-resolves the app's replicas by DNS with `resolve` on the upstream server (1.27.3+).
+  const image = a.images.nginx;
+  const v = image ? belowFloor(SWARM_NGINX_FLOOR, image) : null;
+  if (v) out.push({ path: ['images', 'nginx'], message: 'v.imageTooOld', params: { service: 'nginx', version: formatVersion(v), floor: formatVersion(SWARM_NGINX_FLOOR) } });
+  return out;
+}
+
+/** The worker takes its jobs from Redis (no RabbitMQ): queued jobs live in Redis's keys. */
+export function redisIsBroker(a: { components: { redis: boolean; worker: boolean; rabbitmq: boolean } }): boolean {
+  return a.components.redis && a.components.worker && !a.components.rabbitmq;
+}
+
+/** redis.mode as given, else queue when Redis is the worker's broker (a queue must not be evicted), else cache. */
+export function redisMode(a: Pick<Answers, 'components' | 'redis'>): 'cache' | 'queue' {
+  return a.redis.mode ?? (redisIsBroker(a) ? 'queue' : 'cache');
+}
 
 export type AnswersInput = z.input<typeof AnswersSchema>;
 export type Answers = z.output<typeof AnswersSchema>;

@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { ServiceImageSchema } from './update-journal.js';
 import { DB_ENGINE_IDS, type DbEngineId } from './engines/index.js';
 import { parseVersion, type Version } from './versions.js';
+import { BinlogPointSchema } from './binlog.js';
+import type { DbEngine } from './engines/types.js';
+
+/** How the database part is stored: a dump replayed through SQL, or a copy of the data directory. */
+export const DB_METHODS = ['logical', 'physical'] as const;
+export type DbMethod = (typeof DB_METHODS)[number];
 
 /** Why a backup was taken; the pre-* ones are taken by restore and update before they change anything. */
 export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-restore', 'pre-update'] as const;
@@ -43,15 +49,18 @@ export const ManifestSchema = z.strictObject({
       serverVersion: z.string(),
       image: z.string(),
       dumpTool: z.string(),
+      /** Absent in backups taken before physical ones existed: those are logical. */
+      method: z.enum(DB_METHODS).optional(),
       databases: z.array(z.string()),
-      /** Rows per `db.table` as the dump holds them: verify loads the dump and compares. */
+      /** Rows per `db.table` as the dump holds them (physical: as a server started on the copy counts them): verify compares. */
       tables: z.record(z.string(), z.number().int().nonnegative()),
       /**
-       * CHECKSUM TABLE per `db.table`, taken before and after the dump: equal, the table did not
-       * change while it was dumped and the value is the dump's; null, it changed (not compared).
-       * Absent in backups taken before stack-wizard recorded it.
+       * CHECKSUM TABLE per `db.table`; null where it is not compared (a table that changed while it
+       * was dumped, or larger than the copy's checksum limit). Absent in older backups.
        */
       checksums: z.record(z.string(), z.string().nullable()).optional(),
+      /** The binary log position of the copy's consistent point; null when the server had no binary log. */
+      binlog: BinlogPointSchema.nullable().optional(),
     })
     .nullable(),
   redis: z
@@ -148,16 +157,21 @@ export type Compat =
   | { ok: true }
   | { ok: false; reason: 'engine'; backup: string; current: string }
   | { ok: false; reason: 'newer'; what: 'database' | 'redis'; backup: string; current: string }
+  | { ok: false; reason: 'physical-series'; backup: string; current: string }
   | { ok: false; reason: 'unknown-version'; what: 'database' | 'redis'; backup: string; current: string };
 
 const majorMinor = (v: Version) => v.major * 1000 + v.minor;
 
+export const methodOf = (m: Manifest): DbMethod => m.database?.method ?? 'logical';
+
 /**
- * Whether a backup can be loaded into the running stack. A logical dump loads into the same
- * engine at the same or a later major.minor (8.0 → 8.4, 10.11 → 11.4); never across engines
- * (MariaDB's dump uses collations and syntax MySQL lacks, and the other way round) and never
- * into an older series (a newer server's dump may use what the older one does not know). An RDB
- * file loads into the Redis that wrote it or a later one; an older Redis refuses newer RDB versions.
+ * Whether a backup can be restored into the running stack. Never across engines (MariaDB's dump
+ * uses collations and syntax MySQL lacks, and the other way round; a data directory is the
+ * engine's own format). A physical copy starts only on the series that wrote it: a newer series
+ * upgrades files in place through its own upgrade path, an older one cannot read them, and the
+ * copy is prepared by the tool of the server that made it. A logical dump loads into the same or a
+ * later series, never into an older one (a newer server's dump may use what the older one lacks). An RDB file loads into the Redis that
+ * wrote it or a later one; an older Redis refuses newer RDB versions.
  */
 export function compatibility(backup: Manifest, current: { engine: DbEngineId | null; dbVersion: string | null; redisVersion: string | null }): Compat {
   const db = backup.database;
@@ -166,7 +180,9 @@ export function compatibility(backup: Manifest, current: { engine: DbEngineId | 
     const b = parseVersion(db.serverVersion);
     const c = current.dbVersion ? parseVersion(current.dbVersion) : null;
     if (!b || !c) return { ok: false, reason: 'unknown-version', what: 'database', backup: db.serverVersion, current: current.dbVersion ?? '?' };
-    if (majorMinor(b) > majorMinor(c)) return { ok: false, reason: 'newer', what: 'database', backup: db.serverVersion, current: current.dbVersion! };
+    if (methodOf(backup) === 'physical') {
+      if (majorMinor(b) !== majorMinor(c)) return { ok: false, reason: 'physical-series', backup: db.serverVersion, current: current.dbVersion! };
+    } else if (majorMinor(b) > majorMinor(c)) return { ok: false, reason: 'newer', what: 'database', backup: db.serverVersion, current: current.dbVersion! };
   }
   const r = backup.redis;
   if (r && current.redisVersion) {
@@ -176,6 +192,22 @@ export function compatibility(backup: Manifest, current: { engine: DbEngineId | 
     if (majorMinor(b) > majorMinor(c)) return { ok: false, reason: 'newer', what: 'redis', backup: r.version, current: current.redisVersion };
   }
   return { ok: true };
+}
+
+/**
+ * How the database part of a backup is taken. A physical copy when asked for (`backup --physical`)
+ * and the engine has a tool the server is recent enough for; else a dump (`backup --logical`, the
+ * default this round: restore's SIGKILL recovery and the update path are proven on dumps, and a
+ * dump is what reaches another engine or series).
+ */
+export function backupMethod(engine: DbEngine, serverVersion: string, requested?: DbMethod): { method: DbMethod; why: 'requested' | 'default' | 'no-tool' | 'too-old' } {
+  if (requested !== 'physical') return { method: 'logical', why: requested ? 'requested' : 'default' };
+  const tool = engine.physicalBackup;
+  if (!tool) return { method: 'logical', why: 'no-tool' };
+  const v = parseVersion(serverVersion);
+  const since = parseVersion(tool.since)!;
+  if (!v || v.major * 1e6 + v.minor * 1e3 + v.patch < since.major * 1e6 + since.minor * 1e3 + since.patch) return { method: 'logical', why: 'too-old' };
+  return { method: 'physical', why: 'requested' };
 }
 
 // ---------------------------------------------------------------- space
@@ -199,9 +231,15 @@ export const SPACE_RESERVE_BYTES = 512 * 1024 ** 2;
  * give compression no credit beyond half (SQL text compresses 4–10×, but blobs and uploads are
  * often compressed already). Redis files, volumes and config are counted whole.
  */
-export function estimateBackupBytes(s: SizeInputs): number {
-  return Math.ceil(s.databaseBytes * 0.5 + s.redisBytes + s.volumeBytes + s.configBytes);
+export function estimateBackupBytes(s: SizeInputs, method: DbMethod = 'logical'): number {
+  // A physical copy is unpacked beside the backup too (a server started on it counts its rows):
+  // the data's size once more, for the length of the backup. InnoDB pages compress about as well as a dump.
+  const db = method === 'physical' ? s.databaseBytes * 1.5 : s.databaseBytes * 0.5;
+  return Math.ceil(db + s.redisBytes + s.volumeBytes + s.configBytes);
 }
+
+/** Tables larger than this are not CHECKSUM TABLE'd by a copy's proof: it reads every row (about 100–200 MB/s here), their row counts still are. */
+export const CHECKSUM_LIMIT_BYTES = 256 * 1024 ** 2;
 
 export function spaceVerdict(needBytes: number, freeBytes: number): { ok: boolean; needBytes: number; freeBytes: number } {
   return { ok: freeBytes >= needBytes + SPACE_RESERVE_BYTES, needBytes: needBytes + SPACE_RESERVE_BYTES, freeBytes };

@@ -1,7 +1,7 @@
 // answers + host facts → plan: every decision the generators need, and nothing they must compute.
 import { z } from 'zod';
-import type { Answers } from './answers.js';
-import { DEFAULT_CACHE_ENGINE, cacheEngine, cacheTargetVersion } from './cache/index.js';
+import { redisMode, type Answers } from './answers.js';
+import { CACHE_ENGINE_IDS, cacheEngine, cacheTargetVersion } from './cache/index.js';
 import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
@@ -86,6 +86,8 @@ export const PlanSchema = z.strictObject({
   }),
   redis: z
     .strictObject({
+      /** The server behind the service `redis` (cache.engine). */
+      engine: z.enum(CACHE_ENGINE_IDS),
       image: z.string(),
       version: z.string(),
       mode: z.enum(['cache', 'queue']),
@@ -142,6 +144,10 @@ export const PlanSchema = z.strictObject({
   logs: z.strictObject({ maxSizeMiB: z.number().int(), maxFiles: z.number().int() }),
   /** The nofile ulimit MySQL asks for: 65535, or the host's hard limit where it cannot be raised. */
   nofile: z.number().int(),
+  /** deploy: swarm (#20): a stack file for several nodes instead of the single server's compose file. */
+  swarm: z
+    .strictObject({ appReplicas: z.number().int(), workerReplicas: z.number().int(), encrypted: z.boolean() })
+    .nullable(),
   /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
   warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
 });
@@ -164,8 +170,7 @@ function checkHostFits(a: Answers, hostMiB: number, planRamMiB: number): void {
 /** The image each service of these answers runs (the operator's override, else our pin; through a chosen prefix mirror). */
 function imageResolver(a: Answers): (s: SizedService) => string {
   const dbSeries = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
-  // Redis is the only cache engine so far; `cache.engine` in the answers will choose here.
-  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const cache = cacheEngine(a.cache.engine);
   return (s) =>
     s === 'app' || s === 'worker' ? a.app.image : resolveImage(s, { override: a.images[s], dbEngine: a.database.engine, dbSeries, cache, prefixMirror: a.mirrors['image-prefix'] });
 }
@@ -199,7 +204,7 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
 
   const dbVersion = a.database.version ?? DB_DEFAULT_VERSION[a.database.engine];
   const engine = dbEngine(a.database.engine);
-  const cache = cacheEngine(DEFAULT_CACHE_ENGINE);
+  const cache = cacheEngine(a.cache.engine);
   const image = imageResolver(a);
   const services = enabledServices(components).map((s: SizedService) => ({
     name: s,
@@ -232,6 +237,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     // One worker does not get the memory such a process usually takes: it may be killed under load.
     warnings.push({ key: 'warn.appWorkerSmall', params: { runtime: a.app.runtime, have: appSz.workerMiB, typical: preset.app.workerMiB[a.app.runtime] } });
   }
+  // No tag means :latest: each pull may bring another version, and a rollback has nothing fixed to return to.
+  if (!imageHasTag(a.app.image)) warnings.push({ key: 'warn.imageNoTag', params: { image: a.app.image } });
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];
@@ -242,6 +249,10 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     warnings.push({ key: 'warn.sshPortAssumed', params: { port: 22 } });
   }
   sshPorts.sort((x, y) => x - y);
+
+  const swarm = a.deploy === 'swarm' ? { appReplicas: 2, workerReplicas: 1, encrypted: false, ...a.swarm } : null;
+  // The preview says it: without encryption the overlay's traffic (database passwords included) crosses the wire in clear.
+  if (swarm && !swarm.encrypted) warnings.push({ key: 'warn.swarmUnencrypted', params: {} });
 
   const redisSvc = svc('redis');
   const plan: Plan = {
@@ -284,10 +295,11 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     },
     redis: redisSvc
       ? {
+          engine: a.cache.engine,
           image: redisSvc.image,
           version: formatVersion(cacheTargetVersion(cache, redisSvc.image)),
-          mode: a.redis.mode,
-          ...sizeRedis(preset, redisSvc.memoryMiB, a.redis.mode),
+          mode: redisMode(a),
+          ...sizeRedis(preset, redisSvc.memoryMiB, redisMode(a)),
         }
       : null,
     nginx: {
@@ -325,9 +337,17 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
     mirrors: Object.fromEntries(Object.entries(a.mirrors).filter((e): e is [string, string] => typeof e[1] === 'string' && (MIRROR_KINDS as readonly string[]).includes(e[0]))),
     logs: { ...preset.logs },
     nofile,
+    swarm,
     warnings,
   };
   return plan;
+}
+
+/** A tag after the last path segment's colon, or a digest (`@sha256:…`); `host:5000/app` has neither. */
+export function imageHasTag(ref: string): boolean {
+  if (ref.includes('@')) return true;
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  return last.includes(':');
 }
 
 /** The preset a host can run, for messages and the UI. */

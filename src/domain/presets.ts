@@ -12,6 +12,9 @@ const share = z.number().gt(0).lt(1);
 export const PresetSchema = z.strictObject({
   id: z.enum(['4g', '8g', '16g']),
   title: z.strictObject({ en: z.string(), 'zh-CN': z.string() }),
+  /** The most RAM this preset plans for; a host with more still gets this size. */
+  planMiB: mib,
+  /** The least RAM of a VM sold at this size; between this and planMiB the plan uses the measured RAM. */
   minHostMiB: mib,
   fixedMiB: z.strictObject({
     nginx: mib, rabbitmq: mib, minio: mib, 'node-exporter': mib, prometheus: mib, grafana: mib,
@@ -45,6 +48,7 @@ function load(name: string, text: string): Preset {
     const i = r.error.issues[0]!;
     throw new Error(`presets/${name}.yaml: ${i.path.join('.')}: ${i.message}`);
   }
+  if (r.data.minHostMiB > r.data.planMiB) throw new Error(`presets/${name}.yaml: minHostMiB is above planMiB`);
   return r.data;
 }
 

@@ -33,6 +33,8 @@ export const JournalSchema = z.strictObject({
   updatedAt: z.string(),
   /** Why a rollback started. */
   reason: z.string().nullable(),
+  /** A point-in-time restore: the binary log is replayed after the backup, up to (not including) this ISO instant. */
+  stopAt: z.string().optional(),
 });
 export type Journal = z.infer<typeof JournalSchema>;
 
@@ -50,9 +52,9 @@ const NEXT: Record<Phase, readonly Phase[]> = {
 
 export class JournalError extends Error {}
 
-export function startJournal(o: { project: string; backupId: string; pid: number; now: Date }): Journal {
+export function startJournal(o: { project: string; backupId: string; pid: number; now: Date; stopAt?: Date }): Journal {
   const at = o.now.toISOString();
-  return { format: 1, project: o.project, backupId: o.backupId, safetyId: null, phase: 'begun', done: [], pid: o.pid, startedAt: at, updatedAt: at, reason: null };
+  return { format: 1, project: o.project, backupId: o.backupId, safetyId: null, phase: 'begun', done: [], pid: o.pid, startedAt: at, updatedAt: at, reason: null, ...(o.stopAt ? { stopAt: o.stopAt.toISOString() } : {}) };
 }
 
 /** The journal after a move to `to`; throws on a move the state machine does not allow. */

@@ -276,6 +276,7 @@ export function sizeNginx(preset: Preset, cpus: number): NginxSizing {
 
 export function presetFor(a: Pick<Answers, 'preset'>, hostMiB: number): { preset: Preset; planRamMiB: number } {
   if (a.preset === 'auto') return { preset: PRESETS[tierFor(hostMiB)], planRamMiB: hostMiB };
+  // A VM sold at this size may report less than planMiB (#22.4): size it from what it has, within its class.
   const p = PRESETS[a.preset];
-  return { preset: p, planRamMiB: p.minHostMiB };
+  return { preset: p, planRamMiB: Math.max(p.minHostMiB, Math.min(p.planMiB, hostMiB)) };
 }

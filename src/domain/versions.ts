@@ -2,25 +2,27 @@
 // The database's and the cache's pins live in their engine modules (engines/, cache/).
 import { CACHE_ENGINES, type CacheEngine } from './cache/index.js';
 import { DB_ENGINES, DB_ENGINE_IDS, dbEngine, type DbEngineId } from './engines/index.js';
+import { pinnedImage } from './releases.js';
 import type { ServiceName } from './services.js';
 import { formatVersion, imageTag, parseVersion, versionAtLeast, type Version } from './version-tag.js';
 
 export { formatVersion, imageTag, parseVersion, versionAtLeast, type Version };
 
 /** Bump when any generator's output changes, so `update` can offer the new files with a diff. */
-export const TEMPLATE_VERSION = 1;
+// 2: every pin moved (#17: MySQL 8.4.11 / 9.7.2, MariaDB, Redis 8.10, nginx 1.30) and carries its digest.
+export const TEMPLATE_VERSION = 2;
 
 /** The default database series per engine: the current LTS line (engines/*.ts). */
 export const DB_DEFAULT_VERSION = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].defaultSeries])) as Readonly<Record<DbEngineId, string>>;
 
-/** Images of the services that are not a database or cache engine (those pin theirs per engine). */
+/** Images of the services that are not a database or cache engine (those pin theirs per engine), from releases.ts. */
 export const IMAGES: Readonly<Record<Exclude<ServiceName, 'app' | 'worker' | 'mysql' | 'redis'>, string>> = {
-  nginx: 'nginx:1.28.0',
-  rabbitmq: 'rabbitmq:4.1.4-management',
-  minio: 'minio/minio:RELEASE.2025-04-22T22-12-26Z',
-  'node-exporter': 'prom/node-exporter:v1.9.1',
-  prometheus: 'prom/prometheus:v3.5.0',
-  grafana: 'grafana/grafana:12.1.1',
+  nginx: pinnedImage('nginx', '1.30'),
+  rabbitmq: pinnedImage('rabbitmq', '4.1'),
+  minio: pinnedImage('minio', ''),
+  'node-exporter': pinnedImage('node-exporter', '1.9'),
+  prometheus: pinnedImage('prometheus', '3.5'),
+  grafana: pinnedImage('grafana', '12.1'),
 };
 
 /**
@@ -31,16 +33,23 @@ export const VERSION_FLOORS = {
   // Debian 12's nginx, on which every variant passes `nginx -t`; it has everything we write
   // (ssl_reject_handshake 1.19.4, keepalive_* in upstream 1.15.3, $realip_remote_addr 1.9.7).
   nginx: { major: 1, minor: 22, patch: 0 },
-  // The cache engine's (cache/redis.ts).
+  // The cache engine's (cache/redis.ts, cache/valkey.ts): Redis's here, the chosen engine's in floorOf.
   redis: CACHE_ENGINES.redis.floor,
 } as const satisfies Record<string, Version>;
 
-/** The version an image tag names when it is below the service's floor, else null (an unparsable tag is judged elsewhere). */
-export function belowFloor(service: keyof typeof VERSION_FLOORS, image: string): Version | null {
+/** On swarm Nginx re-resolves the app's replicas with `server … resolve` in its upstream (open source since 1.27.3). */
+export const SWARM_NGINX_FLOOR: Version = { major: 1, minor: 27, patch: 3 };
+
+/** The floor an image override of the service is held to: the chosen cache engine's for `redis`. */
+export function floorOf(service: keyof typeof VERSION_FLOORS, cache: CacheEngine): Version {
+  return service === 'redis' ? cache.floor : VERSION_FLOORS[service];
+}
+
+/** The version an image tag names when it is below the floor, else null (an unparsable tag is judged elsewhere). */
+export function belowFloor(floor: Version, image: string): Version | null {
   const tag = imageTag(image);
   const v = tag ? parseVersion(tag) : null;
-  const f = VERSION_FLOORS[service];
-  return v && !versionAtLeast(v, f.major, f.minor, f.patch) ? v : null;
+  return v && !versionAtLeast(v, floor.major, floor.minor, floor.patch) ? v : null;
 }
 
 /**

@@ -136,6 +136,12 @@ export interface PipeOptions {
   outputMode?: number;
   /** Sees every chunk leaving the first program, in order (e.g. to count rows of a dump). */
   tap?: (chunk: Buffer) => void;
+  /**
+   * A second program fed everything the first one writes, at the pace of the slower reader (a copy
+   * unpacked while it is stored); its output is discarded, and its failure fails the pipeline.
+   * Needs a second stage.
+   */
+  tee?: PipeStage;
   /** Cumulative bytes read from the input (file or first program) and written by the last program. */
   onProgress?: (bytesIn: number, bytesOut: number) => void;
   timeoutMs?: number;
@@ -501,17 +507,22 @@ abstract class BaseExecutor implements Executor {
   }
 
   pipeSummary(stages: readonly PipeStage[], opts: PipeOptions): string {
-    return `${opts.inputFile ? `< ${opts.inputFile} ` : ''}${stages.map((x) => commandLine(x.cmd, x.args)).join(' | ')}${opts.outputFile ? ` > ${opts.outputFile}` : ''}`;
+    const tee = opts.tee ? ` (tee: ${commandLine(opts.tee.cmd, opts.tee.args)})` : '';
+    return `${opts.inputFile ? `< ${opts.inputFile} ` : ''}${stages.map((x) => commandLine(x.cmd, x.args)).join(' | ')}${opts.outputFile ? ` > ${opts.outputFile}` : ''}${tee}`;
   }
 
-  protected async pipeSpawn(stages: readonly PipeStage[], opts: PipeOptions): Promise<PipeResult> {
-    if (stages.length === 0) throw new Error('pipe: no stages');
+  protected async pipeSpawn(stagesIn: readonly PipeStage[], opts: PipeOptions): Promise<PipeResult> {
+    if (stagesIn.length === 0) throw new Error('pipe: no stages');
+    if (opts.tee && stagesIn.length < 2) throw new Error('pipe: a tee needs a second stage');
     // The output's folder is checked and the file opened (without following a link at its name) before anything runs.
     let outFd: number | null = null;
     if (opts.outputFile) {
       checkFolderChain(dirname(resolve(opts.outputFile)));
       outFd = openTruncNoFollow(opts.outputFile, opts.outputMode ?? 0o600);
     }
+    // The tee is spawned as one more program; it is fed from the first link, not in the chain.
+    const stages = opts.tee ? [...stagesIn, opts.tee] : stagesIn;
+    const chain = stagesIn.length;
     const children: ChildProcess[] = [];
     const stderr: string[] = stages.map(() => '');
     const handles = stages.map((st) => {
@@ -588,8 +599,11 @@ abstract class BaseExecutor implements Executor {
     } else {
       first.stdin!.end();
     }
-    // Links between programs: through us, so the first link can be counted and tapped.
-    for (let i = 0; i < children.length - 1; i++) {
+    const teeChild = opts.tee ? children[chain]! : null;
+    // What the tee writes goes nowhere.
+    teeChild?.stdout!.resume();
+    // Links between programs: through us, so the first link can be counted, tapped and teed.
+    for (let i = 0; i < chain - 1; i++) {
       const from = children[i]!;
       const to = children[i + 1]!;
       from.stdout!.on('data', (b: Buffer) => {
@@ -599,15 +613,25 @@ abstract class BaseExecutor implements Executor {
           opts.tap?.(b);
           maybeReport();
         } else if (i === 0) opts.tap?.(b);
-        if (!to.stdin!.write(b)) {
-          from.stdout!.pause();
-          to.stdin!.once('drain', () => from.stdout!.resume());
+        const readers = i === 0 && teeChild ? [to, teeChild] : [to];
+        let waiting = 0;
+        for (const r of readers) {
+          if (!r.stdin!.write(b)) {
+            waiting++;
+            r.stdin!.once('drain', () => {
+              if (--waiting === 0) from.stdout!.resume();
+            });
+          }
         }
+        if (waiting > 0) from.stdout!.pause();
       });
-      from.stdout!.on('end', () => to.stdin!.end());
+      from.stdout!.on('end', () => {
+        to.stdin!.end();
+        if (i === 0) teeChild?.stdin!.end();
+      });
     }
     // Output: a file (hashed as written) or collected.
-    const last = children[children.length - 1]!;
+    const last = children[chain - 1]!;
     let ws: ReturnType<typeof createWriteStream> | null = null;
     const written = new Promise<void>((resolve, reject) => {
       if (opts.outputFile) {
@@ -620,7 +644,7 @@ abstract class BaseExecutor implements Executor {
       }
       last.stdout!.on('data', (b: Buffer) => {
         if (failed) return;
-        if (children.length === 1 && !opts.inputFile) {
+        if (chain === 1 && !opts.inputFile) {
           bytesIn += b.length;
           opts.tap?.(b);
         }
@@ -651,8 +675,8 @@ abstract class BaseExecutor implements Executor {
     exits.forEach((p) => p.then((r) => r.code !== 0 && killAll()));
     const results = await Promise.all(exits);
     await written.catch((e: Error) => {
-      stderr[stderr.length - 1] += `\nwriting ${opts.outputFile}: ${e.message}`;
-      results[results.length - 1] = { code: 1, signal: null };
+      stderr[chain - 1] += `\nwriting ${opts.outputFile}: ${e.message}`;
+      results[chain - 1] = { code: 1, signal: null };
     });
     if (timer) clearTimeout(timer);
     for (const h of handles) this.running.delete(h.handle);

@@ -31,7 +31,7 @@ function base(plan: Plan, s: ServicePlan): Dict {
 }
 
 /** An HTTP GET of the app's health path using whatever the image has: the runtime's own interpreter first. */
-function appHealthTest(plan: Plan): string[] {
+export function appHealthTest(plan: Plan): string[] {
   const url = `http://127.0.0.1:${plan.app.port}${plan.app.health}`;
   // The second layer behind healthPath's allow-list: the URL also sits inside Python and JS string
   // literals below, where no shell quoting helps, so anything beyond these characters stops the render.
@@ -224,11 +224,14 @@ function rabbitmq(plan: Plan, s: ServicePlan): Dict {
   };
 }
 
+/** MinIO refuses to start with a root user under 3 characters (its documented minimum); a 1-2 letter project gets a suffix. */
+export const minioRootUser = (project: string) => (project.length >= 3 ? project : `${project}-admin`);
+
 function minio(plan: Plan, s: ServicePlan): Dict {
   return {
     ...base(plan, s),
     command: ['server', CONTAINER.minioData, '--console-address', ':9001'],
-    environment: { MINIO_ROOT_USER: plan.project, MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}' },
+    environment: { MINIO_ROOT_USER: minioRootUser(plan.project), MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}' },
     volumes: ['minio-data:' + CONTAINER.minioData],
     // The minio image has no curl; `mc ready local` is its documented readiness probe.
     healthcheck: { test: ['CMD', 'mc', 'ready', 'local'], interval: '15s', timeout: '10s', retries: 5, start_period: '30s' },

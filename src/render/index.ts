@@ -1,6 +1,6 @@
 // The complete file set for a plan: pure, sorted, byte-identical for the same inputs.
 import { createHash } from 'node:crypto';
-import type { Answers } from '../domain/answers.js';
+import { redisMode, type Answers } from '../domain/answers.js';
 import type { Plan } from '../domain/plan.js';
 import type { Secrets } from '../domain/secrets.js';
 import { byCodePoint } from '../domain/order.js';
@@ -14,6 +14,7 @@ import { renderMysqlCnf } from './mysql.js';
 import { renderNginx } from './nginx.js';
 import { renderRedisConf } from './redis.js';
 import { HOST } from './paths.js';
+import { STACK_SECRETS_DIR, renderStack, renderStackSecrets } from './stack.js';
 import { SECRET_MODE, file, type RenderedFile } from './types.js';
 
 export interface RenderInput { plan: Plan; answers: Answers; secrets: Secrets }
@@ -29,8 +30,11 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan }) => renderCertbotUnits(plan),
   ({ plan }) => renderMysqlCnf(plan),
   ({ plan }) => renderRedisConf(plan),
-  // 0600 like the compose file: it holds app.env too (#15.8).
-  ({ answers }) => file(HOST.answers, toYaml(answers, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json'), SECRET_MODE),
+  ({ plan }) => renderStack(plan),
+  ({ plan, secrets }) => renderStackSecrets(plan, secrets),
+  // 0600 like the compose file: it holds app.env too (#15.8). redis.mode written as resolved (queue when
+  // Redis is the worker's broker): later commands and readers see the choice.
+  ({ answers }) => file(HOST.answers, toYaml({ ...answers, redis: { ...answers.redis, mode: redisMode(answers) } }, 'The answers this stack was rendered from. stack-wizard reads it for every later command.\nyaml-language-server: $schema=https://unpkg.com/stack-wizard/schema/answers.schema.json'), SECRET_MODE),
 ];
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -42,10 +46,10 @@ export function renderAll(input: RenderInput): RenderedFile[] {
     if (seen.has(f.path)) throw new Error(`two generators wrote ${f.path}`);
     seen.add(f.path);
   }
-  // The manifest lets doctor and update tell hand edits from our own output. Secrets are not hashed into it.
+  // The manifest lets doctor and update tell hand edits from our own output. Secrets (.env, the stack's secret files) are not hashed into it.
   const manifest = {
     templateVersion: input.plan.templateVersion,
-    files: Object.fromEntries(files.filter((f) => f.path !== HOST.env).map((f) => [f.path, sha256(f.content)])),
+    files: Object.fromEntries(files.filter((f) => f.path !== HOST.env && !f.path.startsWith(`${STACK_SECRETS_DIR}/`)).map((f) => [f.path, sha256(f.content)])),
   };
   files.push(file(HOST.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
   return files;

@@ -1,7 +1,7 @@
 // Use cases: take a backup, list them (newest first), verify one (checksums and a load into
 // throwaway containers). `backup` and the menu's Back up / Verify rows call these.
 import type { Context } from '../context.js';
-import { humanBytes, type BackupSummary } from '../domain/backup.js';
+import { humanBytes, type BackupSummary, type DbMethod } from '../domain/backup.js';
 import type { DrillRecord, RemoteRecord } from '../domain/backup-watch.js';
 import { event } from '../domain/notify/events.js';
 import { errorText, usageError } from '../errors.js';
@@ -55,7 +55,7 @@ export const listJson = (list: BackupSummary[], history: { drills?: readonly Dri
 });
 
 /** Takes a backup (a dry run shows where it would go and the schedule's changes). */
-export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean }): Promise<number> {
+export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean; method?: DbMethod }): Promise<number> {
   const emit = progressPrinter(ctx);
   // A scheduled backup waits for a drill still holding the lock; one run by hand says so at once.
   return (o.scheduled ? withStackWaiting : withStack)(ctx, o.stack, 'backup', async (s) => {
@@ -69,7 +69,7 @@ export async function backup(ctx: Context, o: { stack: StackSelector; scheduled:
       reportEvents(ctx, s.prepared.answers, s.installDir, s.prepared.facts.hostname, [{ firing, event: event(kind, params) }]);
     let r: Awaited<ReturnType<typeof takeBackup>>;
     try {
-      r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual' }, emit);
+      r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual', ...(o.method ? { method: o.method } : {}) }, emit);
     } catch (e) {
       await report(true, 'backup-failed', { reason: errorText(ctx.t, e).split('\n')[0]!.slice(0, 300) });
       throw e;

@@ -218,6 +218,11 @@ export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<numb
       ? `${JSON.stringify(mirrorsJson(results), null, 2)}\n`
       : formatMirrorTable(ctx.t, results, catalogue, elapsed, limit, { images, platform: platformText(target.platform!) }),
   );
+  // No live candidate at all (#22.14): the host cannot reach any of them, which is the host's problem (exit 3).
+  if (results.length > 0 && !results.some((r) => r.alive)) {
+    if (!o.json) ctx.io.err(`${ctx.t('mirrors.noneAlive')}\n`);
+    return 3;
+  }
   return 0;
 }
 

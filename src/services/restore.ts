@@ -5,9 +5,11 @@
 import type { Context } from '../context.js';
 import { join } from 'node:path';
 import { MANIFEST_FILE, humanBytes } from '../domain/backup.js';
+import { localMoment, zoneLabel } from '../domain/binlog.js';
 import { HOST } from '../render/paths.js';
 import { downloadBackup } from '../steps/backup-s3.js';
 import { readManifestAt, requireBackupId } from '../steps/backup-verify.js';
+import { choosePitr, hostZone } from '../steps/pitr.js';
 import { loadAnswers } from '../steps/prepare.js';
 import { unpackConfig } from '../steps/restore-config.js';
 import { guarded } from '../steps/stack-guard.js';
@@ -25,7 +27,7 @@ function outcomeLine(ctx: Context, r: RestoreOutcome): string {
   return ctx.t('rs.done', { id: r.id, safety: r.safetyId ?? '-' });
 }
 
-export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolean; rollback: boolean; skipVerify: boolean; json: boolean; fromS3?: string }
+export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolean; rollback: boolean; skipVerify: boolean; json: boolean; to?: string; fromS3?: string }
 
 /**
  * `restore --from-s3 ID`: the backup fetched from the bucket (every file checked against its
@@ -36,6 +38,8 @@ export interface RestoreOptions { stack: StackSelector; id?: string; yes: boolea
 async function restoreFromS3(ctx: Context, o: RestoreOptions & { fromS3: string }): Promise<number> {
   const id = o.fromS3;
   if (o.id !== undefined && o.id !== id) throw usageError('err.rs.twoIds', { id: o.id, s3: id });
+  // --to picks its own backup: refused before anything is fetched.
+  if (o.to !== undefined) throw usageError('err.pitr.withId');
   requireBackupId(id);
   const emit = progressPrinter(ctx);
   const ref = await findStack(ctx, o.stack);
@@ -84,6 +88,19 @@ export async function restore(ctx: Context, o: RestoreOptions): Promise<number> 
       return 0;
     }
     if (o.rollback) throw usageError('err.rs.nothingToRollBack');
+    if (o.to !== undefined) {
+      if (id !== undefined) throw usageError('err.pitr.withId');
+      ctx.io.out(`→ ${ctx.t('rs.checking', { id: o.to })}\n`);
+      const c = await choosePitr(ctx, s, o.to, emit);
+      const m = await checkRestorable(ctx, s, c.baseId, emit);
+      const zone = zoneLabel(c.target, hostZone());
+      const moment = localMoment(c.target);
+      ctx.io.out(`${ctx.t('pitr.plan', { moment, zone, id: c.baseId, created: m.createdAt, files: c.files })}\n`);
+      if (!yes) throw usageError('err.needYes', { command: `restore --to "${moment}"` });
+      const r = await runRestore(ctx, s, c.baseId, emit, { verify: !o.skipVerify, stopAt: c.stopAt });
+      ctx.io.out(`${ctx.t('pitr.done', { moment, zone, id: r.id, safety: r.safetyId ?? '-' })}\n`);
+      return 0;
+    }
     const list = await listBackups(ctx, s.installDir);
     if (id === undefined) {
       if (o.json) ctx.io.out(`${JSON.stringify(listJson(list), null, 2)}\n`);

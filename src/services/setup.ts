@@ -1,13 +1,16 @@
 // Use case: setting up a stack, previewed then applied. `init` (headless) and the wizard (its
 // review and apply screens) call the same functions: one preview, formatted by each front end.
 // Without root (or with an output folder) the files go to a local folder and nothing else changes.
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Answers } from '../domain/answers.js';
 import { AnswersSchema } from '../domain/answers.js';
 import { isGiven, leafPaths, type Draft } from '../domain/draft.js';
 import type { HostFacts } from '../domain/facts.js';
 import { describeIssues, parseYamlText } from '../domain/load.js';
+import { endedSeriesRefusal } from '../domain/engines/index.js';
 import { defaultInstallDir } from '../domain/plan.js';
+import { HOST } from '../render/paths.js';
 import { usageError } from '../errors.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import { checkPorts as listeners, type PortCheck } from '../host/ports.js';
@@ -52,7 +55,27 @@ export interface SetupPreview {
   steps: PreviewStep[];
 }
 
+/**
+ * The saved answers' database of the stack already there (the local folder rendered into, else the
+ * install dir on the server), or null: none, or unreadable, which is a new stack.
+ */
+async function savedDatabase(ctx: Context, answers: Answers, targetDir: string | undefined): Promise<{ engine?: unknown; version?: unknown } | null> {
+  const dir = targetDir ?? answers.installDir ?? defaultInstallDir(answers.project);
+  const text = await ctx.exec.readFile(join(dir, HOST.answers)).catch(() => null);
+  if (!text) return null;
+  try {
+    const data = parseYamlText(text, HOST.answers).data as { database?: { engine?: unknown; version?: unknown } } | null;
+    return data?.database ?? null;
+  } catch {
+    // Not an answers file we can read: no stack to keep.
+    return null;
+  }
+}
+
 export async function previewSetup(ctx: Context, o: { answers: Answers; facts: HostFacts; factsFile?: string; targetDir?: string }): Promise<SetupPreview> {
+  // A series past its end of life: refused for a new stack before anything is rendered or written.
+  const ended = endedSeriesRefusal(o.answers.database, await savedDatabase(ctx, o.answers, o.targetDir));
+  if (ended) throw usageError('err.seriesEnded', ended);
   // factsFile tells the steps that act on the host (security) that these facts are not its own. On
   // the server (no local target folder) the host's own files are previewed too: a local render writes none.
   const onServer = o.targetDir === undefined;

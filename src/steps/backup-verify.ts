@@ -5,18 +5,20 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { cacheEngineOf } from '../domain/cache/index.js';
-import { ID_RE, MANIFEST_FILE, checksumDiff, isBackupId, manifestBoundsProblem, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { ID_RE, MANIFEST_FILE, checksumDiff as dumpChecksumDiff, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
 import { shownKey } from '../domain/load.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
 import { backupsDir, dataVolumes, type Emit } from './backup.js';
 import {
-  backupPassphrase, decompressStage, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
-  type SqlTarget, type Stack,
+  backupPassphrase, decompressStage, ensureVolume, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
+  THROWAWAY_LABEL, type SqlTarget, type Stack,
 } from './stack-tools.js';
 import { tableChecksums } from './table-checksums.js';
 
-export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
+import { physicalTool, proveCopy, removeTree, unpackStored, volumeSiblings } from './physical.js';
+
+export { THROWAWAY_LABEL };
 
 export interface ChecksumProblem { name: string; problem: 'missing' | 'size' | 'sha256'; expected: string; actual: string }
 
@@ -165,8 +167,17 @@ export interface VerifyResult {
 
 export interface VerifyOptions {
   sumsChecked?: boolean;
+  /** A physical copy, once proven, stays beside the data volume prepared (restore renames it into place). */
+  keepCopy?: boolean;
   /** A scheduled drill's CPU bounds for the throwaways. */
   limits?: ThrowawayLimits | null;
+}
+
+/** Tables whose CHECKSUM TABLE both sides have and which differ, as `table: manifest ≠ copy` lines. */
+export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): string[] {
+  return Object.entries(expected)
+    .filter(([t, sum]) => sum !== null && actual[t] !== undefined && actual[t] !== null && actual[t] !== sum)
+    .map(([t, sum]) => `${t}: ${sum} ≠ ${actual[t]}`);
 }
 
 /** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
@@ -194,7 +205,31 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
       const path = join(dir, f.name);
       const t0 = Date.now();
       const part = f.kind === 'database' ? 'database' : f.kind === 'redis' ? 'redis' : 'archives';
-      if (f.kind === 'database' && m.database) {
+      if (f.kind === 'database' && m.database && methodOf(m) === 'physical') {
+        const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
+        const mount = await ensureVolume(ctx, s.project, 'mysql-data');
+        const sib = volumeSiblings(mount);
+        // Nothing runs in a container of the stack here: the engine is what the target names.
+        const engine = sqlTarget(s, '').engine;
+        const p = physicalTool({ container: '', engine });
+        emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
+        // Beside the data volume: a restore that verifies first then renames this very copy into place.
+        await unpackStored(ctx, { p, image, file: path, read, staging: sib.staging(id), emit });
+        const proof = await proveCopy(ctx, s, { image, dir: sib.staging(id), name: `sw-verify-${s.project}-db-${tag}`, databases: m.database.databases, engine }, emit);
+        const diff = rowCountDiff(m.database.tables, proof.tables);
+        if (diff.length) {
+          throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
+        }
+        const sums = checksumDiff(m.database.checksums ?? {}, proof.checksums);
+        if (sums.length) throw opError('err.ph.checksumsDiffer', { id, count: sums.length }, sums);
+        // What the drill record counts: the sums both sides have, which checksumDiff compares.
+        const sumTables = Object.entries(m.database.checksums ?? {});
+        const checksummed = sumTables.filter(([t, v]) => v !== null && proof.checksums[t] != null).length;
+        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((n, x) => n + x, 0), checksummed, checksumSkipped: sumTables.length - checksummed };
+        emit({ kind: 'output', text: ctx.t('ph.verifyOk', { tables: result.database.tables, rows: result.database.rows }) });
+        if (o.keepCopy) await ctx.exec.run('mv', ['-T', '--', sib.staging(id), sib.ready(id)]);
+        else await removeTree(ctx, sib.staging(id));
+      } else if (f.kind === 'database' && m.database) {
         const name = `sw-verify-${s.project}-db-${tag}`;
         // The image the stack runs now (what a restore would load into), else the one the backup names.
         const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
@@ -217,7 +252,7 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         const compared = Object.values(expected).filter((v) => v !== null).length;
         if (compared > 0) {
           const sumStart = Date.now();
-          const bad = checksumDiff(expected, await tableChecksums(ctx, db, m.database.databases));
+          const bad = dumpChecksumDiff(expected, await tableChecksums(ctx, db, m.database.databases));
           parts['database-checksum'] = Date.now() - sumStart;
           if (bad.length) throw opError('err.bk.checksumsDiffer', { id, count: bad.length }, bad.map((d) => ctx.t('bk.checksumLine', { table: d.table, expected: d.expected, actual: d.actual })));
         }

@@ -1,15 +1,20 @@
 // `backup`: a consistent copy of the stack's data, verified by checksums, under <installDir>/backups/<ID>.
 //
-// Database: the engine's own dump tool inside the mysql container (its module in domain/engines:
-// mariadb-dump, mysqldump) with --single-transaction: one InnoDB snapshot, no table locks, the app keeps writing. The dump
-// streams out of the container and is compressed on the host by zstd -T0 (every core; gzip where
-// zstd is missing), hashed and row-counted on the way, never held in memory or on disk uncompressed.
-// Why not a parallel dump: neither mariadb-dump nor mysqldump has threads, and a consistent parallel
-// dump needs several sessions opened on one snapshot under a brief global read lock, as mydumper
-// does; mydumper is in no official image, and separate dump processes would each see a different
-// moment. MySQL's images carry MySQL Shell (util.dumpSchemas is parallel and consistent), MariaDB's
-// do not; one format for both engines keeps restore and verify one code path, and on the small
-// VMs this targets the dump thread is rarely the bottleneck once compression has every core.
+// Database, physical by default (#18.1; steps/physical.ts): the engine's own tool copies the data
+// directory of the running server (mariadb-backup's stream; MySQL's clone plugin), the copy is
+// compressed on the host by zstd -T0 (every core; gzip where zstd is missing), encrypted and hashed
+// as it streams, and unpacked beside it at the same time; a throwaway server started on the
+// prepared copy counts its rows (and CHECKSUM TABLE under a size limit), which the manifest records
+// with the binlog position of the copy's consistent point. Pages move at disk speed: nothing is
+// replayed through SQL, neither now nor at restore. Then every closed binary log is archived
+// (steps/binlog-archive.ts), the one holding that point included, for point-in-time recovery.
+//
+// Logical (`backup --logical`, an engine without a copy tool or a server older than it, a backup
+// meant for another engine or an older series): the engine's dump tool inside the mysql container
+// (mariadb-dump, mysqldump) with --single-transaction: one InnoDB snapshot, no table locks, the app
+// keeps writing; streamed and compressed the same way, row-counted on the way, never held in memory
+// or on disk uncompressed, its snapshot's binlog position read from its own comment line. Why not a
+// parallel dump: see the MySQL engine module's note on MySQL Shell (domain/engines/mysql.ts).
 //
 // Redis: writes are paused for the instant of BGSAVE's fork (CLIENT PAUSE WRITE, Redis ≥ 6.2), so
 // the key count recorded is exactly the snapshot's; then the RDB and the AOF folder are copied.
@@ -18,28 +23,28 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import {
-  MANIFEST_FILE, PARTIAL_SUFFIX, backupId, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
-  retentionVictims, spaceVerdict, stableChecksums, type BackupKind, type BackupSummary, type FileEntry, type Manifest,
+  MANIFEST_FILE, PARTIAL_SUFFIX, backupId, backupMethod, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
+  retentionVictims, spaceVerdict, stableChecksums, type BackupKind, type BackupSummary, type DbMethod, type FileEntry, type Manifest,
 } from '../domain/backup.js';
+import { HeadCollector, parseDumpCoordinates, type BinlogIndex, type BinlogPoint } from '../domain/binlog.js';
 import { cacheEngineOf, type CacheEngine } from '../domain/cache/index.js';
 import { tableChecksums } from './table-checksums.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
-import type { PipeStage } from '../exec/executor.js';
 import { hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
-import type { StepEvent } from './engine.js';
+import { backupsDir, store, type Emit } from './backup-files.js';
+import { archiveBinlogs, pruneArchive, type LiveBinlog } from './binlog-archive.js';
+import { copyDatabase, copyPoint, physicalFileName, physicalTool, prepareCopy, proveCopy, removeTree } from './physical.js';
 import {
-  EXT, backupPassphrase, compressStage, containers, databaseBytes, encryptStage, folderBytes, freeBytes, hostCompression,
-  keyspace, parseInfo, redisCli, requireGpg, requireRunning, serverVersion, sqlTarget, userDatabases, volumeMountpoint, volumeName, type Compression,
-  type SqlTarget, type Stack,
+  EXT, backupPassphrase, containers, databaseBytes, folderBytes, freeBytes, hostCompression,
+  keyspace, parseInfo, redisCli, requireGpg, requireRunning, serverVersion, sqlQuery, sqlTarget, userDatabases, volumeMountpoint, volumeName,
+  type Compression, type SqlTarget, type Stack,
 } from './stack-tools.js';
 
 declare const __VERSION__: string;
 const VERSION: string = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-export type Emit = (e: Omit<StepEvent, 'step'>) => void;
-
-export const backupsDir = (installDir: string) => join(installDir, HOST.backups);
+export { backupsDir, type Emit } from './backup-files.js';
 
 /** Compose volumes that hold user data: the app's uploads and MinIO's objects (databases are dumped, not copied). */
 export function dataVolumes(s: Stack): string[] {
@@ -64,6 +69,11 @@ export interface BackupOptions {
   noRetention?: boolean;
   /** Recorded in the manifest: the images the services run (update's backup, before it replaces them). */
   images?: Manifest['images'];
+  /**
+   * The database part: physical by default where the engine has a copy tool; `logical` for a dump
+   * (`backup --logical`, or a backup meant for another engine or an older series, which only a dump reaches).
+   */
+  method?: DbMethod;
 }
 
 export interface BackupResult { id: string; dir: string; manifest: Manifest; removed: string[] }
@@ -80,7 +90,13 @@ export async function encryptionFor(ctx: Context, s: Stack): Promise<string | nu
 
 interface Sizes { databaseBytes: number; redisBytes: number; volumeBytes: number; configBytes: number }
 
-async function measure(ctx: Context, s: Stack, db: SqlTarget | null, dbs: string[]): Promise<Sizes> {
+/** Bytes of the data directory a physical copy reads: everything on the data volume but the binary logs. */
+async function datadirBytes(ctx: Context, s: Stack): Promise<number | null> {
+  const m = await volumeMountpoint(ctx, volumeName(s.project, 'mysql-data'));
+  return m ? folderBytes(ctx, m, ['*.[0-9][0-9][0-9][0-9][0-9][0-9]']) : null;
+}
+
+async function measure(ctx: Context, s: Stack, db: SqlTarget | null, dbs: string[], method: DbMethod): Promise<Sizes> {
   const redisMount = s.prepared.plan.redis ? await volumeMountpoint(ctx, volumeName(s.project, 'redis-data')) : null;
   let volumeBytes = 0;
   for (const v of dataVolumes(s)) {
@@ -88,37 +104,11 @@ async function measure(ctx: Context, s: Stack, db: SqlTarget | null, dbs: string
     if (m) volumeBytes += await folderBytes(ctx, m);
   }
   return {
-    databaseBytes: db ? await databaseBytes(ctx, db, dbs) : 0,
+    databaseBytes: db ? ((method === 'physical' ? await datadirBytes(ctx, s) : null) ?? (await databaseBytes(ctx, db, dbs))) : 0,
     redisBytes: redisMount ? await folderBytes(ctx, redisMount) : 0,
     volumeBytes,
     configBytes: await folderBytes(ctx, s.installDir, CONFIG_EXCLUDES.map((e) => e.slice(2))),
   };
-}
-
-/** Streams `source` through compression (and encryption) into `dir/name`, with progress against `expect` bytes. */
-async function store(
-  ctx: Context,
-  o: { dir: string; name: string; source: PipeStage[]; c: Compression; pass: string | null; expect: number; emit: Emit; label: string; tap?: (b: Buffer) => void },
-): Promise<{ bytes: number; sha256: string; rawBytes: number }> {
-  const stages = [...o.source, compressStage(o.c), ...(o.pass ? [encryptStage(o.pass)] : [])];
-  const started = Date.now();
-  let lastPct = -1;
-  const r = await ctx.exec.pipe(stages, {
-    outputFile: join(o.dir, o.name),
-    outputMode: 0o600,
-    tap: o.tap,
-    onProgress: (inBytes, outBytes) => {
-      const fraction = o.expect > 0 ? Math.min(0.99, inBytes / o.expect) : 0;
-      const pct = Math.floor(fraction * 100);
-      if (pct === lastPct) return;
-      lastPct = pct;
-      const secs = (Date.now() - started) / 1000;
-      const rate = secs > 0 ? inBytes / secs : 0;
-      o.emit({ kind: 'progress', item: o.label, fraction, text: `${o.label}: ${humanBytes(inBytes)} read, ${humanBytes(outBytes)} written, ${humanBytes(rate)}/s` });
-    },
-  });
-  o.emit({ kind: 'progress', item: o.label, fraction: 1, text: `${o.label}: ${humanBytes(r.bytesIn)} → ${humanBytes(r.bytesOut)}` });
-  return { bytes: r.bytesOut, sha256: r.sha256Out, rawBytes: r.bytesIn };
 }
 
 /** Which save the RDB on disk is from: the save counter (Redis 7), else the last save's time. */
@@ -192,12 +182,15 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const cache = cacheEngineOf(plan);
   const dbs = await userDatabases(ctx, db);
   const c = await hostCompression(ctx);
-  const sizes = await measure(ctx, s, db, dbs);
+  const version = await serverVersion(ctx, db);
+  const method = backupMethod(db.engine, version, o.method);
+  if (method.why === 'no-tool' || method.why === 'too-old') ctx.exec.note(`backup: a logical dump (${method.why === 'no-tool' ? `${db.engine.label} has no physical copy tool` : `${version} is older than ${db.engine.physicalBackup?.since}`})`);
+  const sizes = await measure(ctx, s, db, dbs, method.method);
 
   // Enough room first: a backup that fills the disk stops MySQL and Docker too.
   const dir = backupsDir(s.installDir);
   await ctx.exec.mkdir(dir, 0o700);
-  const need = estimateBackupBytes(sizes);
+  const need = estimateBackupBytes(sizes, method.method);
   const free = await freeBytes(ctx, dir);
   if (free !== null) {
     const v = spaceVerdict(need, free);
@@ -215,20 +208,19 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const suffix = `${EXT[c]}${pass ? '.gpg' : ''}`;
   const files: FileEntry[] = [];
 
-  // 1. Database.
-  const dump = db.engine.dump;
-  const counter = dump.rowCounter();
-  const version = await serverVersion(ctx, db);
-  // CHECKSUM TABLE before and after the dump: a table equal in both did not change while it was dumped.
-  const sumsBefore = await tableChecksums(ctx, db, dbs);
-  const dbFile = `database.sql${suffix}`;
-  const d = await store(ctx, {
-    dir: partial, name: dbFile, c, pass, emit, label: 'database', expect: sizes.databaseBytes, tap: (b) => counter.push(b),
-    source: [{ cmd: 'docker', args: ['exec', db.container, ...dump.argv, ...dump.args(dbs)] }],
-  });
-  files.push({ name: dbFile, kind: 'database', ...d });
-  const tables = counter.counts();
-  const checksums = stableChecksums(sumsBefore, await tableChecksums(ctx, db, dbs));
+  // 1. Database, then the binary logs closed up to its consistent point.
+  emit({ kind: 'output', text: ctx.t(method.method === 'physical' ? 'ph.method.physical' : 'ph.method.logical', { tool: method.method === 'physical' ? physicalTool(db).tool : db.engine.dump.tool }) });
+  const mysqlImage = requireRunning(cs, 'mysql').imageId;
+  const dbPart = method.method === 'physical'
+    ? await physicalPart(ctx, s, { db, image: mysqlImage, partial, suffix, c, pass, emit, expect: sizes.databaseBytes, version })
+    : await logicalPart(ctx, s, { db, dbs, partial, suffix, c, pass, emit, expect: sizes.databaseBytes });
+  files.push(dbPart.file);
+  const archived = db.engine.binlog ? await archiveBinlogs(ctx, s, db, { flush: true, pass, emit, c }) : null;
+  const binlog = dbPart.point(archived ? openedAt(archived.index, archived.live) : () => null);
+  const dbMeta: NonNullable<Manifest['database']> = {
+    engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dbPart.tool, method: method.method,
+    databases: dbPart.databases, tables: dbPart.tables, ...(dbPart.checksums ? { checksums: dbPart.checksums } : {}), binlog,
+  };
 
   // 2. Redis: a fresh snapshot, then its files.
   let redisMeta: Manifest['redis'] = null;
@@ -285,7 +277,7 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     tool: { version: VERSION, templateVersion: TEMPLATE_VERSION },
     compression: c,
     encryption: pass ? { method: 'gpg-symmetric-aes256' } : null,
-    database: { engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dump.tool, databases: dbs, tables, checksums },
+    database: dbMeta,
     redis: redisMeta,
     volumes,
     files,
@@ -295,6 +287,91 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
   const final = join(dir, id);
   await ctx.exec.run('mv', ['-T', partial, final]);
   let removed: string[] = [];
-  if (!o.noRetention) removed = await applyRetention(ctx, s.installDir, s.prepared.plan.backup.keep, new Set([id, ...(o.protect ?? [])]));
+  if (!o.noRetention) {
+    removed = await applyRetention(ctx, s.installDir, s.prepared.plan.backup.keep, new Set([id, ...(o.protect ?? [])]));
+    const pruned = await pruneArchive(ctx, s.installDir, oldestPoint(await listBackups(ctx, s.installDir)));
+    if (pruned.length) ctx.exec.note(`binlog archive: ${pruned.length} file(s) older than every backup removed`);
+  }
   return { id, dir: final, manifest, removed };
+}
+
+/** The oldest binlog point among complete backups (what the archive must still hold). */
+export function oldestPoint(list: readonly BackupSummary[]): BinlogPoint | null {
+  const points = list.map((b) => b.manifest?.database?.binlog ?? null).filter((p): p is BinlogPoint => p !== null);
+  return points.sort((a, b) => a.at.localeCompare(b.at))[0] ?? null;
+}
+
+/** When the file `name` holding a point of time `at` was opened: the latest file of that name opened before it. */
+const openedAt = (index: BinlogIndex, live: readonly LiveBinlog[]) => (name: string, at: string): string | null => {
+  const firsts = [...index.files.filter((f) => f.name === name).map((f) => f.first), ...live.filter((l) => l.name === name && l.first).map((l) => l.first!)];
+  return firsts.filter((f) => f <= at).sort().pop() ?? null;
+};
+
+interface DbPart {
+  file: FileEntry;
+  tool: string;
+  databases: string[];
+  tables: Record<string, number>;
+  checksums: Record<string, string | null> | null;
+  /** The binlog point, given how to find when a file was opened (known once the archive has run). */
+  point(openedAt: (name: string, at: string) => string | null): BinlogPoint | null;
+}
+
+interface PartOptions { db: SqlTarget; partial: string; suffix: string; c: Compression; pass: string | null; emit: Emit; expect: number }
+
+/** The physical copy, stored and proven (steps/physical.ts). */
+async function physicalPart(ctx: Context, s: Stack, o: PartOptions & { image: string; version: string }): Promise<DbPart> {
+  const p = physicalTool(o.db);
+  const name = physicalFileName(p, o.suffix);
+  // Unpacked inside the partial backup: a killed run's leftovers go with it.
+  const staging = join(o.partial, 'copy');
+  const { stored, coordinates, at } = await copyDatabase(ctx, {
+    db: o.db, image: o.image, serverVersion: o.version, staging, cores: s.prepared.facts.cpu.cores, emit: o.emit,
+    store: (source, tee) => store(ctx, { dir: o.partial, name, c: o.c, pass: o.pass, emit: o.emit, label: 'database', expect: o.expect, source, tee }),
+  });
+  await prepareCopy(ctx, p, o.image, staging, o.emit);
+  const proof = await proveCopy(ctx, s, { image: o.image, dir: staging, name: `sw-proof-${s.project}-${process.pid}`, databases: null, engine: o.db.engine }, o.emit);
+  await removeTree(ctx, staging);
+  return {
+    file: { name, kind: 'database', ...stored },
+    tool: p.tool,
+    databases: proof.databases,
+    tables: proof.tables,
+    checksums: proof.checksums,
+    point: (opened) => copyPoint(coordinates, proof.gtid, at, (f) => opened(f, at)),
+  };
+}
+
+/** The logical dump, row-counted as it streams; its snapshot's binlog position from its comment line. */
+async function logicalPart(ctx: Context, s: Stack, o: PartOptions & { dbs: string[] }): Promise<DbPart> {
+  const dump = o.db.engine.dump;
+  const counter = dump.rowCounter();
+  const head = new HeadCollector();
+  const name = `database.sql${o.suffix}`;
+  const flags = o.db.engine.binlog?.dumpFlags ?? [];
+  // CHECKSUM TABLE before and after the dump: a table equal in both did not change while it was dumped (#19).
+  const sumsBefore = await tableChecksums(ctx, o.db, o.dbs);
+  const d = await store(ctx, {
+    dir: o.partial, name, c: o.c, pass: o.pass, emit: o.emit, label: 'database', expect: o.expect,
+    tap: (b) => {
+      counter.push(b);
+      head.push(b);
+    },
+    source: [{ cmd: 'docker', args: ['exec', o.db.container, ...dump.argv, ...flags, ...dump.args(o.dbs)] }],
+  });
+  // The snapshot was taken before the dump ended: its end is an upper bound of the point.
+  const at = ctx.clock().toISOString();
+  const checksums = stableChecksums(sumsBefore, await tableChecksums(ctx, o.db, o.dbs));
+  const coords = parseDumpCoordinates(head.text());
+  // A replay skips by GTID on MySQL with GTIDs on: the live server's executed set, kept by a dump's
+  // load, would have it skip the very transactions to replay. Positions serve elsewhere.
+  const gtid = o.db.engine.binlog?.gtidModeSql ? (await sqlQuery(ctx, o.db, o.db.engine.binlog.gtidModeSql))[0]?.[0] === 'ON' : false;
+  return {
+    file: { name, kind: 'database', ...d },
+    tool: dump.tool,
+    databases: o.dbs,
+    tables: counter.counts(),
+    checksums,
+    point: (opened) => (coords ? { file: coords.file, position: coords.position, gtid: null, fileStartedAt: opened(coords.file, at), at, replay: gtid ? null : 'position' } : null),
+  };
 }

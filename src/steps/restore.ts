@@ -9,9 +9,8 @@
 // right. The backup's config archive is for rebuilding a lost server.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { compatibility, type Manifest } from '../domain/backup.js';
+import { compatibility, methodOf, type Manifest } from '../domain/backup.js';
 import { cacheEngineOf, cacheHas } from '../domain/cache/index.js';
-import { composeArgv } from '../domain/compose-argv.js';
 import { advance, journalText, parseJournal, recoveryFor, startJournal, type Journal, type Phase } from '../domain/restore-journal.js';
 import { parseVersion } from '../domain/versions.js';
 import { WizardError, errorText, hostError, opError, usageError } from '../errors.js';
@@ -19,9 +18,11 @@ import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
 import { THROWAWAY_LABEL, readManifest, readStages, removeThrowaways, requireSums, verifyBackup, waitRedis } from './backup-verify.js';
 import {
-  containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlClientArgv, sqlRun, sqlTarget,
+  composeRun, containers, ensureVolume, interruptible, keyspace, parseInfo, quoteIdent, requireRunning, runningOf, serverVersion, sqlClientArgv, sqlRun, sqlTarget,
   volumeName, type Stack,
 } from './stack-tools.js';
+import { physicalTool, removeSiblings, swapDatadir, unpackStored, volumeSiblings } from './physical.js';
+import { replayBinlogs } from './pitr.js';
 import { healthTimeoutMs, waitHealthy, type Unhealthy } from './up.js';
 
 export const JOURNAL = HOST.restoreJournal;
@@ -32,14 +33,7 @@ export async function readJournal(ctx: Context, installDir: string): Promise<Jou
   return text ? parseJournal(text) : null;
 }
 
-/** `docker compose` on the stack's files, its output as progress lines. */
-export function composeRun(ctx: Context, s: Stack, args: string[], emit: Emit, timeoutMs = 600_000) {
-  return ctx.exec.run('docker', composeArgv(s.installDir, ...args), {
-    cwd: s.installDir,
-    timeoutMs,
-    onLine: (line) => line.trim() && emit({ kind: 'output', text: line.trim() }),
-  });
-}
+export { composeRun };
 
 /** Services that write the data a restore replaces: stopped while it is replaced. */
 const WRITERS = ['app', 'worker'];
@@ -58,10 +52,32 @@ class Journaled {
   }
 }
 
-/** Replaces every database the backup holds with the dump's content. */
+/**
+ * A physical copy: the copy verify left prepared beside the data volume, else unpacked and
+ * prepared now, renamed into the volume's place while the database is stopped.
+ */
+async function restorePhysical(ctx: Context, s: Stack, dir: string, m: Manifest, file: string, emit: Emit) {
+  const engine = sqlTarget(s, '').engine;
+  const p = physicalTool({ container: '', engine });
+  const image = runningOf(await containers(ctx, s.project), 'mysql')?.imageId ?? s.prepared.plan.database.image;
+  const mount = await ensureVolume(ctx, s.project, 'mysql-data');
+  const sib = volumeSiblings(mount);
+  if (!(await ctx.exec.exists(sib.ready(m.id)))) {
+    await unpackStored(ctx, { p, image, file: join(dir, file), read: await readStages(ctx, s, m), staging: sib.staging(m.id), emit });
+    await ctx.exec.run('mv', ['-T', '--', sib.staging(m.id), sib.ready(m.id)]);
+  }
+  const { downMs } = await swapDatadir(ctx, s, p, mount, sib.ready(m.id), emit);
+  await removeSiblings(ctx, mount);
+  const failing = await waitHealthy(ctx, s.project, ['mysql'], healthTimeoutMs(ctx.env), emit);
+  if (failing.length) throw opError('err.rs.failedPart', { part: 'database' }, failingText(ctx, failing));
+  emit({ kind: 'output', text: ctx.t('ph.swapped', { seconds: (downMs / 1000).toFixed(1) }) });
+}
+
+/** Replaces every database the backup holds with the backup's content. */
 async function restoreDatabase(ctx: Context, s: Stack, dir: string, m: Manifest, emit: Emit) {
   const f = m.files.find((x) => x.kind === 'database');
   if (!f || !m.database) return;
+  if (methodOf(m) === 'physical') return restorePhysical(ctx, s, dir, m, f.name, emit);
   const db = sqlTarget(s, requireRunning(await containers(ctx, s.project), 'mysql').id);
   // Tables created since the backup would survive a plain load: the databases are emptied first.
   // Users and grants live in the system tables, which stay; grants by name apply again.
@@ -153,7 +169,11 @@ async function replaceAndStart(ctx: Context, s: Stack, jr: Journaled, id: string
   for (const part of partsOf(m)) {
     if (resumeStart || already.has(part)) continue;
     emit({ kind: 'output', text: ctx.t('rs.part', { part, id }) });
-    if (part === 'database') await restoreDatabase(ctx, s, dir, m, emit);
+    if (part === 'database') {
+      await restoreDatabase(ctx, s, dir, m, emit);
+      // Point in time: the replay belongs to the part, so a killed one is redone from the backup.
+      if (phase === 'restoring' && jr.j.stopAt) await replayBinlogs(ctx, s, m, new Date(jr.j.stopAt), emit);
+    }
     else if (part === 'redis') await restoreRedis(ctx, s, dir, m, emit);
     else await restoreVolume(ctx, s, dir, m, part.slice('volume:'.length), emit);
     await jr.move(phase, { part });
@@ -276,6 +296,7 @@ export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: 
   if (!c.ok) {
     if (c.reason === 'engine') throw usageError('err.rs.engine', { id, backup: c.backup, current: c.current });
     if (c.reason === 'newer') throw hostError('err.rs.newer', { id, what: c.what, backup: c.backup, current: c.current });
+    if (c.reason === 'physical-series') throw hostError('err.rs.physicalSeries', { id, backup: c.backup, current: c.current });
     throw hostError('err.rs.unknownVersion', { id, what: c.what, backup: c.backup, current: c.current });
   }
   return m;
@@ -288,15 +309,15 @@ export async function checkRestorable(ctx: Context, s: Stack, id: string, emit: 
  * every archive read): a dump that would fail half way, or hold other rows than recorded, is refused
  * while the live data is untouched. `verify: false` (--skip-verify) keeps only the checks of checkRestorable.
  */
-export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit, o: { verify?: boolean } = {}): Promise<RestoreOutcome> {
+export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit, o: { verify?: boolean; stopAt?: Date } = {}): Promise<RestoreOutcome> {
   await checkRestorable(ctx, s, id, emit);
   if (o.verify === false) emit({ kind: 'output', text: ctx.t('rs.verifySkipped') });
   else {
     emit({ kind: 'output', text: ctx.t('rs.verifying', { id }) });
-    await verifyBackup(ctx, s, id, emit, { sumsChecked: true });
+    await verifyBackup(ctx, s, id, emit, { sumsChecked: true, keepCopy: true });
   }
   await removeThrowaways(ctx, s.project);
-  const jr = new Journaled(ctx, s, startJournal({ project: s.project, backupId: id, pid: process.pid, now: ctx.clock() }));
+  const jr = new Journaled(ctx, s, startJournal({ project: s.project, backupId: id, pid: process.pid, now: ctx.clock(), ...(o.stopAt ? { stopAt: o.stopAt } : {}) }));
   await ctx.exec.writeFiles([{ path: journalPath(s), content: journalText(jr.j), mode: 0o600 }]);
   return interruptible(ctx, 'restore', async (interrupted) => {
     emit({ kind: 'output', text: ctx.t('rs.safety') });

@@ -10,6 +10,8 @@ import type { ContainerState } from '../exec/docker.js';
 import type { PipeStage } from '../exec/executor.js';
 import { hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
+import { composeArgv } from '../domain/compose-argv.js';
+import type { StepEvent } from './engine.js';
 import { findStack } from './stack-status.js';
 import { loadAnswers, prepare, type Prepared } from './prepare.js';
 import { STATE_DIR } from './up.js';
@@ -32,6 +34,18 @@ export async function loadStack(ctx: Context, o: { answersFile?: string; project
   const answers = await loadAnswers(ctx, answersFile);
   const prepared = await prepare(ctx, { answers });
   return { project: ref.project, installDir: prepared.plan.installDir, prepared, answersFile };
+}
+
+/** Set on every throwaway container (verify, restore's proofs, a copy's proof): found and removed by it. */
+export const THROWAWAY_LABEL = 'org.stack-wizard.throwaway';
+
+/** `docker compose` on the stack's files, its output as progress lines. */
+export function composeRun(ctx: Context, s: Stack, args: string[], emit: (e: Omit<StepEvent, 'step'>) => void, timeoutMs = 600_000) {
+  return ctx.exec.run('docker', composeArgv(s.installDir, ...args), {
+    cwd: s.installDir,
+    timeoutMs,
+    onLine: (line) => line.trim() && emit({ kind: 'output', text: line.trim() }),
+  });
 }
 
 export async function containers(ctx: Context, project: string): Promise<ContainerState[]> {

@@ -38,6 +38,31 @@ describe('Executor.pipe', () => {
     expect((err as CommandError).message).toMatch(/^sh -c .* exited 7: bad things/);
   });
 
+  it('tees the first program\'s output to a second reader at the slower one\'s pace (a copy stored and unpacked at once)', async () => {
+    const exec = new RealExecutor();
+    const out = join(dir, 'tee.gz');
+    const teed = join(dir, 'teed.txt');
+    // The tee reads slowly (dd in small blocks through a sleep), so back-pressure must hold the source.
+    const r = await exec.pipe([{ cmd: 'seq', args: ['1', '300000'] }, { cmd: 'gzip', args: ['-c'] }], {
+      outputFile: out,
+      tee: { cmd: 'sh', args: ['-c', 'sleep 0.3; cat > "$1"', 'sh', teed] },
+    });
+    const plain = Buffer.from(Array.from({ length: 300000 }, (_, i) => `${i + 1}\n`).join(''));
+    expect(readFileSync(teed).equals(plain)).toBe(true);
+    expect(r.bytesIn).toBe(plain.length);
+    const back = await exec.pipe([{ cmd: 'gzip', args: ['-d', '-c'] }], { inputFile: out });
+    expect(back.stdout).toBe(plain.toString());
+    expect(exec.pipeSummary([{ cmd: 'seq', args: ['1'] }, { cmd: 'gzip', args: [] }], { tee: { cmd: 'tar', args: ['-x'] } })).toMatch(/\(tee: tar -x\)$/);
+  });
+
+  it('a tee that fails fails the pipeline, naming it', async () => {
+    const err = await new RealExecutor()
+      .pipe([{ cmd: 'seq', args: ['1', '1000000'] }, { cmd: 'gzip', args: ['-c'] }], { outputFile: join(dir, 'tee-fail.gz'), tee: { cmd: 'sh', args: ['-c', 'head -c 10 >/dev/null; echo "unpack failed" >&2; exit 3'] } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).message).toMatch(/exited 3: unpack failed/);
+  });
+
   it('a program that cannot start fails the pipeline too', async () => {
     const err = await new RealExecutor().pipe([{ cmd: 'seq', args: ['1', '3'] }, { cmd: 'no-such-program-here', args: [] }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandError);

@@ -121,3 +121,41 @@ describe('init', () => {
     expect(existsSync(join(dir, 'local'))).toBe(false);
   });
 });
+
+// #17.1: a series past its end of life is refused for a new stack; the stack that runs it keeps it.
+describe('init and a database series past its end of life', () => {
+  it('MySQL 8.0 for a new stack: exit 2 naming the field, the end of life and the supported series, in the chosen language; nothing written', async () => {
+    const { dir, facts, answers, run } = setup();
+    writeFileSync(answers, `${readFileSync(answers, 'utf8')}database: { engine: mysql, version: '8.0' }\n`);
+    const out = join(dir, 'stack-wizard-demo');
+    const r = await run('init', '--answers', answers, '--host-facts', facts, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('database.version: MySQL 8.0 reached its end of life on 2026-04-30');
+    expect(r.err).toContain('Choose 8.4, 9.7 (for example --db-version 8.4)');
+    expect(existsSync(out)).toBe(false);
+    let zhErr = '';
+    const zh = await main(['init', '--answers', answers, '--host-facts', facts, '--out', out], {
+      io: { out: () => {}, err: (s) => void (zhErr += s) },
+      env: { LANG: 'zh_CN.UTF-8', STACK_WIZARD_STATE_DIR: join(dir, 'etc') },
+      interactive: false,
+      cwd: dir,
+    });
+    expect(zh).toBe(2);
+    expect(zhErr).toContain('database.version：MySQL 8.0 已于 2026-04-30 结束支持');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a stack that already runs MySQL 8.0 (its saved answers say so) re-renders on 8.0', async () => {
+    const { dir, facts, answers, run } = setup();
+    writeFileSync(answers, `${readFileSync(answers, 'utf8')}database: { engine: mysql, version: '8.0' }\n`);
+    const out = join(dir, 'stack-wizard-demo');
+    // The existing stack: its saved answers, as init wrote them.
+    const first = await run('init', '--answers', answers, '--host-facts', facts, '--out', out, '--db-version', '8.4');
+    expect(first.code).toBe(0);
+    writeFileSync(join(out, 'stack-wizard.yaml'), readFileSync(join(out, 'stack-wizard.yaml'), 'utf8').replace('version: "8.4"', 'version: "8.0"'));
+    const r = await run('init', '--answers', answers, '--host-facts', facts, '--out', out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'docker-compose.yml'), 'utf8')).toMatch(/image: "mysql:8\.0\.46@sha256:[0-9a-f]{64}"/);
+  });
+});

@@ -198,6 +198,16 @@ describe('stack-wizard mirrors (the CLI, built bundle)', () => {
     expect(stdout).toContain('镜像探测：2 个候选中 1 个可用');
     expect(stdout).toMatch(/★ fast +快速/);
     expect(stdout).toContain('不可用：连接被拒绝');
+    // None alive (#22.14): exit 3 and what to do, in the chosen language; --json still prints its document.
+    const none = join(dir, 'none.yaml');
+    writeFileSync(none, `- { kind: npm, id: gone, name: 已关闭, url: "http://127.0.0.1:${dead}" }\n`);
+    const z = await run(process.execPath, ['bin/stack-wizard.js', 'mirrors', '--catalog', none, '--lang', 'zh-CN', '--timeout', '2000']).catch((x: { code: number; stdout: string; stderr: string }) => x);
+    expect((z as { code: number }).code).toBe(3);
+    expect((z as { stderr: string }).stderr).toContain('没有任何镜像响应');
+    expect((z as { stderr: string }).stderr).toContain('--mirror KIND=URL');
+    const j = await run(process.execPath, ['bin/stack-wizard.js', 'mirrors', '--json', '--catalog', none, '--timeout', '2000']).catch((x: { code: number; stdout: string }) => x);
+    expect((j as { code: number }).code).toBe(3);
+    expect(JSON.parse((j as { stdout: string }).stdout)).toMatchObject({ best: {} });
   });
 });
 

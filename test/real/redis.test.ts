@@ -1,15 +1,17 @@
-// A real redis-server started with each generated redis.conf, byte for byte, the password passed on
-// the command line as compose does: CONFIG GET must show the plan, an unauthenticated command must
-// be refused, the removed commands must be gone, and the data must land in /data, the official
-// image's data directory (AOF + RDB). maxmemory is also held against the container limit read from
-// the rendered docker-compose.yml. Redis 7.0 (the floor) is Debian 12's, the pinned 7.4 and 8.0
-// configs run on Debian 13's redis 8.0; each in its Debian chroot, whose /data plays the volume.
-// Each server runs in its own network namespace on its real port, 6379.
+// A real redis-server or valkey-server started with each generated redis.conf, byte for byte, the
+// password passed on the command line as compose does: CONFIG GET must show the plan, an
+// unauthenticated command must be refused, the removed commands must be gone, and the data must land
+// in /data, the official images' data directory (AOF + RDB). maxmemory is also held against the
+// container limit read from the rendered docker-compose.yml. Redis 7.0 (the floor) is Debian 12's;
+// the 7.4 and 8.x configs (the pin is 8.10) run on Debian 13's redis 8.0; Valkey 8.1 (its floor) is
+// Debian 13's and Valkey 9.1 (its pin) Debian sid's. Each in its Debian chroot, whose /data plays
+// the volume; each server in its own network namespace on its real port, 6379.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnswersSchema } from '../../src/domain/answers.js';
+import { pinnedImage, withoutDigest } from '../../src/domain/releases.js';
 import { buildPlan, type Plan } from '../../src/domain/plan.js';
 import { DISABLED_COMMANDS, renderRedisConf } from '../../src/render/redis.js';
 import { VM } from '../fixtures/facts.js';
@@ -17,17 +19,28 @@ import { composeMemoryLimit } from './support/compose-limit.js';
 import { NetNs, Stop, debianChroot, waitFor } from './support/sandbox.js';
 
 const PASSWORD = 'Test0nlyPassw0rdForRedisServer42';
+/** The image the config is written for (an override, or the engine's pin) → the real server it runs on. */
 const TARGETS = [
-  { image: 'redis:7.0.15', suite: 'bookworm', expect: /^7\.0\./ },
-  { image: 'redis:7.4.5', suite: 'trixie', expect: /^8\.0\./ },
-  { image: 'redis:8.0.2', suite: 'trixie', expect: /^8\.0\./ },
+  { engine: 'redis', image: 'redis:7.0.15', suite: 'bookworm', server: 'redis', expect: /^7\.0\./ },
+  { engine: 'redis', image: pinnedImage('redis', '7.4'), suite: 'trixie', server: 'redis', expect: /^8\.0\./ },
+  { engine: 'redis', image: 'redis:8.0.2', suite: 'trixie', server: 'redis', expect: /^8\.0\./ },
+  { engine: 'redis', image: null, suite: 'trixie', server: 'redis', expect: /^8\.0\./ },
+  { engine: 'valkey', image: pinnedImage('valkey', '8.1'), suite: 'trixie', server: 'valkey', expect: /^8\.1\./ },
+  { engine: 'valkey', image: null, suite: 'sid', server: 'valkey', expect: /^9\.1\./ },
 ] as const;
 /** The official redis image's data directory (its documented contract), where the volume is mounted. */
 const IMAGE_DATA_DIR = '/data';
 const MiB = 1024 * 1024;
 
-function plan(preset: '4g' | '8g' | '16g', mode: 'cache' | 'queue', image: string): Plan {
-  const a = AnswersSchema.parse({ project: 'shop', preset, app: { image: 'registry.example.com/team/api:1.4.2' }, images: { redis: image }, redis: { mode } });
+function plan(preset: '4g' | '8g' | '16g', mode: 'cache' | 'queue', image: string | null, engine: 'redis' | 'valkey' = 'redis'): Plan {
+  const a = AnswersSchema.parse({
+    project: 'shop',
+    preset,
+    app: { image: 'registry.example.com/team/api:1.4.2' },
+    images: image ? { redis: image } : {},
+    redis: { mode },
+    cache: { engine },
+  });
   return buildPlan(a, VM[preset]);
 }
 
@@ -40,13 +53,15 @@ afterEach(async () => {
   cleanup = null;
 });
 
-describe('a real redis-server runs each generated redis.conf', () => {
+describe('a real redis-server or valkey-server runs each generated redis.conf', () => {
   for (const t of TARGETS) {
     for (const preset of ['4g', '8g', '16g'] as const) {
       for (const mode of ['cache', 'queue'] as const) {
-        it(`${t.image} target, preset ${preset}, ${mode}`, async () => {
-          const p = plan(preset, mode, t.image);
+        it(`${t.engine} ${t.image ? withoutDigest(t.image) : '(the pin)'} target on ${t.server} ${t.suite}, preset ${preset}, ${mode}`, async () => {
+          const p = plan(preset, mode, t.image, t.engine);
           const r = p.redis!;
+          expect(r.engine).toBe(t.engine);
+          if (!t.image) expect(r.image).toBe(pinnedImage(t.engine, t.engine === 'redis' ? '8.10' : '9.1'));
           const conf = renderRedisConf(p)[0]!.content;
           expect(conf).not.toContain(PASSWORD);
           expect(conf.split('\n').filter((l) => !l.startsWith('#')).join('\n')).not.toMatch(/requirepass|masterauth|user /);
@@ -68,15 +83,17 @@ describe('a real redis-server runs each generated redis.conf', () => {
 
           ns = await new NetNs().start();
           // As docker-compose.yml runs it: the config file, then the password from .env.
-          const server = ns.spawn(wrap(['redis-server', inner(confPath), '--requirepass', PASSWORD]));
-          const cli = (...args: string[]) => ns!.run(wrap(['redis-cli', '-h', '127.0.0.1', '-p', '6379', ...args]));
-          const authed = (...args: string[]) => ns!.run(wrap(['redis-cli', '-h', '127.0.0.1', '-p', '6379', '--no-auth-warning', '-a', PASSWORD, ...args]));
+          const server = ns.spawn(wrap([`${t.server}-server`, inner(confPath), '--requirepass', PASSWORD]));
+          const cli = (...args: string[]) => ns!.run(wrap([`${t.server}-cli`, '-h', '127.0.0.1', '-p', '6379', ...args]));
+          const authed = (...args: string[]) => ns!.run(wrap([`${t.server}-cli`, '-h', '127.0.0.1', '-p', '6379', '--no-auth-warning', '-a', PASSWORD, ...args]));
           await waitFor('redis-server to answer', () => {
-            if (server.exitCode !== null) throw new Stop(`redis-server exited ${server.exitCode}: ${server.output()}`);
+            if (server.exitCode !== null) throw new Stop(`${t.server}-server exited ${server.exitCode}: ${server.output()}`);
             return authed('PING').stdout.trim() === 'PONG' ? true : undefined;
           });
 
-          const version = authed('INFO', 'server').stdout.match(/redis_version:(\S+)/)?.[1] ?? '';
+          const info = authed('INFO', 'server').stdout;
+          // Valkey reports its own version as valkey_version (redis_version stays 7.2.4 for clients).
+          const version = info.match(t.server === 'valkey' ? /valkey_version:(\S+)/ : /redis_version:(\S+)/)?.[1] ?? '';
           expect(version).toMatch(t.expect);
 
           // Without the password: refused.
@@ -106,7 +123,7 @@ describe('a real redis-server runs each generated redis.conf', () => {
           expect(get('enable-debug-command')).toBe('no');
           expect(get('enable-module-command')).toBe('no');
           expect(get('requirepass')).toBe(PASSWORD);
-          if (t.image.startsWith('redis:8')) expect(get('hide-user-data-from-log')).toBe('yes');
+          if (t.engine === 'valkey' || !t.image?.startsWith('redis:7')) expect(get('hide-user-data-from-log')).toBe('yes');
           else expect(conf).not.toContain('hide-user-data-from-log');
 
           // Removed commands are unknown; CONFIG SET of a protected setting is refused, DEBUG and MODULE too.

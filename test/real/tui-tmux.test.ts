@@ -121,7 +121,9 @@ describe('setup in a real terminal', () => {
     await p.waitFor('Worker command');
     await p.keys('Down');
     await p.type('celery -A demo worker');
-    await p.keys('Enter', 'Enter', 'Enter', 'Enter');
+    // The worker without RabbitMQ takes its jobs from Redis: the screen asks what Redis holds, queue preselected (#22.1).
+    await p.waitFor('(*) queue (never evicts)');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('> Domain');
     await p.type('bad_domain');
     await p.keys('Enter');
@@ -202,8 +204,9 @@ describe('setup in a real terminal', () => {
     await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('为各服务分配的资源');
     await p.keys('Enter');
-    await p.waitFor('按空格键启用或停用组件');
-    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter');
+    // Redis without a worker: a cache, asked in Chinese (#22.1).
+    await p.waitFor('(*) 缓存（淘汰旧键）');
+    await p.keys('Enter', 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('不填域名则通过服务器 IP 地址以 HTTP 提供服务');
     await p.keys('Enter', 'Enter', 'Enter');
     // The database screen is skipped: both of its answers were given.

@@ -25,13 +25,16 @@ async function run(args: string[], env: NodeJS.ProcessEnv = { STACK_WIZARD_STATE
 describe('backup, restore and update on the command line', () => {
   it('--help shows their forms', async () => {
     const r = await run(['--help']);
-    expect(r.stdout).toContain('stack-wizard backup [list [--json] | verify [ID] | drill [ID] [--scheduled] | watch [--backups-only] | s3 test]');
-    expect(r.stdout).toContain('stack-wizard restore [ID] [--from-s3 ID] [--yes]');
+    expect(r.stdout).toContain('stack-wizard backup [--physical | --logical] [list [--json] | verify [ID] | drill [ID] [--scheduled] | watch [--backups-only] | s3 test]');
+    expect(r.stdout).toContain('stack-wizard restore [ID | --to "YYYY-MM-DD HH:MM:SS" | --from-s3 ID] [--yes]');
     expect(r.stdout).toContain('stack-wizard notify test [--json]');
     expect(r.stdout).toContain('stack-wizard update [--yes]');
   });
 
   it('bad usage is exit 2 naming what to use', async () => {
+    const both = await run(['backup', '--physical', '--logical']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--physical and --logical exclude each other/);
     const sub = await run(['backup', 'frobnicate']);
     expect(sub.code).toBe(2);
     expect(sub.stderr).toMatch(/unknown backup subcommand "frobnicate": use backup, backup list \[--json\], backup verify \[ID\], backup drill \[ID\], backup watch or backup s3 test/);

@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   SPACE_RESERVE_BYTES, backupId, compatibility, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
-  retentionVictims, rowCountDiff, spaceVerdict, type BackupSummary, type Manifest,
+  backupMethod, methodOf, retentionVictims, rowCountDiff, spaceVerdict, type BackupSummary, type Manifest,
 } from '../../src/domain/backup.js';
 import { DumpRowCounter } from '../../src/domain/dump-rows.js';
+import { MARIADB } from '../../src/domain/engines/mariadb.js';
+import { MYSQL } from '../../src/domain/engines/mysql.js';
 import { JournalError, advance, parseJournal, journalText, recoveryFor, startJournal, type Journal, type Phase } from '../../src/domain/restore-journal.js';
 import { scheduleFiles } from '../../src/steps/backup-schedule.js';
 import { objectUrl } from '../../src/steps/backup-s3.js';
@@ -111,6 +113,29 @@ describe('version compatibility', () => {
   });
   it('says when a version cannot be read', () => {
     expect(compatibility(manifest(), current('mariadb', 'garbage'))).toMatchObject({ ok: false, reason: 'unknown-version', what: 'database' });
+  });
+  it('starts a physical copy only on the series that wrote it, older or newer (#18)', () => {
+    const ph = (v: string) => manifest({ database: { ...manifest().database!, serverVersion: v, method: 'physical' } });
+    expect(compatibility(ph('11.8.3-MariaDB'), current('mariadb', '10.11.14-MariaDB'))).toEqual({ ok: false, reason: 'physical-series', backup: '11.8.3-MariaDB', current: '10.11.14-MariaDB' });
+    expect(compatibility(ph('10.11.6-MariaDB'), current('mariadb', '11.4.8-MariaDB'))).toMatchObject({ ok: false, reason: 'physical-series' });
+    expect(compatibility(ph('10.11.6-MariaDB'), current('mariadb', '10.11.14-MariaDB'))).toEqual({ ok: true });
+    // The same backup as a dump loads into the later series.
+    expect(compatibility(manifest({ database: { ...manifest().database!, serverVersion: '10.11.6-MariaDB' } }), current('mariadb', '11.4.8-MariaDB'))).toEqual({ ok: true });
+  });
+});
+
+describe('the database method (#18.1)', () => {
+  it('is a dump unless a physical copy is asked for and the engine and server have a tool', () => {
+    expect(backupMethod(MARIADB, '10.11.14-MariaDB')).toEqual({ method: 'logical', why: 'default' });
+    expect(backupMethod(MARIADB, '10.11.14-MariaDB', 'logical')).toEqual({ method: 'logical', why: 'requested' });
+    expect(backupMethod(MARIADB, '10.11.14-MariaDB', 'physical')).toEqual({ method: 'physical', why: 'requested' });
+    expect(backupMethod(MARIADB, '10.1.22-MariaDB', 'physical')).toEqual({ method: 'logical', why: 'too-old' });
+    expect(backupMethod(MYSQL, '8.0.16', 'physical')).toEqual({ method: 'logical', why: 'too-old' });
+    expect(backupMethod(MYSQL, '9.7.0', 'physical')).toEqual({ method: 'physical', why: 'requested' });
+    expect(backupMethod({ ...MARIADB, physicalBackup: null }, '10.11.14', 'physical')).toEqual({ method: 'logical', why: 'no-tool' });
+  });
+  it('a manifest without a method (taken before physical copies existed) is a dump', () => {
+    expect(methodOf(manifest())).toBe('logical');
   });
 });
 

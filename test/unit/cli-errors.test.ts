@@ -118,7 +118,7 @@ describe('bad hosts, files and flags', () => {
   it('a host below the preset: exit 3 with the numbers and the preset that fits', async () => {
     const r = await run(GOOD.replace('4g', '16g'), [], { facts: facts4 });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/3790 MiB of usable RAM; preset 16g needs at least 14746 MiB\. Use preset 4g/);
+    expect(r.stderr).toMatch(/3790 MiB of usable RAM; preset 16g needs at least 13600 MiB\. Use preset 4g/);
     nothingWritten(r.caseDir);
   });
 

@@ -376,6 +376,12 @@ describe('web, data and TLS checks on variants', () => {
     expect(check('mysql-slow', healthy.evidence.mysql)[0]!.severity).toBe('ok');
   });
 
+  test('MySQL: a peak at max_connections is an error even when Connection_errors_max_connections stayed 0 (MariaDB, #22.2)', () => {
+    const f = check('mysql-connections', variant('mysql', (e) => Object.assign(e.status, { Threads_connected: '3', Max_used_connections: e.variables.max_connections, Connection_errors_max_connections: '0' })))[0]!;
+    expect(f.severity).toBe('error');
+    expect(title(f)).toMatch(/^MySQL reached max_connections \(\d+; \d+ at peak\): new connections are refused with "Too many connections"$/);
+  });
+
   test('MySQL memory: running settings that can pass the container limit warn', () => {
     const f = check('mysql-memory', variant('mysql', (e) => (e.variables.max_connections = '5000')))[0]!;
     expect(f.severity).toBe('warn');
@@ -389,6 +395,38 @@ describe('web, data and TLS checks on variants', () => {
     const drift = check('redis-memory', variant('redis', (e) => (e.info.maxmemory_policy = 'volatile-lru')))[0]!;
     expect(drift.severity).toBe('warn');
     expect(action(drift)).toEqual({ kind: 'redis-config', set: { 'maxmemory-policy': 'allkeys-lru' } });
+  });
+
+  test('Redis as the worker\'s broker (#22.1): an evicting policy warns, evictions are an error; noeviction is fine', () => {
+    const warn = check('redis-memory', variant('redis', (e) => (e.broker = true)))[0]!;
+    expect(healthy.evidence.redis.info.maxmemory_policy).toBe('allkeys-lru');
+    expect(warn.severity).toBe('warn');
+    expect(title(warn)).toBe('Redis may evict queued jobs: the worker takes its jobs from it, and maxmemory-policy is allkeys-lru');
+    expect(text(warn)).toContain('redis: { mode: queue }');
+    const lost = check('redis-memory', variant('redis', (e) => Object.assign(e, { broker: true }) && Object.assign(e.info, { evicted_keys: '12' })))[0]!;
+    expect(lost.severity).toBe('error');
+    expect(zh(lost.title.key, lost.title.params)).toContain('已淘汰 12 个键');
+    // The same evidence without a worker on Redis is a cache doing its job.
+    expect(check('redis-memory', variant('redis', (e) => Object.assign(e.info, { evicted_keys: '12' })))[0]!.severity).toBe('ok');
+    const queue = variant('redis', (e) => Object.assign(e, { broker: true, rendered: { ...e.rendered, policy: 'noeviction' } }) && (e.info.maxmemory_policy = 'noeviction'));
+    expect(check('redis-memory', queue)[0]!.severity).toBe('ok');
+  });
+
+  test('Redis under noeviction (#22.2): refused writes are an error even after it drained; 80 % of maxmemory warns', () => {
+    const base = (patch: Record<string, string>) =>
+      variant('redis', (e) => {
+        e.rendered.policy = 'noeviction';
+        Object.assign(e.info, { maxmemory_policy: 'noeviction', maxmemory: String(100 * 1024 * 1024), used_memory: String(30 * 1024 * 1024) }, patch);
+        e.rendered.maxmemory = '100mb';
+      });
+    expect(check('redis-memory', base({}))[0]!.severity).toBe('ok');
+    const refused = check('redis-memory', base({ errorstat_OOM: 'count=37' }))[0]!;
+    expect(refused.severity).toBe('error');
+    expect(title(refused)).toBe('Redis refused 37 writes for memory (maxmemory 100 MiB, noeviction); 30.0 MiB used now');
+    const near = check('redis-memory', base({ used_memory: String(85 * 1024 * 1024) }))[0]!;
+    expect(near.severity).toBe('warn');
+    expect(title(near)).toContain('Redis is almost full');
+    expect(check('redis-memory', base({ used_memory: String(95 * 1024 * 1024) }))[0]!.severity).toBe('error');
   });
 
   test('TLS: Let\'s Encrypt with 15 days left warns (renewal failing), a wrong name is an error, wildcards match', () => {

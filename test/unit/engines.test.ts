@@ -115,8 +115,9 @@ describe('every database engine module', () => {
 
   it('the server version targeted: an override\'s tag when it parses, else the series\' pin', () => {
     expect(dbServerVersion('mysql', 'mysql:8.0.28', '8.0')).toEqual({ major: 8, minor: 0, patch: 28 });
-    expect(dbServerVersion('mysql', 'registry.local/db@sha256:' + 'a'.repeat(64), '8.4')).toEqual({ major: 8, minor: 4, patch: 6 });
-    expect(dbServerVersion('mariadb', 'mariadb:lts', '11.8')).toEqual({ major: 11, minor: 8, patch: 3 });
+    // A digest-only reference names no version: the series' pin (8.4.11, src/domain/releases.ts).
+    expect(dbServerVersion('mysql', 'registry.local/db@sha256:' + 'a'.repeat(64), '8.4')).toEqual({ major: 8, minor: 4, patch: 11 });
+    expect(dbServerVersion('mariadb', 'mariadb:lts', '11.8')).toEqual({ major: 11, minor: 8, patch: 9 });
   });
 });
 

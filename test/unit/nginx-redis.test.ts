@@ -202,6 +202,18 @@ describe('redis.conf', () => {
     expect(renderRedisConf(redisPlan('4g', 'queue'))[0]!.content).toContain('maxmemory-policy noeviction');
   });
 
+  it('a worker without RabbitMQ makes Redis its broker (#22.1): noeviction by default, and cache is refused naming redis.mode', () => {
+    const answers = (components: object, redis?: object) => ({ project: 'shop', preset: '4g', app: { image: 'a/b:1', workerCommand: ['celery', '-A', 'app', 'worker'] }, components: { redis: true, ...components }, ...(redis ? { redis } : {}) });
+    const conf = (a: object) => renderRedisConf(buildPlan(AnswersSchema.parse(a), VM['4g']))[0]!.content;
+    expect(conf(answers({ worker: true }))).toContain('maxmemory-policy noeviction');
+    expect(conf(answers({ worker: true, rabbitmq: true }))).toContain('maxmemory-policy allkeys-lru');
+    expect(conf(answers({ worker: false }))).toContain('maxmemory-policy allkeys-lru');
+    expect(conf(answers({ worker: true, rabbitmq: true }, { mode: 'queue' }))).toContain('maxmemory-policy noeviction');
+    const bad = AnswersSchema.safeParse(answers({ worker: true }, { mode: 'cache' }));
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['redis.mode', 'v.redisBrokerEvicts']]);
+  });
+
   it('renders per version: 7.x gets no 8.0-only directive; every 7.x gets the DEBUG/MODULE/CONFIG hardening', () => {
     expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:7.4.5'))[0]!.content).not.toContain('hide-user-data-from-log');
     expect(renderRedisConf(redisPlan('4g', 'cache', 'redis:8.0.2'))[0]!.content).toContain('hide-user-data-from-log yes');

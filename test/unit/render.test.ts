@@ -15,6 +15,7 @@ import { renderAll } from '../../src/render/index.js';
 import { HOST } from '../../src/render/paths.js';
 import { GOLDEN_CASES, type GoldenCase } from '../fixtures/golden-cases.js';
 import { seededRandom } from '../fixtures/facts.js';
+import { pinnedImage } from '../../src/domain/releases.js';
 
 function render(c: GoldenCase, random = seededRandom(7), existing: Record<string, string> = {}) {
   const plan = buildPlan(c.answers, c.facts);
@@ -272,6 +273,15 @@ describe('docker-compose.yml', () => {
     expect(w.processes * w.nodeMaxOldSpaceMiB!).toBeLessThan(limit);
   });
 
+  it('MinIO gets a root user of at least 3 characters, which it needs to start, whatever the project (#22.15)', () => {
+    const full = GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!;
+    for (const [project, user] of [['a', 'a-admin'], ['ab', 'ab-admin'], ['abc', 'abc'], [full.answers.project, full.answers.project]] as const) {
+      const { files } = render({ ...full, answers: { ...full.answers, project } });
+      const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment?: Record<string, string> }> };
+      expect(compose.services.minio!.environment!.MINIO_ROOT_USER, project).toBe(user);
+    }
+  });
+
   it('Prometheus waits for a healthy node-exporter', () => {
     const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
     const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };
@@ -296,8 +306,10 @@ describe('docker-compose.yml', () => {
   it('rewrites Docker Hub images through the chosen prefix mirror and leaves the private app image alone', () => {
     const { plan } = render(GOLDEN_CASES.find((g) => g.name === '8g-mysql-cn')!);
     const img = Object.fromEntries(plan.services.map((s) => [s.name, s.image]));
-    expect(img.mysql).toBe('docker.m.daocloud.io/library/mysql:8.4.6');
-    expect(img.redis).toBe('docker.m.daocloud.io/library/redis:7.4.5');
+    // The digest stays: a mirror serves the same content-addressed manifest.
+    expect(img.mysql).toBe(`docker.m.daocloud.io/library/${pinnedImage('mysql', '8.4')}`);
+    expect(img.mysql).toMatch(/^docker\.m\.daocloud\.io\/library\/mysql:8\.4\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(img.redis).toBe(`docker.m.daocloud.io/library/${pinnedImage('redis', '8.10')}`);
     expect(img.app).toBe('registry.example.com/team/api:1.4.2');
   });
 });

@@ -26,6 +26,33 @@ describe('answers schema', () => {
   });
 });
 
+describe('README: try-out commands (#22.3)', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  // The "Two commands" block and the Chinese section's try-out line: what a new user pastes, often as root.
+  const block = /## Two commands[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+  const zhLine = readme.split('\n').find((l) => l.startsWith('- 试用向导'))!;
+  const commands = [...block.split('\n'), ...[...zhLine.matchAll(/`(npx stack-wizard[^`]*)`/g)].map((m) => m[1]!)]
+    .flatMap((l) => l.split('&&'))
+    .map((c) => c.trim())
+    .filter((c) => c.startsWith('npx stack-wizard'));
+
+  it('every stack-wizard run in them renders into a folder (--out), so pasting one as root installs nothing', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const c of commands) expect(c, c).toMatch(/ --out \.\/stack-wizard-[a-z0-9-]+$/);
+  });
+
+  it('the folders they render into (with a .env of passwords) are git-ignored', () => {
+    const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const glob = (p: string) => new RegExp(`^${p.replace(/^\//, '').replace(/\/$/, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    for (const c of commands) {
+      const dir = / --out \.\/(\S+)$/.exec(c)![1]!;
+      expect(ignored.some((p) => glob(p).test(dir)), dir).toBe(true);
+    }
+    // The folder a non-root run picks by itself (src/steps/setup.ts: stack-wizard-<project>) too.
+    expect(ignored.some((p) => glob(p).test('stack-wizard-myapp'))).toBe(true);
+  });
+});
+
 describe('README: the answers file', () => {
   const schema = JSON.parse(readFileSync(join(root, 'schema', 'answers.schema.json'), 'utf8')) as Record<string, unknown>;
 

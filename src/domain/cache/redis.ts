@@ -1,11 +1,16 @@
-// Redis (the official `redis` image). The pinned image is 7.4; Debian 12 has 7.0, on which every
-// generated redis.conf runs, so 7.0 is the floor.
+// Redis (the official `redis` image). Pinned to the current 8.x (src/domain/releases.ts); Debian
+// 12's 7.0 is the floor, on which every generated redis.conf runs. Reviewed for Redis 8: the
+// official 8.x image loads its bundled modules with --loadmodule at start (enable-module-command
+// no only refuses the MODULE command at run time); the new ACL categories do not touch the
+// default user requirepass authenticates; the entrypoint fixes /data's owner and leaves a
+// readable config alone; protected-mode is compiled off there, which the config turns back on.
+import { pinnedImage } from '../releases.js';
 import type { CacheEngine } from './types.js';
 
 export const REDIS: CacheEngine = {
   id: 'redis',
   label: 'Redis',
-  image: 'redis:7.4.5',
+  image: pinnedImage('redis', '8.10'),
   // enable-protected-configs / enable-debug-command / enable-module-command exist from 7.0;
   // an older server would keep DEBUG and MODULE.
   floor: { major: 7, minor: 0, patch: 0 },

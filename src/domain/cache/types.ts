@@ -1,6 +1,6 @@
-// The cache engine seam: the Redis-protocol server behind the compose service `redis` (Redis today;
-// the next round adds Valkey as `cache.engine: redis | valkey`). One module per engine behind this
-// interface; the generators and steps ask it for names, versions and commands (docs/ARCHITECTURE.md).
+// The cache engine seam: the Redis-protocol server behind the compose service `redis` (Redis or
+// Valkey, `cache.engine` in the answers). One module per engine behind this interface; the
+// generators and steps ask it for names, versions and commands (docs/ARCHITECTURE.md).
 import type { Version } from '../version-tag.js';
 
 export interface CacheEngine {

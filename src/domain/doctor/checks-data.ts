@@ -50,11 +50,15 @@ export const mysqlConnectionsCheck: CheckDef<MysqlEvidence> = {
     const refused = n(e.status, 'Connection_errors_max_connections') ?? 0;
     const ev: Line[] = [msg('doc.mysql.ev.conns', { cur, peak, max, refused })];
     // Clients get "Too many connections" at the limit; 80 % of it at peak leaves no room for a spike.
-    const level = cur >= max * 0.95 || refused > 0 ? 'error' : peak >= max * 0.8 ? 'warn' : 'ok';
+    // A peak at max_connections means clients were turned away: MariaDB counts a refusal after the
+    // handshake only in Aborted_connects (seen on 10.11, test/real/doctor-data.test.ts), not in
+    // Connection_errors_max_connections.
+    const full = peak >= max;
+    const level = cur >= max * 0.95 || refused > 0 || full ? 'error' : peak >= max * 0.8 ? 'warn' : 'ok';
     if (level === 'ok') return [okFinding('mysql-connections', 'mysql.connections', 'doc.mysql.connsOk', ev, { cur, max })];
     return [{
       id: 'mysql.connections', check: 'mysql-connections', severity: level,
-      title: msg(refused > 0 ? 'doc.mysql.connsRefused' : 'doc.mysql.connsHigh', { cur, peak, max, refused }),
+      title: msg(refused > 0 ? 'doc.mysql.connsRefused' : full ? 'doc.mysql.connsFull' : 'doc.mysql.connsHigh', { cur, peak, max, refused }),
       explain: msg('doc.mysql.connsExplain'), evidence: ev,
       fix: { auto: false, steps: [msg('doc.mysql.fix.processlist'), msg('doc.mysql.fix.pool'), msg('doc.memory.fix.preset')] },
       causedBy: [],
@@ -138,6 +142,8 @@ export interface RedisEvidence {
   rendered: { maxmemory: string | null; policy: string | null };
   /** The container's last log lines. */
   logs: string[];
+  /** A worker takes its jobs from this Redis (the stack has a worker and no RabbitMQ): an evicted key is a lost job. */
+  broker?: boolean;
 }
 
 /** `key:value` lines of INFO → a map (section headers and blank lines skipped). */
@@ -179,13 +185,33 @@ export const redisMemoryCheck: CheckDef<RedisEvidence> = {
     if (wantMax !== null && wantMax !== max) set.maxmemory = String(wantMax);
     if (e.rendered.policy && e.rendered.policy !== policy) set['maxmemory-policy'] = e.rendered.policy;
     const restore = drift ? { auto: true as const, action: { kind: 'redis-config' as const, set }, notes: [msg('doc.redis.fix.driftNote')] } : null;
+    // The worker's queue in an evicting Redis: when it fills, queued jobs vanish without an error (#22.1).
+    const evicts = policy !== 'noeviction' && policy !== '?';
+    if (e.broker && evicts && !drift) {
+      return [{
+        id: 'redis.memory', check: 'redis-memory', severity: evicted > 0 ? 'error' : 'warn',
+        title: msg(evicted > 0 ? 'doc.redis.brokerEvicted' : 'doc.redis.brokerEvicts', { policy, evicted }), explain: msg('doc.redis.brokerExplain'), evidence: ev,
+        fix: { auto: false, steps: [msg('doc.redis.fix.queueMode'), msg('doc.redis.fix.rerender')] },
+        causedBy: [], hints: { service: 'redis', files: ['redis/redis.conf'] },
+      }];
+    }
     // Full under noeviction: writes are refused ("OOM command not allowed"), the larger ones first,
-    // from about 90 % on (a value must fit whole); reads still work.
-    if (max > 0 && policy === 'noeviction' && used >= max * 0.9) {
+    // from about 90 % on (a value must fit whole); reads still work. Refused writes since the start
+    // count too: the app saw errors even if consumers have drained it since.
+    if (max > 0 && policy === 'noeviction' && (used >= max * 0.9 || oomErrors > 0)) {
       return [{
         id: 'redis.memory', check: 'redis-memory', severity: 'error',
-        title: msg('doc.redis.full', { used: fmtBytes(used), max: fmtBytes(max) }), explain: msg(drift ? 'doc.redis.fullDriftExplain' : 'doc.redis.fullExplain'), evidence: ev,
+        title: msg(used >= max * 0.9 ? 'doc.redis.full' : 'doc.redis.refusedBefore', { used: fmtBytes(used), max: fmtBytes(max), oom: oomErrors }), explain: msg(drift ? 'doc.redis.fullDriftExplain' : 'doc.redis.fullExplain'), evidence: ev,
         fix: restore ?? { auto: false, steps: [msg('doc.redis.fix.bigkeys'), msg('doc.redis.fix.consumers'), msg('doc.memory.fix.preset')] },
+        causedBy: [], hints: { service: 'redis' },
+      }];
+    }
+    // Near the limit under noeviction: the next burst of jobs or sessions is refused.
+    if (max > 0 && policy === 'noeviction' && used >= max * 0.8 && !drift) {
+      return [{
+        id: 'redis.memory', check: 'redis-memory', severity: 'warn',
+        title: msg('doc.redis.nearFull', { used: fmtBytes(used), max: fmtBytes(max), pct: pct(used, max) }), explain: msg('doc.redis.fullExplain'), evidence: ev,
+        fix: { auto: false, steps: [msg('doc.redis.fix.bigkeys'), msg('doc.redis.fix.consumers'), msg('doc.memory.fix.preset')] },
         causedBy: [], hints: { service: 'redis' },
       }];
     }

@@ -3,8 +3,10 @@
 // keeps the query cache, has no innodb_redo_log_capacity) and its images name their programs
 // mariadb…. The shared MySQL-family parts are in mysql-family.ts.
 // Sources: https://mariadb.com/kb/en/server-system-variables/ and .../innodb-system-variables/
-import { SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
-import type { DbEngine, DeprecatedOption, RemovedOption, V } from './types.js';
+// Series, pins and end of life: src/domain/releases.ts.
+import { releasesOf } from '../releases.js';
+import { ROOT_PWD, SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
+import type { BinlogTool, DbEngine, DeprecatedOption, PhysicalBackupTool, RemovedOption, V } from './types.js';
 
 const M = (mib: number) => `${mib}M`;
 
@@ -59,12 +61,65 @@ const CNF: CnfParts = {
   },
 };
 
+const RELEASES = releasesOf('mariadb');
+const SERIES = RELEASES.map((r) => r.series);
+
+// Images before 10.5 name it mariabackup.
+const BACKUP_PROGRAM = 'C=$(command -v mariadb-backup || command -v mariabackup)';
+
+/**
+ * mariadb-backup (every official image ships it): a hot copy of the InnoDB files and the redo
+ * written meanwhile, ended under BACKUP STAGE BLOCK_COMMIT (commits wait for an instant, reads and
+ * writes go on), which is the copy's consistent point and names its binlog position. The stream is
+ * mbstream; `--prepare` applies the copied redo. https://mariadb.com/kb/en/mariadb-backup-overview/
+ */
+const PHYSICAL: PhysicalBackupTool = {
+  tool: 'mariadb-backup',
+  format: 'xbstream',
+  since: '10.1.23',
+  copy: {
+    kind: 'stream',
+    // --parallel: files copied at once (one per core: the copy is disk-bound beyond that). The
+    // target dir holds only the tool's temporary files when it streams.
+    argv: (parallel) => ['sh', '-c', `${ROOT_PWD}; ${BACKUP_PROGRAM}; exec "$C" --backup --stream=xbstream --user=root --target-dir=/tmp/stack-wizard-backup --parallel=${Math.max(1, Math.floor(parallel))}`],
+  },
+  extract: { where: 'image', argv: (dir) => ['mbstream', '-x', '-C', dir] },
+  prepareArgv: (dir) => ['sh', '-c', `${BACKUP_PROGRAM}; "$C" --prepare --target-dir="$1" && chown -R mysql:mysql "$1"`, 'sh', dir],
+  // 11.x writes mariadb_backup_binlog_info; earlier releases the xtrabackup_ name.
+  coordinates: { kind: 'file', names: ['mariadb_backup_binlog_info', 'xtrabackup_binlog_info'] },
+  // The image's healthcheck.sh logs in with the account in this file, created at first start.
+  keepFiles: ['.my-healthcheck.cnf'],
+  proofArgs: ['--skip-grant-tables'],
+  proofPing: ['-N', '-e', 'SELECT 1'],
+};
+
+const BINLOG: BinlogTool = {
+  program: 'mariadb-binlog',
+  statusSql: () => 'SHOW MASTER STATUS;',
+  // MariaDB's GTIDs never make a server skip a replayed transaction: positions decide.
+  gtidModeSql: null,
+  gtidExecutedSql: null,
+  // The snapshot's binlog position as a comment (MariaDB reads it inside the snapshot: no global lock).
+  dumpFlags: ['--master-data=2'],
+};
+
 export const MARIADB: DbEngine = {
   id: 'mariadb',
   label: 'MariaDB',
-  series: ['10.11', '11.4', '11.8'],
+  series: SERIES,
+  offered: RELEASES.filter((r) => r.offered).map((r) => r.series),
+  // 11.4: the LTS supported longest (to 2029-05-29; 11.8's community support ends 2028-06-04).
   defaultSeries: '11.4',
-  images: { '10.11': 'mariadb:10.11.14', '11.4': 'mariadb:11.4.8', '11.8': 'mariadb:11.8.3' },
+  images: Object.fromEntries(RELEASES.map((r) => [r.series, r.image!])),
+  // "You should be able to trivially upgrade from ANY earlier MariaDB version to the latest one"
+  // (https://mariadb.com/kb/en/upgrading-between-major-mariadb-versions/): every later series; the
+  // next one is what the messages suggest. The image's MARIADB_AUTO_UPGRADE (compose) runs mariadb-upgrade.
+  upgradeTargets: (from) => {
+    const i = SERIES.indexOf(from);
+    return i >= 0 ? SERIES.slice(i + 1).filter((x) => RELEASES.find((r) => r.series === x)?.offered) : [];
+  },
+  // Its option table covers the config; MariaDB documents no server-side blocker between its LTS lines.
+  upgradeChecks: () => [],
   sizing: {
     // MariaDB's performance_schema costs less than MySQL's.
     pfsMiB: 96,
@@ -92,8 +147,7 @@ export const MARIADB: DbEngine = {
   systemSchemas: SYSTEM_SCHEMAS,
   dump: dumpTool('mariadb-dump'),
   throwaway: THROWAWAY,
-  // The official image ships mariadb-backup.
-  physicalBackup: { kind: 'program', program: 'mariadb-backup' },
-  binlog: { program: 'mariadb-binlog' },
+  physicalBackup: PHYSICAL,
+  binlog: BINLOG,
   doctorStatus: doctorStatus('mariadb'),
 };

@@ -87,7 +87,7 @@ export function imageEnvironment(prefix: string, db: { name: string; user: strin
 // restore or verify never depends on the plan and the image agreeing. The password is read inside
 // the container from its own environment: it is never on a command line and never passes through
 // this process. A throwaway server has an empty one.
-const ROOT_PWD = 'export MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"';
+export const ROOT_PWD = 'export MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-${MYSQL_ROOT_PASSWORD:-}}"';
 
 /** The image's own client (mariadb, or mysql in images without it) as root. */
 export const SQL_CLIENT = ['sh', '-c', `${ROOT_PWD}; C=$(command -v mariadb || command -v mysql); exec "$C" -uroot "$@"`, 'sh'] as const;

@@ -7,10 +7,13 @@
 //   8.4: "… in MySQL 8.4 since 8.0" (covers the 8.1–8.3 innovation releases too)
 //        https://dev.mysql.com/doc/refman/8.4/en/added-deprecated-removed.html
 // and, for the exact release of each change, the MySQL Server Version Reference:
-//   https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-0.html (8-2, 8-3, 8-4 likewise)
-import { versionAtLeast } from '../version-tag.js';
+//   https://dev.mysql.com/doc/mysqld-version-reference/en/optvar-changes-8-0.html (8-2, 8-3, 8-4, 9-0, 9-5 likewise)
+//   9.7: https://dev.mysql.com/doc/refman/9.7/en/added-deprecated-removed.html
+// Series, pins and end of life: src/domain/releases.ts.
+import { releasesOf } from '../releases.js';
+import { parseVersion, versionAtLeast, type Version } from '../version-tag.js';
 import { SQL_CLIENT, SYSTEM_SCHEMAS, THROWAWAY, cnfOptions, doctorStatus, dumpTool, imageEnvironment, type CnfParts } from './mysql-family.js';
-import type { DbEngine, DeprecatedOption, RemovedOption, V } from './types.js';
+import type { BinlogTool, DbEngine, DeprecatedOption, PhysicalBackupTool, RemovedOption, UpgradeCheck, V } from './types.js';
 
 const M = (mib: number) => `${mib}M`;
 
@@ -95,6 +98,11 @@ export const MYSQL_REMOVED: Readonly<Record<string, RemovedOption>> = {
   have_openssl: { removed: '8.4.0', source: OPTVAR('8-4') },
   keyring_encrypted_file_data: { removed: '8.4.0', source: OPTVAR('8-4') },
   keyring_encrypted_file_password: { removed: '8.4.0', source: OPTVAR('8-4') },
+  // 9.0.0: the mysql_native_password plugin is gone, and with it its switch (8.4: --mysql-native-password=ON).
+  mysql_native_password: { removed: '9.0.0', instead: 'caching_sha2_password accounts', source: OPTVAR('9-0') },
+  mysql_native_password_proxy_users: { removed: '9.0.0', source: OPTVAR('9-0') },
+  // 9.5.0
+  group_replication_allow_local_lower_version_join: { removed: '9.5.0', source: OPTVAR('9-5') },
 };
 
 /** Still accepted, with a warning, and on their way out: we never write them either. */
@@ -116,6 +124,9 @@ export const MYSQL_DEPRECATED: Readonly<Record<string, DeprecatedOption>> = {
   transaction_write_set_extraction: { deprecated: '8.0.26', source: REFMAN_80 },
   admin_ssl: { deprecated: '8.0.26', instead: 'admin_tls_version', source: REFMAN_80 },
   ...Object.fromEntries(Object.entries(RENAMED_8_0_26).map(([old, instead]) => [old, { deprecated: '8.0.26', instead, source: REFMAN_80 } as DeprecatedOption])),
+  // The 8.4 switch that loads the old plugin: deprecated with it, removed in 9.0.
+  mysql_native_password: { deprecated: '8.4.0', instead: 'caching_sha2_password accounts', source: REFMAN_84 },
+  group_replication_allow_local_lower_version_join: { deprecated: '8.4.0', source: OPTVAR('8-4') },
 };
 
 /** Every option the generator may write, with the first version that has it. */
@@ -160,12 +171,133 @@ const CNF: CnfParts = {
   },
 };
 
+/**
+ * Words that became reserved, by the release that reserved them: a table, column, routine, trigger
+ * or event of that name breaks every statement that names it unquoted (MySQL Shell's upgrade
+ * checker reports them as a warning: quoted names, which ORMs write, keep working).
+ */
+export const MYSQL_NEW_RESERVED: readonly { since: V; words: readonly string[]; source: string }[] = [
+  // Reserved in the 8.1–8.3 innovation releases, so new to an 8.0 stack moving to 8.4.
+  { since: '8.4.0', words: ['MANUAL', 'PARALLEL', 'QUALIFY', 'TABLESAMPLE'], source: 'https://dev.mysql.com/doc/heatwave-aws/en/hw-aws-upgrading-mysql-8.0-8.4.html' },
+  // 9.4.0: LIBRARY reserved; EXTERNAL refused as an unquoted name although information_schema.KEYWORDS says otherwise (Bug #118844).
+  { since: '9.4.0', words: ['EXTERNAL', 'LIBRARY'], source: 'https://bugs.mysql.com/bug.php?id=118844' },
+  // 9.6.0: VALIDATE reserved (SETS, added beside it, is not: Bug #119904, fixed in 9.7.0).
+  { since: '9.6.0', words: ['VALIDATE'], source: 'https://bugs.mysql.com/bug.php?id=119904' },
+];
+
+const atLeast = (v: Version, s: V) => {
+  const x = parseVersion(s)!;
+  return versionAtLeast(v, x.major, x.minor, x.patch);
+};
+const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(', ');
+const NOT_SYSTEM = `NOT IN (${sqlList(SYSTEM_SCHEMAS)})`;
+
+/** Objects named with a word reserved by a release after `from` up to `to`. */
+function reservedWordsSql(words: readonly string[]): string {
+  const w = sqlList(words);
+  return [
+    `SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables WHERE table_schema ${NOT_SYSTEM} AND UPPER(table_name) IN (${w})`,
+    `SELECT CONCAT(table_schema, '.', table_name, '.', column_name) FROM information_schema.columns WHERE table_schema ${NOT_SYSTEM} AND UPPER(column_name) IN (${w})`,
+    `SELECT CONCAT(routine_schema, '.', routine_name) FROM information_schema.routines WHERE routine_schema ${NOT_SYSTEM} AND UPPER(routine_name) IN (${w})`,
+    `SELECT CONCAT(trigger_schema, '.', trigger_name) FROM information_schema.triggers WHERE trigger_schema ${NOT_SYSTEM} AND UPPER(trigger_name) IN (${w})`,
+    `SELECT CONCAT(event_schema, '.', event_name) FROM information_schema.events WHERE event_schema ${NOT_SYSTEM} AND UPPER(event_name) IN (${w})`,
+  ].join(' UNION ALL ') + ' ORDER BY 1;';
+}
+
+/** MySQL's documented upgrade checks that ask the old server (MySQL Shell's util.checkForServerUpgrade() has the same ones). */
+function upgradeChecks(from: Version, to: Version): UpgradeCheck[] {
+  const out: UpgradeCheck[] = [];
+  // 8.4 disables mysql_native_password (our my.cnf does not switch it back on); 9.0 removed it: such accounts cannot log in.
+  if (atLeast(to, '8.4.0')) {
+    out.push({
+      id: 'nativePassword', severity: 'error',
+      sql: `SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user WHERE plugin = 'mysql_native_password' ORDER BY 1;`,
+      source: atLeast(to, '9.0.0') ? OPTVAR('9-0') : 'https://dev.mysql.com/doc/refman/8.4/en/native-pluggable-authentication.html',
+    });
+  }
+  // "Upgrade fails if you have a table that contains a FLOAT or DOUBLE column with AUTO_INCREMENT" (8.4).
+  if (!atLeast(from, '8.4.0') && atLeast(to, '8.4.0')) {
+    out.push({
+      id: 'floatAutoIncrement', severity: 'error',
+      sql: `SELECT CONCAT(table_schema, '.', table_name, '.', column_name) FROM information_schema.columns WHERE table_schema ${NOT_SYSTEM} AND extra LIKE '%auto_increment%' AND data_type IN ('float', 'double') ORDER BY 1;`,
+      source: 'https://dev.mysql.com/doc/heatwave-aws/en/hw-aws-upgrading-mysql-8.0-8.4.html',
+    });
+  }
+  const words = MYSQL_NEW_RESERVED.filter((r) => !atLeast(from, r.since) && atLeast(to, r.since)).flatMap((r) => r.words);
+  if (words.length) {
+    out.push({ id: 'reservedWords', severity: 'warn', sql: reservedWordsSql(words), source: 'https://dev.mysql.com/doc/mysqld-version-reference/en/keywords.html' });
+  }
+  return out;
+}
+
+// Long-term support lines only: releases after 9.7 are Innovation releases (never pinned) until the next LTS.
+const RELEASES = releasesOf('mysql');
+const SERIES = RELEASES.map((r) => r.series);
+
+/**
+ * The clone plugin (it ships with the server, mysql_clone.so): `CLONE LOCAL DATA DIRECTORY` makes a
+ * consistent copy of the InnoDB data, the server's own page and redo copy, while the app keeps
+ * writing (DDL waits). The copy is a data directory as it is: no prepare. It must go outside the
+ * data directory, so into the image's secure-file-priv folder, and leaves by `docker cp` (the
+ * official image has no tar). It carries no binlog position: the GTID set a server started on it
+ * reports is its consistent point. https://dev.mysql.com/doc/refman/8.4/en/clone-plugin-local.html
+ *
+ * Why not MySQL Shell's parallel dump (util.dumpSchemas, in the official images): it is a logical
+ * dump, so its load replays every row through the SQL layer and rebuilds every index, which is
+ * what a restore's downtime is made of; a clone comes back by renaming files. Debian packages no
+ * MySQL Shell, so the lab cannot measure it, and MariaDB's images have none: one physical path per
+ * engine keeps restore and verify the same for both.
+ */
+const PHYSICAL: PhysicalBackupTool = {
+  tool: 'clone',
+  format: 'tar',
+  // CLONE LOCAL DATA DIRECTORY: 8.0.17.
+  since: '8.0.17',
+  copy: {
+    kind: 'clone',
+    scratchDir: '/var/lib/mysql-files',
+    statusSql: "SELECT PLUGIN_STATUS FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'clone';",
+    installSql: "INSTALL PLUGIN clone SONAME 'mysql_clone.so';",
+    sql: (dir) => `CLONE LOCAL DATA DIRECTORY = '${dir.replace(/'/g, "''")}';`,
+    cleanup: (dir) => ['rm', '-rf', '--', dir],
+  },
+  // docker cp's archive holds the folder itself: its contents go one level up.
+  extract: { where: 'host', argv: (dir) => ['tar', '-C', dir, '--numeric-owner', '--strip-components=1', '-xpf', '-'] },
+  prepareArgv: null,
+  coordinates: { kind: 'gtid' },
+  // The server's UUID (its GTIDs) and the certificates it generated at first start.
+  keepFiles: ['auto.cnf', 'ca.pem', 'ca-key.pem', 'server-cert.pem', 'server-key.pem', 'client-cert.pem', 'client-key.pem', 'private_key.pem', 'public_key.pem'],
+  // --skip-grant-tables also turns networking off in MySQL: the ping goes over the socket.
+  proofArgs: ['--skip-grant-tables'],
+  proofPing: ['-N', '-e', 'SELECT 1'],
+};
+
+const BINLOG: BinlogTool = {
+  program: 'mysqlbinlog',
+  // SHOW MASTER STATUS became SHOW BINARY LOG STATUS in 8.2 and is gone from 8.4.
+  statusSql: (v) => (versionAtLeast(v, 8, 2, 0) ? 'SHOW BINARY LOG STATUS;' : 'SHOW MASTER STATUS;'),
+  gtidModeSql: 'SELECT @@GLOBAL.gtid_mode;',
+  gtidExecutedSql: 'SELECT @@GLOBAL.gtid_executed;',
+  // The snapshot's binlog position as a comment (mysqldump takes it under a brief global read lock).
+  dumpFlags: ['--source-data=2'],
+};
+
 export const MYSQL: DbEngine = {
   id: 'mysql',
   label: 'MySQL',
-  series: ['8.0', '8.4'],
+  series: SERIES,
+  offered: RELEASES.filter((r) => r.offered).map((r) => r.series),
+  // 8.4: every common driver and ORM lists it (Prisma's supported versions stop at 8.4); 9.7 is one
+  // choice away for a new stack (README, "Which MySQL").
   defaultSeries: '8.4',
-  images: { '8.0': 'mysql:8.0.43', '8.4': 'mysql:8.4.6' },
+  images: Object.fromEntries(RELEASES.map((r) => [r.series, r.image!])),
+  // "From an LTS or Bugfix series to the next LTS series" only: skipping an LTS is not supported
+  // (https://dev.mysql.com/doc/refman/8.4/en/upgrade-paths.html).
+  upgradeTargets: (from) => {
+    const i = SERIES.indexOf(from);
+    return i >= 0 && i + 1 < SERIES.length ? [SERIES[i + 1]!] : [];
+  },
+  upgradeChecks,
   sizing: {
     // MySQL 8's P_S autosizes to ~150 MiB with the default instruments.
     pfsMiB: 160,
@@ -189,8 +321,7 @@ export const MYSQL: DbEngine = {
   // GTIDs of the source would clash on load; tablespace statements need the PROCESS privilege.
   dump: dumpTool('mysqldump', ['--set-gtid-purged=OFF', '--no-tablespaces']),
   throwaway: THROWAWAY,
-  // The clone plugin ships with the server (CLONE LOCAL DATA DIRECTORY).
-  physicalBackup: { kind: 'clone-plugin' },
-  binlog: { program: 'mysqlbinlog' },
+  physicalBackup: PHYSICAL,
+  binlog: BINLOG,
   doctorStatus: doctorStatus('mysql'),
 };

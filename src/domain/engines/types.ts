@@ -112,14 +112,87 @@ export interface ThrowawayServer {
 }
 
 /**
- * Slot for the next round's physical backups: the tool that copies a running server's data
- * directory. Named here so the backup code asks the engine; nothing runs it yet.
+ * The physical copy of a running server's data directory (docs/ARCHITECTURE.md, "Backups and
+ * point-in-time recovery"). What runs in a container runs in the server's own image: the copy in
+ * the running server's container (`docker exec`), extraction and preparation in a throwaway of that
+ * image with the folder bind-mounted, so the tool always matches the server that wrote the data.
  */
-export type PhysicalBackupTool = { kind: 'program'; program: string } | { kind: 'clone-plugin' };
+export interface PhysicalBackupTool {
+  /** As the manifest records it (`dumpTool`). */
+  tool: string;
+  /** The stored stream's format: it names the file (`database.<format>.zst`). */
+  format: 'xbstream' | 'tar';
+  /** The first server release that has the tool; an older server is backed up logically. */
+  since: V;
+  /**
+   * How the copy is made. `stream`: the tool writes a consistent copy to stdout (argv after
+   * `docker exec`). `clone`: SQL makes a consistent copy inside the container at a folder that must
+   * not exist yet, which `docker cp` then streams out as a tar and `cleanup` removes.
+   */
+  copy:
+    | { kind: 'stream'; argv(parallel: number): string[] }
+    | {
+        kind: 'clone';
+        /** Where the copy goes inside the container: outside the data directory (the server refuses a path within it), writable by the server. */
+        scratchDir: string;
+        /** SQL answering the plugin's status (`ACTIVE` when usable); no row when it is not installed. */
+        statusSql: string;
+        /** SQL that loads the plugin (persisted in the server's plugin table, so once per server). */
+        installSql: string;
+        sql(dir: string): string;
+        cleanup(dir: string): string[];
+      };
+  /**
+   * Unpacks the stored stream (stdin) into `dir`: in a throwaway of the image (its own unpacker) or
+   * on the host (a tar, owners kept by number).
+   */
+  extract: { where: 'image' | 'host'; argv(dir: string): string[] };
+  /** Makes `dir` a data directory the server starts on (applies the copy's redo, hands it to the server's user); null: it already is one. */
+  prepareArgv: ((dir: string) => string[]) | null;
+  /**
+   * Where the copy's consistent point is named: a file in the copy (`<file>\t<position>[\t<gtid>]`,
+   * the first name that exists), or the GTID set a server started on the copy reports (a clone
+   * carries no binlog position; the server skips the transactions it already has on replay).
+   */
+  coordinates: { kind: 'file'; names: readonly string[] } | { kind: 'gtid' };
+  /**
+   * Files of the live data directory that belong to the server rather than to the data (its
+   * identity, certificates, the image's health-check account file): kept across a swap, so the
+   * server that starts on restored data is the same server.
+   */
+  keepFiles: readonly string[];
+  /** Server flags for a throwaway started on a copy: the copy's accounts are not ours to know. */
+  proofArgs: readonly string[];
+  /** Client flags answering `1` from a throwaway started on a copy (it has no init server to wait out). */
+  proofPing: readonly string[];
+}
 
-/** Slot for the next round's point-in-time recovery: the program that replays binary logs. Nothing runs it yet. */
+/** The binary log: the server's coordinates, and the program that replays and shows its files. */
 export interface BinlogTool {
+  /** The replayer/decoder in the server's image (mariadb-binlog, mysqlbinlog). */
   program: string;
+  /** SQL answering `File`, `Position` (and more columns) for the binary log now. */
+  statusSql(server: Version): string;
+  /** SQL answering the GTID mode (`ON`: transactions carry GTIDs a server skips when it has them); null where GTIDs never skip. */
+  gtidModeSql: string | null;
+  /** SQL answering the executed GTID set; null where the engine has none to ask. */
+  gtidExecutedSql: string | null;
+  /** Flags for the logical dump so it records the binlog position of its snapshot (a comment line). */
+  dumpFlags: readonly string[];
+}
+
+/**
+ * One of the vendor's pre-upgrade checks, asked of the running old server: every row the SQL
+ * returns (one column) names an object that breaks or changes with the new server.
+ */
+export interface UpgradeCheck {
+  /** Stable id; the messages are `upg.check.<id>` and `upg.fix.<id>` (src/i18n/catalog). */
+  id: string;
+  /** error: the new server refuses it (the upgrade stops before anything changes); warn: shown, the upgrade goes on. */
+  severity: 'error' | 'warn';
+  sql: string;
+  /** Where the vendor documents it. */
+  source: string;
 }
 
 export interface DbEngine {
@@ -128,13 +201,21 @@ export interface DbEngine {
   /** The product's name in generated headers and messages. */
   label: string;
 
-  // ---- versions: the series offered, the default, the tested image per series
-  /** Series an operator may choose (`database.version`), oldest first. */
+  // ---- versions (src/domain/releases.ts): the series, the default, the tested image per series
+  /** Every series a stack may run (`database.version`), oldest first: those offered and those kept for stacks that run them. */
   series: readonly string[];
+  /** Series a new stack may choose: the rest are past their end of life, kept so the stacks that run them still work. */
+  offered: readonly string[];
   /** The default series: the current LTS line. */
   defaultSeries: string;
-  /** The pinned image per series, as the generated files are written and tested against. */
+  /** The pinned image per series (`tag@sha256:…`), as the generated files are written and tested against. */
   images: Readonly<Record<string, string>>;
+
+  // ---- major upgrades: the data a series upgrade needs (the upgrade itself is not built yet, #17.2)
+  /** The series a stack on `from` may move to in one step, by the vendor's documented upgrade paths. */
+  upgradeTargets(from: string): readonly string[];
+  /** The vendor's pre-upgrade checks that are questions to the old server (the option table covers the config files). */
+  upgradeChecks(from: Version, to: Version): readonly UpgradeCheck[];
 
   // ---- sizing and the server's config file
   sizing: DbSizingTraits;

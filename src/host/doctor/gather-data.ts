@@ -33,12 +33,14 @@ export const dataGatherers: Pick<Gatherers, 'mysql' | 'redis'> = {
     const conf = (await g.readText(join(g.stack.installDir, HOST.redisConf))) ?? '';
     const get = (k: string) => new RegExp(`^\\s*${k}\\s+(\\S+)`, 'm').exec(conf)?.[1] ?? null;
     const rendered = { maxmemory: get('maxmemory'), policy: get('maxmemory-policy') };
+    const has = (name: string) => g.stack.plan.services.some((s) => s.name === name);
+    const broker = has('worker') && !has('rabbitmq');
     const c = await g.running('redis');
-    if (!c) return { running: false, error: null, info: {}, rendered, logs: [] };
+    if (!c) return { running: false, error: null, info: {}, rendered, logs: [], broker };
     // REDISCLI_AUTH is set in the container by the compose file: the password stays inside.
     const r = await g.q('docker', ['exec', c.Id, cacheEngineOf(g.stack.plan).cli, 'INFO', 'everything'], 15_000);
     const logs = await g.logs(c.Id, 200);
-    if (r.exitCode !== 0 || /^(NOAUTH|ERR|WRONGPASS)/m.test(r.stdout)) return { running: true, error: g.ctx.exec.redact((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), info: {}, rendered, logs };
-    return { running: true, error: null, info: parseInfo(r.stdout), rendered, logs };
+    if (r.exitCode !== 0 || /^(NOAUTH|ERR|WRONGPASS)/m.test(r.stdout)) return { running: true, error: g.ctx.exec.redact((r.stderr || r.stdout).trim().split('\n').pop() ?? ''), info: {}, rendered, logs, broker };
+    return { running: true, error: null, info: parseInfo(r.stdout), rendered, logs, broker };
   },
 };

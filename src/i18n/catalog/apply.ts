@@ -70,6 +70,7 @@ export const apply = defineCatalog(
     'up.lastLogs': 'last {count} log lines:',
     'up.reloading': 'reloading {service} (its configuration changed or its upstream was recreated)',
     'up.restarting': 'restarting {service} (its configuration file changed)',
+    'warn.swarmUnencrypted': 'swarm: the overlay networks between nodes are not encrypted (swarm.encrypted: false): keep the nodes on a private network; set swarm.encrypted: true where the kernels have IPsec (esp)',
     'warn.nofileCapped': 'containers on this host cannot raise the open-files limit (no CAP_SYS_RESOURCE, as in LXC/OpenVZ VPSes): MySQL and Nginx get {limit} instead of 65535',
 
     'status.header': 'Stack "{project}" ({dir})',
@@ -152,6 +153,7 @@ export const apply = defineCatalog(
     'up.lastLogs': '最后 {count} 行日志：',
     'up.reloading': '正在重新加载 {service}（其配置已改变，或其上游容器被重建）',
     'up.restarting': '正在重启 {service}（其配置文件已改变）',
+    'warn.swarmUnencrypted': 'swarm：节点之间的 overlay 网络未加密（swarm.encrypted: false）：请让各节点处于内网；内核支持 IPsec（esp）时可设 swarm.encrypted: true',
     'warn.nofileCapped': '本主机上的容器无法提高打开文件数上限（缺少 CAP_SYS_RESOURCE，LXC/OpenVZ 类 VPS 常见）：MySQL 和 Nginx 只能使用 {limit}，而不是 65535',
 
     'status.header': '服务栈“{project}”（{dir}）',

@@ -38,6 +38,7 @@ export const core = defineCatalog(
     'err.secretFile.notFile': '{file} ({what}) is not a regular file (a link, a folder or a device): a secret is read only from a file of its own. Point {what} at the file itself',
     'err.secretFile.owner': '{file} ({what}) belongs to {owner}, not to {user}, who runs stack-wizard: that account could choose the secret. Run chown {user} {file} && chmod 600 {file}',
     'err.secretFile.mode': '{file} ({what}) has mode {mode}: other accounts can read or change the secret in it. Run chmod 600 {file}',
+    'err.seriesEnded': 'database.version: {engine} {series} reached its end of life on {eol} and is not offered for a new stack. Choose {supported} (for example --db-version {next}). A stack that already runs {series} keeps working (status, backup, restore, doctor, update)',
     'err.hostTooSmall': 'this host has {have} MiB of usable RAM; preset {preset} needs at least {need} MiB. Use preset {fits} (or auto) or a larger server',
     'err.hostTooSmallAuto': 'this host has {have} MiB of usable RAM; the stack needs at least {need} MiB (a 1 GB server)',
     'err.componentsDontFit': 'the selected components do not fit in {have} MiB with preset {preset} ({detail} is below its minimum); turn off optional components or use a larger server',
@@ -68,6 +69,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': 'cannot read the Nginx version from image {image}; the config targets Nginx {version}',
     'warn.sshPortAssumed': 'could not see which port sshd listens on; assuming {port}: check before enabling the firewall',
+    'warn.imageNoTag': 'app.image {image} has no tag, so it means :latest: every pull may bring another version and an update cannot roll back to a known one; give a version tag (e.g. {image}:1.4.2)',
     'warn.appWorkerSmall': 'the app container leaves one {runtime} worker {have} MiB, less than such a process usually takes ({typical} MiB): it may run out of memory under load; turn off optional components or use a larger server',
 
     'probe.os': 'OS',
@@ -141,6 +143,7 @@ export const core = defineCatalog(
     'err.secretFile.notFile': '{file}（{what}）不是普通文件（是链接、目录或设备）：密钥只从单独的文件读取。请让 {what} 指向文件本身',
     'err.secretFile.owner': '{file}（{what}）属于 {owner}，而不是运行 stack-wizard 的 {user}：该账户可以决定密钥内容。请运行 chown {user} {file} && chmod 600 {file}',
     'err.secretFile.mode': '{file}（{what}）的权限是 {mode}：其他账户可以读取或修改其中的密钥。请运行 chmod 600 {file}',
+    'err.seriesEnded': 'database.version：{engine} {series} 已于 {eol} 结束支持，新部署不再提供。请选择 {supported}（例如 --db-version {next}）。已在运行 {series} 的部署照常可用（status、backup、restore、doctor、update）',
     'err.hostTooSmall': '本机可用内存为 {have} MiB；规格 {preset} 至少需要 {need} MiB。请改用规格 {fits}（或 auto），或换更大的服务器',
     'err.hostTooSmallAuto': '本机可用内存为 {have} MiB；服务栈至少需要 {need} MiB（1 GB 服务器）',
     'err.componentsDontFit': '所选组件在规格 {preset} 的 {have} MiB 内放不下（{detail} 低于最低要求）；请关闭可选组件或换更大的服务器',
@@ -171,6 +174,7 @@ export const core = defineCatalog(
 
     'warn.nginxVersionAssumed': '无法从镜像 {image} 读出 Nginx 版本；配置按 Nginx {version} 生成',
     'warn.sshPortAssumed': '未能确定 sshd 监听的端口；暂按 {port} 处理：启用防火墙前请确认',
+    'warn.imageNoTag': 'app.image {image} 没有标签，等同于 :latest：每次拉取都可能换成另一个版本，更新也无法回滚到确定的版本；请写明版本标签（例如 {image}:1.4.2）',
     'warn.appWorkerSmall': '应用容器只能给一个 {runtime} 工作进程 {have} MiB，少于此类进程通常所需的 {typical} MiB：负载高时可能内存不足；请关闭可选组件或换更大的服务器',
 
     'probe.os': '操作系统',

@@ -29,6 +29,7 @@ export function screenPaths(s: ScreenId, draft: Draft, mirrorKinds: readonly str
 /** Answers a screen offers but that never keep it from being skipped (they have a sound default). */
 const OPTIONAL_PATHS: ReadonlySet<string> = new Set([
   'security.ignoreIp',
+  'redis.mode',
   // The drill has its default; off-site copies and alerts are the operator's to add.
   ...FORMS.backup.fields.map((f) => f.path).filter((p) => p !== 'backup.schedule' && p !== 'backup.keep'),
 ]);

@@ -1,10 +1,11 @@
 // The setup questions as data: each form's fields, how form text maps to answers (codecs), and
 // the values a form starts from. A question screen is one FormDef here (docs/ARCHITECTURE.md#adding-a-screen).
 // No React and no I/O: unit-tested directly.
-import { AnswersSchema, DB_VERSIONS, RUNTIMES, type Answers } from '../../domain/answers.js';
+import { AnswersSchema, RUNTIMES, type Answers } from '../../domain/answers.js';
 import { getPath, isGiven, setPath, type Draft } from '../../domain/draft.js';
 import { DB_DEFAULT_VERSION } from '../../domain/versions.js';
-import { DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
+import { DB_ENGINES, DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
+import { CACHE_ENGINE_IDS } from '../../domain/cache/index.js';
 import { channelOwns, channelPath, channelValue, withChannelValue, type ChannelKind } from '../../domain/notify/channel-draft.js';
 import type { MsgKey } from '../../i18n/index.js';
 
@@ -79,12 +80,28 @@ const FORM_DEFS = {
     intro: 'ui.i.components',
     fields: [
       { path: 'components.redis', label: 'ui.f.redis', hint: COMPONENT_HINT.redis, codec: 'bool' },
+      { path: 'cache.engine', label: 'ui.f.cacheEngine', hint: 'ui.h.cacheEngine', codec: 'choice', options: () => CACHE_ENGINE_IDS.map((id) => opt(id)), visible: (v) => v['components.redis'] === true },
       { path: 'components.worker', label: 'ui.f.worker', hint: COMPONENT_HINT.worker, codec: 'bool' },
       { path: 'app.workerCommand', label: 'ui.f.workerCommand', hint: 'ui.h.workerCommand', codec: 'argv', visible: (v) => v['components.worker'] === true },
       { path: 'components.rabbitmq', label: 'ui.f.rabbitmq', hint: COMPONENT_HINT.rabbitmq, codec: 'bool' },
+      // Asked, not assumed (#22.1): a Redis holding jobs or sessions must not evict them.
+      {
+        path: 'redis.mode',
+        label: 'ui.f.redisMode',
+        hint: 'ui.h.redisMode',
+        codec: 'choice',
+        options: () => [opt('cache', 'ui.o.redisMode.cache'), opt('queue', 'ui.o.redisMode.queue')],
+        visible: (v) => v['components.redis'] === true,
+      },
       { path: 'components.minio', label: 'ui.f.minio', hint: COMPONENT_HINT.minio, codec: 'bool' },
       { path: 'components.monitoring', label: 'ui.f.monitoring', hint: COMPONENT_HINT.monitoring, codec: 'bool' },
     ],
+    // Until the operator chooses, Redis is a queue when it is the worker's broker (no RabbitMQ).
+    normalize: (v, touched) => {
+      const broker = v['components.redis'] === true && v['components.worker'] === true && v['components.rabbitmq'] !== true;
+      if (touched.has('redis.mode') && v['redis.mode']) return v;
+      return { ...v, 'redis.mode': broker ? 'queue' : 'cache' };
+    },
   },
   domain: {
     title: 'ui.s.domain',
@@ -115,12 +132,13 @@ const FORM_DEFS = {
         label: 'ui.f.version',
         hint: 'ui.h.version',
         codec: 'choice',
-        options: (v) => DB_VERSIONS[dbEngineIdOr(v['database.engine'])].map((x) => opt(x)),
+        // A new stack: only the series offered (one past its end of life is kept for stacks that run it).
+        options: (v) => DB_ENGINES[dbEngineIdOr(v['database.engine'])].offered.map((x) => opt(x)),
       },
     ],
     normalize: (v) => {
       const engine = dbEngineIdOr(v['database.engine']);
-      const allowed = DB_VERSIONS[engine];
+      const allowed = DB_ENGINES[engine].offered;
       return allowed.includes(String(v['database.version'])) ? v : { ...v, 'database.version': DB_DEFAULT_VERSION[engine] };
     },
   },

@@ -16,6 +16,8 @@ export interface PresetOption {
   fits: boolean;
   /** Why it does not fit, translated. */
   reason: string | null;
+  /** The RAM it needs when the host has too little (the error's numbers, for the row). */
+  needMiB: number | null;
   services: { name: string; memoryMiB: number; cpus: number }[];
   planRamMiB: number | null;
   reserveMiB: number | null;
@@ -30,13 +32,14 @@ export function presetOptions(answers: Answers, facts: HostFacts, t: T, lang: La
     try {
       const plan = buildPlan({ ...answers, preset: id }, facts);
       return {
-        id, title, fits: true, reason: null,
+        id, title, fits: true, reason: null, needMiB: null,
         services: plan.services.map((s) => ({ name: s.name, memoryMiB: s.memoryMiB, cpus: s.cpus })),
         planRamMiB: plan.sizing.planRamMiB, reserveMiB: plan.sizing.reserveMiB, tier: plan.sizing.tier,
       };
     } catch (e) {
       if (!(e instanceof WizardError)) throw e;
-      return { id, title, fits: false, reason: t(e.key, e.params), services: [], planRamMiB: null, reserveMiB: null, tier: null };
+      const need = e.params?.need;
+      return { id, title, fits: false, reason: t(e.key, e.params), needMiB: typeof need === 'number' ? need : null, services: [], planRamMiB: null, reserveMiB: null, tier: null };
     }
   });
 }

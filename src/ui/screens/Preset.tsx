@@ -30,7 +30,11 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
         <Text bold>{o.id.padEnd(5)}</Text>
         {padEndDisplay(o.title, tw)}
         {'  '}
-        {o.fits ? <Text color="green">{t('ui.preset.fits')}</Text> : <Text color="red">{t('ui.preset.noFit')}</Text>}
+        {o.fits ? (
+          <Text color="green">{t('ui.preset.fits')}</Text>
+        ) : (
+          <Text color="red">{o.needMiB !== null ? t('ui.preset.noFitNeed', { need: o.needMiB, have: hostMiB }) : t('ui.preset.noFit')}</Text>
+        )}
         {o.id === recommended ? <Text color="cyan">{`  (${t('ui.preset.recommended')})`}</Text> : null}
         {o.fits ? <Text dimColor>{`\n     ${o.services.map((s) => `${s.name} ${s.memoryMiB}`).join(t('ui.sep'))} MiB`}</Text> : null}
       </Text>
@@ -66,13 +70,9 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
               <Text dimColor>{`  ${t('ui.preset.total', { reserve: hi.reserveMiB ?? 0, plan: hi.planRamMiB ?? 0, host: hostMiB })}`}</Text>
             </>
           ) : (
-            <Problem text={hi.reason ?? ''} />
+            // The reason once: Enter on it says it was refused in the same place, not a second copy below.
+            <Problem text={refused ? t('ui.preset.refused', { reason: refused }) : (hi.reason ?? '')} />
           )}
-        </Box>
-      ) : null}
-      {refused ? (
-        <Box marginTop={1}>
-          <Problem text={t('ui.preset.refused', { reason: refused })} />
         </Box>
       ) : null}
     </Frame>

@@ -13,9 +13,10 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const CHROOT_PACKAGES = {
   // Debian 12's redis 7.0 here too, so redis.conf runs unchanged with its `dir /data` inside the chroot.
   bookworm: ['nginx', 'redis-server'],
-  trixie: ['nginx', 'mariadb-server', 'redis-server'],
-  // nginx 1.30, the stable line with `resolve` on upstream servers.
-  sid: ['nginx', 'passwd'],
+  trixie: ['nginx', 'mariadb-server', 'redis-server', 'valkey-server'],
+  // nginx 1.30 (the stable line with `resolve` on upstream servers), MySQL 9.7 (no Debian suite
+  // packages 8.4) and Valkey 9.1: only sid has them.
+  sid: ['nginx', 'passwd', 'mysql-server', 'valkey-server'],
 } as const;
 
 const chroots = new Map<string, Promise<string>>();

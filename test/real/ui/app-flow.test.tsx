@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RealExecutor } from '../../../src/exec/executor.js';
+import { pinnedImage } from '../../../src/domain/releases.js';
 import { App } from '../../../src/ui/app.js';
 import type { MirrorSource } from '../../../src/ui/types.js';
 import { KEY, controllerFor, flat, plain, press, pressToRegion, waitFlat, waitText } from '../../unit/ui/helpers.js';
@@ -38,7 +39,8 @@ describe('setup flow', () => {
     await waitText(frame, '> Region');
     await press(stdin, KEY.enter);
     await waitText(frame, '[x] Redis');
-    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    // Redis, its server (cache.engine), worker, RabbitMQ, MinIO, monitoring.
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Domain');
     await press(stdin, 'shop.example.com', KEY.enter, KEY.enter, 'ops@example.com', KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Engine');
@@ -61,7 +63,7 @@ describe('setup flow', () => {
       expect(saved).toContain(want);
     }
     expect(statSync(join(out, '.env')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(out, 'docker-compose.yml'), 'utf8')).toContain('image: "mariadb:11.4.8"');
+    expect(readFileSync(join(out, 'docker-compose.yml'), 'utf8')).toContain(`image: "${pinnedImage('mariadb', '11.4')}"`);
     // Nothing outside the local folder: no registry entry.
     expect(existsSync(join(dir, 'state'))).toBe(false);
     await press(stdin, KEY.enter);
@@ -127,7 +129,7 @@ describe('setup flow', () => {
 
   test('--dry-run: the review\'s Enter finishes without writing anything', async () => {
     const draft = { project: 'dry', app: { image: 'a/b:1', port: 8000, health: '/health', runtime: 'node' }, preset: '4g', region: 'global', components: { redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }, ports: { http: 8080, https: 8443 }, tls: 'none', database: { engine: 'mysql', version: '8.4' }, security: { firewall: true, fail2ban: true, sshPort: 'auto' }, backup: { keep: 7, schedule: '03:00' } };
-    const given = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
+    const given = new Set(['project', 'app', 'preset', 'region', 'components', 'cache', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
     const { frame, stdin, dir, onExit } = mount({ draft, given, dryRun: true, isRoot: false, exec: new RealExecutor() });
     await waitText(frame, 'Enter continue');
     await press(stdin, KEY.enter);
@@ -141,7 +143,7 @@ describe('setup flow', () => {
 
   test('everything given: straight from the welcome screen to the review', async () => {
     const draft = { project: 'given', app: { image: 'a/b:1', port: 8000, health: '/health', runtime: 'node' }, preset: '4g', region: 'global', components: { redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false }, ports: { http: 8080, https: 8443 }, tls: 'none', database: { engine: 'mysql', version: '8.4' }, security: { firewall: true, fail2ban: true, sshPort: 'auto' }, backup: { keep: 7, schedule: '03:00' } };
-    const given = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
+    const given = new Set(['project', 'app', 'preset', 'region', 'components', 'cache', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
     const { frame, stdin } = mount({ draft, given });
     await waitText(frame, 'step 1 of 2');
     await waitText(frame, 'Enter continue');
@@ -166,7 +168,8 @@ describe('domain screen and ports', () => {
     await waitText(frame, '> Region');
     await press(stdin, KEY.enter);
     await waitText(frame, '[x] Redis');
-    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    // Redis, its server (cache.engine), worker, RabbitMQ, MinIO, monitoring.
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Domain');
   }
 

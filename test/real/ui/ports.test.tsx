@@ -16,7 +16,7 @@ afterEach(() => cleanup());
 describe('ports checked on this server (the domain screen, a real controller)', () => {
   /** Every screen before the domain answered by flags: welcome, then the domain screen. */
   const draft = { project: 'shop', app: { image: 'a/b:1', port: 8000, health: '/health', runtime: 'node' }, preset: 'auto', region: 'global', components: { redis: true, worker: false, rabbitmq: false, minio: false, monitoring: false } };
-  const given = new Set(['project', 'app', 'preset', 'region', 'components']);
+  const given = new Set(['project', 'app', 'preset', 'region', 'components', 'cache']);
   let server: Server;
   let port = 0;
   beforeAll(async () => {

@@ -102,14 +102,36 @@ describe('components', () => {
   test('Space toggles; the worker asks for its command and needs one', async () => {
     const { stdin, frame, t, submitted } = mount('components');
     await waitText(frame, '[x] Redis');
-    await press(stdin, KEY.down, KEY.space);
+    // With Redis on, its server is asked next (cache.engine).
+    await waitText(frame, 'Redis server');
+    await press(stdin, KEY.down, KEY.down, KEY.space);
     await waitText(frame, 'Worker command');
-    await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
+    // Redis is now the worker's broker: it holds a queue, which is never evicted (#22.1).
+    await waitText(frame, '(*) queue (never evicts)');
+    await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
     await waitFlat(frame, t('ui.v.workerCommand'));
     await waitText(frame, '> Worker command');
-    await press(stdin, 'celery -A app worker', KEY.enter, KEY.space, KEY.enter, KEY.enter, KEY.enter);
+    await press(stdin, 'celery -A app worker', KEY.enter, KEY.space);
+    // RabbitMQ is the broker now: Redis goes back to a cache.
+    await waitText(frame, '(*) cache (evicts old keys)');
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitFor(frame, () => submitted.length === 1, 'submit');
-    expect(submitted[0]).toMatchObject({ 'components.worker': true, 'app.workerCommand': 'celery -A app worker', 'components.rabbitmq': true, 'components.minio': false });
+    expect(submitted[0]).toMatchObject({ 'components.worker': true, 'app.workerCommand': 'celery -A app worker', 'components.rabbitmq': true, 'redis.mode': 'cache', 'components.minio': false, 'cache.engine': 'redis' });
+  });
+
+  test('the Redis server is a choice while Redis is on, and goes away with it', async () => {
+    const { stdin, frame, submitted } = mount('components');
+    await waitText(frame, '(*) redis  ( ) valkey');
+    await press(stdin, KEY.down, KEY.right);
+    await waitText(frame, '( ) redis  (*) valkey');
+    await press(stdin, KEY.up, KEY.space);
+    await waitFor(frame, () => !frame()?.includes('Redis server'), 'the choice hidden');
+    await press(stdin, KEY.space);
+    await waitText(frame, 'Redis server');
+    // Down to the server choice, then Enter through it, the worker, RabbitMQ, what Redis holds, MinIO and monitoring.
+    await press(stdin, KEY.down, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toMatchObject({ 'components.redis': true, 'cache.engine': 'valkey' });
   });
 });
 

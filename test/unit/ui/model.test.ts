@@ -5,7 +5,7 @@ import { getPath, setPath } from '../../../src/domain/draft.js';
 import { translator } from '../../../src/i18n/index.js';
 import { OUTPUT_KEEP, applyReducer, moveBar, initialApply } from '../../../src/ui/model/apply.js';
 import { nextScreen, screenSkipped, shownScreens } from '../../../src/ui/model/flow.js';
-import { FORMS, applyValues, initialValues } from '../../../src/ui/model/forms.js';
+import { FORMS, applyValues, initialValues, visibleFields } from '../../../src/ui/model/forms.js';
 import { presetOptions, recommendedPreset } from '../../../src/ui/model/presets.js';
 import { bestMirror, validateRegion } from '../../../src/ui/model/region.js';
 import { stackUrls } from '../../../src/ui/model/summary.js';
@@ -58,7 +58,7 @@ describe('which screens show', () => {
     expect(screenSkipped('domain', { domain: 'a.example.com', tls: 'letsencrypt' }, given)).toBe(false);
   });
   test('everything given goes straight from welcome to review', () => {
-    const all = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
+    const all = new Set(['project', 'app', 'preset', 'region', 'components', 'cache', 'domain', 'tls', 'ports', 'database', 'security', 'backup']);
     expect(nextScreen('welcome', { domain: undefined }, all)).toBe('review');
   });
 });
@@ -110,6 +110,18 @@ describe('form validation uses the answers schema', () => {
     // A saved self-signed choice survives re-entry.
     expect(initialValues(d, { domain: 'a.example.com', tls: 'self-signed' }).tls).toBe('self-signed');
     expect(FORMS.database.normalize!({ 'database.engine': 'mariadb', 'database.version': '8.4' }, new Set())['database.version']).toBe('11.4');
+  });
+  test('Redis holds a queue until chosen otherwise when it is the worker\'s broker (#22.1); the field shows only with Redis', () => {
+    const c = FORMS.components;
+    const on = (x: object) => c.normalize!({ ...initialValues(c, {}), 'components.redis': true, ...x }, new Set())['redis.mode'];
+    expect(on({ 'components.worker': true })).toBe('queue');
+    expect(on({ 'components.worker': true, 'components.rabbitmq': true })).toBe('cache');
+    expect(on({})).toBe('cache');
+    expect(c.normalize!({ ...initialValues(c, {}), 'components.worker': true, 'redis.mode': 'cache' }, new Set(['redis.mode']))['redis.mode']).toBe('cache');
+    expect(visibleFields(c, { ...initialValues(c, {}), 'components.redis': false }).map((f) => f.path)).not.toContain('redis.mode');
+    expect(flagFor('redis.mode')).toBe('--redis-mode');
+    // A saved choice is the form's start.
+    expect(initialValues(c, { components: { redis: true, worker: true }, redis: { mode: 'queue' } })['redis.mode']).toBe('queue');
   });
   test('answersFromDraft lists every problem with its path', () => {
     const r = answersFromDraft({ project: 'x' }, t);

@@ -40,10 +40,23 @@ describe('Preset', () => {
     await press(stdin, KEY.down);
     await waitFlat(frame, options[1]!.reason!);
     await press(stdin, KEY.enter);
-    await waitText(frame, 'cannot use this preset here');
+    const f = await waitText(frame, 'cannot use this preset here');
+    // The reason, with its numbers, once (#22.4): not again in a box of its own below.
+    const reason = options[1]!.reason!;
+    expect(f.replace(/\s+/g, ' ').split(reason.slice(0, 40)).length - 1).toBe(1);
+    expect(f).toMatch(new RegExp(`8g .*does not fit: needs ${options[1]!.needMiB} MiB, this host has \\d+`));
     expect(onChoose).not.toHaveBeenCalled();
     await press(stdin, KEY.down, KEY.down, KEY.enter);
     expect(onChoose).toHaveBeenCalledWith('auto');
+  });
+
+  test('a VM sold as 4 GB that reports 3.4 GiB fits 4g, sized from what it has (#22.4)', async () => {
+    const f = facts();
+    f.memory.totalBytes = 3482 * 1024 * 1024;
+    const { frame, options } = mount('en', f);
+    const shown = await waitText(frame, 'What 4g gives each service');
+    expect(shown).toMatch(/> 4g .*fits.*\(recommended\)/);
+    expect(options.find((o) => o.id === '4g')!.planRamMiB).toBe(3482);
   });
 
   test('Enter takes the recommended one', async () => {

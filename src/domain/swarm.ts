@@ -1,0 +1,160 @@
+// Docker Swarm across several servers (#20): node roles, the ports the nodes talk on, the stack's
+// names. Pure; the stack file is render/stack.ts, the commands services/cluster.ts.
+import { join } from 'node:path/posix';
+import { cidrContains, ipFamily } from './ip.js';
+
+/** Roles are node labels (`<role>=true`): edge runs Nginx, app the app and worker replicas, data the stateful services. */
+export const NODE_ROLES = ['edge', 'app', 'data'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+/** The stack file's name in the install dir, beside the single server's docker-compose.yml. */
+export const STACK_FILE = 'docker-stack.yml';
+
+/** Placement constraint of a role, as the stack file and `docker service create` write it. */
+export const roleConstraint = (role: NodeRole) => `node.labels.${role} == true`;
+
+/**
+ * The ports Swarm's nodes use between themselves (Docker's "Use overlay networks"): 2377/tcp
+ * cluster management (managers), 7946 tcp+udp node gossip, 4789/udp VXLAN data. Open only
+ * between the cluster's node addresses, never to the world.
+ */
+export const SWARM_PORTS: readonly { port: number; proto: 'tcp' | 'udp' }[] = [
+  { port: 2377, proto: 'tcp' },
+  { port: 7946, proto: 'tcp' },
+  { port: 7946, proto: 'udp' },
+  { port: 4789, proto: 'udp' },
+];
+
+/**
+ * `role[,role…]` as `cluster label` takes it: each a known role, no repeats. An unknown one is
+ * named in the error (the caller turns null + the bad part into a usage error).
+ */
+export function parseRoles(text: string): { roles: NodeRole[] } | { bad: string } {
+  const parts = text.split(',').map((p) => p.trim());
+  const roles: NodeRole[] = [];
+  for (const p of parts) {
+    if (!(NODE_ROLES as readonly string[]).includes(p)) return { bad: p };
+    if (!roles.includes(p as NodeRole)) roles.push(p as NodeRole);
+  }
+  return { roles };
+}
+
+/** A swarm node's ID or host name as `docker node` takes it: letters, digits, . _ - (never an option). */
+export const NODE_REF_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** A join token: SWMTKN-1-<cluster hash>-<secret>. */
+export const JOIN_TOKEN_RE = /^SWMTKN-1-[a-z0-9]{50}-[a-z0-9]{25}$/;
+
+/** argv for `docker` (from `stack` on) that deploys or updates the stack from its file. */
+export function stackDeployArgv(installDir: string, project: string): string[] {
+  // --prune removes services the answers dropped; --with-registry-auth lets every node pull a private app image.
+  return ['stack', 'deploy', '--prune', '--with-registry-auth', '-c', join(installDir, STACK_FILE), project];
+}
+
+/** The name of a .env secret as a Docker secret and under /run/secrets/. */
+export const dockerSecretName = (envName: string) => envName.toLowerCase();
+
+/** Ranges a swarm may advertise on without encryption: RFC 1918, carrier-grade NAT, IPv6 unique local. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+export const isPrivateAddress = (ip: string) => PRIVATE_RANGES.some((r) => cidrContains(r, ip));
+
+/** Global addresses from `ip -o addr show scope global` ("2: eth0    inet 10.0.0.5/24 brd … scope global eth0"). */
+export function globalAddresses(text: string): { iface: string; address: string }[] {
+  const out: { iface: string; address: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+(\S+)\s+inet6?\s+([0-9a-fA-F:.]+)\/\d+/.exec(line);
+    // Docker's own bridges are no address another server reaches this one on.
+    if (m && !/^(docker0|docker_gwbridge|br-|veth)/.test(m[1]!)) out.push({ iface: m[1]!, address: m[2]! });
+  }
+  return out;
+}
+
+/**
+ * The address `cluster init` advertises: the one asked for, else the host's only private IPv4
+ * address. A public one only when the operator insists (--public) and the overlay is encrypted.
+ */
+export function chooseAdvertiseAddress(
+  found: { iface: string; address: string }[],
+  o: { asked?: string; allowPublic: boolean; encrypted: boolean },
+):
+  | { address: string }
+  | { problem: 'notLocal' | 'public' | 'publicUnencrypted' | 'noPrivate' | 'severalPrivate'; candidates: string[] } {
+  const candidates = found.map((f) => f.address);
+  if (o.asked) {
+    if (!candidates.includes(o.asked)) return { problem: 'notLocal', candidates };
+    if (!isPrivateAddress(o.asked)) {
+      if (!o.allowPublic) return { problem: 'public', candidates };
+      if (!o.encrypted) return { problem: 'publicUnencrypted', candidates };
+    }
+    return { address: o.asked };
+  }
+  const priv = found.filter((f) => ipFamily(f.address) === 4 && isPrivateAddress(f.address)).map((f) => f.address);
+  if (priv.length === 1) return { address: priv[0]! };
+  return { problem: priv.length === 0 ? 'noPrivate' : 'severalPrivate', candidates };
+}
+
+/** `<host>[:port]` of a manager, as `docker swarm join` takes it. */
+export const MANAGER_ADDR_RE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
+
+export interface ClusterNode {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  leader: boolean;
+  availability: string;
+  state: string;
+  address: string;
+  roles: NodeRole[];
+  labels: Record<string, string>;
+  cpus: number;
+  memoryMiB: number;
+  engine: string;
+  /** Ready and active: it takes tasks. */
+  healthy: boolean;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+
+/** The nodes as `docker node inspect` prints them (a JSON array). */
+export function parseNodeInspect(text: string): ClusterNode[] {
+  const list = JSON.parse(text) as unknown;
+  if (!Array.isArray(list)) throw new Error('docker node inspect did not print a list');
+  return list
+    .map((raw): ClusterNode => {
+      const n = obj(raw);
+      const spec = obj(n.Spec);
+      const desc = obj(n.Description);
+      const res = obj(desc.Resources);
+      const status = obj(n.Status);
+      const labels = Object.fromEntries(Object.entries(obj(spec.Labels)).map(([k, v]) => [k, String(v)]));
+      const state = String(status.State ?? 'unknown');
+      const availability = String(spec.Availability ?? 'unknown');
+      return {
+        id: String(n.ID ?? ''),
+        hostname: String(desc.Hostname ?? ''),
+        role: spec.Role === 'manager' ? 'manager' : 'worker',
+        leader: obj(n.ManagerStatus).Leader === true,
+        availability,
+        state,
+        address: String(status.Addr ?? ''),
+        roles: NODE_ROLES.filter((r) => labels[r] === 'true'),
+        labels,
+        cpus: Math.round((Number(res.NanoCPUs ?? 0) / 1e9) * 100) / 100,
+        memoryMiB: Math.floor(Number(res.MemoryBytes ?? 0) / 1048576),
+        engine: String(obj(desc.Engine).EngineVersion ?? ''),
+        healthy: state === 'ready' && availability === 'active',
+      };
+    })
+    .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+}
+
+/** The `--label-add`/`--label-rm` arguments that make a node's roles exactly `roles`. */
+export function roleLabelArgs(current: Record<string, string>, roles: readonly NodeRole[]): string[] {
+  const args: string[] = [];
+  for (const r of NODE_ROLES) {
+    if (roles.includes(r)) args.push('--label-add', `${r}=true`);
+    else if (r in current) args.push('--label-rm', r);
+  }
+  return args;
+}

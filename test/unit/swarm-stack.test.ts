@@ -1,0 +1,202 @@
+// deploy: swarm (#20): the answers it takes and refuses, and the stack file's invariants (no virtual
+// IP anywhere, Nginx in host mode on the edge, roles by label, rolling updates that roll back,
+// passwords only as secrets, configs named by their content).
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
+import { parseAnswers } from '../../src/domain/load.js';
+import { buildPlan } from '../../src/domain/plan.js';
+import { ensureSecrets } from '../../src/domain/secrets.js';
+import { parseRoles, stackDeployArgv, SWARM_PORTS } from '../../src/domain/swarm.js';
+import { WizardError } from '../../src/errors.js';
+import { translator } from '../../src/i18n/index.js';
+import { renderAll } from '../../src/render/index.js';
+import { HOST } from '../../src/render/paths.js';
+import { SECRET_MODE } from '../../src/render/types.js';
+import { VM, seededRandom } from '../fixtures/facts.js';
+
+type Dict = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const BASE: AnswersInput = {
+  project: 'shop',
+  preset: '8g',
+  deploy: 'swarm',
+  app: { image: 'registry.example.com/team/api:1.4.2', workerCommand: ['celery', '-A', 'app', 'worker'] },
+  components: { redis: true, worker: true, rabbitmq: true },
+};
+
+function render(a: AnswersInput = BASE) {
+  const answers = AnswersSchema.parse(a);
+  const plan = buildPlan(answers, VM['8g']);
+  const secrets = ensureSecrets(plan, {}, seededRandom(5));
+  const files = renderAll({ plan, answers, secrets });
+  const stack = files.find((f) => f.path === 'docker-stack.yml');
+  return { plan, secrets, files, stack: stack ? (parse(stack.content) as Dict) : null, text: stack?.content ?? '' };
+}
+
+function refusal(extra: Partial<AnswersInput>, lang: 'en' | 'zh-CN' = 'en'): string {
+  const yaml = JSON.stringify({ ...BASE, ...extra });
+  try {
+    parseAnswers(yaml, 'answers.yaml', translator(lang));
+  } catch (e) {
+    expect(e).toBeInstanceOf(WizardError);
+    expect((e as WizardError).exitCode).toBe(2);
+    return [(e as Error).message, ...((e as WizardError).details ?? [])].join('\n');
+  }
+  throw new Error('accepted');
+}
+
+describe('answers: deploy: swarm', () => {
+  it('is optional: a single-server answers file stays as it was (no deploy key written)', () => {
+    const a = AnswersSchema.parse({ project: 'x', app: { image: 'x/app:1' } });
+    expect(a.deploy).toBeUndefined();
+    expect(buildPlan(a, VM['8g']).swarm).toBeNull();
+    expect(render({ project: 'x', app: { image: 'x/app:1' } }).stack).toBeNull();
+  });
+
+  it('refuses what would live on one server only, naming the field and the way out', () => {
+    expect(refusal({ tls: 'self-signed' })).toMatch(
+      /tls.*self-signed is not available with deploy: swarm.*tls: custom/s,
+    );
+    expect(refusal({ domain: 'a.example.com', email: 'o@example.com' })).toMatch(/tls.*letsencrypt/s);
+    expect(refusal({ components: { monitoring: true } })).toMatch(/components\.monitoring.*deploy: compose/s);
+    expect(refusal({ app: { image: 'x/app:1', dataDir: '/data' } })).toMatch(/app\.dataDir/);
+    expect(refusal({ images: { nginx: 'nginx:1.26.3' } })).toMatch(/images\.nginx.*1\.27\.3/s);
+    expect(refusal({ deploy: undefined, swarm: { appReplicas: 2 } })).toMatch(/deploy.*add deploy: swarm/s);
+    expect(refusal({ tls: 'self-signed' }, 'zh-CN')).toMatch(/deploy: swarm 暂不支持 tls: self-signed/);
+    expect(refusal({ swarm: { appReplicas: 0 } })).toMatch(/swarm\.appReplicas/);
+  });
+
+  it("states an unencrypted overlay in the plan's warnings, and not an encrypted one", () => {
+    expect(render().plan.warnings.map((w) => w.key)).toContain('warn.swarmUnencrypted');
+    const enc = render({ ...BASE, swarm: { encrypted: true } });
+    expect(enc.plan.warnings.map((w) => w.key)).not.toContain('warn.swarmUnencrypted');
+    expect(enc.stack!.networks.backend.driver_opts).toEqual({ encrypted: 'true' });
+    expect(render().stack!.networks.backend.driver_opts).toBeUndefined();
+  });
+});
+
+describe('the stack file', () => {
+  const { stack, text, secrets, files, plan } = render();
+  const svc = stack!.services as Dict;
+
+  it('has no virtual IP and no routing mesh: every service dnsrr, Nginx published in host mode only', () => {
+    for (const [name, s] of Object.entries(svc)) expect(s.deploy.endpoint_mode, name).toBe('dnsrr');
+    expect(svc.nginx.ports).toEqual([{ target: 80, published: 80, protocol: 'tcp', mode: 'host' }]);
+    for (const [name, s] of Object.entries(svc)) if (name !== 'nginx') expect(s.ports, name).toBeUndefined();
+    expect(svc.nginx.deploy.mode).toBe('global');
+  });
+
+  it('places services by role label, the stateful ones as one replica with their volume', () => {
+    expect(svc.nginx.deploy.placement.constraints).toEqual(['node.labels.edge == true']);
+    expect(svc.app.deploy.placement.constraints).toEqual(['node.labels.app == true']);
+    expect(svc.worker.deploy.placement.constraints).toEqual(['node.labels.app == true']);
+    for (const [name, vol] of [
+      ['mysql', 'mysql-data:/var/lib/mysql'],
+      ['redis', 'redis-data:/data'],
+      ['rabbitmq', 'rabbitmq-data:/var/lib/rabbitmq'],
+    ]) {
+      expect(svc[name!].deploy.placement.constraints, name).toEqual(['node.labels.data == true']);
+      expect(svc[name!].deploy.replicas, name).toBe(1);
+      expect(svc[name!].volumes, name).toEqual([vol]);
+    }
+    expect(svc.app.deploy.replicas).toBe(2);
+    expect(render({ ...BASE, swarm: { appReplicas: 4 } }).stack!.services.app.deploy.replicas).toBe(4);
+  });
+
+  it('rolls updates one task at a time, back on failure; start-first only where nothing is held', () => {
+    for (const [name, s] of Object.entries(svc)) {
+      expect(s.deploy.update_config.failure_action, name).toBe('rollback');
+      expect(s.deploy.update_config.parallelism, name).toBe(1);
+      expect(s.deploy.rollback_config, name).toBeDefined();
+      expect(s.healthcheck?.test, name).toBeDefined();
+      const order = name === 'app' || name === 'worker' ? 'start-first' : 'stop-first';
+      expect(s.deploy.update_config.order, name).toBe(order);
+    }
+  });
+
+  it('limits memory and CPU as the plan sized them', () => {
+    for (const s of plan.services) {
+      expect(svc[s.name].deploy.resources.limits, s.name).toEqual({ cpus: String(s.cpus), memory: `${s.memoryMiB}M` });
+    }
+  });
+
+  it('holds no password: images read *_FILE secrets, the app gets its URLs by interpolation at deploy time', () => {
+    for (const v of Object.values(secrets)) expect(text).not.toContain(v);
+    expect(svc.mysql.environment.MYSQL_ROOT_PASSWORD_FILE).toBe('/run/secrets/mysql_root_password');
+    expect(svc.mysql.environment.MYSQL_PASSWORD_FILE).toBe('/run/secrets/mysql_password');
+    expect(svc.mysql.environment.MYSQL_ROOT_PASSWORD).toBeUndefined();
+    expect(svc.mysql.secrets).toEqual(['mysql_root_password', 'mysql_password']);
+    // MySQL's healthcheck read the root password from its environment; on swarm from the secret file.
+    expect(svc.mysql.healthcheck.test[1]).toMatch(
+      /^export MYSQL_ROOT_PASSWORD="\$\$\(cat \/run\/secrets\/mysql_root_password\)"; /,
+    );
+    expect(svc.redis.command).toEqual([
+      'redis-server',
+      '/usr/local/etc/redis/redis.conf',
+      '--include',
+      '/run/secrets/redis_auth_conf',
+    ]);
+    expect(svc.app.environment.DATABASE_URL).toBe('mysql://app:${MYSQL_PASSWORD_URLENCODED}@mysql:3306/shop');
+    expect(svc.app.environment.MYSQL_PASSWORD_FILE).toBe('/run/secrets/mysql_password');
+  });
+
+  it('writes each secret to its own 0600 file, kept out of the manifest', () => {
+    const dir = files.filter((f) => f.path.startsWith('swarm/secrets/'));
+    expect(dir.map((f) => f.path).sort()).toEqual(
+      ['mysql_password', 'mysql_root_password', 'rabbitmq_password', 'redis_auth_conf', 'redis_password'].map(
+        (n) => `swarm/secrets/${n}`,
+      ),
+    );
+    for (const f of dir) expect(f.mode).toBe(SECRET_MODE);
+    expect(dir.find((f) => f.path.endsWith('/mysql_password'))!.content).toBe(secrets.MYSQL_PASSWORD);
+    expect(dir.find((f) => f.path.endsWith('/redis_auth_conf'))!.content).toBe(
+      `requirepass ${secrets.REDIS_PASSWORD}\n`,
+    );
+    const manifest = JSON.parse(files.find((f) => f.path === HOST.manifest)!.content) as {
+      files: Record<string, string>;
+    };
+    expect(Object.keys(manifest.files).filter((p) => p.startsWith('swarm/'))).toEqual([]);
+    expect(Object.keys(manifest.files)).toContain('docker-stack.yml');
+  });
+
+  it('names configs by their content, so a changed file rolls the services that read it', () => {
+    const names = Object.values(stack!.configs as Dict).map((c) => c.name as string);
+    expect(names.every((n) => /^shop_[a-z_]+_[0-9a-f]{8}$/.test(n))).toBe(true);
+    const other = render({ ...BASE, nginx: { clientMaxBodySize: '50m' } }).stack!.configs as Dict;
+    expect(other.nginx_nginx_conf.name).not.toBe(stack!.configs.nginx_nginx_conf.name);
+    expect(other.nginx_conf_d_default_conf.name).toBe(stack!.configs.nginx_conf_d_default_conf.name);
+    expect(other.mysql_cnf.name).toBe(stack!.configs.mysql_cnf.name);
+    expect(svc.nginx.configs.map((c: Dict) => c.target)).toEqual([
+      '/etc/nginx/nginx.conf',
+      '/etc/nginx/conf.d/default.conf',
+    ]);
+  });
+
+  it("has Nginx re-resolve the app replicas at Docker's DNS", () => {
+    const site = files.find((f) => f.path === HOST.nginxSite)!.content;
+    // The same DNS-following upstream as one server's updates (#21): a rescheduled replica is found within `valid`.
+    expect(site).toMatch(/^resolver 127\.0\.0\.11 valid=2s ipv6=off;$/m);
+    expect(site).toMatch(/upstream app_upstream \{[^}]*zone app_upstream 64k;[^}]*server app:8000 resolve;/s);
+  });
+});
+
+describe('swarm policy', () => {
+  it('parses role lists and names a wrong one', () => {
+    expect(parseRoles('edge,app')).toEqual({ roles: ['edge', 'app'] });
+    expect(parseRoles('data, data')).toEqual({ roles: ['data'] });
+    expect(parseRoles('edge,web')).toEqual({ bad: 'web' });
+  });
+  it('knows the ports nodes talk on and deploys from the install dir', () => {
+    expect(SWARM_PORTS.map((p) => `${p.port}/${p.proto}`)).toEqual(['2377/tcp', '7946/tcp', '7946/udp', '4789/udp']);
+    expect(stackDeployArgv('/opt/stack-wizard/shop', 'shop')).toEqual([
+      'stack',
+      'deploy',
+      '--prune',
+      '--with-registry-auth',
+      '-c',
+      '/opt/stack-wizard/shop/docker-stack.yml',
+      'shop',
+    ]);
+  });
+});

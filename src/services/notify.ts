@@ -1,17 +1,17 @@
 // Use case: `notify test`: one test message to every channel of notify.channels, each channel's
-// own answer shown (a robot's errcode, the SMTP server's reply), exit 1 when any refused it.
+// own answer shown (a robot's errcode, the SMTP server's reply), exit 1 when any refused it; exit 3
+// before sending when a channel's secret file breaks the secret-file rule (steps/secret-file.ts).
 import type { Context } from '../context.js';
 import { event } from '../domain/notify/events.js';
 import { usageError } from '../errors.js';
 import { loadStack } from '../steps/stack-tools.js';
-import { deliver, notifySettings, type ChannelResult } from '../steps/notify.js';
+import { deliver, notifySettings, requireSecretFiles, type ChannelResult } from '../steps/notify.js';
 import type { StackSelector } from './stack.js';
 
 export function formatChannelResults(ctx: Context, rs: readonly ChannelResult[]): string {
   const out: string[] = [];
   for (const r of rs) {
     out.push(`${r.ok ? '✓' : '✗'} ${r.channel}: ${r.answer} (${r.ms} ms)`);
-    if (r.warning) out.push(`  ! ${r.warning}`);
   }
   out.push(
     ctx.t(rs.every((r) => r.ok) ? 'nt.testAllOk' : 'nt.testSomeFailed', {
@@ -27,6 +27,7 @@ export async function notifyTestResults(ctx: Context, o: { stack: StackSelector 
   const s = await loadStack(ctx, o.stack);
   const settings = notifySettings(s.prepared.answers, s.prepared.facts.hostname);
   if (settings.channels.length === 0) throw usageError('err.nt.noChannels', { file: s.answersFile });
+  await requireSecretFiles(ctx, settings.channels);
   return deliver(ctx, settings, event('test', {}), 'firing');
 }
 

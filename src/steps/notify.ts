@@ -12,8 +12,10 @@ import { buildMail, dataPayload } from '../domain/notify/mail.js';
 import { HOUR, parseDuration } from '../domain/schedule.js';
 import type { Observation } from '../domain/watch-events.js';
 import { http, NetError, smtpSend, SmtpError } from '../exec/net.js';
+import { errorText, WizardError } from '../errors.js';
 import { translator, type Lang } from '../i18n/index.js';
 import { HOST } from '../render/paths.js';
+import { readSecretFile } from './secret-file.js';
 
 export interface NotifySettings {
   channels: NotifyChannel[];
@@ -54,28 +56,46 @@ export interface ChannelResult {
   /** What the channel answered: a robot's errcode or code, the SMTP server's last reply, or the network error. */
   answer: string;
   ms: number;
-  /** Something to fix besides (a secret file others can read). */
-  warning: string | null;
 }
 
-/** A secret file's first line; null with the reason when it cannot be read. Its mode is checked: 0600 or stricter. */
+/** Which answers key names a channel's secret file (in the refusal's text). */
+const secretKey = (ch: NotifyChannel) =>
+  `notify.channels.${ch.kind}.${ch.kind === 'email' ? 'passwordFile' : 'secretFile'}`;
+const secretFileOf = (ch: NotifyChannel) =>
+  ch.kind === 'email' ? ch.passwordFile : ch.kind === 'wecom' ? undefined : ch.secretFile;
+
+/**
+ * A secret file's first line; an error for the channel when it is missing or empty. A file another
+ * account could read or write is refused by the one rule for secret files (steps/secret-file.ts: throws, exit 3).
+ */
 async function readSecret(
   ctx: Context,
+  ch: NotifyChannel,
   file: string,
-): Promise<{ value: string; warning: string | null } | { error: string }> {
-  const text = await ctx.exec.readFile(file).catch(() => null);
+): Promise<{ value: string } | { error: string }> {
+  const text = await readSecretFile(ctx, file, secretKey(ch)).catch((e: unknown) => {
+    if (e instanceof WizardError) throw e;
+    return null;
+  });
   if (text === null) return { error: ctx.t('nt.err.secretFile', { file }) };
   const value = text.split('\n')[0]!.trim();
   if (!value) return { error: ctx.t('nt.err.secretEmpty', { file }) };
   ctx.exec.addSecrets([value]);
-  const mode = await ctx.exec.fileMode(file);
-  return {
-    value,
-    warning:
-      mode !== null && (mode & 0o077) !== 0
-        ? ctx.t('nt.warn.secretMode', { file, mode: (mode & 0o777).toString(8) })
-        : null,
-  };
+  return { value };
+}
+
+/**
+ * Every channel's secret file against the secret-file rule, before anything is sent: `notify test`
+ * refuses (exit 3, the file and the chmod/chown that fixes it) rather than send with a secret others can read.
+ */
+export async function requireSecretFiles(ctx: Context, channels: readonly NotifyChannel[]): Promise<void> {
+  for (const ch of channels) {
+    const file = secretFileOf(ch);
+    if (file)
+      await readSecretFile(ctx, file, secretKey(ch)).catch((e: unknown) => {
+        if (e instanceof WizardError) throw e;
+      });
+  }
 }
 
 /** Sends one message to one channel and reports its answer; never throws (a channel down must not stop the others). */
@@ -88,27 +108,27 @@ export async function sendTo(
 ): Promise<ChannelResult> {
   const t0 = Date.now();
   const label = channelLabel(ch);
-  const result = (ok: boolean, answer: string, warning: string | null = null): ChannelResult => ({
+  const result = (ok: boolean, answer: string): ChannelResult => ({
     channel: label,
     kind: ch.kind,
     ok,
     answer: ctx.exec.redact(answer),
     ms: Date.now() - t0,
-    warning,
   });
-  const secretFile = ch.kind === 'email' ? ch.passwordFile : ch.kind === 'wecom' ? undefined : ch.secretFile;
+  const secretFile = secretFileOf(ch);
   let secret: string | null = null;
-  let warning: string | null = null;
   if (secretFile) {
-    const r = await readSecret(ctx, secretFile);
+    // A refused file fails this channel only: an alert still reaches the others.
+    const r = await readSecret(ctx, ch, secretFile).catch((e: unknown) => ({
+      error: errorText(ctx.t, e).split('\n')[0]!,
+    }));
     if ('error' in r) return result(false, r.error);
     secret = r.value;
-    warning = r.warning;
   }
   const now = ctx.clock();
   if (ch.kind === 'email') {
     const ca = ch.caFile ? await ctx.exec.readFile(ch.caFile).catch(() => null) : undefined;
-    if (ca === null) return result(false, ctx.t('nt.err.caFile', { file: ch.caFile! }), warning);
+    if (ca === null) return result(false, ctx.t('nt.err.caFile', { file: ch.caFile! }));
     const data = dataPayload(
       buildMail({
         from: ch.from,
@@ -139,10 +159,10 @@ export async function sendTo(
           }),
         { reply: '250 (dry run)', transcript: [] },
       );
-      return result(true, r.reply, warning);
+      return result(true, r.reply);
     } catch (err) {
-      if (err instanceof SmtpError) return result(false, `${err.step}: ${err.reply}`, warning);
-      return result(false, err instanceof Error ? err.message : String(err), warning);
+      if (err instanceof SmtpError) return result(false, `${err.step}: ${err.reply}`);
+      return result(false, err instanceof Error ? err.message : String(err));
     }
   }
   const post = buildPost(ch, m, e, { host: s.host, project: s.project, now, secret });
@@ -154,14 +174,13 @@ export async function sendTo(
       () => http({ method: 'POST', url: post.url, headers: post.headers, body: post.body, timeoutMs: 15_000 }),
       null,
     );
-    if (!r) return result(true, '(dry run)', warning);
+    if (!r) return result(true, '(dry run)');
     const j = judgeAnswer(ch.kind, r.status, r.body.toString('utf8'));
-    return result(j.ok, j.answer, warning);
+    return result(j.ok, j.answer);
   } catch (err) {
     return result(
       false,
       err instanceof NetError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err),
-      warning,
     );
   }
 }

@@ -17,7 +17,7 @@ import { emptyState } from '../../src/domain/notify/dedupe.js';
 import { event } from '../../src/domain/notify/events.js';
 import { HOUR, MINUTE } from '../../src/domain/schedule.js';
 import { RealExecutor } from '../../src/exec/executor.js';
-import { notifySettings, processObservations } from '../../src/steps/notify.js';
+import { deliver, notifySettings, processObservations } from '../../src/steps/notify.js';
 import { startExim, type Exim } from './helpers/exim.js';
 import { SECRETS, startReceivers, type Receivers } from './helpers/receivers.js';
 
@@ -190,18 +190,52 @@ describe('notify test against real receivers', () => {
     expect(plain.out).toMatch(/^✗ email .*: AUTH: the server offers no PLAIN or LOGIN authentication/m);
   });
 
-  it('a secret file others can read is used, with the chmod that fixes it', async () => {
+  it('a secret file others can read is refused before anything is sent, naming the answers key and the chmod that fixes it (exit 3)', async () => {
     const loose = join(work, 'loose.secret');
     writeFileSync(loose, `${SECRETS.dingtalkSecret}\n`);
     chmodSync(loose, 0o644);
+    const before = (await robots.messages()).length;
     const r = await cli([
       'notify',
       'test',
       '--answers',
-      answersFile('loose', { channels: [{ kind: 'dingtalk', url: robots.url('dingtalk'), secretFile: loose }] }),
+      answersFile('loose', {
+        channels: [
+          { kind: 'wecom', url: robots.url('wecom') },
+          { kind: 'dingtalk', url: robots.url('dingtalk'), secretFile: loose },
+        ],
+      }),
     ]);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain(`! ${loose} is readable by others (mode 644): chmod 600 ${loose}`);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`${loose} (notify.channels.dingtalk.secretFile) has mode 0644`);
+    expect(r.err).toContain(`chmod 600 ${loose}`);
+    expect(r.err).not.toContain(SECRETS.dingtalkSecret);
+    // Refused before sending: not even the channel without a secret got the test message.
+    expect(await since(before)).toEqual([]);
+
+    // An alert (backup, watch) still reaches the other channels; the refused one fails with the fix.
+    const ctx = createContext({ lang: 'en', dryRun: false, exec: new RealExecutor(), env: {} });
+    const settings = notifySettings(
+      AnswersSchema.parse({
+        project: 'shop',
+        app: { image: 'registry.example.com/shop/api:1.0' },
+        notify: {
+          channels: [
+            { kind: 'wecom', url: robots.url('wecom') },
+            { kind: 'dingtalk', url: robots.url('dingtalk'), secretFile: loose },
+          ],
+        },
+      }),
+      'web-01',
+    );
+    const results = await deliver(ctx, settings, event('test', {}), 'firing');
+    expect(results.map((x) => [x.kind, x.ok])).toEqual([
+      ['wecom', true],
+      ['dingtalk', false],
+    ]);
+    expect(results[1]!.answer).toContain(`has mode 0644`);
+    expect(results[1]!.answer).toContain(`chmod 600 ${loose}`);
+    expect((await since(before)).map((m) => m.robot)).toEqual(['wecom']);
   });
 
   it('without channels it says where to add them (exit 2)', async () => {

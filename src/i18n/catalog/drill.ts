@@ -63,7 +63,6 @@ export const drill = defineCatalog(
     'nt.err.secretFile': 'cannot read the secret file {file}',
     'nt.err.secretEmpty': 'the secret file {file} is empty',
     'nt.err.caFile': 'cannot read the CA file {file}',
-    'nt.warn.secretMode': '{file} is readable by others (mode {mode}): chmod 600 {file}',
     'err.nt.noChannels':
       'no notification channels: add notify.channels to {file} (wecom, dingtalk, feishu, webhook, email)',
     'err.nt.badSub': 'unknown "notify {sub}": use notify test',
@@ -177,7 +176,6 @@ export const drill = defineCatalog(
     'nt.err.secretFile': '无法读取密钥文件 {file}',
     'nt.err.secretEmpty': '密钥文件 {file} 是空的',
     'nt.err.caFile': '无法读取 CA 文件 {file}',
-    'nt.warn.secretMode': '{file} 可被其他用户读取（权限 {mode}）：请执行 chmod 600 {file}',
     'err.nt.noChannels': '没有通知通道：请在 {file} 中添加 notify.channels（wecom、dingtalk、feishu、webhook、email）',
     'err.nt.badSub': '未知的 "notify {sub}"：请用 notify test',
 

@@ -3,6 +3,7 @@
 // The mirror kinds from their zod-free list: --help shows these flags without loading the answers schema.
 import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { mergeDraft, setPath, type Draft } from './draft.js';
+import { channelPath, withChannelValue, type ChannelKind } from './notify/channel-draft.js';
 import type { ParseArgsConfig } from 'node:util';
 import type { MsgKey, Params } from '../i18n/index.js';
 
@@ -10,11 +11,22 @@ import type { MsgKey, Params } from '../i18n/index.js';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
-export interface AnswerFlag { flag: string; path: string; parse: (s: string) => Parsed }
+export interface AnswerFlag {
+  flag: string;
+  path: string;
+  parse: (s: string) => Parsed;
+  /** How the value goes into the draft when `path` is not an answers path of its own (a notification channel's value). */
+  set?: (d: Draft, v: unknown) => Draft;
+}
 
 const COMPONENTS = ['redis', 'worker', 'rabbitmq', 'minio', 'monitoring'] as const;
 
 const str = (s: string): Parsed => ({ value: s });
+/** A channel's value (`--notify-dingtalk URL`): the first channel of that kind in notify.channels. */
+const channel = (flag: string, kind: ChannelKind, prop: string, parse: (s: string) => Parsed = str): AnswerFlag => ({
+  flag, path: channelPath(kind, prop), parse, set: (d, v) => withChannelValue(d, kind, prop, v),
+});
+const list = (s: string): Parsed => ({ value: s.split(/[\s,]+/).filter(Boolean) });
 const int = (s: string): Parsed => (/^\d{1,6}$/.test(s.trim()) ? { value: Number(s.trim()) } : { error: 'flag.int' });
 const onOff = (s: string): Parsed => {
   const v = s.trim().toLowerCase();
@@ -67,6 +79,28 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   { flag: 'ignore-ip', path: 'security.ignoreIp', parse: (s) => ({ value: s.trim() === 'none' ? [] : s.split(/[\s,]+/).filter(Boolean) }) },
   { flag: 'backup-schedule', path: 'backup.schedule', parse: str },
   { flag: 'backup-keep', path: 'backup.keep', parse: int },
+  { flag: 'backup-drill', path: 'backup.drill', parse: str },
+  { flag: 's3-endpoint', path: 'backup.s3.endpoint', parse: str },
+  { flag: 's3-bucket', path: 'backup.s3.bucket', parse: str },
+  { flag: 's3-region', path: 'backup.s3.region', parse: str },
+  { flag: 's3-credentials-file', path: 'backup.s3.credentialsFile', parse: str },
+  { flag: 's3-addressing', path: 'backup.s3.addressing', parse: str },
+  { flag: 's3-keep', path: 'backup.s3.keep', parse: int },
+  // Notification channels, one value each (the URL first: it creates the channel).
+  channel('notify-wecom', 'wecom', 'url'),
+  channel('notify-dingtalk', 'dingtalk', 'url'),
+  channel('notify-dingtalk-secret', 'dingtalk', 'secretFile'),
+  channel('notify-feishu', 'feishu', 'url'),
+  channel('notify-feishu-secret', 'feishu', 'secretFile'),
+  channel('notify-webhook', 'webhook', 'url'),
+  channel('notify-email-host', 'email', 'host'),
+  channel('notify-email-port', 'email', 'port', int),
+  channel('notify-email-tls', 'email', 'tls'),
+  channel('notify-email-user', 'email', 'user'),
+  channel('notify-email-password-file', 'email', 'passwordFile'),
+  channel('notify-email-from', 'email', 'from'),
+  channel('notify-email-to', 'email', 'to', list),
+  { flag: 'notify-lang', path: 'notify.lang', parse: str },
   { flag: 'install-dir', path: 'installDir', parse: str },
   // The operator's own Docker Hub accelerator, probed with the registry mirrors (the region screen's field).
   { flag: 'accelerator', path: 'mirrors.accelerator', parse: str },
@@ -97,7 +131,8 @@ export function draftFromFlags(values: Record<string, unknown>): { draft: Draft;
       continue;
     }
     given.add(f.path);
-    if (r.value !== undefined && typeof r.value === 'object' && !Array.isArray(r.value)) draft = mergeDraft(draft, setPath({}, f.path, r.value));
+    if (f.set) draft = f.set(draft, r.value);
+    else if (r.value !== undefined && typeof r.value === 'object' && !Array.isArray(r.value)) draft = mergeDraft(draft, setPath({}, f.path, r.value));
     else draft = setPath(draft, f.path, r.value);
   }
   const mirrors = values[MIRROR_FLAG];

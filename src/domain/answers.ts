@@ -8,6 +8,8 @@ import { MIRROR_KINDS, type MirrorKind } from './mirror-kinds/index.js';
 import {
   LIMITS, bounded, containerPath, emailValue, headerName, healthPath, hostPath, installDirValue, mirrorUrl, plainText, urlPathValue,
 } from './safe-values.js';
+import { DAILY_RE, DURATION_RE, WEEKLY_RE, drillClashes, parseDuration } from './schedule.js';
+import { isLocalHost, webhookUrlProblem } from './local-address.js';
 
 export const PROJECT_RE = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 // distribution/reference grammar: [host[:port]/]path[:tag][@digest]
@@ -144,6 +146,88 @@ const SecuritySchema = z.strictObject({
   ignoreIp: z.array(cidr).max(LIMITS.listEntries).default([]).describe('Addresses or ranges fail2ban never bans (your own)'),
 });
 
+/** A file a secret is read from: absolute, plain names only (no `..`, spaces or shell characters), read as root. */
+export const SECRET_PATH_RE = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9._@+-]+)+$/;
+const secretPath = bounded(LIMITS.hostPath).regex(SECRET_PATH_RE, 'v.secretPath');
+const duration = (min: string) =>
+  bounded(LIMITS.short)
+    .regex(DURATION_RE, 'v.duration')
+    .refine((s) => (parseDuration(s) ?? Infinity) >= parseDuration(min)!, { message: 'v.durationMin', params: { min } });
+
+const BackupS3Schema = z
+  .strictObject({
+    endpoint: mirrorUrl.describe('S3 endpoint URL, e.g. https://oss-cn-hangzhou.aliyuncs.com or https://cos.ap-shanghai.myqcloud.com'),
+    bucket: bounded(LIMITS.short).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket').describe('Bucket name'),
+    region: bounded(LIMITS.short).regex(/^[a-z0-9-]{1,32}$/, 'v.region').default('us-east-1').describe('Region used in the SigV4 signature'),
+    prefix: bounded(LIMITS.urlPath).regex(/^[A-Za-z0-9._/-]*$/, 'v.s3Prefix').default('').describe('Key prefix; objects go to <prefix><project>/<backup ID>/<file>'),
+    credentialsFile: absPath.optional().describe('File with AWS_ACCESS_KEY_ID= and AWS_SECRET_ACCESS_KEY= lines, else the environment'),
+    keep: z.number().int().min(1).max(3650).optional().describe('How many backups the bucket keeps; older ones are deleted after each upload (default: backup.keep)'),
+    addressing: z
+      .enum(['auto', 'path', 'virtual'])
+      .optional()
+      .describe('path: <endpoint>/<bucket>/<key>; virtual: <bucket>.<endpoint host>/<key> (Aliyun OSS and Tencent COS need it for new buckets); auto (default): virtual for AWS, Aliyun and Tencent endpoints, path elsewhere'),
+  })
+  .describe('Copy each backup to an S3-compatible bucket, checked after upload, pruned to s3.keep');
+
+const robotUrl = bounded(2048)
+  .superRefine((u, ctx) => {
+    const p = webhookUrlProblem(u);
+    if (p) ctx.addIssue({ code: 'custom', message: p === 'credentials' ? 'v.urlCredentials' : p === 'scheme' ? 'v.robotHttps' : 'v.httpUrl' });
+  });
+const mailbox = bounded(254).email();
+const smtpHost = bounded(253).regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/, 'v.host');
+
+export const NOTIFY_KINDS = ['wecom', 'dingtalk', 'feishu', 'webhook', 'email'] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+
+const NotifyChannelSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('wecom'), url: robotUrl.describe('The group robot\'s webhook URL (…/cgi-bin/webhook/send?key=…)') }).describe('WeCom (企业微信) group robot'),
+  z
+    .strictObject({
+      kind: z.literal('dingtalk'),
+      url: robotUrl.describe('The robot\'s webhook URL (…/robot/send?access_token=…)'),
+      secretFile: secretPath.optional().describe('File holding the robot\'s signing secret (SEC…), mode 0600: every request is signed'),
+    })
+    .describe('DingTalk (钉钉) custom robot'),
+  z
+    .strictObject({
+      kind: z.literal('feishu'),
+      url: robotUrl.describe('The bot\'s webhook URL (…/open-apis/bot/v2/hook/…; Lark: open.larksuite.com)'),
+      secretFile: secretPath.optional().describe('File holding the bot\'s signature secret, mode 0600: every message carries its signature'),
+    })
+    .describe('Feishu (飞书) or Lark custom bot'),
+  z
+    .strictObject({
+      kind: z.literal('webhook'),
+      url: robotUrl.describe('Receives a JSON POST per event'),
+      secretFile: secretPath.optional().describe('File holding a secret: the body is signed with HMAC-SHA256 in X-Stack-Wizard-Signature'),
+    })
+    .describe('A generic JSON webhook'),
+  z
+    .strictObject({
+      kind: z.literal('email'),
+      host: smtpHost.describe('SMTP server'),
+      port: port.default(587).describe('SMTP port: 587 with starttls, 465 with tls'),
+      tls: z.enum(['starttls', 'tls', 'none']).default('starttls').describe('starttls (upgrade after connecting), tls (TLS from the first byte) or none (loopback and private addresses only)'),
+      user: bounded(256).regex(/^[^\s\0]{1,256}$/, 'v.smtpUser').optional().describe('Login name (AUTH PLAIN or LOGIN); needs passwordFile'),
+      passwordFile: secretPath.optional().describe('File holding the SMTP password, mode 0600'),
+      from: mailbox.describe('Sender address'),
+      to: z.array(mailbox).min(1).max(20).describe('Recipients'),
+      caFile: secretPath.optional().describe('PEM file of a private CA that signed the server\'s certificate (default: the system\'s CAs)'),
+    })
+    .describe('Email over SMTP'),
+]);
+export type NotifyChannel = z.infer<typeof NotifyChannelSchema>;
+
+const NotifySchema = z
+  .strictObject({
+    channels: z.array(NotifyChannelSchema).max(10).default([]).describe('Where alerts go: wecom, dingtalk, feishu, webhook, email'),
+    lang: z.enum(['en', 'zh-CN']).optional().describe('Language of the messages (default: zh-CN with region cn, else en)'),
+    repeatAfter: duration('10m').optional().describe('An event still going on is sent again after this long, not before; a recovery is sent once (default: 12h)'),
+    hostname: bounded(LIMITS.short).regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/, 'v.hostname').optional().describe("Name of this server in the messages (default: the host's name)"),
+  })
+  .describe('Alerts: backup failed or missing, drill failed, remote copy failed, certificates, disk, containers, mirrors, update rolled back');
+
 const BackupSchema = z.strictObject({
   keep: z.number().int().min(1).max(365).default(7).describe('How many backups are kept; the oldest are removed after each backup'),
   schedule: z
@@ -154,16 +238,14 @@ const BackupSchema = z.strictObject({
   passphraseFile: absPath.optional().describe('File whose first line is the backup passphrase (mode 0600), else STACK_WIZARD_BACKUP_PASSPHRASE; never the passphrase itself'),
   encrypt: z.boolean().optional().describe('Encrypt every backup file with gpg (AES-256) (default: true when passphraseFile is set)'),
   /** Copy each backup to an S3-compatible bucket (AWS SigV4). Keys come from credentialsFile (AWS_ACCESS_KEY_ID=, AWS_SECRET_ACCESS_KEY=) or the environment. */
-  s3: z
-    .strictObject({
-      endpoint: mirrorUrl.describe('S3 endpoint URL (path-style requests)'),
-      bucket: bounded(LIMITS.short).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'v.bucket').describe('Bucket name'),
-      region: bounded(LIMITS.short).regex(/^[a-z0-9-]{1,32}$/, 'v.region').default('us-east-1').describe('Region used in the SigV4 signature'),
-      prefix: bounded(LIMITS.urlPath).regex(/^[A-Za-z0-9._/-]*$/, 'v.s3Prefix').default('').describe('Key prefix; objects go to <prefix><project>/<backup ID>/<file>'),
-      credentialsFile: absPath.optional().describe('File with AWS_ACCESS_KEY_ID= and AWS_SECRET_ACCESS_KEY= lines, else the environment'),
-    })
+  s3: BackupS3Schema.optional(),
+  /** The weekly restore drill: the newest backup restored into throwaway containers and compared with its manifest. */
+  drill: z
+    .union([z.literal('off'), bounded(LIMITS.short).regex(WEEKLY_RE, 'v.drill')])
     .optional()
-    .describe('Copy each backup to an S3-compatible bucket'),
+    .describe('Weekly restore drill as "Sun 04:00" (day and HH:MM, host time zone), or off; at least an hour from backup.schedule (default: Sun 04:00, moved when the backup is near)'),
+  /** The dead-man's switch: a backup not complete this long after its scheduled time is an alert. */
+  grace: duration('1m').optional().describe("How long after backup.schedule a backup may take before it counts as missing (the dead-man's switch; default: 6h)"),
 });
 
 const httpUrl = mirrorUrl;
@@ -239,6 +321,7 @@ export const AnswersSchema = z
       .default({ engine: DEFAULT_CACHE_ENGINE })
       .describe('The Redis-protocol server (components.redis)'),
     mirrors: MirrorsSchema.default({}),
+    notify: NotifySchema.optional(),
     // Optional without a default, so the answers written for a single server stay as they were.
     deploy: z.enum(['compose', 'swarm']).optional().describe('compose: one server (the default); swarm: a Docker Swarm of several servers, rendered as docker-stack.yml'),
     swarm: SwarmSchema.optional(),
@@ -268,6 +351,15 @@ export const AnswersSchema = z
       if (v) {
         ctx.addIssue({ code: 'custom', path: ['images', service], message: 'v.imageTooOld', params: { service, version: formatVersion(v), floor: formatVersion(floor) } });
       }
+    }
+    const b = a.backup;
+    if (b.drill && b.drill !== 'off' && DAILY_RE.test(b.schedule) && drillClashes(b.drill, b.schedule)) {
+      ctx.addIssue({ code: 'custom', path: ['backup', 'drill'], message: 'v.drillClash', params: { schedule: b.schedule } });
+    }
+    for (const [i, ch] of (a.notify?.channels ?? []).entries()) {
+      if (ch.kind !== 'email') continue;
+      if (ch.tls === 'none' && !isLocalHost(ch.host)) ctx.addIssue({ code: 'custom', path: ['notify', 'channels', i, 'tls'], message: 'v.smtpPlain' });
+      if (ch.user && !ch.passwordFile) ctx.addIssue({ code: 'custom', path: ['notify', 'channels', i, 'passwordFile'], message: 'v.smtpNeedsPassword' });
     }
     if (a.deploy === 'swarm') swarmIssues(a, tls).forEach((i) => ctx.addIssue({ code: 'custom', ...i }));
     else if (a.swarm) ctx.addIssue({ code: 'custom', path: ['deploy'], message: 'v.swarmNeedsDeploy' });

@@ -265,3 +265,21 @@ export function rowCountDiff(expected: Record<string, number>, actual: Record<st
   }
   return out;
 }
+
+/** Checksums taken before and after the dump, merged: a table whose two values differ changed meanwhile (null). */
+export function stableChecksums(before: Record<string, string | null>, after: Record<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const t of Object.keys(after).sort()) out[t] = before[t] !== undefined && before[t] === after[t] ? after[t]! : null;
+  return out;
+}
+
+/** Tables whose CHECKSUM TABLE after loading differs from the manifest's (tables recorded as changed are skipped). */
+export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): { table: string; expected: string; actual: string }[] {
+  const out = [];
+  for (const [t, e] of Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (e === null) continue;
+    const a = actual[t] ?? null;
+    if (a !== e) out.push({ table: t, expected: e, actual: a ?? '-' });
+  }
+  return out;
+}

@@ -27,7 +27,7 @@ export interface RunOptions {
   check?: boolean;
 }
 
-export type ActionKind = 'run' | 'write' | 'mkdir' | 'remove' | 'rename' | 'docker';
+export type ActionKind = 'run' | 'write' | 'mkdir' | 'remove' | 'rename' | 'docker' | 'send';
 export interface Action { kind: ActionKind; summary: string; detail?: string; outcome?: string }
 
 export interface WriteSpec { path: string; content: string | Uint8Array; mode: number }

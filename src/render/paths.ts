@@ -34,6 +34,12 @@ export const HOST = {
   prometheusConf: 'monitoring/prometheus.yml',
   grafanaDatasource: 'monitoring/grafana/provisioning/datasources/prometheus.yml',
   backups: 'backups',
+  /** One line per restore drill (`backup drill`): status, doctor and the dead-man's switch read it. */
+  drillLog: '.stack-wizard/drills.jsonl',
+  /** One line per upload of a backup to the bucket (backup.s3). */
+  remoteLog: '.stack-wizard/remote.jsonl',
+  /** What was sent for each alert (de-duplication) and the watch's own samples (disk, restarts). */
+  notifyState: '.stack-wizard/notify.json',
 } as const;
 
 export const CONTAINER = {

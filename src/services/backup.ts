@@ -2,12 +2,17 @@
 // throwaway containers). `backup` and the menu's Back up / Verify rows call these.
 import type { Context } from '../context.js';
 import { humanBytes, type BackupSummary, type DbMethod } from '../domain/backup.js';
-import { usageError } from '../errors.js';
+import type { DrillRecord, RemoteRecord } from '../domain/backup-watch.js';
+import { event } from '../domain/notify/events.js';
+import { errorText, usageError } from '../errors.js';
 import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
 import { uploadBackup } from '../steps/backup-s3.js';
+import { applyTimers, timerChanges } from '../steps/backup-timers.js';
 import { requireBackupId, verifyBackup } from '../steps/backup-verify.js';
 import { listBackups, takeBackup } from '../steps/backup.js';
-import { progressPrinter, withStack, type StackSelector } from './stack.js';
+import { backupHistory } from '../steps/backup-history.js';
+import { reportEvents } from '../steps/notify.js';
+import { progressPrinter, withStack, withStackWaiting, type StackSelector } from './stack.js';
 
 export function formatList(ctx: Context, list: BackupSummary[]): string {
   if (list.length === 0) return `${ctx.t('bk.listEmpty')}\n`;
@@ -24,8 +29,14 @@ export function formatList(ctx: Context, list: BackupSummary[]): string {
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
-/** `backup list --json`: stable fields, newest first. */
-export const listJson = (list: BackupSummary[]) => ({
+const drillJson = (d: DrillRecord | null) =>
+  d && { at: d.at, id: d.id, ok: d.ok, scheduled: d.scheduled, durationMs: d.durationMs, parts: d.parts, database: d.database, redis: d.redis, archives: d.archives, error: d.error };
+const remoteJson = (r: RemoteRecord | null) => r && { at: r.at, id: r.id, ok: r.ok, bucket: r.bucket, files: r.files, bytes: r.bytes, durationMs: r.durationMs, pruned: r.pruned, error: r.error };
+
+/** `backup list --json`: stable fields, newest first; the last drill and upload, and each backup's own last drill. */
+export const listJson = (list: BackupSummary[], history: { drills?: readonly DrillRecord[]; remote?: readonly RemoteRecord[] } = {}) => ({
+  lastDrill: drillJson(history.drills?.at(-1) ?? null),
+  lastRemote: remoteJson(history.remote?.at(-1) ?? null),
   backups: list.map((b) => ({
     id: b.id,
     createdAt: b.createdAt || null,
@@ -38,30 +49,54 @@ export const listJson = (list: BackupSummary[]) => ({
     redis: b.manifest?.redis ? { version: b.manifest.redis.version, keys: b.manifest.redis.keys } : null,
     volumes: b.manifest?.volumes ?? [],
     files: b.manifest?.files ?? [],
+    lastDrill: drillJson(history.drills?.filter((d) => d.id === b.id).at(-1) ?? null),
+    remote: remoteJson(history.remote?.filter((r) => r.id === b.id).at(-1) ?? null),
   })),
 });
 
 /** Takes a backup (a dry run shows where it would go and the schedule's changes). */
 export async function backup(ctx: Context, o: { stack: StackSelector; scheduled: boolean; method?: DbMethod }): Promise<number> {
   const emit = progressPrinter(ctx);
-  return withStack(ctx, o.stack, 'backup', async (s) => {
+  // A scheduled backup waits for a drill still holding the lock; one run by hand says so at once.
+  return (o.scheduled ? withStackWaiting : withStack)(ctx, o.stack, 'backup', async (s) => {
     if (ctx.exec.dryRun) {
       ctx.io.out(`${ctx.t('bk.dryRun', { dir: `${s.installDir}/backups` })}\n`);
       for (const c of await scheduleChanges(ctx, s.prepared)) ctx.io.out(`    ${c}\n`);
       return 0;
     }
     ctx.io.out(`→ ${ctx.t('bk.taking', { project: s.project })}\n`);
-    const r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual', ...(o.method ? { method: o.method } : {}) }, emit);
+    const report = (firing: boolean, kind: 'backup-failed' | 'remote-failed', params: Record<string, string>) =>
+      reportEvents(ctx, s.prepared.answers, s.installDir, s.prepared.facts.hostname, [{ firing, event: event(kind, params) }]);
+    let r: Awaited<ReturnType<typeof takeBackup>>;
+    try {
+      r = await takeBackup(ctx, s, { kind: o.scheduled ? 'scheduled' : 'manual', ...(o.method ? { method: o.method } : {}) }, emit);
+    } catch (e) {
+      await report(true, 'backup-failed', { reason: errorText(ctx.t, e).split('\n')[0]!.slice(0, 300) });
+      throw e;
+    }
+    await report(false, 'backup-failed', { id: r.id });
     const total = r.manifest.files.reduce((n, f) => n + f.bytes, 0);
     const raw = r.manifest.files.reduce((n, f) => n + f.rawBytes, 0);
     ctx.io.out(`${ctx.t('bk.done', { id: r.id, dir: r.dir, size: humanBytes(total), raw: humanBytes(raw), seconds: (r.manifest.durationMs / 1000).toFixed(1), rate: humanBytes(raw / Math.max(0.001, r.manifest.durationMs / 1000)) })}\n`);
     if (r.removed.length) ctx.io.out(`${ctx.t('bk.pruned', { count: r.removed.length, keep: s.prepared.plan.backup.keep, ids: r.removed.join(', ') })}\n`);
-    const urls = await uploadBackup(ctx, s, r.dir, r.manifest, emit);
-    if (urls.length) ctx.io.out(`${ctx.t('s3.done', { count: urls.length, bucket: s.prepared.answers.backup.s3!.bucket })}\n`);
-    // The schedule follows the answers (backup.schedule): installed, changed or removed here too.
+    const bucket = s.prepared.answers.backup.s3?.bucket ?? '-';
+    // The schedule and the timers follow the answers: installed, changed or removed here too, before
+    // the upload (a bucket that is down must not keep a changed drill time from being written).
     if (!s.prepared.factsFile && (await scheduleChanges(ctx, s.prepared)).length) {
       await applySchedule(ctx, s.prepared);
       ctx.io.out(`${ctx.t(s.prepared.plan.backup.schedule === 'off' ? 'bk.scheduleOff' : 'bk.scheduled', { at: s.prepared.plan.backup.schedule })}\n`);
+    }
+    if (!s.prepared.factsFile && (await timerChanges(ctx, s.prepared)).length) await applyTimers(ctx, s.prepared);
+    try {
+      const up = await uploadBackup(ctx, s, r.dir, r.manifest, emit);
+      if (up) {
+        ctx.io.out(`${ctx.t('s3.done', { count: up.urls.length, bucket, bytes: humanBytes(up.bytes) })}\n`);
+        if (up.pruned.length) ctx.io.out(`${ctx.t('s3.pruned', { count: up.pruned.length, keep: s.prepared.answers.backup.s3?.keep ?? s.prepared.plan.backup.keep, ids: up.pruned.join(', ') })}\n`);
+        await report(false, 'remote-failed', { id: r.id, bucket });
+      }
+    } catch (e) {
+      await report(true, 'remote-failed', { id: r.id, bucket, reason: errorText(ctx.t, e).split('\n')[0]!.slice(0, 300) });
+      throw e;
     }
     return 0;
   });
@@ -70,7 +105,10 @@ export async function backup(ctx: Context, o: { stack: StackSelector; scheduled:
 export async function backupList(ctx: Context, o: { stack: StackSelector; json: boolean }): Promise<number> {
   return withStack(ctx, o.stack, 'backup list', async (s) => {
     const l = await listBackups(ctx, s.installDir);
-    ctx.io.out(o.json ? `${JSON.stringify(listJson(l), null, 2)}\n` : formatList(ctx, l));
+    if (o.json) {
+      const h = await backupHistory(ctx, s.installDir);
+      ctx.io.out(`${JSON.stringify(listJson(l, h), null, 2)}\n`);
+    } else ctx.io.out(formatList(ctx, l));
     return 0;
   }, { lock: false, refuse: false });
 }

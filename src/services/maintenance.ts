@@ -8,6 +8,10 @@ export type MaintenanceTask =
   | { use: 'status'; stack: StackSelector }
   | { use: 'backup'; stack: StackSelector }
   | { use: 'backupVerify'; stack: StackSelector; id?: string }
+  /** The restore drill of the newest backup (recorded, alerting as the weekly one does). */
+  | { use: 'backupDrill'; stack: StackSelector }
+  | { use: 'notifyTest'; stack: StackSelector }
+  | { use: 's3Test'; stack: StackSelector }
   /** Without `yes` it checks the backup and stops short of restoring it (exit 2). */
   | { use: 'restore'; stack: StackSelector; id?: string; yes: boolean }
   /** Without `yes` it shows what would change and stops (exit 2). */
@@ -30,6 +34,12 @@ export async function runTask(ctx: Context, task: MaintenanceTask): Promise<numb
       return (await import('./backup.js')).backup(ctx, { stack: task.stack, scheduled: false });
     case 'backupVerify':
       return (await import('./backup.js')).backupVerify(ctx, { stack: task.stack, id: task.id, json: false });
+    case 'backupDrill':
+      return (await import('./drill.js')).backupDrill(ctx, { stack: task.stack, scheduled: false, json: false });
+    case 'notifyTest':
+      return (await import('./notify.js')).notifyTest(ctx, { stack: task.stack, json: false });
+    case 's3Test':
+      return (await import('./backup-s3.js')).backupS3Test(ctx, { stack: task.stack, json: false });
     case 'restore':
       return (await import('./restore.js')).restore(ctx, { stack: task.stack, id: task.id, yes: task.yes, rollback: false, skipVerify: false, json: false });
     case 'update':

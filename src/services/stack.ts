@@ -1,6 +1,7 @@
 // What the maintenance use cases share: which stack (--answers or --project, or the menu's chosen
 // stack), its log, the lock, and progress printed as log lines (the menu shows the same lines).
 import type { Context } from '../context.js';
+import { WizardError } from '../errors.js';
 import type { StepEvent } from '../steps/engine.js';
 import { guarded, type GuardOptions } from '../steps/stack-guard.js';
 import { loadStack, type Stack } from '../steps/stack-tools.js';
@@ -39,4 +40,23 @@ export function progressPrinter(ctx: Context): Emit {
 export async function withStack<T>(ctx: Context, sel: StackSelector, what: string, fn: (s: Stack) => Promise<T>, o: GuardOptions = {}): Promise<T> {
   const s = await loadStack(ctx, { answersFile: sel.answersFile, project: sel.project });
   return guarded(ctx, s, what, () => fn(s), o);
+}
+
+/**
+ * withStack for a timer's run: when another operation holds the maintenance lock (a backup still
+ * running when the drill starts, a drill when the backup does), waits for it, checking every
+ * 30 s for up to `waitMs`, instead of failing: the two were scheduled apart, and a late one must
+ * still run.
+ */
+export async function withStackWaiting<T>(ctx: Context, sel: StackSelector, what: string, fn: (s: Stack) => Promise<T>, o: GuardOptions = {}, waitMs = 4 * 3600_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await withStack(ctx, sel, what, fn, o);
+    } catch (e) {
+      if (!(e instanceof WizardError && e.key === 'err.bk.locked') || Date.now() > deadline) throw e;
+      ctx.io.out(`    ${ctx.t('bk.waitingLock', { what: String(e.params.what ?? '?'), pid: String(e.params.pid ?? '?') })}\n`);
+      await new Promise((r) => setTimeout(r, 30_000));
+    }
+  }
 }

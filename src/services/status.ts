@@ -1,9 +1,51 @@
 // Use case: the stack's services as the Engine sees them (`status`, the menu's Status).
 import type { Context } from '../context.js';
+import { humanBytes } from '../domain/backup.js';
+import { backupStaleMs } from '../domain/backup-watch.js';
+import { DEFAULT_GRACE, humanAge, parseDuration } from '../domain/schedule.js';
+import { listBackups } from '../steps/backup.js';
+import { backupHistory } from '../steps/backup-history.js';
 import { findStack, stackStatus, type StackStatus } from '../steps/stack-status.js';
 import type { StackSelector } from './stack.js';
 
 export type { StackStatus };
+
+/** The last backup, drill and off-site copy, with their ages (`status`, the menu's Status). */
+export interface BackupStatus {
+  lastBackup: { id: string; createdAt: string; ageSeconds: number; bytes: number; stale: boolean } | null;
+  lastDrill: { id: string | null; at: string; ageSeconds: number; ok: boolean; durationMs: number; error: string | null } | null;
+  lastRemote: { id: string; at: string; ageSeconds: number; ok: boolean; bucket: string; error: string | null } | null;
+}
+
+export async function backupStatus(ctx: Context, installDir: string, graceMs = parseDuration(DEFAULT_GRACE)!): Promise<BackupStatus> {
+  const now = ctx.clock().getTime();
+  const age = (at: string) => Math.max(0, Math.round((now - Date.parse(at)) / 1000));
+  const b = (await listBackups(ctx, installDir)).find((x) => x.manifest);
+  const h = await backupHistory(ctx, installDir);
+  const d = h.drills.at(-1);
+  const r = h.remote.at(-1);
+  return {
+    lastBackup: b ? { id: b.id, createdAt: b.createdAt, ageSeconds: age(b.createdAt), bytes: b.bytes, stale: now - Date.parse(b.createdAt) > backupStaleMs(graceMs) } : null,
+    lastDrill: d ? { id: d.id, at: d.at, ageSeconds: age(d.at), ok: d.ok, durationMs: d.durationMs, error: d.error } : null,
+    lastRemote: r ? { id: r.id, at: r.at, ageSeconds: age(r.at), ok: r.ok, bucket: r.bucket, error: r.error } : null,
+  };
+}
+
+export function formatBackupStatus(ctx: Context, b: BackupStatus): string {
+  const { t } = ctx;
+  const lines = [
+    b.lastBackup
+      ? `${b.lastBackup.stale ? '!' : '✓'} ${t('status.lastBackup', { id: b.lastBackup.id, age: humanAge(b.lastBackup.ageSeconds * 1000), size: humanBytes(b.lastBackup.bytes) })}`
+      : `! ${t('status.noBackup')}`,
+    b.lastDrill
+      ? `${b.lastDrill.ok ? '✓' : '✗'} ${t(b.lastDrill.ok ? 'status.lastDrill' : 'status.lastDrillFailed', { id: b.lastDrill.id ?? '-', age: humanAge(b.lastDrill.ageSeconds * 1000), seconds: (b.lastDrill.durationMs / 1000).toFixed(1), error: b.lastDrill.error ?? '-' })}`
+      : `- ${t('status.noDrill')}`,
+    ...(b.lastRemote
+      ? [`${b.lastRemote.ok ? '✓' : '✗'} ${t(b.lastRemote.ok ? 'status.lastRemote' : 'status.lastRemoteFailed', { id: b.lastRemote.id, age: humanAge(b.lastRemote.ageSeconds * 1000), bucket: b.lastRemote.bucket, error: b.lastRemote.error ?? '-' })}`]
+      : []),
+  ];
+  return `${lines.join('\n')}\n`;
+}
 
 const MiB = 1024 * 1024;
 
@@ -39,6 +81,7 @@ export function formatStatus(ctx: Context, st: StackStatus): string {
 export async function showStatus(ctx: Context, o: { stack: StackSelector; json: boolean }): Promise<number> {
   const ref = await findStack(ctx, { answersFile: o.stack.answersFile, project: o.stack.project });
   const st = await stackStatus(ctx, ref);
-  ctx.io.out(o.json ? `${JSON.stringify(st, null, 2)}\n` : formatStatus(ctx, st));
+  const backups = await backupStatus(ctx, ref.installDir);
+  ctx.io.out(o.json ? `${JSON.stringify({ ...st, backups }, null, 2)}\n` : `${formatStatus(ctx, st)}${formatBackupStatus(ctx, backups)}`);
   return 0;
 }

@@ -3,7 +3,9 @@
 // backup and the running image IDs recorded first, rolling back on a failed gate. After a killed
 // update: put back what ran before it (`rollback`), or finish it.
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { event } from '../domain/notify/events.js';
+import { WizardError, errorText, usageError } from '../errors.js';
+import { reportEvents } from '../steps/notify.js';
 import { hasWork, pendingUpdate, planUpdate, rollbackPendingUpdate, runUpdate, type UpdatePlan } from '../steps/update.js';
 import type { ServiceChange } from '../domain/rollout.js';
 import { verifyMirrors } from '../steps/mirrors.js';
@@ -88,7 +90,17 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
       return 0;
     }
     if (!yes) throw usageError(u.handEdited.length ? 'err.up.handEditedNeedsYes' : 'err.needYes', { command: 'update', files: u.handEdited.join(', ') });
-    const r = await runUpdate(ctx, s, u, emit);
+    let r: Awaited<ReturnType<typeof runUpdate>>;
+    const report = (firing: boolean, reason: string) =>
+      reportEvents(ctx, s.prepared.answers, s.installDir, s.prepared.facts.hostname, [{ firing, event: event('update-rolled-back', { reason }) }]);
+    try {
+      r = await runUpdate(ctx, s, u, emit);
+    } catch (e) {
+      // A rollback (or one that failed) is news for whoever looks after the stack.
+      if (e instanceof WizardError && e.key.startsWith('err.up.roll')) await report(true, errorText(ctx.t, e).split('\n')[0]!.slice(0, 300));
+      throw e;
+    }
+    await report(false, '-');
     ctx.io.out(`${ctx.t('upd.done', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
     ctx.io.out(`${ctx.t('upd.phasesDone', { phases: Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ') })}\n`);
     if (r.handEditedKept) ctx.io.out(`${ctx.t('upd.handEditedKept', { dir: r.handEditedKept })}\n`);

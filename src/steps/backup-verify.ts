@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { cacheEngineOf } from '../domain/cache/index.js';
-import { ID_RE, MANIFEST_FILE, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { ID_RE, MANIFEST_FILE, checksumDiff as dumpChecksumDiff, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
 import { shownKey } from '../domain/load.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
@@ -14,6 +14,7 @@ import {
   backupPassphrase, decompressStage, ensureVolume, decryptStage, keyspace, parseInfo, requireDecompressor, requireGpg, rowCounts, runningOf, sqlClientArgv, sqlTarget,
   THROWAWAY_LABEL, type SqlTarget, type Stack,
 } from './stack-tools.js';
+import { tableChecksums } from './table-checksums.js';
 
 import { physicalTool, proveCopy, removeTree, unpackStored, volumeSiblings } from './physical.js';
 
@@ -27,12 +28,11 @@ export function requireBackupId(id: string): void {
 }
 
 /**
- * A backup's folder and manifest. The ID must have the form `backup` writes (so it can only name a
- * folder directly under <installDir>/backups: `../../evil` is exit 2), and the manifest may only
- * name what this stack's restore may replace (manifestBoundsProblem).
+ * A backup's folder and manifest as stored, before the stack exists (restore --from-s3 on a new
+ * server reads it for the config archive). The ID must have the form `backup` writes, so it can
+ * only name a folder directly under <installDir>/backups: `../../evil` is exit 2.
  */
-export async function readManifest(ctx: Context, s: Pick<Stack, 'installDir' | 'prepared'>, id: string): Promise<{ dir: string; manifest: Manifest }> {
-  const installDir = s.installDir;
+export async function readManifestAt(ctx: Context, installDir: string, id: string): Promise<{ dir: string; manifest: Manifest }> {
   requireBackupId(id);
   const dir = join(backupsDir(installDir), id);
   const text = await ctx.exec.readFile(join(dir, MANIFEST_FILE)).catch(() => null);
@@ -43,10 +43,16 @@ export async function readManifest(ctx: Context, s: Pick<Stack, 'installDir' | '
   const p = parseManifest(text);
   if ('error' in p) throw opError('err.bk.badManifest', { id, reason: p.error });
   if (p.manifest.id !== id) throw opError('err.bk.badManifest', { id, reason: `manifest names ${shownKey(p.manifest.id)}` });
-  const bad = manifestBoundsProblem(p.manifest, dataVolumes(s as Stack));
+  return { dir, manifest: p.manifest };
+}
+
+/** readManifestAt, and the manifest may only name what this stack's restore may replace (manifestBoundsProblem). */
+export async function readManifest(ctx: Context, s: Pick<Stack, 'installDir' | 'prepared'>, id: string): Promise<{ dir: string; manifest: Manifest }> {
+  const r = await readManifestAt(ctx, s.installDir, id);
+  const bad = manifestBoundsProblem(r.manifest, dataVolumes(s as Stack));
   if (bad?.kind === 'volume') throw usageError('err.bk.foreignVolume', { id, volume: shownKey(bad.volume), allowed: bad.allowed });
   if (bad?.kind === 'database') throw usageError('err.bk.systemSchema', { id, name: shownKey(bad.name) });
-  return { dir, manifest: p.manifest };
+  return r;
 }
 
 /** Each file's size and SHA-256 as stored, against the manifest. */
@@ -130,10 +136,10 @@ export async function waitRedis(ctx: Context, cli: string, name: string, timeout
  * network, an empty root password that nothing can reach, and the engine's flags for a server
  * whose data need not survive a crash (its module's `throwaway`).
  */
-export async function startThrowawayDb(ctx: Context, s: Stack, name: string, image: string): Promise<SqlTarget> {
+export async function startThrowawayDb(ctx: Context, s: Stack, name: string, image: string, limits: ThrowawayLimits | null = null): Promise<SqlTarget> {
   const t = sqlTarget(s, name);
   await ctx.exec.run('docker', [
-    'run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`,
+    'run', '-d', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, ...limitArgs(limits),
     ...t.engine.throwaway.env.flatMap((e) => ['-e', e]),
     image,
     ...t.engine.throwaway.args,
@@ -141,15 +147,32 @@ export async function startThrowawayDb(ctx: Context, s: Stack, name: string, ima
   return t;
 }
 
+/**
+ * CPU bounds for the throwaways of a scheduled drill, so the live stack keeps serving: a low
+ * cgroup weight (only felt when the CPU is contended) and a cap of half the cores. The host-side
+ * decompression runs under the drill unit's nice/ionice.
+ */
+export interface ThrowawayLimits { cpuShares: number; cpus: number }
+const limitArgs = (l: ThrowawayLimits | null) => (l ? ['--cpu-shares', String(l.cpuShares), '--cpus', String(l.cpus)] : []);
+
 export interface VerifyResult {
   id: string;
   checksums: number;
-  database: { tables: number; rows: number } | null;
+  database: { tables: number; rows: number; checksummed: number; checksumSkipped: number } | null;
   redis: { keys: number } | null;
   archives: string[];
+  /** Milliseconds per part: checksums, database (database-load, database-checksum within it), redis, archives. */
+  parts: Record<string, number>;
 }
 
-/** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
+export interface VerifyOptions {
+  sumsChecked?: boolean;
+  /** A physical copy, once proven, stays beside the data volume prepared (restore renames it into place). */
+  keepCopy?: boolean;
+  /** A scheduled drill's CPU bounds for the throwaways. */
+  limits?: ThrowawayLimits | null;
+}
+
 /** Tables whose CHECKSUM TABLE both sides have and which differ, as `table: manifest ≠ copy` lines. */
 export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): string[] {
   return Object.entries(expected)
@@ -157,22 +180,31 @@ export function checksumDiff(expected: Record<string, string | null>, actual: Re
     .map(([t, sum]) => `${t}: ${sum} ≠ ${actual[t]}`);
 }
 
-/**
- * `keepCopy`: a physical copy, once proven, stays beside the data volume prepared (restore renames
- * it into place instead of unpacking it again).
- */
-export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: { sumsChecked?: boolean; keepCopy?: boolean } = {}): Promise<VerifyResult> {
+/** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
+export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: VerifyOptions = {}): Promise<VerifyResult> {
+  const parts: Record<string, number> = {};
+  const timed = async <T>(part: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      parts[part] = (parts[part] ?? 0) + (Date.now() - t0);
+    }
+  };
   const { dir, manifest: m } = await readManifest(ctx, s, id);
   // Restore checks the sums first, then verifies: they need not be read twice.
-  if (!o.sumsChecked) await requireSums(ctx, dir, m, emit);
+  if (!o.sumsChecked) await timed('checksums', () => requireSums(ctx, dir, m, emit));
   const read = await readStages(ctx, s, m);
   const cs = await ctx.docker.projectContainers(s.project).catch(() => []);
   await removeThrowaways(ctx, s.project);
   const tag = `${process.pid}-${Date.now().toString(36)}`;
-  const result: VerifyResult = { id, checksums: m.files.length, database: null, redis: null, archives: [] };
+  const result: VerifyResult = { id, checksums: m.files.length, database: null, redis: null, archives: [], parts };
+  const limits = o.limits ?? null;
   try {
     for (const f of m.files) {
       const path = join(dir, f.name);
+      const t0 = Date.now();
+      const part = f.kind === 'database' ? 'database' : f.kind === 'redis' ? 'redis' : 'archives';
       if (f.kind === 'database' && m.database && methodOf(m) === 'physical') {
         const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
         const mount = await ensureVolume(ctx, s.project, 'mysql-data');
@@ -190,7 +222,10 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         }
         const sums = checksumDiff(m.database.checksums ?? {}, proof.checksums);
         if (sums.length) throw opError('err.ph.checksumsDiffer', { id, count: sums.length }, sums);
-        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((n, x) => n + x, 0) };
+        // What the drill record counts: the sums both sides have, which checksumDiff compares.
+        const sumTables = Object.entries(m.database.checksums ?? {});
+        const checksummed = sumTables.filter(([t, v]) => v !== null && proof.checksums[t] != null).length;
+        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((n, x) => n + x, 0), checksummed, checksumSkipped: sumTables.length - checksummed };
         emit({ kind: 'output', text: ctx.t('ph.verifyOk', { tables: result.database.tables, rows: result.database.rows }) });
         if (o.keepCopy) await ctx.exec.run('mv', ['-T', '--', sib.staging(id), sib.ready(id)]);
         else await removeTree(ctx, sib.staging(id));
@@ -199,7 +234,7 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         // The image the stack runs now (what a restore would load into), else the one the backup names.
         const image = runningOf(cs, 'mysql')?.imageId ?? s.prepared.plan.database.image;
         emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
-        const db = await startThrowawayDb(ctx, s, name, image);
+        const db = await startThrowawayDb(ctx, s, name, image, limits);
         await waitSql(ctx, db);
         const started = Date.now();
         await ctx.exec.pipe([...read, { cmd: 'docker', args: sqlClientArgv(db) }], {
@@ -211,14 +246,26 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         if (diff.length) {
           throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
         }
-        result.database = { tables: Object.keys(actual).length, rows: Object.values(actual).reduce((n, x) => n + x, 0) };
+        parts['database-load'] = Date.now() - started;
+        // CHECKSUM TABLE against the manifest's (tables that changed while they were dumped are not compared).
+        const expected = m.database.checksums ?? {};
+        const compared = Object.values(expected).filter((v) => v !== null).length;
+        if (compared > 0) {
+          const sumStart = Date.now();
+          const bad = dumpChecksumDiff(expected, await tableChecksums(ctx, db, m.database.databases));
+          parts['database-checksum'] = Date.now() - sumStart;
+          if (bad.length) throw opError('err.bk.checksumsDiffer', { id, count: bad.length }, bad.map((d) => ctx.t('bk.checksumLine', { table: d.table, expected: d.expected, actual: d.actual })));
+        }
+        const skipped = Object.keys(expected).length - compared;
+        result.database = { tables: Object.keys(actual).length, rows: Object.values(actual).reduce((n, x) => n + x, 0), checksummed: compared, checksumSkipped: skipped };
         emit({ kind: 'output', text: ctx.t('bk.verifyDbOk', { tables: result.database.tables, rows: result.database.rows }) });
+        if (m.database.checksums) emit({ kind: 'output', text: ctx.t('bk.verifyChecksumsOk', { compared, skipped }) });
         await ctx.exec.run('docker', ['rm', '-f', '-v', name], { timeoutMs: 120_000 });
       } else if (f.kind === 'redis' && m.redis) {
         const name = `sw-verify-${s.project}-redis-${tag}`;
         const cache = cacheEngineOf(s.prepared.plan);
         const image = runningOf(cs, 'redis')?.imageId ?? s.prepared.plan.redis?.image ?? m.redis.image;
-        await ctx.exec.run('docker', ['create', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, image, cache.server, '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no'], { timeoutMs: 60_000 });
+        await ctx.exec.run('docker', ['create', '--name', name, '--network', 'none', '--label', `${THROWAWAY_LABEL}=${s.project}`, ...limitArgs(limits), image, cache.server, '--dir', '/data', '--dbfilename', 'dump.rdb', '--appendonly', 'no'], { timeoutMs: 60_000 });
         await ctx.exec.pipe([...read, { cmd: 'docker', args: ['cp', '-', `${name}:/data`] }], { inputFile: path });
         await ctx.exec.run('docker', ['start', name], { timeoutMs: 60_000 });
         await waitRedis(ctx, cache.cli, name);
@@ -233,6 +280,7 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         await ctx.exec.pipe([...read, { cmd: 'sh', args: ['-c', 'tar -tf - >/dev/null'] }], { inputFile: path });
         result.archives.push(f.name);
       }
+      parts[part] = (parts[part] ?? 0) + (Date.now() - t0);
     }
   } finally {
     await removeThrowaways(ctx, s.project).catch(() => undefined);

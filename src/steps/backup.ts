@@ -24,10 +24,11 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import {
   MANIFEST_FILE, PARTIAL_SUFFIX, backupId, backupMethod, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
-  retentionVictims, spaceVerdict, type BackupKind, type BackupSummary, type DbMethod, type FileEntry, type Manifest,
+  retentionVictims, spaceVerdict, stableChecksums, type BackupKind, type BackupSummary, type DbMethod, type FileEntry, type Manifest,
 } from '../domain/backup.js';
 import { HeadCollector, parseDumpCoordinates, type BinlogIndex, type BinlogPoint } from '../domain/binlog.js';
 import { cacheEngineOf, type CacheEngine } from '../domain/cache/index.js';
+import { tableChecksums } from './table-checksums.js';
 import { TEMPLATE_VERSION } from '../domain/versions.js';
 import { hostError, opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
@@ -55,7 +56,10 @@ export function dataVolumes(s: Stack): string[] {
 }
 
 /** Config: everything in the install dir but backups, logs and our transient state. */
-const CONFIG_EXCLUDES = [`./${HOST.backups}`, './logs', './.stack-wizard/maintenance.lock', './.stack-wizard/restore.json', './.stack-wizard/update.json', './.stack-wizard/certbot'];
+const CONFIG_EXCLUDES = [
+  `./${HOST.backups}`, './logs', './.stack-wizard/maintenance.lock', './.stack-wizard/restore.json', './.stack-wizard/update.json', './.stack-wizard/certbot',
+  `./${HOST.drillLog}`, `./${HOST.remoteLog}`, `./${HOST.notifyState}`,
+];
 
 export interface BackupOptions {
   kind: BackupKind;
@@ -345,6 +349,8 @@ async function logicalPart(ctx: Context, s: Stack, o: PartOptions & { dbs: strin
   const head = new HeadCollector();
   const name = `database.sql${o.suffix}`;
   const flags = o.db.engine.binlog?.dumpFlags ?? [];
+  // CHECKSUM TABLE before and after the dump: a table equal in both did not change while it was dumped (#19).
+  const sumsBefore = await tableChecksums(ctx, o.db, o.dbs);
   const d = await store(ctx, {
     dir: o.partial, name, c: o.c, pass: o.pass, emit: o.emit, label: 'database', expect: o.expect,
     tap: (b) => {
@@ -355,6 +361,7 @@ async function logicalPart(ctx: Context, s: Stack, o: PartOptions & { dbs: strin
   });
   // The snapshot was taken before the dump ended: its end is an upper bound of the point.
   const at = ctx.clock().toISOString();
+  const checksums = stableChecksums(sumsBefore, await tableChecksums(ctx, o.db, o.dbs));
   const coords = parseDumpCoordinates(head.text());
   // A replay skips by GTID on MySQL with GTIDs on: the live server's executed set, kept by a dump's
   // load, would have it skip the very transactions to replay. Positions serve elsewhere.
@@ -364,7 +371,7 @@ async function logicalPart(ctx: Context, s: Stack, o: PartOptions & { dbs: strin
     tool: dump.tool,
     databases: o.dbs,
     tables: counter.counts(),
-    checksums: null,
+    checksums,
     point: (opened) => (coords ? { file: coords.file, position: coords.position, gtid: null, fileStartedAt: opened(coords.file, at), at, replay: gtid ? null : 'position' } : null),
   };
 }

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { WizardError } from '../errors.js';
 import type { HostFile } from '../render/host-file.js';
 import { scheduleHostFilesNow } from './backup-schedule.js';
+import { timerHostFilesNow } from './backup-timers.js';
 import { mirrorHostFiles } from './mirrors.js';
 import type { Prepared } from './prepare.js';
 import { securityHostFiles } from './security.js';
@@ -19,6 +20,7 @@ const SOURCES: readonly Source[] = [
   securityHostFiles,
   tlsHostFiles,
   scheduleHostFilesNow,
+  timerHostFilesNow,
 ];
 
 /** The prepared stack with the host files its setup would write now (a preview of a run on this server). */

@@ -14,6 +14,7 @@ import { mirrorSteps, mirrorsLiveStep } from './mirrors.js';
 import { tlsSteps } from './tls.js';
 import type { Plan } from '../domain/plan.js';
 import { backupScheduleStep } from './backup-schedule.js';
+import { backupTimersStep } from './backup-timers.js';
 import { errorText } from '../errors.js';
 import { lockFor, logFile, refuseInterrupted } from './stack-guard.js';
 
@@ -59,6 +60,7 @@ export function installSteps(plan?: Plan): Step[] {
     upStep,
     ...tls.afterStart,
     backupScheduleStep,
+    backupTimersStep,
   ];
 }
 

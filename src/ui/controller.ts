@@ -58,6 +58,11 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
 
     checkPorts: (ports: number[]) => checkPorts(ctx, ports),
 
+    async testBackupTargets(answers: Answers): Promise<string[]> {
+      const { testBackupTargets } = await import('../services/backup-targets.js');
+      return testBackupTargets(ctx, answers, (await this.facts()).hostname);
+    },
+
     async review(answers: Answers, facts: HostFacts): Promise<Review> {
       const tg = target(answers.project);
       const pv = await reviewSetup(ctx, { answers, facts, targetDir: tg.targetDir });

@@ -26,6 +26,8 @@ export interface FormProps {
   onChange?: (v: FormValues) => void;
   /** Text for a field's label when the def has none of its own (mirror kinds). */
   labelText?: (f: FieldDef) => string | undefined;
+  /** A test run on the values as typed (Ctrl+T): its hint under the form, its lines shown when it ends. */
+  action?: { hint: string; running: string; run: (v: FormValues) => Promise<string[]> };
 }
 
 const optionText = (t: T, o: Option) => o.text ?? (o.label ? t(o.label) : o.value);
@@ -39,6 +41,8 @@ export function Form(props: FormProps) {
   const [, redraw] = useState(0);
   const [problems, setProblems] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
+  const [actionLines, setActionLines] = useState<string[] | null>(null);
+  const [acting, setActing] = useState(false);
   const editable = () => visibleFields(def, values.current).filter((f) => !isGiven(given, f.path));
   const [focus, setFocus] = useState(0);
   const focusRef = useRef(0);
@@ -118,6 +122,17 @@ export function Form(props: FormProps) {
       } else if (key.return) {
         if (!f || focusRef.current >= fields.length - 1) void submit();
         else if (!fieldProblem(f.path)) moveFocus(focusRef.current + 1);
+      } else if (key.ctrl && input === 't' && props.action) {
+        const action = props.action;
+        setActing(true);
+        setBusy(true);
+        void action
+          .run(values.current)
+          .then(setActionLines, (e: unknown) => setActionLines([e instanceof Error ? e.message : String(e)]))
+          .finally(() => {
+            setActing(false);
+            setBusy(false);
+          });
       } else if (f && f.codec === 'bool' && input === ' ') setValue(f.path, values.current[f.path] !== true);
       else if (f && f.codec === 'choice' && (key.leftArrow || key.rightArrow || input === ' ')) cycle(f, key.leftArrow ? -1 : 1);
     },
@@ -196,12 +211,22 @@ export function Form(props: FormProps) {
         })}
       </Box>
       {props.footer ? <Box marginTop={1} flexDirection="column">{props.footer(values.current)}</Box> : null}
+      {props.action ? (
+        <Box marginTop={1} flexDirection="column">
+          <Text dimColor>{acting ? props.action.running : props.action.hint}</Text>
+          {(actionLines ?? []).map((l, i) => (
+            <Text key={i} color={l.startsWith('✗') ? 'red' : l.startsWith('✓') ? 'green' : undefined}>
+              {l}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
       {problems[''] ? (
         <Box marginTop={1}>
           <Problem text={problems['']!.text} severity={problems['']!.severity} />
         </Box>
       ) : null}
-      {busy ? <Text dimColor>{t('ui.checking')}</Text> : null}
+      {busy && !acting ? <Text dimColor>{t('ui.checking')}</Text> : null}
     </Box>
   );
 }

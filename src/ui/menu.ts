@@ -5,7 +5,8 @@ import type { MsgKey } from '../i18n/index.js';
 import type { MaintenanceTask } from '../services/maintenance.js';
 import type { RegistryEntry } from '../services/setup.js';
 
-export type MenuId = 'status' | 'backup' | 'verify' | 'restore' | 'update' | 'troubleshoot' | 'security' | 'securityApply' | 'reconfigure';
+export type MenuId =
+  | 'status' | 'backup' | 'verify' | 'drill' | 'notifyTest' | 's3Test' | 'restore' | 'update' | 'troubleshoot' | 'security' | 'securityApply' | 'reconfigure';
 
 export interface MenuEntry {
   id: MenuId;
@@ -42,6 +43,10 @@ export const MAINTENANCE_MENU: readonly MenuEntry[] = [
     id: 'verify', label: 'ui.menu.verify', hint: 'ui.menu.verifyHint', pick: 'backup', pickTitle: 'ui.menu.verifyPick',
     task: (s, c) => ({ use: 'backupVerify', stack: stackOf(s), ...(c?.id ? { id: c.id } : {}) }),
   },
+  // The drill and the two tests: throwaway containers, a message, a test object; nothing of the stack changes.
+  { id: 'drill', label: 'ui.menu.drill', hint: 'ui.menu.drillHint', task: (s) => ({ use: 'backupDrill', stack: stackOf(s) }) },
+  { id: 'notifyTest', label: 'ui.menu.notifyTest', hint: 'ui.menu.notifyTestHint', task: (s) => ({ use: 'notifyTest', stack: stackOf(s) }) },
+  { id: 's3Test', label: 'ui.menu.s3Test', hint: 'ui.menu.s3TestHint', task: (s) => ({ use: 's3Test', stack: stackOf(s) }) },
   {
     id: 'restore', label: 'ui.menu.restore', hint: 'ui.menu.restoreHint', pick: 'backup', pickTitle: 'ui.bk.pickTitle', confirm: 'ui.bk.restoreConfirm',
     task: (s, c) => ({ use: 'restore', stack: stackOf(s), ...(c?.id ? { id: c.id } : {}), yes: c?.yes === true }),

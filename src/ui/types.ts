@@ -63,6 +63,8 @@ export interface WizardController {
   /** The stack's backups, newest first (the restore picker). */
   backups(stack: RegistryEntry): Promise<BackupSummary[]>;
   readonly mirrors: MirrorSource | null;
+  /** The backup screen's test (Ctrl+T): a test message to each channel and the bucket's round trip, as lines. */
+  testBackupTargets?(answers: Answers): Promise<string[]>;
   /** The guided troubleshooting session for an installed stack (the menu's Troubleshoot entry). */
   doctor?(stack: RegistryEntry): DoctorController;
 }

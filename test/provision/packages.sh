@@ -39,6 +39,8 @@ check systemd-analyze systemd
 # The hostile-value tests (test/real/quoting-hostile.test.ts): logrotate -f and Debian's cron run what we render.
 check logrotate logrotate
 check cron cron
+# A real MTA for the email notification channel (STARTTLS, TLS, AUTH): exim4, run with its own config.
+check exim4 exim4-daemon-light
 # The build-mirror files (pip.conf) are read by the real pip.
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ ${#need[@]} -eq 0 ] && exit 0

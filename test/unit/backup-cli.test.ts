@@ -25,8 +25,9 @@ async function run(args: string[], env: NodeJS.ProcessEnv = { STACK_WIZARD_STATE
 describe('backup, restore and update on the command line', () => {
   it('--help shows their forms', async () => {
     const r = await run(['--help']);
-    expect(r.stdout).toContain('stack-wizard backup [--physical | --logical] [list [--json] | verify [ID]]');
-    expect(r.stdout).toContain('stack-wizard restore [ID | --to "YYYY-MM-DD HH:MM:SS"] [--yes]');
+    expect(r.stdout).toContain('stack-wizard backup [--physical | --logical] [list [--json] | verify [ID] | drill [ID] [--scheduled] | watch [--backups-only] | s3 test]');
+    expect(r.stdout).toContain('stack-wizard restore [ID | --to "YYYY-MM-DD HH:MM:SS" | --from-s3 ID] [--yes]');
+    expect(r.stdout).toContain('stack-wizard notify test [--json]');
     expect(r.stdout).toContain('stack-wizard update [--yes]');
   });
 
@@ -36,7 +37,12 @@ describe('backup, restore and update on the command line', () => {
     expect(both.stderr).toMatch(/--physical and --logical exclude each other/);
     const sub = await run(['backup', 'frobnicate']);
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toMatch(/unknown backup subcommand "frobnicate": use backup, backup list \[--json\] or backup verify \[ID\]/);
+    expect(sub.stderr).toMatch(/unknown backup subcommand "frobnicate": use backup, backup list \[--json\], backup verify \[ID\], backup drill \[ID\], backup watch or backup s3 test/);
+    expect((await run(['backup', 's3', 'frobnicate'])).stderr).toMatch(/unknown "backup s3 frobnicate": use backup s3 test/);
+    expect((await run(['backup', 'watch', 'extra'])).code).toBe(2);
+    const nt = await run(['notify', 'send']);
+    expect(nt.code).toBe(2);
+    expect(nt.stderr).toMatch(/unknown "notify send": use notify test/);
     expect((await run(['backup', 'list', 'extra'])).code).toBe(2);
     expect((await run(['restore', 'a', 'b'])).code).toBe(2);
     const opt = await run(['update', '--frobnicate']);
@@ -83,8 +89,10 @@ describe('what the commands print', () => {
     expect(j.backups[0]).toEqual({
       id: m.id, createdAt: m.createdAt, kind: 'scheduled', bytes: 3 * 1024 ** 2, complete: true, error: null, encrypted: true,
       database: { engine: 'mariadb', serverVersion: '11.4.8-MariaDB', tables: { 'shop.orders': 120, 'shop.users': 3 } },
-      redis: { version: '7.4.5', keys: 51 }, volumes: ['app-data'], files: m.files,
+      redis: { version: '7.4.5', keys: 51 }, volumes: ['app-data'], files: m.files, lastDrill: null, remote: null,
     });
+    expect(j.lastDrill).toBeNull();
+    expect(j.lastRemote).toBeNull();
     expect(j.backups[1]).toMatchObject({ complete: false, error: 'manifest.json missing', database: null });
     expect(parseManifest(manifestText(m))).toEqual({ manifest: m });
   });

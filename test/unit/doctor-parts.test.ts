@@ -313,7 +313,7 @@ describe('each area\'s gatherer, checks and messages side by side (docs/ARCHITEC
   const isCheck = (x: unknown): x is CheckDef<unknown> => typeof x === 'object' && x !== null && typeof (x as CheckDef<unknown>).evaluate === 'function' && typeof (x as CheckDef<unknown>).label === 'string';
 
   test('a check in checks-<area>.ts reads a source gathered in gather-<area>.ts, and its label is in catalog/doctor/<area>.ts', async () => {
-    expect(areas).toEqual(['data', 'docker', 'files', 'host', 'journals', 'security', 'tls', 'web']);
+    expect(areas).toEqual(['backups', 'data', 'docker', 'files', 'host', 'journals', 'security', 'tls', 'web']);
     const placed: string[] = [];
     for (const a of areas) {
       const checks = Object.values(await import(`../../src/domain/doctor/checks-${a}.ts`)).filter(isCheck);

@@ -128,6 +128,11 @@ describe('host files in the preview', () => {
       '/etc/fstab',
       '/etc/systemd/system/stack-wizard-shop-backup.service',
       '/etc/systemd/system/stack-wizard-shop-backup.timer',
+      // The restore drill (#19.1) and the dead-man's switch (#19.2).
+      '/etc/systemd/system/stack-wizard-shop-drill.service',
+      '/etc/systemd/system/stack-wizard-shop-drill.timer',
+      '/etc/systemd/system/stack-wizard-shop-watch.service',
+      '/etc/systemd/system/stack-wizard-shop-watch.timer',
     ]);
     // Merged into what is there, never replacing it.
     expect(byPath.get('/etc/ufw/after.rules')!.content).toMatch(new RegExp(`^${STOCK_AFTER.replace(/[[\]*.]/g, '\\$&')}\\n# BEGIN stack-wizard DOCKER-USER\\n`));
@@ -143,7 +148,7 @@ describe('host files in the preview', () => {
     const host = server();
     const ctx = ctxOn(host);
     const p = await prepared(ctx);
-    const steps = installSteps(p.plan).filter((s) => /^(mirror-apt|docker-daemon-json|security-(firewall|fail2ban|logrotate|sysctl|swap)|backup-schedule)$/.test(s.id));
+    const steps = installSteps(p.plan).filter((s) => /^(mirror-apt|docker-daemon-json|security-(firewall|fail2ban|logrotate|sysctl|swap)|backup-schedule|backup-timers)$/.test(s.id));
     await runSteps(ctx, steps, p);
     const changed = p.hostFiles!.filter((f) => f.content !== f.old);
     expect(changed.length).toBeGreaterThanOrEqual(12);

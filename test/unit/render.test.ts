@@ -393,8 +393,11 @@ describe('templates/*.tmpl and their one fill function', () => {
   it('every template in templates/ is filled by the code and ends with one line break', () => {
     const dir = join(import.meta.dirname, '..', '..', 'templates');
     const names = readdirSync(dir).sort();
-    expect(names).toEqual(['backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl']);
-    const src = ['src/render/certbot.ts', 'src/render/backup-schedule.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
+    expect(names).toEqual([
+      'backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl',
+      'drill.cron.tmpl', 'drill.service.tmpl', 'drill.timer.tmpl', 'watch.cron.tmpl', 'watch.service.tmpl', 'watch.timer.tmpl',
+    ]);
+    const src = ['src/render/certbot.ts', 'src/render/backup-schedule.ts', 'src/render/backup-timers.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');
     for (const n of names) {
       expect(src, n).toContain(`templates/${n}'`);
       expect(readFileSync(join(dir, n), 'utf8')).toMatch(/[^\n]\n$/);

@@ -10,6 +10,7 @@ import { tlsChainCheck, tlsExpiryCheck, tlsNameCheck, tlsRenewalCheck, type TlsE
 import { exposureCheck, fail2banCheck, firewallCheck, selfBanCheck, sshCheck, type ExposureEvidence, type Fail2banEvidence, type FirewallEvidence, type SshEvidence } from './checks-security.js';
 import { envCheck, filesCheck, mirrorsCheck, pullCheck, type EnvEvidence, type FilesEvidence, type MirrorsEvidence, type PullEvidence } from './checks-files.js';
 import { journalsCheck, type JournalsEvidence } from './checks-journals.js';
+import { backupsCheck, type BackupsEvidence } from './checks-backups.js';
 import type { CheckDef, Symptom } from './types.js';
 
 /** Evidence by source: what src/host/doctor/gather-<area>.ts collect (src/host/doctor/sources.ts lists them). */
@@ -41,6 +42,7 @@ export interface EvidenceSources {
   files: FilesEvidence;
   env: EnvEvidence;
   journals: JournalsEvidence;
+  backups: BackupsEvidence;
 }
 export type SourceId = keyof EvidenceSources;
 
@@ -85,6 +87,7 @@ export const CHECKS: readonly CheckEntry[] = [
   entry('dockerSpace', dockerSpaceCheck),
   entry('dockerLogs', dockerLogsCheck),
   entry('journals', journalsCheck),
+  entry('backups', backupsCheck),
 ];
 
 export const checkById = (id: string) => CHECKS.find((c) => c.def.id === id);

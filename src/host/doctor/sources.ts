@@ -7,6 +7,7 @@ import { dockerGatherers } from './gather-docker.js';
 import { filesGatherers } from './gather-files.js';
 import { hostGatherers } from './gather-host.js';
 import { journalsGatherers } from './gather-journals.js';
+import { backupsGatherers } from './gather-backups.js';
 import { securityGatherers } from './gather-security.js';
 import { tlsGatherers } from './gather-tls.js';
 import { webGatherers } from './gather-web.js';
@@ -20,6 +21,7 @@ export const SOURCES: Gatherers = {
   ...securityGatherers,
   ...filesGatherers,
   ...journalsGatherers,
+  ...backupsGatherers,
 };
 
 /** A fresh gathering for one run: every source read at most once, shared by the checks that read it. */

@@ -147,7 +147,7 @@ export const ui = defineCatalog(
     'ui.h.sshPort': 'auto uses what sshd listens on; or a port number',
     'ui.security.sshSeen': 'sshd seen on: {ports} ({source})',
 
-    'ui.i.backup': 'Daily database and volume backups under the install dir.',
+    'ui.i.backup': 'Daily database and volume backups under the install dir, a weekly restore drill, an optional copy in a bucket, and alerts when something goes wrong.',
     'ui.f.schedule': 'Time',
     'ui.h.schedule': 'HH:MM in the server\'s time zone, or off',
     'ui.f.keep': 'Keep',
@@ -368,7 +368,7 @@ export const ui = defineCatalog(
     'ui.h.sshPort': 'auto 表示使用 sshd 实际监听的端口；也可填端口号',
     'ui.security.sshSeen': 'sshd 监听端口：{ports}（{source}）',
 
-    'ui.i.backup': '每天备份数据库和数据卷，存放在安装目录下。',
+    'ui.i.backup': '每天备份数据库和数据卷，存放在安装目录下；每周做一次恢复演练；可选复制到存储桶；出问题时发送告警。',
     'ui.f.schedule': '时间',
     'ui.h.schedule': '服务器时区的 HH:MM，或 off',
     'ui.f.keep': '保留份数',

@@ -27,7 +27,12 @@ export function screenPaths(s: ScreenId, draft: Draft, mirrorKinds: readonly str
 }
 
 /** Answers a screen offers but that never keep it from being skipped (they have a sound default). */
-const OPTIONAL_PATHS: ReadonlySet<string> = new Set(['security.ignoreIp', 'redis.mode']);
+const OPTIONAL_PATHS: ReadonlySet<string> = new Set([
+  'security.ignoreIp',
+  'redis.mode',
+  // The drill has its default; off-site copies and alerts are the operator's to add.
+  ...FORMS.backup.fields.map((f) => f.path).filter((p) => p !== 'backup.schedule' && p !== 'backup.keep'),
+]);
 
 /** A screen is skipped when a flag or the answers file gave every answer it asks. */
 export function screenSkipped(s: ScreenId, draft: Draft, given: ReadonlySet<string>, mirrorKinds: readonly string[] = []): boolean {

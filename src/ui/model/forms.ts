@@ -6,6 +6,7 @@ import { getPath, isGiven, setPath, type Draft } from '../../domain/draft.js';
 import { DB_DEFAULT_VERSION } from '../../domain/versions.js';
 import { DB_ENGINES, DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
 import { CACHE_ENGINE_IDS } from '../../domain/cache/index.js';
+import { channelOwns, channelPath, channelValue, withChannelValue, type ChannelKind } from '../../domain/notify/channel-draft.js';
 import type { MsgKey } from '../../i18n/index.js';
 
 export type FormValue = string | boolean;
@@ -22,7 +23,25 @@ export interface FieldDef {
   /** For choices: the options, which may depend on the other values. */
   options?: (v: FormValues) => Option[];
   visible?: (v: FormValues) => boolean;
+  /** A field that is not one answers path (a notification channel's value): how it reads and writes the draft. */
+  bind?: FieldBind;
 }
+
+export interface FieldBind {
+  get(d: Draft): unknown;
+  set(d: Draft, v: unknown): Draft;
+  /** Whether a schema issue at this answers path is this field's. */
+  owns(issuePath: string, d: Draft): boolean;
+}
+
+const channelField = (kind: ChannelKind, prop: string, label: MsgKey, codec: Codec, o: Partial<FieldDef> = {}): FieldDef => ({
+  path: channelPath(kind, prop),
+  label,
+  codec,
+  bind: { get: (d) => channelValue(d, kind, prop), set: (d, v) => withChannelValue(d, kind, prop, v), owns: (ip, d) => channelOwns(d, kind, prop, ip) },
+  ...o,
+});
+const filled = (path: string) => (v: FormValues) => String(v[path] ?? '').trim() !== '';
 
 export interface FormDef {
   title: MsgKey;
@@ -140,6 +159,36 @@ const FORM_DEFS = {
     fields: [
       { path: 'backup.schedule', label: 'ui.f.schedule', hint: 'ui.h.schedule', codec: 'text' },
       { path: 'backup.keep', label: 'ui.f.keep', hint: 'ui.h.keep', codec: 'int' },
+      { path: 'backup.drill', label: 'ui.f.drill', hint: 'ui.h.drill', codec: 'text' },
+      // Off-site copies: the rest of the bucket's settings once an endpoint is typed.
+      { path: 'backup.s3.endpoint', label: 'ui.f.s3Endpoint', hint: 'ui.h.s3Endpoint', codec: 'text' },
+      { path: 'backup.s3.bucket', label: 'ui.f.s3Bucket', codec: 'text', visible: filled('backup.s3.endpoint') },
+      { path: 'backup.s3.region', label: 'ui.f.s3Region', hint: 'ui.h.s3Region', codec: 'text', visible: filled('backup.s3.endpoint') },
+      { path: 'backup.s3.credentialsFile', label: 'ui.f.s3Credentials', hint: 'ui.h.s3Credentials', codec: 'text', visible: filled('backup.s3.endpoint') },
+      {
+        path: 'backup.s3.addressing', label: 'ui.f.s3Addressing', hint: 'ui.h.s3Addressing', codec: 'choice', visible: filled('backup.s3.endpoint'),
+        options: () => [opt('', 'ui.o.s3.auto'), opt('path', 'ui.o.s3.path'), opt('virtual', 'ui.o.s3.virtual')],
+      },
+      { path: 'backup.s3.keep', label: 'ui.f.s3Keep', hint: 'ui.h.s3Keep', codec: 'int', visible: filled('backup.s3.endpoint') },
+      // Alerts: a field per channel; a robot's secret and the mail settings once its URL or host is typed.
+      channelField('wecom', 'url', 'ui.f.ntWecom', 'text', { hint: 'ui.h.ntRobotUrl' }),
+      channelField('dingtalk', 'url', 'ui.f.ntDingtalk', 'text', { hint: 'ui.h.ntRobotUrl' }),
+      channelField('dingtalk', 'secretFile', 'ui.f.ntSecretFile', 'text', { hint: 'ui.h.ntSecretFile', visible: filled(channelPath('dingtalk', 'url')) }),
+      channelField('feishu', 'url', 'ui.f.ntFeishu', 'text', { hint: 'ui.h.ntRobotUrl' }),
+      channelField('feishu', 'secretFile', 'ui.f.ntSecretFile', 'text', { hint: 'ui.h.ntSecretFile', visible: filled(channelPath('feishu', 'url')) }),
+      channelField('webhook', 'url', 'ui.f.ntWebhook', 'text', { hint: 'ui.h.ntRobotUrl' }),
+      channelField('email', 'host', 'ui.f.ntEmailHost', 'text', { hint: 'ui.h.ntEmailHost' }),
+      ...(['port', 'tls', 'user', 'passwordFile', 'from', 'to'] as const).map((prop) =>
+        channelField('email', prop, `ui.f.ntEmail.${prop}`, prop === 'port' ? 'int' : prop === 'to' ? 'argv' : prop === 'tls' ? 'choice' : 'text', {
+          visible: filled(channelPath('email', 'host')),
+          ...(prop === 'tls' ? { options: () => [opt('starttls'), opt('tls'), opt('none')] } : {}),
+          ...(prop === 'passwordFile' ? { hint: 'ui.h.ntSecretFile' as MsgKey } : {}),
+        }),
+      ),
+      {
+        path: 'notify.lang', label: 'ui.f.ntLang', hint: 'ui.h.ntLang', codec: 'choice',
+        options: () => [opt('', 'ui.o.ntLang.auto'), opt('zh-CN', 'ui.o.ntLang.zh'), opt('en', 'ui.o.ntLang.en')],
+      },
     ],
   },
 } satisfies Record<string, FormDef>;
@@ -206,7 +255,7 @@ export function securityInitial(draft: Draft, operator: readonly string[]): Form
 
 export function initialValues(form: FormDef, draft: Draft): FormValues {
   const v: FormValues = {};
-  for (const f of form.fields) v[f.path] = encode(f.codec, valueOrDefault(draft, f.path));
+  for (const f of form.fields) v[f.path] = encode(f.codec, f.bind ? (f.bind.get(draft) ?? (f.path === channelPath('email', 'tls') ? 'starttls' : undefined)) : valueOrDefault(draft, f.path));
   return form.normalize ? form.normalize(v, initialTouched(form, draft)) : v;
 }
 
@@ -216,12 +265,13 @@ export function applyValues(form: FormDef, v: FormValues, draft: Draft, given: R
   const shown = new Set(visibleFields(form, v).map((f) => f.path));
   for (const f of form.fields) {
     if (isGiven(given, f.path)) continue;
+    const put = (x: unknown) => (f.bind ? f.bind.set(d, x) : setPath(d, f.path, x));
     if (!shown.has(f.path)) {
-      d = setPath(d, f.path, undefined);
+      d = put(undefined);
       continue;
     }
     const r = decode(f.codec, v[f.path] ?? '');
-    d = setPath(d, f.path, 'value' in r ? r.value : undefined);
+    d = put('value' in r ? r.value : undefined);
   }
   return d;
 }

@@ -67,7 +67,7 @@ export function validateForm(form: FormDef, v: FormValues, draft: Draft, t: T, g
   if (!r.success) {
     for (const issue of r.error.issues) {
       const ip = issue.path.map(String).join('.');
-      const f = fields.find((x) => related(ip, x.path));
+      const f = fields.find((x) => (x.bind ? x.bind.owns(ip, candidate) : related(ip, x.path)));
       if (f && !out[f.path]) out[f.path] = { text: issueText(issue, t, true), severity: 'error' };
     }
   }

@@ -9,7 +9,7 @@ import { getPath, setPath, type Draft } from '../../domain/draft.js';
 import { usableCores, usableRamMiB } from '../../domain/facts.js';
 import { errorText } from '../../errors.js';
 import { Frame, Para, type Hint } from '../components.js';
-import { Form } from '../form.js';
+import { Form, type FormProps } from '../form.js';
 import { isFormId, nextScreen, shownScreens, type OwnScreenId, type ScreenId } from '../model/flow.js';
 import { FORMS, applyValues, initialTouched, initialValues, securityInitial, type FormDef, type FormId, type FormValues } from '../model/forms.js';
 import { componentsFit, recommendedPreset, presetOptions, type PresetChoice } from '../model/presets.js';
@@ -50,6 +50,8 @@ interface FormExtras {
   footer?(s: WizardScope, def: FormDef): ((v: FormValues) => ReactNode) | undefined;
   /** Checks on Enter that need the host (fit, ports in use); null when the form may be left. */
   check?(s: WizardScope, v: FormValues, d: Draft): Promise<Problems | null> | Problems | null;
+  /** A test on the values as typed (Ctrl+T), its lines shown under the form. */
+  action?(s: WizardScope, def: FormDef): FormProps['action'];
 }
 
 /** Ports another program listens on block the domain screen on this server; ones that could not be checked are said once. */
@@ -100,6 +102,25 @@ const FORM_EXTRAS: Partial<Record<FormId, FormExtras>> = {
     },
   },
   domain: { check: (s, v) => checkPorts(s, v) },
+  backup: {
+    // Ctrl+T: a test message to each channel and the bucket's round trip, with the values as typed.
+    action(s, def) {
+      const { c, t } = s;
+      const test = c.testBackupTargets?.bind(c);
+      if (!test) return undefined;
+      return {
+        hint: t('ui.bk.testHint'),
+        running: t('ui.bk.testing'),
+        run: async (v) => {
+          const d = applyValues(def, v, s.session.draft, s.session.given);
+          const a = provisionalAnswers(d);
+          if (a) return test(a);
+          const r = answersFromDraft(d, t);
+          return 'problems' in r ? r.problems.map((p) => `✗ ${p.path}: ${p.text}`) : [];
+        },
+      };
+    },
+  },
   security: {
     initial: (s) => securityInitial(s.session.draft, s.host.operatorIps),
     footer(s) {
@@ -127,6 +148,7 @@ function FormStep({ s, step, id }: StepProps & { id: FormId }) {
         onChange={(v) => (saved.current[id] = v)}
         onSubmit={(v) => submitForm(s, id, def, v, extras?.check)}
         footer={extras?.footer?.(s, def)}
+        action={extras?.action?.(s, def)}
       />
     </Frame>
   );

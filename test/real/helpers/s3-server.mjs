@@ -1,16 +1,22 @@
 // An S3-compatible server on loopback for the backup upload tests, as its own process:
-//   node test/real/helpers/s3-server.mjs <dir> <accessKeyId> <secretAccessKey> <bucket>
-// prints {"port": N} once listening. Storage and the S3 API are s3rver's (npm); s3rver does not
+//   node test/real/helpers/s3-server.mjs <dir> <accessKeyId> <secretAccessKey> <bucket> [<service domain> [<bind address>]]
+// prints {"port": N} once listening. With a service domain (e.g. lab.test), a request to
+// <bucket>.s3.<domain> is virtual-hosted style and one to s3.<domain> (or an address) path style,
+// as S3 tells them apart by the Host header. Every request is appended to <dir>/../requests.log as
+// "METHOD HOST PATH" (the test reads how it was addressed). Storage and the S3 API are s3rver's (npm); s3rver does not
 // check Signature V4 itself, so every request first passes a check by AWS's own SigV4 signer
 // (@smithy/signature-v4, the AWS SDK's): the request is signed again with the same headers,
 // date and key, and must carry the same signature, as S3 does. A wrong key or a broken signature
 // gets 403 SignatureDoesNotMatch.
 import { createHash, createHmac } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer, request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import S3rver from 's3rver';
 
-const [dir, keyId, secret, bucket] = process.argv.slice(2);
+const [dir, keyId, secret, bucket, serviceEndpoint, bind = '127.0.0.1'] = process.argv.slice(2);
+const requestLog = join(dirname(dir), 'requests.log');
 
 class Sha256 {
   constructor(secretKey) {
@@ -25,7 +31,7 @@ class Sha256 {
   reset() {}
 }
 
-const backend = await new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket }] }).run();
+const backend = await new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket }], ...(serviceEndpoint ? { serviceEndpoint } : {}) }).run();
 
 const deny = (res, code, message) => {
   res.writeHead(403, { 'content-type': 'application/xml' });
@@ -60,6 +66,7 @@ const front = createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
     const body = Buffer.concat(chunks);
+    appendFileSync(requestLog, `${req.method} ${req.headers.host} ${req.url}\n`);
     const problem = await verify(req, body).catch((e) => `SignatureDoesNotMatch: ${e.message}`);
     if (problem) return deny(res, problem.split(':')[0], problem);
     // Checked: s3rver (which knows only its own built-in key) serves it as its account.
@@ -75,4 +82,4 @@ const front = createServer((req, res) => {
     up.end(body);
   });
 });
-front.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: front.address().port })));
+front.listen(0, bind, () => console.log(JSON.stringify({ port: front.address().port })));

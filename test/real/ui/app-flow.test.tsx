@@ -48,7 +48,8 @@ describe('setup flow', () => {
     await waitText(frame, '[x] Firewall (ufw)');
     await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(frame, '> Time');
-    await press(stdin, KEY.ctrlU, '02:15', KEY.enter, KEY.enter);
+    // The time, the count, then the drill, the bucket, the channels and the alerts' language as they are.
+    await press(stdin, KEY.ctrlU, '02:15', KEY.enter, KEY.enter, ...Array<string>(8).fill(KEY.enter));
     await waitFlat(frame, t('ui.review.localNotRoot', { dir: join(dir, 'stack-wizard-shop') }));
     expect(frame()).toContain('step 10 of 10');
     await press(stdin, KEY.enter);

@@ -13,7 +13,7 @@ import { KEY, flat, plain, press, waitFlat, waitFor, waitText } from './helpers.
 
 afterEach(() => cleanup());
 
-function mount(id: FormId, o: { t?: T; draft?: Draft; given?: Set<string>; onSubmit?: (v: FormValues) => Problems | null } = {}) {
+function mount(id: FormId, o: { t?: T; draft?: Draft; given?: Set<string>; onSubmit?: (v: FormValues) => Problems | null; action?: (v: FormValues) => Promise<string[]> } = {}) {
   const t = o.t ?? translator('en');
   const def = FORMS[id];
   const draft = o.draft ?? {};
@@ -26,7 +26,16 @@ function mount(id: FormId, o: { t?: T; draft?: Draft; given?: Set<string>; onSub
   // In a KeyScope, as inside the wizard: one key listener for the form and its fields.
   const r = render(
     <KeyScope>
-      <Form t={t} def={def} initial={initialValues(def, draft)} initialTouched={initialTouched(def, draft)} given={given} validate={(v) => validateForm(def, v, draft, t, given)} onSubmit={onSubmit} />
+      <Form
+        t={t}
+        def={def}
+        initial={initialValues(def, draft)}
+        initialTouched={initialTouched(def, draft)}
+        given={given}
+        validate={(v) => validateForm(def, v, draft, t, given)}
+        onSubmit={onSubmit}
+        {...(o.action ? { action: { hint: t('ui.bk.testHint'), running: t('ui.bk.testing'), run: o.action } } : {})}
+      />
     </KeyScope>,
   );
   return { ...r, frame: plain(r.lastFrame), onSubmit, submitted, t };
@@ -201,8 +210,41 @@ describe('backups', () => {
     await waitFlat(frame, t('v.schedule'));
     await press(stdin, KEY.ctrlU, 'off', KEY.enter, KEY.backspace, '400', KEY.enter);
     await waitFlat(frame, t('v.tooBig', { max: '365' }));
-    await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, '14', KEY.enter);
+    // Then the drill, the bucket, the five channels and the alerts' language, left as they are.
+    await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, '14', KEY.enter, ...Array<string>(8).fill(KEY.enter));
     await waitFor(frame, () => submitted.length === 1, 'submit');
-    expect(submitted[0]).toEqual({ 'backup.schedule': 'off', 'backup.keep': '14' });
+    expect(submitted[0]).toMatchObject({ 'backup.schedule': 'off', 'backup.keep': '14', 'backup.drill': '', 'backup.s3.endpoint': '', 'notify.channels.wecom.url': '', 'notify.lang': '' });
+  });
+
+  test('Ctrl+T runs the test on the values as typed and shows its lines; the form stays', async () => {
+    const seen: FormValues[] = [];
+    const { stdin, frame, t } = mount('backup', {
+      action: async (v) => {
+        seen.push({ ...v });
+        return ['✓ wecom qyapi.weixin.qq.com/cgi-bin/webhook/send: errcode 0: ok (12 ms)', '✗ PUT: HTTP 403 SignatureDoesNotMatch (9 ms)'];
+      },
+    });
+    await waitText(frame, t('ui.bk.testHint'));
+    await press(stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', '\u0014');
+    await waitText(frame, 'errcode 0: ok (12 ms)');
+    expect(frame()).toContain('✗ PUT: HTTP 403 SignatureDoesNotMatch');
+    expect(seen[0]!['notify.channels.wecom.url']).toBe('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k');
+    expect(frame()).toContain('> WeCom robot');
+  });
+
+  test('a robot URL over plain http to a public host is refused; its secret file is asked once its URL is typed; a drill next to the backup is refused', async () => {
+    const { stdin, frame, t, submitted } = mount('backup');
+    await waitText(frame, '03:00');
+    // keep → drill: an hour or less from 03:00.
+    await press(stdin, KEY.enter, KEY.enter, 'Sun 03:30', KEY.enter);
+    await waitFlat(frame, t('v.drillClash', { schedule: '03:00' }));
+    await press(stdin, KEY.ctrlU, 'Sun 05:00', KEY.enter, KEY.enter, KEY.enter);
+    // DingTalk: plain http to a public address.
+    await press(stdin, 'http://oapi.dingtalk.com/robot/send?access_token=x', KEY.enter);
+    await waitFlat(frame, t('v.robotHttps'));
+    expect(frame()).toContain(t('ui.f.ntSecretFile').trim());
+    await press(stdin, KEY.ctrlU, 'https://oapi.dingtalk.com/robot/send?access_token=x', KEY.enter, '/root/ding.secret', ...Array<string>(5).fill(KEY.enter));
+    await waitFor(frame, () => submitted.length === 1, 'submit');
+    expect(submitted[0]).toMatchObject({ 'backup.drill': 'Sun 05:00', 'notify.channels.dingtalk.url': 'https://oapi.dingtalk.com/robot/send?access_token=x', 'notify.channels.dingtalk.secretFile': '/root/ding.secret' });
   });
 });

@@ -10,10 +10,10 @@ import { KEY, controllerFor, plain, press, waitText } from './helpers.js';
 afterEach(() => cleanup());
 const t = translator('en');
 
-const ALL_IDS = ['status', 'backup', 'verify', 'restore', 'update', 'troubleshoot', 'security', 'securityApply', 'reconfigure'];
+const ALL_IDS = ['status', 'backup', 'verify', 'drill', 'notifyTest', 's3Test', 'restore', 'update', 'troubleshoot', 'security', 'securityApply', 'reconfigure'];
 
 describe('the menu table', () => {
-  test('covers status, backup, verify, restore, update, troubleshoot, security (status and apply) and reconfigure', () => {
+  test('covers status, backup, verify, the restore drill, the alert and bucket tests, restore, update, troubleshoot, security (status and apply) and reconfigure', () => {
     expect(MAINTENANCE_MENU.map((e) => e.id)).toEqual(ALL_IDS);
   });
   test('every entry but reconfigure runs a use case; the controller offers the whole table', () => {
@@ -26,6 +26,9 @@ describe('the menu table', () => {
     const row = (id: string) => MAINTENANCE_MENU.find((e) => e.id === id)!;
     expect(row('status').task!(stack)).toEqual({ use: 'status', stack: { answersFile: stack.answers } });
     expect(row('backup').task!(stack)).toEqual({ use: 'backup', stack: { answersFile: stack.answers } });
+    expect(row('drill').task!(stack)).toEqual({ use: 'backupDrill', stack: { answersFile: stack.answers } });
+    expect(row('notifyTest').task!(stack)).toEqual({ use: 'notifyTest', stack: { answersFile: stack.answers } });
+    expect(row('s3Test').task!(stack)).toEqual({ use: 's3Test', stack: { answersFile: stack.answers } });
     expect(row('security').task!(stack)).toEqual({ use: 'securityStatus', answersFile: stack.answers });
     expect(row('securityApply').task!(stack)).toEqual({ use: 'securityApply', answersFile: stack.answers, yes: false, dryRun: true });
     expect(row('securityApply').task!(stack, { yes: true })).toEqual({ use: 'securityApply', answersFile: stack.answers, yes: true, dryRun: false });

@@ -18,7 +18,7 @@ const DRAFT = {
   database: { engine: 'mysql', version: '8.4' }, backup: { keep: 7, schedule: '03:00' },
 };
 const OVER_SSH = () => facts({ session: { sshClientAddress: '198.51.100.7', sshServerPort: 22 } });
-const GIVEN = new Set(['project', 'app', 'preset', 'region', 'components', 'domain', 'tls', 'ports', 'database', 'backup']);
+const GIVEN = new Set(['project', 'app', 'preset', 'region', 'components', 'cache', 'domain', 'tls', 'ports', 'database', 'backup']);
 
 describe('the security screen offers the operator’s address for fail2ban’s ignoreip', () => {
   test('filled in from this SSH session, editable, and saved to security.ignoreIp in the answers', async () => {

@@ -1,7 +1,7 @@
 // Every golden stack file (deploy: swarm, #20) read by Docker's own stack loader (`docker stack
 // config`: client side, no swarm and no engine state touched), with the .env values in the
-// environment as `docker stack deploy` takes them. Deploying it on a real three-node swarm is
-// test/e2e/swarm.test.ts.
+// environment as `docker stack deploy` takes them. Deploying it on a real three-node swarm is the
+// e2e on branch w2-swarm, not yet green (docs/ARCHITECTURE.md#docker-swarm-20).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

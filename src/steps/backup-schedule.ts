@@ -44,16 +44,20 @@ export async function scheduleHostFilesNow(ctx: Context, s: Prepared): Promise<H
   return (await desired(ctx, s)).files;
 }
 
-async function timerActive(ctx: Context, timer: string): Promise<boolean> {
+/** Whether systemd has this timer enabled and running (the schedule's and the drill's timers). */
+export async function timerActive(ctx: Context, timer: string): Promise<boolean> {
   const r = await ctx.exec.query('systemctl', ['is-enabled', timer], { timeoutMs: 5000 });
   const a = await ctx.exec.query('systemctl', ['is-active', timer], { timeoutMs: 5000 });
   return r.stdout.trim() === 'enabled' && a.stdout.trim() === 'active';
 }
 
+/** A host file's change as the preview lists it: - removed, + new, ~ changed. */
+export const changeLine = (f: HostFile) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`;
+
 /** What the schedule step would change (empty when the host already matches). */
 export async function scheduleChanges(ctx: Context, s: Prepared): Promise<string[]> {
   const d = await desired(ctx, s);
-  const out = d.files.filter(changes).map((f) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`);
+  const out = d.files.filter(changes).map(changeLine);
   if (d.off) return out;
   if (d.systemd && !d.root && !(await timerActive(ctx, d.n.timer))) out.push(`systemctl enable --now ${d.n.timer}`);
   if (out.length && !d.stable) out.push(ctx.t('bk.schedUnstable'));

@@ -8,7 +8,7 @@ import { drillSchedule } from '../domain/schedule.js';
 import { readHostFiles } from '../host/host-files.js';
 import { timerHostFiles, timerHostPaths } from '../render/backup-timers.js';
 import { changes, type HostFile } from '../render/host-file.js';
-import { wizardBin } from './backup-schedule.js';
+import { changeLine, timerActive, wizardBin } from './backup-schedule.js';
 import type { Step } from './engine.js';
 import { readNotifyState, writeNotifyState } from './notify.js';
 import type { Prepared } from './prepare.js';
@@ -40,16 +40,10 @@ export async function timerHostFilesNow(ctx: Context, s: Prepared): Promise<Host
   return (await desired(ctx, s)).files;
 }
 
-async function timerActive(ctx: Context, timer: string): Promise<boolean> {
-  const r = await ctx.exec.query('systemctl', ['is-enabled', timer], { timeoutMs: 5000 });
-  const a = await ctx.exec.query('systemctl', ['is-active', timer], { timeoutMs: 5000 });
-  return r.stdout.trim() === 'enabled' && a.stdout.trim() === 'active';
-}
-
 /** What the timers step would change (empty when the host already matches). */
 export async function timerChanges(ctx: Context, s: Prepared): Promise<string[]> {
   const d = await desired(ctx, s);
-  const out = d.files.filter(changes).map((f) => `${f.content === null ? '-' : f.old === null ? '+' : '~'} ${f.path}`);
+  const out = d.files.filter(changes).map(changeLine);
   if (d.live) {
     for (const f of d.files.filter((x) => x.content !== null && x.path.endsWith('.timer'))) {
       // A timer whose file is new or changes is enabled by the apply anyway: systemctl is asked only about the others.

@@ -77,7 +77,8 @@ if (!state.installed) {
     const s = p instanceof URL ? (p.protocol === 'file:' ? fileURLToPath(p) : '') : String(p);
     if (!s.startsWith('/')) return undefined;
     const abs = resolve(s);
-    if (DEVICES.has(abs) || allowed.some((a) => under(abs, a))) return undefined;
+    // An allowed folder itself too (fsync of the checkout after creating out/ in a clean clone).
+    if (DEVICES.has(abs) || allowed.some((a) => under(abs, a) || abs + sep === a)) return undefined;
     // Node and its libraries (vitest, the transformer) read their own install; tests never need to.
     if (under(abs, resolve(process.execPath, '../..'))) return undefined;
     if (metadata && metadataOk(abs)) return undefined;

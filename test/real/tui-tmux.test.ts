@@ -13,6 +13,9 @@ import { translator } from '../../src/i18n/index.js';
 import { startMirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
 
+// The backup screen's fields, each passed with Enter: time, keep, drill, bucket, WeCom, DingTalk, Feishu, webhook, email, alert language.
+const BACKUP_FIELDS_ENTER = Array<string>(10).fill('Enter');
+
 let bin = '';
 const panes: Pane[] = [];
 // The user the not-root runs become, as this system numbers it.
@@ -143,7 +146,7 @@ describe('setup in a real terminal', () => {
     await p.waitFor('[x] Firewall (ufw)');
     await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('> Time');
-    await p.keys('Enter', 'Enter');
+    await p.keys(...BACKUP_FIELDS_ENTER);
     s = await p.waitFor('Not root: Enter only writes the files into');
     expect(s).toContain('+ docker-compose.yml');
     await p.keys('Tab');
@@ -215,7 +218,7 @@ describe('setup in a real terminal', () => {
     s = await p.waitFor('防火墙始终为 sshd 实际监听的 SSH 端口放行');
     await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('每天备份数据库和数据卷');
-    await p.keys('Enter', 'Enter');
+    await p.keys(...BACKUP_FIELDS_ENTER);
     s = await p.waitFor(`按 Enter 只会把文件写入 ${out}`);
     expect(s).toContain('第 8 步，共 8 步');
     await p.keys('Enter');

@@ -4,6 +4,7 @@
 # nothing is skipped. Budgets and what goes where: docs/ARCHITECTURE.md#tests.
 #   TEST_SUITES="unit real"  limits the suites (default: unit real e2e)
 #   TEST_NODE_MAJORS="22 24" the Node.js lines the built CLI's real tests run on again ("" for none)
+#   E2E_JOBS=2               e2e files run at a time (beside the unit and real suites)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=${TEST_SUITES:-unit real e2e}
@@ -25,30 +26,55 @@ npm run --silent build
 took build "$t0"
 
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
-# Work that does not need the suites before it starts now and is waited for where it is needed:
-# the lab's images (Debian packages; cached by a hash of their inputs, test/lab/README.md), built
-# while the unit and real suites run, and the Node.js binaries of the other lines.
-lab_pid=
+bg=()
+stop_bg() { for p in "${bg[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done; }
+# A run stopped from outside (CI's time limit) still prints what the background suites logged.
+on_exit() {
+  stop_bg
+  if [ -s "$logs/e2e.log" ]; then echo "=== the e2e suite so far ==="; cat "$logs/e2e.log"; fi
+  rm -rf "$logs"
+}
+trap on_exit EXIT
+trap 'exit 143' TERM INT
+
+# Per-file wall times (slowest first) after each suite, for the CI log.
+vitest=(node_modules/.bin/vitest run --reporter=default --reporter=./test/support/timings-reporter.ts)
+
+# The e2e suite runs beside the unit and real suites: its files mostly wait on servers booting
+# and stacks becoming healthy, which leaves the CPU to the others (serially the suites took
+# 15 + 50 minutes here; side by side they fit the 45-minute budget). Its lab images (Debian
+# packages, cached by a hash of their inputs: test/lab/README.md) are built first, and
+# E2E_JOBS files run at a time, each on its own lab network with servers prepared ahead.
+e2e_jobs=${E2E_JOBS:-2}
+e2e_pid=
 if has e2e; then
-  { s=$(date +%s); rc=0; bash test/lab/build-images.sh --all || rc=$?; echo $(($(date +%s) - s)) >"$logs/lab-images.secs"; exit "$rc"; } >"$logs/lab-images.log" 2>&1 &
-  lab_pid=$!
+  if ! find test/e2e -name '*.test.ts' | grep -q .; then
+    echo "suite e2e has no test files yet"
+  else
+    set -m # its own process group, so stop_bg ends vitest and the lab's children with it
+    {
+      s=$(date +%s); rc=0
+      bash test/lab/build-images.sh --all || rc=$?
+      echo "lab-images $(($(date +%s) - s))s" >>"$logs/e2e.times"
+      [ "$rc" -eq 0 ] || { echo "=== building the lab images failed (exit $rc) ==="; exit "$rc"; }
+      s=$(date +%s)
+      echo "=== suite: e2e ($e2e_jobs files at a time, beside the unit and real suites) ==="
+      LAB_WARM=${LAB_WARM:-$e2e_jobs} "${vitest[@]}" --project e2e --maxWorkers="$e2e_jobs" --minWorkers=1 || rc=$?
+      echo "e2e $(($(date +%s) - s))s" >>"$logs/e2e.times"
+      exit "$rc"
+    } >"$logs/e2e.log" 2>&1 &
+    e2e_pid=$!
+    set +m
+    bg+=("$e2e_pid")
+  fi
 fi
 node_pid=
 if has real && [ -n "$node_majors" ]; then
+  # The Node.js binaries of the other lines, fetched while the unit suite runs.
   # shellcheck disable=SC2086 # the majors are words
   bash test/provision/node-versions.sh $node_majors >"$logs/node-bins" 2>"$logs/node-versions.log" &
   node_pid=$!
 fi
-waited() { # PID LOG WHAT: waits for a background job; its log, and a failure, in the CI log
-  local rc=0
-  wait "$1" || rc=$?
-  cat "$2"
-  [ "$rc" -eq 0 ] || { echo "=== $3 failed (exit $rc) ===" >&2; exit "$rc"; }
-}
-
-# Per-file wall times (slowest first) after each suite, for the CI log.
-vitest=(node_modules/.bin/vitest run --reporter=default --reporter=./test/support/timings-reporter.ts)
 
 # The real tests that run the built CLI (dist/, bin/, or a bundle built like it) as a user's Node
 # runs it: again on each other Node.js line, vitest itself on that Node (process.execPath is it).
@@ -62,70 +88,68 @@ built_cli_tests=(
   test/real/tui-tmux.test.ts
 )
 
-# The built CLI's real tests on each other Node line, one line after the other; their log and
-# times are printed by finish_matrix.
-matrix_pid=
-node_matrix() {
-  local node v t rc=0
-  while read -r node; do
-    v=$("$node" --version)
-    t=$(date +%s)
-    echo "=== suite: real, the built CLI's tests on Node.js $v ==="
-    "$node" "${vitest[@]}" --project real --no-file-parallelism "${built_cli_tests[@]}" || rc=$?
-    echo "real@$v $(($(date +%s) - t))s" >>"$logs/matrix.times"
-    [ "$rc" -eq 0 ] || break
-  done <"$logs/node-bins" >"$logs/matrix.log" 2>&1
-  return "$rc"
-}
-finish_matrix() {
-  [ -n "$matrix_pid" ] || return 0
-  local rc=0
-  wait "$matrix_pid" || rc=$?
-  matrix_pid=
-  cat "$logs/matrix.log"
-  while read -r line; do times+=("$line"); done <"$logs/matrix.times"
-  [ "$rc" -eq 0 ] || { echo "=== the built CLI's tests failed on another Node.js line (exit $rc) ===" >&2; exit "$rc"; }
+# A failing suite does not stop the others: one run reports every failure (the exit code is the
+# first failure's).
+failed=()
+suite_rc() { # NAME RC
+  [ "$2" -eq 0 ] || { failed+=("$1 (exit $2)"); echo "=== suite $1 failed (exit $2) ===" >&2; }
 }
 
 for s in $suites; do
+  [ "$s" = e2e ] && continue
   echo "=== suite: $s ==="
   if ! find "test/$s" -name '*.test.ts' -o -name '*.test.tsx' | grep -q .; then
     echo "suite $s has no test files yet"; continue
   fi
-  t0=$(date +%s)
+  t0=$(date +%s); rc=0
   case $s in
     unit)
       # No network, a scratch HOME, this machine's state folders hidden (test/support/unit-sandbox.sh).
-      bash test/support/unit-sandbox.sh "${vitest[@]}" --project unit
-      took unit "$t0"
+      bash test/support/unit-sandbox.sh "${vitest[@]}" --project unit || rc=$?
       ;;
     real)
-      "${vitest[@]}" --project real --no-file-parallelism
-      took real "$t0"
-      if [ -n "$node_pid" ]; then
-        waited "$node_pid" "$logs/node-versions.log" "fetching Node.js $node_majors"
-        # Beside the e2e suite when it follows (its tests mostly wait on servers), else now.
-        node_matrix &
-        matrix_pid=$!
-        has e2e || finish_matrix
-      fi
-      ;;
-    e2e)
-      if [ -n "$lab_pid" ]; then
-        waited "$lab_pid" "$logs/lab-images.log" "building the lab images"
-        times+=("lab-images $(cat "$logs/lab-images.secs")s (beside the suites before; e2e waited $(($(date +%s) - t0))s)")
-        t0=$(date +%s)
-      fi
-      "${vitest[@]}" --project e2e --no-file-parallelism
-      took e2e "$t0"
+      "${vitest[@]}" --project real --no-file-parallelism || rc=$?
       ;;
     *)
-      "${vitest[@]}" --project "$s" --no-file-parallelism
-      took "$s" "$t0"
+      "${vitest[@]}" --project "$s" --no-file-parallelism || rc=$?
       ;;
   esac
+  took "$s" "$t0"
+  suite_rc "$s" "$rc"
+  if [ "$s" = real ] && [ -n "$node_pid" ]; then
+    rc=0
+    wait "$node_pid" || rc=$?
+    cat "$logs/node-versions.log"
+    if [ "$rc" -ne 0 ]; then
+      suite_rc "fetching Node.js $node_majors" "$rc"
+    else
+      while read -r node; do
+        v=$("$node" --version)
+        t0=$(date +%s); rc=0
+        echo "=== suite: real, the built CLI's tests on Node.js $v ==="
+        "$node" "${vitest[@]}" --project real --no-file-parallelism "${built_cli_tests[@]}" || rc=$?
+        took "real@$v" "$t0"
+        suite_rc "real@$v" "$rc"
+      done <"$logs/node-bins"
+    fi
+  fi
 done
-finish_matrix
-# Wall time per step and suite, for the CI log (a failing suite ends the run above: set -e).
+
+if [ -n "$e2e_pid" ]; then
+  t0=$(date +%s); rc=0
+  wait "$e2e_pid" || rc=$?
+  bg=()
+  cat "$logs/e2e.log"
+  : >"$logs/e2e.log"
+  while read -r line; do times+=("$line"); done <"$logs/e2e.times"
+  times+=("(the others then waited $(($(date +%s) - t0))s for e2e)")
+  suite_rc e2e "$rc"
+fi
+
+# Wall time per step and suite, for the CI log.
 summary=$(printf '%s, ' "${times[@]}")
 echo "=== wall time: ${summary%, } (total ${SECONDS}s) ==="
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "=== failed: $(printf '%s; ' "${failed[@]}") ===" >&2
+  exit 1
+fi

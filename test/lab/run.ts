@@ -390,7 +390,8 @@ export class LabRun implements LabApi {
    */
   private async loadInto(s: Pick<Prepared, 'name' | 'images'>, images: readonly string[]): Promise<void> {
     const missing: string[] = [];
-    for (const image of images) {
+    // Once each: a list naming an image twice tagged it, removed its hashed ref, then tagged again.
+    for (const image of new Set(images)) {
       const want = (await docker(['image', 'inspect', '-f', '{{.Id}}', refOf(this.refs, image)])).stdout.trim();
       const have = await exec(s.name, ['docker', 'image', 'inspect', '-f', '{{.Id}}', image], { allowFail: true });
       if (have.stdout.trim() !== want) missing.push(image);

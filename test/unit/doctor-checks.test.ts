@@ -192,6 +192,16 @@ describe('host checks on variants', () => {
     expect(err.severity).toBe('error');
     expect(err.hints?.fullDisk).toEqual(['install']);
     expect(err.fix?.auto).toBe(false);
+    // A share alone is no verdict on a big disk; a size alone is one on any.
+    const big = (free: number) => byId(check('disk', variant('disk', (e) => {
+      e.install = { ...e.install, totalBytes: 250 * GiB, freeBytes: free };
+      e.sameFs = false;
+    })), 'disk.install').severity;
+    expect(big(23 * GiB)).toBe('ok');
+    expect(big(15 * GiB)).toBe('warn');
+    expect(big(5 * GiB)).toBe('warn');
+    expect(big(3 * GiB)).toBe('error');
+    expect(big(0.2 * GiB)).toBe('error');
   });
 
   test('inodes: under 2 % free is an error, under 10 % a warning', () => {

@@ -30,14 +30,16 @@ export interface DiskEvidence {
 }
 
 /**
- * Free space verdict. Errors below 3 % or 256 MiB: MySQL, Redis (MISCONF) and Docker fail writes
- * there. Warnings below 10 % or 1 GiB: one image pull or a day of logs fills that.
+ * Free space verdict. Errors below 256 MiB, or below 3 % with under 4 GiB left: MySQL, Redis
+ * (MISCONF) and Docker fail writes there. Warnings below 1 GiB, or below 10 % with under 20 GiB
+ * left: one image pull or a day of logs fills that. A share alone is no verdict on a big disk
+ * (20 GiB free of 250 is 8 %, yet room for many pulls and backups of this stack).
  */
 export function diskLevel(free: number, total: number): 'ok' | 'warn' | 'error' {
   if (total <= 0) return 'ok';
   const p = pct(free, total);
-  if (p < 3 || free < 256 * MiB) return 'error';
-  if (p < 10 || free < 1 * GiB) return 'warn';
+  if (free < 256 * MiB || (p < 3 && free < 4 * GiB)) return 'error';
+  if (free < 1 * GiB || (p < 10 && free < 20 * GiB)) return 'warn';
   return 'ok';
 }
 

@@ -9,7 +9,7 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { secretNames, urlSecretNames, type Secrets } from '../domain/secrets.js';
 import { STACK_FILE, dockerSecretName, roleConstraint, type NodeRole } from '../domain/swarm.js';
 // The compose file's probes and environment, so both deployments judge and configure the app alike.
-import { appEnvironment, appHealthTest as composeAppHealth, escapeDollar, nginxHealthcheck, workerHealthTest } from './compose.js';
+import { appEnvironment, appHealthTest as composeAppHealth, escapeDollar, minioRootUser, nginxHealthcheck, workerHealthTest } from './compose.js';
 import { toYaml } from './format/yaml.js';
 import { redisArg } from './format/redis-conf.js';
 import { renderMysqlCnf } from './mysql.js';
@@ -258,7 +258,7 @@ export function stackData(plan: Plan): Dict {
     } else if (s.name === 'minio') {
       services.minio = simpleData(plan, s, 'minio-data', CONTAINER.minioData, {
         command: ['server', CONTAINER.minioData, '--console-address', ':9001'],
-        environment: { MINIO_ROOT_USER: plan.project, MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}' },
+        environment: { MINIO_ROOT_USER: minioRootUser(plan.project), MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}' },
         healthcheck: {
           test: ['CMD', 'mc', 'ready', 'local'],
           interval: '15s',

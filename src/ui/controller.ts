@@ -93,7 +93,7 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       if (r.dryRun) next.push(t('ui.next.dryRun'));
       else if (r.local) {
         next.push(t('ui.next.readFiles', { dir: r.targetDir }));
-        next.push(r.isRoot ? t('ui.next.installHere') : t('ui.next.onServer', { answers: answersFile }));
+        next.push(t(r.isRoot ? 'ui.next.installHere' : 'ui.next.onServer', { answers: answersFile }));
         const todo = r.steps.filter((s) => s.needed).map((s) => s.title).join('; ');
         if (todo) next.push(t(r.isRoot ? 'ui.next.serverStepsHere' : 'ui.next.serverSteps', { steps: todo }));
       } else {

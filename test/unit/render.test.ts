@@ -282,6 +282,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('headers of a `preset: auto` stack say auto and the RAM it was sized for, never a fixed preset (#22.15)', () => {
+    const auto = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const fixed = render(GOLDEN_CASES.find((g) => g.name === '8g-mysql-global')!);
+    for (const path of [HOST.mysqlCnf, HOST.nginxConf, HOST.nginxSite]) {
+      const a = auto.files.find((f) => f.path === path)!.content.split('\n')[0]!;
+      expect(a, path).toContain(`preset auto (sized for ${auto.plan.sizing.planRamMiB} MiB)`);
+      expect(a, path).not.toMatch(/preset \d+g/);
+      expect(fixed.files.find((f) => f.path === path)!.content.split('\n')[0], path).toContain('preset 8g');
+    }
+  });
+
   it('Prometheus waits for a healthy node-exporter', () => {
     const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
     const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };

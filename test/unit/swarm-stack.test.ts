@@ -34,6 +34,13 @@ function render(a: AnswersInput = BASE) {
   return { plan, secrets, files, stack: stack ? (parse(stack.content) as Dict) : null, text: stack?.content ?? '' };
 }
 
+it("MinIO's root user in the stack file is at least 3 characters, as in compose (#22.15)", () => {
+  for (const [project, user] of [['ab', 'ab-admin'], ['shop', 'shop']] as const) {
+    const { stack } = render({ ...BASE, project, components: { ...BASE.components, minio: true } });
+    expect(stack!.services.minio.environment.MINIO_ROOT_USER, project).toBe(user);
+  }
+});
+
 function refusal(extra: Partial<AnswersInput>, lang: 'en' | 'zh-CN' = 'en'): string {
   const yaml = JSON.stringify({ ...BASE, ...extra });
   try {

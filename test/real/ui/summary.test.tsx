@@ -30,6 +30,20 @@ describe('Summary', () => {
     expect(onExit).toHaveBeenCalled();
   });
 
+  test('root with --out: the same next command with --answers in English and in Chinese (#22.15)', async () => {
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const { controller, dir } = controllerFor({ isRoot: true, lang, out: 'out' });
+      const answers = provisionalAnswers({ project: 'shop', app: { image: 'ghcr.io/acme/shop:2.0' } })!;
+      const review = await controller.review(answers, facts());
+      const data = controller.summary(review, { applied: 1, targetDir: review.targetDir, local: true }, facts());
+      const r = render(<SummaryScreen t={translator(lang)} data={data} onExit={() => {}} />);
+      const f = await waitFlat(plain(r.lastFrame), 'stack-wizard init --answers');
+      expect(flat(f), lang).toContain(`stack-wizard init --answers ${review.targetDir}/stack-wizard.yaml`);
+      expect(review.targetDir.startsWith(dir), lang).toBe(true);
+      cleanup();
+    }
+  });
+
   test('applied on the server: the https address, DNS and the maintenance menu next', async () => {
     const { controller } = controllerFor({ isRoot: true });
     const answers = provisionalAnswers({ project: 'shop', app: { image: 'a/b:1' }, domain: 'shop.example.com', email: 'ops@example.com' })!;

@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command, ParsedArgs } from './types.js';
 import { flag, optString, stackOf } from './common.js';
-import { usageError } from '../errors.js';
+import { WizardError, usageError } from '../errors.js';
 import { SYMPTOMS, type Symptom } from '../domain/doctor/types.js';
 import { doctorBundle, doctorFix, doctorReport, loadDoctor } from '../services/doctor.js';
 import { openTerminal, withoutCiEnv } from '../ui/terminal.js';
@@ -48,7 +48,15 @@ const command: Command = {
     if (json && (fix || bundle)) throw usageError('doc.err.fixJson');
     const symptom = parseSymptom(args);
     const checks = Array.isArray(args.values.check) ? (args.values.check as string[]) : undefined;
-    const s = await loadDoctor(ctx, stackOf(args), { symptom, checks });
+    const sel = stackOf(args);
+    let s;
+    try {
+      s = await loadDoctor(ctx, sel, { symptom, checks });
+    } catch (e) {
+      // No stack on this host and none named: is the host ready for one? (#22.13)
+      if (!(e instanceof WizardError && e.key === 'err.noStack') || sel.answersFile || sel.project || fix || bundle || symptom || checks) throw e;
+      return (await import('../services/readiness.js')).hostReadiness(ctx, { json });
+    }
     if (fix) return doctorFix(ctx, s, { symptom, checks, yes: flag(args, 'yes'), ask });
     // A person at a terminal without flags gets the guided session.
     if (!json && !bundle && !symptom && !checks && ctx.interactive) {

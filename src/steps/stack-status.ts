@@ -49,7 +49,7 @@ export async function findStack(ctx: Context, o: { answersFile?: string; project
   const all: RegistryEntry[] = await installedStacks(ctx);
   const pick = o.project ? all.filter((e) => e.project === o.project) : all;
   if (pick.length === 1) return { project: pick[0]!.project, installDir: pick[0]!.installDir };
-  if (pick.length === 0) throw usageError(o.project ? 'err.stackUnknown' : 'err.noStack', { project: o.project ?? '', known: all.map((e) => e.project).join(', ') || '-' });
+  if (pick.length === 0) throw usageError(o.project ? 'err.stackUnknown' : 'err.noStack', { project: o.project ?? '', known: all.map((e) => e.project).join(', ') || '-', flag: o.project ? '--project' : '--answers' });
   throw usageError('err.severalStacks', { names: pick.map((e) => e.project).join(', ') });
 }
 

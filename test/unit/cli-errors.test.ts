@@ -255,7 +255,7 @@ describe('bad hosts, files and flags', () => {
   it('an unknown command, an unknown option, a stray argument, a bad --lang: exit 2, nothing written', async () => {
     const cases: [string[], RegExp][] = [
       [['deploy'], /unknown command "deploy"/],
-      [['render', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['render', '--frobnicate'], /render: unknown option --frobnicate/],
       [['probe', 'extra'], /unexpected argument "extra"/],
       [['--lang', 'fr', 'probe'], /--lang must be en or zh-CN, not "fr"/],
     ];

@@ -48,7 +48,7 @@ describe('asking nothing', () => {
   test('an unknown option of the wizard is a usage error', async () => {
     const r = await cli(['--frobnicate']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('stack-wizard: Unknown option');
+    expect(r.err).toContain('stack-wizard: unknown option --frobnicate');
   });
 });
 

@@ -3,6 +3,7 @@
 // The mirror kinds from their zod-free list: --help shows these flags without loading the answers schema.
 import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { mergeDraft, setPath, type Draft } from './draft.js';
+import { refusalKey, splitCommandLine } from './command-line.js';
 import { channelPath, withChannelValue, type ChannelKind } from './notify/channel-draft.js';
 import type { ParseArgsConfig } from 'node:util';
 import type { MsgKey, Params } from '../i18n/index.js';
@@ -11,6 +12,11 @@ import type { MsgKey, Params } from '../i18n/index.js';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 type Parsed = { value: unknown } | { error: MsgKey; params?: Params };
+function commandLine(s: string): Parsed {
+  const r = splitCommandLine(s.trim());
+  return 'argv' in r ? { value: r.argv } : { error: refusalKey(r.feature), params: { text: r.text, at: r.at } };
+}
+
 export interface AnswerFlag {
   flag: string;
   path: string;
@@ -44,11 +50,11 @@ export const ANSWER_FLAGS: readonly AnswerFlag[] = [
   {
     flag: 'worker-command',
     path: 'app.workerCommand',
-    // An argv list split on spaces, as the answers file's list form; never run through a shell.
-    parse: (s) => ({ value: s.trim().split(/\s+/).filter(Boolean) }),
+    // One line split as a shell splits it, never run through one (#22.11).
+    parse: commandLine,
   },
-  // The migration argv, split on spaces like --worker-command; `none` for none.
-  { flag: 'migrate', path: 'app.migrate', parse: (s) => ({ value: s.trim() === 'none' ? undefined : s.trim().split(/\s+/).filter(Boolean) }) },
+  // The migration argv, split like --worker-command; `none` for none.
+  { flag: 'migrate', path: 'app.migrate', parse: (s) => (s.trim() === 'none' ? { value: undefined } : commandLine(s)) },
   { flag: 'preset', path: 'preset', parse: str },
   { flag: 'region', path: 'region', parse: str },
   {

@@ -1,5 +1,6 @@
 // The answers file: what the operator chose. Keys of docs/CONTRACT.md#answers are fixed; the rest are ours.
 import { z } from 'zod';
+import { refusalKey, splitCommandLine } from './command-line.js';
 import { DB_ENGINES, DB_ENGINE_IDS, DEFAULT_DB_ENGINE, type DbEngineId } from './engines/index.js';
 import { SERVICE_NAMES, type ServiceName } from './services.js';
 import { CACHE_ENGINES, CACHE_ENGINE_IDS, DEFAULT_CACHE_ENGINE } from './cache/index.js';
@@ -30,6 +31,20 @@ const urlPath = urlPathValue;
 // Every value that reaches a shell, a config line, a unit, a cron line, a compose path or a URL is allow-listed (./safe-values.ts).
 const absPath = hostPath;
 const argv = z.array(plainText()).min(1).max(LIMITS.argv);
+/**
+ * A command: the argv list, or one line split as a shell splits it but run without one (#22.11);
+ * a line that needs a shell is refused with the reason (src/domain/command-line.ts).
+ */
+const commandArgv = z
+  .union([argv, z.string()])
+  .transform((v, ctx) => {
+    if (Array.isArray(v)) return v;
+    const r = splitCommandLine(v);
+    if ('argv' in r) return r.argv;
+    ctx.addIssue({ code: 'custom', message: refusalKey(r.feature), params: { text: r.text, at: r.at } });
+    return z.NEVER;
+  })
+  .pipe(argv);
 const cidr = bounded(LIMITS.short).regex(CIDR_RE, 'v.cidr');
 
 export { SERVICE_NAMES, type ServiceName };
@@ -58,9 +73,9 @@ const AppSchema = z.strictObject({
   health: healthPath.default('/health').describe('Path that answers 2xx when the app is ready: its container healthcheck'),
   runtime: z.enum(RUNTIMES).default('generic').describe('Sizes the worker processes: uvicorn, gunicorn, Node processes, one JVM, or one process per core'),
   /** Overrides the image's CMD; an argv list, never a shell string. */
-  command: argv.optional().describe("Replaces the image's CMD; an argv list, never a shell string"),
+  command: commandArgv.optional().describe("Replaces the image's CMD: an argv list, or one line split as a shell would but never run by one (quotes group, nothing is expanded; pipes, ;, &&, redirections, $ and globs are refused)"),
   /** The background worker's argv (same image), e.g. ["celery","-A","app","worker"]. */
-  workerCommand: argv.optional().describe('The background worker\'s argv (same image), e.g. ["celery", "-A", "app", "worker"]; needed with components.worker'),
+  workerCommand: commandArgv.optional().describe('The background worker\'s argv (same image), e.g. ["celery", "-A", "app", "worker"], or one line split as a shell would but never run by one; needed with components.worker'),
   /**
    * The worker's health check, an argv run inside its container (exit 0 = healthy), e.g.
    * ["celery","-A","app","inspect","ping"]. Default: the worker holds a TCP connection to its queue.

@@ -7,11 +7,12 @@ import { DB_DEFAULT_VERSION } from '../../domain/versions.js';
 import { DB_ENGINES, DB_ENGINE_IDS, dbEngineIdOr } from '../../domain/engines/index.js';
 import { CACHE_ENGINE_IDS } from '../../domain/cache/index.js';
 import { channelOwns, channelPath, channelValue, withChannelValue, type ChannelKind } from '../../domain/notify/channel-draft.js';
-import type { MsgKey } from '../../i18n/index.js';
+import type { MsgKey, Params } from '../../i18n/index.js';
+import { joinCommandLine, refusalKey, splitCommandLine } from '../../domain/command-line.js';
 
 export type FormValue = string | boolean;
 export type FormValues = Record<string, FormValue>;
-export type Codec = 'text' | 'int' | 'sshPort' | 'argv' | 'bool' | 'choice';
+export type Codec = 'text' | 'int' | 'sshPort' | 'argv' | 'command' | 'bool' | 'choice';
 
 export interface Option { value: string; label?: MsgKey; text?: string }
 
@@ -82,7 +83,7 @@ const FORM_DEFS = {
       { path: 'components.redis', label: 'ui.f.redis', hint: COMPONENT_HINT.redis, codec: 'bool' },
       { path: 'cache.engine', label: 'ui.f.cacheEngine', hint: 'ui.h.cacheEngine', codec: 'choice', options: () => CACHE_ENGINE_IDS.map((id) => opt(id)), visible: (v) => v['components.redis'] === true },
       { path: 'components.worker', label: 'ui.f.worker', hint: COMPONENT_HINT.worker, codec: 'bool' },
-      { path: 'app.workerCommand', label: 'ui.f.workerCommand', hint: 'ui.h.workerCommand', codec: 'argv', visible: (v) => v['components.worker'] === true },
+      { path: 'app.workerCommand', label: 'ui.f.workerCommand', hint: 'ui.h.workerCommand', codec: 'command', visible: (v) => v['components.worker'] === true },
       { path: 'components.rabbitmq', label: 'ui.f.rabbitmq', hint: COMPONENT_HINT.rabbitmq, codec: 'bool' },
       // Asked, not assumed (#22.1): a Redis holding jobs or sessions must not evict them.
       {
@@ -217,10 +218,11 @@ export function encode(codec: Codec, v: unknown): FormValue {
   if (codec === 'bool') return v === true;
   if (v === undefined || v === null) return '';
   if (codec === 'argv') return Array.isArray(v) ? v.join(' ') : String(v);
+  if (codec === 'command') return Array.isArray(v) ? joinCommandLine(v.map(String)) : String(v);
   return String(v);
 }
 
-export type Decoded = { value: unknown } | { problem: MsgKey };
+export type Decoded = { value: unknown } | { problem: MsgKey; params?: Params };
 export function decode(codec: Codec, v: FormValue): Decoded {
   if (codec === 'bool') return { value: v === true };
   const s = String(v).trim();
@@ -232,6 +234,11 @@ export function decode(codec: Codec, v: FormValue): Decoded {
       return s === 'auto' ? { value: 'auto' } : /^\d{1,6}$/.test(s) ? { value: Number(s) } : { problem: 'v.portOrAuto' };
     case 'argv':
       return { value: s.split(/\s+/) };
+    case 'command': {
+      // Split as a shell would, without one (#22.11); a line that needs a shell is refused with why.
+      const r = splitCommandLine(s);
+      return 'argv' in r ? { value: r.argv } : { problem: refusalKey(r.feature), params: { text: r.text, at: r.at } };
+    }
     default:
       return { value: s };
   }

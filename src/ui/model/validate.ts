@@ -59,7 +59,7 @@ export function validateForm(form: FormDef, v: FormValues, draft: Draft, t: T, g
   const fields = visibleFields(form, v).filter((f) => !isGiven(given, f.path));
   for (const f of fields) {
     const r = decode(f.codec, v[f.path] ?? '');
-    if ('problem' in r) out[f.path] = { text: t(r.problem), severity: 'error' };
+    if ('problem' in r) out[f.path] = { text: t(r.problem, r.params), severity: 'error' };
   }
   const asked = new Set(fields.map((f) => f.path));
   const candidate = withPlaceholders(applyValues(form, v, draft, given), asked);

@@ -40,6 +40,8 @@ export const HostFactsSchema = z.strictObject({
     rootDir: z.string().nullable(),
     storageDriver: z.string().nullable(),
     cgroupVersion: z.string().nullable(),
+    /** The daemon answers but this account may not use its socket (not root, not in the docker group). Optional: older facts files. */
+    permissionDenied: z.boolean().optional(),
   }),
   compose: z.strictObject({ installed: z.boolean(), version: z.string().nullable(), v2: z.boolean() }),
   sshd: z.strictObject({ ports: z.array(z.number().int().min(1).max(65535)), source: z.enum(['listening', 'sshd-config', 'default', 'none']) }),
@@ -69,11 +71,18 @@ export function usableRamMiB(f: HostFacts): number {
   return Math.floor(b / MiB);
 }
 
+/** What systemd-detect-virt calls a container (the rest it names are virtual machines). */
+export const CONTAINER_VIRT: ReadonlySet<string> = new Set(['docker', 'podman', 'lxc', 'lxc-libvirt', 'systemd-nspawn', 'openvz', 'container-other', 'rkt', 'wsl', 'proot', 'pouch']);
+/** Whether this host is itself a container (LXC/OpenVZ VPS, a sandbox), as the facts name its virtualisation. */
+export const inContainer = (f: Pick<HostFacts, 'virtualization'>) => f.virtualization !== null && CONTAINER_VIRT.has(f.virtualization);
+
 /** The open-files ulimit containers may ask for: 65535 (what MySQL and Nginx want), or less where the host cannot grant it. */
 export const WANTED_NOFILE = 65535;
 export function maxContainerNofile(f: HostFacts): number {
   const l = f.limits;
-  if (!l || l.canRaiseNofile || l.nofileHard === null) return WANTED_NOFILE;
+  // Only a container (LXC/OpenVZ, a sandbox) withholds the capability from root; on a VM or bare
+  // metal root has it, whatever the account that probed (#22.8).
+  if (!l || l.canRaiseNofile || l.nofileHard === null || !inContainer(f)) return WANTED_NOFILE;
   return Math.min(WANTED_NOFILE, l.nofileHard);
 }
 

@@ -2,7 +2,7 @@
 import type { HostFacts } from './facts.js';
 import { usableRamMiB } from './facts.js';
 
-export interface HostNote { key: 'host.noDocker' | 'host.dockerStopped' | 'host.noComposeV2' | 'host.portTaken' | 'host.noSwapSmall' | 'host.lowDisk' | 'host.notRoot' | 'host.noSystemd' | 'host.timeNotSynced' | 'host.sshUnknown' | 'host.sshUnknownRoot' | 'host.osUnsupported'; params: Record<string, string | number> }
+export interface HostNote { key: 'host.noDocker' | 'host.dockerStopped' | 'host.dockerDenied' | 'host.noComposeV2' | 'host.portTaken' | 'host.noSwapSmall' | 'host.lowDisk' | 'host.notRoot' | 'host.noSystemd' | 'host.timeNotSynced' | 'host.sshUnknown' | 'host.sshUnknownRoot' | 'host.osUnsupported'; params: Record<string, string | number> }
 
 export const SUPPORTED_OS: Readonly<Record<string, readonly string[]>> = {
   debian: ['11', '12', '13'],
@@ -17,6 +17,7 @@ export function hostNotes(f: HostFacts): HostNote[] {
   if (!ok || !ok.includes(f.os.versionId)) n.push({ key: 'host.osUnsupported', params: { os: f.os.prettyName } });
   if (!f.user.isRoot) n.push({ key: 'host.notRoot', params: {} });
   if (!f.docker.installed) n.push({ key: 'host.noDocker', params: {} });
+  else if (f.docker.permissionDenied) n.push({ key: 'host.dockerDenied', params: {} });
   else if (!f.docker.running) n.push({ key: 'host.dockerStopped', params: {} });
   if (f.docker.installed && !f.compose.v2) n.push({ key: 'host.noComposeV2', params: { version: f.compose.version ?? '-' } });
   for (const p of f.ports) if (p.inUse && p.process !== 'docker-proxy') n.push({ key: 'host.portTaken', params: { port: p.port, process: p.process ?? '?' } });

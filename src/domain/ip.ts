@@ -57,3 +57,19 @@ export const ipFamily = (address: string): 4 | 6 | 0 => {
   const f = isIP(unmapV4(address));
   return f === 4 || f === 6 ? f : 0;
 };
+
+/** Link-local (169.254.0.0/16, fe80::/10): never an address another machine reaches this one on. */
+export const isLinkLocal = (address: string): boolean => cidrContains('169.254.0.0/16', address) || cidrContains('fe80::/10', address);
+
+/** Docker's own interfaces (its bridges, a user network's br-<id>, container ends of veth pairs): not the host's addresses. */
+export const isDockerInterface = (name: string): boolean => /^(docker0|docker_gwbridge|br-[0-9a-f]{12}$|veth)/.test(name);
+
+/** The host's own addresses from its interfaces (os.networkInterfaces()'s shape): no loopback, link-local or Docker bridge (#22.8). */
+export function hostAddresses(ifaces: Readonly<Record<string, readonly { address: string; internal: boolean }[] | undefined>>): string[] {
+  const out: string[] = [];
+  for (const [name, list] of Object.entries(ifaces)) {
+    if (isDockerInterface(name)) continue;
+    for (const a of list ?? []) if (!a.internal && !isLinkLocal(a.address) && !out.includes(a.address)) out.push(a.address);
+  }
+  return out;
+}

@@ -130,6 +130,9 @@ function dockerFindings(f: HostFacts): Finding[] {
   const v: Version | null = f.docker.version ? parseVersion(f.docker.version) : null;
   if (v && !versionAtLeast(v, MIN_DOCKER.major, MIN_DOCKER.minor, MIN_DOCKER.patch)) {
     out.push({ id: 'docker', level: 'error', key: 'pf.dockerOld', params: { have: f.docker.version!, min: fmt(MIN_DOCKER) } });
+  } else if (f.docker.permissionDenied) {
+    // Running, but this account may not use it: root (which init needs anyway) may (#22.8).
+    out.push({ id: 'docker', level: 'info', key: 'pf.dockerDenied', params: { have: f.docker.version ?? '?', user: f.user.name ?? String(f.user.uid) } });
   } else if (!f.docker.running) {
     out.push({ id: 'docker', level: 'info', key: 'pf.dockerStopped', params: { have: f.docker.version ?? '?' } });
   } else {

@@ -1,7 +1,7 @@
 // Docker Swarm across several servers (#20): node roles, the ports the nodes talk on, the stack's
 // names. Pure; the stack file is render/stack.ts, the commands services/cluster.ts.
 import { join } from 'node:path/posix';
-import { cidrContains, ipFamily } from './ip.js';
+import { cidrContains, ipFamily, isDockerInterface } from './ip.js';
 
 /** Roles are node labels (`<role>=true`): edge runs Nginx, app the app and worker replicas, data the stateful services. */
 export const NODE_ROLES = ['edge', 'app', 'data'] as const;
@@ -63,7 +63,7 @@ export function globalAddresses(text: string): { iface: string; address: string 
   for (const line of text.split('\n')) {
     const m = /^\d+:\s+(\S+)\s+inet6?\s+([0-9a-fA-F:.]+)\/\d+/.exec(line);
     // Docker's own bridges are no address another server reaches this one on.
-    if (m && !/^(docker0|docker_gwbridge|br-|veth)/.test(m[1]!)) out.push({ iface: m[1]!, address: m[2]! });
+    if (m && !isDockerInterface(m[1]!)) out.push({ iface: m[1]!, address: m[2]! });
   }
   return out;
 }

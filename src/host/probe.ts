@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
+import { hostAddresses } from '../domain/ip.js';
 import { parseProcNetTcp } from './proc-net.js';
 import { processIsRoot } from '../context.js';
 
@@ -177,15 +178,35 @@ async function disk(path: string, mounts: string): Promise<HostFacts['disks']['i
   }
 }
 
+/**
+ * What this host runs on (#22.8): systemd-detect-virt when it answers (it looks for a container
+ * first, then a VM), else the marks a container manager leaves: /run/systemd/container (systemd's
+ * convention, written by nspawn, LXC, podman), `container=` in PID 1's environment (root only),
+ * /.dockerenv, OpenVZ's /proc/vz without /proc/bc; then a hypervisor flag for a VM.
+ */
 async function virtualization(exec: Executor): Promise<string | null> {
   const r = await exec.query('systemd-detect-virt', [], { timeoutMs: 1500 });
   const v = r.stdout.trim();
   if (r.exitCode === 0 && v && v !== 'none') return v;
   if (r.exitCode !== 127 && v === 'none') return null;
+  const marked = (await read('/run/systemd/container'))?.trim();
+  if (marked) return containerName(marked);
+  const env1 = await read('/proc/1/environ');
+  const m = env1 ? /(?:^|\0)container=([^\0]+)/.exec(env1) : null;
+  if (m) return containerName(m[1]!);
   if (existsSync('/.dockerenv')) return 'docker';
+  if (existsSync('/proc/vz') && !existsSync('/proc/bc')) return 'openvz';
   const cpuinfo = (await read('/proc/cpuinfo')) ?? '';
   if (/^flags\s*:.*\bhypervisor\b/m.test(cpuinfo)) return (await read('/sys/class/dmi/id/sys_vendor'))?.trim() || 'vm';
   return null;
+}
+
+/** A container manager's own word for itself, as systemd-detect-virt would print it. */
+export function containerName(s: string): string {
+  const v = s.trim().toLowerCase();
+  if (v === 'lxc' || v === 'lxc-libvirt' || v === 'systemd-nspawn' || v === 'docker' || v === 'podman' || v === 'openvz' || v === 'rkt' || v === 'wsl' || v === 'proot' || v === 'pouch') return v;
+  if (v === 'oci') return 'podman';
+  return 'container-other';
 }
 
 /** Where the docker CLI looks for plugins, in its own order. */
@@ -206,6 +227,8 @@ async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[Hos
   const installed = ver.exitCode !== 127 && /^\d/.test(ver.stdout.trim());
   const parts = info.exitCode === 0 ? info.stdout.trim().split('|') : [];
   const running = parts.length === 4 && /^\d/.test(parts[0]!);
+  // The daemon is there, but its socket refuses this account: not "not running" (#22.8).
+  const permissionDenied = !running && /permission denied/i.test(info.stderr);
   const cv = compose.exitCode === 0 ? compose.stdout.trim().replace(/^v/, '') : null;
   return [
     {
@@ -215,6 +238,7 @@ async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[Hos
       rootDir: running ? parts[1]! : null,
       storageDriver: running ? parts[2]! : null,
       cgroupVersion: running ? parts[3]! : null,
+      ...(permissionDenied ? { permissionDenied } : {}),
     },
     { installed: cv !== null && /^\d/.test(cv), version: cv && /^\d/.test(cv) ? cv : null, v2: cv !== null && /^2\./.test(cv) },
   ];
@@ -270,7 +294,8 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     timezone(exec),
     timeSynchronized(exec),
     read('/proc/self/limits'),
-    read('/proc/self/status'),
+    // Root's capabilities: ours when we are root; else PID 1's (root's init), since a normal user has none (#22.8).
+    read(processIsRoot() ? '/proc/self/status' : '/proc/1/status'),
   ]);
   const mem = parseMeminfo(meminfo ?? '');
   const osr = parseOsRelease(osRelease ?? '');
@@ -299,10 +324,7 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
         ? { ports: [22], source: 'default' }
         : { ports: [], source: 'none' };
 
-  const addrs = Object.values(os.networkInterfaces())
-    .flat()
-    .filter((a): a is os.NetworkInterfaceInfo => !!a && !a.internal)
-    .map((a) => a.address);
+  const addrs = hostAddresses(os.networkInterfaces());
   const conn = (opts.env.SSH_CONNECTION ?? '').trim().split(/\s+/);
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   const cpus = os.cpus();
@@ -339,8 +361,8 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     user: { isRoot: processIsRoot(), uid, name: opts.env.USER ?? opts.env.LOGNAME ?? null },
     systemd: existsSync('/run/systemd/system'),
     addresses: {
-      public: [...new Set(addrs.filter((a) => !isPrivateAddress(a)))],
-      private: [...new Set(addrs.filter((a) => isPrivateAddress(a)))],
+      public: addrs.filter((a) => !isPrivateAddress(a)),
+      private: addrs.filter((a) => isPrivateAddress(a)),
     },
     session: {
       sshClientAddress: conn.length === 4 ? conn[0]! : null,

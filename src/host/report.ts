@@ -14,7 +14,7 @@ export function factRows(t: T, f: HostFacts): [string, string][] {
     [t('probe.ram'), `${gib(f.memory.totalBytes)} GiB${f.memory.cgroupLimitBytes ? ` (cgroup ${gib(f.memory.cgroupLimitBytes)} GiB)` : ''}, ${t('probe.usable', { mib: usableRamMiB(f) })}`],
     [t('probe.swap'), `${gib(f.memory.swapTotalBytes)} GiB`],
     [t('probe.disk'), `${f.disks.installDir.path}: ${gib(f.disks.installDir.freeBytes)} GiB ${t('probe.freeSpace')}; ${f.disks.dockerRoot.path}: ${gib(f.disks.dockerRoot.freeBytes)} GiB ${t('probe.freeSpace')}`],
-    [t('probe.docker'), f.docker.installed ? `${f.docker.version}${f.docker.running ? '' : ` (${t('probe.notRunning')})`}` : t('probe.notInstalled')],
+    [t('probe.docker'), f.docker.installed ? `${f.docker.version}${f.docker.running ? '' : ` (${t(f.docker.permissionDenied ? 'probe.dockerDenied' : 'probe.notRunning')})`}` : t('probe.notInstalled')],
     [t('probe.compose'), f.compose.installed ? `${f.compose.version}${f.compose.v2 ? '' : ' (v1)'}` : t('probe.notInstalled')],
     [t('probe.ssh'), f.sshd.ports.length ? `${f.sshd.ports.join(', ')} (${f.sshd.source})` : t('probe.unknown')],
     [t('probe.ports'), ports],

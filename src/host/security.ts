@@ -1,7 +1,7 @@
 // What the host's firewall, fail2ban, kernel settings and swap look like now. Read-only: every
 // call is a query or a file read through the Executor, so status and --dry-run see the truth.
 import type { Executor } from '../exec/executor.js';
-import type { HostFacts } from '../domain/facts.js';
+import { inContainer, type HostFacts } from '../domain/facts.js';
 import { ipFamily, unmapV4 } from '../domain/ip.js';
 import { parseUfwAdded, type Policy, type SshSession, type UfwDefaults, type UfwRule, type UfwStatusEntry } from '../domain/firewall.js';
 import type { FirewallPrograms, SshLog } from '../domain/fail2ban.js';
@@ -276,8 +276,8 @@ export async function readSwaps(exec: Executor, root = '') {
   return parseProcSwaps((await exec.readFile(`${root}/proc/swaps`).catch(() => null)) ?? '');
 }
 
-const CONTAINERS = new Set(['docker', 'podman', 'lxc', 'lxc-libvirt', 'systemd-nspawn', 'openvz', 'container-other', 'rkt', 'wsl', 'proot', 'pouch']);
-export const inContainer = (facts: HostFacts) => facts.virtualization !== null && CONTAINERS.has(facts.virtualization);
+// The list of container kinds is the facts' (src/domain/facts.ts).
+export { inContainer };
 
 /** Packages among `names` that dpkg does not have installed; null when this is not a dpkg system. */
 export async function missingPackages(exec: Executor, names: readonly string[]): Promise<string[] | null> {

@@ -31,6 +31,10 @@ export const cli = defineCatalog(
     'v.cmdline.subshell': 'a subshell or group ("{text}" at character {at}) needs a shell, and stack-wizard runs this command without one: put the line in a script in the image and give its path, or write the list form ["sh", "-c", "…"] in the answers file',
     'v.cmdline.newline': 'holds a line break (character {at}): a command is one line; put several in a script in the image',
     'v.cmdline.unterminated': 'a quote or backslash ("{text}" at character {at}) is not closed: close the quote, or quote the backslash',
+    // Docker running but its socket refused to this account (#22.8).
+    'probe.dockerDenied': 'running, but no permission to use its socket; run as root or join the docker group',
+    'host.dockerDenied': 'Docker runs, but this account may not use its socket: run as root, or join the docker group (usermod -aG docker USER, then log in again)',
+    'pf.dockerDenied': 'Docker {have} runs, but {user} may not use its socket: run as root (init needs root anyway), or join the docker group',
   },
   {
     'help.helpCommand': 'help：显示本列表，或某个命令及其选项（stack-wizard help doctor）；version：显示版本',
@@ -60,5 +64,9 @@ export const cli = defineCatalog(
     'v.cmdline.subshell': '子 shell 或命令组（第 {at} 个字符处的“{text}”）需要 shell，而 stack-wizard 不经 shell 运行此命令：请把这行写成镜像里的脚本并填写其路径，或在应答文件中写成列表形式 ["sh", "-c", "…"]',
     'v.cmdline.newline': '含有换行（第 {at} 个字符）：命令只能是一行；多条命令请写成镜像里的脚本',
     'v.cmdline.unterminated': '第 {at} 个字符处的引号或反斜杠（“{text}”）没有闭合：请补上引号，或给反斜杠加引号',
+    // Docker 在运行，但当前账户无权使用其套接字（#22.8）
+    'probe.dockerDenied': '正在运行，但无权使用其套接字；请以 root 身份运行，或加入 docker 组',
+    'host.dockerDenied': 'Docker 正在运行，但当前账户无权使用其套接字：请以 root 身份运行，或加入 docker 组（usermod -aG docker 用户名，然后重新登录）',
+    'pf.dockerDenied': 'Docker {have} 正在运行，但 {user} 无权使用其套接字：请以 root 身份运行（init 本来就需要 root），或加入 docker 组',
   },
 );

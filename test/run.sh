@@ -80,6 +80,7 @@ fi
 # runs it: again on each other Node.js line, vitest itself on that Node (process.execPath is it).
 built_cli_tests=(
   test/real/abort-children.test.ts
+  test/real/cli-commands.test.ts
   test/real/cli-host.test.ts
   test/real/cli-pipe.test.ts
   test/real/mirror-probe.test.ts

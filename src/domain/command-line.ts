@@ -4,7 +4,19 @@
 // needs a shell (pipes, lists, redirections, substitutions, variables, globs, ~, comments, a
 // leading VAR=value) is refused with the reason: run without a shell, it would mean something else.
 
-export type ShellFeature = 'pipe' | 'list' | 'redirect' | 'substitution' | 'variable' | 'glob' | 'tilde' | 'comment' | 'assignment' | 'subshell' | 'newline' | 'unterminated';
+export type ShellFeature =
+  | 'pipe'
+  | 'list'
+  | 'redirect'
+  | 'substitution'
+  | 'variable'
+  | 'glob'
+  | 'tilde'
+  | 'comment'
+  | 'assignment'
+  | 'subshell'
+  | 'newline'
+  | 'unterminated';
 
 export type SplitResult = { argv: string[] } | { feature: ShellFeature; at: number; text: string };
 
@@ -13,7 +25,11 @@ const WS = new Set([' ', '\t']);
 export function splitCommandLine(line: string): SplitResult {
   const argv: string[] = [];
   let word: string | null = null; // null: between words ("" is an empty quoted word)
-  const refuse = (feature: ShellFeature, at: number, len = 1): SplitResult => ({ feature, at: at + 1, text: line.slice(at, at + len) });
+  const refuse = (feature: ShellFeature, at: number, len = 1): SplitResult => ({
+    feature,
+    at: at + 1,
+    text: line.slice(at, at + len),
+  });
   let i = 0;
   while (i < line.length) {
     const c = line[i]!;
@@ -70,7 +86,8 @@ export function splitCommandLine(line: string): SplitResult {
     if (c === '*' || c === '?' || c === '[') return refuse('glob', i);
     if (word === null && c === '~') return refuse('tilde', i);
     if (word === null && c === '#') return refuse('comment', i);
-    if (c === '=' && argv.length === 0 && word !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(word)) return refuse('assignment', i - word.length, word.length + 1);
+    if (c === '=' && argv.length === 0 && word !== null && /^[A-Za-z_][A-Za-z0-9_]*$/.test(word))
+      return refuse('assignment', i - word.length, word.length + 1);
     word = (word ?? '') + c;
     i++;
   }

@@ -37,7 +37,12 @@ export function readiness(i: ReadinessInput): Finding[] {
     const level: Level = live.length ? 'ok' : 'warn';
     out.push(
       live.length
-        ? { id: `mirror-${kind}`, level, key: 'rd.mirrorsOk', params: { kind, live: live.length, total: all.length, best: live[0]!.url, ms: live[0]!.latencyMs ?? '?' } }
+        ? {
+            id: `mirror-${kind}`,
+            level,
+            key: 'rd.mirrorsOk',
+            params: { kind, live: live.length, total: all.length, best: live[0]!.url, ms: live[0]!.latencyMs ?? '?' },
+          }
         : { id: `mirror-${kind}`, level, key: 'rd.mirrorsNone', params: { kind, total: all.length } },
     );
   }

@@ -29,7 +29,10 @@ export async function hostReadiness(ctx: Context, o: { json: boolean }): Promise
     ctx.exec.resolveName(PULL_NAME),
     catalogueFor(ctx).then((cat) => {
       const kinds = relevantKinds(facts);
-      return probeMirrors(cat.filter((e) => kinds.includes(e.kind)), probeTarget(facts.os, facts.arch));
+      return probeMirrors(
+        cat.filter((e) => kinds.includes(e.kind)),
+        probeTarget(facts.os, facts.arch),
+      );
     }),
   ]);
   const findings = readiness({ facts, plan, dns: { name: PULL_NAME, ...dns }, mirrors });
@@ -40,7 +43,13 @@ export async function hostReadiness(ctx: Context, o: { json: boolean }): Promise
 
 export function readinessJson(ctx: Context, findings: readonly Finding[], exitCode: number): string {
   // doctor --json's shape (docs/CONTRACT.md#commands), with what says there is no stack yet.
-  const list = findings.map((f) => ({ id: f.id, severity: f.level, title: ctx.t(f.key as never, f.params), evidence: [], fix: { auto: false, steps: [] } }));
+  const list = findings.map((f) => ({
+    id: f.id,
+    severity: f.level,
+    title: ctx.t(f.key as never, f.params),
+    evidence: [],
+    fix: { auto: false, steps: [] },
+  }));
   return `${JSON.stringify({ installed: false, ready: !findings.some((f) => f.level === 'error'), exitCode, findings: list }, null, 2)}\n`;
 }
 

@@ -14,7 +14,11 @@ import { makeFacts } from '../fixtures/facts.js';
 async function cli(argv: string[], env: NodeJS.ProcessEnv = { LANG: 'C' }) {
   let out = '';
   let err = '';
-  const code = await main(argv, { io: { out: (s) => void (out += s), err: (s) => void (err += s) }, env, interactive: false });
+  const code = await main(argv, {
+    io: { out: (s) => void (out += s), err: (s) => void (err += s) },
+    env,
+    interactive: false,
+  });
   return { code, out, err };
 }
 
@@ -36,7 +40,9 @@ describe('unknown flags: our message, exit 2, no Node parser text', () => {
   it('English: names the command and the closest flag', async () => {
     const r = await cli(['init', '--answer', 'a.yaml']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('Error: init: unknown option --answer; did you mean --answers? Run stack-wizard help init to see its options\n');
+    expect(r.err).toBe(
+      'Error: init: unknown option --answer; did you mean --answers? Run stack-wizard help init to see its options\n',
+    );
     const b = await cli(['status', '--bogus']);
     expect(b.code).toBe(2);
     expect(b.err).toBe('Error: status: unknown option --bogus. Run stack-wizard help status to see its options\n');
@@ -49,7 +55,9 @@ describe('unknown flags: our message, exit 2, no Node parser text', () => {
   it('Chinese: the same facts in Chinese, with full-width punctuation', async () => {
     const r = await cli(['init', '--answer', 'a.yaml', '--lang', 'zh-CN']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe('错误：init：未知选项 --answer；您是想用 --answers 吗？运行 stack-wizard help init 查看可用选项\n');
+    expect(r.err).toBe(
+      '错误：init：未知选项 --answer；您是想用 --answers 吗？运行 stack-wizard help init 查看可用选项\n',
+    );
     const b = await cli(['doctor', '--bogus'], { LANG: 'zh_CN.UTF-8' });
     expect(b.code).toBe(2);
     expect(b.err).toContain('doctor：未知选项 --bogus。运行 stack-wizard help doctor 查看可用选项');
@@ -93,7 +101,19 @@ describe('help and version as commands', () => {
     const a = await cli(['help', 'doctor']);
     expect(a.code).toBe(0);
     expect(a.out.split('\n')[0]).toMatch(/^stack-wizard doctor \[--json\]/);
-    for (const f of ['--json', '--fix', '-y, --yes', '--dry-run', '--bundle', '--out VALUE', '--symptom VALUE', '--check VALUE …', '--answers VALUE', '--project VALUE', '--lang VALUE']) {
+    for (const f of [
+      '--json',
+      '--fix',
+      '-y, --yes',
+      '--dry-run',
+      '--bundle',
+      '--out VALUE',
+      '--symptom VALUE',
+      '--check VALUE …',
+      '--answers VALUE',
+      '--project VALUE',
+      '--lang VALUE',
+    ]) {
       expect(a.out).toContain(`  ${f}\n`);
     }
     expect(a.out).not.toContain('Answer flags');
@@ -114,7 +134,12 @@ describe('--json errors are JSON', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe('');
     expect(JSON.parse(r.out)).toEqual({
-      error: { code: 'err.unknownFlagSuggest', message: 'status: unknown option --answer; did you mean --answers? Run stack-wizard help status to see its options', field: '--answer' },
+      error: {
+        code: 'err.unknownFlagSuggest',
+        message:
+          'status: unknown option --answer; did you mean --answers? Run stack-wizard help status to see its options',
+        field: '--answer',
+      },
     });
     const zh = await cli(['doctor', '--json', '--lang', 'zh-CN', '--symptom', 'nonsense']);
     expect(zh.code).toBe(2);
@@ -125,8 +150,14 @@ describe('--json errors are JSON', () => {
 
   it('details go into the message; an unexpected error is err.internal', () => {
     const t = translator('en');
-    const j = JSON.parse(errorJson(t, usageError('err.missingFlag', { flag: '--out', command: 'render' }, ['a: b']))) as { error: Record<string, unknown> };
-    expect(j.error).toEqual({ code: 'err.missingFlag', message: 'render needs --out; run stack-wizard render --help\na: b', field: '--out' });
+    const j = JSON.parse(
+      errorJson(t, usageError('err.missingFlag', { flag: '--out', command: 'render' }, ['a: b'])),
+    ) as { error: Record<string, unknown> };
+    expect(j.error).toEqual({
+      code: 'err.missingFlag',
+      message: 'render needs --out; run stack-wizard render --help\na: b',
+      field: '--out',
+    });
     const k = JSON.parse(errorJson(t, new Error('boom'))) as { error: Record<string, unknown> };
     expect(k.error).toEqual({ code: 'err.internal', message: t('err.internal', { message: 'boom' }), field: null });
   });
@@ -135,31 +166,90 @@ describe('--json errors are JSON', () => {
 describe('doctor without a stack: is the host ready?', () => {
   const answers = AnswersSchema.parse({ project: 'readiness', app: { image: 'registry.invalid/app:1' } });
   const dnsOk = { name: PULL_NAME, addresses: ['198.51.100.20'], error: null };
-  const mirror = (kind: 'registry' | 'apt-debian', id: string, alive: boolean, latencyMs: number | null) => ({ kind, id, url: `https://${id}.example`, alive, latencyMs, bytesPerSecond: null, error: alive ? null : 'ETIMEDOUT' });
+  const mirror = (kind: 'registry' | 'apt-debian', id: string, alive: boolean, latencyMs: number | null) => ({
+    kind,
+    id,
+    url: `https://${id}.example`,
+    alive,
+    latencyMs,
+    bytesPerSecond: null,
+    error: alive ? null : 'ETIMEDOUT',
+  });
 
   it("a good host: init's checks all pass, names resolve, the fastest live mirror is named; exit 0", () => {
     const facts = makeFacts({ ramMiB: 7680 });
-    const f = readiness({ facts, plan: buildPlan(answers, facts), dns: dnsOk, mirrors: [mirror('registry', 'a', true, 80), mirror('registry', 'b', true, 20), mirror('registry', 'c', false, null)] });
-    expect(f.map((x) => x.id)).toEqual(['root', 'os', 'ram', 'disk', 'port-80', 'docker', 'compose', 'time', 'dns', 'mirror-registry']);
+    const f = readiness({
+      facts,
+      plan: buildPlan(answers, facts),
+      dns: dnsOk,
+      mirrors: [
+        mirror('registry', 'a', true, 80),
+        mirror('registry', 'b', true, 20),
+        mirror('registry', 'c', false, null),
+      ],
+    });
+    expect(f.map((x) => x.id)).toEqual([
+      'root',
+      'os',
+      'ram',
+      'disk',
+      'port-80',
+      'docker',
+      'compose',
+      'time',
+      'dns',
+      'mirror-registry',
+    ]);
     expect(f.every((x) => x.level === 'ok')).toBe(true);
-    expect(f.find((x) => x.id === 'mirror-registry')!.params).toMatchObject({ live: 2, total: 3, best: 'https://b.example', ms: 20 });
+    expect(f.find((x) => x.id === 'mirror-registry')!.params).toMatchObject({
+      live: 2,
+      total: 3,
+      best: 'https://b.example',
+      ms: 20,
+    });
     expect(readinessExit(f)).toBe(0);
   });
 
   it('a host that cannot take a stack: each problem named, exit 5; only warnings: exit 4', () => {
-    const small = makeFacts({ ramMiB: 600, isRoot: false }, { docker: { installed: false, version: null, running: false, rootDir: null, storageDriver: null, cgroupVersion: null } });
+    const small = makeFacts(
+      { ramMiB: 600, isRoot: false },
+      {
+        docker: {
+          installed: false,
+          version: null,
+          running: false,
+          rootDir: null,
+          storageDriver: null,
+          cgroupVersion: null,
+        },
+      },
+    );
     let why: { key: string; params: Record<string, string | number> } | null = null;
     try {
       buildPlan(answers, small);
     } catch (e) {
       why = { key: (e as { key: string }).key, params: (e as { params: Record<string, string | number> }).params };
     }
-    const f = readiness({ facts: small, plan: why!, dns: { name: PULL_NAME, addresses: [], error: 'ENOTFOUND' }, mirrors: [mirror('apt-debian', 'x', false, null)] });
+    const f = readiness({
+      facts: small,
+      plan: why!,
+      dns: { name: PULL_NAME, addresses: [], error: 'ENOTFOUND' },
+      mirrors: [mirror('apt-debian', 'x', false, null)],
+    });
     expect(f.find((x) => x.id === 'ram')).toMatchObject({ level: 'error', key: 'err.hostTooSmallAuto' });
     expect(f.find((x) => x.id === 'dns')).toMatchObject({ level: 'warn', key: 'rd.dnsFail' });
     expect(f.find((x) => x.id === 'mirror-apt-debian')).toMatchObject({ level: 'warn', key: 'rd.mirrorsNone' });
     expect(readinessExit(f)).toBe(5);
     const facts = makeFacts();
-    expect(readinessExit(readiness({ facts, plan: buildPlan(answers, facts), dns: { name: PULL_NAME, addresses: [], error: 'ENOTFOUND' }, mirrors: [] }))).toBe(4);
+    expect(
+      readinessExit(
+        readiness({
+          facts,
+          plan: buildPlan(answers, facts),
+          dns: { name: PULL_NAME, addresses: [], error: 'ENOTFOUND' },
+          mirrors: [],
+        }),
+      ),
+    ).toBe(4);
   });
 });

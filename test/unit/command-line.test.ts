@@ -16,8 +16,20 @@ const argvOf = (line: string) => {
 
 describe('splitting like sh, without sh', () => {
   it('words, quotes and escapes as a POSIX shell reads them', () => {
-    expect(argvOf('celery -A app worker --loglevel "info"')).toEqual(['celery', '-A', 'app', 'worker', '--loglevel', 'info']);
-    expect(argvOf("  gunicorn\t'app:create_app()'  -b 0.0.0.0:8000 ")).toEqual(['gunicorn', 'app:create_app()', '-b', '0.0.0.0:8000']);
+    expect(argvOf('celery -A app worker --loglevel "info"')).toEqual([
+      'celery',
+      '-A',
+      'app',
+      'worker',
+      '--loglevel',
+      'info',
+    ]);
+    expect(argvOf("  gunicorn\t'app:create_app()'  -b 0.0.0.0:8000 ")).toEqual([
+      'gunicorn',
+      'app:create_app()',
+      '-b',
+      '0.0.0.0:8000',
+    ]);
     expect(argvOf('echo "a b" c\\ d \'e "f" g\'')).toEqual(['echo', 'a b', 'c d', 'e "f" g']);
     expect(argvOf('run --name="my app" x')).toEqual(['run', '--name=my app', 'x']);
     expect(argvOf('say "q\\"uote" "back\\\\slash" "keep\\n"')).toEqual(['say', 'q"uote', 'back\\slash', 'keep\\n']);
@@ -61,7 +73,13 @@ describe('splitting like sh, without sh', () => {
   });
 
   it('argv shown as a line splits back to the same argv', () => {
-    for (const argv of [['celery', '-A', 'app', 'worker'], ['sh', '-c', 'a && b'], ["it's", 'a b', ''], ['A=b', 'c=d'], ['*.py', '~x', '#y']]) {
+    for (const argv of [
+      ['celery', '-A', 'app', 'worker'],
+      ['sh', '-c', 'a && b'],
+      ["it's", 'a b', ''],
+      ['A=b', 'c=d'],
+      ['*.py', '~x', '#y'],
+    ]) {
       expect(argvOf(joinCommandLine(argv)), JSON.stringify(argv)).toEqual(argv);
     }
   });
@@ -69,38 +87,66 @@ describe('splitting like sh, without sh', () => {
 
 describe('where a command is typed', () => {
   it('the wizard field: the same split, and the refusal in the operator language', () => {
-    expect(decode('command', 'celery -A app worker --loglevel "info"')).toEqual({ value: ['celery', '-A', 'app', 'worker', '--loglevel', 'info'] });
+    expect(decode('command', 'celery -A app worker --loglevel "info"')).toEqual({
+      value: ['celery', '-A', 'app', 'worker', '--loglevel', 'info'],
+    });
     const r = decode('command', 'celery worker | tee log');
     expect(r).toEqual({ problem: 'v.cmdline.pipe', params: { text: '|', at: 15 } });
     const p = r as { problem: 'v.cmdline.pipe'; params: { text: string; at: number } };
-    expect(translator('en')(p.problem, p.params)).toMatch(/^a pipe \("\|" at character 15\) needs a shell, and stack-wizard runs this command without one: put the line in a script/);
-    expect(translator('zh-CN')(p.problem, p.params)).toMatch(/^管道（第 15 个字符处的“\|”）需要 shell，而 stack-wizard 不经 shell 运行此命令/);
+    expect(translator('en')(p.problem, p.params)).toMatch(
+      /^a pipe \("\|" at character 15\) needs a shell, and stack-wizard runs this command without one: put the line in a script/,
+    );
+    expect(translator('zh-CN')(p.problem, p.params)).toMatch(
+      /^管道（第 15 个字符处的“\|”）需要 shell，而 stack-wizard 不经 shell 运行此命令/,
+    );
     expect(encode('command', ['sh', '-c', 'a && b'])).toBe("sh -c 'a && b'");
   });
 
   it('--worker-command and --migrate', () => {
-    const ok = draftFromFlags({ 'worker-command': 'celery -A app worker --loglevel "info"', migrate: "python manage.py migrate --noinput" });
+    const ok = draftFromFlags({
+      'worker-command': 'celery -A app worker --loglevel "info"',
+      migrate: 'python manage.py migrate --noinput',
+    });
     expect(ok.problems).toEqual([]);
-    expect(ok.draft).toMatchObject({ app: { workerCommand: ['celery', '-A', 'app', 'worker', '--loglevel', 'info'], migrate: ['python', 'manage.py', 'migrate', '--noinput'] } });
+    expect(ok.draft).toMatchObject({
+      app: {
+        workerCommand: ['celery', '-A', 'app', 'worker', '--loglevel', 'info'],
+        migrate: ['python', 'manage.py', 'migrate', '--noinput'],
+      },
+    });
     const bad = draftFromFlags({ 'worker-command': 'celery worker; echo done' });
-    expect(bad.problems).toMatchObject([{ flag: '--worker-command', key: 'v.cmdline.list', params: { text: ';', at: 14 } }]);
+    expect(bad.problems).toMatchObject([
+      { flag: '--worker-command', key: 'v.cmdline.list', params: { text: ';', at: 14 } },
+    ]);
   });
 
   it('the answers file: a string command or worker command is split; one needing a shell is refused naming the field', () => {
     const base = 'project: shop\napp:\n  image: ghcr.io/acme/shop:1.0\n';
     const a = parseAnswers(`${base}  command: gunicorn 'app:create()' -b "0.0.0.0:8000"\n`, 'a.yaml', translator('en'));
     expect(a.app.command).toEqual(['gunicorn', 'app:create()', '-b', '0.0.0.0:8000']);
-    const list = parseAnswers(`${base}  workerCommand: [celery, worker]\ncomponents: { worker: true }\n`, 'a.yaml', translator('en'));
+    const list = parseAnswers(
+      `${base}  workerCommand: [celery, worker]\ncomponents: { worker: true }\n`,
+      'a.yaml',
+      translator('en'),
+    );
     expect(list.app.workerCommand).toEqual(['celery', 'worker']);
     for (const lang of ['en', 'zh-CN'] as const) {
       try {
-        parseAnswers(`${base}  workerCommand: "celery worker > /tmp/log"\ncomponents: { worker: true }\n`, 'a.yaml', translator(lang));
+        parseAnswers(
+          `${base}  workerCommand: "celery worker > /tmp/log"\ncomponents: { worker: true }\n`,
+          'a.yaml',
+          translator(lang),
+        );
         expect.unreachable();
       } catch (e) {
         expect(e).toBeInstanceOf(WizardError);
         const text = (e as WizardError).details.join('\n');
         expect(text).toContain('app.workerCommand');
-        expect(text).toContain(lang === 'en' ? 'a redirection (">" at character 15) needs a shell' : '重定向（第 15 个字符处的“>”）需要 shell');
+        expect(text).toContain(
+          lang === 'en'
+            ? 'a redirection (">" at character 15) needs a shell'
+            : '重定向（第 15 个字符处的“>”）需要 shell',
+        );
       }
     }
   });

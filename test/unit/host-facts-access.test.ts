@@ -12,7 +12,20 @@ import { factRows } from '../../src/host/report.js';
 import { translator } from '../../src/i18n/index.js';
 import { makeFacts } from '../fixtures/facts.js';
 
-const denied = makeFacts({ isRoot: false }, { docker: { installed: true, version: '28.2.2', running: false, rootDir: null, storageDriver: null, cgroupVersion: null, permissionDenied: true } });
+const denied = makeFacts(
+  { isRoot: false },
+  {
+    docker: {
+      installed: true,
+      version: '28.2.2',
+      running: false,
+      rootDir: null,
+      storageDriver: null,
+      cgroupVersion: null,
+      permissionDenied: true,
+    },
+  },
+);
 
 describe('Docker running, its socket refused to this account', () => {
   it('the report and the notes say no permission and what to do, in both languages; never "not running"', () => {
@@ -22,7 +35,9 @@ describe('Docker running, its socket refused to this account', () => {
       expect(row).toBe(`28.2.2 (${t('probe.dockerDenied')})`);
       expect(row).not.toContain(t('probe.notRunning'));
     }
-    expect(factRows(translator('en'), denied).find(([k]) => k === 'Docker')![1]).toBe('28.2.2 (running, but no permission to use its socket; run as root or join the docker group)');
+    expect(factRows(translator('en'), denied).find(([k]) => k === 'Docker')![1]).toBe(
+      '28.2.2 (running, but no permission to use its socket; run as root or join the docker group)',
+    );
     const keys = hostNotes(denied).map((n) => n.key);
     expect(keys).toContain('host.dockerDenied');
     expect(keys).not.toContain('host.dockerStopped');
@@ -47,7 +62,9 @@ describe('the open-files cap (CAP_SYS_RESOURCE) only in a container', () => {
       expect(buildPlan(answers, f).warnings).toContainEqual({ key: 'warn.nofileCapped', params: { limit: 20000 } });
     }
     // A container whose root has the capability is not capped either.
-    expect(maxContainerNofile(makeFacts({}, { virtualization: 'lxc', limits: { nofileHard: 20000, canRaiseNofile: true } }))).toBe(65535);
+    expect(
+      maxContainerNofile(makeFacts({}, { virtualization: 'lxc', limits: { nofileHard: 20000, canRaiseNofile: true } })),
+    ).toBe(65535);
   });
 
   it('container marks read as systemd-detect-virt names them; CapEff bit 24 is CAP_SYS_RESOURCE', () => {
@@ -55,17 +72,38 @@ describe('the open-files cap (CAP_SYS_RESOURCE) only in a container', () => {
     expect(containerName('LXC')).toBe('lxc');
     expect(containerName('oci')).toBe('podman');
     expect(containerName('something')).toBe('container-other');
-    expect(parseNofileLimits('Max open files            1024                 20000                files\n', 'CapEff:\t000001fffeffffff\n')).toEqual({ nofileHard: 20000, canRaiseNofile: false });
-    expect(parseNofileLimits('Max open files            1024                 1048576              files\n', 'CapEff:\t000001ffffffffff\n')).toEqual({ nofileHard: 1048576, canRaiseNofile: true });
+    expect(
+      parseNofileLimits(
+        'Max open files            1024                 20000                files\n',
+        'CapEff:\t000001fffeffffff\n',
+      ),
+    ).toEqual({ nofileHard: 20000, canRaiseNofile: false });
+    expect(
+      parseNofileLimits(
+        'Max open files            1024                 1048576              files\n',
+        'CapEff:\t000001ffffffffff\n',
+      ),
+    ).toEqual({ nofileHard: 1048576, canRaiseNofile: true });
   });
 });
 
 describe("the host's own addresses", () => {
   it('leaves out loopback, link-local and Docker bridges and veths; keeps the rest once, in order', () => {
     const ifaces = {
-      lo: [{ address: '127.0.0.1', internal: true }, { address: '::1', internal: true }],
-      eth0: [{ address: '203.0.113.10', internal: false }, { address: '10.0.0.5', internal: false }, { address: 'fe80::fc:ff:fe00:1', internal: false }, { address: '2001:db8::5', internal: false }],
-      ens4: [{ address: '169.254.10.2', internal: false }, { address: '10.0.0.5', internal: false }],
+      lo: [
+        { address: '127.0.0.1', internal: true },
+        { address: '::1', internal: true },
+      ],
+      eth0: [
+        { address: '203.0.113.10', internal: false },
+        { address: '10.0.0.5', internal: false },
+        { address: 'fe80::fc:ff:fe00:1', internal: false },
+        { address: '2001:db8::5', internal: false },
+      ],
+      ens4: [
+        { address: '169.254.10.2', internal: false },
+        { address: '10.0.0.5', internal: false },
+      ],
       docker0: [{ address: '172.17.0.1', internal: false }],
       'br-863e1a6772d6': [{ address: '172.26.0.1', internal: false }],
       docker_gwbridge: [{ address: '172.18.0.1', internal: false }],

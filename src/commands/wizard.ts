@@ -14,6 +14,7 @@ import { mirrorSource } from '../services/mirrors.js';
 import { loadAnswersDraft, missingRequired, setup, setupFromFile } from '../services/setup.js';
 import { ANSWER_FLAG_OPTIONS, ANSWER_FLAGS, MIRROR_FLAG, draftFromFlags, flagFor } from '../domain/answer-flags.js';
 import { flag, optString } from './common.js';
+import { typeWord } from '../domain/load.js';
 import type { Command, OptionSpec, ParsedArgs } from './types.js';
 
 export const WIZARD_OPTIONS: OptionSpec = {
@@ -47,7 +48,7 @@ export function finalAnswers(ctx: Context, draft: Draft): Answers {
   const lines = r.error.issues.map((i) => {
     const path = i.path.map(String).join('.') || '(top level)';
     // A missing app is a missing image: the one answer in it without a default.
-    return path === 'app' && missingRequired(i, draft) ? line('app.image', issueText(i, ctx.t).replace('(object)', '(string)')) : line(path, issueText(i, ctx.t));
+    return path === 'app' && missingRequired(i, draft) ? line('app.image', ctx.t('v.required', { expected: typeWord(ctx.t, 'string') })) : line(path, issueText(i, ctx.t));
   });
   throw usageError('err.wizardIncomplete', { count: r.error.issues.length }, lines);
 }

@@ -36,7 +36,8 @@ const argv = z.array(plainText()).min(1).max(LIMITS.argv);
  * a line that needs a shell is refused with the reason (src/domain/command-line.ts).
  */
 const commandArgv = z
-  .union([argv, z.string()])
+  // Only the shape here: the items' own checks (length, characters) run after, in argv, with their messages.
+  .union([z.array(z.string()), z.string()])
   .transform((v, ctx) => {
     if (Array.isArray(v)) return v;
     const r = splitCommandLine(v);

@@ -118,6 +118,12 @@ function keyLine(p: ParsedDoc, parent: readonly PropertyKey[], key: string): num
   return null;
 }
 
+/** A type's name as the operator reads it (zh-CN: in Chinese, #22.9): zod's expected and what was found. */
+export function typeWord(t: T, name: string): string {
+  const key = `v.kind.${name === 'array' ? 'list' : name === 'object' ? 'mapping' : name}`;
+  return isMsgKey(key) ? t(key) : name;
+}
+
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : typeof v);
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -195,7 +201,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], p: ParsedDoc
         break;
       case 'invalid_type': {
         const v = valueAt(p.data, path);
-        const message = v === undefined ? t('v.required', { expected: issue.expected }) : t('v.type', { expected: issue.expected, received: typeName(v) });
+        const message = v === undefined ? t('v.required', { expected: typeWord(t, issue.expected) }) : t('v.type', { expected: typeWord(t, issue.expected), received: typeWord(t, typeName(v)) });
         entries.push({ path, message, line: lineOf(p, path) });
         break;
       }

@@ -6,6 +6,7 @@ import { SUPPORTED_OS } from './host-checks.js';
 import { parseVersion, versionAtLeast, type Version } from './versions.js';
 
 export type Level = 'ok' | 'info' | 'warn' | 'error';
+/** `params.what`, when set, is itself a message key (translated when shown, #22.9). */
 export interface Finding { id: string; level: Level; key: string; params: Record<string, string | number> }
 
 /**
@@ -69,10 +70,10 @@ function diskFindings(f: HostFacts, plan: Plan): Finding[] {
   const inst = f.disks.installDir;
   const sameFs = docker.mount !== null && docker.mount === inst.mount;
   const checks = sameFs
-    ? [{ d: docker, need: need.imagesGiB + need.dataGiB + need.backupsGiB, what: 'images + data + backups' }]
+    ? [{ d: docker, need: need.imagesGiB + need.dataGiB + need.backupsGiB, what: 'pf.what.all' }]
     : [
-        { d: docker, need: need.imagesGiB + need.dataGiB, what: 'images + data' },
-        { d: inst, need: need.backupsGiB, what: 'backups' },
+        { d: docker, need: need.imagesGiB + need.dataGiB, what: 'pf.what.imagesData' },
+        { d: inst, need: need.backupsGiB, what: 'pf.what.backups' },
       ];
   return checks.map(({ d, need: n, what }) => {
     const free = d.freeBytes / GiB;

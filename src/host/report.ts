@@ -9,17 +9,17 @@ const gib = (b: number) => (b / 1024 ** 3).toFixed(1);
 export function factRows(t: T, f: HostFacts): [string, string][] {
   const ports = f.ports.map((p) => `${p.port}: ${p.inUse ? t('probe.taken', { process: p.process ?? '?' }) : t('probe.free')}`).join(', ');
   return [
-    [t('probe.os'), `${f.os.prettyName} (${f.arch}, kernel ${f.kernel})${f.virtualization ? `, ${f.virtualization}` : ''}`],
+    [t('probe.os'), `${f.os.prettyName} (${f.arch}, ${t('probe.kernel', { kernel: f.kernel })})${f.virtualization ? `, ${f.virtualization}` : ''}`],
     [t('probe.cpu'), `${f.cpu.cores}${f.cpu.cgroupCpus ? ` (cgroup ${f.cpu.cgroupCpus})` : ''}${f.cpu.model ? ` × ${f.cpu.model}` : ''}`],
     [t('probe.ram'), `${gib(f.memory.totalBytes)} GiB${f.memory.cgroupLimitBytes ? ` (cgroup ${gib(f.memory.cgroupLimitBytes)} GiB)` : ''}, ${t('probe.usable', { mib: usableRamMiB(f) })}`],
     [t('probe.swap'), `${gib(f.memory.swapTotalBytes)} GiB`],
     [t('probe.disk'), `${f.disks.installDir.path}: ${gib(f.disks.installDir.freeBytes)} GiB ${t('probe.freeSpace')}; ${f.disks.dockerRoot.path}: ${gib(f.disks.dockerRoot.freeBytes)} GiB ${t('probe.freeSpace')}`],
     [t('probe.docker'), f.docker.installed ? `${f.docker.version}${f.docker.running ? '' : ` (${t(f.docker.permissionDenied ? 'probe.dockerDenied' : 'probe.notRunning')})`}` : t('probe.notInstalled')],
     [t('probe.compose'), f.compose.installed ? `${f.compose.version}${f.compose.v2 ? '' : ' (v1)'}` : t('probe.notInstalled')],
-    [t('probe.ssh'), f.sshd.ports.length ? `${f.sshd.ports.join(', ')} (${f.sshd.source})` : t('probe.unknown')],
+    [t('probe.ssh'), f.sshd.ports.length ? `${f.sshd.ports.join(', ')} (${t(`ssh.source.${f.sshd.source}`)})` : t('probe.unknown')],
     [t('probe.ports'), ports],
     [t('probe.addresses'), [...f.addresses.public, ...f.addresses.private].join(', ') || '-'],
-    [t('probe.user'), `${f.user.name ?? f.user.uid}${f.user.isRoot ? ' (root)' : ''}, systemd: ${f.systemd ? 'yes' : 'no'}`],
+    [t('probe.user'), `${f.user.name ?? f.user.uid}${f.user.isRoot ? ' (root)' : ''}, ${t('probe.systemd', { state: t(f.systemd ? 'probe.yes' : 'probe.no') })}`],
     [t('probe.timezone'), `${f.timezone}${f.timeSynchronized === null ? '' : f.timeSynchronized ? ` (${t('probe.synced')})` : ` (${t('probe.notSynced')})`}`],
   ];
 }

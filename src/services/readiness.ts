@@ -10,7 +10,7 @@ import { WizardError } from '../errors.js';
 import { probeHost } from '../host/probe.js';
 import { probeMirrors } from '../host/mirror-probe.js';
 import { catalogueFor, relevantKinds } from '../steps/mirrors.js';
-import { formatFinding } from '../steps/preflight.js';
+import { findingText, formatFinding } from '../steps/preflight.js';
 
 /** The stack a readiness check plans for: the defaults, preset auto (its app image is never pulled). */
 const defaultAnswers = () => AnswersSchema.parse({ project: 'readiness', app: { image: 'registry.invalid/app:1' } });
@@ -46,7 +46,7 @@ export function readinessJson(ctx: Context, findings: readonly Finding[], exitCo
   const list = findings.map((f) => ({
     id: f.id,
     severity: f.level,
-    title: ctx.t(f.key as never, f.params),
+    title: findingText(ctx.t, f),
     evidence: [],
     fix: { auto: false, steps: [] },
   }));

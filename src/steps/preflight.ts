@@ -5,6 +5,7 @@ import type { Step } from './engine.js';
 import type { Prepared } from './prepare.js';
 import { preflight, type DnsResult, type Finding, type PortHolder } from '../domain/preflight.js';
 import { hostError } from '../errors.js';
+import { isMsgKey, type T } from '../i18n/index.js';
 
 const MARK: Record<Finding['level'], string> = { ok: '✓', info: '·', warn: '!', error: '✗' };
 
@@ -29,7 +30,13 @@ export async function runPreflight(ctx: Context, s: Prepared): Promise<Finding[]
   return preflight({ facts: s.facts, plan: s.plan, portHolders: await portHolders(ctx, s), dns });
 }
 
-export const formatFinding = (ctx: Context, f: Finding) => `${MARK[f.level]} ${ctx.t(f.key as never, f.params)}`;
+/** A finding's line in the operator's language; its `what` parameter is a message key too. */
+export const findingText = (t: T, f: Finding) => {
+  const what = f.params.what;
+  return t(f.key as never, typeof what === 'string' && isMsgKey(what) ? { ...f.params, what: t(what) } : f.params);
+};
+
+export const formatFinding = (ctx: Context, f: Finding) => `${MARK[f.level]} ${findingText(ctx.t, f)}`;
 
 export const preflightStep: Step = {
   id: 'preflight',

@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { commandLine, CommandError } from '../exec/executor.js';
 import { hostError, opError, WizardError } from '../errors.js';
 import type { HostFacts } from '../domain/facts.js';
-import type { MsgKey, Params } from '../i18n/index.js';
+import type { MsgKey, Params, T } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';
 import type { Prepared } from './prepare.js';
 import { allowArgs, guardFirewall, rulesAfter, sessionAllowArgs, ufwChanges, ufwTokens, wantedAllows, type GuardRefusal } from '../domain/firewall.js';
@@ -51,9 +51,9 @@ const readHost = (ctx: Context, path: string) => readHostFile(ctx.exec, ctx.host
 /** Every ufw call of ours takes the same lock as fail2ban's ban action: ufw does not lock its rule files. */
 const ufw = (...args: string[]): Op => run('flock', '-w', '60', UFW_LOCK, 'ufw', ...args);
 
-export function describeOp(op: Op): string {
+export function describeOp(t: T, op: Op): string {
   if (op.kind === 'run') return commandLine(op.cmd, op.args);
-  return `write ${op.path}${op.why ? ` (${op.why})` : ''}`;
+  return op.why ? t('chg.writeWhy', { path: op.path, why: op.why }) : t('chg.write', { path: op.path });
 }
 
 async function execOp(ctx: Context, op: Op, emit?: (text: string) => void): Promise<void> {
@@ -67,7 +67,7 @@ async function execOp(ctx: Context, op: Op, emit?: (text: string) => void): Prom
 function toCheck(ctx: Context, p: Planned): StepCheck {
   const lines = [...p.notes];
   if (p.refusal) lines.push(`${ctx.t('sec.refused')} ${ctx.t(p.refusal.key, p.refusal.params)}`);
-  lines.push(...p.ops.map(describeOp));
+  lines.push(...p.ops.map((op) => describeOp(ctx.t, op)));
   return { needed: p.ops.length > 0 || p.refusal !== undefined, changes: lines };
 }
 
@@ -186,7 +186,7 @@ async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
   if ((await readFirewallPrograms(ctx.exec, st.active)).firewalld) return { ops: [], notes, refusal: hostError('sec.err.firewalldActive') };
   if (!st.installed) notes.push(ctx.t('sec.note.ufwMissing'));
   else if (!st.readable) notes.push(ctx.t('sec.note.ufwUnreadable'));
-  if (facts.sshd.source !== 'listening') notes.push(ctx.t('sec.note.sshdNotSeen', { ports: plan.security.sshPorts.join(', '), source: facts.sshd.source }));
+  if (facts.sshd.source !== 'listening') notes.push(ctx.t('sec.note.sshdNotSeen', { ports: plan.security.sshPorts.join(', '), source: ctx.t(`ssh.source.${facts.sshd.source}`) }));
 
   const ops: Op[] = [];
   const wanted = wantedAllows(plan);

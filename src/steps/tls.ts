@@ -12,6 +12,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
+import type { T } from '../i18n/index.js';
 import type { Plan } from '../domain/plan.js';
 import { CommandError, commandLine } from '../exec/executor.js';
 import { hostError, opError } from '../errors.js';
@@ -382,8 +383,8 @@ async function timerOps(ctx: Context, plan: Plan): Promise<TimerOp[]> {
   return ops;
 }
 
-const describeTimerOp = (op: TimerOp) =>
-  op.kind === 'run' ? commandLine('systemctl', op.args) : op.kind === 'write' ? `write ${op.path}` : `remove ${op.path}`;
+const describeTimerOp = (t: T, op: TimerOp) =>
+  op.kind === 'run' ? commandLine('systemctl', op.args) : t(op.kind === 'write' ? 'chg.write' : 'chg.remove', { path: op.path });
 
 export const tlsRenewalStep: Step = {
   id: 'tls-renewal',
@@ -397,7 +398,7 @@ export const tlsRenewalStep: Step = {
       return { needed: false, changes: [ctx.t('tls.renewal.noSystemd', { cmd: commandLine(argv[0]!, argv.slice(1)) })] };
     }
     const ops = await timerOps(ctx, s.plan);
-    return { needed: ops.length > 0, changes: ops.map(describeTimerOp) };
+    return { needed: ops.length > 0, changes: ops.map((op) => describeTimerOp(ctx.t, op)) };
   },
   async apply(ctx, s) {
     if (s.plan.nginx.tls !== 'letsencrypt' || !s.facts.systemd) return;

@@ -142,14 +142,14 @@ async function plannedChanges(ctx: Context, s: Prepared) {
   const needUp = !applied || changedFiles.length > 0 || notUp.length > 0 || orphans.length > 0 || newImage.length > 0;
   if (needUp) {
     changes.push(`docker compose up -d --remove-orphans (${services.join(', ')})`);
-    if (notUp.length && cs.length) changes.push(`  not running or not healthy: ${notUp.join(', ')}`);
-    if (orphans.length) changes.push(`  remove: ${orphans.join(', ')}`);
-    if (newImage.length) changes.push(`  new image: ${newImage.join(', ')}`);
+    if (notUp.length && cs.length) changes.push(ctx.t('chg.notUp', { services: notUp.join(', ') }));
+    if (orphans.length) changes.push(ctx.t('chg.orphans', { services: orphans.join(', ') }));
+    if (newImage.length) changes.push(ctx.t('chg.newImage', { services: newImage.join(', ') }));
     for (const p of changedFiles) {
       const svc = serviceOfFile(p);
-      if (applied && svc && services.includes(svc.service)) changes.push(`  ${svc.how} ${svc.service} (${p} changed)`);
+      if (applied && svc && services.includes(svc.service)) changes.push(ctx.t(svc.how === 'reload' ? 'chg.fileReload' : 'chg.fileRestart', { service: svc.service, file: p }));
     }
-    changes.push(`  wait until healthy (at most ${Math.round(healthTimeoutMs(ctx.env) / 1000)} s)`);
+    changes.push(ctx.t('chg.waitHealthy', { seconds: Math.round(healthTimeoutMs(ctx.env) / 1000) }));
   }
   return { needUp, changes, applied, changedFiles, cs };
 }

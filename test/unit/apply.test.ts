@@ -64,7 +64,7 @@ describe('preflight findings', () => {
     expect(byId(tight, 'disk').level).toBe('warn');
     // Separate file systems: backups are checked where the install dir is.
     const split = preflight(input({ facts: { disks: { installDir: { ...disk(0.5), path: '/opt/x', mount: '/opt' }, dockerRoot: disk(100) } } }));
-    expect(split.filter((f) => f.id === 'disk').map((f) => `${f.level}:${f.params.what}`)).toEqual(['ok:images + data', 'error:backups']);
+    expect(split.filter((f) => f.id === 'disk').map((f) => `${f.level}:${f.params.what}`)).toEqual(['ok:pf.what.imagesData', 'error:pf.what.backups']);
   });
 
   it('ports: free, held by our own Nginx, by another container, or by a host process', () => {
@@ -254,7 +254,8 @@ describe('open-files limit on hosts that cannot raise it', () => {
   it('caps the containers nofile ulimits at the host hard limit, with a warning; otherwise 65535', async () => {
     const { renderAll } = await import('../../src/render/index.js');
     const answers = AnswersSchema.parse(base);
-    const capped = { ...makeFacts({ ramMiB: 3790, cores: 2 }), limits: { nofileHard: 20000, canRaiseNofile: false } };
+    // A container (LXC here) without CAP_SYS_RESOURCE: only there is the cap real (#22.8).
+    const capped = { ...makeFacts({ ramMiB: 3790, cores: 2 }), virtualization: 'lxc', limits: { nofileHard: 20000, canRaiseNofile: false } };
     const plan = buildPlan(answers, capped);
     expect(plan.nofile).toBe(20000);
     expect(plan.nginx.workerRlimitNofile).toBeLessThanOrEqual(20000);

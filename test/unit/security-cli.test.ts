@@ -33,7 +33,8 @@ describe('security CLI', () => {
 
   it('rejects flags that do not belong to the subcommand', async () => {
     const { run } = setup();
-    expect((await run('security', 'apply', '--json')).err).toMatch(/--json does not apply to security apply/);
+    // A --json run says it in JSON (#22.13).
+    expect((await run('security', 'apply', '--json')).out).toMatch(/--json does not apply to security apply/);
     const r = await run('security', 'status', '--yes');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--yes does not apply to security status/);

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { AnswersSchema, type Answers } from '../../domain/answers.js';
 import { getPath, isGiven, setPath, type Draft } from '../../domain/draft.js';
+import { typeWord } from '../../domain/load.js';
 import { isMsgKey, type MsgKey, type Params, type T } from '../../i18n/index.js';
 import { applyValues, decode, visibleFields, type FormDef, type FormValues } from './forms.js';
 
@@ -34,7 +35,7 @@ export function issueText(issue: z.core.$ZodIssue, t: T, onScreen = false): stri
   const last = issue.path[issue.path.length - 1];
   switch (issue.code) {
     case 'invalid_type':
-      return t('v.required', { expected: issue.expected });
+      return t('v.required', { expected: typeWord(t, issue.expected) });
     case 'invalid_value':
       return t('v.oneOf', { values: issue.values.map((v) => String(v)).join(', ') });
     case 'too_small':

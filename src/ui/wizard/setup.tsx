@@ -125,7 +125,7 @@ const FORM_EXTRAS: Partial<Record<FormId, FormExtras>> = {
     initial: (s) => securityInitial(s.session.draft, s.host.operatorIps),
     footer(s) {
       const facts = s.host.facts;
-      return facts ? () => <Text dimColor>{s.t('ui.security.sshSeen', { ports: facts.sshd.ports.join(', ') || '-', source: facts.sshd.source })}</Text> : undefined;
+      return facts ? () => <Text dimColor>{s.t('ui.security.sshSeen', { ports: facts.sshd.ports.join(', ') || '-', source: s.t(`ssh.source.${facts.sshd.source}`) })}</Text> : undefined;
     },
   },
 };

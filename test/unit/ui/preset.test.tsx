@@ -70,7 +70,7 @@ describe('Preset', () => {
     const big = facts({ memory: { ...facts().memory, totalBytes: 15.5 * 1024 ** 3 } });
     const { frame } = mount('zh-CN', big);
     const f = await waitText(frame, '16g 为各服务分配的资源');
-    expect(f).toMatch(/> 16g .*16 GB 服务器.*可用.*（?\(?推荐/);
+    expect(f).toMatch(/> 16g .*16 GB 服务器.*可容纳.*（?\(?推荐/);
     expect(f).not.toContain('放不下');
   });
 });

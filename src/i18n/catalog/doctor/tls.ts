@@ -95,7 +95,7 @@ export const tls = defineCatalog(
     'doc.tls.handshake': 'HTTPS 端口的 TLS 握手失败：{error}',
     'doc.tls.handshakeExplain': 'HTTPS 端口上没有程序在说 TLS：nginx 挂了，或者它在那里提供的是明文 HTTP。',
     'doc.tls.chainIncomplete': '证书链不完整：缺少中间证书',
-    'doc.tls.chainIncompleteExplain': 'nginx 只发送了证书本身，没有中间证书。桌面浏览器往往还能应付，curl、App、安卓和 API 客户端就会失败。',
+    'doc.tls.chainIncompleteExplain': 'nginx 只发送了证书本身，没有中间证书。桌面浏览器往往还能应付，curl、手机应用、安卓和 API 客户端就会失败。',
     'doc.tls.chainBad': '证书验证失败：{error}',
     'doc.tls.chainBadExplain': '客户端无法把这张证书追溯到受信任的证书颁发机构。',
     'doc.tls.renewalNa': '没有续期定时器：证书不是来自 Let\'s Encrypt',

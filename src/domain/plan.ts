@@ -239,6 +239,10 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }
   // No tag means :latest: each pull may bring another version, and a rollback has nothing fixed to return to.
   if (!imageHasTag(a.app.image)) warnings.push({ key: 'warn.imageNoTag', params: { image: a.app.image } });
+  // The same for an image the operator put in place of a pinned one (#22.15).
+  for (const [service, ref] of Object.entries(a.images)) {
+    if (typeof ref === 'string' && !imageHasTag(ref)) warnings.push({ key: 'warn.overrideNoTag', params: { service, image: ref } });
+  }
   if (!ngV.fromTag) warnings.push({ key: 'warn.nginxVersionAssumed', params: { image: nginxSvc.image, version: formatVersion(ngV.version) } });
 
   let sshPorts = [...f.sshd.ports];

@@ -293,6 +293,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('an image without a tag warns, for the app and for an override of a pinned image, in both languages (#22.15)', () => {
+    const full = GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!;
+    const keys = (answers: typeof full.answers) => buildPlan(AnswersSchema.parse(answers), full.facts).warnings;
+    expect(keys(full.answers).map((w) => w.key)).not.toContain('warn.imageNoTag');
+    const untagged = keys({ ...full.answers, app: { ...full.answers.app, image: 'registry.example.com/team/api' }, images: { redis: 'registry.example.com/mirror/redis' } });
+    expect(untagged).toContainEqual({ key: 'warn.imageNoTag', params: { image: 'registry.example.com/team/api' } });
+    expect(untagged).toContainEqual({ key: 'warn.overrideNoTag', params: { service: 'redis', image: 'registry.example.com/mirror/redis' } });
+    const w = untagged.find((x) => x.key === 'warn.overrideNoTag')!;
+    expect(translator('en')('warn.overrideNoTag', w.params)).toMatch(/^images\.redis registry\.example\.com\/mirror\/redis has no tag, so it means :latest/);
+    expect(translator('zh-CN')('warn.overrideNoTag', w.params)).toMatch(/^images\.redis registry\.example\.com\/mirror\/redis 没有标签/);
+    // A digest pins as well as a tag does.
+    expect(keys({ ...full.answers, images: { redis: `registry.example.com/mirror/redis@sha256:${'a'.repeat(64)}` } }).map((x) => x.key)).not.toContain('warn.overrideNoTag');
+  });
+
   it('Prometheus waits for a healthy node-exporter', () => {
     const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
     const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { depends_on?: unknown; healthcheck?: { test: string[] } }> };

@@ -174,8 +174,8 @@ async function plannedChanges(ctx: Context, s: Prepared) {
   const needCompose = !composeOk(st.composeVersion);
   const repo = dockerCeRepo(s.facts, s.answers.mirrors['docker-ce']);
   const changes: string[] = [];
-  if (!engine || !st.cli) changes.push(`apt-get install ${DOCKER_CE_PACKAGES.join(' ')} (${repo?.base ?? '-'}); if unreachable: the distribution's docker.io`);
-  else if (needCompose) changes.push(`apt-get install docker-compose-plugin (${repo?.base ?? '-'}); if unreachable: the distribution's Compose v2`);
+  if (!engine || !st.cli) changes.push(ctx.t('chg.dockerInstall', { packages: DOCKER_CE_PACKAGES.join(' '), repo: repo?.base ?? '-' }));
+  else if (needCompose) changes.push(ctx.t('chg.composeInstall', { repo: repo?.base ?? '-' }));
   if (st.systemd && st.enabled !== true) changes.push('systemctl enable --now docker');
   else if (st.serverVersion === null && (engine || !st.cli)) changes.push(st.systemd ? 'systemctl start docker' : 'service docker start');
   return { st, engine, serverOld, needCompose, changes };

@@ -194,7 +194,7 @@ async function restoreFiles(ctx: Context, s: DoctorStack, paths: readonly string
     writes.push({ path: join(s.installDir, p), content: r.content, mode: r.mode });
   }
   await ctx.exec.writeFiles(writes);
-  for (const w of writes) onLine(`write ${w.path}`);
+  for (const w of writes) onLine(ctx.t('chg.write', { path: w.path }));
   const services = new Map<string, 'reload' | 'restart'>();
   for (const p of paths) {
     const svc = serviceOfFile(p);
@@ -233,7 +233,7 @@ async function dropMirrors(ctx: Context, s: DoctorStack, dead: readonly string[]
   const files = [{ path, content: next, mode: 0o644 }];
   if (old !== null && !(await ctx.exec.exists(backupPath(path)))) files.unshift({ path: backupPath(path), content: old, mode: 0o644 });
   await ctx.exec.writeFiles(files);
-  onLine(`write ${path}`);
+  onLine(ctx.t('chg.write', { path }));
   // registry-mirrors is reloadable: SIGHUP, running containers stay.
   if (s.facts.systemd) await ctx.exec.run('systemctl', ['reload', 'docker']);
   else {

@@ -84,7 +84,11 @@ export const cli = defineCatalog(
     'chg.fileReload': '  reload {service} ({file} changed)',
     'chg.fileRestart': '  restart {service} ({file} changed)',
     'chg.waitHealthy': '  wait until healthy (at most {seconds} s)',
-    'warn.overrideNoTag': 'images.{service} {image} has no tag, so it means :latest: every pull may bring another version, and the generated config is checked against none in particular; give a version tag (e.g. {image}:1.2.3)',
+    'warn.overrideNoTag':
+      'images.{service} {image} has no tag, so it means :latest: every pull may bring another version, and the generated config is checked against none in particular; give a version tag (e.g. {image}:1.2.3)',
+    'chg.dockerInstall': "apt-get install {packages} ({repo}); if unreachable: the distribution's docker.io",
+    'chg.composeInstall':
+      "apt-get install docker-compose-plugin ({repo}); if unreachable: the distribution's Compose v2",
   },
   {
     'help.helpCommand': 'help：显示本列表，或某个命令及其选项（stack-wizard help doctor）；version：显示版本',
@@ -162,6 +166,9 @@ export const cli = defineCatalog(
     'chg.fileReload': '  重新加载 {service}（{file} 已改动）',
     'chg.fileRestart': '  重启 {service}（{file} 已改动）',
     'chg.waitHealthy': '  等待健康检查通过（最多 {seconds} 秒）',
-    'warn.overrideNoTag': 'images.{service} {image} 没有标签，等同于 :latest：每次拉取都可能换成另一个版本，生成的配置也无法针对确定的版本检查；请写明版本标签（例如 {image}:1.2.3）',
+    'warn.overrideNoTag':
+      'images.{service} {image} 没有标签，等同于 :latest：每次拉取都可能换成另一个版本，生成的配置也无法针对确定的版本检查；请写明版本标签（例如 {image}:1.2.3）',
+    'chg.dockerInstall': 'apt-get install {packages}（{repo}）；无法访问时改用发行版自带的 docker.io',
+    'chg.composeInstall': 'apt-get install docker-compose-plugin（{repo}）；无法访问时改用发行版自带的 Compose v2',
   },
 );

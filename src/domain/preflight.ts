@@ -69,28 +69,25 @@ function diskFindings(f: HostFacts, plan: Plan): Finding[] {
   const docker = f.disks.dockerRoot;
   const inst = f.disks.installDir;
   const sameFs = docker.mount !== null && docker.mount === inst.mount;
-  const checks = sameFs
-    ? [{ d: docker, need: need.imagesGiB + need.dataGiB + need.backupsGiB, what: 'pf.what.all' }]
+  // Each check names only what lies on its filesystem, and its sum is of the parts shown (#22.7).
+  type Part = 'images' | 'data' | 'backups';
+  const checks: { d: typeof docker; parts: Part[] }[] = sameFs
+    ? [{ d: docker, parts: ['images', 'data', 'backups'] }]
     : [
-        { d: docker, need: need.imagesGiB + need.dataGiB, what: 'pf.what.imagesData' },
-        { d: inst, need: need.backupsGiB, what: 'pf.what.backups' },
+        { d: docker, parts: ['images', 'data'] },
+        { d: inst, parts: ['backups'] },
       ];
-  return checks.map(({ d, need: n, what }) => {
+  const gib: Record<Part, number> = { images: need.imagesGiB, data: need.dataGiB, backups: need.backupsGiB };
+  return checks.map(({ d, parts }) => {
     const free = d.freeBytes / GiB;
-    const params = {
-      path: d.mount ?? d.path,
-      free: free.toFixed(1),
-      need: n.toFixed(1),
-      what,
-      images: need.imagesGiB.toFixed(1),
-      data: need.dataGiB.toFixed(1),
-      backups: need.backupsGiB.toFixed(1),
-    };
-    if (d.totalBytes === 0) return { id: 'disk', level: 'warn', key: 'pf.diskUnknown', params } as Finding;
-    if (free < n) return { id: 'disk', level: 'error', key: 'pf.diskShort', params } as Finding;
+    const n = parts.reduce((sum, p) => sum + gib[p], 0);
+    const params: Record<string, string | number> = { path: d.mount ?? d.path, free: free.toFixed(1), need: n.toFixed(1), parts: parts.join('+') };
+    for (const p of parts) params[p] = gib[p].toFixed(1);
+    if (d.totalBytes === 0) return { id: 'disk', level: 'warn', key: 'pf.disk.unknown', params } as Finding;
+    if (free < n) return { id: 'disk', level: 'error', key: 'pf.disk.short', params } as Finding;
     // Less than 50 % headroom over the estimate: fine today, tight after a few updates.
-    if (free < n * 1.5) return { id: 'disk', level: 'warn', key: 'pf.diskTight', params } as Finding;
-    return { id: 'disk', level: 'ok', key: 'pf.diskOk', params } as Finding;
+    if (free < n * 1.5) return { id: 'disk', level: 'warn', key: 'pf.disk.tight', params } as Finding;
+    return { id: 'disk', level: 'ok', key: 'pf.disk.ok', params } as Finding;
   });
 }
 

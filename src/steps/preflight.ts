@@ -30,10 +30,18 @@ export async function runPreflight(ctx: Context, s: Prepared): Promise<Finding[]
   return preflight({ facts: s.facts, plan: s.plan, portHolders: await portHolders(ctx, s), dns });
 }
 
-/** A finding's line in the operator's language; its `what` parameter is a message key too. */
+/**
+ * A finding's line in the operator's language; its `what` parameter is a message key too, and a
+ * disk finding's parts ("images+data") become words with their sizes, "images 3.0 + database 2.0 GiB" (#22.7).
+ */
 export const findingText = (t: T, f: Finding) => {
   const what = f.params.what;
-  return t(f.key as never, typeof what === 'string' && isMsgKey(what) ? { ...f.params, what: t(what) } : f.params);
+  let params = typeof what === 'string' && isMsgKey(what) ? { ...f.params, what: t(what) } : f.params;
+  const parts = f.params.parts;
+  if (typeof parts === 'string') {
+    params = { ...params, parts: `${parts.split('+').map((p) => t(`pf.disk.${p}` as never, { n: f.params[p] ?? '?' })).join(' + ')} GiB` };
+  }
+  return t(f.key as never, params);
 };
 
 export const formatFinding = (ctx: Context, f: Finding) => `${MARK[f.level]} ${findingText(ctx.t, f)}`;

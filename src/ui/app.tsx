@@ -1,12 +1,11 @@
 // The wizard: one key listener for all its screens, the hooks that hold its state (where it is,
 // the answers drafted, what it learns of the host), and the phase that draws the current view.
 // Every effect goes through the controller; screens get data and callbacks only.
-import { useStdout } from 'ink';
 import type { ComponentType } from 'react';
 import type { Draft } from '../domain/draft.js';
 import { EXIT } from '../errors.js';
 import type { RegistryEntry } from '../services/setup.js';
-import { KeyScope, useKeys } from './components.js';
+import { KeyScope, useKeys, useTermSize } from './components.js';
 import type { WizardController } from './types.js';
 import { ApplyPhase } from './wizard/apply.js';
 import { useHost, useMirrorProbe, wantsMirrors } from './wizard/host.js';
@@ -52,7 +51,7 @@ export function App(props: AppProps) {
 
 function Wizard(props: AppProps) {
   const c = props.controller;
-  const { stdout } = useStdout();
+  const { rows } = useTermSize();
   const nav = useNavigator(props.stacks.length);
   const session = useSession(props);
   const host = useHost(c);
@@ -68,7 +67,7 @@ function Wizard(props: AppProps) {
     if (key.return && view.v === 'flow' && view.id === 'welcome' && host.factsError) props.onExit(EXIT.failed);
   });
 
-  const s: WizardScope = { c, t: c.t, rows: stdout.rows || 24, stacks: props.stacks, nav, host, mirrors, session, exit: props.onExit };
+  const s: WizardScope = { c, t: c.t, rows, stacks: props.stacks, nav, host, mirrors, session, exit: props.onExit };
   const Phase = PHASES[view.v];
   return <Phase s={s} />;
 }

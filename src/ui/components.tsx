@@ -5,6 +5,7 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import SelectInput, { type IndicatorProps, type ItemProps } from 'ink-select-input';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { MsgKey, T } from '../i18n/index.js';
+import { splitBurst } from './keys.js';
 
 export const POINTER = '>';
 
@@ -29,13 +30,8 @@ export class KeyHub {
     return () => void this.handlers.delete(h);
   }
   dispatch(input: string, key: Key) {
-    // Ink hands over "name\r" arriving in one read as text; it is text, then Enter.
-    if (input.length > 1 && /[\r\n]/.test(input) && !key.ctrl && !key.meta) {
-      for (const part of input.split(/(\r\n|\r|\n)/)) {
-        if (part === '') continue;
-        this.queue.push(/^[\r\n]+$/.test(part) ? ['', { ...key, return: true }] : [part, key]);
-      }
-    } else this.queue.push([input, key]);
+    // Ink hands over "name\r" or "\x7f\x7f" arriving in one read as one string: each key in it counts.
+    this.queue.push(...splitBurst(input, key));
     this.pump();
   }
   /** Set by KeyScope's Settle: asks React for a render queued behind the key's own changes. */
@@ -87,7 +83,7 @@ export function KeyScope({ children }: { children: ReactNode }) {
   ) : (
     <KeyContext.Provider value={hub}>
       <Settle hub={hub} />
-      {children}
+      <TerminalSize>{children}</TerminalSize>
     </KeyContext.Provider>
   );
 }
@@ -99,7 +95,39 @@ export function useKeys(handler: KeyHandler, options: { isActive?: boolean } = {
   const ref = useRef<KeyHandler | null>(null);
   ref.current = active ? handler : null;
   useLayoutEffect(() => (hub ? hub.add(ref) : undefined), [hub]);
-  useInput((i, k) => ref.current?.(i, k), { isActive: active && !hub });
+  useInput(
+    (i, k) => {
+      for (const [input, key] of splitBurst(i, k)) ref.current?.(input, key);
+    },
+    { isActive: active && !hub },
+  );
+}
+
+export interface TermSize { columns: number; rows: number }
+const SizeContext = createContext<TermSize | null>(null);
+const sizeOf = (out: NodeJS.WriteStream): TermSize => ({ columns: out.columns || 80, rows: out.rows || 24 });
+
+/**
+ * The terminal's size for everything under it, drawn afresh when the terminal is resized (#22.6):
+ * text wrapped for the old width was cut mid-word by Ink's own wrapping, and a frame sized for
+ * more rows than are left scrolled its header away. One listener for the whole tree.
+ */
+export function TerminalSize({ children }: { children: ReactNode }) {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState(() => sizeOf(stdout));
+  useEffect(() => {
+    const on = () => setSize(sizeOf(stdout));
+    stdout.on('resize', on);
+    return () => void stdout.off('resize', on);
+  }, [stdout]);
+  return <SizeContext.Provider value={size}>{children}</SizeContext.Provider>;
+}
+
+/** Columns and rows now: from TerminalSize (follows resizes), else as the stream says at this render. */
+export function useTermSize(): TermSize {
+  const size = useContext(SizeContext);
+  const { stdout } = useStdout();
+  return size ?? sizeOf(stdout);
 }
 
 const isWide = (ch: string) => displayWidth(ch) === 2;
@@ -160,7 +188,7 @@ export function wrapDisplay(text: string, width: number): string[] {
  * left, and lines after the first are indented `hang` more (numbered lists).
  */
 export function Para(props: { text: string; indent?: number; hang?: number; color?: string; dimColor?: boolean; bold?: boolean }) {
-  const columns = useStdout().stdout.columns || 80;
+  const { columns } = useTermSize();
   const indent = props.indent ?? 0;
   const hang = props.hang ?? 0;
   const lines = wrapDisplay(props.text, Math.max(20, columns - indent - hang - 1)).map((l, i) => (i > 0 && l ? ' '.repeat(hang) + l : l));
@@ -201,7 +229,7 @@ export function TextInput(props: { value: string; onChange: (v: string) => void;
       // Most terminals send DEL (0x7f) for Backspace, which Ink reports as `delete`.
       else if (key.backspace || key.delete) {
         if (c > 0) set(v.slice(0, c - 1) + v.slice(c), c - 1);
-      } else if (key.ctrl && input === 'u') set(v.slice(c), 0);
+      } else if (key.ctrl && input === 'u') set('', 0); // clears the field (the footer says so)
       else if (!key.ctrl && !key.meta && !key.return && !key.tab && !key.escape && !key.upArrow && !key.downArrow && !key.pageUp && !key.pageDown && input) {
         // Pasted text may carry line breaks or other control characters: a field is one line.
         const text = [...input].filter((ch) => ch >= ' ' && ch !== '\u007f').join('');

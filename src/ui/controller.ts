@@ -69,13 +69,19 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       const p = pv.prepared;
       const steps = pv.steps.map((s) => ({
         title: t(s.title, s.params),
-        // A preflight step changes nothing: its findings are in `changes`, it is never work to do.
+        // A preflight step changes nothing: its findings are in `changes`, it is never work to do,
+        // and a refusing one is shown failed, not "nothing to do" (#22.7).
         needed: s.preflight ? false : s.needed,
         changes: s.changes,
+        ...(s.preflight ? { check: s.needed ? ('failed' as const) : s.changes.some((c) => c.startsWith('! ')) ? ('warned' as const) : ('passed' as const) } : {}),
       }));
+      // The plan's "assuming port 22" already says sshd was not seen: the host's note would say it twice (#22.7).
+      const sshAssumed = p.plan.warnings.some((w) => w.key === 'warn.sshPortAssumed');
       const notes = [
         ...p.plan.warnings.map((w) => t(w.key as never, w.params)),
-        ...hostNotes(facts).filter((n) => n.key !== 'host.notRoot').map((n) => t(n.key, n.params)),
+        ...hostNotes(facts)
+          .filter((n) => n.key !== 'host.notRoot' && !(sshAssumed && (n.key === 'host.sshUnknown' || n.key === 'host.sshUnknownRoot')))
+          .map((n) => t(n.key, n.params)),
       ];
       return { answers, plan: p.plan, prepared: p, files: [...pv.files, ...pv.hostFiles], steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
     },

@@ -1,19 +1,20 @@
 // `stack-wizard doctor` at a terminal: the guided session on its own (the menu's Troubleshoot
 // entry shows the same flow inside the wizard). Loaded lazily, like the wizard.
-import { render, useStdout } from 'ink';
+import { render } from 'ink';
 import type { Context } from '../context.js';
 import type { DoctorStack } from '../services/doctor.js';
-import { KeyScope, useKeys } from './components.js';
+import { KeyScope, useKeys, useTermSize } from './components.js';
+import { redrawingStdout } from './redraw.js';
 import { createDoctorController, type DoctorController } from './doctor-controller.js';
 import { DoctorFlow } from './screens/Doctor.js';
 import { exitAfterChildren, type Terminal } from './terminal.js';
 
 function Session({ controller, onExit, onAbort }: { controller: DoctorController; onExit: (code: number) => void; onAbort: () => void }) {
-  const { stdout } = useStdout();
+  const { rows } = useTermSize();
   useKeys((input, key) => {
     if (key.ctrl && input === 'c') onAbort();
   });
-  return <DoctorFlow controller={controller} rows={stdout.rows || 24} onExit={onExit} />;
+  return <DoctorFlow controller={controller} rows={rows} onExit={onExit} />;
 }
 
 export function runDoctorSession(ctx: Context, o: { term: Terminal; stack: DoctorStack; hardExit?: (code: number) => void }): Promise<number> {
@@ -46,7 +47,7 @@ export function runDoctorSession(ctx: Context, o: { term: Terminal; stack: Docto
       <KeyScope>
         <Session controller={controller} onExit={(code) => finish(code, false)} onAbort={() => finish(130, true)} />
       </KeyScope>,
-      { stdin: o.term.stdin, stdout: o.term.stdout, exitOnCtrlC: false },
+      { stdin: o.term.stdin, stdout: redrawingStdout(o.term.stdout), exitOnCtrlC: false },
     );
   });
 }

@@ -1,12 +1,12 @@
 // A generic form screen: fields from a FormDef (src/ui/model/forms.ts), values as text/toggles/choices.
 // ↑/↓/Tab move, ←/→ or Space change a choice, Space flips a toggle, Enter goes to the next field
 // and on the last one submits. Checks come in as callbacks; the form itself does no I/O.
-import { Box, Text, useStdout } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { isGiven } from '../domain/draft.js';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { T } from '../i18n/index.js';
-import { POINTER, Para, Problem, TextInput, useKeys } from './components.js';
+import { POINTER, Para, Problem, TextInput, useKeys, useTermSize } from './components.js';
 import { visibleFields, type FieldDef, type FormDef, type FormValues, type Option } from './model/forms.js';
 import { hasErrors, type Problems } from './model/validate.js';
 
@@ -34,7 +34,7 @@ const optionText = (t: T, o: Option) => o.text ?? (o.label ? t(o.label) : o.valu
 
 export function Form(props: FormProps) {
   const { t, def, given } = props;
-  const columns = useStdout().stdout.columns || 80;
+  const { columns } = useTermSize();
   const norm = (v: FormValues, touched: ReadonlySet<string>) => (def.normalize ? def.normalize(v, touched) : v);
   const touched = useRef(new Set(props.initialTouched ?? []));
   const values = useRef<FormValues>(norm(props.initial, touched.current));
@@ -191,17 +191,24 @@ export function Form(props: FormProps) {
           const p = problems[f.path];
           return (
             <Box key={f.path} flexDirection="column">
-              <Text>
-                {pointer}
-                {f.codec === 'bool' ? null : <Text bold={isFocused}>{`${padEndDisplay(label(f), w)}  `}</Text>}
-                {locked ? (
-                  <Text dimColor>
-                    {f.codec === 'bool' ? `${v === true ? '[x]' : '[ ]'} ${label(f)}` : String(v === '' ? '-' : v)} ({t('ui.given')})
+              {/* The value in a column of its own: a long one (a mirror URL) wraps under itself, not to column 0 (#22.6). */}
+              <Box>
+                <Box width={f.codec === 'bool' ? 2 : w + 4} flexShrink={0}>
+                  <Text>
+                    {pointer}
+                    {f.codec === 'bool' ? null : <Text bold={isFocused}>{padEndDisplay(label(f), w)}</Text>}
                   </Text>
-                ) : (
-                  control
-                )}
-              </Text>
+                </Box>
+                <Box flexGrow={1} flexShrink={1}>
+                  {locked ? (
+                    <Text dimColor>
+                      {f.codec === 'bool' ? `${v === true ? '[x]' : '[ ]'} ${label(f)}` : String(v === '' ? '-' : v)} ({t('ui.given')})
+                    </Text>
+                  ) : (
+                    control
+                  )}
+                </Box>
+              </Box>
               {isFocused && f.hint && f.codec !== 'bool' ? <Para text={t(f.hint)} dimColor indent={w + 4} /> : null}
               {p ? (
                 <Problem text={p.text} severity={p.severity} indent={f.codec === 'bool' ? 2 : w + 4} />

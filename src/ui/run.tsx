@@ -4,6 +4,7 @@ import { render } from 'ink';
 import type { Context } from '../context.js';
 import type { Draft } from '../domain/draft.js';
 import { App } from './app.js';
+import { redrawingStdout } from './redraw.js';
 import { exitAfterChildren, type Terminal } from './terminal.js';
 import type { WizardController } from './types.js';
 
@@ -74,7 +75,7 @@ export async function runWizard(ctx: Context, o: RunWizardOptions): Promise<numb
           resolve(code);
         }}
       />,
-      { stdin: o.term.stdin, stdout: o.term.stdout, exitOnCtrlC: false },
+      { stdin: o.term.stdin, stdout: redrawingStdout(o.term.stdout), exitOnCtrlC: false },
     );
   });
 }

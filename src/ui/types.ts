@@ -14,7 +14,13 @@ import type { DoctorController } from './doctor-controller.js';
 export type { MirrorCandidate, MirrorMeasurement, MirrorSource } from '../services/mirrors.js';
 import type { MirrorSource } from '../services/mirrors.js';
 
-export interface ReviewStep { title: string; needed: boolean; changes: string[] }
+export interface ReviewStep {
+  title: string;
+  needed: boolean;
+  changes: string[];
+  /** A check step (preflight): how its checks came out; it changes nothing, so it is never `needed`. */
+  check?: 'passed' | 'warned' | 'failed';
+}
 
 export interface Review {
   answers: Answers;

@@ -59,12 +59,15 @@ describe('preflight findings', () => {
     const total = need.imagesGiB + need.dataGiB + need.backupsGiB;
     const disk = (free: number) => ({ path: '/var/lib/docker', mount: '/', totalBytes: 40 * GiB, freeBytes: free * GiB, freeInodes: 1e6 });
     const short = preflight(input({ facts: { disks: { installDir: { ...disk(total - 1), path: '/opt/x' }, dockerRoot: disk(total - 1) } } }));
-    expect(byId(short, 'disk')).toMatchObject({ level: 'error', key: 'pf.diskShort', params: { free: (total - 1).toFixed(1), need: total.toFixed(1) } });
+    expect(byId(short, 'disk')).toMatchObject({ level: 'error', key: 'pf.disk.short', params: { free: (total - 1).toFixed(1), need: total.toFixed(1), parts: 'images+data+backups' } });
     const tight = preflight(input({ facts: { disks: { installDir: { ...disk(total * 1.2), path: '/opt/x' }, dockerRoot: disk(total * 1.2) } } }));
     expect(byId(tight, 'disk').level).toBe('warn');
     // Separate file systems: backups are checked where the install dir is.
     const split = preflight(input({ facts: { disks: { installDir: { ...disk(0.5), path: '/opt/x', mount: '/opt' }, dockerRoot: disk(100) } } }));
-    expect(split.filter((f) => f.id === 'disk').map((f) => `${f.level}:${f.params.what}`)).toEqual(['ok:pf.what.imagesData', 'error:pf.what.backups']);
+    expect(split.filter((f) => f.id === 'disk').map((f) => `${f.level}:${f.params.parts}:${f.params.need}`)).toEqual([
+      `ok:images+data:${(need.imagesGiB + need.dataGiB).toFixed(1)}`,
+      `error:backups:${need.backupsGiB.toFixed(1)}`,
+    ]);
   });
 
   it('ports: free, held by our own Nginx, by another container, or by a host process', () => {
@@ -118,7 +121,7 @@ describe('preflight findings', () => {
       input({ answers: { domain: 'a.example.com', email: 'a@example.com' }, dns: { name: 'a.example.com', addresses: [], error: 'x' } }),
     ];
     for (const v of variants) for (const f of preflight(v)) keys.add(f.key);
-    for (const k of ['pf.osVersion', 'pf.osOther', 'pf.osDerivative', 'pf.diskShort', 'pf.diskTight', 'pf.diskUnknown', 'pf.portOurs', 'pf.portContainer', 'pf.portTaken',
+    for (const k of ['pf.osVersion', 'pf.osOther', 'pf.osDerivative', 'pf.disk.short', 'pf.disk.tight', 'pf.disk.unknown', 'pf.disk.images', 'pf.disk.data', 'pf.disk.backups', 'pf.portOurs', 'pf.portContainer', 'pf.portTaken',
       'pf.dockerMissing', 'pf.dockerOld', 'pf.dockerStopped', 'pf.composeMissing', 'pf.composeOld', 'pf.timeNotSynced', 'pf.dnsOk', 'pf.dnsNat', 'pf.dnsProxy', 'pf.dnsElsewhere']) keys.add(k);
     for (const k of keys) {
       expect(isMsgKey(k), k).toBe(true);

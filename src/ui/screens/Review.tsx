@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import { useRef, useState, type ReactNode } from 'react';
 import type { T } from '../../i18n/index.js';
-import { Frame, Para, Problem, Rows, Spinner, useKeys } from '../components.js';
+import { Frame, Para, Problem, Rows, Spinner, useKeys, useTermSize, wrapDisplay } from '../components.js';
 import type { Review } from '../types.js';
 
 export type ReviewTab = 'plan' | 'files' | 'commands';
@@ -50,6 +50,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
   const [offset, setOffset] = useState(0);
   const state = useRef({ tab, file, offset });
   state.current = { tab, file, offset };
+  const { columns } = useTermSize();
   const height = Math.max(6, rows - 16);
 
   useKeys((input, key) => {
@@ -103,7 +104,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
       <Text key="m">{t('plan.mysql', { engine: plan.database.engine, version: plan.database.version, pool: plan.database.bufferPoolMiB, conns: plan.database.maxConnections, worst: plan.database.worstCaseMiB })}</Text>,
       ...(plan.redis ? [<Text key="r">{t('plan.redis', { max: plan.redis.maxmemoryMiB, policy: plan.redis.policy })}</Text>] : []),
       <Text key="a">{t('plan.app', { runtime: plan.app.runtime, workers: plan.app.workers })}</Text>,
-      ...review.notes.map((n, i) => <Para key={`n${i}`} color="yellow" text={`! ${n}`} />),
+      ...review.notes.map((n, i) => <Para key={`n${i}`} color="yellow" hang={2} text={`! ${n}`} />),
     ];
     body = <Scrolled t={t} lines={lines} offset={offset} height={height} />;
   } else if (tab === 'files') {
@@ -135,14 +136,30 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
   } else {
     const lines: ReactNode[] = [<Text key="h">{t(review.local ? 'ui.review.serverStepsLocal' : 'ui.review.serverSteps')}</Text>];
     review.steps.forEach((s, i) => {
+      // A check step shows how its checks came out; a step that changes something, whether it has work to do.
+      const [mark, color, note] = s.check
+        ? s.check === 'failed'
+          ? (['✗ ', 'red', t('ui.review.checksFailed')] as const)
+          : s.check === 'warned'
+            ? (['! ', 'yellow', t('ui.review.checksWarned')] as const)
+            : (['✓ ', 'green', t('ui.review.checksPassed')] as const)
+        : s.needed
+          ? (['- ', undefined, ''] as const)
+          : (['✓ ', 'green', t('init.nothingToDo')] as const);
       lines.push(
         <Text key={`s${i}`}>
-          {s.needed ? '- ' : <Text color="green">{'✓ '}</Text>}
+          <Text color={color}>{mark}</Text>
           {s.title}
-          {s.needed ? '' : <Text dimColor>{` (${t('init.nothingToDo')})`}</Text>}
+          {note ? <Text dimColor>{` (${note})`}</Text> : null}
         </Text>,
       );
-      s.changes.forEach((c, j) => lines.push(<Text key={`c${i}.${j}`} wrap="truncate-end">{`    ${c}`}</Text>));
+      // Findings are wrapped here, under their own text, each row a line of the scrolled window (#22.6, #22.7).
+      s.changes.forEach((c, j) => {
+        const color = c.startsWith('✗ ') ? 'red' : c.startsWith('! ') ? 'yellow' : undefined;
+        wrapDisplay(c, Math.max(20, columns - 7)).forEach((l, k) =>
+          lines.push(<Text key={`c${i}.${j}.${k}`} color={color}>{`${k === 0 ? '    ' : '      '}${l}`}</Text>),
+        );
+      });
     });
     body = <Scrolled t={t} lines={lines} offset={offset} height={height} />;
   }

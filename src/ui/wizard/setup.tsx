@@ -21,7 +21,15 @@ import { Welcome } from '../screens/Welcome.js';
 import type { Review } from '../types.js';
 import type { WizardScope } from './scope.js';
 
-const FORM_HINTS: Hint[] = [['Enter', 'ui.k.next'], ['Up/Down', 'ui.k.field'], ['Left/Right/Space', 'ui.k.change'], ['Esc', 'ui.k.back']];
+/** The edit keys of a text field are shown too (#22.5): Backspace deletes one character, Ctrl-U clears the field. */
+const FORM_HINTS: Hint[] = [
+  ['Enter', 'ui.k.next'],
+  ['Up/Down', 'ui.k.field'],
+  ['Left/Right/Space', 'ui.k.change'],
+  ['Backspace', 'ui.k.erase'],
+  ['Ctrl-U', 'ui.k.clear'],
+  ['Esc', 'ui.k.back'],
+];
 
 interface StepProps {
   s: WizardScope;

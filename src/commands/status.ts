@@ -6,6 +6,7 @@ import { showStatus } from '../services/status.js';
 const command: Command = {
   options: { json: { type: 'boolean' }, ...STACK_OPTIONS },
   maxPositionals: 0,
-  run: (ctx, args) => showStatus(ctx, { stack: stackOf(args), json: flag(args, 'json') }),
+  // Bars at a terminal only: a pipe, a log or --json gets the plain table.
+  run: (ctx, args) => showStatus(ctx, { stack: stackOf(args), json: flag(args, 'json'), bars: ctx.interactive }),
 };
 export default command;

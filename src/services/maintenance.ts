@@ -29,7 +29,7 @@ export type MaintenanceTask =
 export async function runTask(ctx: Context, task: MaintenanceTask): Promise<number> {
   switch (task.use) {
     case 'status':
-      return (await import('./status.js')).showStatus(ctx, { stack: task.stack, json: false });
+      return (await import('./status.js')).showStatus(ctx, { stack: task.stack, json: false, bars: true });
     case 'backup':
       return (await import('./backup.js')).backup(ctx, { stack: task.stack, scheduled: false });
     case 'backupVerify':

@@ -1,6 +1,7 @@
 // Use case: the stack's services as the Engine sees them (`status`, the menu's Status).
 import type { Context } from '../context.js';
 import { humanBytes } from '../domain/backup.js';
+import { memoryChart } from '../domain/memory-bar.js';
 import { backupStaleMs } from '../domain/backup-watch.js';
 import { DEFAULT_GRACE, humanAge, parseDuration } from '../domain/schedule.js';
 import { listBackups } from '../steps/backup.js';
@@ -57,6 +58,14 @@ function uptime(s: number | null): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** Each service's memory now as a bar inside the host's RAM (#22.17); none when the host's RAM is unknown. */
+export function formatMemoryBars(ctx: Context, st: StackStatus): string {
+  if (!st.hostRamBytes) return '';
+  const mib = (b: number | null) => (b === null ? null : Math.round(b / MiB));
+  const rows = st.services.map((x) => ({ name: x.service, limitMiB: mib(x.memory.limitBytes), usedMiB: x.state === 'running' ? mib(x.memory.usedBytes) : null }));
+  return `${memoryChart(ctx.t, { hostMiB: Math.round(st.hostRamBytes / MiB), rows, live: true, indent: '' }).join('\n')}\n`;
+}
+
 export function formatStatus(ctx: Context, st: StackStatus): string {
   const { t } = ctx;
   const rows = st.services.map((x) => [
@@ -78,10 +87,12 @@ export function formatStatus(ctx: Context, st: StackStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function showStatus(ctx: Context, o: { stack: StackSelector; json: boolean }): Promise<number> {
+/** `bars`: draw the memory bars (a terminal or the wizard's screen); plain lines for a pipe or a log, none in --json. */
+export async function showStatus(ctx: Context, o: { stack: StackSelector; json: boolean; bars?: boolean }): Promise<number> {
   const ref = await findStack(ctx, { answersFile: o.stack.answersFile, project: o.stack.project });
   const st = await stackStatus(ctx, ref);
   const backups = await backupStatus(ctx, ref.installDir);
-  ctx.io.out(o.json ? `${JSON.stringify({ ...st, backups }, null, 2)}\n` : `${formatStatus(ctx, st)}${formatBackupStatus(ctx, backups)}`);
+  const bars = o.bars && !o.json ? formatMemoryBars(ctx, st) : '';
+  ctx.io.out(o.json ? `${JSON.stringify({ ...st, backups }, null, 2)}\n` : `${formatStatus(ctx, st)}${bars}${formatBackupStatus(ctx, backups)}`);
   return 0;
 }

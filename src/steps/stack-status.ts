@@ -8,6 +8,7 @@ import { loadAnswers } from './prepare.js';
 import { defaultInstallDir } from '../domain/plan.js';
 import { HOST } from '../render/paths.js';
 import { usageError, hostError } from '../errors.js';
+import { parseMeminfo } from '../host/probe.js';
 
 export interface ServiceStatus {
   service: string;
@@ -36,6 +37,8 @@ export interface StackStatus {
   /** True when every service of the compose file runs and none is unhealthy or starting. */
   healthy: boolean;
   services: ServiceStatus[];
+  /** The host's RAM (MemTotal), what the memory bars are drawn inside; null when it could not be read. */
+  hostRamBytes?: number | null;
 }
 
 export interface StackRef { project: string; installDir: string }
@@ -101,5 +104,6 @@ export async function stackStatus(ctx: Context, ref: StackRef): Promise<StackSta
     }),
   );
   const healthy = services.filter((x) => names.includes(x.service)).every((x) => x.state === 'running' && (x.health === 'healthy' || x.health === 'none'));
-  return { project: ref.project, installDir: ref.installDir, checkedAt: now.toISOString(), healthy, services };
+  const mem = parseMeminfo((await ctx.exec.readFile('/proc/meminfo').catch(() => null)) ?? '');
+  return { project: ref.project, installDir: ref.installDir, checkedAt: now.toISOString(), healthy, services, hostRamBytes: mem.MemTotal ?? null };
 }

@@ -4,7 +4,8 @@ import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { padEndDisplay, displayWidth } from '../../host/report.js';
 import type { T } from '../../i18n/index.js';
-import { Frame, Para, Problem, Rows, SelectList } from '../components.js';
+import { memoryBar } from '../../domain/memory-bar.js';
+import { Frame, Para, Problem, Rows, SelectList, useTermSize } from '../components.js';
 import type { PresetChoice, PresetOption } from '../model/presets.js';
 
 export interface PresetProps {
@@ -22,6 +23,11 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
   const [index, setIndex] = useState(Math.max(0, options.findIndex((o) => o.id === initial)));
   const [refused, setRefused] = useState<string | null>(null);
   const hi = options[index];
+  const { columns } = useTermSize();
+  // The bar gets what is left of the row after the name, MiB and CPU columns (at most 30 cells).
+  const nameW = Math.max(displayWidth(t('mem.all')), ...(hi?.services ?? []).map((s) => displayWidth(s.name)));
+  const barWidth = Math.max(10, Math.min(30, columns - nameW - 2 - 27 - 3));
+  const planned = (hi?.services ?? []).reduce((n, s) => n + s.memoryMiB, 0);
   const tw = Math.max(...options.map((o) => displayWidth(o.title)));
   const items = options.map((o) => ({
     value: o.id,
@@ -63,11 +69,16 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
           {hi.fits ? (
             <>
               <Text bold>{t('ui.preset.gives', { preset: hi.id })}</Text>
+              {/* Each service's memory as a bar inside this host's RAM (#22.17), on its own row. */}
               <Rows
                 indent={2}
-                rows={hi.services.map((s) => [s.name, `${String(s.memoryMiB).padStart(6)} MiB  ${String(s.cpus).padStart(5)} CPU`])}
+                rows={[
+                  ...hi.services.map((s): [string, string] => [s.name, `${String(s.memoryMiB).padStart(6)} MiB  ${String(s.cpus).padStart(5)} CPU  ${memoryBar(hostMiB, s.memoryMiB, null, barWidth)}`]),
+                  [t('mem.all'), `${String(planned).padStart(6)} MiB  ${' '.repeat(9)}  ${memoryBar(hostMiB, planned, null, barWidth)}`],
+                ]}
               />
               <Text dimColor>{`  ${t('ui.preset.total', { reserve: hi.reserveMiB ?? 0, plan: hi.planRamMiB ?? 0, host: hostMiB })}`}</Text>
+              <Text dimColor>{`  ${t('mem.title', { host: hostMiB })}: ${t('mem.legendPlan')}`}</Text>
             </>
           ) : (
             // The reason once: Enter on it says it was refused in the same place, not a second copy below.

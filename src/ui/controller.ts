@@ -16,7 +16,10 @@ import { MAINTENANCE_MENU, type MenuChoice, type MenuEntry } from './menu.js';
 import { stackUrls } from './model/summary.js';
 import { createDoctorController } from './doctor-controller.js';
 import type { SummaryData } from './screens/Summary.js';
-import type { ApplyResult, MirrorSource, Review, WizardController } from './types.js';
+import type { ApplyResult, MirrorSource, Review, ReviewStep, WizardController } from './types.js';
+import type { Plan } from '../domain/plan.js';
+import type { T } from '../i18n/index.js';
+import type { PreviewStep } from '../services/setup.js';
 import type { RegistryEntry } from '../services/setup.js';
 
 export interface ControllerOptions {
@@ -27,6 +30,30 @@ export interface ControllerOptions {
   mirrors?: MirrorSource | null;
   /** Whether this runs as root (default: the process's uid); decides install dir vs local folder. */
   isRoot?: boolean;
+}
+
+/**
+ * init's steps as the review lists them. A preflight step changes nothing: its findings are in
+ * `changes`, it is never work to do, and one that refuses is shown failed, not "nothing to do" (#22.7).
+ */
+export function reviewSteps(t: T, steps: Pick<PreviewStep, 'title' | 'params' | 'preflight' | 'needed' | 'changes'>[]): ReviewStep[] {
+  return steps.map((s) => ({
+    title: t(s.title, s.params),
+    needed: s.preflight ? false : s.needed,
+    changes: s.changes,
+    ...(s.preflight ? { check: s.needed ? ('failed' as const) : s.changes.some((c) => c.startsWith('! ')) ? ('warned' as const) : ('passed' as const) } : {}),
+  }));
+}
+
+/** The plan's warnings and the host's notes, each said once: "assuming port 22" already says sshd was not seen (#22.7). */
+export function reviewNotes(t: T, plan: Plan, facts: HostFacts): string[] {
+  const sshAssumed = plan.warnings.some((w) => w.key === 'warn.sshPortAssumed');
+  return [
+    ...plan.warnings.map((w) => t(w.key as never, w.params)),
+    ...hostNotes(facts)
+      .filter((n) => n.key !== 'host.notRoot' && !(sshAssumed && (n.key === 'host.sshUnknown' || n.key === 'host.sshUnknownRoot')))
+      .map((n) => t(n.key, n.params)),
+  ];
 }
 
 export function createController(ctx: Context, o: ControllerOptions): WizardController {
@@ -67,22 +94,8 @@ export function createController(ctx: Context, o: ControllerOptions): WizardCont
       const tg = target(answers.project);
       const pv = await reviewSetup(ctx, { answers, facts, targetDir: tg.targetDir });
       const p = pv.prepared;
-      const steps = pv.steps.map((s) => ({
-        title: t(s.title, s.params),
-        // A preflight step changes nothing: its findings are in `changes`, it is never work to do,
-        // and a refusing one is shown failed, not "nothing to do" (#22.7).
-        needed: s.preflight ? false : s.needed,
-        changes: s.changes,
-        ...(s.preflight ? { check: s.needed ? ('failed' as const) : s.changes.some((c) => c.startsWith('! ')) ? ('warned' as const) : ('passed' as const) } : {}),
-      }));
-      // The plan's "assuming port 22" already says sshd was not seen: the host's note would say it twice (#22.7).
-      const sshAssumed = p.plan.warnings.some((w) => w.key === 'warn.sshPortAssumed');
-      const notes = [
-        ...p.plan.warnings.map((w) => t(w.key as never, w.params)),
-        ...hostNotes(facts)
-          .filter((n) => n.key !== 'host.notRoot' && !(sshAssumed && (n.key === 'host.sshUnknown' || n.key === 'host.sshUnknownRoot')))
-          .map((n) => t(n.key, n.params)),
-      ];
+      const steps = reviewSteps(t, pv.steps);
+      const notes = reviewNotes(t, p.plan, facts);
       return { answers, plan: p.plan, prepared: p, files: [...pv.files, ...pv.hostFiles], steps, targetDir: p.targetDir, local: tg.local, isRoot: tg.isRoot, dryRun: o.dryRun, notes };
     },
 

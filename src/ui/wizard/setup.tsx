@@ -22,7 +22,7 @@ import type { Review } from '../types.js';
 import type { WizardScope } from './scope.js';
 
 /** The edit keys of a text field are shown too (#22.5): Backspace deletes one character, Ctrl-U clears the field. */
-const FORM_HINTS: Hint[] = [
+export const FORM_HINTS: Hint[] = [
   ['Enter', 'ui.k.next'],
   ['Up/Down', 'ui.k.field'],
   ['Left/Right/Space', 'ui.k.change'],

@@ -1,11 +1,12 @@
 // Small building blocks of the screens. Structural glyphs are ASCII or East-Asian-narrow, so a
 // CJK terminal (which draws "ambiguous" characters two columns wide) keeps every column aligned.
 import { Box, Text, useInput, useStdout, type Key } from 'ink';
-import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import SelectInput, { type IndicatorProps, type ItemProps } from 'ink-select-input';
 import { displayWidth, padEndDisplay } from '../host/report.js';
 import type { MsgKey, T } from '../i18n/index.js';
 import { splitBurst } from './keys.js';
+import { ON_RESIZE, type ResizeSubscribe } from './redraw.js';
 
 export const POINTER = '>';
 
@@ -114,13 +115,25 @@ const sizeOf = (out: NodeJS.WriteStream): TermSize => ({ columns: out.columns ||
  */
 export function TerminalSize({ children }: { children: ReactNode }) {
   const { stdout } = useStdout();
-  const [size, setSize] = useState(() => sizeOf(stdout));
+  const [size, setSize] = useState(() => ({ ...sizeOf(stdout), resizes: 0 }));
   useEffect(() => {
-    const on = () => setSize(sizeOf(stdout));
+    const on = () => setSize((s) => ({ ...sizeOf(stdout), resizes: s.resizes + 1 }));
+    // On the wizard's terminal (redraw.ts) only this hears of a resize; elsewhere the stream's event.
+    const subscribe = (stdout as { [ON_RESIZE]?: ResizeSubscribe })[ON_RESIZE];
+    if (subscribe) return subscribe(on);
     stdout.on('resize', on);
     return () => void stdout.off('resize', on);
   }, [stdout]);
-  return <SizeContext.Provider value={size}>{children}</SizeContext.Provider>;
+  const value = useMemo(() => ({ columns: size.columns, rows: size.rows }), [size]);
+  // After a resize the screen was blanked (redraw.ts): a trailing blank line, there on every other
+  // resize, makes this frame differ from the last so Ink writes it whole, also when nothing re-wrapped
+  // (Ink writes nothing for a frame equal to the one before).
+  return (
+    <SizeContext.Provider value={value}>
+      {children}
+      {size.resizes % 2 === 1 ? <Text> </Text> : null}
+    </SizeContext.Provider>
+  );
 }
 
 /** Columns and rows now: from TerminalSize (follows resizes), else as the stream says at this render. */

@@ -63,6 +63,17 @@ export class Pane {
     await sleep(150);
   }
 
+  /** Raw bytes (hex) in one send-keys: one write to the terminal, as a burst over a slow link arrives. */
+  async bytes(...hex: string[]) {
+    this.tmux('send-keys', '-t', this.target, '-H', ...hex);
+    await sleep(150);
+  }
+
+  /** Resizes the window (the program gets SIGWINCH, as when the operator drags the terminal). */
+  resize(width: number, height = this.height) {
+    this.tmux('resize-window', '-t', 'w', '-x', String(width), '-y', String(height));
+  }
+
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.target);
   }

@@ -94,6 +94,37 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
+const LONG_IMAGE = 'registry.example.com/platform-team/a-rather-long-repository-name-for-the-api:1.4.2';
+
+/**
+ * Types a long value into the focused field, makes the terminal narrower, then as wide as before
+ * (#22.6): each time the screen holds one frame (one header line, no old one piled above) with no
+ * line past the edge, and the value wraps under its own column, never back to column 0.
+ */
+async function resizeKeepsOneFrame(p: Pane, label: string, value: string) {
+  await p.type(value);
+  await p.waitFor(value);
+  for (const width of [64, 120]) {
+    p.resize(width);
+    const s = await p.waitFor((x) => {
+      const lines = x.split('\n');
+      const at = lines.findIndex((l) => l.includes(`> ${label}`));
+      return at >= 0 && lines.filter((l) => l.startsWith('stack-wizard')).length === 1 && lines.slice(at, at + 3).join('').replace(/\s+/g, '').includes(value);
+    });
+    const screen = p.screen().split('\n');
+    expect(screen.filter((l) => l.startsWith('stack-wizard')), s).toHaveLength(1);
+    expect(Math.max(...screen.map((l) => stringWidth(l)))).toBeLessThanOrEqual(width);
+    const at = screen.findIndex((l) => l.includes(`> ${label}`));
+    const col = stringWidth(screen[at]!.slice(0, screen[at]!.indexOf(value.slice(0, 12))));
+    expect(col).toBeGreaterThan(stringWidth(label));
+    if (width < 120) {
+      // The rest of the value on the next line starts under the value's column.
+      expect(screen[at + 1]!.slice(0, col).trim()).toBe('');
+      expect((screen[at]! + screen[at + 1]!).replace(/\s+/g, '')).toContain(value);
+    } else expect(screen[at]).toContain(value);
+  }
+}
+
 describe('setup in a real terminal', () => {
   test('en, not root: every screen, then the files in ./stack-wizard-demo and nothing else', async () => {
     const w = workDir(true);
@@ -107,11 +138,18 @@ describe('setup in a real terminal', () => {
     await p.keys('Enter');
     await p.waitFor('x lowercase letters, digits and -');
     await p.keys('C-u');
-    await p.type('demo');
+    // The edit keys are in the footer; six Backspaces in one write delete six characters (#22.5).
+    await p.waitFor('Backspace delete · Ctrl-U clear · Esc back');
+    await p.type('demoqwerty');
+    await p.waitFor('> Project name  demoqwerty');
+    await p.bytes(...Array<string>(6).fill('7f'));
+    await p.waitFor((x) => /> Project name {2}demo\s*$/m.test(x));
     await p.keys('Enter');
     await p.type('not an image');
     await p.keys('Enter');
     await p.waitFor('x not an image reference');
+    await p.keys('C-u');
+    await resizeKeepsOneFrame(p, 'App image', LONG_IMAGE);
     await p.keys('C-u');
     await p.type('ghcr.io/acme/demo:1.0');
     await p.keys('Enter', 'Enter', 'Enter', 'Right', 'Enter');
@@ -204,6 +242,14 @@ describe('setup in a real terminal', () => {
     await p.keys('Enter');
     s = await p.waitFor('项目与应用');
     expect(s).toContain('shop (已指定)');
+    expect(s).toContain('Backspace 删除  |  Ctrl-U 清空  |  Esc 返回');
+    // A burst: text and three Backspaces in one write (#22.5), then a resize on this screen (#22.6).
+    await p.type('ghcr.io/acme/shop:2.0');
+    await p.bytes(...[...Buffer.from('xyz')].map((b) => b.toString(16)), '7f', '7f', '7f');
+    await p.waitFor((x) => /> 应用镜像\s+ghcr\.io\/acme\/shop:2\.0\s*$/m.test(x));
+    await p.keys('C-u');
+    await resizeKeepsOneFrame(p, '应用镜像', LONG_IMAGE);
+    await p.keys('C-u');
     await p.type('ghcr.io/acme/shop:2.0');
     await p.keys('Enter', 'Enter', 'Enter', 'Enter');
     await p.waitFor('为各服务分配的资源');

@@ -13,7 +13,7 @@ import { Form } from '../../../src/ui/form.js';
 import { splitBurst } from '../../../src/ui/keys.js';
 import { FORMS, initialTouched, initialValues } from '../../../src/ui/model/forms.js';
 import { validateForm } from '../../../src/ui/model/validate.js';
-import { CLEAR_SCREEN, redrawingStdout } from '../../../src/ui/redraw.js';
+import { CLEAR_SCREEN, ON_RESIZE, redrawingStdout, type ResizeSubscribe } from '../../../src/ui/redraw.js';
 import { FORM_HINTS } from '../../../src/ui/wizard/setup.js';
 import type { Draft } from '../../../src/domain/draft.js';
 import { KEY, flat, plain, press, waitFor, waitText } from './helpers.js';
@@ -249,26 +249,34 @@ describe('redrawingStdout', () => {
     return out;
   }
 
-  test('a resize clears the screen, then Ink hears of a width below the old one first, then the real one', () => {
+  test("a resize blanks the screen from the top, then TerminalSize hears of it; Ink does not; other events and writes are the terminal's own", () => {
     const term = fakeTerminal(80);
     const ink = redrawingStdout(term as unknown as NodeJS.WriteStream);
+    // Ink's own handler: never called (it would draw the old tree at the new width first).
+    const inkSaw: number[] = [];
+    ink.on('resize', () => inkSaw.push(ink.columns));
+    expect(term.listenerCount('resize')).toBe(0);
     const seen: number[] = [];
-    const on = () => seen.push(ink.columns);
-    ink.on('resize', on);
+    const off = (ink as unknown as Record<symbol, ResizeSubscribe>)[ON_RESIZE]!(() => seen.push(ink.columns));
     expect(term.listenerCount('resize')).toBe(1);
     term.columns = 120;
     term.emit('resize');
     expect(term.written).toEqual([CLEAR_SCREEN]);
-    expect(seen).toEqual([79, 120]);
     term.columns = 50;
     term.emit('resize');
-    expect(seen).toEqual([79, 120, 49, 50]);
+    expect(seen).toEqual([120, 50]);
+    expect(inkSaw).toEqual([]);
     expect(term.written).toEqual([CLEAR_SCREEN, CLEAR_SCREEN]);
-    // Everything else is the terminal's own; writes go straight through.
+    // Not "clear screen" (ED 2), which terminals copy into the scrollback: erase below the top left.
+    expect(CLEAR_SCREEN).toBe('\u001B[H\u001B[J');
     expect(ink.rows).toBe(24);
     ink.write('frame');
     expect(term.written.at(-1)).toBe('frame');
-    ink.off('resize', on);
+    const other = () => {};
+    ink.on('drain', other);
+    expect(term.listenerCount('drain')).toBe(1);
+    ink.off('drain', other);
+    off();
     expect(term.listenerCount('resize')).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 // as one string with no key flag set, and the edit keys in it were lost (#22.5).
 import type { Key } from 'ink';
 
+// eslint-disable-next-line no-control-regex -- control characters are what this looks for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A key with no flag set, keeping Ink's other fields (kitty protocol's) as they came. */

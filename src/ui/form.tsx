@@ -22,8 +22,8 @@ export interface FormProps {
   onSubmit: (v: FormValues) => Promise<Problems | null> | Problems | null;
   /** Lines under the fields that follow the values (memory per service). */
   footer?: (v: FormValues) => ReactNode;
-  /** Every change, so a screen left with Esc comes back as it was. */
-  onChange?: (v: FormValues) => void;
+  /** Every change, so a screen left with Esc comes back as it was; `touched`: the fields the operator changed. */
+  onChange?: (v: FormValues, touched: ReadonlySet<string>) => void;
   /** Text for a field's label when the def has none of its own (mirror kinds). */
   labelText?: (f: FieldDef) => string | undefined;
   /** A test run on the values as typed (Ctrl+T): its hint under the form, its lines shown when it ends. */
@@ -66,7 +66,7 @@ export function Form(props: FormProps) {
   const setValue = (path: string, v: string | boolean) => {
     touched.current.add(path);
     values.current = norm({ ...values.current, [path]: v }, touched.current);
-    props.onChange?.(values.current);
+    props.onChange?.(values.current, touched.current);
     if (problems[path] || problems['']) {
       const { [path]: _drop, '': _form, ...rest } = problems;
       setProblems(rest);

@@ -224,7 +224,9 @@ function RegionStep({ s, step }: StepProps) {
         given={given}
         labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}
         validate={(v) => ({ ...validateForm(def, v, draft, t, given), ...validateRegion(v, cands, results, t, measuring) })}
-        onChange={(v) => (saved.current.region = v)}
+        // Only what the operator changed is kept over the defaults: a mirror field that existed (its
+        // candidates listed) before its measurement came, left alone, still takes the measured best.
+        onChange={(v, touched) => (saved.current.region = Object.fromEntries(Object.entries(v).filter(([k]) => touched.has(k))))}
         onSubmit={(v) => submitForm(s, 'region', def, v)}
         footer={(v) =>
           v.region === 'cn' && kinds.length === 0 ? (

@@ -78,7 +78,7 @@ export function PresetScreen({ t, step, options, recommended, initial, hostMiB, 
                 ]}
               />
               <Text dimColor>{`  ${t('ui.preset.total', { reserve: hi.reserveMiB ?? 0, plan: hi.planRamMiB ?? 0, host: hostMiB })}`}</Text>
-              <Text dimColor>{`  ${t('mem.title', { host: hostMiB })}: ${t('mem.legendPlan')}`}</Text>
+              <Text dimColor>{`  ${t('mem.titled', { title: t('mem.title', { host: hostMiB }), legend: t('mem.legendPlan') })}`}</Text>
             </>
           ) : (
             // The reason once: Enter on it says it was refused in the same place, not a second copy below.

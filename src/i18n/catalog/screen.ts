@@ -10,6 +10,7 @@ export const screen = defineCatalog(
     'ui.review.checksFailed': 'refused: see below',
     'ui.review.checksWarned': 'passed with warnings',
     'ui.review.checksPassed': 'passed',
+    'ui.review.stepNote': '({note})',
 
     // Needed first, then free: the sum adds up to the parts shown (#22.7).
     'pf.disk.ok': 'disk at {path}: needs {need} GiB = {parts}; {free} GiB free',
@@ -40,6 +41,7 @@ export const screen = defineCatalog(
     'ui.review.checksFailed': '未通过：见下方',
     'ui.review.checksWarned': '通过，但有警告',
     'ui.review.checksPassed': '通过',
+    'ui.review.stepNote': '（{note}）',
 
     'pf.disk.ok': '{path} 磁盘：需要 {need} GiB = {parts}；剩余 {free} GiB',
     'pf.disk.tight':

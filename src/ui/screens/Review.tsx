@@ -150,7 +150,7 @@ export function ReviewScreen({ t, step, review, problems, rows, onConfirm }: Rev
         <Text key={`s${i}`}>
           <Text color={color}>{mark}</Text>
           {s.title}
-          {note ? <Text dimColor>{` (${note})`}</Text> : null}
+          {note ? <Text dimColor>{` ${t('ui.review.stepNote', { note })}`}</Text> : null}
         </Text>,
       );
       // Findings are wrapped here, under their own text, each row a line of the scrolled window (#22.6, #22.7).

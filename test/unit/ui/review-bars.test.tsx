@@ -76,12 +76,14 @@ describe('the review', () => {
       await press(r.stdin, KEY.tab);
       const f = await waitText(frame, t('step.preflight'));
       const head = f.split('\n').find((l) => l.includes(t('step.preflight')))!;
-      expect(head.trim()).toBe(`✗ ${t('step.preflight')} ${t('ui.review.stepNote', { note: t('ui.review.checksFailed') })}`);
+      expect(head.trim()).toBe(
+        `✗ ${t('step.preflight')} ${t('ui.review.stepNote', { note: t('ui.review.checksFailed') })}`,
+      );
       expect(head).not.toContain(t('init.nothingToDo'));
       expect(f).toContain(`✗ ${t('pf.notRoot', { user: 'nobody' })}`.slice(0, 30));
       // A step that changes something and has nothing to do still says so.
       expect(f).toContain(`✓ ${t('step.files')} ${t('ui.review.stepNote', { note: t('init.nothingToDo') })}`);
-    if (lang === 'zh-CN') expect(head).toContain('（未通过');
+      if (lang === 'zh-CN') expect(head).toContain('（未通过');
     },
   );
 

@@ -29,8 +29,10 @@ export function memoryBar(hostMiB: number, limitMiB: number | null, usedMiB: num
 export interface MemoryRow {
   name: string;
   limitMiB: number | null;
-  /** What it uses now (status); undefined when only planned (the preset screen), null when not running. */
+  /** What it uses now (status); undefined when only planned (the preset screen), null when not known. */
   usedMiB?: number | null;
+  /** Not running (status): no use to show. */
+  stopped?: boolean;
 }
 
 const CJK = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/gu;
@@ -52,13 +54,18 @@ export function memoryChart(
   const all: MemoryRow = {
     name: t('mem.all'),
     limitMiB: noLimit ? null : sum((r) => r.limitMiB),
-    ...(o.live ? { usedMiB: sum((r) => r.usedMiB) } : {}),
+    // A running service whose use is not reported leaves the sum unknown, not too small.
+    ...(o.live
+      ? { usedMiB: o.rows.some((r) => !r.stopped && (r.usedMiB ?? null) === null) ? null : sum((r) => r.usedMiB) }
+      : {}),
   };
   const rows = [...o.rows, all];
   const nw = Math.max(...rows.map((r) => width(r.name)));
   const text = (r: MemoryRow) => {
     if (!o.live) return t('mem.plan', { limit: r.limitMiB ?? '-' });
-    if (r.usedMiB === null || r.usedMiB === undefined) return t('mem.notRunning');
+    if (r.stopped) return t('mem.notRunning');
+    // An engine that cannot read the container's cgroup reports no use (docker stats: 0B / 0B).
+    if (r.usedMiB === null || r.usedMiB === undefined) return t('mem.useUnknown', { limit: r.limitMiB ?? '-' });
     return r.limitMiB === null
       ? t('mem.useNoLimit', { used: r.usedMiB })
       : t('mem.use', { used: r.usedMiB, limit: r.limitMiB });

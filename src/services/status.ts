@@ -62,7 +62,7 @@ function uptime(s: number | null): string {
 export function formatMemoryBars(ctx: Context, st: StackStatus): string {
   if (!st.hostRamBytes) return '';
   const mib = (b: number | null) => (b === null ? null : Math.round(b / MiB));
-  const rows = st.services.map((x) => ({ name: x.service, limitMiB: mib(x.memory.limitBytes), usedMiB: x.state === 'running' ? mib(x.memory.usedBytes) : null }));
+  const rows = st.services.map((x) => ({ name: x.service, limitMiB: mib(x.memory.limitBytes), usedMiB: x.state === 'running' ? mib(x.memory.usedBytes) : null, stopped: x.state !== 'running' }));
   return `${memoryChart(ctx.t, { hostMiB: Math.round(st.hostRamBytes / MiB), rows, live: true, indent: '' }).join('\n')}\n`;
 }
 

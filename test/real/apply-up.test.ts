@@ -13,6 +13,7 @@ import { writeFilesStep } from '../../src/steps/install.js';
 import { imagesStep } from '../../src/steps/images.js';
 import { upStep, APPLIED, PREVIOUS } from '../../src/steps/up.js';
 import { stackStatus } from '../../src/steps/stack-status.js';
+import { formatMemoryBars } from '../../src/services/status.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { WizardError } from '../../src/errors.js';
 import { makeFacts } from '../fixtures/facts.js';
@@ -172,6 +173,18 @@ describe('start + health on a real engine', () => {
       expect(s.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`)).toEqual(published);
     }
     expect(st.services.find((s) => s.service === 'nginx')!.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }]);
+    // The memory bars (#22.17) are drawn inside this host's RAM, read through the Executor; each
+    // service's bar says what the Engine reports it uses against its 48 MiB limit.
+    const memTotal = Number(/^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
+    expect(st.hostRamBytes).toBe(memTotal);
+    const bars = formatMemoryBars(ctx, st).split('\n');
+    expect(bars[0]).toBe(ctx.t('mem.title', { host: Math.round(memTotal / 1024 / 1024) }));
+    for (const s of st.services) {
+      const line = bars.find((l) => l.startsWith(`${s.service} `))!;
+      const used = s.memory.usedBytes === null ? null : Math.round(s.memory.usedBytes / 1024 / 1024);
+      expect(line).toContain(used === null ? ctx.t('mem.useUnknown', { limit: 48 }) : ctx.t('mem.use', { used, limit: 48 }));
+      expect(line).toMatch(/\[[#=]+\.+\]/);
+    }
   });
 
   it('a broken app image: exit 1 naming app with its logs, and the previous healthy stack restored and serving', async () => {

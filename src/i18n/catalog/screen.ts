@@ -33,6 +33,7 @@ export const screen = defineCatalog(
     'mem.use': '{used} of {limit} MiB',
     'mem.useNoLimit': '{used} MiB, no limit',
     'mem.notRunning': 'not running',
+    'mem.useUnknown': 'use not reported by the Engine, limit {limit} MiB',
   },
   {
     'ui.k.erase': '删除',
@@ -62,5 +63,6 @@ export const screen = defineCatalog(
     'mem.use': '{used} / {limit} MiB',
     'mem.useNoLimit': '{used} MiB，无上限',
     'mem.notRunning': '未运行',
+    'mem.useUnknown': 'Docker 未报告用量，上限 {limit} MiB',
   },
 );

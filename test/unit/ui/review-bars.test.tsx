@@ -259,6 +259,14 @@ describe('memory bars', () => {
       expect(memoryBar(4000, 400, 100, 30)).toBe(`[#${'='.repeat(2)}${'.'.repeat(27)}]`);
       expect(bars.find((l) => l.startsWith('app'))).toBe(`app    [${'.'.repeat(30)}]  ${t('mem.notRunning')}`);
       expect(bars).toContain(t('mem.legendUse'));
+      // Running, but the Engine reports no use (it cannot read the cgroup): said so, not "not running".
+      const unknown = {
+        ...st,
+        services: [{ ...st.services[0]!, memory: { usedBytes: null, limitBytes: 400 * MiB, percent: null } }],
+      };
+      expect(formatMemoryBars(ctx, unknown).split('\n')[1]).toBe(
+        `nginx  ${memoryBar(4000, 400, null, 30)}  ${t('mem.useUnknown', { limit: 400 })}`,
+      );
       // Without the host's RAM there is nothing to draw inside; the plain table has no bar.
       expect(formatMemoryBars(ctx, { ...st, hostRamBytes: null })).toBe('');
       expect(formatStatus(ctx, st)).not.toMatch(/\[[#=.]+\]/);

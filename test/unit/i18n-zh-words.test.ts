@@ -339,8 +339,9 @@ describe('zh-CN catalogue strings hold no English prose (#22.9)', () => {
     };
     const plan = buildPlan(AnswersSchema.parse({ project: 'shop', preset: '8g', app: { image: 'a/b:1' } }), split);
     const lines = preflight({ facts: split, plan, portHolders: [], dns: null }).map((f) => findingText(t, f));
-    expect(lines.join('\n')).toMatch(/镜像 \+ 数据 需要/);
-    expect(lines.join('\n')).toMatch(/备份 需要/);
+    // The disk lines name their parts in Chinese, each summed on its own filesystem (#22.7).
+    expect(lines.join('\n')).toMatch(/需要 [\d.]+ GiB = 镜像 [\d.]+ \+ 数据库 [\d.]+ GiB；剩余/);
+    expect(lines.join('\n')).toMatch(/需要 [\d.]+ GiB = 备份 [\d.]+ GiB；剩余/);
     expect(lines.map((r) => own.reduce((x, n) => x.split(n).join('X_'), r)).flatMap(prose)).toEqual([]);
     // A missing required value names its type in Chinese.
     try {

@@ -94,12 +94,13 @@ describe('init', () => {
     expect(r.code).toBe(3);
     // Everything is previewed: the files, the failed check with its numbers, and the steps after it.
     expect(r.out).toMatch(/\+ docker-compose\.yml\n/);
-    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?: {4}.*\n)* {4}✗ disk at \/: only 2\.0 GiB free/);
+    // The disk line: what is needed as one sum of its parts, then what is free (#22.7).
+    expect(r.out).toMatch(/✗ Check the host \(changes nothing\)\n(?: {4}.*\n)* {4}✗ disk at \/: needs [\d.]+ GiB = images [\d.]+ \+ database [\d.]+ \+ backups [\d.]+ GiB; only 2\.0 GiB free/);
     expect(r.out).toMatch(/• Start the stack and wait until it is healthy/);
     expect(r.out).toMatch(/Dry run: nothing was changed/);
     // The same refusal a real run stops with, on stderr.
     expect(r.err).toMatch(/this host does not meet 1 requirement\(s\); nothing was changed/);
-    expect(r.err).toMatch(/disk at \/: only 2\.0 GiB free/);
+    expect(r.err).toMatch(/disk at \/: needs [\d.]+ GiB = .* GiB; only 2\.0 GiB free/);
     expect(existsSync(join(dir, 'opt'))).toBe(false);
     expect(existsSync(join(dir, 'etc'))).toBe(false);
 

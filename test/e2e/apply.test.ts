@@ -28,8 +28,12 @@ async function containers(): Promise<Inspect[]> {
 }
 const byService = (cs: Inspect[]) => Object.fromEntries(cs.map((c) => [c.Config.Labels['com.docker.compose.service']!, c]));
 
-/** Every file of the install dir (logs aside, which grow) with its hash and modification time. */
-const snapshotFiles = () => server.sh(`cd ${INSTALL_DIR} && find . -path ./logs -prune -o -type f -printf '%p %T@ ' -exec sha256sum {} \\; | sort`);
+/**
+ * Every file of the install dir with its hash and modification time; not the logs, which grow, nor
+ * the maintenance lock, which every operation writes its name into and empties.
+ */
+const snapshotFiles = () =>
+  server.sh(`cd ${INSTALL_DIR} && find . \\( -path ./logs -o -path ./.stack-wizard/maintenance.lock \\) -prune -o -type f -printf '%p %T@ ' -exec sha256sum {} \\; | sort`);
 
 beforeAll(async () => {
   lab = await Lab.create();

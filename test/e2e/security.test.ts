@@ -111,7 +111,7 @@ beforeAll(async () => {
   // minimal install: the wizard must notice and install them.
   await server.sh('DEBIAN_FRONTEND=noninteractive apt-get purge -y -q python3-systemd logrotate >/dev/null', { timeoutMs: 300_000 });
   await startStackContainers();
-  await server.writeFile(ANSWERS, 'project: demo\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true, extraPorts: [8443, 9100] }\n');
+  await server.writeFile(ANSWERS, 'project: demo\npreset: 4g\napp: { image: ghcr.io/example/api:1.0.0 }\nsecurity: { firewall: true, fail2ban: true, extraPorts: [8443, 9100] }\n');
   // The operator may also log in as the sudo user `ops` and run the wizard through sudo.
   await server.authorizeKey(operator.publicKey, OPS_USER);
 });

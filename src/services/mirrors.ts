@@ -10,6 +10,8 @@ import {
   MIRROR_KINDS, bestByKind, classOf, parseCatalogue, probeTarget, rankResults, trimSlash, type MirrorEntry, type MirrorKind, type ProbeResult,
 } from '../domain/mirrors.js';
 import { AnswersSchema, type Answers } from '../domain/answers.js';
+import type { Draft } from '../domain/draft.js';
+import type { MirrorClass } from '../domain/registry-class.js';
 import { planHubImages } from '../domain/plan.js';
 import { platformText, type HubImage } from '../domain/registry.js';
 import { PROBE_DEFAULTS, probeMirrors } from '../host/mirror-probe.js';
@@ -226,6 +228,19 @@ export async function rankMirrors(ctx: Context, o: MirrorsOptions): Promise<numb
   return 0;
 }
 
+/**
+ * The Docker Hub images of the answers given so far (the wizard's draft): what it leaves out takes
+ * the defaults (the default stack; an app not named yet is on no registry), so the stack's own
+ * images are judged from the first screen on.
+ */
+export function draftHubImages(draft: Draft): HubImage[] {
+  const d = draft as { project?: unknown; app?: Record<string, unknown> };
+  const filled = { ...draft, project: typeof d.project === 'string' ? d.project : 'draft', app: { image: 'registry.invalid/app:1', ...(d.app ?? {}) } };
+  const r = AnswersSchema.safeParse(filled);
+  // A draft that does not parse yet (a field being typed): the default plan's images.
+  return planHubImages(r.success ? r.data : defaultAnswers());
+}
+
 /** A mirror the region screen can offer (the mirror catalogue's entry). */
 export interface MirrorCandidate { kind: MirrorKind; id: string; name: string; url: string }
 /** One probe result, as `mirrors --json` prints it (docs/CONTRACT.md#mirrors). */
@@ -237,6 +252,9 @@ export interface MirrorMeasurement {
   latencyMs: number | null;
   bytesPerSecond?: number | null;
   error?: string | null;
+  /** The class (#16.2: registry kinds judged on the plan's Docker Hub images) and, for those, the blob speed. */
+  class?: MirrorClass;
+  blobBytesPerSecond?: number | null;
 }
 
 /**
@@ -245,8 +263,11 @@ export interface MirrorMeasurement {
  */
 export interface MirrorSource {
   candidates(region: 'cn' | 'global'): Promise<MirrorCandidate[]>;
-  /** Probes the candidates, reporting each result as it arrives. */
-  measure?(candidates: readonly MirrorCandidate[], onResult: (m: MirrorMeasurement) => void): Promise<void>;
+  /**
+   * Probes the candidates, reporting each result as it arrives; registry candidates are judged on
+   * the Docker Hub images of `draft` (the answers so far; the default stack for what it leaves out).
+   */
+  measure?(candidates: readonly MirrorCandidate[], onResult: (m: MirrorMeasurement) => void, draft?: Draft): Promise<void>;
 }
 
 /**
@@ -264,16 +285,20 @@ export function mirrorSource(ctx: Context, facts: () => Promise<HostFacts>): Mir
       const kinds = relevantKinds(f);
       return cat.filter((e) => kinds.includes(e.kind)).map((e) => ({ kind: e.kind, id: e.id, name: e.name, url: e.url }));
     },
-    async measure(cands, onResult) {
+    async measure(cands, onResult, draft = {}) {
       const [cat, f] = await Promise.all([catalogueFor(ctx), facts()]);
-      const target = probeTarget(f.os, f.arch);
+      // The same target as init's and the review's probe of these answers: what was measured here is not probed again.
+      const target = probeTarget(f.os, f.arch, draftHubImages(draft));
       // The catalogue's entries (with their security/ports archives), probed as init probes them.
       const entries = cands.map((c) => cat.find((e) => e.kind === c.kind && e.id === c.id) ?? entryFor(c.kind, c.url, cat));
       await probeMirrors(entries, target, {
         onResult: (r) => {
           // Remembered before the screen shows it: what the operator sees is what init writes with.
           rememberProbes([r], target);
-          onResult({ kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error });
+          onResult({
+            kind: r.kind, id: r.id, url: r.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond, error: r.error,
+            class: classOf(r), blobBytesPerSecond: r.blobBytesPerSecond ?? null,
+          });
         },
       });
     },

@@ -227,7 +227,7 @@ export const setupFacts = (ctx: Context, factsFile: string | undefined): Promise
 /** The wizard's review: every chosen mirror answers now (or it is refused naming the key), then the preview. */
 export async function reviewSetup(ctx: Context, o: { answers: Answers; facts: HostFacts; targetDir?: string }): Promise<SetupPreview> {
   // Apply writes npm, PyPI, Node and prefix mirrors too: a dead one is refused here, with the live alternatives.
-  await verifyMirrors(ctx, o.answers.mirrors, o.facts);
+  await verifyMirrors(ctx, o.answers.mirrors, o.facts, { answers: o.answers });
   return previewSetup(ctx, o);
 }
 

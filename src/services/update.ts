@@ -78,7 +78,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     if (o.rollback) throw usageError('err.up.nothingToRollBack');
     ctx.io.out(`→ ${ctx.t('upd.checking', { project: s.project })}\n`);
     // The saved answers are rendered again: a mirror that has died since init is refused (exit 3) before anything is pulled or written.
-    await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts);
+    await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts, { answers: s.prepared.answers });
     const u = await planUpdate(ctx, s, { pull }, emit);
     ctx.io.out(formatUpdatePlan(ctx, u, s.prepared.plan.app.migrate));
     if (!hasWork(u)) {

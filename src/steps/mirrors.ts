@@ -11,6 +11,8 @@ import {
   type MirrorChoice, type MirrorEntry, type MirrorKind, type ProbeResult, type ProbeTarget,
 } from '../domain/mirrors.js';
 import { aptKindFor } from '../domain/mirror-kinds/index.js';
+import { planHubImages } from '../domain/plan.js';
+import type { HubImage } from '../domain/registry.js';
 import { primaryKeyFingerprints } from '../domain/openpgp.js';
 import { acceptedDockerKeys } from '../domain/docker-install.js';
 import { fetchText, probeMirrors, type ProbeOptions } from '../host/mirror-probe.js';
@@ -69,9 +71,12 @@ const choiceOf = (e: MirrorEntry, result: ProbeResult): MirrorChoice => ({
   result,
 });
 
-/** Probes (or recalls) several URLs of one run in parallel. */
-async function probeAll(entries: readonly MirrorEntry[], facts: HostFacts, opts: ProbeOptions = {}): Promise<ProbeResult[]> {
-  const t = probeTarget(facts.os, facts.arch);
+/**
+ * Probes (or recalls) several URLs of one run in parallel. `images`: the plan's Docker Hub images,
+ * which registry candidates are judged on one by one (alive: served every one; #16).
+ */
+async function probeAll(entries: readonly MirrorEntry[], facts: HostFacts, opts: ProbeOptions = {}, images: readonly HubImage[] = []): Promise<ProbeResult[]> {
+  const t = probeTarget(facts.os, facts.arch, images);
   const todo = entries.filter((e) => !remembered(e.kind, e.url, t));
   if (todo.length) rememberProbes(await probeMirrors(todo, t, opts), t);
   return entries.map((e) => remembered(e.kind, e.url, t)!);
@@ -121,16 +126,19 @@ export async function resolveMirrors(
   const explicit = kinds.filter((k) => answers.mirrors[k]);
   const auto = answers.region === 'cn' ? autoKinds(facts).filter((k) => !answers.mirrors[k]) : [];
   const explicitEntries = explicit.map((k) => entryFor(k, answers.mirrors[k]!, catalogue));
+  // The operator's own accelerator is an explicit choice like a URL under mirrors:, judged as a registry mirror.
+  const acc = answers.mirrors.accelerator && kinds.includes('registry') ? acceleratorEntry(answers.mirrors.accelerator, catalogue) : null;
+  if (acc) explicitEntries.push(acc);
   const candidates = catalogue.filter((e) => auto.includes(e.kind) || explicit.includes(e.kind));
   const all = [...explicitEntries, ...candidates.filter((c) => !explicitEntries.some((x) => x.kind === c.kind && trimSlash(x.url) === trimSlash(c.url)))];
   if (all.length === 0) return { answers, chosen: [], noneAlive: [], results: [] };
-  const results = await probeAll(all, facts, o.probe);
+  const results = await probeAll(all, facts, o.probe, planHubImages(answers));
   const byEntry = new Map(all.map((e, i) => [e, results[i]!]));
 
   const chosen: ChosenMirror[] = [];
   const deadOnes = explicitEntries.filter((e) => !byEntry.get(e)!.alive);
-  if (deadOnes.length) throw deadMirrorError(ctx, deadOnes.map((e) => ({ kind: e.kind, url: e.url, error: byEntry.get(e)!.error })), results);
-  for (const e of explicitEntries) chosen.push({ kind: e.kind, id: e.id, name: e.name, url: e.url, source: 'answers', result: byEntry.get(e)! });
+  if (deadOnes.length) throw deadMirrorError(ctx, deadOnes.map((e) => ({ kind: e.kind, url: e.url, error: whyNot(byEntry.get(e)!), key: e === acc ? 'mirrors.accelerator' : undefined })), results);
+  for (const e of explicitEntries.filter((x) => x !== acc)) chosen.push({ kind: e.kind, id: e.id, name: e.name, url: e.url, source: 'answers', result: byEntry.get(e)! });
   const best = bestByKind(results.filter((r) => auto.includes(r.kind)));
   const noneAlive: MirrorKind[] = [];
   const mirrors = { ...answers.mirrors };
@@ -152,15 +160,24 @@ export async function resolveMirrors(
  * first one's key in the message; the details give the live alternatives of its kind, best first
  * (ranked as `mirrors` and init rank them), and every other dead key.
  */
-function deadMirrorError(ctx: Context, dead: readonly { kind: MirrorKind; url: string; error: string | null }[], results: readonly ProbeResult[]) {
+function deadMirrorError(ctx: Context, dead: readonly { kind: MirrorKind; url: string; error: string | null; key?: string }[], results: readonly ProbeResult[]) {
   const [first, ...rest] = dead;
   const alternatives = rankResults(results.filter((x) => x.kind === first!.kind && x.alive && trimSlash(x.url) !== trimSlash(first!.url)))
     .slice(0, 3)
     .map((x) => ctx.t('mirrors.alternative', { url: x.url, ms: x.latencyMs ?? '?' }));
   if (alternatives.length === 0) alternatives.push(ctx.t('mirrors.noAlternative', { kind: first!.kind }));
-  const others = rest.map((d) => ctx.t('mirrors.alsoDead', { key: `mirrors.${d.kind}`, url: d.url, error: d.error ?? 'dead' }));
-  return hostError('err.mirrorDead', { key: `mirrors.${first!.kind}`, url: first!.url, error: first!.error ?? 'dead' }, [...alternatives, ...others]);
+  const others = rest.map((d) => ctx.t('mirrors.alsoDead', { key: d.key ?? `mirrors.${d.kind}`, url: d.url, error: d.error ?? 'dead' }));
+  return hostError('err.mirrorDead', { key: first!.key ?? `mirrors.${first!.kind}`, url: first!.url, error: first!.error ?? 'dead' }, [...alternatives, ...others]);
 }
+
+/** The operator's accelerator as a registry candidate (its catalogue entry when it is one). */
+const acceleratorEntry = (url: string, catalogue: readonly MirrorEntry[]): MirrorEntry => {
+  const e = entryFor('registry', url, catalogue);
+  return e.id === 'answers' ? { ...e, id: 'accelerator' } : e;
+};
+
+/** Why a candidate may not be written: a registry mirror's class with its first failed image, else the probe's error. */
+const whyNot = (r: ProbeResult): string => (r.class && r.class !== 'dead' && r.error ? `${r.class}: ${r.error}` : (r.error ?? r.class ?? 'dead'));
 
 /**
  * Every mirror these answers put into a file on this host (apt for its own distribution, docker-ce,
@@ -174,18 +191,25 @@ export async function verifyMirrors(
   ctx: Context,
   mirrors: Readonly<Partial<Record<string, string>>>,
   facts: HostFacts,
-  o: { catalogue?: readonly MirrorEntry[]; probe?: ProbeOptions } = {},
+  o: { catalogue?: readonly MirrorEntry[]; probe?: ProbeOptions; answers?: Answers } = {},
 ): Promise<ProbeResult[]> {
+  // With the answers: registry mirrors are judged on the plan's Docker Hub images, and the accelerator is checked too.
+  const images = o.answers ? planHubImages(o.answers) : [];
   const kinds = relevantKinds(facts).filter((k) => mirrors[k]);
-  if (kinds.length === 0) return [];
+  const accUrl = kinds.length || relevantKinds(facts).includes('registry') ? o.answers?.mirrors.accelerator : undefined;
+  if (kinds.length === 0 && !accUrl) return [];
   const catalogue = o.catalogue ?? (await catalogueFor(ctx));
   const entries = kinds.map((k) => entryFor(k, mirrors[k]!, catalogue));
-  const results = await probeAll(entries, facts, o.probe);
-  const dead = entries.map((e, i) => ({ kind: e.kind, url: e.url, error: results[i]!.error, alive: results[i]!.alive })).filter((d) => !d.alive);
+  const acc = accUrl ? acceleratorEntry(accUrl, catalogue) : null;
+  if (acc) entries.push(acc);
+  const results = await probeAll(entries, facts, o.probe, images);
+  const dead = entries
+    .map((e, i) => ({ kind: e.kind, url: e.url, error: whyNot(results[i]!), alive: results[i]!.alive, key: e === acc ? 'mirrors.accelerator' : undefined }))
+    .filter((d) => !d.alive);
   if (dead.length === 0) return results;
   // The alternatives: the catalogue's other candidates of the first dead kind.
   const others = catalogue.filter((c) => c.kind === dead[0]!.kind && trimSlash(c.url) !== trimSlash(dead[0]!.url));
-  const alt = others.length ? await probeAll(others, facts, o.probe) : [];
+  const alt = others.length ? await probeAll(others, facts, o.probe, images) : [];
   throw deadMirrorError(ctx, dead, [...results, ...alt]);
 }
 
@@ -199,7 +223,7 @@ export const mirrorsLiveStep: Step = {
   preflight: true,
   async check(ctx, s) {
     try {
-      await verifyMirrors(ctx, s.plan.mirrors, s.facts);
+      await verifyMirrors(ctx, s.plan.mirrors, s.facts, { answers: s.answers });
       return { needed: false, changes: [] };
     } catch (e) {
       if (e instanceof WizardError) return { needed: true, changes: [ctx.t(e.key, e.params), ...e.details] };
@@ -207,7 +231,7 @@ export const mirrorsLiveStep: Step = {
     }
   },
   async apply(ctx, s) {
-    await verifyMirrors(ctx, s.plan.mirrors, s.facts);
+    await verifyMirrors(ctx, s.plan.mirrors, s.facts, { answers: s.answers });
   },
 };
 
@@ -358,21 +382,26 @@ async function daemonPlan(ctx: Context, s: Prepared): Promise<DaemonPlan> {
   const path = onHost(ctx, SYS.daemonJson);
   const old = await ctx.exec.readFile(path);
   try {
-    const url = s.plan.mirrors.registry;
+    // Ours: the chosen mirror and the operator's accelerator (#16.5), each of which must serve every Docker Hub image of the plan.
+    const ours = [s.plan.mirrors.registry, s.answers.mirrors.accelerator].filter((u, i, a): u is string => !!u && a.findIndex((x) => x && trimSlash(x) === trimSlash(u)) === i);
     let registry: MirrorChoice | undefined;
+    let also: MirrorChoice[] = [];
     let dead: string[] = [];
-    if (url) {
-      // Mirrors already listed are probed with ours; the dead ones are dropped (Docker would keep trying them).
+    if (ours.length) {
+      // Mirrors already listed are probed with ours on the same images; those that fail one are dropped (Docker would keep trying them).
       const existing = existingRegistryMirrors(parseDaemonJson(old)).filter((u) => /^https?:\/\//.test(u));
       const cat = await catalogueFor(ctx);
-      const entries = [entryFor('registry', url, cat), ...existing.filter((u) => trimSlash(u) !== trimSlash(url)).map((u) => entryFor('registry', u, cat))];
-      const results = await probeAll(entries, s.facts);
-      registry = choiceOf(entries[0]!, results[0]!);
-      if (!registry.result.alive) throw opError('err.mirrorDeadAtWrite', { kind: 'registry', url, error: registry.result.error ?? 'dead' });
-      dead = results.slice(1).filter((r) => !r.alive).map((r) => r.url);
-      dead = existing.filter((u) => dead.some((d) => trimSlash(d) === trimSlash(u)));
+      const entries = [...ours, ...existing.filter((u) => !ours.some((x) => trimSlash(x) === trimSlash(u)))].map((u) => entryFor('registry', u, cat));
+      const results = await probeAll(entries, s.facts, {}, planHubImages(s.answers));
+      ours.forEach((url, i) => {
+        if (!results[i]!.alive) throw opError('err.mirrorDeadAtWrite', { kind: 'registry', url, error: whyNot(results[i]!) });
+      });
+      // Every usable one, fastest blobs first: Docker tries registry-mirrors in this order (#16.3).
+      const usable = rankResults(results.filter((r) => r.alive)).map((r) => choiceOf(entries[results.indexOf(r)]!, r));
+      [registry, ...also] = usable;
+      dead = existing.filter((u) => results.some((r, i) => i >= ours.length && !r.alive && trimSlash(r.url) === trimSlash(u)));
     }
-    const m = mergeDaemonJson(old, { registry, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)), flags: await dockerdFlags(ctx, s.facts) });
+    const m = mergeDaemonJson(old, { registry, also, deadExisting: dead, logs: s.plan.logs, liveRestore: !(await swarmActive(ctx, s.facts)), flags: await dockerdFlags(ctx, s.facts) });
     const keep = old !== null && m.text !== old && !(await ctx.exec.exists(onHost(ctx, backupPath(SYS.daemonJson))));
     return {
       file: hostFile(SYS.daemonJson, m.text, old, 0o644, { backup: keep ? backupPath(SYS.daemonJson) : undefined }),

@@ -56,7 +56,7 @@ function Wizard(props: AppProps) {
   const session = useSession(props);
   const host = useHost(c);
   const { view } = nav;
-  const mirrors = useMirrorProbe(c.mirrors, wantsMirrors(view.v === 'flow', view.v === 'flow' && view.id === 'region', session.draft, host.facts));
+  const mirrors = useMirrorProbe(c.mirrors, wantsMirrors(view.v === 'flow', view.v === 'flow' && view.id === 'region', session.draft, host.facts, c.lang), session.draft);
 
   useKeys((input, key) => {
     if (key.ctrl && input === 'c') {

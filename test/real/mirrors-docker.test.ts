@@ -1,6 +1,7 @@
 // The Docker side of the mirror choice, judged by the real programs: apt verifies the docker-ce
 // mirror's signed repository with the key written inline into docker.sources, and a real dockerd
-// starts with the merged daemon.json and reports the registry mirror and live-restore.
+// starts with the merged daemon.json and reports the registry mirror and live-restore. The registry
+// mirror is the registry lab's (Debian's docker-registry serving the plan's images behind nginx).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,14 +19,17 @@ import { apt, buildArchive, makeGpgKey, signArchive, TEST_PACKAGE } from './help
 import { distroFacts as makeFacts } from '../fixtures/facts.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
+import { startRegistryLab, type RegistryLab } from './support/registry-lab.js';
 
 const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
 let s: MirrorServers;
+let lab: RegistryLab;
 let repoRoot: string;
 let key: ReturnType<typeof makeGpgKey>;
 let other: ReturnType<typeof makeGpgKey>;
 let gone: number;
 const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
+const BASE = { project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' } };
 
 beforeAll(async () => {
   key = makeGpgKey('docker-test');
@@ -39,10 +43,11 @@ beforeAll(async () => {
   buildArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], ['stable'], { codename: () => 'bookworm' });
   signArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], other.home);
   writeFileSync(join(repoRoot, 'evil', 'linux', 'debian', 'gpg'), other.armored);
-  s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }, { name: 'fast', mode: 'ok' }]);
+  s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }]);
+  lab = await startRegistryLab(BASE, { personalities: ['ok', 'slow', 'v2only'] });
   gone = await freePort();
 });
-afterAll(() => s?.stop());
+afterAll(() => Promise.all([s?.stop(), lab?.stop()]));
 beforeEach(() => forgetProbes());
 
 function setup(catalog: object[], files: Record<string, string> = {}) {
@@ -63,7 +68,7 @@ function setup(catalog: object[], files: Record<string, string> = {}) {
 }
 
 async function prepared(ctx: Context, root: string, mirrors: Record<string, string> = {}): Promise<Prepared> {
-  const a = AnswersSchema.parse({ project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' }, mirrors });
+  const a = AnswersSchema.parse({ ...BASE, images: lab.overrides, mirrors });
   const res = await resolveMirrors(ctx, a, facts, { probe: BOUND });
   return prepare(ctx, { answers: res.answers, facts, targetDir: join(root, 'opt') });
 }
@@ -161,31 +166,34 @@ async function dockerdWith(config: string): Promise<{ started: boolean; info: st
 }
 
 describe('daemon.json merged for a registry mirror', () => {
-  it('a real dockerd starts with the merged file and uses the live mirror; the dead one that was there is gone', async () => {
-    const existing = { 'registry-mirrors': [`http://127.0.0.1:${gone}`], 'max-concurrent-downloads': 5, 'log-opts': { 'max-file': '2' } };
+  it('a real dockerd starts with the merged file and uses every usable mirror, fastest first; the dead ones and one that serves /v2/ but not the images are gone (#16.3)', async () => {
+    // The operator's list: a dead one, a /v2/-only front (alive by a /v2/ check, useless for a pull) and a slow one that serves every image.
+    const existing = { 'registry-mirrors': [`http://127.0.0.1:${gone}`, lab.url('v2only'), lab.url('slow')], 'max-concurrent-downloads': 5, 'log-opts': { 'max-file': '2' } };
     const { root, ctx } = setup(
-      [{ kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') }, { kind: 'registry', id: 'gone', name: 'Gone', url: `http://127.0.0.1:${gone}` }],
+      [{ kind: 'registry', id: 'fast', name: 'Fast', url: lab.url('ok') }, { kind: 'registry', id: 'gone', name: 'Gone', url: `http://127.0.0.1:${gone}` }],
       { 'etc/docker/daemon.json': JSON.stringify(existing) },
     );
-    await runSteps(ctx, [dockerDaemonStep], await prepared(ctx, root));
+    const [report] = await runSteps(ctx, [dockerDaemonStep], await prepared(ctx, root));
+    expect(report!.status).toBe('applied');
     const file = join(root, 'etc/docker/daemon.json');
     const merged = JSON.parse(readFileSync(file, 'utf8'));
-    expect(merged).toMatchObject({ 'registry-mirrors': [s.url('fast')], 'max-concurrent-downloads': 5, 'live-restore': true, 'log-opts': { 'max-file': '2', 'max-size': expect.stringMatching(/^\d+m$/) } });
+    // Docker tries them in order: the chosen (fast) one, then the slow one; nothing that fails an image of the plan.
+    expect(merged).toMatchObject({ 'registry-mirrors': [lab.url('ok'), lab.url('slow')], 'max-concurrent-downloads': 5, 'live-restore': true, 'log-opts': { 'max-file': '2', 'max-size': expect.stringMatching(/^\d+m$/) } });
     const d = await dockerdWith(file);
     expect(d.started, d.log.slice(-2000)).toBe(true);
-    expect(d.info).toBe(`["${s.url('fast')}/"] true json-file`);
+    expect(d.info).toBe(`["${lab.url('ok')}/","${lab.url('slow')}/"] true json-file`);
   });
 
   it('dockerd really judges the file: a wrong type makes it refuse to start (the check can fail)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sw-daemonjson-'));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ 'registry-mirrors': s.url('fast'), 'live-restore': true }));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ 'registry-mirrors': lab.url('ok'), 'live-restore': true }));
     const d = await dockerdWith(join(dir, 'bad.json'));
     expect(d.started).toBe(false);
   });
 
   it('invalid existing JSON stops the step with file:line and leaves the file as it was', async () => {
     const broken = '{\n  "registry-mirrors": ["https://a.example.com"],\n  "debug": tru\n}\n';
-    const { root, ctx } = setup([{ kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') }], { 'etc/docker/daemon.json': broken });
+    const { root, ctx } = setup([{ kind: 'registry', id: 'fast', name: 'Fast', url: lab.url('ok') }], { 'etc/docker/daemon.json': broken });
     const err = await runSteps(ctx, [dockerDaemonStep], await prepared(ctx, root)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WizardError);
     expect((err as WizardError).exitCode).toBe(3);

@@ -1,6 +1,8 @@
 // What init writes from the mirror choice, judged by the real programs: apt-get reads the rewritten
 // Debian and Ubuntu sources (deb822 and one-line) and fetches the indexes from a loopback mirror
-// serving a real repository; nothing dead is ever written; init refuses a dead answers-file mirror.
+// serving a real repository; Docker Hub mirrors are the registry lab's (Debian's docker-registry
+// serving the plan's images behind nginx), judged image by image; nothing dead is ever written;
+// init refuses a dead answers-file mirror, and a registry mirror that answers /v2/ but not the images.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +22,11 @@ import { apt, buildArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
 import { distroFacts as makeFacts } from '../fixtures/facts.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
+import { startRegistryLab, type RegistryLab } from './support/registry-lab.js';
 
 const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
 let s: MirrorServers;
+let lab: RegistryLab;
 let gone: number;
 let repoRoot: string;
 let catalogFile: string;
@@ -41,6 +45,8 @@ beforeAll(async () => {
     { name: 'fast', mode: 'ok' },
     { name: 'e500', mode: 'status', status: 500 },
   ]);
+  // The plan's Docker Hub images, pinned to the lab's builds (an image prefix maps back to the same ones).
+  lab = await startRegistryLab(BASE, { personalities: ['ok', 'v2only', 'prefix'] });
   gone = await freePort();
   const dead = `http://127.0.0.1:${gone}`;
   const catalog = [
@@ -50,7 +56,8 @@ beforeAll(async () => {
     { kind: 'apt-ubuntu', id: 'loop', name: 'Loopback', url: s.url('repo', '/ubuntu') },
     { kind: 'apt-ubuntu', id: 'gone', name: 'Gone', url: `${dead}/ubuntu` },
     { kind: 'docker-ce', id: 'gone', name: 'Gone', url: `${dead}/docker-ce` },
-    { kind: 'registry', id: 'fast', name: 'Fast', url: s.url('fast') },
+    { kind: 'registry', id: 'fast', name: 'Fast', url: lab.url('ok') },
+    { kind: 'registry', id: 'v2only', name: 'Only /v2/', url: lab.url('v2only') },
     { kind: 'registry', id: 'gone', name: 'Gone', url: dead },
     { kind: 'npm', id: 'fast', name: 'Fast', url: s.url('fast', '/npm') },
     { kind: 'npm', id: 'broken', name: 'Broken', url: s.url('e500', '/npm') },
@@ -58,7 +65,7 @@ beforeAll(async () => {
     { kind: 'pypi', id: 'gone', name: 'Gone', url: `${dead}/simple` },
     { kind: 'node', id: 'gone', name: 'Gone', url: `${dead}/node` },
     { kind: 'node', id: 'fast', name: 'Fast', url: s.url('fast', '/node') },
-    { kind: 'image-prefix', id: 'fast', name: 'Fast', url: s.url('fast') },
+    { kind: 'image-prefix', id: 'fast', name: 'Fast', url: lab.prefixUrl() },
     { kind: 'image-prefix', id: 'gone', name: 'Gone', url: dead },
   ];
   catalogFile = join(repoRoot, 'catalog.json');
@@ -66,10 +73,10 @@ beforeAll(async () => {
   // This machine's own Debian archive host, read from its apt configuration (never written into the project).
   debianHost = new URL(execFileSync('bash', ['test/provision/debian-uri.sh'], { encoding: 'utf8' }).trim()).host;
 });
-afterAll(() => s?.stop());
+afterAll(() => Promise.all([s?.stop(), lab?.stop()]));
 beforeEach(() => forgetProbes());
 
-const deadUrls = () => [`127.0.0.1:${gone}`, `127.0.0.1:${s.ports.e500}`];
+const deadUrls = () => [`127.0.0.1:${gone}`, `127.0.0.1:${s.ports.e500}`, lab.url('v2only')];
 
 /** Every file under a folder (contents), to prove no dead URL was written anywhere; backups hold the operator's originals verbatim. */
 function allText(dir: string): string {
@@ -91,8 +98,8 @@ function ctxFor(root: string): Context {
   });
 }
 
-const answers = (extra: Record<string, unknown> = {}): Answers =>
-  AnswersSchema.parse({ project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' }, ...extra });
+const BASE = { project: 'shop', region: 'cn', app: { image: 'registry.example.com/team/api:1.0' } };
+const answers = (extra: Record<string, unknown> = {}): Answers => AnswersSchema.parse({ ...BASE, images: lab.overrides, ...extra });
 
 function newRoot(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'sw-root-'));
@@ -148,7 +155,7 @@ describe('Debian host, region cn', () => {
 
     // daemon.json: merged, the live mirror first, the dead ones that were there dropped, other keys kept.
     const daemon = JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'));
-    expect(daemon['registry-mirrors']).toEqual([s.url('fast')]);
+    expect(daemon['registry-mirrors']).toEqual([lab.url('ok')]);
     expect(daemon['data-root']).toBe('/srv/docker');
     expect(daemon['live-restore']).toBe(true);
     // The original, dead mirrors and all, is kept as the backup.
@@ -209,21 +216,29 @@ describe('Debian host, region cn', () => {
     const env = { ...process.env, STACK_WIZARD_ROOT: root, STACK_WIZARD_MIRROR_CATALOG: catalogFile, STACK_WIZARD_STATE_DIR: join(root, 'state') };
     const init = (mirrors: Record<string, string>) => {
       const f = join(root, 'answers.yaml');
-      writeFileSync(f, JSON.stringify({ project: 'shop', region: 'cn', installDir, app: { image: 'registry.example.com/team/api:1.0' }, mirrors }));
+      writeFileSync(f, JSON.stringify({ ...BASE, installDir, images: lab.overrides, mirrors }));
       return spawnSync(process.execPath, ['bin/stack-wizard.js', 'init', '--answers', f, '--host-facts', factsFile, '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
     };
     const bad = init({ registry: s.url('e500') });
     expect(bad.status, bad.stdout + bad.stderr).toBe(3);
     expect(bad.stderr).toContain('mirrors.registry');
-    expect(bad.stderr).toContain(s.url('fast'));
+    expect(bad.stderr).toContain(lab.url('ok'));
+    // A front that answers /v2/ (401 and the API header, as a registry) but serves none of the images is refused too,
+    // naming the first image it failed (#16.1).
+    const v2only = init({ registry: lab.url('v2only') });
+    expect(v2only.status, v2only.stdout + v2only.stderr).toBe(3);
+    expect(v2only.stderr).toContain('mirrors.registry');
+    expect(v2only.stderr).toMatch(/\(mysql:[\w.]+: manifest http-404/);
+    expect(v2only.stderr).toContain(`live alternative: ${lab.url('ok')}`);
+    expect(existsSync(installDir)).toBe(false);
     expect(existsSync(installDir)).toBe(false);
     expect(readFileSync(join(root, 'etc/apt/sources.list'), 'utf8')).toBe(sample('debian-12.list'));
 
-    const good = init({ registry: s.url('fast') });
+    const good = init({ registry: lab.url('ok') });
     expect(good.status, good.stdout + good.stderr).toBe(0);
-    expect(good.stdout).toContain(`mirror registry: Fast ${s.url('fast')}`);
+    expect(good.stdout).toContain(`mirror registry: Fast ${lab.url('ok')}`);
     expect(readFileSync(join(root, 'etc/apt/sources.list'), 'utf8')).toContain(s.url('repo', '/debian'));
-    expect(JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'))['registry-mirrors']).toEqual([s.url('fast')]);
+    expect(JSON.parse(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8'))['registry-mirrors']).toEqual([lab.url('ok')]);
     // The chosen mirrors are recorded in the answers the stack was rendered from, so later runs re-probe the same.
     const saved = readFileSync(join(installDir, 'stack-wizard.yaml'), 'utf8');
     expect(saved).toContain(s.url('repo', '/debian'));
@@ -255,7 +270,7 @@ describe('Ubuntu host, region cn', () => {
 
 describe('every path that writes verifies every mirror it writes (npm, PyPI, Node, image prefix too)', () => {
   const facts = makeFacts({ id: 'debian', versionId: '12', codename: 'bookworm' });
-  const live = () => ({ npm: s.url('fast', '/npm'), pypi: s.url('fast', '/simple'), node: s.url('fast', '/node'), 'image-prefix': s.url('fast') });
+  const live = () => ({ npm: s.url('fast', '/npm'), pypi: s.url('fast', '/simple'), node: s.url('fast', '/node'), 'image-prefix': lab.prefixUrl() });
   const deadFor: Record<string, () => string> = {
     npm: () => s.url('e500', '/npm'),
     pypi: () => `http://127.0.0.1:${gone}/simple`,
@@ -267,7 +282,8 @@ describe('every path that writes verifies every mirror it writes (npm, PyPI, Nod
     for (const kind of Object.keys(deadFor)) {
       forgetProbes();
       const mirrors = { ...live(), [kind]: deadFor[kind]!() };
-      const err = await verifyMirrors(ctxFor(newRoot({})), mirrors, facts, { probe: BOUND }).catch((e: unknown) => e);
+      // With the answers, as init, the review and update call it: the image prefix is judged on the plan's images.
+      const err = await verifyMirrors(ctxFor(newRoot({})), mirrors, facts, { probe: BOUND, answers: answers({ mirrors }) }).catch((e: unknown) => e);
       expect(err, kind).toBeInstanceOf(WizardError);
       const w = err as WizardError;
       expect(w.exitCode).toBe(3);
@@ -276,7 +292,7 @@ describe('every path that writes verifies every mirror it writes (npm, PyPI, Nod
       expect(w.details.join('\n')).toContain(`live alternative: ${live()[kind as keyof ReturnType<typeof live>]}`);
     }
     forgetProbes();
-    await expect(verifyMirrors(ctxFor(newRoot({})), live(), facts, { probe: BOUND })).resolves.toHaveLength(4);
+    await expect(verifyMirrors(ctxFor(newRoot({})), live(), facts, { probe: BOUND, answers: answers({ mirrors: live() }) })).resolves.toHaveLength(4);
   });
 
   it('the wizard’s review refuses a dead mirror chosen on the region screen before any file is rendered', async () => {
@@ -315,7 +331,7 @@ describe('every path that writes verifies every mirror it writes (npm, PyPI, Nod
     mkdirSync(installDir, { recursive: true });
     const f = join(root, 'answers.yaml');
     const env = { ...process.env, STACK_WIZARD_MIRROR_CATALOG: catalogFile, STACK_WIZARD_STATE_DIR: join(root, 'state') };
-    writeFileSync(f, JSON.stringify({ project: 'shop', region: 'cn', installDir, app: { image: 'registry.example.com/team/api:1.0' }, mirrors: { ...live(), node: deadFor.node!() } }));
+    writeFileSync(f, JSON.stringify({ ...BASE, installDir, images: lab.overrides, mirrors: { ...live(), node: deadFor.node!() } }));
     const r = spawnSync(process.execPath, ['bin/stack-wizard.js', 'update', '--answers', f, '--yes'], { env, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toContain('mirrors.node');

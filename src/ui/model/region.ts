@@ -3,21 +3,38 @@ import type { MirrorKind } from '../../domain/answers.js';
 import { getPath, type Draft } from '../../domain/draft.js';
 import type { HostFacts } from '../../domain/facts.js';
 import { rankResults, type ProbeResult } from '../../domain/mirrors.js';
-import type { T } from '../../i18n/index.js';
+import type { MsgKey, T } from '../../i18n/index.js';
+import type { MirrorClass } from '../../domain/registry-class.js';
 import { opt, type FieldDef, type FormDef, type FormValues, type Option } from './forms.js';
 import type { Problems } from './validate.js';
 
 /** Time zones of mainland China: a host there most likely needs the mirrors. */
 const CN_TIMEZONES = ['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'Asia/Urumqi', 'PRC'];
-export const suggestRegion = (facts: HostFacts | null): 'cn' | 'global' => (facts && CN_TIMEZONES.includes(facts.timezone) ? 'cn' : 'global');
+/**
+ * Mainland China by default (#22.10) when the host's time zone is there, or the operator reads
+ * Chinese (`--lang zh-CN` or a Chinese locale, both give the language zh-CN): the one who would
+ * otherwise wait on Docker Hub. Anyone else can pick it on the region screen.
+ */
+export const suggestRegion = (facts: HostFacts | null, lang?: string): 'cn' | 'global' =>
+  lang === 'zh-CN' || (facts && CN_TIMEZONES.includes(facts.timezone)) ? 'cn' : 'global';
 
 export interface MirrorView { kind: MirrorKind; id: string; name: string; url: string }
-export interface MirrorResult { kind: MirrorKind; id: string; alive: boolean; latencyMs: number | null; bytesPerSecond?: number | null }
+export interface MirrorResult {
+  kind: MirrorKind;
+  id: string;
+  alive: boolean;
+  latencyMs: number | null;
+  bytesPerSecond?: number | null;
+  /** Registry kinds judged on the plan's images: the class (allow-list, stale, …) and the blob speed. */
+  class?: MirrorClass;
+  blobBytesPerSecond?: number | null;
+}
 export const mirrorKey = (kind: string, id: string) => `${kind}/${id}`;
 
 export function latencyText(m: MirrorResult | undefined, measuring: boolean, t: T): string {
   if (!m) return measuring ? t('ui.mirror.measuring') : t('ui.mirror.notMeasured');
-  if (!m.alive) return t('ui.mirror.down');
+  // A registry mirror that answers but fails an image says how (allow-list, stale…), not "no answer".
+  if (!m.alive) return m.class && m.class !== 'dead' ? t(`mirrors.class.${m.class}` as MsgKey) : t('ui.mirror.down');
   return m.latencyMs === null ? t('ui.mirror.alive') : `${Math.round(m.latencyMs)} ms`;
 }
 
@@ -31,7 +48,12 @@ export function bestMirror(cands: readonly MirrorView[], results: ReadonlyMap<st
   const measured: ProbeResult[] = [];
   for (const c of cands) {
     const r = results.get(mirrorKey(c.kind, c.id));
-    if (r) measured.push({ kind: c.kind, id: c.id, url: c.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond ?? null, error: null });
+    if (r) {
+      measured.push({
+        kind: c.kind, id: c.id, url: c.url, alive: r.alive, latencyMs: r.latencyMs, bytesPerSecond: r.bytesPerSecond ?? null, error: null,
+        ...(r.class ? { class: r.class, blobBytesPerSecond: r.blobBytesPerSecond ?? null } : {}),
+      });
+    }
   }
   const best = rankResults(measured)[0];
   return best?.alive ? best.url : '';
@@ -63,8 +85,8 @@ export function regionForm(cands: readonly MirrorView[], results: ReadonlyMap<st
   };
 }
 
-export function regionInitial(draft: Draft, facts: HostFacts | null, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>): FormValues {
-  const v: FormValues = { region: String(getPath(draft, 'region') ?? suggestRegion(facts)) };
+export function regionInitial(draft: Draft, facts: HostFacts | null, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, lang?: string): FormValues {
+  const v: FormValues = { region: String(getPath(draft, 'region') ?? suggestRegion(facts, lang)) };
   for (const kind of mirrorKinds(cands)) {
     const had = getPath(draft, `mirrors.${kind}`);
     // An image prefix renames every image: offered, never chosen for the operator (as init does).

@@ -61,13 +61,15 @@ export interface MirrorProbe {
  * else only once the region screen shows (the operator may choose cn there): a host abroad does
  * not contact the mainland mirrors for nothing.
  */
-export const wantsMirrors = (inSetup: boolean, onRegion: boolean, draft: Draft, facts: HostFacts | null): boolean => {
+export const wantsMirrors = (inSetup: boolean, onRegion: boolean, draft: Draft, facts: HostFacts | null, lang?: string): boolean => {
   const region = getPath(draft, 'region');
-  return inSetup && (onRegion || region === 'cn' || (region === undefined && facts !== null && suggestRegion(facts) === 'cn'));
+  // Registry candidates are judged on the plan's images, the app's among them: not before the app is named.
+  const appKnown = getPath(draft, 'app.image') !== undefined;
+  return inSetup && (onRegion || (appKnown && (region === 'cn' || (region === undefined && suggestRegion(facts, lang) === 'cn'))));
 };
 
 /** The mainland mirrors and their measurements, from the first time `want` holds (once per wizard). */
-export function useMirrorProbe(src: MirrorSource | null, want: boolean): MirrorProbe {
+export function useMirrorProbe(src: MirrorSource | null, want: boolean, draft: Draft = {}): MirrorProbe {
   const [cands, setCands] = useState<MirrorCandidate[]>([]);
   const [results, setResults] = useState<ReadonlyMap<string, MirrorResult>>(new Map());
   const [measuring, setMeasuring] = useState(false);
@@ -83,7 +85,7 @@ export function useMirrorProbe(src: MirrorSource | null, want: boolean): MirrorP
         if (!src.measure || cs.length === 0) return;
         setMeasuring(true);
         src
-          .measure(cs, (m) => alive.current && setResults((old) => new Map(old).set(mirrorKey(m.kind, m.id), m)))
+          .measure(cs, (m) => alive.current && setResults((old) => new Map(old).set(mirrorKey(m.kind, m.id), m)), draft)
           .catch(() => {})
           .finally(() => alive.current && setMeasuring(false));
       },

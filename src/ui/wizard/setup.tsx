@@ -207,7 +207,7 @@ function RegionStep({ s, step }: StepProps) {
   const { cands, results, measuring, kinds } = s.mirrors;
   const facts = s.host.facts;
   const def = useMemo(() => regionForm(cands, results, measuring, draft, t), [cands, results, measuring, draft]);
-  const values = useMemo(() => regionInitial(draft, facts, cands, results), [draft, facts, cands, results]);
+  const values = useMemo(() => regionInitial(draft, facts, cands, results, s.c.lang), [draft, facts, cands, results]);
   // What the operator already set on the region screen wins; mirror fields that appear or get
   // measured after that (candidates arriving late) still start from their defaults.
   const regionSaved = saved.current.region;

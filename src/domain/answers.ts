@@ -272,9 +272,11 @@ const MirrorsSchema = z
     ...(Object.fromEntries(MIRROR_KINDS.map((k) => [k, httpUrl.optional()])) as Record<MirrorKind, z.ZodOptional<typeof httpUrl>>),
     // The operator's own Docker Hub accelerator: described in the object's text (a key's own text would split the README's one row).
     accelerator: httpUrl.optional(),
+    // Kinds the operator left at the tools' defaults on purpose (the region screen's "none"): init does not pick one for them.
+    none: z.array(z.enum(MIRROR_KINDS)).max(MIRROR_KINDS.length).optional(),
   })
   .describe(
-    `Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn. accelerator: your own Docker Hub accelerator (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), probed with the registry mirrors on the plan's images`,
+    `Mirror base URLs per kind (${MIRROR_KINDS.join(', ')}); init probes them and stops on a dead one; default: the fastest live one in region cn. accelerator: your own Docker Hub accelerator (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), probed with the registry mirrors on the plan's images. none: kinds left at the tools' defaults on purpose (init picks none for them)`,
   );
 
 /** Docker Swarm across several servers (#20): the same plan as a stack file; roles are node labels (domain/swarm.ts). */

@@ -124,7 +124,8 @@ export async function resolveMirrors(
   const catalogue = o.catalogue ?? (await catalogueFor(ctx));
   const kinds = relevantKinds(facts);
   const explicit = kinds.filter((k) => answers.mirrors[k]);
-  const auto = answers.region === 'cn' ? autoKinds(facts).filter((k) => !answers.mirrors[k]) : [];
+  // Kinds the operator chose "none" for (saved by the region screen, #22.10) are not picked behind their back.
+  const auto = answers.region === 'cn' ? autoKinds(facts).filter((k) => !answers.mirrors[k] && !answers.mirrors.none?.includes(k)) : [];
   const explicitEntries = explicit.map((k) => entryFor(k, answers.mirrors[k]!, catalogue));
   // The operator's own accelerator is an explicit choice like a URL under mirrors:, judged as a registry mirror.
   const acc = answers.mirrors.accelerator && kinds.includes('registry') ? acceleratorEntry(answers.mirrors.accelerator, catalogue) : null;
@@ -189,7 +190,7 @@ const whyNot = (r: ProbeResult): string => (r.class && r.class !== 'dead' && r.e
  */
 export async function verifyMirrors(
   ctx: Context,
-  mirrors: Readonly<Partial<Record<string, string>>>,
+  mirrors: Readonly<Partial<Record<MirrorKind, string>>>,
   facts: HostFacts,
   o: { catalogue?: readonly MirrorEntry[]; probe?: ProbeOptions; answers?: Answers } = {},
 ): Promise<ProbeResult[]> {

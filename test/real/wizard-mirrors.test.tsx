@@ -18,7 +18,7 @@ import type { MirrorMeasurement, WizardController } from '../../src/ui/types.js'
 import { forgetProbes, verifyMirrors } from '../../src/steps/mirrors.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import type { Draft } from '../../src/domain/draft.js';
-import { KEY, facts, plain, press, pressToRegion, tempDir, waitFlat, waitFor, waitText } from '../unit/ui/helpers.js';
+import { KEY, facts, flat, plain, press, pressToRegion, tempDir, waitFlat, waitFor, waitText } from '../unit/ui/helpers.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
 import { startRegistryLab, type RegistryLab } from './support/registry-lab.js';
@@ -42,10 +42,24 @@ afterEach(() => {
 const HOST = facts({ timezone: 'Asia/Shanghai' });
 const ABROAD = facts({ timezone: 'Europe/Berlin' });
 
-function catalogue(dir: string): string {
+function catalogue(dir: string, hubDead = false): string {
   const fast = s.url('fast');
   const none = `http://127.0.0.1:${dead}`;
   const file = join(dir, 'mirrors.yaml');
+  // hubDead: no Docker Hub candidate serves the plan's images (an allow-list, nothing listening).
+  if (hubDead) {
+    writeFileSync(
+      file,
+      [
+        `- { kind: apt-debian, id: fastdeb, name: "Fast Debian", url: "${fast}/debian", security: "${fast}/debian-security" }`,
+        `- { kind: registry, id: allowhub, name: "Allow Hub", url: "${lab.url('allow-list')}" }`,
+        `- { kind: registry, id: deadhub, name: "Dead Hub", url: "${none}" }`,
+        `- { kind: image-prefix, id: deadprefix, name: "Dead Prefix", url: "${none}/docker.io" }`,
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
   writeFileSync(
     file,
     [
@@ -63,7 +77,7 @@ function catalogue(dir: string): string {
   return file;
 }
 
-function mount(host = HOST, gate?: Promise<void>, resultsGate?: Promise<void>) {
+function mount(host = HOST, gate?: Promise<void>, resultsGate?: Promise<void>, hubDead = false) {
   const dir = tempDir('sw-wizard-mirrors-');
   const factsFile = join(dir, 'facts.json');
   writeFileSync(factsFile, JSON.stringify(host));
@@ -73,7 +87,7 @@ function mount(host = HOST, gate?: Promise<void>, resultsGate?: Promise<void>) {
     exec: new DryRunExecutor(),
     cwd: dir,
     interactive: false,
-    env: { STACK_WIZARD_STATE_DIR: join(dir, 'state'), STACK_WIZARD_MIRROR_CATALOG: catalogue(dir) },
+    env: { STACK_WIZARD_STATE_DIR: join(dir, 'state'), STACK_WIZARD_MIRROR_CATALOG: catalogue(dir, hubDead) },
   });
   // As startSetup wires it: the source asks the controller for the host facts.
   const measured: MirrorMeasurement[] = [];
@@ -203,5 +217,24 @@ describe('region screen with the real mirror probe', () => {
     expect(f).toMatch(/Mirror: registry +< Fast Hub /);
     await press(m.stdin, KEY.enter, KEY.enter, KEY.enter, KEY.enter, KEY.enter);
     await waitText(m.frame, '[x] Redis');
+  });
+  test('no Docker Hub candidate serves the images: the screen warns that pulls will probably fail and what to do; one\'s own accelerator typed there ends the warning (#22.10, #16.5)', async () => {
+    const m = mount(HOST, undefined, undefined, true);
+    await pressToRegion(m.frame, m.stdin);
+    let f = await waitFor(m.frame, (x) => m.measured.length === 4 && !x.includes('Measuring mirrors'), 'every candidate measured', 20_000);
+    const byId = Object.fromEntries(m.measured.map((x) => [x.id, x]));
+    expect(byId.allowhub).toMatchObject({ alive: false, class: 'allow-list' });
+    expect(byId.deadhub).toMatchObject({ alive: false, class: 'dead' });
+    expect(byId.deadprefix).toMatchObject({ alive: false });
+    const said = flat(f);
+    expect(said).toContain('pulls from Docker Hub will probably fail here');
+    for (const what of ['Type your own accelerator', 'image-prefix mirror', 'private registry', 'docker load']) expect(said).toContain(what);
+    expect(f).toMatch(/Mirror: registry +< none >/);
+    expect(f).toContain('Your own accelerator');
+    // Down to the accelerator field (region, apt-debian, registry, image-prefix, accelerator) and type one.
+    await press(m.stdin, KEY.down, KEY.down, KEY.down, KEY.down);
+    await press(m.stdin, 'https://abc123.mirror.aliyuncs.com');
+    f = await waitFor(m.frame, (x) => x.includes('abc123.mirror.aliyuncs.com') && !flat(x).includes('will probably fail'), 'the warning gone once an accelerator is typed');
+    expect(f).toContain('Your own accelerator');
   });
 });

@@ -47,7 +47,8 @@ describe('one ranking for the wizard, init and `mirrors`', () => {
     const withPrefix = [...cands, { kind: 'image-prefix' as const, id: 'p', name: 'p', url: 'https://p.example.cn' }];
     const m = new Map(measured).set(mirrorKey('image-prefix', 'p'), { kind: 'image-prefix', id: 'p', alive: true, latencyMs: 5 });
     const v = regionInitial({ region: 'cn' }, null, withPrefix, m);
-    expect(v).toEqual({ region: 'cn', 'mirrors.npm': 'https://far.example.cn', 'mirrors.registry': 'https://b.example.cn', 'mirrors.image-prefix': '' });
+    // With registry candidates the screen also has one's own accelerator, empty until typed (#16.5).
+    expect(v).toEqual({ region: 'cn', 'mirrors.npm': 'https://far.example.cn', 'mirrors.registry': 'https://b.example.cn', 'mirrors.image-prefix': '', 'mirrors.accelerator': '' });
   });
 });
 

@@ -95,6 +95,10 @@ export const ui = defineCatalog(
     'ui.mirror.measuringNote': 'Measuring mirrors; the fastest live one is chosen unless you pick another.',
     'ui.mirror.unavailable': 'No mirror list is available to this build, so nothing was measured. Give mirrors with --mirror KIND=URL or the mirrors: key of the answers file.',
     'ui.mirror.unavailableKept': 'No mirror list is available to this build, so nothing was measured. These mirrors from the flags or the answers file are kept:',
+    'ui.f.accelerator': 'Your own accelerator',
+    'ui.h.accelerator': 'optional: your Docker Hub accelerator, e.g. https://<id>.mirror.aliyuncs.com or a company proxy; checked on the stack\'s images at the review',
+    'ui.mirror.hubDead':
+      'No Docker Hub mirror serves the images of this stack: pulls from Docker Hub will probably fail here. Type your own accelerator above (an Aliyun https://<id>.mirror.aliyuncs.com, a company proxy), choose an image-prefix mirror, put the images in a private registry (images: in the answers file), or load them from a tarball with docker load before installing.',
 
     'ui.i.components': 'Space turns a component on or off. Memory is split between what is on.',
     'ui.f.redis': 'Redis',
@@ -316,6 +320,10 @@ export const ui = defineCatalog(
     'ui.mirror.measuringNote': '正在测速；默认选择最快的可用镜像源，也可以手动改选。',
     'ui.mirror.unavailable': '当前版本没有可用的镜像源列表，因此没有测速。可用 --mirror KIND=URL 或应答文件中的 mirrors: 指定镜像源。',
     'ui.mirror.unavailableKept': '当前版本没有可用的镜像源列表，因此没有测速。以下由参数或应答文件指定的镜像源会保留：',
+    'ui.f.accelerator': '自己的加速器',
+    'ui.h.accelerator': '可选：你自己的 Docker Hub 加速器，例如 https://<id>.mirror.aliyuncs.com 或公司内的代理；在确认页用本套服务的镜像检测',
+    'ui.mirror.hubDead':
+      '没有任何 Docker Hub 镜像源能提供本套服务的镜像：在这台服务器上从 Docker Hub 拉取镜像很可能会失败。请在上方填写自己的加速器（阿里云 https://<id>.mirror.aliyuncs.com、公司内的代理），或选择镜像前缀源，或把镜像放进私有仓库（应答文件的 images:），或在安装前用 docker load 从 tar 包导入镜像。',
 
     'ui.i.components': '按空格键启用或停用组件。内存在已启用的组件之间分配。',
     'ui.f.redis': 'Redis',

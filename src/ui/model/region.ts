@@ -1,6 +1,6 @@
 // The region screen: mirror candidates with their measured latency, the best live one offered.
 import type { MirrorKind } from '../../domain/answers.js';
-import { getPath, type Draft } from '../../domain/draft.js';
+import { getPath, setPath, type Draft } from '../../domain/draft.js';
 import type { HostFacts } from '../../domain/facts.js';
 import { rankResults, type ProbeResult } from '../../domain/mirrors.js';
 import type { MsgKey, T } from '../../i18n/index.js';
@@ -81,8 +81,34 @@ export function regionForm(cands: readonly MirrorView[], results: ReadonlyMap<st
           return out;
         },
       })),
+      // One's own accelerator (#16.5): probed with the registry candidates at the review, on the plan's images.
+      ...(mirrorKinds(cands).includes('registry')
+        ? [{ path: 'mirrors.accelerator', label: 'ui.f.accelerator', hint: 'ui.h.accelerator', codec: 'text', visible: (v) => v.region === 'cn' } satisfies FieldDef]
+        : []),
     ],
   };
+}
+
+/** Kinds init picks a mirror for by itself (the image prefix renames images: never picked for the operator). */
+const pickedByInit = (k: MirrorKind) => k !== 'image-prefix';
+
+/**
+ * The region screen's "none" as the answers keep it (#22.10): `mirrors.none` lists the kinds left at
+ * the tools' defaults on purpose, so init does not choose one behind the operator's back.
+ */
+export function withNoneChoices(d: Draft, v: FormValues, kinds: readonly MirrorKind[]): Draft {
+  const none = v.region === 'cn' ? kinds.filter((k) => pickedByInit(k) && (v[`mirrors.${k}`] ?? '') === '') : [];
+  return setPath(d, 'mirrors.none', none.length ? none : undefined);
+}
+
+/**
+ * Whether the measurements say Docker Hub pulls will probably fail here: region cn, every registry and
+ * image-prefix candidate measured and none of them usable, and no accelerator typed (#22.10).
+ */
+export function hubUnreachable(v: FormValues, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, measuring: boolean): boolean {
+  if (v.region !== 'cn' || measuring || String(v['mirrors.accelerator'] ?? '').trim() !== '') return false;
+  const hub = cands.filter((c) => c.kind === 'registry' || c.kind === 'image-prefix');
+  return hub.length > 0 && hub.every((c) => results.get(mirrorKey(c.kind, c.id))?.alive === false);
 }
 
 export function regionInitial(draft: Draft, facts: HostFacts | null, cands: readonly MirrorView[], results: ReadonlyMap<string, MirrorResult>, lang?: string): FormValues {
@@ -90,8 +116,10 @@ export function regionInitial(draft: Draft, facts: HostFacts | null, cands: read
   for (const kind of mirrorKinds(cands)) {
     const had = getPath(draft, `mirrors.${kind}`);
     // An image prefix renames every image: offered, never chosen for the operator (as init does).
-    v[`mirrors.${kind}`] = typeof had === 'string' ? had : kind === 'image-prefix' ? '' : bestMirror(cands.filter((c) => c.kind === kind), results);
+    const none = (getPath(draft, 'mirrors.none') as readonly string[] | undefined)?.includes(kind);
+    v[`mirrors.${kind}`] = typeof had === 'string' ? had : none || kind === 'image-prefix' ? '' : bestMirror(cands.filter((c) => c.kind === kind), results);
   }
+  if (mirrorKinds(cands).includes('registry')) v['mirrors.accelerator'] = String(getPath(draft, 'mirrors.accelerator') ?? '');
   return v;
 }
 

@@ -13,7 +13,7 @@ import { Form, type FormProps } from '../form.js';
 import { isFormId, nextScreen, shownScreens, type OwnScreenId, type ScreenId } from '../model/flow.js';
 import { FORMS, applyValues, initialTouched, initialValues, securityInitial, type FormDef, type FormId, type FormValues } from '../model/forms.js';
 import { componentsFit, recommendedPreset, presetOptions, type PresetChoice } from '../model/presets.js';
-import { regionForm, regionInitial, validateRegion } from '../model/region.js';
+import { hubUnreachable, regionForm, regionInitial, validateRegion, withNoneChoices } from '../model/region.js';
 import { answersFromDraft, provisionalAnswers, validateForm, type Problems } from '../model/validate.js';
 import { PresetScreen } from '../screens/Preset.js';
 import { ReviewScreen } from '../screens/Review.js';
@@ -41,8 +41,9 @@ interface StepProps {
 const advance = (s: WizardScope, from: ScreenId, d: Draft) => s.nav.go({ v: 'flow', id: nextScreen(from, d, s.session.given, s.mirrors.kinds) });
 
 /** A form's values into the draft, after the form's own check; null when the form may be left. */
-async function submitForm(s: WizardScope, id: FormId | 'region', def: FormDef, v: FormValues, check?: FormExtras['check']): Promise<Problems | null> {
-  const d = applyValues(def, v, s.session.draft, s.session.given);
+async function submitForm(s: WizardScope, id: FormId | 'region', def: FormDef, v: FormValues, check?: FormExtras['check'], after?: (d: Draft) => Draft): Promise<Problems | null> {
+  const applied = applyValues(def, v, s.session.draft, s.session.given);
+  const d = after ? after(applied) : applied;
   const more = check ? await check(s, v, d) : null;
   if (more) return more;
   s.session.saved.current[id] = v;
@@ -222,12 +223,12 @@ function RegionStep({ s, step }: StepProps) {
         initial={start}
         initialTouched={new Set(getPath(draft, 'region') === undefined ? [] : ['region'])}
         given={given}
-        labelText={(f) => (f.path.startsWith('mirrors.') ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}
+        labelText={(f) => (f.path.startsWith('mirrors.') && f.path !== 'mirrors.accelerator' ? t('ui.f.mirror', { kind: f.path.slice('mirrors.'.length) }) : undefined)}
         validate={(v) => ({ ...validateForm(def, v, draft, t, given), ...validateRegion(v, cands, results, t, measuring) })}
         // Only what the operator changed is kept over the defaults: a mirror field that existed (its
         // candidates listed) before its measurement came, left alone, still takes the measured best.
         onChange={(v, touched) => (saved.current.region = Object.fromEntries(Object.entries(v).filter(([k]) => touched.has(k))))}
-        onSubmit={(v) => submitForm(s, 'region', def, v)}
+        onSubmit={(v) => submitForm(s, 'region', def, v, undefined, (d) => withNoneChoices(d, v, kinds))}
         footer={(v) =>
           v.region === 'cn' && kinds.length === 0 ? (
             <>
@@ -238,6 +239,8 @@ function RegionStep({ s, step }: StepProps) {
             </>
           ) : measuring ? (
             <Para dimColor text={t('ui.mirror.measuringNote')} />
+          ) : hubUnreachable(v, cands, results, measuring) ? (
+            <Para color="yellow" text={`⚠ ${t('ui.mirror.hubDead')}`} />
           ) : null
         }
       />

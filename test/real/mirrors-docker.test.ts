@@ -20,6 +20,9 @@ import { distroFacts as makeFacts } from '../fixtures/facts.js';
 import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
 import { startRegistryLab, type RegistryLab } from './support/registry-lab.js';
+import { gatherFor } from '../../src/host/doctor/sources.js';
+import { mirrorsCheck } from '../../src/domain/doctor/checks-files.js';
+import { lineText } from '../../src/domain/doctor/types.js';
 
 const BOUND = { deadlineMs: 2500, headersTimeoutMs: 1500, idleTimeoutMs: 800 };
 let s: MirrorServers;
@@ -44,7 +47,7 @@ beforeAll(async () => {
   signArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], other.home);
   writeFileSync(join(repoRoot, 'evil', 'linux', 'debian', 'gpg'), other.armored);
   s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }]);
-  lab = await startRegistryLab(BASE, { personalities: ['ok', 'slow', 'v2only'] });
+  lab = await startRegistryLab(BASE, { personalities: ['ok', 'slow', 'v2only', 'allow-list'] });
   gone = await freePort();
 });
 afterAll(() => Promise.all([s?.stop(), lab?.stop()]));
@@ -200,5 +203,37 @@ describe('daemon.json merged for a registry mirror', () => {
     expect(ctx.t((err as WizardError).key, (err as WizardError).params)).toContain(`${join(root, 'etc/docker/daemon.json')}:3:12: not valid JSON`);
     expect(readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8')).toBe(broken);
     expect(execFileSync('ls', [join(root, 'etc/docker')], { encoding: 'utf8' }).trim()).toBe('daemon.json');
+  });
+});
+
+describe('doctor re-probes the configured mirrors on the stack\'s images (#16.6)', () => {
+  /** The evidence and findings doctor's mirrors check gathers for an installed stack whose answers name this registry mirror. */
+  async function doctorOn(registry: string) {
+    const { root, ctx } = setup([]);
+    const answers = AnswersSchema.parse({ ...BASE, images: lab.overrides, mirrors: { registry } });
+    const p = await prepare(ctx, { answers, facts, targetDir: join(root, 'opt') });
+    const g = gatherFor(ctx, { project: 'shop', installDir: join(root, 'opt'), answers: p.answers, plan: p.plan, facts, files: p.files, secrets: p.secrets, catalogue: [] });
+    const ev = await g.source('mirrors');
+    const mine = mirrorsCheck.evaluate(ev, new Date()).filter((f) => f.evidence.some((l) => lineText(ctx.t, l).startsWith(registry)));
+    return { ctx, ev, mine };
+  }
+
+  it('an allow-list that answers /v2/ and refuses one of the stack\'s images is reported, saying how and which image, with the fix', async () => {
+    const { ctx, ev, mine } = await doctorOn(lab.url('allow-list'));
+    expect(ev.results.find((r) => r.url === lab.url('allow-list'))).toMatchObject({ alive: false, class: 'allow-list' });
+    expect(mine).toHaveLength(1);
+    const f = mine[0]!;
+    expect(f).toMatchObject({ id: 'mirror.registry', severity: 'warn' });
+    expect(ctx.t(f.title.key, f.title.params)).toBe(`the registry mirror answers but does not serve every image of this stack: ${lab.url('allow-list')}`);
+    expect(lineText(ctx.t, f.evidence[0]!)).toMatch(new RegExp(`^${lab.url('allow-list')}: allow-list: redis:[\\w.]+: manifest http-403`));
+    expect(f.fix && !f.fix.auto && f.fix.steps.map((x) => lineText(ctx.t, x)).join('\n')).toContain('mirrors.registry');
+  });
+
+  it('a /v2/-only front (alive to a /v2/ check) is dead to doctor; the healthy one is fine', async () => {
+    const dead = await doctorOn(lab.url('v2only'));
+    expect(dead.mine).toMatchObject([{ id: 'mirror.registry', severity: 'warn' }]);
+    expect(dead.ctx.t(dead.mine[0]!.title.key, dead.mine[0]!.title.params)).toBe(`the registry mirror does not answer: ${lab.url('v2only')}`);
+    const ok = await doctorOn(lab.url('ok'));
+    expect(ok.mine).toMatchObject([{ id: 'mirror.registry', severity: 'ok' }]);
   });
 });

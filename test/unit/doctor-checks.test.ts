@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CHECKS, type EvidenceSources, type SourceId } from '../../src/domain/doctor/checks.js';
+import { mirrorsCheck } from '../../src/domain/doctor/checks-files.js';
 import { link, rootCauses, sortFindings } from '../../src/domain/doctor/link.js';
 import { lineText, type Finding, type FixAction } from '../../src/domain/doctor/types.js';
 import { translator } from '../../src/i18n/index.js';
@@ -148,6 +149,26 @@ describe('recorded on the lab server', () => {
     const m = byId(fs, 'mirror.registry');
     expect(text(m)).toContain('http://127.0.0.1:5999/: refused');
     expect(action(m)).toEqual({ kind: 'drop-mirrors', urls: ['http://127.0.0.1:5999/'] });
+  });
+
+  test('registry mirrors judged on the stack\'s images (#16.6): one that answers but refuses or changed an image says how, and is dropped by the fix', () => {
+    const ev = {
+      region: 'cn' as const,
+      daemon: ['https://allow.example', 'https://stale.example', 'https://ok.example'],
+      answers: {},
+      results: [
+        { kind: 'registry', url: 'https://allow.example', alive: false, latencyMs: 20, error: 'redis:8.10.2: manifest http-403', class: 'allow-list' },
+        { kind: 'registry', url: 'https://stale.example', alive: false, latencyMs: 30, error: 'nginx:1.30.5: 0a1b2c3d4e5f ≠ pinned e9f347c65f31', class: 'stale' },
+        { kind: 'registry', url: 'https://ok.example', alive: true, latencyMs: 25, error: null, class: 'ok' },
+      ],
+    };
+    const [m] = mirrorsCheck.evaluate(ev, new Date());
+    expect(m).toMatchObject({ id: 'mirror.registry', severity: 'warn' });
+    expect(title(m!)).toBe('registry mirror(s) in daemon.json answer but do not serve every image of this stack (allow-list, stale or rate-limited): https://allow.example, https://stale.example');
+    expect(text(m!)).toContain('https://allow.example: allow-list: redis:8.10.2: manifest http-403');
+    expect(text(m!)).toContain('https://stale.example: stale: nginx:1.30.5: 0a1b2c3d4e5f ≠ pinned e9f347c65f31');
+    expect(text(m!)).toContain('https://ok.example: 25 ms');
+    expect(action(m!)).toEqual({ kind: 'drop-mirrors', urls: ['https://allow.example', 'https://stale.example'] });
   });
 
   test('DNS broken: the dead nameserver named, the exact steps to fix it', () => {

@@ -4,7 +4,15 @@ import { msg, okFinding, type CheckDef, type Finding, type Line } from './types.
 
 // ---------------------------------------------------------------- mirrors
 
-export interface MirrorProbe { kind: string; url: string; alive: boolean; latencyMs: number | null; error: string | null }
+export interface MirrorProbe {
+  kind: string;
+  url: string;
+  alive: boolean;
+  latencyMs: number | null;
+  error: string | null;
+  /** Registry kinds judged on the stack's images: allow-list, stale, rate-limited… (domain/registry-class.ts). */
+  class?: string;
+}
 export interface MirrorsEvidence {
   region: 'cn' | 'global';
   /** registry-mirrors the Docker engine uses now (docker info). */
@@ -24,7 +32,10 @@ export const mirrorsCheck: CheckDef<MirrorsEvidence> = {
   symptoms: ['pull'],
   evaluate(e) {
     const out: Finding[] = [];
-    const line = (r: MirrorProbe | undefined, url: string): Line => (r?.alive ? `${url}: ${r.latencyMs ?? '?'} ms` : `${url}: ${r?.error ?? 'not probed'}`);
+    // A mirror that answers but fails an image says how (allow-list, stale…) and which image first.
+    const line = (r: MirrorProbe | undefined, url: string): Line =>
+      r?.alive ? `${url}: ${r.latencyMs ?? '?'} ms` : r?.class && r.class !== 'dead' ? `${url}: ${r.class}: ${r.error ?? '?'}` : `${url}: ${r?.error ?? 'not probed'}`;
+    const degraded = (urls: readonly string[]) => urls.every((u) => ((c) => c !== undefined && c !== 'dead')(probeOf(e, 'registry', u)?.class));
     const deadDaemon = e.daemon.filter((u) => !probeOf(e, 'registry', u)?.alive);
     if (e.daemon.length) {
       const ev = e.daemon.map((u) => line(probeOf(e, 'registry', u), u));
@@ -34,7 +45,7 @@ export const mirrorsCheck: CheckDef<MirrorsEvidence> = {
         const errors = deadDaemon.map((u) => probeOf(e, 'registry', u)?.error ?? '').join(' ');
         out.push({
           id: 'mirror.registry', check: 'mirrors', severity: all ? 'error' : 'warn',
-          title: msg(all ? 'doc.mirror.registryDead' : 'doc.mirror.registrySome', { urls: deadDaemon.join(', ') }),
+          title: msg(degraded(deadDaemon) ? 'doc.mirror.registryDegraded' : all ? 'doc.mirror.registryDead' : 'doc.mirror.registrySome', { urls: deadDaemon.join(', ') }),
           explain: msg(all ? 'doc.mirror.registryDeadExplain' : 'doc.mirror.registrySomeExplain'), evidence: ev,
           fix: { auto: true, action: { kind: 'drop-mirrors', urls: deadDaemon }, notes: [msg(e.region === 'cn' ? 'doc.mirror.fix.cnNote' : 'doc.mirror.fix.globalNote')] },
           causedBy: [], hints: /dns:/.test(errors) ? { signals: ['dns'] } : {},
@@ -48,7 +59,7 @@ export const mirrorsCheck: CheckDef<MirrorsEvidence> = {
       if (r?.alive) out.push(okFinding('mirrors', id, 'doc.mirror.ok', [line(r, url)], { kind }));
       else {
         out.push({
-          id, check: 'mirrors', severity: 'warn', title: msg('doc.mirror.dead', { kind, url }), explain: msg('doc.mirror.deadExplain', { kind }), evidence: [line(r, url)],
+          id, check: 'mirrors', severity: 'warn', title: msg(r?.class && r.class !== 'dead' ? 'doc.mirror.degraded' : 'doc.mirror.dead', { kind, url }), explain: msg('doc.mirror.deadExplain', { kind }), evidence: [line(r, url)],
           fix: { auto: false, steps: [msg('doc.mirror.fix.list', { kind }), msg('doc.mirror.fix.answers', { kind })] }, causedBy: [],
           hints: /dns:/.test(r?.error ?? '') ? { signals: ['dns'] } : {},
         });

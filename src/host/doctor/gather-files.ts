@@ -23,8 +23,12 @@ export const filesGatherers: Pick<Gatherers, 'mirrors' | 'pull' | 'files' | 'env
     const push = (k: MirrorKind, u: string) => byKind.set(k, [...new Set([...(byKind.get(k) ?? []), u])]);
     for (const u of daemon) push('registry', u);
     for (const [k, u] of Object.entries(answers)) push(k as MirrorKind, u);
-    const results = (await Promise.all([...byKind].map(([k, urls]) => g.mirrorProbe(k, urls)))).flat();
-    return { region: g.stack.plan.region, daemon, answers, results: results.map((r) => ({ kind: r.kind, url: r.url, alive: r.alive, latencyMs: r.latencyMs, error: r.error })) };
+    // Registry mirrors on the stack's own images: one that answers /v2/ but refuses or changed an image is no use to a pull (#16.6).
+    const results = (await Promise.all([...byKind].map(([k, urls]) => g.mirrorProbe(k, urls, true)))).flat();
+    return {
+      region: g.stack.plan.region, daemon, answers,
+      results: results.map((r) => ({ kind: r.kind, url: r.url, alive: r.alive, latencyMs: r.latencyMs, error: r.error, ...(r.class ? { class: r.class } : {}) })),
+    };
   },
 
   async pull(g) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Context } from '../../context.js';
 import type { Answers } from '../../domain/answers.js';
+import { planHubImages } from '../../domain/plan.js';
 import { composeArgv } from '../../domain/compose-argv.js';
 import type { HostFacts } from '../../domain/facts.js';
 import type { Plan } from '../../domain/plan.js';
@@ -298,11 +299,13 @@ export class Gather {
     });
   }
 
-  mirrorProbe(kind: MirrorKind, urls: readonly string[]) {
-    return this.once(`probe:${kind}:${urls.join(' ')}`, async () => {
+  /** `onImages`: Docker Hub mirrors judged on the stack's Docker Hub images, as init judged them (#16.6). */
+  mirrorProbe(kind: MirrorKind, urls: readonly string[], onImages = false) {
+    return this.once(`probe:${kind}:${onImages}:${urls.join(' ')}`, async () => {
       const cat = this.stack.catalogue ?? builtinCatalogue();
       const entries: MirrorEntry[] = urls.map((u) => cat.find((e) => e.kind === kind && e.url.replace(/\/+$/, '') === u.replace(/\/+$/, '')) ?? { kind, id: 'configured', name: u, url: u.replace(/\/+$/, '') });
-      return probeMirrors(entries, probeTarget(this.stack.facts.os, this.stack.facts.arch));
+      const images = onImages && (kind === 'registry' || kind === 'image-prefix') ? planHubImages(this.stack.answers) : [];
+      return probeMirrors(entries, probeTarget(this.stack.facts.os, this.stack.facts.arch, images));
     });
   }
 

@@ -1,7 +1,7 @@
-// Image pulls against a real registry (Debian's docker-registry on loopback) on a real engine:
-// per-layer progress, a dead mirror and an erroring mirror skipped in turn, and a pull whose HTTP
-// call succeeds but whose stream reports a broken layer counted as the failure it is.
-import { createServer, type Server } from 'node:http';
+// Image pulls against a real registry on a real engine: the registry lab (Debian's docker-registry
+// with a crafted image, nginx answering 500 as a broken mirror) and a proxy in its own process that
+// damages layer blobs: per-layer progress, a dead mirror and an erroring mirror skipped in turn, and
+// a pull whose HTTP call succeeds but whose stream reports a broken layer counted as the failure it is.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,45 +14,18 @@ import type { Prepared } from '../../src/steps/prepare.js';
 import { prepare } from '../../src/steps/prepare.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { makeFacts } from '../fixtures/facts.js';
-import { busyboxImage, freePort, rmImages, sh, startRegistry, type Registry } from './helpers/engine.js';
+import { freePort, rmImages } from './helpers/engine.js';
+import { startMirrorServers, type MirrorServers } from './helpers/servers.js';
+import { startRegistryLab, type RegistryLab } from './support/registry-lab.js';
 
-const REPO = 'stack-wizard-test/pull';
-let registry: Registry;
-let corrupt: Server;
-let failing: Server;
+let lab: RegistryLab;
+let proxies: MirrorServers;
+/** The image pulled, by name and tag (crafted by the lab: real layers). */
+const REPO = 'stack-wizard-test/pull:1';
+let registryPort: number;
 let corruptPort: number;
 let failingPort: number;
 let deadPort: number;
-
-/** A mirror that passes everything through but flips bytes in every layer blob: the digest check fails mid-stream. */
-function corruptingMirror(upstream: string): Promise<Server> {
-  const srv = createServer(async (req, res) => {
-    const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers: { accept: String(req.headers.accept ?? '*/*') } });
-    const body = Buffer.from(await r.arrayBuffer());
-    const isBlob = /\/blobs\/sha256:/.test(req.url ?? '');
-    const type = r.headers.get('content-type') ?? '';
-    // Config blobs (JSON) pass; layer blobs (gzip) are damaged, same length, so only the digest tells.
-    if (isBlob && req.method === 'GET' && body.length > 100 && body[0] === 0x1f) for (let i = 64; i < body.length; i += 97) body[i] = body[i]! ^ 0xff;
-    const headers: Record<string, string> = {};
-    r.headers.forEach((v, k) => {
-      if (!['content-encoding', 'transfer-encoding', 'connection'].includes(k)) headers[k] = v;
-    });
-    if (type) headers['content-type'] = type;
-    res.writeHead(r.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve(srv)));
-}
-
-function answering500(): Promise<Server> {
-  const srv = createServer((_req, res) => {
-    res.writeHead(500, { 'content-type': 'text/plain' });
-    res.end('mirror broken\n');
-  });
-  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve(srv)));
-}
-
-const portOf = (s: Server) => (s.address() as { port: number }).port;
 
 function ctxFor(): { ctx: Context; log: string[] } {
   const log: string[] = [];
@@ -70,34 +43,29 @@ async function preparedWith(ctx: Context, image: string, mirrors: Record<string,
 }
 
 beforeAll(async () => {
-  registry = await startRegistry();
-  corrupt = await corruptingMirror(registry.url);
-  failing = await answering500();
-  corruptPort = portOf(corrupt);
-  failingPort = portOf(failing);
+  // The app's image on Docker Hub's namespace: the lab serves it (crafted, both platforms) next to the stack's.
+  lab = await startRegistryLab({ project: 'pulltest', app: { image: REPO } }, { personalities: ['e500'] });
+  registryPort = lab.hub.port;
+  failingPort = Number(new URL(lab.url('e500')).port);
+  proxies = await startMirrorServers([{ name: 'corrupt', mode: 'corrupt-proxy', upstream: lab.hub.url }]);
+  corruptPort = proxies.ports.corrupt!;
   deadPort = await freePort();
-  const local = `127.0.0.1:${registry.port}/${REPO}:1`;
-  busyboxImage(local, ['sleep', '1'], 'pull-test');
-  sh('docker', ['push', local]);
-  rmImages(local);
 });
 
 afterAll(async () => {
-  corrupt?.close();
-  failing?.close();
   rmImages(
-    `127.0.0.1:${registry?.port}/${REPO}:1`,
-    `127.0.0.1:${deadPort}/${REPO}:1`,
-    `127.0.0.1:${corruptPort}/${REPO}:1`,
-    `127.0.0.1:${failingPort}/${REPO}:1`,
+    `127.0.0.1:${registryPort}/${REPO}`,
+    `127.0.0.1:${deadPort}/${REPO}`,
+    `127.0.0.1:${corruptPort}/${REPO}`,
+    `127.0.0.1:${failingPort}/${REPO}`,
   );
-  await registry?.stop();
+  await Promise.all([proxies?.stop(), lab?.stop()]);
 });
 
 describe('image pulls on a real engine from a real registry', () => {
   it('a pull stream that reports a broken layer is a failure, although the HTTP call succeeded', async () => {
     const { ctx } = ctxFor();
-    const ref = `127.0.0.1:${corruptPort}/${REPO}:1`;
+    const ref = `127.0.0.1:${corruptPort}/${REPO}`;
     const messages: string[] = [];
     const err = await ctx.docker.pull(ref, (m) => messages.push(JSON.stringify(m))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PullError);
@@ -110,7 +78,7 @@ describe('image pulls on a real engine from a real registry', () => {
 
   it('skips a dead mirror and a mirror answering 500, pulls from the live one with per-layer progress, and tags it as the compose file names it', async () => {
     const { ctx, log } = ctxFor();
-    const ref = `127.0.0.1:${deadPort}/${REPO}:1`;
+    const ref = `127.0.0.1:${deadPort}/${REPO}`;
     rmImages(ref);
     // The reference points at the dead mirror (as an image-prefix rewrite would); the other mirrors follow in order.
     const p = await preparedWith(ctx, ref, {
@@ -119,15 +87,15 @@ describe('image pulls on a real engine from a real registry', () => {
     });
     // The daemon's own registry mirrors come after; here the live registry is offered as a further prefix.
     const mirrors = ctx.docker.registryMirrors;
-    (ctx.docker as { registryMirrors: () => Promise<string[]> }).registryMirrors = async () => [...(await mirrors()), registry.url];
+    (ctx.docker as { registryMirrors: () => Promise<string[]> }).registryMirrors = async () => [...(await mirrors()), lab.hub.url];
     const events: StepEvent[] = [];
     const reports = await runSteps(ctx, [imagesStep], p, (e) => events.push(e));
     expect(reports[0]!.status).toBe('applied');
 
     const outputs = events.filter((e) => e.kind === 'output').map((e) => e.text ?? '');
-    expect(outputs.some((t) => t.includes(`127.0.0.1:${deadPort}/${REPO}:1`) && /failed/.test(t))).toBe(true);
-    expect(outputs.some((t) => t.includes(`127.0.0.1:${failingPort}/${REPO}:1`) && /500|failed/.test(t))).toBe(true);
-    expect(outputs.some((t) => t.includes(`from 127.0.0.1:${registry.port}/${REPO}:1`))).toBe(true);
+    expect(outputs.some((t) => t.includes(`127.0.0.1:${deadPort}/${REPO}`) && /failed/.test(t))).toBe(true);
+    expect(outputs.some((t) => t.includes(`127.0.0.1:${failingPort}/${REPO}`) && /500|failed/.test(t))).toBe(true);
+    expect(outputs.some((t) => t.includes(`from 127.0.0.1:${registryPort}/${REPO}`))).toBe(true);
 
     const progress = events.filter((e) => e.kind === 'progress');
     const image = progress.filter((e) => e.item === ref);
@@ -143,8 +111,8 @@ describe('image pulls on a real engine from a real registry', () => {
     expect(img).not.toBeNull();
     expect(img!.repoTags).toContain(ref);
     // Every pull and the tag went through the Executor's log.
-    expect(log.some((l) => l.includes(`docker: pull 127.0.0.1:${deadPort}/${REPO}:1 → failed`))).toBe(true);
-    expect(log.some((l) => l.includes(`docker: tag 127.0.0.1:${registry.port}/${REPO}:1 ${ref}`))).toBe(true);
+    expect(log.some((l) => l.includes(`docker: pull 127.0.0.1:${deadPort}/${REPO} → failed`))).toBe(true);
+    expect(log.some((l) => l.includes(`docker: tag 127.0.0.1:${registryPort}/${REPO} ${ref}`))).toBe(true);
 
     // Present now: a second run pulls nothing.
     const again = await runSteps(ctx, [imagesStep], p, () => {});
@@ -153,7 +121,7 @@ describe('image pulls on a real engine from a real registry', () => {
 
   it('fails with every source and its reason when no mirror has the image', async () => {
     const { ctx } = ctxFor();
-    const ref = `127.0.0.1:${registry.port}/${REPO}:missing`;
+    const ref = `127.0.0.1:${registryPort}/${REPO.replace(/:[^:]+$/, '')}:missing`;
     const p = await preparedWith(ctx, ref, { 'image-prefix': `http://127.0.0.1:${deadPort}` });
     const err = await runSteps(ctx, [imagesStep], p).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 1, key: 'err.pullFailed' });

@@ -15,6 +15,8 @@
 // queue is full, so new connections are not even accepted until `delayMs` has passed.
 // "stall-proxy" passes every request to `upstream` (a real registry) and its answer back, except a
 // blob's body, of which it sends `after` bytes and then nothing, the connection held open.
+// "corrupt-proxy" passes every request to `upstream` and its answer back, but flips bytes in every
+// layer blob (gzip) it sends, same length: only the digest check can tell.
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
@@ -112,6 +114,7 @@ function handler(cfg) {
         return res.end(`status ${cfg.status}\n`);
       }
       if (cfg.mode === 'stall-proxy') return stallProxy(cfg, req, res);
+      if (cfg.mode === 'corrupt-proxy') return corruptProxy(cfg, req, res);
       if (cfg.mode === 'redirect') {
         res.writeHead(302, { location: `${cfg.to}${req.url}` });
         return res.end();
@@ -177,6 +180,27 @@ function stallProxy(cfg, req, res) {
       const part = d.subarray(0, (cfg.after ?? 64 * 1024) - sent);
       sent += part.length;
       res.write(part);
+    });
+  });
+  out.on('error', () => res.destroy());
+  req.pipe(out);
+}
+
+function corruptProxy(cfg, req, res) {
+  const up = new URL(cfg.upstream);
+  const out = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (r) => {
+    if (!/\/blobs\/sha256:/.test(req.url) || req.method !== 'GET') {
+      res.writeHead(r.statusCode, r.headers);
+      return void r.pipe(res);
+    }
+    const parts = [];
+    r.on('data', (d) => parts.push(d));
+    r.on('end', () => {
+      const body = Buffer.concat(parts);
+      // Config blobs (JSON) pass; layer blobs (gzip, 0x1f first) are damaged.
+      if (body.length > 100 && body[0] === 0x1f) for (let i = 64; i < body.length; i += 97) body[i] ^= 0xff;
+      res.writeHead(r.statusCode, r.headers);
+      res.end(body);
     });
   });
   out.on('error', () => res.destroy());

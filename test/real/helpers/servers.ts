@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface ServerSpec {
   name: string;
-  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect' | 'trickle' | 'stall-proxy';
-  /** stall-proxy: the registry it passes requests to. */
+  mode: 'ok' | 'status' | 'stall' | 'static' | 'slow-accept' | 'not-registry' | 'wrong-content' | 'redirect' | 'trickle' | 'stall-proxy' | 'corrupt-proxy';
+  /** stall-proxy, corrupt-proxy: the registry it passes requests to. */
   upstream?: string;
   size?: number;
   latencyMs?: number;

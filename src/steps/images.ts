@@ -6,6 +6,7 @@ import { foldParts, type BarPart, type Step, type StepEvent } from './engine.js'
 import type { Prepared } from './prepare.js';
 import { PullError, PullProgress, pullStreamError, type PullMessage } from '../exec/docker.js';
 import { pullCandidates } from '../domain/pull.js';
+import { pinnedDigest } from '../domain/registry.js';
 import { opError } from '../errors.js';
 
 type Emit = (e: Omit<StepEvent, 'step'>) => void;
@@ -94,6 +95,14 @@ export async function pullImage(ctx: Context, s: Prepared, ref: string, emit: Em
   for (const candidate of pullCandidates(ref, mirrors)) {
     try {
       await pullOne(ctx, ref, candidate, emit);
+      // Pinned: the image must be the pinned bytes whoever served it (the Engine checks a digest pull; this is
+      // what the compose file will find), else it is refused, naming where it came from (#16.4).
+      const pin = pinnedDigest(ref);
+      if (pin) {
+        const got = await ctx.docker.image(ref);
+        const digests = got?.repoDigests.map((d) => d.slice(d.indexOf('@') + 1)) ?? [];
+        if (!digests.includes(pin)) throw new PullError(candidate, ctx.t('images.digestMismatch', { pinned: pin, got: digests.join(', ') || '-' }));
+      }
       // Pulled under a mirror's name: give it the name the compose file uses.
       if (candidate !== ref) await ctx.docker.tag(candidate, ref);
       emit({ kind: 'output', text: ctx.t('images.pulled', { image: ref, from: candidate }) });

@@ -13,7 +13,8 @@ import { TEST_DOCKER_KEY_ENV } from '../../src/domain/docker-install.js';
 import { primaryKeyFingerprints } from '../../src/domain/openpgp.js';
 import { dockerCeRepoStep, dockerDaemonStep, forgetProbes, resolveMirrors } from '../../src/steps/mirrors.js';
 import { prepare, type Prepared } from '../../src/steps/prepare.js';
-import { runSteps } from '../../src/steps/engine.js';
+import { runSteps, type StepEvent } from '../../src/steps/engine.js';
+import { imagesStep } from '../../src/steps/images.js';
 import { WizardError } from '../../src/errors.js';
 import { apt, buildArchive, makeGpgKey, signArchive, TEST_PACKAGE } from './helpers/apt-repo.js';
 import { distroFacts as makeFacts } from '../fixtures/facts.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   signArchive(join(repoRoot, 'evil', 'linux'), 'debian', ['bookworm'], other.home);
   writeFileSync(join(repoRoot, 'evil', 'linux', 'debian', 'gpg'), other.armored);
   s = await startMirrorServers([{ name: 'repo', mode: 'static', root: repoRoot }]);
-  lab = await startRegistryLab(BASE, { personalities: ['ok', 'slow', 'v2only', 'allow-list'] });
+  lab = await startRegistryLab(BASE, { personalities: ['ok', 'slow', 'v2only', 'allow-list', 'liar', 'e500'] });
   gone = await freePort();
 });
 afterAll(() => Promise.all([s?.stop(), lab?.stop()]));
@@ -140,8 +141,8 @@ describe('docker-ce mirror', () => {
   });
 });
 
-/** Starts a private dockerd (own data-root, exec-root, socket; no networking changes) with `config`; reports what docker info says. */
-async function dockerdWith(config: string): Promise<{ started: boolean; info: string; log: string }> {
+/** A private dockerd (own data-root, exec-root, socket; no networking changes) with `config`, running until stop(). */
+async function startDockerd(config: string): Promise<{ sock: string; info: string; log: () => string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'sw-dockerd-'));
   const sock = join(dir, 'd.sock');
   const child = spawn('dockerd', [
@@ -161,11 +162,19 @@ async function dockerdWith(config: string): Promise<{ started: boolean; info: st
     }
     await new Promise((res) => setTimeout(res, 250));
   }
-  const started = info !== '';
-  if (child.exitCode === null) child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-  return { started, info, log };
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  return { sock, info, log: () => log, stop };
+}
+
+/** Starts a private dockerd with `config`; reports what docker info says, then stops it. */
+async function dockerdWith(config: string): Promise<{ started: boolean; info: string; log: string }> {
+  const d = await startDockerd(config);
+  await d.stop();
+  return { started: d.info !== '', info: d.info, log: d.log() };
 }
 
 describe('daemon.json merged for a registry mirror', () => {
@@ -235,5 +244,60 @@ describe('doctor re-probes the configured mirrors on the stack\'s images (#16.6)
     expect(dead.ctx.t(dead.mine[0]!.title.key, dead.mine[0]!.title.params)).toBe(`the registry mirror does not answer: ${lab.url('v2only')}`);
     const ok = await doctorOn(lab.url('ok'));
     expect(ok.mine).toMatchObject([{ id: 'mirror.registry', severity: 'ok' }]);
+  });
+});
+
+describe('pulls of pinned images through daemon.json\'s mirrors (#16.4)', () => {
+  it('image by image, by digest: a mirror lying about the pinned digest and one answering 500 are passed over by the Engine, the next live one serves, and the pulled digest is the pinned one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-pulld-'));
+    // The order Docker tries them in; as an operator's file could hold after mirrors went bad (init writes only usable ones).
+    writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ 'registry-mirrors': [lab.url('liar'), lab.url('e500'), lab.url('ok')] }));
+    const d = await startDockerd(join(dir, 'daemon.json'));
+    try {
+      expect(d.info, d.log().slice(-2000)).not.toBe('');
+      const ctx = createContext({ lang: 'en', dryRun: false, io: { out: () => {}, err: () => {} }, interactive: false, env: { ...process.env, LANG: 'C', DOCKER_HOST: `unix://${d.sock}` } });
+      const log: string[] = [];
+      ctx.setLogSink((l) => log.push(l));
+      // The app is one of the lab's images too: every image of the plan is on the lab's Docker Hub.
+      const answers = AnswersSchema.parse({ ...BASE, app: { image: lab.overrides.nginx }, images: lab.overrides });
+      const p = await prepare(ctx, { answers, facts, targetDir: join(dir, 'opt') });
+      const events: StepEvent[] = [];
+      const [r] = await runSteps(ctx, [imagesStep], p, (e) => events.push(e));
+      expect(r!.status).toBe('applied');
+      for (const ref of Object.values(lab.overrides)) {
+        const img = await ctx.docker.image(ref);
+        // The digest the plan pins, whichever mirror served it.
+        expect(img?.repoDigests.map((x) => x.slice(x.indexOf('@') + 1)), ref).toContain(ref.slice(ref.indexOf('@') + 1));
+      }
+      // One pull per image under its own name (no rewritten copies): the Engine's mirror order is the fallback.
+      const pulls = log.filter((l) => l.includes('docker: pull '));
+      expect(pulls.map((l) => /docker: pull (\S+)/.exec(l)![1]).sort()).toEqual([...new Set(Object.values(lab.overrides))].sort());
+      expect(pulls.every((l) => !/failed/.test(l))).toBe(true);
+      // The liar really lied: asked for the pinned digest of its repository it answers other bytes.
+      const liarRepo = 'library/nginx';
+      const pin = lab.overrides.nginx!.slice(lab.overrides.nginx!.indexOf('@') + 1);
+      const res = await fetch(`${lab.url('liar')}/v2/${liarRepo}/manifests/${pin}`, { headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('docker-content-digest')).not.toBe(pin);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('the check can fail: with only the lying mirror (and no way to Docker Hub) the pinned pull is refused and init names every attempt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-pulld-'));
+    writeFileSync(join(dir, 'daemon.json'), JSON.stringify({ 'registry-mirrors': [lab.url('liar')] }));
+    const d = await startDockerd(join(dir, 'daemon.json'));
+    try {
+      const ctx = createContext({ lang: 'en', dryRun: false, io: { out: () => {}, err: () => {} }, interactive: false, env: { ...process.env, LANG: 'C', DOCKER_HOST: `unix://${d.sock}` } });
+      const answers = AnswersSchema.parse({ ...BASE, app: { image: lab.overrides.mysql }, images: lab.overrides });
+      const p = await prepare(ctx, { answers, facts, targetDir: join(dir, 'opt') });
+      const err = await runSteps(ctx, [imagesStep], p).catch((e: unknown) => e);
+      expect(err).toMatchObject({ key: 'err.pullFailed', params: { image: lab.overrides.nginx } });
+      expect((err as WizardError).details.join('\n')).toContain(lab.overrides.nginx);
+      expect(await ctx.docker.image(lab.overrides.nginx!)).toBeNull();
+    } finally {
+      await d.stop();
+    }
   });
 });

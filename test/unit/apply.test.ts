@@ -195,6 +195,11 @@ describe('pulls', () => {
     ]);
     // Another registry is not on Docker Hub: no mirror can have it.
     expect(pullCandidates('ghcr.io/acme/api:1', ['https://r1.example.com'])).toEqual(['ghcr.io/acme/api:1']);
+    // Pinned by digest: its own name only (the Engine finds it by digest under that name alone); daemon.json's
+    // mirrors, then Docker Hub, are the Engine's fallback for it (#16.4).
+    const pinned = `mysql:8.4.11@sha256:${'a'.repeat(64)}`;
+    expect(pullCandidates(pinned, ['https://r1.example.com'])).toEqual([pinned]);
+    expect(pullCandidates(`r1.example.com/library/${pinned}`, ['https://r1.example.com'])).toEqual([`r1.example.com/library/${pinned}`]);
   });
 
   it('splits references with registry ports and digests', () => {

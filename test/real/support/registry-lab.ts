@@ -21,10 +21,10 @@ import { freePort } from '../../support/proc.js';
  * ok: passes everything to the registry. slow: the same at nginx's limit_rate (below the probe's
  * slow threshold). allow-list: 403 for `denied` (DaoCloud's list). v2only: /v2/ asks for a token,
  * everything else 404 (a front whose registry is gone). stale: another build under the pinned tag
- * of `staleRepo`. e500: 500 for everything. prefix: Docker Hub's images under /docker.io/ (an
+ * of `staleRepo`. liar: the older build's manifest even when asked for the pinned digest. e500: 500 for everything. prefix: Docker Hub's images under /docker.io/ (an
  * image-prefix mirror; its URL is `prefixUrl()`). dead: nothing listens.
  */
-export type Personality = 'ok' | 'slow' | 'allow-list' | 'v2only' | 'stale' | 'e500' | 'prefix' | 'dead';
+export type Personality = 'ok' | 'slow' | 'allow-list' | 'v2only' | 'stale' | 'liar' | 'e500' | 'prefix' | 'dead';
 
 export interface RegistryLab {
   /** The registry itself (what `ok` passes to). */
@@ -69,7 +69,7 @@ export async function startRegistryLab(answers: Record<string, unknown>, o: LabO
     ...(onHub(base.app.image) ? [{ name: 'app', image: base.app.image }] : []),
   ];
   if (todo.length === 0) throw new Error('registry lab: no Docker Hub image to serve');
-  const wantStale = o.personalities.includes('stale');
+  const wantStale = o.personalities.includes('stale') || o.personalities.includes('liar');
   const [hub, staleReg] = await Promise.all([
     startDockerRegistry(),
     wantStale ? startDockerRegistry() : Promise.resolve(null),
@@ -80,6 +80,7 @@ export async function startRegistryLab(answers: Record<string, unknown>, o: LabO
   };
   const denied = o.denied ?? repoOf(todo[Math.min(1, todo.length - 1)]!.image).repository;
   const staleRepo = o.staleRepo ?? repoOf(todo.at(-1)!.image).repository;
+  const staleTag = repoOf(todo.find((x) => repoOf(x.image).repository === staleRepo)?.image ?? todo.at(-1)!.image).tag;
   const overrides: Record<string, string> = {};
   const crafted = new Map<string, CraftedImage>();
   for (const x of todo) {
@@ -113,6 +114,9 @@ export async function startRegistryLab(answers: Record<string, unknown>, o: LabO
     v2only: () =>
       `location = /v2/ { ${API} add_header WWW-Authenticate 'Bearer realm="http://127.0.0.1:${port.v2only}/token",service="registry"' always; default_type application/json; return 401 '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'; } location / { ${json404} }`,
     stale: () => proxy(staleReg!.url),
+    // Asked for the pinned digest, it answers the older build's manifest (other bytes): a client must refuse it.
+    liar: () =>
+      `location ~ ^/v2/${staleRepo}/manifests/sha256: { rewrite ^ /v2/${staleRepo}/manifests/${staleTag} break; proxy_pass ${staleReg!.url}; proxy_set_header Host $http_host; } ${proxy(staleReg!.url)}`,
     e500: () => `location / { default_type text/plain; return 500 'mirror broken\n'; }`,
     prefix: () =>
       `location /v2/docker.io/ { rewrite ^/v2/docker.io/(.*)$ /v2/$1 break; proxy_pass ${hub.url}; } ${proxy(hub.url)}`,

@@ -12,6 +12,7 @@ import { Pane, builtPackage } from './tmux.js';
 import { translator } from '../../src/i18n/index.js';
 import { startMirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
+import { startRegistryLab } from './support/registry-lab.js';
 
 // The backup screen's fields, each passed with Enter: time, keep, drill, bucket, WeCom, DingTalk, Feishu, webhook, email, alert language.
 const BACKUP_FIELDS_ENTER = Array<string>(10).fill('Enter');
@@ -284,14 +285,18 @@ describe('setup in a real terminal', () => {
 
 describe('mirrors in a real terminal', () => {
   test('mainland China: the candidates with the latency measured against loopback mirrors; the dead one says so', async () => {
-    const m = await startMirrorServers([{ name: 'fast', mode: 'ok', size: 64 * 1024 }]);
+    // Docker Hub mirrors are judged on the plan's images: the registry lab serves them (pinned through images:).
+    const base = { project: 'mm', app: { image: 'a/b:1' } };
+    const [m, lab] = await Promise.all([startMirrorServers([{ name: 'fast', mode: 'ok', size: 64 * 1024 }]), startRegistryLab(base, { personalities: ['ok'] })]);
     try {
       const w = workDir();
       const cat = join(w.dir, 'mirrors.yaml');
       const dead = `http://127.0.0.1:${await freePort()}`;
-      writeFileSync(cat, `- { kind: registry, id: fast, name: "Fast Hub", url: "${m.url('fast')}" }\n- { kind: registry, id: gone, name: "Gone Hub", url: "${dead}" }\n- { kind: npm, id: npmfast, name: "NPM Fast", url: "${m.url('fast')}" }\n`);
+      writeFileSync(cat, `- { kind: registry, id: fast, name: "Fast Hub", url: "${lab.url('ok')}" }\n- { kind: registry, id: gone, name: "Gone Hub", url: "${dead}" }\n- { kind: npm, id: npmfast, name: "NPM Fast", url: "${m.url('fast')}" }\n`);
+      const answers = join(w.dir, 'answers.json');
+      writeFileSync(answers, JSON.stringify({ ...base, images: lab.overrides }));
       const out = join(w.dir, 'out');
-      const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state, STACK_WIZARD_MIRROR_CATALOG: cat }, args: ['--out', out, '--project', 'mm', '--image', 'a/b:1'] });
+      const p = run({ cwd: w.dir, stty: w.stty, env: { LANG: 'en_US.UTF-8', STACK_WIZARD_STATE_DIR: w.state, STACK_WIZARD_MIRROR_CATALOG: cat }, args: ['--out', out, '--answers', answers] });
       await p.waitFor('Enter continue');
       await p.keys('Enter');
       await p.waitFor('> App port');
@@ -309,7 +314,7 @@ describe('mirrors in a real terminal', () => {
       expect(await p.waitExit()).toBe(130);
       expect(existsSync(out)).toBe(false);
     } finally {
-      await m.stop();
+      await Promise.all([m.stop(), lab.stop()]);
     }
   });
 });

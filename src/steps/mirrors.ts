@@ -242,6 +242,9 @@ export function describeResolution(ctx: Context, r: MirrorResolution): string[] 
     ctx.t(c.source === 'answers' ? 'mirrors.chosenAnswers' : 'mirrors.chosenProbe', { kind: c.kind, name: c.name, url: c.url, ms: c.result.latencyMs ?? '?' }),
   );
   for (const k of r.noneAlive) lines.push(ctx.t('mirrors.noneAliveKind', { kind: k }));
+  // No Docker Hub mirror serves the plan's images and none was given: said before anything changes, with the choices (#16.5).
+  const hub = r.answers.mirrors;
+  if (r.noneAlive.includes('registry') && !hub.registry && !hub['image-prefix'] && !hub.accelerator) lines.push(ctx.t('mirrors.hubDeadInit'));
   return lines;
 }
 

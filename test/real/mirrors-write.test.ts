@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext, type Context } from '../../src/context.js';
 import { AnswersSchema, type Answers } from '../../src/domain/answers.js';
 import type { HostFacts } from '../../src/domain/facts.js';
-import { forgetProbes, mirrorSteps, mirrorsLiveStep, resolveMirrors, verifyMirrors } from '../../src/steps/mirrors.js';
+import { describeResolution, forgetProbes, mirrorSteps, mirrorsLiveStep, resolveMirrors, verifyMirrors } from '../../src/steps/mirrors.js';
 import { installSteps, writeFilesStep } from '../../src/steps/install.js';
 import { createController } from '../../src/ui/controller.js';
 import { prepare } from '../../src/steps/prepare.js';
@@ -194,6 +194,25 @@ describe('Debian host, region cn', () => {
     const root = newRoot({ 'etc/apt/sources.list': `deb ${s.url('repo', '/debian-typo')} bookworm main\n` });
     const r = apt(root, 'apt-get', ['update']);
     expect(r.code).not.toBe(0);
+  });
+
+  it('no Docker Hub candidate serves the plan\'s images: init says so before anything changes, with the choices (#16.5)', async () => {
+    const root = newRoot({});
+    const ctx = ctxFor(root);
+    const only = [
+      { kind: 'registry' as const, id: 'v2only', name: 'Only /v2/', url: lab.url('v2only') },
+      { kind: 'registry' as const, id: 'gone', name: 'Gone', url: `http://127.0.0.1:${gone}` },
+    ];
+    const res = await resolveMirrors(ctx, answers(), facts, { probe: BOUND, catalogue: only });
+    // Only registry candidates in this catalogue: every other kind has none either.
+    expect(res.noneAlive).toContain('registry');
+    const said = describeResolution(ctx, res).join('\n');
+    expect(said).toContain('registry: no candidate answered');
+    expect(said).toContain('pulls from Docker Hub will probably fail here');
+    for (const what of ['--accelerator URL', 'mirrors.image-prefix', 'images:', 'docker load']) expect(said).toContain(what);
+    // With one's own accelerator serving the images the warning is not given.
+    const acc = await resolveMirrors(ctx, answers({ mirrors: { accelerator: lab.url('ok') } }), facts, { probe: BOUND, catalogue: only });
+    expect(describeResolution(ctx, acc).join('\n')).not.toContain('will probably fail');
   });
 
   it('a mirror the answers file names that is dead stops init (exit 3, the key named, live alternatives listed); nothing is written', async () => {

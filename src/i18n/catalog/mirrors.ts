@@ -103,7 +103,7 @@ export const mirrors = defineCatalog(
     'mirrors.legend': '★ 表示同类中最佳的可用镜像（评分 = 延迟 + 按实测速度下载 1 MiB 所需时间）。不可用的镜像绝不会写入任何配置。',
     'mirrors.noneAliveKind': '{kind}：没有可用的候选镜像，该工具保持其默认源',
     'mirrors.hubDeadInit':
-      '没有任何 Docker Hub 镜像源能提供本套服务的镜像：在这台服务器上从 Docker Hub 拉取镜像很可能会失败。请指定自己的加速器（--accelerator URL 或 mirrors.accelerator），或镜像前缀源（mirrors.image-prefix），或私有仓库（应答文件的 images:），或先用 docker load 从 tar 包导入镜像。',
+      '没有任何 Docker Hub 镜像源能提供本套服务的镜像：在这台服务器上从 Docker Hub 拉取镜像很可能会失败。请指定自己的加速器（--accelerator URL 或 mirrors.accelerator），或镜像前缀源（mirrors.image-prefix），或私有仓库（应答文件的 images:），或先用 docker load 从归档文件导入镜像。',
     'mirrors.noneAlive': '没有任何镜像响应，因此都不能使用。请检查本机的 DNS 和对外 HTTPS 连接（对上面某个地址运行 curl -I），以及中间的代理或防火墙；或者用 --mirror KIND=URL（或 --catalog FILE）指定确认可用的镜像，再运行一次 stack-wizard mirrors。',
     'mirrors.alternative': '可用的替代镜像：{url}（{ms} 毫秒）',
     'mirrors.noAlternative': '目前没有其他可用的 {kind} 候选镜像：删除该键即使用工具自身的默认源',

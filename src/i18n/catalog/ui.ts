@@ -323,7 +323,7 @@ export const ui = defineCatalog(
     'ui.f.accelerator': '自己的加速器',
     'ui.h.accelerator': '可选：你自己的 Docker Hub 加速器，例如 https://<id>.mirror.aliyuncs.com 或公司内的代理；在确认页用本套服务的镜像检测',
     'ui.mirror.hubDead':
-      '没有任何 Docker Hub 镜像源能提供本套服务的镜像：在这台服务器上从 Docker Hub 拉取镜像很可能会失败。请在上方填写自己的加速器（阿里云 https://<id>.mirror.aliyuncs.com、公司内的代理），或选择镜像前缀源，或把镜像放进私有仓库（应答文件的 images:），或在安装前用 docker load 从 tar 包导入镜像。',
+      '没有任何 Docker Hub 镜像源能提供本套服务的镜像：在这台服务器上从 Docker Hub 拉取镜像很可能会失败。请在上方填写自己的加速器（阿里云 https://<id>.mirror.aliyuncs.com、公司内的代理），或选择镜像前缀源，或把镜像放进私有仓库（应答文件的 images:），或在安装前用 docker load 从归档文件导入镜像。',
 
     'ui.i.components': '按空格键启用或停用组件。内存在已启用的组件之间分配。',
     'ui.f.redis': 'Redis',

@@ -13,6 +13,7 @@ import { DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion
 import { hubImages, type HubImage } from './registry.js';
 import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { hostError } from '../errors.js';
+import { byCodePoint } from './order.js';
 
 const ServicePlanSchema = z.strictObject({
   name: z.string(),
@@ -146,7 +147,7 @@ export const PlanSchema = z.strictObject({
   nofile: z.number().int(),
   /** deploy: swarm (#20): a stack file for several nodes instead of the single server's compose file. */
   swarm: z
-    .strictObject({ appReplicas: z.number().int(), workerReplicas: z.number().int(), encrypted: z.boolean() })
+    .strictObject({ appReplicas: z.number().int(), workerReplicas: z.number().int(), encrypted: z.boolean(), nodes: z.array(z.string()) })
     .nullable(),
   /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
   warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
@@ -254,9 +255,14 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }
   sshPorts.sort((x, y) => x - y);
 
-  const swarm = a.deploy === 'swarm' ? { appReplicas: 2, workerReplicas: 1, encrypted: false, ...a.swarm } : null;
+  const swarm =
+    a.deploy === 'swarm'
+      ? { appReplicas: 2, workerReplicas: 1, encrypted: false, ...a.swarm, nodes: [...new Set(a.swarm?.nodes ?? [])].sort(byCodePoint) }
+      : null;
   // The preview says it: without encryption the overlay's traffic (database passwords included) crosses the wire in clear.
   if (swarm && !swarm.encrypted) warnings.push({ key: 'warn.swarmUnencrypted', params: {} });
+  // ufw denies what it was not told: with no node list the nodes cannot reach each other's Swarm ports.
+  if (swarm && a.security.firewall && swarm.nodes.length === 0) warnings.push({ key: 'warn.swarmNoNodes', params: {} });
 
   const redisSvc = svc('redis');
   const plan: Plan = {

@@ -158,3 +158,100 @@ export function roleLabelArgs(current: Record<string, string>, roles: readonly N
   }
   return args;
 }
+
+// ---- per-node sizing (#20.2) ----
+
+/** Which role's nodes a service may be placed on (its placement constraint in the stack file). */
+export const SERVICE_ROLE: Readonly<Record<string, NodeRole>> = {
+  app: 'app',
+  worker: 'app',
+  nginx: 'edge',
+  mysql: 'data',
+  redis: 'data',
+  rabbitmq: 'data',
+  minio: 'data',
+};
+
+/** A node as the plan sizes for it: `docker node inspect`'s resources and role labels. */
+export interface NodeSize {
+  hostname: string;
+  roles: NodeRole[];
+  memoryMiB: number;
+  cpus: number;
+}
+
+export interface ServiceSize {
+  name: string;
+  memoryMiB: number;
+  cpus: number;
+}
+
+/** Why a service got its limits on a swarm: the node it was sized for and what shares that node with it. */
+export interface NodeFit {
+  service: string;
+  node: string;
+  nodeMiB: number;
+  memoryMiB: number;
+  cpus: number;
+  /** Services (with their count of tasks) that may run on that node beside it, itself included. */
+  neighbours: string[];
+}
+
+const roundDown16 = (x: number) => Math.floor(x / 16) * 16;
+const quarterDown = (x: number) => Math.max(0.25, Math.floor(x * 4) / 4);
+
+/**
+ * Each service's limits on a swarm: what the single-server plan gave it, scaled down where the
+ * smallest node it may be placed on could not hold it beside everything else that node's roles
+ * bring (app replicas spread evenly over the app nodes). `reserve` is the host reserve the
+ * single-server plan keeps (OS, dockerd) for a node of that size. Nodes without any role count
+ * for nothing; a role without a node leaves its services as planned (`cluster status` names it).
+ */
+export function sizeForNodes(
+  services: readonly ServiceSize[],
+  nodes: readonly NodeSize[],
+  replicas: { app: number; worker: number },
+  reserve: (nodeMiB: number) => number,
+): { services: ServiceSize[]; fits: NodeFit[] } {
+  const count = (name: string, role: NodeRole) => {
+    const per = nodes.filter((n) => n.roles.includes(role)).length || 1;
+    // Swarm spreads replicas over the eligible nodes; a node may get the rounded-up share.
+    if (name === 'app') return Math.ceil(replicas.app / per);
+    if (name === 'worker') return Math.ceil(replicas.worker / per);
+    return 1;
+  };
+  const out: ServiceSize[] = [];
+  const fits: NodeFit[] = [];
+  for (const s of services) {
+    const role = SERVICE_ROLE[s.name];
+    const eligible = role ? nodes.filter((n) => n.roles.includes(role)) : [];
+    let best: NodeFit | null = null;
+    for (const n of eligible) {
+      const beside = services.filter((x) => {
+        const r = SERVICE_ROLE[x.name];
+        return r !== undefined && n.roles.includes(r);
+      });
+      const demand = beside.reduce((sum, x) => sum + x.memoryMiB * count(x.name, SERVICE_ROLE[x.name]!), 0);
+      const budget = n.memoryMiB - reserve(n.memoryMiB);
+      // Scaled by the same factor as its neighbours: the single-server plan's proportions stay.
+      const scale = Math.min(1, budget / demand);
+      const fit: NodeFit = {
+        service: s.name,
+        node: n.hostname,
+        nodeMiB: n.memoryMiB,
+        memoryMiB: scale < 1 ? roundDown16(s.memoryMiB * scale) : s.memoryMiB,
+        cpus: Math.min(s.cpus, quarterDown(n.cpus)),
+        neighbours: beside.map((x) => {
+          const c = count(x.name, SERVICE_ROLE[x.name]!);
+          return c > 1 ? `${c}×${x.name}` : x.name;
+        }),
+      };
+      if (!best || fit.memoryMiB < best.memoryMiB || (fit.memoryMiB === best.memoryMiB && fit.cpus < best.cpus)) best = fit;
+    }
+    if (best) {
+      fits.push(best);
+      out.push({ ...s, memoryMiB: best.memoryMiB, cpus: best.cpus });
+    } else out.push({ ...s });
+  }
+  return { services: out, fits };
+}

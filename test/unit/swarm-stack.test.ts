@@ -7,7 +7,7 @@ import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
 import { parseAnswers } from '../../src/domain/load.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { ensureSecrets } from '../../src/domain/secrets.js';
-import { parseRoles, stackDeployArgv, SWARM_PORTS } from '../../src/domain/swarm.js';
+import { parseRoles, stackDeployArgv, SWARM_PORTS, type NodeSize } from '../../src/domain/swarm.js';
 import { WizardError } from '../../src/errors.js';
 import { translator } from '../../src/i18n/index.js';
 import { renderAll } from '../../src/render/index.js';
@@ -205,5 +205,66 @@ describe('swarm policy', () => {
       '/opt/stack-wizard/shop/docker-stack.yml',
       'shop',
     ]);
+  });
+});
+
+describe('per-node sizing (#20.2)', () => {
+  const withNodes = (nodes: NodeSize[], a: AnswersInput = BASE) => buildPlan(AnswersSchema.parse(a), { ...VM['8g'], swarmNodes: nodes });
+  const mem = (p: ReturnType<typeof withNodes>, n: string) => p.services.find((s) => s.name === n)!;
+
+  it('nodes big enough for everything their roles bring: the single-server limits stand, each with the node it was sized for', () => {
+    const single = buildPlan(AnswersSchema.parse(BASE), VM['8g']);
+    const big = ['n1', 'n2', 'n3'].map((h) => ({ hostname: h, roles: ['edge', 'app', 'data'] as NodeSize['roles'], memoryMiB: 15_000, cpus: 4 }));
+    const p = withNodes(big);
+    expect(p.services.map((s) => [s.name, s.memoryMiB])).toEqual(single.services.map((s) => [s.name, s.memoryMiB]));
+    expect(p.swarm!.sizedFor.map((f) => f.service).sort()).toEqual(['app', 'mysql', 'nginx', 'rabbitmq', 'redis', 'worker']);
+  });
+
+  it('a small app node scales the app and worker down (together, in proportion); the data node sizes MySQL and Redis, the edge Nginx', () => {
+    const p = withNodes([
+      { hostname: 'mgr', roles: ['edge', 'data'], memoryMiB: 7680, cpus: 4 },
+      { hostname: 'small', roles: ['app'], memoryMiB: 1990, cpus: 1 },
+      { hostname: 'large', roles: ['app'], memoryMiB: 15_000, cpus: 8 },
+    ]);
+    const app = p.swarm!.sizedFor.find((f) => f.service === 'app')!;
+    // Two app replicas over two app nodes: one each, beside one worker; sized for the smaller node.
+    expect(app).toMatchObject({ node: 'small', nodeMiB: 1990, neighbours: ['app', 'worker'], cpus: 1 });
+    const budget = 1990 - 256 - Math.round(1990 * 0.06);
+    expect(mem(p, 'app').memoryMiB + mem(p, 'worker').memoryMiB).toBeLessThanOrEqual(budget);
+    expect(mem(p, 'app').memoryMiB % 16).toBe(0);
+    expect(mem(p, 'app').cpus).toBe(1);
+    expect(p.swarm!.sizedFor.find((f) => f.service === 'mysql')).toMatchObject({ node: 'mgr', neighbours: ['mysql', 'redis', 'nginx', 'rabbitmq'] });
+    // The stack file carries the per-node limits.
+    const answers = AnswersSchema.parse(BASE);
+    const files = renderAll({ plan: p, answers, secrets: ensureSecrets(p, {}, seededRandom(5)) });
+    const stack = parse(files.find((f) => f.path === 'docker-stack.yml')!.content) as Dict;
+    expect(stack.services.app.deploy.resources.limits).toEqual({ cpus: '1', memory: `${mem(p, 'app').memoryMiB}M` });
+  });
+
+  it('three app replicas on two app nodes: a node may hold two', () => {
+    const p = withNodes(
+      [
+        { hostname: 'a', roles: ['edge', 'data', 'app'], memoryMiB: 7680, cpus: 4 },
+        { hostname: 'b', roles: ['app'], memoryMiB: 7680, cpus: 4 },
+      ],
+      { ...BASE, swarm: { appReplicas: 3 } },
+    );
+    expect(p.swarm!.sizedFor.find((f) => f.service === 'app')!.neighbours).toContain('2×app');
+  });
+
+  it('a node too small for its roles is refused, naming the service, the node and the way out', () => {
+    let err: unknown;
+    try {
+      withNodes([{ hostname: 'tiny', roles: ['edge', 'app', 'data'], memoryMiB: 1200, cpus: 1 }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WizardError);
+    const text = translator('en')((err as WizardError).key, (err as WizardError).params);
+    expect(text).toMatch(/on node tiny .*cluster label/);
+  });
+
+  it('without node facts (a render elsewhere) the plan is the single-server one', () => {
+    expect(buildPlan(AnswersSchema.parse(BASE), VM['8g']).swarm!.sizedFor).toEqual([]);
   });
 });

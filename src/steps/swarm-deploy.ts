@@ -163,12 +163,11 @@ export async function waitConverged(ctx: Context, s: Prepared, since: number, em
   }
 }
 
-/** `docker stack deploy` with .env's values in its environment, from the install dir (the stack file's paths are relative to it). */
+/** `docker stack deploy` with .env's values in its environment (prepare already registered the secrets for redaction), from the install dir (the stack file's paths are relative to it). */
 export async function stackDeploy(ctx: Context, s: Prepared, emit: Emit): Promise<void> {
   const dir = s.targetDir;
   const envFile = s.files.find((f) => f.path === HOST.env);
   const env = envFile ? parseDotenv(envFile.content) : {};
-  ctx.exec.addSecrets(Object.values(env).filter((v) => v.length >= 8));
   await ctx.exec.run('docker', stackDeployArgv(dir, s.plan.project), {
     cwd: dir,
     env,

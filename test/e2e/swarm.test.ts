@@ -143,6 +143,22 @@ describe('a two-node swarm, deployed by init', () => {
     expect(between.exitCode).toBe(0);
   });
 
+  it('update on the swarm: nothing to do when nothing changed; a new app image is a changed stack file and a deploy (dry run)', async () => {
+    const same = await n1.exec(['stack-wizard', 'update', '--dry-run']);
+    expect(same.stdout).toContain('Everything is up to date');
+    await n1.writeFile('/root/answers-v2.yaml', answers().replace(IMAGES.app, IMAGES.appV2), '0600');
+    const v2 = await n1.exec(['stack-wizard', 'update', '--dry-run', '--answers', '/root/answers-v2.yaml']);
+    expect(v2.stdout).toContain('~ docker-stack.yml');
+    expect(v2.stdout).toContain(
+      `docker stack deploy --prune --with-registry-auth -c /opt/stack-wizard/${PROJECT}/docker-stack.yml ${PROJECT}`,
+    );
+    // Nothing deployed by the dry run: the app still runs the first image.
+    expect(
+      (await n1.docker(['service', 'inspect', '-f', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', `${PROJECT}_app`]))
+        .stdout,
+    ).toContain(IMAGES.app);
+  });
+
   it('a node stopped: its app task moves to the other node, which keeps serving; status and cluster status say so', async () => {
     const s = Date.now();
     const h2 = await hostnameOf(n2);

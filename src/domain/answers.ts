@@ -47,6 +47,8 @@ const commandArgv = z
   })
   .pipe(argv);
 const cidr = bounded(LIMITS.short).regex(CIDR_RE, 'v.cidr');
+/** One IPv4 or IPv6 address, no range (CIDR_RE without its prefix length). */
+const NODE_ADDR_RE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)$/;
 
 export { SERVICE_NAMES, type ServiceName };
 
@@ -284,6 +286,8 @@ const SwarmSchema = z.strictObject({
   appReplicas: z.number().int().min(1).max(64).default(2).describe('App replicas, spread over the nodes labelled app (start with one per app node)'),
   workerReplicas: z.number().int().min(1).max(64).default(1).describe('Worker replicas (components.worker), on the nodes labelled app'),
   encrypted: z.boolean().default(false).describe("Encrypt the overlay networks between nodes (IPsec ESP: needs the kernel's esp modules on every node; required when nodes talk over public addresses)"),
+  // Single addresses, never ranges: the Swarm ports open to exactly these (#20.4).
+  nodes: z.array(bounded(LIMITS.short).regex(NODE_ADDR_RE, 'v.nodeAddress')).max(LIMITS.listEntries).optional().describe("Every node's address the swarm runs on (as cluster init/join advertise it): the firewall opens the Swarm ports (2377/tcp, 7946/tcp+udp, 4789/udp) to these only"),
 }).describe('Options of deploy: swarm');
 
 // Messages are i18n keys (src/i18n/catalog/validation.ts), translated when the error is printed.

@@ -1,5 +1,6 @@
 // What the probe saw on the host. `probe --json` prints exactly this; `--host-facts F` reads it back.
 import { z } from 'zod';
+import { NODE_ROLES } from './swarm.js';
 
 const bytes = z.number().int().min(0);
 const DiskSchema = z.strictObject({
@@ -59,6 +60,13 @@ export const HostFactsSchema = z.strictObject({
    * one makes it fail to start. Optional: facts files from before it was probed stay valid.
    */
   limits: z.strictObject({ nofileHard: z.number().int().positive().nullable(), canRaiseNofile: z.boolean() }).optional(),
+  /**
+   * On a swarm manager: the ready, active nodes with their role labels and resources (`docker node
+   * inspect`), so a swarm plan is sized per node. Absent elsewhere.
+   */
+  swarmNodes: z
+    .array(z.strictObject({ hostname: z.string(), roles: z.array(z.enum(NODE_ROLES)), memoryMiB: z.number().int().min(0), cpus: z.number().min(0) }))
+    .optional(),
 });
 
 export type HostFacts = z.output<typeof HostFactsSchema>;

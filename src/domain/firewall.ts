@@ -4,6 +4,7 @@
 // src/steps/security.ts runs the commands; the files ufw reads are src/render/security-ufw.ts.
 import type { Plan } from './plan.js';
 import { cidrContains, ipFamily } from './ip.js';
+import { SWARM_PORTS } from './swarm.js';
 
 /** Every rule we add carries this comment prefix, so status and later applies know their own. */
 export const UFW_TAG = 'stack-wizard';
@@ -30,6 +31,35 @@ export function publishedPorts(plan: Plan): number[] {
 }
 
 export const allowArgs = (w: WantedAllow): string[] => ['allow', `${w.port}/tcp`, 'comment', `${UFW_TAG} ${w.purpose}`];
+
+/** A port open to one address only: the Swarm ports between the cluster's nodes (#20.4). */
+export interface PeerAllow { from: string; port: number; proto: 'tcp' | 'udp' }
+
+/**
+ * deploy: swarm: each Swarm port (2377/tcp, 7946/tcp+udp, 4789/udp) from each node in
+ * swarm.nodes, never from anywhere. Node by node, ports in SWARM_PORTS order.
+ */
+export function wantedPeerAllows(plan: Plan): PeerAllow[] {
+  if (!plan.swarm) return [];
+  return plan.swarm.nodes.flatMap((from) => SWARM_PORTS.map((p) => ({ from, port: p.port, proto: p.proto })));
+}
+
+export const peerAllowArgs = (p: PeerAllow): string[] =>
+  ['allow', 'from', p.from, 'to', 'any', 'port', String(p.port), 'proto', p.proto, 'comment', `${UFW_TAG} swarm`];
+
+/** An existing rule that opens exactly `p`: that port and protocol, from that address alone. */
+export function satisfiesPeer(rule: UfwRule, p: PeerAllow): boolean {
+  return (
+    !rule.route && rule.action === 'allow' && rule.direction === 'in' && !rule.iface && rule.to === 'any' &&
+    rule.app === null && rule.port === String(p.port) && rule.proto === p.proto && sameAddress(rule.from, p.from)
+  );
+}
+
+/** 10.0.0.5 and 10.0.0.5/32 (or an IPv6 address written another way) are one address. */
+function sameAddress(a: string, b: string): boolean {
+  const single = (x: string) => !x.includes('/') || /\/(?:32|128)$/.test(x);
+  return single(a) && single(b) && cidrContains(a, b.replace(/\/\d+$/, ''));
+}
 
 // ---- a rule as `ufw show added` prints it ----
 
@@ -172,6 +202,8 @@ export function narrowsSsh(r: UfwRule, port: number): boolean {
 
 export interface UfwChanges {
   add: WantedAllow[];
+  /** Peer rules (Swarm ports from one node) missing: added after the plain allows. */
+  addPeers: PeerAllow[];
   /** Rules that open more than the plan allows: removed, so nothing else stays open. */
   remove: UfwRule[];
   setIncomingDeny: boolean;
@@ -194,6 +226,7 @@ export function ufwChanges(
   wanted: readonly WantedAllow[],
   readdAll = false,
   sessions: readonly SshSession[] = [],
+  peers: readonly PeerAllow[] = [],
 ): UfwChanges {
   const sshPorts = wanted.filter((w) => w.purpose === 'ssh').map((w) => w.port);
   const keep = current.filter((r) => !wanted.some((w) => satisfies(r, w)) && sshPorts.some((p) => narrowsSsh(r, p)));
@@ -201,8 +234,12 @@ export function ufwChanges(
   const has = (w: WantedAllow) => current.some((r) => satisfies(r, w));
   // Missing ones are added, except an SSH port the operator narrowed; present ones only to re-add for IPv6.
   const add = wanted.filter((w) => (has(w) ? readdAll : !narrowed.has(w.port)));
-  const remove = current.filter((r) => opensSomething(r) && !wanted.some((w) => satisfies(r, w)) && !keep.includes(r));
-  const after = [...current.filter((r) => !remove.includes(r)), ...add.map(allowRule)];
+  // A peer rule is for one address family only: nothing to re-add for IPv6.
+  const addPeers = peers.filter((p) => !current.some((r) => satisfiesPeer(r, p)));
+  const wantedRule = (r: UfwRule) => wanted.some((w) => satisfies(r, w)) || peers.some((p) => satisfiesPeer(r, p));
+  // A node no longer listed, or a Swarm port opened to everyone, is removed like any other extra opening.
+  const remove = current.filter((r) => opensSomething(r) && !wantedRule(r) && !keep.includes(r));
+  const after = [...current.filter((r) => !remove.includes(r)), ...add.map(allowRule), ...addPeers.map(peerRule)];
   const sessionAllows: SshSession[] = [];
   for (const s of sessions) {
     if (!narrowed.has(s.port) || sessionAllows.some((x) => x.address === s.address && x.port === s.port)) continue;
@@ -210,11 +247,28 @@ export function ufwChanges(
     // Not admitted and not blocked by a rule of its own (a deny is the guard's to report): allow it.
     if (!hit) sessionAllows.push(s);
   }
-  return { add, remove, setIncomingDeny: defaults.incoming !== 'deny', keep, readd: readdAll ? keep : [], sessionAllows };
+  return { add, addPeers, remove, setIncomingDeny: defaults.incoming !== 'deny', keep, readd: readdAll ? keep : [], sessionAllows };
 }
 
 export const sessionAllowArgs = (s: SshSession): string[] => ['allow', 'from', s.address, 'to', 'any', 'port', String(s.port), 'proto', 'tcp', 'comment', `${UFW_TAG} ssh session`];
 const allowRule = (w: WantedAllow) => parseUfwRule(`ufw ${allowArgs(w).slice(0, 2).join(' ')} comment '${UFW_TAG} ${w.purpose}'`)!;
+const peerRule = (p: PeerAllow) => parseUfwRule(`ufw ${peerAllowArgs(p).slice(0, -2).join(' ')} comment '${UFW_TAG} swarm'`)!;
+
+/**
+ * The `ufw …` argv that make the changes, in the order the firewall step runs them: SSH first
+ * (wantedAllows puts it there), the web ports, the Swarm ports from each node only, the kept rules
+ * again for IPv6, the sessions' own allows, the removals, then default deny.
+ */
+export function ufwCommands(ch: UfwChanges): string[][] {
+  return [
+    ...ch.add.map(allowArgs),
+    ...ch.addPeers.map(peerAllowArgs),
+    ...ch.readd.map((r) => ufwTokens(r.text)),
+    ...ch.sessionAllows.map(sessionAllowArgs),
+    ...ch.remove.map((r) => ['delete', ...ufwTokens(r.text)]),
+    ...(ch.setIncomingDeny ? [['default', 'deny', 'incoming']] : []),
+  ];
+}
 
 // ---- the lock-out guard ----
 
@@ -296,7 +350,7 @@ export function guardFirewall(g: GuardInput): GuardRefusal | null {
 /** The rule list ufw will have after the change: kept rules in their order, then ours appended. */
 export function rulesAfter(current: readonly UfwRule[], ch: UfwChanges): UfwRule[] {
   const kept = current.filter((r) => !ch.remove.includes(r));
-  const added = ch.add.map(allowRule);
+  const added = [...ch.add.map(allowRule), ...ch.addPeers.map(peerRule)];
   const sessions = ch.sessionAllows.map((x) => parseUfwRule(`ufw ${sessionAllowArgs(x).slice(0, -2).join(' ')}`)!);
   return [...kept, ...added, ...sessions];
 }
@@ -330,8 +384,10 @@ export function ufwAgainstPlan(ufw: UfwView, plan: Plan): { ports: PortStatus[];
     return { port: w.port, purpose: w.purpose, v4: hit(false), v6: ufw.defaults.ipv6 ? hit(true) : false };
   });
   const sshPorts = wanted.filter((w) => w.purpose === 'ssh').map((w) => w.port);
+  const peers = wantedPeerAllows(plan);
   const unexpected = ufw.rules
     .filter((r) => (r.action === 'allow' || r.action === 'limit') && r.direction === 'in' && !wanted.some((w) => satisfies(r, w)))
+    .filter((r) => !peers.some((p) => satisfiesPeer(r, p)))
     .filter((r) => !sshPorts.some((p) => narrowsSsh(r, p)))
     .map((r) => r.text);
   return { ports, unexpected };

@@ -6,13 +6,15 @@ import { DB_ENGINE_IDS, dbEngine, dbServerVersion } from './engines/index.js';
 import { maxContainerNofile, usableCores, usableRamMiB, type HostFacts } from './facts.js';
 import { PRESETS } from './presets.js';
 import {
-  MIN_HOST_MIB, allocateMemory, cpuLimit, enabledServices, largestFittingPreset, presetFor, sizeApp, sizeMysql, sizeNginx,
+  MIN_HOST_MIB, MIN_MIB, allocateMemory, cpuLimit, reserveMiB, enabledServices, largestFittingPreset, presetFor, sizeApp, sizeMysql, sizeNginx,
   sizeRedis, type SizedService,
 } from './sizing.js';
 import { DB_DEFAULT_VERSION, TEMPLATE_VERSION, formatVersion, nginxTargetVersion, resolveImage, versionAtLeast } from './versions.js';
 import { hubImages, type HubImage } from './registry.js';
 import { MIRROR_KINDS } from './mirror-kinds/index.js';
 import { hostError } from '../errors.js';
+import { byCodePoint } from './order.js';
+import { sizeForNodes } from './swarm.js';
 
 const ServicePlanSchema = z.strictObject({
   name: z.string(),
@@ -146,7 +148,16 @@ export const PlanSchema = z.strictObject({
   nofile: z.number().int(),
   /** deploy: swarm (#20): a stack file for several nodes instead of the single server's compose file. */
   swarm: z
-    .strictObject({ appReplicas: z.number().int(), workerReplicas: z.number().int(), encrypted: z.boolean() })
+    .strictObject({
+      appReplicas: z.number().int(),
+      workerReplicas: z.number().int(),
+      encrypted: z.boolean(),
+      nodes: z.array(z.string()),
+      /** Per service: the node it was sized for (smallest it may run on) and what shares that node. */
+      sizedFor: z.array(
+        z.strictObject({ service: z.string(), node: z.string(), nodeMiB: z.number().int(), memoryMiB: z.number().int(), cpus: z.number(), neighbours: z.array(z.string()) }),
+      ),
+    })
     .nullable(),
   /** Conditions worth showing the operator; keys into the i18n catalogue with their parameters. */
   warnings: z.array(z.strictObject({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) })),
@@ -206,18 +217,28 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   const engine = dbEngine(a.database.engine);
   const cache = cacheEngine(a.cache.engine);
   const image = imageResolver(a);
-  const services = enabledServices(components).map((s: SizedService) => ({
+  const planned = enabledServices(components).map((s: SizedService) => ({
     name: s,
     image: image(s),
     memoryMiB: alloc.limits[s]!,
     cpus: cpuLimit(s, cores),
   }));
+  // deploy: swarm on a manager that sees its nodes: each service sized for the smallest node it may run on.
+  const replicas = { app: a.swarm?.appReplicas ?? 2, worker: a.swarm?.workerReplicas ?? 1 };
+  const nodeFit = a.deploy === 'swarm' && f.swarmNodes?.length ? sizeForNodes(planned, f.swarmNodes, replicas, reserveMiB) : null;
+  const services = nodeFit ? planned.map((s, i) => ({ ...s, ...nodeFit.services[i]!, image: s.image })) : planned;
+  for (const fit of nodeFit?.fits ?? []) {
+    const min = MIN_MIB[fit.service as SizedService];
+    if (fit.memoryMiB < min)
+      throw hostError('err.swarmNodeTooSmall', { service: fit.service, node: fit.node, have: fit.memoryMiB, need: min, with: fit.neighbours.join(', ') });
+  }
   const svc = (n: SizedService) => services.find((s) => s.name === n);
 
   const dbServer = dbServerVersion(a.database.engine, image('mysql'), dbVersion);
   // Some servers make the whole redo log their log buffer (MariaDB 11; see sizeMysql).
   const mysql = sizeMysql(preset, svc('mysql')!.memoryMiB, engine.sizing, { logBufferIsRedo: engine.sizing.logBufferIsRedo(dbServer) });
-  const appSz = sizeApp(preset, svc('app')!.memoryMiB, cores, a.app.runtime);
+  // On a swarm the app's processes follow its own CPU limit (sized for its node), not the manager's cores.
+  const appSz = sizeApp(preset, svc('app')!.memoryMiB, nodeFit ? Math.max(1, Math.ceil(svc('app')!.cpus)) : cores, a.app.runtime);
   // The worker container is smaller than the app's: its processes and heaps come from its own limit and CPUs.
   const workerSvc = svc('worker');
   const workerSz = workerSvc ? sizeApp(preset, workerSvc.memoryMiB, Math.max(1, Math.ceil(workerSvc.cpus)), a.app.runtime) : null;
@@ -254,9 +275,21 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
   }
   sshPorts.sort((x, y) => x - y);
 
-  const swarm = a.deploy === 'swarm' ? { appReplicas: 2, workerReplicas: 1, encrypted: false, ...a.swarm } : null;
+  const swarm =
+    a.deploy === 'swarm'
+      ? {
+          appReplicas: 2,
+          workerReplicas: 1,
+          encrypted: false,
+          ...a.swarm,
+          nodes: [...new Set(a.swarm?.nodes ?? [])].sort(byCodePoint),
+          sizedFor: nodeFit?.fits ?? [],
+        }
+      : null;
   // The preview says it: without encryption the overlay's traffic (database passwords included) crosses the wire in clear.
   if (swarm && !swarm.encrypted) warnings.push({ key: 'warn.swarmUnencrypted', params: {} });
+  // ufw denies what it was not told: with no node list the nodes cannot reach each other's Swarm ports.
+  if (swarm && a.security.firewall && swarm.nodes.length === 0) warnings.push({ key: 'warn.swarmNoNodes', params: {} });
 
   const redisSvc = svc('redis');
   const plan: Plan = {

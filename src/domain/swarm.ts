@@ -158,3 +158,232 @@ export function roleLabelArgs(current: Record<string, string>, roles: readonly N
   }
   return args;
 }
+
+// ---- per-node sizing (#20.2) ----
+
+/** Which role's nodes a service may be placed on (its placement constraint in the stack file). */
+export const SERVICE_ROLE: Readonly<Record<string, NodeRole>> = {
+  app: 'app',
+  worker: 'app',
+  nginx: 'edge',
+  mysql: 'data',
+  redis: 'data',
+  rabbitmq: 'data',
+  minio: 'data',
+};
+
+/** A node as the plan sizes for it: `docker node inspect`'s resources and role labels. */
+export interface NodeSize {
+  hostname: string;
+  roles: NodeRole[];
+  memoryMiB: number;
+  cpus: number;
+}
+
+export interface ServiceSize {
+  name: string;
+  memoryMiB: number;
+  cpus: number;
+}
+
+/** Why a service got its limits on a swarm: the node it was sized for and what shares that node with it. */
+export interface NodeFit {
+  service: string;
+  node: string;
+  nodeMiB: number;
+  memoryMiB: number;
+  cpus: number;
+  /** Services (with their count of tasks) that may run on that node beside it, itself included. */
+  neighbours: string[];
+}
+
+const roundDown16 = (x: number) => Math.floor(x / 16) * 16;
+const quarterDown = (x: number) => Math.max(0.25, Math.floor(x * 4) / 4);
+
+/**
+ * Each service's limits on a swarm: what the single-server plan gave it, scaled down where the
+ * smallest node it may be placed on could not hold it beside everything else that node's roles
+ * bring (app replicas spread evenly over the app nodes). `reserve` is the host reserve the
+ * single-server plan keeps (OS, dockerd) for a node of that size. Nodes without any role count
+ * for nothing; a role without a node leaves its services as planned (`cluster status` names it).
+ */
+export function sizeForNodes(
+  services: readonly ServiceSize[],
+  nodes: readonly NodeSize[],
+  replicas: { app: number; worker: number },
+  reserve: (nodeMiB: number) => number,
+): { services: ServiceSize[]; fits: NodeFit[] } {
+  const count = (name: string, role: NodeRole) => {
+    const per = nodes.filter((n) => n.roles.includes(role)).length || 1;
+    // Swarm spreads replicas over the eligible nodes; a node may get the rounded-up share.
+    if (name === 'app') return Math.ceil(replicas.app / per);
+    if (name === 'worker') return Math.ceil(replicas.worker / per);
+    return 1;
+  };
+  const out: ServiceSize[] = [];
+  const fits: NodeFit[] = [];
+  for (const s of services) {
+    const role = SERVICE_ROLE[s.name];
+    const eligible = role ? nodes.filter((n) => n.roles.includes(role)) : [];
+    let best: NodeFit | null = null;
+    for (const n of eligible) {
+      const beside = services.filter((x) => {
+        const r = SERVICE_ROLE[x.name];
+        return r !== undefined && n.roles.includes(r);
+      });
+      const demand = beside.reduce((sum, x) => sum + x.memoryMiB * count(x.name, SERVICE_ROLE[x.name]!), 0);
+      const budget = n.memoryMiB - reserve(n.memoryMiB);
+      // Scaled by the same factor as its neighbours: the single-server plan's proportions stay.
+      const scale = Math.min(1, budget / demand);
+      const fit: NodeFit = {
+        service: s.name,
+        node: n.hostname,
+        nodeMiB: n.memoryMiB,
+        memoryMiB: scale < 1 ? roundDown16(s.memoryMiB * scale) : s.memoryMiB,
+        cpus: Math.min(s.cpus, quarterDown(n.cpus)),
+        neighbours: beside.map((x) => {
+          const c = count(x.name, SERVICE_ROLE[x.name]!);
+          return c > 1 ? `${c}×${x.name}` : x.name;
+        }),
+      };
+      if (!best || fit.memoryMiB < best.memoryMiB || (fit.memoryMiB === best.memoryMiB && fit.cpus < best.cpus)) best = fit;
+    }
+    if (best) {
+      fits.push(best);
+      out.push({ ...s, memoryMiB: best.memoryMiB, cpus: best.cpus });
+    } else out.push({ ...s });
+  }
+  return { services: out, fits };
+}
+
+// ---- the stack's services as the manager sees them (deploy wait, status) ----
+
+/** The label `docker stack deploy` puts on every service, network, config and secret of a stack. */
+export const stackLabel = (project: string) => `com.docker.stack.namespace=${project}`;
+
+export interface SwarmService {
+  /** The service's name in the stack (`app`), without the `<project>_` prefix. */
+  name: string;
+  mode: 'replicated' | 'global';
+  running: number;
+  desired: number;
+  image: string;
+  /** The last rolling update's state (`updating`, `completed`, `rollback_completed`, `paused` …), null if none. */
+  update: string | null;
+  updateStartedAt: string | null;
+  updateMessage: string;
+}
+
+/**
+ * `docker service ls --format '{{json .}}'` (one object a line: Name, Mode, Replicas "2/2", Image)
+ * and `docker service inspect` of the same services (UpdateStatus) → one row per service.
+ */
+export function parseStackServices(project: string, lsText: string, inspectText: string): SwarmService[] {
+  const inspected = inspectText.trim() ? (JSON.parse(inspectText) as unknown[]) : [];
+  const byName = new Map<string, Json>();
+  for (const raw of Array.isArray(inspected) ? inspected : []) {
+    const s = obj(raw);
+    byName.set(String(obj(s.Spec).Name ?? ''), s);
+  }
+  const out: SwarmService[] = [];
+  for (const line of lsText.split('\n')) {
+    if (!line.trim()) continue;
+    const r = obj(JSON.parse(line));
+    const full = String(r.Name ?? '');
+    const m = /^(\d+)\/(\d+)/.exec(String(r.Replicas ?? ''));
+    const u = obj(byName.get(full)?.UpdateStatus);
+    out.push({
+      name: full.startsWith(`${project}_`) ? full.slice(project.length + 1) : full,
+      mode: String(r.Mode) === 'global' ? 'global' : 'replicated',
+      running: m ? Number(m[1]) : 0,
+      desired: m ? Number(m[2]) : 0,
+      image: String(r.Image ?? '').replace(/@sha256:[0-9a-f]+$/, ''),
+      update: typeof u.State === 'string' ? u.State : null,
+      updateStartedAt: typeof u.StartedAt === 'string' ? u.StartedAt : null,
+      updateMessage: typeof u.Message === 'string' ? u.Message : '',
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const FAILED_UPDATES = new Set(['rollback_completed', 'rollback_paused', 'paused']);
+const MOVING_UPDATES = new Set(['updating', 'rollback_started']);
+
+/**
+ * Where a deploy stands: done when every planned service has all its tasks running (healthy:
+ * Swarm counts a task with a healthcheck as running only once it passed) and no update is
+ * moving; failed when an update that started at or after `since` (ms) was rolled back or paused.
+ */
+export function convergence(
+  services: readonly SwarmService[],
+  planned: readonly string[],
+  since: number,
+): { done: boolean; failed: SwarmService[]; pending: string[] } {
+  const failed = services.filter(
+    (s) => s.update !== null && FAILED_UPDATES.has(s.update) && s.updateStartedAt !== null && Date.parse(s.updateStartedAt) >= since,
+  );
+  const pending: string[] = [];
+  for (const name of planned) {
+    const s = services.find((x) => x.name === name);
+    if (!s) pending.push(`${name}: missing`);
+    else if (s.desired === 0 || s.running < s.desired) pending.push(`${name}: ${s.running}/${s.desired}`);
+    else if (s.update !== null && MOVING_UPDATES.has(s.update)) pending.push(`${name}: ${s.update}`);
+  }
+  return { done: pending.length === 0 && failed.length === 0, failed, pending };
+}
+
+/** One task the stack wants running, as `docker stack ps --format '{{json .}}'` prints it. */
+export interface SwarmTask {
+  service: string;
+  node: string;
+  /** `Running 2 minutes ago` → running; `Starting …` (health check not passed yet) → starting; … */
+  state: string;
+  error: string;
+}
+
+/** `docker stack ps <project> --filter desired-state=running --format '{{json .}}'`, one object a line. */
+export function parseStackPs(project: string, text: string): SwarmTask[] {
+  const out: SwarmTask[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const r = obj(JSON.parse(line));
+    // "demo_app.1" (replicated) or "demo_nginx.<node id>" (global).
+    const name = String(r.Name ?? '').replace(/^[\\_ ]+/, '');
+    const svc = name.startsWith(`${project}_`) ? name.slice(project.length + 1).replace(/\.[^.]+$/, '') : name;
+    out.push({
+      service: svc,
+      node: String(r.Node ?? '') || '-',
+      state: String(r.CurrentState ?? '').split(' ')[0]!.toLowerCase() || 'unknown',
+      error: String(r.Error ?? ''),
+    });
+  }
+  return out;
+}
+
+export interface SwarmStatus {
+  project: string;
+  /** Every service running all its tasks (healthy), no update moving, every node ready. */
+  healthy: boolean;
+  services: (SwarmService & { tasks: Record<string, string[]> })[];
+  nodesDown: { hostname: string; state: string; availability: string }[];
+}
+
+/** Services with their tasks grouped by node (state per task), and the nodes that are not ready. */
+export function swarmStatus(
+  project: string,
+  services: readonly SwarmService[],
+  tasks: readonly SwarmTask[],
+  nodes: readonly ClusterNode[],
+  planned: readonly string[],
+): SwarmStatus {
+  const rows = services.map((s) => {
+    const byNode: Record<string, string[]> = {};
+    for (const t of tasks.filter((x) => x.service === s.name)) (byNode[t.node] ??= []).push(t.state);
+    return { ...s, tasks: byNode };
+  });
+  const nodesDown = nodes
+    .filter((n) => !n.healthy)
+    .map((n) => ({ hostname: n.hostname, state: n.state, availability: n.availability }));
+  const c = convergence(services, planned.length ? planned : services.map((s) => s.name), Number.POSITIVE_INFINITY);
+  return { project, healthy: c.done && nodesDown.length === 0, services: rows, nodesDown };
+}

@@ -198,8 +198,9 @@ function toState(info: Dockerode.ContainerInspectInfo, redact: (s: string) => st
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
-    service: labels['com.docker.compose.service'] ?? null,
-    project: labels['com.docker.compose.project'] ?? null,
+    // A swarm task (deploy: swarm) is its stack's: `<stack>_<service>` under the stack's namespace label.
+    service: labels['com.docker.compose.service'] ?? swarmService(labels) ?? null,
+    project: labels['com.docker.compose.project'] ?? labels['com.docker.stack.namespace'] ?? null,
     image: info.Config?.Image ?? '',
     imageId: info.Image,
     state: info.State.Status,
@@ -356,4 +357,11 @@ export function createDocker(exec: Executor, env: NodeJS.ProcessEnv = process.en
       }, undefined);
     },
   };
+}
+
+/** The service of a swarm task's container, from its labels: `demo_nginx` in stack `demo` → `nginx`. */
+function swarmService(labels: Record<string, string>): string | null {
+  const ns = labels['com.docker.stack.namespace'];
+  const name = labels['com.docker.swarm.service.name'];
+  return ns && name?.startsWith(`${ns}_`) ? name.slice(ns.length + 1) : null;
 }

@@ -9,6 +9,7 @@ import type { Executor } from '../exec/executor.js';
 import type { HostFacts } from '../domain/facts.js';
 import { hostAddresses } from '../domain/ip.js';
 import { parseProcNetTcp } from './proc-net.js';
+import { parseNodeInspect } from '../domain/swarm.js';
 import { processIsRoot } from '../context.js';
 
 export interface ProbeOptions {
@@ -216,20 +217,22 @@ export function composePluginPaths(env: NodeJS.ProcessEnv): string[] {
   return dirs.filter((d): d is string => !!d).map((d) => `${d}/docker-compose`);
 }
 
-async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[HostFacts['docker'], HostFacts['compose']]> {
+async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[HostFacts['docker'], HostFacts['compose'], HostFacts['swarmNodes']]> {
   // Running the compose plugin directly skips one CLI start (~60 ms); `docker compose` is the fallback.
   const plugin = composePluginPaths(env).find((p) => existsSync(p));
   const [ver, info, compose] = await Promise.all([
     exec.query('docker', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 2000 }),
-    exec.query('docker', ['info', '--format', '{{.ServerVersion}}|{{.DockerRootDir}}|{{.Driver}}|{{.CgroupVersion}}'], { timeoutMs: 3000 }),
+    exec.query('docker', ['info', '--format', '{{.ServerVersion}}|{{.DockerRootDir}}|{{.Driver}}|{{.CgroupVersion}}|{{.Swarm.ControlAvailable}}'], { timeoutMs: 3000 }),
     plugin ? exec.query(plugin, ['version', '--short'], { timeoutMs: 2000 }) : exec.query('docker', ['compose', 'version', '--short'], { timeoutMs: 2000 }),
   ]);
   const installed = ver.exitCode !== 127 && /^\d/.test(ver.stdout.trim());
   const parts = info.exitCode === 0 ? info.stdout.trim().split('|') : [];
-  const running = parts.length === 4 && /^\d/.test(parts[0]!);
+  const running = parts.length === 5 && /^\d/.test(parts[0]!);
   // The daemon is there, but its socket refuses this account: not "not running" (#22.8).
   const permissionDenied = !running && /permission denied/i.test(info.stderr);
   const cv = compose.exitCode === 0 ? compose.stdout.trim().replace(/^v/, '') : null;
+  // A swarm manager sees every node: a swarm plan is sized per node from these (domain/swarm.ts sizeForNodes).
+  const swarmNodes = running && parts[4] === 'true' ? await readSwarmNodes(exec) : undefined;
   return [
     {
       installed,
@@ -241,7 +244,24 @@ async function dockerFacts(exec: Executor, env: NodeJS.ProcessEnv): Promise<[Hos
       ...(permissionDenied ? { permissionDenied } : {}),
     },
     { installed: cv !== null && /^\d/.test(cv), version: cv && /^\d/.test(cv) ? cv : null, v2: cv !== null && /^2\./.test(cv) },
+    swarmNodes,
   ];
+}
+
+/** The ready, active nodes of the swarm this engine manages; undefined when they cannot be read. */
+async function readSwarmNodes(exec: Executor): Promise<HostFacts['swarmNodes']> {
+  const ids = await exec.query('docker', ['node', 'ls', '-q'], { timeoutMs: 5000 });
+  const list = ids.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+  if (ids.exitCode !== 0 || list.length === 0) return undefined;
+  const r = await exec.query('docker', ['node', 'inspect', ...list], { timeoutMs: 5000 });
+  if (r.exitCode !== 0) return undefined;
+  try {
+    return parseNodeInspect(r.stdout)
+      .filter((n) => n.healthy)
+      .map((n) => ({ hostname: n.hostname, roles: n.roles, memoryMiB: n.memoryMiB, cpus: n.cpus }));
+  } catch {
+    return undefined;
+  }
 }
 
 async function timezone(exec: Executor): Promise<string> {
@@ -277,7 +297,7 @@ export async function procListeners(files = ['/proc/net/tcp', '/proc/net/tcp6'])
 
 export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<HostFacts> {
   const wantPorts = [...new Set([80, 443, ...(opts.ports ?? [])])].sort((a, b) => a - b);
-  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose], ss, sshSocket, sshdConfig, tz, sync, procLimits, procStatus] = await Promise.all([
+  const [meminfo, osRelease, mounts, cgLimit, cgCpu, virt, [docker, compose, swarmNodes], ss, sshSocket, sshdConfig, tz, sync, procLimits, procStatus] = await Promise.all([
     read('/proc/meminfo'),
     read('/etc/os-release'),
     read('/proc/mounts'),
@@ -371,5 +391,6 @@ export async function probeHost(exec: Executor, opts: ProbeOptions): Promise<Hos
     timezone: tz,
     timeSynchronized: sync,
     limits: parseNofileLimits(procLimits, procStatus),
+    ...(swarmNodes ? { swarmNodes } : {}),
   };
 }

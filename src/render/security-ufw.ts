@@ -37,12 +37,15 @@ export function dockerUserBlock(plan: Plan, family: 4 | 6): string {
     '# Traffic that containers start (and between containers) is Docker\'s own business.',
     '-A DOCKER-USER -i docker0 -j RETURN',
     '-A DOCKER-USER -i br-+ -j RETURN',
+    // Swarm: a task's host-mode port and its way out go through docker_gwbridge, as bridge ones through br-+.
+    ...(plan.swarm ? ['-A DOCKER-USER -i docker_gwbridge -j RETURN'] : []),
     `-A DOCKER-USER -j ${uf}`,
     '-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN',
     // --ctorigdstport is the port the client asked for on the host, before Docker rewrote it.
     ...publishedPorts(plan).map((p) => `-A DOCKER-USER -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${p} -j RETURN`),
     '-A DOCKER-USER -o docker0 -j DROP',
     '-A DOCKER-USER -o br-+ -j DROP',
+    ...(plan.swarm ? ['-A DOCKER-USER -o docker_gwbridge -j DROP'] : []),
     '-A DOCKER-USER -j RETURN',
     'COMMIT',
     AFTER_RULES_END,

@@ -91,6 +91,9 @@ export function formatNodes(ctx: Context, nodes: readonly ClusterNode[]): string
       ? t('cluster.status.missing', { roles: missing.join(', ') })
       : t('cluster.status.ok', { count: nodes.length }),
   );
+  // A lost node, said by name: its tasks moved (or wait) and its roles may now be missing above.
+  for (const n of nodes.filter((x) => !x.healthy))
+    out.push(t('status.swarm.nodeDown', { node: n.hostname, state: `${n.state}/${n.availability}` }));
   // The stateful services are pinned by the data label: on two nodes they could move away from their volumes.
   if (data > 1) out.push(t('cluster.status.severalData', { count: data }));
   return `${out.join('\n')}\n`;

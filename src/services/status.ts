@@ -8,6 +8,8 @@ import { listBackups } from '../steps/backup.js';
 import { backupHistory } from '../steps/backup-history.js';
 import { findStack, stackStatus, type StackStatus } from '../steps/stack-status.js';
 import type { StackSelector } from './stack.js';
+import { isSwarmStack, readSwarmStatus } from '../steps/swarm-deploy.js';
+import type { SwarmStatus } from '../domain/swarm.js';
 
 export type { StackStatus };
 
@@ -90,9 +92,31 @@ export function formatStatus(ctx: Context, st: StackStatus): string {
 /** `bars`: draw the memory bars (a terminal or the wizard's screen); plain lines for a pipe or a log, none in --json. */
 export async function showStatus(ctx: Context, o: { stack: StackSelector; json: boolean; bars?: boolean }): Promise<number> {
   const ref = await findStack(ctx, { answersFile: o.stack.answersFile, project: o.stack.project });
+  if (await isSwarmStack(ctx, ref.installDir)) {
+    const sw = await readSwarmStatus(ctx, ref.project, ref.installDir);
+    const backups = await backupStatus(ctx, ref.installDir);
+    ctx.io.out(o.json ? `${JSON.stringify({ swarm: sw, backups }, null, 2)}\n` : `${formatSwarmStatus(ctx, sw)}${formatBackupStatus(ctx, backups)}`);
+    return 0;
+  }
   const st = await stackStatus(ctx, ref);
   const backups = await backupStatus(ctx, ref.installDir);
   const bars = o.bars && !o.json ? formatMemoryBars(ctx, st) : '';
   ctx.io.out(o.json ? `${JSON.stringify({ ...st, backups }, null, 2)}\n` : `${formatStatus(ctx, st)}${bars}${formatBackupStatus(ctx, backups)}`);
   return 0;
+}
+
+/** A swarm stack: per service its replicas and update state, then its tasks per node; nodes not ready last. */
+export function formatSwarmStatus(ctx: Context, st: SwarmStatus): string {
+  const { t } = ctx;
+  const out = [t('status.swarm.head', { project: st.project, count: st.services.length })];
+  for (const s of st.services) {
+    const update = s.update && s.update !== 'completed' ? `, ${s.update}${s.updateMessage ? `: ${s.updateMessage}` : ''}` : '';
+    const mark = s.desired > 0 && s.running >= s.desired ? '✓' : '✗';
+    out.push(`${mark} ${t('status.swarm.service', { service: s.name, running: s.running, desired: s.desired, mode: s.mode, update })}`);
+    for (const [node, states] of Object.entries(s.tasks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      out.push(t('status.swarm.tasks', { node, tasks: states.join(', ') }));
+  }
+  for (const n of st.nodesDown) out.push(`! ${t('status.swarm.nodeDown', { node: n.hostname, state: `${n.state}/${n.availability}` })}`);
+  out.push(st.healthy ? t('status.allHealthy') : t('status.notHealthy', { services: st.services.filter((s) => s.running < s.desired || s.desired === 0).map((s) => s.name).join(', ') || '-' }));
+  return `${out.join('\n')}\n`;
 }

@@ -10,6 +10,11 @@ import { hasWork, pendingUpdate, planUpdate, rollbackPendingUpdate, runUpdate, t
 import type { ServiceChange } from '../domain/rollout.js';
 import { verifyMirrors } from '../steps/mirrors.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
+import { diffAgainstDisk } from '../steps/prepare.js';
+import { runSteps } from '../steps/engine.js';
+import { writeFilesStep } from '../steps/install.js';
+import { swarmDeployStep } from '../steps/swarm-deploy.js';
+import type { Stack } from '../steps/stack-tools.js';
 
 const short = (id: string | null) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '-');
 
@@ -57,6 +62,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
   const { yes } = o;
   const pull = o.pull && !ctx.exec.dryRun;
   return withStack(ctx, o.stack, 'update', async (s) => {
+    if (s.prepared.plan.swarm) return updateSwarm(ctx, s, yes, emit);
     // A killed update left its journal: finish it, or put back what ran before it.
     const pending = await pendingUpdate(ctx, s);
     if (pending) {
@@ -106,4 +112,35 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     if (r.handEditedKept) ctx.io.out(`${ctx.t('upd.handEditedKept', { dir: r.handEditedKept })}\n`);
     return 0;
   }, { allow: 'update' });
+}
+
+/**
+ * update on a swarm (#20.2): the files rendered again and `docker stack deploy` on the manager.
+ * Swarm rolls each changed service one task at a time and rolls it back by itself on a failed
+ * health check (render/stack.ts update_config); the deploy step waits for that and says which.
+ */
+async function updateSwarm(ctx: Context, s: Stack, yes: boolean, emit: ReturnType<typeof progressPrinter>): Promise<number> {
+  ctx.io.out(`→ ${ctx.t('upd.checking', { project: s.project })}\n`);
+  const files = (await diffAgainstDisk(ctx, s.installDir, s.prepared.files)).filter((f) => f.status !== 'unchanged');
+  const deploy = await swarmDeployStep.check(ctx, s.prepared);
+  const out: string[] = [];
+  if (files.length) {
+    out.push(ctx.t('upd.filesHeader'));
+    // The stack file and the secret files hold passwords: their paths are listed, never their diffs.
+    for (const f of files) out.push(`${f.status === 'created' ? '+' : '~'} ${f.path}`);
+  }
+  if (deploy.needed || files.length) out.push(...deploy.changes);
+  if (out.length) ctx.io.out(`${out.join('\n')}\n`);
+  if (!files.length && !deploy.needed) {
+    ctx.io.out(`${ctx.t('upd.upToDate')}\n`);
+    return 0;
+  }
+  if (ctx.exec.dryRun) {
+    ctx.io.out(`${ctx.t('init.dryRunDone')}\n`);
+    return 0;
+  }
+  if (!yes) throw usageError('err.needYes', { command: 'update', files: '' });
+  await runSteps(ctx, [writeFilesStep, swarmDeployStep], s.prepared, (e) => emit(e));
+  ctx.io.out(`${ctx.t('upd.done', { services: s.prepared.plan.services.map((x) => x.name).join(', '), id: '-' })}\n`);
+  return 0;
 }

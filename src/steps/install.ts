@@ -9,6 +9,7 @@ import { preflightStep } from './preflight.js';
 import { dockerStep } from './docker.js';
 import { imagesStep } from './images.js';
 import { upStep } from './up.js';
+import { swarmDeployStep } from './swarm-deploy.js';
 import { securitySteps } from './security.js';
 import { mirrorSteps, mirrorsLiveStep } from './mirrors.js';
 import { tlsSteps } from './tls.js';
@@ -57,7 +58,8 @@ export function installSteps(plan?: Plan): Step[] {
     ...security.filter((x) => !x.preflight),
     ...tls.beforeStart,
     imagesStep,
-    upStep,
+    // deploy: swarm starts the stack with `docker stack deploy` on the manager (#20.2).
+    plan?.swarm ? swarmDeployStep : upStep,
     ...tls.afterStart,
     backupScheduleStep,
     backupTimersStep,

@@ -13,7 +13,7 @@ import type { HostFacts } from '../domain/facts.js';
 import type { MsgKey, Params, T } from '../i18n/index.js';
 import type { Step, StepCheck } from './engine.js';
 import type { Prepared } from './prepare.js';
-import { allowArgs, guardFirewall, rulesAfter, sessionAllowArgs, ufwChanges, ufwTokens, wantedAllows, type GuardRefusal } from '../domain/firewall.js';
+import { guardFirewall, rulesAfter, ufwChanges, ufwCommands, wantedAllows, wantedPeerAllows, type GuardRefusal } from '../domain/firewall.js';
 import { banBackend, type Fail2banHost } from '../domain/fail2ban.js';
 import { SWAPFILE, swapDecision, sysctlSettings, type SwapDecision } from '../domain/host-tuning.js';
 import { SYS, UFW_LOCK, hostPath } from '../domain/host-paths.js';
@@ -195,17 +195,11 @@ async function planFirewall(ctx: Context, s: Prepared): Promise<Planned> {
   const fw = renderUfwFiles(plan, { installed: st.installed, defaultsText: st.defaultsText, ipv6: ipv6Was, afterRules: st.afterRules, after6Rules: st.after6Rules });
   for (const f of fw.files) if (f.path === SYS.ufwDefaults) ops.push(writeOf(ctx, f));
   const sessions = await sshSessions(ctx.exec, facts);
-  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was, sessions);
-  for (const w of ch.add) ops.push(ufw(...allowArgs(w)));
+  const ch = ufwChanges(st.rules, st.defaults, wanted, !ipv6Was, sessions, wantedPeerAllows(plan));
   // The operator's narrower SSH rules stay as they are (said in the preview); a session they would cut gets its own address allowed.
   for (const r of ch.keep) notes.push(ctx.t('sec.note.sshNarrowKept', { rule: `ufw ${r.text}` }));
-  for (const r of ch.readd) ops.push(ufw(...ufwTokens(r.text)));
-  for (const x of ch.sessionAllows) {
-    notes.push(ctx.t('sec.note.sshSessionAllowed', { address: x.address, port: x.port }));
-    ops.push(ufw(...sessionAllowArgs(x)));
-  }
-  for (const r of ch.remove) ops.push(ufw('delete', ...ufwTokens(r.text)));
-  if (ch.setIncomingDeny) ops.push(ufw('default', 'deny', 'incoming'));
+  for (const x of ch.sessionAllows) notes.push(ctx.t('sec.note.sshSessionAllowed', { address: x.address, port: x.port }));
+  for (const args of ufwCommands(ch)) ops.push(ufw(...args));
 
   if (fw.problem) return { ops: [], notes, refusal: ufwFilesError(ctx, fw.problem) };
   let afterChanged = false;

@@ -10,8 +10,8 @@ import {
   AFTER_RULES_BEGIN, AFTER_RULES_END, ManagedBlockError, dockerUserBlock, dockerUserRuleSpecs, mergeManagedBlock, withUfwIpv6,
 } from '../../src/render/security-ufw.js';
 import {
-  guardFirewall, parseUfwAdded, parseUfwRule, portMatches, publishedPorts, rulesAfter, ufwChanges, ufwTokens as tokensOf, wantedAllows,
-  type GuardInput,
+  guardFirewall, parseUfwAdded, parseUfwRule, peerAllowArgs, portMatches, publishedPorts, rulesAfter, ufwChanges, ufwTokens as tokensOf, wantedAllows,
+  wantedPeerAllows, type GuardInput,
 } from '../../src/domain/firewall.js';
 import { JAILS, ignoreIps, renderFail2ban, renderJails, renderScanFilter, renderLimitFilter } from '../../src/render/security-fail2ban.js';
 import { banBackend, type Fail2banHost } from '../../src/domain/fail2ban.js';
@@ -90,7 +90,7 @@ ufw deny from 2001:db8::/32 to any port 2222 proto tcp`;
   it('once applied: nothing to change (with our comments, or the same rules added by hand)', () => {
     const ours = parseUfwAdded(`ufw allow 2222/tcp comment 'stack-wizard ssh'\nufw allow 80/tcp comment 'stack-wizard http'\nufw allow 443/tcp`);
     const ch = ufwChanges(ours, DEFAULTS, wantedAllows(plan()));
-    expect(ch).toEqual({ add: [], remove: [], setIncomingDeny: false, keep: [], readd: [], sessionAllows: [] });
+    expect(ch).toEqual({ add: [], addPeers: [], remove: [], setIncomingDeny: false, keep: [], readd: [], sessionAllows: [] });
   });
 
   it('removes whatever else lets traffic in (to the host or, by route rules, to containers) and keeps bans', () => {
@@ -179,6 +179,89 @@ Anywhere                   REJECT FWD  203.0.113.66               # fail2ban ssh
       { to: 'Anywhere', action: 'REJECT', direction: 'FWD', from: '203.0.113.66', v6: false, comment: 'fail2ban sshd' },
     ]);
     expect(parseUfwStatus('Status: inactive\n')).toEqual({ active: false, entries: [] });
+  });
+});
+
+describe('Swarm ports between the nodes (#20.4)', () => {
+  const swarm = (nodes?: string[], firewall = true) =>
+    plan({
+      deploy: 'swarm',
+      swarm: nodes ? { nodes } : {},
+      security: { firewall, fail2ban: true, sshPort: 'auto', extraPorts: [], ignoreIp: [] },
+    });
+  const NODES = ['10.0.0.12', '10.0.0.11', 'fd00::13', '10.0.0.11'];
+
+  it('each Swarm port from each listed node only, nodes sorted and once each; nothing on a single server', () => {
+    expect(wantedPeerAllows(swarm(NODES)).map((p) => `${p.from} ${p.port}/${p.proto}`)).toEqual(
+      ['10.0.0.11', '10.0.0.12', 'fd00::13'].flatMap((n) => [`${n} 2377/tcp`, `${n} 7946/tcp`, `${n} 7946/udp`, `${n} 4789/udp`]),
+    );
+    expect(wantedPeerAllows(plan())).toEqual([]);
+    // Not one of them opens a Swarm port to everyone, and the plain allows are unchanged (SSH first).
+    expect(wantedAllows(swarm(NODES)).map((w) => w.port)).toEqual([2222, 80, 443]);
+    expect(peerAllowArgs(wantedPeerAllows(swarm(NODES))[0]!)).toEqual(
+      ['allow', 'from', '10.0.0.11', 'to', 'any', 'port', '2377', 'proto', 'tcp', 'comment', 'stack-wizard swarm'],
+    );
+  });
+
+  it('the plan warns when the firewall is on and no node is listed; a range or a name is refused at the answers', () => {
+    expect(swarm().warnings.map((w) => w.key)).toContain('warn.swarmNoNodes');
+    expect(swarm(NODES).warnings.map((w) => w.key)).not.toContain('warn.swarmNoNodes');
+    expect(swarm(undefined, false).warnings.map((w) => w.key)).not.toContain('warn.swarmNoNodes');
+    for (const bad of ['10.0.0.0/24', 'node-2', '0.0.0.0/0', '10.0.0.1; reboot']) {
+      const r = AnswersSchema.safeParse({ project: 'shop', app: { image: 'ghcr.io/example/api:1.0.0' }, deploy: 'swarm', swarm: { nodes: [bad] } });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]).toMatchObject({ path: ['swarm', 'nodes', 0], message: 'v.nodeAddress' });
+    }
+  });
+
+  it('on a fresh ufw: SSH and the web ports first, then the peer rules; once applied nothing changes', () => {
+    const p = swarm(['10.0.0.11', '10.0.0.12']);
+    const ch = ufwChanges([], DEFAULTS, wantedAllows(p), false, [], wantedPeerAllows(p));
+    expect(ch.add.map((w) => w.port)).toEqual([2222, 80, 443]);
+    expect(ch.addPeers).toHaveLength(8);
+    const after = rulesAfter([], ch).map((r) => r.text);
+    expect(after[0]).toBe("allow 2222/tcp comment 'stack-wizard ssh'");
+    expect(after.slice(3)).toContain("allow from 10.0.0.12 to any port 4789 proto udp comment 'stack-wizard swarm'");
+    // As `ufw show added` prints them back (with or without /32): nothing to add or remove.
+    const applied = parseUfwAdded(
+      [...ch.add.map((w) => `ufw allow ${w.port}/tcp`), ...ch.addPeers.map((x, i) => `ufw allow from ${x.from}${i % 2 ? '/32' : ''} to any port ${x.port} proto ${x.proto} comment 'stack-wizard swarm'`)].join('\n'),
+    );
+    expect(ufwChanges(applied, DEFAULTS, wantedAllows(p), false, [], wantedPeerAllows(p))).toMatchObject({ add: [], addPeers: [], remove: [] });
+  });
+
+  it('removes a Swarm port opened to everyone, from a range, or from a node no longer listed; the guard still passes', () => {
+    const p = swarm(['10.0.0.11']);
+    const cur = parseUfwAdded(`ufw allow 2222/tcp
+ufw allow 80/tcp
+ufw allow 443/tcp
+ufw allow 2377/tcp
+ufw allow from 10.0.0.0/24 to any port 7946 proto udp
+ufw allow from 10.0.0.99 to any port 4789 proto udp comment 'stack-wizard swarm'
+ufw allow from 10.0.0.11 to any port 2377 proto tcp comment 'stack-wizard swarm'`);
+    const ch = ufwChanges(cur, DEFAULTS, wantedAllows(p), false, [], wantedPeerAllows(p));
+    expect(ch.remove.map((r) => r.text)).toEqual([
+      'allow 2377/tcp',
+      'allow from 10.0.0.0/24 to any port 7946 proto udp',
+      "allow from 10.0.0.99 to any port 4789 proto udp comment 'stack-wizard swarm'",
+    ]);
+    expect(ch.addPeers.map((x) => `${x.port}/${x.proto}`)).toEqual(['7946/tcp', '7946/udp', '4789/udp']);
+    const g = { sessions: [{ address: '198.51.100.7', port: 2222 }], sshdPorts: [2222], rules: rulesAfter(cur, ch), incoming: 'deny' as const, ipv6: true };
+    expect(guardFirewall(g)).toBeNull();
+  });
+
+  it('security status counts the peer rules as wanted, not unexpected', async () => {
+    const { ufwAgainstPlan } = await import('../../src/domain/firewall.js');
+    const p = swarm(['10.0.0.11']);
+    const rules = parseUfwAdded(`ufw allow from 10.0.0.11 to any port 2377 proto tcp comment 'stack-wizard swarm'\nufw allow 4789/udp`);
+    const v = ufwAgainstPlan({ active: true, defaults: DEFAULTS, entries: [], rules }, p);
+    expect(v.unexpected).toEqual(['allow 4789/udp']);
+  });
+
+  it('DOCKER-USER on a swarm node: host-mode ports come through docker_gwbridge and obey the same policy', () => {
+    const specs = dockerUserRuleSpecs(dockerUserBlock(swarm(['10.0.0.11']), 4));
+    expect(specs).toContain('-A DOCKER-USER -i docker_gwbridge -j RETURN');
+    expect(specs.indexOf('-A DOCKER-USER -o docker_gwbridge -j DROP')).toBeGreaterThan(specs.findIndex((l) => l.includes('--ctorigdstport 80 ')));
+    expect(dockerUserBlock(plan(), 4)).not.toContain('docker_gwbridge');
   });
 });
 

@@ -7,7 +7,19 @@ import { AnswersSchema, type AnswersInput } from '../../src/domain/answers.js';
 import { parseAnswers } from '../../src/domain/load.js';
 import { buildPlan } from '../../src/domain/plan.js';
 import { ensureSecrets } from '../../src/domain/secrets.js';
-import { parseRoles, stackDeployArgv, SWARM_PORTS } from '../../src/domain/swarm.js';
+import {
+  convergence,
+  parseRoles,
+  parseStackPs,
+  parseStackServices,
+  stackDeployArgv,
+  swarmStatus,
+  SWARM_PORTS,
+  type ClusterNode,
+  type NodeSize,
+} from '../../src/domain/swarm.js';
+import type { Context } from '../../src/context.js';
+import { formatSwarmStatus } from '../../src/services/status.js';
 import { WizardError } from '../../src/errors.js';
 import { translator } from '../../src/i18n/index.js';
 import { renderAll } from '../../src/render/index.js';
@@ -205,5 +217,130 @@ describe('swarm policy', () => {
       '/opt/stack-wizard/shop/docker-stack.yml',
       'shop',
     ]);
+  });
+});
+
+describe('per-node sizing (#20.2)', () => {
+  const withNodes = (nodes: NodeSize[], a: AnswersInput = BASE) => buildPlan(AnswersSchema.parse(a), { ...VM['8g'], swarmNodes: nodes });
+  const mem = (p: ReturnType<typeof withNodes>, n: string) => p.services.find((s) => s.name === n)!;
+
+  it('nodes big enough for everything their roles bring: the single-server limits stand, each with the node it was sized for', () => {
+    const single = buildPlan(AnswersSchema.parse(BASE), VM['8g']);
+    const big = ['n1', 'n2', 'n3'].map((h) => ({ hostname: h, roles: ['edge', 'app', 'data'] as NodeSize['roles'], memoryMiB: 15_000, cpus: 4 }));
+    const p = withNodes(big);
+    expect(p.services.map((s) => [s.name, s.memoryMiB])).toEqual(single.services.map((s) => [s.name, s.memoryMiB]));
+    expect(p.swarm!.sizedFor.map((f) => f.service).sort()).toEqual(['app', 'mysql', 'nginx', 'rabbitmq', 'redis', 'worker']);
+  });
+
+  it('a small app node scales the app and worker down (together, in proportion); the data node sizes MySQL and Redis, the edge Nginx', () => {
+    const p = withNodes([
+      { hostname: 'mgr', roles: ['edge', 'data'], memoryMiB: 7680, cpus: 4 },
+      { hostname: 'small', roles: ['app'], memoryMiB: 1990, cpus: 1 },
+      { hostname: 'large', roles: ['app'], memoryMiB: 15_000, cpus: 8 },
+    ]);
+    const app = p.swarm!.sizedFor.find((f) => f.service === 'app')!;
+    // Two app replicas over two app nodes: one each, beside one worker; sized for the smaller node.
+    expect(app).toMatchObject({ node: 'small', nodeMiB: 1990, neighbours: ['app', 'worker'], cpus: 1 });
+    const budget = 1990 - 256 - Math.round(1990 * 0.06);
+    expect(mem(p, 'app').memoryMiB + mem(p, 'worker').memoryMiB).toBeLessThanOrEqual(budget);
+    expect(mem(p, 'app').memoryMiB % 16).toBe(0);
+    expect(mem(p, 'app').cpus).toBe(1);
+    expect(p.swarm!.sizedFor.find((f) => f.service === 'mysql')).toMatchObject({ node: 'mgr', neighbours: ['mysql', 'redis', 'nginx', 'rabbitmq'] });
+    // The stack file carries the per-node limits.
+    const answers = AnswersSchema.parse(BASE);
+    const files = renderAll({ plan: p, answers, secrets: ensureSecrets(p, {}, seededRandom(5)) });
+    const stack = parse(files.find((f) => f.path === 'docker-stack.yml')!.content) as Dict;
+    expect(stack.services.app.deploy.resources.limits).toEqual({ cpus: '1', memory: `${mem(p, 'app').memoryMiB}M` });
+  });
+
+  it('three app replicas on two app nodes: a node may hold two', () => {
+    const p = withNodes(
+      [
+        { hostname: 'a', roles: ['edge', 'data', 'app'], memoryMiB: 7680, cpus: 4 },
+        { hostname: 'b', roles: ['app'], memoryMiB: 7680, cpus: 4 },
+      ],
+      { ...BASE, swarm: { appReplicas: 3 } },
+    );
+    expect(p.swarm!.sizedFor.find((f) => f.service === 'app')!.neighbours).toContain('2×app');
+  });
+
+  it('a node too small for its roles is refused, naming the service, the node and the way out', () => {
+    let err: unknown;
+    try {
+      withNodes([{ hostname: 'tiny', roles: ['edge', 'app', 'data'], memoryMiB: 1200, cpus: 1 }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WizardError);
+    const text = translator('en')((err as WizardError).key, (err as WizardError).params);
+    expect(text).toMatch(/on node tiny .*cluster label/);
+  });
+
+  it('without node facts (a render elsewhere) the plan is the single-server one', () => {
+    expect(buildPlan(AnswersSchema.parse(BASE), VM['8g']).swarm!.sizedFor).toEqual([]);
+  });
+});
+
+describe('the stack as the manager sees it (deploy wait, status #20.3)', () => {
+  const ls = [
+    '{"ID":"a1","Image":"registry.example.com/team/api:1.4.2@sha256:' + 'ab'.repeat(32) + '","Mode":"replicated","Name":"shop_app","Ports":"","Replicas":"1/2"}',
+    '{"ID":"n1","Image":"nginx:1.28","Mode":"global","Name":"shop_nginx","Ports":"","Replicas":"2/2"}',
+    '{"ID":"m1","Image":"mariadb:10.11","Mode":"replicated","Name":"shop_mysql","Ports":"","Replicas":"1/1"}',
+  ].join('\n');
+  const inspect = (state: string | null, startedAt = '2026-12-07T17:00:00Z') =>
+    JSON.stringify([
+      { ID: 'a1', Spec: { Name: 'shop_app' }, ...(state ? { UpdateStatus: { State: state, StartedAt: startedAt, Message: `update ${state}` } } : {}) },
+      { ID: 'n1', Spec: { Name: 'shop_nginx' } },
+      { ID: 'm1', Spec: { Name: 'shop_mysql' } },
+    ]);
+
+  it('reads replicas, mode, image (digest dropped) and the last update per service', () => {
+    const s = parseStackServices('shop', ls, inspect('updating'));
+    expect(s.map((x) => [x.name, x.mode, x.running, x.desired, x.image, x.update])).toEqual([
+      ['app', 'replicated', 1, 2, 'registry.example.com/team/api:1.4.2', 'updating'],
+      ['mysql', 'replicated', 1, 1, 'mariadb:10.11', null],
+      ['nginx', 'global', 2, 2, 'nginx:1.28', null],
+    ]);
+  });
+
+  it('converged only with every planned service at its replicas and no update moving; a rollback since the deploy is a failure, an older one is not', () => {
+    const planned = ['app', 'mysql', 'nginx'];
+    const full = ls.replace('"1/2"', '"2/2"');
+    expect(convergence(parseStackServices('shop', ls, inspect(null)), planned, 0)).toMatchObject({ done: false, pending: ['app: 1/2'] });
+    expect(convergence(parseStackServices('shop', full, inspect('updating')), planned, 0)).toMatchObject({ done: false, pending: ['app: updating'] });
+    expect(convergence(parseStackServices('shop', full, inspect('completed')), planned, 0).done).toBe(true);
+    expect(convergence(parseStackServices('shop', full, inspect(null)), [...planned, 'redis'], 0).pending).toEqual(['redis: missing']);
+    const since = Date.parse('2026-12-07T16:59:00Z');
+    const rolled = convergence(parseStackServices('shop', full, inspect('rollback_completed')), planned, since);
+    expect(rolled.done).toBe(false);
+    expect(rolled.failed.map((x) => x.name)).toEqual(['app']);
+    const before = convergence(parseStackServices('shop', full, inspect('rollback_completed')), planned, Date.parse('2026-12-07T17:01:00Z'));
+    expect(before).toMatchObject({ done: true, failed: [] });
+  });
+
+  it('status: tasks grouped per node, a lost node named, not healthy until the replicas are back', () => {
+    const ps = [
+      '{"CurrentState":"Running 3 minutes ago","DesiredState":"Running","Error":"","Name":"shop_app.1","Node":"sw2"}',
+      '{"CurrentState":"Starting 4 seconds ago","DesiredState":"Running","Error":"","Name":"shop_app.2","Node":"sw2"}',
+      '{"CurrentState":"Running 3 minutes ago","DesiredState":"Running","Error":"","Name":"shop_nginx.k2j3","Node":"sw1"}',
+      '{"CurrentState":"Running 3 minutes ago","DesiredState":"Running","Error":"","Name":"shop_nginx.p9q8","Node":"sw2"}',
+      '{"CurrentState":"Running 3 minutes ago","DesiredState":"Running","Error":"","Name":"shop_mysql.1","Node":"sw1"}',
+    ].join('\n');
+    const tasks = parseStackPs('shop', ps);
+    expect(tasks[1]).toEqual({ service: 'app', node: 'sw2', state: 'starting', error: '' });
+    const node = (hostname: string, state: string): ClusterNode => ({
+      id: hostname, hostname, role: 'worker', leader: false, availability: 'active', state, address: '', roles: [], labels: {}, cpus: 2, memoryMiB: 4000, engine: '', healthy: state === 'ready',
+    });
+    const st = swarmStatus('shop', parseStackServices('shop', ls, inspect(null)), tasks, [node('sw1', 'ready'), node('sw2', 'ready'), node('sw3', 'down')], ['app', 'mysql', 'nginx']);
+    expect(st.healthy).toBe(false);
+    expect(st.nodesDown).toEqual([{ hostname: 'sw3', state: 'down', availability: 'active' }]);
+    expect(st.services.find((s) => s.name === 'app')!.tasks).toEqual({ sw2: ['running', 'starting'] });
+    expect(st.services.find((s) => s.name === 'nginx')!.tasks).toEqual({ sw1: ['running'], sw2: ['running'] });
+    const text = formatSwarmStatus({ t: translator('en') } as Context, st);
+    expect(text).toContain('✗ app: 1/2 running (replicated)');
+    expect(text).toContain('  sw2: running, starting');
+    expect(text).toContain('! node sw3 is down/active');
+    const zh = formatSwarmStatus({ t: translator('zh-CN') } as Context, st);
+    expect(zh).toContain('节点 sw3 状态为 down/active');
   });
 });

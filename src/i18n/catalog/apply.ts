@@ -68,6 +68,7 @@ export const apply = defineCatalog(
     'up.reloading': 'reloading {service} (its configuration changed or its upstream was recreated)',
     'up.restarting': 'restarting {service} (its configuration file changed)',
     'warn.swarmUnencrypted': 'swarm: the overlay networks between nodes are not encrypted (swarm.encrypted: false): keep the nodes on a private network; set swarm.encrypted: true where the kernels have IPsec (esp)',
+    'warn.swarmNoNodes': 'swarm: the firewall is on but swarm.nodes lists no node: the Swarm ports (2377/tcp, 7946/tcp+udp, 4789/udp) stay closed between the servers; list every node\'s private address in swarm.nodes',
     'warn.nofileCapped': 'containers on this host cannot raise the open-files limit (no CAP_SYS_RESOURCE, as in LXC/OpenVZ VPSes): MySQL and Nginx get {limit} instead of 65535',
 
     'status.header': 'Stack "{project}" ({dir})',
@@ -148,6 +149,7 @@ export const apply = defineCatalog(
     'up.reloading': '正在重新加载 {service}（其配置已改变，或其上游容器被重建）',
     'up.restarting': '正在重启 {service}（其配置文件已改变）',
     'warn.swarmUnencrypted': 'swarm：节点之间的 overlay 网络未加密（swarm.encrypted: false）：请让各节点处于内网；内核支持 IPsec（esp）时可设 swarm.encrypted: true',
+    'warn.swarmNoNodes': 'swarm：防火墙已开启，但 swarm.nodes 未列出任何节点：各服务器之间的 Swarm 端口（2377/tcp、7946/tcp+udp、4789/udp）将保持关闭；请在 swarm.nodes 中列出每个节点的内网地址',
     'warn.nofileCapped': '本主机上的容器无法提高打开文件数上限（缺少 CAP_SYS_RESOURCE，LXC/OpenVZ 类 VPS 常见）：MySQL 和 Nginx 只能使用 {limit}，而不是 65535',
 
     'status.header': '服务栈“{project}”（{dir}）',

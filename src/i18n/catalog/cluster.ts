@@ -52,6 +52,19 @@ export const cluster = defineCatalog(
     'cluster.err.severalPrivate':
       'this server has several private addresses ({candidates}): choose one with --advertise-addr IP',
     'cluster.err.docker': 'docker failed: {detail}',
+    'swarm.sizedFor': '  {service}: {memory} MiB, {cpus} CPU per task, sized for node {node} ({nodeMiB} MiB) beside {with}',
+    'swarm.waitConverged': 'wait until every service has all its tasks running and healthy (at most {seconds} s)',
+    'swarm.notConverged': 'not converged: {services}',
+    'swarm.err.notManager':
+      'deploy: swarm deploys from a manager of the swarm, and this server is not one (swarm state {state}): run stack-wizard cluster init here first, or run this on the manager',
+    'swarm.err.rolledBack':
+      'Swarm rolled {services} back to the previous version: the new tasks failed their health check (the previous version serves)',
+    'swarm.err.notConverged':
+      '{services} did not get all tasks running and healthy in time: see stack-wizard status, docker service ps, and whether a node of the needed role is ready (cluster status)',
+    'status.swarm.head': 'Swarm stack {project}: {count} service(s)',
+    'status.swarm.service': '{service}: {running}/{desired} running ({mode}){update}',
+    'status.swarm.tasks': '  {node}: {tasks}',
+    'status.swarm.nodeDown': 'node {node} is {state}: its tasks were moved to the other nodes of the same role (if any)',
   },
   {
     'cmd.cluster':
@@ -95,5 +108,17 @@ export const cluster = defineCatalog(
       '本服务器没有可运行 Swarm 的内网地址（本机地址：{candidates}）：请把服务器接入同一内网，或传入 --advertise-addr IP --public --encrypted',
     'cluster.err.severalPrivate': '本服务器有多个内网地址（{candidates}）：请用 --advertise-addr IP 指定一个',
     'cluster.err.docker': 'docker 执行失败：{detail}',
+    'swarm.sizedFor': '  {service}：每个任务 {memory} MiB、{cpus} CPU，按节点 {node}（{nodeMiB} MiB）与 {with} 共处时的资源确定',
+    'swarm.waitConverged': '等待每个服务的全部任务运行且健康（最多 {seconds} 秒）',
+    'swarm.notConverged': '尚未收敛：{services}',
+    'swarm.err.notManager':
+      'deploy: swarm 需要在 Swarm 管理节点上部署，而本服务器不是（Swarm 状态 {state}）：请先在此运行 stack-wizard cluster init，或在管理节点上运行',
+    'swarm.err.rolledBack': 'Swarm 已将 {services} 回滚到上一版本：新任务未通过健康检查（上一版本仍在服务）',
+    'swarm.err.notConverged':
+      '{services} 未能在时限内让全部任务运行且健康：请查看 stack-wizard status、docker service ps，以及所需角色的节点是否就绪（cluster status）',
+    'status.swarm.head': 'Swarm 栈 {project}：{count} 个服务',
+    'status.swarm.service': '{service}：{running}/{desired} 运行中（{mode}）{update}',
+    'status.swarm.tasks': '  {node}：{tasks}',
+    'status.swarm.nodeDown': '节点 {node} 状态为 {state}：其任务已迁移到同角色的其他节点（如有）',
   },
 );

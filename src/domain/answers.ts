@@ -54,6 +54,12 @@ export { SERVICE_NAMES, type ServiceName };
 
 export const RUNTIMES = ['python-asgi', 'python-wsgi', 'node', 'java', 'generic'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
+/**
+ * Capabilities an app image may be given back (#15.8): those of Docker's default set that an
+ * entrypoint dropping to its own user needs (gosu, su-exec, php-fpm's master, a port below 1024).
+ * Not NET_RAW, MKNOD, SYS_CHROOT, SETFCAP or AUDIT_WRITE: an app has no use for them.
+ */
+export const APP_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'] as const;
 
 /** The series each database engine offers (its module in engines/). */
 export const DB_VERSIONS = Object.fromEntries(DB_ENGINE_IDS.map((id) => [id, DB_ENGINES[id].series])) as Readonly<Record<DbEngineId, readonly string[]>>;
@@ -100,6 +106,10 @@ const AppSchema = z.strictObject({
   env: z.record(bounded(LIMITS.short).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'v.envName'), plainText()).refine((e) => Object.keys(e).length <= LIMITS.envEntries, { message: 'v.tooMany', params: { max: LIMITS.envEntries } }).default({}).describe('More environment for app and worker (no secrets: those live in .env); $ is kept literally'),
   /** Where the app keeps user uploads inside its container; gets a named volume that backups include. */
   dataDir: containerPath.optional().describe('Folder of user uploads inside the app container: gets a named volume that backups include'),
+  /** The app and worker run with every capability dropped; an image whose entrypoint switches user names what it needs back. */
+  capAdd: z.array(z.enum(APP_CAPS)).max(APP_CAPS.length).default([]).describe('Capabilities the app image needs back after cap_drop ALL (default none), e.g. ["CHOWN", "SETUID", "SETGID"] for an entrypoint that switches user'),
+  /** Read-only root file system with a tmpfs on /tmp; false for an image that writes elsewhere (dataDir holds uploads either way). */
+  readOnly: z.boolean().default(true).describe("The app's and worker's root file system read-only, /tmp a tmpfs (default true); false for an image that writes inside itself"),
 }).describe('Your application container (compose service app; the worker runs the same image)');
 
 const DatabaseSchema = z

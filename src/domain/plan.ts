@@ -52,6 +52,8 @@ export const PlanSchema = z.strictObject({
     migrate: z.array(z.string()).nullable(),
     env: z.record(z.string(), z.string()),
     dataDir: z.string().nullable(),
+    capAdd: z.array(z.string()),
+    readOnly: z.boolean(),
     workers: z.number().int().positive(),
     /** Memory per worker process (MiB); workers × workerMiB stays within 85 % of the app's limit. */
     workerMiB: z.number().int().positive(),
@@ -319,6 +321,8 @@ export function buildPlan(a: Answers, f: HostFacts): Plan {
       migrate: a.app.migrate ?? null,
       env: a.app.env,
       dataDir: a.app.dataDir ?? null,
+      capAdd: [...new Set(a.app.capAdd)].sort(),
+      readOnly: a.app.readOnly,
       ...appSz,
     },
     database: {

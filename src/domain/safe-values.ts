@@ -72,7 +72,10 @@ export function installDirProblem(p: string): 'v.absPath' | 'v.systemFolder' | n
 }
 
 /** A file or folder on the host (certificate, passphrase and credentials files, a front end's folder). */
-const pathShape = (message = 'v.absPath') => bounded(LIMITS.hostPath).regex(ABS_PATH_RE, { message, abort: true });
+// A path that only a space spoils gets its own message naming the fix: the one refused character people meet by accident.
+const onlySpaces = (p: string) => p.includes(' ') && ABS_PATH_RE.test(p.replace(/ /g, '-'));
+const pathShape = (message = 'v.absPath') =>
+  bounded(LIMITS.hostPath).refine((p) => !onlySpaces(p), { message: 'v.pathSpace', abort: true }).regex(ABS_PATH_RE, { message, abort: true });
 export const hostPath = pathShape().refine(isSafeAbsPath, { message: 'v.absPath' });
 
 /** Where the stack lives: a host path that is not a system folder and not a shared root. */

@@ -24,7 +24,8 @@ export function secretNames(plan: Plan): string[] {
   const names = ['MYSQL_ROOT_PASSWORD', 'MYSQL_PASSWORD'];
   if (plan.redis) names.push('REDIS_PASSWORD');
   if (plan.components.rabbitmq) names.push('RABBITMQ_PASSWORD');
-  if (plan.components.minio) names.push('MINIO_ROOT_PASSWORD');
+  // The app's own MinIO user's secret: the root password reaches only MinIO and minio-init (#15.8).
+  if (plan.components.minio) names.push('MINIO_ROOT_PASSWORD', 'MINIO_APP_PASSWORD');
   if (plan.components.monitoring) names.push('GRAFANA_ADMIN_PASSWORD');
   return names;
 }

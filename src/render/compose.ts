@@ -2,11 +2,13 @@
 import { cacheEngineOf } from '../domain/cache/index.js';
 import { dbEngine } from '../domain/engines/index.js';
 import type { Plan, ServicePlan } from '../domain/plan.js';
-import { toYaml } from './format/yaml.js';
+import { toYaml, type YamlComment } from './format/yaml.js';
 import { CONTAINER, CUSTOM_CERT, HOST, NGINX_HEALTH_PATH } from './paths.js';
 import { SECRET_MODE, file, type RenderedFile } from './types.js';
 import { composeHostPath, shLine } from './format/quote.js';
 import { byCodePoint } from '../domain/order.js';
+import { ONE_SHOT_SERVICES } from '../domain/services.js';
+import { hardeningComment, hardeningKeys, hardeningOf } from './hardening.js';
 
 type Dict = Record<string, unknown>;
 
@@ -15,22 +17,29 @@ export const escapeDollar = (s: string) => s.replace(/\$/g, '$$$$');
 
 const healthy = { condition: 'service_healthy' };
 
-function limits(s: ServicePlan): Dict {
-  // deploy.resources.limits is enforced by Compose v2 without swarm (cgroup memory.max and cpu.max).
-  return { resources: { limits: { cpus: String(s.cpus), memory: `${s.memoryMiB}M` } } };
+function limits(plan: Plan, s: ServicePlan): Dict {
+  // deploy.resources.limits is enforced by Compose v2 without swarm (cgroup memory.max, cpu.max and
+  // pids.max); the process limit lives here, not in pids_limit, which Compose refuses beside it.
+  return { resources: { limits: { cpus: String(s.cpus), memory: `${s.memoryMiB}M`, pids: hardeningOf(plan, s.name).pids } } };
 }
+
+const logging = (plan: Plan) => ({ driver: 'json-file', options: { 'max-size': `${plan.logs.maxSizeMiB}m`, 'max-file': String(plan.logs.maxFiles) } });
 
 function base(plan: Plan, s: ServicePlan): Dict {
   return {
     image: s.image,
     restart: 'unless-stopped',
-    deploy: limits(s),
-    logging: { driver: 'json-file', options: { 'max-size': `${plan.logs.maxSizeMiB}m`, 'max-file': String(plan.logs.maxFiles) } },
-    security_opt: ['no-new-privileges:true'],
+    deploy: limits(plan, s),
+    logging: logging(plan),
+    ...hardeningKeys(hardeningOf(plan, s.name)),
   };
 }
 
-/** An HTTP GET of the app's health path using whatever the image has: the runtime's own interpreter first. */
+/**
+ * An HTTP GET of the app's health path. A Python or Node app has its interpreter: the check runs it
+ * directly (exec form, no shell). For other runtimes the image's tools are unknown, so a shell tries
+ * curl, wget, Python and Node in turn.
+ */
 export function appHealthTest(plan: Plan): string[] {
   const url = `http://127.0.0.1:${plan.app.port}${plan.app.health}`;
   // The second layer behind healthPath's allow-list: the URL also sits inside Python and JS string
@@ -38,16 +47,21 @@ export function appHealthTest(plan: Plan): string[] {
   if (!/^[A-Za-z0-9._~/:-]+$/.test(url)) throw new Error(`app health URL ${JSON.stringify(url)}: only [A-Za-z0-9._~/:-]`);
   const curl = shLine(['curl', '-fsS', '-o', '/dev/null', '--max-time', '4', url]);
   const wget = shLine(['wget', '-q', '-O', '/dev/null', '-T', '4', url]);
-  const py = `python3 -c "import urllib.request; urllib.request.urlopen('${url}', timeout=4)"`;
-  const node = `node -e "fetch('${url}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`;
-  const chain: Record<Plan['app']['runtime'], string[]> = {
-    'python-asgi': [py, curl, wget],
-    'python-wsgi': [py, curl, wget],
-    node: [node, curl, wget],
-    java: [curl, wget],
-    generic: [curl, wget, py, node],
-  };
-  return ['CMD-SHELL', escapeDollar(chain[plan.app.runtime].join(' || '))];
+  const pyCode = `import urllib.request; urllib.request.urlopen('${url}', timeout=4)`;
+  const nodeCode = `fetch('${url}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+  const py = `python3 -c "${pyCode}"`;
+  const node = `node -e "${nodeCode}"`;
+  switch (plan.app.runtime) {
+    case 'python-asgi':
+    case 'python-wsgi':
+      return ['CMD', 'python3', '-c', pyCode];
+    case 'node':
+      return ['CMD', 'node', '-e', nodeCode];
+    case 'java':
+      return ['CMD-SHELL', escapeDollar([curl, wget].join(' || '))];
+    case 'generic':
+      return ['CMD-SHELL', escapeDollar([curl, wget, py, node].join(' || '))];
+  }
 }
 
 export function appEnvironment(plan: Plan, forWorker = false): Dict {
@@ -74,10 +88,12 @@ export function appEnvironment(plan: Plan, forWorker = false): Dict {
     env.RABBITMQ_URL = `amqp://${plan.project}:\${RABBITMQ_PASSWORD_URLENCODED}@rabbitmq:5672/`;
   }
   if (plan.components.minio) {
+    // Its own MinIO user, limited to its bucket (minio-init creates both): never the root credentials (#15.8).
     Object.assign(env, {
       S3_ENDPOINT: 'http://minio:9000',
-      S3_ACCESS_KEY: plan.project,
-      S3_SECRET_KEY: '${MINIO_ROOT_PASSWORD}',
+      S3_ACCESS_KEY: minioAppUser(plan.project),
+      S3_SECRET_KEY: '${MINIO_APP_PASSWORD}',
+      S3_BUCKET: minioBucket(plan.project),
     });
   }
   // Worker counts and memory caps the runtimes read themselves (gunicorn and uvicorn read WEB_CONCURRENCY);
@@ -96,7 +112,7 @@ function appDependsOn(plan: Plan): Dict {
   const d: Dict = { mysql: healthy };
   if (plan.redis) d.redis = healthy;
   if (plan.components.rabbitmq) d.rabbitmq = healthy;
-  if (plan.components.minio) d.minio = healthy;
+  if (plan.components.minio) d[MINIO_INIT] = { condition: 'service_completed_successfully' };
   return d;
 }
 
@@ -230,6 +246,12 @@ function rabbitmq(plan: Plan, s: ServicePlan): Dict {
 /** MinIO refuses to start with a root user under 3 characters (its documented minimum); a 1-2 letter project gets a suffix. */
 export const minioRootUser = (project: string) => (project.length >= 3 ? project : `${project}-admin`);
 
+/** The app's MinIO user and bucket (S3 bucket names: 3-63 characters; a project is 1-32 of [a-z0-9-]). */
+export const minioAppUser = (project: string) => `${project}-app`;
+export const minioBucket = (project: string) => (project.length >= 3 ? project : `${project}-data`);
+export const MINIO_APP_POLICY = 'stack-wizard-app';
+export const MINIO_INIT = ONE_SHOT_SERVICES[0]!;
+
 function minio(plan: Plan, s: ServicePlan): Dict {
   return {
     ...base(plan, s),
@@ -238,6 +260,37 @@ function minio(plan: Plan, s: ServicePlan): Dict {
     volumes: ['minio-data:' + CONTAINER.minioData],
     // The minio image has no curl; `mc ready local` is its documented readiness probe.
     healthcheck: { test: ['CMD', 'mc', 'ready', 'local'], interval: '15s', timeout: '10s', retries: 5, start_period: '30s' },
+    networks: ['backend'],
+  };
+}
+
+/**
+ * The one-shot that gives the app its MinIO user (minio/init.sh, idempotent): runs with the root
+ * credentials after MinIO is healthy and before the app starts, on every `up`. Not a planned service:
+ * it holds no memory once it has exited.
+ */
+function minioInit(plan: Plan): Dict {
+  const minioSvc = plan.services.find((x) => x.name === 'minio')!;
+  return {
+    image: minioSvc.image,
+    restart: 'no',
+    // mc is a Go program that makes a few admin calls.
+    deploy: { resources: { limits: { cpus: '0.5', memory: '128M', pids: hardeningOf(plan, MINIO_INIT).pids } } },
+    logging: logging(plan),
+    ...hardeningKeys(hardeningOf(plan, MINIO_INIT)),
+    entrypoint: ['/bin/sh', CONTAINER.minioInit],
+    environment: {
+      MINIO_ROOT_USER: minioRootUser(plan.project),
+      MINIO_ROOT_PASSWORD: '${MINIO_ROOT_PASSWORD}',
+      MINIO_APP_USER: minioAppUser(plan.project),
+      MINIO_APP_PASSWORD: '${MINIO_APP_PASSWORD}',
+      MINIO_APP_POLICY,
+      MINIO_BUCKET: minioBucket(plan.project),
+      // mc keeps its aliases here: the root file system is read-only.
+      MC_CONFIG_DIR: '/tmp/mc',
+    },
+    volumes: [`./${HOST.minioInit}:${CONTAINER.minioInit}:ro`, `./${HOST.minioPolicy}:${CONTAINER.minioPolicy}:ro`],
+    depends_on: { minio: healthy },
     networks: ['backend'],
   };
 }
@@ -296,7 +349,10 @@ const BUILDERS: Record<string, (plan: Plan, s: ServicePlan) => Dict> = {
 
 export function composeData(plan: Plan): Dict {
   const services: Dict = {};
-  for (const s of plan.services) services[s.name] = BUILDERS[s.name]!(plan, s);
+  for (const s of plan.services) {
+    services[s.name] = BUILDERS[s.name]!(plan, s);
+    if (s.name === 'minio') services[MINIO_INIT] = minioInit(plan);
+  }
   const volumes: Dict = {};
   const vol = (name: string) => (volumes[name] = {});
   if (plan.app.dataDir) vol('app-data');
@@ -321,11 +377,17 @@ export function composeData(plan: Plan): Dict {
   };
 }
 
+/** Above each service's cap_drop: why each capability it gets back is there (#15.8). */
+export function composeComments(plan: Plan, data: Dict): YamlComment[] {
+  return Object.keys(data.services as Dict).map((name) => ({ path: ['services', name], key: 'cap_drop', text: hardeningComment(hardeningOf(plan, name)) }));
+}
+
 /** 0600: it carries app.env, where people put tokens whatever the docs say (#15.8). */
 export function renderCompose(plan: Plan): RenderedFile {
+  const data = composeData(plan);
   return file(
     HOST.compose,
-    toYaml(composeData(plan), `Generated by stack-wizard (template ${plan.templateVersion}) for "${plan.project}".\nEdit the answers and re-render instead of editing this file; hand edits are reported by doctor.`),
+    toYaml(data, `Generated by stack-wizard (template ${plan.templateVersion}) for "${plan.project}".\nEdit the answers and re-render instead of editing this file; hand edits are reported by doctor.`, composeComments(plan, data)),
     SECRET_MODE,
   );
 }

@@ -8,6 +8,7 @@ import { renderBuildMirrors } from './build-mirrors.js';
 import { renderCompose } from './compose.js';
 import { renderEnv } from './env.js';
 import { toYaml } from './format/yaml.js';
+import { renderMinio } from './minio.js';
 import { renderMonitoring } from './monitoring.js';
 import { renderCertbotUnits } from './certbot.js';
 import { renderMysqlCnf } from './mysql.js';
@@ -30,6 +31,7 @@ export const GENERATORS: readonly Generator[] = [
   ({ plan }) => renderCertbotUnits(plan),
   ({ plan }) => renderMysqlCnf(plan),
   ({ plan }) => renderRedisConf(plan),
+  ({ plan }) => renderMinio(plan),
   ({ plan }) => renderStack(plan),
   ({ plan, secrets }) => renderStackSecrets(plan, secrets),
   // 0600 like the compose file: it holds app.env too (#15.8). redis.mode written as resolved (queue when

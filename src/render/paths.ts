@@ -31,6 +31,9 @@ export const HOST = {
   systemd: 'systemd',
   mysqlCnf: 'mysql/conf.d/stack-wizard.cnf',
   redisConf: 'redis/redis.conf',
+  /** The one-shot minio-init's script and the app's bucket policy (#15.8). */
+  minioInit: 'minio/init.sh',
+  minioPolicy: 'minio/app-policy.json',
   prometheusConf: 'monitoring/prometheus.yml',
   grafanaDatasource: 'monitoring/grafana/provisioning/datasources/prometheus.yml',
   backups: 'backups',
@@ -56,6 +59,8 @@ export const CONTAINER = {
   redisData: '/data',
   appData: '/data',
   minioData: '/data',
+  minioInit: '/stack-wizard/minio-init.sh',
+  minioPolicy: '/stack-wizard/app-policy.json',
   rabbitmqData: '/var/lib/rabbitmq',
   prometheusConf: '/etc/prometheus/prometheus.yml',
   prometheusData: '/prometheus',

@@ -9,7 +9,9 @@ import type { Plan, ServicePlan } from '../domain/plan.js';
 import { secretNames, urlSecretNames, type Secrets } from '../domain/secrets.js';
 import { STACK_FILE, dockerSecretName, roleConstraint, type NodeRole } from '../domain/swarm.js';
 // The compose file's probes and environment, so both deployments judge and configure the app alike.
-import { appEnvironment, appHealthTest as composeAppHealth, escapeDollar, minioRootUser, nginxHealthcheck, workerHealthTest } from './compose.js';
+import { MINIO_APP_POLICY, MINIO_INIT, appEnvironment, appHealthTest as composeAppHealth, escapeDollar, minioAppUser, minioBucket, minioRootUser, nginxHealthcheck, workerHealthTest } from './compose.js';
+import { hardeningOf } from './hardening.js';
+import { renderMinio } from './minio.js';
 import { toYaml } from './format/yaml.js';
 import { redisArg } from './format/redis-conf.js';
 import { renderMysqlCnf } from './mysql.js';
@@ -55,6 +57,10 @@ function stackConfigs(plan: Plan): StackConfig[] {
   for (const f of plan.redis ? renderRedisConf(plan) : []) {
     if (f.path === HOST.redisConf)
       out.push({ key: 'redis_conf', path: f.path, content: f.content, target: CONTAINER.redisConf });
+  }
+  for (const f of renderMinio(plan)) {
+    const [key, target] = f.path === HOST.minioInit ? ['minio_init', CONTAINER.minioInit] : ['minio_policy', CONTAINER.minioPolicy];
+    out.push({ key: key!, path: f.path, content: f.content, target: target! });
   }
   return out;
 }
@@ -107,14 +113,34 @@ function updates(order: 'start-first' | 'stop-first'): Dict {
   return { update_config: { ...u, failure_action: 'rollback' }, rollback_config: { ...u, failure_action: 'pause' } };
 }
 
-function base(plan: Plan, s: ServicePlan, extra: Dict): Dict {
+/**
+ * The compose file's hardening as swarm takes it (#15.8): cap_drop/cap_add (Docker 20.10+) and
+ * read_only, tmpfs as `type: tmpfs` mounts (the `tmpfs` key is ignored by swarm). Swarm has no
+ * no-new-privileges or process limit in this file format: those two are compose-only.
+ */
+function hardened(plan: Plan, name: string): { keys: Dict; tmpfs: Dict[] } {
+  const h = hardeningOf(plan, name);
+  const keys: Dict = { cap_drop: ['ALL'] };
+  const caps = Object.keys(h.caps).sort();
+  if (caps.length) keys.cap_add = caps;
+  if ('tmpfs' in h.rootfs) keys.read_only = true;
+  const tmpfs = 'tmpfs' in h.rootfs ? h.rootfs.tmpfs.map((target) => ({ type: 'tmpfs', target })) : [];
+  return { keys, tmpfs };
+}
+
+function base(plan: Plan, s: ServicePlan | string, extra: Dict): Dict {
+  const name = typeof s === 'string' ? s : s.name;
+  const { keys, tmpfs } = hardened(plan, name);
+  const volumes = [...((extra.volumes as unknown[] | undefined) ?? []), ...tmpfs];
   return {
-    image: s.image,
+    ...(typeof s === 'string' ? {} : { image: s.image }),
     logging: {
       driver: 'json-file',
       options: { 'max-size': `${plan.logs.maxSizeMiB}m`, 'max-file': String(plan.logs.maxFiles) },
     },
+    ...keys,
     ...extra,
+    ...(volumes.length ? { volumes } : {}),
   };
 }
 
@@ -132,7 +158,8 @@ function deploy(s: ServicePlan, role: NodeRole, more: Dict): Dict {
 const appHealth = (test: string[]) => ({ test, interval: '5s', timeout: '4s', retries: 3, start_period: '30s' });
 
 function appService(plan: Plan, s: ServicePlan, forWorker: boolean, all: string[]): Dict {
-  const secrets = urlSecretNames(plan).concat(all.includes('MINIO_ROOT_PASSWORD') ? ['MINIO_ROOT_PASSWORD'] : []);
+  // The app's own MinIO user's secret, never the root one (#15.8).
+  const secrets = urlSecretNames(plan).concat(all.includes('MINIO_APP_PASSWORD') ? ['MINIO_APP_PASSWORD'] : []);
   const env = appEnvironment(plan, forWorker) as Record<string, string>;
   // Apps that read *_FILE get the files too; DATABASE_URL and friends stay, the contract every app reads.
   for (const n of secrets) env[`${n}_FILE`] = `${SECRETS_MOUNT}/${dockerSecretName(n)}`;
@@ -232,6 +259,37 @@ function simpleData(plan: Plan, s: ServicePlan, volume: string, target: string, 
   });
 }
 
+/**
+ * The one-shot that gives the app its MinIO user (minio/init.sh): restarted only on failure, so it
+ * runs until it has succeeded once per deploy of a changed spec. Passwords as secret files.
+ */
+function minioInitService(plan: Plan, minio: ServicePlan): Dict {
+  const secrets = ['MINIO_ROOT_PASSWORD', 'MINIO_APP_PASSWORD'];
+  return base(plan, MINIO_INIT, {
+    image: minio.image,
+    entrypoint: ['/bin/sh', CONTAINER.minioInit],
+    environment: {
+      MINIO_ROOT_USER: minioRootUser(plan.project),
+      MINIO_ROOT_PASSWORD_FILE: `${SECRETS_MOUNT}/${dockerSecretName('MINIO_ROOT_PASSWORD')}`,
+      MINIO_APP_USER: minioAppUser(plan.project),
+      MINIO_APP_PASSWORD_FILE: `${SECRETS_MOUNT}/${dockerSecretName('MINIO_APP_PASSWORD')}`,
+      MINIO_APP_POLICY,
+      MINIO_BUCKET: minioBucket(plan.project),
+      MC_CONFIG_DIR: '/tmp/mc',
+    },
+    secrets: secretRefs(secrets),
+    configs: configsOf(stackConfigs(plan), 'minio_'),
+    networks: ['backend'],
+    deploy: {
+      endpoint_mode: 'dnsrr',
+      placement: placement('data'),
+      resources: { limits: { cpus: '0.5', memory: '128M' } },
+      restart_policy: { condition: 'on-failure', delay: '10s', max_attempts: 30 },
+      ...updates('stop-first'),
+    },
+  });
+}
+
 /** The stack file as data. */
 export function stackData(plan: Plan): Dict {
   if (!plan.swarm) throw new Error('stackData needs deploy: swarm');
@@ -267,6 +325,7 @@ export function stackData(plan: Plan): Dict {
           start_period: '30s',
         },
       });
+      services[MINIO_INIT] = minioInitService(plan, s);
     } else throw new Error(`${s.name} is not available with deploy: swarm`);
   }
   const volumes: Dict = { 'nginx-logs': {}, 'mysql-data': {} };

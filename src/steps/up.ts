@@ -13,6 +13,7 @@ import { CommandError } from '../exec/executor.js';
 import { WizardError, opError } from '../errors.js';
 import { byCodePoint } from '../domain/order.js';
 import { composeArgv } from '../domain/compose-argv.js';
+import { ONE_SHOT_SERVICES } from '../domain/services.js';
 
 type Emit = (e: Omit<StepEvent, 'step'>) => void;
 
@@ -131,7 +132,7 @@ async function plannedChanges(ctx: Context, s: Prepared) {
   const cs = reachable ? await ctx.docker.projectContainers(s.plan.project) : [];
   const changes: string[] = [];
   const notUp = services.filter((n) => !isUp(cs.find((c) => c.service === n)));
-  const orphans = [...new Set(cs.map((c) => c.service).filter((n): n is string => !!n && !services.includes(n)))];
+  const orphans = [...new Set(cs.map((c) => c.service).filter((n): n is string => !!n && !services.includes(n) && !ONE_SHOT_SERVICES.includes(n)))];
   const newImage: string[] = [];
   for (const n of services) {
     const c = cs.find((x) => x.service === n);

@@ -278,7 +278,7 @@ describe('the data volumes a backup copies', () => {
     const plan = buildPlan(answers, makeFacts({ ramMiB: 7680, cores: 4 }));
     const stack = { project: 'shop', installDir: plan.installDir, answersFile: '', prepared: { plan } } as unknown as Stack;
     expect(dataVolumes(stack)).toEqual(['app-data', 'minio-data']);
-    const files = renderAll({ plan, answers, secrets: { MYSQL_ROOT_PASSWORD: 'a'.repeat(32), MYSQL_PASSWORD: 'b'.repeat(32), REDIS_PASSWORD: 'c'.repeat(32), MINIO_ROOT_PASSWORD: 'd'.repeat(32) } });
+    const files = renderAll({ plan, answers, secrets: { MYSQL_ROOT_PASSWORD: 'a'.repeat(32), MYSQL_PASSWORD: 'b'.repeat(32), REDIS_PASSWORD: 'c'.repeat(32), MINIO_ROOT_PASSWORD: 'd'.repeat(32), MINIO_APP_PASSWORD: 'e'.repeat(32) } });
     const compose = parseYaml(files.find((f) => f.path === 'docker-compose.yml')!.content) as { services: Record<string, { volumes?: string[] }>; volumes: Record<string, unknown> };
     for (const v of dataVolumes(stack)) expect(Object.keys(compose.volumes)).toContain(v);
     expect(compose.services.minio!.volumes!.some((m) => m.startsWith('minio-data:'))).toBe(true);

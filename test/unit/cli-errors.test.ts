@@ -286,7 +286,8 @@ describe('hostile values (#15.1)', () => {
     ['installDir with ; (logrotate postrotate runs it)', 'installDir: "/opt/app;touch /tmp/pwned"\n', /installDir: must be an absolute, normalized path/],
     ['installDir with a newline (a second cron line)', 'installDir: "/opt/app\\n* * * * * root id"\n', /installDir: must be an absolute, normalized path/],
     ['installDir with % (a systemd specifier)', 'installDir: /opt/app%i\n', /installDir: must be an absolute, normalized path/],
-    ['installDir with a space', 'installDir: /opt/my app\n', /installDir: must be an absolute, normalized path/],
+    // Spaces are refused, not quoted in four syntaxes (docs/ARCHITECTURE.md#security-15): the message names the fix.
+    ['installDir with a space', 'installDir: /opt/my app\n', /installDir: no spaces: .*name the folder with - or _ instead, e\.g\. \/opt\/stack-wizard\/my-app/],
     ['installDir with $', 'installDir: /opt/$HOME\n', /installDir: must be an absolute, normalized path/],
     ['installDir relative', 'installDir: opt/app\n', /installDir: must be an absolute, normalized path/],
     ['installDir with a trailing /', 'installDir: /opt/app/\n', /installDir: must be an absolute, normalized path/],
@@ -316,7 +317,7 @@ describe('hostile values (#15.1)', () => {
     ['certificate key with a newline', 'domain: app.example.com\ntls: custom\ncertificate: { cert: /etc/ssl/c.pem, key: "/etc/ssl/k.pem\\nx" }\n', /certificate\.key: must be an absolute, normalized path/],
     ['dataDir with :', '  dataDir: "/data:/etc"\n', /app\.dataDir: must be an absolute, normalized folder inside the container/],
     ['dataDir /proc', '  dataDir: /proc/self\n', /app\.dataDir: must be an absolute, normalized folder inside the container/],
-    ['passphraseFile with a space', 'backup: { passphraseFile: "/root/pass phrase" }\n', /backup\.passphraseFile: must be an absolute, normalized path/],
+    ['passphraseFile with a space', 'backup: { passphraseFile: "/root/pass phrase" }\n', /backup\.passphraseFile: no spaces/],
     ['credentialsFile with ..', 'backup: { s3: { endpoint: "https://s3.example.com", bucket: backups, credentialsFile: /root/../etc/shadow } }\n', /backup\.s3\.credentialsFile: must be an absolute, normalized path/],
     // URLs: a scheme allow-list, a host, a plain path.
     ['mirror URL with a space', 'mirrors: { npm: "https://mirror.example.com/npm evil" }\n', /mirrors\.npm: a URL starting with http:\/\/ or https:\/\/, then a host name/],
@@ -358,6 +359,10 @@ describe('hostile values (#15.1)', () => {
     expect(h.code).toBe(2);
     expect(h.stderr).toMatch(/app\.health：必须是以 \/ 开头的 URL 路径/);
     nothingWritten(h.caseDir);
+    const sp = await run(`${GOOD}installDir: /opt/my app\n`, ['--lang', 'zh-CN']);
+    expect(sp.code).toBe(2);
+    expect(sp.stderr).toMatch(/installDir：不能包含空格.*请改用 - 或 _ 命名目录，例如 \/opt\/stack-wizard\/my-app/);
+    nothingWritten(sp.caseDir);
   });
 
   it('accepts the ordinary values next to them (no false refusals)', async () => {

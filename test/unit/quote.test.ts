@@ -14,7 +14,7 @@ import {
   unitValue,
 } from '../../src/render/format/quote.js';
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
-import { renderCompose } from '../../src/render/compose.js';
+import { appHealthTest, renderCompose } from '../../src/render/compose.js';
 import { NGINX_TARGETS, NGINX_VARIANTS, variantPlan } from '../fixtures/nginx-variants.js';
 
 describe('shell words', () => {
@@ -78,8 +78,17 @@ describe('fail2ban logpath', () => {
 
 describe('app healthcheck', () => {
   const plan = variantPlan(NGINX_VARIANTS[0]!, NGINX_TARGETS.directive.image);
-  it('the health URL is plain words in the CMD-SHELL line', () => {
-    expect(renderCompose(plan).content).toContain('curl -fsS -o /dev/null --max-time 4 http://127.0.0.1:8000/health');
+  it('the health URL is plain words in the CMD-SHELL line (a runtime whose tools are unknown)', () => {
+    const generic = { ...plan, app: { ...plan.app, runtime: 'generic' as const } };
+    expect(renderCompose(generic).content).toContain('curl -fsS -o /dev/null --max-time 4 http://127.0.0.1:8000/health');
+  });
+  it('Python and Node apps are checked by their own interpreter in exec form: no shell (#15.1)', () => {
+    const py = appHealthTest({ ...plan, app: { ...plan.app, runtime: 'python-asgi' } });
+    expect(py).toEqual(['CMD', 'python3', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]);
+    const node = appHealthTest({ ...plan, app: { ...plan.app, runtime: 'node' } });
+    expect(node.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(node[3]).toContain("fetch('http://127.0.0.1:8000/health'");
+    expect(appHealthTest({ ...plan, app: { ...plan.app, runtime: 'java' } })[0]).toBe('CMD-SHELL');
   });
   it('a health path the schema should have refused stops the render (it also sits in Python and JS strings)', () => {
     for (const health of ["/h';touch /tmp/x;'", '/h"$(id)"', '/h x']) {

@@ -170,7 +170,8 @@ describe('determinism and secrets', () => {
   it('generates strong, URL-safe, distinct secrets', () => {
     const { secrets } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!, seededRandom(5));
     const values = Object.values(secrets);
-    expect(values.length).toBe(6);
+    // MySQL root and app, Redis, RabbitMQ, MinIO root and the app's MinIO user (#15.8), Grafana.
+    expect(values.length).toBe(7);
     expect(new Set(values).size).toBe(values.length);
     for (const v of values) expect(v).toMatch(/^[A-Za-z0-9]{32}$/);
   });
@@ -189,6 +190,33 @@ describe('determinism and secrets', () => {
 });
 
 describe('docker-compose.yml', () => {
+  it('says above each service why every capability it gets back is there (#15.8)', () => {
+    const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const text = files.find((f) => f.path === HOST.compose)!.content;
+    const compose = parse(text) as { services: Record<string, { cap_add?: string[] }> };
+    for (const [name, svc] of Object.entries(compose.services)) {
+      // The service's block up to its cap_drop: the comment lines sit right above it.
+      const block = text.slice(text.indexOf(`\n  ${name}:\n`)).split('    cap_drop:')[0]!;
+      const comments = block.split('\n').filter((l) => /^ {4}# ([A-Z_]+|No capability):/.test(l));
+      if (svc.cap_add?.length) expect(comments.map((l) => l.slice(6).split(':')[0]), name).toEqual(svc.cap_add);
+      else expect(comments[0], name).toMatch(/^ {4}# No capability: /);
+    }
+    expect(compose.services.nginx!.cap_add).toEqual(['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+    expect(compose.services.redis!.cap_add).toEqual(['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID']);
+    expect(compose.services.minio!.cap_add).toBeUndefined();
+    expect(compose.services.app!.cap_add).toBeUndefined();
+  });
+
+  it('gives the app back only the capabilities its answers name, and a writable root when asked (#15.8)', () => {
+    const c = GOLDEN_CASES[0]!;
+    const answers = { ...c.answers, app: { ...c.answers.app, capAdd: ['SETUID', 'CHOWN', 'SETGID'], readOnly: false } };
+    const { files } = render({ ...c, answers: answers as unknown as typeof c.answers });
+    const app = (parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, Record<string, unknown>> }).services.app!;
+    expect(app.cap_add).toEqual(['CHOWN', 'SETGID', 'SETUID']);
+    expect(app.read_only).toBeUndefined();
+    expect(app.tmpfs).toBeUndefined();
+  });
+
   for (const c of GOLDEN_CASES) {
     it(`${c.name}: databases unpublished, every service healthchecked and limited, the app gets its environment`, () => {
       const { plan, files } = render(c);
@@ -197,7 +225,8 @@ describe('docker-compose.yml', () => {
         networks: Record<string, { internal?: boolean }>;
       };
       const services = compose.services;
-      expect(Object.keys(services).sort()).toEqual(plan.services.map((s) => s.name).sort());
+      // Every planned service, and the one-shot minio-init beside MinIO (#15.8).
+      expect(Object.keys(services).sort()).toEqual([...plan.services.map((s) => s.name), ...(plan.components.minio ? ['minio-init'] : [])].sort());
       for (const name of ['mysql', 'redis', 'rabbitmq', 'minio', 'prometheus', 'node-exporter']) {
         if (!services[name]) continue;
         expect(services[name]!.ports, `${name} must not publish a port`).toBeUndefined();
@@ -211,10 +240,19 @@ describe('docker-compose.yml', () => {
         else expect(p, n).toMatch(/^127\.0\.0\.1:/);
       }
       for (const [name, s] of Object.entries(services)) {
+        // Hardening (#15.8): every capability dropped, no privilege gained, a process limit.
+        expect(s.cap_drop, name).toEqual(['ALL']);
+        expect(s.security_opt).toEqual(['no-new-privileges:true']);
+        expect((s.deploy as { resources: { limits: { pids: number } } }).resources.limits.pids, name).toBeGreaterThanOrEqual(64);
+        if (s.tmpfs) expect(s.read_only, name).toBe(true);
+        if (name === 'minio-init') {
+          expect(s.restart).toBe('no');
+          expect(s.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
+          continue;
+        }
         const lim = (s.deploy as { resources: { limits: { memory: string; cpus: string } } }).resources.limits;
         expect(lim.memory).toBe(`${plan.services.find((x) => x.name === name)!.memoryMiB}M`);
         expect(Number(lim.cpus)).toBeGreaterThan(0);
-        expect(s.security_opt).toEqual(['no-new-privileges:true']);
         expect(s.restart).toBe('unless-stopped');
         expect((s.logging as { options: Record<string, string> }).options['max-size']).toMatch(/^\d+m$/);
         const hc = s.healthcheck as { test: string[]; interval: string } | undefined;
@@ -222,7 +260,7 @@ describe('docker-compose.yml', () => {
         expect(['CMD', 'CMD-SHELL']).toContain(hc!.test[0]);
         // Every dependency waits for health, never just for a started container.
         for (const [dep, cond] of Object.entries((s.depends_on as Record<string, { condition: string }> | undefined) ?? {})) {
-          expect(cond, `${name} → ${dep}`).toEqual({ condition: 'service_healthy' });
+          expect(cond, `${name} → ${dep}`).toEqual({ condition: dep === 'minio-init' ? 'service_completed_successfully' : 'service_healthy' });
           expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
         }
       }

@@ -117,7 +117,9 @@ describe('the stack file', () => {
     ]) {
       expect(svc[name!].deploy.placement.constraints, name).toEqual(['node.labels.data == true']);
       expect(svc[name!].deploy.replicas, name).toBe(1);
-      expect(svc[name!].volumes, name).toEqual([vol]);
+      // Its data volume first; read-only ones also get their tmpfs mounts (#15.8).
+      expect(svc[name!].volumes[0], name).toEqual(vol);
+      for (const m of svc[name!].volumes.slice(1)) expect(m.type, name).toBe('tmpfs');
     }
     expect(svc.app.deploy.replicas).toBe(2);
     expect(render({ ...BASE, swarm: { appReplicas: 4 } }).stack!.services.app.deploy.replicas).toBe(4);

@@ -1,6 +1,7 @@
 // Docker checks: the engine, its disk use, container log sizes, the compose file; then every
 // service's container: running, healthy, restart loops, OOM kills, their last log lines. Pure.
 import { fmtAge, fmtBytes, msg, okFinding, pct, type CheckDef, type Finding, type Fix, type Line } from './types.js';
+import { ONE_SHOT_SERVICES } from '../services.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -256,6 +257,9 @@ function serviceFinding(s: ServiceEvidence, now: Date): Finding {
   if (c.oomKilled) signals.push('oom');
   const hints = { service: s.name, serviceDown: true, needs: s.dependsOn, signals };
 
+  if (ONE_SHOT_SERVICES.includes(s.name) && c.state === 'exited' && c.exitCode === 0 && !c.oomKilled) {
+    return { ...okFinding('services', id, 'doc.svc.oneShotDone', [stateLine(c, now)], { service: s.name }), hints: { service: s.name } };
+  }
   if (c.state === 'running' && (c.health === 'healthy' || c.health === null) && !betweenCrashes) {
     return { ...okFinding('services', id, 'doc.svc.ok', [stateLine(c, now)], { service: s.name }), hints: { service: s.name } };
   }

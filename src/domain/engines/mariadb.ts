@@ -143,6 +143,10 @@ export const MARIADB: DbEngine = {
   // Recent images have no mysqladmin, only their healthcheck.sh. It connects over TCP, which the
   // entrypoint's init server (--skip-networking) refuses, so "healthy" means the real server is up.
   healthcheck: ['CMD', 'healthcheck.sh', '--connect', '--innodb_initialized'],
+  // The socket and pid file (/run/mysqld) and mariadbd's and mariadb-backup's temporary files (/tmp).
+  rootfs: { tmpfs: ['/run/mysqld', '/tmp'] },
+  // Reads only: healthcheck.sh reads .my-healthcheck.cnf (0600 mysql), mariadb-backup the data files.
+  rootFileAccess: { cap: 'DAC_READ_SEARCH', why: "root's find descends into mysql's 0700 folders on a restart; healthcheck.sh and mariadb-backup (docker exec, as root) read mysql's files" },
   client: SQL_CLIENT,
   systemSchemas: SYSTEM_SCHEMAS,
   dump: dumpTool('mariadb-dump'),

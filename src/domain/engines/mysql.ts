@@ -316,6 +316,11 @@ export const MYSQL: DbEngine = {
   // The image has mysqladmin. TCP to 127.0.0.1 is refused while the entrypoint's init server runs
   // (--skip-networking), so "healthy" means the real server is up, not the temporary one.
   healthcheck: ['CMD-SHELL', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping -h 127.0.0.1 -u root --silent'],
+  // The clone backup writes a full copy of the data into the image's secure-file-priv folder
+  // (/var/lib/mysql-files): on a tmpfs it would count against the container's memory.
+  rootfs: { writable: 'the clone backup copies the data into /var/lib/mysql-files, inside the image' },
+  // Writes too: the clone's copy (owned by mysql, in its 0750 folder) is removed by root after docker cp.
+  rootFileAccess: { cap: 'DAC_OVERRIDE', why: "root's find descends into mysql's 0700 folders on a restart; the clone backup's copy, owned by mysql, is removed as root (docker exec rm)" },
   client: SQL_CLIENT,
   systemSchemas: SYSTEM_SCHEMAS,
   // GTIDs of the source would clash on load; tablespace statements need the PROCESS privilege.

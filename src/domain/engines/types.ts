@@ -233,6 +233,16 @@ export interface DbEngine {
   composeEnvironment(db: { name: string; user: string }): Record<string, string>;
   /** The compose healthcheck test (raw text: the compose renderer escapes `$`); healthy = the real server accepts connections. */
   healthcheck: readonly string[];
+  /**
+   * What the container writes outside its data volume (#15.8): `tmpfs` paths under a read-only root
+   * file system, or why the root file system stays writable.
+   */
+  rootfs: { tmpfs: readonly string[] } | { writable: string };
+  /**
+   * How root inside the container reaches the server user's files (the entrypoint's find on a
+   * restart, the healthcheck, our `docker exec` backup tools): reading only, or writing too.
+   */
+  rootFileAccess: { cap: 'DAC_READ_SEARCH' | 'DAC_OVERRIDE'; why: string };
 
   // ---- tools inside the container
   /** The SQL client as root, SQL on stdin (argv after `docker exec -i <container>`; client flags may follow). */

@@ -50,6 +50,7 @@ export const docker = defineCatalog(
 
     // ---- services
     'doc.svc.ok': '{service} is running and healthy',
+    'doc.svc.oneShotDone': '{service} ran and finished (exit 0), as a one-shot step should',
     'doc.svc.ev.running': 'running for {since}, health {health}, restarts {restarts}',
     'doc.svc.ev.stopped': '{state}, exit code {code}, {since} ago, restarts {restarts}',
     'doc.svc.ev.engineError': 'Docker says: {error}',
@@ -135,6 +136,7 @@ export const docker = defineCatalog(
     'doc.compose.fix.rerender': '恢复生成的文件：stack-wizard doctor --fix，或 stack-wizard init --answers stack-wizard.yaml',
 
     'doc.svc.ok': '{service} 正在运行且健康',
+    'doc.svc.oneShotDone': '{service} 已运行完毕（退出码 0），一次性步骤本应如此',
     'doc.svc.ev.running': '已运行 {since}，健康状态 {health}，重启 {restarts} 次',
     'doc.svc.ev.stopped': '{state}，退出码 {code}，{since} 前，重启 {restarts} 次',
     'doc.svc.ev.engineError': 'Docker 报告：{error}',

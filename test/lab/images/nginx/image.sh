@@ -34,6 +34,11 @@ customize() {
   # Debian's site layout is not the image's: only conf.d is read.
   rm -rf "$root/etc/nginx/sites-enabled" "$root/etc/nginx/sites-available"
   mkdir -p "$root/usr/share/nginx/html" "$root/var/cache/nginx"
+  # The official image keeps its temporary folders (client bodies, proxy buffers) in /var/cache/nginx,
+  # where the generated stack mounts a tmpfs under a read-only root (#15.8); Debian's build says
+  # /var/lib/nginx, so that points there.
+  rm -rf "$root/var/lib/nginx"
+  ln -s /var/cache/nginx "$root/var/lib/nginx"
   [ -f "$root/usr/share/nginx/html/index.html" ] || echo '<h1>Welcome to nginx!</h1>' >"$root/usr/share/nginx/html/index.html"
   ln -sf /dev/stdout "$root/var/log/nginx/access.log"
   ln -sf /dev/stderr "$root/var/log/nginx/error.log"

@@ -207,6 +207,30 @@ describe('docker-compose.yml', () => {
     expect(compose.services.app!.cap_add).toBeUndefined();
   });
 
+  it("gives the app its own MinIO user: a policy for its bucket alone, made by minio-init from .env's secrets (#15.8)", () => {
+    const { files } = render(GOLDEN_CASES.find((g) => g.name === 'auto-full-8g-host')!);
+    const policy = JSON.parse(files.find((f) => f.path === 'minio/app-policy.json')!.content) as { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
+    expect(policy.Statement.flatMap((st) => st.Resource).sort()).toEqual(['arn:aws:s3:::shop', 'arn:aws:s3:::shop/*']);
+    const actions = policy.Statement.flatMap((st) => st.Action);
+    expect(policy.Statement.every((st) => st.Effect === 'Allow')).toBe(true);
+    // No bucket listing of the whole server, no admin, no policy or bucket management.
+    for (const a of actions) expect(a).toMatch(/^s3:(Get|Put|Delete|List|Abort)/);
+    expect(actions).not.toContain('s3:ListAllMyBuckets');
+    const compose = parse(files.find((f) => f.path === HOST.compose)!.content) as { services: Record<string, { environment: Record<string, string>; volumes?: string[] }> };
+    const init = compose.services['minio-init']!;
+    const script = files.find((f) => f.path === 'minio/init.sh')!.content;
+    // Every variable the script reads is in the one-shot's environment (or is the swarm *_FILE twin).
+    const read = [...new Set([...script.matchAll(/\$\{?(MINIO_[A-Z_]+)/g)].map((m) => m[1]!))].filter((v) => !v.endsWith('_FILE')).sort();
+    expect(read).toEqual(['MINIO_APP_PASSWORD', 'MINIO_APP_POLICY', 'MINIO_APP_USER', 'MINIO_BUCKET', 'MINIO_ROOT_PASSWORD', 'MINIO_ROOT_USER']);
+    for (const v of read) expect(init.environment, v).toHaveProperty(v);
+    expect(init.environment.MINIO_ROOT_PASSWORD).toBe('${MINIO_ROOT_PASSWORD}');
+    expect(init.volumes).toEqual(['./minio/init.sh:/stack-wizard/minio-init.sh:ro', './minio/app-policy.json:/stack-wizard/app-policy.json:ro']);
+    for (const svc of ['app', 'worker']) {
+      expect(compose.services[svc]!.environment).toMatchObject({ S3_ACCESS_KEY: 'shop-app', S3_SECRET_KEY: '${MINIO_APP_PASSWORD}', S3_BUCKET: 'shop' });
+      expect(JSON.stringify(compose.services[svc]!.environment)).not.toContain('MINIO_ROOT');
+    }
+  });
+
   it('gives the app back only the capabilities its answers name, and a writable root when asked (#15.8)', () => {
     const c = GOLDEN_CASES[0]!;
     const answers = { ...c.answers, app: { ...c.answers.app, capAdd: ['SETUID', 'CHOWN', 'SETGID'], readOnly: false } };

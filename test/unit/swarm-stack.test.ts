@@ -125,6 +125,29 @@ describe('the stack file', () => {
     expect(render({ ...BASE, swarm: { appReplicas: 4 } }).stack!.services.app.deploy.replicas).toBe(4);
   });
 
+  it('hardens every service as swarm takes it, and gives the app its own MinIO user, never the root password (#15.8)', () => {
+    const { stack } = render({ ...BASE, components: { ...BASE.components, minio: true } });
+    const services = stack!.services as Dict;
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.cap_drop, name).toEqual(['ALL']);
+      // Swarm's file format has neither: they stay compose-only rather than being ignored.
+      expect(s.security_opt, name).toBeUndefined();
+      expect(s.pids_limit, name).toBeUndefined();
+      if (s.read_only) expect(s.volumes.some((v: Dict) => v.type === 'tmpfs' && v.target === '/tmp'), name).toBe(true);
+    }
+    expect(services.nginx.cap_add).toEqual(['CHOWN', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+    for (const name of ['app', 'worker']) {
+      expect(services[name].secrets, name).toContain('minio_app_password');
+      expect(services[name].secrets, name).not.toContain('minio_root_password');
+      expect(services[name].environment.S3_ACCESS_KEY, name).toBe('shop-app');
+      expect(JSON.stringify(services[name].environment), name).not.toMatch(/MINIO_ROOT/);
+    }
+    const init = services['minio-init'];
+    expect(init.secrets.sort()).toEqual(['minio_app_password', 'minio_root_password']);
+    expect(init.deploy.restart_policy.condition).toBe('on-failure');
+    expect(init.configs.map((c: Dict) => c.target).sort()).toEqual(['/stack-wizard/app-policy.json', '/stack-wizard/minio-init.sh']);
+  });
+
   it('rolls updates one task at a time, back on failure; start-first only where nothing is held', () => {
     for (const [name, s] of Object.entries(svc)) {
       expect(s.deploy.update_config.failure_action, name).toBe('rollback');

@@ -341,6 +341,21 @@ describe('Docker and service checks on variants', () => {
     expect(title(between)).toBe('app keeps crashing: restarted 4 time(s), starting again now');
   });
 
+  test('services: a one-shot (minio-init, #15.8) that exited 0 is done; one that failed is an error', () => {
+    const oneShot = (exitCode: number) =>
+      variant('services', (e) => {
+        const app = e.services.find((s) => s.name === 'app')!;
+        e.services.push({ ...app, name: 'minio-init', container: { ...app.container!, name: 'shop-minio-init-1', state: 'exited', health: null, exitCode } });
+      });
+    const done = byId(check('services', oneShot(0)), 'service.minio-init');
+    expect(done.severity).toBe('ok');
+    expect(title(done)).toBe('minio-init ran and finished (exit 0), as a one-shot step should');
+    const failed = byId(check('services', oneShot(1)), 'service.minio-init');
+    expect(failed.severity).toBe('error');
+    // The same exit 0 of a long-running service is someone stopping it, not success.
+    expect(byId(check('services', variant('services', (e) => Object.assign(e.services.find((s) => s.name === 'app')!.container!, { state: 'exited', exitCode: 0 }))), 'service.app').severity).toBe('error');
+  });
+
   test('restarts: up now after crashing 4 times is a warning', () => {
     const f = check('restarts', variant('services', (e) => (e.services[0]!.container!.restartCount = 4)));
     expect(f[0]!.severity).toBe('warn');

@@ -2,9 +2,11 @@
 // tarball on the lab's systemd server with its own Docker engine, the lab answers file, the real
 // generated configs. Proves: healthy stack serving through the published Nginx port to the app and
 // its MySQL and Redis; a second init changes nothing; status --json matches docker inspect; a broken
-// app image ends in exit 1 with its logs while the previous healthy stack keeps serving.
+// app image ends in exit 1 with its logs while the previous healthy stack keeps serving; every
+// container runs hardened (#15.8) and MariaDB and Redis come back from a restart under it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, type Client, type Server } from '../lab/lab.js';
+import { waitFor } from '../support/proc.js';
 import { ANSWERS, BROKEN_ANSWERS, INSTALL_DIR, PROJECT, STACK_IMAGES, labAnswers, runInit, sampleMemory, type InitRun } from './support/apply-lab.js';
 
 let lab: Lab;
@@ -18,7 +20,7 @@ interface Inspect {
   Image: string;
   Config: { Image: string; Labels: Record<string, string> };
   State: { Status: string; StartedAt: string; Health?: { Status: string } };
-  HostConfig: { Memory: number; NanoCpus: number };
+  HostConfig: { Memory: number; NanoCpus: number; CapDrop: string[] | null; CapAdd: string[] | null; ReadonlyRootfs: boolean; SecurityOpt: string[] | null; PidsLimit: number | null; Tmpfs: Record<string, string> | null };
   NetworkSettings: { Ports: Record<string, { HostIp: string; HostPort: string }[] | null> };
 }
 
@@ -143,6 +145,56 @@ describe('init on the lab server', () => {
     }
     expect(st.services.find((s) => s.service === 'nginx')!.ports.map((p) => p.hostPort)).toContain(80);
     for (const s of ['mysql', 'redis', 'app']) expect(st.services.find((x) => x.service === s)!.ports).toEqual([]);
+  });
+
+  it('runs every container hardened (#15.8): all capabilities dropped but those its entrypoint needs, read-only root, no new privileges, a process limit; MariaDB and Redis restart healthy under it', async () => {
+    const svc = byService(await containers());
+    const want: Record<string, { caps: string[]; tmpfs: string[] }> = {
+      app: { caps: [], tmpfs: ['/tmp'] },
+      mysql: { caps: ['CAP_CHOWN', 'CAP_DAC_READ_SEARCH', 'CAP_SETGID', 'CAP_SETUID'], tmpfs: ['/run/mysqld', '/tmp'] },
+      redis: { caps: ['CAP_CHOWN', 'CAP_DAC_READ_SEARCH', 'CAP_SETGID', 'CAP_SETUID'], tmpfs: ['/tmp'] },
+      nginx: { caps: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE', 'CAP_SETGID', 'CAP_SETUID'], tmpfs: ['/run', '/tmp', '/var/cache/nginx'] },
+    };
+    expect(Object.keys(svc).sort()).toEqual(Object.keys(want).sort());
+    // Engines differ in spelling (CHOWN or CAP_CHOWN): compare without the prefix.
+    const bare = (l: string[] | null) => (l ?? []).map((c) => c.replace(/^CAP_/, '')).sort();
+    for (const [name, w] of Object.entries(want)) {
+      const h = svc[name]!.HostConfig;
+      expect(bare(h.CapDrop), name).toEqual(['ALL']);
+      expect(bare(h.CapAdd), name).toEqual(bare(w.caps));
+      expect(h.ReadonlyRootfs, name).toBe(true);
+      expect(h.SecurityOpt, name).toContain('no-new-privileges:true');
+      expect(h.PidsLimit, name).toBeGreaterThanOrEqual(64);
+      expect(Object.keys(h.Tmpfs ?? {}).sort(), name).toEqual(w.tmpfs);
+      // The kernel's view: the root file system refuses a write, and the main process's bounding set is what was asked.
+      const touch = await server.docker(['exec', svc[name]!.Id, 'sh', '-c', 'touch /stack-wizard-probe'], { allowFail: true });
+      expect(touch.exitCode, name).not.toBe(0);
+      expect(touch.stderr, name).toMatch(/Read-only file system/);
+      const status = await server.docker(['exec', svc[name]!.Id, 'cat', '/proc/1/status']);
+      const bnd = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(status.stdout)![1]}`);
+      const bits = { CHOWN: 0, DAC_OVERRIDE: 1, DAC_READ_SEARCH: 2, SETGID: 6, SETUID: 7, NET_BIND_SERVICE: 10 } as Record<string, number>;
+      expect(bnd, name).toBe(bare(w.caps).reduce((n, c) => n | (1n << BigInt(bits[c]!)), 0n));
+      expect(/^NoNewPrivs:\s*1$/m.test(status.stdout), name).toBe(true);
+    }
+    // The servers dropped to their own users (gosu/setpriv step): no effective capability left.
+    for (const name of ['mysql', 'redis']) {
+      const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec((await server.docker(['exec', svc[name]!.Id, 'cat', '/proc/1/status'])).stdout)![1];
+      expect(BigInt(`0x${eff}`), name).toBe(0n);
+    }
+    // A restart is where the entrypoints' find walks the servers' own 0700 folders as root (DAC_READ_SEARCH).
+    await server.docker(['restart', svc.mysql!.Id, svc.redis!.Id], { timeoutMs: 180_000 });
+    await waitFor(
+      'MariaDB and Redis healthy again after a restart',
+      async () => {
+        const after = byService(await containers());
+        return ['mysql', 'redis'].every((n) => after[n]!.State.Health?.Status === 'healthy' && after[n]!.State.StartedAt !== svc[n]!.State.StartedAt);
+      },
+      { timeoutMs: 180_000, intervalMs: 1000 },
+    );
+    const health = await client.http(`http://${server.ip}/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse((await client.http(`http://${server.ip}/items/summary`)).body)).toMatchObject({ count: 25 });
+    expect(JSON.parse((await client.http(`http://${server.ip}/kv/summary`)).body)).toMatchObject({ count: 10 });
   });
 
   it('a broken app image ends with exit 1 naming app with its logs, and the previous healthy stack still runs and serves', async () => {

@@ -336,6 +336,9 @@ export class LabRun implements LabApi {
       '--label', `${OWNER_LABEL}=${OWNER}`, '--label', `${RUN_LABEL}=${this.runId}`,
       '--network', this.staging,
       '--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--cap-add', 'SYS_PTRACE',
+      // A real server's engine can grant any capability; the generated stack gives MariaDB and Redis
+      // DAC_READ_SEARCH (#15.8), outside Docker's default set, so the server needs it to pass on.
+      '--cap-add', 'DAC_READ_SEARCH',
       '--tmpfs', '/run', '--tmpfs', '/run/lock',
       // cgroup v1 here: with the host's cgroup namespace and the hierarchy bind-mounted, systemd
       // manages /docker/<id> (test/lab/README.md).

@@ -60,7 +60,7 @@ export const validation = defineCatalog(
     'v.imageRef': '不是有效的镜像引用（例如 registry.example.com/team/api:1.4.2）',
     'v.urlPath': '必须是以 / 开头的 URL 路径，只能包含字母、数字和 . _ ~ ! * + , = : @ % / -（最多 256 个字符；不能有空格、引号、; { } $ ? #）',
     'v.absPath': '必须是规范化的绝对路径，只能包含 ASCII 字母、数字和 . _ + -（最多 240 个字符；不能有空格、. 或 .. 段、// 或结尾的 /，不能有 $ % : 或引号）',
-    'v.pathSpace': '不能包含空格：logrotate 的文件列表、cron 行、systemd 单元和 certbot 的 hook 都会在空格处拆分路径；请改用 - 或 _ 命名目录，例如 /opt/stack-wizard/my-app',
+    'v.pathSpace': '不能包含空格：`logrotate` 的文件列表、cron 行、systemd 单元和 certbot 的部署钩子都会在空格处拆分路径；请改用 - 或 _ 命名目录，例如 /opt/stack-wizard/my-app',
     'v.systemFolder': '不能是系统目录或共享目录：栈需要一个专用目录，例如 /opt/stack-wizard/<project> 或 /srv/<project>（不允许 {shared} 本身，也不允许 {system} 之下的任何位置）',
     'v.containerPath': '必须是容器内规范化的绝对路径，只能包含 ASCII 字母、数字和 . _ + -（不能是 /、/proc、/sys 或 /dev）',
     'v.healthPath': '必须是以 / 开头的 URL 路径，只能包含字母、数字和 . _ ~ / -（它会在容器的健康检查命令中运行；不能带查询字符串）',

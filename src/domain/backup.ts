@@ -195,19 +195,20 @@ export function compatibility(backup: Manifest, current: { engine: DbEngineId | 
 }
 
 /**
- * How the database part of a backup is taken. A physical copy when asked for (`backup --physical`)
- * and the engine has a tool the server is recent enough for; else a dump (`backup --logical`, the
- * default this round: restore's SIGKILL recovery and the update path are proven on dumps, and a
- * dump is what reaches another engine or series).
+ * How the database part of a backup is taken. A physical copy where the engine has a tool the
+ * server is recent enough for and it is asked for (`backup --physical`) or the engine's default
+ * (MariaDB's mariadb-backup, #18.1); else a dump (`backup --logical`, MySQL's default this round,
+ * and what reaches another engine or an older series).
  */
 export function backupMethod(engine: DbEngine, serverVersion: string, requested?: DbMethod): { method: DbMethod; why: 'requested' | 'default' | 'no-tool' | 'too-old' } {
-  if (requested !== 'physical') return { method: 'logical', why: requested ? 'requested' : 'default' };
+  const why = requested ? 'requested' : 'default';
   const tool = engine.physicalBackup;
+  if (requested === 'logical' || (!requested && !tool?.byDefault)) return { method: 'logical', why };
   if (!tool) return { method: 'logical', why: 'no-tool' };
   const v = parseVersion(serverVersion);
   const since = parseVersion(tool.since)!;
   if (!v || v.major * 1e6 + v.minor * 1e3 + v.patch < since.major * 1e6 + since.minor * 1e3 + since.patch) return { method: 'logical', why: 'too-old' };
-  return { method: 'physical', why: 'requested' };
+  return { method: 'physical', why };
 }
 
 // ---------------------------------------------------------------- space

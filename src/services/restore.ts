@@ -21,6 +21,12 @@ import { checkRestorable, pendingRestore, recoverRestore, runRestore, type Resto
 import { formatList, listJson } from './backup.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
 
+/** How to undo a restore just made: restore its safety backup (said with how that backup holds the database). */
+function undoLine(ctx: Context, r: RestoreOutcome): string {
+  if (!r.safetyId || !r.safety) return '';
+  return `${ctx.t('rs.undo', { safety: r.safetyId, how: ctx.t(r.safety.method === 'physical' ? 'rs.safetyPhysical' : 'rs.safetyLogical', { tool: r.safety.tool }) })}\n`;
+}
+
 function outcomeLine(ctx: Context, r: RestoreOutcome): string {
   if (r.kind === 'rolled-back') return ctx.t('rs.doneRolledBack', { id: r.id, safety: r.safetyId ?? '-' });
   if (r.kind === 'resumed') return ctx.t('rs.doneResumed', { id: r.id, safety: r.safetyId ?? '-' });
@@ -98,7 +104,7 @@ export async function restore(ctx: Context, o: RestoreOptions): Promise<number> 
       ctx.io.out(`${ctx.t('pitr.plan', { moment, zone, id: c.baseId, created: m.createdAt, files: c.files })}\n`);
       if (!yes) throw usageError('err.needYes', { command: `restore --to "${moment}"` });
       const r = await runRestore(ctx, s, c.baseId, emit, { verify: !o.skipVerify, stopAt: c.stopAt });
-      ctx.io.out(`${ctx.t('pitr.done', { moment, zone, id: r.id, safety: r.safetyId ?? '-' })}\n`);
+      ctx.io.out(`${ctx.t('pitr.done', { moment, zone, id: r.id, safety: r.safetyId ?? '-' })}\n${undoLine(ctx, r)}`);
       return 0;
     }
     const list = await listBackups(ctx, s.installDir);
@@ -112,7 +118,7 @@ export async function restore(ctx: Context, o: RestoreOptions): Promise<number> 
     ctx.io.out(`${ctx.t('rs.plan', { id, created: m.createdAt, tables: Object.keys(m.database?.tables ?? {}).length, keys: m.redis?.keys ?? 0, volumes: m.volumes.join(', ') || '-', size: humanBytes(m.files.reduce((n, f) => n + f.bytes, 0)) })}\n`);
     if (!yes) throw usageError('err.needYes', { command: `restore ${id}` });
     const r = await runRestore(ctx, s, id, emit, { verify: !o.skipVerify });
-    ctx.io.out(`${outcomeLine(ctx, r)}\n`);
+    ctx.io.out(`${outcomeLine(ctx, r)}\n${undoLine(ctx, r)}`);
     return 0;
   }, { allow: 'restore' });
 }

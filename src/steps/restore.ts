@@ -9,7 +9,7 @@
 // right. The backup's config archive is for rebuilding a lost server.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { compatibility, methodOf, type Manifest } from '../domain/backup.js';
+import { compatibility, methodOf, type DbMethod, type Manifest } from '../domain/backup.js';
 import { cacheEngineOf, cacheHas } from '../domain/cache/index.js';
 import { advance, journalText, parseJournal, recoveryFor, startJournal, type Journal, type Phase } from '../domain/restore-journal.js';
 import { parseVersion } from '../domain/versions.js';
@@ -221,6 +221,8 @@ export interface RestoreOutcome {
   kind: 'restored' | 'resumed' | 'rolled-back' | 'discarded';
   id: string;
   safetyId: string | null;
+  /** How the safety backup holds the database (a restore taken now: physical where the engine's default is). */
+  safety?: { method: DbMethod; tool: string } | null;
 }
 
 /**
@@ -322,8 +324,14 @@ export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit,
   return interruptible(ctx, 'restore', async (interrupted) => {
     emit({ kind: 'output', text: ctx.t('rs.safety') });
     let safetyId: string;
+    let safety: RestoreOutcome['safety'] = null;
     try {
-      safetyId = (await takeBackup(ctx, s, { kind: 'pre-restore', noRetention: true }, emit)).id;
+      // The engine's default method: on MariaDB a physical copy, so undoing the restore is a swap too.
+      const taken = await takeBackup(ctx, s, { kind: 'pre-restore', noRetention: true }, emit);
+      safetyId = taken.id;
+      const d = taken.manifest.database;
+      if (d) safety = { method: d.method ?? 'logical', tool: d.dumpTool };
+      emit({ kind: 'output', text: ctx.t('rs.safetyTaken', { id: safetyId, how: ctx.t(safety?.method === 'physical' ? 'rs.safetyPhysical' : 'rs.safetyLogical', { tool: safety?.tool ?? '-' }) }) });
     } catch (e) {
       // Nothing was changed yet: the journal goes, the error stays.
       await ctx.exec.remove(journalPath(s));
@@ -353,6 +361,6 @@ export async function runRestore(ctx: Context, s: Stack, id: string, emit: Emit,
     }
     await jr.move('done');
     await ctx.exec.remove(journalPath(s));
-    return { kind: 'restored', id, safetyId };
+    return { kind: 'restored', id, safetyId, safety };
   });
 }

@@ -355,7 +355,8 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
       const before = await runningImages(ctx, s);
       const db = runningOf(await containers(ctx, s.project), 'mysql');
       emit({ kind: 'output', text: ctx.t('upd.backup') });
-      const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true, images: before }, emit).catch((e: unknown) => {
+      // A dump: an update may move the database to a newer series, and a physical copy restores only into its own.
+      const backup = await takeBackup(ctx, s, { kind: 'pre-update', noRetention: true, images: before, method: 'logical' }, emit).catch((e: unknown) => {
         // The signal ended the dump: say what happened rather than how the dump died.
         throw interrupted() ? opError('err.up.interruptedInBackup') : e;
       });

@@ -148,7 +148,8 @@ describe('backup and restore on the lab server', () => {
     const before = await summaries(client, server);
     expect(before.items.count).toBe(2000);
     expect(before.kv.count).toBe(501);
-    const r = await wizard(server, ['backup']);
+    // A dump (MariaDB's default is a physical copy, proven in pitr.test.ts): this file proves the logical path.
+    const r = await wizard(server, ['backup', '--logical']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Backup \d{8}-\d{6} done: /);
@@ -197,6 +198,9 @@ describe('backup and restore on the lab server', () => {
     const r = await wizard(server, ['restore', saved.id, '--yes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Restored backup ${saved.id}; the stack is healthy\\. The state before is kept as backup \\d{8}-\\d{6}-pre-restore\\.`));
+    // The safety backup is MariaDB's default, a physical copy (#18.1): the rollbacks below put such copies back.
+    expect(r.stdout).toMatch(/safety backup \d{8}-\d{6}-pre-restore: a physical copy by mariadb-backup/);
+    expect(r.stdout).toMatch(/To undo this restore: stack-wizard restore \d{8}-\d{6}-pre-restore --yes \(a physical copy by mariadb-backup\)\./);
     const after = await summaries(client, server);
     expect(after.items).toEqual(saved.items);
     expect(after.kv).toEqual(saved.kv);
@@ -214,7 +218,7 @@ describe('backup and restore on the lab server', () => {
     await sql(server, `CREATE TABLE big (id INT AUTO_INCREMENT PRIMARY KEY, pad CHAR(64) NOT NULL); INSERT INTO big (pad) VALUES (MD5(RAND()));${' INSERT INTO big (pad) SELECT CONCAT(MD5(RAND()), MD5(RAND())) FROM big;'.repeat(19)}`);
     const bigSaved = (await bigSummary())!;
     expect(bigSaved.rows).toBe(BIG_ROWS);
-    const b = await wizard(server, ['backup']);
+    const b = await wizard(server, ['backup', '--logical']);
     expect(b.exitCode, b.stderr).toBe(0);
     const [withBig] = await listBackups(server);
     expect(withBig!.database!.tables).toEqual({ 'labshop.big': BIG_ROWS, 'labshop.items': 2000 });
@@ -342,7 +346,7 @@ describe('backup and restore on the lab server', () => {
   });
 
   it('one flipped byte is refused by verify and by restore, which changes nothing', async () => {
-    const r0 = await wizard(server, ['backup']);
+    const r0 = await wizard(server, ['backup', '--logical']);
     expect(r0.exitCode, r0.stderr).toBe(0);
     const [b] = await listBackups(server);
     const file = `${INSTALL_DIR}/backups/${b!.id}/database.sql.gz`;
@@ -380,7 +384,7 @@ describe('backup and restore on the lab server', () => {
     const pass = (await server.sh('umask 077; openssl rand -base64 24 | tee /root/backup.pass')).trim();
     await server.writeFile(ANSWERS, backupAnswers({ extra: ['  passphraseFile: /root/backup.pass', '  encrypt: true'] }));
     expect((await runInit(server, ANSWERS)).exitCode).toBe(0);
-    const r = await wizard(server, ['backup']);
+    const r = await wizard(server, ['backup', '--logical']);
     expect(r.exitCode, r.stderr).toBe(0);
     const [b] = await listBackups(server);
     expect(b!.files.map((f) => f.name).sort()).toEqual(['config.tar.zst.gpg', 'database.sql.zst.gpg', 'redis.tar.zst.gpg', 'volume-app-data.tar.zst.gpg']);

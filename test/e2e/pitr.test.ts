@@ -1,10 +1,11 @@
 // Physical backups and point-in-time recovery on the lab server (#18), as an operator runs them:
 // the wizard installed from its tarball, the lab stack on MariaDB 10.11 (Debian's mariadb-backup
-// and mariadb-binlog in the server's image), rows written through the app. Proves: `backup
-// --physical` stores a mariadb-backup stream whose manifest names its binlog point and the rows a
+// and mariadb-binlog in the server's image), rows written through the app. Proves: `backup`
+// (physical by default on MariaDB) stores a mariadb-backup stream whose manifest names its binlog point and the rows a
 // server started on it counted; verify starts a server on the prepared copy; `restore --to` the
 // second before a dropped table brings back exactly the rows of that second (the app's checksum of
-// every id:value), none written after; the physical backup alone restores exactly its own rows;
+// every id:value), none written after; the physical backup alone restores exactly its own rows,
+// and its physical safety backup puts the state before back;
 // a copy of another series is refused with exit 3, the logical path named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, type Client, type Server } from '../lab/lab.js';
@@ -26,6 +27,8 @@ let lab: Lab;
 let server: Server;
 let client: Client;
 let physical: { id: string; items: Summary };
+/** The rows at the moment restore --to went back to (the state the next restore's safety backup holds). */
+let atMoment: Summary;
 
 interface Point {
   file: string;
@@ -69,9 +72,9 @@ afterAll(async () => {
 });
 
 describe('physical backup and point-in-time recovery on MariaDB', () => {
-  it('backup --physical stores a mariadb-backup copy whose manifest names its binlog point and counted rows', async () => {
+  it('backup (physical by default on MariaDB) stores a mariadb-backup copy whose manifest names its binlog point and counted rows', async () => {
     const items = (await summaries(client, server)).items;
-    const r = await wizard(server, ['backup', '--physical']);
+    const r = await wizard(server, ['backup']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/a physical copy of the data directory by mariadb-backup/);
     const [b] = await listBackups(server);
@@ -112,7 +115,7 @@ describe('physical backup and point-in-time recovery on MariaDB', () => {
   it('restore --to the second before a dropped table brings back exactly the rows of that second', async () => {
     await write('/items', { count: 500, prefix: 'morning' });
     const moment = await now();
-    const atMoment = (await summaries(client, server)).items;
+    atMoment = (await summaries(client, server)).items;
     expect(atMoment.count).toBe(3500);
     await pastSecond(moment);
     await write('/items', { count: 70, prefix: 'after' });
@@ -136,11 +139,20 @@ describe('physical backup and point-in-time recovery on MariaDB', () => {
     expect(future.stderr).toMatch(/is in the future/);
   });
 
-  it('the physical backup alone restores exactly its rows', async () => {
+  it('the physical backup alone restores exactly its rows; its physical safety backup undoes it', async () => {
     const r = await wizard(server, ['restore', physical.id, '--yes']);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/database: data directory replaced; the database was down [\d.]+ s/);
     expect((await summaries(client, server)).items).toEqual(physical.items);
+    // The safety backup is a physical copy too (#18.1), and the output says how to put it back.
+    const undo = /To undo this restore: stack-wizard restore (\d{8}-\d{6}-pre-restore(?:-\d+)?) --yes \(a physical copy by mariadb-backup\)\./.exec(r.stdout);
+    expect(undo, r.stdout).not.toBeNull();
+    expect(r.stdout).toContain(`safety backup ${undo![1]}: a physical copy by mariadb-backup`);
+    const m = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${undo![1]}/manifest.json`)) as { database: { method: string; tables: Record<string, number> } };
+    expect(m.database).toMatchObject({ method: 'physical', tables: { 'labshop.items': atMoment.count } });
+    const back = await wizard(server, ['restore', undo![1]!, '--yes']);
+    expect(back.exitCode, `${back.stdout}\n${back.stderr}`).toBe(0);
+    expect((await summaries(client, server)).items).toEqual(atMoment);
   });
 
   it('a physical copy of another series is refused with exit 3, naming the logical path', async () => {
@@ -164,6 +176,6 @@ json.dump(m, open(p, "w"), indent=2)
     const r = await wizard(server, ['restore', id, '--yes']);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/physical copy of 11\.8\.3-MariaDB and this stack runs 10\.11\.\d+.*backup --logical/);
-    expect((await summaries(client, server)).items).toEqual(physical.items);
+    expect((await summaries(client, server)).items).toEqual(atMoment);
   });
 });

@@ -125,8 +125,11 @@ describe('version compatibility', () => {
 });
 
 describe('the database method (#18.1)', () => {
-  it('is a dump unless a physical copy is asked for and the engine and server have a tool', () => {
-    expect(backupMethod(MARIADB, '10.11.14-MariaDB')).toEqual({ method: 'logical', why: 'default' });
+  it('is a physical copy by default on MariaDB, a dump by default on MySQL; either when asked and the server has the tool', () => {
+    expect(backupMethod(MARIADB, '10.11.14-MariaDB')).toEqual({ method: 'physical', why: 'default' });
+    expect(backupMethod(MARIADB, '10.1.22-MariaDB')).toEqual({ method: 'logical', why: 'too-old' });
+    expect(backupMethod(MYSQL, '9.7.0')).toEqual({ method: 'logical', why: 'default' });
+    expect(backupMethod({ ...MARIADB, physicalBackup: null }, '10.11.14')).toEqual({ method: 'logical', why: 'default' });
     expect(backupMethod(MARIADB, '10.11.14-MariaDB', 'logical')).toEqual({ method: 'logical', why: 'requested' });
     expect(backupMethod(MARIADB, '10.11.14-MariaDB', 'physical')).toEqual({ method: 'physical', why: 'requested' });
     expect(backupMethod(MARIADB, '10.1.22-MariaDB', 'physical')).toEqual({ method: 'logical', why: 'too-old' });

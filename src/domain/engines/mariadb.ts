@@ -77,6 +77,8 @@ const PHYSICAL: PhysicalBackupTool = {
   tool: 'mariadb-backup',
   format: 'xbstream',
   since: '10.1.23',
+  // The default (#18.1): backup, verify, restore, rollback and SIGKILL recovery are proven on it.
+  byDefault: true,
   copy: {
     kind: 'stream',
     // --parallel: files copied at once (one per core: the copy is disk-bound beyond that). The

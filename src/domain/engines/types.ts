@@ -124,6 +124,8 @@ export interface PhysicalBackupTool {
   format: 'xbstream' | 'tar';
   /** The first server release that has the tool; an older server is backed up logically. */
   since: V;
+  /** `backup` takes this copy unless told `--logical` (else a dump unless told `--physical`). */
+  byDefault: boolean;
   /**
    * How the copy is made. `stream`: the tool writes a consistent copy to stdout (argv after
    * `docker exec`). `clone`: SQL makes a consistent copy inside the container at a folder that must

@@ -1,9 +1,9 @@
 // `backup` (take one), `backup list [--json]` (newest first), `backup verify [ID]` (checksums and a
 // load into throwaway containers), `backup drill [ID]` (the restore drill, recorded), `backup watch`
-// (the dead-man's switch), `backup s3 test` (a PUT, GET and DELETE in the bucket). --json output is
-// documented in README.
+// (the dead-man's switch), `backup binlogs` (the binary log archive, the 15-minute timer's run),
+// `backup s3 test` (a PUT, GET and DELETE in the bucket). --json output is documented in README.
 import { usageError } from '../errors.js';
-import { backup, backupList, backupVerify } from '../services/backup.js';
+import { backup, backupBinlogs, backupList, backupVerify } from '../services/backup.js';
 import { STACK_OPTIONS, flag, stackOf } from './common.js';
 import type { Command } from './types.js';
 
@@ -47,6 +47,10 @@ const command: Command = {
       extra('backup watch [--json] [--backups-only]');
       const { backupWatch } = await import('../services/watch.js');
       return backupWatch(ctx, { stack: stackOf(args), json: flag(args, 'json'), host: !flag(args, 'backups-only') });
+    }
+    if (sub === 'binlogs') {
+      extra('backup binlogs');
+      return backupBinlogs(ctx, { stack: stackOf(args) });
     }
     if (sub === 's3') {
       if (id !== 'test') throw usageError('err.s3.badSub', { sub: id ?? '' });

@@ -154,6 +154,24 @@ export const indexText = (i: BinlogIndex) => `${JSON.stringify({ format: 1, file
 /** Whether `name` opened at `first` is already archived. */
 export const isArchived = (i: BinlogIndex, name: string, first: string) => i.files.some((f) => f.name === name && f.first === first);
 
+/** Event types that only open (or close) a file: one holding nothing else has no transaction to archive yet. */
+const FILE_FRAME_EVENTS = new Set(['Format_desc', 'Gtid_list', 'Binlog_checkpoint', 'Previous_gtids', 'Start_encryption', 'Rotate', 'Stop']);
+
+/** Whether a file's first events (SHOW BINLOG EVENTS' Event_type column) include a transaction's. */
+export const holdsTransactions = (types: readonly string[]) => types.some((t) => t !== '' && !FILE_FRAME_EVENTS.has(t));
+
+/**
+ * Stored names of an off-site archive that retention removes: as pruneArchive does locally, the
+ * files opened before the file the oldest kept backup's point is in (the stored name starts with
+ * its UTC opening time). Nothing without that opening time, or without any backup: a new server
+ * that has not taken one yet must not empty the bucket's archive.
+ */
+export function remoteBinlogVictims(stored: readonly string[], oldest: BinlogPoint | null): string[] {
+  if (!oldest?.fileStartedAt) return [];
+  const cut = utcCompact(new Date(oldest.fileStartedAt));
+  return stored.filter((n) => /^\d{8}-\d{6}-/.test(n) && n.slice(0, 15) < cut);
+}
+
 // ---------------------------------------------------------------- chains and the recoverable window
 
 /** A binlog file as the window sees it: archived, or still on the server (`live`; the open one has `open`). */

@@ -44,6 +44,10 @@ export function projectPrefix(t: Pick<S3Target, 'prefix'>, project: string): str
 export const objectKey = (t: Pick<S3Target, 'prefix'>, project: string, id: string, name: string) =>
   `${projectPrefix(t, project)}${id}/${name}`;
 
+/** Where the binary log archive goes in the bucket: beside the backups, never read as one (not an ID). */
+export const binlogPrefix = (t: Pick<S3Target, 'prefix'>, project: string) => `${projectPrefix(t, project)}binlogs/`;
+export const binlogKey = (t: Pick<S3Target, 'prefix'>, project: string, stored: string) => `${binlogPrefix(t, project)}${stored}`;
+
 /** The URL of a key (or of the bucket, key ''), with the query given (already ordered as sent). */
 export function s3Url(t: S3Target, key: string, query: Record<string, string> = {}): URL {
   const e = new URL(t.endpoint);

@@ -1,8 +1,8 @@
-// The host files of the restore drill (answers backup.drill, weekly) and of the dead-man's switch
-// (the watch, hourly): systemd services and timers where systemd runs, cron.d entries where it
+// The host files of the restore drill (answers backup.drill, weekly), of the dead-man's switch
+// (the watch, hourly) and of the binary log archive (every 15 minutes, #18.3): systemd services and timers where systemd runs, cron.d entries where it
 // does not, as for the backup schedule. Pure: the program to run, the schedules, the host's init
 // system and the live files come in; HostFiles go out (steps/backup-timers.ts writes them).
-import { cronCommand, cronShell, shQuote, unitArg } from './format/quote.js';
+import { cronCommand, cronShell, shQuote, unitArg, unitValue } from './format/quote.js';
 import { join } from 'node:path';
 import drillService from '../../templates/drill.service.tmpl';
 import drillTimer from '../../templates/drill.timer.tmpl';
@@ -10,6 +10,9 @@ import drillCron from '../../templates/drill.cron.tmpl';
 import watchService from '../../templates/watch.service.tmpl';
 import watchTimer from '../../templates/watch.timer.tmpl';
 import watchCron from '../../templates/watch.cron.tmpl';
+import binlogsService from '../../templates/binlogs.service.tmpl';
+import binlogsTimer from '../../templates/binlogs.timer.tmpl';
+import binlogsCron from '../../templates/binlogs.cron.tmpl';
 import { SYS } from '../domain/host-paths.js';
 import { minutesOf, parseWeekly, weeklyCalendar } from '../domain/schedule.js';
 import { hostFile, type HostFile } from './host-file.js';
@@ -22,16 +25,18 @@ const CRON_DIR = SYS.cronDir;
 export function timerNames(project: string) {
   const drill = `stack-wizard-${project}-drill`;
   const watch = `stack-wizard-${project}-watch`;
+  const binlogs = `stack-wizard-${project}-binlogs`;
   return {
     drill: { service: `${drill}.service`, timer: `${drill}.timer`, cron: drill },
     watch: { service: `${watch}.service`, timer: `${watch}.timer`, cron: watch },
+    binlogs: { service: `${binlogs}.service`, timer: `${binlogs}.timer`, cron: binlogs },
   };
 }
 
 /** Every file these timers may have on the host, of either kind. */
 export function timerHostPaths(project: string): string[] {
   const n = timerNames(project);
-  return [n.drill, n.watch].flatMap((x) => [
+  return [n.drill, n.watch, n.binlogs].flatMap((x) => [
     join(SYSTEMD_DIR, x.service),
     join(SYSTEMD_DIR, x.timer),
     join(CRON_DIR, x.cron),
@@ -54,6 +59,14 @@ export const watchArgv = (bin: readonly string[], installDir: string) => [
   join(installDir, HOST.answers),
 ];
 
+export const binlogsArgv = (bin: readonly string[], installDir: string) => [
+  ...bin,
+  'backup',
+  'binlogs',
+  '--answers',
+  join(installDir, HOST.answers),
+];
+
 export interface TimerInput {
   project: string;
   installDir: string;
@@ -63,17 +76,20 @@ export interface TimerInput {
   drill: string;
   bin: readonly string[];
   systemd: boolean;
+  /** The database engine keeps a binary log to archive (both engines do; a stack without one has none). */
+  binlogs: boolean;
 }
 
 export interface TimerFile {
   path: string;
   content: string;
-  unit: 'drill' | 'watch';
+  unit: 'drill' | 'watch' | 'binlogs';
 }
 
 /**
  * The files wanted now: the drill's unless the drill is off; the watch's always (it also watches
- * the disk, the containers and the certificate, whatever the backup schedule says).
+ * the disk, the containers and the certificate, whatever the backup schedule says); the binary
+ * log archive's where the engine keeps one (its run does nothing until a backup gives it a base).
  */
 export function timerFiles(o: TimerInput): TimerFile[] {
   const n = timerNames(o.project);
@@ -82,6 +98,35 @@ export function timerFiles(o: TimerInput): TimerFile[] {
   // The watch's minute: half an hour from the backup's, so the two never start together.
   const watchMinute = ((o.schedule === 'off' ? 17 : minutesOf(o.schedule) % 60) + 30) % 60;
   const w = o.drill === 'off' ? null : parseWeekly(o.drill);
+  // The archive's first minute of the quarter: 7 from the backup's, so the two rarely meet (a run
+  // that finds the backup's lock held leaves the files to the backup, which archives them itself).
+  const binlogMinute = ((o.schedule === 'off' ? 0 : minutesOf(o.schedule) % 60) + 7) % 15;
+  const binlogs = o.binlogs
+    ? o.systemd
+      ? [
+          {
+            unit: 'binlogs' as const,
+            path: join(SYSTEMD_DIR, n.binlogs.service),
+            content: fill(binlogsService, {
+              project: o.project,
+              installDir: unitValue(o.installDir),
+              execStart: binlogsArgv(o.bin, o.installDir).map(unitArg).join(' '),
+            }),
+          },
+          {
+            unit: 'binlogs' as const,
+            path: join(SYSTEMD_DIR, n.binlogs.timer),
+            content: fill(binlogsTimer, { project: o.project, service: n.binlogs.service, minute: String(binlogMinute).padStart(2, '0') }),
+          },
+        ]
+      : [
+          {
+            unit: 'binlogs' as const,
+            path: join(CRON_DIR, n.binlogs.cron),
+            content: fill(binlogsCron, { project: o.project, minute: binlogMinute, command: cronCommand(binlogsArgv(o.bin, o.installDir)), log }),
+          },
+        ]
+    : [];
   if (o.systemd) {
     if (w) {
       out.push({
@@ -89,7 +134,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
         path: join(SYSTEMD_DIR, n.drill.service),
         content: fill(drillService, {
           project: o.project,
-          installDir: o.installDir,
+          installDir: unitValue(o.installDir),
           execStart: drillArgv(o.bin, o.installDir).map(unitArg).join(' '),
         }),
       });
@@ -109,7 +154,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
       path: join(SYSTEMD_DIR, n.watch.service),
       content: fill(watchService, {
         project: o.project,
-        installDir: o.installDir,
+        installDir: unitValue(o.installDir),
         execStart: watchArgv(o.bin, o.installDir).map(unitArg).join(' '),
       }),
     });
@@ -122,7 +167,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
         minute: String(watchMinute).padStart(2, '0'),
       }),
     });
-    return out;
+    return [...out, ...binlogs];
   }
   if (w) {
     out.push({
@@ -149,7 +194,7 @@ export function timerFiles(o: TimerInput): TimerFile[] {
       log,
     }),
   });
-  return out;
+  return [...out, ...binlogs];
 }
 
 /**

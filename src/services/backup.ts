@@ -4,14 +4,16 @@ import type { Context } from '../context.js';
 import { humanBytes, type BackupSummary, type DbMethod } from '../domain/backup.js';
 import type { DrillRecord, RemoteRecord } from '../domain/backup-watch.js';
 import { event } from '../domain/notify/events.js';
-import { errorText, usageError } from '../errors.js';
+import { localMoment, zoneLabel, type RecoveryWindow } from '../domain/binlog.js';
+import { WizardError, errorText, usageError } from '../errors.js';
 import { applySchedule, scheduleChanges } from '../steps/backup-schedule.js';
-import { uploadBackup } from '../steps/backup-s3.js';
+import { uploadBackup, uploadBinlogs } from '../steps/backup-s3.js';
 import { applyTimers, timerChanges } from '../steps/backup-timers.js';
 import { requireBackupId, verifyBackup } from '../steps/backup-verify.js';
 import { listBackups, takeBackup } from '../steps/backup.js';
 import { backupHistory } from '../steps/backup-history.js';
 import { reportEvents } from '../steps/notify.js';
+import { archiveOnSchedule, archivedWindows, hostZone } from '../steps/pitr.js';
 import { progressPrinter, withStack, withStackWaiting, type StackSelector } from './stack.js';
 
 export function formatList(ctx: Context, list: BackupSummary[]): string {
@@ -28,6 +30,23 @@ export function formatList(ctx: Context, list: BackupSummary[]): string {
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
+
+/** The point-in-time window lines under the list: oldest base backup → last archived binlog event, host time. */
+export function formatWindows(ctx: Context, windows: readonly RecoveryWindow[]): string {
+  if (windows.length === 0) return `${ctx.t('bl.noWindow')}\n`;
+  return windows
+    .map((w) => {
+      const from = new Date(w.from);
+      return `${ctx.t(w.open ? 'bl.windowOpen' : 'bl.window', { from: localMoment(from), to: localMoment(new Date(w.to)), zone: zoneLabel(from, hostZone()) })}\n`;
+    })
+    .join('');
+}
+
+/** `backup list --json`'s `pitr`: the host's zone and each window (ISO instants), oldest first. */
+export const windowsJson = (windows: readonly RecoveryWindow[]) => ({
+  zone: hostZone(),
+  windows: windows.map((w) => ({ from: w.from, to: w.to, bases: w.bases })),
+});
 
 const drillJson = (d: DrillRecord | null) =>
   d && { at: d.at, id: d.id, ok: d.ok, scheduled: d.scheduled, durationMs: d.durationMs, parts: d.parts, database: d.database, redis: d.redis, archives: d.archives, error: d.error };
@@ -92,6 +111,9 @@ export async function backup(ctx: Context, o: { stack: StackSelector; scheduled:
       if (up) {
         ctx.io.out(`${ctx.t('s3.done', { count: up.urls.length, bucket, bytes: humanBytes(up.bytes) })}\n`);
         if (up.pruned.length) ctx.io.out(`${ctx.t('s3.pruned', { count: up.pruned.length, keep: s.prepared.answers.backup.s3?.keep ?? s.prepared.plan.backup.keep, ids: up.pruned.join(', ') })}\n`);
+        // The binary logs this backup archived go off-site too (a restore from the bucket replays them).
+        const bl = await uploadBinlogs(ctx, s, emit);
+        if (bl?.sent.length) ctx.io.out(`${ctx.t('bl.s3Sent', { count: bl.sent.length, bucket, bytes: humanBytes(bl.bytes) })}\n`);
         await report(false, 'remote-failed', { id: r.id, bucket });
       }
     } catch (e) {
@@ -105,12 +127,43 @@ export async function backup(ctx: Context, o: { stack: StackSelector; scheduled:
 export async function backupList(ctx: Context, o: { stack: StackSelector; json: boolean }): Promise<number> {
   return withStack(ctx, o.stack, 'backup list', async (s) => {
     const l = await listBackups(ctx, s.installDir);
+    const windows = await archivedWindows(ctx, s.installDir);
     if (o.json) {
       const h = await backupHistory(ctx, s.installDir);
-      ctx.io.out(`${JSON.stringify(listJson(l, h), null, 2)}\n`);
-    } else ctx.io.out(formatList(ctx, l));
+      ctx.io.out(`${JSON.stringify({ ...listJson(l, h), pitr: windowsJson(windows) }, null, 2)}\n`);
+    } else ctx.io.out(`${formatList(ctx, l)}${l.length ? formatWindows(ctx, windows) : ''}`);
     return 0;
   }, { lock: false, refuse: false });
+}
+
+/**
+ * `backup binlogs`, the 15-minute timer's run: archives the closed binary logs (closing the open one
+ * when it holds a transaction), prunes the archive, and copies it to the bucket when one is set.
+ * While a backup, restore or drill holds the lock it does nothing (a backup archives them itself).
+ */
+export async function backupBinlogs(ctx: Context, o: { stack: StackSelector }): Promise<number> {
+  const emit = progressPrinter(ctx);
+  try {
+    return await withStack(ctx, o.stack, 'backup binlogs', async (s) => {
+      const r = await archiveOnSchedule(ctx, s, emit);
+      if (!r) {
+        ctx.io.out(`${ctx.t('bl.noBase')}\n`);
+        return 0;
+      }
+      ctx.io.out(`${ctx.t('bl.archived', { count: r.copied.length, bytes: humanBytes(r.copied.reduce((n, f) => n + f.bytes, 0)) })}\n`);
+      if (r.pruned.length) ctx.io.out(`${ctx.t('bl.pruned', { count: r.pruned.length })}\n`);
+      const up = await uploadBinlogs(ctx, s, emit);
+      const bucket = s.prepared.answers.backup.s3?.bucket ?? '-';
+      if (up?.sent.length) ctx.io.out(`${ctx.t('bl.s3Sent', { count: up.sent.length, bucket, bytes: humanBytes(up.bytes) })}\n`);
+      if (up?.pruned.length) ctx.io.out(`${ctx.t('bl.s3Pruned', { count: up.pruned.length })}\n`);
+      ctx.io.out(formatWindows(ctx, await archivedWindows(ctx, s.installDir)));
+      return 0;
+    });
+  } catch (e) {
+    if (!(e instanceof WizardError && e.key === 'err.bk.locked')) throw e;
+    ctx.io.out(`${ctx.t('bl.busy', { what: String(e.params.what ?? '?'), pid: String(e.params.pid ?? '?') })}\n`);
+    return 0;
+  }
 }
 
 /** Verifies a backup (the newest complete one without an id). */

@@ -13,8 +13,11 @@ import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { MANIFEST_FILE, PARTIAL_SUFFIX, parseManifest, type Manifest } from '../domain/backup.js';
 import { appendJsonl, type RemoteRecord } from '../domain/backup-watch.js';
+import { remoteBinlogVictims } from '../domain/binlog.js';
 import {
   EMPTY_SHA256,
+  binlogKey,
+  binlogPrefix,
   completeXml,
   errorText,
   etagVerdict,
@@ -38,7 +41,8 @@ import { parseDotenv } from '../domain/secrets.js';
 import { http, readRange, NetError, type HttpResult } from '../exec/net.js';
 import { opError, usageError } from '../errors.js';
 import { HOST } from '../render/paths.js';
-import { backupsDir, type Emit } from './backup.js';
+import { backupsDir, listBackups, oldestPoint, type Emit } from './backup.js';
+import { binlogsDir, markRemote, readArchive } from './binlog-archive.js';
 import type { Stack } from './stack-tools.js';
 import { readSecretFile } from './secret-file.js';
 
@@ -380,6 +384,51 @@ export async function uploadBackup(
       pruned: out.pruned,
       error: null,
     });
+  return out;
+}
+
+// ---------------------------------------------------------------- the binary log archive
+
+/**
+ * Copies the archived binary logs not in the bucket yet to <prefix><project>/binlogs/ (each checked
+ * as a backup file is), marks them in the archive's index, then removes from the bucket the files
+ * the local archive's retention removed too (opened before the oldest backup's point file). Null
+ * when no bucket is configured.
+ */
+export async function uploadBinlogs(ctx: Context, s: Stack, emit: Emit, o: UploadOptions = {}): Promise<{ sent: string[]; bytes: number; pruned: string[] } | null> {
+  const t = s.prepared.answers.backup.s3 as S3Config | undefined;
+  if (!t) return null;
+  const index = await readArchive(ctx, s.installDir);
+  const todo = index.files.filter((f) => !f.remote);
+  const s3 = await s3For(ctx, t);
+  const out = { sent: [] as string[], bytes: 0, pruned: [] as string[] };
+  try {
+    for (const f of todo) {
+      const key = binlogKey(t, s.project, f.stored);
+      const sent = await putFile(ctx, s3, key, join(binlogsDir(s.installDir), f.stored), f.bytes, f.sha256, o, emit, f.stored);
+      if (!ctx.exec.dryRun) await checkLanded(s3, key, f.bytes, f.sha256, sent);
+      out.sent.push(f.stored);
+      out.bytes += f.bytes;
+    }
+    if (!ctx.exec.dryRun) {
+      const prefix = binlogPrefix(t, s.project);
+      const stored = (await s3.list(prefix)).map((x) => x.key.slice(prefix.length)).filter((n) => n && !n.includes('/'));
+      for (const n of remoteBinlogVictims(stored, oldestPoint(await listBackups(ctx, s.installDir)))) {
+        const key = binlogKey(t, s.project, n);
+        await ctx.exec.effect('send', `DELETE ${s3Url(s3.t, key)}`, () => s3.ok({ method: 'DELETE', key }), null);
+        out.pruned.push(n);
+      }
+    }
+  } catch (e) {
+    // What landed is marked, so the next run sends only the rest.
+    await markRemote(ctx, s.installDir, out.sent);
+    throw opError('err.s3.uploadFailed', {
+      name: todo[out.sent.length]?.stored ?? '-',
+      url: t.bucket,
+      reason: ctx.exec.redact(e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400),
+    });
+  }
+  if (!ctx.exec.dryRun) await markRemote(ctx, s.installDir, out.sent);
   return out;
 }
 

@@ -1,8 +1,9 @@
-// The drill's and the watch's timers (render/backup-timers.ts): installed by init, refreshed by every
+// The drill's, the watch's and the binary log archive's timers (render/backup-timers.ts): installed by init, refreshed by every
 // `backup`, like the backup schedule; written to /etc (they name the program found at install time)
 // and enabled with systemd, or cron.d entries where systemd does not run. Files of the other kind
 // (systemd came or went) and the drill's when it is turned off are removed.
 import type { Context } from '../context.js';
+import { dbEngine } from '../domain/engines/index.js';
 import { hostPath } from '../domain/host-paths.js';
 import { drillSchedule } from '../domain/schedule.js';
 import { readHostFiles } from '../host/host-files.js';
@@ -27,6 +28,7 @@ async function desired(ctx: Context, s: Prepared) {
       drill: drillSchedule(s.answers.backup),
       bin,
       systemd: s.facts.systemd,
+      binlogs: dbEngine(s.plan.database.engine).binlog !== null,
     },
     now,
   );

@@ -1,18 +1,19 @@
 // The binary log archive (#18.3): closed binlog files are copied off the data volume into
 // <installDir>/backups/binlogs, compressed, encrypted when backups are, hashed, their time span read
 // from their event headers on the way, and listed in binlogs/index.json. A timer runs it every 15
-// minutes (`backup binlogs`, render/binlog-timer.ts) and every backup runs it after its copy, after
+// minutes (`backup binlogs`, render/backup-timers.ts; steps/pitr.ts archiveOnSchedule), closing the
+// server's file first when it holds a transaction, and every backup runs it after its copy, after
 // closing the file the copy's consistent point is in. The server keeps binlogs for
 // binlog_expire_logs_seconds (7 days); the archive keeps what the oldest backup still needs.
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import {
-  BinlogScanner, INDEX_FILE, archivedName, indexText, isArchived, isBinlogName, parseIndex, sortArchive, type ArchivedBinlog, type BinlogIndex, type BinlogPoint, type ChainFile,
+  BinlogScanner, INDEX_FILE, archivedName, holdsTransactions, indexText, isArchived, isBinlogName, parseIndex, sortArchive, type ArchivedBinlog, type BinlogIndex, type BinlogPoint, type ChainFile,
 } from '../domain/binlog.js';
 import { opError } from '../errors.js';
 import { binlogHeadStart } from '../host/binlog-files.js';
 import { backupsDir, store, type Emit } from './backup-files.js';
-import { EXT, hostCompression, sqlQuery, volumeMountpoint, volumeName, type Compression, type SqlTarget, type Stack } from './stack-tools.js';
+import { EXT, hostCompression, quoteString, sqlQuery, volumeMountpoint, volumeName, type Compression, type SqlTarget, type Stack } from './stack-tools.js';
 
 export const binlogsDir = (installDir: string) => join(backupsDir(installDir), 'binlogs');
 
@@ -36,6 +37,16 @@ export async function liveBinlogs(ctx: Context, s: Stack, db: SqlTarget): Promis
     out.push({ name: r[0]!, bytes: Number(r[1] ?? 0), first: mount ? await binlogHeadStart(join(mount, r[0]!)) : null, open: i === rows.length - 1 });
   }
   return out;
+}
+
+/**
+ * Whether the file the server writes holds a transaction yet: a timer run closes it only then, so a
+ * quiet server does not gain an empty file every 15 minutes.
+ */
+export async function openHoldsTransactions(ctx: Context, db: SqlTarget, name: string): Promise<boolean> {
+  // The first events: the file's own (format, GTID list, checkpoint) are at most four, then a transaction's.
+  const rows = await sqlQuery(ctx, db, `SHOW BINLOG EVENTS IN ${quoteString(name)} LIMIT 8;`);
+  return holdsTransactions(rows.map((r) => r[2] ?? ''));
 }
 
 /** The files a window is computed over: the archive, and the server's files not archived yet (the open one reaching `now`). */

@@ -20,8 +20,8 @@ import {
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
 import type { Emit } from './backup-files.js';
-import { encryptionFor, listBackups } from './backup.js';
-import { archiveBinlogs, binlogsDir, chainFiles, liveBinlogs, readArchive } from './binlog-archive.js';
+import { encryptionFor, listBackups, oldestPoint } from './backup.js';
+import { archiveBinlogs, binlogsDir, chainFiles, liveBinlogs, openHoldsTransactions, pruneArchive, readArchive, type ArchiveResult } from './binlog-archive.js';
 import { imageRun, removeTree } from './physical.js';
 import {
   backupPassphrase,
@@ -54,6 +54,33 @@ export async function currentWindows(ctx: Context, s: Stack): Promise<RecoveryWi
     await pitrBases(ctx, s.installDir),
     chainFiles(await readArchive(ctx, s.installDir), live, ctx.clock()),
   );
+}
+
+/**
+ * The window `backup list` shows: from the oldest backup a replay can start from to the last event
+ * of the archived binary logs that follow it (the server is not asked: the list works with it down).
+ */
+export async function archivedWindows(ctx: Context, installDir: string): Promise<RecoveryWindow[]> {
+  return recoveryWindows(await pitrBases(ctx, installDir), chainFiles(await readArchive(ctx, installDir), [], ctx.clock()));
+}
+
+/**
+ * The 15-minute timer's run (`backup binlogs`): closes the server's binary log when it holds a
+ * transaction, archives every closed file, and prunes the archive to what the oldest backup still
+ * needs. Nothing while no backup has a binlog point: with no base to replay onto, an archive would
+ * only grow. Null: skipped for that reason.
+ */
+export async function archiveOnSchedule(ctx: Context, s: Stack, emit: Emit): Promise<(ArchiveResult & { pruned: string[] }) | null> {
+  const list = await listBackups(ctx, s.installDir);
+  const oldest = oldestPoint(list);
+  if (!oldest) return null;
+  const db = sqlTarget(s, requireRunning(await containers(ctx, s.project), 'mysql').id);
+  const pass = await encryptionFor(ctx, s);
+  const live = await liveBinlogs(ctx, s, db);
+  const open = live.find((l) => l.open);
+  const flush = open ? await openHoldsTransactions(ctx, db, open.name) : false;
+  const r = await archiveBinlogs(ctx, s, db, { flush, pass, emit });
+  return { ...r, pruned: await pruneArchive(ctx, s.installDir, oldest) };
 }
 
 export interface PitrChoice {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { certbotRenewArgv, renderCertbotUnits } from '../../src/render/certbot.js';
 import { scheduleFiles } from '../../src/render/backup-schedule.js';
+import { timerFiles } from '../../src/render/backup-timers.js';
 import { renderLogrotate } from '../../src/render/security-host.js';
 import { renderFail2ban } from '../../src/render/security-fail2ban.js';
 import type { Fail2banHost } from '../../src/domain/fail2ban.js';
@@ -115,7 +116,7 @@ describe('a hostile install dir stays one word (#15.1)', () => {
     ]);
   });
 
-  it('systemd-analyze verify accepts the certbot and backup units that name it (% and $ escaped, quotes kept)', () => {
+  it('systemd-analyze verify accepts the certbot, backup, drill, watch and binary log archive units that name it (% and $ escaped, quotes kept)', () => {
     const dir = join(base, 'units');
     mkdirSync(dir, { recursive: true });
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'stack-wizard.js');
@@ -126,12 +127,14 @@ describe('a hostile install dir stays one word (#15.1)', () => {
       bin: [process.execPath, cli],
       systemd: true,
     });
-    const paths = [...renderCertbotUnits(plan), ...backup.files].map((f) => {
+    const timers = timerFiles({ project: 'shop', installDir, schedule: '03:00', drill: 'Sun 04:00', bin: [process.execPath, cli], systemd: true, binlogs: true });
+    const paths = [...renderCertbotUnits(plan), ...backup.files, ...timers].map((f) => {
       const p = join(dir, f.path.split('/').pop()!);
       writeFileSync(p, f.content);
       return p;
     });
-    expect(paths).toHaveLength(4);
+    expect(paths.map((p) => p.split('/').pop())).toEqual(expect.arrayContaining(['stack-wizard-shop-binlogs.service', 'stack-wizard-shop-binlogs.timer']));
+    expect(paths).toHaveLength(10);
     const r = spawnSync('systemd-analyze', ['verify', ...paths], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);

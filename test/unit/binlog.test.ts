@@ -4,9 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  BinlogScanner, archivedName, chainFrom, parseBinlogInfo, parseBinlogText, parseDumpCoordinates, parseIndex, parseMoment, planPitr, recoveryWindows,
+  BinlogScanner, archivedName, chainFrom, holdsTransactions, parseBinlogInfo, remoteBinlogVictims, parseBinlogText, parseDumpCoordinates, parseIndex, parseMoment, planPitr, recoveryWindows,
   scanBinlog, localMoment, utcMoment, zoneLabel, type ChainFile, type PitrBase,
 } from '../../src/domain/binlog.js';
+import { binlogKey, objectKey } from '../../src/domain/s3.js';
+import { timerFiles } from '../../src/render/backup-timers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/binlog/${name}`, import.meta.url));
 
@@ -108,6 +110,45 @@ describe('the archive', () => {
   it('reads its index, and an unreadable one as empty', () => {
     expect(parseIndex(null).files).toEqual([]);
     expect(parseIndex('{').files).toEqual([]);
+  });
+  it('closes the open file on a timer run only when it holds a transaction (SHOW BINLOG EVENTS types of both engines)', () => {
+    // A file the server just opened: MariaDB's header events, MySQL's.
+    expect(holdsTransactions(['Format_desc', 'Gtid_list', 'Binlog_checkpoint'])).toBe(false);
+    expect(holdsTransactions(['Format_desc', 'Previous_gtids'])).toBe(false);
+    expect(holdsTransactions([])).toBe(false);
+    expect(holdsTransactions(['Format_desc', 'Gtid_list', 'Binlog_checkpoint', 'Gtid', 'Query'])).toBe(true);
+    expect(holdsTransactions(['Format_desc', 'Previous_gtids', 'Anonymous_Gtid', 'Query'])).toBe(true);
+  });
+  it('prunes the bucket as the local archive: files opened before the oldest backup\'s point file, none without a backup', () => {
+    const stored = ['20261207-010000-binlog.000001.zst', '20261207-020000-binlog.000002.zst', '20261207-030000-binlog.000003.zst', 'index.json'];
+    const point = { file: 'binlog.000002', position: 4, gtid: null, fileStartedAt: at('02:00:00'), at: at('02:30:00'), replay: 'position' as const };
+    expect(remoteBinlogVictims(stored, point)).toEqual(['20261207-010000-binlog.000001.zst']);
+    expect(remoteBinlogVictims(stored, null)).toEqual([]);
+    expect(remoteBinlogVictims(stored, { ...point, fileStartedAt: null })).toEqual([]);
+    // Beside the backups in the bucket, under a name no backup ID has.
+    const t = { prefix: 'prod/' };
+    expect(binlogKey(t, 'shop', stored[0]!)).toBe('prod/shop/binlogs/20261207-010000-binlog.000001.zst');
+    expect(objectKey(t, 'shop', '20261207-030000', 'manifest.json')).toBe('prod/shop/20261207-030000/manifest.json');
+  });
+});
+
+describe('the binary log archive timer', () => {
+  const o = { project: 'shop', installDir: '/opt/stack-wizard/shop', schedule: '03:00', drill: 'off', bin: ['/usr/local/bin/stack-wizard'], systemd: true, binlogs: true };
+  it('systemd: backup binlogs every 15 minutes, 7 minutes from the backup\'s minute, persistent', () => {
+    const f = timerFiles(o).filter((x) => x.unit === 'binlogs');
+    expect(f.map((x) => x.path)).toEqual(['/etc/systemd/system/stack-wizard-shop-binlogs.service', '/etc/systemd/system/stack-wizard-shop-binlogs.timer']);
+    expect(f[0]!.content).toMatch(/^ExecStart=\/usr\/local\/bin\/stack-wizard backup binlogs --answers \/opt\/stack-wizard\/shop\/stack-wizard\.yaml$/m);
+    expect(f[0]!.content).toMatch(/^Type=oneshot$/m);
+    expect(f[1]!.content).toMatch(/^OnCalendar=\*-\*-\* \*:07\/15:00$/m);
+    expect(f[1]!.content).toMatch(/^Persistent=true$/m);
+    expect(timerFiles({ ...o, schedule: '02:45' }).find((x) => x.path.endsWith('binlogs.timer'))!.content).toMatch(/^OnCalendar=\*-\*-\* \*:07\/15:00$/m);
+    expect(timerFiles({ ...o, schedule: '02:50' }).find((x) => x.path.endsWith('binlogs.timer'))!.content).toMatch(/^OnCalendar=\*-\*-\* \*:12\/15:00$/m);
+  });
+  it('cron: the same quarter hours; none for an engine without a binary log', () => {
+    const c = timerFiles({ ...o, systemd: false }).find((x) => x.unit === 'binlogs')!;
+    expect(c.path).toBe('/etc/cron.d/stack-wizard-shop-binlogs');
+    expect(c.content).toMatch(/^7-59\/15 \* \* \* \* root \/usr\/local\/bin\/stack-wizard backup binlogs --answers \/opt\/stack-wizard\/shop\/stack-wizard\.yaml >>\/opt\/stack-wizard\/shop\/logs\/backup-cron\.log 2>&1$/m);
+    expect(timerFiles({ ...o, binlogs: false }).some((x) => x.unit === 'binlogs')).toBe(false);
   });
 });
 

@@ -133,6 +133,9 @@ describe('host files in the preview', () => {
       '/etc/systemd/system/stack-wizard-shop-drill.timer',
       '/etc/systemd/system/stack-wizard-shop-watch.service',
       '/etc/systemd/system/stack-wizard-shop-watch.timer',
+      // The binary log archive every 15 minutes (#18.3).
+      '/etc/systemd/system/stack-wizard-shop-binlogs.service',
+      '/etc/systemd/system/stack-wizard-shop-binlogs.timer',
     ]);
     // Merged into what is there, never replacing it.
     expect(byPath.get('/etc/ufw/after.rules')!.content).toMatch(new RegExp(`^${STOCK_AFTER.replace(/[[\]*.]/g, '\\$&')}\\n# BEGIN stack-wizard DOCKER-USER\\n`));

@@ -712,6 +712,7 @@ describe('the drill and watch timers', () => {
     drill: 'Sun 04:00',
     bin: ['/usr/local/bin/stack-wizard'],
     systemd: true,
+    binlogs: false,
   };
   it('systemd: the drill weekly under nice and ionice, the watch hourly at the half hour from the backup', () => {
     const f = timerFiles(o);
@@ -743,6 +744,9 @@ describe('the drill and watch timers', () => {
     expect(off.filter((x) => x.content === null).map((x) => x.path)).toEqual([
       '/etc/systemd/system/stack-wizard-shop-drill.service',
       '/etc/systemd/system/stack-wizard-shop-drill.timer',
+      // Not wanted here (binlogs: false), so removed too.
+      '/etc/systemd/system/stack-wizard-shop-binlogs.service',
+      '/etc/systemd/system/stack-wizard-shop-binlogs.timer',
     ]);
   });
 });

@@ -481,7 +481,7 @@ describe('templates/*.tmpl and their one fill function', () => {
     const dir = join(import.meta.dirname, '..', '..', 'templates');
     const names = readdirSync(dir).sort();
     expect(names).toEqual([
-      'backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl',
+      'backup.cron.tmpl', 'backup.service.tmpl', 'backup.timer.tmpl', 'binlogs.cron.tmpl', 'binlogs.service.tmpl', 'binlogs.timer.tmpl', 'certbot.service.tmpl', 'certbot.timer.tmpl',
       'drill.cron.tmpl', 'drill.service.tmpl', 'drill.timer.tmpl', 'watch.cron.tmpl', 'watch.service.tmpl', 'watch.timer.tmpl',
     ]);
     const src = ['src/render/certbot.ts', 'src/render/backup-schedule.ts', 'src/render/backup-timers.ts'].map((p) => readFileSync(join(dir, '..', p), 'utf8')).join('\n');

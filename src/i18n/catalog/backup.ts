@@ -3,7 +3,7 @@ import { defineCatalog } from '../define.js';
 // Backup, verify, restore and update.
 export const backup = defineCatalog(
   {
-    'cmd.backup': 'back up the database, Redis, data volumes and config (list: newest first; verify: checksums and a test restore; drill: the recorded restore drill; watch: the dead-man\'s switch; s3 test: the bucket)',
+    'cmd.backup': 'back up the database, Redis, data volumes and config (list: newest first; verify: checksums and a test restore; drill: the recorded restore drill; watch: the dead-man\'s switch; binlogs: archive the binary log, the 15-minute timer\'s run; s3 test: the bucket)',
     'cmd.restore': 'restore a backup (without ID: list them) behind a safety backup, rolling back on any failure',
     'cmd.update': 'pull new images and new stack-wizard files, recreate service by service behind health gates, roll back on failure',
     'step.backupSchedule': 'Backup schedule (answers backup.schedule)',
@@ -39,7 +39,7 @@ export const backup = defineCatalog(
     'bk.verifyRedisOk': 'Redis: the snapshot loads with {keys} key(s), as in the manifest',
     'bk.verified': 'Backup {id} verified: {files} file(s) intact, {tables} table(s) with {rows} row(s) and {keys} Redis key(s) restored in throwaway containers and counted',
 
-    'err.bk.badSub': 'unknown backup subcommand "{sub}": use backup, backup list [--json], backup verify [ID], backup drill [ID], backup watch or backup s3 test',
+    'err.bk.badSub': 'unknown backup subcommand "{sub}": use backup, backup list [--json], backup verify [ID], backup drill [ID], backup watch, backup binlogs or backup s3 test',
     'err.bk.serviceDown': 'the {service} service is not running: start the stack first (docker compose up -d, or stack-wizard init) and try again',
     'err.bk.sqlFailed': 'a SQL command in {container} failed: {reason}',
     'err.bk.redisFailed': 'redis-cli in {container} failed: {reason}',
@@ -181,7 +181,7 @@ export const backup = defineCatalog(
     'ui.bk.genericConfirm': 'Go ahead? Enter confirms, Esc goes back.',
   },
   {
-    'cmd.backup': '备份数据库、Redis、数据卷和配置（list：按时间从新到旧列出；verify：校验和并做一次试恢复；drill：有记录的恢复演练；watch：死人开关巡检；s3 test：检测存储桶）',
+    'cmd.backup': '备份数据库、Redis、数据卷和配置（list：按时间从新到旧列出；verify：校验和并做一次试恢复；drill：有记录的恢复演练；watch：死人开关巡检；binlogs：归档二进制日志，即每 15 分钟定时器的运行；s3 test：检测存储桶）',
     'cmd.restore': '恢复一个备份（不带 ID 时列出备份）；先做安全备份，任何失败都会回滚',
     'cmd.update': '拉取新镜像和新的 stack-wizard 文件，逐个服务重建并做健康检查，失败时回滚',
     'step.backupSchedule': '定时备份（answers 中的 backup.schedule）',
@@ -217,7 +217,7 @@ export const backup = defineCatalog(
     'bk.verifyRedisOk': 'Redis：快照可以加载，共 {keys} 个键，与清单一致',
     'bk.verified': '备份 {id} 校验通过：{files} 个文件完好，{tables} 张表 {rows} 行和 {keys} 个 Redis 键已在临时容器中恢复并核对',
 
-    'err.bk.badSub': '未知的 backup 子命令“{sub}”：可用 backup、backup list [--json]、backup verify [ID]、backup drill [ID]、backup watch 或 backup s3 test',
+    'err.bk.badSub': '未知的 backup 子命令“{sub}”：可用 backup、backup list [--json]、backup verify [ID]、backup drill [ID]、backup watch、backup binlogs 或 backup s3 test',
     'err.bk.serviceDown': '{service} 服务没有运行：请先启动整套服务（docker compose up -d 或 stack-wizard init）再重试',
     'err.bk.sqlFailed': '在 {container} 中执行 SQL 失败：{reason}',
     'err.bk.redisFailed': '在 {container} 中执行 redis-cli 失败：{reason}',

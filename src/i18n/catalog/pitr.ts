@@ -26,6 +26,11 @@ export const pitr = defineCatalog(
     'bl.window': 'point-in-time recovery possible from {from} to {to} ({zone})',
     'bl.windowOpen': 'point-in-time recovery possible from {from} to now ({zone})',
     'bl.noWindow': 'point-in-time recovery: no backup with a binary log position yet',
+    'bl.noBase': 'binary logs: no backup with a binary log position yet, nothing to archive for (take one: stack-wizard backup)',
+    'bl.busy': 'binary logs: a {what} holds the maintenance lock (pid {pid}); the next run archives them',
+    'bl.pruned': 'binary logs: {count} archived file(s) older than every backup removed',
+    'bl.s3Sent': 'binary logs: {count} file(s) copied to the bucket {bucket} ({bytes})',
+    'bl.s3Pruned': 'binary logs: {count} file(s) older than every backup removed from the bucket',
     'pitr.plan':
       'Restore to {moment} ({zone}): backup {id} of {created}, then {files} binary log file(s) replayed up to {moment}. A safety backup of the current state is taken first.',
     'pitr.replaying': 'replaying the binary log from {file}:{position} up to {stop} UTC',
@@ -66,6 +71,11 @@ export const pitr = defineCatalog(
     'bl.window': '可恢复到的时间范围：{from} 至 {to}（{zone}）',
     'bl.windowOpen': '可恢复到的时间范围：{from} 至现在（{zone}）',
     'bl.noWindow': '按时间点恢复：还没有记录了二进制日志位置的备份',
+    'bl.noBase': '二进制日志：还没有记录了二进制日志位置的备份，无需归档（先备份一次：stack-wizard backup）',
+    'bl.busy': '二进制日志：{what}（pid {pid}）正持有维护锁；下次运行时再归档',
+    'bl.pruned': '二进制日志：已删除 {count} 个比所有备份都旧的归档文件',
+    'bl.s3Sent': '二进制日志：已把 {count} 个文件复制到存储桶 {bucket}（{bytes}）',
+    'bl.s3Pruned': '二进制日志：已从存储桶删除 {count} 个比所有备份都旧的文件',
     'pitr.plan':
       '恢复到 {moment}（{zone}）：使用 {created} 的备份 {id}，再重放 {files} 个二进制日志文件直到 {moment}。会先为当前状态做安全备份。',
     'pitr.replaying': '从 {file}:{position} 重放二进制日志，直到 UTC {stop}',

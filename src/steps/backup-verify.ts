@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { cacheEngineOf } from '../domain/cache/index.js';
-import { ID_RE, MANIFEST_FILE, checksumDiff as dumpChecksumDiff, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
+import { ID_RE, MANIFEST_FILE, checksumCounts, checksumDiff, isBackupId, manifestBoundsProblem, methodOf, parseManifest, rowCountDiff, type Manifest } from '../domain/backup.js';
 import { shownKey } from '../domain/load.js';
 import type { PipeStage } from '../exec/executor.js';
 import { opError, usageError } from '../errors.js';
@@ -173,12 +173,6 @@ export interface VerifyOptions {
   limits?: ThrowawayLimits | null;
 }
 
-/** Tables whose CHECKSUM TABLE both sides have and which differ, as `table: manifest ≠ copy` lines. */
-export function checksumDiff(expected: Record<string, string | null>, actual: Record<string, string | null>): string[] {
-  return Object.entries(expected)
-    .filter(([t, sum]) => sum !== null && actual[t] !== undefined && actual[t] !== null && actual[t] !== sum)
-    .map(([t, sum]) => `${t}: ${sum} ≠ ${actual[t]}`);
-}
 
 /** Checksums, then the load test in throwaway containers. Throws naming what does not match. */
 export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emit, o: VerifyOptions = {}): Promise<VerifyResult> {
@@ -221,11 +215,10 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
           throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
         }
         const sums = checksumDiff(m.database.checksums ?? {}, proof.checksums);
-        if (sums.length) throw opError('err.ph.checksumsDiffer', { id, count: sums.length }, sums);
+        if (sums.length) throw opError('err.ph.checksumsDiffer', { id, count: sums.length }, sums.map((d) => ctx.t('bk.checksumLine', { table: d.table, expected: d.expected, actual: d.actual })));
         // What the drill record counts: the sums both sides have, which checksumDiff compares.
-        const sumTables = Object.entries(m.database.checksums ?? {});
-        const checksummed = sumTables.filter(([t, v]) => v !== null && proof.checksums[t] != null).length;
-        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((n, x) => n + x, 0), checksummed, checksumSkipped: sumTables.length - checksummed };
+        const n = checksumCounts(m.database.checksums ?? {}, proof.checksums);
+        result.database = { tables: Object.keys(proof.tables).length, rows: Object.values(proof.tables).reduce((k, x) => k + x, 0), checksummed: n.compared, checksumSkipped: n.skipped };
         emit({ kind: 'output', text: ctx.t('ph.verifyOk', { tables: result.database.tables, rows: result.database.rows }) });
         if (o.keepCopy) await ctx.exec.run('mv', ['-T', '--', sib.staging(id), sib.ready(id)]);
         else await removeTree(ctx, sib.staging(id));
@@ -247,16 +240,18 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
           throw opError('err.bk.rowsDiffer', { id, count: diff.length }, diff.map((d) => ctx.t('bk.rowLine', { table: d.table, expected: d.expected ?? '-', actual: d.actual ?? '-' })));
         }
         parts['database-load'] = Date.now() - started;
-        // CHECKSUM TABLE against the manifest's (tables that changed while they were dumped are not compared).
+        // CHECKSUM TABLE against the manifest's (tables that changed while they were dumped, or above the size limit, are not compared).
         const expected = m.database.checksums ?? {};
-        const compared = Object.values(expected).filter((v) => v !== null).length;
-        if (compared > 0) {
+        let n = { compared: 0, skipped: Object.keys(expected).length };
+        if (Object.values(expected).some((v) => v !== null)) {
           const sumStart = Date.now();
-          const bad = dumpChecksumDiff(expected, await tableChecksums(ctx, db, m.database.databases));
+          const actualSums = await tableChecksums(ctx, db, m.database.databases);
           parts['database-checksum'] = Date.now() - sumStart;
+          const bad = checksumDiff(expected, actualSums);
           if (bad.length) throw opError('err.bk.checksumsDiffer', { id, count: bad.length }, bad.map((d) => ctx.t('bk.checksumLine', { table: d.table, expected: d.expected, actual: d.actual })));
+          n = checksumCounts(expected, actualSums);
         }
-        const skipped = Object.keys(expected).length - compared;
+        const { compared, skipped } = n;
         result.database = { tables: Object.keys(actual).length, rows: Object.values(actual).reduce((n, x) => n + x, 0), checksummed: compared, checksumSkipped: skipped };
         emit({ kind: 'output', text: ctx.t('bk.verifyDbOk', { tables: result.database.tables, rows: result.database.rows }) });
         if (m.database.checksums) emit({ kind: 'output', text: ctx.t('bk.verifyChecksumsOk', { compared, skipped }) });

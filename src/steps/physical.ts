@@ -9,7 +9,7 @@
 // stop, two renames and a start. `backup verify` and `backup drill` prove a stored copy the same way.
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.js';
-import { CHECKSUM_LIMIT_BYTES, type FileEntry } from '../domain/backup.js';
+import type { FileEntry } from '../domain/backup.js';
 import { parseBinlogInfo, type BinlogPoint } from '../domain/binlog.js';
 import type { PhysicalBackupTool } from '../domain/engines/index.js';
 import { parseVersion } from '../domain/versions.js';
@@ -17,7 +17,8 @@ import type { PipeStage } from '../exec/executor.js';
 import { opError } from '../errors.js';
 import { binlogHeadStart } from '../host/binlog-files.js';
 import type { Emit } from './backup-files.js';
-import { THROWAWAY_LABEL, composeRun, quoteIdent, quoteString, rowCounts, sqlQuery, volumeMountpoint, volumeName, type SqlTarget, type Stack } from './stack-tools.js';
+import { tableChecksums } from './table-checksums.js';
+import { THROWAWAY_LABEL, composeRun, quoteString, rowCounts, sqlQuery, volumeMountpoint, volumeName, type SqlTarget, type Stack } from './stack-tools.js';
 
 /** Where a server's data lives inside the images (both engines' official images). */
 export const DATADIR = '/var/lib/mysql';
@@ -195,24 +196,6 @@ async function waitProof(ctx: Context, t: SqlTarget, ping: readonly string[], ti
   }
 }
 
-/** CHECKSUM TABLE of the tables up to the size limit; null for larger ones (their rows are counted). */
-async function limitedChecksums(ctx: Context, t: SqlTarget, dbs: readonly string[]): Promise<Record<string, string | null>> {
-  if (dbs.length === 0) return {};
-  const rows = await sqlQuery(
-    ctx,
-    t,
-    `SELECT table_schema, table_name, COALESCE(data_length + index_length, 0) FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema IN (${dbs.map(quoteString).join(',')}) ORDER BY 1, 2;`,
-  );
-  const out: Record<string, string | null> = {};
-  const small = rows.filter((r) => Number(r[2]) <= CHECKSUM_LIMIT_BYTES);
-  for (const r of rows) out[`${r[0]}.${r[1]}`] = null;
-  if (small.length) {
-    const sums = await sqlQuery(ctx, t, `CHECKSUM TABLE ${small.map(([d, n]) => `${quoteIdent(d!)}.${quoteIdent(n!)}`).join(', ')};`, 3_600_000);
-    for (const [name, sum] of sums) out[name!] = sum === undefined || sum === 'NULL' ? null : sum;
-  }
-  return out;
-}
-
 /** The stack's root password does not open the copy: restoring it would lock the stack out of its own database. */
 export class AccountsDiffer extends Error {}
 
@@ -244,7 +227,7 @@ export async function proveCopy(
     await waitProof(ctx, t, login === 'skip' ? p.proofPing : o.engine.throwaway.pingArgs);
     const dbs = o.databases ?? (await sqlQuery(ctx, t, `SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN (${o.engine.systemSchemas.map(quoteString).join(',')}) ORDER BY schema_name;`)).map((r) => r[0]!);
     const tables = await rowCounts(ctx, t, dbs);
-    const checksums = await limitedChecksums(ctx, t, dbs);
+    const checksums = await tableChecksums(ctx, t, dbs);
     const gx = o.engine.binlog?.gtidExecutedSql;
     const gtid = gx ? ((await sqlQuery(ctx, t, gx))[0]?.[0] ?? '').replace(/\s+/g, '') : null;
     // A clean shutdown: the folder is then a data directory with nothing to recover.

@@ -196,3 +196,86 @@ describe('every golden MariaDB my.cnf (test/golden) is read without a complaint 
     });
   }
 });
+
+// The backup steps' SQL against a real server (#18.3, #19): CHECKSUM TABLE capped by size, and the
+// test a binary log timer run uses before it closes the server's file. The steps reach the server
+// as they do in the stack (`docker exec -i <container> <the engine's client>`); here a `docker`
+// first on PATH drops `exec -i <container>` and runs the engine's own client line on this host,
+// which reaches the test's server through the socket its ~/.my.cnf names.
+describe('the backup steps on a real MariaDB 10.11 with the generated my.cnf (binary log on)', () => {
+  it('CHECKSUM TABLE only up to the size limit (row counts for the rest); a timer run closes the binary log only once it holds a transaction', async () => {
+    const { tableChecksums } = await import('../../src/steps/table-checksums.js');
+    const { openHoldsTransactions } = await import('../../src/steps/binlog-archive.js');
+    const { rowCounts, sqlQuery } = await import('../../src/steps/stack-tools.js');
+    const { checksumDiff } = await import('../../src/domain/backup.js');
+    const { MARIADB } = await import('../../src/domain/engines/mariadb.js');
+    const { createContext } = await import('../../src/context.js');
+    const p = plan('4g', '10.11');
+    const work = mkdtempSync('/tmp/sw-mariadb-steps-');
+    chmodSync(work, 0o755);
+    const data = join(work, 'data');
+    const runDir = join(work, 'run');
+    const shim = join(work, 'bin');
+    mkdirSync(data);
+    mkdirSync(runDir);
+    mkdirSync(shim);
+    writeFileSync(join(work, 'my.cnf'), renderMysqlCnf(p).content);
+    // The client's last option file (~/.my.cnf) names the test's socket: Debian's /etc/mysql/my.cnf names the system one.
+    writeFileSync(join(work, '.my.cnf'), `[client]\nsocket=${join(runDir, 'mysqld.sock')}\n`);
+    writeFileSync(join(shim, 'docker'), `#!/bin/sh\n[ "$1" = exec ] || exit 99\nshift; [ "$1" = -i ] && shift\nshift\nHOME='${work}' exec "$@"\n`, { mode: 0o755 });
+    const uid = Number(runSync(['id', '-u', 'mysql']).stdout.trim());
+    const gid = Number(runSync(['id', '-g', 'mysql']).stdout.trim());
+    chownSync(data, uid, gid);
+    chownSync(runDir, uid, gid);
+    const savedPath = process.env.PATH;
+    cleanup = () => {
+      process.env.PATH = savedPath;
+      rmSync(work, { recursive: true, force: true });
+    };
+    const init = runSync(['mariadb-install-db', `--defaults-file=${join(work, 'my.cnf')}`, '--user=mysql', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db'], { timeoutMs: 180_000 });
+    expect(init.exitCode, init.stdout + init.stderr).toBe(0);
+    ns = await new NetNs().start();
+    const sock = join(runDir, 'mysqld.sock');
+    const server = ns.spawn(['mariadbd', `--defaults-file=${join(work, 'my.cnf')}`, '--user=mysql', `--datadir=${data}`, `--socket=${sock}`, `--log-error=${join(runDir, 'error.log')}`, `--pid-file=${join(runDir, 'mysqld.pid')}`]);
+    process.env.PATH = `${shim}:${savedPath}`;
+    const client = (sql: string) => runSync(['mariadb', `--socket=${sock}`, '-uroot', '-N', '-B', '-e', sql], { timeoutMs: 120_000 });
+    await waitFor('mariadbd to accept connections', () => {
+      if (server.exitCode !== null) throw new Stop(`mariadbd exited ${server.exitCode}: ${server.output()}`);
+      return client('SELECT 1').exitCode === 0 ? true : undefined;
+    }, { timeoutMs: 120_000 });
+
+    const ctx = createContext({ lang: 'en', dryRun: false });
+    const t = { container: 'mysql', engine: MARIADB };
+    // A fresh file holds only its own events: nothing to close yet.
+    expect(client('FLUSH BINARY LOGS').exitCode).toBe(0);
+    const open = () => (client('SHOW MASTER STATUS').stdout.split('\t')[0] ?? '').trim();
+    expect(await openHoldsTransactions(ctx, t, open())).toBe(false);
+
+    // Two tables: one small, one of a few MiB (rows of 1 KiB), with the limit between them.
+    const fill = 'INSERT INTO big (pad) SELECT REPEAT(MD5(RAND()), 32) FROM big;';
+    const setup = client(`CREATE DATABASE shop; USE shop; CREATE TABLE small (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO small VALUES (1, 'a'), (2, 'b'); CREATE TABLE big (id INT AUTO_INCREMENT PRIMARY KEY, pad VARCHAR(1024)) ENGINE=InnoDB; INSERT INTO big (pad) VALUES (REPEAT('x', 1024)); ${fill.repeat(12)} ANALYZE TABLE small, big;`);
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    expect(await openHoldsTransactions(ctx, t, open())).toBe(true);
+
+    const sizes = Object.fromEntries((await sqlQuery(ctx, t, "SELECT table_name, data_length + index_length FROM information_schema.tables WHERE table_schema = 'shop';")).map(([n, b]) => [n!, Number(b)]));
+    expect(sizes.big).toBeGreaterThan(2 * MiB);
+    const limit = MiB;
+    expect(sizes.small).toBeLessThanOrEqual(limit);
+    const live = (name: string) => client(`CHECKSUM TABLE shop.${name}`).stdout.trim().split('\t')[1];
+    const capped = await tableChecksums(ctx, t, ['shop'], limit);
+    expect(capped).toEqual({ 'shop.big': null, 'shop.small': live('small') });
+    // Above the limit its rows are counted (as the manifest records for every table).
+    expect(await rowCounts(ctx, t, ['shop'])).toEqual({ 'shop.big': 4096, 'shop.small': 2 });
+    // Under the default limit (256 MiB) both are summed, as the server sums them.
+    const all = await tableChecksums(ctx, t, ['shop']);
+    expect(all).toEqual({ 'shop.big': live('big'), 'shop.small': live('small') });
+    // One comparison: a changed row is caught where both sides have a sum; the capped side is skipped.
+    expect(client("UPDATE shop.small SET v = 'z' WHERE id = 2").exitCode).toBe(0);
+    expect(checksumDiff(all, await tableChecksums(ctx, t, ['shop']))).toEqual([{ table: 'shop.small', expected: all['shop.small'], actual: live('small') }]);
+    expect(checksumDiff(all, await tableChecksums(ctx, t, ['shop'], limit)).map((d) => d.table)).toEqual(['shop.small']);
+
+    const down = runSync(['mariadb-admin', `--socket=${sock}`, '-uroot', 'shutdown']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    await waitFor('mariadbd to stop', () => (server.exitCode !== null ? true : undefined), { timeoutMs: 60_000 });
+  });
+});

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   SPACE_RESERVE_BYTES, backupId, compatibility, estimateBackupBytes, humanBytes, isBackupId, manifestText, newestFirst, parseManifest,
-  backupMethod, methodOf, retentionVictims, rowCountDiff, spaceVerdict, type BackupSummary, type Manifest,
+  backupMethod, checksumCounts, checksumDiff, methodOf, retentionVictims, rowCountDiff, spaceVerdict, type BackupSummary, type Manifest,
 } from '../../src/domain/backup.js';
 import { DumpRowCounter } from '../../src/domain/dump-rows.js';
 import { MARIADB } from '../../src/domain/engines/mariadb.js';
@@ -139,6 +139,16 @@ describe('the database method (#18.1)', () => {
   });
   it('a manifest without a method (taken before physical copies existed) is a dump', () => {
     expect(methodOf(manifest())).toBe('logical');
+  });
+});
+
+describe('CHECKSUM TABLE against the manifest (#19): one comparison for dumps and physical copies', () => {
+  it('compares where both sides have a value; null (changed while dumped, or above the size limit on either server) is skipped', () => {
+    const manifestSums = { 'shop.a': '11', 'shop.b': '22', 'shop.changed': null, 'shop.big': null, 'shop.grew': '55' };
+    const loaded = { 'shop.a': '11', 'shop.b': '23', 'shop.changed': '33', 'shop.big': null, 'shop.grew': null };
+    expect(checksumDiff(manifestSums, loaded)).toEqual([{ table: 'shop.b', expected: '22', actual: '23' }]);
+    expect(checksumCounts(manifestSums, loaded)).toEqual({ compared: 2, skipped: 3 });
+    expect(checksumDiff(manifestSums, manifestSums)).toEqual([]);
   });
 });
 

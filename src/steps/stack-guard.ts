@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { fileLog } from '../exec/executor.js';
-import { errorText, opError } from '../errors.js';
+import { WizardError, errorText, opError } from '../errors.js';
 import { JOURNAL, pendingRestore, readJournal } from './restore.js';
 import { acquireLock, otherProcessAlive } from './stack-tools.js';
 import { UPDATE_JOURNAL, pendingUpdate } from './update.js';
@@ -39,9 +39,24 @@ export async function refuseInterrupted(ctx: Context, t: { installDir: string },
   if (allow !== 'update' && updating) throw opError('err.up.pending', { started: updating.startedAt, phase: updating.phase, id: updating.backupId });
 }
 
+/** Holders whose run takes seconds (the 15-minute binary log archive): a command waits for them rather than fail. */
+const SHORT_HOLDERS = new Set(['backup binlogs']);
+const SHORT_WAIT_MS = 120_000;
+
 /** Takes the maintenance lock unless this is a dry run; returns its release. */
-export const lockFor = (ctx: Context, t: { installDir: string }, what: string) =>
-  ctx.exec.dryRun ? Promise.resolve(async () => {}) : acquireLock(ctx, t.installDir, what);
+export async function lockFor(ctx: Context, t: { installDir: string }, what: string): Promise<() => Promise<void>> {
+  if (ctx.exec.dryRun) return async () => {};
+  const deadline = Date.now() + SHORT_WAIT_MS;
+  for (;;) {
+    try {
+      return await acquireLock(ctx, t.installDir, what);
+    } catch (e) {
+      const short = e instanceof WizardError && e.key === 'err.bk.locked' && SHORT_HOLDERS.has(String(e.params.what));
+      if (!short || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
 
 
 /** Runs `fn` with the stack's log, its lock and the interrupted-operation check (see above). */

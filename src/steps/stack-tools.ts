@@ -289,8 +289,9 @@ export { otherProcessAlive };
 export async function acquireLock(ctx: Context, installDir: string, what: string): Promise<() => Promise<void>> {
   const path = join(installDir, LOCK);
   const holder = (text: string) => {
-    const [pidText, other] = text.trim().split(' ');
-    return { pid: Number(pidText) || 0, what: other ?? '?' };
+    // `pid what`, where what may be several words (`backup binlogs`, `restore --from-s3`).
+    const [pidText, ...other] = text.trim().split(' ');
+    return { pid: Number(pidText) || 0, what: other.join(' ') || '?' };
   };
   const r = await ctx.exec.lock(path, `${process.pid} ${what}\n`).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT' && e.syscall?.startsWith('spawn')) throw hostError('err.lockNoFlock');

@@ -128,6 +128,23 @@ describe('the guard around changes to a stack', () => {
     expect(ran).toBe(true);
   });
 
+  it('a command waits for the binary log archive (a run of seconds) to let go of the lock instead of failing (#18.3)', async () => {
+    const { installDir, target } = stackDir();
+    const lock = join(installDir, '.stack-wizard/maintenance.lock');
+    // The 15-minute timer's run holding it, the way the real one does, for about a second.
+    const holder = spawn('flock', ['--nonblock', '--close', lock, 'sh', '-c', `echo "$PPID backup binlogs" > ${lock}; echo held; exec sleep 1`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(holder);
+    await new Promise<void>((res) => holder.stdout!.once('data', () => res()));
+    const exited = new Promise((res) => holder.once('exit', res));
+    let ranAfterExit = false;
+    await guarded(realCtx(), target, 'backup', async () => {
+      // Only once the holder is gone: the flock was its.
+      ranAfterExit = holder.exitCode !== null;
+    });
+    await exited;
+    expect(ranAfterExit).toBe(true);
+  });
+
   it('an older stack-wizard named in the file (no flock) that still runs is respected; a dead one is taken over', async () => {
     const { installDir, target } = stackDir();
     const lock = join(installDir, '.stack-wizard/maintenance.lock');

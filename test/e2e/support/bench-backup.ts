@@ -1,9 +1,12 @@
 // The bench's backup section (scripts/bench-backup.mjs bundles and runs this): a fresh lab server
-// with the lab stack, a generated database of at least `targetBytes` (InnoDB data + indexes), then
-// in one run: `stack-wizard backup` and `stack-wizard restore` (as it runs by default, verifying the
-// backup by a test load first, and with --skip-verify) against the classic
-// `mariadb-dump --single-transaction | gzip` and `gunzip | mariadb`, each timed by wall clock on the
-// same server, each restore checked by row count and checksum.
+// with the lab stack (MariaDB 10.11), a generated database of at least `targetBytes` (InnoDB data +
+// indexes), then in one run on the same server: `stack-wizard backup` (physical, MariaDB's default:
+// mariadb-backup), `stack-wizard backup --logical` (mariadb-dump) and the classic
+// `mariadb-dump --single-transaction | gzip`; `stack-wizard restore` of the physical backup, of the
+// logical one (each as it runs by default: verified first, behind a safety backup) and the classic
+// `gunzip | mariadb`. Each is timed by wall clock, with the server's peak memory meanwhile (the sum
+// of every process's RSS, sampled every 250 ms, above the idle stack's just before) and the largest
+// tool process at its peak; each restore is checked by row count and CRC of every row.
 import { Lab, type Server } from '../../lab/lab.js';
 import { ANSWERS, INSTALL_DIR, STACK_IMAGES, runInit } from './apply-lab.js';
 import { backupAnswers } from './backup-lab.js';
@@ -13,12 +16,6 @@ const MB = 1e6;
 
 const mysql = (server: Server, sql: string, timeoutMs = 1_800_000) =>
   server.sh(`cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" -N -B labshop' <<'SQL'\n${sql}\nSQL`, { timeoutMs });
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { s: (performance.now() - t0) / 1000, value };
-}
 
 /** Rows of random-looking text (md5 chains), about 330 bytes of row data each, doubled until the table is big enough. */
 async function generate(server: Server, targetBytes: number, log: (s: string) => void): Promise<{ bytes: number; rows: number; seconds: number }> {
@@ -41,15 +38,56 @@ async function generate(server: Server, targetBytes: number, log: (s: string) =>
 
 const fingerprint = (server: Server) => mysql(server, 'SELECT COUNT(*), SUM(CRC32(CONCAT_WS(",", id, k, a, b, c, d, e))) FROM bench;').then((s) => s.trim());
 
+/** A tool process's name as `ps -o comm` shows it (15 characters at most), and the largest RSS it reached. */
+interface ToolPeak { comm: string; mb: number }
+interface Measured { s: number; peakMb: number; tool: ToolPeak | null }
+
+/** The processes an operation adds (the server, Docker and the stack's services are the baseline). */
+const TOOLS = ['node', 'mariadb-backup', 'mariadb-dump', 'mbstream', 'mariadb', 'zstd', 'gzip', 'gunzip', 'gpg', 'tar', 'docker'];
+
+/**
+ * Runs `fn` while a sampler on the server records, every 250 ms, the sum of every process's RSS
+ * and each tool process's RSS; returns the wall time, the peak sum above the baseline taken just
+ * before, and the largest tool process.
+ */
+async function measured<T>(server: Server, label: string, fn: () => Promise<T>): Promise<Measured & { value: T }> {
+  const log = `/root/bench-mem-${label}.log`;
+  const sample = `ps -eo rss=,comm= | awk '{ s += $1; print "p", $2, $1 } END { print "t", s }'`;
+  const base = Number(/^t (\d+)$/m.exec(await server.sh(sample))?.[1] ?? 0);
+  const pid = (await server.sh(`nohup setsid sh -c 'while :; do ${sample.replace(/'/g, `'"'"'`)}; sleep 0.25; done' >${log} 2>/dev/null & echo $!`)).trim();
+  const t0 = performance.now();
+  let value: T;
+  try {
+    value = await fn();
+  } finally {
+    await server.sh(`kill -- -${pid} 2>/dev/null || kill ${pid} 2>/dev/null || true`);
+  }
+  const s = (performance.now() - t0) / 1000;
+  const lines = (await server.readFile(log)).split('\n');
+  let peak = base;
+  const tools = new Map<string, number>();
+  for (const l of lines) {
+    const t = /^t (\d+)$/.exec(l);
+    if (t) peak = Math.max(peak, Number(t[1]));
+    const p = /^p (\S+) (\d+)$/.exec(l);
+    if (p && TOOLS.includes(p[1]!)) tools.set(p[1]!, Math.max(tools.get(p[1]!) ?? 0, Number(p[2])));
+  }
+  const top = [...tools.entries()].sort((a, b) => b[1] - a[1])[0];
+  return { s, value, peakMb: (peak - base) / 1024, tool: top ? { comm: top[0], mb: top[1] / 1024 } : null };
+}
+
 export interface BackupBench {
   databaseBytes: number;
   rows: number;
   generateS: number;
   compression: string;
-  ours: { backupS: number; dumpBytes: number; fileBytes: number; restoreS: number; safetyBackupS: number; loadS: number; restoreSkipVerifyS: number };
-  classic: { backupS: number; fileBytes: number; restoreS: number };
   cores: number;
+  physical: { backup: Measured; fileBytes: number; restore: Measured; downS: number; safetyBackupS: number };
+  logical: { backup: Measured; dumpBytes: number; fileBytes: number; restore: Measured; loadS: number; safetyBackupS: number };
+  classic: { backup: Measured; fileBytes: number; restore: Measured };
 }
+
+const strip = ({ s, peakMb, tool }: Measured): Measured => ({ s, peakMb, tool });
 
 export async function benchBackup(o: { targetBytes?: number; log?: (s: string) => void } = {}): Promise<BackupBench> {
   const log = o.log ?? ((s: string) => console.error(s));
@@ -67,40 +105,56 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
     const gen = await generate(server, o.targetBytes ?? GiB, log);
     const before = await fingerprint(server);
     const cores = Number((await server.sh('nproc')).trim());
+    const list = async () => (JSON.parse((await server.exec(['stack-wizard', 'backup', 'list', '--json'])).stdout) as { backups: { id: string; kind: string; files: { kind: string; bytes: number; rawBytes: number }[] }[] }).backups;
+    const must = (what: string, r: { exitCode: number; stdout: string; stderr: string }) => {
+      if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+      return r;
+    };
 
-    log('stack-wizard backup…');
-    const ours = await timed(() => server.exec(['stack-wizard', 'backup'], { timeoutMs: 3_600_000 }));
-    const list = JSON.parse((await server.exec(['stack-wizard', 'backup', 'list', '--json'])).stdout) as { backups: { id: string; files: { kind: string; bytes: number; rawBytes: number }[] }[] };
-    const b = list.backups[0]!;
-    const db = b.files.find((f) => f.kind === 'database')!;
-    const compression = (await server.sh(`ls ${INSTALL_DIR}/backups/${b.id}`)).includes('.zst') ? 'zstd -T0' : 'gzip';
+    log('stack-wizard backup (physical)…');
+    const phB = await measured(server, 'physical-backup', async () => must('backup', await server.exec(['stack-wizard', 'backup'], { timeoutMs: 3_600_000, allowFail: true })));
+    const ph = (await list())[0]!;
+    const phFile = ph.files.find((f) => f.kind === 'database')!;
+    log('stack-wizard backup --logical…');
+    const lgB = await measured(server, 'logical-backup', async () => must('backup --logical', await server.exec(['stack-wizard', 'backup', '--logical'], { timeoutMs: 3_600_000, allowFail: true })));
+    const lg = (await list())[0]!;
+    const lgFile = lg.files.find((f) => f.kind === 'database')!;
+    const compression = (await server.sh(`ls ${INSTALL_DIR}/backups/${lg.id}`)).includes('.zst') ? 'zstd -T0' : 'gzip';
 
     log('mariadb-dump | gzip…');
-    const classic = await timed(() =>
+    const clB = await measured(server, 'classic-backup', () =>
       server.sh(`set -o pipefail; cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb-dump -uroot -p"$MARIADB_ROOT_PASSWORD" --single-transaction --quick --databases labshop' | gzip > /root/classic.sql.gz`, { timeoutMs: 3_600_000 }),
     );
     const classicBytes = Number((await server.sh('stat -c %s /root/classic.sql.gz')).trim());
 
-    // Something to undo, so each restore really replaces data.
-    await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
-    log('stack-wizard restore…');
-    const restore = await timed(() => server.exec(['stack-wizard', 'restore', b.id, '--yes'], { timeoutMs: 3_600_000 }));
-    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore did not bring the table back');
-    const safety = JSON.parse((await server.exec(['stack-wizard', 'backup', 'list', '--json'])).stdout) as { backups: { kind: string; id: string }[] };
-    const safetyId = safety.backups.find((x) => x.kind === 'pre-restore')!.id;
-    const safetyManifest = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${safetyId}/manifest.json`)) as { durationMs: number };
-    // The load itself, as the restore logged it: the rest is checks, the safety backup, Redis and health gates.
-    const loadS = Number(/restore part database: loaded \d+ bytes of SQL in ([\d.]+) s/.exec(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`))?.[1] ?? NaN);
+    const safetyOf = async (): Promise<number> => {
+      const s = (await list()).find((x) => x.kind === 'pre-restore')!;
+      const m = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${s.id}/manifest.json`)) as { durationMs: number };
+      // One safety backup at a time in the list: the next restore's is then the only one.
+      await server.sh(`rm -rf ${INSTALL_DIR}/backups/${s.id}`);
+      return m.durationMs / 1000;
+    };
 
-    // The same restore without the test load (--skip-verify): what verifying first costs.
+    // Something to undo before each restore, so each really replaces data.
     await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
-    log('stack-wizard restore --skip-verify…');
-    const skip = await timed(() => server.exec(['stack-wizard', 'restore', b.id, '--yes', '--skip-verify'], { timeoutMs: 3_600_000 }));
-    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore --skip-verify did not bring the table back');
+    log('stack-wizard restore (physical)…');
+    const phR = await measured(server, 'physical-restore', async () => must('restore physical', await server.exec(['stack-wizard', 'restore', ph.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true })));
+    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore of the physical backup did not bring the table back');
+    const downS = Number(/the database was down ([\d.]+) s/.exec(phR.value.stdout)?.[1] ?? NaN);
+    const phSafety = await safetyOf();
+
+    await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
+    log('stack-wizard restore (logical)…');
+    const lgR = await measured(server, 'logical-restore', async () => must('restore logical', await server.exec(['stack-wizard', 'restore', lg.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true })));
+    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore of the logical backup did not bring the table back');
+    // The load itself, as the restore logged it: the rest is checks, the safety backup, Redis and health gates.
+    const loads = [...(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).matchAll(/restore part database: loaded \d+ bytes of SQL in ([\d.]+) s/g)];
+    const loadS = Number(loads.at(-1)?.[1] ?? NaN);
+    const lgSafety = await safetyOf();
 
     await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
     log('gunzip | mariadb…');
-    const classicRestore = await timed(() =>
+    const clR = await measured(server, 'classic-restore', () =>
       server.sh(`set -o pipefail; cd ${INSTALL_DIR} && gunzip -c /root/classic.sql.gz | docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD"'`, { timeoutMs: 3_600_000 }),
     );
     if ((await fingerprint(server)) !== before) throw new Error('gunzip | mariadb did not bring the table back');
@@ -111,8 +165,9 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
       generateS: gen.seconds,
       compression,
       cores,
-      ours: { backupS: ours.s, dumpBytes: db.rawBytes, fileBytes: db.bytes, restoreS: restore.s, safetyBackupS: safetyManifest.durationMs / 1000, loadS, restoreSkipVerifyS: skip.s },
-      classic: { backupS: classic.s, fileBytes: classicBytes, restoreS: classicRestore.s },
+      physical: { backup: strip(phB), fileBytes: phFile.bytes, restore: strip(phR), downS, safetyBackupS: phSafety },
+      logical: { backup: strip(lgB), dumpBytes: lgFile.rawBytes, fileBytes: lgFile.bytes, restore: strip(lgR), loadS, safetyBackupS: lgSafety },
+      classic: { backup: strip(clB), fileBytes: classicBytes, restore: strip(clR) },
     };
   } finally {
     await lab.cleanup();
@@ -123,12 +178,17 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
 export function backupFigures(r: BackupBench): Record<string, string> {
   const rate = (s: number) => `${(r.databaseBytes / MB / s).toFixed(1)} MB/s`;
   const size = (n: number) => `${(n / MB).toFixed(0)} MB`;
+  const mem = (m: Measured) => `peak +${m.peakMb.toFixed(0)} MB RSS${m.tool ? ` (largest tool: ${m.tool.comm} ${m.tool.mb.toFixed(0)} MB)` : ''}`;
+  const ratio = (a: number, b: number) => `×${(b / a).toFixed(2)}`;
   return {
-    [`database: ${size(r.databaseBytes)} InnoDB (data + indexes), ${r.rows} rows, SQL dump ${size(r.ours.dumpBytes)}; lab server, ${r.cores} cores`]: `generated in ${r.generateS.toFixed(0)} s`,
-    [`stack-wizard backup (dump + ${r.compression}, sums, row counts, Redis, volumes, config)`]: `${r.ours.backupS.toFixed(1)} s, ${rate(r.ours.backupS)}, dump file ${size(r.ours.fileBytes)}`,
-    'mariadb-dump --single-transaction | gzip (same run)': `${r.classic.backupS.toFixed(1)} s, ${rate(r.classic.backupS)}, file ${size(r.classic.fileBytes)}`,
-    'stack-wizard restore (checks, test load into a throwaway server, safety backup, load, Redis, volumes, health gates)': `${r.ours.restoreS.toFixed(1)} s, ${rate(r.ours.restoreS)} (of which the safety backup ${r.ours.safetyBackupS.toFixed(1)} s, the database load ${r.ours.loadS.toFixed(1)} s = ${rate(r.ours.loadS)})`,
-    'stack-wizard restore --skip-verify (the same without the test load)': `${r.ours.restoreSkipVerifyS.toFixed(1)} s, ${rate(r.ours.restoreSkipVerifyS)}`,
-    'gunzip | mariadb (same run)': `${r.classic.restoreS.toFixed(1)} s, ${rate(r.classic.restoreS)}`,
+    [`database: ${size(r.databaseBytes)} InnoDB (data + indexes), ${r.rows} rows, SQL dump ${size(r.logical.dumpBytes)}; lab server, ${r.cores} cores`]: `generated in ${r.generateS.toFixed(0)} s`,
+    [`stack-wizard backup, physical (mariadb-backup stream + ${r.compression}, prepared and proven by a server on the copy, binlogs archived, Redis, volumes, config)`]: `${r.physical.backup.s.toFixed(1)} s, ${rate(r.physical.backup.s)}, file ${size(r.physical.fileBytes)}; ${mem(r.physical.backup)}`,
+    [`stack-wizard backup --logical (mariadb-dump + ${r.compression}, CHECKSUM TABLE before and after, row counts, Redis, volumes, config)`]: `${r.logical.backup.s.toFixed(1)} s, ${rate(r.logical.backup.s)}, file ${size(r.logical.fileBytes)}; ${mem(r.logical.backup)}`,
+    'mariadb-dump --single-transaction | gzip (same run)': `${r.classic.backup.s.toFixed(1)} s, ${rate(r.classic.backup.s)}, file ${size(r.classic.fileBytes)}; ${mem(r.classic.backup)}`,
+    'backup: physical vs mariadb-dump | gzip; vs --logical': `${ratio(r.physical.backup.s, r.classic.backup.s)}; ${ratio(r.physical.backup.s, r.logical.backup.s)}`,
+    'stack-wizard restore of the physical backup (checks, verify: unpack, prepare, a server on the copy; physical safety backup; swap; health gates)': `${r.physical.restore.s.toFixed(1)} s, ${rate(r.physical.restore.s)}; database down ${r.physical.downS.toFixed(1)} s; safety backup ${r.physical.safetyBackupS.toFixed(1)} s; ${mem(r.physical.restore)}`,
+    'stack-wizard restore of the logical backup (checks, test load into a throwaway server, physical safety backup, load, health gates)': `${r.logical.restore.s.toFixed(1)} s, ${rate(r.logical.restore.s)}; the load ${r.logical.loadS.toFixed(1)} s = ${rate(r.logical.loadS)}; safety backup ${r.logical.safetyBackupS.toFixed(1)} s; ${mem(r.logical.restore)}`,
+    'gunzip | mariadb (same run)': `${r.classic.restore.s.toFixed(1)} s, ${rate(r.classic.restore.s)}; ${mem(r.classic.restore)}`,
+    'restore: physical vs gunzip | mariadb; vs logical': `${ratio(r.physical.restore.s, r.classic.restore.s)}; ${ratio(r.physical.restore.s, r.logical.restore.s)}`,
   };
 }

@@ -206,7 +206,7 @@ export async function verifyBackup(ctx: Context, s: Stack, id: string, emit: Emi
         // Nothing runs in a container of the stack here: the engine is what the target names.
         const engine = sqlTarget(s, '').engine;
         const p = physicalTool({ container: '', engine });
-        emit({ kind: 'output', text: ctx.t('bk.verifyDb', { image: s.prepared.plan.database.image }) });
+        emit({ kind: 'output', text: ctx.t('ph.verifyDb', { image: s.prepared.plan.database.image }) });
         // Beside the data volume: a restore that verifies first then renames this very copy into place.
         await unpackStored(ctx, { p, image, file: path, read, staging: sib.staging(id), emit });
         const proof = await proveCopy(ctx, s, { image, dir: sib.staging(id), name: `sw-verify-${s.project}-db-${tag}`, databases: m.database.databases, engine }, emit);

@@ -15,6 +15,7 @@ export const pitr = defineCatalog(
     'ph.verifyOk':
       'database: the copy starts a server; {tables} table(s), {rows} row(s), every count and checksum as in the manifest',
     'ph.swapped': 'database: data directory replaced; the database was down {seconds} s',
+    'ph.verifyDb': 'unpacking and preparing the copy, then starting a throwaway {image} server on it (no network, removed afterwards)',
     'err.ph.prepare': '{tool} --prepare failed on the copy: {reason}',
     'err.ph.plugin':
       'the clone plugin cannot be loaded ({reason}): take a logical backup instead (stack-wizard backup --logical)',
@@ -62,6 +63,7 @@ export const pitr = defineCatalog(
     'ph.proved': '在副本上启动的临时服务器：统计了 {tables} 张表、{rows} 行，用时 {seconds} 秒',
     'ph.verifyOk': '数据库：副本能启动服务器；{tables} 张表、{rows} 行，行数和校验和均与清单一致',
     'ph.swapped': '数据库：数据目录已替换；数据库停机 {seconds} 秒',
+    'ph.verifyDb': '正在解包并 prepare 副本，然后在其上启动临时 {image} 服务器（无网络，用完即删）',
     'err.ph.prepare': '{tool} --prepare 处理副本失败：{reason}',
     'err.ph.plugin': '无法加载 clone 插件（{reason}）：请改做逻辑备份（stack-wizard backup --logical）',
     'err.ph.checksumsDiffer': '备份 {id}：有 {count} 张表的 CHECKSUM TABLE 与清单不同：副本不是当时备份的内容',

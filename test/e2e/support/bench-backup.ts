@@ -15,35 +15,84 @@ const GiB = 1024 ** 3;
 const MB = 1e6;
 
 const mysql = (server: Server, sql: string, timeoutMs = 1_800_000) =>
-  server.sh(`cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" -N -B labshop' <<'SQL'\n${sql}\nSQL`, { timeoutMs });
+  server.sh(
+    `cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" -N -B labshop' <<'SQL'\n${sql}\nSQL`,
+    { timeoutMs },
+  );
 
 /** Rows of random-looking text (md5 chains), about 330 bytes of row data each, doubled until the table is big enough. */
-async function generate(server: Server, targetBytes: number, log: (s: string) => void): Promise<{ bytes: number; rows: number; seconds: number }> {
+async function generate(
+  server: Server,
+  targetBytes: number,
+  log: (s: string) => void,
+): Promise<{ bytes: number; rows: number; seconds: number }> {
   const t0 = performance.now();
-  await mysql(server, [
-    'DROP TABLE IF EXISTS bench;',
-    'CREATE TABLE bench (id BIGINT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, a CHAR(32) NOT NULL, b VARCHAR(64) NOT NULL, c VARCHAR(200) NOT NULL, d DATETIME NOT NULL, e DECIMAL(12,2) NOT NULL, KEY (k)) ENGINE=InnoDB;',
-    "INSERT INTO bench (k, a, b, c, d, e) SELECT seq, MD5(seq), CONCAT(MD5(seq * 3), '-', seq), CONCAT(MD5(seq * 5), MD5(seq * 7), MD5(seq * 11), MD5(seq * 13), 'x'), NOW() - INTERVAL seq MINUTE, seq / 7 FROM seq_1_to_8192;",
-  ].join('\n'));
+  await mysql(
+    server,
+    [
+      'DROP TABLE IF EXISTS bench;',
+      'CREATE TABLE bench (id BIGINT AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, a CHAR(32) NOT NULL, b VARCHAR(64) NOT NULL, c VARCHAR(200) NOT NULL, d DATETIME NOT NULL, e DECIMAL(12,2) NOT NULL, KEY (k)) ENGINE=InnoDB;',
+      "INSERT INTO bench (k, a, b, c, d, e) SELECT seq, MD5(seq), CONCAT(MD5(seq * 3), '-', seq), CONCAT(MD5(seq * 5), MD5(seq * 7), MD5(seq * 11), MD5(seq * 13), 'x'), NOW() - INTERVAL seq MINUTE, seq / 7 FROM seq_1_to_8192;",
+    ].join('\n'),
+  );
   for (;;) {
-    const [bytes, rows] = (await mysql(server, "SELECT data_length + index_length, table_rows FROM information_schema.tables WHERE table_schema = 'labshop' AND table_name = 'bench';")).trim().split('\t').map(Number);
+    const [bytes, rows] = (
+      await mysql(
+        server,
+        "SELECT data_length + index_length, table_rows FROM information_schema.tables WHERE table_schema = 'labshop' AND table_name = 'bench';",
+      )
+    )
+      .trim()
+      .split('\t')
+      .map(Number);
     log(`  generated ${rows} rows, ${(bytes! / GiB).toFixed(2)} GiB`);
     if (bytes! >= targetBytes) break;
-    await mysql(server, "INSERT INTO bench (k, a, b, c, d, e) SELECT k + 1, MD5(CONCAT(a, 'n')), CONCAT(MD5(b), '-', k), CONCAT(MD5(c), SUBSTRING(c, 33)), d - INTERVAL 1 DAY, e + 1 FROM bench;");
+    await mysql(
+      server,
+      "INSERT INTO bench (k, a, b, c, d, e) SELECT k + 1, MD5(CONCAT(a, 'n')), CONCAT(MD5(b), '-', k), CONCAT(MD5(c), SUBSTRING(c, 33)), d - INTERVAL 1 DAY, e + 1 FROM bench;",
+    );
   }
   await mysql(server, 'ANALYZE TABLE bench;');
-  const [bytes, rows] = (await mysql(server, "SELECT data_length + index_length, (SELECT COUNT(*) FROM bench) FROM information_schema.tables WHERE table_schema = 'labshop' AND table_name = 'bench';")).trim().split('\t').map(Number);
+  const [bytes, rows] = (
+    await mysql(
+      server,
+      "SELECT data_length + index_length, (SELECT COUNT(*) FROM bench) FROM information_schema.tables WHERE table_schema = 'labshop' AND table_name = 'bench';",
+    )
+  )
+    .trim()
+    .split('\t')
+    .map(Number);
   return { bytes: bytes!, rows: rows!, seconds: (performance.now() - t0) / 1000 };
 }
 
-const fingerprint = (server: Server) => mysql(server, 'SELECT COUNT(*), SUM(CRC32(CONCAT_WS(",", id, k, a, b, c, d, e))) FROM bench;').then((s) => s.trim());
+const fingerprint = (server: Server) =>
+  mysql(server, 'SELECT COUNT(*), SUM(CRC32(CONCAT_WS(",", id, k, a, b, c, d, e))) FROM bench;').then((s) => s.trim());
 
 /** A tool process's name as `ps -o comm` shows it (15 characters at most), and the largest RSS it reached. */
-interface ToolPeak { comm: string; mb: number }
-interface Measured { s: number; peakMb: number; tool: ToolPeak | null }
+interface ToolPeak {
+  comm: string;
+  mb: number;
+}
+interface Measured {
+  s: number;
+  peakMb: number;
+  tool: ToolPeak | null;
+}
 
 /** The processes an operation adds (the server, Docker and the stack's services are the baseline). */
-const TOOLS = ['node', 'mariadb-backup', 'mariadb-dump', 'mbstream', 'mariadb', 'zstd', 'gzip', 'gunzip', 'gpg', 'tar', 'docker'];
+const TOOLS = [
+  'node',
+  'mariadb-backup',
+  'mariadb-dump',
+  'mbstream',
+  'mariadb',
+  'zstd',
+  'gzip',
+  'gunzip',
+  'gpg',
+  'tar',
+  'docker',
+];
 
 /**
  * Runs `fn` while a sampler on the server records, every 250 ms, the sum of every process's RSS
@@ -54,7 +103,11 @@ async function measured<T>(server: Server, label: string, fn: () => Promise<T>):
   const log = `/root/bench-mem-${label}.log`;
   const sample = `ps -eo rss=,comm= | awk '{ s += $1; print "p", $2, $1 } END { print "t", s }'`;
   const base = Number(/^t (\d+)$/m.exec(await server.sh(sample))?.[1] ?? 0);
-  const pid = (await server.sh(`nohup setsid sh -c 'while :; do ${sample.replace(/'/g, `'"'"'`)}; sleep 0.25; done' >${log} 2>/dev/null & echo $!`)).trim();
+  const pid = (
+    await server.sh(
+      `nohup setsid sh -c 'while :; do ${sample.replace(/'/g, `'"'"'`)}; sleep 0.25; done' >${log} 2>/dev/null & echo $!`,
+    )
+  ).trim();
   const t0 = performance.now();
   let value: T;
   try {
@@ -83,7 +136,14 @@ export interface BackupBench {
   compression: string;
   cores: number;
   physical: { backup: Measured; fileBytes: number; restore: Measured; downS: number; safetyBackupS: number };
-  logical: { backup: Measured; dumpBytes: number; fileBytes: number; restore: Measured; loadS: number; safetyBackupS: number };
+  logical: {
+    backup: Measured;
+    dumpBytes: number;
+    fileBytes: number;
+    restore: Measured;
+    loadS: number;
+    safetyBackupS: number;
+  };
   classic: { backup: Measured; fileBytes: number; restore: Measured };
 }
 
@@ -97,7 +157,10 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
     await lab.loadImages(server, STACK_IMAGES);
     await lab.installWizard(server);
     // zstd as on most servers (Debian's package); gzip stays the classic's.
-    await server.sh('apt-get install -y -qq zstd >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq zstd >/dev/null)', { timeoutMs: 300_000 });
+    await server.sh(
+      'apt-get install -y -qq zstd >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq zstd >/dev/null)',
+      { timeoutMs: 300_000 },
+    );
     await server.writeFile(ANSWERS, backupAnswers({ keep: 10 }));
     const init = await runInit(server, ANSWERS);
     if (init.exitCode !== 0) throw new Error(`init failed:\n${init.stderr}`);
@@ -105,31 +168,49 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
     const gen = await generate(server, o.targetBytes ?? GiB, log);
     const before = await fingerprint(server);
     const cores = Number((await server.sh('nproc')).trim());
-    const list = async () => (JSON.parse((await server.exec(['stack-wizard', 'backup', 'list', '--json'])).stdout) as { backups: { id: string; kind: string; files: { kind: string; bytes: number; rawBytes: number }[] }[] }).backups;
+    const list = async () =>
+      (
+        JSON.parse((await server.exec(['stack-wizard', 'backup', 'list', '--json'])).stdout) as {
+          backups: { id: string; kind: string; files: { kind: string; bytes: number; rawBytes: number }[] }[];
+        }
+      ).backups;
     const must = (what: string, r: { exitCode: number; stdout: string; stderr: string }) => {
-      if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+      if (r.exitCode !== 0)
+        throw new Error(`${what} failed (exit ${r.exitCode}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
       return r;
     };
 
     log('stack-wizard backup (physical)…');
-    const phB = await measured(server, 'physical-backup', async () => must('backup', await server.exec(['stack-wizard', 'backup'], { timeoutMs: 3_600_000, allowFail: true })));
+    const phB = await measured(server, 'physical-backup', async () =>
+      must('backup', await server.exec(['stack-wizard', 'backup'], { timeoutMs: 3_600_000, allowFail: true })),
+    );
     const ph = (await list())[0]!;
     const phFile = ph.files.find((f) => f.kind === 'database')!;
     log('stack-wizard backup --logical…');
-    const lgB = await measured(server, 'logical-backup', async () => must('backup --logical', await server.exec(['stack-wizard', 'backup', '--logical'], { timeoutMs: 3_600_000, allowFail: true })));
+    const lgB = await measured(server, 'logical-backup', async () =>
+      must(
+        'backup --logical',
+        await server.exec(['stack-wizard', 'backup', '--logical'], { timeoutMs: 3_600_000, allowFail: true }),
+      ),
+    );
     const lg = (await list())[0]!;
     const lgFile = lg.files.find((f) => f.kind === 'database')!;
     const compression = (await server.sh(`ls ${INSTALL_DIR}/backups/${lg.id}`)).includes('.zst') ? 'zstd -T0' : 'gzip';
 
     log('mariadb-dump | gzip…');
     const clB = await measured(server, 'classic-backup', () =>
-      server.sh(`set -o pipefail; cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb-dump -uroot -p"$MARIADB_ROOT_PASSWORD" --single-transaction --quick --databases labshop' | gzip > /root/classic.sql.gz`, { timeoutMs: 3_600_000 }),
+      server.sh(
+        `set -o pipefail; cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'mariadb-dump -uroot -p"$MARIADB_ROOT_PASSWORD" --single-transaction --quick --databases labshop' | gzip > /root/classic.sql.gz`,
+        { timeoutMs: 3_600_000 },
+      ),
     );
     const classicBytes = Number((await server.sh('stat -c %s /root/classic.sql.gz')).trim());
 
     const safetyOf = async (): Promise<number> => {
       const s = (await list()).find((x) => x.kind === 'pre-restore')!;
-      const m = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${s.id}/manifest.json`)) as { durationMs: number };
+      const m = JSON.parse(await server.readFile(`${INSTALL_DIR}/backups/${s.id}/manifest.json`)) as {
+        durationMs: number;
+      };
       // One safety backup at a time in the list: the next restore's is then the only one.
       await server.sh(`rm -rf ${INSTALL_DIR}/backups/${s.id}`);
       return m.durationMs / 1000;
@@ -138,24 +219,43 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
     // Something to undo before each restore, so each really replaces data.
     await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
     log('stack-wizard restore (physical)…');
-    const phR = await measured(server, 'physical-restore', async () => must('restore physical', await server.exec(['stack-wizard', 'restore', ph.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true })));
-    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore of the physical backup did not bring the table back');
+    const phR = await measured(server, 'physical-restore', async () =>
+      must(
+        'restore physical',
+        await server.exec(['stack-wizard', 'restore', ph.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true }),
+      ),
+    );
+    if ((await fingerprint(server)) !== before)
+      throw new Error('stack-wizard restore of the physical backup did not bring the table back');
     const downS = Number(/the database was down ([\d.]+) s/.exec(phR.value.stdout)?.[1] ?? NaN);
     const phSafety = await safetyOf();
 
     await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
     log('stack-wizard restore (logical)…');
-    const lgR = await measured(server, 'logical-restore', async () => must('restore logical', await server.exec(['stack-wizard', 'restore', lg.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true })));
-    if ((await fingerprint(server)) !== before) throw new Error('stack-wizard restore of the logical backup did not bring the table back');
+    const lgR = await measured(server, 'logical-restore', async () =>
+      must(
+        'restore logical',
+        await server.exec(['stack-wizard', 'restore', lg.id, '--yes'], { timeoutMs: 3_600_000, allowFail: true }),
+      ),
+    );
+    if ((await fingerprint(server)) !== before)
+      throw new Error('stack-wizard restore of the logical backup did not bring the table back');
     // The load itself, as the restore logged it: the rest is checks, the safety backup, Redis and health gates.
-    const loads = [...(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).matchAll(/restore part database: loaded \d+ bytes of SQL in ([\d.]+) s/g)];
+    const loads = [
+      ...(await server.readFile(`${INSTALL_DIR}/logs/stack-wizard.log`)).matchAll(
+        /restore part database: loaded \d+ bytes of SQL in ([\d.]+) s/g,
+      ),
+    ];
     const loadS = Number(loads.at(-1)?.[1] ?? NaN);
     const lgSafety = await safetyOf();
 
     await mysql(server, 'DELETE FROM bench WHERE id % 2 = 0;');
     log('gunzip | mariadb…');
     const clR = await measured(server, 'classic-restore', () =>
-      server.sh(`set -o pipefail; cd ${INSTALL_DIR} && gunzip -c /root/classic.sql.gz | docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD"'`, { timeoutMs: 3_600_000 }),
+      server.sh(
+        `set -o pipefail; cd ${INSTALL_DIR} && gunzip -c /root/classic.sql.gz | docker compose exec -T mysql sh -c 'mariadb -uroot -p"$MARIADB_ROOT_PASSWORD"'`,
+        { timeoutMs: 3_600_000 },
+      ),
     );
     if ((await fingerprint(server)) !== before) throw new Error('gunzip | mariadb did not bring the table back');
 
@@ -166,7 +266,14 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
       compression,
       cores,
       physical: { backup: strip(phB), fileBytes: phFile.bytes, restore: strip(phR), downS, safetyBackupS: phSafety },
-      logical: { backup: strip(lgB), dumpBytes: lgFile.rawBytes, fileBytes: lgFile.bytes, restore: strip(lgR), loadS, safetyBackupS: lgSafety },
+      logical: {
+        backup: strip(lgB),
+        dumpBytes: lgFile.rawBytes,
+        fileBytes: lgFile.bytes,
+        restore: strip(lgR),
+        loadS,
+        safetyBackupS: lgSafety,
+      },
       classic: { backup: strip(clB), fileBytes: classicBytes, restore: strip(clR) },
     };
   } finally {
@@ -178,7 +285,8 @@ export async function benchBackup(o: { targetBytes?: number; log?: (s: string) =
 export function backupFigures(r: BackupBench): Record<string, string> {
   const rate = (s: number) => `${(r.databaseBytes / MB / s).toFixed(1)} MB/s`;
   const size = (n: number) => `${(n / MB).toFixed(0)} MB`;
-  const mem = (m: Measured) => `peak +${m.peakMb.toFixed(0)} MB RSS${m.tool ? ` (largest tool: ${m.tool.comm} ${m.tool.mb.toFixed(0)} MB)` : ''}`;
+  const mem = (m: Measured) =>
+    `peak +${m.peakMb.toFixed(0)} MB RSS${m.tool ? ` (largest tool: ${m.tool.comm} ${m.tool.mb.toFixed(0)} MB)` : ''}`;
   const ratio = (a: number, b: number) => `×${(b / a).toFixed(2)}`;
   return {
     [`database: ${size(r.databaseBytes)} InnoDB (data + indexes), ${r.rows} rows, SQL dump ${size(r.logical.dumpBytes)}; lab server, ${r.cores} cores`]: `generated in ${r.generateS.toFixed(0)} s`,

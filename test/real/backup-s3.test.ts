@@ -6,7 +6,8 @@
 // threshold goes in signed parts; the bucket keeps backup.s3.keep backups (listed); a wrong secret is
 // refused by the signature check and reported and recorded; `backup s3 test` names the step that
 // failed; a download is checked against the manifest and refused when a byte differs; `restore
-// --from-s3` on a server without the stack fetches the backup and unpacks its configuration; the
+// --from-s3` on a server without the stack fetches the backup and unpacks its configuration; the binary
+// log archive goes under <prefix>/<project>/binlogs/ and is pruned there as locally; the
 // secret never appears in the log.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,7 +21,8 @@ import { manifestText, type Manifest } from '../../src/domain/backup.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { WizardError } from '../../src/errors.js';
 import { RealExecutor } from '../../src/exec/executor.js';
-import { downloadBackup, listRemote, s3For, s3Test, uploadBackup, type S3Config } from '../../src/steps/backup-s3.js';
+import { downloadBackup, listRemote, s3For, s3Test, uploadBackup, uploadBinlogs, type S3Config } from '../../src/steps/backup-s3.js';
+import { indexText, type ArchivedBinlog } from '../../src/domain/binlog.js';
 import type { Stack } from '../../src/steps/stack-tools.js';
 import { output } from '../support/proc.js';
 
@@ -272,6 +274,52 @@ describe('backup copies in a bucket, path-style', () => {
       '20260315-041500',
       '20260316-031500',
     ]);
+  });
+
+  it('the binary log archive goes to <prefix><project>/binlogs/, checked, marked in the index; the bucket drops what local retention dropped (#18.3)', async () => {
+    const ctx = context();
+    const installDir = join(work, 'binlogs-stack');
+    const arch = join(installDir, 'backups', 'binlogs');
+    mkdirSync(arch, { recursive: true });
+    // One backup whose point is in binlog.000002 (opened 02:00): what the archive must keep from.
+    const id = '20261207-023000';
+    mkdirSync(join(installDir, 'backups', id));
+    const m: Manifest = {
+      format: 1, id, project: 'shop', kind: 'manual', createdAt: '2026-12-07T02:30:00.000Z', durationMs: 1,
+      tool: { version: '0.1.0', templateVersion: 1 }, compression: 'zstd', encryption: null,
+      database: {
+        engine: 'mariadb', serverVersion: '10.11.14-MariaDB', image: 'mariadb:10.11', dumpTool: 'mariadb-backup', method: 'physical', databases: ['shop'], tables: {},
+        binlog: { file: 'binlog.000002', position: 4, gtid: null, fileStartedAt: '2026-12-07T02:00:00.000Z', at: '2026-12-07T02:30:00.000Z', replay: 'position' },
+      },
+      redis: null, volumes: [], files: [],
+    };
+    writeFileSync(join(installDir, 'backups', id, 'manifest.json'), manifestText(m));
+    const files: ArchivedBinlog[] = [2, 3].map((n) => {
+      const body = Buffer.from(`binlog ${n} `.repeat(1000 * n));
+      const stored = `20261207-0${n}0000-binlog.00000${n}.zst`;
+      writeFileSync(join(arch, stored), body);
+      return {
+        name: `binlog.00000${n}`, stored, first: `2026-12-07T0${n}:00:00.000Z`, last: `2026-12-07T0${n}:59:59.000Z`, events: 10,
+        rawBytes: body.length, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), compression: 'zstd', encrypted: false,
+      };
+    });
+    writeFileSync(join(arch, 'index.json'), indexText({ format: 1, files }));
+    // A copy in the bucket the local retention already dropped (opened before the backup's point file).
+    const s3 = await s3For(ctx, s3Config());
+    const old = Buffer.from('old binlog');
+    await s3.ok({ method: 'PUT', key: 'prod/shop/binlogs/20261207-010000-binlog.000001.zst', body: old, sha256: createHash('sha256').update(old).digest('hex') });
+
+    const s = { ...stackWith(s3Config()), installDir } as Stack;
+    const r = (await uploadBinlogs(ctx, s, () => {}))!;
+    expect(r.sent).toEqual(files.map((f) => f.stored));
+    expect(r.pruned).toEqual(['20261207-010000-binlog.000001.zst']);
+    for (const f of files) expect(get(`prod/shop/binlogs/${f.stored}`).stdout.equals(readFileSync(join(arch, f.stored))), f.stored).toBe(true);
+    expect(get('prod/shop/binlogs/20261207-010000-binlog.000001.zst').status).not.toBe(0);
+    const index = JSON.parse(readFileSync(join(arch, 'index.json'), 'utf8')) as { files: ArchivedBinlog[] };
+    expect(index.files.map((f) => f.remote)).toEqual([true, true]);
+    // Never read as a backup of the bucket, and nothing sent twice.
+    expect((await listRemote(s3, 'shop')).map((b) => b.id)).not.toContain('binlogs');
+    expect((await uploadBinlogs(ctx, s, () => {}))!.sent).toEqual([]);
   });
 
   it("a wrong secret fails the upload with the file and the server's answer, recorded as a failed copy", async () => {

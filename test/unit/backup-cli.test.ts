@@ -37,7 +37,7 @@ describe('backup, restore and update on the command line', () => {
     expect(both.stderr).toMatch(/--physical and --logical exclude each other/);
     const sub = await run(['backup', 'frobnicate']);
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toMatch(/unknown backup subcommand "frobnicate": use backup, backup list \[--json\], backup verify \[ID\], backup drill \[ID\], backup watch or backup s3 test/);
+    expect(sub.stderr).toMatch(/unknown backup subcommand "frobnicate": use backup, backup list \[--json\], backup verify \[ID\], backup drill \[ID\], backup watch, backup binlogs or backup s3 test/);
     expect((await run(['backup', 's3', 'frobnicate'])).stderr).toMatch(/unknown "backup s3 frobnicate": use backup s3 test/);
     expect((await run(['backup', 'watch', 'extra'])).code).toBe(2);
     const nt = await run(['notify', 'send']);

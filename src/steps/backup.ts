@@ -215,7 +215,9 @@ export async function takeBackup(ctx: Context, s: Stack, o: BackupOptions, emit:
     ? await physicalPart(ctx, s, { db, image: mysqlImage, partial, suffix, c, pass, emit, expect: sizes.databaseBytes, version })
     : await logicalPart(ctx, s, { db, dbs, partial, suffix, c, pass, emit, expect: sizes.databaseBytes });
   files.push(dbPart.file);
-  const archived = db.engine.binlog ? await archiveBinlogs(ctx, s, db, { flush: true, pass, emit, c }) : null;
+  // Files opened before the oldest kept backup's point file are not copied: retention drops them.
+  const from = oldestPoint(await listBackups(ctx, s.installDir))?.fileStartedAt ?? null;
+  const archived = db.engine.binlog ? await archiveBinlogs(ctx, s, db, { flush: true, pass, emit, c, from }) : null;
   const binlog = dbPart.point(archived ? openedAt(archived.index, archived.live) : () => null);
   const dbMeta: NonNullable<Manifest['database']> = {
     engine: plan.database.engine, serverVersion: version, image: plan.database.image, dumpTool: dbPart.tool, method: method.method,

@@ -72,9 +72,10 @@ export interface ArchiveResult { copied: ArchivedBinlog[]; index: BinlogIndex; l
 /**
  * Copies every closed binlog file not archived yet. With `flush`, the server first closes the
  * file it writes (FLUSH BINARY LOGS), so everything up to now is archived. `pass`: the backups'
- * passphrase when they are encrypted (the binlogs hold the same data).
+ * passphrase when they are encrypted (the binlogs hold the same data). `from`: the opening time of
+ * the oldest backup's point file; older files are not copied (pruneArchive would drop them).
  */
-export async function archiveBinlogs(ctx: Context, s: Stack, db: SqlTarget, o: { flush: boolean; pass: string | null; emit: Emit; c?: Compression }): Promise<ArchiveResult> {
+export async function archiveBinlogs(ctx: Context, s: Stack, db: SqlTarget, o: { flush: boolean; pass: string | null; emit: Emit; c?: Compression; from?: string | null }): Promise<ArchiveResult> {
   if (!db.engine.binlog) return { copied: [], index: await readArchive(ctx, s.installDir), live: [] };
   if (o.flush) await sqlQuery(ctx, db, 'FLUSH BINARY LOGS;');
   const live = await liveBinlogs(ctx, s, db);
@@ -88,6 +89,8 @@ export async function archiveBinlogs(ctx: Context, s: Stack, db: SqlTarget, o: {
   const copied: ArchivedBinlog[] = [];
   for (const f of live) {
     if (f.open || !f.first || !mount || isArchived(index, f.name, f.first)) continue;
+    // Opened before the oldest backup's point file: retention would remove it again at once.
+    if (o.from && f.first < o.from) continue;
     const stored = archivedName(f.name, new Date(f.first), suffix);
     const scanner = new BinlogScanner();
     const r = await store(ctx, {

@@ -79,7 +79,7 @@ export async function archiveOnSchedule(ctx: Context, s: Stack, emit: Emit): Pro
   const live = await liveBinlogs(ctx, s, db);
   const open = live.find((l) => l.open);
   const flush = open ? await openHoldsTransactions(ctx, db, open.name) : false;
-  const r = await archiveBinlogs(ctx, s, db, { flush, pass, emit });
+  const r = await archiveBinlogs(ctx, s, db, { flush, pass, emit, from: oldest.fileStartedAt });
   return { ...r, pruned: await pruneArchive(ctx, s.installDir, oldest) };
 }
 
@@ -102,9 +102,10 @@ export async function choosePitr(ctx: Context, s: Stack, text: string, emit: Emi
   if (!target) throw usageError('err.pitr.badMoment', { value: text, zone: hostZone() });
   const db = sqlTarget(s, requireRunning(await containers(ctx, s.project), 'mysql').id);
   const pass = await encryptionFor(ctx, s);
-  const { index, live } = await archiveBinlogs(ctx, s, db, { flush: true, pass, emit });
+  const bases = await pitrBases(ctx, s.installDir);
+  const { index, live } = await archiveBinlogs(ctx, s, db, { flush: true, pass, emit, from: oldestPoint(await listBackups(ctx, s.installDir))?.fileStartedAt ?? null });
   const now = ctx.clock();
-  const plan = planPitr(target, now, await pitrBases(ctx, s.installDir), chainFiles(index, live, now));
+  const plan = planPitr(target, now, bases, chainFiles(index, live, now));
   if (!plan.ok) {
     if (plan.reason === 'future')
       throw usageError('err.pitr.future', { moment: localMoment(target), now: localMoment(now) });

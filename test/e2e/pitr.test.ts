@@ -138,7 +138,8 @@ describe('physical backup and point-in-time recovery on MariaDB', () => {
     await write('/items', { count: 500, prefix: 'morning' });
     const moment = await now();
     atMoment = (await summaries(client, server)).items;
-    expect(atMoment.count).toBe(3500);
+    // 3000, the 10 the binlog timer archived, 500 this morning.
+    expect(atMoment.count).toBe(3510);
     await pastSecond(moment);
     await write('/items', { count: 70, prefix: 'after' });
     await sql(server, 'DROP TABLE items;');

@@ -147,6 +147,7 @@ const COMMANDS = new Set([
   'verify',
   'drill',
   'watch',
+  'binlogs',
   'test',
   'list',
   'join',

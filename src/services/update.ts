@@ -10,11 +10,14 @@ import { hasWork, pendingUpdate, planUpdate, rollbackPendingUpdate, runUpdate, t
 import type { ServiceChange } from '../domain/rollout.js';
 import { verifyMirrors } from '../steps/mirrors.js';
 import { progressPrinter, withStack, type StackSelector } from './stack.js';
-import { diffAgainstDisk } from '../steps/prepare.js';
+import { diffAgainstDisk, prepare } from '../steps/prepare.js';
 import { runSteps } from '../steps/engine.js';
 import { writeFilesStep } from '../steps/install.js';
 import { swarmDeployStep } from '../steps/swarm-deploy.js';
 import type { Stack } from '../steps/stack-tools.js';
+import { dbEngine } from '../domain/engines/index.js';
+import { seriesRefusal, seriesUpgradePlan, upgradedAnswers, type SeriesUpgradePlan } from '../domain/series-upgrade.js';
+import { runUpgradeChecks } from '../steps/series-upgrade.js';
 
 const short = (id: string | null) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '-');
 
@@ -54,14 +57,38 @@ export function serviceLine(ctx: Context, c: ServiceChange): string {
     : ctx.t('upd.how.restart', { service: c.service, what, seconds: Math.max(1, Math.round(c.downtimeS)) });
 }
 
-/** `pull`: pull the images first (never in a dry run). */
-export interface UpdateOptions { stack: StackSelector; yes: boolean; rollback: boolean; pull: boolean }
+/** `pull`: pull the images first (never in a dry run). `toSeries`: a major upgrade of the database (with `image` for a stack that names its database image). */
+export interface UpdateOptions { stack: StackSelector; yes: boolean; rollback: boolean; pull: boolean; toSeries?: string | undefined; image?: string | undefined }
+
+/**
+ * `update --to-series X`: refused (exit 2, nothing written) unless the engine's upgrade paths allow
+ * it; else the stack as it will be (answers with the new database.version, every file rendered for
+ * the new series), what the upgrade does, and the vendor's checks asked of the running server.
+ */
+async function seriesTarget(ctx: Context, s: Stack, o: UpdateOptions): Promise<{ target: Stack; series: SeriesUpgradePlan }> {
+  const before = s.prepared.answers;
+  const refusal = seriesRefusal(before, o.toSeries!, o.image);
+  if (refusal) throw usageError(refusal.key, refusal.params);
+  const after = upgradedAnswers(before, o.toSeries!, o.image);
+  const prepared = await prepare(ctx, { answers: after, facts: s.prepared.facts });
+  const imageOf = (p: typeof prepared) => p.plan.services.find((x) => x.name === 'mysql')!.image;
+  const series = seriesUpgradePlan(before, after, { from: imageOf(s.prepared), to: imageOf(prepared) });
+  const label = dbEngine(series.engine).label;
+  ctx.io.out(`${ctx.t('upg.plan', { engine: label, from: series.from, to: series.to, fromImage: series.fromImage, toImage: series.toImage })}\n`);
+  const step = series.step ? ctx.t('upg.stepRun', { program: series.step.program }) : ctx.t('upg.stepSelf');
+  ctx.io.out(`  ${ctx.t('upg.planSteps', { engine: label, from: series.from, to: series.to, step })}\n`);
+  for (const w of await runUpgradeChecks(ctx, s, series, progressPrinter(ctx))) ctx.io.out(`    ${w}\n`);
+  return { target: { ...s, prepared }, series };
+}
 
 export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
   const emit = progressPrinter(ctx);
   const { yes } = o;
+  if (o.toSeries !== undefined && o.rollback) throw usageError('err.upg.toSeriesWith');
+  if (o.image !== undefined && o.toSeries === undefined) throw usageError('err.upg.imageWithout');
   const pull = o.pull && !ctx.exec.dryRun;
-  return withStack(ctx, o.stack, 'update', async (s) => {
+  return withStack(ctx, o.stack, 'update', async (s0) => {
+    let s = s0;
     if (s.prepared.plan.swarm) return updateSwarm(ctx, s, yes, emit);
     // A killed update left its journal: finish it, or put back what ran before it.
     const pending = await pendingUpdate(ctx, s);
@@ -82,6 +109,8 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
       return 0;
     }
     if (o.rollback) throw usageError('err.up.nothingToRollBack');
+    const up = o.toSeries !== undefined ? await seriesTarget(ctx, s0, o) : null;
+    s = up?.target ?? s0;
     ctx.io.out(`→ ${ctx.t('upd.checking', { project: s.project })}\n`);
     // The saved answers are rendered again: a mirror that has died since init is refused (exit 3) before anything is pulled or written.
     await verifyMirrors(ctx, s.prepared.plan.mirrors, s.prepared.facts, { answers: s.prepared.answers });
@@ -100,7 +129,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     const report = (firing: boolean, reason: string) =>
       reportEvents(ctx, s.prepared.answers, s.installDir, s.prepared.facts.hostname, [{ firing, event: event('update-rolled-back', { reason }) }]);
     try {
-      r = await runUpdate(ctx, s, u, emit);
+      r = await runUpdate(ctx, s, u, emit, up ? { series: up.series } : {});
     } catch (e) {
       // A rollback (or one that failed) is news for whoever looks after the stack.
       if (e instanceof WizardError && e.key.startsWith('err.up.roll')) await report(true, errorText(ctx.t, e).split('\n')[0]!.slice(0, 300));
@@ -110,6 +139,7 @@ export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
     ctx.io.out(`${ctx.t('upd.done', { services: r.changed.join(', ') || '-', id: r.backupId ?? '-' })}\n`);
     ctx.io.out(`${ctx.t('upd.phasesDone', { phases: Object.entries(r.phases).map(([k, v]) => `${k} ${v} s`).join(', ') })}\n`);
     if (r.handEditedKept) ctx.io.out(`${ctx.t('upd.handEditedKept', { dir: r.handEditedKept })}\n`);
+    if (up) ctx.io.out(`${ctx.t('upg.done', { engine: dbEngine(up.series.engine).label, to: up.series.to })}\n`);
     return 0;
   }, { allow: 'update' });
 }

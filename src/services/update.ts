@@ -18,6 +18,9 @@ import type { Stack } from '../steps/stack-tools.js';
 import { dbEngine } from '../domain/engines/index.js';
 import { seriesRefusal, seriesUpgradePlan, upgradedAnswers, type SeriesUpgradePlan } from '../domain/series-upgrade.js';
 import { runUpgradeChecks } from '../steps/series-upgrade.js';
+import { checkExitCode, versionRows, type RunningImage, type VersionRow } from '../domain/version-check.js';
+import { containers, loadStack, serverVersion, sqlTarget } from '../steps/stack-tools.js';
+import { byCodePoint } from '../domain/order.js';
 
 const short = (id: string | null) => (id ? id.replace(/^sha256:/, '').slice(0, 12) : '-');
 
@@ -58,7 +61,7 @@ export function serviceLine(ctx: Context, c: ServiceChange): string {
 }
 
 /** `pull`: pull the images first (never in a dry run). `toSeries`: a major upgrade of the database (with `image` for a stack that names its database image). */
-export interface UpdateOptions { stack: StackSelector; yes: boolean; rollback: boolean; pull: boolean; toSeries?: string | undefined; image?: string | undefined }
+export interface UpdateOptions { stack: StackSelector; yes: boolean; rollback: boolean; pull: boolean; toSeries?: string | undefined; image?: string | undefined; check?: boolean }
 
 /**
  * `update --to-series X`: refused (exit 2, nothing written) unless the engine's upgrade paths allow
@@ -81,7 +84,47 @@ async function seriesTarget(ctx: Context, s: Stack, o: UpdateOptions): Promise<{
   return { target: { ...s, prepared }, series };
 }
 
+/** `update --check`'s table: one line per running service (text in the operator's language). */
+export function formatVersionRows(ctx: Context, rows: readonly VersionRow[]): string {
+  const head = [ctx.t('upc.service'), ctx.t('upc.running'), ctx.t('upc.series'), ctx.t('upc.newest'), ctx.t('upc.eol'), ctx.t('upc.due')];
+  const body = rows.map((r) => [
+    r.service,
+    r.running ?? '?',
+    r.series ? `${r.product} ${r.series}` : '-',
+    r.newest ?? '-',
+    r.eol.eol ? ctx.t(r.eol.state === 'ended' ? 'upc.eolEnded' : 'upc.eolDays', { eol: r.eol.eol, days: Math.abs(r.eol.daysLeft ?? 0) }) : ctx.t(r.series ? 'upc.eolNone' : 'upc.untracked'),
+    r.due.length ? r.due.map((d) => ctx.t(`upc.due.${d}`, { newest: r.newest ?? '?' })).join('; ') : '-',
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!))).join('  ').trimEnd();
+  return `${[line(head), ...body.map(line)].join('\n')}\n`;
+}
+
+/**
+ * `update --check`: each running service's version, the newest patch of its series in the versions
+ * data, the series' end of life. Reads only (no lock). Exit code: checkExitCode (0, 4 or 5).
+ */
+async function checkVersions(ctx: Context, o: UpdateOptions): Promise<number> {
+  const s = await loadStack(ctx, o.stack);
+  const running = (await containers(ctx, s.project)).filter((c) => !c.oneOff && c.state === 'running' && c.service && c.service !== 'app' && c.service !== 'worker');
+  const xs: RunningImage[] = [];
+  for (const c of running.sort((a, b) => byCodePoint(a.service!, b.service!))) {
+    // The database says its exact version (a floating tag such as 10.11 does not).
+    const version = c.service === 'mysql' ? await serverVersion(ctx, sqlTarget(s, c.id)).catch(() => null) : null;
+    xs.push({ service: c.service!, image: c.image, version });
+  }
+  const rows = versionRows(xs, ctx.clock());
+  ctx.io.out(formatVersionRows(ctx, rows));
+  const code = checkExitCode(rows);
+  ctx.io.out(`${ctx.t(code === 0 ? 'upc.nothingDue' : code === 4 ? 'upc.somethingDue' : 'upc.ended')}\n`);
+  return code;
+}
+
 export async function update(ctx: Context, o: UpdateOptions): Promise<number> {
+  if (o.check) {
+    if (o.toSeries !== undefined || o.rollback || o.yes) throw usageError('err.upg.checkWith');
+    return checkVersions(ctx, o);
+  }
   const emit = progressPrinter(ctx);
   const { yes } = o;
   if (o.toSeries !== undefined && o.rollback) throw usageError('err.upg.toSeriesWith');

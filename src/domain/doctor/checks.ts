@@ -11,6 +11,7 @@ import { exposureCheck, fail2banCheck, firewallCheck, selfBanCheck, sshCheck, ty
 import { envCheck, filesCheck, mirrorsCheck, pullCheck, type EnvEvidence, type FilesEvidence, type MirrorsEvidence, type PullEvidence } from './checks-files.js';
 import { journalsCheck, type JournalsEvidence } from './checks-journals.js';
 import { backupsCheck, type BackupsEvidence } from './checks-backups.js';
+import { versionsCheck } from './checks-versions.js';
 import type { CheckDef, Symptom } from './types.js';
 
 /** Evidence by source: what src/host/doctor/gather-<area>.ts collect (src/host/doctor/sources.ts lists them). */
@@ -65,6 +66,7 @@ export const CHECKS: readonly CheckEntry[] = [
   entry('services', servicesCheck),
   entry('services', restartsCheck),
   entry('services', oomContainersCheck),
+  entry('services', versionsCheck),
   entry('ports', portsCheck),
   entry('nginxConfig', nginxConfigCheck),
   entry('http', httpCheck),

@@ -7,7 +7,10 @@ import type { UpgradeCheck } from './engines/types.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import { imageTag, parseVersion, type Version } from './version-tag.js';
 
-export interface SeriesRefusal { key: MsgKey; params: Params }
+export interface SeriesRefusal {
+  key: MsgKey;
+  params: Params;
+}
 
 /** The series a stack runs: its answers' database.version, else the engine's default (what init chose). */
 export const currentSeries = (a: Answers): string => a.database.version ?? dbEngine(a.database.engine).defaultSeries;
@@ -23,7 +26,8 @@ export function seriesRefusal(a: Answers, to: string, image: string | undefined)
   const id = a.database.engine;
   const e = dbEngine(id);
   const from = currentSeries(a);
-  if (!e.series.includes(to)) return { key: 'err.upg.unknownSeries', params: { engine: e.label, to, series: e.series.join(', ') } };
+  if (!e.series.includes(to))
+    return { key: 'err.upg.unknownSeries', params: { engine: e.label, to, series: e.series.join(', ') } };
   if (to === from) return { key: 'err.upg.same', params: { engine: e.label, series: from } };
   const targets = e.upgradeTargets(from);
   if (e.series.indexOf(to) < e.series.indexOf(from)) {
@@ -63,12 +67,26 @@ export interface SeriesUpgradePlan {
 }
 
 /** What the series upgrade from `before` to `after` (answers) does, from the engine module. */
-export function seriesUpgradePlan(before: Answers, after: Answers, images: { from: string; to: string }): SeriesUpgradePlan {
+export function seriesUpgradePlan(
+  before: Answers,
+  after: Answers,
+  images: { from: string; to: string },
+): SeriesUpgradePlan {
   const id = before.database.engine;
   const e = dbEngine(id);
   const from = currentSeries(before);
   const to = currentSeries(after);
   const fromVersion = dbServerVersion(id, images.from, from);
   const toVersion = dbServerVersion(id, images.to, to);
-  return { engine: id, from, to, fromImage: images.from, toImage: images.to, fromVersion, toVersion, checks: e.upgradeChecks(fromVersion, toVersion), step: e.upgradeStep(fromVersion, toVersion) };
+  return {
+    engine: id,
+    from,
+    to,
+    fromImage: images.from,
+    toImage: images.to,
+    fromVersion,
+    toVersion,
+    checks: e.upgradeChecks(fromVersion, toVersion),
+    step: e.upgradeStep(fromVersion, toVersion),
+  };
 }

@@ -66,7 +66,8 @@ export function versionRows(xs: readonly RunningImage[], today: Date): VersionRo
     const product = productOfImage(x.image);
     const running = (x.version || imageTag(x.image)) ?? null;
     const m = running ? /^v?(\d+)\.(\d+)/.exec(running) : null;
-    const release = product && m ? (RELEASES.find((r) => r.product === product && r.series === `${m[1]}.${m[2]}`) ?? null) : null;
+    const release =
+      product && m ? (RELEASES.find((r) => r.product === product && r.series === `${m[1]}.${m[2]}`) ?? null) : null;
     const newest = release?.image ? imageTag(withoutDigest(release.image)) : null;
     const eol = release ? eolState(release, today) : { state: 'none' as const, daysLeft: null, eol: null };
     const due: Due[] = [];

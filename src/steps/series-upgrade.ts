@@ -26,28 +26,46 @@ export async function runUpgradeChecks(ctx: Context, s: Stack, u: SeriesUpgradeP
       emit({ kind: 'output', text: ctx.t('upg.checkOk', { check: what }) });
       continue;
     }
-    const lines = [`${c.severity === 'error' ? '✗' : '!'} ${what}: ${rows.slice(0, 20).join(', ')}${rows.length > 20 ? ` (+${rows.length - 20})` : ''}`, `  ${ctx.t(`upg.fix.${c.id}` as 'upg.fix.nativePassword')} (${c.source})`];
+    const lines = [
+      `${c.severity === 'error' ? '✗' : '!'} ${what}: ${rows.slice(0, 20).join(', ')}${rows.length > 20 ? ` (+${rows.length - 20})` : ''}`,
+      `  ${ctx.t(`upg.fix.${c.id}` as 'upg.fix.nativePassword')} (${c.source})`,
+    ];
     (c.severity === 'error' ? errors : warnings).push(...lines);
   }
-  if (errors.length) throw hostError('err.upg.checksFailed', { engine: e.label, from: u.from, to: u.to }, [...errors, ...warnings]);
+  if (errors.length)
+    throw hostError('err.upg.checksFailed', { engine: e.label, from: u.from, to: u.to }, [...errors, ...warnings]);
   return warnings;
 }
 
 const DATA_VOLUME = 'mysql-data';
 
 /** The data volume's name and the copy's (one per series left, so a second attempt reuses the name). */
-export const dataCopyNames = (project: string, from: string) => ({ volume: volumeName(project, DATA_VOLUME), copy: volumeName(project, `${DATA_VOLUME}-pre-${from}`) });
+export const dataCopyNames = (project: string, from: string) => ({
+  volume: volumeName(project, DATA_VOLUME),
+  copy: volumeName(project, `${DATA_VOLUME}-pre-${from}`),
+});
 
 /** Stops the old server and copies its data volume aside, file for file (owners, modes, times kept). */
-export async function copyDataAside(ctx: Context, s: Stack, u: SeriesUpgradePlan, emit: Emit, timeoutMs: number): Promise<{ volume: string; copy: string }> {
+export async function copyDataAside(
+  ctx: Context,
+  s: Stack,
+  u: SeriesUpgradePlan,
+  emit: Emit,
+  timeoutMs: number,
+): Promise<{ volume: string; copy: string }> {
   const names = dataCopyNames(s.project, u.from);
-  emit({ kind: 'output', text: ctx.t('upg.snapshot', { engine: dbEngine(u.engine).label, from: u.from, volume: names.copy }) });
+  emit({
+    kind: 'output',
+    text: ctx.t('upg.snapshot', { engine: dbEngine(u.engine).label, from: u.from, volume: names.copy }),
+  });
   // A clean shutdown: InnoDB's files are consistent on disk, as a copy of a running server's are not.
   await compose(ctx, s.installDir, ['stop', 'mysql'], emit, timeoutMs);
   const src = await volumeMountpoint(ctx, names.volume);
   if (!src) throw opError('err.bk.volumeMissing', { volume: names.volume });
   await ctx.exec.run('docker', ['volume', 'rm', '-f', names.copy], { check: false, timeoutMs: 60_000 });
-  await ctx.exec.run('docker', ['volume', 'create', '--label', `com.docker.compose.project=${s.project}`, names.copy], { timeoutMs: 60_000 });
+  await ctx.exec.run('docker', ['volume', 'create', '--label', `com.docker.compose.project=${s.project}`, names.copy], {
+    timeoutMs: 60_000,
+  });
   const dst = await volumeMountpoint(ctx, names.copy);
   if (!dst) throw opError('err.bk.volumeMissing', { volume: names.copy });
   await ctx.exec.run('cp', ['-a', '--', `${src}/.`, `${dst}/`], { timeoutMs: 6 * 3600_000 });
@@ -55,7 +73,13 @@ export async function copyDataAside(ctx: Context, s: Stack, u: SeriesUpgradePlan
 }
 
 /** Puts the copy back into the data volume (the server using it stopped first) and removes the copy. */
-export async function restoreDataCopy(ctx: Context, s: Stack, names: { volume: string; copy: string }, emit: Emit, timeoutMs: number): Promise<void> {
+export async function restoreDataCopy(
+  ctx: Context,
+  s: Stack,
+  names: { volume: string; copy: string },
+  emit: Emit,
+  timeoutMs: number,
+): Promise<void> {
   emit({ kind: 'output', text: ctx.t('upg.snapshotRestore', { volume: names.copy }) });
   const copy = await volumeMountpoint(ctx, names.copy);
   const vol = await volumeMountpoint(ctx, names.volume);
@@ -73,7 +97,13 @@ export async function dropDataCopy(ctx: Context, names: { copy: string }): Promi
 }
 
 /** The engine's upgrade step in the new server's container (nothing when the server upgrades itself); a failure throws with its output's last lines. */
-export async function runUpgradeStep(ctx: Context, s: Stack, u: SeriesUpgradePlan, emit: Emit, timeoutMs: number): Promise<void> {
+export async function runUpgradeStep(
+  ctx: Context,
+  s: Stack,
+  u: SeriesUpgradePlan,
+  emit: Emit,
+  timeoutMs: number,
+): Promise<void> {
   if (!u.step) return;
   const db = runningOf(await containers(ctx, s.project), 'mysql');
   const { program } = u.step;
@@ -86,6 +116,10 @@ export async function runUpgradeStep(ctx: Context, s: Stack, u: SeriesUpgradePla
   });
   if (r.exitCode !== 0) {
     const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10);
-    throw opError('err.upg.stepFailed', { engine: dbEngine(u.engine).label, program, code: r.timedOut ? 'timeout' : r.exitCode }, tail);
+    throw opError(
+      'err.upg.stepFailed',
+      { engine: dbEngine(u.engine).label, program, code: r.timedOut ? 'timeout' : r.exitCode },
+      tail,
+    );
   }
 }

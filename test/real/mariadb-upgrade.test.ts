@@ -20,22 +20,56 @@ let refs: Map<string, string>;
 async function start(image: string, env: string[]): Promise<string> {
   const name = `${id}-${names.length}`;
   names.push(name);
-  await docker(['run', '-d', '--name', name, '--label', `${OWNER_LABEL}=${OWNER}`, '--network', 'none', '-e', `MARIADB_ROOT_PASSWORD=${PASSWORD}`, ...env.flatMap((e) => ['-e', e]), '-v', `${volume}:/var/lib/mysql`, refOf(refs, image)]);
-  await waitFor(`${image} to answer`, async () => {
-    const state = (await docker(['inspect', '-f', '{{.State.Status}}', name])).stdout.trim();
-    if (state !== 'running') throw new Stop(`${name} ${state}: ${(await docker(['logs', '--tail', '30', name], { allowFail: true })).stderr}`);
-    // The image's healthcheck (over TCP, which the first start's temporary server refuses), as compose's.
-    return (await docker(['exec', name, 'healthcheck.sh', '--connect', '--innodb_initialized'], { allowFail: true })).exitCode === 0;
-  }, { timeoutMs: 180_000, intervalMs: 500 });
+  await docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    `${OWNER_LABEL}=${OWNER}`,
+    '--network',
+    'none',
+    '-e',
+    `MARIADB_ROOT_PASSWORD=${PASSWORD}`,
+    ...env.flatMap((e) => ['-e', e]),
+    '-v',
+    `${volume}:/var/lib/mysql`,
+    refOf(refs, image),
+  ]);
+  await waitFor(
+    `${image} to answer`,
+    async () => {
+      const state = (await docker(['inspect', '-f', '{{.State.Status}}', name])).stdout.trim();
+      if (state !== 'running')
+        throw new Stop(
+          `${name} ${state}: ${(await docker(['logs', '--tail', '30', name], { allowFail: true })).stderr}`,
+        );
+      // The image's healthcheck (over TCP, which the first start's temporary server refuses), as compose's.
+      return (
+        (await docker(['exec', name, 'healthcheck.sh', '--connect', '--innodb_initialized'], { allowFail: true }))
+          .exitCode === 0
+      );
+    },
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
   return name;
 }
 
 /** The engine's own client argv (as the steps run it), as root, rows tab-separated. */
 async function sql(container: string, text: string): Promise<string> {
-  return (await docker(['exec', '-i', container, ...engine.client, '-N', '-B'], { input: text, timeoutMs: 60_000 })).stdout.trim();
+  return (
+    await docker(['exec', '-i', container, ...engine.client, '-N', '-B'], { input: text, timeoutMs: 60_000 })
+  ).stdout.trim();
 }
 
-const marker = (container: string) => docker(['exec', container, 'sh', '-c', 'cat /var/lib/mysql/mariadb_upgrade_info 2>/dev/null || cat /var/lib/mysql/mysql_upgrade_info']).then((r) => r.stdout.trim());
+const marker = (container: string) =>
+  docker([
+    'exec',
+    container,
+    'sh',
+    '-c',
+    'cat /var/lib/mysql/mariadb_upgrade_info 2>/dev/null || cat /var/lib/mysql/mysql_upgrade_info',
+  ]).then((r) => r.stdout.trim());
 
 beforeAll(async () => {
   refs = new Map(await ensureImages(['mariadb', 'mariadb-11.8']));
@@ -47,12 +81,15 @@ afterAll(async () => {
   await docker(['volume', 'rm', '-f', volume], { allowFail: true });
 });
 
-describe('MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine module\'s upgrade step', () => {
+describe("MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine module's upgrade step", () => {
   let rowsBefore = '';
 
   it('10.11 writes the data and records its version in the upgrade marker', async () => {
     const old = await start(IMAGES.mariadb, ['MARIADB_DATABASE=shop']);
-    await sql(old, 'USE shop; CREATE TABLE shop.items (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40)) ENGINE=InnoDB; INSERT INTO shop.items (v) SELECT CONCAT("row-", seq) FROM seq_1_to_500;');
+    await sql(
+      old,
+      'USE shop; CREATE TABLE shop.items (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40)) ENGINE=InnoDB; INSERT INTO shop.items (v) SELECT CONCAT("row-", seq) FROM seq_1_to_500;',
+    );
     rowsBefore = await sql(old, 'SELECT COUNT(*), SUM(CRC32(v)) FROM shop.items;');
     expect(rowsBefore).toBe(`500\t${rowsBefore.split('\t')[1]}`);
     expect(await sql(old, 'SELECT VERSION();')).toMatch(/^10\.11\./);
@@ -71,7 +108,9 @@ describe('MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
     expect(await marker(next)).toMatch(/^10\.11\./);
     const r = await docker(['exec', next, ...step!.argv], { timeoutMs: 600_000 });
     expect(r.exitCode).toBe(0);
-    expect(`${r.stdout}\n${r.stderr}`).toMatch(/Phase \d+\/\d+: Running 'mysql_fix_privilege_tables'|Phase \d+\/\d+: Fixing/);
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(
+      /Phase \d+\/\d+: Running 'mysql_fix_privilege_tables'|Phase \d+\/\d+: Fixing/,
+    );
     expect(await marker(next)).toMatch(/^11\.8\./);
     expect(await sql(next, 'SELECT COUNT(*), SUM(CRC32(v)) FROM shop.items;')).toBe(rowsBefore);
     // Run again (as after an entrypoint that upgraded first): nothing to do, exit 0.
@@ -81,6 +120,8 @@ describe('MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
   }, 600_000);
 
   it('MySQL has no step: its server upgrades the data dictionary itself at start (8.0.16+)', () => {
-    expect(DB_ENGINES.mysql.upgradeStep({ major: 8, minor: 4, patch: 11 }, { major: 9, minor: 7, patch: 2 })).toBeNull();
+    expect(
+      DB_ENGINES.mysql.upgradeStep({ major: 8, minor: 4, patch: 11 }, { major: 9, minor: 7, patch: 2 }),
+    ).toBeNull();
   });
 });

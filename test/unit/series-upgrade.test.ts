@@ -35,7 +35,8 @@ describe('which series a stack may move to', () => {
     expect(down?.params).toMatchObject({ from: '9.7', to: '8.4' });
     expect(seriesRefusal(answers({ engine: 'mysql', version: '8.4' }), '8.4', undefined)?.key).toBe('err.upg.same');
     expect(seriesRefusal(answers({ engine: 'mysql', version: '8.4' }), '9.9', undefined)).toEqual({
-      key: 'err.upg.unknownSeries', params: { engine: 'MySQL', to: '9.9', series: DB_ENGINES.mysql.series.join(', ') },
+      key: 'err.upg.unknownSeries',
+      params: { engine: 'MySQL', to: '9.9', series: DB_ENGINES.mysql.series.join(', ') },
     });
   });
 
@@ -52,15 +53,24 @@ describe('which series a stack may move to', () => {
     expect(DB_ENGINES.mariadb.upgradeTargets('10.11')).toEqual(['11.4', '11.8']);
     expect(seriesRefusal(a, '11.8', undefined)).toBeNull();
     expect(seriesRefusal(a, '11.4', undefined)).toBeNull();
-    expect(seriesRefusal(answers({ engine: 'mariadb', version: '11.8' }), '10.11', undefined)?.key).toBe('err.upg.downgrade');
-    expect(seriesRefusal(answers({ engine: 'mariadb', version: '11.8' }), '11.4', undefined)?.key).toBe('err.upg.downgrade');
+    expect(seriesRefusal(answers({ engine: 'mariadb', version: '11.8' }), '10.11', undefined)?.key).toBe(
+      'err.upg.downgrade',
+    );
+    expect(seriesRefusal(answers({ engine: 'mariadb', version: '11.8' }), '11.4', undefined)?.key).toBe(
+      'err.upg.downgrade',
+    );
   });
 
   it('answers that name the database image need the new one (--image), of the new series and allow-listed', () => {
     const a = answers({ engine: 'mariadb', version: '10.11' }, { mysql: 'registry.example.com/lab/mariadb:10.11' });
-    expect(seriesRefusal(a, '11.8', undefined)).toEqual({ key: 'err.upg.imageNeeded', params: { image: 'registry.example.com/lab/mariadb:10.11', to: '11.8' } });
+    expect(seriesRefusal(a, '11.8', undefined)).toEqual({
+      key: 'err.upg.imageNeeded',
+      params: { image: 'registry.example.com/lab/mariadb:10.11', to: '11.8' },
+    });
     expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:11.4')?.key).toBe('err.upg.imageSeries');
-    expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:11.8; rm -rf /')?.key).toBe('err.upg.imageInvalid');
+    expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:11.8; rm -rf /')?.key).toBe(
+      'err.upg.imageInvalid',
+    );
     expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:11.8')).toBeNull();
     // A tag that is not a version (a digest-only or named build) is the operator's word.
     expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:next')).toBeNull();
@@ -81,7 +91,9 @@ describe('which series a stack may move to', () => {
         expect(text).toMatch(/--to-series|--image/);
       }
     }
-    expect(en(cases[0]!.key, cases[0]!.params)).toBe('--to-series 9.7: MySQL upgrades one series at a time, 8.0 cannot go straight to 9.7; first run stack-wizard update --to-series 8.4 --yes');
+    expect(en(cases[0]!.key, cases[0]!.params)).toBe(
+      '--to-series 9.7: MySQL upgrades one series at a time, 8.0 cannot go straight to 9.7; first run stack-wizard update --to-series 8.4 --yes',
+    );
     expect(zh(cases[0]!.key, cases[0]!.params)).toContain('stack-wizard update --to-series 8.4 --yes');
     expect(en(cases[1]!.key, cases[1]!.params)).toMatch(/cannot go back from 9\.7 to 8\.4.*stack-wizard restore/);
   });
@@ -107,14 +119,20 @@ describe('the stack after the upgrade', () => {
     expect(p.step).toBeNull();
     expect(p.checks.map((c) => c.id)).toContain('nativePassword');
     expect(p.checks.map((c) => c.id)).not.toContain('floatAutoIncrement'); // an 8.0 → 8.4 check only
-    const from80 = seriesUpgradePlan(answers({ engine: 'mysql', version: '8.0' }), a, { from: DB_ENGINES.mysql.images['8.0']!, to: img(a) });
+    const from80 = seriesUpgradePlan(answers({ engine: 'mysql', version: '8.0' }), a, {
+      from: DB_ENGINES.mysql.images['8.0']!,
+      to: img(a),
+    });
     expect(from80.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['nativePassword', 'floatAutoIncrement']));
   });
 
   it('MariaDB 10.11 → 11.8: mariadb-upgrade in the new container, the root password read inside it', () => {
     const a = answers({ engine: 'mariadb', version: '10.11' });
     const b = upgradedAnswers(a, '11.8', undefined);
-    const p = seriesUpgradePlan(a, b, { from: DB_ENGINES.mariadb.images['10.11']!, to: DB_ENGINES.mariadb.images['11.8']! });
+    const p = seriesUpgradePlan(a, b, {
+      from: DB_ENGINES.mariadb.images['10.11']!,
+      to: DB_ENGINES.mariadb.images['11.8']!,
+    });
     expect(p.step?.program).toBe('mariadb-upgrade');
     expect(p.step?.argv.join(' ')).toMatch(/MYSQL_PWD="\$\{MARIADB_ROOT_PASSWORD.*exec mariadb-upgrade -uroot$/);
     expect(p.fromVersion).toMatchObject({ major: 10, minor: 11 });
@@ -124,7 +142,9 @@ describe('the stack after the upgrade', () => {
   it('my.cnf is rendered again for the new series: the header names it and each file passes its own option table', () => {
     const cnf = (x: Answers) => {
       const plan = buildPlan(x, VM);
-      return renderAll({ plan, answers: x, secrets: ensureSecrets(plan, {}, seededRandom(7)) }).find((f) => f.path === HOST.mysqlCnf)!.content;
+      return renderAll({ plan, answers: x, secrets: ensureSecrets(plan, {}, seededRandom(7)) }).find(
+        (f) => f.path === HOST.mysqlCnf,
+      )!.content;
     };
     const a = answers({ engine: 'mysql', version: '8.4' });
     const before = cnf(a);
@@ -135,7 +155,8 @@ describe('the stack after the upgrade', () => {
     for (const removed of Object.keys(DB_ENGINES.mysql.options.removed)) {
       const r = DB_ENGINES.mysql.options.removed[removed]!;
       const [maj, min, pat] = r.removed.split('.').map(Number);
-      if (versionAtLeast({ major: 9, minor: 7, patch: 0 }, maj!, min!, pat)) expect(after).not.toMatch(new RegExp(`^${removed}\\s*=`, 'm'));
+      if (versionAtLeast({ major: 9, minor: 7, patch: 0 }, maj!, min!, pat))
+        expect(after).not.toMatch(new RegExp(`^${removed}\\s*=`, 'm'));
     }
   });
 });
@@ -144,7 +165,11 @@ describe('update --to-series on the command line', () => {
   async function run(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await main(args, { env: { LANG: 'C' }, io: { out: (s) => void (stdout += s), err: (s) => void (stderr += s) }, exec: new DryRunExecutor() });
+    const code = await main(args, {
+      env: { LANG: 'C' },
+      io: { out: (s) => void (stdout += s), err: (s) => void (stderr += s) },
+      exec: new DryRunExecutor(),
+    });
     return { code, stdout, stderr };
   }
   it('--image without --to-series, and --to-series with --rollback, are refused (exit 2) before any stack is read', async () => {

@@ -4,13 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASES } from '../../src/domain/releases.js';
 import { EOL_WARN_DAYS, checkExitCode, eolState, productOfImage, versionRows } from '../../src/domain/version-check.js';
-import { versionsCheck } from '../../src/domain/doctor/checks-versions.js';
+import { versionsCheck } from '../../src/domain/doctor/checks-docker.js';
 import type { ServicesEvidence } from '../../src/domain/doctor/checks-docker.js';
 import { translator } from '../../src/i18n/index.js';
 import { lineText } from '../../src/domain/doctor/types.js';
 
 const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
-const release = (product: string, series: string) => RELEASES.find((r) => r.product === product && r.series === series)!;
+const release = (product: string, series: string) =>
+  RELEASES.find((r) => r.product === product && r.series === series)!;
 
 describe('the product and series of a running image', () => {
   it('reads the repository name wherever the image comes from (official, a mirror prefix, a lab build)', () => {
@@ -74,8 +75,26 @@ describe('doctor: end of life of the series in use', () => {
   const ev = (images: Record<string, string>): ServicesEvidence => ({
     reachable: true,
     services: Object.entries(images).map(([name, image]) => ({
-      name, logs: [], dependsOn: [], healthyImageId: null, memory: null,
-      container: { id: name, name, state: 'running', health: 'healthy', healthLog: null, exitCode: 0, error: null, oomKilled: false, restartCount: 0, startedAt: null, finishedAt: null, image, imageId: 'sha256:x' },
+      name,
+      logs: [],
+      dependsOn: [],
+      healthyImageId: null,
+      memory: null,
+      container: {
+        id: name,
+        name,
+        state: 'running',
+        health: 'healthy',
+        healthLog: null,
+        exitCode: 0,
+        error: null,
+        oomKilled: false,
+        restartCount: 0,
+        startedAt: null,
+        finishedAt: null,
+        image,
+        imageId: 'sha256:x',
+      },
     })),
   });
   const en = translator('en');
@@ -95,6 +114,8 @@ describe('doctor: end of life of the series in use', () => {
   it('the same stack a year earlier is fine: one ok finding listing the dated series', () => {
     const ok = versionsCheck.evaluate(ev({ mysql: 'mysql:8.0.46', nginx: 'nginx:1.30.5' }), day('2025-12-07'));
     expect(ok.map((f) => [f.id, f.severity])).toEqual([['versions.eol', 'ok']]);
-    expect(ok[0]!.evidence.map((l) => lineText(en, l))).toEqual(['mysql runs mysql:8.0.46 (8.0.46): mysql 8.0, supported until 2026-04-30']);
+    expect(ok[0]!.evidence.map((l) => lineText(en, l))).toEqual([
+      'mysql runs mysql:8.0.46 (8.0.46): mysql 8.0, supported until 2026-04-30',
+    ]);
   });
 });

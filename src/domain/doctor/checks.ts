@@ -2,7 +2,7 @@
 // source each one reads (several checks share one: `disk` feeds disk and inodes).
 import { diskCheck, dnsCheck, inodesCheck, loadCheck, memoryCheck, oomCheck, swapCheck, timeCheck } from './checks-host.js';
 import type { DiskEvidence, DnsEvidence, LoadEvidence, MemoryEvidence, OomEvidence, SwapEvidence, TimeEvidence } from './checks-host.js';
-import { composeCheck, dockerCheck, dockerLogsCheck, dockerSpaceCheck, oomContainersCheck, restartsCheck, servicesCheck } from './checks-docker.js';
+import { composeCheck, dockerCheck, dockerLogsCheck, dockerSpaceCheck, oomContainersCheck, restartsCheck, servicesCheck, versionsCheck } from './checks-docker.js';
 import type { ComposeEvidence, DockerEvidence, DockerLogsEvidence, DockerSpaceEvidence, ServicesEvidence } from './checks-docker.js';
 import { httpCheck, nginxConfigCheck, portsCheck, type HttpEvidence, type NginxConfigEvidence, type PortsEvidence } from './checks-web.js';
 import { mysqlConnectionsCheck, mysqlMemoryCheck, mysqlSlowCheck, redisMemoryCheck, redisPersistenceCheck, type MysqlEvidence, type RedisEvidence } from './checks-data.js';
@@ -11,7 +11,6 @@ import { exposureCheck, fail2banCheck, firewallCheck, selfBanCheck, sshCheck, ty
 import { envCheck, filesCheck, mirrorsCheck, pullCheck, type EnvEvidence, type FilesEvidence, type MirrorsEvidence, type PullEvidence } from './checks-files.js';
 import { journalsCheck, type JournalsEvidence } from './checks-journals.js';
 import { backupsCheck, type BackupsEvidence } from './checks-backups.js';
-import { versionsCheck } from './checks-versions.js';
 import type { CheckDef, Symptom } from './types.js';
 
 /** Evidence by source: what src/host/doctor/gather-<area>.ts collect (src/host/doctor/sources.ts lists them). */

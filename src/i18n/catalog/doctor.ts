@@ -11,8 +11,7 @@ import { backups } from './doctor/backups.js';
 import { report } from './doctor/report.js';
 import { actions } from './doctor/actions.js';
 import { session } from './doctor/session.js';
-import { versions } from './doctor/versions.js';
 
 // Doctor's messages, one catalogue per area (./doctor/<area>.ts, named like the checks of
 // src/domain/doctor/checks-<area>.ts), merged into one: a key defined twice is an error at load.
-export const doctor = mergeCatalogs(host, docker, web, data, tls, security, files, journals, backups, report, actions, session, versions);
+export const doctor = mergeCatalogs(host, docker, web, data, tls, security, files, journals, backups, report, actions, session);

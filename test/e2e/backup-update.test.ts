@@ -433,7 +433,7 @@ describe('update on the lab server', () => {
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect(await summaries(client, server)).toEqual(before);
     expect(await copies()).toBe('');
-    expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back', changed: expect.arrayContaining(['mysql']) });
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back' });
     await allHealthy();
 
     const dry = await wizard(server, ['update', '--to-series', '11.8', '--image', IMAGES.mariadb118, '--dry-run']);

@@ -1,7 +1,7 @@
 // `update --to-series`: the pure rules (one series at a time along the engine's upgrade paths, never
 // back, the image named when the answers name one), the answers after it, the plan the engine
 // module gives (checks, upgrade step), my.cnf re-rendered for the new series, and the refusals in
-// both languages naming the field and the fix. The upgrade on real servers: test/real/mariadb-upgrade.test.ts.
+// both languages naming the field and the fix. The upgrade on real servers: test/real/series-upgrade.test.ts.
 import { describe, expect, it } from 'vitest';
 import { AnswersSchema, type Answers } from '../../src/domain/answers.js';
 import { DB_ENGINES } from '../../src/domain/engines/index.js';

@@ -4,6 +4,8 @@
 // module's upgrade step (what `update --to-series` runs in the new container) really runs
 // mariadb-upgrade: the upgrade marker moves to 11.8, the rows and their checksum are the same, and a
 // second run says it is done and exits 0 (the case where the image's entrypoint upgraded first).
+// MySQL's pre-upgrade checks (8.4 → 9.7) asked of a real MySQL 9.7 (Debian sid's, the lab image)
+// holding names that 9.x reserved: the SQL runs there and names exactly those objects.
 // The whole `update --to-series` on a lab server: test/e2e/backup-update.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_ENGINES } from '../../src/domain/engines/index.js';
@@ -72,7 +74,7 @@ const marker = (container: string) =>
   ]).then((r) => r.stdout.trim());
 
 beforeAll(async () => {
-  refs = new Map(await ensureImages(['mariadb', 'mariadb-11.8']));
+  refs = new Map(await ensureImages(['mariadb', 'mariadb-11.8', 'mysql-9.7']));
   await docker(['volume', 'create', '--label', `${OWNER_LABEL}=${OWNER}`, volume]);
 }, 1_800_000);
 
@@ -124,4 +126,58 @@ describe("MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
       DB_ENGINES.mysql.upgradeStep({ major: 8, minor: 4, patch: 11 }, { major: 9, minor: 7, patch: 2 }),
     ).toBeNull();
   });
+});
+
+describe("MySQL 8.4 → 9.7: the engine module's pre-upgrade checks on a real MySQL 9.7", () => {
+  it("run as the steps run them (the engine's client, as root): reserved words found, no native-password account", async () => {
+    const name = `${id}-mysql`;
+    names.push(name);
+    await docker([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--label',
+      `${OWNER_LABEL}=${OWNER}`,
+      '--network',
+      'none',
+      '-e',
+      `MYSQL_ROOT_PASSWORD=${PASSWORD}`,
+      '-e',
+      'MYSQL_DATABASE=shop',
+      refOf(refs, IMAGES.mysql97),
+    ]);
+    // The compose healthcheck's own test (TCP, which the first start's temporary server refuses).
+    const health = ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping -h 127.0.0.1 -u root --silent'];
+    await waitFor(
+      'mysql 9.7 to be healthy',
+      async () => {
+        const state = (await docker(['inspect', '-f', '{{.State.Status}}', name])).stdout.trim();
+        if (state !== 'running')
+          throw new Stop(
+            `${name} ${state}: ${(await docker(['logs', '--tail', '30', name], { allowFail: true })).stderr}`,
+          );
+        return (await docker(['exec', name, ...health], { allowFail: true })).exitCode === 0;
+      },
+      { timeoutMs: 240_000, intervalMs: 500 },
+    );
+    const mysql = DB_ENGINES.mysql;
+    const q = async (text: string) =>
+      (
+        await docker(['exec', '-i', name, ...mysql.client, '-N', '-B'], { input: text, timeoutMs: 60_000 })
+      ).stdout.trim();
+    expect(await q('SELECT VERSION();')).toMatch(/^9\.7\./);
+    await q(
+      'CREATE TABLE shop.`library` (id INT PRIMARY KEY); CREATE TABLE shop.orders (id INT PRIMARY KEY, `validate` INT, total INT);',
+    );
+    const checks = mysql.upgradeChecks({ major: 8, minor: 4, patch: 11 }, { major: 9, minor: 7, patch: 2 });
+    expect(checks.map((c) => [c.id, c.severity])).toEqual([
+      ['nativePassword', 'error'],
+      ['reservedWords', 'warn'],
+    ]);
+    const found = Object.fromEntries(
+      await Promise.all(checks.map(async (c) => [c.id, (await q(c.sql)).split('\n').filter(Boolean)] as const)),
+    );
+    expect(found).toEqual({ nativePassword: [], reservedWords: ['shop.library', 'shop.orders.validate'] });
+  }, 600_000);
 });

@@ -409,6 +409,15 @@ describe('update on the lab server', () => {
     const copies = async () => (await server.docker(['volume', 'ls', '-q', '--filter', `name=${PROJECT}_mysql-data-pre-`])).stdout.trim();
     expect(await dbVersion()).toMatch(/^10\.11\./);
 
+    // update --check reads the running versions against the versions data: Debian's 10.11 build is
+    // behind the newest 10.11 patch there; the lab's Debian nginx 1.26 is a line upstream ended (exit 5).
+    const check = await wizard(server, ['update', '--check']);
+    expect(check.exitCode, check.stderr).toBe(5);
+    expect(check.stdout).toMatch(/^mysql +10\.11\.\d+-MariaDB\S* +mariadb 10\.11 +10\.11\.19 +2028-02-16 \(\d+ d left\) +newer patch 10\.11\.19: stack-wizard update$/m);
+    expect(check.stdout).toMatch(/^nginx +1\.26 +nginx 1\.26 +- +2025-04 \(ended \d+ d ago\) +past its end of life: move to a supported series$/m);
+    expect(check.stdout).toMatch(/^redis +7\.0 +- +- +not in the versions data +-$/m);
+    expect(check.stdout).toContain('A series in use is past its end of life (exit 5).');
+
     const unknown = await wizard(server, ['update', '--to-series', '10.6', '--yes', '--no-pull']);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('--to-series 10.6: MariaDB has no series 10.6 (database.version may be 10.11, 11.4, 11.8)');

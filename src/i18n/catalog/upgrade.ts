@@ -51,11 +51,12 @@ export const upgrade = defineCatalog(
     'upc.eolNone': 'none published',
     'upc.untracked': 'not in the versions data',
     'upc.due.patch': 'newer patch {newest}: stack-wizard update',
-    'upc.due.eol-soon': 'end of life within 90 days: plan update --to-series',
-    'upc.due.eol': 'past its end of life: update --to-series',
+    'upc.due.eol-soon': 'end of life within 90 days: plan the move to the next series',
+    'upc.due.eol': 'past its end of life: move to a supported series',
     'upc.nothingDue': 'Nothing due (exit 0).',
     'upc.somethingDue': 'Something is due: a newer patch release, or an end of life within 90 days (exit 4).',
-    'upc.ended': 'A series in use is past its end of life (exit 5).',
+    'upc.ended':
+      'A series in use is past its end of life (exit 5). The database moves with stack-wizard update --to-series; other services with a supported image in the answers.',
   },
   {
     'err.upg.unknownSeries': '--to-series {to}：{engine} 没有 {to} 系列（database.version 可以是 {series}）',
@@ -103,10 +104,11 @@ export const upgrade = defineCatalog(
     'upc.eolNone': '未公布',
     'upc.untracked': '不在版本数据中',
     'upc.due.patch': '有更新的补丁 {newest}：stack-wizard update',
-    'upc.due.eol-soon': '90 天内结束生命周期：请规划 update --to-series',
-    'upc.due.eol': '已过生命周期结束日：update --to-series',
+    'upc.due.eol-soon': '90 天内结束生命周期：请规划换到下一个系列',
+    'upc.due.eol': '已过生命周期结束日：请换到受支持的系列',
     'upc.nothingDue': '没有待办（退出码 0）。',
     'upc.somethingDue': '有待办：有更新的补丁版本，或 90 天内结束生命周期（退出码 4）。',
-    'upc.ended': '有正在使用的系列已过生命周期结束日（退出码 5）。',
+    'upc.ended':
+      '有正在使用的系列已过生命周期结束日（退出码 5）。数据库用 stack-wizard update --to-series 升级；其他服务请在 answers 里设置受支持的镜像。',
   },
 );

@@ -19,7 +19,7 @@ export const currentSeries = (a: Answers): string => a.database.version ?? dbEng
  * Why `update --to-series <to>` is refused, or null. Rules: a series the engine knows; not the one
  * running; never older (the servers cannot run on data a newer series wrote: restore a backup
  * instead); only a target of the engine's upgrade paths (MySQL: the next LTS, one at a time).
- * A stack whose answers override images.mysql must name the new series' image (`--image`), whose
+ * A stack whose answers override images.mysql must name the new series' image (`--db-image`), whose
  * tag, when it reads as a version, must be of that series.
  */
 export function seriesRefusal(a: Answers, to: string, image: string | undefined): SeriesRefusal | null {

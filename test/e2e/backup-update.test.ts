@@ -423,17 +423,17 @@ describe('update on the lab server', () => {
     expect(unknown.stderr).toContain('--to-series 10.6: MariaDB has no series 10.6 (database.version may be 10.11, 11.4, 11.8)');
     const noImage = await wizard(server, ['update', '--to-series', '11.8', '--yes', '--no-pull']);
     expect(noImage.exitCode).toBe(2);
-    expect(noImage.stderr).toContain(`--image: the answers name the database image themselves (images.mysql: ${IMAGES.mariadb}); name the 11.8 image with --image REF`);
-    const zh = await wizard(server, ['update', '--to-series', '11.8', '--image', 'stack-wizard-lab/mariadb:11.4', '--yes', '--no-pull'], { LANG: 'zh_CN.UTF-8' });
+    expect(noImage.stderr).toContain(`--db-image: the answers name the database image themselves (images.mysql: ${IMAGES.mariadb}); name the 11.8 image with --db-image REF`);
+    const zh = await wizard(server, ['update', '--to-series', '11.8', '--db-image', 'stack-wizard-lab/mariadb:11.4', '--yes', '--no-pull'], { LANG: 'zh_CN.UTF-8' });
     expect(zh.exitCode).toBe(2);
-    expect(zh.stderr).toContain('--image stack-wizard-lab/mariadb:11.4：它的标签不属于 11.8 系列');
+    expect(zh.stderr).toContain('--db-image stack-wizard-lab/mariadb:11.4：它的标签不属于 11.8 系列');
     expect(await server.readFile(STACK_ANSWERS)).toBe(answers);
     expect(await server.readFile(COMPOSE)).toBe(compose);
     expect((await listBackups(server)).length).toBe(backups);
 
     // A "11.8" image that exits at start: the health gate fails, the copy of the 10.11 data goes back under 10.11.
     await server.docker(['tag', IMAGES.appCrash, 'stack-wizard-lab/mariadb-bad:11.8']);
-    const bad = await wizard(server, ['update', '--to-series', '11.8', '--image', 'stack-wizard-lab/mariadb-bad:11.8', '--yes', '--no-pull'], { STACK_WIZARD_HEALTH_TIMEOUT: '90' });
+    const bad = await wizard(server, ['update', '--to-series', '11.8', '--db-image', 'stack-wizard-lab/mariadb-bad:11.8', '--yes', '--no-pull'], { STACK_WIZARD_HEALTH_TIMEOUT: '90' });
     expect(bad.exitCode, bad.stdout).toBe(1);
     expect(bad.stdout).toContain(`copying the data directory aside (${PROJECT}_mysql-data-pre-10.11)`);
     expect(bad.stdout).toMatch(/putting back the data directory as it was before the upgrade/);
@@ -445,14 +445,14 @@ describe('update on the lab server', () => {
     expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back' });
     await allHealthy();
 
-    const dry = await wizard(server, ['update', '--to-series', '11.8', '--image', IMAGES.mariadb118, '--dry-run']);
+    const dry = await wizard(server, ['update', '--to-series', '11.8', '--db-image', IMAGES.mariadb118, '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`Database upgrade: MariaDB 10.11 → 11.8 (${IMAGES.mariadb} → ${IMAGES.mariadb118})`);
     expect(dry.stdout).toMatch(/then mariadb-upgrade in its container/);
     expect(dry.stdout).toMatch(/^~ stack-wizard\.yaml$/m);
     expect(await server.readFile(STACK_ANSWERS)).toBe(answers);
 
-    const r = await wizard(server, ['update', '--to-series', '11.8', '--image', IMAGES.mariadb118, '--yes', '--no-pull']);
+    const r = await wizard(server, ['update', '--to-series', '11.8', '--db-image', IMAGES.mariadb118, '--yes', '--no-pull']);
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/running mariadb-upgrade in the new MariaDB 11\.8 container/);
     expect(r.stdout).toContain('the database now runs MariaDB 11.8; database.version is 11.8 in the answers');
@@ -468,7 +468,7 @@ describe('update on the lab server', () => {
     await allHealthy();
     expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
 
-    const back = await wizard(server, ['update', '--to-series', '10.11', '--image', IMAGES.mariadb, '--yes', '--no-pull']);
+    const back = await wizard(server, ['update', '--to-series', '10.11', '--db-image', IMAGES.mariadb, '--yes', '--no-pull']);
     expect(back.exitCode).toBe(2);
     expect(back.stderr).toMatch(/--to-series 10\.11: MariaDB cannot go back from 11\.8 to 10\.11 .*stack-wizard restore/);
   });

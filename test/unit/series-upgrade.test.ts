@@ -61,7 +61,7 @@ describe('which series a stack may move to', () => {
     );
   });
 
-  it('answers that name the database image need the new one (--image), of the new series and allow-listed', () => {
+  it('answers that name the database image need the new one (--db-image), of the new series and allow-listed', () => {
     const a = answers({ engine: 'mariadb', version: '10.11' }, { mysql: 'registry.example.com/lab/mariadb:10.11' });
     expect(seriesRefusal(a, '11.8', undefined)).toEqual({
       key: 'err.upg.imageNeeded',
@@ -76,7 +76,7 @@ describe('which series a stack may move to', () => {
     expect(seriesRefusal(a, '11.8', 'registry.example.com/lab/mariadb:next')).toBeNull();
   });
 
-  it('every refusal reads in both languages, naming the field (--to-series / --image) and the fix', () => {
+  it('every refusal reads in both languages, naming the field (--to-series / --db-image) and the fix', () => {
     const cases = [
       seriesRefusal(answers({ engine: 'mysql', version: '8.0' }), '9.7', undefined)!,
       seriesRefusal(answers({ engine: 'mysql', version: '9.7' }), '8.4', undefined)!,
@@ -88,7 +88,7 @@ describe('which series a stack may move to', () => {
       for (const t of [en, zh]) {
         const text = t(r.key, r.params);
         expect(text).not.toMatch(/\{\w+\}/);
-        expect(text).toMatch(/--to-series|--image/);
+        expect(text).toMatch(/--to-series|--db-image/);
       }
     }
     expect(en(cases[0]!.key, cases[0]!.params)).toBe(
@@ -100,7 +100,7 @@ describe('which series a stack may move to', () => {
 });
 
 describe('the stack after the upgrade', () => {
-  it('database.version changes (and images.mysql when --image is given); nothing else', () => {
+  it('database.version changes (and images.mysql when --db-image is given); nothing else', () => {
     const a = answers({ engine: 'mariadb', version: '10.11' }, { mysql: 'x/mariadb:10.11', nginx: 'x/nginx:1.30' });
     const b = upgradedAnswers(a, '11.8', 'x/mariadb:11.8');
     expect(b.database).toEqual({ ...a.database, version: '11.8' });
@@ -172,10 +172,10 @@ describe('update --to-series on the command line', () => {
     });
     return { code, stdout, stderr };
   }
-  it('--image without --to-series, and --to-series with --rollback, are refused (exit 2) before any stack is read', async () => {
-    const a = await run(['update', '--image', 'x/mariadb:11.8']);
+  it('--db-image without --to-series, and --to-series with --rollback, are refused (exit 2) before any stack is read', async () => {
+    const a = await run(['update', '--db-image', 'x/mariadb:11.8']);
     expect(a.code).toBe(2);
-    expect(a.stderr).toContain('--image is only taken with --to-series');
+    expect(a.stderr).toContain('--db-image is only taken with --to-series');
     const b = await run(['update', '--to-series', '11.8', '--rollback', '--yes']);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('--to-series cannot be combined with --rollback');

@@ -11,12 +11,12 @@ export const upgrade = defineCatalog(
     'err.upg.skip':
       '--to-series {to}: {engine} upgrades one series at a time, {from} cannot go straight to {to}; first run stack-wizard update --to-series {next} --yes',
     'err.upg.imageNeeded':
-      '--image: the answers name the database image themselves (images.mysql: {image}); name the {to} image with --image REF',
-    'err.upg.imageSeries': '--image {image}: its tag is not of series {to}; name an image of {to}',
+      '--db-image: the answers name the database image themselves (images.mysql: {image}); name the {to} image with --db-image REF',
+    'err.upg.imageSeries': '--db-image {image}: its tag is not of series {to}; name an image of {to}',
     'err.upg.imageInvalid':
-      '--image {image}: not an image reference; write it as docker pulls it: [registry/]path[:tag][@sha256:…]',
+      '--db-image {image}: not an image reference; write it as docker pulls it: [registry/]path[:tag][@sha256:…]',
     'err.upg.toSeriesWith': '--to-series cannot be combined with --rollback or --check',
-    'err.upg.imageWithout': '--image is only taken with --to-series',
+    'err.upg.imageWithout': '--db-image is only taken with --to-series',
     'err.upg.checksFailed':
       'the {engine} {to} upgrade checks refuse this database: fix what is listed below on the running {from} server, then run the upgrade again (nothing was changed)',
     'err.upg.stepFailed': 'the {engine} upgrade step ({program}) failed with exit code {code}',
@@ -67,11 +67,11 @@ export const upgrade = defineCatalog(
     'err.upg.skip':
       '--to-series {to}：{engine} 每次只能升级一个系列，{from} 不能直接升到 {to}；请先运行 stack-wizard update --to-series {next} --yes',
     'err.upg.imageNeeded':
-      '--image：answers 里自己指定了数据库镜像（images.mysql：{image}）；请用 --image REF 指定 {to} 的镜像',
-    'err.upg.imageSeries': '--image {image}：它的标签不属于 {to} 系列；请指定 {to} 的镜像',
-    'err.upg.imageInvalid': '--image {image}：不是镜像引用；请按 docker pull 的写法：[registry/]path[:tag][@sha256:…]',
+      '--db-image：answers 里自己指定了数据库镜像（images.mysql：{image}）；请用 --db-image REF 指定 {to} 的镜像',
+    'err.upg.imageSeries': '--db-image {image}：它的标签不属于 {to} 系列；请指定 {to} 的镜像',
+    'err.upg.imageInvalid': '--db-image {image}：不是镜像引用；请按 docker pull 的写法：[registry/]path[:tag][@sha256:…]',
     'err.upg.toSeriesWith': '--to-series 不能和 --rollback 或 --check 一起用',
-    'err.upg.imageWithout': '--image 只能和 --to-series 一起用',
+    'err.upg.imageWithout': '--db-image 只能和 --to-series 一起用',
     'err.upg.checksFailed':
       '{engine} {to} 的升级检查不接受这个数据库：请在正在运行的 {from} 上修正下面列出的问题，再重新升级（什么都没有改动）',
     'err.upg.stepFailed': '{engine} 的升级步骤（{program}）失败，退出码 {code}',

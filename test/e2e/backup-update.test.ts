@@ -461,7 +461,7 @@ describe('update on the lab server', () => {
     expect(await summaries(client, server)).toEqual(before);
     const upgraded = await server.readFile(STACK_ANSWERS);
     expect(upgraded).toMatch(/version: ['"]?11\.8['"]?$/m);
-    expect(upgraded).toContain(`mysql: ${IMAGES.mariadb118}`);
+    expect(upgraded).toContain(`mysql: "${IMAGES.mariadb118}"`);
     expect(await copies()).toBe('');
     expect((await listBackups(server)).filter((b) => b.kind === 'pre-update').length).toBeGreaterThan(0);
     expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', changed: expect.arrayContaining(['mysql']) });

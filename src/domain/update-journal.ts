@@ -43,6 +43,11 @@ export const UpdateJournalSchema = z.object({
   services: z.record(z.string(), ServiceImageSchema),
   /** The files as they were (relative to the install dir; null: did not exist), to write back. */
   files: z.array(z.strictObject({ path: z.string(), content: z.string().nullable(), mode: z.number().int() })),
+  /**
+   * A series upgrade (`update --to-series`): the database's data volume and the volume its copy from
+   * before the new server touched it was taken into, put back by a rollback (absent: no copy).
+   */
+  dataCopy: z.strictObject({ volume: z.string(), copy: z.string() }).optional(),
 });
 export type UpdateJournal = z.infer<typeof UpdateJournalSchema>;
 

@@ -15,9 +15,10 @@ import { cluster } from './catalog/cluster.js';
 import { pitr } from './catalog/pitr.js';
 import { cli } from './catalog/cli.js';
 import { screen } from './catalog/screen.js';
+import { upgrade } from './catalog/upgrade.js';
 
 export type { Lang } from './define.js';
-const catalogs = [core, validation, security, mirrors, ui, apply, tls, doctor, backup, notify, drill, cluster, pitr, cli, screen] as const;
+const catalogs = [core, validation, security, mirrors, ui, apply, tls, doctor, backup, notify, drill, cluster, pitr, cli, screen, upgrade] as const;
 /** Every catalogue, for the test that each has one key set in both languages. */
 export const CATALOGS: readonly Catalog<string>[] = catalogs;
 type KeysOf<C> = C extends Catalog<infer K> ? K : never;

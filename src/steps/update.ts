@@ -21,7 +21,7 @@ import { byCodePoint } from '../domain/order.js';
 import {
   appendHistory, measuredDowntime, parseHistory, parseUpdateJournal, updateJournalText, type ServiceImage, type UpdateJournal, type UpdateOutcome as HistoryOutcome,
 } from '../domain/update-journal.js';
-import { WizardError, opError } from '../errors.js';
+import { WizardError, errorText, opError } from '../errors.js';
 import { HOST } from '../render/paths.js';
 import { takeBackup, type Emit } from './backup.js';
 import { pullImage } from './images.js';
@@ -34,6 +34,8 @@ import { STATE_DIR, compose, healthTimeoutMs, reloadNginx, saveHealthy, serviceO
 import { awaitVerdict, discard, startBeside, switchOver, type BadContainer, type Started } from './rollout.js';
 import { SIDE_BY_SIDE, UPDATE_PHASES, planServiceChanges, type ServiceChange, type UpdatePhase } from '../domain/rollout.js';
 import { composeArgv, composeStdinArgv, COMPOSE_FILE } from '../domain/compose-argv.js';
+import type { SeriesUpgradePlan } from '../domain/series-upgrade.js';
+import { copyDataAside, dropDataCopy, restoreDataCopy, runUpgradeStep } from './series-upgrade.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -252,6 +254,8 @@ async function dropUnswitched(ctx: Context, s: Stack, rec: UpdateJournal, emit: 
 /** Puts back the recorded files and image IDs and starts the services that changed. */
 async function rollbackUpdate(ctx: Context, s: Stack, rec: UpdateJournal, touched: string[], emit: Emit): Promise<Unhealthy[]> {
   emit({ kind: 'output', text: ctx.t('up.rollingBack') });
+  // A series upgrade: the data as the old server left it, before the old image starts on it.
+  if (rec.dataCopy) await restoreDataCopy(ctx, s, rec.dataCopy, emit, healthTimeoutMs(ctx.env));
   const restore = rec.files.filter((f) => f.content !== null).map((f) => ({ path: join(s.installDir, f.path), content: f.content!, mode: f.mode }));
   await ctx.exec.writeFiles(restore);
   for (const f of rec.files) if (f.content === null) await ctx.exec.remove(join(s.installDir, f.path));
@@ -342,7 +346,7 @@ class StopUpdate extends Error {
  * beside the old ones, with a fast verdict; the switch (Nginx's DNS, then the old ones drain and
  * stop); Nginx replaced if its image changed, and the whole stack checked.
  */
-export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit, o: { resume?: UpdateJournal } = {}): Promise<UpdateOutcome> {
+export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emit, o: { resume?: UpdateJournal; series?: SeriesUpgradePlan } = {}): Promise<UpdateOutcome> {
   if (u.pullErrors.length) throw opError('err.up.pullFailed', { count: u.pullErrors.length }, u.pullErrors);
   const p = s.prepared;
   const ph = phases(ctx, emit, UPDATE_PHASES);
@@ -391,6 +395,11 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         emit({ kind: 'output', text: ctx.t('upd.service', { service: c.service }) });
         const before = runningOf(await containers(ctx, s.project), c.service);
         const t0 = Date.now();
+        if (c.service === 'mysql' && o.series) {
+          // Recorded once the copy is whole: a copy cut short must never be put back over the data.
+          rec = { ...rec, dataCopy: await copyDataAside(ctx, s, o.series, emit, timeout) };
+          await writeJournal(ctx, s, rec);
+        }
         // No --no-deps (it drops depends_on from the config hash, so the next update would see a change):
         // what a service here depends on restarted before it (SERVICE_ORDER) or is unchanged.
         await compose(ctx, s.installDir, ['up', '-d', c.service], emit, timeout);
@@ -400,6 +409,11 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
         touched.push(c.service);
         const failing = await waitHealthy(ctx, s.project, [c.service], timeout, emit, interrupted);
         if (failing.length) throw new StopUpdate(c.service, describe(ctx, failing));
+        if (c.service === 'mysql' && o.series) {
+          await runUpgradeStep(ctx, s, o.series, emit, migrateTimeoutMs(ctx.env)).catch((e: unknown) => {
+            throw new StopUpdate('mysql', [errorText(ctx.t, e)]);
+          });
+        }
         downtime[c.service] = Math.round((Date.now() - t0) / 100) / 10;
         emit({ kind: 'output', text: ctx.t('upd.wasAway', { service: c.service, seconds: downtime[c.service]! }) });
       }
@@ -460,6 +474,8 @@ export async function runUpdate(ctx: Context, s: Stack, u: UpdatePlan, emit: Emi
     if (!error) {
       await saveHealthy(ctx, p, (await containers(ctx, s.project)).filter((c) => !c.oneOff && c.state === 'running'));
       await recordHistory(ctx, s, rec, o.resume ? 'finished' : 'updated', touched, { downtime, phases: ph.took });
+      // The pre-update backup stays; the copy of the old series' files is not needed once the new one is healthy.
+      if (rec.dataCopy) await dropDataCopy(ctx, rec.dataCopy);
       await ctx.exec.remove(join(s.installDir, UPDATE_JOURNAL));
       return { changed: touched, backupId: rec.backupId, handEditedKept: kept, downtime, phases: ph.took };
     }

@@ -8,7 +8,11 @@
 // by service and the stack ends healthy and idempotent; a file edited by hand is not overwritten
 // without --yes; a new stack-wizard whose template version is higher shows every file's diff and
 // rewrites them with the stack healthy. Every update's images before and after stay recorded: in
-// the pre-update backup's manifest and in .stack-wizard/update-history.jsonl.
+// the pre-update backup's manifest and in .stack-wizard/update-history.jsonl. Last, the database's
+// series upgrade (update --to-series, MariaDB 10.11 → 11.8): refusals first (exit 2, nothing
+// changed, both languages), a new server that never becomes healthy (the data copy, the files and
+// 10.11 come back), then the real upgrade (mariadb-upgrade, rows kept, database.version 11.8) and a
+// downgrade refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, Lab, waitFor, type Client, type Server } from '../lab/lab.js';
 import { buildWithTemplateVersion, currentTemplateVersion } from './support/template-bump.js';
@@ -86,7 +90,8 @@ async function killUpdateMidway(newImage: string): Promise<{ journal: { phase: s
 }
 
 beforeAll(async () => {
-  lab = await Lab.create();
+  // MariaDB 11.8 is loaded into the server only by the series upgrade's step (last).
+  lab = await Lab.create({ images: ['mariadb-11.8'] });
   [server, client] = await Promise.all([lab.startServer({ images: [...STACK_IMAGES, IMAGES.appV2, IMAGES.appCrash, IMAGES.appBroken], wizard: true }), lab.startClient()]);
   await server.writeFile('/root/lab/answers.yaml', backupAnswers());
   const init = await runInit(server, '/root/lab/answers.yaml');
@@ -391,5 +396,80 @@ describe('update on the lab server', () => {
     expect(await summaries(client, server)).toEqual(before);
     expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', templateFrom: from, templateTo: from + 1 });
     expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
+  });
+
+  it('update --to-series 11.8: refused without the image or backwards (exit 2, nothing changed); a server that never gets healthy is rolled back with its data copy; then MariaDB 10.11 → 11.8 for real', async () => {
+    await lab.loadImages(server, [IMAGES.mariadb118]);
+    const before = await summaries(client, server);
+    const answers = await server.readFile(STACK_ANSWERS);
+    const compose = await server.readFile(COMPOSE);
+    const backups = (await listBackups(server)).length;
+    const dbVersion = async () => (await sql(server, 'SELECT VERSION();')).trim();
+    const marker = () => server.sh(`cd ${INSTALL_DIR} && docker compose exec -T mysql sh -c 'cat /var/lib/mysql/mariadb_upgrade_info 2>/dev/null || cat /var/lib/mysql/mysql_upgrade_info'`);
+    const copies = async () => (await server.docker(['volume', 'ls', '-q', '--filter', `name=${PROJECT}_mysql-data-pre-`])).stdout.trim();
+    expect(await dbVersion()).toMatch(/^10\.11\./);
+
+    // update --check reads the running versions against the versions data: Debian's 10.11 build is
+    // behind the newest 10.11 patch there; the lab's Debian nginx 1.26 is a line upstream ended (exit 5).
+    const check = await wizard(server, ['update', '--check']);
+    expect(check.exitCode, check.stderr).toBe(5);
+    expect(check.stdout).toMatch(/^mysql +10\.11\.\d+-MariaDB\S* +mariadb 10\.11 +10\.11\.19 +2028-02-16 \(\d+ d left\) +newer patch 10\.11\.19: stack-wizard update$/m);
+    expect(check.stdout).toMatch(/^nginx +1\.26 +nginx 1\.26 +- +2025-04 \(ended \d+ d ago\) +past its end of life: move to a supported series$/m);
+    expect(check.stdout).toMatch(/^redis +7\.0 +- +- +not in the versions data +-$/m);
+    expect(check.stdout).toContain('A series in use is past its end of life (exit 5).');
+
+    const unknown = await wizard(server, ['update', '--to-series', '10.6', '--yes', '--no-pull']);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('--to-series 10.6: MariaDB has no series 10.6 (database.version may be 10.11, 11.4, 11.8)');
+    const noImage = await wizard(server, ['update', '--to-series', '11.8', '--yes', '--no-pull']);
+    expect(noImage.exitCode).toBe(2);
+    expect(noImage.stderr).toContain(`--db-image: the answers name the database image themselves (images.mysql: ${IMAGES.mariadb}); name the 11.8 image with --db-image REF`);
+    const zh = await wizard(server, ['update', '--to-series', '11.8', '--db-image', 'stack-wizard-lab/mariadb:11.4', '--yes', '--no-pull'], { LANG: 'zh_CN.UTF-8' });
+    expect(zh.exitCode).toBe(2);
+    expect(zh.stderr).toContain('--db-image stack-wizard-lab/mariadb:11.4：它的标签不属于 11.8 系列');
+    expect(await server.readFile(STACK_ANSWERS)).toBe(answers);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect((await listBackups(server)).length).toBe(backups);
+
+    // A "11.8" image that exits at start: the health gate fails, the copy of the 10.11 data goes back under 10.11.
+    await server.docker(['tag', IMAGES.appCrash, 'stack-wizard-lab/mariadb-bad:11.8']);
+    const bad = await wizard(server, ['update', '--to-series', '11.8', '--db-image', 'stack-wizard-lab/mariadb-bad:11.8', '--yes', '--no-pull'], { STACK_WIZARD_HEALTH_TIMEOUT: '90' });
+    expect(bad.exitCode, bad.stdout).toBe(1);
+    expect(bad.stdout).toContain(`copying the data directory aside (${PROJECT}_mysql-data-pre-10.11)`);
+    expect(bad.stdout).toMatch(/putting back the data directory as it was before the upgrade/);
+    expect(await dbVersion()).toMatch(/^10\.11\./);
+    expect(await server.readFile(STACK_ANSWERS)).toBe(answers);
+    expect(await server.readFile(COMPOSE)).toBe(compose);
+    expect(await summaries(client, server)).toEqual(before);
+    expect(await copies()).toBe('');
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'rolled-back' });
+    await allHealthy();
+
+    const dry = await wizard(server, ['update', '--to-series', '11.8', '--db-image', IMAGES.mariadb118, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`Database upgrade: MariaDB 10.11 → 11.8 (${IMAGES.mariadb} → ${IMAGES.mariadb118})`);
+    expect(dry.stdout).toMatch(/then mariadb-upgrade in its container/);
+    expect(dry.stdout).toMatch(/^~ stack-wizard\.yaml$/m);
+    expect(await server.readFile(STACK_ANSWERS)).toBe(answers);
+
+    const r = await wizard(server, ['update', '--to-series', '11.8', '--db-image', IMAGES.mariadb118, '--yes', '--no-pull']);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/running mariadb-upgrade in the new MariaDB 11\.8 container/);
+    expect(r.stdout).toContain('the database now runs MariaDB 11.8; database.version is 11.8 in the answers');
+    expect(await dbVersion()).toMatch(/^11\.8\./);
+    expect((await marker()).trim()).toMatch(/^11\.8\./);
+    expect(await summaries(client, server)).toEqual(before);
+    const upgraded = await server.readFile(STACK_ANSWERS);
+    expect(upgraded).toMatch(/version: ['"]?11\.8['"]?$/m);
+    expect(upgraded).toContain(`mysql: "${IMAGES.mariadb118}"`);
+    expect(await copies()).toBe('');
+    expect((await listBackups(server)).filter((b) => b.kind === 'pre-update').length).toBeGreaterThan(0);
+    expect((await history()).at(-1)).toMatchObject({ outcome: 'updated', changed: expect.arrayContaining(['mysql']) });
+    await allHealthy();
+    expect((await wizard(server, ['update', '--no-pull'])).stdout).toMatch(/Everything is up to date/);
+
+    const back = await wizard(server, ['update', '--to-series', '10.11', '--db-image', IMAGES.mariadb, '--yes', '--no-pull']);
+    expect(back.exitCode).toBe(2);
+    expect(back.stderr).toMatch(/--to-series 10\.11: MariaDB cannot go back from 11\.8 to 10\.11 .*stack-wizard restore/);
   });
 });

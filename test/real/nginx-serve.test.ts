@@ -1,5 +1,5 @@
 // The generated Nginx config served for real, in a private network namespace on ports 80 and 443
-// (Debian 13's nginx 1.26 and Debian 12's 1.22, each from its chroot), in front of a stand-in app:
+// (sid's nginx 1.30, the pinned current, Debian 13's 1.26 and Debian 12's 1.22, each from its chroot), in front of a stand-in app:
 // TLS checked with openssl s_client against Mozilla's intermediate profile written out below (a
 // client that would take TLS 1.0/1.1 is refused; a control server shows that client does connect
 // where 1.0 is allowed), HSTS and the security headers, OCSP stapling from a real `openssl ocsp`
@@ -188,176 +188,179 @@ function limitFilterHits(plan: Plan, lines: string[]): string[] {
   }
 }
 
-describe(`served by Nginx ${NGINX_TARGETS.directive.version}: TLS self-signed (ECDSA), front end, SSE, WebSocket, real IP`, () => {
-  let s: Served;
-  const host = 'app.example.com';
-  beforeAll(async () => {
-    const v = NGINX_VARIANTS.find((x) => x.name === 'self-signed-frontend-realip')!;
-    s = await new Served(variantPlan(v, NGINX_TARGETS.directive.image, '4g'), 'trixie').start();
-  });
-  afterAll(async () => s?.stop());
+// The pinned current (1.30, sid: upstream `resolve`) and Debian 13's 1.26 (`http2 on;`, the resolver variable) serve the same variants.
+for (const target of [NGINX_TARGETS.resolve, NGINX_TARGETS.directive]) {
+  describe(`served by Nginx ${target.version}: TLS self-signed (ECDSA), front end, SSE, WebSocket, real IP`, () => {
+    let s: Served;
+    const host = 'app.example.com';
+    beforeAll(async () => {
+      const v = NGINX_VARIANTS.find((x) => x.name === 'self-signed-frontend-realip')!;
+      s = await new Served(variantPlan(v, target.image, '4g'), target.suite).start();
+    });
+    afterAll(async () => s?.stop());
 
-  tlsChecks(() => s, 'ECDSA');
+    tlsChecks(() => s, 'ECDSA');
 
-  it('refuses TLS for unknown names during the handshake, and drops plain HTTP for them (444)', async () => {
-    const t = s.tls(['-tls1_3'], 'unknown.example');
-    expect(t.ok).toBe(false);
-    expect(t.out).toMatch(/alert|handshake failure|unrecognized name/i);
-    const r = await s.probe({ port: 80, host: 'unknown.example', path: '/' });
-    expect(r.error).toMatch(/ECONNRESET|socket hang up/i);
-  });
+    it('refuses TLS for unknown names during the handshake, and drops plain HTTP for them (444)', async () => {
+      const t = s.tls(['-tls1_3'], 'unknown.example');
+      expect(t.ok).toBe(false);
+      expect(t.out).toMatch(/alert|handshake failure|unrecognized name/i);
+      const r = await s.probe({ port: 80, host: 'unknown.example', path: '/' });
+      expect(r.error).toMatch(/ECONNRESET|socket hang up/i);
+    });
 
-  it('redirects HTTP to HTTPS for the domain', async () => {
-    const r = await s.probe({ port: 80, host, path: '/orders?id=7' });
-    expect(r.status).toBe(301);
-    expect(r.headers.location).toBe(`https://${host}/orders?id=7`);
-  });
+    it('redirects HTTP to HTTPS for the domain', async () => {
+      const r = await s.probe({ port: 80, host, path: '/orders?id=7' });
+      expect(r.status).toBe(301);
+      expect(r.headers.location).toBe(`https://${host}/orders?id=7`);
+    });
 
-  it('answers the healthcheck from loopback', async () => {
-    const r = await s.probe({ port: 80, host: '127.0.0.1', path: NGINX_HEALTH_PATH });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatch(/Active connections/);
-  });
+    it('answers the healthcheck from loopback', async () => {
+      const r = await s.probe({ port: 80, host: '127.0.0.1', path: NGINX_HEALTH_PATH });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatch(/Active connections/);
+    });
 
-  it('passes Host, X-Real-IP, X-Forwarded-For/Proto to the app over a keep-alive upstream; a client cannot forge its address or scheme', async () => {
-    const r = await s.probe({ port: 443, tls: true, host, path: '/api/items?x=1', headers: { 'X-Forwarded-For': '10.9.9.9', 'X-Forwarded-Proto': 'http' } });
-    expect(r.status).toBe(200);
-    const seen = JSON.parse(r.body) as { url: string; headers: Record<string, string> };
-    expect(seen.url).toBe('/api/items?x=1');
-    expect(seen.headers.host).toBe(host);
-    // 127.0.0.1 is not a trusted proxy (realIp.from): its headers are replaced by what the connection shows.
-    expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
-    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
-    expect(seen.headers['x-forwarded-proto']).toBe('https');
-    expect(seen.headers.connection ?? '').not.toMatch(/close/i);
-    expect(r.headers['x-content-type-options']).toBe('nosniff');
-    expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(r.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
-  });
+    it('passes Host, X-Real-IP, X-Forwarded-For/Proto to the app over a keep-alive upstream; a client cannot forge its address or scheme', async () => {
+      const r = await s.probe({ port: 443, tls: true, host, path: '/api/items?x=1', headers: { 'X-Forwarded-For': '10.9.9.9', 'X-Forwarded-Proto': 'http' } });
+      expect(r.status).toBe(200);
+      const seen = JSON.parse(r.body) as { url: string; headers: Record<string, string> };
+      expect(seen.url).toBe('/api/items?x=1');
+      expect(seen.headers.host).toBe(host);
+      // 127.0.0.1 is not a trusted proxy (realIp.from): its headers are replaced by what the connection shows.
+      expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
+      expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(seen.headers['x-forwarded-proto']).toBe('https');
+      expect(seen.headers.connection ?? '').not.toMatch(/close/i);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(r.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    });
 
-  it("keeps the app's own security header instead of adding a second one", async () => {
-    const r = await s.probe({ port: 443, tls: true, host, path: '/api/frame?xfo=DENY' });
-    expect(r.headers['x-frame-options']).toBe('DENY');
-  });
+    it("keeps the app's own security header instead of adding a second one", async () => {
+      const r = await s.probe({ port: 443, tls: true, host, path: '/api/frame?xfo=DENY' });
+      expect(r.headers['x-frame-options']).toBe('DENY');
+    });
 
-  it('compresses JSON for clients that accept gzip', async () => {
-    const r = await s.probe({ port: 443, tls: true, host, path: '/api/big', headers: { 'Accept-Encoding': 'gzip' }, raw: true });
-    expect(r.headers['content-encoding']).toBe('gzip');
-  });
+    it('compresses JSON for clients that accept gzip', async () => {
+      const r = await s.probe({ port: 443, tls: true, host, path: '/api/big', headers: { 'Accept-Encoding': 'gzip' }, raw: true });
+      expect(r.headers['content-encoding']).toBe('gzip');
+    });
 
-  it('streams server-sent events as they happen (no buffering)', async () => {
-    const r = await s.probe({ port: 443, tls: true, host, path: '/api/stream', mode: 'sse' });
-    expect(r.status).toBe(200);
-    expect(r.firstBeforeRelease).toBe(true);
-    expect(r.body).toContain('data: two');
-  });
+    it('streams server-sent events as they happen (no buffering)', async () => {
+      const r = await s.probe({ port: 443, tls: true, host, path: '/api/stream', mode: 'sse' });
+      expect(r.status).toBe(200);
+      expect(r.firstBeforeRelease).toBe(true);
+      expect(r.body).toContain('data: two');
+    });
 
-  it('upgrades WebSocket connections through to the app', async () => {
-    const r = await s.probe({ port: 443, tls: true, host, path: '/ws', mode: 'ws' });
-    expect(r.status).toBe(101);
-    expect(r.frame).toBe('hello /ws');
-  });
+    it('upgrades WebSocket connections through to the app', async () => {
+      const r = await s.probe({ port: 443, tls: true, host, path: '/ws', mode: 'ws' });
+      expect(r.status).toBe(101);
+      expect(r.frame).toBe('hello /ws');
+    });
 
-  it('serves the front end: index.html revalidated, hashed assets cached for a year, SPA routes, no dotfiles', async () => {
-    const index = await s.probe({ port: 443, tls: true, host, path: '/' });
-    expect(index.status).toBe(200);
-    expect(index.body).toContain('<div id="app">');
-    expect(index.headers['cache-control']).toBe('no-cache');
-    expect(index.headers['strict-transport-security']).toBe(MOZILLA_INTERMEDIATE.hsts);
-    const route = await s.probe({ port: 443, tls: true, host, path: '/orders/42' });
-    expect(route.status).toBe(200);
-    expect(route.body).toContain('<div id="app">');
-    const asset = await s.probe({ port: 443, tls: true, host, path: '/assets/index-BxK3a9Zq.js', headers: { 'Accept-Encoding': 'gzip' }, raw: true });
-    expect(asset.status).toBe(200);
-    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect(asset.headers['content-encoding']).toBe('gzip');
-    expect(asset.headers['x-content-type-options']).toBe('nosniff');
-    const missing = await s.probe({ port: 443, tls: true, host, path: '/assets/app-Zz99zz99.js' });
-    expect(missing.status).toBe(404);
-    const dot = await s.probe({ port: 443, tls: true, host, path: '/.env' });
-    expect(dot.status).toBe(403);
-  });
+    it('serves the front end: index.html revalidated, hashed assets cached for a year, SPA routes, no dotfiles', async () => {
+      const index = await s.probe({ port: 443, tls: true, host, path: '/' });
+      expect(index.status).toBe(200);
+      expect(index.body).toContain('<div id="app">');
+      expect(index.headers['cache-control']).toBe('no-cache');
+      expect(index.headers['strict-transport-security']).toBe(MOZILLA_INTERMEDIATE.hsts);
+      const route = await s.probe({ port: 443, tls: true, host, path: '/orders/42' });
+      expect(route.status).toBe(200);
+      expect(route.body).toContain('<div id="app">');
+      const asset = await s.probe({ port: 443, tls: true, host, path: '/assets/index-BxK3a9Zq.js', headers: { 'Accept-Encoding': 'gzip' }, raw: true });
+      expect(asset.status).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['content-encoding']).toBe('gzip');
+      expect(asset.headers['x-content-type-options']).toBe('nosniff');
+      const missing = await s.probe({ port: 443, tls: true, host, path: '/assets/app-Zz99zz99.js' });
+      expect(missing.status).toBe(404);
+      const dot = await s.probe({ port: 443, tls: true, host, path: '/.env' });
+      expect(dot.status).toBe(403);
+    });
 
-  it('refuses bodies over client_max_body_size (413)', async () => {
-    const r = await s.probe({ port: 443, tls: true, host, method: 'POST', path: '/api/upload', bodySize: 21 * 1024 * 1024, headers: { 'Content-Type': 'application/octet-stream' } });
-    expect(r.status).toBe(413);
-  });
+    it('refuses bodies over client_max_body_size (413)', async () => {
+      const r = await s.probe({ port: 443, tls: true, host, method: 'POST', path: '/api/upload', bodySize: 21 * 1024 * 1024, headers: { 'Content-Type': 'application/octet-stream' } });
+      expect(r.status).toBe(413);
+    });
 
-  it(`limits login submissions and API bursts with ${RATE_LIMIT_STATUS}, logged in the fail2ban format`, async () => {
-    const gets = await s.probe({ port: 443, tls: true, host, path: '/api/login', count: 10 });
-    expect(gets.statuses!.every((x) => x === 200)).toBe(true);
-    const posts = await s.probe({ port: 443, tls: true, host, method: 'POST', path: '/api/login', body: 'u=a&p=b', count: 12 });
-    expect(posts.statuses!.filter((x) => x === RATE_LIMIT_STATUS).length).toBeGreaterThanOrEqual(5);
-    expect(posts.statuses!.filter((x) => x === 200).length).toBeGreaterThanOrEqual(1);
-    const burst = await s.probe({ port: 443, tls: true, host, path: '/api/list', count: 120 });
-    expect(burst.statuses!.filter((x) => x === RATE_LIMIT_STATUS).length).toBeGreaterThan(0);
+    it(`limits login submissions and API bursts with ${RATE_LIMIT_STATUS}, logged in the fail2ban format`, async () => {
+      const gets = await s.probe({ port: 443, tls: true, host, path: '/api/login', count: 10 });
+      expect(gets.statuses!.every((x) => x === 200)).toBe(true);
+      const posts = await s.probe({ port: 443, tls: true, host, method: 'POST', path: '/api/login', body: 'u=a&p=b', count: 12 });
+      expect(posts.statuses!.filter((x) => x === RATE_LIMIT_STATUS).length).toBeGreaterThanOrEqual(5);
+      expect(posts.statuses!.filter((x) => x === 200).length).toBeGreaterThanOrEqual(1);
+      const burst = await s.probe({ port: 443, tls: true, host, path: '/api/list', count: 120 });
+      expect(burst.statuses!.filter((x) => x === RATE_LIMIT_STATUS).length).toBeGreaterThan(0);
 
-    const re = logLine();
-    const lines = s.accessLog();
-    const parsed = lines.map((l) => re.exec(l));
-    expect(parsed.every(Boolean), lines.find((l) => !re.test(l))).toBe(true);
-    const limited = lines.filter((l) => l.includes('"POST /api/login HTTP/1.1" 429 '));
-    expect(limited.length).toBeGreaterThanOrEqual(5);
-    expect(limited[0]).toMatch(/^127\.0\.0\.1 - - \[.+\] "POST \/api\/login HTTP\/1\.1" 429 \d+ "-" "-" rt=[\d.]+ urt="-" host="app\.example\.com"$/);
-  });
-});
-
-describe(`served by Nginx ${NGINX_TARGETS.directive.version} behind a load balancer that ends TLS (plain HTTP, real IP from 10.0.0.0/8)`, () => {
-  let s: Served;
-  const host = 'app.example.com';
-  const client = '203.0.113.7';
-  beforeAll(async () => {
-    const v = NGINX_VARIANTS.find((x) => x.name === 'behind-lb-http')!;
-    s = await new Served(variantPlan(v, NGINX_TARGETS.directive.image, '4g'), 'trixie').start();
-  });
-  afterAll(async () => s?.stop());
-
-  const seen = async (from: string, headers: Record<string, string>) => {
-    const r = await s.probe({ port: 80, host, path: '/api/whoami', from, headers });
-    expect(r.status).toBe(200);
-    return (JSON.parse(r.body) as { headers: Record<string, string> }).headers;
-  };
-  const loggedClient = (path: string) => s.accessLog().filter((l) => l.includes(`"GET ${path} HTTP/1.1"`)).map((l) => l.split(' ')[0]);
-
-  it('believes the load balancer: the app sees the client address, its chain and https', async () => {
-    const h = await seen(TRUSTED_PROXY, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'https' });
-    expect(h['x-real-ip']).toBe(client);
-    expect(h['x-forwarded-for']).toBe(`${client}, ${TRUSTED_PROXY}`);
-    expect(h['x-forwarded-proto']).toBe('https');
-    // Logged (and so banned by fail2ban) as the client, not as the load balancer.
-    expect(loggedClient('/api/whoami').at(-1)).toBe(client);
+      const re = logLine();
+      const lines = s.accessLog();
+      const parsed = lines.map((l) => re.exec(l));
+      expect(parsed.every(Boolean), lines.find((l) => !re.test(l))).toBe(true);
+      const limited = lines.filter((l) => l.includes('"POST /api/login HTTP/1.1" 429 '));
+      expect(limited.length).toBeGreaterThanOrEqual(5);
+      expect(limited[0]).toMatch(/^127\.0\.0\.1 - - \[.+\] "POST \/api\/login HTTP\/1\.1" 429 \d+ "-" "-" rt=[\d.]+ urt="-" host="app\.example\.com"$/);
+    });
   });
 
-  it('believes nobody else: the same headers from an outside address are replaced by what the connection shows', async () => {
-    const h = await seen(OUTSIDER, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'https' });
-    expect(h['x-real-ip']).toBe(OUTSIDER);
-    expect(h['x-forwarded-for']).toBe(OUTSIDER);
-    expect(h['x-forwarded-proto']).toBe('http');
-    expect(loggedClient('/api/whoami').at(-1)).toBe(OUTSIDER);
-  });
+  describe(`served by Nginx ${target.version} behind a load balancer that ends TLS (plain HTTP, real IP from 10.0.0.0/8)`, () => {
+    let s: Served;
+    const host = 'app.example.com';
+    const client = '203.0.113.7';
+    beforeAll(async () => {
+      const v = NGINX_VARIANTS.find((x) => x.name === 'behind-lb-http')!;
+      s = await new Served(variantPlan(v, target.image, '4g'), target.suite).start();
+    });
+    afterAll(async () => s?.stop());
 
-  it('takes only http or https as the scheme, even from the load balancer', async () => {
-    expect((await seen(TRUSTED_PROXY, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'javascript' }))['x-forwarded-proto']).toBe('http');
-    // Without a chain the proxy itself is the client.
-    expect((await seen(TRUSTED_PROXY, {}))['x-forwarded-for']).toBe(TRUSTED_PROXY);
-  });
+    const seen = async (from: string, headers: Record<string, string>) => {
+      const r = await s.probe({ port: 80, host, path: '/api/whoami', from, headers });
+      expect(r.status).toBe(200);
+      return (JSON.parse(r.body) as { headers: Record<string, string> }).headers;
+    };
+    const loggedClient = (path: string) => s.accessLog().filter((l) => l.includes(`"GET ${path} HTTP/1.1"`)).map((l) => l.split(' ')[0]);
 
-  it(`caps concurrent connections per client at ${RATE_LIMITS.connPerIp}: the rest get ${RATE_LIMIT_STATUS}, each logged as fail2ban's limit filter reads it`, async () => {
-    const over = 6;
-    // Streams the app holds open, opened at 10/s (under the request-rate limit) so only the connection limit can refuse them.
-    const r = await s.probe({ port: 80, host, path: '/api/stream', from: CROWD, count: RATE_LIMITS.connPerIp + over, spacingMs: 100, hold: true });
-    const statuses = r.statuses!;
-    expect(statuses.filter((x) => x === 200).length).toBe(RATE_LIMITS.connPerIp);
-    expect(statuses.filter((x) => x === RATE_LIMIT_STATUS).length).toBe(over);
-    // The first ones got in; only those beyond the limit were refused.
-    expect(statuses.slice(0, RATE_LIMITS.connPerIp).every((x) => x === 200)).toBe(true);
+    it('believes the load balancer: the app sees the client address, its chain and https', async () => {
+      const h = await seen(TRUSTED_PROXY, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'https' });
+      expect(h['x-real-ip']).toBe(client);
+      expect(h['x-forwarded-for']).toBe(`${client}, ${TRUSTED_PROXY}`);
+      expect(h['x-forwarded-proto']).toBe('https');
+      // Logged (and so banned by fail2ban) as the client, not as the load balancer.
+      expect(loggedClient('/api/whoami').at(-1)).toBe(client);
+    });
 
-    const errors = s.errorLog().filter((l) => l.includes(`client: ${CROWD},`));
-    expect(errors.filter((l) => /\[error\] \d+#\d+: \*\d+ limiting connections by zone "sw_conn", client: /.test(l)).length).toBe(over);
-    expect(errors.some((l) => /limiting requests/.test(l)), 'no request-rate rejection mixed in').toBe(false);
-    expect(limitFilterHits(s.plan, s.errorLog())).toEqual(Array(over).fill(CROWD));
+    it('believes nobody else: the same headers from an outside address are replaced by what the connection shows', async () => {
+      const h = await seen(OUTSIDER, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'https' });
+      expect(h['x-real-ip']).toBe(OUTSIDER);
+      expect(h['x-forwarded-for']).toBe(OUTSIDER);
+      expect(h['x-forwarded-proto']).toBe('http');
+      expect(loggedClient('/api/whoami').at(-1)).toBe(OUTSIDER);
+    });
+
+    it('takes only http or https as the scheme, even from the load balancer', async () => {
+      expect((await seen(TRUSTED_PROXY, { 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'javascript' }))['x-forwarded-proto']).toBe('http');
+      // Without a chain the proxy itself is the client.
+      expect((await seen(TRUSTED_PROXY, {}))['x-forwarded-for']).toBe(TRUSTED_PROXY);
+    });
+
+    it(`caps concurrent connections per client at ${RATE_LIMITS.connPerIp}: the rest get ${RATE_LIMIT_STATUS}, each logged as fail2ban's limit filter reads it`, async () => {
+      const over = 6;
+      // Streams the app holds open, opened at 10/s (under the request-rate limit) so only the connection limit can refuse them.
+      const r = await s.probe({ port: 80, host, path: '/api/stream', from: CROWD, count: RATE_LIMITS.connPerIp + over, spacingMs: 100, hold: true });
+      const statuses = r.statuses!;
+      expect(statuses.filter((x) => x === 200).length).toBe(RATE_LIMITS.connPerIp);
+      expect(statuses.filter((x) => x === RATE_LIMIT_STATUS).length).toBe(over);
+      // The first ones got in; only those beyond the limit were refused.
+      expect(statuses.slice(0, RATE_LIMITS.connPerIp).every((x) => x === 200)).toBe(true);
+
+      const errors = s.errorLog().filter((l) => l.includes(`client: ${CROWD},`));
+      expect(errors.filter((l) => /\[error\] \d+#\d+: \*\d+ limiting connections by zone "sw_conn", client: /.test(l)).length).toBe(over);
+      expect(errors.some((l) => /limiting requests/.test(l)), 'no request-rate rejection mixed in').toBe(false);
+      expect(limitFilterHits(s.plan, s.errorLog())).toEqual(Array(over).fill(CROWD));
+    });
   });
-});
+}
 
 describe(`served by Nginx ${NGINX_TARGETS.listen.version} (listen … http2 syntax): custom RSA certificate on port 8443`, () => {
   let s: Served;

@@ -1,5 +1,6 @@
 // Docker checks: the engine, its disk use, container log sizes, the compose file; then every
 // service's container: running, healthy, restart loops, OOM kills, their last log lines. Pure.
+import { EOL_WARN_DAYS, versionRows, type VersionRow } from '../version-check.js';
 import { fmtAge, fmtBytes, msg, okFinding, pct, type CheckDef, type Finding, type Fix, type Line } from './types.js';
 import { ONE_SHOT_SERVICES } from '../services.js';
 
@@ -368,5 +369,43 @@ export const oomContainersCheck: CheckDef<ServicesEvidence> = {
       }
     }
     return out.length ? out : [okFinding('oom-containers', 'oom.containers', 'doc.oomc.ok')];
+  },
+};
+
+// ---------------------------------------------------------------- versions (end of life)
+// The series in use against the versions data (src/domain/releases.ts): past its end of life an
+// error, within EOL_WARN_DAYS a warning. Today is doctor's clock (every check's `now`).
+
+function eolFinding(r: VersionRow): Finding {
+  const ended = r.eol.state === 'ended';
+  const params = { service: r.service, product: r.product ?? '?', series: r.series ?? '?', eol: r.eol.eol ?? '?', days: Math.abs(r.eol.daysLeft ?? 0), window: EOL_WARN_DAYS };
+  return {
+    id: `versions.eol.${r.service}`,
+    check: 'versions',
+    severity: ended ? 'error' : 'warn',
+    title: msg(ended ? 'doc.ver.ended' : 'doc.ver.ending', params),
+    explain: msg('doc.ver.explain'),
+    evidence: [msg('doc.ver.ev', { ...params, image: r.image, running: r.running ?? '?' })],
+    fix: { auto: false, steps: [msg('doc.ver.fix.check'), msg('doc.ver.fix.upgrade')] },
+    causedBy: [],
+    hints: { service: r.service },
+  };
+}
+
+export const versionsCheck: CheckDef<ServicesEvidence> = {
+  id: 'versions',
+  label: 'doc.check.versions',
+  symptoms: [],
+  evaluate(e, now) {
+    if (!e.reachable) return [];
+    // The database only: its series is the answers' choice and `update --to-series` moves it. Nginx's
+    // lines end when the next stable ships and Debian patches its own 1.22/1.26 for years, so an
+    // ended Nginx series is listed by `update --check` (exit 5) but does not fail a stack here.
+    const running = e.services.flatMap((s) => (s.container && s.name === 'mysql' ? [{ service: s.name, image: s.container.image }] : []));
+    const rows = versionRows(running, now);
+    const due = rows.filter((r) => r.eol.state === 'ended' || r.eol.state === 'soon');
+    if (due.length) return due.map(eolFinding);
+    const dated = rows.filter((r) => r.eol.state === 'ok');
+    return [okFinding('versions', 'versions.eol', 'doc.ver.ok', dated.map((r) => msg('doc.ver.ev', { service: r.service, product: r.product ?? '?', series: r.series ?? '?', eol: r.eol.eol ?? '?', days: r.eol.daysLeft ?? 0, image: r.image, running: r.running ?? '?', window: EOL_WARN_DAYS })), { window: EOL_WARN_DAYS })];
   },
 };

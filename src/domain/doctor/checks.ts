@@ -2,7 +2,7 @@
 // source each one reads (several checks share one: `disk` feeds disk and inodes).
 import { diskCheck, dnsCheck, inodesCheck, loadCheck, memoryCheck, oomCheck, swapCheck, timeCheck } from './checks-host.js';
 import type { DiskEvidence, DnsEvidence, LoadEvidence, MemoryEvidence, OomEvidence, SwapEvidence, TimeEvidence } from './checks-host.js';
-import { composeCheck, dockerCheck, dockerLogsCheck, dockerSpaceCheck, oomContainersCheck, restartsCheck, servicesCheck } from './checks-docker.js';
+import { composeCheck, dockerCheck, dockerLogsCheck, dockerSpaceCheck, oomContainersCheck, restartsCheck, servicesCheck, versionsCheck } from './checks-docker.js';
 import type { ComposeEvidence, DockerEvidence, DockerLogsEvidence, DockerSpaceEvidence, ServicesEvidence } from './checks-docker.js';
 import { httpCheck, nginxConfigCheck, portsCheck, type HttpEvidence, type NginxConfigEvidence, type PortsEvidence } from './checks-web.js';
 import { mysqlConnectionsCheck, mysqlMemoryCheck, mysqlSlowCheck, redisMemoryCheck, redisPersistenceCheck, type MysqlEvidence, type RedisEvidence } from './checks-data.js';
@@ -65,6 +65,7 @@ export const CHECKS: readonly CheckEntry[] = [
   entry('services', servicesCheck),
   entry('services', restartsCheck),
   entry('services', oomContainersCheck),
+  entry('services', versionsCheck),
   entry('ports', portsCheck),
   entry('nginxConfig', nginxConfigCheck),
   entry('http', httpCheck),

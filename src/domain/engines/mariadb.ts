@@ -122,6 +122,10 @@ export const MARIADB: DbEngine = {
   },
   // Its option table covers the config; MariaDB documents no server-side blocker between its LTS lines.
   upgradeChecks: () => [],
+  // mariadb-upgrade brings the system tables to the new series (the official image runs it at start
+  // under MARIADB_AUTO_UPGRADE; run again it says "already upgraded" and exits 0, so either way the
+  // data is checked as upgraded). The root password is read inside the container (ROOT_PWD).
+  upgradeStep: () => ({ program: 'mariadb-upgrade', argv: ['sh', '-c', `${ROOT_PWD}; exec mariadb-upgrade -uroot`] }),
   sizing: {
     // MariaDB's performance_schema costs less than MySQL's.
     pfsMiB: 96,

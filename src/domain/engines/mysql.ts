@@ -300,6 +300,8 @@ export const MYSQL: DbEngine = {
     return i >= 0 && i + 1 < SERIES.length ? [SERIES[i + 1]!] : [];
   },
   upgradeChecks,
+  // From 8.0.16 the server upgrades the data dictionary and system tables itself at start (mysql_upgrade is gone).
+  upgradeStep: () => null,
   sizing: {
     // MySQL 8's P_S autosizes to ~150 MiB with the default instruments.
     pfsMiB: 160,

@@ -213,11 +213,16 @@ export interface DbEngine {
   /** The pinned image per series (`tag@sha256:…`), as the generated files are written and tested against. */
   images: Readonly<Record<string, string>>;
 
-  // ---- major upgrades: the data a series upgrade needs (the upgrade itself is not built yet, #17.2)
+  // ---- major upgrades (`update --to-series`, src/domain/series-upgrade.ts)
   /** The series a stack on `from` may move to in one step, by the vendor's documented upgrade paths. */
   upgradeTargets(from: string): readonly string[];
   /** The vendor's pre-upgrade checks that are questions to the old server (the option table covers the config files). */
   upgradeChecks(from: Version, to: Version): readonly UpgradeCheck[];
+  /**
+   * argv run in the new server's container once it is healthy on the old data, when the server does
+   * not upgrade its system tables itself; null: nothing to run.
+   */
+  upgradeStep(from: Version, to: Version): { program: string; argv: readonly string[] } | null;
 
   // ---- sizing and the server's config file
   sizing: DbSizingTraits;

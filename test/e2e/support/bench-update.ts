@@ -85,5 +85,13 @@ export function updateFigures(r: { cases: UpdateCase[] }): Record<string, string
     parts.push(`command ${c.seconds.toFixed(1)} s, exit ${c.exitCode}`);
     out[`update: ${c.name}`] = parts.join('; ');
   }
+  // The comparison the bench is for: the side-by-side update against the plain `docker compose up -d`, same run.
+  const good = r.cases.find((c) => c.name.startsWith('good image'));
+  const plain = r.cases.find((c) => c.name.startsWith('docker compose up -d'));
+  if (good?.toServingS !== undefined && plain?.toServingS !== undefined) {
+    out['update: side by side vs docker compose up -d'] =
+      `new version serving after ${good.toServingS.toFixed(1)} s vs ${plain.toServingS.toFixed(1)} s (×${(good.toServingS / plain.toServingS).toFixed(2)}, the side-by-side time includes the pre-update backup and the migration); ` +
+      `failed requests ${good.traffic.failed} of ${good.traffic.total} vs ${plain.traffic.failed} of ${plain.traffic.total}`;
+  }
   return out;
 }

@@ -32,10 +32,13 @@ const byService = (cs: Inspect[]) => Object.fromEntries(cs.map((c) => [c.Config.
 
 /**
  * Every file of the install dir with its hash and modification time; not the logs, which grow, nor
- * the maintenance lock, which every operation writes its name into and empties.
+ * the tool's run state: the maintenance lock (every operation writes its name into it and empties
+ * it) and notify.json (what was sent per event, kept by every operation).
  */
 const snapshotFiles = () =>
-  server.sh(`cd ${INSTALL_DIR} && find . \\( -path ./logs -o -path ./.stack-wizard/maintenance.lock \\) -prune -o -type f -printf '%p %T@ ' -exec sha256sum {} \\; | sort`);
+  server.sh(
+    `cd ${INSTALL_DIR} && find . \\( -path ./logs -o -path ./.stack-wizard/maintenance.lock -o -path ./.stack-wizard/notify.json \\) -prune -o -type f -printf '%p %T@ ' -exec sha256sum {} \\; | sort`,
+  );
 
 beforeAll(async () => {
   lab = await Lab.create();

@@ -29,6 +29,9 @@ aptopt=()
 mmdebstrap --quiet --variant=apt "${aptopt[@]}" --include="$pkgs" \
   --customize-hook='chroot "$1" sh -c "getent passwd nginx >/dev/null || useradd --system --no-create-home --shell /usr/sbin/nologin nginx"' \
   "$suite" "$tmp/root" "$uri" >&2
+# mmdebstrap writes no /etc/hosts: mariadb-install-db's resolveip then finds neither the host name
+# nor localhost (the real tests that stage files add their own names to it).
+[ -e "$tmp/root/etc/hosts" ] || printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$tmp/root/etc/hosts"
 touch "$tmp/root/.complete"
 rm -rf "$dir"
 mv "$tmp/root" "$dir"

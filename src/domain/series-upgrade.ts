@@ -3,7 +3,7 @@
 // after it, and what the update will do. The steps (src/steps/update.ts) run it.
 import { IMAGE_REF_RE, type Answers } from './answers.js';
 import { dbEngine, dbServerVersion, type DbEngineId } from './engines/index.js';
-import type { UpgradeCheck } from './engines/types.js';
+import type { DbEngine, UpgradeCheck } from './engines/types.js';
 import type { MsgKey, Params } from '../i18n/index.js';
 import { imageTag, parseVersion, type Version } from './version-tag.js';
 
@@ -63,7 +63,7 @@ export interface SeriesUpgradePlan {
   /** Questions to the old server before anything changes (the vendor's pre-upgrade checks). */
   checks: readonly UpgradeCheck[];
   /** argv run in the new server's container once healthy; null: the server upgrades itself at start. */
-  step: { program: string; argv: readonly string[] } | null;
+  step: ReturnType<DbEngine['upgradeStep']>;
 }
 
 /** What the series upgrade from `before` to `after` (answers) does, from the engine module. */

@@ -109,7 +109,7 @@ export async function runUpgradeStep(
   const { program } = u.step;
   emit({ kind: 'output', text: ctx.t('upg.step', { program, engine: dbEngine(u.engine).label, to: u.to }) });
   if (!db) throw opError('err.upg.stepFailed', { engine: dbEngine(u.engine).label, program, code: 'no container' });
-  const r = await ctx.exec.run('docker', ['exec', db.id, ...u.step.argv], {
+  const r = await ctx.exec.run('docker', ['exec', ...(u.step.user ? ['--user', u.step.user] : []), db.id, ...u.step.argv], {
     check: false,
     timeoutMs,
     onLine: (line) => line.trim() && emit({ kind: 'output', text: `  ${line.trim()}` }),

@@ -8,7 +8,11 @@
 // holding names that 9.x reserved: the SQL runs there and names exactly those objects.
 // The whole `update --to-series` on a lab server: test/e2e/backup-update.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnswersSchema } from '../../src/domain/answers.js';
 import { DB_ENGINES } from '../../src/domain/engines/index.js';
+import { buildPlan } from '../../src/domain/plan.js';
+import { hardeningKeys, hardeningOf } from '../../src/render/hardening.js';
+import { VM } from '../fixtures/facts.js';
 import { IMAGES, OWNER, OWNER_LABEL, docker, ensureImages, refOf } from '../lab/base.js';
 import { Stop, waitFor } from '../support/proc.js';
 
@@ -18,6 +22,29 @@ const volume = `${id}-data`;
 const names: string[] = [];
 const PASSWORD = 'upgrade-test-root';
 let refs: Map<string, string>;
+
+// The database service's hardening as docker-compose.yml writes it (#15.8), as docker run flags:
+// the step must work with the capabilities the stack really has.
+const HARDENING = (() => {
+  const plan = buildPlan(
+    AnswersSchema.parse({ project: 'shop', app: { image: 'ghcr.io/acme/shop:1.0' }, database: { engine: 'mariadb' } }),
+    VM['8g'],
+  );
+  const k = hardeningKeys(hardeningOf(plan, 'mysql')) as {
+    cap_drop: string[];
+    cap_add?: string[];
+    security_opt: string[];
+    read_only?: boolean;
+    tmpfs?: string[];
+  };
+  return [
+    ...k.cap_drop.flatMap((c) => ['--cap-drop', c]),
+    ...(k.cap_add ?? []).flatMap((c) => ['--cap-add', c]),
+    ...k.security_opt.flatMap((o) => ['--security-opt', o]),
+    ...(k.read_only ? ['--read-only'] : []),
+    ...(k.tmpfs ?? []).flatMap((t) => ['--tmpfs', t]),
+  ];
+})();
 
 async function start(image: string, env: string[]): Promise<string> {
   const name = `${id}-${names.length}`;
@@ -31,6 +58,7 @@ async function start(image: string, env: string[]): Promise<string> {
     `${OWNER_LABEL}=${OWNER}`,
     '--network',
     'none',
+    ...HARDENING,
     '-e',
     `MARIADB_ROOT_PASSWORD=${PASSWORD}`,
     ...env.flatMap((e) => ['-e', e]),
@@ -108,7 +136,9 @@ describe("MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
     expect(await sql(next, 'SELECT VERSION();')).toMatch(/^11\.8\./);
     // The entrypoint did not upgrade (MARIADB_AUTO_UPGRADE unset): the marker still names 10.11.
     expect(await marker(next)).toMatch(/^10\.11\./);
-    const r = await docker(['exec', next, ...step!.argv], { timeoutMs: 600_000 });
+    expect(HARDENING).toEqual(expect.arrayContaining(['--cap-drop', 'ALL', '--read-only']));
+    const asUser = step!.user ? ['--user', step!.user] : [];
+    const r = await docker(['exec', ...asUser, next, ...step!.argv], { timeoutMs: 600_000 });
     expect(r.exitCode).toBe(0);
     expect(`${r.stdout}\n${r.stderr}`).toMatch(
       /Phase \d+\/\d+: Running 'mysql_fix_privilege_tables'|Phase \d+\/\d+: Fixing/,
@@ -116,7 +146,7 @@ describe("MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
     expect(await marker(next)).toMatch(/^11\.8\./);
     expect(await sql(next, 'SELECT COUNT(*), SUM(CRC32(v)) FROM shop.items;')).toBe(rowsBefore);
     // Run again (as after an entrypoint that upgraded first): nothing to do, exit 0.
-    const again = await docker(['exec', next, ...step!.argv], { timeoutMs: 120_000 });
+    const again = await docker(['exec', ...asUser, next, ...step!.argv], { timeoutMs: 120_000 });
     expect(again.exitCode).toBe(0);
     expect(`${again.stdout}\n${again.stderr}`).toMatch(/already upgraded to 11\.8/);
   }, 600_000);

@@ -135,6 +135,7 @@ describe('the stack after the upgrade', () => {
     });
     expect(p.step?.program).toBe('mariadb-upgrade');
     expect(p.step?.argv.join(' ')).toMatch(/MYSQL_PWD="\$\{MARIADB_ROOT_PASSWORD.*exec mariadb-upgrade -uroot$/);
+    expect(p.step?.user).toBe('mysql');
     expect(p.fromVersion).toMatchObject({ major: 10, minor: 11 });
     expect(p.toVersion).toMatchObject({ major: 11, minor: 8 });
   });

@@ -124,8 +124,10 @@ export const MARIADB: DbEngine = {
   upgradeChecks: () => [],
   // mariadb-upgrade brings the system tables to the new series (the official image runs it at start
   // under MARIADB_AUTO_UPGRADE; run again it says "already upgraded" and exits 0, so either way the
-  // data is checked as upgraded). The root password is read inside the container (ROOT_PWD).
-  upgradeStep: () => ({ program: 'mariadb-upgrade', argv: ['sh', '-c', `${ROOT_PWD}; exec mariadb-upgrade -uroot`] }),
+  // data is checked as upgraded). The root password is read inside the container (ROOT_PWD). Run as
+  // mysql: it writes mariadb_upgrade_info among mysql's files, which root without DAC_OVERRIDE
+  // (cap_drop ALL, #15.8) may not (errno 13).
+  upgradeStep: () => ({ program: 'mariadb-upgrade', argv: ['sh', '-c', `${ROOT_PWD}; exec mariadb-upgrade -uroot`], user: 'mysql' }),
   sizing: {
     // MariaDB's performance_schema costs less than MySQL's.
     pfsMiB: 96,

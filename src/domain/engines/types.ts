@@ -220,9 +220,9 @@ export interface DbEngine {
   upgradeChecks(from: Version, to: Version): readonly UpgradeCheck[];
   /**
    * argv run in the new server's container once it is healthy on the old data, when the server does
-   * not upgrade its system tables itself; null: nothing to run.
+   * not upgrade its system tables itself, as `user` when given; null: nothing to run.
    */
-  upgradeStep(from: Version, to: Version): { program: string; argv: readonly string[] } | null;
+  upgradeStep(from: Version, to: Version): { program: string; argv: readonly string[]; user?: string } | null;
 
   // ---- sizing and the server's config file
   sizing: DbSizingTraits;

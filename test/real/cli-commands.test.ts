@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtPackage } from './tmux.js';
+import { nodeFor } from './support/node-for-user.js';
 
 const NOBODY = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
 const NOBODY_GROUP = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
@@ -29,7 +30,7 @@ beforeAll(() => {
 
 type Who = 'root' | 'nobody';
 function run(who: Who, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
+  const r = spawnSync(who === 'nobody' ? nodeFor(NOBODY, NOBODY_GROUP) : process.execPath, [bin, ...args], {
     cwd: work,
     encoding: 'utf8',
     timeout: 60_000,

@@ -13,6 +13,7 @@ import { translator } from '../../src/i18n/index.js';
 import { startMirrorServers } from './helpers/servers.js';
 import { freePort } from '../support/proc.js';
 import { startRegistryLab } from './support/registry-lab.js';
+import { nodeFor } from './support/node-for-user.js';
 
 // The backup screen's fields, each passed with Enter: time, keep, drill, bucket, WeCom, DingTalk, Feishu, webhook, email, alert language.
 const BACKUP_FIELDS_ENTER = Array<string>(10).fill('Enter');
@@ -51,7 +52,7 @@ function run(o: { args?: string[]; env?: Record<string, string>; cwd: string; st
   const env = Object.entries({ TERM: 'xterm-256color', HOME: '/tmp', STACK_WIZARD_MIRROR_CATALOG: noMirrors, ...o.env }).map(([k, v]) => `${k}=${q(v)}`).join(' ');
   const unsetCi = o.ci ? 'CI=true' : '-u CI -u CONTINUOUS_INTEGRATION';
   const user = o.asNobody ? 'runuser -u nobody -- ' : '';
-  const node = `${user}env ${unsetCi} ${env} ${q(process.execPath)} ${q(bin)} ${(o.args ?? []).map(q).join(' ')}`;
+  const node = `${user}env ${unsetCi} ${env} ${q(o.asNobody ? nodeFor(NOBODY, NOBODY_GROUP) : process.execPath)} ${q(bin)} ${(o.args ?? []).map(q).join(' ')}`;
   // After the wizard: the terminal's settings as it left them and its exit status, then the pane
   // stays open (a dead tmux pane always hides the cursor, so the cursor is read while it lives).
   const line = `cd ${q(o.cwd)} && ${o.pipeStdin ? 'echo | ' : ''}${node}; code=$?; stty -a > ${q(o.stty)} 2>&1; echo $code > ${q(`${o.stty}.exit`)}; sleep 60`;

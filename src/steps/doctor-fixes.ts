@@ -72,7 +72,8 @@ export function describeAction(a: FixAction, s: StackPaths): { title: Msg; comma
         commands: [a.unit ? commandLine('systemctl', ['stop', a.unit]) : commandLine('kill', [String(a.pid)]), composeCmd(s, 'up', '-d', 'nginx')],
       };
     case 'restore-files':
-      return { title: msg('doc.act.restore', { files: a.paths.join(', ') }), commands: a.paths.map((p) => `write ${s.installDir}/${p}`) };
+      // The title names the files; no pseudo-command line (`write …` was English in every language, #22.9).
+      return { title: msg('doc.act.restore', { files: a.paths.join(', ') }), commands: [] };
     case 'redis-config':
       return { title: msg('doc.act.redisConfig'), commands: Object.entries(a.set).map(([k, v]) => composeCmd(s, 'exec', '-T', 'redis', 'redis-cli', 'CONFIG', 'SET', k, v)) };
     case 'redis-save':

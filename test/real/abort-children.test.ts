@@ -1,6 +1,6 @@
 // Ctrl-C while a command runs: the wizard exits 130 and the command does not outlive it, even one
 // that ignores SIGTERM and SIGINT and has children of its own.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -54,6 +54,14 @@ function children(pid: number): number[] {
   }
   return out;
 }
+/** A process running this very Node binary (by its executable: Node 24 names its main thread MainThread, not node). */
+const isNode = (pid: number) => {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`) === realpathSync(process.execPath);
+  } catch {
+    return false;
+  }
+};
 const comm = (pid: number) => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -79,7 +87,7 @@ test('Ctrl-C ends the wizard with 130 and its running command with it', async ()
   p.start(`sh -c 'env -u CI ${process.execPath} ${fixture} ${join(work, 'out')}; echo $? > ${exitFile}.exit; sleep 60'`);
   await p.waitFor('Enter continue');
   const shell = Number(p.display('#{pane_pid}'));
-  const node = children(shell).find((c) => comm(c) === 'node');
+  const node = children(shell).find(isNode);
   expect(node, 'the wizard process').toBeDefined();
   const sleeper = children(node!).find((c) => comm(c) === 'sleep');
   expect(sleeper, 'the running command').toBeDefined();
@@ -105,7 +113,7 @@ test('Ctrl-C while a command ignores SIGTERM: it and its children are killed bef
   p.start(`sh -c 'env -u CI ${process.execPath} ${fixture} ${join(work, 'out')} stubborn; echo $? > ${exitFile}.exit; sleep 60'`);
   await p.waitFor('Enter continue');
   const shell = Number(p.display('#{pane_pid}'));
-  const node = children(shell).find((c) => comm(c) === 'node');
+  const node = children(shell).find(isNode);
   expect(node, 'the wizard process').toBeDefined();
   const cmd = children(node!).find((c) => comm(c) === 'sh');
   expect(cmd, 'the running command').toBeDefined();

@@ -21,7 +21,15 @@ import { manifestText, type Manifest } from '../../src/domain/backup.js';
 import { AnswersSchema } from '../../src/domain/answers.js';
 import { WizardError } from '../../src/errors.js';
 import { RealExecutor } from '../../src/exec/executor.js';
-import { downloadBackup, listRemote, s3For, s3Test, uploadBackup, uploadBinlogs, type S3Config } from '../../src/steps/backup-s3.js';
+import {
+  downloadBackup,
+  listRemote,
+  s3For,
+  s3Test,
+  uploadBackup,
+  uploadBinlogs,
+  type S3Config,
+} from '../../src/steps/backup-s3.js';
 import { indexText, type ArchivedBinlog } from '../../src/domain/binlog.js';
 import type { Stack } from '../../src/steps/stack-tools.js';
 import { output } from '../support/proc.js';
@@ -136,8 +144,8 @@ function context(log: string[] = []): Context {
   return createContext({ lang: 'en', dryRun: false, exec: new RealExecutor((l) => log.push(l)), env: {} });
 }
 
-/** A GET signed by curl (an independent SigV4 signer): what is stored, read back through the server's signature check. */
-const get = (path: string, secret = SECRET) =>
+/** A GET signed by curl (an independent SigV4 signer) of `target` (after the host): what is stored, read back through the server's signature check. */
+const signedGet = (target: string, secret = SECRET) =>
   spawnSync(
     'curl',
     [
@@ -149,13 +157,15 @@ const get = (path: string, secret = SECRET) =>
       '-',
       '-H',
       `x-amz-content-sha256: ${EMPTY_SHA256}`,
-      `http://127.0.0.1:${port}/${BUCKET}/${path}`,
+      `http://127.0.0.1:${port}/${target}`,
     ],
     {
       input: `user = "${KEY}:${secret}"\n`,
       maxBuffer: 64 << 20,
     },
   );
+/** An object of the bucket, by its key. */
+const get = (path: string, secret = SECRET) => signedGet(`${BUCKET}/${path}`, secret);
 
 describe('backup copies in a bucket, path-style', () => {
   it('uploads every file and then the manifest, byte for byte, checked after landing; the secret is in no log', async () => {
@@ -243,21 +253,7 @@ describe('backup copies in a bucket, path-style', () => {
       ['20260317-031500', true],
     ]);
     // The listing itself, signed by curl: nothing else is left under the project's prefix.
-    const xml = spawnSync(
-      'curl',
-      [
-        '-sS',
-        '--fail-with-body',
-        '--aws-sigv4',
-        'aws:amz:eu-central-1:s3',
-        '-K',
-        '-',
-        '-H',
-        `x-amz-content-sha256: ${EMPTY_SHA256}`,
-        `http://127.0.0.1:${port}/${BUCKET}?list-type=2&prefix=prod%2Fshop%2F`,
-      ],
-      { input: `user = "${KEY}:${SECRET}"\n` },
-    ).stdout.toString();
+    const xml = signedGet(`${BUCKET}?list-type=2&prefix=prod%2Fshop%2F`).stdout.toString();
     const keys = [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
     expect(keys.map((k) => k!.split('/')[2]).filter((v, i, a) => a.indexOf(v) === i)).toEqual([
       '20260317-031500',
@@ -285,13 +281,35 @@ describe('backup copies in a bucket, path-style', () => {
     const id = '20261207-023000';
     mkdirSync(join(installDir, 'backups', id));
     const m: Manifest = {
-      format: 1, id, project: 'shop', kind: 'manual', createdAt: '2026-12-07T02:30:00.000Z', durationMs: 1,
-      tool: { version: '0.1.0', templateVersion: 1 }, compression: 'zstd', encryption: null,
+      format: 1,
+      id,
+      project: 'shop',
+      kind: 'manual',
+      createdAt: '2026-12-07T02:30:00.000Z',
+      durationMs: 1,
+      tool: { version: '0.1.0', templateVersion: 1 },
+      compression: 'zstd',
+      encryption: null,
       database: {
-        engine: 'mariadb', serverVersion: '10.11.14-MariaDB', image: 'mariadb:10.11', dumpTool: 'mariadb-backup', method: 'physical', databases: ['shop'], tables: {},
-        binlog: { file: 'binlog.000002', position: 4, gtid: null, fileStartedAt: '2026-12-07T02:00:00.000Z', at: '2026-12-07T02:30:00.000Z', replay: 'position' },
+        engine: 'mariadb',
+        serverVersion: '10.11.14-MariaDB',
+        image: 'mariadb:10.11',
+        dumpTool: 'mariadb-backup',
+        method: 'physical',
+        databases: ['shop'],
+        tables: {},
+        binlog: {
+          file: 'binlog.000002',
+          position: 4,
+          gtid: null,
+          fileStartedAt: '2026-12-07T02:00:00.000Z',
+          at: '2026-12-07T02:30:00.000Z',
+          replay: 'position',
+        },
       },
-      redis: null, volumes: [], files: [],
+      redis: null,
+      volumes: [],
+      files: [],
     };
     writeFileSync(join(installDir, 'backups', id, 'manifest.json'), manifestText(m));
     const files: ArchivedBinlog[] = [2, 3].map((n) => {
@@ -299,21 +317,37 @@ describe('backup copies in a bucket, path-style', () => {
       const stored = `20261207-0${n}0000-binlog.00000${n}.zst`;
       writeFileSync(join(arch, stored), body);
       return {
-        name: `binlog.00000${n}`, stored, first: `2026-12-07T0${n}:00:00.000Z`, last: `2026-12-07T0${n}:59:59.000Z`, events: 10,
-        rawBytes: body.length, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), compression: 'zstd', encrypted: false,
+        name: `binlog.00000${n}`,
+        stored,
+        first: `2026-12-07T0${n}:00:00.000Z`,
+        last: `2026-12-07T0${n}:59:59.000Z`,
+        events: 10,
+        rawBytes: body.length,
+        bytes: body.length,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        compression: 'zstd',
+        encrypted: false,
       };
     });
     writeFileSync(join(arch, 'index.json'), indexText({ format: 1, files }));
     // A copy in the bucket the local retention already dropped (opened before the backup's point file).
     const s3 = await s3For(ctx, s3Config());
     const old = Buffer.from('old binlog');
-    await s3.ok({ method: 'PUT', key: 'prod/shop/binlogs/20261207-010000-binlog.000001.zst', body: old, sha256: createHash('sha256').update(old).digest('hex') });
+    await s3.ok({
+      method: 'PUT',
+      key: 'prod/shop/binlogs/20261207-010000-binlog.000001.zst',
+      body: old,
+      sha256: createHash('sha256').update(old).digest('hex'),
+    });
 
     const s = { ...stackWith(s3Config()), installDir } as Stack;
     const r = (await uploadBinlogs(ctx, s, () => {}))!;
     expect(r.sent).toEqual(files.map((f) => f.stored));
     expect(r.pruned).toEqual(['20261207-010000-binlog.000001.zst']);
-    for (const f of files) expect(get(`prod/shop/binlogs/${f.stored}`).stdout.equals(readFileSync(join(arch, f.stored))), f.stored).toBe(true);
+    for (const f of files)
+      expect(get(`prod/shop/binlogs/${f.stored}`).stdout.equals(readFileSync(join(arch, f.stored))), f.stored).toBe(
+        true,
+      );
     expect(get('prod/shop/binlogs/20261207-010000-binlog.000001.zst').status).not.toBe(0);
     const index = JSON.parse(readFileSync(join(arch, 'index.json'), 'utf8')) as { files: ArchivedBinlog[] };
     expect(index.files.map((f) => f.remote)).toEqual([true, true]);

@@ -46,8 +46,8 @@ const HARDENING = (() => {
   ];
 })();
 
-async function start(image: string, env: string[]): Promise<string> {
-  const name = `${id}-${names.length}`;
+/** `docker run -d` of a lab database image as `name`, on no network, removed by afterAll. */
+async function run(name: string, image: string, flags: string[]): Promise<void> {
   names.push(name);
   await docker([
     'run',
@@ -58,13 +58,20 @@ async function start(image: string, env: string[]): Promise<string> {
     `${OWNER_LABEL}=${OWNER}`,
     '--network',
     'none',
+    ...flags,
+    refOf(refs, image),
+  ]);
+}
+
+async function start(image: string, env: string[]): Promise<string> {
+  const name = `${id}-${names.length}`;
+  await run(name, image, [
     ...HARDENING,
     '-e',
     `MARIADB_ROOT_PASSWORD=${PASSWORD}`,
     ...env.flatMap((e) => ['-e', e]),
     '-v',
     `${volume}:/var/lib/mysql`,
-    refOf(refs, image),
   ]);
   await waitFor(
     `${image} to answer`,
@@ -161,22 +168,7 @@ describe("MariaDB 10.11 → 11.8 on the real servers (lab images), by the engine
 describe("MySQL 8.4 → 9.7: the engine module's pre-upgrade checks on a real MySQL 9.7", () => {
   it("run as the steps run them (the engine's client, as root): reserved words found, no native-password account", async () => {
     const name = `${id}-mysql`;
-    names.push(name);
-    await docker([
-      'run',
-      '-d',
-      '--name',
-      name,
-      '--label',
-      `${OWNER_LABEL}=${OWNER}`,
-      '--network',
-      'none',
-      '-e',
-      `MYSQL_ROOT_PASSWORD=${PASSWORD}`,
-      '-e',
-      'MYSQL_DATABASE=shop',
-      refOf(refs, IMAGES.mysql97),
-    ]);
+    await run(name, IMAGES.mysql97, ['-e', `MYSQL_ROOT_PASSWORD=${PASSWORD}`, '-e', 'MYSQL_DATABASE=shop']);
     // The compose healthcheck's own test (TCP, which the first start's temporary server refuses).
     const health = ['sh', '-c', 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysqladmin ping -h 127.0.0.1 -u root --silent'];
     await waitFor(
